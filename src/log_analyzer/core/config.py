@@ -1,0 +1,98 @@
+"""Service configuration, read once from the environment.
+
+Every knob the service has lives here as a typed field. `get_settings()` builds it lazily (never at
+import time) so tests can construct their own `Settings(...)` and hand it to `create_app`.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import Field, HttpUrl, PositiveFloat, PositiveInt, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from log_analyzer import __version__
+
+
+class Settings(BaseSettings):
+    """Environment-backed settings; each field is read from the upper-cased variable of its name."""
+
+    model_config = SettingsConfigDict(case_sensitive=False, extra="ignore", frozen=True)
+
+    loki_url: HttpUrl = HttpUrl("http://localhost:3100")
+    """Base URL of the Loki HTTP API (query frontend or single binary)."""
+
+    loki_tenant: str | None = None
+    """Tenant sent as `X-Scope-OrgID`; leave unset when Loki runs with `auth_enabled: false`."""
+
+    loki_timeout_seconds: PositiveFloat = 30.0
+    """Read timeout of one Loki query; Loki's own `query_timeout` defaults to 60 s."""
+
+    loki_connect_timeout_seconds: PositiveFloat = 3.0
+    """How long to wait for a TCP connection to Loki."""
+
+    llama_url: HttpUrl = HttpUrl("http://localhost:8080")
+    """Base URL of llama.cpp `llama-server`."""
+
+    llama_api_key: SecretStr | None = None
+    """Bearer key when llama-server runs with `--api-key`."""
+
+    llama_connect_timeout_seconds: PositiveFloat = 3.0
+    """How long to wait for a TCP connection to llama-server."""
+
+    llama_read_timeout_seconds: PositiveFloat = 120.0
+    """Longest silence tolerated between two streamed chunks (prompt processing included)."""
+
+    model_name: str = "llama-3.2-3b-instruct"
+    """Model name reported to clients and telemetry; llama-server serves whatever it loaded."""
+
+    max_tokens: PositiveInt = 512
+    """Completion budget reserved in the context window for the answer."""
+
+    llm_context_tokens: PositiveInt | None = None
+    """Per-slot context size; overrides `n_ctx` read from llama-server `/props` when set."""
+
+    llm_temperature: float = Field(default=0.2, ge=0.0, le=2.0)
+    """Sampling temperature; low, because a diagnosis should be repeatable."""
+
+    max_time_range: timedelta = timedelta(hours=24)
+    """Longest analysis window accepted; longer requests are rejected, never clamped."""
+
+    max_line_chars: PositiveInt = 2000
+    """Longer log lines are cut to this many characters and marked as truncated."""
+
+    otel_exporter_otlp_endpoint: HttpUrl = HttpUrl("http://localhost:4317")
+    """OTLP/gRPC endpoint of the trace collector (Tempo, or an OpenTelemetry Collector)."""
+
+    otel_enabled: bool = True
+    """Export spans over OTLP; turn off where no collector listens."""
+
+    deployment_environment: str = "local"
+    """Value of the `deployment.environment` resource attribute."""
+
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    """Threshold of the service's own JSON logs."""
+
+    @model_validator(mode="after")
+    def _check_invariants(self) -> Settings:
+        if self.max_time_range <= timedelta(0):
+            raise ValueError("MAX_TIME_RANGE must be a positive duration")
+        if self.llm_context_tokens is not None and self.llm_context_tokens <= self.max_tokens:
+            raise ValueError(
+                f"LLM_CONTEXT_TOKENS ({self.llm_context_tokens}) must be larger than "
+                f"MAX_TOKENS ({self.max_tokens}): the answer needs room in the context"
+            )
+        return self
+
+    @property
+    def version(self) -> str:
+        """The service's own version, for `/health`, `/version` and the telemetry resource."""
+        return __version__
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """Build the settings from the environment once per process."""
+    return Settings()
