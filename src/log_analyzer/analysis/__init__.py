@@ -1,0 +1,1 @@
+"""Orchestration of one analysis: fetch, fit, stream."""

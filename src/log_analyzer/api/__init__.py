@@ -1,0 +1,1 @@
+"""The HTTP layer: routes, request models, dependencies and stream encoders."""

@@ -1,0 +1,1 @@
+"""One client per upstream (Loki, llama.cpp) and the protocols they satisfy."""

@@ -1,0 +1,1 @@
+"""The pure, sans-IO log domain: LogQL, flatten, normalize, redact, patterns, budget, prompt."""

@@ -1,0 +1,64 @@
+"""The typed events an analysis stream yields; encoders turn each into bytes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from log_analyzer.logs.summary import LogSummary
+
+
+@dataclass(frozen=True, slots=True)
+class ContextFit:
+    """How the evidence was fitted into the model's context window."""
+
+    n_ctx: int
+    max_tokens: int
+    prompt_tokens: int
+    entries_included: int
+    entries_omitted: int
+    lines_omitted: int
+
+    @property
+    def utilisation(self) -> float:
+        """Share of the prompt budget (context minus answer) the prompt uses."""
+        return self.prompt_tokens / max(1, self.n_ctx - self.max_tokens)
+
+
+@dataclass(frozen=True, slots=True)
+class SummaryEvent:
+    """The numbers, computed by code, sent before the model says anything."""
+
+    summary: LogSummary
+    fit: ContextFit | None
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class TokenEvent:
+    """A piece of the model's answer, as llama.cpp produced it."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class DoneEvent:
+    """The stream ended normally."""
+
+    model: str | None
+    prompt_tokens: int | None
+    completion_tokens: int | None
+    finish_reason: str | None
+    duration_seconds: float
+    trace_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorEvent:
+    """A failure after the stream began; the stream ends right after it."""
+
+    error: dict[str, Any]
+    trace_id: str
+
+
+Event = SummaryEvent | TokenEvent | DoneEvent | ErrorEvent

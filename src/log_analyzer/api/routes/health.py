@@ -1,0 +1,54 @@
+"""Liveness, readiness and version."""
+
+from __future__ import annotations
+
+import asyncio
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+
+from log_analyzer.api.dependencies import LLMDep, LogSourceDep, SettingsDep
+from log_analyzer.api.models import Health, VersionInfo
+from log_analyzer.core.errors import ServiceError
+
+router = APIRouter(tags=["operations"])
+
+
+@router.get("/health")
+async def health(settings: SettingsDep) -> Health:
+    """The process is up; says nothing about the upstreams."""
+    return Health(version=settings.version)
+
+
+@router.get(
+    "/ready",
+    responses={503: {"description": "At least one upstream is not ready; each is named."}},
+)
+async def ready(logs: LogSourceDep, llm: LLMDep) -> JSONResponse:
+    """200 when Loki (`/ready`) and llama.cpp (`/health`) both answer, else 503 naming which."""
+    results = await asyncio.gather(logs.ready(), llm.health(), return_exceptions=True)
+    checks: dict[str, str] = {}
+    for name, result in zip(("loki", "llama.cpp"), results, strict=True):
+        if isinstance(result, ServiceError):
+            checks[name] = result.message
+        elif isinstance(result, BaseException):
+            raise result
+        else:
+            checks[name] = "ok"
+    not_ready = [name for name, state in checks.items() if state != "ok"]
+    if not_ready:
+        return JSONResponse(
+            {"status": "not_ready", "not_ready": not_ready, "checks": checks}, status_code=503
+        )
+    return JSONResponse({"status": "ready", "checks": checks})
+
+
+@router.get("/version")
+async def version(settings: SettingsDep) -> VersionInfo:
+    """Name, version, configured model and deployment environment."""
+    return VersionInfo(
+        name="log-analyzer",
+        version=settings.version,
+        model=settings.model_name,
+        environment=settings.deployment_environment,
+    )

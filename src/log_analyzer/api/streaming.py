@@ -1,0 +1,53 @@
+"""A streaming response that notices a departed client at once and closes its body iterator.
+
+Starlette only learns of a disconnect under ASGI 2.4 when the next `send` fails, which can be long
+after the client left if the model is slow to produce the next token. Here a watcher task waits
+for `http.disconnect` and cancels the stream; the body iterator is then closed deterministically,
+which closes the llama.cpp request and frees its slot.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator, Callable
+from contextlib import suppress
+
+import anyio
+from starlette.responses import StreamingResponse
+from starlette.types import Receive, Scope, Send
+
+
+class EventStreamResponse(StreamingResponse):
+    """Streams `body`, cancelling it the moment the client disconnects."""
+
+    def __init__(
+        self,
+        body: AsyncGenerator[str, None],
+        *,
+        media_type: str,
+        on_close: Callable[[], None] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(body, media_type=media_type, headers=headers)
+        self._body = body
+        self._on_close = on_close
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Run the stream and the disconnect watcher; whichever ends first stops the other."""
+        try:
+            async with anyio.create_task_group() as group:
+
+                async def watch() -> None:
+                    while (await receive())["type"] != "http.disconnect":
+                        pass
+                    group.cancel_scope.cancel()
+
+                group.start_soon(watch)
+                # A transport that broke while sending means the same as a disconnect.
+                with suppress(OSError):
+                    await self.stream_response(send)
+                group.cancel_scope.cancel()
+        finally:
+            with anyio.CancelScope(shield=True):
+                await self._body.aclose()
+                if self._on_close is not None:
+                    self._on_close()

@@ -1,0 +1,217 @@
+"""Mask the variable parts of a log message with typed placeholders.
+
+Masking runs before template mining, so that two lines that differ only in ids, addresses,
+numbers or times look alike. The placeholders, in the order the rules are tried:
+
+=============  ==============================================================================
+``<URL>``      ``http://`` / ``https://`` URLs, whole
+``<EMAIL>``    e-mail addresses
+``<TS>``       ISO-8601 date-times, dates, ctime/syslog stamps, clock times (``12:04:55``)
+``<UUID>``     RFC 4122 UUIDs
+``<IP:PORT>``  IPv4 (or bracketed IPv6) address with a port
+``<IP>``       IPv4 and IPv6 addresses
+``<HOST:PORT>`` a dotted host name (or ``localhost``) with a port
+``<HEX>``      ``0x``-prefixed hex, and bare hex runs of 8+ characters mixing digits and letters
+``<SIZE>``     ``10KB``, ``1.5 MiB``, ``2717 bytes``; ``2717 bytes (2.65 KB)`` is one size
+``<DURATION>`` ``12ms``, ``1.5s``, ``30 seconds``, ``<1 sec``, ``1h30m``
+``<QUOTED>``   a quoted value with no spaces that is not a plain word (``'/tmp/x'``, ``"a-1"``)
+``<ID>``       the value of ``key=value`` when it holds a digit and no rule above matched
+``<NUM>``      integers and decimals standing alone (also inside paths: ``/users/<NUM>/x``)
+=============  ==============================================================================
+
+Plain words, quoted plain words (``"info"``) and multi-word quoted text are kept: they are
+usually the event itself, and the miner generalises them when they vary. JSON object members
+are spaced out (``{"a": 1, "b": 2}``) so that each member is its own token.
+
+Multi-line messages (stack traces) are one message: :func:`event_text` keeps the first line and
+the exception lines (``Caused by: ...``, ``ValueError: ...``) and drops frames, so the
+template does not depend on the depth of the stack.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+__all__ = ["PLACEHOLDERS", "event_text", "mask_message"]
+
+PLACEHOLDERS = frozenset(
+    (
+        "<URL>",
+        "<EMAIL>",
+        "<TS>",
+        "<UUID>",
+        "<IP:PORT>",
+        "<IP>",
+        "<HOST:PORT>",
+        "<HEX>",
+        "<SIZE>",
+        "<DURATION>",
+        "<QUOTED>",
+        "<ID>",
+        "<NUM>",
+    )
+)
+"""Every placeholder :func:`mask_message` can write."""
+
+# A value ends where the next character cannot continue a word, nor a dot followed by one.
+_END = r"(?![\w.]*\w)"
+_NOT_AFTER = r"(?<![\w.])"
+
+_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*"
+_DAY = r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*"
+_CLOCK = r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?"
+_TS = re.compile(
+    "|".join(
+        (
+            # ISO-8601 date, optionally with a time and zone.
+            r"\b\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?)?\b",
+            r"\b\d{4}/\d{2}/\d{2}\b",
+            # ctime / syslog: "Sat Jul  9 11:35:59 2005", "Jul 9 11:35:59".
+            rf"\b(?:{_DAY},? +)?{_MONTH} +\d{{1,2}},?(?: +\d{{4}})? +{_CLOCK}(?: +\d{{4}})?\b",
+            rf"(?<![\w:.]){_CLOCK}(?![\w:])",
+        )
+    )
+)
+_UUID = re.compile(r"\b[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}\b")
+_IPV6 = (
+    r"(?:[0-9a-fA-F]{1,4}:){7}[0-9a-fA-F]{1,4}"
+    r"|(?:[0-9a-fA-F]{1,4}:){1,6}:(?:[0-9a-fA-F]{1,4}(?::[0-9a-fA-F]{1,4}){0,5})?"
+    r"|::(?:[0-9a-fA-F]{1,4}(?::[0-9a-fA-F]{1,4}){0,6})?"
+)
+_IPV4 = r"\d{1,3}(?:\.\d{1,3}){3}"
+_IP_PORT = re.compile(rf"{_NOT_AFTER}(?:{_IPV4}|\[(?:{_IPV6})\]):\d{{1,5}}{_END}")
+_IP = re.compile(rf"{_NOT_AFTER}{_IPV4}{_END}|(?<![\w:.])(?:{_IPV6})(?![\w:])")
+_HOST_PORT = re.compile(
+    r"(?<![\w.-])(?:localhost|(?:[A-Za-z0-9-]+\.)+[A-Za-z][A-Za-z0-9-]*):\d{1,5}" + _END
+)
+_URL = re.compile(r"\b[a-z][a-z0-9+.-]*://[^\s\"'<>]+")
+_EMAIL = re.compile(r"\b[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+\b")
+_HEX = re.compile(
+    r"\b0[xX][0-9a-fA-F]+\b|\b(?=[0-9a-fA-F]{0,63}[a-fA-F])(?=[0-9a-fA-F]{0,63}\d)[0-9a-fA-F]{8,}\b"
+)
+_SIZE = re.compile(
+    rf"{_NOT_AFTER}\d+(?:\.\d+)?(?: ?(?:[KMGTPE]i?B|bytes?)|B)\b"
+    r"(?: \(\d+(?:\.\d+)? ?(?:[KMGTPE]i?B|bytes?|B)\))?"
+)
+_DURATION = re.compile(
+    rf"(?:[<>~]|{_NOT_AFTER})(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h|d))+\b"
+    rf"|(?:[<>~]|{_NOT_AFTER})\d+(?:\.\d+)? ?(?:sec(?:ond)?s?|min(?:ute)?s?|hours?|hrs?|days?)\b"
+)
+_QUOTED = re.compile(r"(?<!\w)(?:\"(?=[^\"\s]*[^\"\sA-Za-z])[^\"\s]*\"|'(?=[^'\s]*[^'\sA-Za-z])[^'\s]*')")
+_EMPTY_QUOTED = re.compile(r"(?<!\w)(?:\"\"|'')(?!\w)")
+_KV_ID = re.compile(r"(?<=[A-Za-z_]=)(?=[^\s,;&\"'<]*\d)[^\s,;&\"'<>()\[\]{}]+")
+_NUM = re.compile(rf"(?<![\w.<>-])[-+]?\d+(?:\.\d+)?{_END}")
+_JSON_MEMBER = re.compile(r"(?<=[\"\d\]}el]),(?=\")|(?<=\"):(?=[\"\d\[{tfn-])")
+_DIGIT = re.compile(r"\d")
+
+# Rules tried, in order, on a whitespace-delimited token that holds a digit.
+_TOKEN_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (_TS, "<TS>"),
+    (_UUID, "<UUID>"),
+    (_IP_PORT, "<IP:PORT>"),
+    (_IP, "<IP>"),
+    (_HOST_PORT, "<HOST:PORT>"),
+    (_HEX, "<HEX>"),
+    (_SIZE, "<SIZE>"),
+    (_DURATION, "<DURATION>"),
+    (_NUM, "<NUM>"),
+    (_KV_ID, "<ID>"),
+)
+# The shapes most tokens have, recognised in one step: a number or an IPv4 address inside
+# punctuation, and a word with a numeric suffix (``blk_42``, ``node-7``), which stays as is.
+_SIMPLE = re.compile(
+    r"(?P<pre>[(\[{/'\"=#<>~]*)"
+    r"(?:(?P<num>[-+]?\d+(?:\.\d+)?)|(?P<ipport>\d{1,3}(?:\.\d{1,3}){3}:\d{1,5})"
+    r"|(?P<ip>\d{1,3}(?:\.\d{1,3}){3})|(?P<word>[A-Za-z][A-Za-z_]*[-_.]?\d+))"
+    r"(?P<post>[)\]}.,;:'\"!?]*)"
+)
+_SIMPLE_PLACEHOLDER = {"num": "<NUM>", "ipport": "<IP:PORT>", "ip": "<IP>"}
+_DIGIT_TOKEN = re.compile(r"\S*\d\S*")
+# Multi-token values, recognised after the tokens were masked.
+_UNIT = re.compile(
+    r"(?:[<>~])?<NUM> ?(?:(?P<size>bytes?|[KMGTPE]i?B)|(?P<dur>sec(?:ond)?s?|min(?:ute)?s?"
+    r"|hours?|hrs?|days?))(?![\w<])"
+)
+_CTIME = re.compile(
+    rf"\b(?:{_DAY},? +)?{_MONTH} +<NUM>,?(?: +<NUM>)? +<TS>(?: +<NUM>)?"
+)
+
+
+@lru_cache(maxsize=65_536)
+def _mask_token(token: str) -> str:
+    simple = _SIMPLE.fullmatch(token)
+    if simple is not None:
+        kind = "word"
+        for kind in ("num", "ipport", "ip", "word"):
+            if simple.group(kind) is not None:
+                break
+        if kind == "word":
+            return token
+        return simple.group("pre") + _SIMPLE_PLACEHOLDER[kind] + simple.group("post")
+    for pattern, placeholder in _TOKEN_RULES:
+        token = pattern.sub(placeholder, token)
+    return token
+
+
+def _mask_match(match: re.Match[str]) -> str:
+    return _mask_token(match.group())
+
+
+def _unit(match: re.Match[str]) -> str:
+    return "<SIZE>" if match.group("size") is not None else "<DURATION>"
+
+
+_FRAME = re.compile(r"^\s*(?:at\s|\.\.\.\s*\d+\s+more\b|File\s\"|~|\^)")
+_EXCEPTION_LINE = re.compile(r"^\s*(?:Caused by:|[\w.$]+(?:Error|Exception|Warning|Exit)\b)")
+
+
+def event_text(message: str) -> str:
+    """Return the part of a (possibly multi-line) message that names its event.
+
+    One-line messages come back unchanged. For a stack trace, the first line is kept together
+    with the exception lines (``Caused by: ...``, a final ``KeyError: ...``); frames (``at ...``,
+    ``File "..."``) and ``... 12 more`` are dropped. The kept lines are joined with ``" | "``.
+    """
+    if "\n" not in message:
+        return message
+    first, *rest = message.splitlines()
+    kept = [first.strip()]
+    kept.extend(
+        line.strip() for line in rest if _EXCEPTION_LINE.match(line) and not _FRAME.match(line)
+    )
+    return " | ".join(line for line in kept if line)
+
+
+def mask_message(message: str) -> str:
+    """Replace the variable parts of ``message`` with the placeholders listed in this module.
+
+    The whole text is masked, newlines included; use :func:`event_text` first to mine a
+    stack trace on its event lines only.
+    """
+    text = message
+    if text.startswith("{") and '":' in text:
+        text = _JSON_MEMBER.sub(_space_after, text)
+    if "://" in text:
+        text = _URL.sub("<URL>", text)
+    if "@" in text:
+        text = _EMAIL.sub("<EMAIL>", text)
+    if '"' in text or "'" in text:
+        text = _QUOTED.sub("<QUOTED>", text)
+        if "''" in text or '""' in text:
+            text = _EMPTY_QUOTED.sub("<QUOTED>", text)
+    if _DIGIT.search(text) is None:
+        return text
+    text = _DIGIT_TOKEN.sub(_mask_match, text)
+    if "<NUM>" in text:
+        if "<NUM> " in text or "<NUM>B" in text:
+            text = _UNIT.sub(_unit, text)
+        if "<TS>" in text:
+            text = _CTIME.sub("<TS>", text)
+    if "<SIZE> (<SIZE>)" in text:
+        text = text.replace("<SIZE> (<SIZE>)", "<SIZE>")
+    return text
+
+
+def _space_after(match: re.Match[str]) -> str:
+    return match.group() + " "

@@ -1,0 +1,285 @@
+"""Mine log templates: group messages that come from the same line of code.
+
+The miner is of the Drain family (He et al., ICWS 2017): a message is masked
+(:mod:`log_analyzer.logs.masking`), split on whitespace, and routed through a fixed-depth
+prefix tree keyed by its token count and its leading tokens; in the leaf it joins the most
+similar template, or starts a new one. On top of that:
+
+* **Shape tokens.** A token holding a digit or a placeholder (``node-17``, ``blk_-42``,
+  ``<IP>``) is a variable as far as routing and similarity go, so ids never split a group; a
+  run of such tokens (a list of ids) counts as one.
+* **Enum tokens.** ``key=word`` tokens (``user=root``, ``state=up``) must match exactly: they
+  name the event, not a value of it.
+* **Similarity over constants.** Only the template's constant positions are scored, and a
+  template whose constants all disagree with a message is never joined.
+* **Merging.** When templates are read, templates of the same length that differ only where
+  one of them has a variable are merged into the earliest; the merged ones become aliases, so
+  every index ever returned by :meth:`PatternMiner.add` still resolves.
+
+Everything is incremental and memory is bounded by the number of templates, plus two caches
+of fixed size (seen messages and seen masked messages) that make repeated lines cheap.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from log_analyzer.logs.masking import event_text, mask_message
+
+__all__ = ["WILDCARD", "MinedTemplate", "MiningResult", "PatternMiner", "mask_message", "mine"]
+
+WILDCARD = "<*>"
+"""What a template shows where its messages disagree."""
+
+_DIGITS = frozenset("0123456789")
+_STEM_END = frozenset("0123456789<-+*")
+# Protocol, interface and version names (ssh2, eth0, SOCKS5) are words, not values.
+_CODE_WORD = re.compile(r"[A-Za-z]{2,}\d")
+_CACHE_LIMIT = 50_000
+
+
+@dataclass(frozen=True, slots=True)
+class MinedTemplate:
+    """One template: its stable index, its text and how many messages joined it."""
+
+    index: int
+    """0-based, in order of first appearance."""
+    template: str
+    """Tokens joined by spaces; disagreeing positions are ``<*>``, masked ones typed."""
+    count: int
+    """Messages that joined this template (including merged templates)."""
+
+
+@dataclass(frozen=True, slots=True)
+class MiningResult:
+    """The outcome of :func:`mine`: a template index for every message, and the templates."""
+
+    assignments: tuple[int, ...]
+    """For each input message, the index of its final template in :attr:`templates`."""
+    templates: tuple[MinedTemplate, ...]
+    """Final templates, indexed 0..n-1 in order of first appearance."""
+
+
+class _Cluster:
+    """Mutable state of one template inside the miner."""
+
+    __slots__ = ("count", "index", "leaf", "tokens")
+
+    def __init__(self, index: int, tokens: list[str], leaf: list[_Cluster]) -> None:
+        self.index = index
+        self.tokens = tokens
+        self.leaf = leaf
+        self.count = 0
+
+
+def _is_variable(token: str) -> bool:
+    """Whether a token is a value: it holds a digit or a placeholder, and is no code word."""
+    if _DIGITS.isdisjoint(token):
+        return "<" in token and ">" in token
+    return _CODE_WORD.fullmatch(token) is None
+
+
+def _stem(token: str) -> str:
+    """The part of a variable token before its first digit or placeholder: its kind."""
+    for position, char in enumerate(token):
+        if char in _STEM_END:
+            return token[:position]
+    return token
+
+
+class PatternMiner:
+    """Incremental template miner: feed messages with :meth:`add`, read :meth:`templates`.
+
+    Indices returned by :meth:`add` are stable: a template that is later merged into an older
+    one keeps resolving through :meth:`resolve`; :meth:`templates` lists only surviving ones.
+    """
+
+    def __init__(self, *, depth: int = 2, max_children: int = 64, min_values: int = 4) -> None:
+        """Configure the miner.
+
+        ``depth`` is how many leading tokens key the prefix tree; a tree node with more than
+        ``max_children`` distinct tokens sends the rest down a wildcard branch. A position
+        where templates that agree everywhere else show at least ``min_values`` distinct
+        words is a variable, and those templates are merged; fewer words name distinct events.
+        """
+        self._depth = depth
+        self._max_children = max_children
+        self._min_values = min_values
+        self._clusters: list[_Cluster] = []
+        self._alias: list[int] = []
+        self._leaves: dict[tuple[str | int, ...], list[_Cluster]] = {}
+        self._children: dict[tuple[str | int, ...], set[str]] = {}
+        self._kind: dict[str, bool] = {}
+        self._seen: dict[str, int] = {}
+        self._seen_masked: dict[str, int] = {}
+        self._dirty = False
+
+    def add(self, message: str) -> int:
+        """Add one message and return the index of the template it joined."""
+        index = self._seen.get(message)
+        if index is None:
+            masked = mask_message(event_text(message))
+            index = self._seen_masked.get(masked)
+            if index is None:
+                index = self._place(masked)
+                if len(self._seen_masked) >= _CACHE_LIMIT:
+                    self._seen_masked.clear()
+                self._seen_masked[masked] = index
+            if len(self._seen) >= _CACHE_LIMIT:
+                self._seen.clear()
+            self._seen[message] = index
+        cluster = self._clusters[self.resolve(index)]
+        cluster.count += 1
+        return cluster.index
+
+    def resolve(self, index: int) -> int:
+        """Return the surviving template index for any index :meth:`add` returned."""
+        alias = self._alias
+        root = index
+        while alias[root] != root:
+            root = alias[root]
+        while alias[index] != root:
+            alias[index], index = root, alias[index]
+        return root
+
+    def templates(self) -> tuple[MinedTemplate, ...]:
+        """Merge templates that differ only in variables, then return the surviving ones."""
+        if self._dirty:
+            self._merge([c for c in self._clusters if self._alias[c.index] == c.index])
+            self._dirty = False
+        return tuple(
+            MinedTemplate(index=c.index, template=" ".join(c.tokens), count=c.count)
+            for c in self._clusters
+            if self._alias[c.index] == c.index
+        )
+
+    def _tokens(self, masked: str) -> tuple[list[str], list[bool]]:
+        """Split ``masked`` and mark which tokens are variables."""
+        kinds = self._kind
+        tokens: list[str] = []
+        variable: list[bool] = []
+        for token in masked.split():
+            kind = kinds.get(token)
+            if kind is None:
+                kind = _is_variable(token)
+                if len(kinds) >= _CACHE_LIMIT:
+                    kinds.clear()
+                kinds[token] = kind
+            if kind and variable and variable[-1] and _stem(token) == _stem(tokens[-1]):
+                # A run of ids of one kind is one variable, whatever its length.
+                tokens[-1] = WILDCARD
+                continue
+            tokens.append(token)
+            variable.append(kind)
+        return tokens, variable
+
+    def _place(self, masked: str) -> int:
+        tokens, variable = self._tokens(masked)
+        key: list[str | int] = [len(tokens)]
+        for position in range(min(self._depth, len(tokens))):
+            token = WILDCARD if variable[position] else tokens[position]
+            children = self._children.setdefault(tuple(key), set())
+            if token not in children:
+                if len(children) >= self._max_children:
+                    token = WILDCARD
+                children.add(token)
+            key.append(token)
+        leaf = self._leaves.setdefault(tuple(key), [])
+        for cluster in leaf:
+            if _fits(cluster.tokens, tokens, variable):
+                template = cluster.tokens
+                for position, token in enumerate(tokens):
+                    if template[position] != token and template[position] != WILDCARD:
+                        template[position] = WILDCARD
+                        self._dirty = True
+                return cluster.index
+        cluster = _Cluster(len(self._clusters), tokens, leaf)
+        self._clusters.append(cluster)
+        self._alias.append(cluster.index)
+        leaf.append(cluster)
+        self._dirty = True
+        if len(leaf) >= self._min_values:
+            self._merge(list(leaf))
+        return self.resolve(cluster.index)
+
+    def _merge(self, clusters: list[_Cluster]) -> None:
+        """Merge templates of equal length that differ in one position only, when that
+        position is a variable: one of them has a wildcard there, or they show at least
+        ``min_values`` distinct words. Repeats until nothing changes.
+        """
+        changed = True
+        while changed:
+            changed = False
+            by_length: dict[int, list[_Cluster]] = {}
+            for cluster in clusters:
+                if self._alias[cluster.index] == cluster.index:
+                    by_length.setdefault(len(cluster.tokens), []).append(cluster)
+            for group in by_length.values():
+                if len(group) > 1 and self._merge_group(group):
+                    changed = True
+
+    def _merge_group(self, group: list[_Cluster]) -> bool:
+        shapes = [
+            [WILDCARD if t == WILDCARD or self._variable(t) else t for t in c.tokens]
+            for c in group
+        ]
+        merged = False
+        for position in range(len(shapes[0])):
+            buckets: dict[tuple[str, ...], list[int]] = {}
+            for member, shape in enumerate(shapes):
+                if self._alias[group[member].index] != group[member].index:
+                    continue
+                rest = (*shape[:position], *shape[position + 1 :])
+                buckets.setdefault(rest, []).append(member)
+            for members in buckets.values():
+                values = {shapes[m][position] for m in members}
+                if len(members) < 2 or (
+                    WILDCARD not in values and len(values) < self._min_values
+                ):
+                    continue
+                survivor = group[members[0]]
+                for member in members[1:]:
+                    self._absorb(survivor, group[member])
+                    shapes[member] = shapes[members[0]]
+                shapes[members[0]][position] = WILDCARD
+                merged = True
+        return merged
+
+    def _absorb(self, survivor: _Cluster, other: _Cluster) -> None:
+        if other.index < survivor.index:
+            survivor, other = other, survivor
+        self._alias[other.index] = survivor.index
+        survivor.count += other.count
+        survivor.tokens = [
+            a if a == b else WILDCARD for a, b in zip(survivor.tokens, other.tokens, strict=True)
+        ]
+        other.leaf.remove(other)
+
+    def _variable(self, token: str) -> bool:
+        kind = self._kind.get(token)
+        return _is_variable(token) if kind is None else kind
+
+
+def _fits(template: list[str], tokens: list[str], variable: list[bool]) -> bool:
+    """Whether ``tokens`` repeat every constant of ``template`` (variables may differ)."""
+    for mine_, theirs, is_variable in zip(template, tokens, variable, strict=True):
+        if mine_ != theirs and mine_ != WILDCARD and not is_variable:
+            return False
+    return True
+
+
+def mine(messages: Iterable[str]) -> MiningResult:
+    """Mine ``messages`` in one pass; assignments reflect every merge made at the end."""
+    miner = PatternMiner()
+    raw = [miner.add(message) for message in messages]
+    surviving = miner.templates()
+    dense = {template.index: position for position, template in enumerate(surviving)}
+    return MiningResult(
+        assignments=tuple(dense[miner.resolve(index)] for index in raw),
+        templates=tuple(
+            MinedTemplate(index=dense[t.index], template=t.template, count=t.count)
+            for t in surviving
+        ),
+    )

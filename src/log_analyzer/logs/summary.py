@@ -1,0 +1,83 @@
+"""Numbers about the fetched logs, computed here so the model never has to invent them.
+
+Everything in a `LogSummary` counts the entries Loki returned. When Loki returned as many
+entries as the request's limit, the window probably holds more: `sampled` says so, and every
+renderer must label these numbers as a sample, not a total.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from log_analyzer.logs.normalize import Level, NormalizedEntry
+
+
+@dataclass(frozen=True, slots=True)
+class MessageCount:
+    """A distinct message and how often it was fetched."""
+
+    message: str
+    level: Level
+    count: int
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class LogSummary:
+    """What was fetched, by level, by source, and the most frequent messages."""
+
+    start_ns: int
+    end_ns: int
+    logql: str
+    limit: int
+    fetched: int
+    distinct: int
+    by_level: tuple[tuple[Level, int], ...]
+    by_source: tuple[tuple[str, int], ...]
+    top_messages: tuple[MessageCount, ...]
+    truncated_lines: int
+    redactions: int
+    malformed: int
+
+    @property
+    def sampled(self) -> bool:
+        """True when Loki stopped at the limit, so the window may hold more lines."""
+        return self.fetched >= self.limit
+
+
+def summarize(
+    entries: Sequence[NormalizedEntry],
+    *,
+    start_ns: int,
+    end_ns: int,
+    logql: str,
+    limit: int,
+    redactions: int = 0,
+    malformed: int = 0,
+    top: int = 10,
+) -> LogSummary:
+    """Count the normalized entries by level and source and pick the `top` most frequent."""
+    levels: Counter[Level] = Counter()
+    sources: Counter[str] = Counter()
+    for entry in entries:
+        levels[entry.level] += entry.count
+        sources.update(dict(entry.source_counts))
+    ranked = sorted(entries, key=lambda e: (-e.count, e.level.rank, -e.last_ns))
+    return LogSummary(
+        start_ns=start_ns,
+        end_ns=end_ns,
+        logql=logql,
+        limit=limit,
+        fetched=sum(e.count for e in entries),
+        distinct=len(entries),
+        by_level=tuple(sorted(levels.items(), key=lambda kv: kv[0].rank)),
+        by_source=tuple(sources.most_common()),
+        top_messages=tuple(
+            MessageCount(e.message, e.level, e.count, e.sources) for e in ranked[:top]
+        ),
+        truncated_lines=sum(e.count for e in entries if e.truncated),
+        redactions=redactions,
+        malformed=malformed,
+    )

