@@ -190,6 +190,21 @@ _VENDOR_KINDS = (
     ("sk-", "llm_api_key"),
     ("A", "aws_access_key"),
 )
+_VENDOR_HINTS = (
+    "eyj",
+    "gh",
+    "github_pat_",
+    "glpat-",
+    "xox",
+    "aiza",
+    "k_live_",
+    "k_test_",
+    "sk-",
+    "akia",
+    "asia",
+)
+
+
 def _vendor_token(match: re.Match[str]) -> tuple[str, str] | None:
     token = match.group(0)
     if _inside_word(match):
@@ -223,6 +238,8 @@ _VALUE = (
 )
 
 _RULES: tuple[_Rule, ...] = (
+    # A BEGIN without its END (a cut-off message) hides everything after it: losing some log text
+    # is cheaper than leaking part of a key.
     _Rule(
         re.compile(
             r"-----BEGIN[ A-Z0-9]*PRIVATE KEY(?: BLOCK)?-----"
@@ -234,19 +251,7 @@ _RULES: tuple[_Rule, ...] = (
     ),
     _Rule(
         _VENDOR_TOKEN,
-        (
-            "eyj",
-            "gh",
-            "github_pat_",
-            "glpat-",
-            "xox",
-            "aiza",
-            "k_live_",
-            "k_test_",
-            "sk-",
-            "akia",
-            "asia",
-        ),
+        _VENDOR_HINTS,
         _vendor_token,
     ),
     _Rule(
