@@ -32,6 +32,8 @@ def recorded(kind: str, name: str) -> dict[str, Any]:
 def recorded_response(kind: str, name: str) -> httpx.Response:
     """The recorded response as httpx would have received it."""
     rec = recorded(kind, name)
+    if "body" not in rec:  # a few recordings hold only the body of a 200 response
+        rec = {"status": 200, "body": rec}
     body = rec["body"]
     content_type = rec.get("content_type", "application/json")
     if isinstance(body, str):

@@ -176,6 +176,8 @@ async def _parse_sse(response: httpx.Response) -> AsyncGenerator[ChatChunk, None
         model = chunk.get("model", model)
         if isinstance(chunk.get("usage"), dict):
             usage = chunk["usage"]
+        elif isinstance(chunk.get("timings"), dict) and not usage:
+            usage = _usage_from_timings(chunk["timings"])
         for choice in chunk.get("choices") or ():
             content = (choice.get("delta") or {}).get("content")
             if content:
@@ -186,6 +188,16 @@ async def _parse_sse(response: httpx.Response) -> AsyncGenerator[ChatChunk, None
         if finish is None:
             raise LLMError("llama.cpp closed the stream before finishing the answer")
     yield Completion(finish, usage.get("prompt_tokens"), usage.get("completion_tokens"), model)
+
+
+def _usage_from_timings(timings: Mapping[str, Any]) -> dict[str, int]:
+    # Without `include_usage` llama.cpp still reports timings; they carry the same counts.
+    usage: dict[str, int] = {}
+    if isinstance(timings.get("prompt_n"), int):
+        usage["prompt_tokens"] = int(timings.get("cache_n") or 0) + timings["prompt_n"]
+    if isinstance(timings.get("predicted_n"), int):
+        usage["completion_tokens"] = timings["predicted_n"]
+    return usage
 
 
 def _tokens(body: Mapping[str, Any]) -> list[Any]:
@@ -209,8 +221,8 @@ def _status_error(response: httpx.Response) -> LLMError:
 
 
 def _error_from_body(body: Mapping[str, Any], status: int) -> LLMError:
-    error = body.get("error") if isinstance(body.get("error"), dict) else {}
-    assert isinstance(error, dict)
+    found = body.get("error")
+    error: Mapping[str, Any] = found if isinstance(found, dict) else {}
     kind = error.get("type")
     message = str(error.get("message") or f"HTTP {status}")
     if kind == "exceed_context_size_error":

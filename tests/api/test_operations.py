@@ -1,0 +1,91 @@
+"""/health, /ready, /version and the OpenAPI docs."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+import respx
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+from log_analyzer import __version__
+from tests.conftest import recorded_response, running_app, settings_for_tests
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_health_and_version(spans: InMemorySpanExporter) -> None:
+    settings = settings_for_tests(deployment_environment="prod", model_name="smollm2")
+    async with running_app(spans, settings=settings) as (_, client):
+        health = (await client.get("/health")).json()
+        version = (await client.get("/version")).json()
+        docs = await client.get("/docs")
+        openapi = (await client.get("/openapi.json")).json()
+
+    assert health == {"status": "ok", "version": __version__}
+    assert version == {
+        "name": "log-analyzer",
+        "version": __version__,
+        "model": "smollm2",
+        "environment": "prod",
+    }
+    assert docs.status_code == 200
+    assert "/v1/analyze/stream" in openapi["paths"]
+
+
+@pytest.mark.parametrize(
+    ("loki", "llama", "status", "not_ready"),
+    [
+        pytest.param(
+            recorded_response("loki", "reconstructed-ready.json"),
+            recorded_response("llama", "health-ok.json"),
+            200,
+            [],
+            id="both-ready",
+        ),
+        pytest.param(
+            recorded_response("loki", "reconstructed-ready-not-ready.json"),
+            recorded_response("llama", "health-ok.json"),
+            503,
+            ["loki"],
+            id="loki-warming",
+        ),
+        pytest.param(
+            recorded_response("loki", "reconstructed-ready.json"),
+            recorded_response("llama", "reconstructed-health-loading.json"),
+            503,
+            ["llama.cpp"],
+            id="model-loading",
+        ),
+        pytest.param(
+            httpx.ConnectError("refused"),
+            httpx.ConnectError("refused"),
+            503,
+            ["loki", "llama.cpp"],
+            id="both-down",
+        ),
+    ],
+)
+async def test_ready_names_what_is_not_ready(
+    spans: InMemorySpanExporter,
+    loki_mock: respx.MockRouter,
+    llama_mock: respx.MockRouter,
+    loki: httpx.Response | Exception,
+    llama: httpx.Response | Exception,
+    status: int,
+    not_ready: list[str],
+) -> None:
+    for router, path, answer in ((loki_mock, "/ready", loki), (llama_mock, "/health", llama)):
+        route = router.get(path)
+        if isinstance(answer, Exception):
+            route.mock(side_effect=answer)
+        else:
+            route.mock(return_value=answer)
+
+    async with running_app(spans) as (_, client):
+        response = await client.get("/ready")
+
+    assert response.status_code == status
+    body = response.json()
+    assert body.get("not_ready", []) == not_ready
+    for name in not_ready:
+        assert body["checks"][name] != "ok"

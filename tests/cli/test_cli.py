@@ -1,0 +1,70 @@
+"""The command line: demo without an LLM, analyze input errors, negotiation helpers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from log_analyzer.api.routes.analyze import negotiate
+from log_analyzer.cli import EXIT_INPUT, main
+from log_analyzer.core.config import get_settings
+
+
+@pytest.fixture(autouse=True)
+def fresh_settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv("LLAMA_URL", "http://127.0.0.1:9")  # nothing listens on the discard port
+    monkeypatch.setenv("LLAMA_CONNECT_TIMEOUT_SECONDS", "0.5")
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+def test_demo_without_llm_prints_the_summary_and_says_why(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["demo"]) == 0
+    out = capsys.readouterr().out
+    assert "=== Log summary ===" in out
+    assert '{namespace="shop"}' in out
+    assert "By level (total): fatal 1," in out
+    assert "no LLM was reached at http://127.0.0.1:9/" in out
+    assert "Wint3r-2025!" not in out  # the DSN password in the bundled incident is redacted
+    assert "secrets redacted" in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        pytest.param(["analyze"], "invalid filters", id="no-filter"),
+        pytest.param(
+            ["analyze", "--namespace", "a", "--limit", "9000"], "invalid limit", id="limit"
+        ),
+        pytest.param(
+            ["analyze", "--namespace", "a", "--since", "99d"], "MAX_TIME_RANGE", id="window"
+        ),
+        pytest.param(["analyze", "--pod", "(x"], "invalid filters.pod", id="regex"),
+    ],
+)
+def test_analyze_rejects_bad_input_naming_it(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(argv) == EXIT_INPUT
+    assert message in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("accept", "media_type"),
+    [
+        pytest.param(None, "text/plain", id="none"),
+        pytest.param("*/*", "text/plain", id="any"),
+        pytest.param("text/event-stream", "text/event-stream", id="sse"),
+        pytest.param("application/x-ndjson", "application/x-ndjson", id="ndjson"),
+        pytest.param(
+            "text/event-stream;q=0.5, application/x-ndjson", "application/x-ndjson", id="q-values"
+        ),
+        pytest.param("application/json", "text/plain", id="unsupported"),
+    ],
+)
+def test_accept_negotiation(accept: str | None, media_type: str) -> None:
+    assert negotiate(accept) == media_type
