@@ -18,7 +18,7 @@ from log_analyzer.api.routes.analyze import analysis_options, to_analysis_reques
 from log_analyzer.clients.llm import LlamaClient
 from log_analyzer.clients.loki import LokiClient
 from log_analyzer.clients.protocols import LLMBackend, LogSource
-from log_analyzer.core.config import Settings, get_settings
+from log_analyzer.core.config import ConfigError, Settings, get_settings
 from log_analyzer.core.errors import ServiceError
 from log_analyzer.core.logging import configure_logging
 from log_analyzer.core.telemetry import TRACER_NAME, build_tracer_provider
@@ -42,8 +42,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     try:
         settings = get_settings()
-    except ValidationError as exc:
-        print(f"configuration error: {exc}", file=sys.stderr)
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
         return EXIT_INPUT
     configure_logging("WARNING", stream=sys.stderr)
     if args.command == "demo":

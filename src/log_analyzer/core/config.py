@@ -10,7 +10,15 @@ from datetime import timedelta
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import Field, HttpUrl, PositiveFloat, PositiveInt, SecretStr, model_validator
+from pydantic import (
+    Field,
+    HttpUrl,
+    PositiveFloat,
+    PositiveInt,
+    SecretStr,
+    ValidationError,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from log_analyzer import __version__
@@ -92,7 +100,22 @@ class Settings(BaseSettings):
         return __version__
 
 
+class ConfigError(ValueError):
+    """The environment holds an invalid configuration; the message names each variable."""
+
+
 @lru_cache
 def get_settings() -> Settings:
-    """Build the settings from the environment once per process."""
-    return Settings()
+    """Build the settings from the environment once per process.
+
+    Raises `ConfigError` naming every offending environment variable, so a bad deployment fails at
+    start-up with a message an operator can act on.
+    """
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            name = "_".join(str(p) for p in err["loc"]).upper() or "settings"
+            problems.append(f"{name}: {err['msg'].removeprefix('Value error, ')}")
+        raise ConfigError("invalid configuration: " + "; ".join(problems)) from None
