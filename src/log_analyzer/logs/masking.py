@@ -65,7 +65,8 @@ _TS = re.compile(
     "|".join(
         (
             # ISO-8601 date, optionally with a time and zone.
-            r"\b\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?)?\b",
+            r"\b\d{4}-\d{2}-\d{2}"
+            r"(?:[T ]\d{2}:\d{2}(?::\d{2})?(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?)?\b",
             r"\b\d{4}/\d{2}/\d{2}\b",
             # ctime / syslog: "Sat Jul  9 11:35:59 2005", "Jul 9 11:35:59".
             rf"\b(?:{_DAY},? +)?{_MONTH} +\d{{1,2}},?(?: +\d{{4}})? +{_CLOCK}(?: +\d{{4}})?\b",
@@ -98,10 +99,16 @@ _DURATION = re.compile(
     rf"(?:[<>~]|{_NOT_AFTER})(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h|d))+\b"
     rf"|(?:[<>~]|{_NOT_AFTER})\d+(?:\.\d+)? ?(?:sec(?:ond)?s?|min(?:ute)?s?|hours?|hrs?|days?)\b"
 )
-_QUOTED = re.compile(r"(?<!\w)(?:\"(?=[^\"\s]*[^\"\sA-Za-z])[^\"\s]*\"|'(?=[^'\s]*[^'\sA-Za-z])[^'\s]*')")
+# A quoted run without spaces that is not a plain word (it holds a digit, a dot, a slash...).
+_QUOTED = re.compile(
+    r"(?<!\w)(?:\"(?=[^\"\s]*[^\"\sA-Za-z])[^\"\s]*\""
+    r"|'(?=[^'\s]*[^'\sA-Za-z])[^'\s]*')"
+)
 _EMPTY_QUOTED = re.compile(r"(?<!\w)(?:\"\"|'')(?!\w)")
 _KV_ID = re.compile(r"(?<=[A-Za-z_]=)(?=[^\s,;&\"'<]*\d)[^\s,;&\"'<>()\[\]{}]+")
 _NUM = re.compile(rf"(?<![\w.<>-])[-+]?\d+(?:\.\d+)?{_END}")
+# "parity error.......0": a value after dot leaders.
+_LEADER = re.compile(r"(?<=\.\.)[-+]?\d+(?:\.\d+)?$")
 _JSON_MEMBER = re.compile(r"(?<=[\"\d\]}el]),(?=\")|(?<=\"):(?=[\"\d\[{tfn-])")
 _DIGIT = re.compile(r"\d")
 
@@ -116,6 +123,7 @@ _TOKEN_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     (_SIZE, "<SIZE>"),
     (_DURATION, "<DURATION>"),
     (_NUM, "<NUM>"),
+    (_LEADER, "<NUM>"),
     (_KV_ID, "<ID>"),
 )
 # The shapes most tokens have, recognised in one step: a number or an IPv4 address inside
@@ -123,7 +131,7 @@ _TOKEN_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
 _SIMPLE = re.compile(
     r"(?P<pre>[(\[{/'\"=#<>~]*)"
     r"(?:(?P<num>[-+]?\d+(?:\.\d+)?)|(?P<ipport>\d{1,3}(?:\.\d{1,3}){3}:\d{1,5})"
-    r"|(?P<ip>\d{1,3}(?:\.\d{1,3}){3})|(?P<word>[A-Za-z][A-Za-z_]*[-_.]?\d+))"
+    r"|(?P<ip>\d{1,3}(?:\.\d{1,3}){3})|(?P<word>[A-Za-z][A-Za-z_]*?)(?P<sep>[-_.]?)(?P<id>-?\d+))"
     r"(?P<post>[)\]}.,;:'\"!?]*)"
 )
 _SIMPLE_PLACEHOLDER = {"num": "<NUM>", "ipport": "<IP:PORT>", "ip": "<IP>"}
@@ -133,9 +141,7 @@ _UNIT = re.compile(
     r"(?:[<>~])?<NUM> ?(?:(?P<size>bytes?|[KMGTPE]i?B)|(?P<dur>sec(?:ond)?s?|min(?:ute)?s?"
     r"|hours?|hrs?|days?))(?![\w<])"
 )
-_CTIME = re.compile(
-    rf"\b(?:{_DAY},? +)?{_MONTH} +<NUM>,?(?: +<NUM>)? +<TS>(?: +<NUM>)?"
-)
+_CTIME = re.compile(rf"\b(?:{_DAY},? +)?{_MONTH} +<NUM>,?(?: +<NUM>)? +<TS>(?: +<NUM>)?")
 
 
 @lru_cache(maxsize=65_536)
@@ -147,8 +153,23 @@ def _mask_token(token: str) -> str:
             if simple.group(kind) is not None:
                 break
         if kind == "word":
-            return token
+            if not simple.group("sep") and len(simple.group("id")) == 1:
+                return token  # a code word: ssh2, eth0, SOCKS5
+            return "".join(
+                (
+                    simple.group("pre"),
+                    simple.group("word"),
+                    simple.group("sep"),
+                    "<NUM>",
+                    simple.group("post"),
+                )
+            )
         return simple.group("pre") + _SIMPLE_PLACEHOLDER[kind] + simple.group("post")
+    if "/" in token and "://" not in token:
+        # Path segments are masked one by one, and each is likely cached already.
+        return "/".join(
+            _mask_token(part) if _DIGIT.search(part) else part for part in token.split("/")
+        )
     for pattern, placeholder in _TOKEN_RULES:
         token = pattern.sub(placeholder, token)
     return token

@@ -1,23 +1,28 @@
 """Mine log templates: group messages that come from the same line of code.
 
-The miner is of the Drain family (He et al., ICWS 2017): a message is masked
-(:mod:`log_analyzer.logs.masking`), split on whitespace, and routed through a fixed-depth
-prefix tree keyed by its token count and its leading tokens; in the leaf it joins the most
-similar template, or starts a new one. On top of that:
+The miner is of the Drain family (He et al., ICWS 2017): a message is reduced to its event
+lines (:func:`~log_analyzer.logs.masking.event_text`, so a stack trace is one message),
+masked (:mod:`log_analyzer.logs.masking`), split on whitespace and routed through a
+fixed-depth prefix tree keyed by its token count and leading tokens. What differs from Drain:
 
-* **Shape tokens.** A token holding a digit or a placeholder (``node-17``, ``blk_-42``,
-  ``<IP>``) is a variable as far as routing and similarity go, so ids never split a group; a
-  run of such tokens (a list of ids) counts as one.
-* **Enum tokens.** ``key=word`` tokens (``user=root``, ``state=up``) must match exactly: they
-  name the event, not a value of it.
-* **Similarity over constants.** Only the template's constant positions are scored, and a
-  template whose constants all disagree with a message is never joined.
-* **Merging.** When templates are read, templates of the same length that differ only where
-  one of them has a variable are merged into the earliest; the merged ones become aliases, so
-  every index ever returned by :meth:`PatternMiner.add` still resolves.
+* **Values, words and shapes.** A token holding a digit or that is a placeholder with only
+  punctuation around it (``node-17``, ``/<IP:PORT>``) is a value: it routes down the
+  wildcard branch and never keeps a message out of a template. Code words (``ssh2``,
+  ``eth0``) are words. A word holding a placeholder (``uid=<NUM>``) is a fixed shape, compared
+  without the placeholder's type. A run of values of one kind (a list of ids) is one value.
+* **Exact join on words.** In its leaf, a message joins the first template whose every
+  constant word it repeats; there is no similarity threshold to tune.
+* **Variables by cardinality.** Templates of one length that differ in a single position
+  merge when one of them already has a wildcard there, or when that position shows at least
+  ``min_values`` distinct words with ``min_context`` constant words around it: user names
+  vary a lot, while ``LOOKING``/``LEADING`` or ``alt0``/``ee0`` name distinct events. This
+  runs on a leaf when it grows, and across the whole miner when templates are read.
+* **Aliases.** A merged template becomes an alias of the earliest one, so every index
+  :meth:`PatternMiner.add` ever returned still resolves, and :func:`mine`'s assignments are the
+  final ones.
 
-Everything is incremental and memory is bounded by the number of templates, plus two caches
-of fixed size (seen messages and seen masked messages) that make repeated lines cheap.
+Memory is bounded by the number of templates plus fixed-size caches (seen lines, seen masked
+lines, token kinds) that make repeated lines cheap; nothing is kept per line.
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ _DIGITS = frozenset("0123456789")
 _STEM_END = frozenset("0123456789<-+*")
 # Protocol, interface and version names (ssh2, eth0, SOCKS5) are words, not values.
 _CODE_WORD = re.compile(r"[A-Za-z]{2,}\d")
+_PLACEHOLDER = re.compile(r"<[A-Z:]+>|<\*>")
 _CACHE_LIMIT = 50_000
 
 
@@ -75,9 +81,17 @@ class _Cluster:
 
 
 def _is_variable(token: str) -> bool:
-    """Whether a token is a value: it holds a digit or a placeholder, and is no code word."""
+    """Whether a token is a value rather than a word.
+
+    Values hold a digit (code words such as ``ssh2`` aside), or are a placeholder with at
+    most punctuation around it (``/<IP:PORT>``); ``uid=<NUM>`` is a word with a fixed shape.
+    """
+    if "<" in token:
+        token = _PLACEHOLDER.sub("", token)
+        if not any(char.isalpha() for char in token):
+            return True
     if _DIGITS.isdisjoint(token):
-        return "<" in token and ">" in token
+        return False
     return _CODE_WORD.fullmatch(token) is None
 
 
@@ -96,22 +110,28 @@ class PatternMiner:
     one keeps resolving through :meth:`resolve`; :meth:`templates` lists only surviving ones.
     """
 
-    def __init__(self, *, depth: int = 2, max_children: int = 64, min_values: int = 4) -> None:
+    def __init__(
+        self, *, depth: int = 2, max_children: int = 64, min_values: int = 4, min_context: int = 3
+    ) -> None:
         """Configure the miner.
 
         ``depth`` is how many leading tokens key the prefix tree; a tree node with more than
         ``max_children`` distinct tokens sends the rest down a wildcard branch. A position
         where templates that agree everywhere else show at least ``min_values`` distinct
         words is a variable, and those templates are merged; fewer words name distinct events.
+        Only templates with at least ``min_context`` other constant tokens are merged so: in
+        ``cupsd startup succeeded`` the first word is the event.
         """
         self._depth = depth
         self._max_children = max_children
         self._min_values = min_values
+        self._min_context = min_context
         self._clusters: list[_Cluster] = []
         self._alias: list[int] = []
         self._leaves: dict[tuple[str | int, ...], list[_Cluster]] = {}
         self._children: dict[tuple[str | int, ...], set[str]] = {}
         self._kind: dict[str, bool] = {}
+        self._shape: dict[str, str] = {}
         self._seen: dict[str, int] = {}
         self._seen_masked: dict[str, int] = {}
         self._dirty = False
@@ -156,8 +176,13 @@ class PatternMiner:
         )
 
     def _tokens(self, masked: str) -> tuple[list[str], list[bool]]:
-        """Split ``masked`` and mark which tokens are variables."""
+        """Split ``masked`` and mark which tokens are variables.
+
+        A word holding a placeholder keeps its shape but not the placeholder's type
+        (``rhost=<IP>`` and ``rhost=<ID>`` are both ``rhost=<*>``), so its values agree.
+        """
         kinds = self._kind
+        shapes = self._shape
         tokens: list[str] = []
         variable: list[bool] = []
         for token in masked.split():
@@ -166,7 +191,12 @@ class PatternMiner:
                 kind = _is_variable(token)
                 if len(kinds) >= _CACHE_LIMIT:
                     kinds.clear()
+                    shapes.clear()
                 kinds[token] = kind
+                if not kind and "<" in token:
+                    shapes[token] = _PLACEHOLDER.sub(WILDCARD, token)
+            if not kind and token in shapes:
+                token = shapes[token]
             if kind and variable and variable[-1] and _stem(token) == _stem(tokens[-1]):
                 # A run of ids of one kind is one variable, whatever its length.
                 tokens[-1] = WILDCARD
@@ -205,9 +235,10 @@ class PatternMiner:
         return self.resolve(cluster.index)
 
     def _merge(self, clusters: list[_Cluster]) -> None:
-        """Merge templates of equal length that differ in one position only, when that
-        position is a variable: one of them has a wildcard there, or they show at least
-        ``min_values`` distinct words. Repeats until nothing changes.
+        """Merge templates of one length that differ in a single variable position.
+
+        A position is a variable when one of the templates has a wildcard there, or when it
+        shows at least ``min_values`` distinct words. Repeats until nothing changes.
         """
         changed = True
         while changed:
@@ -222,8 +253,7 @@ class PatternMiner:
 
     def _merge_group(self, group: list[_Cluster]) -> bool:
         shapes = [
-            [WILDCARD if t == WILDCARD or self._variable(t) else t for t in c.tokens]
-            for c in group
+            [WILDCARD if t == WILDCARD or self._variable(t) else t for t in c.tokens] for c in group
         ]
         merged = False
         for position in range(len(shapes[0])):
@@ -235,9 +265,9 @@ class PatternMiner:
                 buckets.setdefault(rest, []).append(member)
             for members in buckets.values():
                 values = {shapes[m][position] for m in members}
-                if len(members) < 2 or (
-                    WILDCARD not in values and len(values) < self._min_values
-                ):
+                if len(members) < 2 or (WILDCARD not in values and len(values) < self._min_values):
+                    continue
+                if len(rest) - rest.count(WILDCARD) < self._min_context:
                     continue
                 survivor = group[members[0]]
                 for member in members[1:]:

@@ -1,0 +1,221 @@
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from log_analyzer.logs.masking import PLACEHOLDERS, event_text
+from log_analyzer.logs.patterns import MinedTemplate, PatternMiner, mask_message, mine
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        pytest.param("retry 3 of 10", "retry <NUM> of <NUM>", id="numbers"),
+        pytest.param("offset -42 ratio 0.75", "offset <NUM> ratio <NUM>", id="signed-decimal"),
+        pytest.param("lock at 0x7ffe1234 held", "lock at <HEX> held", id="hex-prefixed"),
+        pytest.param("digest 9f86d081884c7d659a2f done", "digest <HEX> done", id="hex-bare-mixed"),
+        pytest.param(
+            "job 123e4567-e89b-12d3-a456-426614174000 queued", "job <UUID> queued", id="uuid"
+        ),
+        pytest.param("peer 10.0.0.7 up", "peer <IP> up", id="ipv4"),
+        pytest.param("dial 10.0.0.7:5432 refused", "dial <IP:PORT> refused", id="ipv4-port"),
+        pytest.param("bind [::1]:8080 ok", "bind <IP:PORT> ok", id="ipv6-port"),
+        pytest.param("route fe80::1ff:fe23:4567:890a added", "route <IP> added", id="ipv6"),
+        pytest.param("dial db.internal.svc:5432 failed", "dial <HOST:PORT> failed", id="host-port"),
+        pytest.param(
+            "took 12ms then 1.5s, waited 30 seconds and <1 sec",
+            "took <DURATION> then <DURATION>, waited <DURATION> and <DURATION>",
+            id="durations",
+        ),
+        pytest.param(
+            "wrote 10KB and 2717 bytes (2.65 KB) of 3 MiB",
+            "wrote <SIZE> and <SIZE> of <SIZE>",
+            id="sizes",
+        ),
+        pytest.param("started 2024-05-01T10:11:12.123Z", "started <TS>", id="iso-timestamp"),
+        pytest.param("on 2024-05-01 at 10:11:12", "on <TS> at <TS>", id="date-and-time"),
+        pytest.param(
+            "connect at Sat Jul  9 11:35:59 2005 from x", "connect at <TS> from x", id="ctime"
+        ),
+        pytest.param("open '/tmp/f1.txt' as 'rb'", "open <QUOTED> as 'rb'", id="quoted-value"),
+        pytest.param('set name="" now', "set name=<QUOTED> now", id="quoted-empty"),
+        pytest.param(
+            "GET /api/users/123/orders/9 done",
+            "GET /api/users/<NUM>/orders/<NUM> done",
+            id="path-segments",
+        ),
+        pytest.param(
+            "block blk_-3886504 on node-17 via ssh2",
+            "block blk_<NUM> on node-<NUM> via ssh2",
+            id="word-ids-and-code-words",
+        ),
+        pytest.param("fetch https://x.io/a?b=1 now", "fetch <URL> now", id="url"),
+        pytest.param("mail bob@example.com sent", "mail <EMAIL> sent", id="email"),
+        pytest.param(
+            "level=info msg=done user=bob request_id=ab12cd duration=12ms",
+            "level=info msg=done user=bob request_id=<ID> duration=<DURATION>",
+            id="logfmt",
+        ),
+        pytest.param(
+            '{"level":"error","msg":"db timeout","attempt":3,"id":"a-1"}',
+            '{"level": "error", "msg": "db timeout", "attempt": <NUM>, "id": <QUOTED>}',
+            id="json",
+        ),
+        pytest.param("cache warmed", "cache warmed", id="no-variables"),
+    ],
+)
+def test_mask_message(message: str, expected: str) -> None:
+    assert mask_message(message) == expected
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        pytest.param(
+            "user 41 logged in from 10.1.2.3:5512", "user 97 logged in from 172.16.0.9:80", id="ids"
+        ),
+        pytest.param(
+            "req 3f2a9c1d7e8b done in 12ms", "req 0a1b2c3d4e5f done in 340ms", id="hex-durations"
+        ),
+        pytest.param(
+            "job 123e4567-e89b-12d3-a456-426614174000 at 2024-05-01T10:11:12Z",
+            "job 00000000-0000-4000-8000-000000000001 at 2023-12-31T23:59:59Z",
+            id="uuid-timestamp",
+        ),
+    ],
+)
+def test_lines_differing_only_in_ids_mask_alike(first: str, second: str) -> None:
+    assert mask_message(first) == mask_message(second)
+
+
+def test_placeholders_used_are_documented() -> None:
+    masked = mask_message("a 1 0x1f 10.0.0.1 10.0.0.1:80 h.io:80 3ms 4KB '/x/1' k=a1")
+    used = {token for token in masked.split() if token.startswith("<")}
+    assert used <= PLACEHOLDERS
+    assert len(used) >= 8
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        pytest.param(
+            "java.lang.IllegalStateException: boom\n\tat com.x.A.f(A.java:12)\n"
+            "\tat com.x.B.g(B.java:3)\nCaused by: java.io.IOException: disk full\n"
+            "\tat com.x.C.h(C.java:9)\n\t... 5 more",
+            "java.lang.IllegalStateException: boom | Caused by: java.io.IOException: disk full",
+            id="java",
+        ),
+        pytest.param(
+            'Traceback (most recent call last):\n  File "a.py", line 3, in <module>\n'
+            "    f()\nValueError: bad value",
+            "Traceback (most recent call last): | ValueError: bad value",
+            id="python",
+        ),
+        pytest.param("single line", "single line", id="one-line"),
+    ],
+)
+def test_event_text_keeps_first_and_exception_lines(message: str, expected: str) -> None:
+    assert event_text(message) == expected
+
+
+def test_stack_traces_of_different_depth_are_one_template() -> None:
+    frames = "".join(f"\n\tat com.x.C{i}.run(C{i}.java:{i})" for i in range(9))
+    result = mine(
+        [
+            "java.lang.NullPointerException: id 7 missing\n\tat com.x.A.f(A.java:1)",
+            "java.lang.NullPointerException: id 8 missing" + frames,
+            "request 5 served",
+        ]
+    )
+    assert result.assignments == (0, 0, 1)
+    assert result.templates[0].template == "java.lang.NullPointerException: id <NUM> missing"
+
+
+# Golden sample: three events with numeric, address and user-name variables, and two events
+# that differ in a single word (which must stay apart).
+_USERS = ("alice", "bob", "carol", "dave", "erin")
+_GOLDEN = [
+    *(f"Accepted key for {u} from 10.0.{i}.1 port {4000 + i}" for i, u in enumerate(_USERS)),
+    *(f"worker {i} finished batch {i * 7} in {i + 1}ms" for i in range(4)),
+    "cache flush started",
+    "cache flush finished",
+    "cache flush started",
+    *(f"Accepted key for {u} from 10.9.{i}.2 port {5000 + i}" for i, u in enumerate(_USERS)),
+]
+_GOLDEN_LABELS = [0] * 5 + [1] * 4 + [2, 3, 2] + [0] * 5
+
+
+def test_grouping_matches_golden_sample() -> None:
+    result = mine(_GOLDEN)
+    assert len(result.assignments) == len(_GOLDEN)
+    # Same grouping as the labels, whatever the numbering.
+    pairs = set(zip(result.assignments, _GOLDEN_LABELS, strict=True))
+    assert len(pairs) == len(set(_GOLDEN_LABELS)) == len(result.templates)
+    by_label = {label: index for index, label in pairs}
+    assert result.templates[by_label[0]] == MinedTemplate(
+        index=by_label[0], template="Accepted key for <*> from <IP> port <NUM>", count=10
+    )
+    assert result.templates[by_label[1]].template == (
+        "worker <NUM> finished batch <NUM> in <DURATION>"
+    )
+    assert result.templates[by_label[2]].count == 2
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        pytest.param(["cupsd startup succeeded", "sshd startup succeeded"], id="short-event-name"),
+        pytest.param(
+            ["link up on interface eth0 of rack", "link up on interface ib1 of rack"],
+            id="code-words",
+        ),
+        pytest.param(["tunnel open via HTTPS", "tunnel open via SOCKS5"], id="protocols"),
+    ],
+)
+def test_events_differing_in_one_word_stay_apart(lines: list[str]) -> None:
+    result = mine(lines * 3)
+    assert len(result.templates) == len(lines)
+
+
+def test_templates_are_indexed_by_first_appearance() -> None:
+    result = mine(["b 1 happened", "a happened twice", "b 2 happened"])
+    assert [t.index for t in result.templates] == [0, 1]
+    assert result.assignments == (0, 1, 0)
+    assert [t.count for t in result.templates] == [2, 1]
+
+
+def test_final_assignments_reflect_merges() -> None:
+    # Each user first opens a template of its own; the fourth distinct user shows the
+    # position is a variable, and all four merge into the first template.
+    lines = [f"session opened for user {u} by sshd" for u in ("ann", "ben", "cid", "dee")]
+    miner = PatternMiner()
+    raw = [miner.add(line) for line in lines]
+    assert raw[:3] == [0, 1, 2]
+    assert {miner.resolve(index) for index in raw} == {0}
+    result = mine([*lines, "disk full"])
+    assert result.assignments == (0, 0, 0, 0, 1)
+    assert result.templates[0].template == "session opened for user <*> by sshd"
+    assert result.templates[0].count == 4
+
+
+def test_templates_merge_when_one_already_has_a_variable() -> None:
+    miner = PatternMiner()
+    for user in ("ann", "ben", "cid", "dee", "eve"):
+        miner.add(f"login failed for {user} at gate")
+    late = miner.add("login failed for zed at gate")
+    (only,) = miner.templates()
+    assert miner.resolve(late) == only.index
+    assert only.count == 6
+
+
+def test_results_are_frozen() -> None:
+    result = mine(["x 1"])
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        result.templates[0].count = 9  # type: ignore[misc]
+
+
+def test_mine_empty_input() -> None:
+    result = mine([])
+    assert result.assignments == ()
+    assert result.templates == ()
