@@ -49,8 +49,9 @@ def test_environment_overrides(monkeypatch: pytest.MonkeyPatch) -> None:
         pytest.param({"MAX_TOKENS": "0"}, "MAX_TOKENS", id="positive"),
         pytest.param({"LLM_TEMPERATURE": "9"}, "LLM_TEMPERATURE", id="range"),
         pytest.param({"LOG_LEVEL": "LOUD"}, "LOG_LEVEL", id="literal"),
-        pytest.param({"LLM_CONTEXT_TOKENS": "256", "MAX_TOKENS": "512"}, "LLM_CONTEXT_TOKENS",
-                     id="invariant"),
+        pytest.param(
+            {"LLM_CONTEXT_TOKENS": "256", "MAX_TOKENS": "512"}, "LLM_CONTEXT_TOKENS", id="invariant"
+        ),
     ],
 )
 def test_invalid_configuration_names_the_variable(

@@ -85,4 +85,4 @@ def evidence_line(entry: NormalizedEntry, *, with_date: bool = False) -> str:
 
 
 def _clock(ns: int, fmt: str) -> str:
-    return datetime.fromtimestamp(ns / 1e9, tz=UTC).strftime(fmt)
+    return datetime.fromtimestamp(ns // 1_000_000_000, tz=UTC).strftime(fmt)

@@ -7,7 +7,7 @@ entry's labels so downstream code sees one shape.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
@@ -44,12 +44,14 @@ def flatten_streams(body: Mapping[str, Any]) -> FlattenedLogs:
     if data.get("resultType") != "streams":
         raise UnexpectedShape(f"expected resultType 'streams', got {data.get('resultType')!r}")
     result = data.get("result")
-    if not isinstance(result, Sequence):
+    if not isinstance(result, list):
         raise UnexpectedShape("response has no 'data.result' list")
 
     entries: list[LogEntry] = []
     malformed = 0
     for stream in result:
+        if not isinstance(stream, Mapping):
+            raise UnexpectedShape(f"a stream is a {type(stream).__name__}, not an object")
         labels = stream.get("stream") or {}
         base = MappingProxyType(dict(labels))
         for value in stream.get("values") or ():

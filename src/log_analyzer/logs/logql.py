@@ -55,8 +55,8 @@ def _escape_char(match: re.Match[str]) -> str:
 
 def regex_literal(value: str) -> str:
     """Escape regex metacharacters so an RE2 matcher matches `value` literally."""
-    # Python's escaping puts a backslash before every non-alphanumeric ASCII character, which RE2
-    # accepts; the result still needs `quote()` to become a string literal.
+    # Python escapes the regex metacharacters (and a few more) with a backslash; RE2 accepts a
+    # backslash before any ASCII punctuation. The result still needs `quote()` to become a literal.
     return re.escape(value)
 
 
@@ -81,6 +81,8 @@ def _requires_non_empty(m: LabelMatcher) -> bool:
         return m.value != ""
     if m.op is MatchOp.RE:
         # A regex such as `.*` or `a|` matches the empty string, so Loki does not count it.
+        if re2_error(m.value) is not None:
+            raise ValueError(f"invalid RE2 regular expression for {m.name!r}")
         return _compile_re2(m.value).fullmatch("") is None
     return False
 

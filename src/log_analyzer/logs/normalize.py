@@ -248,11 +248,25 @@ def _unquote(value: str) -> str:
 def _message_from_fields(fields: Mapping[str, Any], raw: str) -> str:
     message = next((str(fields[k]) for k in _MESSAGE_KEYS if isinstance(fields.get(k), str)), None)
     if message is None:
-        return raw
+        return _fields_as_message(fields) or raw
     details = [
         f"{k}={_compact(fields[k])}" for k in _DETAIL_KEYS if fields.get(k) not in (None, "")
     ]
     return " ".join([message, *details]) if details else message
+
+
+_TIME_KEYS = frozenset(("ts", "time", "timestamp", "@t", "@timestamp", "date", "datetime"))
+_SKIP_KEYS = frozenset((*ID_KEYS, *_LEVEL_KEYS, *_TIME_KEYS))
+
+
+def _fields_as_message(fields: Mapping[str, Any]) -> str:
+    # No message key: the remaining fields are the message, minus identifiers, level and time,
+    # so lines that differ only in those still collapse into one entry.
+    return " ".join(
+        f"{k}={_compact(v)}"
+        for k, v in fields.items()
+        if k not in _SKIP_KEYS and not ("." in k and k.split(".", 1)[0] in fields)
+    )
 
 
 def _compact(value: Any) -> str:

@@ -44,7 +44,8 @@ class LogSummary:
     @property
     def sampled(self) -> bool:
         """True when Loki stopped at the limit, so the window may hold more lines."""
-        return self.fetched >= self.limit
+        # Malformed values were returned too, so they count towards Loki's limit.
+        return self.fetched + self.malformed >= self.limit
 
 
 def summarize(

@@ -1,0 +1,310 @@
+"""Encoders: one event in, SSE / NDJSON / text out."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from log_analyzer.analysis.events import (
+    ContextFit,
+    DoneEvent,
+    ErrorEvent,
+    Event,
+    SummaryEvent,
+    TokenEvent,
+)
+from log_analyzer.api.encoders import (
+    ENCODERS,
+    NDJSON,
+    SSE,
+    TEXT,
+    encode_ndjson,
+    encode_sse,
+    encode_text,
+    event_data,
+    event_type,
+)
+from log_analyzer.logs.normalize import Level, NormalizedEntry
+from log_analyzer.logs.summary import LogSummary, summarize
+
+START_NS = int(datetime(2026, 11, 23, 14, 0, 0, tzinfo=UTC).timestamp()) * 10**9
+END_NS = START_NS + 30 * 60 * 10**9
+TRACE = "4bf92f3577b34da6a3ce929d0e0e4736"
+
+
+def ne(message: str, level: Level, count: int, sources: dict[str, int]) -> NormalizedEntry:
+    return NormalizedEntry(
+        message,
+        level,
+        count,
+        START_NS,
+        END_NS,
+        tuple(sorted(sources)),
+        False,
+        tuple(sorted(sources.items())),
+    )
+
+
+ENTRIES = [
+    ne("upstream payments returned 503", Level.ERROR, 1200, {"checkout-1/checkout": 1200}),
+    ne("slow query\nSELECT 1", Level.WARN, 300, {"payments-1/payments": 300}),
+    ne("oom killed", Level.FATAL, 1, {"payments-1/payments": 1}),
+]
+
+
+def summary(limit: int, **kw: int) -> LogSummary:
+    return summarize(
+        ENTRIES,
+        start_ns=START_NS,
+        end_ns=END_NS,
+        logql='{namespace="billing"} |~ "error"',
+        limit=limit,
+        **kw,
+    )
+
+
+TOTAL = summary(limit=5000)  # fetched 1,501 < 5,000
+SAMPLE = summary(limit=1501, redactions=3, malformed=2)
+FIT = ContextFit(
+    n_ctx=4096,
+    max_tokens=1024,
+    prompt_tokens=1536,
+    entries_included=2,
+    entries_omitted=1,
+    lines_omitted=300,
+)
+FIT_ALL = ContextFit(4096, 1024, 800, 3, 0, 0)
+
+SUMMARY_EVENT = SummaryEvent(TOTAL, FIT, ("answer limited to 1024 tokens",))
+DONE = DoneEvent("smollm2-135m", 1536, 200, "stop", 3.14159, TRACE)
+ERROR = ErrorEvent(
+    {"code": "llm_unavailable", "message": "llama-server closed the stream", "upstream": "llama"},
+    TRACE,
+)
+
+EVENTS = [
+    pytest.param(SUMMARY_EVENT, "summary", id="summary"),
+    pytest.param(SummaryEvent(SAMPLE, None), "summary", id="summary-without-fit"),
+    pytest.param(TokenEvent("The checkout "), "token", id="token"),
+    pytest.param(TokenEvent("two\nlines\r\n and \u2028 more"), "token", id="token-newlines"),
+    pytest.param(DONE, "done", id="done"),
+    pytest.param(DoneEvent(None, None, None, None, 0.0, TRACE), "done", id="done-unknowns"),
+    pytest.param(ERROR, "error", id="error"),
+]
+
+
+def parse_sse(frame: str) -> tuple[str, dict[str, Any]]:
+    assert frame.endswith("\n\n")
+    lines = frame[:-2].split("\n")
+    assert len(lines) == 2, lines
+    name_line, data_line = lines
+    assert name_line.startswith("event: ")
+    assert data_line.startswith("data: ")
+    assert "\r" not in frame
+    data: dict[str, Any] = json.loads(data_line.removeprefix("data: "))
+    return name_line.removeprefix("event: "), data
+
+
+@pytest.mark.parametrize(("event", "name"), EVENTS)
+def test_event_type(event: Event, name: str) -> None:
+    assert event_type(event) == name
+
+
+@pytest.mark.parametrize(("event", "name"), EVENTS)
+def test_sse_frame_parses_back(event: Event, name: str) -> None:
+    parsed_name, data = parse_sse(encode_sse(event))
+    assert parsed_name == name
+    assert data == event_data(event)
+
+
+@pytest.mark.parametrize(("event", "name"), EVENTS)
+def test_ndjson_is_one_line_with_a_type(event: Event, name: str) -> None:
+    line = encode_ndjson(event)
+    assert line.endswith("\n")
+    assert line.count("\n") == 1
+    assert "\r" not in line
+    obj = json.loads(line)
+    assert obj == {"type": name, **event_data(event)}
+    assert next(iter(obj)) == "type"
+
+
+def test_encoders_table_maps_media_types() -> None:
+    assert {TEXT: encode_text, SSE: encode_sse, NDJSON: encode_ndjson} == ENCODERS
+
+
+# --- payloads -------------------------------------------------------------------------------------
+
+
+def test_summary_payload() -> None:
+    data = event_data(SUMMARY_EVENT)
+    s = data["summary"]
+    assert s["window"] == {"start": "2026-11-23T14:00:00Z", "end": "2026-11-23T14:30:00Z"}
+    assert s["counts_are"] == "total"
+    assert (s["limit"], s["fetched_lines"], s["distinct_messages"]) == (5000, 1501, 3)
+    assert s["by_level"] == {"fatal": 1, "error": 1200, "warn": 300}
+    assert s["by_source"] == {"checkout-1/checkout": 1200, "payments-1/payments": 301}
+    assert s["top_messages"][0] == {
+        "message": "upstream payments returned 503",
+        "level": "error",
+        "count": 1200,
+        "sources": ["checkout-1/checkout"],
+    }
+    assert data["context"] == {
+        "n_ctx": 4096,
+        "max_tokens": 1024,
+        "prompt_tokens": 1536,
+        "utilisation": 0.5,
+        "entries_included": 2,
+        "entries_omitted": 1,
+        "lines_omitted": 300,
+    }
+    assert data["notes"] == ["answer limited to 1024 tokens"]
+
+
+def test_sampled_summary_payload() -> None:
+    data = event_data(SummaryEvent(SAMPLE, None))
+    assert data["summary"]["counts_are"] == "sample"
+    assert data["summary"]["redactions"] == 3
+    assert data["summary"]["malformed_entries"] == 2
+    assert data["context"] is None
+    assert data["notes"] == []
+
+
+def test_done_and_error_payloads() -> None:
+    assert event_data(DONE) == {
+        "model": "smollm2-135m",
+        "prompt_tokens": 1536,
+        "completion_tokens": 200,
+        "finish_reason": "stop",
+        "duration_seconds": 3.14159,
+        "trace_id": TRACE,
+    }
+    assert event_data(ERROR) == {"error": ERROR.error, "trace_id": TRACE}
+    assert event_data(TokenEvent("x")) == {"text": "x"}
+
+
+# --- text -----------------------------------------------------------------------------------------
+
+
+def test_text_token_passes_through() -> None:
+    assert encode_text(TokenEvent("two\nlines ")) == "two\nlines "
+
+
+def test_text_summary_total() -> None:
+    text = encode_text(SUMMARY_EVENT)
+    assert "SAMPLE" not in text
+    assert "Fetched: 1,501 lines (all matching lines in the window); 3 distinct messages" in text
+    assert "Window:  2026-11-23T14:00:00Z .. 2026-11-23T14:30:00Z" in text
+    assert 'Query:   {namespace="billing"} |~ "error"' in text
+    assert "By level (total): fatal 1, error 1,200, warn 300" in text
+    assert "By pod/container (total): checkout-1/checkout 1,200, payments-1/payments 301" in text
+    assert "Most frequent messages (total counts):" in text
+    assert "Note: answer limited to 1024 tokens" in text
+    assert text.endswith("=== Analysis ===\n\n")
+
+
+def test_text_summary_sample() -> None:
+    text = encode_text(SummaryEvent(SAMPLE, None))
+    assert "SAMPLE: Loki stopped at the limit of 1,501; the window holds more" in text
+    assert "all matching lines" not in text
+    assert "By level (sample):" in text
+    assert "Most frequent messages (sample counts):" in text
+    assert "(total" not in text
+    assert "Handling: 3 secrets redacted; 2 malformed entries skipped" in text
+    assert "Context:" not in text
+    assert "=== Analysis ===" not in text
+
+
+def test_text_summary_lists_top_messages_with_counts_in_order() -> None:
+    lines = encode_text(SUMMARY_EVENT).split("\n")
+    start = lines.index("Most frequent messages (total counts):")
+    assert lines[start + 1 : start + 4] == [
+        "   1,200  ERROR   upstream payments returned 503",
+        "     300  WARN    slow query ⏎ SELECT 1",
+        "       1  FATAL   oom killed",
+    ]
+
+
+def test_text_summary_cuts_long_top_messages() -> None:
+    long = ne("x" * 500, Level.ERROR, 2, {"p": 2})
+    s = summarize([long], start_ns=START_NS, end_ns=END_NS, logql="q", limit=10)
+    text = encode_text(SummaryEvent(s, None))
+    assert "x" * 160 + "…" in text
+    assert "x" * 161 not in text
+
+
+@pytest.mark.parametrize(
+    ("fit", "context_line"),
+    [
+        pytest.param(
+            FIT,
+            "Context: 2 of 3 distinct messages sent to the model (1,536 prompt tokens of 3,072 "
+            "available; 1,024 reserved for the answer); left out: 1 messages (300 lines)",
+            id="some-omitted",
+        ),
+        pytest.param(
+            FIT_ALL,
+            "Context: 3 of 3 distinct messages sent to the model (800 prompt tokens of 3,072 "
+            "available; 1,024 reserved for the answer)",
+            id="all-included",
+        ),
+    ],
+)
+def test_text_summary_context_line(fit: ContextFit, context_line: str) -> None:
+    lines = encode_text(SummaryEvent(TOTAL, fit)).split("\n")
+    assert context_line in lines
+
+
+def test_text_summary_many_sources_are_cut_at_eight() -> None:
+    entries = [ne(f"m{i}", Level.ERROR, 20 - i, {f"pod-{i}": 20 - i}) for i in range(10)]
+    s = summarize(entries, start_ns=START_NS, end_ns=END_NS, logql="q", limit=10_000)
+    text = encode_text(SummaryEvent(s, None))
+    [line] = [ln for ln in text.split("\n") if ln.startswith("By pod/container")]
+    assert line.endswith("pod-7 13, +2 more")
+    assert "pod-8" not in line
+
+
+def test_text_done_line_names_the_trace() -> None:
+    text = encode_text(DONE)
+    assert text == (
+        "\n\n--- done: model smollm2-135m, prompt 1,536 tokens, completion 200 tokens, "
+        f"finish stop, 3.14 s, trace {TRACE}\n"
+    )
+
+
+def test_text_done_with_unknowns() -> None:
+    text = encode_text(DoneEvent(None, None, None, None, 0.0, TRACE))
+    assert "model none" in text
+    assert "prompt ? tokens, completion ? tokens" in text
+    assert "finish n/a" in text
+    assert text.rstrip("\n").endswith(f"trace {TRACE}")
+
+
+@pytest.mark.parametrize(
+    ("error", "headline"),
+    [
+        pytest.param(
+            ERROR.error,
+            "!!! ERROR [llm_unavailable] (llama): llama-server closed the stream",
+            id="with-upstream",
+        ),
+        pytest.param(
+            {"code": "internal", "message": "boom"},
+            "!!! ERROR [internal]: boom",
+            id="without-upstream",
+        ),
+    ],
+)
+def test_text_error_names_code_and_upstream(error: dict[str, Any], headline: str) -> None:
+    text = encode_text(ErrorEvent(error, TRACE))
+    assert text == f"\n\n{headline}\n--- trace {TRACE}\n"
+
+
+def test_window_times_are_cut_to_the_second_not_rounded() -> None:
+    last_instant = END_NS - 200  # 14:29:59.9999998Z
+    s = summarize([], start_ns=START_NS, end_ns=last_instant, logql="q", limit=10)
+    data = event_data(SummaryEvent(s, None))
+    assert data["summary"]["window"]["end"] == "2026-11-23T14:29:59Z"

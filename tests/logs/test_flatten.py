@@ -1,0 +1,170 @@
+"""Flattening recorded Loki `streams` responses into one time-ordered list of entries."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from log_analyzer.logs.flatten import FlattenedLogs, UnexpectedShape, flatten_streams
+from tests.conftest import recorded
+
+
+def body_of(name: str) -> dict[str, Any]:
+    body: dict[str, Any] = recorded("loki", name)["body"]
+    return body
+
+
+def test_recorded_streams_flatten_to_every_value_oldest_first() -> None:
+    body = body_of("query_range-streams.json")
+    result = body["data"]["result"]
+    flat = flatten_streams(body)
+
+    assert isinstance(flat, FlattenedLogs)
+    assert flat.stream_count == len(result)
+    assert flat.malformed == 0
+    assert len(flat.entries) == sum(len(s["values"]) for s in result) > 0
+    timestamps = [e.timestamp_ns for e in flat.entries]
+    assert all(type(ts) is int for ts in timestamps)
+    assert timestamps == sorted(timestamps)
+    # Loki answered backward (newest first); flattening turns it around.
+    assert timestamps[0] == min(int(v[0]) for s in result for v in s["values"])
+    assert timestamps[0] < timestamps[-1]
+    assert {e.line for e in flat.entries} == {v[1] for s in result for v in s["values"]}
+
+
+def test_recorded_streams_keep_their_labels() -> None:
+    body = body_of("query_range-streams.json")
+    stream_labels = {int(v[0]): s["stream"] for s in body["data"]["result"] for v in s["values"]}
+    flat = flatten_streams(body)
+    for entry in flat.entries:
+        assert dict(entry.labels) == stream_labels[entry.timestamp_ns]
+        assert entry.labels["detected_level"] == "error"
+        assert entry.labels["service_name"] == "checkout"
+        assert entry.labels["namespace"] == "billing"
+
+
+def test_recorded_empty_result_has_no_entries() -> None:
+    flat = flatten_streams(body_of("query_range-empty.json"))
+    assert flat == FlattenedLogs((), 0, 0)
+
+
+def test_recorded_categorized_labels_are_merged() -> None:
+    body = body_of("reconstructed-query_range-streams-categorized.json")
+    result = body["data"]["result"]
+    flat = flatten_streams(body)
+
+    assert len(flat.entries) == sum(len(s["values"]) for s in result)
+    assert flat.malformed == 0
+    assert [e.timestamp_ns for e in flat.entries] == sorted(e.timestamp_ns for e in flat.entries)
+    for stream in result:
+        for ts, line, extra in stream["values"]:
+            [entry] = [e for e in flat.entries if e.timestamp_ns == int(ts)]
+            assert entry.line == line
+            expected = {**stream["stream"], **extra["structuredMetadata"], **extra["parsed"]}
+            assert dict(entry.labels) == expected
+            assert entry.labels["detected_level"] == "error"
+            assert entry.labels["msg"] == extra["parsed"]["msg"]
+
+
+def test_categorized_parsed_wins_over_structured_metadata_and_stream() -> None:
+    body = {
+        "data": {
+            "resultType": "streams",
+            "result": [
+                {
+                    "stream": {"level": "info", "pod": "p"},
+                    "values": [
+                        ["1", "x", {"structuredMetadata": {"level": "warn"}, "parsed": {"n": 3}}],
+                        ["2", "y", {"parsed": {"level": "error"}}],
+                        ["3", "z", {}],
+                    ],
+                }
+            ],
+        }
+    }
+    flat = flatten_streams(body)
+    assert [dict(e.labels) for e in flat.entries] == [
+        {"level": "warn", "pod": "p", "n": "3"},
+        {"level": "error", "pod": "p"},
+        {"level": "info", "pod": "p"},
+    ]
+
+
+@pytest.mark.parametrize(
+    ("values", "kept", "malformed"),
+    [
+        pytest.param([["1", "ok"]], ["ok"], 0, id="well-formed"),
+        pytest.param([["x", "bad ts"], ["2", "ok"]], ["ok"], 1, id="non-numeric-ts"),
+        pytest.param([["3"], ["2", "ok"]], ["ok"], 1, id="missing-line"),
+        pytest.param([[], ["2", "ok"]], ["ok"], 1, id="empty-value"),
+        pytest.param([None, ["2", "ok"]], ["ok"], 1, id="null-value"),
+        pytest.param([["1", 42], ["2", "ok"]], ["ok"], 1, id="line-not-a-string"),
+        pytest.param([[None, "x"], ["1", None]], [], 2, id="all-bad"),
+    ],
+)
+def test_malformed_values_are_counted_not_silently_dropped(
+    values: list[Any], kept: list[str], malformed: int
+) -> None:
+    body = {"data": {"resultType": "streams", "result": [{"stream": {}, "values": values}]}}
+    flat = flatten_streams(body)
+    assert [e.line for e in flat.entries] == kept
+    assert flat.malformed == malformed
+    assert len(flat.entries) + flat.malformed == len(values)
+
+
+def test_entries_from_several_streams_interleave_by_time() -> None:
+    body = {
+        "data": {
+            "resultType": "streams",
+            "result": [
+                {"stream": {"pod": "a"}, "values": [["30", "a3"], ["10", "a1"]]},
+                {"stream": {"pod": "b"}, "values": [["20", "b2"], ["40", "b4"]]},
+            ],
+        }
+    }
+    flat = flatten_streams(body)
+    assert [(e.timestamp_ns, e.line, e.labels["pod"]) for e in flat.entries] == [
+        (10, "a1", "a"),
+        (20, "b2", "b"),
+        (30, "a3", "a"),
+        (40, "b4", "b"),
+    ]
+    assert flat.stream_count == 2
+
+
+def test_recorded_matrix_is_the_wrong_shape() -> None:
+    with pytest.raises(UnexpectedShape, match="matrix"):
+        flatten_streams(body_of("query_range-matrix.json"))
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param({}, id="no-data"),
+        pytest.param({"data": []}, id="data-not-object"),
+        pytest.param({"data": {"resultType": "vector", "result": []}}, id="vector"),
+        pytest.param({"data": {"resultType": "streams"}}, id="no-result"),
+        pytest.param({"data": {"resultType": "streams", "result": 3}}, id="result-not-list"),
+    ],
+)
+def test_unexpected_shapes_raise(body: dict[str, Any]) -> None:
+    with pytest.raises(UnexpectedShape):
+        flatten_streams(body)
+
+
+def test_recorded_vector_is_the_wrong_shape() -> None:
+    with pytest.raises(UnexpectedShape, match="vector"):
+        flatten_streams(body_of("query-vector.json"))
+
+
+@pytest.mark.parametrize(
+    "result",
+    [
+        pytest.param([["1795458290777414005", "line"]], id="stream-is-a-list"),
+        pytest.param("streams", id="result-is-a-string"),
+    ],
+)
+def test_non_object_streams_raise_unexpected_shape(result: Any) -> None:
+    with pytest.raises(UnexpectedShape):
+        flatten_streams({"data": {"resultType": "streams", "result": result}})

@@ -1,0 +1,394 @@
+"""Parsing raw lines into message, level and ids, and merging exact duplicates."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from types import MappingProxyType
+
+import pytest
+
+from log_analyzer.logs.flatten import LogEntry, flatten_streams
+from log_analyzer.logs.normalize import (
+    Level,
+    NormalizedEntry,
+    normalize,
+    parse_line,
+    source_of,
+    strip_ansi,
+)
+from tests.conftest import recorded
+
+NO_LABELS: Mapping[str, str] = MappingProxyType({})
+
+
+def entry(ts: int, line: str, **labels: str) -> LogEntry:
+    return LogEntry(ts, line, MappingProxyType(labels))
+
+
+@pytest.mark.parametrize(
+    ("line", "labels", "message", "level"),
+    [
+        # colour codes
+        pytest.param(
+            "\x1b[31mERROR\x1b[0m connection \x1b[1;33mrefused\x1b[m",
+            {},
+            "ERROR connection refused",
+            Level.ERROR,
+            id="ansi-sgr-stripped",
+        ),
+        pytest.param(
+            "\x1b]0;title\x07\x1b[2KWARN disk slow", {}, "WARN disk slow", Level.WARN, id="ansi-osc"
+        ),
+        pytest.param("  padded info line \n", {}, "padded info line", Level.INFO, id="stripped"),
+        # JSON: message keys
+        pytest.param(
+            '{"msg": "payment failed", "level": "error"}',
+            {},
+            "payment failed",
+            Level.ERROR,
+            id="json-msg-level",
+        ),
+        pytest.param(
+            '{"message": "cache miss storm", "severity": "WARNING"}',
+            {},
+            "cache miss storm",
+            Level.WARN,
+            id="json-message-severity",
+        ),
+        pytest.param(
+            '{"log": "worker started", "lvl": "info"}',
+            {},
+            "worker started",
+            Level.INFO,
+            id="json-log-lvl",
+        ),
+        pytest.param(
+            '{"msg": "first", "message": "second", "level": "debug"}',
+            {},
+            "first",
+            Level.DEBUG,
+            id="json-msg-wins-over-message",
+        ),
+        # pino / bunyan numeric levels
+        pytest.param('{"msg": "t", "level": 10}', {}, "t", Level.DEBUG, id="pino-10-trace"),
+        pytest.param('{"msg": "d", "level": 20}', {}, "d", Level.DEBUG, id="pino-20-debug"),
+        pytest.param('{"msg": "i", "level": 30}', {}, "i", Level.INFO, id="pino-30-info"),
+        pytest.param('{"msg": "w", "level": 40}', {}, "w", Level.WARN, id="pino-40-warn"),
+        pytest.param('{"msg": "e", "level": 50}', {}, "e", Level.ERROR, id="pino-50-error"),
+        pytest.param('{"msg": "f", "level": 60}', {}, "f", Level.FATAL, id="pino-60-fatal"),
+        pytest.param(
+            '{"msg": "b", "level": true}', {}, "b", Level.UNKNOWN, id="bool-level-ignored"
+        ),
+        # detail fields appended
+        pytest.param(
+            '{"msg": "charge failed", "level": "error", '
+            '"error": "dial tcp 10.0.0.7:5432: refused"}',
+            {},
+            "charge failed error=dial tcp 10.0.0.7:5432: refused",
+            Level.ERROR,
+            id="json-error-detail",
+        ),
+        pytest.param(
+            '{"msg": "bad", "level": "error", "error": {"kind": "Timeout", "ms": 30}, '
+            '"status": 504}',
+            {},
+            'bad error={"kind":"Timeout","ms":30} status=504',
+            Level.ERROR,
+            id="json-structured-details",
+        ),
+        pytest.param(
+            '{"msg": "ok", "level": "info", "error": ""}',
+            {},
+            "ok",
+            Level.INFO,
+            id="empty-detail-skipped",
+        ),
+        # logfmt
+        pytest.param(
+            'level=warn ts=2026-01-01T00:00:00Z msg="disk almost full" pct=91',
+            {},
+            "disk almost full",
+            Level.WARN,
+            id="logfmt-quoted-msg",
+        ),
+        pytest.param(
+            'level=error msg="say \\"no\\"" err="EOF"',
+            {},
+            'say "no" err=EOF',
+            Level.ERROR,
+            id="logfmt-escaped-quotes-and-err",
+        ),
+        pytest.param("lvl=crit msg=down", {}, "down", Level.FATAL, id="logfmt-bare-msg"),
+        pytest.param(
+            "ERROR failed host=db port=5432",
+            {},
+            "ERROR failed host=db port=5432",
+            Level.ERROR,
+            id="plain-with-equals-not-logfmt",
+        ),
+        # plain text
+        pytest.param("2026-01-01 ERROR boom", {}, "2026-01-01 ERROR boom", Level.ERROR, id="plain"),
+        pytest.param("panic: runtime error", {}, "panic: runtime error", Level.FATAL, id="panic"),
+        pytest.param("Warning: low memory", {}, "Warning: low memory", Level.WARN, id="warning"),
+        pytest.param(
+            "E1123 14:02:03.123456       1 reflector.go:138] failed to list",
+            {},
+            "E1123 14:02:03.123456       1 reflector.go:138] failed to list",
+            Level.ERROR,
+            id="klog-error",
+        ),
+        pytest.param("W1123 14:02:03.123456 1 x.go:1] slow", {}, None, Level.WARN, id="klog-warn"),
+        pytest.param("I1123 14:02:03.123456 1 x.go:1] ready", {}, None, Level.INFO, id="klog-info"),
+        pytest.param("F1123 14:02:03.123456 1 x.go:1] bye", {}, None, Level.FATAL, id="klog-fatal"),
+        pytest.param("terror in the errors", {}, None, Level.UNKNOWN, id="word-boundaries"),
+        # label fallbacks
+        pytest.param(
+            "something happened",
+            {"detected_level": "warn"},
+            "something happened",
+            Level.WARN,
+            id="detected-level-fallback",
+        ),
+        pytest.param(
+            "INFO all good", {"detected_level": "error"}, None, Level.INFO, id="text-beats-detected"
+        ),
+        pytest.param("no level here", {"level": "error"}, None, Level.ERROR, id="level-label"),
+        pytest.param(
+            '{"msg": "x", "level": "debug"}',
+            {"detected_level": "error"},
+            "x",
+            Level.DEBUG,
+            id="field-beats-detected",
+        ),
+        pytest.param(
+            '{"msg": "x"}',
+            {"detected_level": "error"},
+            "x",
+            Level.ERROR,
+            id="json-without-level-uses-label",
+        ),
+        pytest.param("nothing at all", {}, "nothing at all", Level.UNKNOWN, id="unknown"),
+    ],
+)
+def test_parse_line(line: str, labels: dict[str, str], message: str | None, level: Level) -> None:
+    parsed = parse_line(line, labels, 2000)
+    if message is not None:
+        assert parsed.message == message
+    else:
+        assert parsed.message == line.strip()
+    assert parsed.level is level
+    assert parsed.truncated is False
+
+
+@pytest.mark.parametrize(
+    ("line", "max_chars", "message", "truncated"),
+    [
+        pytest.param("x" * 10, 10, "x" * 10, False, id="exactly-at-limit"),
+        pytest.param("x" * 11, 10, "x" * 10 + " …[truncated 1 chars]", True, id="one-over"),
+        pytest.param(
+            "E" + "y" * 2999, 2000, "E" + "y" * 1999 + " …[truncated 1000 chars]", True, id="long"
+        ),
+        pytest.param(
+            '{"msg": "' + "z" * 50 + '", "level": "error"}',
+            20,
+            "z" * 20 + " …[truncated 30 chars]",
+            True,
+            id="json-message-measured",
+        ),
+    ],
+)
+def test_parse_line_truncates(line: str, max_chars: int, message: str, truncated: bool) -> None:
+    parsed = parse_line(line, NO_LABELS, max_chars)
+    assert parsed.message == message
+    assert parsed.truncated is truncated
+
+
+@pytest.mark.parametrize(
+    ("line", "message", "ids"),
+    [
+        pytest.param(
+            '{"msg": "charge failed", "level": "error", "trace_id": "4bf92f35", '
+            '"request_id": "req-1"}',
+            "charge failed",
+            {"trace_id": "4bf92f35", "request_id": "req-1"},
+            id="json",
+        ),
+        pytest.param(
+            'level=error msg="charge failed" traceID=abc123 x-request-id=r-9 span_id=s1',
+            "charge failed",
+            {"traceID": "abc123", "x-request-id": "r-9", "span_id": "s1"},
+            id="logfmt",
+        ),
+        pytest.param(
+            '{"msg": "m", "level": "info", "correlation_id": 42, "session_id": ""}',
+            "m",
+            {"correlation_id": "42"},
+            id="numeric-kept-empty-skipped",
+        ),
+        pytest.param("plain ERROR text", "plain ERROR text", {}, id="plain-has-none"),
+    ],
+)
+def test_parse_line_extracts_ids_outside_the_message(
+    line: str, message: str, ids: dict[str, str]
+) -> None:
+    parsed = parse_line(line, NO_LABELS, 2000)
+    assert parsed.message == message
+    assert dict(parsed.ids) == ids
+    for value in ids.values():
+        assert value not in parsed.message
+
+
+def test_json_without_message_key_still_keeps_ids_out_of_the_message() -> None:
+    lines = [
+        '{"level": "error", "error": "db timeout", "trace_id": "aaaa1111"}',
+        '{"level": "error", "error": "db timeout", "trace_id": "bbbb2222"}',
+    ]
+    parsed = parse_line(lines[0], NO_LABELS, 2000)
+    assert parsed.ids == {"trace_id": "aaaa1111"}
+    assert parsed.message == "error=db timeout"
+    assert parsed.level is Level.ERROR
+    [merged] = normalize([entry(1, lines[0]), entry(2, lines[1])])
+    assert merged.count == 2
+    assert dict(merged.ids) == {"trace_id": "bbbb2222"}
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        pytest.param(
+            '{"ts": 1795458290.77, "level": "error", "error": {"kind": "Timeout"}, "n": 3, '
+            '"request_id": "r-1"}',
+            'error={"kind":"Timeout"} n=3',
+            id="json-fields-minus-time-level-ids",
+        ),
+        pytest.param(
+            "level=error ts=2026-01-01T00:00:00Z caller=db.go:12 trace_id=abc",
+            "caller=db.go:12",
+            id="logfmt-without-msg",
+        ),
+    ],
+)
+def test_lines_without_a_message_key_use_their_other_fields(line: str, message: str) -> None:
+    parsed = parse_line(line, NO_LABELS, 2000)
+    assert parsed.message == message
+    assert parsed.level is Level.ERROR
+
+
+def test_strip_ansi_leaves_plain_text_alone() -> None:
+    text = "no escapes [31m here"
+    assert strip_ansi(text) is text
+    assert strip_ansi("\x1b[38;5;196mred\x1b[0m") == "red"
+
+
+@pytest.mark.parametrize(
+    ("labels", "source"),
+    [
+        pytest.param({"pod": "p-1", "container": "c"}, "p-1/c", id="pod-and-container"),
+        pytest.param({"pod": "p-1"}, "p-1", id="pod-only"),
+        pytest.param({"container": "c"}, "c", id="container-only"),
+        pytest.param({"service_name": "svc", "app": "a"}, "svc", id="service-name"),
+        pytest.param({"app": "a"}, "a", id="app"),
+        pytest.param({}, "unknown", id="nothing"),
+    ],
+)
+def test_source_of(labels: dict[str, str], source: str) -> None:
+    assert source_of(labels) == source
+
+
+# --- normalize() --------------------------------------------------------------------------------
+
+
+def test_exact_duplicates_collapse_with_count_times_and_sources() -> None:
+    line = '{"msg": "upstream 503", "level": "error", "trace_id": "%s"}'
+    entries = [
+        entry(300, line % "t3", pod="a", container="c"),
+        entry(100, line % "t1", pod="b", container="c"),
+        entry(200, line % "t2", pod="a", container="c"),
+        entry(250, "INFO unrelated", pod="a", container="c"),
+    ]
+    out = normalize(entries)
+    assert len(out) == 2
+    first = out[0]
+    assert first == NormalizedEntry(
+        message="upstream 503",
+        level=Level.ERROR,
+        count=3,
+        first_ns=100,
+        last_ns=300,
+        sources=("a/c", "b/c"),
+        truncated=False,
+        source_counts=(("a/c", 2), ("b/c", 1)),
+        ids=first.ids,
+    )
+    assert dict(first.ids) == {"trace_id": "t3"}  # from the most recent occurrence
+    assert (out[1].message, out[1].count, out[1].first_ns) == ("INFO unrelated", 1, 250)
+
+
+def test_different_levels_do_not_collapse() -> None:
+    out = normalize(
+        [
+            entry(1, '{"msg": "retrying", "level": "warn"}'),
+            entry(2, '{"msg": "retrying", "level": "error"}'),
+            entry(3, '{"msg": "retrying", "level": "warn"}'),
+        ]
+    )
+    assert [(e.message, e.level, e.count) for e in out] == [
+        ("retrying", Level.WARN, 2),
+        ("retrying", Level.ERROR, 1),
+    ]
+
+
+def test_multi_line_stack_trace_stays_one_entry() -> None:
+    trace = (
+        "ERROR unhandled exception\n"
+        "Traceback (most recent call last):\n"
+        '  File "app.py", line 3, in <module>\n'
+        "ZeroDivisionError: division by zero"
+    )
+    out = normalize([entry(5, trace, pod="p"), entry(9, trace, pod="p")])
+    assert len(out) == 1
+    assert out[0].message == trace
+    assert out[0].level is Level.ERROR
+    assert out[0].count == 2
+
+
+def test_order_is_by_first_seen_not_by_count() -> None:
+    out = normalize(
+        [
+            entry(1, "ERROR a"),
+            entry(2, "WARN b"),
+            entry(3, "WARN b"),
+            entry(4, "ERROR c"),
+            entry(5, "WARN b"),
+        ]
+    )
+    assert [(e.message, e.count) for e in out] == [("ERROR a", 1), ("WARN b", 3), ("ERROR c", 1)]
+
+
+def test_long_lines_that_share_a_prefix_collapse_truncated() -> None:
+    out = normalize([entry(1, "E" + "x" * 30 + "1"), entry(2, "E" + "x" * 30 + "2")], max_chars=10)
+    assert len(out) == 1
+    assert out[0].truncated is True
+    assert out[0].count == 2
+
+
+def test_normalize_recorded_streams() -> None:
+    body = recorded("loki", "query_range-streams.json")["body"]
+    flat = flatten_streams(body)
+    out = normalize(flat.entries)
+    assert sum(e.count for e in out) == len(flat.entries)
+    for e in out:
+        assert e.level is Level.ERROR
+        assert e.message.startswith("upstream payments returned 503")
+        assert e.sources == ("checkout-2c386bbc4-lft7s/checkout",)
+        assert "trace_id" in e.ids
+        assert e.ids["trace_id"] not in e.message
+    first_seen = [e.first_ns for e in out]
+    assert first_seen == sorted(first_seen)
+
+
+def test_json_detail_value_is_compact_json() -> None:
+    detail = {"a": [1, 2], "b": None}
+    line = json.dumps({"msg": "m", "level": "error", "reason": detail})
+    assert parse_line(line, NO_LABELS, 2000).message == 'm reason={"a":[1,2],"b":null}'
