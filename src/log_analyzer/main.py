@@ -100,3 +100,8 @@ def __getattr__(name: str) -> FastAPI:
     if name == "app":
         return _default_app()
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    """List `app` too, so tools that discover the application by name (fastapi-cli) find it."""
+    return [*globals(), "app"]

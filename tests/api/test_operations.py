@@ -89,3 +89,20 @@ async def test_ready_names_what_is_not_ready(
     assert body.get("not_ready", []) == not_ready
     for name in not_ready:
         assert body["checks"][name] != "ok"
+
+
+def test_app_is_importable_lazily_for_uvicorn_and_fastapi_cli(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from fastapi import FastAPI
+
+    import log_analyzer.main as main_module
+
+    monkeypatch.setenv("OTEL_ENABLED", "false")
+    main_module._default_app.cache_clear()
+    assert "app" in dir(main_module)
+    assert isinstance(main_module.app, FastAPI)
+    assert main_module.app is main_module.app  # created once
+    with pytest.raises(AttributeError):
+        _ = main_module.not_there  # type: ignore[attr-defined]
+    main_module._default_app.cache_clear()

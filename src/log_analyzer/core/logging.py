@@ -81,6 +81,7 @@ _RESERVED = (
     "thread",
     "threadName",
     "taskName",
+    "color_message",  # uvicorn duplicates its message with ANSI colours; noise in JSON
 )
 
 
