@@ -104,5 +104,5 @@ def test_app_is_importable_lazily_for_uvicorn_and_fastapi_cli(
     assert isinstance(main_module.app, FastAPI)
     assert main_module.app is main_module.app  # created once
     with pytest.raises(AttributeError):
-        _ = main_module.not_there  # type: ignore[attr-defined]
+        _ = main_module.not_there
     main_module._default_app.cache_clear()
