@@ -14,6 +14,7 @@ from fastapi import FastAPI
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from log_analyzer.clients.llm import LlamaClient
+from log_analyzer.clients.protocols import LLMBackend
 from log_analyzer.main import create_app
 from tests.api.test_analyze_stream import mock_llama
 from tests.conftest import LLAMA_URL, recorded, settings_for_tests
@@ -76,6 +77,15 @@ class RawExchange:
         ).decode()
 
 
+def app_with(spans: InMemorySpanExporter, llm: LLMBackend) -> FastAPI:
+    return create_app(
+        settings_for_tests(),
+        span_exporter=spans,
+        log_source=RecordedLogSource(loki_body()),
+        llm=llm,
+    )
+
+
 def loki_body() -> dict[str, Any]:
     body: dict[str, Any] = recorded("loki", "query_range-streams.json")["body"]
     return body
@@ -86,12 +96,7 @@ async def test_summary_reaches_the_client_before_the_model_finishes(
 ) -> None:
     gate = asyncio.Event()
     llm = FakeLLM(gate=gate)
-    app = create_app(
-        settings_for_tests(),
-        span_exporter=spans,
-        log_source=RecordedLogSource(loki_body()),
-        llm=llm,
-    )
+    app = app_with(spans, llm)
     async with app.router.lifespan_context(app):
         exchange = RawExchange(app, REQUEST, "application/x-ndjson")
         task = asyncio.create_task(exchange.run())
@@ -115,12 +120,7 @@ async def test_client_disconnect_closes_the_llm_stream_at_once(
     spans: InMemorySpanExporter,
 ) -> None:
     llm = FakeLLM(gate=asyncio.Event())  # never opened: the model "hangs" after one token
-    app = create_app(
-        settings_for_tests(),
-        span_exporter=spans,
-        log_source=RecordedLogSource(loki_body()),
-        llm=llm,
-    )
+    app = app_with(spans, llm)
     async with app.router.lifespan_context(app):
         exchange = RawExchange(app, REQUEST, "text/event-stream")
         task = asyncio.create_task(exchange.run())
@@ -164,12 +164,7 @@ async def test_disconnect_closes_the_llama_cpp_http_response(
         )
     )
     async with httpx.AsyncClient(base_url=LLAMA_URL) as http:
-        app = create_app(
-            settings_for_tests(),
-            span_exporter=spans,
-            log_source=RecordedLogSource(loki_body()),
-            llm=LlamaClient(http),
-        )
+        app = app_with(spans, LlamaClient(http))
         async with app.router.lifespan_context(app):
             exchange = RawExchange(app, REQUEST, "text/plain")
             task = asyncio.create_task(exchange.run())
