@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 import respx
+import stamina
 from fastapi import FastAPI
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
@@ -61,6 +62,13 @@ def settings_for_tests(**overrides: Any) -> Settings:
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
+
+
+@pytest.fixture(autouse=True)
+def fast_retries() -> Iterator[None]:
+    """Retries happen (up to 3 tries) but without waiting."""
+    with stamina.set_testing(True, attempts=3, cap=True):
+        yield
 
 
 @pytest.fixture

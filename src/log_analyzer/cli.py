@@ -23,6 +23,7 @@ from log_analyzer.core.errors import ServiceError
 from log_analyzer.core.logging import configure_logging
 from log_analyzer.core.telemetry import TRACER_NAME, build_tracer_provider
 from log_analyzer.demo import NAMESPACE, DemoLogSource
+from log_analyzer.main import loki_retry
 
 EXIT_INPUT = 2
 EXIT_UPSTREAM = 3
@@ -89,7 +90,11 @@ async def _analyze(settings: Settings, raw: dict[str, Any], out: TextIO, *, demo
             ),
         ) as loki_http,
     ):
-        source: LogSource = DemoLogSource() if demo else LokiClient(loki_http, settings.loki_tenant)
+        source: LogSource = (
+            DemoLogSource()
+            if demo
+            else LokiClient(loki_http, settings.loki_tenant, loki_retry(settings))
+        )
         llm: LLMBackend | None = LlamaClient(llama_http)
         no_llm = ""
         if demo:

@@ -19,7 +19,7 @@ from log_analyzer.api.dependencies import Services
 from log_analyzer.api.errors import install_error_handlers
 from log_analyzer.api.routes import analyze, health
 from log_analyzer.clients.llm import LlamaClient
-from log_analyzer.clients.loki import LokiClient
+from log_analyzer.clients.loki import LokiClient, RetryPolicy
 from log_analyzer.clients.protocols import LLMBackend, LogSource
 from log_analyzer.core.config import Settings, get_settings
 from log_analyzer.core.logging import configure_logging
@@ -66,7 +66,7 @@ def create_app(
             instrument_client(client, provider)
         app.state.services = Services(
             settings=settings,
-            logs=log_source or LokiClient(loki_http, settings.loki_tenant),
+            logs=log_source or LokiClient(loki_http, settings.loki_tenant, loki_retry(settings)),
             llm=llm or LlamaClient(llama_http),
             tracer=provider.get_tracer(TRACER_NAME, __version__),
         )
@@ -88,6 +88,14 @@ def create_app(
     app.include_router(analyze.router)
     instrument_app(app, provider)
     return app
+
+
+def loki_retry(settings: Settings) -> RetryPolicy:
+    """The Loki retry policy the settings ask for."""
+    return RetryPolicy(
+        attempts=settings.loki_retry_attempts,
+        deadline_seconds=settings.loki_retry_deadline_seconds,
+    )
 
 
 @lru_cache

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
+import stamina
 
 from log_analyzer.core.errors import (
     LokiBadResponse,
@@ -16,6 +17,8 @@ from log_analyzer.core.errors import (
     LokiUnavailable,
 )
 
+# Throttling and proxy/overload answers are worth another try; Loki's 400s and 500s are not.
+RETRY_STATUSES = frozenset({429, 502, 503, 504})
 QUERY_RANGE = "/loki/api/v1/query_range"
 QUERY = "/loki/api/v1/query"
 READY = "/ready"
@@ -33,12 +36,50 @@ class LogQuery:
     direction: str = "backward"
 
 
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """Exponential backoff with jitter for connect errors and retryable statuses."""
+
+    attempts: int = 4
+    deadline_seconds: float = 20.0
+    """All attempts and waits together stop after this long."""
+    initial_wait_seconds: float = 0.2
+    max_wait_seconds: float = 5.0
+
+
+class _RetryableStatus(Exception):
+    def __init__(self, response: httpx.Response) -> None:
+        super().__init__(f"HTTP {response.status_code}")
+        self.response = response
+
+
+def _retry_hook(policy: RetryPolicy) -> Callable[[Exception], bool | float]:
+    def retry_or_wait(exc: Exception) -> bool | float:
+        if isinstance(exc, _RetryableStatus):
+            # Honour Loki's (or a proxy's) Retry-After, within our own ceiling.
+            retry_after = exc.response.headers.get("Retry-After", "")
+            return (
+                min(float(retry_after), policy.max_wait_seconds) if retry_after.isdigit() else True
+            )
+        # Only failures to connect: the query never reached Loki, so another try costs it nothing.
+        return isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
+
+    return retry_or_wait
+
+
 class LokiClient:
     """Queries Loki through an injected `httpx.AsyncClient` whose base URL is Loki's."""
 
-    def __init__(self, http: httpx.AsyncClient, tenant: str | None = None) -> None:
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        tenant: str | None = None,
+        retry: RetryPolicy | None = None,
+    ) -> None:
         self._http = http
         self._headers = {"X-Scope-OrgID": tenant} if tenant else {}
+        self._retry = retry or RetryPolicy()
+        self._retry_on = _retry_hook(self._retry)
 
     async def query_logs(self, query: LogQuery) -> Mapping[str, Any]:
         """Run a log query and return Loki's JSON body (`resultType: streams`)."""
@@ -69,7 +110,7 @@ class LokiClient:
 
     async def ready(self) -> None:
         """Return when Loki's `/ready` answers 200; raise a `LokiError` saying why otherwise."""
-        response = await self._send(READY, {})
+        response = await self._send(READY, {}, retry=False)
         if response.status_code != 200:
             raise LokiUnavailable(
                 f"Loki is not ready: HTTP {response.status_code} {_excerpt(response.text)}",
@@ -88,13 +129,29 @@ class LokiClient:
             raise LokiBadResponse("Loki returned JSON without status 'success'")
         return body
 
-    async def _send(self, path: str, params: Mapping[str, str]) -> httpx.Response:
+    async def _send(
+        self, path: str, params: Mapping[str, str], *, retry: bool = True
+    ) -> httpx.Response:
+        policy = self._retry
         try:
-            return await self._http.get(path, params=params, headers=self._headers)
+            async for attempt in stamina.retry_context(
+                on=self._retry_on,
+                attempts=policy.attempts if retry else 1,
+                timeout=policy.deadline_seconds,
+                wait_initial=policy.initial_wait_seconds,
+                wait_max=policy.max_wait_seconds,
+            ):
+                with attempt:
+                    response = await self._http.get(path, params=params, headers=self._headers)
+                    if retry and response.status_code in RETRY_STATUSES:
+                        raise _RetryableStatus(response)
+        except _RetryableStatus as exc:  # out of attempts: report the last answer as it is
+            return exc.response
         except httpx.TimeoutException as exc:
             raise LokiTimeout(f"Loki did not answer in time ({type(exc).__name__})") from exc
         except httpx.TransportError as exc:
             raise LokiUnavailable(f"cannot reach Loki: {type(exc).__name__}: {exc}") from exc
+        return response
 
 
 def _status_error(response: httpx.Response) -> LokiError:

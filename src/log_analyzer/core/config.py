@@ -41,6 +41,12 @@ class Settings(BaseSettings):
     loki_connect_timeout_seconds: PositiveFloat = 3.0
     """How long to wait for a TCP connection to Loki."""
 
+    loki_retry_attempts: PositiveInt = 4
+    """Tries per Loki query on connect errors and 429/502/503/504 (1 disables retrying)."""
+
+    loki_retry_deadline_seconds: PositiveFloat = 20.0
+    """All tries of one Loki query, waits included, end after this long."""
+
     llama_url: HttpUrl = HttpUrl("http://localhost:8080")
     """Base URL of llama.cpp `llama-server`."""
 
