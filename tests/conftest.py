@@ -54,6 +54,7 @@ def settings_for_tests(**overrides: Any) -> Settings:
         "llama_url": LLAMA_URL,
         "otel_enabled": False,
         "model_name": "smollm2-135m",
+        "llm_max_concurrency": 4,  # limiter tests override it; others need no /props for it
     }
     values.update(overrides)
     return Settings(**values)

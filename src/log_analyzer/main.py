@@ -15,6 +15,7 @@ from fastapi import FastAPI
 from opentelemetry.sdk.trace.export import SpanExporter
 
 from log_analyzer import __version__
+from log_analyzer.analysis.limiter import GenerationLimiter
 from log_analyzer.api.dependencies import Services
 from log_analyzer.api.errors import install_error_handlers
 from log_analyzer.api.routes import analyze, health
@@ -64,11 +65,19 @@ def create_app(
         )
         for client in (loki_http, llama_http):
             instrument_client(client, provider)
+        backend = llm or LlamaClient(llama_http)
+
+        async def slot_count() -> int:
+            return (await backend.props()).total_slots
+
         app.state.services = Services(
             settings=settings,
             logs=log_source or LokiClient(loki_http, settings.loki_tenant, loki_retry(settings)),
-            llm=llm or LlamaClient(llama_http),
+            llm=backend,
             tracer=provider.get_tracer(TRACER_NAME, __version__),
+            limiter=GenerationLimiter(
+                settings.llm_max_concurrency, settings.llm_queue_timeout_seconds, slot_count
+            ),
         )
         try:
             yield

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, MutableMapping
+from collections.abc import AsyncIterator, Mapping, MutableMapping
 from typing import Any
 
 import httpx
@@ -14,7 +14,9 @@ from fastapi import FastAPI
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from log_analyzer.clients.llm import LlamaClient
+from log_analyzer.clients.loki import LogQuery
 from log_analyzer.clients.protocols import LLMBackend
+from log_analyzer.core.errors import LokiUnavailable
 from log_analyzer.main import create_app
 from tests.api.test_analyze_stream import mock_llama
 from tests.conftest import LLAMA_URL, recorded, settings_for_tests
@@ -178,3 +180,50 @@ async def test_disconnect_closes_the_llama_cpp_http_response(
             exchange.disconnect.set()
             await asyncio.wait_for(task, 2)
             await asyncio.wait_for(stream.closed.wait(), 1)
+
+
+async def test_more_analyses_than_slots_wait_then_get_429(spans: InMemorySpanExporter) -> None:
+    gate = asyncio.Event()
+    llm = FakeLLM(gate=gate)
+    settings = settings_for_tests(llm_max_concurrency=1, llm_queue_timeout_seconds=0.2)
+    app = create_app(
+        settings, span_exporter=spans, log_source=RecordedLogSource(loki_body()), llm=llm
+    )
+    async with app.router.lifespan_context(app):
+        holder = RawExchange(app, REQUEST, "application/x-ndjson")
+        task = asyncio.create_task(holder.run())
+        await asyncio.wait_for(holder.first_chunk.wait(), 5)
+
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://service") as client:
+            refused = await client.post("/v1/analyze/stream", json=REQUEST)
+            assert refused.status_code == 429
+            assert refused.headers["Retry-After"] == "1"
+            assert refused.json()["error"]["code"] == "overloaded"
+
+            # A waiter is admitted as soon as the running analysis ends.
+            waiting = asyncio.create_task(client.post("/v1/analyze/stream", json=REQUEST))
+            await asyncio.sleep(0.05)
+            gate.set()
+            await asyncio.wait_for(task, 5)
+            admitted = await asyncio.wait_for(waiting, 5)
+            assert admitted.status_code == 200
+            assert "--- done" in admitted.text
+
+
+async def test_a_failed_fetch_gives_its_slot_back(spans: InMemorySpanExporter) -> None:
+    settings = settings_for_tests(llm_max_concurrency=1, llm_queue_timeout_seconds=0.2)
+
+    class DownSource(RecordedLogSource):
+        async def query_logs(self, query: LogQuery) -> Mapping[str, Any]:
+            raise LokiUnavailable("cannot reach Loki: test")
+
+    app = create_app(settings, span_exporter=spans, log_source=DownSource({}), llm=FakeLLM())
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://service") as client:
+            statuses = [
+                (await client.post("/v1/analyze/stream", json=REQUEST)).status_code
+                for _ in range(3)
+            ]
+    assert statuses == [502, 502, 502]

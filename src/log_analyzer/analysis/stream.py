@@ -19,6 +19,7 @@ from opentelemetry.trace import Span, Status, StatusCode
 from log_analyzer.analysis.events import DoneEvent, ErrorEvent, Event, SummaryEvent, TokenEvent
 from log_analyzer.analysis.fetch import AnalysisRequest, FetchedLogs, fetch_logs
 from log_analyzer.analysis.fit import FittedPrompt, PromptFitter
+from log_analyzer.analysis.limiter import Permit
 from log_analyzer.clients.llm import Completion, TokenDelta
 from log_analyzer.clients.protocols import LLMBackend, LogSource
 from log_analyzer.core.errors import LLMContextExceeded, ServiceError, UpstreamError
@@ -50,6 +51,8 @@ class AnalysisRun:
         llm: LLMBackend | None,
         options: AnalysisOptions,
         tracer: trace.Tracer,
+        *,
+        permit: Permit | None = None,
     ) -> None:
         self._request = request
         self._source = source
@@ -60,6 +63,9 @@ class AnalysisRun:
         self.span: Span = tracer.start_span("analyze_logs_stream")
         self.span.set_attribute("namespace", request.namespace or "")
         self.span.set_attribute("log_limit", request.limit)
+        self._permit = permit
+        if permit is not None:
+            self.span.set_attribute("llm.queue_wait_seconds", round(permit.waited_seconds, 4))
         self._ended = False
 
     @property
@@ -108,10 +114,12 @@ class AnalysisRun:
             self.finish()
 
     def finish(self, error: ServiceError | None = None) -> None:
-        """End the root span once, recording the outcome."""
+        """Release the generation slot and end the root span, once, recording the outcome."""
         if self._ended:
             return
         self._ended = True
+        if self._permit is not None:
+            self._permit.release()
         if error is not None:
             self.span.set_status(Status(StatusCode.ERROR, error.message))
             self.span.set_attribute("error.type", error.code)

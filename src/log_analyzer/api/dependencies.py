@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from opentelemetry.trace import Tracer
 
+from log_analyzer.analysis.limiter import GenerationLimiter
 from log_analyzer.clients.protocols import LLMBackend, LogSource
 from log_analyzer.core.config import Settings
 
@@ -20,6 +21,7 @@ class Services:
     logs: LogSource
     llm: LLMBackend
     tracer: Tracer
+    limiter: GenerationLimiter
 
 
 def get_services(request: Request) -> Services:

@@ -71,6 +71,12 @@ class Settings(BaseSettings):
     llm_temperature: float = Field(default=0.2, ge=0.0, le=2.0)
     """Sampling temperature; low, because a diagnosis should be repeatable."""
 
+    llm_max_concurrency: PositiveInt | None = None
+    """Generations allowed at once; default: the server's slot count (`total_slots` in /props)."""
+
+    llm_queue_timeout_seconds: PositiveFloat = 30.0
+    """Longest wait for a free generation slot before the request gets 429 with Retry-After."""
+
     max_time_range: timedelta = timedelta(hours=24)
     """Longest analysis window accepted; longer requests are rejected, never clamped."""
 

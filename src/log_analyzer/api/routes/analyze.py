@@ -22,6 +22,10 @@ router = APIRouter(prefix="/v1", tags=["analysis"])
 _ERRORS: dict[int | str, dict[str, object]] = {
     400: {"model": ErrorEnvelope, "description": "Loki rejected the query (its message is kept)."},
     422: {"model": ErrorEnvelope, "description": "Invalid request; the message names the field."},
+    429: {
+        "model": ErrorEnvelope,
+        "description": "Every LLM generation slot stayed busy too long; see Retry-After.",
+    },
     502: {"model": ErrorEnvelope, "description": "Loki unreachable or failing."},
     504: {"model": ErrorEnvelope, "description": "Loki timed out."},
 }
@@ -47,8 +51,16 @@ async def analyze_stream(
     """Fetch the logs, then stream a summary and the model's analysis as it is generated."""
     media_type = negotiate(accept)
     request = to_analysis_request(body, services.settings)
-    run = AnalysisRun(request, logs, llm, analysis_options(services.settings), services.tracer)
-    fetched = await run.fetch()  # Loki errors surface here, before any byte is sent
+    # Wait for a generation slot first: an overloaded service answers 429 without querying Loki.
+    permit = await services.limiter.acquire()
+    run = AnalysisRun(
+        request, logs, llm, analysis_options(services.settings), services.tracer, permit=permit
+    )
+    try:
+        fetched = await run.fetch()  # Loki errors surface here, before any byte is sent
+    except BaseException:
+        run.finish()
+        raise
     return EventStreamResponse(
         encode(run.events(fetched), ENCODERS[media_type]),
         media_type=media_type,
