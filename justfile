@@ -34,9 +34,21 @@ lint:
 # Everything CI checks: lint, then the tests
 check: lint test
 
-# Run the command-line demo (`log-analyzer demo`)
+# Run the command-line demo; with `just llm` running in another terminal the analysis is real
 demo:
     uv run log-analyzer demo
+
+# Install llama.cpp's llama-server and SmolLM2-135M-Instruct into .llama/ if they are missing
+llm-install:
+    scripts/llama-server.sh install
+
+# Start llama-server on 127.0.0.1:<port>: <ctx> tokens shared by <slots> slots (ctx/slots each)
+llm ctx="4096" slots="2" port="8080":
+    scripts/llama-server.sh start {{ ctx }} {{ slots }} {{ port }}
+
+# Run only the tests against a real llama.cpp server (installs it first)
+test-llama: llm-install
+    uv run pytest -m llama --no-cov
 
 # Serve the API on localhost:8000, reloading on every source change
 run:

@@ -157,6 +157,7 @@ class AnalysisRun:
         tokens = 0
         completion = Completion(None, None, None, None)
         cancelled = True  # until the stream ends on its own
+        refusals = 0
         try:
             for attempt in (1, 2):
                 try:
@@ -184,6 +185,7 @@ class AnalysisRun:
                     break
                 except LLMContextExceeded as exc:
                     # Only possible before the first token; our count disagreed with the server's.
+                    refusals += 1
                     if attempt == 2 or tokens:
                         raise
                     overshoot = exc.n_prompt_tokens - (exc.n_ctx - fitted.fit.max_tokens)
@@ -208,6 +210,7 @@ class AnalysisRun:
         finally:
             span.set_attribute("llm.tokens_generated", tokens)
             span.set_attribute("llm.cancelled", cancelled)
+            span.set_attribute("llm.context_refusals", refusals)
             span.end()
 
     def _record_usage(self, span: Span, completion: Completion, tokens: int) -> None:

@@ -1,0 +1,212 @@
+"""The service against a real llama.cpp server and a real model (SmolLM2-135M-Instruct)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import httpx
+import pytest
+from opentelemetry.sdk.trace import ReadableSpan
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+from log_analyzer.main import create_app
+from tests.api.test_streaming_asgi import RawExchange
+from tests.conftest import running_app, settings_for_tests
+from tests.fakes import RecordedLogSource
+from tests.llama.conftest import LlamaServer, StartServer, _free_port
+from tests.llama.noise import ROOT_CAUSE, noisy_body
+
+pytestmark = [pytest.mark.anyio, pytest.mark.llama]
+REQUEST = {"filters": {"namespace": "shop"}, "time_range": {"since": "1h"}, "limit": 5000}
+
+
+def events_of(text: str) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in text.splitlines() if line]
+
+
+def span(spans: InMemorySpanExporter, name: str) -> dict[str, Any]:
+    found: list[ReadableSpan] = [s for s in spans.get_finished_spans() if s.name == name]
+    assert found, name
+    return dict(found[-1].attributes or {})
+
+
+async def analyze(
+    spans: InMemorySpanExporter, server_url: str, lines: int, **settings: Any
+) -> list[dict[str, Any]]:
+    source = RecordedLogSource(noisy_body(lines))
+    config = settings_for_tests(llama_url=server_url, llm_max_concurrency=None, **settings)
+    async with running_app(spans, settings=config, log_source=source) as (_, client):
+        response = await client.post(
+            "/v1/analyze/stream",
+            json=REQUEST,
+            headers={"accept": "application/x-ndjson"},
+            timeout=300,
+        )
+    assert response.status_code == 200, response.text
+    return events_of(response.text)
+
+
+async def test_real_stream_arrives_token_by_token_with_real_counts(
+    spans: InMemorySpanExporter, shared_llama: LlamaServer
+) -> None:
+    events = await analyze(spans, shared_llama.url, 200, max_tokens=48)
+
+    kinds = [e["type"] for e in events]
+    assert kinds[0] == "summary" and kinds[-1] == "done", kinds
+    tokens = [e["text"] for e in events if e["type"] == "token"]
+    assert len(tokens) >= 8  # one event per generated piece, not one blob
+    done = events[-1]
+    llm = span(spans, "call_llm")
+    assert done["completion_tokens"] == llm["gen_ai.usage.output_tokens"] > 0
+    assert llm["llm.tokens_generated"] == len(tokens)
+    # Our count of the prompt, made with the server's tokenizer, is what the server processed.
+    assert llm["gen_ai.usage.input_tokens"] == events[0]["context"]["prompt_tokens"]
+    assert done["prompt_tokens"] == events[0]["context"]["prompt_tokens"]
+
+
+@pytest.mark.parametrize("ctx", [512, 1024, 2048])
+async def test_budget_holds_against_the_real_tokenizer(
+    spans: InMemorySpanExporter, start_llama: StartServer, ctx: int
+) -> None:
+    server = start_llama(ctx=ctx, slots=1)
+    events = await analyze(spans, server.url, 5000, max_tokens=64)
+
+    assert [e["type"] for e in events if e["type"] in ("error", "done")] == ["done"]
+    context = events[0]["context"]
+    llm = span(spans, "call_llm")
+    assert llm["llm.context_refusals"] == 0
+    assert context["n_ctx"] + 8 == ctx  # the per-slot size, read from /props
+    assert context["prompt_tokens"] + context["max_tokens"] <= ctx
+    assert llm["gen_ai.usage.input_tokens"] == context["prompt_tokens"]
+    assert context["utilisation"] >= 0.85, context
+    assert context["entries_omitted"] > 0
+    prompt_fits_root_cause = ROOT_CAUSE in json.dumps(events[0])  # top messages are sampled
+    assert prompt_fits_root_cause or context["entries_included"] > 0
+    print(
+        f"\nctx={ctx}: prompt {context['prompt_tokens']} of {ctx - context['max_tokens']} "
+        f"tokens ({context['utilisation']:.1%}), {context['entries_included']} messages in"
+    )
+
+
+async def test_disconnect_frees_the_slot_within_two_seconds(
+    spans: InMemorySpanExporter, shared_llama: LlamaServer
+) -> None:
+    config = settings_for_tests(llama_url=shared_llama.url, max_tokens=400, llm_temperature=1.0)
+    app = create_app(config, span_exporter=spans, log_source=RecordedLogSource(noisy_body(50)))
+    async with app.router.lifespan_context(app):
+        exchange = RawExchange(app, REQUEST, "application/x-ndjson")
+        task = asyncio.create_task(exchange.run())
+        for _ in range(600):
+            if '"type":"token"' in exchange.body_text:
+                break
+            await asyncio.sleep(0.05)
+        assert '"type":"token"' in exchange.body_text
+        assert shared_llama.busy_slots() == 1
+
+        exchange.disconnect.set()
+        await asyncio.wait_for(task, 2)
+        # llama.cpp notices the closed socket and frees the slot; poll /slots for up to 2 s.
+        for _ in range(40):
+            if shared_llama.busy_slots() == 0:
+                break
+            await asyncio.sleep(0.05)
+        assert shared_llama.busy_slots() == 0
+    assert span(spans, "call_llm")["llm.cancelled"] is True
+
+
+async def test_more_analyses_than_slots(
+    spans: InMemorySpanExporter, shared_llama: LlamaServer
+) -> None:
+    source = RecordedLogSource(noisy_body(100))
+    patient = settings_for_tests(
+        llama_url=shared_llama.url,
+        llm_max_concurrency=None,
+        max_tokens=24,
+        llm_queue_timeout_seconds=300,
+    )
+    async with running_app(spans, settings=patient, log_source=source) as (app, client):
+        answers = await asyncio.gather(
+            *(client.post("/v1/analyze/stream", json=REQUEST, timeout=300) for _ in range(4))
+        )
+        assert app.state.services.limiter.capacity == 2  # total_slots from /props
+    assert [a.status_code for a in answers] == [200] * 4
+    assert all("--- done" in a.text and "!!! ERROR" not in a.text for a in answers)
+
+    hasty = settings_for_tests(
+        llama_url=shared_llama.url,
+        llm_max_concurrency=None,
+        max_tokens=300,
+        llm_temperature=1.0,
+        llm_queue_timeout_seconds=0.5,
+    )
+    async with running_app(spans, settings=hasty, log_source=source) as (_, client):
+        answers = await asyncio.gather(
+            *(client.post("/v1/analyze/stream", json=REQUEST, timeout=300) for _ in range(3))
+        )
+    statuses = sorted(a.status_code for a in answers)
+    assert statuses == [200, 200, 429]
+    refused = next(a for a in answers if a.status_code == 429)
+    assert refused.headers["Retry-After"] == "1"
+
+
+async def test_server_killed_mid_stream_ends_with_an_error_event(
+    spans: InMemorySpanExporter, start_llama: StartServer
+) -> None:
+    server = start_llama(ctx=1024, slots=1)
+    config = settings_for_tests(llama_url=server.url, max_tokens=400, llm_temperature=1.0)
+    app = create_app(config, span_exporter=spans, log_source=RecordedLogSource(noisy_body(50)))
+    async with app.router.lifespan_context(app):
+        exchange = RawExchange(app, REQUEST, "application/x-ndjson")
+        task = asyncio.create_task(exchange.run())
+        for _ in range(600):
+            if '"type":"token"' in exchange.body_text:
+                break
+            await asyncio.sleep(0.05)
+        server.stop()
+        await asyncio.wait_for(task, 10)
+
+    events = events_of(exchange.body_text)
+    assert events[0]["type"] == "summary"
+    assert events[-1]["type"] == "error"
+    assert events[-1]["error"]["upstream"] == "llama.cpp"
+    assert exchange.messages[-1]["more_body"] is False
+
+
+async def test_server_not_listening_degrades_to_the_summary(
+    spans: InMemorySpanExporter,
+) -> None:
+    nowhere = f"http://127.0.0.1:{_free_port()}"
+    config = settings_for_tests(llama_url=nowhere, llm_max_concurrency=None)
+    async with running_app(
+        spans, settings=config, log_source=RecordedLogSource(noisy_body(20))
+    ) as (_, client):
+        ready = await client.get("/ready")
+        response = await client.post(
+            "/v1/analyze/stream", json=REQUEST, headers={"accept": "application/x-ndjson"}
+        )
+    assert ready.status_code == 503 and ready.json()["not_ready"] == ["llama.cpp"]
+    assert [e["type"] for e in events_of(response.text)] == ["summary", "error"]
+    assert events_of(response.text)[1]["error"]["code"] == "llm_unavailable"
+
+
+async def test_server_still_loading_is_not_ready(start_llama: StartServer) -> None:
+    server = start_llama(ctx=512, slots=1, wait=False)
+    seen: set[int | str] = set()
+    async with httpx.AsyncClient(base_url=server.url, timeout=2) as http:
+        for _ in range(600):
+            try:
+                response = await http.get("/health")
+            except httpx.TransportError:
+                seen.add("refused")
+                await asyncio.sleep(0.01)
+                continue
+            seen.add(response.status_code)
+            if response.status_code == 200:
+                break
+            assert response.status_code == 503
+            assert response.json()["error"]["type"] == "unavailable_error"
+    # Before it is ready the server either refuses connections or answers 503 "Loading model";
+    # both make /ready 503 (see the recorded-payload tests) and the analysis degrade.
+    assert 200 in seen and seen - {200}
