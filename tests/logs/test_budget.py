@@ -301,3 +301,10 @@ def test_evidence_line_truncates_to_the_second() -> None:
     last_instant = T0_S * 10**9 + 999_999_800  # 14:02:03.9999998Z
     entry = ne("x", Level.ERROR, first_ns=last_instant, last_ns=last_instant)
     assert evidence_line(entry) == "[ERROR x1 14:02:03Z pod-a/app] x"
+
+
+def test_evidence_line_cuts_long_messages_with_a_marker() -> None:
+    long = NormalizedEntry("E" * 1000, Level.ERROR, 1, 0, 0, ("p/c",))
+    line = evidence_line(long, max_chars=400)
+    assert line.endswith("E" * 400 + " …[600 more chars]")
+    assert evidence_line(long, max_chars=2000).endswith("E" * 1000)

@@ -24,6 +24,8 @@ _MAX_RECOUNTS = 4
 # lines that could not fit however they tokenize.
 _MAX_CHARS_PER_TOKEN = 12
 _DAY_NS = 86_400 * 10**9
+EVIDENCE_MAX_CHARS = 400
+"""Longest message text one evidence line carries into the prompt (cut with a marker)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +60,9 @@ class PromptFitter:
         self._tag = secrets.token_hex(8)
         with_date = summary.end_ns - summary.start_ns > _DAY_NS
         self._order = priority_order(entries)
-        self._lines = [evidence_line(e, with_date=with_date) for e in entries]
+        self._lines = [
+            evidence_line(e, with_date=with_date, max_chars=EVIDENCE_MAX_CHARS) for e in entries
+        ]
 
     @property
     def budget(self) -> int:

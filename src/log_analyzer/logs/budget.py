@@ -73,15 +73,24 @@ def shrink(packing: Packing, costs: Sequence[int], excess: int) -> Packing:
     return Packing(tuple(chosen), packing.tokens - freed)
 
 
-def evidence_line(entry: NormalizedEntry, *, with_date: bool = False) -> str:
-    """One compact, self-describing line of evidence for the prompt."""
+def evidence_line(
+    entry: NormalizedEntry, *, with_date: bool = False, max_chars: int | None = None
+) -> str:
+    """One compact, self-describing line of evidence for the prompt.
+
+    A message longer than `max_chars` is cut with a visible marker, so one stack trace cannot
+    take the room of a dozen distinct failures.
+    """
     fmt = "%Y-%m-%dT%H:%M:%SZ" if with_date else "%H:%M:%SZ"
     first = _clock(entry.first_ns, fmt)
     seen = first if entry.count == 1 else f"{first}..{_clock(entry.last_ns, fmt)}"
     sources = ",".join(entry.sources[:3]) + (
         f" +{len(entry.sources) - 3} more" if len(entry.sources) > 3 else ""
     )
-    return f"[{entry.level.value.upper()} x{entry.count} {seen} {sources}] {entry.message}"
+    message = entry.message
+    if max_chars is not None and len(message) > max_chars:
+        message = f"{message[:max_chars]} …[{len(message) - max_chars} more chars]"
+    return f"[{entry.level.value.upper()} x{entry.count} {seen} {sources}] {message}"
 
 
 def _clock(ns: int, fmt: str) -> str:
