@@ -1,4 +1,4 @@
-"""Command line: `serve`, `analyze` (against Loki) and `demo` (a bundled incident)."""
+"""Command line: `serve`, `analyze` (against Loki), `demo` (a bundled incident), `patterns`."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ from log_analyzer.core.logging import configure_logging
 from log_analyzer.core.telemetry import TRACER_NAME, build_tracer_provider
 from log_analyzer.demo import NAMESPACE, DemoLogSource
 from log_analyzer.main import loki_retry
+from log_analyzer.patterns_cli import add_patterns_parser, run_patterns
 
 EXIT_INPUT = 2
 EXIT_UPSTREAM = 3
@@ -36,6 +37,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return EXIT_INPUT
+    if args.command == "patterns":
+        return run_patterns(args)
     if args.command == "serve":
         import uvicorn
 
@@ -132,6 +135,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--reload", action="store_true", help="restart on code changes")
     demo = sub.add_parser("demo", help="analyse a bundled multi-pod incident (no Loki needed)")
     demo.add_argument("--question", default=None, help="plain-English focus for the analysis")
+    add_patterns_parser(sub)
     analyze = sub.add_parser("analyze", help="analyse logs from Loki (LOKI_URL) in the terminal")
     analyze.add_argument("--namespace")
     analyze.add_argument("--pod", help="RE2 regex over pod names")

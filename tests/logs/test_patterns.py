@@ -4,7 +4,7 @@ import dataclasses
 
 import pytest
 
-from log_analyzer.logs.masking import PLACEHOLDERS, event_text
+from log_analyzer.logs.masking import PLACEHOLDERS, digit_shape, event_text
 from log_analyzer.logs.patterns import MinedTemplate, PatternMiner, mask_message, mine
 
 
@@ -219,3 +219,22 @@ def test_mine_empty_input() -> None:
     result = mine([])
     assert result.assignments == ()
     assert result.templates == ()
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        pytest.param("child 6748 in slot 10 at 12:04:55", id="nums-and-clock"),
+        pytest.param("lock 0x7ffe1234 by 10.0.0.7:443", id="hex-ip-port"),
+        pytest.param("blk_-3886504 on node-17 took 12ms", id="word-ids"),
+    ],
+)
+def test_lines_of_one_digit_shape_mask_alike(line: str) -> None:
+    other = line.translate(str.maketrans("123456789", "234567891"))
+    assert digit_shape(line) == digit_shape(other)
+    assert mask_message(line) == mask_message(other)
+
+
+def test_kept_digits_are_not_shared_between_lines_of_one_shape() -> None:
+    result = mine(["link up via ssh2 port 22", "link up via ssh3 port 22"] * 3)
+    assert result.assignments == (0, 1, 0, 1, 0, 1)

@@ -33,7 +33,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-__all__ = ["PLACEHOLDERS", "event_text", "mask_message"]
+__all__ = ["PLACEHOLDERS", "digit_shape", "event_text", "mask_message"]
 
 PLACEHOLDERS = frozenset(
     (
@@ -232,6 +232,19 @@ def mask_message(message: str) -> str:
     if "<SIZE> (<SIZE>)" in text:
         text = text.replace("<SIZE> (<SIZE>)", "<SIZE>")
     return text
+
+
+_SHAPE = bytes.maketrans(b"123456789", b"111111111")
+
+
+def digit_shape(text: str) -> bytes:
+    """``text`` with every ASCII digit but ``0`` turned into ``1`` (UTF-8 encoded): a cache key.
+
+    No rule above looks at the value of a digit, only at where digits are, how many there are
+    and whether one is the ``0`` of ``0x``. So when :func:`mask_message` leaves no digit in its
+    result, every text with the same shape masks to that same result.
+    """
+    return text.encode("utf-8", "surrogatepass").translate(_SHAPE)
 
 
 def _space_after(match: re.Match[str]) -> str:

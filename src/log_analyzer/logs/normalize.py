@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
@@ -89,9 +88,11 @@ _LOGFMT_PAIR = re.compile(r'([\w.@/-]+)=("(?:[^"\\]|\\.)*"|\S*)')
 _PLAIN_LEVEL = re.compile(
     r"\b(FATAL|PANIC|CRIT(?:ICAL)?|EMERG|ERROR|ERR|SEVERE|WARN(?:ING)?|INFO|NOTICE|DEBUG|TRACE)\b"
     r"|^([EWIF])\d{4} ",  # klog: E1123 14:02:03.123456 ...
-    re.IGNORECASE,
-)
+)  # matched against upper-cased text
 _KLOG = {"E": Level.ERROR, "W": Level.WARN, "I": Level.INFO, "F": Level.FATAL}
+_LEVEL_HINTS = (
+    "FATAL", "PANIC", "CRIT", "EMERG", "ERR", "SEVERE", "WARN", "INFO", "NOTICE", "DEBUG", "TRACE"
+)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,28 +130,34 @@ def strip_ansi(text: str) -> str:
 
 def parse_line(line: str, labels: Mapping[str, str], max_chars: int) -> ParsedLine:
     """Extract message, level and identifiers from one raw line (JSON, logfmt or plain text)."""
-    text = strip_ansi(line).strip()
-    fields = _parse_structured(text)
-    ids: dict[str, str] = {}
+    message, level, truncated, ids = _parse(
+        line, _level_word(labels.get("level")), _level_word(labels.get("detected_level")), max_chars
+    )
+    return ParsedLine(message, level, truncated, ids)
+
+
+def _parse(
+    line: str, label_level: Level | None, detected_level: Level | None, max_chars: int
+) -> tuple[str, Level, bool, Mapping[str, str]]:
+    """`parse_line` on the labels' levels, already looked up (they are shared by a stream)."""
+    text = (_ANSI.sub("", line) if "\x1b" in line else line).strip()
+    ids: Mapping[str, str] = _NO_IDS
+    fields = _parse_structured(text) if text[:1] == "{" or "=" in text else None
+    level: Level | None
     if fields is not None:
         message = _message_from_fields(fields, text)
         level = _level_from_fields(fields)
-        for key in ID_KEYS:
-            value = fields.get(key)
-            if value not in (None, ""):
-                ids[key] = str(value)
+        found = {key: str(fields[key]) for key in ID_KEYS if fields.get(key) not in (None, "")}
+        if found:
+            ids = MappingProxyType(found)
     else:
         message, level = text, None
     if level is None:
-        level = (
-            _level_word(labels.get("level"))
-            or _plain_level(message)
-            or _level_word(labels.get("detected_level"))
-        )
-    truncated = len(message) > max_chars
-    if truncated:
+        level = label_level or _plain_level(message) or detected_level or Level.UNKNOWN
+    if len(message) > max_chars:
         message = f"{message[:max_chars]} …[truncated {len(message) - max_chars} chars]"
-    return ParsedLine(message, level or Level.UNKNOWN, truncated, MappingProxyType(ids))
+        return message, level, True, ids
+    return message, level, False, ids
 
 
 def normalize(entries: Iterable[LogEntry], max_chars: int = 2000) -> tuple[NormalizedEntry, ...]:
@@ -158,15 +165,42 @@ def normalize(entries: Iterable[LogEntry], max_chars: int = 2000) -> tuple[Norma
 
     The result is ordered by the first time each message was seen.
     """
-    merged: dict[tuple[Level, str], _Accumulator] = {}
+    # Keyed by message alone (hashing a `Level` runs Python code); the rare message seen at
+    # two levels keeps its other levels in `other`.
+    merged: dict[str, _Accumulator] = {}
+    other: dict[tuple[Level, str], _Accumulator] = {}
+    order: list[_Accumulator] = []
+    # Entries of one stream share their labels object: look its levels and source up once.
+    streams: dict[int, tuple[Mapping[str, str], Level | None, Level | None, str]] = {}
     for entry in entries:
-        parsed = parse_line(entry.line, entry.labels, max_chars)
-        key = (parsed.level, parsed.message)
-        acc = merged.get(key)
+        labels = entry.labels
+        stream = streams.get(id(labels))
+        if stream is None or stream[0] is not labels:
+            stream = (
+                labels,
+                _level_word(labels.get("level")),
+                _level_word(labels.get("detected_level")),
+                source_of(labels),
+            )
+            streams[id(labels)] = stream
+        message, level, truncated, ids = _parse(entry.line, stream[1], stream[2], max_chars)
+        acc = merged.get(message)
+        if acc is not None and acc.level is not level:
+            acc = other.get((level, message))
+            if acc is None:
+                other[level, message] = acc = _Accumulator(
+                    message, level, truncated, ids, entry.timestamp_ns, stream[3]
+                )
+                order.append(acc)
+                continue
         if acc is None:
-            merged[key] = acc = _Accumulator(parsed, entry.timestamp_ns)
-        acc.add(entry, parsed)
-    return tuple(acc.freeze() for acc in merged.values())
+            merged[message] = acc = _Accumulator(
+                message, level, truncated, ids, entry.timestamp_ns, stream[3]
+            )
+            order.append(acc)
+        else:
+            acc.add(entry.timestamp_ns, stream[3], ids)
+    return tuple(acc.freeze() for acc in order)
 
 
 def source_of(labels: Mapping[str, str]) -> str:
@@ -177,36 +211,72 @@ def source_of(labels: Mapping[str, str]) -> str:
     return pod or container or labels.get("service_name") or labels.get("app") or "unknown"
 
 
+_NO_IDS: Mapping[str, str] = MappingProxyType({})
+
+
 class _Accumulator:
-    __slots__ = ("count", "first_ns", "ids", "last_ns", "parsed", "sources")
+    __slots__ = (
+        "count",
+        "first_ns",
+        "ids",
+        "last_ns",
+        "level",
+        "message",
+        "source",
+        "sources",
+        "truncated",
+    )
 
-    def __init__(self, parsed: ParsedLine, ts: int) -> None:
-        self.parsed = parsed
-        self.count = 0
+    def __init__(
+        self,
+        message: str,
+        level: Level,
+        truncated: bool,
+        ids: Mapping[str, str],
+        ts: int,
+        source: str,
+    ) -> None:
+        self.message = message
+        self.level = level
+        self.truncated = truncated
+        self.ids = ids
+        self.count = 1
         self.first_ns = self.last_ns = ts
-        self.sources: Counter[str] = Counter()
-        self.ids: Mapping[str, str] = parsed.ids
+        # Most messages come from one source: a dict is made only when a second one shows up.
+        self.source = source
+        self.sources: dict[str, int] | None = None
 
-    def add(self, entry: LogEntry, parsed: ParsedLine) -> None:
+    def add(self, ts: int, source: str, ids: Mapping[str, str]) -> None:
         self.count += 1
-        self.first_ns = min(self.first_ns, entry.timestamp_ns)
-        if entry.timestamp_ns >= self.last_ns:
-            self.last_ns = entry.timestamp_ns
-            if parsed.ids:
-                self.ids = parsed.ids
-        self.sources[source_of(entry.labels)] += 1
+        if ts < self.first_ns:
+            self.first_ns = ts
+        if ts >= self.last_ns:
+            self.last_ns = ts
+            if ids:
+                self.ids = ids
+        sources = self.sources
+        if sources is None:
+            if source == self.source:
+                return
+            self.sources = sources = {self.source: self.count - 1}
+        sources[source] = sources.get(source, 0) + 1
 
     def freeze(self) -> NormalizedEntry:
-        p = self.parsed
+        if self.sources is None:
+            names: tuple[str, ...] = (self.source,)
+            counts: tuple[tuple[str, int], ...] = ((self.source, self.count),)
+        else:
+            counts = tuple(sorted(self.sources.items()))
+            names = tuple(name for name, _ in counts)
         return NormalizedEntry(
-            p.message,
-            p.level,
+            self.message,
+            self.level,
             self.count,
             self.first_ns,
             self.last_ns,
-            tuple(sorted(self.sources)),
-            p.truncated,
-            tuple(sorted(self.sources.items())),
+            names,
+            self.truncated,
+            counts,
             self.ids,
         )
 
@@ -300,7 +370,16 @@ def _level_word(value: Any) -> Level | None:
 
 
 def _plain_level(text: str) -> Level | None:
-    match = _PLAIN_LEVEL.search(text, 0, 200)
+    # Searching the level regex over every line is slow; most lines hold none of the words, and
+    # no match can start before the first of these prefixes, found with cheap substring scans.
+    head = text[:200].upper()
+    match = _PLAIN_LEVEL.match(head) if head[:1] in _KLOG else None
+    if match is None:
+        found = [
+            position for hint in _LEVEL_HINTS if hint in head and (position := head.find(hint)) >= 0
+        ]
+        if found:
+            match = _PLAIN_LEVEL.search(head, min(found))
     if match is None:
         return None
     if match.group(2):

@@ -21,8 +21,9 @@ fixed-depth prefix tree keyed by its token count and leading tokens. What differ
   :meth:`PatternMiner.add` ever returned still resolves, and :func:`mine`'s assignments are the
   final ones.
 
-Memory is bounded by the number of templates plus fixed-size caches (seen lines, seen masked
-lines, token kinds) that make repeated lines cheap; nothing is kept per line.
+Memory is bounded by the number of templates plus fixed-size caches (seen lines, their digit
+shapes, seen masked lines, token kinds) that make repeated lines, and lines differing only in
+their digits, cheap; nothing is kept per line.
 """
 
 from __future__ import annotations
@@ -30,8 +31,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TypeVar
 
-from log_analyzer.logs.masking import event_text, mask_message
+from log_analyzer.logs.masking import digit_shape, event_text, mask_message
 
 __all__ = ["WILDCARD", "MinedTemplate", "MiningResult", "PatternMiner", "mask_message", "mine"]
 
@@ -44,6 +46,9 @@ _STEM_END = frozenset("0123456789<-+*")
 _CODE_WORD = re.compile(r"[A-Za-z]{2,}\d")
 _PLACEHOLDER = re.compile(r"<[A-Z:]+>|<\*>")
 _CACHE_LIMIT = 50_000
+_DIGIT = re.compile(r"\d")
+_K = TypeVar("_K", str, bytes)
+_V = TypeVar("_V")
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,26 +138,36 @@ class PatternMiner:
         self._kind: dict[str, bool] = {}
         self._shape: dict[str, str] = {}
         self._seen: dict[str, int] = {}
+        self._seen_shape: dict[bytes, int] = {}
         self._seen_masked: dict[str, int] = {}
         self._dirty = False
 
     def add(self, message: str) -> int:
         """Add one message and return the index of the template it joined."""
-        index = self._seen.get(message)
+        text = event_text(message) if "\n" in message else message
+        # Masking depends only on where the digits are (see masking.digit_shape), so lines
+        # that differ only in their digits share one lookup, unless masking kept a digit.
+        shape = digit_shape(text)
+        index = self._seen_shape.get(shape)
         if index is None:
-            masked = mask_message(event_text(message))
-            index = self._seen_masked.get(masked)
-            if index is None:
-                index = self._place(masked)
-                if len(self._seen_masked) >= _CACHE_LIMIT:
-                    self._seen_masked.clear()
-                self._seen_masked[masked] = index
-            if len(self._seen) >= _CACHE_LIMIT:
-                self._seen.clear()
-            self._seen[message] = index
+            index = self._seen.get(text)
+        if index is None:
+            masked = mask_message(text)
+            index = self._index_of(masked)
+            if _DIGIT.search(masked) is None:
+                _remember(self._seen_shape, shape, index)
+            else:
+                _remember(self._seen, text, index)
         cluster = self._clusters[self.resolve(index)]
         cluster.count += 1
         return cluster.index
+
+    def _index_of(self, masked: str) -> int:
+        index = self._seen_masked.get(masked)
+        if index is None:
+            index = self._place(masked)
+            _remember(self._seen_masked, masked, index)
+        return index
 
     def resolve(self, index: int) -> int:
         """Return the surviving template index for any index :meth:`add` returned."""
@@ -290,6 +305,12 @@ class PatternMiner:
     def _variable(self, token: str) -> bool:
         kind = self._kind.get(token)
         return _is_variable(token) if kind is None else kind
+
+
+def _remember(cache: dict[_K, _V], key: _K, index: _V) -> None:
+    if len(cache) >= _CACHE_LIMIT:
+        cache.clear()
+    cache[key] = index
 
 
 def _fits(template: list[str], tokens: list[str], variable: list[bool]) -> bool:

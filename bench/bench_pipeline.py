@@ -1,0 +1,189 @@
+"""Benchmark the whole step from a raw Loki body to patterns, against Drain3 on the same input.
+
+Run: uv run --group bench python bench/bench_pipeline.py [--datasets-dir PATH] [--lines N]
+
+The input is a Loki ``query_range`` streams body of ``--lines`` lines (100,000 by default) built
+at run time from the ``Content`` column of the eight Loghub-2k datasets (read from their
+directory, never copied). Every number in every line is re-drawn from a seeded RNG, so lines
+repeat far less than in the datasets and no cache can answer a repeat; lines without digits
+cannot change and stay duplicates (the output says how many lines are distinct).
+
+* ours: ``json.loads`` + ``flatten_streams`` + ``normalize`` + ``condense``
+* Drain3: ``json.loads`` + iterating the values + ``TemplateMiner.add_log_message`` per line
+
+Both are timed best of three in the same process. Peak memory is measured for ours on one
+extra run, with tracemalloc and as the growth of the process's maximum resident set size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import gc
+import json
+import logging
+import random
+import re
+import resource
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable
+from pathlib import Path
+
+from log_analyzer.logs.condense import condense
+from log_analyzer.logs.flatten import flatten_streams
+from log_analyzer.logs.masking import _mask_token
+from log_analyzer.logs.normalize import normalize
+
+DATASETS = ("Apache", "BGL", "HDFS", "HPC", "Linux", "OpenSSH", "Proxifier", "Zookeeper")
+DEFAULT_DIR = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "loghub-2k"
+PODS_PER_DATASET = 3
+RUNS = 3
+SEED = 20260101
+T0_NS = 1_795_457_333_000_000_000
+_NUMBER = re.compile(r"\d+")
+
+try:
+    from drain3 import TemplateMiner
+
+    DRAIN3_ERROR: str | None = None
+except Exception as exc:  # pragma: no cover - reported in the output instead
+    DRAIN3_ERROR = f"{type(exc).__name__}: {exc}"
+
+
+def load_contents(directory: Path, name: str) -> list[str]:
+    path = directory / name / f"{name}_2k.log_structured_corrected.csv"
+    with path.open(newline="", encoding="utf-8") as handle:
+        return [row["Content"] for row in csv.DictReader(handle)]
+
+
+def redraw_numbers(line: str, rng: random.Random) -> str:
+    """Replace every digit run by a random number of the same length (no leading zero)."""
+
+    def draw(match: re.Match[str]) -> str:
+        width = len(match.group())
+        if width == 1:
+            return str(rng.randrange(10))
+        return str(rng.randrange(10 ** (width - 1), 10**width))
+
+    return _NUMBER.sub(draw, line)
+
+
+def build_body(directory: Path, lines: int) -> tuple[str, int]:
+    """A Loki streams body of ``lines`` lines, and how many distinct lines it holds."""
+    rng = random.Random(SEED)
+    corpus = [(name, content) for name in DATASETS for content in load_contents(directory, name)]
+    streams: dict[tuple[str, int], list[list[str]]] = {}
+    distinct: set[str] = set()
+    step_ns = 1_800 * 10**9 // lines  # spread over a 30-minute window
+    for position in range(lines):
+        name, content = corpus[position % len(corpus)]
+        line = redraw_numbers(content, rng)
+        distinct.add(line)
+        pod = rng.randrange(PODS_PER_DATASET)
+        streams.setdefault((name, pod), []).append([str(T0_NS + position * step_ns), line])
+    result = []
+    for (name, pod), values in streams.items():
+        app = name.lower()
+        result.append(
+            {
+                "stream": {
+                    "app": app,
+                    "container": app,
+                    "namespace": "loghub",
+                    "pod": f"{app}-7d4b9c-{pod}",
+                    "service_name": app,
+                },
+                "values": values[::-1],  # Loki sends each stream newest first (backward)
+            }
+        )
+    body = {
+        "status": "success",
+        "data": {"resultType": "streams", "result": result, "stats": {"summary": {}}},
+    }
+    return json.dumps(body), len(distinct)
+
+
+def ours(text: str) -> int:
+    _mask_token.cache_clear()  # each timed run starts cold, as Drain3's fresh miner does
+    body = json.loads(text)
+    flat = flatten_streams(body)
+    entries = normalize(flat.entries)
+    return len(condense(entries))
+
+
+def drain3(text: str) -> int:
+    body = json.loads(text)
+    miner = TemplateMiner()
+    for stream in body["data"]["result"]:
+        for value in stream["values"]:
+            miner.add_log_message(value[1])
+    return len(miner.drain.clusters)
+
+
+def best_seconds(run: Callable[[str], int], text: str) -> tuple[float, int]:
+    best, result = float("inf"), 0
+    for _ in range(RUNS):
+        gc.collect()
+        start = time.perf_counter()
+        result = run(text)
+        best = min(best, time.perf_counter() - start)
+    return best, result
+
+
+def max_rss_bytes() -> int:
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return rss if sys.platform == "darwin" else rss * 1024
+
+
+def memory(text: str) -> tuple[int, int]:
+    """Peak tracemalloc bytes and max-RSS growth of one run of ours (RSS measured first)."""
+    gc.collect()
+    before = max_rss_bytes()
+    ours(text)
+    rss_growth = max_rss_bytes() - before
+    gc.collect()
+    tracemalloc.start()
+    ours(text)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return peak, rss_growth
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--datasets-dir", type=Path, default=DEFAULT_DIR)
+    parser.add_argument("--lines", type=int, default=100_000)
+    args = parser.parse_args()
+    logging.disable(logging.CRITICAL)  # Drain3 logs its configuration on every miner.
+
+    text, distinct = build_body(args.datasets_dir, args.lines)
+    # RSS is measured before anything else ran the pipeline, so its growth is ours alone.
+    peak, rss_growth = memory(text)
+    print(
+        f"Input: one Loki query_range body, {args.lines:,} lines in "
+        f"{len(DATASETS) * PODS_PER_DATASET} streams, {len(text) / 1_048_576:.1f} MiB of JSON; "
+        f"every number re-drawn from a seeded RNG (seed {SEED}), {distinct:,} distinct lines.\n"
+    )
+    seconds_ours, patterns = best_seconds(ours, text)
+    print("| Pipeline | lines/s | patterns | peak memory |")
+    print("|---|---:|---:|---:|")
+    print(
+        f"| ours (json.loads + flatten + normalize + condense) | {args.lines / seconds_ours:,.0f} "
+        f"| {patterns:,} | {peak / 1_048_576:.1f} MiB tracemalloc, "
+        f"+{rss_growth / 1_048_576:.1f} MiB max RSS |"
+    )
+    if DRAIN3_ERROR is not None:
+        print(f"| Drain3 | n/a ({DRAIN3_ERROR}) | | |")
+        return
+    seconds_drain, clusters = best_seconds(drain3, text)
+    print(
+        f"| Drain3 0.9 default config (json.loads + add_log_message) "
+        f"| {args.lines / seconds_drain:,.0f} | {clusters:,} | |"
+    )
+    print(f"\nSpeed ratio ours / Drain3: {seconds_drain / seconds_ours:.2f}x (best of {RUNS}).")
+
+
+if __name__ == "__main__":
+    main()

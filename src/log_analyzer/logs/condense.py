@@ -1,0 +1,160 @@
+"""Condense normalized entries into patterns: one per template, with counts, sources and examples.
+
+This is where a window of thousands of lines becomes a few dozen facts a small model can read:
+every distinct failure keeps a line, however rare, and a noisy one is counted, not repeated.
+Templates come from :mod:`log_analyzer.logs.patterns`; this module adds what the evidence needs
+(level, when, where, a few examples and the trace/request ids seen in them) and a stable id
+(``P1``, ``P2``, ...) given in priority order: most severe, then most frequent, then new in the
+window, then most recent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from log_analyzer.logs.normalize import Level, NormalizedEntry
+from log_analyzer.logs.patterns import PatternMiner
+from log_analyzer.logs.redact import redact
+
+ONGOING_SHARE = 0.05
+"""A pattern first seen in this leading share of the window was probably there before it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Pattern:
+    """One template and everything the evidence says about it."""
+
+    id: str
+    """``P1``, ``P2``, ... in priority order; stable within one response."""
+    template: str
+    count: int
+    """Lines in the pattern, duplicates included."""
+    level: Level
+    """The most severe level seen."""
+    first_ns: int
+    last_ns: int
+    new: bool
+    """First seen after the window's leading share, so it probably started in the window."""
+    sources: tuple[str, ...]
+    """``pod/container`` names, sorted."""
+    source_counts: tuple[tuple[str, int], ...]
+    """How many of :attr:`count` came from each source, sorted by source."""
+    examples: tuple[str, ...]
+    """Distinct redacted messages, most recent first."""
+    ids: tuple[tuple[str, str], ...]
+    """Trace/request identifiers (key, value) of the examples' entries, in example order."""
+    entries: tuple[int, ...]
+    """Indexes of the member entries in the input, ascending."""
+
+
+class _Group:
+    __slots__ = ("count", "first_ns", "last_ns", "members", "rank", "sources")
+
+    def __init__(self, entry: NormalizedEntry) -> None:
+        self.count = 0
+        self.rank = entry.level.rank
+        self.first_ns = entry.first_ns
+        self.last_ns = entry.last_ns
+        self.members: list[int] = []
+        self.sources: dict[str, int] = {}
+
+
+def condense(
+    entries: Sequence[NormalizedEntry],
+    *,
+    examples: int = 3,
+    window_start_ns: int | None = None,
+    window_end_ns: int | None = None,
+) -> tuple[Pattern, ...]:
+    """Group ``entries`` by template and return the patterns in priority order, ids assigned.
+
+    Counts are weighted by each entry's ``count``. Novelty is judged against the window
+    ``[window_start_ns, window_end_ns)``; without one, the span of the entries stands in.
+    """
+    if not entries:
+        return ()
+    miner = PatternMiner()
+    add = miner.add
+    raw = [add(entry.message) for entry in entries]
+    templates = {t.index: t.template for t in miner.templates()}
+    resolve = miner.resolve
+
+    groups: dict[int, _Group] = {}
+    for position, entry in enumerate(entries):
+        root = resolve(raw[position])
+        group = groups.get(root)
+        if group is None:
+            groups[root] = group = _Group(entry)
+        group.members.append(position)
+        group.count += entry.count
+        rank = entry.level.rank
+        if rank < group.rank:
+            group.rank = rank
+        if entry.first_ns < group.first_ns:
+            group.first_ns = entry.first_ns
+        if entry.last_ns > group.last_ns:
+            group.last_ns = entry.last_ns
+        sources = group.sources
+        for source, n in entry.source_counts or ((s, entry.count) for s in entry.sources[:1]):
+            sources[source] = sources.get(source, 0) + n
+
+    start = window_start_ns
+    if start is None:
+        start = min(g.first_ns for g in groups.values())
+    end = window_end_ns
+    if end is None:
+        end = max(g.last_ns for g in groups.values())
+    ongoing_until = start + int((end - start) * ONGOING_SHARE)
+
+    def priority(root: int) -> tuple[int, int, bool, int, int]:
+        g = groups[root]
+        return (g.rank, -g.count, g.first_ns <= ongoing_until, -g.last_ns, root)
+
+    levels = tuple(Level)
+    patterns = []
+    for number, root in enumerate(sorted(groups, key=priority), start=1):
+        g = groups[root]
+        shown, ids = _examples(entries, g.members, examples)
+        patterns.append(
+            Pattern(
+                id=f"P{number}",
+                template=templates[root],
+                count=g.count,
+                level=levels[g.rank],
+                first_ns=g.first_ns,
+                last_ns=g.last_ns,
+                new=g.first_ns > ongoing_until,
+                sources=tuple(sorted(g.sources)),
+                source_counts=tuple(sorted(g.sources.items())),
+                examples=shown,
+                ids=ids,
+                entries=tuple(g.members),
+            )
+        )
+    return tuple(patterns)
+
+
+def _examples(
+    entries: Sequence[NormalizedEntry], members: Sequence[int], limit: int
+) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
+    """The most recent distinct redacted messages of a pattern, and their entries' ids."""
+    if limit <= 0:
+        return (), ()
+    recent = sorted(members, key=lambda i: entries[i].last_ns, reverse=True)
+    shown: list[str] = []
+    ids: dict[tuple[str, str], None] = {}
+    for index in recent:
+        entry = entries[index]
+        text = redact(entry.message).text
+        if text in shown:
+            continue
+        shown.append(text)
+        ids.update(dict.fromkeys(_id_pairs(entry.ids)))
+        if len(shown) == limit:
+            break
+    return tuple(shown), tuple(ids)
+
+
+def _id_pairs(ids: Mapping[str, str]) -> list[tuple[str, str]]:
+    return [(key, value) for key, value in ids.items() if value]

@@ -1,0 +1,298 @@
+"""Totals and bucket series from Loki metric queries, and spike detection."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+import respx
+
+from log_analyzer.logs.flatten import UnexpectedShape
+from log_analyzer.logs.logql import DEFAULT_LINE_FILTER, LabelMatcher, MatchOp
+from log_analyzer.logs.normalize import Level
+from log_analyzer.logs.totals import (
+    Series,
+    Spike,
+    bucket_step,
+    buckets_query,
+    find_spikes,
+    logql_range,
+    parse_matrix,
+    parse_vector,
+    totals_query,
+)
+from tests.conftest import LOKI_URL, recorded, recorded_response
+
+S = 10**9
+BILLING = (LabelMatcher("namespace", MatchOp.EQ, "billing"),)
+
+
+def vector(*samples: tuple[dict[str, str], Any]) -> dict[str, Any]:
+    result = [{"metric": m, "value": [1795459133, v]} for m, v in samples]
+    return {"status": "success", "data": {"resultType": "vector", "result": result}}
+
+
+def matrix(*series: tuple[dict[str, str], list[list[Any]]]) -> dict[str, Any]:
+    result = [{"metric": m, "values": v} for m, v in series]
+    return {"status": "success", "data": {"resultType": "matrix", "result": result}}
+
+
+def flat(values: list[float], step: int = 60, t0: int = 1_800_000_000) -> Series:
+    return Series(step, tuple((t0 + i * step, v) for i, v in enumerate(values)))
+
+
+# --- queries -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("seconds", "expected"),
+    [
+        pytest.param(60, 10, id="1m"),
+        pytest.param(30 * 60, 60, id="30m"),
+        pytest.param(3600, 120, id="1h"),
+        pytest.param(6 * 3600, 900, id="6h"),
+        pytest.param(24 * 3600, 3600, id="24h"),
+        pytest.param(90 * 86400, 86400, id="longer-than-nice"),
+        pytest.param(0, 10, id="empty-window"),
+    ],
+)
+def test_bucket_step_is_nice_and_gives_at_most_30_buckets(seconds: int, expected: int) -> None:
+    assert bucket_step(0, seconds * S) == expected
+    assert seconds / expected <= 30 or expected == 86400
+
+
+@pytest.mark.parametrize(
+    ("seconds", "expected"),
+    [
+        pytest.param(1800, "30m", id="minutes"),
+        pytest.param(7200, "2h", id="hours"),
+        pytest.param(86400, "1d", id="day"),
+        pytest.param(90, "90s", id="seconds"),
+        pytest.param(0, "1s", id="floor"),
+    ],
+)
+def test_logql_range(seconds: int, expected: str) -> None:
+    assert logql_range(seconds) == expected
+
+
+def test_totals_query_matches_the_recorded_shape() -> None:
+    query = totals_query(BILLING, DEFAULT_LINE_FILTER, 0, 1800 * S)
+    assert query == (
+        'sum by (detected_level, pod, container) (count_over_time({namespace="billing"} '
+        '|~ "(?i)(error|warn|failed|exception|panic|fatal)" [30m]))'
+    )
+
+
+def test_buckets_query_is_the_recorded_one() -> None:
+    rec = recorded("loki", "query_range-matrix.json")
+    assert buckets_query(BILLING, None, 300) == rec["request"]["params"]["query"]
+
+
+# --- vector --------------------------------------------------------------------------------------
+
+
+@respx.mock(base_url=LOKI_URL)
+def test_recorded_vector_by_pod(respx_mock: respx.MockRouter) -> None:
+    respx_mock.get("/loki/api/v1/query").mock(
+        return_value=recorded_response("loki", "query-vector.json")
+    )
+    body = httpx.get(f"{LOKI_URL}/loki/api/v1/query").json()
+    totals = parse_vector(body)
+    assert totals.total == 158 + 900 + 660 + 303
+    assert totals.by_source[0] == ("checkout-2c386bbc4-lft7s", 900)
+    assert [s for s, _ in totals.by_source] == [
+        "checkout-2c386bbc4-lft7s",
+        "frontend-3f1fd42a2-nbbb2",
+        "payments-335bf992d-tb9qr",
+        "cart-0c4647159-5sl68",
+    ]
+    assert totals.by_level == ()
+    assert totals.malformed == 0
+
+
+@pytest.mark.parametrize(
+    ("body", "by_level", "by_source", "total", "malformed"),
+    [
+        pytest.param(
+            vector(
+                ({"detected_level": "error", "pod": "a", "container": "app"}, "10"),
+                ({"detected_level": "warn", "pod": "a", "container": "app"}, "5"),
+                ({"detected_level": "error", "pod": "b", "container": "app"}, "7"),
+            ),
+            ((Level.ERROR, 17), (Level.WARN, 5)),
+            (("a/app", 15), ("b/app", 7)),
+            22,
+            0,
+            id="level-and-source",
+        ),
+        pytest.param(
+            vector(
+                ({"detected_level": "critical"}, "1"),
+                ({"detected_level": "warning"}, "2"),
+                ({"detected_level": "unknown"}, "3"),
+            ),
+            ((Level.FATAL, 1), (Level.WARN, 2), (Level.UNKNOWN, 3)),
+            (),
+            6,
+            0,
+            id="level-aliases",
+        ),
+        pytest.param(
+            vector(
+                ({"detected_level": "error"}, "NaN"),
+                ({"detected_level": "error"}, "x"),
+                ({"detected_level": "error"}, None),
+                ({"detected_level": "error"}, "4"),
+            ),
+            ((Level.ERROR, 4),),
+            (),
+            4,
+            3,
+            id="malformed-counted",
+        ),
+        pytest.param(vector(), (), (), 0, 0, id="empty"),
+    ],
+)
+def test_parse_vector(
+    body: dict[str, Any],
+    by_level: tuple[tuple[Level, int], ...],
+    by_source: tuple[tuple[str, int], ...],
+    total: int,
+    malformed: int,
+) -> None:
+    totals = parse_vector(body)
+    assert totals.by_level == by_level
+    assert totals.by_source == by_source
+    assert totals.total == total
+    assert totals.malformed == malformed
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param({}, id="no-data"),
+        pytest.param({"data": {"resultType": "streams", "result": []}}, id="wrong-type"),
+        pytest.param({"data": {"resultType": "vector"}}, id="no-result"),
+        pytest.param({"data": {"resultType": "vector", "result": [1]}}, id="bad-item"),
+    ],
+)
+def test_unexpected_bodies_are_refused(body: dict[str, Any]) -> None:
+    with pytest.raises(UnexpectedShape):
+        parse_vector(body)
+
+
+# --- matrix --------------------------------------------------------------------------------------
+
+
+@respx.mock(base_url=LOKI_URL)
+def test_recorded_matrix_fills_missing_steps_and_keeps_the_point_after_end(
+    respx_mock: respx.MockRouter,
+) -> None:
+    rec = recorded("loki", "query_range-matrix.json")
+    respx_mock.get("/loki/api/v1/query_range").mock(
+        return_value=recorded_response("loki", "query_range-matrix.json")
+    )
+    body = httpx.get(f"{LOKI_URL}/loki/api/v1/query_range").json()
+    params = rec["request"]["params"]
+    start, end, step = int(params["start"]), int(params["end"]), int(params["step"])
+    series = parse_matrix(body, start_ns=start, end_ns=end, step_seconds=step)
+    assert [ts for ts, _ in series.points] == list(range(1795457400, 1795459201, 300))
+    assert series.points[-1][0] * S > end  # Loki aligned the end up to the step
+    assert [v for _, v in series.points] == [15, 79, 73, 236, 709, 729, 580]
+    errors = parse_matrix(body, start_ns=start, end_ns=end, step_seconds=step, levels=[Level.ERROR])
+    assert [v for _, v in errors.points] == [0, 0, 0, 132, 550, 529, 442]  # empty steps filled
+    assert series.malformed == errors.malformed == 0
+
+
+@pytest.mark.parametrize(
+    ("values", "expected", "malformed"),
+    [
+        pytest.param([[120, "3"], [240, "5"]], [0, 3, 0, 5], 0, id="gaps-filled"),
+        pytest.param(
+            [[120, "3"], [180, "bad"], ["x", "1"], [240]], [0, 3, 0, 0], 3, id="malformed"
+        ),
+        pytest.param([], [0, 0, 0, 0], 0, id="no-points"),
+        pytest.param([[0, "2"], [60, "1"]], [2, 1, 0, 0, 0], 0, id="point-before-start-kept"),
+    ],
+)
+def test_parse_matrix_grid(values: list[list[Any]], expected: list[float], malformed: int) -> None:
+    # Window [30s, 230s) with 60s steps: buckets end at 60, 120, 180, 240.
+    series = parse_matrix(
+        matrix(({"detected_level": "error"}, values)),
+        start_ns=30 * S,
+        end_ns=230 * S,
+        step_seconds=60,
+    )
+    assert [v for _, v in series.points] == expected
+    assert series.malformed == malformed
+
+
+def test_parse_matrix_refuses_a_zero_step() -> None:
+    with pytest.raises(ValueError, match="step"):
+        parse_matrix(matrix(), start_ns=0, end_ns=S, step_seconds=0)
+
+
+# --- spikes --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        pytest.param([10.0] * 30, [], id="flat"),
+        pytest.param([0.0] * 29 + [3.0], [], id="near-zero-with-a-blip"),
+        pytest.param([0.0] * 30, [], id="empty"),
+        pytest.param(
+            [10, 12, 9, 11, 8, 13, 10, 12, 9, 11, 14, 7, 10, 12, 9, 11, 10, 13, 8, 12],
+            [],
+            id="noisy",
+        ),
+        pytest.param([100, 130, 80, 120, 90, 110, 140, 95, 105, 125], [], id="noisy-high"),
+        pytest.param([5] * 10 + [80] + [5] * 10, [(10, 10, 10, 80.0)], id="single-spike"),
+        pytest.param([5] * 10 + [60, 90, 70] + [5] * 10, [(10, 12, 11, 90.0)], id="merged-run"),
+        pytest.param(
+            [2] * 5 + [50] + [2] * 5 + [40] + [2] * 5,
+            [(5, 5, 5, 50.0), (11, 11, 11, 40.0)],
+            id="two-spikes",
+        ),
+        pytest.param([0] * 20 + [30], [(20, 20, 20, 30.0)], id="from-nothing"),
+        pytest.param([0] * 20 + [8], [], id="below-min-count"),
+    ],
+)
+def test_find_spikes(values: list[float], expected: list[tuple[int, int, int, float]]) -> None:
+    series = flat([float(v) for v in values])
+    spikes = find_spikes(series)
+    t0, step = series.points[0][0], series.step_seconds
+    got = [
+        ((s.start - t0) // step + 1, (s.end - t0) // step, (s.peak_ts - t0) // step, s.peak)
+        for s in spikes
+    ]
+    assert got == expected
+
+
+def test_spike_fields() -> None:
+    [spike] = find_spikes(flat([4.0] * 10 + [100.0] + [4.0] * 9))
+    assert spike == Spike(
+        start=1_800_000_000 + 9 * 60,
+        end=1_800_000_000 + 10 * 60,
+        peak_ts=1_800_000_000 + 10 * 60,
+        peak=100.0,
+        baseline=4.0,
+        factor=25.0,
+    )
+
+
+def test_too_few_buckets_have_no_spikes() -> None:
+    assert find_spikes(flat([0.0, 500.0])) == ()
+
+
+def test_recorded_incident_is_a_level_shift_not_a_spike() -> None:
+    rec = recorded("loki", "query_range-matrix.json")
+    params = rec["request"]["params"]
+    series = parse_matrix(
+        rec["body"],
+        start_ns=int(params["start"]),
+        end_ns=int(params["end"]),
+        step_seconds=int(params["step"]),
+    )
+    assert find_spikes(series) == ()
