@@ -18,7 +18,6 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
 import httpx
 from opentelemetry.sdk.trace import TracerProvider
@@ -26,9 +25,8 @@ from opentelemetry.sdk.trace import TracerProvider
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.fakes import RecordedLogSource  # noqa: E402
 from tests.llama.conftest import _free_port, _locate  # noqa: E402
-from tests.llama.noise import T0, noisy_body  # noqa: E402
+from tests.llama.noise import T0, NoisySource  # noqa: E402
 
 from log_analyzer.analysis.events import ContextFit, ErrorEvent, SummaryEvent, TokenEvent  # noqa: E402
 from log_analyzer.analysis.fetch import AnalysisRequest  # noqa: E402
@@ -74,7 +72,7 @@ def start_server(ctx: int) -> tuple[subprocess.Popen[bytes], str]:
     raise SystemExit("llama-server did not start")
 
 
-async def one_run(url: str, body: dict[str, Any], max_tokens: int) -> dict[str, float]:
+async def one_run(url: str, body: NoisySource, max_tokens: int) -> dict[str, float]:
     """One analysis through the pipeline, timed per event."""
     options = AnalysisOptions(
         model_name="smollm2-135m",
@@ -93,7 +91,7 @@ async def one_run(url: str, body: dict[str, Any], max_tokens: int) -> dict[str, 
     )
     tracer = TracerProvider().get_tracer("bench")
     async with httpx.AsyncClient(base_url=url, timeout=600) as http:
-        run = AnalysisRun(request, RecordedLogSource(body), LlamaClient(http), options, tracer)
+        run = AnalysisRun(request, body, LlamaClient(http), options, tracer)
         started = time.perf_counter()
         logs = await run.fetch()
         first = last = 0.0
@@ -117,8 +115,8 @@ async def one_run(url: str, body: dict[str, Any], max_tokens: int) -> dict[str, 
         "prompt": fit.prompt_tokens,
         "budget": fit.n_ctx - fit.max_tokens,
         "utilisation": fit.utilisation,
-        "included": fit.entries_included,
-        "distinct": fit.entries_included + fit.entries_omitted,
+        "included": fit.patterns_included,
+        "distinct": fit.patterns_included + fit.patterns_omitted,
     }
 
 
@@ -128,13 +126,13 @@ def main() -> None:
     parser.add_argument("--lines", type=int, default=5000)
     parser.add_argument("--max-tokens", type=int, default=128)
     args = parser.parse_args()
-    body = noisy_body(args.lines)
+    body = NoisySource(args.lines)
     print(
         f"{args.lines:,} noisy lines, answer budget {args.max_tokens} tokens, "
         f"median of {args.runs} runs\n"
     )
     print(
-        "| slot context | prompt tokens | utilisation | messages in prompt | "
+        "| slot context | prompt tokens | utilisation | patterns in prompt | "
         "time to first token | tokens/s | total |"
     )
     print("|---|---|---|---|---|---|---|")

@@ -22,6 +22,8 @@ from log_analyzer.main import create_app
 FIXTURES = Path(__file__).parent / "fixtures"
 LOKI_URL = "http://loki.test:3100"
 LLAMA_URL = "http://llama.test:8080"
+METRIC_RANGE = r"/loki/api/v1/query_range\?(.*&)?step="
+"""A range query with a step is a metric query; without one it is the log query."""
 
 
 def recorded(kind: str, name: str) -> dict[str, Any]:
@@ -79,7 +81,15 @@ def spans() -> InMemorySpanExporter:
 
 @pytest.fixture
 def loki_mock() -> Iterator[respx.MockRouter]:
+    """Loki; the metric queries answer with the recordings unless a test replaces the routes
+    named `loki_vector` and `loki_matrix`."""
     with respx.mock(base_url=LOKI_URL, assert_all_called=False) as router:
+        router.get(url__regex=METRIC_RANGE, name="loki_matrix").mock(
+            return_value=recorded_response("loki", "query_range-matrix.json")
+        )
+        router.get("/loki/api/v1/query", name="loki_vector").mock(
+            return_value=recorded_response("loki", "query-vector.json")
+        )
         yield router
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncGenerator, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from log_analyzer.clients.llm import ChatChunk, Completion, Message, ServerProps, TokenDelta
@@ -82,15 +84,44 @@ class FakeLLM:
 
 
 class RecordedLogSource:
-    """A `LogSource` that answers with a fixed Loki body and remembers the queries."""
+    """A `LogSource` answering with fixed Loki bodies (metric ones recorded from a real Loki)."""
 
-    def __init__(self, body: Mapping[str, Any]) -> None:
+    def __init__(
+        self,
+        body: Mapping[str, Any],
+        *,
+        vector: Mapping[str, Any] | ServiceError | None = None,
+        matrix: Mapping[str, Any] | ServiceError | None = None,
+    ) -> None:
         self.body = body
+        self.vector = vector or _recorded_body("query-vector.json")
+        self.matrix = matrix or _recorded_body("query_range-matrix.json")
         self.queries: list[LogQuery] = []
+        self.metric_queries: list[str] = []
 
     async def query_logs(self, query: LogQuery) -> Mapping[str, Any]:
         self.queries.append(query)
         return self.body
 
+    async def query_metric_instant(self, logql: str, time_ns: int) -> Mapping[str, Any]:
+        self.metric_queries.append(logql)
+        if isinstance(self.vector, ServiceError):
+            raise self.vector
+        return self.vector
+
+    async def query_metric_range(
+        self, logql: str, start_ns: int, end_ns: int, step_seconds: int
+    ) -> Mapping[str, Any]:
+        self.metric_queries.append(logql)
+        if isinstance(self.matrix, ServiceError):
+            raise self.matrix
+        return self.matrix
+
     async def ready(self) -> None:
         return None
+
+
+def _recorded_body(name: str) -> Mapping[str, Any]:
+    path = Path(__file__).parent / "fixtures" / "loki" / name
+    body: Mapping[str, Any] = json.loads(path.read_text())["body"]
+    return body

@@ -1,4 +1,4 @@
-"""Fitting evidence into the context: never over budget, most telling lines first."""
+"""Fitting pattern evidence into the context: never over budget, most telling patterns first."""
 
 from __future__ import annotations
 
@@ -10,30 +10,83 @@ import pytest
 from log_analyzer.analysis.fit import PromptFitter
 from log_analyzer.clients.llm import Message
 from log_analyzer.core.errors import LLMContextExceeded
+from log_analyzer.logs.condense import condense
 from log_analyzer.logs.flatten import LogEntry
 from log_analyzer.logs.normalize import normalize
-from log_analyzer.logs.summary import summarize
+from log_analyzer.logs.summary import LogSummary, summarize
 from tests.fakes import FakeLLM, fake_token_count
 
 pytestmark = pytest.mark.anyio
 T0 = 1_795_458_000_000_000_000
+HOUR = 3600 * 10**9
 ROOT_CAUSE = "FATAL: password authentication failed for user payments"
+WORDS = [
+    "cache",
+    "queue",
+    "worker",
+    "shard",
+    "lease",
+    "token",
+    "bucket",
+    "socket",
+    "handshake",
+    "replica",
+    "quorum",
+    "snapshot",
+    "compaction",
+    "index",
+    "cursor",
+    "batch",
+    "stream",
+    "channel",
+    "session",
+    "ledger",
+    "invoice",
+    "refund",
+    "cart",
+    "order",
+    "gateway",
+    "proxy",
+    "resolver",
+    "upstream",
+    "downstream",
+    "timeout",
+    "refused",
+    "reset",
+    "expired",
+    "stale",
+    "missing",
+]
 
 
-def noisy_entries(n: int, seed: int = 1) -> list[LogEntry]:
+def noisy_entries(n: int, templates: int = 400, seed: int = 1) -> list[LogEntry]:
+    """`n` lines from `templates` distinct templates, a thousand copies of one, one root cause."""
     rng = random.Random(seed)
+    shapes = [" ".join(rng.sample(WORDS, 7)) for _ in range(templates)]
     labels = [{"pod": f"checkout-{i}", "container": "checkout"} for i in range(4)]
     entries = [
         LogEntry(
             T0 + i * 1_000_000,
-            f'{{"level": "error", "msg": "upstream payments returned 503 for order '
-            f'{rng.getrandbits(64):016x} after {rng.randint(1, 3)} retries"}}',
+            f"ERROR {shapes[0] if i % 5 == 0 else rng.choice(shapes)} id={rng.getrandbits(32)}",
             labels[i % 4],
         )
         for i in range(n)
     ]
     entries.append(LogEntry(T0, ROOT_CAUSE, {"pod": "payments-0", "container": "payments"}))
     return entries
+
+
+def summary_of(entries: list[LogEntry]) -> LogSummary:
+    normalized = normalize(entries)
+    patterns = condense(normalized, window_start_ns=T0, window_end_ns=T0 + HOUR)
+    return summarize(
+        normalized,
+        start_ns=T0,
+        end_ns=T0 + HOUR,
+        logql='{namespace="shop"}',
+        limit=len(entries),
+        patterns=patterns,
+    )
 
 
 class SkewedLLM(FakeLLM):
@@ -49,44 +102,53 @@ class SkewedLLM(FakeLLM):
 async def test_prompt_never_exceeds_the_budget_and_keeps_the_rare_line(
     n_ctx: int, llm_class: type[FakeLLM]
 ) -> None:
-    normalized = normalize(noisy_entries(5000))
-    summary = summarize(
-        normalized, start_ns=T0, end_ns=T0 + 3600 * 10**9, logql='{namespace="shop"}', limit=5000
-    )
+    summary = summary_of(noisy_entries(5000))
+    patterns = summary.patterns
+    assert len(patterns) > 100
     llm = llm_class(n_ctx=n_ctx)
-    fitter = PromptFitter(llm, normalized, summary, None, n_ctx=n_ctx, max_tokens=n_ctx // 4)
+    fitter = PromptFitter(llm, summary, None, n_ctx=n_ctx, max_tokens=n_ctx // 4)
 
     fitted = await fitter.fit()
 
+    budget = n_ctx - n_ctx // 4
     assert fitted.fit.prompt_tokens == await llm.count_chat_tokens(fitted.messages)
-    assert fitted.fit.prompt_tokens <= n_ctx - n_ctx // 4
-    assert fitted.fit.prompt_tokens >= 0.85 * (n_ctx - n_ctx // 4)  # the budget is used
-    assert ROOT_CAUSE in fitted.messages[1]["content"]
-    included = fitted.fit.entries_included
-    assert included + fitted.fit.entries_omitted == len(normalized) == 5001
-    assert f"{fitted.fit.entries_omitted} lower-priority messages" in fitted.messages[1]["content"]
-    assert fitted.fit.lines_omitted == 5001 - included
+    assert fitted.fit.prompt_tokens <= budget
+    assert fitted.fit.prompt_tokens >= 0.85 * budget  # the budget is used
+    prompt = fitted.messages[1]["content"]
+    assert ROOT_CAUSE in prompt and patterns[0].level.value == "fatal"
+    assert fitted.fit.pattern_ids[0] == "P1"
+    fit = fitted.fit
+    assert fit.patterns_included + fit.patterns_omitted == len(patterns)
+    omitted = [p for p in patterns if p.id not in fit.pattern_ids]
+    assert fit.lines_omitted == sum(p.count for p in omitted)
+    assert f"{fit.patterns_omitted:,} more patterns, {fit.lines_omitted:,} lines, omitted" in prompt
+    for pattern_id in fit.pattern_ids:
+        assert f"\n{pattern_id} " in prompt
+
+
+async def test_everything_fits_in_a_large_context() -> None:
+    summary = summary_of(noisy_entries(300, templates=20))
+    fitted = await PromptFitter(FakeLLM(), summary, "why?", n_ctx=8192, max_tokens=512).fit()
+    assert fitted.fit.patterns_omitted == 0
+    assert "omitted" not in fitted.messages[1]["content"]
+    assert "Question: why?" in fitted.messages[1]["content"]
 
 
 async def test_refit_drops_at_least_the_overshoot() -> None:
-    normalized = normalize(noisy_entries(300))
-    summary = summarize(normalized, start_ns=T0, end_ns=T0 + 10**12, logql='{a="b"}', limit=5000)
-    fitter = PromptFitter(FakeLLM(), normalized, summary, "why?", n_ctx=1024, max_tokens=256)
+    summary = summary_of(noisy_entries(3000))
+    fitter = PromptFitter(FakeLLM(), summary, "why?", n_ctx=2048, max_tokens=256)
     fitted = await fitter.fit()
 
     smaller = await fitter.refit(fitted, 100)
 
     assert smaller.fit.prompt_tokens <= fitted.fit.prompt_tokens - 100 + 10
-    assert smaller.fit.entries_included < fitted.fit.entries_included
+    assert smaller.fit.patterns_included < fitted.fit.patterns_included
     assert ROOT_CAUSE in smaller.messages[1]["content"]
 
 
 async def test_a_frame_larger_than_the_context_is_an_error() -> None:
-    normalized = normalize(noisy_entries(3))
-    summary = summarize(normalized, start_ns=T0, end_ns=T0 + 10**12, logql='{a="b"}', limit=10)
-    fitter = PromptFitter(
-        FakeLLM(frame_tokens=5000), normalized, summary, None, n_ctx=1024, max_tokens=256
-    )
+    summary = summary_of(noisy_entries(3))
+    fitter = PromptFitter(FakeLLM(frame_tokens=5000), summary, None, n_ctx=1024, max_tokens=256)
     with pytest.raises(LLMContextExceeded) as caught:
         await fitter.fit()
     assert caught.value.n_ctx == 1024

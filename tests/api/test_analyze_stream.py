@@ -412,3 +412,61 @@ async def test_answer_budget_is_reduced_with_a_note_when_the_context_is_small(
     summary = json.loads(response.text.splitlines()[0])
     assert summary["context"]["max_tokens"] == 256
     assert "answer limited to 256 tokens (MAX_TOKENS is 900)" in summary["notes"][0]
+
+
+# 2.5 hours ending where the recordings end, so our 300 s buckets match the recorded step.
+RECORDED_WINDOW = {"start": "2026-11-23T16:08:53Z", "end": "2026-11-23T18:38:53Z"}
+
+
+async def test_true_totals_and_buckets_come_from_metric_queries(
+    spans: InMemorySpanExporter, loki_mock: respx.MockRouter, llama_mock: respx.MockRouter
+) -> None:
+    loki_mock.get("/loki/api/v1/query_range").mock(
+        return_value=recorded_response("loki", "query_range-streams.json")
+    )
+    mock_llama(llama_mock)
+    body = {**BODY, "time_range": RECORDED_WINDOW, "limit": 5}
+
+    response = await post(spans, body, accept="application/x-ndjson")
+
+    summary = json.loads(response.text.splitlines()[0])["summary"]
+    assert summary["counts_are"] == "sample"  # 5 fetched, limit 5
+    totals = summary["totals"]
+    assert totals["counts_are"] == "total"
+    assert totals["lines"] == 158 + 900 + 660 + 303  # the recorded vector, summed
+    assert totals["by_source"]["checkout-2c386bbc4-lft7s"] == 900
+    buckets = summary["buckets"]
+    assert buckets["step_seconds"] == 300
+    points = dict(buckets["points"])
+    assert points[1795458600] == 550 + 65 + 94  # error + info + warn at that step
+    assert points[1795457400] == 14 + 1  # info + warn; no error yet
+    assert summary["totals_error"] is None
+    instant = loki_mock.routes["loki_vector"].calls.last.request.url.params["query"]
+    assert instant == (
+        "sum by (detected_level, pod, container) (count_over_time("
+        '{namespace="billing", container="checkout"} '
+        '|~ "(?i)(error|warn|failed|exception|panic|fatal)" [150m]))'
+    )
+    matrix = loki_mock.routes["loki_matrix"].calls.last.request.url.params
+    assert matrix["step"] == "300"
+    assert matrix["query"].startswith("sum by (detected_level) (count_over_time(")
+
+
+async def test_failed_metric_queries_cost_only_the_totals(
+    spans: InMemorySpanExporter, loki_mock: respx.MockRouter, llama_mock: respx.MockRouter
+) -> None:
+    loki_mock.get("/loki/api/v1/query_range").mock(
+        return_value=recorded_response("loki", "query_range-streams.json")
+    )
+    loki_mock.get("/loki/api/v1/query", name="loki_vector").mock(
+        return_value=httpx.Response(400, text="maximum number of series (500) reached")
+    )
+    mock_llama(llama_mock)
+
+    response = await post(spans, BODY)
+
+    assert response.status_code == 200
+    assert "True totals: unavailable (Loki rejected the query: maximum number of series" in (
+        response.text
+    )
+    assert STREAMED_TEXT in response.text

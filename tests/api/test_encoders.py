@@ -55,7 +55,7 @@ ENTRIES = [
 ]
 
 
-def summary(limit: int, **kw: int) -> LogSummary:
+def summary(limit: int, **kw: Any) -> LogSummary:
     return summarize(
         ENTRIES,
         start_ns=START_NS,
@@ -72,11 +72,12 @@ FIT = ContextFit(
     n_ctx=4096,
     max_tokens=1024,
     prompt_tokens=1536,
-    entries_included=2,
-    entries_omitted=1,
+    patterns_included=2,
+    patterns_omitted=1,
     lines_omitted=300,
+    pattern_ids=("P1", "P2"),
 )
-FIT_ALL = ContextFit(4096, 1024, 800, 3, 0, 0)
+FIT_ALL = ContextFit(4096, 1024, 800, 3, 0, 0, ("P1", "P2", "P3"))
 
 SUMMARY_EVENT = SummaryEvent(TOTAL, FIT, ("answer limited to 1024 tokens",))
 DONE = DoneEvent("smollm2-135m", 1536, 200, "stop", 3.14159, TRACE)
@@ -157,9 +158,10 @@ def test_summary_payload() -> None:
         "max_tokens": 1024,
         "prompt_tokens": 1536,
         "utilisation": 0.5,
-        "entries_included": 2,
-        "entries_omitted": 1,
+        "patterns_included": 2,
+        "patterns_omitted": 1,
         "lines_omitted": 300,
+        "pattern_ids": ["P1", "P2"],
     }
     assert data["notes"] == ["answer limited to 1024 tokens"]
 
@@ -241,14 +243,14 @@ def test_text_summary_cuts_long_top_messages() -> None:
     [
         pytest.param(
             FIT,
-            "Context: 2 of 3 distinct messages sent to the model (1,536 prompt tokens of 3,072 "
-            "available; 1,024 reserved for the answer); left out: 1 messages (300 lines)",
+            "Context: 2 of 3 patterns sent to the model (P1, P2); 1,536 prompt tokens of 3,072 "
+            "available, 1,024 reserved for the answer; left out: 1 patterns (300 lines)",
             id="some-omitted",
         ),
         pytest.param(
             FIT_ALL,
-            "Context: 3 of 3 distinct messages sent to the model (800 prompt tokens of 3,072 "
-            "available; 1,024 reserved for the answer)",
+            "Context: 3 of 3 patterns sent to the model (P1, P2, P3); 800 prompt tokens of 3,072 "
+            "available, 1,024 reserved for the answer",
             id="all-included",
         ),
     ],

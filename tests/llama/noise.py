@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import json
 import random
+from collections import Counter
+from collections.abc import Mapping
 from typing import Any
+
+from tests.fakes import RecordedLogSource
 
 ROOT_CAUSE = "FATAL: password authentication failed for user payments"
 T0 = 1_795_458_000_000_000_000
@@ -78,3 +82,48 @@ def noisy_body(lines: int, seed: int = 3) -> dict[str, Any]:
             "stats": {"summary": {"totalEntriesReturned": lines + 1}},
         },
     }
+
+
+class NoisySource(RecordedLogSource):
+    """Serves a noisy body and answers the metric queries from the same lines, as Loki would."""
+
+    def __init__(self, lines: int, seed: int = 3) -> None:
+        body = noisy_body(lines, seed)
+        super().__init__(body)
+        self.lines = [
+            (int(ts), stream["stream"])
+            for stream in body["data"]["result"]
+            for ts, _ in stream["values"]
+        ]
+
+    async def query_metric_instant(self, logql: str, time_ns: int) -> Mapping[str, Any]:
+        counts = Counter(
+            (labels["detected_level"], labels["pod"], labels["container"])
+            for ts, labels in self.lines
+            if ts < time_ns
+        )
+        result = [
+            {
+                "metric": {"container": c, "detected_level": lv, "pod": p},
+                "value": [time_ns // 10**9, str(n)],
+            }
+            for (lv, p, c), n in sorted(counts.items())
+        ]
+        return {"status": "success", "data": {"resultType": "vector", "result": result}}
+
+    async def query_metric_range(
+        self, logql: str, start_ns: int, end_ns: int, step_seconds: int
+    ) -> Mapping[str, Any]:
+        counts = Counter(
+            (labels["detected_level"], -(-ts // 10**9 // step_seconds) * step_seconds)
+            for ts, labels in self.lines
+            if start_ns <= ts < end_ns
+        )
+        result = [
+            {
+                "metric": {"detected_level": level},
+                "values": [[t, str(n)] for (lv, t), n in sorted(counts.items()) if lv == level],
+            }
+            for level in sorted({lv for lv, _ in counts})
+        ]
+        return {"status": "success", "data": {"resultType": "matrix", "result": result}}

@@ -14,9 +14,8 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from log_analyzer.main import create_app
 from tests.api.test_streaming_asgi import RawExchange
 from tests.conftest import running_app, settings_for_tests
-from tests.fakes import RecordedLogSource
 from tests.llama.conftest import LlamaServer, StartServer, _free_port
-from tests.llama.noise import ROOT_CAUSE, noisy_body
+from tests.llama.noise import ROOT_CAUSE, NoisySource
 
 pytestmark = [pytest.mark.anyio, pytest.mark.llama]
 REQUEST = {"filters": {"namespace": "shop"}, "time_range": {"since": "1h"}, "limit": 5000}
@@ -35,7 +34,7 @@ def span(spans: InMemorySpanExporter, name: str) -> dict[str, Any]:
 async def analyze(
     spans: InMemorySpanExporter, server_url: str, lines: int, **settings: Any
 ) -> list[dict[str, Any]]:
-    source = RecordedLogSource(noisy_body(lines))
+    source = NoisySource(lines)
     config = settings_for_tests(llama_url=server_url, llm_max_concurrency=None, **settings)
     async with running_app(spans, settings=config, log_source=source) as (_, client):
         response = await client.post(
@@ -81,12 +80,16 @@ async def test_budget_holds_against_the_real_tokenizer(
     assert context["prompt_tokens"] + context["max_tokens"] <= ctx
     assert llm["gen_ai.usage.input_tokens"] == context["prompt_tokens"]
     assert context["utilisation"] >= 0.85, context
-    assert context["entries_omitted"] > 0
-    prompt_fits_root_cause = ROOT_CAUSE in json.dumps(events[0])  # top messages are sampled
-    assert prompt_fits_root_cause or context["entries_included"] > 0
+    assert context["patterns_included"] > 0
+    # The single FATAL line is pattern P1 and always reaches the model.
+    assert context["pattern_ids"][0] == "P1"
+    p1 = events[0]["summary"]["patterns"][0]
+    assert (p1["id"], p1["level"], p1["count"]) == ("P1", "fatal", 1)
+    assert ROOT_CAUSE in p1["template"]
     print(
         f"\nctx={ctx}: prompt {context['prompt_tokens']} of {ctx - context['max_tokens']} "
-        f"tokens ({context['utilisation']:.1%}), {context['entries_included']} messages in"
+        f"tokens ({context['utilisation']:.1%}), {context['patterns_included']} of "
+        f"{context['patterns_included'] + context['patterns_omitted']} patterns in"
     )
 
 
@@ -94,7 +97,7 @@ async def test_disconnect_frees_the_slot_within_two_seconds(
     spans: InMemorySpanExporter, shared_llama: LlamaServer
 ) -> None:
     config = settings_for_tests(llama_url=shared_llama.url, max_tokens=400, llm_temperature=1.0)
-    app = create_app(config, span_exporter=spans, log_source=RecordedLogSource(noisy_body(50)))
+    app = create_app(config, span_exporter=spans, log_source=NoisySource(50))
     async with app.router.lifespan_context(app):
         exchange = RawExchange(app, REQUEST, "application/x-ndjson")
         task = asyncio.create_task(exchange.run())
@@ -119,7 +122,7 @@ async def test_disconnect_frees_the_slot_within_two_seconds(
 async def test_more_analyses_than_slots(
     spans: InMemorySpanExporter, shared_llama: LlamaServer
 ) -> None:
-    source = RecordedLogSource(noisy_body(100))
+    source = NoisySource(100)
     patient = settings_for_tests(
         llama_url=shared_llama.url,
         llm_max_concurrency=None,
@@ -156,7 +159,7 @@ async def test_server_killed_mid_stream_ends_with_an_error_event(
 ) -> None:
     server = start_llama(ctx=1024, slots=1)
     config = settings_for_tests(llama_url=server.url, max_tokens=400, llm_temperature=1.0)
-    app = create_app(config, span_exporter=spans, log_source=RecordedLogSource(noisy_body(50)))
+    app = create_app(config, span_exporter=spans, log_source=NoisySource(50))
     async with app.router.lifespan_context(app):
         exchange = RawExchange(app, REQUEST, "application/x-ndjson")
         task = asyncio.create_task(exchange.run())
@@ -179,9 +182,7 @@ async def test_server_not_listening_degrades_to_the_summary(
 ) -> None:
     nowhere = f"http://127.0.0.1:{_free_port()}"
     config = settings_for_tests(llama_url=nowhere, llm_max_concurrency=None)
-    async with running_app(
-        spans, settings=config, log_source=RecordedLogSource(noisy_body(20))
-    ) as (_, client):
+    async with running_app(spans, settings=config, log_source=NoisySource(20)) as (_, client):
         ready = await client.get("/ready")
         response = await client.post(
             "/v1/analyze/stream", json=REQUEST, headers={"accept": "application/x-ndjson"}

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from log_analyzer.logs.normalize import Level, NormalizedEntry
 from log_analyzer.logs.prompt import PromptParts, build_messages
 from log_analyzer.logs.summary import LogSummary, summarize
+from log_analyzer.logs.totals import Spike, Totals
 
 TAG = "7f3a9c21e4b0"
 OTHER_TAG = "000000000000"
@@ -33,11 +36,10 @@ def parts(
     *,
     question: str | None = None,
     s: LogSummary | None = None,
-    omitted_entries: int = 0,
-    omitted_lines: int = 0,
+    omitted: str | None = None,
     tag: str = TAG,
 ) -> PromptParts:
-    return PromptParts(question, s or summary(), omitted_entries, omitted_lines, tag)
+    return PromptParts(question, s or summary(), omitted, tag)
 
 
 EVIDENCE = ["[ERROR x10 14:02:03Z api/a] db timeout", "[WARN x2 14:02:03Z api/a] slow"]
@@ -118,50 +120,29 @@ def test_hostile_lines_stay_inside_the_fence(hostile: str) -> None:
     at = content.index(block)
     assert begin < at
     assert at + len(block) == end  # the evidence runs right up to the real END line
-    assert content.endswith(f"\nEND-LOGS-{TAG}")
+    assert content.endswith(f"\nEND-LOGS-{TAG}")  # nothing omitted: the fence ends the message
 
 
 @pytest.mark.parametrize(
-    ("omitted_entries", "omitted_lines", "sentence"),
+    "omitted",
     [
-        pytest.param(0, 0, None, id="nothing-omitted"),
-        pytest.param(
-            3,
-            120,
-            "3 lower-priority messages (120 lines) were left out to fit the context.",
-            id="some-omitted",
-        ),
+        pytest.param(None, id="nothing-omitted"),
+        pytest.param("3 more patterns, 120 lines, omitted", id="some-omitted"),
     ],
 )
-def test_omitted_sentence_only_when_something_was_omitted(
-    omitted_entries: int, omitted_lines: int, sentence: str | None
-) -> None:
-    p = parts(omitted_entries=omitted_entries, omitted_lines=omitted_lines)
-    content = build_messages(p, EVIDENCE)[1]["content"]
-    if sentence is None:
-        assert "left out" not in content
+def test_the_stated_remainder_follows_the_fence(omitted: str | None) -> None:
+    content = build_messages(parts(omitted=omitted), EVIDENCE)[1]["content"]
+    if omitted is None:
+        assert "omitted" not in content
     else:
-        assert sentence in content
-        assert content.index(sentence) < content.index(f"BEGIN-LOGS-{TAG}")
+        assert content.endswith(f"END-LOGS-{TAG}\n{omitted} to fit the context.")
 
 
 @pytest.mark.parametrize(
     ("fetched", "limit", "scope", "absent"),
     [
-        pytest.param(
-            12,
-            1000,
-            "all matching lines in the window",
-            "a sample",
-            id="total",
-        ),
-        pytest.param(
-            1000,
-            1000,
-            "a sample: the window holds more",
-            "all matching lines",
-            id="sample",
-        ),
+        pytest.param(12, 1000, "all matching lines", "a sample", id="total"),
+        pytest.param(1000, 1000, "the newest, a sample", "all matching lines", id="sample"),
     ],
 )
 def test_sample_or_total_wording_follows_summary(
@@ -170,10 +151,18 @@ def test_sample_or_total_wording_follows_summary(
     s = summary(fetched=fetched, limit=limit)
     lines = user_lines(parts(s=s), EVIDENCE)
     assert lines[2] == (
-        f"Fetched {fetched} lines ({scope}); 2 distinct messages; "
-        f"by level: error {fetched - 2}, warn 2."
+        f"Fetched {fetched:,} lines ({scope}); 0 patterns; counts below are of fetched lines."
     )
     assert absent not in "\n".join(lines)
+
+
+def test_true_totals_and_spikes_are_stated_as_such() -> None:
+    totals = Totals(((Level.ERROR, 12_482), (Level.WARN, 40)), (("api/a", 12_522),), 12_522)
+    spike = Spike(start=600, end=720, peak_ts=720, peak=900.0, baseline=30.0, factor=30.0)
+    s = replace(summary(fetched=1000, limit=1000), totals=totals, spikes=(spike,))
+    lines = user_lines(parts(s=s), EVIDENCE)
+    assert "True totals in the window: 12,522 lines (error 12,482, warn 40)." in lines
+    assert "Spike: 00:10:00Z to 00:12:00Z, peak 900 lines per bucket (30.0x the baseline)." in lines
 
 
 @pytest.mark.parametrize(
@@ -187,12 +176,6 @@ def test_sample_or_total_wording_follows_summary(
 def test_question_and_query_head_the_user_message(question: str | None, first_line: str) -> None:
     lines = user_lines(parts(question=question), EVIDENCE)
     assert lines[0] == first_line
-    assert lines[1] == 'Query: {namespace="billing"}'
-
-
-def test_no_levels_reads_none() -> None:
-    s = summarize([], start_ns=0, end_ns=1, logql="q", limit=10)
-    lines = user_lines(parts(s=s), [])
-    assert lines[2] == (
-        "Fetched 0 lines (all matching lines in the window); 0 distinct messages; by level: none."
+    assert lines[1] == (
+        'Window: 1970-01-01T00:00:00Z to 1970-01-01T00:00:00Z. Query: {namespace="billing"}'
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from log_analyzer.logs.normalize import Level, NormalizedEntry
@@ -29,7 +31,7 @@ def ne(
     )
 
 
-def summary_of(entries: list[NormalizedEntry], limit: int = 1000, **kw: int) -> LogSummary:
+def summary_of(entries: list[NormalizedEntry], limit: int = 1000, **kw: Any) -> LogSummary:
     return summarize(entries, start_ns=0, end_ns=60_000_000_000, logql='{a="b"}', limit=limit, **kw)
 
 

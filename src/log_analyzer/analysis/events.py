@@ -15,9 +15,11 @@ class ContextFit:
     n_ctx: int
     max_tokens: int
     prompt_tokens: int
-    entries_included: int
-    entries_omitted: int
+    patterns_included: int
+    patterns_omitted: int
     lines_omitted: int
+    pattern_ids: tuple[str, ...] = ()
+    """Ids of the patterns the model was shown, in priority order."""
 
     @property
     def utilisation(self) -> float:

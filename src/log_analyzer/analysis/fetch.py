@@ -1,23 +1,38 @@
-"""Fetch, flatten, normalize and redact: everything that happens before the first byte is sent.
+"""Everything that happens before the first byte is sent: query, flatten, normalize, condense.
 
-Errors here reach the caller as a plain HTTP error, because nothing has been streamed yet.
+The log query and the two metric queries (true totals, and counts per bucket) run concurrently.
+A failing log query fails the request with a plain HTTP error, because nothing has been streamed
+yet; failing metric queries only cost the true totals, and the summary says why they are missing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import asyncio
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 from opentelemetry import trace
 
 from log_analyzer.clients.loki import LogQuery
 from log_analyzer.clients.protocols import LogSource
-from log_analyzer.core.errors import LokiBadResponse
+from log_analyzer.core.errors import LokiBadResponse, ServiceError
+from log_analyzer.logs.condense import condense
 from log_analyzer.logs.flatten import UnexpectedShape, flatten_streams
 from log_analyzer.logs.logql import LabelMatcher, log_query
 from log_analyzer.logs.normalize import NormalizedEntry, normalize
 from log_analyzer.logs.redact import redact
 from log_analyzer.logs.summary import LogSummary, summarize
+from log_analyzer.logs.totals import (
+    Series,
+    Totals,
+    bucket_step,
+    buckets_query,
+    find_spikes,
+    parse_matrix,
+    parse_vector,
+    totals_query,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,10 +50,17 @@ class AnalysisRequest:
 
 @dataclass(frozen=True, slots=True)
 class FetchedLogs:
-    """Redacted, de-duplicated entries and the numbers computed from them."""
+    """Redacted, de-duplicated entries and the numbers computed from them and from Loki."""
 
     entries: tuple[NormalizedEntry, ...]
     summary: LogSummary
+
+
+@dataclass(frozen=True, slots=True)
+class _TrueCounts:
+    totals: Totals | None
+    series: Series | None
+    error: str | None
 
 
 async def fetch_logs(
@@ -48,19 +70,21 @@ async def fetch_logs(
     max_line_chars: int,
     tracer: trace.Tracer,
 ) -> FetchedLogs:
-    """Query the source, then flatten, normalize and redact, each step in its own span."""
+    """Query the source, then flatten, normalize, redact and condense, each step in a span."""
     logql = log_query(request.matchers, request.line_regex)
     with tracer.start_as_current_span("query_loki") as span:
         span.set_attribute("logql.query", logql)
         span.set_attribute("logql.limit", request.limit)
-        body = await source.query_logs(
-            LogQuery(logql, request.start_ns, request.end_ns, request.limit)
-        )
-        result = (body.get("data") or {}).get("result")
-        returned = (
-            sum(len(s.get("values") or ()) for s in result) if isinstance(result, list) else 0
-        )
-        span.set_attribute("logs.returned", returned)
+        counts_task = asyncio.create_task(_true_counts(source, request, tracer))
+        try:
+            body = await source.query_logs(
+                LogQuery(logql, request.start_ns, request.end_ns, request.limit)
+            )
+        except BaseException:
+            counts_task.cancel()
+            raise
+        span.set_attribute("logs.returned", _returned(body))
+        counts = await counts_task
 
     with tracer.start_as_current_span("flatten_logs") as span:
         try:
@@ -76,6 +100,10 @@ async def fetch_logs(
         span.set_attribute("logs.normalized_count", len(entries))
         span.set_attribute("logs.redactions", redactions)
 
+    with tracer.start_as_current_span("mine_patterns") as span:
+        patterns = condense(entries, window_start_ns=request.start_ns, window_end_ns=request.end_ns)
+        span.set_attribute("logs.patterns", len(patterns))
+
     summary = summarize(
         entries,
         start_ns=request.start_ns,
@@ -84,8 +112,68 @@ async def fetch_logs(
         limit=request.limit,
         redactions=redactions,
         malformed=flat.malformed,
+        patterns=patterns,
+        totals=counts.totals,
+        series=counts.series,
+        spikes=find_spikes(counts.series) if counts.series is not None else (),
+        totals_error=counts.error,
     )
     return FetchedLogs(entries, summary)
+
+
+async def _true_counts(
+    source: LogSource, request: AnalysisRequest, tracer: trace.Tracer
+) -> _TrueCounts:
+    with tracer.start_as_current_span("query_loki_totals") as span:
+        step = bucket_step(request.start_ns, request.end_ns)
+        totals_logql = totals_query(
+            request.matchers, request.line_regex, request.start_ns, request.end_ns
+        )
+        buckets_logql = buckets_query(request.matchers, request.line_regex, step)
+        span.set_attribute("logql.totals_query", totals_logql)
+        span.set_attribute("logql.buckets_query", buckets_logql)
+        results = await asyncio.gather(
+            source.query_metric_instant(totals_logql, request.end_ns),
+            source.query_metric_range(buckets_logql, request.start_ns, request.end_ns, step),
+            return_exceptions=True,
+        )
+        problems: list[str] = []
+        vector, matrix = _body(results[0], problems), _body(results[1], problems)
+        totals: Totals | None = None
+        series: Series | None = None
+        try:
+            if vector is not None:
+                totals = parse_vector(vector)
+            if matrix is not None:
+                series = parse_matrix(
+                    matrix, start_ns=request.start_ns, end_ns=request.end_ns, step_seconds=step
+                )
+        except (UnexpectedShape, ValueError) as exc:
+            problems.append(f"Loki returned an unexpected metric body: {exc}")
+        if totals is not None:
+            span.set_attribute("logs.total", totals.total)
+        error = "; ".join(problems) or None
+        if error:
+            span.set_attribute("error.type", "totals_unavailable")
+        return _TrueCounts(totals, series, error)
+
+
+def _body(
+    result: Mapping[str, Any] | BaseException, problems: list[str]
+) -> Mapping[str, Any] | None:
+    if isinstance(result, ServiceError):
+        problems.append(result.message)
+        return None
+    if isinstance(result, BaseException):
+        raise result
+    return result
+
+
+def _returned(body: Mapping[str, Any]) -> int:
+    result = (body.get("data") or {}).get("result")
+    if not isinstance(result, list):
+        return 0
+    return sum(len(s.get("values") or ()) for s in result if isinstance(s, Mapping))
 
 
 def _redact_all(

@@ -1,21 +1,27 @@
 """Fit the evidence into the model's context, counted with the model's own tokenizer.
 
-The prompt budget is the slot context minus the answer budget. Lines are priced with one
-`/tokenize` call, packed by priority, and the finished prompt is counted exactly once more; if a
-boundary effect pushed it over, the lowest-priority lines go until it fits.
+The evidence is one line per pattern. The prompt budget is the slot context minus the answer
+budget. Pattern lines are priced with one `/tokenize` call, packed (each source's most telling
+pattern first, then by priority), and the finished prompt is counted exactly once more; if a
+token boundary pushed it over, the lowest-priority lines go until it fits.
 """
 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from log_analyzer.analysis.events import ContextFit
 from log_analyzer.clients.protocols import LLMBackend
 from log_analyzer.core.errors import LLMContextExceeded
-from log_analyzer.logs.budget import Packing, evidence_line, pack, priority_order, shrink
-from log_analyzer.logs.normalize import NormalizedEntry
+from log_analyzer.logs.evidence import (
+    PatternPacking,
+    diversity_order,
+    evidence_line,
+    omitted_line,
+    pack_patterns,
+    shrink_patterns,
+)
 from log_analyzer.logs.prompt import PromptParts, build_messages
 from log_analyzer.logs.summary import LogSummary
 
@@ -24,8 +30,6 @@ _MAX_RECOUNTS = 4
 # lines that could not fit however they tokenize.
 _MAX_CHARS_PER_TOKEN = 12
 _DAY_NS = 86_400 * 10**9
-EVIDENCE_MAX_CHARS = 400
-"""Longest message text one evidence line carries into the prompt (cut with a marker)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +38,7 @@ class FittedPrompt:
 
     messages: list[dict[str, str]]
     fit: ContextFit
-    packing: Packing
+    packing: PatternPacking
     costs: tuple[int, ...]
 
 
@@ -44,7 +48,6 @@ class PromptFitter:
     def __init__(
         self,
         llm: LLMBackend,
-        entries: Sequence[NormalizedEntry],
         summary: LogSummary,
         question: str | None,
         *,
@@ -52,17 +55,17 @@ class PromptFitter:
         max_tokens: int,
     ) -> None:
         self._llm = llm
-        self._entries = entries
         self._summary = summary
+        self._patterns = summary.patterns
         self._question = question
         self._n_ctx = n_ctx
         self._max_tokens = max_tokens
-        self._tag = secrets.token_hex(8)
+        # 32 random bits: unguessable for a log line written before the request, and short,
+        # because the tag is repeated four times in a prompt that may have only 512 tokens.
+        self._tag = secrets.token_hex(4)
         with_date = summary.end_ns - summary.start_ns > _DAY_NS
-        self._order = priority_order(entries)
-        self._lines = [
-            evidence_line(e, with_date=with_date, max_chars=EVIDENCE_MAX_CHARS) for e in entries
-        ]
+        self._lines = [evidence_line(p, with_date=with_date) for p in self._patterns]
+        self._nothing = PatternPacking((), (), 0, len(self._patterns), summary.fetched)
 
     @property
     def budget(self) -> int:
@@ -71,8 +74,8 @@ class PromptFitter:
 
     async def fit(self) -> FittedPrompt:
         """Price, pack and verify; raises `LLMContextExceeded` if even no evidence is too much."""
-        # Price the frame with the largest omission note it can carry, so the real note fits.
-        frame = await self._llm.count_chat_tokens(self._messages(Packing((), 0), worst_case=True))
+        # The frame is priced with the longest omission note it can carry (nothing chosen).
+        frame = await self._llm.count_chat_tokens(self._messages(self._nothing))
         room = self.budget - frame
         if room < 0:
             raise LLMContextExceeded(
@@ -83,63 +86,54 @@ class PromptFitter:
             )
         candidates = self._affordable(room)
         priced = await self._llm.line_token_costs([self._lines[i] for i in candidates])
-        costs = [0] * len(self._entries)
+        costs = [room + 1] * len(self._patterns)  # unpriced lines can never be chosen
         for index, cost in zip(candidates, priced, strict=True):
             costs[index] = cost
-        packing = pack(costs, candidates, room)
-        return await self._verified(packing, costs)
+        return await self._verified(pack_patterns(self._patterns, costs, room), costs)
 
     async def refit(self, fitted: FittedPrompt, overshoot: int) -> FittedPrompt:
         """Drop evidence worth at least `overshoot` tokens (the server counted more than we did)."""
-        packing = shrink(fitted.packing, fitted.costs, overshoot)
-        return await self._verified(packing, list(fitted.costs))
+        costs = list(fitted.costs)
+        return await self._verified(
+            shrink_patterns(fitted.packing, self._patterns, costs, overshoot), costs
+        )
 
-    async def _verified(self, packing: Packing, costs: list[int]) -> FittedPrompt:
+    async def _verified(self, packing: PatternPacking, costs: list[int]) -> FittedPrompt:
         for _ in range(_MAX_RECOUNTS):
             messages = self._messages(packing)
             total = await self._llm.count_chat_tokens(messages)
             if total <= self.budget:
-                return FittedPrompt(
-                    messages, self._context_fit(packing, total), packing, tuple(costs)
-                )
-            packing = shrink(packing, costs, total - self.budget)
-        messages = self._messages(Packing((), 0))
+                return FittedPrompt(messages, self._fit(packing, total), packing, tuple(costs))
+            packing = shrink_patterns(packing, self._patterns, costs, total - self.budget)
+        messages = self._messages(self._nothing)
         total = await self._llm.count_chat_tokens(messages)
-        return FittedPrompt(
-            messages, self._context_fit(Packing((), 0), total), Packing((), 0), tuple(costs)
-        )
+        return FittedPrompt(messages, self._fit(self._nothing, total), self._nothing, tuple(costs))
 
     def _affordable(self, room: int) -> list[int]:
         chars, out = 0, []
-        for index in self._order:
+        for index in diversity_order(self._patterns):
             if chars > room * _MAX_CHARS_PER_TOKEN:
                 break
             chars += len(self._lines[index]) + 1
             out.append(index)
-        return out
+        return sorted(out)
 
-    def _messages(self, packing: Packing, *, worst_case: bool = False) -> list[dict[str, str]]:
-        chosen = set(packing.chosen)
-        omitted = [i for i in range(len(self._entries)) if i not in chosen]
+    def _messages(self, packing: PatternPacking) -> list[dict[str, str]]:
         parts = PromptParts(
             question=self._question,
             summary=self._summary,
-            omitted_entries=len(self._entries) if worst_case else len(omitted),
-            omitted_lines=self._summary.fetched
-            if worst_case
-            else sum(self._entries[i].count for i in omitted),
+            omitted=omitted_line(packing),
             tag=self._tag,
         )
         return build_messages(parts, [self._lines[i] for i in packing.chosen])
 
-    def _context_fit(self, packing: Packing, prompt_tokens: int) -> ContextFit:
-        chosen = set(packing.chosen)
-        omitted = [e for i, e in enumerate(self._entries) if i not in chosen]
+    def _fit(self, packing: PatternPacking, prompt_tokens: int) -> ContextFit:
         return ContextFit(
             n_ctx=self._n_ctx,
             max_tokens=self._max_tokens,
             prompt_tokens=prompt_tokens,
-            entries_included=len(chosen),
-            entries_omitted=len(omitted),
-            lines_omitted=sum(e.count for e in omitted),
+            patterns_included=len(packing.chosen),
+            patterns_omitted=packing.omitted_patterns,
+            lines_omitted=packing.omitted_lines,
+            pattern_ids=packing.ids,
         )

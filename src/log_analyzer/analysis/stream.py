@@ -133,7 +133,6 @@ class AnalysisRun:
         budget = completion_budget(n_ctx, self._options.max_tokens)
         fitter = PromptFitter(
             llm,
-            logs.entries,
             logs.summary,
             self._request.question,
             n_ctx=n_ctx - _SAFETY_TOKENS,

@@ -20,6 +20,16 @@ class LogSource(Protocol):
         """Return a `streams` result for `query`."""
         ...
 
+    async def query_metric_instant(self, logql: str, time_ns: int) -> Mapping[str, Any]:
+        """Return a `vector` result of a metric query evaluated at `time_ns`."""
+        ...
+
+    async def query_metric_range(
+        self, logql: str, start_ns: int, end_ns: int, step_seconds: int
+    ) -> Mapping[str, Any]:
+        """Return a `matrix` result of a metric query over `[start_ns, end_ns]`."""
+        ...
+
     async def ready(self) -> None:
         """Return when the source can answer; raise an `UpstreamError` otherwise."""
         ...

@@ -48,7 +48,8 @@ def evidence_line(
         example = " ".join(pattern.examples[0].split())  # one line, whatever the message held
         if len(example) > max_example_chars:
             example = example[:max_example_chars] + "…"
-        parts.append(f"e.g. {example}")
+        if example != " ".join(pattern.template.split()):  # a template without variables
+            parts.append(f"e.g. {example}")
     return " | ".join(parts)
 
 

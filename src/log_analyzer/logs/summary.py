@@ -1,8 +1,10 @@
 """Numbers about the fetched logs, computed here so the model never has to invent them.
 
-Everything in a `LogSummary` counts the entries Loki returned. When Loki returned as many
-entries as the request's limit, the window probably holds more: `sampled` says so, and every
-renderer must label these numbers as a sample, not a total.
+Two kinds of number live here and are never mixed up. `fetched`, `by_level`, `by_source`,
+`top_messages` and the patterns count the entries Loki returned: when Loki returned as many
+entries as the request's limit the window holds more, `sampled` says so, and every renderer must
+label them a sample. `totals` and `series` come from Loki metric queries over the whole window:
+they are true totals, whatever the limit.
 """
 
 from __future__ import annotations
@@ -11,7 +13,9 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from log_analyzer.logs.condense import Pattern
 from log_analyzer.logs.normalize import Level, NormalizedEntry
+from log_analyzer.logs.totals import Series, Spike, Totals
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +44,15 @@ class LogSummary:
     truncated_lines: int
     redactions: int
     malformed: int
+    patterns: tuple[Pattern, ...] = ()
+    """Every pattern of the fetched entries, in priority order (ids P1, P2, ...)."""
+    totals: Totals | None = None
+    """True totals over the window, by level and source; None when the metric query failed."""
+    series: Series | None = None
+    """True line counts per time bucket; None when the metric query failed."""
+    spikes: tuple[Spike, ...] = ()
+    totals_error: str | None = None
+    """Why true totals are missing, when they are."""
 
     @property
     def sampled(self) -> bool:
@@ -58,6 +71,11 @@ def summarize(
     redactions: int = 0,
     malformed: int = 0,
     top: int = 10,
+    patterns: tuple[Pattern, ...] = (),
+    totals: Totals | None = None,
+    series: Series | None = None,
+    spikes: tuple[Spike, ...] = (),
+    totals_error: str | None = None,
 ) -> LogSummary:
     """Count the normalized entries by level and source and pick the `top` most frequent."""
     levels: Counter[Level] = Counter()
@@ -81,4 +99,9 @@ def summarize(
         truncated_lines=sum(e.count for e in entries if e.truncated),
         redactions=redactions,
         malformed=malformed,
+        patterns=patterns,
+        totals=totals,
+        series=series,
+        spikes=spikes,
+        totals_error=totals_error,
     )

@@ -1,0 +1,228 @@
+"""The summary event as JSON and as text: every number labelled a total or a sample.
+
+True totals come from Loki metric queries over the whole window; the fetched entries, their
+levels, sources and patterns are a sample whenever Loki stopped at the request's limit.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from log_analyzer.analysis.events import ContextFit, SummaryEvent
+from log_analyzer.logs.condense import Pattern
+from log_analyzer.logs.summary import LogSummary
+
+PATTERNS_IN_JSON = 100
+"""The JSON summary lists this many patterns and states how many more there are."""
+PATTERNS_IN_TEXT = 15
+SPIKES_IN_TEXT = 5
+_TEXT_CHARS = 160
+
+
+def summary_data(event: SummaryEvent) -> dict[str, Any]:
+    """The `summary` event's JSON payload."""
+    return {
+        "summary": _summary_dict(event.summary),
+        "context": None if event.fit is None else _context_dict(event.fit),
+        "notes": list(event.notes),
+    }
+
+
+def summary_text(event: SummaryEvent) -> str:
+    """The `summary` event as a readable report."""
+    s = event.summary
+    kind = "sample" if s.sampled else "total"
+    scope = (
+        f"SAMPLE: Loki stopped at the limit of {s.limit:,}; the window holds more"
+        if s.sampled
+        else "all matching lines in the window"
+    )
+    out = [
+        "=== Log summary ===",
+        f"Window:  {_iso(s.start_ns)} .. {_iso(s.end_ns)}",
+        f"Query:   {s.logql}",
+    ]
+    if s.totals is not None:
+        out.append(
+            f"True totals (Loki metric query, whole window): {s.totals.total:,} lines: "
+            + (", ".join(f"{lv.value} {n:,}" for lv, n in s.totals.by_level) or "none")
+        )
+        out.append("  by pod/container (total): " + _top_sources(s.totals.by_source))
+    else:
+        out.append(f"True totals: unavailable ({s.totals_error or 'not queried'})")
+    for spike in s.spikes[:SPIKES_IN_TEXT]:
+        out.append(
+            f"Spike (total): {_clock(spike.start)}..{_clock(spike.end)}, peak {spike.peak:,.0f} "
+            f"lines per {s.series.step_seconds if s.series else '?'} s bucket at "
+            f"{_clock(spike.peak_ts)}, {spike.factor:.1f}x the baseline of {spike.baseline:,.0f}"
+        )
+    if len(s.spikes) > SPIKES_IN_TEXT:
+        out.append(f"  (+{len(s.spikes) - SPIKES_IN_TEXT} more spikes, listed in the JSON formats)")
+    out += [
+        f"Fetched: {s.fetched:,} lines ({scope}); {s.distinct:,} distinct messages; "
+        f"{len(s.patterns):,} patterns",
+        f"By level ({kind}): " + (", ".join(f"{lv.value} {n:,}" for lv, n in s.by_level) or "none"),
+        f"By pod/container ({kind}): " + _top_sources(s.by_source),
+    ]
+    out += _patterns_text(s, kind) if s.patterns else _top_messages_text(s, kind)
+    extras = []
+    if s.truncated_lines:
+        extras.append(f"{s.truncated_lines:,} over-long lines truncated")
+    if s.redactions:
+        extras.append(f"{s.redactions:,} secrets redacted")
+    if s.malformed:
+        extras.append(f"{s.malformed:,} malformed entries skipped")
+    if extras:
+        out.append("Handling: " + "; ".join(extras))
+    if event.fit is not None:
+        out.append(_context_text(event.fit))
+    out.extend(f"Note: {note}" for note in event.notes)
+    out.append("=== Analysis ===\n" if event.fit is not None else "")
+    return "\n".join(out) + "\n"
+
+
+def _summary_dict(s: LogSummary) -> dict[str, Any]:
+    return {
+        "window": {"start": _iso(s.start_ns), "end": _iso(s.end_ns)},
+        "logql": s.logql,
+        "counts_are": "sample" if s.sampled else "total",
+        "limit": s.limit,
+        "fetched_lines": s.fetched,
+        "distinct_messages": s.distinct,
+        "by_level": {level.value: n for level, n in s.by_level},
+        "by_source": dict(s.by_source),
+        "top_messages": [
+            {
+                "message": m.message,
+                "level": m.level.value,
+                "count": m.count,
+                "sources": list(m.sources),
+            }
+            for m in s.top_messages
+        ],
+        "patterns_total": len(s.patterns),
+        "patterns": [_pattern_dict(p) for p in s.patterns[:PATTERNS_IN_JSON]],
+        "patterns_not_listed": max(0, len(s.patterns) - PATTERNS_IN_JSON),
+        "totals": None
+        if s.totals is None
+        else {
+            "counts_are": "total",
+            "lines": s.totals.total,
+            "by_level": {level.value: n for level, n in s.totals.by_level},
+            "by_source": dict(s.totals.by_source),
+            "malformed_samples": s.totals.malformed,
+        },
+        "totals_error": s.totals_error,
+        "buckets": None
+        if s.series is None
+        else {
+            "counts_are": "total",
+            "step_seconds": s.series.step_seconds,
+            "points": [[ts, value] for ts, value in s.series.points],
+        },
+        "spikes": [
+            {
+                "start": _clock_iso(sp.start),
+                "end": _clock_iso(sp.end),
+                "peak_at": _clock_iso(sp.peak_ts),
+                "peak": sp.peak,
+                "baseline": sp.baseline,
+                "factor": round(sp.factor, 2),
+            }
+            for sp in s.spikes
+        ],
+        "truncated_lines": s.truncated_lines,
+        "redactions": s.redactions,
+        "malformed_entries": s.malformed,
+    }
+
+
+def _pattern_dict(p: Pattern) -> dict[str, Any]:
+    return {
+        "id": p.id,
+        "template": p.template,
+        "count": p.count,
+        "level": p.level.value,
+        "first_seen": _iso(p.first_ns),
+        "last_seen": _iso(p.last_ns),
+        "new": p.new,
+        "sources": dict(p.source_counts),
+        "examples": list(p.examples),
+        "ids": [{"key": key, "value": value} for key, value in p.ids],
+    }
+
+
+def _context_dict(fit: ContextFit) -> dict[str, Any]:
+    return {
+        "n_ctx": fit.n_ctx,
+        "max_tokens": fit.max_tokens,
+        "prompt_tokens": fit.prompt_tokens,
+        "utilisation": round(fit.utilisation, 3),
+        "patterns_included": fit.patterns_included,
+        "patterns_omitted": fit.patterns_omitted,
+        "lines_omitted": fit.lines_omitted,
+        "pattern_ids": list(fit.pattern_ids),
+    }
+
+
+def _patterns_text(s: LogSummary, kind: str) -> list[str]:
+    out = [f"Patterns ({kind} counts; the analysis cites these ids):"]
+    for p in s.patterns[:PATTERNS_IN_TEXT]:
+        seen = _clock(p.first_ns // 10**9)
+        if p.last_ns != p.first_ns:
+            seen += f"..{_clock(p.last_ns // 10**9)}"
+        where = p.sources[0] + (f" +{len(p.sources) - 1}" if len(p.sources) > 1 else "")
+        out.append(
+            f"  {p.id:<4} {p.level.value.upper():<6} {p.count:>6,}  {seen}  "
+            f"{'new' if p.new else 'ongoing'}  {where}"
+        )
+        out.append(f"       {_one_line(p.template)}")
+    hidden = s.patterns[PATTERNS_IN_TEXT:]
+    if hidden:
+        lines = sum(p.count for p in hidden)
+        out.append(f"  (+{len(hidden):,} more patterns, {lines:,} lines, not listed here)")
+    return out
+
+
+def _top_messages_text(s: LogSummary, kind: str) -> list[str]:
+    if not s.top_messages:
+        return []
+    out = [f"Most frequent messages ({kind} counts):"]
+    for m in s.top_messages:
+        out.append(f"  {m.count:>6,}  {m.level.value.upper():<7} {_one_line(m.message)}")
+    return out
+
+
+def _context_text(f: ContextFit) -> str:
+    shown = ", ".join(f.pattern_ids[:12]) + (" ..." if len(f.pattern_ids) > 12 else "")
+    text = (
+        f"Context: {f.patterns_included:,} of {f.patterns_included + f.patterns_omitted:,} "
+        f"patterns sent to the model ({shown or 'none'}); {f.prompt_tokens:,} prompt tokens of "
+        f"{f.n_ctx - f.max_tokens:,} available, {f.max_tokens:,} reserved for the answer"
+    )
+    if f.patterns_omitted:
+        text += f"; left out: {f.patterns_omitted:,} patterns ({f.lines_omitted:,} lines)"
+    return text
+
+
+def _top_sources(sources: tuple[tuple[str, int], ...]) -> str:
+    shown = ", ".join(f"{src} {n:,}" for src, n in sources[:8]) or "none"
+    return shown + (f", +{len(sources) - 8} more" if len(sources) > 8 else "")
+
+
+def _one_line(text: str) -> str:
+    text = text.replace("\n", " ⏎ ")
+    return text if len(text) <= _TEXT_CHARS else text[:_TEXT_CHARS] + "…"
+
+
+def _iso(ns: int) -> str:
+    return _clock_iso(ns // 1_000_000_000)
+
+
+def _clock_iso(seconds: int) -> str:
+    return datetime.fromtimestamp(seconds, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _clock(seconds: int) -> str:
+    return datetime.fromtimestamp(seconds, tz=UTC).strftime("%H:%M:%SZ")
