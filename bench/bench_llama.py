@@ -30,7 +30,8 @@ from tests.llama.noise import T0, NoisySource  # noqa: E402
 
 from log_analyzer.analysis.events import ContextFit, ErrorEvent, SummaryEvent, TokenEvent  # noqa: E402
 from log_analyzer.analysis.fetch import AnalysisRequest  # noqa: E402
-from log_analyzer.analysis.stream import AnalysisOptions, AnalysisRun  # noqa: E402
+from log_analyzer.analysis.run import AnalysisOptions  # noqa: E402
+from log_analyzer.analysis.stream import AnalysisRun  # noqa: E402
 from log_analyzer.clients.llm import LlamaClient  # noqa: E402
 from log_analyzer.logs.logql import LabelMatcher, MatchOp  # noqa: E402
 

@@ -18,7 +18,7 @@ from log_analyzer.clients.loki import LogQuery
 from log_analyzer.clients.protocols import LogSource
 from log_analyzer.core.errors import LokiBadResponse, ServiceError
 from log_analyzer.logs.condense import condense
-from log_analyzer.logs.flatten import UnexpectedShape, flatten_streams
+from log_analyzer.logs.flatten import LogEntry, UnexpectedShape, flatten_streams
 from log_analyzer.logs.logql import LabelMatcher, log_query
 from log_analyzer.logs.normalize import NormalizedEntry, normalize
 from log_analyzer.logs.redact import redact
@@ -119,6 +119,40 @@ async def fetch_logs(
         totals_error=counts.error,
     )
     return FetchedLogs(entries, summary)
+
+
+@dataclass(frozen=True, slots=True)
+class RawLogs:
+    """Flattened entries as Loki returned them, for recipes that read fields of raw lines."""
+
+    entries: tuple[LogEntry, ...]
+    logql: str
+    limit: int
+    malformed: int
+
+    @property
+    def sampled(self) -> bool:
+        """True when Loki stopped at the limit, so the window holds more lines."""
+        return len(self.entries) + self.malformed >= self.limit
+
+
+async def fetch_raw(source: LogSource, request: AnalysisRequest, tracer: trace.Tracer) -> RawLogs:
+    """Run the log query alone and flatten it; no metric queries, no normalization."""
+    logql = log_query(request.matchers, request.line_regex)
+    with tracer.start_as_current_span("query_loki") as span:
+        span.set_attribute("logql.query", logql)
+        span.set_attribute("logql.limit", request.limit)
+        body = await source.query_logs(
+            LogQuery(logql, request.start_ns, request.end_ns, request.limit)
+        )
+        span.set_attribute("logs.returned", _returned(body))
+    with tracer.start_as_current_span("flatten_logs") as span:
+        try:
+            flat = flatten_streams(body)
+        except UnexpectedShape as exc:
+            raise LokiBadResponse(f"Loki returned an unexpected body: {exc}") from exc
+        span.set_attribute("logs.flattened_count", len(flat.entries))
+    return RawLogs(flat.entries, logql, request.limit, flat.malformed)
 
 
 async def _true_counts(

@@ -8,7 +8,8 @@ from fastapi import APIRouter, Header
 
 from log_analyzer.analysis.events import Event
 from log_analyzer.analysis.fetch import AnalysisRequest
-from log_analyzer.analysis.stream import AnalysisOptions, AnalysisRun
+from log_analyzer.analysis.run import AnalysisOptions
+from log_analyzer.analysis.stream import AnalysisRun
 from log_analyzer.api.dependencies import LLMDep, LogSourceDep, ServicesDep
 from log_analyzer.api.encoders import ENCODERS, MEDIA_TYPES, NDJSON, SSE, TEXT
 from log_analyzer.api.models import AnalyzeRequest, ErrorEnvelope, utcnow
