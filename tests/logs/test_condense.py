@@ -155,3 +155,38 @@ def test_recorded_streams_condense_to_one_pattern_with_trace_ids() -> None:
     assert "upstream payments returned <NUM> for order <UUID>" in pattern.template
     assert len(pattern.examples) == 3
     assert [key for key, _ in pattern.ids] == ["trace_id"] * 3
+
+
+_SECRETS = {
+    "password": "hunter-two",
+    "token": "abcdefghijklmnop",
+    "jwt": "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.dozjgNryP4J3jVmNHl0w5N",
+    "basic": "dTA6cDA=",
+}
+
+
+def test_no_secret_reaches_a_template_or_an_example() -> None:
+    # Each event repeats with other digits (one skeleton) and with other secrets; the first
+    # line of a skeleton is the one redaction is judged on, and later ones must not slip by.
+    entries = (
+        [ne(f"login {i} failed password={_SECRETS['password']}{i}", at=i) for i in range(5)]
+        + [ne(f"call {i} with token={_SECRETS['token']} ok", at=i) for i in range(5)]
+        + [ne(f"auth {i} bearer {_SECRETS['jwt']}{i} rejected", at=i) for i in range(5)]
+        + [
+            ne("retry 1 Basic dTA7cDA= now", at=1),  # same skeleton, not a credential
+            ne(f"retry 2 Basic {_SECRETS['basic']} now", at=2),
+            ne("cache warmed in 5 ms", Level.INFO, at=3),
+        ]
+    )
+    patterns = condense(entries, examples=10)
+    shown = [p.template for p in patterns] + [e for p in patterns for e in p.examples]
+    for text in shown:
+        for secret in _SECRETS.values():
+            assert secret[:12] not in text, text
+    assert sum(p.count for p in patterns) == len(entries)
+    assert any("[REDACTED:password]" in p.template for p in patterns)
+
+
+def test_lines_without_secrets_keep_their_words_in_templates() -> None:
+    [pattern] = condense([ne(f"Failed password for root from 10.0.0.{i} port 22") for i in (1, 2)])
+    assert pattern.template == "Failed password for root from <IP> port <NUM>"

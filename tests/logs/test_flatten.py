@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import pytest
 
-from log_analyzer.logs.flatten import FlattenedLogs, UnexpectedShape, flatten_streams
+from log_analyzer.logs.flatten import FlattenedLogs, LogEntry, UnexpectedShape, flatten_streams
 from tests.conftest import recorded
 
 
@@ -168,3 +169,13 @@ def test_recorded_vector_is_the_wrong_shape() -> None:
 def test_non_object_streams_raise_unexpected_shape(result: Any) -> None:
     with pytest.raises(UnexpectedShape):
         flatten_streams({"data": {"resultType": "streams", "result": result}})
+
+
+def test_entries_are_frozen_log_entries_equal_to_constructed_ones() -> None:
+    body = body_of("query_range-streams.json")
+    entries = flatten_streams(body).entries
+    first = entries[0]
+    assert first == LogEntry(first.timestamp_ns, first.line, first.labels)
+    assert type(first) is LogEntry
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        first.line = "changed"  # type: ignore[misc]

@@ -392,3 +392,49 @@ def test_json_detail_value_is_compact_json() -> None:
     detail = {"a": [1, 2], "b": None}
     line = json.dumps({"msg": "m", "level": "error", "reason": detail})
     assert parse_line(line, NO_LABELS, 2000).message == 'm reason={"a":[1,2],"b":null}'
+
+
+@pytest.mark.parametrize(
+    ("line", "message", "level"),
+    [
+        pytest.param(
+            "user=bob id=7 logged in", "user=bob id=7 logged in", Level.UNKNOWN, id="eq-prose"
+        ),
+        pytest.param("x=1 level=warn msg=slow", "slow", Level.WARN, id="logfmt-level-later"),
+        pytest.param("lvl=error event=crash", "crash", Level.ERROR, id="logfmt-short-keys"),
+        pytest.param("{oops} level=error msg=boom", "boom", Level.ERROR, id="brace-then-logfmt"),
+        pytest.param(
+            "ERROR disk 1 at 0x1f full", "ERROR disk 1 at 0x1f full", Level.ERROR, id="plain"
+        ),
+    ],
+)
+def test_structured_parsing_only_when_it_can_apply(line: str, message: str, level: Level) -> None:
+    [out] = normalize([entry(1, line)])
+    assert (out.message, out.level) == (message, level)
+    assert (out.message, out.level) == (parse_line(line, NO_LABELS, 2000).message, level)
+
+
+def test_plain_levels_are_found_for_lines_differing_only_in_digits() -> None:
+    out = normalize(
+        [
+            entry(1, "E1123 14:02:03.123456 boom"),
+            entry(2, "E9999 99:99:99.999999 boom"),
+            entry(3, "I1123 14:02:03.123456 boom"),
+            entry(4, "disk 1 ERROR"),
+            entry(5, "disk 2 ERRORS"),
+        ]
+    )
+    assert [e.level for e in out] == [
+        Level.ERROR, Level.ERROR, Level.INFO, Level.ERROR, Level.UNKNOWN
+    ]  # fmt: skip
+
+
+def test_entries_seen_once_and_merged_are_alike() -> None:
+    once, merged = normalize([entry(1, "ERROR a", pod="p"), entry(2, "ERROR b", pod="p"),
+                              entry(3, "ERROR b", pod="q")])  # fmt: skip
+    assert once == NormalizedEntry(
+        "ERROR a", Level.ERROR, 1, 1, 1, ("p",), False, (("p", 1),), MappingProxyType({})
+    )
+    assert merged == NormalizedEntry(
+        "ERROR b", Level.ERROR, 2, 2, 3, ("p", "q"), False, (("p", 1), ("q", 1)), once.ids
+    )

@@ -238,3 +238,89 @@ def test_lines_of_one_digit_shape_mask_alike(line: str) -> None:
 def test_kept_digits_are_not_shared_between_lines_of_one_shape() -> None:
     result = mine(["link up via ssh2 port 22", "link up via ssh3 port 22"] * 3)
     assert result.assignments == (0, 1, 0, 1, 0, 1)
+
+
+# Pairs of lines with one skeleton that mask alike: the miner masks the first and reuses
+# that work for the second, copying or re-masking the tokens that keep digits. A token
+# restored wrongly would differ from the first line's and turn into <*>.
+_SAME_MASK = [
+    pytest.param("user 41 from 10.1.2.3:5512", "user 97 from 172.16.0.9:8080", id="all-masked"),
+    pytest.param("link via ssh2 port 22", "link via ssh2 port 80", id="kept-whole"),
+    pytest.param(
+        "connection from 10.1.2.3 (host8.ex.net) at Sun Jul  9 11:35:59 2005",
+        "connection from 10.9.8.7 (host8.ex.net) at Mon Jul 12 01:05:09 2006",
+        id="kept-whole-after-merged-time",
+    ),
+    pytest.param(
+        "wrote /data/rand4/part-00541. ok", "wrote /data/rand4/part-00999. ok", id="kept-in-part"
+    ),
+    pytest.param(
+        "rhost=71-76-216-249.dsl.zen.co.uk via ssh2",
+        "rhost=12-76-216-249.dsl.zen.co.uk via ssh2",
+        id="kept-in-part-after-key",
+    ),
+    pytest.param(
+        '{"msg": "moved", "node": "n1", "to": 3}',
+        '{"msg": "moved", "node": "n1", "to": 4}',
+        id="json",
+    ),
+    pytest.param("lock 0x7f0a by w1", "lock 0x1f9a by w1", id="hex-and-kept"),
+    pytest.param(
+        "ERROR x\n\tat a.B.c(B.java:12)\nCaused by: e1.Err: k9 after 3",
+        "ERROR x\nCaused by: e1.Err: k9 after 5",
+        id="stack-trace",
+    ),
+]
+
+
+@pytest.mark.parametrize(("first", "second"), _SAME_MASK)
+def test_lines_of_one_skeleton_mine_as_if_alone(first: str, second: str) -> None:
+    (alone,) = mine([second]).templates
+    assert "<*>" not in alone.template
+    for lines in ([first, second], [second, first]):
+        together = mine(lines)
+        assert together.assignments == (0, 0)
+        assert together.templates[0].template == alone.template
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        pytest.param(["link via ssh2 port 22", "link via ssh3 port 80"], id="code-words"),
+        pytest.param(["tunnel 1 via SOCKS5 up", "tunnel 2 via SOCKS4 up"], id="protocols"),
+    ],
+)
+def test_lines_of_one_skeleton_keeping_other_words_stay_apart(lines: list[str]) -> None:
+    alone = [mine([line]).templates[0].template for line in lines]
+    result = mine(lines * 2)
+    assert result.assignments == (0, 1, 0, 1)
+    assert [t.template for t in result.templates] == alone
+
+
+@pytest.mark.parametrize(
+    ("message", "secret"),
+    [
+        pytest.param("login ok token=abcdefghijkl for bob", "abcdefghijkl", id="key-value"),
+        pytest.param(
+            "auth with eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.dozjgNryP4J3jVmNHl0w5N failed",
+            "eyJhbGciOiJIUzI1NiJ9",
+            id="jwt-masking-would-mangle",
+        ),
+        pytest.param("retry Basic dTA6cDA= now", "dTA6cDA=", id="basic-credential"),
+    ],
+)
+def test_redacting_miner_keeps_secrets_out_of_templates(message: str, secret: str) -> None:
+    miner = PatternMiner(redact=True)
+    miner.add(message)
+    (template,) = miner.templates()
+    assert secret not in template.template
+    assert "[REDACTED:" in template.template
+
+
+def test_redacting_miner_judges_basic_credentials_one_by_one() -> None:
+    # Same skeleton; only the first decodes to user:password ("u0:p0" vs "u0;p0").
+    miner = PatternMiner(redact=True)
+    for line in ("retry Basic dTA7cDA= now", "retry Basic dTA6cDA= now"):
+        miner.add(line)
+    templates = " ".join(t.template for t in miner.templates())
+    assert "dTA6cDA=" not in templates

@@ -3,7 +3,7 @@ from collections.abc import Mapping
 
 import pytest
 
-from log_analyzer.logs.redact import Redaction, redact
+from log_analyzer.logs.redact import Redaction, may_contain_secret, redact, same_for_all_digits
 
 JWT = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NSJ9.abcDEF123_-xyz"
 GITHUB = "ghp_" + "A1b2C3d4E5" * 3 + "F6g7H8"
@@ -339,3 +339,57 @@ def test_nothing_to_redact_has_zero_total() -> None:
 
     assert result == Redaction("level=info msg=ok", {})
     assert result.total == 0
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("GET /health 200 in 3 ms", id="plain"),
+        pytest.param("Failed password for root from 10.0.0.1 port 22 ssh2", id="hint-no-secret"),
+        pytest.param("-----BEGIN RSA PRIVATE KEY-----\nMIIE", id="private-key"),
+        pytest.param(f"auth {JWT}", id="jwt"),
+        pytest.param(f"{SLACK} posted", id="slack"),
+        pytest.param("db url postgres://u:p4ss@db:5432/x", id="url-password"),
+        pytest.param("Authorization: Basic dTA6cDA=", id="basic"),
+        pytest.param('{"apiKey": "x"}', id="key-value"),
+    ],
+)
+def test_may_contain_secret_is_false_only_when_redact_changes_nothing(text: str) -> None:
+    if not may_contain_secret(text):
+        assert redact(text) == Redaction(text, {})
+    if redact(text).total:
+        assert may_contain_secret(text)
+
+
+def test_texts_without_hints_come_back_as_they_are() -> None:
+    text = "GET /health 200 in 3 ms"
+    assert not may_contain_secret(text)
+    assert redact(text).text is text
+
+
+def test_no_rule_looks_at_digit_values() -> None:
+    # Callers cache redaction verdicts by skeleton (masking.skeleton): a literal digit in a
+    # pattern, outside a class holding all ten, would make such caches wrong.
+    import re
+
+    from log_analyzer.logs import redact as module
+
+    for rule in module._RULES:
+        rest = re.sub(r"\\.|\[(?:\\.|[^\]])*\]|\{\d+(?:,\d*)?\}", "", rule.pattern.pattern)
+        assert not any(char.isdigit() for char in rest), rule.pattern.pattern
+        for hint in rule.hints:
+            assert not any(char.isdigit() for char in hint)
+        for cls in re.findall(r"\[(?:\\.|[^\]])*\]", rule.pattern.pattern):
+            digits = {d for d in "0123456789" if d in cls}
+            assert digits in (set(), set("0123456789")) or "0-9" in cls, cls
+
+
+@pytest.mark.parametrize(
+    ("text", "same"),
+    [
+        pytest.param("token=abc123 ok", True, id="key-value"),
+        pytest.param("Authorization: Basic dTA6cDA=", False, id="basic-is-decoded"),
+    ],
+)
+def test_same_for_all_digits(text: str, same: bool) -> None:
+    assert same_for_all_digits(text) is same

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from operator import attrgetter
 from typing import Any
 
 from opentelemetry import trace
@@ -17,11 +18,12 @@ from opentelemetry import trace
 from log_analyzer.clients.loki import LogQuery
 from log_analyzer.clients.protocols import LogSource
 from log_analyzer.core.errors import LokiBadResponse, ServiceError
-from log_analyzer.logs.condense import condense
-from log_analyzer.logs.flatten import LogEntry, UnexpectedShape, flatten_streams
+from log_analyzer.core.runtime import gc_paused
+from log_analyzer.logs.condense import Pattern, condense
+from log_analyzer.logs.flatten import LogEntry, UnexpectedShape, flatten_streams, stream_rows
 from log_analyzer.logs.logql import LabelMatcher, log_query
-from log_analyzer.logs.normalize import NormalizedEntry, normalize
-from log_analyzer.logs.redact import redact
+from log_analyzer.logs.normalize import NormalizedEntry, normalize_rows
+from log_analyzer.logs.redact import may_contain_secret, redact
 from log_analyzer.logs.summary import LogSummary, summarize
 from log_analyzer.logs.totals import (
     Series,
@@ -86,39 +88,28 @@ async def fetch_logs(
         span.set_attribute("logs.returned", _returned(body))
         counts = await counts_task
 
-    with tracer.start_as_current_span("flatten_logs") as span:
-        try:
-            flat = flatten_streams(body)
-        except UnexpectedShape as exc:
-            raise LokiBadResponse(f"Loki returned an unexpected body: {exc}") from exc
-        span.set_attribute("logs.flattened_count", len(flat.entries))
-        span.set_attribute("logs.malformed_count", flat.malformed)
-
-    with tracer.start_as_current_span("normalize_logs") as span:
-        entries = normalize(flat.entries, max_chars=max_line_chars)
-        entries, redactions = _redact_all(entries)
-        span.set_attribute("logs.normalized_count", len(entries))
-        span.set_attribute("logs.redactions", redactions)
-
-    with tracer.start_as_current_span("mine_patterns") as span:
-        patterns = condense(entries, window_start_ns=request.start_ns, window_end_ns=request.end_ns)
-        span.set_attribute("logs.patterns", len(patterns))
-
+    done = process_body(
+        body,
+        max_line_chars=max_line_chars,
+        window_start_ns=request.start_ns,
+        window_end_ns=request.end_ns,
+        tracer=tracer,
+    )
     summary = summarize(
-        entries,
+        done.entries,
         start_ns=request.start_ns,
         end_ns=request.end_ns,
         logql=logql,
         limit=request.limit,
-        redactions=redactions,
-        malformed=flat.malformed,
-        patterns=patterns,
+        redactions=done.redactions,
+        malformed=done.malformed,
+        patterns=done.patterns,
         totals=counts.totals,
         series=counts.series,
         spikes=find_spikes(counts.series) if counts.series is not None else (),
         totals_error=counts.error,
     )
-    return FetchedLogs(entries, summary)
+    return FetchedLogs(done.entries, summary)
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +144,62 @@ async def fetch_raw(source: LogSource, request: AnalysisRequest, tracer: trace.T
             raise LokiBadResponse(f"Loki returned an unexpected body: {exc}") from exc
         span.set_attribute("logs.flattened_count", len(flat.entries))
     return RawLogs(flat.entries, logql, request.limit, flat.malformed)
+
+
+@dataclass(frozen=True, slots=True)
+class ProcessedLogs:
+    """A log query's body flattened, normalized, redacted and condensed."""
+
+    lines: int
+    malformed: int
+    entries: tuple[NormalizedEntry, ...]
+    redactions: int
+    patterns: tuple[Pattern, ...]
+
+
+def process_body(
+    body: Mapping[str, Any],
+    *,
+    max_line_chars: int,
+    window_start_ns: int,
+    window_end_ns: int,
+    tracer: trace.Tracer | None = None,
+) -> ProcessedLogs:
+    """The CPU-bound middle of the pipeline, each step in its own span.
+
+    It runs without an `await`, so nothing else on the event loop runs meanwhile, and with the
+    cyclic garbage collector paused: the step builds one object per line and keeps them all
+    alive, and without the pause the collector walks them again and again although they hold no
+    reference cycles (about a fifth of the step's time on 100,000 lines; `bench/`). Reference
+    counting still frees everything as usual, and collection resumes when the step ends.
+    """
+    tracer = tracer or trace.NoOpTracer()
+    with gc_paused():
+        with tracer.start_as_current_span("flatten_logs") as span:
+            try:
+                flat = stream_rows(body)
+            except UnexpectedShape as exc:
+                raise LokiBadResponse(f"Loki returned an unexpected body: {exc}") from exc
+            span.set_attribute("logs.flattened_count", len(flat.rows))
+            span.set_attribute("logs.malformed_count", flat.malformed)
+
+        with tracer.start_as_current_span("normalize_logs") as span:
+            # Rows come per stream; ordering the distinct messages by first sighting afterwards
+            # costs less than sorting every line first.
+            normalized = sorted(normalize_rows(flat.rows, max_chars=max_line_chars), key=_FIRST)
+            entries, redactions = _redact_all(normalized)
+            span.set_attribute("logs.normalized_count", len(entries))
+            span.set_attribute("logs.redactions", redactions)
+
+        with tracer.start_as_current_span("mine_patterns") as span:
+            patterns = condense(
+                entries, window_start_ns=window_start_ns, window_end_ns=window_end_ns
+            )
+            span.set_attribute("logs.patterns", len(patterns))
+    return ProcessedLogs(len(flat.rows), flat.malformed, entries, redactions, patterns)
+
+
+_FIRST = attrgetter("first_ns")
 
 
 async def _true_counts(
@@ -216,6 +263,9 @@ def _redact_all(
     out: list[NormalizedEntry] = []
     total = 0
     for entry in entries:
+        if not may_contain_secret(entry.message):  # the common case, decided in one pass
+            out.append(entry)
+            continue
         result = redact(entry.message)
         if result.total:
             total += result.total * entry.count

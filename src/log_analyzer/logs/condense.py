@@ -10,6 +10,7 @@ window, then most recent.
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -49,15 +50,26 @@ class Pattern:
 
 
 class _Group:
-    __slots__ = ("count", "first_ns", "last_ns", "members", "rank", "sources")
+    __slots__ = ("count", "first_ns", "last_ns", "level", "members", "rank", "sources")
 
     def __init__(self, entry: NormalizedEntry) -> None:
         self.count = 0
+        self.level = entry.level
         self.rank = entry.level.rank
         self.first_ns = entry.first_ns
         self.last_ns = entry.last_ns
         self.members: list[int] = []
         self.sources: dict[str, int] = {}
+
+    def absorb(self, other: _Group) -> None:
+        self.count += other.count
+        if other.rank < self.rank:
+            self.rank, self.level = other.rank, other.level
+        self.first_ns = min(self.first_ns, other.first_ns)
+        self.last_ns = max(self.last_ns, other.last_ns)
+        self.members = sorted(self.members + other.members)
+        for source, n in other.sources.items():
+            self.sources[source] = self.sources.get(source, 0) + n
 
 
 def condense(
@@ -71,33 +83,45 @@ def condense(
 
     Counts are weighted by each entry's ``count``. Novelty is judged against the window
     ``[window_start_ns, window_end_ns)``; without one, the span of the entries stands in.
+
+    Templates are mined from redacted messages (``PatternMiner(redact=True)``) and examples
+    are redacted when shown, so no secret :func:`redact` finds reaches a pattern.
     """
     if not entries:
         return ()
-    miner = PatternMiner()
+    miner = PatternMiner(redact=True)
     add = miner.add
-    raw = [add(entry.message) for entry in entries]
-    templates = {t.index: t.template for t in miner.templates()}
-    resolve = miner.resolve
-
-    groups: dict[int, _Group] = {}
+    # Stats are kept per template index as mined; merges made later are folded in below.
+    mined: dict[int, _Group] = {}
     for position, entry in enumerate(entries):
-        root = resolve(raw[position])
-        group = groups.get(root)
+        index = add(entry.message)
+        group = mined.get(index)
         if group is None:
-            groups[root] = group = _Group(entry)
+            mined[index] = group = _Group(entry)
         group.members.append(position)
         group.count += entry.count
-        rank = entry.level.rank
-        if rank < group.rank:
-            group.rank = rank
+        if entry.level is not group.level and entry.level.rank < group.rank:
+            group.rank, group.level = entry.level.rank, entry.level
         if entry.first_ns < group.first_ns:
             group.first_ns = entry.first_ns
         if entry.last_ns > group.last_ns:
             group.last_ns = entry.last_ns
         sources = group.sources
-        for source, n in entry.source_counts or ((s, entry.count) for s in entry.sources[:1]):
+        counted = entry.source_counts
+        if len(counted) == 1:
+            ((source, n),) = counted
             sources[source] = sources.get(source, 0) + n
+        else:
+            for source, n in counted or ((s, entry.count) for s in entry.sources[:1]):
+                sources[source] = sources.get(source, 0) + n
+    templates = {t.index: t.template for t in miner.templates()}
+    groups: dict[int, _Group] = {}
+    for index, group in mined.items():
+        root = miner.resolve(index)
+        if root in groups:
+            groups[root].absorb(group)
+        else:
+            groups[root] = group
 
     start = window_start_ns
     if start is None:
@@ -111,17 +135,17 @@ def condense(
         g = groups[root]
         return (g.rank, -g.count, g.first_ns <= ongoing_until, -g.last_ns, root)
 
-    levels = tuple(Level)
+    last_seen = [entry.last_ns for entry in entries]
     patterns = []
     for number, root in enumerate(sorted(groups, key=priority), start=1):
         g = groups[root]
-        shown, ids = _examples(entries, g.members, examples)
+        shown, ids = _examples(entries, last_seen, g.members, examples)
         patterns.append(
             Pattern(
                 id=f"P{number}",
                 template=templates[root],
                 count=g.count,
-                level=levels[g.rank],
+                level=g.level,
                 first_ns=g.first_ns,
                 last_ns=g.last_ns,
                 new=g.first_ns > ongoing_until,
@@ -136,23 +160,34 @@ def condense(
 
 
 def _examples(
-    entries: Sequence[NormalizedEntry], members: Sequence[int], limit: int
+    entries: Sequence[NormalizedEntry],
+    last_seen: list[int],
+    members: Sequence[int],
+    limit: int,
 ) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
     """The most recent distinct redacted messages of a pattern, and their entries' ids."""
     if limit <= 0:
         return (), ()
-    recent = sorted(members, key=lambda i: entries[i].last_ns, reverse=True)
+    by_recency = last_seen.__getitem__
+    # The `limit` most recent usually suffice; redaction can make two alike, then look further.
+    recent = heapq.nlargest(limit, members, key=by_recency)
     shown: list[str] = []
     ids: dict[tuple[str, str], None] = {}
-    for index in recent:
-        entry = entries[index]
-        text = redact(entry.message).text
-        if text in shown:
-            continue
-        shown.append(text)
-        ids.update(dict.fromkeys(_id_pairs(entry.ids)))
-        if len(shown) == limit:
+    for attempt in range(2):
+        for index in recent:
+            entry = entries[index]
+            text = redact(entry.message).text
+            if text in shown:
+                continue
+            shown.append(text)
+            ids.update(dict.fromkeys(_id_pairs(entry.ids)))
+            if len(shown) == limit:
+                return tuple(shown), tuple(ids)
+        if attempt or len(recent) == len(members):
             break
+        recent = sorted(members, key=by_recency, reverse=True)
+        shown.clear()
+        ids.clear()
     return tuple(shown), tuple(ids)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from operator import attrgetter
 from types import MappingProxyType
 from typing import Any
 
@@ -36,8 +37,34 @@ class UnexpectedShape(ValueError):
     """The body is not a Loki `streams` query response."""
 
 
+Row = tuple[Mapping[str, str], int, str]
+"""`(labels, timestamp_ns, line)` of one value."""
+
+
+@dataclass(frozen=True, slots=True)
+class StreamRows:
+    """Every well-formed value of a streams body, in the order Loki sent them."""
+
+    rows: list[Row]
+    stream_count: int
+    malformed: int
+    """Values that were not `[ts, line, ...]` and were skipped; reported, never silent."""
+
+
 def flatten_streams(body: Mapping[str, Any]) -> FlattenedLogs:
-    """Flatten a `/loki/api/v1/query_range` log-query response body."""
+    """Flatten a `/loki/api/v1/query_range` log-query response body, oldest entry first."""
+    found = stream_rows(body)
+    entries = [_entry(ts, line, labels) for labels, ts, line in found.rows]
+    entries.sort(key=_TIMESTAMP)
+    return FlattenedLogs(tuple(entries), found.stream_count, found.malformed)
+
+
+def stream_rows(body: Mapping[str, Any]) -> StreamRows:
+    """The values of a log-query response body as light tuples, without building entries.
+
+    For a pipeline that only reads each line once (normalize): a tuple costs a fraction of a
+    `LogEntry`, and the rows keep Loki's order (per stream, newest first for `backward`).
+    """
     data = body.get("data")
     if not isinstance(data, Mapping):
         raise UnexpectedShape("response has no 'data' object")
@@ -47,7 +74,8 @@ def flatten_streams(body: Mapping[str, Any]) -> FlattenedLogs:
     if not isinstance(result, list):
         raise UnexpectedShape("response has no 'data.result' list")
 
-    entries: list[LogEntry] = []
+    rows: list[Row] = []
+    append = rows.append
     malformed = 0
     for stream in result:
         if not isinstance(stream, Mapping):
@@ -60,15 +88,34 @@ def flatten_streams(body: Mapping[str, Any]) -> FlattenedLogs:
             except (TypeError, ValueError, IndexError):
                 malformed += 1
                 continue
-            if not isinstance(line, str):
+            if line.__class__ is not str and not isinstance(line, str):
                 malformed += 1
                 continue
-            entry_labels: Mapping[str, str] = base
             if len(value) > 2 and isinstance(value[2], Mapping) and value[2]:
-                entry_labels = _with_categorized(base, value[2])
-            entries.append(LogEntry(ts, line, entry_labels))
-    entries.sort(key=lambda e: e.timestamp_ns)
-    return FlattenedLogs(tuple(entries), len(result), malformed)
+                append((_with_categorized(base, value[2]), ts, line))
+            else:
+                append((base, ts, line))
+    return StreamRows(rows, len(result), malformed)
+
+
+_TIMESTAMP = attrgetter("timestamp_ns")
+_new = object.__new__
+_set_timestamp, _set_line, _set_labels = (
+    getattr(LogEntry, name).__set__ for name in ("timestamp_ns", "line", "labels")
+)
+
+
+def _entry(timestamp_ns: int, line: str, labels: Mapping[str, str]) -> LogEntry:
+    """``LogEntry(timestamp_ns, line, labels)`` at a third less cost, through its slots.
+
+    A response holds up to hundreds of thousands of lines, and the frozen dataclass's
+    ``__init__`` goes through ``object.__setattr__`` once per field.
+    """
+    entry: LogEntry = _new(LogEntry)
+    _set_timestamp(entry, timestamp_ns)
+    _set_line(entry, line)
+    _set_labels(entry, labels)
+    return entry
 
 
 def _with_categorized(base: Mapping[str, str], extra: Mapping[str, Any]) -> Mapping[str, str]:

@@ -33,7 +33,14 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-__all__ = ["PLACEHOLDERS", "digit_shape", "event_text", "mask_message"]
+__all__ = [
+    "PLACEHOLDERS",
+    "digit_shape",
+    "event_text",
+    "mask_message",
+    "mask_token",
+    "skeleton",
+]
 
 PLACEHOLDERS = frozenset(
     (
@@ -175,6 +182,15 @@ def _mask_token(token: str) -> str:
     return token
 
 
+def mask_token(token: str) -> str:
+    """Mask one whitespace-free token as :func:`mask_message` does, token rules only.
+
+    That is the whole of masking for a token no rule looking beyond it (URL, e-mail, quoted
+    value, multi-token sizes, durations and times) touches.
+    """
+    return _mask_token(token)
+
+
 def _mask_match(match: re.Match[str]) -> str:
     return _mask_token(match.group())
 
@@ -245,6 +261,25 @@ def digit_shape(text: str) -> bytes:
     result, every text with the same shape masks to that same result.
     """
     return text.encode("utf-8", "surrogatepass").translate(_SHAPE)
+
+
+_SKELETON = bytes.maketrans(b"0123456789", b"1111111111")
+_HEX_ZERO = b"\xff"  # never part of UTF-8, so it cannot collide with a character of the text
+
+
+def skeleton(text: str) -> bytes:
+    """``text`` with every ASCII digit turned into ``1``, except the ``0`` of ``0x``: a cache key.
+
+    Coarser than :func:`digit_shape` (``port 2031`` and ``port 2931`` share a skeleton), and as
+    safe: the only digit value a rule looks at is the ``0`` before an ``x``, which is kept (as a
+    byte no UTF-8 text holds). Two texts with one skeleton differ only in the values of their
+    digits, so :func:`mask_message` gives both the same result up to the digits it keeps.
+    It is computed at C speed (one encode, one translate).
+    """
+    raw = text.encode("utf-8", "surrogatepass")
+    if b"0x" in raw or b"0X" in raw:
+        raw = raw.replace(b"0x", _HEX_ZERO + b"x").replace(b"0X", _HEX_ZERO + b"X")
+    return raw.translate(_SKELETON)
 
 
 def _space_after(match: re.Match[str]) -> str:

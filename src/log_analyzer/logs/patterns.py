@@ -21,19 +21,22 @@ fixed-depth prefix tree keyed by its token count and leading tokens. What differ
   :meth:`PatternMiner.add` ever returned still resolves, and :func:`mine`'s assignments are the
   final ones.
 
-Memory is bounded by the number of templates plus fixed-size caches (seen lines, their digit
-shapes, seen masked lines, token kinds) that make repeated lines, and lines differing only in
-their digits, cheap; nothing is kept per line.
+Memory is bounded by the number of templates plus fixed-size caches (skeletons, seen masked
+lines, token kinds, and seen lines whose masking keeps digits in an irregular way) that make
+repeated lines, and lines differing only in their digits, cheap: a line whose skeleton
+(:func:`~log_analyzer.logs.masking.skeleton`) was seen costs one translate and a dict lookup,
+plus copying the tokens masking keeps (``ssh2``) from the line; nothing is kept per line.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from log_analyzer.logs.masking import digit_shape, event_text, mask_message
+from log_analyzer.logs.masking import event_text, mask_message, mask_token, skeleton
+from log_analyzer.logs.redact import may_contain_secret, redact, same_for_all_digits
 
 __all__ = ["WILDCARD", "MinedTemplate", "MiningResult", "PatternMiner", "mask_message", "mine"]
 
@@ -46,8 +49,9 @@ _STEM_END = frozenset("0123456789<-+*")
 _CODE_WORD = re.compile(r"[A-Za-z]{2,}\d")
 _PLACEHOLDER = re.compile(r"<[A-Z:]+>|<\*>")
 _CACHE_LIMIT = 50_000
+_ONES = bytes.maketrans(b"0123456789", b"1111111111")  # masking.skeleton, for texts without 0x
 _DIGIT = re.compile(r"\d")
-_K = TypeVar("_K", str, bytes)
+_K = TypeVar("_K", bound=Hashable)
 _V = TypeVar("_V")
 
 
@@ -116,7 +120,13 @@ class PatternMiner:
     """
 
     def __init__(
-        self, *, depth: int = 2, max_children: int = 64, min_values: int = 4, min_context: int = 3
+        self,
+        *,
+        depth: int = 2,
+        max_children: int = 64,
+        min_values: int = 4,
+        min_context: int = 3,
+        redact: bool = False,
     ) -> None:
         """Configure the miner.
 
@@ -126,6 +136,11 @@ class PatternMiner:
         words is a variable, and those templates are merged; fewer words name distinct events.
         Only templates with at least ``min_context`` other constant tokens are merged so: in
         ``cupsd startup succeeded`` the first word is the event.
+
+        With ``redact``, a message that may hold a secret
+        (:func:`~log_analyzer.logs.redact.may_contain_secret`) is mined as
+        :func:`~log_analyzer.logs.redact.redact` returns it, so no secret it finds can reach a
+        template.
         """
         self._depth = depth
         self._max_children = max_children
@@ -138,29 +153,74 @@ class PatternMiner:
         self._kind: dict[str, bool] = {}
         self._shape: dict[str, str] = {}
         self._seen: dict[str, int] = {}
-        self._seen_shape: dict[bytes, int] = {}
+        self._redact = redact
+        self._skeletons: dict[bytes, int | _Plan] = {}
+        self._redacted: dict[bytes, int | _Plan] = {}
+        self._kept: dict[tuple[bytes, tuple[str, ...]], int] = {}
         self._seen_masked: dict[str, int] = {}
         self._dirty = False
 
     def add(self, message: str) -> int:
         """Add one message and return the index of the template it joined."""
         text = event_text(message) if "\n" in message else message
-        # Masking depends only on where the digits are (see masking.digit_shape), so lines
-        # that differ only in their digits share one lookup, unless masking kept a digit.
-        shape = digit_shape(text)
-        index = self._seen_shape.get(shape)
-        if index is None:
-            index = self._seen.get(text)
-        if index is None:
+        # Masking depends only on the skeleton (see masking.skeleton): lines that differ only
+        # in their digits share one lookup; the tokens masking keeps are copied from the line.
+        raw = text.encode("utf-8", "surrogatepass")
+        key = skeleton(text) if b"0x" in raw or b"0X" in raw else raw.translate(_ONES)
+        known = self._skeletons.get(key)
+        index = known if isinstance(known, int) else self._add_slow(text, key, known)
+        alias = self._alias
+        if alias[index] != index:
+            index = self.resolve(index)
+        self._clusters[index].count += 1
+        return index
+
+    def _add_slow(self, text: str, key: bytes, known: _Plan | None) -> int:
+        cache = self._skeletons
+        if known is None and self._redact and may_contain_secret(text):
+            redacted = redact(text)
+            # Whether a secret may be present depends on the skeleton only (no hint holds a
+            # digit), and so, mostly, does whether one is found (see redact's docstring).
+            if redacted.total or not same_for_all_digits(text):
+                _remember(cache, key, _SUSPECT)
+                known = _SUSPECT
+        if known is _SUSPECT:
+            text = redact(text).text
+            key = skeleton(text)
+            cache = self._redacted
+            found = cache.get(key)
+            if isinstance(found, int):
+                return found
+            known = found
+        if known is None:
             masked = mask_message(text)
             index = self._index_of(masked)
             if _DIGIT.search(masked) is None:
-                _remember(self._seen_shape, shape, index)
+                _remember(cache, key, index)
             else:
+                _remember(cache, key, _plan(text, masked))
                 _remember(self._seen, text, index)
-        cluster = self._clusters[self.resolve(index)]
-        cluster.count += 1
-        return cluster.index
+            return index
+        if known is _NO_PLAN:
+            index = self._seen.get(text, -1)
+            if index < 0:
+                index = self._index_of(mask_message(text))
+                _remember(self._seen, text, index)
+            return index
+        tokens, kept, partial = known
+        parts = text.split()
+        values = tuple([parts[source] for _, source in (*kept, *partial)])
+        by_values = self._kept
+        index = by_values.get((key, values), -1)
+        if index < 0:
+            restored = list(tokens)
+            for position, source in kept:
+                restored[position] = parts[source]
+            for position, source in partial:
+                restored[position] = mask_token(parts[source])
+            index = self._index_of(" ".join(restored))
+            _remember(by_values, (key, values), index)
+        return index
 
     def _index_of(self, masked: str) -> int:
         index = self._seen_masked.get(masked)
@@ -305,6 +365,63 @@ class PatternMiner:
     def _variable(self, token: str) -> bool:
         kind = self._kind.get(token)
         return _is_variable(token) if kind is None else kind
+
+
+_Plan = tuple[tuple[str, ...], tuple[tuple[int, int], ...], tuple[tuple[int, int], ...]]
+"""How to mask every text of one skeleton: its masked tokens, then (masked position, text
+position) of the tokens masking keeps whole, to copy from the text, and of the tokens it
+masks only in part, to mask one by one."""
+_NO_PLAN: _Plan = ((), (), ())
+_SUSPECT: _Plan = ((), (), ((-1, -1),))
+"""A skeleton whose texts may hold a secret: they are redacted before masking."""
+_GLOBAL_RULE_HINTS = ("://", "@", '"', "'")
+
+
+def _plan(text: str, masked: str) -> _Plan:
+    """How every text of the skeleton of ``text`` masks (``masked`` is how ``text`` does).
+
+    Masking rewrites each whitespace-separated token on its own (:func:`mask_token`), except
+    for URLs, e-mail addresses and quoted values, which it replaces first, runs of masked
+    tokens, which it may merge (``Jul <NUM> <TS>`` -> ``<TS>``), and JSON, which it spaces
+    out. Those depend on where digits are, not on their values, so:
+
+    * with as many tokens out as in, token ``i`` comes from token ``i``: one kept whole
+      (``ssh2``) is copied, one masked in part (``part-<NUM>.``) by :func:`mask_token` alone
+      is masked alone;
+    * with tokens merged, a token kept whole is kept wherever it appears, so the kept
+      tokens are, in order, the text's tokens equal to them; one masked in part leaves no
+      plan, nor does JSON (_NO_PLAN): such texts are masked whole, one by one.
+    """
+    if text.startswith("{") and '":' in text:
+        return _NO_PLAN
+    parts = text.split()
+    tokens = masked.split()
+    kept: list[tuple[int, int]] = []
+    partial: list[tuple[int, int]] = []
+    if len(tokens) == len(parts):
+        for position, token in enumerate(tokens):
+            if _DIGIT.search(token) is None:
+                continue
+            part = parts[position]
+            if token == part:
+                kept.append((position, position))
+            elif not any(hint in part for hint in _GLOBAL_RULE_HINTS) and mask_token(part) == token:
+                partial.append((position, position))
+            else:
+                return _NO_PLAN
+        return tuple(tokens), tuple(kept), tuple(partial)
+    cursor = 0
+    for position, token in enumerate(tokens):
+        if _DIGIT.search(token) is not None:
+            if "<" in token:
+                return _NO_PLAN
+            try:
+                cursor = parts.index(token, cursor)
+            except ValueError:
+                return _NO_PLAN
+            kept.append((position, cursor))
+            cursor += 1
+    return tuple(tokens), tuple(kept), ()
 
 
 def _remember(cache: dict[_K, _V], key: _K, index: _V) -> None:

@@ -7,6 +7,11 @@ matches a placeholder, so redacting redacted text changes nothing.
 
 Every pattern is linear (no nested quantifiers over overlapping classes), and a rule is skipped
 outright when the text lacks all of its literal hints, which keeps large batches cheap.
+
+No hint holds a digit, and whether a rule matches and keeps its match depends on where digits
+are, never on their values (patterns use digits only inside classes holding all ten), except
+for HTTP Basic credentials, which are decoded: :func:`same_for_all_digits` says when one
+outcome holds for every text that differs only in its digits, so callers may cache it.
 """
 
 from __future__ import annotations
@@ -281,11 +286,55 @@ def _substitute(replace: _Replacer, counts: dict[str, int], match: re.Match[str]
     return replacement
 
 
+# Every rule's hints, minus those containing another ("private key" holds "key"): a text holding
+# none of these is returned as it is, after one lower() and a few substring scans.
+_ALL_HINTS = tuple(
+    sorted(
+        {
+            hint
+            for rule in _RULES
+            for hint in rule.hints
+            if not any(other != hint and other in hint for r in _RULES for other in r.hints)
+        }
+    )
+)
+
+
+# One pass of a literal alternation over the lowered text is about half the cost of testing
+# each hint with `in` (measured on the 100,000-line pipeline benchmark).
+_HINT = re.compile("|".join(re.escape(hint) for hint in _ALL_HINTS))
+
+
+def may_contain_secret(text: str) -> bool:
+    """Whether :func:`redact` could change ``text``; False means it certainly returns it as is.
+
+    The check looks for the rules' literal hints only, none of which holds a digit: texts that
+    differ only in their digits get the same answer.
+    """
+    return _HINT.search(text.lower()) is not None
+
+
+def same_for_all_digits(text: str) -> bool:
+    """Whether :func:`redact` finds alike secrets in every text like ``text`` but for its digits.
+
+    Texts that differ only in the values of their ASCII digits get the same verdict from every
+    rule, except Basic credentials, which are decoded.
+    """
+    return "basic" not in text.lower()
+
+
 def redact(text: str) -> Redaction:
     """Replace every secret found in `text` with ``[REDACTED:<kind>]`` and count them by kind."""
     counts: dict[str, int] = {}
     lowered = text.lower()
+    if _HINT.search(lowered) is None:
+        return Redaction(text=text, counts=_NO_COUNTS)
     for rule in _RULES:
-        if any(hint in lowered for hint in rule.hints):
-            text = rule.pattern.sub(partial(_substitute, rule.replace, counts), text)
+        for hint in rule.hints:
+            if hint in lowered:
+                text = rule.pattern.sub(partial(_substitute, rule.replace, counts), text)
+                break
     return Redaction(text=text, counts=MappingProxyType(counts))
+
+
+_NO_COUNTS: Mapping[str, int] = MappingProxyType({})

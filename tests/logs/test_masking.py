@@ -1,0 +1,68 @@
+"""Skeletons: the cache key that lets lines differing only in their digits share masking work."""
+
+from __future__ import annotations
+
+import pytest
+
+from log_analyzer.logs.masking import digit_shape, mask_message, mask_token, skeleton
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        pytest.param("port 2031 closed", "port 2931 closed", id="zero-is-a-digit-like-any"),
+        pytest.param("at 09:05:03 on 2005-06-09", "at 17:45:22 on 1999-12-31", id="times"),
+        pytest.param("lock 0x7ff0 by 10.0.0.7:443", "lock 0x1ff9 by 92.1.8.3:808", id="hex"),
+        pytest.param("via ssh2 from node-17", "via ssh7 from node-90", id="kept-digits"),
+    ],
+)
+def test_lines_differing_only_in_digit_values_share_a_skeleton(first: str, second: str) -> None:
+    assert skeleton(first) == skeleton(second)
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        pytest.param("lock 0x1f held", "lock 5x1f held", id="the-zero-of-0x-is-kept"),
+        pytest.param("lock 0X1f held", "lock 1X1f held", id="upper-case-0X"),
+    ],
+)
+def test_skeleton_keeps_the_zero_masking_looks_at(first: str, second: str) -> None:
+    assert mask_message(first) != mask_message(second)
+    assert skeleton(first) != skeleton(second)
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        pytest.param("retry 12 of 3", "retry 1 of 23", id="digit-count-and-place"),
+        pytest.param("took 5ms", "took 5µs", id="non-ascii-text"),
+        pytest.param("id ٣ done", "id 3 done", id="non-ascii-digits-are-text"),
+    ],
+)
+def test_skeleton_keeps_everything_but_ascii_digit_values(first: str, second: str) -> None:
+    assert skeleton(first) != skeleton(second)
+
+
+def test_skeleton_is_never_coarser_than_masking_on_digit_values() -> None:
+    # Every digit value may change; masking gives the same result up to the digits it keeps.
+    line = "child 6748 in slot 10 at 12:04:55, lock 0x7ffe1234 by 10.0.0.7:443, blk_-38865 ok"
+    other = line.translate(str.maketrans("0123456789", "5678901234"))
+    other = other.replace("5x", "0x")  # keep the 0x prefix, as any hex value has it
+    assert skeleton(line) == skeleton(other)
+    assert mask_message(line) == mask_message(other)
+    assert digit_shape(line) != digit_shape(other)  # the older, finer key would not share
+
+
+@pytest.mark.parametrize(
+    ("token", "expected"),
+    [
+        pytest.param("node-17", "node-<NUM>", id="word-id"),
+        pytest.param("ssh2", "ssh2", id="code-word"),
+        pytest.param("/data/rand4/part-00541.", "/data/rand4/part-<NUM>.", id="path-in-part"),
+        pytest.param("(10.0.0.1)", "(<IP>)", id="ip-in-brackets"),
+    ],
+)
+def test_mask_token_masks_as_mask_message_does(token: str, expected: str) -> None:
+    assert mask_token(token) == expected
+    assert mask_message(f"a {token} b") == f"a {expected} b"
