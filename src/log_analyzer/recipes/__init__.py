@@ -1,0 +1,1 @@
+"""Recipes: recurring incident questions answered with computed numbers, then explained."""

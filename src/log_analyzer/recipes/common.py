@@ -1,0 +1,146 @@
+"""What the recipes share: typed parameters, labelled sources, fields of raw lines, times.
+
+Every table says where its numbers come from. A Loki metric query counts every line of the window
+(``total``); fetched entries are a ``sample`` when Loki stopped at the limit, else every matching
+line (``total``). The ``source`` strings built here say which, in words.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from log_analyzer.analysis.fetch import AnalysisRequest
+from log_analyzer.logs.durations import inline_fields
+from log_analyzer.logs.flatten import LogEntry
+from log_analyzer.logs.normalize import Level, parse_line, strip_ansi
+from log_analyzer.logs.patterns import PatternMiner
+from log_analyzer.logs.redact import redact
+from log_analyzer.logs.totals import logql_range
+from log_analyzer.recipes.base import CountsAre, Param, RecipeContext
+
+_NS = 1_000_000_000
+_TEMPLATE_CHARS = 160
+
+
+def param_value(ctx: RecipeContext, params: Sequence[Param], name: str) -> int | float | str:
+    """The parsed value of parameter `name` (its default when the context lacks it)."""
+    spec = next(p for p in params if p.name == name)
+    return spec.parse(ctx.params.get(name, spec.default))
+
+
+def int_param(ctx: RecipeContext, params: Sequence[Param], name: str) -> int:
+    """An `int` parameter, validated against its bounds."""
+    value = param_value(ctx, params, name)
+    if not isinstance(value, int):
+        raise TypeError(f"parameter {name} is not an int")
+    return value
+
+
+def float_param(ctx: RecipeContext, params: Sequence[Param], name: str) -> float:
+    """A `float` parameter, validated against its bounds."""
+    value = param_value(ctx, params, name)
+    if isinstance(value, str):
+        raise TypeError(f"parameter {name} is not a number")
+    return float(value)
+
+
+def str_param(ctx: RecipeContext, params: Sequence[Param], name: str) -> str:
+    """A `str` parameter, validated against its choices."""
+    value = param_value(ctx, params, name)
+    if not isinstance(value, str):
+        raise TypeError(f"parameter {name} is not a string")
+    return value
+
+
+def fetched_label(entries: int, limit: int, sampled: bool) -> tuple[CountsAre, str]:
+    """`counts_are` and `source` of a table computed from fetched entries."""
+    if sampled:
+        return "sample", (
+            f"{entries:,} fetched entries (the limit was reached: a sample of the window)"
+        )
+    return "total", (
+        f"{entries:,} fetched entries (below the limit of {limit:,}: every matching line)"
+    )
+
+
+def metric_label(step_seconds: int | None = None, *, by: str = "", extra: str = "") -> str:
+    """The `source` of a table computed from a Loki metric query (always a total)."""
+    text = "Loki metric query count_over_time"
+    text += f", {step_seconds} s buckets" if step_seconds else " over the whole window"
+    if by:
+        text += f", by {by}"
+    return text + extra
+
+
+def window_range(request: AnalysisRequest) -> str:
+    """The window as a LogQL range (``30m``), rounded up to a whole second."""
+    return logql_range(math.ceil(max(request.end_ns - request.start_ns, 0) / _NS))
+
+
+def iso(unix_seconds: float) -> str:
+    """A UTC timestamp such as ``2026-11-23T14:05:00Z``."""
+    moment = datetime.fromtimestamp(unix_seconds, tz=UTC)
+    return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def iso_ns(ns: int) -> str:
+    """`iso` of a nanosecond timestamp."""
+    return iso(ns // _NS)
+
+
+def fields_of(entry: LogEntry) -> tuple[str, dict[str, Any] | None]:
+    """The line without colour codes and secrets, and its JSON or logfmt fields.
+
+    Redacted first, so no operation, user or template a recipe shows can carry a secret. The
+    fields are None for plain text.
+    """
+    text = redact(strip_ansi(entry.line).strip()).text
+    return text, inline_fields(text)
+
+
+def share(part: int | float, whole: int | float) -> float | None:
+    """``part / whole`` rounded to 4 places, or None when `whole` is zero."""
+    return round(part / whole, 4) if whole else None
+
+
+def percent(ratio: float | None) -> str:
+    """``12.5%``, or ``n/a``."""
+    return "n/a" if ratio is None else f"{ratio * 100:.1f}%"
+
+
+class Templates:
+    """Log templates of raw lines, mined as the analysis mines them (redacted).
+
+    Call :meth:`add` for each line, then :meth:`template` with the key it returned; templates
+    are read after every line was added, so late merges are reflected.
+    """
+
+    def __init__(self, max_line_chars: int = 2000) -> None:
+        self._miner = PatternMiner(redact=True)
+        self._max = max_line_chars
+        self._names: dict[int, str] | None = None
+
+    def add(self, entry: LogEntry) -> tuple[int, Level]:
+        """Mine the line's message (JSON and logfmt lines by their message field).
+
+        Returns:
+            The key of the line's template, and the line's level.
+        """
+        self._names = None
+        parsed = parse_line(entry.line, entry.labels, self._max)
+        return self._miner.add(parsed.message), parsed.level
+
+    def template(self, key: int) -> str:
+        """The template of a line `add` returned `key` for, shortened for a table cell."""
+        if self._names is None:
+            self._names = {t.index: t.template for t in self._miner.templates()}
+        text = self._names[self._miner.resolve(key)]
+        return text if len(text) <= _TEMPLATE_CHARS else text[: _TEMPLATE_CHARS - 1] + "…"
+
+
+def ranked(counts: Iterable[tuple[str, int]]) -> list[tuple[str, int]]:
+    """Most first, then by name."""
+    return sorted(counts, key=lambda kv: (-kv[1], kv[0]))

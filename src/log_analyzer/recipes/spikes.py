@@ -1,0 +1,235 @@
+"""``error_spikes``: when did errors and warnings spike, and which patterns came with the spike.
+
+The counts per bucket come from one Loki metric range query summed by ``detected_level`` over
+the request's line filter (true totals); spikes are runs of buckets far above the window's own
+median, by median absolute deviation (:func:`log_analyzer.logs.totals.find_spikes`).
+
+To say which patterns are new or grew in a spike, the raw lines are fetched (the request's line
+filter) and mined into templates here, because the analysis' patterns keep only a first and last
+time per distinct message, not the time of every line. Each template's lines inside the spike are
+compared with its lines in the window of the same length just before it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from log_analyzer.analysis.fetch import AnalysisRequest, RawLogs
+from log_analyzer.logs.normalize import Level
+from log_analyzer.logs.totals import (
+    Series,
+    Spike,
+    bucket_step,
+    buckets_query,
+    find_spikes,
+    parse_matrix,
+)
+from log_analyzer.recipes.base import Cell, Param, RecipeContext, RecipeResult, Table
+from log_analyzer.recipes.common import (
+    Templates,
+    fetched_label,
+    float_param,
+    int_param,
+    iso,
+    iso_ns,
+    metric_label,
+)
+
+_NS = 1_000_000_000
+_KINDS: dict[str, frozenset[Level]] = {
+    "error": frozenset((Level.ERROR, Level.FATAL)),
+    "warn": frozenset((Level.WARN,)),
+}
+_PATTERNS_PER_SPIKE = 5
+_SPIKES_COMPARED = 5
+
+
+@dataclass(frozen=True, slots=True)
+class PatternGrowth:
+    """One template's lines inside a spike and in the same-length window before it."""
+
+    template: str
+    during: int
+    before: int
+
+    @property
+    def new(self) -> bool:
+        """The template had no line before the spike."""
+        return self.before == 0
+
+    @property
+    def factor(self) -> float:
+        """``during / before``, the before count floored at one line."""
+        return self.during / max(self.before, 1)
+
+
+def compare_windows(
+    lines: list[tuple[int, str, Level]], spike: Spike, levels: frozenset[Level]
+) -> tuple[PatternGrowth, ...]:
+    """Templates with more lines in the spike than before it, most added lines first.
+
+    Args:
+        lines: ``(timestamp_ns, template, level)`` of every fetched line.
+        spike: The spike; its window is ``[start, end)``, the one before it is as long.
+        levels: The levels the spike counts.
+    """
+    start, end = spike.start * _NS, spike.end * _NS
+    before_start = start - (end - start)
+    during: Counter[str] = Counter()
+    before: Counter[str] = Counter()
+    for ts, template, level in lines:
+        if level not in levels:
+            continue
+        if start <= ts < end:
+            during[template] += 1
+        elif before_start <= ts < start:
+            before[template] += 1
+    grown = [PatternGrowth(t, n, before[t]) for t, n in during.items() if n > before[t]]
+    grown.sort(key=lambda g: (-(g.during - g.before), -g.factor, g.template))
+    return tuple(grown)
+
+
+class ErrorSpikes:
+    """Error and warning spikes against the window's own baseline, and what came with them."""
+
+    name = "error_spikes"
+    description = (
+        "Error and warning lines per time bucket (true totals), spikes against the window's "
+        "median (MAD), and the patterns that are new or grew in each spike."
+    )
+    params: tuple[Param, ...] = (
+        Param(
+            "sensitivity",
+            float,
+            5.0,
+            "Robust deviations (1.4826 x MAD) above the median a bucket must reach; lower "
+            "finds more spikes.",
+            minimum=2,
+            maximum=20,
+        ),
+        Param("min_count", int, 10, "Fewest lines a spike bucket must hold.", 1, 100_000),
+    )
+
+    async def run(self, ctx: RecipeContext) -> RecipeResult:
+        """Count per bucket, find the spikes, then compare patterns inside and before each."""
+        sensitivity = float_param(ctx, self.params, "sensitivity")
+        min_count = int_param(ctx, self.params, "min_count")
+        request = ctx.request
+        step = bucket_step(request.start_ns, request.end_ns)
+        logql = buckets_query(request.matchers, request.line_regex, step)
+        body = await ctx.source.query_metric_range(logql, request.start_ns, request.end_ns, step)
+        series = {kind: _series(body, request, step, levels) for kind, levels in _KINDS.items()}
+        every = _series(body, request, step, None)
+        spikes = [
+            (kind, spike)
+            for kind, s in series.items()
+            for spike in find_spikes(s, threshold=sensitivity, min_count=min_count)
+        ]
+        spikes.sort(key=lambda ks: (ks[1].start, ks[0]))
+        source = metric_label(step, by="detected_level")
+        tables = [_buckets_table(series, every, source), _spikes_table(spikes, source)]
+        facts = [_fact(kind, spike, step) for kind, spike in spikes]
+        notes: list[str] = []
+        logqls = [logql]
+        if not spikes:
+            busiest = max((v for _, v in series["error"].points), default=0.0)
+            facts.append(
+                f"no error spike: the busiest {step} s bucket holds {busiest:,.0f} error/fatal "
+                "lines (total)"
+            )
+            notes.append("no spike was found, so no pattern comparison ran")
+        else:
+            raw = await ctx.fetch_raw()
+            logqls.append(raw.logql)
+            compared = sorted(spikes, key=lambda ks: -ks[1].factor)[:_SPIKES_COMPARED]
+            tables.append(_patterns_table(raw, compared, ctx.max_line_chars))
+            notes.extend(_sample_notes(raw, compared))
+            if len(spikes) > len(compared):
+                notes.append(
+                    f"patterns compared for the {len(compared)} largest of {len(spikes)} spikes"
+                )
+        return RecipeResult(self.name, tuple(tables), tuple(logqls), tuple(facts), tuple(notes))
+
+
+def _series(
+    body: Mapping[str, Any], request: AnalysisRequest, step: int, levels: frozenset[Level] | None
+) -> Series:
+    return parse_matrix(
+        body, start_ns=request.start_ns, end_ns=request.end_ns, step_seconds=step, levels=levels
+    )
+
+
+def _buckets_table(series: dict[str, Series], every: Series, source: str) -> Table:
+    step = every.step_seconds
+    error, warn = dict(series["error"].points), dict(series["warn"].points)
+    rows = tuple(
+        (iso(ts - step), round(error.get(ts, 0.0)), round(warn.get(ts, 0.0)), round(total))
+        for ts, total in every.points
+    )
+    return Table(
+        "Lines per bucket",
+        ("bucket start", "error+fatal", "warn", "all levels"),
+        rows,
+        "total",
+        source,
+    )
+
+
+def _spikes_table(spikes: list[tuple[str, Spike]], source: str) -> Table:
+    rows = tuple(
+        (
+            kind,
+            iso(s.start),
+            iso(s.end),
+            iso(s.peak_ts),
+            round(s.peak),
+            s.baseline,
+            round(s.factor, 2),
+        )
+        for kind, s in spikes
+    )
+    columns = ("level", "start", "end", "peak at", "peak lines", "baseline", "factor")
+    return Table("Spikes", columns, rows, "total", source)
+
+
+def _patterns_table(raw: RawLogs, spikes: list[tuple[str, Spike]], max_chars: int) -> Table:
+    templates = Templates(max_chars)
+    keyed = [(entry.timestamp_ns, *templates.add(entry)) for entry in raw.entries]
+    lines = [(ts, templates.template(key), level) for ts, key, level in keyed]
+    rows: list[tuple[Cell, ...]] = []
+    for kind, spike in spikes:
+        for g in compare_windows(lines, spike, _KINDS[kind])[:_PATTERNS_PER_SPIKE]:
+            new = "yes" if g.new else "no"
+            rows.append(
+                (iso(spike.start), kind, g.template, g.during, g.before, round(g.factor, 2), new)
+            )
+    counts_are, source = fetched_label(len(raw.entries), raw.limit, raw.sampled)
+    columns = ("spike start", "level", "pattern", "in spike", "before", "growth", "new")
+    return Table("Patterns new or grown in the spike", columns, tuple(rows), counts_are, source)
+
+
+def _sample_notes(raw: RawLogs, spikes: list[tuple[str, Spike]]) -> list[str]:
+    if not raw.entries:
+        return ["no line was fetched, so no pattern comparison could run"]
+    notes = []
+    earliest = min(entry.timestamp_ns for entry in raw.entries)
+    for _, spike in spikes:
+        before_start = (2 * spike.start - spike.end) * _NS
+        if raw.sampled and earliest > before_start:
+            notes.append(
+                f"the fetched sample begins at {iso_ns(earliest)}, after the window before the "
+                f"spike at {iso(spike.start)} began: its 'before' counts are low and 'new' may "
+                "be wrong"
+            )
+    return notes
+
+
+def _fact(kind: str, spike: Spike, step: int) -> str:
+    return (
+        f"{kind} spike from {iso(spike.start)} to {iso(spike.end)}: peak {spike.peak:,.0f} lines "
+        f"per {step} s bucket at {iso(spike.peak_ts)}, {spike.factor:.1f}x the median of "
+        f"{spike.baseline:,.1f} (total)"
+    )
