@@ -1,4 +1,4 @@
-"""Command line: `serve`, `analyze` (against Loki), `demo` (a bundled incident), `patterns`."""
+"""Command line: `serve`, `analyze`, `demo`, `patterns` and `recipe`."""
 
 from __future__ import annotations
 
@@ -8,13 +8,11 @@ import sys
 from collections.abc import Sequence
 from typing import Any, TextIO
 
-import httpx
-from pydantic import ValidationError
-
+from log_analyzer.analysis.events import ErrorEvent
 from log_analyzer.analysis.stream import AnalysisRun
 from log_analyzer.api.encoders import encode_text
 from log_analyzer.api.models import AnalyzeRequest
-from log_analyzer.api.routes.analyze import analysis_options, to_analysis_request
+from log_analyzer.api.routes.analyze import analysis_options
 from log_analyzer.clients.llm import LlamaClient
 from log_analyzer.clients.loki import LokiClient
 from log_analyzer.clients.protocols import LLMBackend, LogSource
@@ -25,9 +23,10 @@ from log_analyzer.core.telemetry import TRACER_NAME, build_tracer_provider
 from log_analyzer.demo import NAMESPACE, DemoLogSource
 from log_analyzer.main import loki_retry
 from log_analyzer.patterns_cli import add_patterns_parser, run_patterns
+from log_analyzer.recipe_cli import add_recipe_parser, run_recipe_command
+from log_analyzer.terminal import EXIT_INPUT, EXIT_UPSTREAM, upstream_clients, validated
 
-EXIT_INPUT = 2
-EXIT_UPSTREAM = 3
+__all__ = ["EXIT_INPUT", "EXIT_UPSTREAM", "main"]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -50,6 +49,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(exc, file=sys.stderr)
         return EXIT_INPUT
     configure_logging("WARNING", stream=sys.stderr)
+    if args.command == "recipe":
+        return asyncio.run(run_recipe_command(args, settings, sys.stdout))
     if args.command == "demo":
         body: dict[str, Any] = {
             "filters": {"namespace": NAMESPACE},
@@ -71,39 +72,22 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 async def _analyze(settings: Settings, raw: dict[str, Any], out: TextIO, *, demo: bool) -> int:
-    try:
-        request = to_analysis_request(AnalyzeRequest.model_validate(raw), settings)
-    except ValidationError as exc:
-        for err in exc.errors():
-            field = ".".join(str(p) for p in err["loc"])
-            print(f"invalid {field}: {err['msg'].removeprefix('Value error, ')}", file=sys.stderr)
+    checked = validated(AnalyzeRequest, raw, settings)
+    if checked is None:
         return EXIT_INPUT
-    except ServiceError as exc:
-        print(f"invalid input: {exc.message}", file=sys.stderr)
-        return EXIT_INPUT
+    _, request = checked
     provider = build_tracer_provider(settings.model_copy(update={"otel_enabled": False}))
-    timeout = httpx.Timeout(
-        settings.llama_read_timeout_seconds, connect=settings.llama_connect_timeout_seconds
-    )
-    async with (
-        httpx.AsyncClient(base_url=str(settings.llama_url), timeout=timeout) as llama_http,
-        httpx.AsyncClient(
-            base_url=str(settings.loki_url),
-            timeout=httpx.Timeout(
-                settings.loki_timeout_seconds, connect=settings.loki_connect_timeout_seconds
-            ),
-        ) as loki_http,
-    ):
+    async with upstream_clients(settings) as (loki_http, llama_http):
         source: LogSource = (
             DemoLogSource()
             if demo
             else LokiClient(loki_http, settings.loki_tenant, loki_retry(settings))
         )
         llm: LLMBackend | None = LlamaClient(llama_http)
-        no_llm = ""
+        no_llm = "no LLM is configured"
         if demo:
             try:
-                await llm.health()  # type: ignore[union-attr]
+                await LlamaClient(llama_http).health()
             except ServiceError as exc:
                 llm = None
                 no_llm = (
@@ -119,10 +103,10 @@ async def _analyze(settings: Settings, raw: dict[str, Any], out: TextIO, *, demo
             print(f"error [{exc.code}]: {exc.message}", file=sys.stderr)
             return EXIT_UPSTREAM
         failed = False
-        async for event in run.events(logs, no_llm_reason=no_llm or "no LLM is configured"):
+        async for event in run.events(logs, no_llm_reason=no_llm):
             out.write(encode_text(event))
             out.flush()
-            failed = failed or type(event).__name__ == "ErrorEvent"
+            failed = failed or isinstance(event, ErrorEvent)
     provider.shutdown()
     return EXIT_UPSTREAM if failed else 0
 
@@ -137,6 +121,7 @@ def _parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="analyse a bundled multi-pod incident (no Loki needed)")
     demo.add_argument("--question", default=None, help="plain-English focus for the analysis")
     add_patterns_parser(sub)
+    add_recipe_parser(sub)
     analyze = sub.add_parser("analyze", help="analyse logs from Loki (LOKI_URL) in the terminal")
     analyze.add_argument("--namespace")
     analyze.add_argument("--pod", help="RE2 regex over pod names")

@@ -18,7 +18,7 @@ from log_analyzer import __version__
 from log_analyzer.analysis.limiter import GenerationLimiter
 from log_analyzer.api.dependencies import Services
 from log_analyzer.api.errors import install_error_handlers
-from log_analyzer.api.routes import analyze, health
+from log_analyzer.api.routes import analyze, health, recipes
 from log_analyzer.clients.llm import LlamaClient
 from log_analyzer.clients.loki import LokiClient, RetryPolicy
 from log_analyzer.clients.protocols import LLMBackend, LogSource
@@ -95,6 +95,7 @@ def create_app(
     install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(analyze.router)
+    app.include_router(recipes.router)
     instrument_app(app, provider)
     return app
 

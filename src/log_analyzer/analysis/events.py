@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from log_analyzer.logs.summary import LogSummary
+
+if TYPE_CHECKING:
+    from log_analyzer.recipes.base import RecipeResult
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,4 +66,24 @@ class ErrorEvent:
     trace_id: str
 
 
-Event = SummaryEvent | TokenEvent | DoneEvent | ErrorEvent
+@dataclass(frozen=True, slots=True)
+class RecipeFit:
+    """How a recipe's tables were fitted into the model's context."""
+
+    n_ctx: int
+    max_tokens: int
+    prompt_tokens: int
+    rows_included: int
+    rows_omitted: int
+
+
+@dataclass(frozen=True, slots=True)
+class ResultEvent:
+    """A recipe's computed tables, sent before the model explains them."""
+
+    result: RecipeResult
+    fit: RecipeFit | None
+    notes: tuple[str, ...] = ()
+
+
+Event = SummaryEvent | ResultEvent | TokenEvent | DoneEvent | ErrorEvent

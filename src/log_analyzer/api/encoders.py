@@ -11,7 +11,8 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from log_analyzer.analysis.events import DoneEvent, Event, SummaryEvent, TokenEvent
+from log_analyzer.analysis.events import DoneEvent, Event, ResultEvent, SummaryEvent, TokenEvent
+from log_analyzer.api.recipe_report import result_data, result_text
 from log_analyzer.api.report import summary_data, summary_text
 
 TEXT = "text/plain"
@@ -24,6 +25,8 @@ def event_type(event: Event) -> str:
     """The SSE event name / NDJSON `type` of an event."""
     if isinstance(event, SummaryEvent):
         return "summary"
+    if isinstance(event, ResultEvent):
+        return "result"
     if isinstance(event, TokenEvent):
         return "token"
     if isinstance(event, DoneEvent):
@@ -35,6 +38,8 @@ def event_data(event: Event) -> dict[str, Any]:
     """The JSON payload of an event."""
     if isinstance(event, SummaryEvent):
         return summary_data(event)
+    if isinstance(event, ResultEvent):
+        return result_data(event)
     if isinstance(event, TokenEvent):
         return {"text": event.text}
     if isinstance(event, DoneEvent):
@@ -67,6 +72,8 @@ def encode_text(event: Event) -> str:
         return event.text
     if isinstance(event, SummaryEvent):
         return summary_text(event)
+    if isinstance(event, ResultEvent):
+        return result_text(event)
     if isinstance(event, DoneEvent):
         tokens = (
             f"prompt {_n(event.prompt_tokens)} tokens, completion {_n(event.completion_tokens)} "

@@ -1,0 +1,97 @@
+"""A recipe's result as JSON and as aligned text tables, each labelled total or sample."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from log_analyzer.analysis.events import RecipeFit, ResultEvent
+from log_analyzer.recipes.base import Cell, Table
+
+_MAX_CELL = 80
+
+
+def result_data(event: ResultEvent) -> dict[str, Any]:
+    """The `result` event's JSON payload."""
+    r = event.result
+    return {
+        "recipe": r.recipe,
+        "tables": [
+            {
+                "title": t.title,
+                "counts_are": t.counts_are,
+                "source": t.source,
+                "columns": list(t.columns),
+                "rows": [list(row) for row in t.rows],
+            }
+            for t in r.tables
+        ],
+        "logql": list(r.logql),
+        "facts": list(r.facts),
+        "notes": [*r.notes, *event.notes],
+        "context": None if event.fit is None else _fit_dict(event.fit),
+    }
+
+
+def result_text(event: ResultEvent) -> str:
+    """The result as readable tables, with the LogQL that produced them."""
+    r = event.result
+    out = [f"=== Recipe: {r.recipe} ==="]
+    for table in r.tables:
+        out += ["", f"{table.title} [{table.counts_are}: {table.source}]", *_aligned(table)]
+    if r.facts:
+        out += ["", *(f"- {fact}" for fact in r.facts)]
+    out += ["", "LogQL:", *(f"  {q}" for q in r.logql)]
+    out += [f"Note: {note}" for note in (*r.notes, *event.notes)]
+    if event.fit is not None:
+        f = event.fit
+        out.append(
+            f"Context: {f.rows_included:,} of {f.rows_included + f.rows_omitted:,} table rows "
+            f"sent to the model; {f.prompt_tokens:,} prompt tokens of {f.n_ctx - f.max_tokens:,}"
+            f" available, {f.max_tokens:,} reserved for the answer"
+        )
+        out.append("=== Interpretation ===\n")
+    else:
+        out.append("")
+    return "\n".join(out) + "\n"
+
+
+def _fit_dict(fit: RecipeFit) -> dict[str, Any]:
+    return {
+        "n_ctx": fit.n_ctx,
+        "max_tokens": fit.max_tokens,
+        "prompt_tokens": fit.prompt_tokens,
+        "rows_included": fit.rows_included,
+        "rows_omitted": fit.rows_omitted,
+    }
+
+
+def _aligned(table: Table) -> list[str]:
+    cells = [list(table.columns)] + [[_text(c) for c in row] for row in table.rows]
+    if not table.rows:
+        return ["  (no rows)"]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(table.columns))]
+    numeric = [
+        all(isinstance(row[i], int | float) or row[i] is None for row in table.rows)
+        for i in range(len(table.columns))
+    ]
+    lines = []
+    for row in cells:
+        parts = [
+            value.rjust(width) if is_number else value.ljust(width)
+            for value, width, is_number in zip(row, widths, numeric, strict=True)
+        ]
+        lines.append("  " + "  ".join(parts).rstrip())
+    return lines
+
+
+def _text(value: Cell) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float):
+        return f"{value:,.3f}".rstrip("0").rstrip(".") if value % 1 else f"{value:,.0f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    text = " ".join(value.split())
+    return text if len(text) <= _MAX_CELL else text[: _MAX_CELL - 1] + "…"
