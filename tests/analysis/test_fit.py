@@ -157,3 +157,14 @@ async def test_a_frame_larger_than_the_context_is_an_error() -> None:
 def test_fake_tokenizer_is_not_trivial() -> None:
     assert fake_token_count("a b c") == 3
     assert fake_token_count("x" * 40) == 10
+
+
+async def test_a_small_context_shortens_the_answer_to_keep_evidence() -> None:
+    summary = summary_of(noisy_entries(500))
+    # The frame costs 224 fake tokens: 224 + 64 of evidence leave 112 of the 400 for the answer.
+    fitter = PromptFitter(FakeLLM(), summary, None, n_ctx=400, max_tokens=200)
+    fitted = await fitter.fit()
+    assert fitted.fit.max_tokens == 112
+    assert fitted.fit.patterns_included >= 1
+    assert fitted.fit.prompt_tokens + fitted.fit.max_tokens <= 400
+    assert fitter.note is not None and "answer limited to" in fitter.note

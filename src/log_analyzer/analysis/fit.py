@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from log_analyzer.analysis.events import ContextFit
 from log_analyzer.clients.protocols import LLMBackend
 from log_analyzer.core.errors import LLMContextExceeded
+from log_analyzer.logs.budget import MIN_COMPLETION_TOKENS
 from log_analyzer.logs.evidence import (
     PatternPacking,
     diversity_order,
@@ -30,6 +31,8 @@ _MAX_RECOUNTS = 4
 # lines that could not fit however they tokenize.
 _MAX_CHARS_PER_TOKEN = 12
 _DAY_NS = 86_400 * 10**9
+MIN_EVIDENCE_TOKENS = 64
+"""Room kept for evidence in a small context, taken from the answer budget if need be."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +69,8 @@ class PromptFitter:
         with_date = summary.end_ns - summary.start_ns > _DAY_NS
         self._lines = [evidence_line(p, with_date=with_date) for p in self._patterns]
         self._nothing = PatternPacking((), (), 0, len(self._patterns), summary.fetched)
+        self.note: str | None = None
+        """Set when the answer budget had to shrink to make room for evidence."""
 
     @property
     def budget(self) -> int:
@@ -77,6 +82,16 @@ class PromptFitter:
         # The frame is priced with the longest omission note it can carry (nothing chosen).
         frame = await self._llm.count_chat_tokens(self._messages(self._nothing))
         room = self.budget - frame
+        if room < MIN_EVIDENCE_TOKENS and self._max_tokens > MIN_COMPLETION_TOKENS:
+            # A small context: a shorter answer about some evidence beats a long one about none.
+            shorter = max(MIN_COMPLETION_TOKENS, self._n_ctx - frame - MIN_EVIDENCE_TOKENS)
+            if shorter < self._max_tokens:
+                self.note = (
+                    f"answer limited to {shorter} tokens (from {self._max_tokens}) to leave room "
+                    f"for evidence in the {self._n_ctx}-token context"
+                )
+                self._max_tokens = shorter
+                room = self.budget - frame
         if room < 0:
             raise LLMContextExceeded(
                 f"the prompt without any evidence needs {frame} tokens, more than the "

@@ -104,7 +104,8 @@ class AnalysisRun(Run):
             max_tokens=budget.max_tokens,
         )
         fitted = await fitter.fit()
-        return fitted, fitter, (budget.note,) if budget.note else ()
+        notes = tuple(note for note in (budget.note, fitter.note) if note)
+        return fitted, fitter, notes
 
 
 def _prompt(fitted: FittedPrompt) -> Prompt:
