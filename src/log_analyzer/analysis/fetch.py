@@ -8,10 +8,10 @@ yet; failing metric queries only cost the true totals, and the summary says why 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from operator import attrgetter
-from typing import Any
+from typing import Any, TypeVar
 
 from opentelemetry import trace
 
@@ -35,6 +35,8 @@ from log_analyzer.logs.totals import (
     parse_vector,
     totals_query,
 )
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,19 +76,13 @@ async def fetch_logs(
 ) -> FetchedLogs:
     """Query the source, then flatten, normalize, redact and condense, each step in a span."""
     logql = log_query(request.matchers, request.line_regex)
-    with tracer.start_as_current_span("query_loki") as span:
-        span.set_attribute("logql.query", logql)
-        span.set_attribute("logql.limit", request.limit)
-        counts_task = asyncio.create_task(_true_counts(source, request, tracer))
-        try:
-            body = await source.query_logs(
-                LogQuery(logql, request.start_ns, request.end_ns, request.limit)
-            )
-        except BaseException:
-            counts_task.cancel()
-            raise
-        span.set_attribute("logs.returned", _returned(body))
-        counts = await counts_task
+    counts_task = asyncio.create_task(_true_counts(source, request, tracer))
+    try:
+        body = await _query(source, request, logql, tracer)
+    except BaseException:
+        counts_task.cancel()
+        raise
+    counts = await counts_task
 
     done = process_body(
         body,
@@ -130,6 +126,16 @@ class RawLogs:
 async def fetch_raw(source: LogSource, request: AnalysisRequest, tracer: trace.Tracer) -> RawLogs:
     """Run the log query alone and flatten it; no metric queries, no normalization."""
     logql = log_query(request.matchers, request.line_regex)
+    body = await _query(source, request, logql, tracer)
+    with tracer.start_as_current_span("flatten_logs") as span:
+        flat = _loki_shape(flatten_streams, body)
+        span.set_attribute("logs.flattened_count", len(flat.entries))
+    return RawLogs(flat.entries, logql, request.limit, flat.malformed)
+
+
+async def _query(
+    source: LogSource, request: AnalysisRequest, logql: str, tracer: trace.Tracer
+) -> Mapping[str, Any]:
     with tracer.start_as_current_span("query_loki") as span:
         span.set_attribute("logql.query", logql)
         span.set_attribute("logql.limit", request.limit)
@@ -137,13 +143,14 @@ async def fetch_raw(source: LogSource, request: AnalysisRequest, tracer: trace.T
             LogQuery(logql, request.start_ns, request.end_ns, request.limit)
         )
         span.set_attribute("logs.returned", _returned(body))
-    with tracer.start_as_current_span("flatten_logs") as span:
-        try:
-            flat = flatten_streams(body)
-        except UnexpectedShape as exc:
-            raise LokiBadResponse(f"Loki returned an unexpected body: {exc}") from exc
-        span.set_attribute("logs.flattened_count", len(flat.entries))
-    return RawLogs(flat.entries, logql, request.limit, flat.malformed)
+        return body
+
+
+def _loki_shape(parse: Callable[[Mapping[str, Any]], T], body: Mapping[str, Any]) -> T:
+    try:
+        return parse(body)
+    except UnexpectedShape as exc:
+        raise LokiBadResponse(f"Loki returned an unexpected body: {exc}") from exc
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,10 +183,7 @@ def process_body(
     tracer = tracer or trace.NoOpTracer()
     with gc_paused():
         with tracer.start_as_current_span("flatten_logs") as span:
-            try:
-                flat = stream_rows(body)
-            except UnexpectedShape as exc:
-                raise LokiBadResponse(f"Loki returned an unexpected body: {exc}") from exc
+            flat = _loki_shape(stream_rows, body)
             span.set_attribute("logs.flattened_count", len(flat.rows))
             span.set_attribute("logs.malformed_count", flat.malformed)
 

@@ -15,6 +15,10 @@ import anyio
 from starlette.responses import StreamingResponse
 from starlette.types import Receive, Scope, Send
 
+from log_analyzer.analysis.events import Event
+from log_analyzer.analysis.run import Run
+from log_analyzer.api.encoders import ENCODERS
+
 
 class EventStreamResponse(StreamingResponse):
     """Streams `body`, cancelling it the moment the client disconnects."""
@@ -51,3 +55,29 @@ class EventStreamResponse(StreamingResponse):
                 await self._body.aclose()
                 if self._on_close is not None:
                     self._on_close()
+
+
+def stream_run(
+    run: Run, events: AsyncGenerator[Event, None], media_type: str
+) -> EventStreamResponse:
+    """The response of a run whose work before the first byte is done: its events, encoded."""
+    return EventStreamResponse(
+        _encoded(events, ENCODERS[media_type]),
+        media_type=media_type,
+        on_close=run.finish,
+        headers={
+            "Cache-Control": "no-cache",
+            "X-Accel-Buffering": "no",
+            "X-Trace-Id": run.trace_id,
+        },
+    )
+
+
+async def _encoded(
+    events: AsyncGenerator[Event, None], encoder: Callable[[Event], str]
+) -> AsyncGenerator[str, None]:
+    try:
+        async for event in events:
+            yield encoder(event)
+    finally:
+        await events.aclose()

@@ -23,6 +23,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from log_analyzer.logs.normalize import unquote
+
 __all__ = [
     "Duration",
     "extract_duration",
@@ -179,7 +181,7 @@ def inline_fields(text: str) -> dict[str, Any] | None:
             return value
     if "=" not in text:
         return None
-    pairs = {key: _unquote(value) for key, value in _PAIR.findall(text)}
+    pairs = {key: unquote(value) for key, value in _PAIR.findall(text)}
     return pairs or None
 
 
@@ -284,12 +286,3 @@ def _snake(name: str) -> str:
 
 def _finite(seconds: float) -> float | None:
     return seconds if math.isfinite(seconds) and seconds >= 0 else None
-
-
-def _unquote(value: str) -> str:
-    if len(value) >= 2 and value[0] == value[-1] == '"':
-        try:
-            return str(json.loads(value))
-        except ValueError:
-            return value[1:-1]
-    return value

@@ -345,7 +345,7 @@ def _parse_structured(text: str) -> Mapping[str, Any] | None:
             return None
         return _flatten_json(value) if isinstance(value, dict) else None
     if "=" in text:
-        pairs = {k: _unquote(v) for k, v in _LOGFMT_PAIR.findall(text)}
+        pairs = {k: unquote(v) for k, v in _LOGFMT_PAIR.findall(text)}
         # Plain sentences contain `=` too; only treat the line as logfmt when it looks like it.
         if any(k in pairs for k in _LEVEL_KEYS) or any(k in pairs for k in _MESSAGE_KEYS):
             return pairs
@@ -362,7 +362,8 @@ def _flatten_json(obj: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _unquote(value: str) -> str:
+def unquote(value: str) -> str:
+    """A logfmt value without its double quotes and escapes (as is when not quoted)."""
     if len(value) >= 2 and value[0] == value[-1] == '"':
         try:
             return str(json.loads(value))

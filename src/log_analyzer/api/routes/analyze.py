@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Callable
-
 from fastapi import APIRouter, Header
 
-from log_analyzer.analysis.events import Event
 from log_analyzer.analysis.fetch import AnalysisRequest
 from log_analyzer.analysis.run import AnalysisOptions
 from log_analyzer.analysis.stream import AnalysisRun
 from log_analyzer.api.dependencies import LLMDep, LogSourceDep, ServicesDep
-from log_analyzer.api.encoders import ENCODERS, MEDIA_TYPES, NDJSON, SSE, TEXT
+from log_analyzer.api.encoders import MEDIA_TYPES, NDJSON, SSE, TEXT
 from log_analyzer.api.models import AnalyzeRequest, ErrorEnvelope, utcnow
-from log_analyzer.api.streaming import EventStreamResponse
+from log_analyzer.api.streaming import EventStreamResponse, stream_run
 from log_analyzer.core.config import Settings
 from log_analyzer.core.errors import InputError
 from log_analyzer.logs.logql import DEFAULT_LINE_FILTER
@@ -62,16 +59,7 @@ async def analyze_stream(
     except BaseException:
         run.finish()
         raise
-    return EventStreamResponse(
-        encode(run.events(fetched), ENCODERS[media_type]),
-        media_type=media_type,
-        on_close=run.finish,
-        headers={
-            "Cache-Control": "no-cache",
-            "X-Accel-Buffering": "no",
-            "X-Trace-Id": run.trace_id,
-        },
-    )
+    return stream_run(run, run.events(fetched), media_type)
 
 
 def negotiate(accept: str | None) -> str:
@@ -122,17 +110,6 @@ def analysis_options(settings: Settings) -> AnalysisOptions:
         context_tokens=settings.llm_context_tokens,
         max_line_chars=settings.max_line_chars,
     )
-
-
-async def encode(
-    events: AsyncGenerator[Event, None], encoder: Callable[[Event], str]
-) -> AsyncGenerator[str, None]:
-    """Encode each event as it comes; closing this closes the event stream too."""
-    try:
-        async for event in events:
-            yield encoder(event)
-    finally:
-        await events.aclose()
 
 
 def _ns(seconds: float) -> int:

@@ -9,10 +9,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from log_analyzer.analysis.limiter import Permit
 from log_analyzer.api.dependencies import LLMDep, LogSourceDep, ServicesDep
-from log_analyzer.api.encoders import ENCODERS, NDJSON, SSE, TEXT
+from log_analyzer.api.encoders import NDJSON, SSE, TEXT
 from log_analyzer.api.models import AnalyzeRequest, ErrorEnvelope
-from log_analyzer.api.routes.analyze import analysis_options, encode, negotiate, to_analysis_request
-from log_analyzer.api.streaming import EventStreamResponse
+from log_analyzer.api.routes.analyze import analysis_options, negotiate, to_analysis_request
+from log_analyzer.api.streaming import EventStreamResponse, stream_run
 from log_analyzer.recipes.base import Param, parse_params
 from log_analyzer.recipes.catalog import RECIPES, get_recipe
 from log_analyzer.recipes.run import RecipeRun
@@ -107,16 +107,7 @@ async def run_recipe(
     except BaseException:
         run.finish()
         raise
-    return EventStreamResponse(
-        encode(run.events(result), ENCODERS[media_type]),
-        media_type=media_type,
-        on_close=run.finish,
-        headers={
-            "Cache-Control": "no-cache",
-            "X-Accel-Buffering": "no",
-            "X-Trace-Id": run.trace_id,
-        },
-    )
+    return stream_run(run, run.events(result), media_type)
 
 
 def _param_info(param: Param) -> ParamInfo:
