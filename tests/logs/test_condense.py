@@ -8,6 +8,7 @@ import pytest
 
 from log_analyzer.logs.condense import Pattern, condense
 from log_analyzer.logs.flatten import flatten_streams
+from log_analyzer.logs.masking import skeleton
 from log_analyzer.logs.normalize import Level, NormalizedEntry, normalize
 from tests.conftest import recorded
 
@@ -190,3 +191,21 @@ def test_no_secret_reaches_a_template_or_an_example() -> None:
 def test_lines_without_secrets_keep_their_words_in_templates() -> None:
     [pattern] = condense([ne(f"Failed password for root from 10.0.0.{i} port 22") for i in (1, 2)])
     assert pattern.template == "Failed password for root from <IP> port <NUM>"
+
+
+def test_skeletons_given_upstream_change_nothing() -> None:
+    entries = [
+        ne("lock at 0x7ffe1234 held by 7", at=1),
+        ne("lock at 0x7ffe9934 held by 8", at=2),
+        ne("db login failed password=[REDACTED:password]", at=3),
+        ne("worker 3 failed\n  at Foo.bar(Foo.java:12)\nCaused by: IOError: disk 2", at=4),
+        ne("peer 10.0.0.7 up", level=Level.INFO, at=5),
+        ne("peer 10.0.0.9 up", level=Level.INFO, at=6),
+    ]
+    keys = [skeleton(entry.message) for entry in entries]
+    assert condense(entries, skeletons=keys) == condense(entries)
+
+
+def test_skeletons_must_match_the_entries() -> None:
+    with pytest.raises(ValueError):
+        condense([ne("a 1"), ne("b 2")], skeletons=[skeleton("a 1")])

@@ -4,7 +4,7 @@ import dataclasses
 
 import pytest
 
-from log_analyzer.logs.masking import PLACEHOLDERS, digit_shape, event_text
+from log_analyzer.logs.masking import PLACEHOLDERS, digit_shape, event_text, skeleton
 from log_analyzer.logs.patterns import MinedTemplate, PatternMiner, mask_message, mine
 
 
@@ -324,3 +324,21 @@ def test_redacting_miner_judges_basic_credentials_one_by_one() -> None:
         miner.add(line)
     templates = " ".join(t.template for t in miner.templates())
     assert "dTA6cDA=" not in templates
+
+
+def test_a_skeleton_computed_upstream_gives_the_same_templates() -> None:
+    lines = [
+        "lock at 0x7ffe1234 held by 7",
+        "lock at 0x7ffe9934 held by 8",
+        "retry Basic dTA7cDA= now",
+        "retry Basic dTA6cDA= now",
+        "worker 3 failed\n  at Foo.bar(Foo.java:12)\nCaused by: IOError: disk 2",
+        "login ok token=abcdefghijkl for bob",
+        "peer 10.0.0.7 up",
+    ]
+    plain, keyed = PatternMiner(redact=True), PatternMiner(redact=True)
+    indexes = [plain.add(line) for line in lines]
+    # A multi-line message is mined on its event lines; the key given for it is ignored.
+    keys = [skeleton(line) if "\n" not in line else b"ignored" for line in lines]
+    assert [keyed.add(line, key) for line, key in zip(lines, keys, strict=True)] == indexes
+    assert keyed.templates() == plain.templates()

@@ -22,8 +22,9 @@ from log_analyzer.core.runtime import gc_paused
 from log_analyzer.logs.condense import Pattern, condense
 from log_analyzer.logs.flatten import LogEntry, UnexpectedShape, flatten_streams, stream_rows
 from log_analyzer.logs.logql import LabelMatcher, log_query
+from log_analyzer.logs.masking import skeleton
 from log_analyzer.logs.normalize import NormalizedEntry, normalize_rows
-from log_analyzer.logs.redact import may_contain_secret, redact
+from log_analyzer.logs.redact import may_contain_secret, redact, same_for_all_digits
 from log_analyzer.logs.summary import LogSummary, summarize
 from log_analyzer.logs.totals import (
     Series,
@@ -191,16 +192,22 @@ def process_body(
             # Rows come per stream; ordering the distinct messages by first sighting afterwards
             # costs less than sorting every line first.
             normalized = sorted(normalize_rows(flat.rows, max_chars=max_line_chars), key=_FIRST)
-            entries, redactions = _redact_all(normalized)
+            entries, redactions, skeletons = _redact_all(normalized)
             span.set_attribute("logs.normalized_count", len(entries))
             span.set_attribute("logs.redactions", redactions)
 
         with tracer.start_as_current_span("mine_patterns") as span:
             patterns = condense(
-                entries, window_start_ns=window_start_ns, window_end_ns=window_end_ns
+                entries,
+                window_start_ns=window_start_ns,
+                window_end_ns=window_end_ns,
+                skeletons=skeletons,
             )
             span.set_attribute("logs.patterns", len(patterns))
-    return ProcessedLogs(len(flat.rows), flat.malformed, entries, redactions, patterns)
+        done = ProcessedLogs(len(flat.rows), flat.malformed, entries, redactions, patterns)
+        # Freed while the collector is paused, so its first pass afterwards never walks them.
+        del flat, normalized, skeletons
+    return done
 
 
 _FIRST = attrgetter("first_ns")
@@ -263,16 +270,37 @@ def _returned(body: Mapping[str, Any]) -> int:
 
 def _redact_all(
     entries: Sequence[NormalizedEntry],
-) -> tuple[tuple[NormalizedEntry, ...], int]:
+) -> tuple[tuple[NormalizedEntry, ...], int, list[bytes]]:
+    """Redact every entry; also return the skeleton of each resulting message, for the miner.
+
+    Whether a message may hold a secret, and mostly whether one is found, depends on its
+    skeleton only (see `redact.same_for_all_digits`), so messages that differ only in their
+    digits are checked once: the common case costs one skeleton and two lookups. Messages of
+    one skeleton share one key object, so the keys kept for the miner take little memory.
+    """
     out: list[NormalizedEntry] = []
+    keys: list[bytes] = []
+    shared: dict[bytes, bytes] = {}
+    suspect: set[bytes] = set()
     total = 0
     for entry in entries:
-        if not may_contain_secret(entry.message):  # the common case, decided in one pass
-            out.append(entry)
-            continue
-        result = redact(entry.message)
-        if result.total:
-            total += result.total * entry.count
-            entry = replace(entry, message=result.text)
+        message = entry.message
+        key = skeleton(message)
+        first = shared.get(key)
+        if first is None:
+            shared[key] = key
+            if may_contain_secret(message):
+                suspect.add(key)
+        else:
+            key = first
+        if key in suspect:
+            result = redact(message)
+            if result.total:
+                total += result.total * entry.count
+                entry = replace(entry, message=result.text)
+                key = skeleton(result.text)
+            elif same_for_all_digits(message):
+                suspect.discard(key)  # every message of this skeleton is as clean as this one
         out.append(entry)
-    return tuple(out), total
+        keys.append(key)
+    return tuple(out), total, keys

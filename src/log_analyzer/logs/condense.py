@@ -11,8 +11,9 @@ window, then most recent.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import repeat
 
 from log_analyzer.logs.normalize import Level, NormalizedEntry
 from log_analyzer.logs.patterns import PatternMiner
@@ -78,6 +79,7 @@ def condense(
     examples: int = 3,
     window_start_ns: int | None = None,
     window_end_ns: int | None = None,
+    skeletons: Sequence[bytes] | None = None,
 ) -> tuple[Pattern, ...]:
     """Group ``entries`` by template and return the patterns in priority order, ids assigned.
 
@@ -86,6 +88,9 @@ def condense(
 
     Templates are mined from redacted messages (``PatternMiner(redact=True)``) and examples
     are redacted when shown, so no secret :func:`redact` finds reaches a pattern.
+
+    ``skeletons``, when given, holds :func:`~log_analyzer.logs.masking.skeleton` of each
+    entry's message, computed once upstream and reused by the miner.
     """
     if not entries:
         return ()
@@ -93,8 +98,9 @@ def condense(
     add = miner.add
     # Stats are kept per template index as mined; merges made later are folded in below.
     mined: dict[int, _Group] = {}
-    for position, entry in enumerate(entries):
-        index = add(entry.message)
+    keys: Iterable[bytes | None] = repeat(None) if skeletons is None else skeletons
+    for position, (entry, key) in enumerate(zip(entries, keys, strict=skeletons is not None)):
+        index = add(entry.message, key)
         group = mined.get(index)
         if group is None:
             mined[index] = group = _Group(entry)

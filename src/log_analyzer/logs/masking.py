@@ -277,7 +277,8 @@ def skeleton(text: str) -> bytes:
     It is computed at C speed (one encode, one translate).
     """
     raw = text.encode("utf-8", "surrogatepass")
-    if b"0x" in raw or b"0X" in raw:
+    # Searched in the text, not its bytes (the same answer): str search is about twice as fast.
+    if "0x" in text or "0X" in text:
         raw = raw.replace(b"0x", _HEX_ZERO + b"x").replace(b"0X", _HEX_ZERO + b"X")
     return raw.translate(_SKELETON)
 

@@ -160,13 +160,25 @@ class PatternMiner:
         self._seen_masked: dict[str, int] = {}
         self._dirty = False
 
-    def add(self, message: str) -> int:
-        """Add one message and return the index of the template it joined."""
-        text = event_text(message) if "\n" in message else message
+    def add(self, message: str, key: bytes | None = None) -> int:
+        """Add one message and return the index of the template it joined.
+
+        ``key``, from a caller that computed it already, is ``masking.skeleton(message)``; it
+        is not used for a multi-line message, which is mined on its event lines.
+        """
         # Masking depends only on the skeleton (see masking.skeleton): lines that differ only
         # in their digits share one lookup; the tokens masking keeps are copied from the line.
-        raw = text.encode("utf-8", "surrogatepass")
-        key = skeleton(text) if b"0x" in raw or b"0X" in raw else raw.translate(_ONES)
+        if "\n" in message:
+            text = event_text(message)
+            key = skeleton(text)
+        else:
+            text = message
+            if key is None:
+                key = (
+                    skeleton(text)
+                    if "0x" in text or "0X" in text
+                    else text.encode("utf-8", "surrogatepass").translate(_ONES)
+                )
         known = self._skeletons.get(key)
         index = known if isinstance(known, int) else self._add_slow(text, key, known)
         alias = self._alias
