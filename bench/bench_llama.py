@@ -16,6 +16,7 @@ import asyncio
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -25,7 +26,7 @@ from opentelemetry.sdk.trace import TracerProvider
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.llama.conftest import _free_port, _locate  # noqa: E402
+from tests.llama.conftest import _locate, launch, wait_healthy  # noqa: E402
 from tests.llama.noise import T0, NoisySource  # noqa: E402
 
 from log_analyzer.analysis.events import ContextFit, ErrorEvent, SummaryEvent, TokenEvent  # noqa: E402
@@ -40,37 +41,10 @@ def start_server(ctx: int) -> tuple[subprocess.Popen[bytes], str]:
     found = _locate()
     if found is None:
         raise SystemExit("llama-server is not installed: run scripts/llama-server.sh install")
-    binary, model = found
-    port = _free_port()
-    process = subprocess.Popen(
-        [
-            str(binary),
-            "-m",
-            str(model),
-            "-c",
-            str(ctx),
-            "-np",
-            "1",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "-t",
-            "2",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(600):
-        try:
-            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                return process, url
-        except httpx.TransportError:
-            pass
-        time.sleep(0.1)
-    process.kill()
-    raise SystemExit("llama-server did not start")
+    log = Path(tempfile.mkdtemp(prefix="bench-llama-")) / "server.log"
+    process, url = launch(*found, ctx, 1, log)
+    wait_healthy(process, url, log)
+    return process, url
 
 
 async def one_run(url: str, body: NoisySource, max_tokens: int) -> dict[str, float]:

@@ -70,6 +70,36 @@ def _free_port() -> int:
 StartServer = Callable[..., LlamaServer]
 
 
+def launch(
+    binary: Path, model: Path, ctx: int, slots: int, log: Path
+) -> tuple[subprocess.Popen[bytes], str]:
+    """Start llama-server on a free loopback port, its output in `log`; returns it and its URL."""
+    port = _free_port()
+    command = [str(binary), "-m", str(model), "-c", str(ctx), "-np", str(slots),
+               "--host", "127.0.0.1", "--port", str(port), "-t", "2"]  # fmt: skip
+    with log.open("wb") as sink:
+        process = subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT)
+    return process, f"http://127.0.0.1:{port}"
+
+
+def wait_healthy(
+    process: subprocess.Popen[bytes], url: str, log: Path, seconds: float = 120
+) -> None:
+    """Return when `/health` answers 200; raise with the server's log when it dies or stalls."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"llama-server exited: {log.read_text()[-2000:]}")
+        try:
+            if httpx.get(f"{url}/health", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    process.kill()
+    raise RuntimeError(f"llama-server did not become healthy: {log.read_text()[-2000:]}")
+
+
 @pytest.fixture(scope="session")
 def llama_binaries() -> tuple[Path, Path]:
     found = _locate()
@@ -89,42 +119,12 @@ def start_llama(
     started: list[LlamaServer] = []
 
     def start(ctx: int = 2048, slots: int = 1, wait: bool = True) -> LlamaServer:
-        port = _free_port()
         log = tmp_path_factory.mktemp("llama") / "server.log"
-        with log.open("wb") as sink:
-            process = subprocess.Popen(
-                [
-                    str(binary),
-                    "-m",
-                    str(model),
-                    "-c",
-                    str(ctx),
-                    "-np",
-                    str(slots),
-                    "--host",
-                    "127.0.0.1",
-                    "--port",
-                    str(port),
-                    "-t",
-                    "2",
-                ],
-                stdout=sink,
-                stderr=subprocess.STDOUT,
-            )
-        server = LlamaServer(f"http://127.0.0.1:{port}", ctx, slots, process, log)
+        process, url = launch(binary, model, ctx, slots, log)
+        server = LlamaServer(url, ctx, slots, process, log)
         started.append(server)
         if wait:
-            deadline = time.monotonic() + 120
-            while time.monotonic() < deadline:
-                if process.poll() is not None:
-                    raise RuntimeError(f"llama-server exited: {log.read_text()[-2000:]}")
-                try:
-                    if httpx.get(f"{server.url}/health", timeout=2).status_code == 200:
-                        return server
-                except httpx.TransportError:
-                    pass
-                time.sleep(0.2)
-            raise RuntimeError(f"llama-server did not become healthy: {log.read_text()[-2000:]}")
+            wait_healthy(process, url, log)
         return server
 
     yield start

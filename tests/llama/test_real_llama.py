@@ -21,6 +21,14 @@ pytestmark = [pytest.mark.anyio, pytest.mark.llama]
 REQUEST = {"filters": {"namespace": "shop"}, "time_range": {"since": "1h"}, "limit": 5000}
 
 
+async def first_token(exchange: RawExchange, seconds: float = 30) -> None:
+    """Wait until the first token event has been sent to the client."""
+    for _ in range(int(seconds / 0.05)):
+        if '"type":"token"' in exchange.body_text:
+            return
+        await asyncio.sleep(0.05)
+
+
 def events_of(text: str) -> list[dict[str, Any]]:
     return [json.loads(line) for line in text.splitlines() if line]
 
@@ -101,10 +109,7 @@ async def test_disconnect_frees_the_slot_within_two_seconds(
     async with app.router.lifespan_context(app):
         exchange = RawExchange(app, REQUEST, "application/x-ndjson")
         task = asyncio.create_task(exchange.run())
-        for _ in range(600):
-            if '"type":"token"' in exchange.body_text:
-                break
-            await asyncio.sleep(0.05)
+        await first_token(exchange)
         assert '"type":"token"' in exchange.body_text
         assert shared_llama.busy_slots() == 1
 
@@ -163,10 +168,7 @@ async def test_server_killed_mid_stream_ends_with_an_error_event(
     async with app.router.lifespan_context(app):
         exchange = RawExchange(app, REQUEST, "application/x-ndjson")
         task = asyncio.create_task(exchange.run())
-        for _ in range(600):
-            if '"type":"token"' in exchange.body_text:
-                break
-            await asyncio.sleep(0.05)
+        await first_token(exchange)
         server.stop()
         await asyncio.wait_for(task, 10)
 
