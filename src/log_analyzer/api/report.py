@@ -33,11 +33,7 @@ def summary_text(event: SummaryEvent) -> str:
     """The `summary` event as a readable report."""
     s = event.summary
     kind = "sample" if s.sampled else "total"
-    scope = (
-        f"SAMPLE: Loki stopped at the limit of {s.limit:,}; the window holds more"
-        if s.sampled
-        else "all matching lines in the window"
-    )
+    scope = _scope(s)
     out = [
         "=== Log summary ===",
         f"Window:  {_iso(s.start_ns)} .. {_iso(s.end_ns)}",
@@ -82,6 +78,20 @@ def summary_text(event: SummaryEvent) -> str:
     return "\n".join(out) + "\n"
 
 
+def _scope(s: LogSummary) -> str:
+    if not s.sampled:
+        return "all matching lines in the window"
+    text = f"SAMPLE: Loki stopped at the limit of {s.limit:,}; the window holds more"
+    if s.onset_lines:
+        text += (
+            f"; the newest {s.fetched - s.onset_lines:,} lines plus the oldest "
+            f"{s.onset_lines:,}, where an incident usually starts"
+        )
+    elif s.onset_error:
+        text += f"; the oldest lines could not be fetched ({s.onset_error})"
+    return text
+
+
 def _summary_dict(s: LogSummary) -> dict[str, Any]:
     return {
         "window": {"start": _iso(s.start_ns), "end": _iso(s.end_ns)},
@@ -89,6 +99,8 @@ def _summary_dict(s: LogSummary) -> dict[str, Any]:
         "counts_are": "sample" if s.sampled else "total",
         "limit": s.limit,
         "fetched_lines": s.fetched,
+        "oldest_lines_added": s.onset_lines,
+        "oldest_lines_error": s.onset_error,
         "distinct_messages": s.distinct,
         "by_level": {level.value: n for level, n in s.by_level},
         "by_source": dict(s.by_source),

@@ -61,7 +61,13 @@ def _user_content(parts: PromptParts, evidence: Sequence[str]) -> str:
         levels = ", ".join(f"{lv.value} {n:,}" for lv, n in s.totals.by_level)
         by_level = f" ({levels})" if levels else ""
         lines.append(f"True totals in the window: {s.totals.total:,} lines{by_level}.")
-    scope = "the newest, a sample" if s.sampled else "all matching lines"
+    scope = "all matching lines"
+    if s.sampled:
+        scope = "the newest, a sample"
+        if s.onset_lines:
+            scope = f"a sample: the newest {s.fetched - s.onset_lines:,} and the oldest " + (
+                f"{s.onset_lines:,}"
+            )
     lines.append(
         f"Fetched {s.fetched:,} lines ({scope}); {len(s.patterns):,} patterns; counts below are "
         "of fetched lines."

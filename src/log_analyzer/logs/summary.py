@@ -53,6 +53,10 @@ class LogSummary:
     spikes: tuple[Spike, ...] = ()
     totals_error: str | None = None
     """Why true totals are missing, when they are."""
+    onset_lines: int = 0
+    """Of `fetched`, lines from the window's oldest end (added because Loki hit the limit)."""
+    onset_error: str | None = None
+    """Why the window's oldest lines could not be fetched, when that failed."""
 
     @property
     def sampled(self) -> bool:
@@ -76,6 +80,8 @@ def summarize(
     series: Series | None = None,
     spikes: tuple[Spike, ...] = (),
     totals_error: str | None = None,
+    onset_lines: int = 0,
+    onset_error: str | None = None,
 ) -> LogSummary:
     """Count the normalized entries by level and source and pick the `top` most frequent."""
     levels: Counter[Level] = Counter()
@@ -104,4 +110,6 @@ def summarize(
         series=series,
         spikes=spikes,
         totals_error=totals_error,
+        onset_lines=onset_lines,
+        onset_error=onset_error,
     )
