@@ -55,7 +55,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         body: dict[str, Any] = {
             "filters": {"namespace": NAMESPACE},
             "time_range": {"since": "30m"},
-            "limit": 5000,
             "question": args.question,
         }
         return asyncio.run(_analyze(settings, body, sys.stdout, demo=True))

@@ -156,8 +156,9 @@ def incident_lines(start_ns: int, end_ns: int, seed: int = 7) -> list[Line]:
 
 
 def incident_body(query: LogQuery, seed: int = 7) -> dict[str, Any]:
-    """A `streams` response: like Loki with direction=backward, the newest `limit` entries."""
-    newest = incident_lines(query.start_ns, query.end_ns, seed)[::-1][: query.limit]
+    """A `streams` response: like Loki, the newest `limit` entries (`backward`), or the oldest."""
+    lines = incident_lines(query.start_ns, query.end_ns, seed)
+    newest = (lines if query.direction == "forward" else lines[::-1])[: query.limit]
     kept: dict[tuple[str, str], list[list[str]]] = {}
     for ts, app, level, line in newest:
         kept.setdefault((app, level), []).append([str(ts), line])

@@ -27,7 +27,12 @@ def test_demo_without_llm_prints_the_summary_and_says_why(
     out = capsys.readouterr().out
     assert "=== Log summary ===" in out
     assert '{namespace="shop"}' in out
-    assert "By level (total): fatal 1," in out
+    # The default limit (1,000) samples the 2,984-line incident: true totals come from the
+    # metric queries, and the window's oldest lines bring the FATAL root cause into the sample.
+    assert "True totals (Loki metric query, whole window): 2,984 lines: fatal 1," in out
+    assert "the newest 1,000 lines plus the oldest 200" in out
+    assert "By level (sample): fatal 1," in out
+    assert "P1   FATAL" in out
     assert "no LLM was reached at http://127.0.0.1:9/" in out
     assert "Wint3r-2025!" not in out  # the DSN password in the bundled incident is redacted
     assert "secrets redacted" in out
