@@ -15,9 +15,10 @@ from typing import Any, TypeVar
 
 from opentelemetry import trace
 
+from log_analyzer.analysis.side_queries import oldest_lines, true_counts
 from log_analyzer.clients.loki import LogQuery
 from log_analyzer.clients.protocols import LogSource
-from log_analyzer.core.errors import LokiBadResponse, ServiceError
+from log_analyzer.core.errors import LokiBadResponse
 from log_analyzer.core.runtime import gc_paused
 from log_analyzer.logs.condense import Pattern, condense
 from log_analyzer.logs.flatten import LogEntry, UnexpectedShape, flatten_streams, stream_rows
@@ -27,14 +28,7 @@ from log_analyzer.logs.normalize import NormalizedEntry, normalize_rows
 from log_analyzer.logs.redact import may_contain_secret, redact, same_for_all_digits
 from log_analyzer.logs.summary import LogSummary, summarize
 from log_analyzer.logs.totals import (
-    Series,
-    Totals,
-    bucket_step,
-    buckets_query,
     find_spikes,
-    parse_matrix,
-    parse_vector,
-    totals_query,
 )
 
 T = TypeVar("T")
@@ -61,13 +55,6 @@ class FetchedLogs:
     summary: LogSummary
 
 
-@dataclass(frozen=True, slots=True)
-class _TrueCounts:
-    totals: Totals | None
-    series: Series | None
-    error: str | None
-
-
 async def fetch_logs(
     source: LogSource,
     request: AnalysisRequest,
@@ -77,8 +64,8 @@ async def fetch_logs(
 ) -> FetchedLogs:
     """Query the source, then flatten, normalize, redact and condense, each step in a span."""
     logql = log_query(request.matchers, request.line_regex)
-    counts_task = asyncio.create_task(_true_counts(source, request, tracer))
-    onset_task = asyncio.create_task(_onset(source, request, logql, tracer))
+    counts_task = asyncio.create_task(true_counts(source, request, tracer))
+    onset_task = asyncio.create_task(oldest_lines(source, request, logql, tracer))
     try:
         body = await _query(source, request, logql, tracer)
     except BaseException:
@@ -116,31 +103,6 @@ async def fetch_logs(
         onset_error=onset_error if sampled else None,
     )
     return FetchedLogs(done.entries, summary)
-
-
-def onset_limit(limit: int) -> int:
-    """How many of the window's oldest lines are fetched besides the newest `limit`."""
-    return max(1, limit // 5)
-
-
-async def _onset(
-    source: LogSource, request: AnalysisRequest, logql: str, tracer: trace.Tracer
-) -> tuple[Mapping[str, Any] | None, str | None]:
-    """The oldest lines of the window (`direction=forward`).
-
-    With `direction=backward` a busy window keeps only its newest lines, and the line that
-    started the incident, usually near its beginning, is the first to go. A failure here only
-    costs those lines; the summary says so.
-    """
-    with tracer.start_as_current_span("query_loki_onset") as span:
-        limit = onset_limit(request.limit)
-        span.set_attribute("logql.limit", limit)
-        query = LogQuery(logql, request.start_ns, request.end_ns, limit, direction="forward")
-        try:
-            return await source.query_logs(query), None
-        except ServiceError as exc:
-            span.set_attribute("error.type", exc.code)
-            return None, exc.message
 
 
 @dataclass(frozen=True, slots=True)
@@ -260,54 +222,6 @@ def process_body(
 
 
 _FIRST = attrgetter("first_ns")
-
-
-async def _true_counts(
-    source: LogSource, request: AnalysisRequest, tracer: trace.Tracer
-) -> _TrueCounts:
-    with tracer.start_as_current_span("query_loki_totals") as span:
-        step = bucket_step(request.start_ns, request.end_ns)
-        totals_logql = totals_query(
-            request.matchers, request.line_regex, request.start_ns, request.end_ns
-        )
-        buckets_logql = buckets_query(request.matchers, request.line_regex, step)
-        span.set_attribute("logql.totals_query", totals_logql)
-        span.set_attribute("logql.buckets_query", buckets_logql)
-        results = await asyncio.gather(
-            source.query_metric_instant(totals_logql, request.end_ns),
-            source.query_metric_range(buckets_logql, request.start_ns, request.end_ns, step),
-            return_exceptions=True,
-        )
-        problems: list[str] = []
-        vector, matrix = _body(results[0], problems), _body(results[1], problems)
-        totals: Totals | None = None
-        series: Series | None = None
-        try:
-            if vector is not None:
-                totals = parse_vector(vector)
-            if matrix is not None:
-                series = parse_matrix(
-                    matrix, start_ns=request.start_ns, end_ns=request.end_ns, step_seconds=step
-                )
-        except (UnexpectedShape, ValueError) as exc:
-            problems.append(f"Loki returned an unexpected metric body: {exc}")
-        if totals is not None:
-            span.set_attribute("logs.total", totals.total)
-        error = "; ".join(problems) or None
-        if error:
-            span.set_attribute("error.type", "totals_unavailable")
-        return _TrueCounts(totals, series, error)
-
-
-def _body(
-    result: Mapping[str, Any] | BaseException, problems: list[str]
-) -> Mapping[str, Any] | None:
-    if isinstance(result, ServiceError):
-        problems.append(result.message)
-        return None
-    if isinstance(result, BaseException):
-        raise result
-    return result
 
 
 def _returned(body: Mapping[str, Any]) -> int:
