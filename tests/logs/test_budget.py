@@ -12,9 +12,7 @@ from log_analyzer.logs.budget import (
     CompletionBudget,
     Packing,
     completion_budget,
-    evidence_line,
     pack,
-    priority_order,
     shrink,
 )
 from log_analyzer.logs.normalize import Level, NormalizedEntry
@@ -32,58 +30,6 @@ def ne(
     sources: tuple[str, ...] = ("pod-a/app",),
 ) -> NormalizedEntry:
     return NormalizedEntry(message, level, count, first_ns, last_ns, sources)
-
-
-# --- priority_order() ----------------------------------------------------------------------------
-
-
-def test_a_single_fatal_beats_a_thousand_warnings() -> None:
-    entries = [ne("noisy", Level.WARN, count=1000), ne("dead", Level.FATAL, count=1)]
-    assert priority_order(entries) == [1, 0]
-
-
-@pytest.mark.parametrize(
-    ("entries", "expected"),
-    [
-        pytest.param(
-            [
-                ne("i", Level.INFO),
-                ne("e", Level.ERROR),
-                ne("u", Level.UNKNOWN),
-                ne("d", Level.DEBUG),
-                ne("f", Level.FATAL),
-                ne("w", Level.WARN),
-            ],
-            ["f", "e", "w", "i", "d", "u"],
-            id="severity",
-        ),
-        pytest.param(
-            [ne("few", Level.ERROR, 2), ne("many", Level.ERROR, 50), ne("some", Level.ERROR, 7)],
-            ["many", "some", "few"],
-            id="then-frequency",
-        ),
-        pytest.param(
-            [
-                ne("old", Level.ERROR, 3, last_ns=10),
-                ne("new", Level.ERROR, 3, last_ns=30),
-                ne("mid", Level.ERROR, 3, last_ns=20),
-            ],
-            ["new", "mid", "old"],
-            id="then-recency",
-        ),
-        pytest.param(
-            [
-                ne("warn-many-new", Level.WARN, 900, last_ns=99),
-                ne("err-once-old", Level.ERROR, 1, last_ns=1),
-            ],
-            ["err-once-old", "warn-many-new"],
-            id="severity-beats-frequency-and-recency",
-        ),
-        pytest.param([], [], id="empty"),
-    ],
-)
-def test_priority_order(entries: list[NormalizedEntry], expected: list[str]) -> None:
-    assert [entries[i].message for i in priority_order(entries)] == expected
 
 
 # --- pack() --------------------------------------------------------------------------------------
@@ -239,72 +185,3 @@ def test_completion_budget_always_leaves_half_the_context(seed: int) -> None:
         assert 0 < budget.max_tokens <= requested
         assert budget.max_tokens <= n_ctx // 2
         assert (budget.note is None) == (budget.max_tokens == requested)
-
-
-# --- evidence_line() -----------------------------------------------------------------------------
-
-LATER = T0 + (5 * 60 + 6) * 10**9  # 14:07:09
-
-
-@pytest.mark.parametrize(
-    ("entry", "with_date", "expected"),
-    [
-        pytest.param(
-            ne("db timeout", Level.ERROR),
-            False,
-            "[ERROR x1 14:02:03Z pod-a/app] db timeout",
-            id="single",
-        ),
-        pytest.param(
-            ne("db timeout", Level.ERROR),
-            True,
-            "[ERROR x1 2026-11-23T14:02:03Z pod-a/app] db timeout",
-            id="single-with-date",
-        ),
-        pytest.param(
-            ne("slow", Level.WARN, 42, last_ns=LATER, sources=("a/x", "b/x")),
-            False,
-            "[WARN x42 14:02:03Z..14:07:09Z a/x,b/x] slow",
-            id="repeated",
-        ),
-        pytest.param(
-            ne("slow", Level.WARN, 42, last_ns=LATER, sources=("a/x", "b/x")),
-            True,
-            "[WARN x42 2026-11-23T14:02:03Z..2026-11-23T14:07:09Z a/x,b/x] slow",
-            id="repeated-with-date",
-        ),
-        pytest.param(
-            ne("x", Level.FATAL, 5, last_ns=LATER, sources=("a", "b", "c")),
-            False,
-            "[FATAL x5 14:02:03Z..14:07:09Z a,b,c] x",
-            id="three-sources",
-        ),
-        pytest.param(
-            ne("x", Level.UNKNOWN, 5, last_ns=LATER, sources=("a", "b", "c", "d", "e")),
-            False,
-            "[UNKNOWN x5 14:02:03Z..14:07:09Z a,b,c +2 more] x",
-            id="more-than-three-sources",
-        ),
-        pytest.param(
-            ne("a\nb", Level.INFO, 2),
-            False,
-            "[INFO x2 14:02:03Z..14:02:03Z pod-a/app] a\nb",
-            id="repeated-same-second",
-        ),
-    ],
-)
-def test_evidence_line(entry: NormalizedEntry, with_date: bool, expected: str) -> None:
-    assert evidence_line(entry, with_date=with_date) == expected
-
-
-def test_evidence_line_truncates_to_the_second() -> None:
-    last_instant = T0_S * 10**9 + 999_999_800  # 14:02:03.9999998Z
-    entry = ne("x", Level.ERROR, first_ns=last_instant, last_ns=last_instant)
-    assert evidence_line(entry) == "[ERROR x1 14:02:03Z pod-a/app] x"
-
-
-def test_evidence_line_cuts_long_messages_with_a_marker() -> None:
-    long = NormalizedEntry("E" * 1000, Level.ERROR, 1, 0, 0, ("p/c",))
-    line = evidence_line(long, max_chars=400)
-    assert line.endswith("E" * 400 + " …[600 more chars]")
-    assert evidence_line(long, max_chars=2000).endswith("E" * 1000)

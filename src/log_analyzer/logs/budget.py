@@ -1,17 +1,14 @@
-"""Choose which evidence fits the model's context window.
+"""Size the answer and pack priced lines into the context window.
 
-Token counts come from the caller (the model's own tokenizer); this module only decides. Evidence
-is ranked by severity, then frequency, then recency, and packed first-fit in that order, so a
-rare fatal line always outranks a thousand copies of a warning.
+Token counts come from the caller (the model's own tokenizer); this module only decides. Lines
+are packed first-fit in the order given (the caller's priority: `logs.evidence` puts each
+source's most telling pattern first), so a line too long to fit is skipped, never cut.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
-
-from log_analyzer.logs.normalize import NormalizedEntry
 
 MIN_COMPLETION_TOKENS = 64
 
@@ -44,14 +41,6 @@ def completion_budget(n_ctx: int, requested: int) -> CompletionBudget:
     )
 
 
-def priority_order(entries: Sequence[NormalizedEntry]) -> list[int]:
-    """Indexes of `entries`: most severe first, then most frequent, then most recent."""
-    return sorted(
-        range(len(entries)),
-        key=lambda i: (entries[i].level.rank, -entries[i].count, -entries[i].last_ns),
-    )
-
-
 def pack(costs: Sequence[int], order: Sequence[int], budget: int) -> Packing:
     """Take entries in `order` while they fit in `budget`; one too large is skipped, not cut."""
     chosen: list[int] = []
@@ -71,27 +60,3 @@ def shrink(packing: Packing, costs: Sequence[int], excess: int) -> Packing:
     while chosen and freed < excess:
         freed += costs[chosen.pop()]
     return Packing(tuple(chosen), packing.tokens - freed)
-
-
-def evidence_line(
-    entry: NormalizedEntry, *, with_date: bool = False, max_chars: int | None = None
-) -> str:
-    """One compact, self-describing line of evidence for the prompt.
-
-    A message longer than `max_chars` is cut with a visible marker, so one stack trace cannot
-    take the room of a dozen distinct failures.
-    """
-    fmt = "%Y-%m-%dT%H:%M:%SZ" if with_date else "%H:%M:%SZ"
-    first = _clock(entry.first_ns, fmt)
-    seen = first if entry.count == 1 else f"{first}..{_clock(entry.last_ns, fmt)}"
-    sources = ",".join(entry.sources[:3]) + (
-        f" +{len(entry.sources) - 3} more" if len(entry.sources) > 3 else ""
-    )
-    message = entry.message
-    if max_chars is not None and len(message) > max_chars:
-        message = f"{message[:max_chars]} …[{len(message) - max_chars} more chars]"
-    return f"[{entry.level.value.upper()} x{entry.count} {seen} {sources}] {message}"
-
-
-def _clock(ns: int, fmt: str) -> str:
-    return datetime.fromtimestamp(ns // 1_000_000_000, tz=UTC).strftime(fmt)
