@@ -129,9 +129,9 @@ async def test_synthetic_spike_with_known_answers() -> None:
 
 
 def test_t0_is_the_time_the_expected_strings_assume() -> None:
-    from log_analyzer.recipes.common import iso
+    from log_analyzer.logs.clock import utc_seconds
 
-    assert iso(T0 + 1140) == "2027-01-15T08:19:00Z"
+    assert utc_seconds(T0 + 1140) == "2027-01-15T08:19:00Z"
 
 
 @pytest.mark.anyio

@@ -6,10 +6,10 @@ levels, sources and patterns are a sample whenever Loki stopped at the request's
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from log_analyzer.analysis.events import ContextFit, SummaryEvent
+from log_analyzer.logs.clock import TIME, utc, utc_seconds
 from log_analyzer.logs.condense import Pattern
 from log_analyzer.logs.summary import LogSummary
 
@@ -36,7 +36,7 @@ def summary_text(event: SummaryEvent) -> str:
     scope = _scope(s)
     out = [
         "=== Log summary ===",
-        f"Window:  {_iso(s.start_ns)} .. {_iso(s.end_ns)}",
+        f"Window:  {utc(s.start_ns)} .. {utc(s.end_ns)}",
         f"Query:   {s.logql}",
     ]
     if s.totals is not None:
@@ -48,10 +48,12 @@ def summary_text(event: SummaryEvent) -> str:
     else:
         out.append(f"True totals: unavailable ({s.totals_error or 'not queried'})")
     for spike in s.spikes[:SPIKES_IN_TEXT]:
+        step = s.series.step_seconds if s.series else "?"
         out.append(
-            f"Spike (total): {_clock(spike.start)}..{_clock(spike.end)}, peak {spike.peak:,.0f} "
-            f"lines per {s.series.step_seconds if s.series else '?'} s bucket at "
-            f"{_clock(spike.peak_ts)}, {spike.factor:.1f}x the baseline of {spike.baseline:,.0f}"
+            f"Spike (total): {utc_seconds(spike.start, TIME)}..{utc_seconds(spike.end, TIME)}, "
+            f"peak {spike.peak:,.0f} lines per {step} s bucket at "
+            f"{utc_seconds(spike.peak_ts, TIME)}, {spike.factor:.1f}x the baseline of "
+            f"{spike.baseline:,.0f}"
         )
     if len(s.spikes) > SPIKES_IN_TEXT:
         out.append(f"  (+{len(s.spikes) - SPIKES_IN_TEXT} more spikes, listed in the JSON formats)")
@@ -94,7 +96,7 @@ def _scope(s: LogSummary) -> str:
 
 def _summary_dict(s: LogSummary) -> dict[str, Any]:
     return {
-        "window": {"start": _iso(s.start_ns), "end": _iso(s.end_ns)},
+        "window": {"start": utc(s.start_ns), "end": utc(s.end_ns)},
         "logql": s.logql,
         "counts_are": "sample" if s.sampled else "total",
         "limit": s.limit,
@@ -135,9 +137,9 @@ def _summary_dict(s: LogSummary) -> dict[str, Any]:
         },
         "spikes": [
             {
-                "start": _clock_iso(sp.start),
-                "end": _clock_iso(sp.end),
-                "peak_at": _clock_iso(sp.peak_ts),
+                "start": utc_seconds(sp.start),
+                "end": utc_seconds(sp.end),
+                "peak_at": utc_seconds(sp.peak_ts),
                 "peak": sp.peak,
                 "baseline": sp.baseline,
                 "factor": round(sp.factor, 2),
@@ -156,8 +158,8 @@ def _pattern_dict(p: Pattern) -> dict[str, Any]:
         "template": p.template,
         "count": p.count,
         "level": p.level.value,
-        "first_seen": _iso(p.first_ns),
-        "last_seen": _iso(p.last_ns),
+        "first_seen": utc(p.first_ns),
+        "last_seen": utc(p.last_ns),
         "new": p.new,
         "sources": dict(p.source_counts),
         "examples": list(p.examples),
@@ -181,9 +183,9 @@ def _context_dict(fit: ContextFit) -> dict[str, Any]:
 def _patterns_text(s: LogSummary, kind: str) -> list[str]:
     out = [f"Patterns ({kind} counts; the analysis cites these ids):"]
     for p in s.patterns[:PATTERNS_IN_TEXT]:
-        seen = _clock(p.first_ns // 10**9)
+        seen = utc(p.first_ns, TIME)
         if p.last_ns != p.first_ns:
-            seen += f"..{_clock(p.last_ns // 10**9)}"
+            seen += f"..{utc(p.last_ns, TIME)}"
         where = p.sources[0] + (f" +{len(p.sources) - 1}" if len(p.sources) > 1 else "")
         out.append(
             f"  {p.id:<4} {p.level.value.upper():<6} {p.count:>6,}  {seen}  "
@@ -226,15 +228,3 @@ def _top_sources(sources: tuple[tuple[str, int], ...]) -> str:
 def _one_line(text: str) -> str:
     text = text.replace("\n", " ⏎ ")
     return text if len(text) <= _TEXT_CHARS else text[:_TEXT_CHARS] + "…"
-
-
-def _iso(ns: int) -> str:
-    return _clock_iso(ns // 1_000_000_000)
-
-
-def _clock_iso(seconds: int) -> str:
-    return datetime.fromtimestamp(seconds, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _clock(seconds: int) -> str:
-    return datetime.fromtimestamp(seconds, tz=UTC).strftime("%H:%M:%SZ")

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from log_analyzer.logs.budget import Packing, pack, shrink
+from log_analyzer.logs.clock import DATE_TIME, TIME, utc
 from log_analyzer.logs.condense import Pattern
 
 MAX_EXAMPLE_CHARS = 300
@@ -36,8 +36,8 @@ def evidence_line(
     pattern: Pattern, *, with_date: bool = False, max_example_chars: int = MAX_EXAMPLE_CHARS
 ) -> str:
     """One line of evidence: id, level, count, when, novelty, where, template and an example."""
-    fmt = "%Y-%m-%dT%H:%M:%SZ" if with_date else "%H:%M:%SZ"
-    first, last = _clock(pattern.first_ns, fmt), _clock(pattern.last_ns, fmt)
+    fmt = DATE_TIME if with_date else TIME
+    first, last = utc(pattern.first_ns, fmt), utc(pattern.last_ns, fmt)
     seen = first if first == last else f"{first}..{last}"
     parts = [
         f"{pattern.id} {pattern.level.value.upper()} x{pattern.count:,} {seen} "
@@ -123,7 +123,3 @@ def _where(pattern: Pattern) -> str:
     top = min(pattern.source_counts, key=lambda item: (-item[1], item[0]))[0]
     others = len(pattern.source_counts) - 1
     return f"{top},+{others}" if others else top
-
-
-def _clock(ns: int, fmt: str) -> str:
-    return datetime.fromtimestamp(ns // 1_000_000_000, tz=UTC).strftime(fmt)

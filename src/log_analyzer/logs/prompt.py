@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
+from log_analyzer.logs.clock import TIME, utc, utc_seconds
 from log_analyzer.logs.summary import LogSummary
 
 SYSTEM_PROMPT = """\
@@ -55,7 +55,7 @@ def _user_content(parts: PromptParts, evidence: Sequence[str]) -> str:
     s = parts.summary
     lines = [
         f"Question: {parts.question}" if parts.question else "Question: What is failing, and why?",
-        f"Window: {_clock(s.start_ns, _DATE)} to {_clock(s.end_ns, _DATE)}. Query: {s.logql}",
+        f"Window: {utc(s.start_ns)} to {utc(s.end_ns)}. Query: {s.logql}",
     ]
     if s.totals is not None:
         levels = ", ".join(f"{lv.value} {n:,}" for lv, n in s.totals.by_level)
@@ -75,7 +75,7 @@ def _user_content(parts: PromptParts, evidence: Sequence[str]) -> str:
     spikes = sorted(s.spikes, key=lambda spike: -spike.peak)
     for spike in spikes[:MAX_SPIKES]:
         lines.append(
-            f"Spike: {_clock(spike.start * 10**9)} to {_clock(spike.end * 10**9)}, "
+            f"Spike: {utc_seconds(spike.start, TIME)} to {utc_seconds(spike.end, TIME)}, "
             f"peak {spike.peak:,.0f} lines per bucket ({spike.factor:.1f}x the baseline)."
         )
     if len(spikes) > MAX_SPIKES:
@@ -86,10 +86,3 @@ def _user_content(parts: PromptParts, evidence: Sequence[str]) -> str:
     if parts.omitted:
         lines.append(f"{parts.omitted} to fit the context.")
     return "\n".join(lines)
-
-
-_DATE = "%Y-%m-%dT%H:%M:%SZ"
-
-
-def _clock(ns: int, fmt: str = "%H:%M:%SZ") -> str:
-    return datetime.fromtimestamp(ns // 1_000_000_000, tz=UTC).strftime(fmt)

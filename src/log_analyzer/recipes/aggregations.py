@@ -8,6 +8,7 @@ streams (no line filter): true totals. ``top_errors`` reads the patterns of the 
 
 from __future__ import annotations
 
+from log_analyzer.logs.clock import utc, utc_seconds
 from log_analyzer.logs.logql import count_query
 from log_analyzer.logs.normalize import Level, source_of
 from log_analyzer.logs.requests import extract_request
@@ -26,8 +27,6 @@ from log_analyzer.recipes.common import (
     fetched_label,
     fields_of,
     int_param,
-    iso,
-    iso_ns,
     metric_label,
     percent,
     share,
@@ -66,8 +65,8 @@ class TopErrors:
                 p.template,
                 p.count,
                 ", ".join(f"{s} ({n:,})" for s, n in sorted(p.source_counts, key=lambda x: -x[1])),
-                iso_ns(p.first_ns),
-                iso_ns(p.last_ns),
+                utc(p.first_ns),
+                utc(p.last_ns),
                 "yes" if p.new else "no",
             )
             for p in errors[:top]
@@ -189,7 +188,9 @@ class LogsPerHour:
             outside = hour * _NS >= request.end_ns or (hour + _HOUR) * _NS <= request.start_ns
             if outside and not sum(counts.values()):
                 continue  # Loki's extra step after the window's end, empty
-            rows.append((iso(hour), *(counts.get(lv, 0) for lv in levels), sum(counts.values())))
+            rows.append(
+                (utc_seconds(hour), *(counts.get(lv, 0) for lv in levels), sum(counts.values()))
+            )
         table = Table(
             "Lines per hour",
             ("hour (UTC)", *(lv.value for lv in levels), "total"),

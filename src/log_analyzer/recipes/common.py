@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
 from typing import Any
 
 from log_analyzer.analysis.fetch import AnalysisRequest
@@ -78,17 +77,6 @@ def metric_label(step_seconds: int | None = None, *, by: str = "", extra: str = 
 def window_range(request: AnalysisRequest) -> str:
     """The window as a LogQL range (``30m``), rounded up to a whole second."""
     return logql_range(math.ceil(max(request.end_ns - request.start_ns, 0) / _NS))
-
-
-def iso(unix_seconds: float) -> str:
-    """A UTC timestamp such as ``2026-11-23T14:05:00Z``."""
-    moment = datetime.fromtimestamp(unix_seconds, tz=UTC)
-    return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
-
-
-def iso_ns(ns: int) -> str:
-    """`iso` of a nanosecond timestamp."""
-    return iso(ns // _NS)
 
 
 def fields_of(entry: LogEntry) -> tuple[str, dict[str, Any] | None]:

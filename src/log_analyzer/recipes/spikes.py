@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from log_analyzer.analysis.fetch import AnalysisRequest, RawLogs
+from log_analyzer.logs.clock import utc, utc_seconds
 from log_analyzer.logs.normalize import Level
 from log_analyzer.logs.totals import (
     Series,
@@ -33,8 +34,6 @@ from log_analyzer.recipes.common import (
     fetched_label,
     float_param,
     int_param,
-    iso,
-    iso_ns,
     metric_label,
 )
 
@@ -166,7 +165,7 @@ def _buckets_table(series: dict[str, Series], every: Series, source: str) -> Tab
     step = every.step_seconds
     error, warn = dict(series["error"].points), dict(series["warn"].points)
     rows = tuple(
-        (iso(ts - step), round(error.get(ts, 0.0)), round(warn.get(ts, 0.0)), round(total))
+        (utc_seconds(ts - step), round(error.get(ts, 0.0)), round(warn.get(ts, 0.0)), round(total))
         for ts, total in every.points
     )
     return Table(
@@ -182,9 +181,9 @@ def _spikes_table(spikes: list[tuple[str, Spike]], source: str) -> Table:
     rows = tuple(
         (
             kind,
-            iso(s.start),
-            iso(s.end),
-            iso(s.peak_ts),
+            utc_seconds(s.start),
+            utc_seconds(s.end),
+            utc_seconds(s.peak_ts),
             round(s.peak),
             s.baseline,
             round(s.factor, 2),
@@ -204,7 +203,15 @@ def _patterns_table(raw: RawLogs, spikes: list[tuple[str, Spike]], max_chars: in
         for g in compare_windows(lines, spike, _KINDS[kind])[:_PATTERNS_PER_SPIKE]:
             new = "yes" if g.new else "no"
             rows.append(
-                (iso(spike.start), kind, g.template, g.during, g.before, round(g.factor, 2), new)
+                (
+                    utc_seconds(spike.start),
+                    kind,
+                    g.template,
+                    g.during,
+                    g.before,
+                    round(g.factor, 2),
+                    new,
+                )
             )
     counts_are, source = fetched_label(len(raw.entries), raw.limit, raw.sampled)
     columns = ("spike start", "level", "pattern", "in spike", "before", "growth", "new")
@@ -220,16 +227,16 @@ def _sample_notes(raw: RawLogs, spikes: list[tuple[str, Spike]]) -> list[str]:
         before_start = (2 * spike.start - spike.end) * _NS
         if raw.sampled and earliest > before_start:
             notes.append(
-                f"the fetched sample begins at {iso_ns(earliest)}, after the window before the "
-                f"spike at {iso(spike.start)} began: its 'before' counts are low and 'new' may "
-                "be wrong"
+                f"the fetched sample begins at {utc(earliest)}, after the window before the "
+                f"spike at {utc_seconds(spike.start)} began: its 'before' counts are low and "
+                "'new' may be wrong"
             )
     return notes
 
 
 def _fact(kind: str, spike: Spike, step: int) -> str:
     return (
-        f"{kind} spike from {iso(spike.start)} to {iso(spike.end)}: peak {spike.peak:,.0f} lines "
-        f"per {step} s bucket at {iso(spike.peak_ts)}, {spike.factor:.1f}x the median of "
-        f"{spike.baseline:,.1f} (total)"
+        f"{kind} spike from {utc_seconds(spike.start)} to {utc_seconds(spike.end)}: "
+        f"peak {spike.peak:,.0f} lines per {step} s bucket at {utc_seconds(spike.peak_ts)}, "
+        f"{spike.factor:.1f}x the median of {spike.baseline:,.1f} (total)"
     )

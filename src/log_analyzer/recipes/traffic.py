@@ -8,6 +8,7 @@ One Loki metric query gives the true line volume per pod next to them, whatever 
 
 from __future__ import annotations
 
+from log_analyzer.logs.clock import utc_seconds
 from log_analyzer.logs.logql import count_query
 from log_analyzer.logs.normalize import source_of
 from log_analyzer.logs.requests import STATUS_CLASSES, extract_request
@@ -24,7 +25,6 @@ from log_analyzer.recipes.common import (
     fetched_label,
     fields_of,
     int_param,
-    iso,
     metric_label,
     percent,
     share,
@@ -93,7 +93,7 @@ class TrafficSummary:
             Table(
                 "Status classes over time",
                 ("bucket start", *STATUS_CLASSES),
-                tuple((iso(b.start), *(n for _, n in b.counts)) for b in over_time.buckets),
+                tuple((utc_seconds(b.start), *(n for _, n in b.counts)) for b in over_time.buckets),
                 counts_are,
                 f"{source}, {seconds} s buckets",
             ),
@@ -120,7 +120,7 @@ class TrafficSummary:
                     (g.name, g.first_half, g.second_half, round(g.factor, 2)) for g in growth.rows
                 ),
                 counts_are,
-                f"{source}; halves split at {iso(growth.midpoint_ns // 1_000_000_000)}"
+                f"{source}; halves split at {utc_seconds(growth.midpoint_ns // 1_000_000_000)}"
                 if growth.entries
                 else source,
             ),
