@@ -82,11 +82,12 @@ async def _analyze(settings: Settings, raw: dict[str, Any], out: TextIO, *, demo
             if demo
             else LokiClient(loki_http, settings.loki_tenant, loki_retry(settings))
         )
-        llm: LLMBackend | None = LlamaClient(llama_http)
+        client = LlamaClient(llama_http)
+        llm: LLMBackend | None = client
         no_llm = "no LLM is configured"
         if demo:
             try:
-                await LlamaClient(llama_http).health()
+                await client.health()
             except ServiceError as exc:
                 llm = None
                 no_llm = (

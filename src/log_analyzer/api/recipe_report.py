@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from log_analyzer.analysis.events import RecipeFit, ResultEvent
-from log_analyzer.recipes.base import Cell, Table
+from log_analyzer.recipes.base import Cell, Table, format_cell
 
 _MAX_CELL = 80
 
@@ -85,13 +85,5 @@ def _aligned(table: Table) -> list[str]:
 
 
 def _text(value: Cell) -> str:
-    if value is None:
-        return "-"
-    if isinstance(value, bool):
-        return str(value).lower()
-    if isinstance(value, float):
-        return f"{value:,.3f}".rstrip("0").rstrip(".") if value % 1 else f"{value:,.0f}"
-    if isinstance(value, int):
-        return f"{value:,}"
-    text = " ".join(value.split())
+    text = format_cell(value)
     return text if len(text) <= _MAX_CELL else text[: _MAX_CELL - 1] + "…"

@@ -24,6 +24,21 @@ from log_analyzer.clients.protocols import LogSource
 from log_analyzer.core.errors import InputError
 
 Cell = str | int | float | None
+
+
+def format_cell(value: Cell) -> str:
+    """A cell as text: `-` for none, thousands separators, at most 3 decimals, one line."""
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float):
+        return f"{value:,.3f}".rstrip("0").rstrip(".") if value % 1 else f"{value:,.0f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return " ".join(value.split())
+
+
 USE_REQUEST = "\x00request"
 """Sentinel line filter: the one the request carries."""
 CountsAre = Literal["total", "sample"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from log_analyzer.recipes.base import Cell, RecipeResult, Table
+from log_analyzer.recipes.base import RecipeResult, Table, format_cell
 
 SYSTEM_PROMPT = """\
 You are an on-call site reliability engineer. Code has already computed the numbers below from \
@@ -32,7 +32,7 @@ class RecipePromptParts:
 
 def table_rows(table: Table) -> list[str]:
     """One line per row: cells joined by ` | `."""
-    return [" | ".join(_cell(c) for c in row) for row in table.rows]
+    return [" | ".join(format_cell(c) for c in row) for row in table.rows]
 
 
 def build_recipe_messages(
@@ -58,13 +58,3 @@ def build_recipe_messages(
         {"role": "system", "content": SYSTEM_PROMPT.format(tag=parts.tag)},
         {"role": "user", "content": "\n".join(lines)},
     ]
-
-
-def _cell(value: Cell) -> str:
-    if value is None:
-        return "-"
-    if isinstance(value, float):
-        return f"{value:,.3f}".rstrip("0").rstrip(".") if value % 1 else f"{value:,.0f}"
-    if isinstance(value, int):
-        return f"{value:,}"
-    return " ".join(value.split())
