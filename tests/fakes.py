@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import AsyncGenerator, Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 from log_analyzer.clients.llm import ChatChunk, Completion, Message, ServerProps, TokenDelta
 from log_analyzer.clients.loki import LogQuery
 from log_analyzer.core.errors import ServiceError
+from tests.conftest import recorded
 
 
 def fake_token_count(text: str) -> int:
@@ -94,8 +93,8 @@ class RecordedLogSource:
         matrix: Mapping[str, Any] | ServiceError | None = None,
     ) -> None:
         self.body = body
-        self.vector = vector or _recorded_body("query-vector.json")
-        self.matrix = matrix or _recorded_body("query_range-matrix.json")
+        self.vector = vector or recorded("loki", "query-vector.json")["body"]
+        self.matrix = matrix or recorded("loki", "query_range-matrix.json")["body"]
         self.queries: list[LogQuery] = []
         self.metric_queries: list[str] = []
 
@@ -119,9 +118,3 @@ class RecordedLogSource:
 
     async def ready(self) -> None:
         return None
-
-
-def _recorded_body(name: str) -> Mapping[str, Any]:
-    path = Path(__file__).parent / "fixtures" / "loki" / name
-    body: Mapping[str, Any] = json.loads(path.read_text())["body"]
-    return body
