@@ -25,11 +25,12 @@ sync:
 test *args:
     uv run pytest {{ args }}
 
-# Lint, check formatting and type-check
+# Lint, check formatting, type-check and check the import contracts (layers, no cycles)
 lint:
     uv run ruff check .
     uv run ruff format --check .
     uv run mypy
+    uv run lint-imports
 
 # Everything CI checks: lint, then the tests
 check: lint test

@@ -29,12 +29,13 @@ sys.path.insert(0, str(ROOT))
 from tests.llama.conftest import _locate, launch, wait_healthy  # noqa: E402
 from tests.llama.noise import T0, NoisySource  # noqa: E402
 
-from log_analyzer.analysis.events import ContextFit, ErrorEvent, SummaryEvent, TokenEvent  # noqa: E402
-from log_analyzer.analysis.fetch import AnalysisRequest  # noqa: E402
-from log_analyzer.analysis.run import AnalysisOptions  # noqa: E402
-from log_analyzer.analysis.stream import AnalysisRun  # noqa: E402
+from log_analyzer.analysis.analyze import AnalysisJob  # noqa: E402
+from log_analyzer.analysis.events import ContextEvent, ContextFit, ErrorEvent, TokenEvent  # noqa: E402
+from log_analyzer.analysis.request import AnalysisRequest  # noqa: E402
+from log_analyzer.analysis.run import Run, RunDeps, RunOptions  # noqa: E402
 from log_analyzer.clients.llm import LlamaClient  # noqa: E402
-from log_analyzer.logs.logql import LabelMatcher, MatchOp  # noqa: E402
+from log_analyzer.core.workers import WorkerPool  # noqa: E402
+from log_analyzer.sources.base import LineFilter, Selection, Window  # noqa: E402
 
 
 def start_server(ctx: int) -> tuple[subprocess.Popen[bytes], str]:
@@ -49,7 +50,7 @@ def start_server(ctx: int) -> tuple[subprocess.Popen[bytes], str]:
 
 async def one_run(url: str, body: NoisySource, max_tokens: int) -> dict[str, float]:
     """One analysis through the pipeline, timed per event."""
-    options = AnalysisOptions(
+    options = RunOptions(
         model_name="smollm2-135m",
         max_tokens=max_tokens,
         temperature=0.2,
@@ -57,31 +58,33 @@ async def one_run(url: str, body: NoisySource, max_tokens: int) -> dict[str, flo
         max_line_chars=2000,
     )
     request = AnalysisRequest(
-        start_ns=T0,
-        end_ns=T0 + 3600 * 10**9,
-        matchers=(LabelMatcher("namespace", MatchOp.EQ, "shop"),),
-        line_regex=None,
+        source="loki",
+        window=Window(T0, T0 + 3600 * 10**9),
+        selection=Selection.of({"namespace": "shop"}),
+        line_filter=LineFilter.every(),
         limit=5000,
-        namespace="shop",
     )
     tracer = TracerProvider().get_tracer("bench")
     async with httpx.AsyncClient(base_url=url, timeout=600) as http:
-        run = AnalysisRun(request, body, LlamaClient(http), options, tracer)
+        workers = WorkerPool(0)
+        deps = RunDeps(body, LlamaClient(http), None, workers, tracer, options)
         started = time.perf_counter()
-        logs = await run.fetch()
         first = last = 0.0
         tokens = 0
         fit: ContextFit | None = None
-        async for event in run.events(logs):
-            now = time.perf_counter()
-            if isinstance(event, SummaryEvent):
-                fit = event.fit
-            elif isinstance(event, TokenEvent):
-                tokens += 1
-                first = first or now
-                last = now
-            elif isinstance(event, ErrorEvent):
-                raise SystemExit(f"analysis failed: {event.error}")
+        async with Run(AnalysisJob(request), deps) as run:
+            events = run.events(await run.prepare())
+            async for event in events:
+                now = time.perf_counter()
+                if isinstance(event, ContextEvent):
+                    fit = event.fit
+                elif isinstance(event, TokenEvent):
+                    tokens += 1
+                    first = first or now
+                    last = now
+                elif isinstance(event, ErrorEvent):
+                    raise SystemExit(f"analysis failed: {event.error}")
+        await workers.close()
     assert fit is not None
     return {
         "ttft": first - started,
@@ -90,8 +93,8 @@ async def one_run(url: str, body: NoisySource, max_tokens: int) -> dict[str, flo
         "prompt": fit.prompt_tokens,
         "budget": fit.n_ctx - fit.max_tokens,
         "utilisation": fit.utilisation,
-        "included": fit.patterns_included,
-        "distinct": fit.patterns_included + fit.patterns_omitted,
+        "included": fit.included,
+        "distinct": fit.included + fit.omitted,
     }
 
 

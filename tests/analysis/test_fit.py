@@ -7,12 +7,15 @@ from collections.abc import Sequence
 
 import pytest
 
-from log_analyzer.analysis.fit import PromptFitter
+from log_analyzer.analysis.fit import MIN_EVIDENCE_TOKENS, Fitter
 from log_analyzer.clients.llm import Message
 from log_analyzer.core.errors import LLMContextExceeded
+from log_analyzer.logs.budget import MIN_COMPLETION_TOKENS
 from log_analyzer.logs.condense import condense
-from log_analyzer.logs.flatten import LogEntry
+from log_analyzer.logs.entries import LogEntry
+from log_analyzer.logs.evidence import diversity_order, evidence_line
 from log_analyzer.logs.normalize import normalize
+from log_analyzer.logs.prompt import PromptMaterial, analysis_material, render
 from log_analyzer.logs.summary import LogSummary, summarize
 from tests.fakes import FakeLLM, fake_token_count
 
@@ -83,10 +86,22 @@ def summary_of(entries: list[LogEntry]) -> LogSummary:
         normalized,
         start_ns=T0,
         end_ns=T0 + HOUR,
-        logql='{namespace="shop"}',
+        query='{namespace="shop"}',
         limit=len(entries),
         patterns=patterns,
     )
+
+
+def material(summary: LogSummary, question: str | None = None) -> PromptMaterial:
+    patterns = summary.patterns
+    evidence = [evidence_line(p) for p in patterns]
+    return analysis_material(summary, question, evidence, diversity_order(patterns))
+
+
+def fitter(
+    llm: FakeLLM, summary: LogSummary, question: str | None, *, n_ctx: int, max_tokens: int
+) -> Fitter:
+    return Fitter(llm, material(summary, question), n_ctx=n_ctx, max_tokens=max_tokens)
 
 
 class SkewedLLM(FakeLLM):
@@ -106,9 +121,9 @@ async def test_prompt_never_exceeds_the_budget_and_keeps_the_rare_line(
     patterns = summary.patterns
     assert len(patterns) > 100
     llm = llm_class(n_ctx=n_ctx)
-    fitter = PromptFitter(llm, summary, None, n_ctx=n_ctx, max_tokens=n_ctx // 4)
+    fit_all = fitter(llm, summary, None, n_ctx=n_ctx, max_tokens=n_ctx // 4)
 
-    fitted = await fitter.fit()
+    fitted = await fit_all.fit()
 
     budget = n_ctx - n_ctx // 4
     assert fitted.fit.prompt_tokens == await llm.count_chat_tokens(fitted.messages)
@@ -116,41 +131,54 @@ async def test_prompt_never_exceeds_the_budget_and_keeps_the_rare_line(
     assert fitted.fit.prompt_tokens >= 0.85 * budget  # the budget is used
     prompt = fitted.messages[1]["content"]
     assert ROOT_CAUSE in prompt and patterns[0].level.value == "fatal"
-    assert fitted.fit.pattern_ids[0] == "P1"
+    assert fitted.fit.ids[0] == "P1"
     fit = fitted.fit
-    assert fit.patterns_included + fit.patterns_omitted == len(patterns)
-    omitted = [p for p in patterns if p.id not in fit.pattern_ids]
+    assert fit.unit == "pattern"
+    assert fit.included + fit.omitted == len(patterns)
+    omitted = [p for p in patterns if p.id not in fit.ids]
     assert fit.lines_omitted == sum(p.count for p in omitted)
-    assert f"{fit.patterns_omitted:,} more patterns, {fit.lines_omitted:,} lines, omitted" in prompt
-    for pattern_id in fit.pattern_ids:
+    assert f"({fit.omitted:,} more patterns, {fit.lines_omitted:,} lines, not shown" in prompt
+    for pattern_id in fit.ids:
         assert f"\n{pattern_id} " in prompt
+    # What was left out would not have fitted in the room the shown items left.
+    shown = set(fitted.shown)
+    room = budget - fitted.fit.prompt_tokens
+    assert all(fitted.costs[k] > room for k in fitted.costs if k not in shown)
+
+
+async def test_pricing_costs_one_tokenizer_call_and_at_most_two_recounts() -> None:
+    summary = summary_of(noisy_entries(2000))
+    llm = FakeLLM(n_ctx=2048)
+    await fitter(llm, summary, None, n_ctx=2048, max_tokens=256).fit()
+    assert llm.price_calls == 1  # every candidate line priced in one call
+    assert llm.tokenizer_calls <= 3  # the final prompt counted; once more if it was topped up
 
 
 async def test_everything_fits_in_a_large_context() -> None:
     summary = summary_of(noisy_entries(300, templates=20))
-    fitted = await PromptFitter(FakeLLM(), summary, "why?", n_ctx=8192, max_tokens=512).fit()
-    assert fitted.fit.patterns_omitted == 0
-    assert "omitted" not in fitted.messages[1]["content"]
+    fitted = await fitter(FakeLLM(), summary, "why?", n_ctx=8192, max_tokens=512).fit()
+    assert fitted.fit.omitted == 0
+    assert "not shown" not in fitted.messages[1]["content"]
     assert "Question: why?" in fitted.messages[1]["content"]
 
 
 async def test_refit_drops_at_least_the_overshoot() -> None:
     summary = summary_of(noisy_entries(3000))
-    fitter = PromptFitter(FakeLLM(), summary, "why?", n_ctx=2048, max_tokens=256)
-    fitted = await fitter.fit()
+    fit = fitter(FakeLLM(), summary, "why?", n_ctx=2048, max_tokens=256)
+    fitted = await fit.fit()
 
-    smaller = await fitter.refit(fitted, 100)
+    smaller = await fit.refit(fitted, 100)
 
     assert smaller.fit.prompt_tokens <= fitted.fit.prompt_tokens - 100 + 10
-    assert smaller.fit.patterns_included < fitted.fit.patterns_included
+    assert smaller.fit.included < fitted.fit.included
     assert ROOT_CAUSE in smaller.messages[1]["content"]
 
 
 async def test_a_frame_larger_than_the_context_is_an_error() -> None:
     summary = summary_of(noisy_entries(3))
-    fitter = PromptFitter(FakeLLM(frame_tokens=5000), summary, None, n_ctx=1024, max_tokens=256)
+    fit = fitter(FakeLLM(frame_tokens=5000), summary, None, n_ctx=1024, max_tokens=256)
     with pytest.raises(LLMContextExceeded) as caught:
-        await fitter.fit()
+        await fit.fit()
     assert caught.value.n_ctx == 1024
 
 
@@ -161,10 +189,19 @@ def test_fake_tokenizer_is_not_trivial() -> None:
 
 async def test_a_small_context_shortens_the_answer_to_keep_evidence() -> None:
     summary = summary_of(noisy_entries(500))
-    # The frame costs 224 fake tokens: 224 + 64 of evidence leave 112 of the 400 for the answer.
-    fitter = PromptFitter(FakeLLM(), summary, None, n_ctx=400, max_tokens=200)
-    fitted = await fitter.fit()
-    assert fitted.fit.max_tokens == 112
-    assert fitted.fit.patterns_included >= 1
+    llm = FakeLLM()
+    fit = fitter(llm, summary, None, n_ctx=400, max_tokens=200)
+    fitted = await fit.fit()
+    bare = await llm.count_chat_tokens(render(material(summary), [], "00000000").messages)
+    # The answer gives way so that about MIN_EVIDENCE_TOKENS of evidence fit beside the frame
+    # (the frame is known to within the digits of its note on patterns left out).
+    slack = 8
+    assert (
+        MIN_COMPLETION_TOKENS <= fitted.fit.max_tokens <= 400 - bare - MIN_EVIDENCE_TOKENS + slack
+    )
+    assert fitted.fit.included >= 1 and fitted.fit.prompt_tokens > bare
     assert fitted.fit.prompt_tokens + fitted.fit.max_tokens <= 400
-    assert fitter.note is not None and "answer limited to" in fitter.note
+    assert fit.note == (
+        f"answer limited to {fitted.fit.max_tokens} tokens (from 200) to leave room for "
+        "evidence in the 400-token context"
+    )

@@ -1,38 +1,32 @@
-"""Redaction inside `analysis.fetch.process_body`, whose check runs once per skeleton.
-
-(It belongs with `tests/analysis/`; it lives here next to the redactor whose contract it uses.)
-"""
+"""Redaction in the worker's processing, whose check runs once per skeleton."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
-from log_analyzer.analysis.fetch import process_body
+from log_analyzer.analysis.gather import Gathered
+from log_analyzer.analysis.processing import SummaryWork, redact_entries, summarize_window
+from log_analyzer.logs.normalize import normalize_rows
+from log_analyzer.sources.base import RawEntries, Window, decode_rows
 
 T0 = 1_795_457_333_000_000_000
-
-
-def body(*lines: str) -> dict[str, Any]:
-    values = [[str(T0 + i), line] for i, line in enumerate(lines)]
-    return {
-        "status": "success",
-        "data": {
-            "resultType": "streams",
-            "result": [{"stream": {"pod": "api-1", "container": "api"}, "values": values[::-1]}],
-        },
-    }
+LABELS = {"pod": "api-1", "container": "api"}
 
 
 def run(*lines: str) -> tuple[list[str], int, str]:
-    done = process_body(
-        body(*lines), max_line_chars=2000, window_start_ns=T0, window_end_ns=T0 + 10**12
-    )
+    rows = [(LABELS, T0 + i, line) for i, line in enumerate(lines)]
+    entries, redactions, _ = redact_entries(normalize_rows(rows))
+    raw = RawEntries("q", (rows, False), decode_rows, 5000)
+    work = SummaryWork("rows", Gathered(raw, None, None, None, None, None),
+                       Window(T0, T0 + 10**12), 5000, 2000)  # fmt: skip
+    summary = summarize_window(work).summary
+    assert summary.redactions == redactions
     shown = " ".join(
-        [p.template for p in done.patterns] + [e for p in done.patterns for e in p.examples]
+        [p.template for p in summary.patterns]
+        + [e for p in summary.patterns for e in p.examples]
+        + [m.message for m in summary.top_messages]
     )
-    return [entry.message for entry in done.entries], done.redactions, shown
+    return [entry.message for entry in entries], redactions, shown
 
 
 @pytest.mark.parametrize(

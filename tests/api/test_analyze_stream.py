@@ -12,6 +12,7 @@ import respx
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from tests.conftest import recorded, recorded_response, running_app, settings_for_tests, sse_bytes
+from tests.llama_fakes import mock_llama
 
 pytestmark = pytest.mark.anyio
 
@@ -31,31 +32,6 @@ STREAMED_TEXT = "".join(
 def loki_streams_body() -> dict[str, Any]:
     body: dict[str, Any] = recorded("loki", "query_range-streams.json")["body"]
     return body
-
-
-def mock_llama(router: respx.MockRouter, *, stream: httpx.Response | None = None) -> None:
-    router.get("/health").mock(return_value=httpx.Response(200, json={"status": "ok"}))
-    router.get("/props").mock(
-        return_value=httpx.Response(200, json=recorded("llama", "props.json"))
-    )
-    router.post("/apply-template").mock(
-        return_value=httpx.Response(200, json=recorded("llama", "apply-template.json")["body"])
-    )
-
-    def tokenize(request: httpx.Request) -> httpx.Response:
-        payload = json.loads(request.content)
-        name = "tokenize-with-pieces.json" if payload.get("with_pieces") else "tokenize.json"
-        return httpx.Response(200, json=recorded("llama", name)["body"])
-
-    router.post("/tokenize").mock(side_effect=tokenize)
-    router.post("/v1/chat/completions").mock(
-        return_value=stream
-        or httpx.Response(
-            200,
-            content=sse_bytes("chat-completions-stream.sse.txt"),
-            headers={"content-type": "text/event-stream"},
-        )
-    )
 
 
 async def post(
@@ -98,7 +74,7 @@ async def test_text_stream_has_summary_analysis_and_footer(
     assert sent.url.params["direction"] == "backward"
     assert sent.url.params["query"] == (
         '{namespace="billing", container="checkout"} '
-        '|~ "(?i)(error|warn|failed|exception|panic|fatal)"'
+        '|~ "(?i)(error|warn|failed|exception|panic|fatal|crit)|^[EWF]\\\\d{4} "'
     )
 
 
@@ -118,13 +94,16 @@ async def test_sse_stream_has_typed_events(
         for block in response.text.strip().split("\n\n")
     ]
     kinds = [kind for kind, _ in events]
-    assert kinds[0] == "summary" and kinds[-1] == "done"
-    assert set(kinds[1:-1]) == {"token"}
+    assert kinds[:2] == ["summary", "context"] and kinds[-1] == "done"
+    assert set(kinds[2:-1]) == {"token"}
     assert "".join(data["text"] for kind, data in events if kind == "token") == STREAMED_TEXT
     summary = events[0][1]
     assert summary["summary"]["counts_are"] == "total"
     assert summary["summary"]["fetched_lines"] == 5
-    assert summary["context"]["n_ctx"] == 1024 - 8
+    context = events[1][1]
+    assert context["n_ctx"] == 1024 - 8
+    assert context["unit"] == "pattern" and context["ids"] == ["P1"]
+    assert 0 < context["prompt_tokens"] <= context["n_ctx"] - context["max_tokens"]
     done = events[-1][1]
     assert done["finish_reason"] == "length"
     assert len(done["trace_id"]) == 32
@@ -302,8 +281,7 @@ async def test_llm_unreachable_still_delivers_the_summary(
     events = [json.loads(line) for line in response.text.splitlines()]
     assert [e["type"] for e in events] == ["summary", "error"]
     assert events[0]["summary"]["fetched_lines"] == 5
-    assert events[0]["context"] is None
-    assert "cannot reach llama.cpp" in events[0]["notes"][0]
+    assert "cannot reach llama.cpp" in events[1]["error"]["message"]
     assert events[1]["error"]["code"] == "llm_unavailable"
     assert events[1]["error"]["upstream"] == "llama.cpp"
 
@@ -391,7 +369,8 @@ async def test_request_sent_to_llama_cpp(
     assert sent["stream"] is True
     assert sent["cache_prompt"] is True
     assert sent["temperature"] <= 0.3
-    assert sent["max_tokens"] == 512
+    # Half of the slot's usable context (1,024 less the safety margin) is kept for the prompt.
+    assert sent["max_tokens"] == 254
     assert [m["role"] for m in sent["messages"]] == ["system", "user"]
     prompt = sent["messages"][1]["content"]
     assert "hunter22" not in prompt
@@ -411,10 +390,11 @@ async def test_answer_budget_is_reduced_with_a_note_when_the_context_is_small(
     response = await post(spans, BODY, accept="application/x-ndjson", max_tokens=900)
 
     sent = json.loads(completions.calls.last.request.content)
-    assert sent["max_tokens"] == 256  # a quarter of the recorded 1024-token slot
-    summary = json.loads(response.text.splitlines()[0])
-    assert summary["context"]["max_tokens"] == 256
-    assert "answer limited to 256 tokens (MAX_TOKENS is 900)" in summary["notes"][0]
+    assert sent["max_tokens"] == 254  # a quarter of the 1,016 usable tokens of a 1024-token slot
+    context = json.loads(response.text.splitlines()[1])
+    assert context["type"] == "context"
+    assert context["max_tokens"] == 254
+    assert "answer limited to 254 tokens (MAX_TOKENS is 900)" in context["notes"][0]
 
 
 # 2.5 hours ending where the recordings end, so our 300 s buckets match the recorded step.
@@ -448,7 +428,7 @@ async def test_true_totals_and_buckets_come_from_metric_queries(
     assert instant == (
         "sum by (detected_level, pod, container) (count_over_time("
         '{namespace="billing", container="checkout"} '
-        '|~ "(?i)(error|warn|failed|exception|panic|fatal)" [150m]))'
+        '|~ "(?i)(error|warn|failed|exception|panic|fatal|crit)|^[EWF]\\\\d{4} " [150m]))'
     )
     matrix = loki_mock.routes["loki_matrix"].calls.last.request.url.params
     assert matrix["step"] == "300"

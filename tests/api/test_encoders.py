@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from log_analyzer.analysis.events import (
+    ContextEvent,
     ContextFit,
     DoneEvent,
     ErrorEvent,
@@ -60,8 +61,9 @@ def summary(limit: int, **kw: Any) -> LogSummary:
         ENTRIES,
         start_ns=START_NS,
         end_ns=END_NS,
-        logql='{namespace="billing"} |~ "error"',
+        query='{namespace="billing"} |~ "error"',
         limit=limit,
+        source="loki",
         **kw,
     )
 
@@ -72,14 +74,17 @@ FIT = ContextFit(
     n_ctx=4096,
     max_tokens=1024,
     prompt_tokens=1536,
-    patterns_included=2,
-    patterns_omitted=1,
+    unit="pattern",
+    included=2,
+    omitted=1,
     lines_omitted=300,
-    pattern_ids=("P1", "P2"),
+    ids=("P1", "P2"),
 )
-FIT_ALL = ContextFit(4096, 1024, 800, 3, 0, 0, ("P1", "P2", "P3"))
+FIT_ALL = ContextFit(4096, 1024, 800, "pattern", 3, 0, 0, ("P1", "P2", "P3"))
+ROWS_FIT = ContextFit(2048, 512, 700, "row", 10, 2)
 
-SUMMARY_EVENT = SummaryEvent(TOTAL, FIT, ("answer limited to 1024 tokens",))
+SUMMARY_EVENT = SummaryEvent(TOTAL, ("a note on the numbers",))
+CONTEXT_EVENT = ContextEvent(FIT, ("answer limited to 1024 tokens",))
 DONE = DoneEvent("smollm2-135m", 1536, 200, "stop", 3.14159, TRACE)
 ERROR = ErrorEvent(
     {"code": "llm_unavailable", "message": "llama-server closed the stream", "upstream": "llama"},
@@ -88,7 +93,9 @@ ERROR = ErrorEvent(
 
 EVENTS = [
     pytest.param(SUMMARY_EVENT, "summary", id="summary"),
-    pytest.param(SummaryEvent(SAMPLE, None), "summary", id="summary-without-fit"),
+    pytest.param(SummaryEvent(SAMPLE), "summary", id="summary-sample"),
+    pytest.param(CONTEXT_EVENT, "context", id="context"),
+    pytest.param(ContextEvent(ROWS_FIT, (), "Interpretation"), "context", id="context-rows"),
     pytest.param(TokenEvent("The checkout "), "token", id="token"),
     pytest.param(TokenEvent("two\nlines\r\n and \u2028 more"), "token", id="token-newlines"),
     pytest.param(DONE, "done", id="done"),
@@ -153,25 +160,32 @@ def test_summary_payload() -> None:
         "count": 1200,
         "sources": ["checkout-1/checkout"],
     }
-    assert data["context"] == {
+    assert s["source"] == "loki"
+    assert s["query"] == s["queries"][0] == '{namespace="billing"} |~ "error"'
+    assert "context" not in data
+    assert data["notes"] == ["a note on the numbers"]
+
+
+def test_context_payload() -> None:
+    assert event_data(CONTEXT_EVENT) == {
         "n_ctx": 4096,
         "max_tokens": 1024,
         "prompt_tokens": 1536,
         "utilisation": 0.5,
-        "patterns_included": 2,
-        "patterns_omitted": 1,
+        "unit": "pattern",
+        "included": 2,
+        "omitted": 1,
         "lines_omitted": 300,
-        "pattern_ids": ["P1", "P2"],
+        "ids": ["P1", "P2"],
+        "notes": ["answer limited to 1024 tokens"],
     }
-    assert data["notes"] == ["answer limited to 1024 tokens"]
 
 
 def test_sampled_summary_payload() -> None:
-    data = event_data(SummaryEvent(SAMPLE, None))
+    data = event_data(SummaryEvent(SAMPLE))
     assert data["summary"]["counts_are"] == "sample"
     assert data["summary"]["redactions"] == 3
     assert data["summary"]["malformed_entries"] == 2
-    assert data["context"] is None
     assert data["notes"] == []
 
 
@@ -200,17 +214,17 @@ def test_text_summary_total() -> None:
     assert "SAMPLE" not in text
     assert "Fetched: 1,501 lines (all matching lines in the window); 3 distinct messages" in text
     assert "Window:  2026-11-23T14:00:00Z .. 2026-11-23T14:30:00Z" in text
-    assert 'Query:   {namespace="billing"} |~ "error"' in text
+    assert 'Query:   {namespace="billing"} |~ "error" (loki)' in text
     assert "By level (total): fatal 1, error 1,200, warn 300" in text
     assert "By pod/container (total): checkout-1/checkout 1,200, payments-1/payments 301" in text
     assert "Most frequent messages (total counts):" in text
-    assert "Note: answer limited to 1024 tokens" in text
-    assert text.endswith("=== Analysis ===\n\n")
+    assert text.endswith("Note: a note on the numbers\n")
+    assert "===" not in text.split("\n", 1)[1]  # the model's heading comes with the context
 
 
 def test_text_summary_sample() -> None:
-    text = encode_text(SummaryEvent(SAMPLE, None))
-    assert "SAMPLE: Loki stopped at the limit of 1,501; the window holds more" in text
+    text = encode_text(SummaryEvent(SAMPLE))
+    assert "SAMPLE: loki stopped at the limit of 1,501; the window holds more" in text
     assert "all matching lines" not in text
     assert "By level (sample):" in text
     assert "Most frequent messages (sample counts):" in text
@@ -232,8 +246,8 @@ def test_text_summary_lists_top_messages_with_counts_in_order() -> None:
 
 def test_text_summary_cuts_long_top_messages() -> None:
     long = ne("x" * 500, Level.ERROR, 2, {"p": 2})
-    s = summarize([long], start_ns=START_NS, end_ns=END_NS, logql="q", limit=10)
-    text = encode_text(SummaryEvent(s, None))
+    s = summarize([long], start_ns=START_NS, end_ns=END_NS, query="q", limit=10)
+    text = encode_text(SummaryEvent(s))
     assert "x" * 160 + "…" in text
     assert "x" * 161 not in text
 
@@ -244,7 +258,7 @@ def test_text_summary_cuts_long_top_messages() -> None:
         pytest.param(
             FIT,
             "Context: 2 of 3 patterns sent to the model (P1, P2); 1,536 prompt tokens of 3,072 "
-            "available, 1,024 reserved for the answer; left out: 1 patterns (300 lines)",
+            "available, 1,024 reserved for the answer; left out: 1 pattern (300 lines)",
             id="some-omitted",
         ),
         pytest.param(
@@ -253,17 +267,23 @@ def test_text_summary_cuts_long_top_messages() -> None:
             "available, 1,024 reserved for the answer",
             id="all-included",
         ),
+        pytest.param(
+            ROWS_FIT,
+            "Context: 10 of 12 rows sent to the model; 700 prompt tokens of 1,536 available, "
+            "512 reserved for the answer; left out: 2 rows",
+            id="rows",
+        ),
     ],
 )
-def test_text_summary_context_line(fit: ContextFit, context_line: str) -> None:
-    lines = encode_text(SummaryEvent(TOTAL, fit)).split("\n")
-    assert context_line in lines
+def test_text_context_line(fit: ContextFit, context_line: str) -> None:
+    text = encode_text(ContextEvent(fit, ("a note",), "Analysis"))
+    assert text == f"{context_line}\nNote: a note\n=== Analysis ===\n\n"
 
 
 def test_text_summary_many_sources_are_cut_at_eight() -> None:
     entries = [ne(f"m{i}", Level.ERROR, 20 - i, {f"pod-{i}": 20 - i}) for i in range(10)]
-    s = summarize(entries, start_ns=START_NS, end_ns=END_NS, logql="q", limit=10_000)
-    text = encode_text(SummaryEvent(s, None))
+    s = summarize(entries, start_ns=START_NS, end_ns=END_NS, query="q", limit=10_000)
+    text = encode_text(SummaryEvent(s))
     [line] = [ln for ln in text.split("\n") if ln.startswith("By pod/container")]
     assert line.endswith("pod-7 13, +2 more")
     assert "pod-8" not in line
@@ -307,6 +327,6 @@ def test_text_error_names_code_and_upstream(error: dict[str, Any], headline: str
 
 def test_window_times_are_cut_to_the_second_not_rounded() -> None:
     last_instant = END_NS - 200  # 14:29:59.9999998Z
-    s = summarize([], start_ns=START_NS, end_ns=last_instant, logql="q", limit=10)
-    data = event_data(SummaryEvent(s, None))
+    s = summarize([], start_ns=START_NS, end_ns=last_instant, query="q", limit=10)
+    data = event_data(SummaryEvent(s))
     assert data["summary"]["window"]["end"] == "2026-11-23T14:29:59Z"

@@ -64,14 +64,15 @@ async def test_numbers_first_then_the_explanation(spans: InMemorySpanExporter) -
     assert response.status_code == 200
     events = [json.loads(line) for line in response.text.splitlines()]
     kinds = [e["type"] for e in events]
-    assert kinds[0] == "result" and kinds[-1] == "done" and "token" in kinds
+    assert kinds[:2] == ["result", "context"] and kinds[-1] == "done" and "token" in kinds
     result = events[0]
     assert result["recipe"] == "top_errors"
+    assert result["source"] == "loki"
     assert result["tables"] and all(
         t["counts_are"] in ("total", "sample") for t in result["tables"]
     )
-    assert any("count_over_time" in q or q.startswith("{") for q in result["logql"])
-    assert result["context"]["rows_included"] >= 1
+    assert any("count_over_time" in q or q.startswith("{") for q in result["queries"])
+    assert events[1]["unit"] == "row" and events[1]["included"] >= 1
     assert "BEGIN-DATA-" in llm.prompts[0][1]["content"]
     names = {s.name for s in spans.get_finished_spans()}
     assert {"run_recipe", "call_llm", "query_loki"} <= names
@@ -86,14 +87,19 @@ async def test_llm_false_returns_the_numbers_alone(spans: InMemorySpanExporter) 
     assert llm.prompts == []
 
 
-async def test_llm_down_gives_the_numbers_with_a_clear_note(spans: InMemorySpanExporter) -> None:
+async def test_llm_down_gives_the_numbers_then_an_error_naming_it(
+    spans: InMemorySpanExporter,
+) -> None:
     llm = FakeLLM(fail=LLMUnavailable("cannot reach llama.cpp: ConnectError"))
     response = await post(spans, "top_errors", BODY, llm, accept="text/plain")
 
     assert response.status_code == 200
-    assert "=== Recipe: top_errors ===" in response.text
-    assert "Note: numbers only: the LLM could not be used (cannot reach llama.cpp" in response.text
-    assert "LogQL:" in response.text
+    text = response.text
+    assert text.startswith("=== Recipe: top_errors ===")
+    assert "Queries (loki):" in text
+    assert text.index("Queries (loki):") < text.index(
+        "!!! ERROR [llm_unavailable] (llama.cpp): cannot reach llama.cpp"
+    )
 
 
 @pytest.mark.parametrize(
@@ -137,7 +143,7 @@ def test_cli_recipe_prints_the_numbers_and_shows_progress(
     assert main(["recipe", "top_errors", "--namespace", "billing", "--no-llm"]) == 0
     captured = capsys.readouterr()
     assert "=== Recipe: top_errors ===" in captured.out
-    assert "querying Loki at http://loki.test:3100/" in captured.err
+    assert "querying loki at http://loki.test:3100/" in captured.err
 
 
 @pytest.mark.usefixtures("cli_env")

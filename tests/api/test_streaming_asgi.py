@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Mapping, MutableMapping
+from collections.abc import AsyncIterator, MutableMapping
 from typing import Any
 
 import httpx
@@ -14,13 +14,12 @@ from fastapi import FastAPI
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from log_analyzer.clients.llm import LlamaClient
-from log_analyzer.clients.loki import LogQuery
 from log_analyzer.clients.protocols import LLMBackend
-from log_analyzer.core.errors import LokiUnavailable
 from log_analyzer.main import create_app
-from tests.api.test_analyze_stream import mock_llama
-from tests.conftest import LLAMA_URL, recorded, settings_for_tests
+from log_analyzer.sources.loki.errors import LokiUnavailable
+from tests.conftest import LLAMA_URL, recorded, settings_for_tests, shared_workers
 from tests.fakes import FakeLLM, RecordedLogSource
+from tests.llama_fakes import mock_llama
 
 pytestmark = pytest.mark.anyio
 
@@ -85,6 +84,7 @@ def app_with(spans: InMemorySpanExporter, llm: LLMBackend) -> FastAPI:
         span_exporter=spans,
         log_source=RecordedLogSource(loki_body()),
         llm=llm,
+        workers=shared_workers(),
     )
 
 
@@ -108,13 +108,13 @@ async def test_summary_reaches_the_client_before_the_model_finishes(
         assert not llm.finished_normally
         assert llm.tokens_sent == 1
         sent_so_far = [json.loads(line)["type"] for line in exchange.body_text.splitlines()]
-        assert sent_so_far == ["summary", "token"]
+        assert sent_so_far == ["summary", "context", "token"]
 
         gate.set()
         await asyncio.wait_for(task, 5)
 
     types = [json.loads(line)["type"] for line in exchange.body_text.splitlines()]
-    assert types == ["summary"] + ["token"] * 5 + ["done"]
+    assert types == ["summary", "context"] + ["token"] * 5 + ["done"]
     assert exchange.messages[-1] == {"type": "http.response.body", "body": b"", "more_body": False}
 
 
@@ -187,7 +187,11 @@ async def test_more_analyses_than_slots_wait_then_get_429(spans: InMemorySpanExp
     llm = FakeLLM(gate=gate)
     settings = settings_for_tests(llm_max_concurrency=1, llm_queue_timeout_seconds=0.2)
     app = create_app(
-        settings, span_exporter=spans, log_source=RecordedLogSource(loki_body()), llm=llm
+        settings,
+        span_exporter=spans,
+        log_source=RecordedLogSource(loki_body()),
+        llm=llm,
+        workers=shared_workers(),
     )
     async with app.router.lifespan_context(app):
         holder = RawExchange(app, REQUEST, "application/x-ndjson")
@@ -214,11 +218,10 @@ async def test_more_analyses_than_slots_wait_then_get_429(spans: InMemorySpanExp
 async def test_a_failed_fetch_gives_its_slot_back(spans: InMemorySpanExporter) -> None:
     settings = settings_for_tests(llm_max_concurrency=1, llm_queue_timeout_seconds=0.2)
 
-    class DownSource(RecordedLogSource):
-        async def query_logs(self, query: LogQuery) -> Mapping[str, Any]:
-            raise LokiUnavailable("cannot reach Loki: test")
-
-    app = create_app(settings, span_exporter=spans, log_source=DownSource({}), llm=FakeLLM())
+    down = RecordedLogSource({}, fail=LokiUnavailable("cannot reach Loki: test"))
+    app = create_app(
+        settings, span_exporter=spans, log_source=down, llm=FakeLLM(), workers=shared_workers()
+    )
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://service") as client:

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 import pytest
+import respx
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
@@ -13,6 +14,7 @@ from log_analyzer.core.config import Settings
 from log_analyzer.core.telemetry import build_tracer_provider
 from tests.conftest import recorded, running_app
 from tests.fakes import FakeLLM, RecordedLogSource
+from tests.llama_fakes import mock_llama
 
 pytestmark = pytest.mark.anyio
 
@@ -44,7 +46,16 @@ async def test_span_tree_matches_the_contract(spans: InMemorySpanExporter) -> No
     assert root.parent is not None and server.context is not None
     assert root.parent.span_id == server.context.span_id
     assert root.context is not None
-    for child in ("query_loki", "flatten_logs", "normalize_logs", "call_llm"):
+    for child in (
+        "query_loki",
+        "query_loki_onset",
+        "query_loki_totals",
+        "flatten_logs",
+        "normalize_logs",
+        "mine_patterns",
+        "fit_context",
+        "call_llm",
+    ):
         parent = named[child].parent
         assert parent is not None, child
         assert parent.span_id == root.context.span_id, child
@@ -60,10 +71,15 @@ async def test_span_attributes(spans: InMemorySpanExporter) -> None:
     root = attrs(named["analyze_logs_stream"])
     assert (root["namespace"], root["log_limit"]) == ("billing", 15)
     assert 0 <= root["llm.queue_wait_seconds"] < 1
+    assert 0 <= root["worker.wait_seconds"] < 1
     query = attrs(named["query_loki"])
-    assert query["logql.query"].startswith('{namespace="billing"} |~ ')
-    assert query["logs.returned"] == 5
-    assert attrs(named["flatten_logs"])["logs.flattened_count"] == 5
+    assert query["db.system.name"] == "loki"
+    assert query["db.query.text"].startswith('{namespace="billing"} |~ ')
+    assert query["log.limit"] == 15
+    assert attrs(named["query_loki_totals"])["db.query.text"].startswith("sum by (detected_level")
+    flatten = attrs(named["flatten_logs"])
+    assert flatten["logs.returned"] == 5
+    assert flatten["logs.flattened_count"] == 5
     normalize = attrs(named["normalize_logs"])
     assert normalize["logs.normalized_count"] == 5
     assert normalize["logs.redactions"] == 0
@@ -93,12 +109,47 @@ async def test_log_records_carry_the_ids_of_their_span(
     assert start["trace_flags"] & 1 == 1  # sampled (the SDK may also set the random bit)
     assert start["namespace"] == "billing" and start["limit"] == 15
     assert list(start)[:4] == ["timestamp", "level", "logger", "message"]
-    assert start["level"] == "INFO" and start["logger"] == "log_analyzer.analysis.stream"
+    assert start["level"] == "INFO" and start["logger"] == "log_analyzer.analysis.analyze"
 
     finished = next(r for r in records if r["message"] == "LLM call finished")
     call_llm = named["call_llm"].context
     assert call_llm is not None
     assert finished["span_id"] == f"{call_llm.span_id:016x}"
+
+
+async def test_worker_steps_sit_inside_the_run_and_in_order(spans: InMemorySpanExporter) -> None:
+    await run_analysis(spans)
+    named = by_name(spans)
+    steps = [named[n] for n in ("flatten_logs", "normalize_logs", "mine_patterns")]
+    root = named["analyze_logs_stream"]
+    assert root.start_time is not None and root.end_time is not None
+    for step in steps:
+        assert step.start_time is not None and step.end_time is not None
+        assert root.start_time <= step.start_time <= step.end_time <= root.end_time
+    assert [s.start_time for s in steps] == sorted(s.start_time for s in steps)  # type: ignore[type-var]
+
+
+async def test_llama_cpp_http_spans_are_children_of_their_step(
+    spans: InMemorySpanExporter, llama_mock: respx.MockRouter
+) -> None:
+    mock_llama(llama_mock)
+    body = recorded("loki", "query_range-streams.json")["body"]
+    async with running_app(spans, log_source=RecordedLogSource(body)) as (_, client):
+        response = await client.post("/v1/analyze/stream", json=REQUEST)
+    assert "--- done" in response.text
+    finished = spans.get_finished_spans()
+    by_id = {s.context.span_id: s for s in finished if s.context is not None}
+    http = [s for s in finished if s.name in ("POST", "GET")]
+    parents = {
+        (s.attributes or {}).get("url.full", (s.attributes or {}).get("http.url", "")): (
+            by_id[s.parent.span_id].name if s.parent is not None else None
+        )
+        for s in http
+    }
+    completions = [p for url, p in parents.items() if str(url).endswith("/v1/chat/completions")]
+    tokenize = [p for url, p in parents.items() if str(url).endswith("/tokenize")]
+    assert completions == ["call_llm"]
+    assert tokenize and set(tokenize) == {"fit_context"}
 
 
 def test_resource_names_the_service() -> None:

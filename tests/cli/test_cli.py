@@ -26,10 +26,10 @@ def test_demo_without_llm_prints_the_summary_and_says_why(
     assert main(["demo"]) == 0
     out = capsys.readouterr().out
     assert "=== Log summary ===" in out
-    assert '{namespace="shop"}' in out
+    assert "demo incident: namespace='shop'" in out
     # The default limit (1,000) samples the 2,984-line incident: true totals come from the
-    # metric queries, and the window's oldest lines bring the FATAL root cause into the sample.
-    assert "True totals (Loki metric query, whole window): 2,984 lines: fatal 1," in out
+    # count queries, and the window's oldest lines bring the FATAL root cause into the sample.
+    assert "True totals (demo count query, whole window): 2,984 lines: fatal 1," in out
     assert "the newest 1,000 lines plus the oldest 200" in out
     assert "By level (sample): fatal 1," in out
     assert "P1   FATAL" in out

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from log_analyzer.patterns_cli import add_patterns_parser, patterns_command, run_patterns
+from log_analyzer.cli.patterns import add_patterns_parser, patterns_command, run_patterns
 
 LINES = [
     "ERROR payment 41 declined by 10.0.0.7:443 after 120ms",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Callable
 
@@ -18,6 +19,7 @@ from log_analyzer.core.errors import (
     ServiceError,
 )
 from tests.conftest import LLAMA_URL, recorded, recorded_response, sse_bytes
+from tests.llama_fakes import chatml_template, counting_tokenizer, pieces
 
 pytestmark = pytest.mark.anyio
 MESSAGES = [{"role": "system", "content": "sys"}, {"role": "user", "content": "hi"}]
@@ -62,37 +64,129 @@ async def test_count_chat_tokens_applies_the_template_then_tokenizes(
     assert sent["add_special"] is True and sent["parse_special"] is True
 
 
+def concatenating_template(request: httpx.Request) -> httpx.Response:
+    """A chat template that only concatenates the contents (built here; no recording has it)."""
+    messages = json.loads(request.content)["messages"]
+    return httpx.Response(200, json={"prompt": "".join(m["content"] for m in messages)})
+
+
+def test_the_chatml_stand_in_renders_the_recorded_prompt() -> None:
+    recording = recorded("llama", "apply-template.json")
+    request = httpx.Request("POST", LLAMA_URL, json=recording["request"])
+    assert json.loads(chatml_template(request).content) == recording["body"]
+
+
+@pytest.mark.parametrize("name", ["tokenize.json", "tokenize-with-pieces.json"])
+def test_the_tokenizer_stand_in_answers_in_the_recorded_shape(name: str) -> None:
+    recording = recorded("llama", name)
+    request = httpx.Request("POST", LLAMA_URL, json=recording["request"])
+    tokens = json.loads(counting_tokenizer(request).content)["tokens"]
+    expected = recording["body"]["tokens"]
+    assert type(tokens[0]) is type(expected[0])
+    if isinstance(expected[0], dict):
+        assert set(tokens[0]) == set(expected[0])
+        assert "".join(t["piece"] for t in tokens) == recording["request"]["content"]
+    assert len(tokens) == len(pieces(recording["request"]["content"]))
+
+
 @pytest.mark.parametrize(
-    ("lines", "fixture", "expected"),
+    ("content", "spans", "fixture", "expected"),
     [
         # Recorded pieces: ERROR| db| timeout| connecting| to| post|gres|:|5|4|3|2. The token
-        # " connecting" starts on the byte where the first line's newline would be, so it is
-        # charged to the first line; the costs always add up to the whole.
+        # " connecting" starts on the byte of the first line's newline, so it is charged to the
+        # first line; the costs always add up to the whole.
         pytest.param(
-            ["ERROR db timeout", "connecting to postgres:5432"],
+            "ERROR db timeout\nconnecting to postgres:5432",
+            [(0, 16), (17, 44)],
             "tokenize-with-pieces.json",
             [4, 8],
             id="pieces",
         ),
         pytest.param(
-            ["ERROR db timeout connecting to", "postgres:5432"],
+            "ERROR db timeout connecting to\npostgres:5432",
+            [(0, 30), (31, 44)],
             "tokenize-with-pieces.json",
             [6, 6],
             id="later-split",
         ),
-        pytest.param(["á"], "reconstructed-tokenize-nonutf8-piece.json", [2], id="byte-pieces"),
+        pytest.param(
+            "ERROR db timeout connecting to\npostgres:5432",
+            [(31, 44)],
+            "tokenize-with-pieces.json",
+            [6],
+            id="frame-before",
+        ),
+        pytest.param("á", [(0, 1)], "reconstructed-tokenize-nonutf8-piece.json", [2], id="bytes"),
     ],
 )
-async def test_line_token_costs_map_pieces_to_lines(
-    llama_mock: respx.MockRouter, lines: list[str], fixture: str, expected: list[int]
+async def test_price_chat_maps_pieces_to_spans(
+    llama_mock: respx.MockRouter,
+    content: str,
+    spans: list[tuple[int, int]],
+    fixture: str,
+    expected: list[int],
 ) -> None:
+    llama_mock.post("/apply-template").mock(side_effect=concatenating_template)
     route = llama_mock.post("/tokenize").mock(
         return_value=httpx.Response(200, json=recorded("llama", fixture)["body"])
     )
+    messages = [{"role": "system", "content": ""}, {"role": "user", "content": content}]
     async with httpx.AsyncClient(base_url=LLAMA_URL) as http:
-        costs = await LlamaClient(http).line_token_costs(lines)
-    assert costs == expected
-    assert json.loads(route.calls.last.request.content)["with_pieces"] is True
+        priced = await LlamaClient(http).price_chat(messages, spans)
+    assert priced.costs == expected
+    assert priced.total == len(recorded("llama", fixture)["body"]["tokens"])
+    sent = json.loads(route.calls.last.request.content)
+    assert sent["with_pieces"] is True and sent["content"] == content
+
+
+async def test_the_template_is_learned_once_then_applied_locally(
+    llama_mock: respx.MockRouter,
+) -> None:
+    template = llama_mock.post("/apply-template").mock(side_effect=chatml_template)
+    tokenize = llama_mock.post("/tokenize").mock(
+        return_value=httpx.Response(200, json=recorded("llama", "tokenize.json")["body"])
+    )
+    async with httpx.AsyncClient(base_url=LLAMA_URL) as http:
+        client = LlamaClient(http)
+        for _ in range(3):
+            await client.count_chat_tokens(MESSAGES)
+    assert template.call_count == 1  # the probe; the three prompts were templated locally
+    assert tokenize.call_count == 3
+    sent = json.loads(tokenize.calls.last.request.content)["content"]
+    assert sent == recorded("llama", "apply-template.json")["body"]["prompt"]
+
+
+async def test_props_are_reused_until_they_expire_or_a_call_fails(
+    llama_mock: respx.MockRouter,
+) -> None:
+    props = llama_mock.get("/props").mock(
+        return_value=httpx.Response(200, json=recorded("llama", "props.json"))
+    )
+    llama_mock.get("/health").mock(side_effect=httpx.ConnectError("refused"))
+    async with httpx.AsyncClient(base_url=LLAMA_URL) as http:
+        client = LlamaClient(http, props_ttl=3600)
+        await client.props()
+        await client.props()
+        assert props.call_count == 1
+        with pytest.raises(LLMUnavailable):
+            await client.health()
+        await client.props()
+        assert props.call_count == 2  # read again after a failure
+        expired = LlamaClient(http, props_ttl=0.000_001)
+        await expired.props()
+        await expired.props()
+        assert props.call_count == 4
+
+
+async def test_a_hanging_props_call_times_out_quickly(llama_mock: respx.MockRouter) -> None:
+    async def hang(request: httpx.Request) -> httpx.Response:
+        await asyncio.sleep(30)
+        return httpx.Response(200, json={})
+
+    llama_mock.get("/props").mock(side_effect=hang)
+    async with httpx.AsyncClient(base_url=LLAMA_URL) as http:
+        with pytest.raises(LLMTimeout, match="/props"):
+            await asyncio.wait_for(LlamaClient(http, call_timeout=0.05).props(), timeout=5)
 
 
 async def test_stream_yields_tokens_then_usage(llama_mock: respx.MockRouter) -> None:
@@ -193,3 +287,39 @@ async def test_keep_alive_comments_are_ignored(llama_mock: respx.MockRouter) -> 
     async with httpx.AsyncClient(base_url=LLAMA_URL) as http:
         chunks = await collect(LlamaClient(http))
     assert chunks == [TokenDelta("Hi"), Completion("stop", None, None, None)]
+
+
+@pytest.mark.parametrize(
+    ("data", "text"),
+    [
+        pytest.param("5", r"not a JSON object \(int\)", id="number"),
+        pytest.param("[]", r"not a JSON object \(list\)", id="array"),
+        pytest.param('"text"', r"not a JSON object \(str\)", id="string"),
+        pytest.param('{"choices":"abc"}', "choices are not a list", id="choices-a-string"),
+        pytest.param('{"choices":[{"delta":"x"}]}', "malformed choice", id="delta-a-string"),
+        pytest.param('{"choices":[7]}', "malformed choice", id="choice-a-number"),
+    ],
+)
+async def test_malformed_stream_chunks_are_llm_errors(
+    llama_mock: respx.MockRouter, data: str, text: str
+) -> None:
+    llama_mock.post("/v1/chat/completions").mock(
+        side_effect=raw_stream(f"data: {CHUNK}\n\ndata: {data}\n\ndata: [DONE]\n\n")
+    )
+    async with httpx.AsyncClient(base_url=LLAMA_URL) as http:
+        with pytest.raises(LLMError, match=text):
+            await collect(LlamaClient(http))
+
+
+async def test_an_error_chunk_with_odd_counts_is_still_a_context_error(
+    llama_mock: respx.MockRouter,
+) -> None:
+    error = (
+        '{"error":{"code":400,"type":"exceed_context_size_error","message":"too long",'
+        '"n_prompt_tokens":"many","n_ctx":1024.5}}'
+    )
+    llama_mock.post("/v1/chat/completions").mock(side_effect=raw_stream(f"data: {error}\n\n"))
+    async with httpx.AsyncClient(base_url=LLAMA_URL) as http:
+        with pytest.raises(LLMContextExceeded) as caught:
+            await collect(LlamaClient(http))
+    assert (caught.value.n_prompt_tokens, caught.value.n_ctx) == (0, 0)

@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 import random
 from collections import Counter
-from collections.abc import Mapping
 from typing import Any
 
+from log_analyzer.logs.normalize import Level
+from log_analyzer.logs.totals import Histogram, Totals, histogram_of, level_of, totals_of
+from log_analyzer.sources.base import CountQuery
 from tests.fakes import RecordedLogSource
 
 ROOT_CAUSE = "FATAL: password authentication failed for user payments"
@@ -85,7 +87,7 @@ def noisy_body(lines: int, seed: int = 3) -> dict[str, Any]:
 
 
 class NoisySource(RecordedLogSource):
-    """Serves a noisy body and answers the metric queries from the same lines, as Loki would."""
+    """Serves a noisy body and counts its lines for the count queries, as Loki would."""
 
     def __init__(self, lines: int, seed: int = 3) -> None:
         body = noisy_body(lines, seed)
@@ -96,34 +98,23 @@ class NoisySource(RecordedLogSource):
             for ts, _ in stream["values"]
         ]
 
-    async def query_metric_instant(self, logql: str, time_ns: int) -> Mapping[str, Any]:
+    async def totals(self, query: CountQuery) -> Totals:
+        window = query.window
         counts = Counter(
-            (labels["detected_level"], labels["pod"], labels["container"])
+            (labels["detected_level"], f"{labels['pod']}/{labels['container']}")
             for ts, labels in self.lines
-            if ts < time_ns
+            if window.start_ns <= ts < window.end_ns
         )
-        result = [
-            {
-                "metric": {"container": c, "detected_level": lv, "pod": p},
-                "value": [time_ns // 10**9, str(n)],
-            }
-            for (lv, p, c), n in sorted(counts.items())
-        ]
-        return {"status": "success", "data": {"resultType": "vector", "result": result}}
+        found = [(level_of(level), source, n) for (level, source), n in counts.items()]
+        return totals_of(found, query="noisy totals")
 
-    async def query_metric_range(
-        self, logql: str, start_ns: int, end_ns: int, step_seconds: int
-    ) -> Mapping[str, Any]:
-        counts = Counter(
-            (labels["detected_level"], -(-ts // 10**9 // step_seconds) * step_seconds)
-            for ts, labels in self.lines
-            if start_ns <= ts < end_ns
-        )
-        result = [
-            {
-                "metric": {"detected_level": level},
-                "values": [[t, str(n)] for (lv, t), n in sorted(counts.items()) if lv == level],
-            }
-            for level in sorted({lv for lv, _ in counts})
-        ]
-        return {"status": "success", "data": {"resultType": "matrix", "result": result}}
+    async def histogram(self, query: CountQuery, step_seconds: int) -> Histogram:
+        window = query.window
+        sums: dict[int, dict[Level, float]] = {}
+        for ts, labels in self.lines:
+            if window.start_ns <= ts < window.end_ns:
+                end = -(-ts // 10**9 // step_seconds) * step_seconds
+                level = level_of(labels["detected_level"])
+                sums.setdefault(end, {})[level] = sums.get(end, {}).get(level, 0.0) + 1
+        return histogram_of(sums, start_ns=window.start_ns, end_ns=window.end_ns,
+                            step_seconds=step_seconds, query="noisy buckets")  # fmt: skip

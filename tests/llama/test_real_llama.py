@@ -13,7 +13,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 
 from log_analyzer.main import create_app
 from tests.api.test_streaming_asgi import RawExchange
-from tests.conftest import running_app, settings_for_tests
+from tests.conftest import running_app, settings_for_tests, shared_workers
 from tests.llama.conftest import LlamaServer, StartServer, _free_port
 from tests.llama.noise import ROOT_CAUSE, NoisySource
 
@@ -61,7 +61,7 @@ async def test_real_stream_arrives_token_by_token_with_real_counts(
     events = await analyze(spans, shared_llama.url, 200, max_tokens=48)
 
     kinds = [e["type"] for e in events]
-    assert kinds[0] == "summary" and kinds[-1] == "done", kinds
+    assert kinds[:2] == ["summary", "context"] and kinds[-1] == "done", kinds
     tokens = [e["text"] for e in events if e["type"] == "token"]
     assert len(tokens) >= 8  # one event per generated piece, not one blob
     done = events[-1]
@@ -69,8 +69,8 @@ async def test_real_stream_arrives_token_by_token_with_real_counts(
     assert done["completion_tokens"] == llm["gen_ai.usage.output_tokens"] > 0
     assert llm["llm.tokens_generated"] == len(tokens)
     # Our count of the prompt, made with the server's tokenizer, is what the server processed.
-    assert llm["gen_ai.usage.input_tokens"] == events[0]["context"]["prompt_tokens"]
-    assert done["prompt_tokens"] == events[0]["context"]["prompt_tokens"]
+    assert llm["gen_ai.usage.input_tokens"] == events[1]["prompt_tokens"]
+    assert done["prompt_tokens"] == events[1]["prompt_tokens"]
 
 
 @pytest.mark.parametrize("ctx", [512, 1024, 2048])
@@ -81,23 +81,24 @@ async def test_budget_holds_against_the_real_tokenizer(
     events = await analyze(spans, server.url, 5000, max_tokens=64)
 
     assert [e["type"] for e in events if e["type"] in ("error", "done")] == ["done"]
-    context = events[0]["context"]
+    context = events[1]
+    assert context["type"] == "context"
     llm = span(spans, "call_llm")
     assert llm["llm.context_refusals"] == 0
     assert context["n_ctx"] + 8 == ctx  # the per-slot size, read from /props
     assert context["prompt_tokens"] + context["max_tokens"] <= ctx
     assert llm["gen_ai.usage.input_tokens"] == context["prompt_tokens"]
     assert context["utilisation"] >= 0.85, context
-    assert context["patterns_included"] > 0
+    assert context["included"] > 0
     # The single FATAL line is pattern P1 and always reaches the model.
-    assert context["pattern_ids"][0] == "P1"
+    assert context["ids"][0] == "P1"
     p1 = events[0]["summary"]["patterns"][0]
     assert (p1["id"], p1["level"], p1["count"]) == ("P1", "fatal", 1)
     assert ROOT_CAUSE in p1["template"]
     print(
         f"\nctx={ctx}: prompt {context['prompt_tokens']} of {ctx - context['max_tokens']} "
-        f"tokens ({context['utilisation']:.1%}), {context['patterns_included']} of "
-        f"{context['patterns_included'] + context['patterns_omitted']} patterns in"
+        f"tokens ({context['utilisation']:.1%}), {context['included']} of "
+        f"{context['included'] + context['omitted']} patterns in"
     )
 
 
@@ -105,7 +106,9 @@ async def test_disconnect_frees_the_slot_within_two_seconds(
     spans: InMemorySpanExporter, shared_llama: LlamaServer
 ) -> None:
     config = settings_for_tests(llama_url=shared_llama.url, max_tokens=400, llm_temperature=1.0)
-    app = create_app(config, span_exporter=spans, log_source=NoisySource(50))
+    app = create_app(
+        config, span_exporter=spans, log_source=NoisySource(50), workers=shared_workers()
+    )
     async with app.router.lifespan_context(app):
         exchange = RawExchange(app, REQUEST, "application/x-ndjson")
         task = asyncio.create_task(exchange.run())
@@ -164,7 +167,9 @@ async def test_server_killed_mid_stream_ends_with_an_error_event(
 ) -> None:
     server = start_llama(ctx=1024, slots=1)
     config = settings_for_tests(llama_url=server.url, max_tokens=400, llm_temperature=1.0)
-    app = create_app(config, span_exporter=spans, log_source=NoisySource(50))
+    app = create_app(
+        config, span_exporter=spans, log_source=NoisySource(50), workers=shared_workers()
+    )
     async with app.router.lifespan_context(app):
         exchange = RawExchange(app, REQUEST, "application/x-ndjson")
         task = asyncio.create_task(exchange.run())

@@ -7,10 +7,9 @@ from types import MappingProxyType
 import pytest
 
 from log_analyzer.logs.condense import Pattern, condense
-from log_analyzer.logs.flatten import flatten_streams
 from log_analyzer.logs.masking import skeleton
 from log_analyzer.logs.normalize import Level, NormalizedEntry, normalize
-from tests.conftest import recorded
+from tests.conftest import recorded_entries
 
 S = 10**9
 T0 = 1_795_457_333 * S
@@ -146,9 +145,7 @@ def test_empty_input() -> None:
 
 
 def test_recorded_streams_condense_to_one_pattern_with_trace_ids() -> None:
-    entries = normalize(
-        flatten_streams(recorded("loki", "query_range-streams.json")["body"]).entries
-    )
+    entries = normalize(recorded_entries("query_range-streams.json"))
     [pattern] = condense(entries)
     assert pattern.count == 5
     assert pattern.level is Level.ERROR

@@ -8,7 +8,7 @@ from types import MappingProxyType
 
 import pytest
 
-from log_analyzer.logs.flatten import LogEntry, flatten_streams
+from log_analyzer.logs.entries import STORE_LEVEL, LogEntry
 from log_analyzer.logs.normalize import (
     Level,
     NormalizedEntry,
@@ -17,7 +17,7 @@ from log_analyzer.logs.normalize import (
     source_of,
     strip_ansi,
 )
-from tests.conftest import recorded
+from tests.conftest import recorded_entries
 
 NO_LABELS: Mapping[str, str] = MappingProxyType({})
 
@@ -145,25 +145,25 @@ def entry(ts: int, line: str, **labels: str) -> LogEntry:
         # label fallbacks
         pytest.param(
             "something happened",
-            {"detected_level": "warn"},
+            {STORE_LEVEL: "warn"},
             "something happened",
             Level.WARN,
             id="detected-level-fallback",
         ),
         pytest.param(
-            "INFO all good", {"detected_level": "error"}, None, Level.INFO, id="text-beats-detected"
+            "INFO all good", {STORE_LEVEL: "error"}, None, Level.INFO, id="text-beats-detected"
         ),
         pytest.param("no level here", {"level": "error"}, None, Level.ERROR, id="level-label"),
         pytest.param(
             '{"msg": "x", "level": "debug"}',
-            {"detected_level": "error"},
+            {STORE_LEVEL: "error"},
             "x",
             Level.DEBUG,
             id="field-beats-detected",
         ),
         pytest.param(
             '{"msg": "x"}',
-            {"detected_level": "error"},
+            {STORE_LEVEL: "error"},
             "x",
             Level.ERROR,
             id="json-without-level-uses-label",
@@ -374,10 +374,9 @@ def test_long_lines_that_share_a_prefix_collapse_truncated() -> None:
 
 
 def test_normalize_recorded_streams() -> None:
-    body = recorded("loki", "query_range-streams.json")["body"]
-    flat = flatten_streams(body)
-    out = normalize(flat.entries)
-    assert sum(e.count for e in out) == len(flat.entries)
+    entries = recorded_entries("query_range-streams.json")
+    out = normalize(entries)
+    assert sum(e.count for e in out) == len(entries)
     for e in out:
         assert e.level is Level.ERROR
         assert e.message.startswith("upstream payments returned 503")

@@ -32,7 +32,7 @@ def ne(
 
 
 def summary_of(entries: list[NormalizedEntry], limit: int = 1000, **kw: Any) -> LogSummary:
-    return summarize(entries, start_ns=0, end_ns=60_000_000_000, logql='{a="b"}', limit=limit, **kw)
+    return summarize(entries, start_ns=0, end_ns=60_000_000_000, query='{a="b"}', limit=limit, **kw)
 
 
 ENTRIES = [
@@ -61,7 +61,7 @@ def test_totals() -> None:
     assert s.truncated_lines == 3
     assert s.redactions == 4
     assert s.malformed == 2
-    assert (s.start_ns, s.end_ns, s.logql, s.limit) == (0, 60_000_000_000, '{a="b"}', 1000)
+    assert (s.start_ns, s.end_ns, s.query, s.limit) == (0, 60_000_000_000, '{a="b"}', 1000)
 
 
 def test_top_messages_by_count_then_severity_then_recency() -> None:
@@ -85,7 +85,7 @@ def test_top_messages_by_count_then_severity_then_recency() -> None:
 
 def test_top_is_capped() -> None:
     entries = [ne(f"m{i}", Level.ERROR, i + 1) for i in range(15)]
-    s = summarize(entries, start_ns=0, end_ns=1, logql="q", limit=10_000, top=3)
+    s = summarize(entries, start_ns=0, end_ns=1, query="q", limit=10_000, top=3)
     assert [m.message for m in s.top_messages] == ["m14", "m13", "m12"]
     assert s.distinct == 15
 

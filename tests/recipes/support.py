@@ -8,16 +8,20 @@ from typing import Any
 
 from opentelemetry import trace
 
-from log_analyzer.analysis.fetch import AnalysisRequest
+from log_analyzer.analysis.request import AnalysisRequest
+from log_analyzer.analysis.run import JobContext, RunDeps, RunOptions
 from log_analyzer.core.errors import ServiceError
-from log_analyzer.logs.logql import DEFAULT_LINE_FILTER, LabelMatcher, MatchOp
-from log_analyzer.recipes.base import Recipe, RecipeContext, RecipeResult, Table, parse_params
+from log_analyzer.logs.tables import RecipeResult, Table
+from log_analyzer.recipes.base import Recipe, RecipeContext, parse_params
+from log_analyzer.sources.base import LineFilter, Selection, Window
+from tests.conftest import shared_workers
 from tests.fakes import RecordedLogSource
 
 S = 10**9
 T0 = 1_800_000_000
 """Unix seconds, a multiple of one hour."""
-MATCHERS = (LabelMatcher("namespace", MatchOp.EQ, "shop"),)
+SHOP = Selection.of({"namespace": "shop"})
+OPTIONS = RunOptions("m", 512, 0.2, None, 2000)
 
 Line = tuple[int, str, str]
 """``(unix seconds, pod, line)``."""
@@ -74,14 +78,23 @@ async def run(
     end: int = T0 + 1800,
     limit: int = 1000,
     params: Mapping[str, Any] | None = None,
-    line_regex: str | None = DEFAULT_LINE_FILTER,
+    line_filter: LineFilter | None = None,
 ) -> RecipeResult:
-    """Run `recipe` over `[start, end)` (unix seconds) with validated `params`."""
-    request = AnalysisRequest(start * S, end * S, MATCHERS, line_regex, limit, namespace="shop")
-    ctx = RecipeContext(
-        log_source, request, parse_params(recipe, params or {}), trace.get_tracer("tests")
+    """Run `recipe` over `[start, end)` (unix seconds) with validated `params`.
+
+    CPU work runs in the tests' real worker processes, so what a recipe hands over pickles.
+    """
+    request = AnalysisRequest(
+        "loki",
+        Window(start * S, end * S),
+        SHOP,
+        line_filter or LineFilter.default(),
+        limit,
     )
-    return await recipe.run(ctx)
+    tracer = trace.get_tracer("tests")
+    deps = RunDeps(log_source, None, None, shared_workers(), tracer, OPTIONS)
+    job = JobContext(deps, trace.INVALID_SPAN)
+    return await recipe.run(RecipeContext(job, request, parse_params(recipe, params or {})))
 
 
 def table(result: RecipeResult, title: str) -> Table:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from log_analyzer.core.errors import LokiUnavailable
 from log_analyzer.recipes.aggregations import LogsPerHour, LogsPerLevel, TopErrors, TopUsers
+from log_analyzer.sources.loki.errors import LokiUnavailable
 from tests.conftest import recorded
 from tests.recipes.support import T0, Line, as_dicts, json_line, matrix, run, source, table, vector
 
@@ -22,13 +22,15 @@ async def test_logs_per_level_counts_every_line_by_level() -> None:
     )  # fmt: skip
     log_source = source(vector_body=body)
     result = await run(LogsPerLevel(), log_source)
-    assert result.logql == ('sum by (detected_level) (count_over_time({namespace="shop"} [30m]))',)
-    assert log_source.metric_queries == list(result.logql)
+    assert result.queries == (
+        'sum by (detected_level, pod, container) (count_over_time({namespace="shop"} [30m]))',
+    )
+    assert log_source.count_texts == list(result.queries)
     assert log_source.queries == []  # no log query: the numbers are all totals
     t = result.tables[0]
     assert (t.counts_are, t.source) == (
         "total",
-        "Loki metric query count_over_time over the whole window, by detected_level (30m)",
+        "loki count query over the whole window, by level (30m)",
     )
     assert t.rows == (("error", 30, 0.3), ("warn", 10, 0.1), ("info", 60, 0.6))
     assert result.facts == (
@@ -43,7 +45,7 @@ async def test_logs_per_level_counts_every_line_by_level() -> None:
 async def test_logs_per_level_empty_window() -> None:
     result = await run(LogsPerLevel(), source(vector_body=vector([], T0)))
     assert result.tables[0].rows == ()
-    assert result.notes == ("Loki counted no line in the window",)
+    assert result.notes == ("loki counted no line in the window",)
 
 
 @pytest.mark.anyio
@@ -55,10 +57,10 @@ async def test_logs_per_hour_on_the_recorded_matrix() -> None:
     # The whole recording lies in one clock hour: the sums of its points per level.
     assert t.rows == (("2026-11-23T18:00:00Z", 1653, 368, 400, 2421),)
     assert t.counts_are == "total"
-    assert t.source == (
-        "Loki metric query count_over_time, 10 s buckets, by detected_level, summed per clock hour"
+    assert t.source == ("loki count query, 10 s buckets, by level, summed per clock hour")
+    assert result.queries == (
+        'sum by (detected_level) (count_over_time({namespace="shop"} [10s]))',
     )
-    assert result.logql == ('sum by (detected_level) (count_over_time({namespace="shop"} [10s]))',)
     assert result.notes == (
         "the first or last hour is partial: the window does not start or end on it",
     )
@@ -73,7 +75,7 @@ async def test_logs_per_hour_sums_fine_buckets_per_clock_hour() -> None:
         ]
     )
     result = await run(LogsPerHour(), source(matrix_body=body), end=T0 + 3 * 3600)
-    assert result.tables[0].source.startswith("Loki metric query count_over_time, 60 s buckets")
+    assert result.tables[0].source.startswith("loki count query, 60 s buckets")
     assert as_dicts(result.tables[0]) == [
         # the point at T0+3600 counts (T0+3540, T0+3600]: the first hour
         {"hour (UTC)": "2027-01-15T08:00:00Z", "error": 12, "info": 0, "total": 12},
@@ -124,8 +126,8 @@ async def test_top_errors_patterns_and_true_totals() -> None:
     assert by_level.counts_are == "total"
     assert by_level.rows == (("fatal", 1), ("error", 40), ("warn", 10))
     assert table(result, "Lines by source").rows == (("pay-1/app", 50), ("pay-2/app", 1))
-    assert result.logql[0] == log_source.queries[0].logql
-    assert sorted(result.logql[1:]) == sorted(log_source.metric_queries)
+    assert result.queries[0] == log_source.entry_texts[0]
+    assert sorted(result.queries[1:]) == sorted(log_source.count_texts)
     assert result.facts == (
         "2 error/fatal patterns in 10 fetched lines (total); the most frequent, P2, has 4 lines "
         "from 2 source(s)",
@@ -165,7 +167,7 @@ USER_LINES: list[Line] = [
 async def test_top_users() -> None:
     log_source = source(USER_LINES)
     result = await run(TopUsers(), log_source)
-    assert log_source.queries[0].logql == '{namespace="shop"}'  # every line, not only errors
+    assert log_source.entry_texts[0] == '{namespace="shop"}'  # every line, not only errors
     t = result.tables[0]
     assert t.rows == (("alice", 3, 1, 0), ("bob", 1, 0, 1))
     assert t.counts_are == "total"

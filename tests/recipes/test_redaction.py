@@ -8,6 +8,7 @@ import pytest
 
 from log_analyzer.recipes.aggregations import TopUsers
 from log_analyzer.recipes.slow import SlowRequests
+from log_analyzer.sources.base import LineFilter
 from tests.recipes.support import T0, run, source
 
 pytestmark = pytest.mark.anyio
@@ -23,8 +24,8 @@ LINES = [
 
 
 async def test_users_and_operations_are_redacted() -> None:
-    users = await run(TopUsers(), source(LINES), line_regex=None)
-    slow = await run(SlowRequests(), source(LINES), line_regex=None)
+    users = await run(TopUsers(), source(LINES), line_filter=LineFilter.every())
+    slow = await run(SlowRequests(), source(LINES), line_filter=LineFilter.every())
 
     text = json.dumps([t.rows for t in users.tables + slow.tables])
     assert JWT not in text and "hunter22" not in text

@@ -34,8 +34,8 @@ async def test_percentiles_and_slowest_operations() -> None:
     result = await run(SlowRequests(), log_source, params={"top": 10, "slow_seconds": 1})
 
     # every line of the selected streams is read: no line filter
-    assert log_source.queries[0].logql == '{namespace="shop"}'
-    assert result.logql == ('{namespace="shop"}',)
+    assert log_source.entry_texts[0] == '{namespace="shop"}'
+    assert result.queries == ('{namespace="shop"}',)
 
     overall = table(result, "Durations")
     assert overall.counts_are == "total"

@@ -29,14 +29,14 @@ LINES: list[Line] = [
 
 @pytest.mark.anyio
 async def test_traffic_with_known_answers() -> None:
-    log_source = source(LINES)  # metric queries answer with the recorded `sum by (pod)` vector
+    log_source = source(LINES)  # counts come from the recorded `sum by (pod)` vector
     result = await run(
         TrafficSummary(), log_source, end=T0 + 600, params={"bucket": "5m", "top": 10}
     )
 
-    assert log_source.queries[0].logql == '{namespace="shop"}'
-    assert result.logql == (
-        'sum by (pod) (count_over_time({namespace="shop"} [10m]))',
+    assert log_source.entry_texts[0] == '{namespace="shop"}'
+    assert result.queries == (
+        'sum by (detected_level, pod, container) (count_over_time({namespace="shop"} [10m]))',
         '{namespace="shop"}',
     )
     by_source = table(result, "Requests by source")
@@ -68,7 +68,7 @@ async def test_traffic_with_known_answers() -> None:
     assert growing.rows == (("web-2/app", 2, 10, 5.0),)
     assert growing.source.endswith("halves split at 2027-01-15T08:05:00Z")
 
-    volume = table(result, "Line volume by pod")
+    volume = table(result, "Line volume by source")
     assert volume.counts_are == "total"
     assert volume.rows == (
         ("checkout-2c386bbc4-lft7s", 900),
@@ -90,7 +90,7 @@ async def test_traffic_with_known_answers() -> None:
 async def test_auto_bucket_and_top() -> None:
     result = await run(TrafficSummary(), source(LINES), end=T0 + 600, params={"top": 1})
     assert len(table(result, "Requests by source").rows) == 1
-    assert len(table(result, "Line volume by pod").rows) == 1
+    assert len(table(result, "Line volume by source").rows) == 1
     over_time = table(result, "Status classes over time")
     assert over_time.source.endswith(", 30 s buckets")  # about 30 buckets over 10 minutes
     assert len(over_time.rows) == 20  # T0 .. T0+570
@@ -100,7 +100,7 @@ async def test_auto_bucket_and_top() -> None:
 async def test_sampled_and_no_requests() -> None:
     lines: list[Line] = [(T0, "a", "hello"), (T0 + 1, "a", "world")]
     result = await run(TrafficSummary(), source(lines), end=T0 + 600, limit=2)
-    fetched = [t for t in result.tables if t.title != "Line volume by pod"]
+    fetched = [t for t in result.tables if t.title != "Line volume by source"]
     assert {t.counts_are for t in fetched} == {"sample"}
-    assert table(result, "Line volume by pod").counts_are == "total"
+    assert table(result, "Line volume by source").counts_are == "total"
     assert result.notes == ("no line named a request (route or status) among 2 fetched",)

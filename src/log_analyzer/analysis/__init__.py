@@ -1,1 +1,1 @@
-"""Orchestration of one analysis: fetch, fit, stream."""
+"""One run, for analyses and recipes alike: store queries, CPU work in workers, fit, stream."""

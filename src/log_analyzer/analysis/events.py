@@ -1,14 +1,17 @@
-"""The typed events an analysis stream yields; encoders turn each into bytes."""
+"""The typed events a run streams; encoders turn each into bytes.
+
+A run streams, in order: its computed numbers (a `summary` for an analysis, a `result` for a
+recipe), then how the evidence was fitted into the model's context (`context`), the model's
+answer as it is generated (`token`s), and finally `done` or `error`.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from log_analyzer.logs.summary import LogSummary
-
-if TYPE_CHECKING:
-    from log_analyzer.recipes.base import RecipeResult
+from log_analyzer.logs.tables import RecipeResult
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,13 +19,18 @@ class ContextFit:
     """How the evidence was fitted into the model's context window."""
 
     n_ctx: int
+    """The context the prompt and the answer share (the slot's, less a safety margin)."""
     max_tokens: int
+    """Reserved for the answer."""
     prompt_tokens: int
-    patterns_included: int
-    patterns_omitted: int
-    lines_omitted: int
-    pattern_ids: tuple[str, ...] = ()
-    """Ids of the patterns the model was shown, in priority order."""
+    unit: str
+    """What an item of evidence is: ``pattern`` or ``row``."""
+    included: int
+    omitted: int
+    lines_omitted: int = 0
+    """Log lines the omitted items stand for (patterns count their lines; rows none)."""
+    ids: tuple[str, ...] = ()
+    """Ids of the items the model was shown, in priority order (pattern ids)."""
 
     @property
     def utilisation(self) -> float:
@@ -32,11 +40,28 @@ class ContextFit:
 
 @dataclass(frozen=True, slots=True)
 class SummaryEvent:
-    """The numbers, computed by code, sent before the model says anything."""
+    """An analysis' numbers, computed by code, sent before the model says anything."""
 
     summary: LogSummary
-    fit: ContextFit | None
     notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ResultEvent:
+    """A recipe's computed tables, sent before the model explains them."""
+
+    result: RecipeResult
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ContextEvent:
+    """What the model is shown: the fit, and what had to give way."""
+
+    fit: ContextFit
+    notes: tuple[str, ...] = ()
+    heading: str = "Analysis"
+    """The title of what follows in text mode (``Analysis``, ``Interpretation``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,24 +91,5 @@ class ErrorEvent:
     trace_id: str
 
 
-@dataclass(frozen=True, slots=True)
-class RecipeFit:
-    """How a recipe's tables were fitted into the model's context."""
-
-    n_ctx: int
-    max_tokens: int
-    prompt_tokens: int
-    rows_included: int
-    rows_omitted: int
-
-
-@dataclass(frozen=True, slots=True)
-class ResultEvent:
-    """A recipe's computed tables, sent before the model explains them."""
-
-    result: RecipeResult
-    fit: RecipeFit | None
-    notes: tuple[str, ...] = ()
-
-
-Event = SummaryEvent | ResultEvent | TokenEvent | DoneEvent | ErrorEvent
+HeadEvent = SummaryEvent | ResultEvent
+Event = SummaryEvent | ResultEvent | ContextEvent | TokenEvent | DoneEvent | ErrorEvent

@@ -1,9 +1,11 @@
-"""Fit the evidence into the model's context, counted with the model's own tokenizer.
+"""Fit evidence into the model's context, counted with the model's own tokenizer: one fitter.
 
-The evidence is one line per pattern. The prompt budget is the slot context minus the answer
-budget. Pattern lines are priced with one `/tokenize` call, packed (each source's most telling
-pattern first, then by priority), and the finished prompt is counted exactly once more; if a
-token boundary pushed it over, the lowest-priority lines go until it fits.
+Evidence is a `PromptMaterial`: a frame (instructions, question, facts, headings) and items
+(one pattern or one table row per line) in priority order. The prompt budget is the context
+minus the answer. The items that could possibly fit are priced in one tokenizer call, taken in
+priority order while they fit (one too large is skipped, never cut), and the finished prompt is
+counted exactly once more; if a token boundary pushed it over, the lowest-priority items go
+until it fits.
 """
 
 from __future__ import annotations
@@ -14,61 +16,46 @@ from dataclasses import dataclass
 from log_analyzer.analysis.events import ContextFit
 from log_analyzer.clients.protocols import LLMBackend
 from log_analyzer.core.errors import LLMContextExceeded
-from log_analyzer.logs.budget import MIN_COMPLETION_TOKENS
-from log_analyzer.logs.evidence import (
-    PatternPacking,
-    diversity_order,
-    evidence_line,
-    omitted_line,
-    pack_patterns,
-    shrink_patterns,
-)
-from log_analyzer.logs.prompt import PromptParts, build_messages
-from log_analyzer.logs.summary import LogSummary
+from log_analyzer.logs.budget import MIN_COMPLETION_TOKENS, Packing, pack, shrink
+from log_analyzer.logs.prompt import ItemKey, Message, PromptMaterial, Rendered, one_line, render
 
-_MAX_RECOUNTS = 4
-# Generous bound on characters per token for log text (typically 3-4); only used to avoid pricing
-# lines that could not fit however they tokenize.
-_MAX_CHARS_PER_TOKEN = 12
-_DAY_NS = 86_400 * 10**9
+SAFETY_TOKENS = 8
+"""Tokens kept free of the slot context, against off-by-a-few counts at template boundaries."""
 MIN_EVIDENCE_TOKENS = 64
 """Room kept for evidence in a small context, taken from the answer budget if need be."""
+NOTE_TOKENS = 16
+"""Room kept per section for its note on the items left out, when the priced prompt had none."""
+_MAX_RECOUNTS = 4
+# Generous bound on characters per token for log text (typically 3-4); only used to avoid pricing
+# items that could not fit however they tokenize.
+_MAX_CHARS_PER_TOKEN = 12
 
 
 @dataclass(frozen=True, slots=True)
-class FittedPrompt:
-    """Messages ready for the model and how they were fitted."""
+class Fitted:
+    """Messages ready for the model, how they were fitted, and what each shown item cost."""
 
-    messages: list[dict[str, str]]
+    messages: list[Message]
     fit: ContextFit
-    packing: PatternPacking
-    costs: tuple[int, ...]
+    shown: tuple[ItemKey, ...]
+    """The shown items, in priority order."""
+    costs: dict[ItemKey, int]
 
 
-class PromptFitter:
-    """Builds the largest prompt that fits `n_ctx - max_tokens` for one analysis."""
+class Fitter:
+    """Builds the largest prompt of one run's evidence that fits ``n_ctx - max_tokens``."""
 
     def __init__(
-        self,
-        llm: LLMBackend,
-        summary: LogSummary,
-        question: str | None,
-        *,
-        n_ctx: int,
-        max_tokens: int,
+        self, llm: LLMBackend, material: PromptMaterial, *, n_ctx: int, max_tokens: int
     ) -> None:
+        """Fit into ``n_ctx`` tokens (safety margin taken), ``max_tokens`` for the answer."""
         self._llm = llm
-        self._summary = summary
-        self._patterns = summary.patterns
-        self._question = question
+        self._material = material
         self._n_ctx = n_ctx
         self._max_tokens = max_tokens
         # 32 random bits: unguessable for a log line written before the request, and short,
-        # because the tag is repeated four times in a prompt that may have only 512 tokens.
+        # because the tag is repeated in a prompt that may have only 512 tokens.
         self._tag = secrets.token_hex(4)
-        with_date = summary.end_ns - summary.start_ns > _DAY_NS
-        self._lines = [evidence_line(p, with_date=with_date) for p in self._patterns]
-        self._nothing = PatternPacking((), (), 0, len(self._patterns), summary.fetched)
         self.note: str | None = None
         """Set when the answer budget had to shrink to make room for evidence."""
 
@@ -77,10 +64,16 @@ class PromptFitter:
         """Tokens the whole prompt may use."""
         return self._n_ctx - self._max_tokens
 
-    async def fit(self) -> FittedPrompt:
+    async def fit(self) -> Fitted:
         """Price, pack and verify; raises `LLMContextExceeded` if even no evidence is too much."""
-        # The frame is priced with the longest omission note it can carry (nothing chosen).
-        frame = await self._llm.count_chat_tokens(self._messages(self._nothing))
+        candidates = self._affordable()
+        rendered = self._render(candidates)
+        keys = sorted(rendered.spans, key=lambda key: rendered.spans[key][0])
+        priced = await self._llm.price_chat(rendered.messages, [rendered.spans[k] for k in keys])
+        costs = dict(zip(keys, priced.costs, strict=True))
+        # What is not an item is frame: instructions, question, facts, headings, and the notes
+        # on items left out (there are some in the priced prompt unless every item was priced).
+        frame = priced.total - sum(priced.costs)
         room = self.budget - frame
         if room < MIN_EVIDENCE_TOKENS and self._max_tokens > MIN_COMPLETION_TOKENS:
             # A small context: a shorter answer about some evidence beats a long one about none.
@@ -93,62 +86,102 @@ class PromptFitter:
                 self._max_tokens = shorter
                 room = self.budget - frame
         if room < 0:
-            raise LLMContextExceeded(
-                f"the prompt without any evidence needs {frame} tokens, more than the "
-                f"{self.budget} the {self._n_ctx}-token context leaves after the answer",
-                n_prompt_tokens=frame,
-                n_ctx=self._n_ctx,
-            )
-        candidates = self._affordable(room)
-        priced = await self._llm.line_token_costs([self._lines[i] for i in candidates])
-        costs = [room + 1] * len(self._patterns)  # unpriced lines can never be chosen
-        for index, cost in zip(candidates, priced, strict=True):
-            costs[index] = cost
-        return await self._verified(pack_patterns(self._patterns, costs, room), costs)
+            bare = await self._llm.count_chat_tokens(self._render(()).messages)
+            if bare > self.budget:
+                raise LLMContextExceeded(
+                    f"the prompt without any evidence needs {bare} tokens, more than the "
+                    f"{self.budget} the {self._n_ctx}-token context leaves after the answer",
+                    n_prompt_tokens=bare,
+                    n_ctx=self._n_ctx,
+                )
+            room = 0
+        shown = self._pack(costs, room)
+        every_item_priced = len(candidates) == self._material.item_count
+        if every_item_priced and len(shown) < self._material.item_count:
+            # The priced prompt had no note on items left out; the final one will: room for it.
+            shown = self._pack(costs, room - NOTE_TOKENS * len(self._material.sections))
+        fitted = await self._verified(shown, costs)
+        return await self._topped_up(fitted)
 
-    async def refit(self, fitted: FittedPrompt, overshoot: int) -> FittedPrompt:
-        """Drop evidence worth at least `overshoot` tokens (the server counted more than we did)."""
-        costs = list(fitted.costs)
-        return await self._verified(
-            shrink_patterns(fitted.packing, self._patterns, costs, overshoot), costs
-        )
+    async def _topped_up(self, fitted: Fitted) -> Fitted:
+        """Fill what the exact count left free with the next items that fit, counted again."""
+        slack = self.budget - fitted.fit.prompt_tokens
+        shown = list(fitted.shown)
+        taken = set(shown)
+        for key in self._material.order:
+            cost = fitted.costs.get(key)
+            if key not in taken and cost is not None and cost <= slack:
+                shown.append(key)
+                slack -= cost
+        if len(shown) == len(fitted.shown):
+            return fitted
+        ordered = [key for key in self._material.order if key in set(shown)]
+        messages = self._render(ordered).messages
+        total = await self._llm.count_chat_tokens(messages)
+        if total > self.budget:
+            return fitted  # a boundary cost more than priced: keep what was verified
+        return Fitted(messages, self._fit(ordered, total), tuple(ordered), fitted.costs)
 
-    async def _verified(self, packing: PatternPacking, costs: list[int]) -> FittedPrompt:
+    def _pack(self, costs: dict[ItemKey, int], room: int) -> list[ItemKey]:
+        order = self._material.order
+        # An item that was not priced could not fit anyway: it costs more than the room.
+        prices = [costs.get(key, room + 1) for key in order]
+        return [order[i] for i in pack(prices, range(len(order)), max(room, 0)).chosen]
+
+    async def refit(self, fitted: Fitted, overshoot: int) -> Fitted:
+        """Drop evidence worth at least ``overshoot`` tokens (the server counted more than we)."""
+        return await self._verified(_shrink(list(fitted.shown), fitted.costs, overshoot),
+                                    fitted.costs)  # fmt: skip
+
+    async def _verified(self, shown: list[ItemKey], costs: dict[ItemKey, int]) -> Fitted:
         for _ in range(_MAX_RECOUNTS):
-            messages = self._messages(packing)
+            messages = self._render(shown).messages
             total = await self._llm.count_chat_tokens(messages)
             if total <= self.budget:
-                return FittedPrompt(messages, self._fit(packing, total), packing, tuple(costs))
-            packing = shrink_patterns(packing, self._patterns, costs, total - self.budget)
-        messages = self._messages(self._nothing)
+                return Fitted(messages, self._fit(shown, total), tuple(shown), costs)
+            shown = _shrink(shown, costs, total - self.budget)
+        messages = self._render(()).messages
         total = await self._llm.count_chat_tokens(messages)
-        return FittedPrompt(messages, self._fit(self._nothing, total), self._nothing, tuple(costs))
+        return Fitted(messages, self._fit([], total), (), costs)
 
-    def _affordable(self, room: int) -> list[int]:
+    def _affordable(self) -> list[ItemKey]:
+        """The items, in priority order, that could fit whatever the frame costs."""
+        limit = self._n_ctx * _MAX_CHARS_PER_TOKEN
         chars, out = 0, []
-        for index in diversity_order(self._patterns):
-            if chars > room * _MAX_CHARS_PER_TOKEN:
+        for section, item in self._material.order:
+            if chars > limit:
                 break
-            chars += len(self._lines[index]) + 1
-            out.append(index)
-        return sorted(out)
+            chars += len(one_line(self._material.sections[section].items[item])) + 1
+            out.append((section, item))
+        return out
 
-    def _messages(self, packing: PatternPacking) -> list[dict[str, str]]:
-        parts = PromptParts(
-            question=self._question,
-            summary=self._summary,
-            omitted=omitted_line(packing),
-            tag=self._tag,
+    def _render(self, shown: list[ItemKey] | tuple[()]) -> Rendered:
+        return render(self._material, frozenset(shown), self._tag)
+
+    def _fit(self, shown: list[ItemKey], prompt_tokens: int) -> ContextFit:
+        sections = self._material.sections
+        taken = set(shown)
+        omitted_lines = sum(
+            section.weights[i]
+            for s, section in enumerate(sections)
+            if section.weights
+            for i in range(len(section.items))
+            if (s, i) not in taken
         )
-        return build_messages(parts, [self._lines[i] for i in packing.chosen])
-
-    def _fit(self, packing: PatternPacking, prompt_tokens: int) -> ContextFit:
         return ContextFit(
             n_ctx=self._n_ctx,
             max_tokens=self._max_tokens,
             prompt_tokens=prompt_tokens,
-            patterns_included=len(packing.chosen),
-            patterns_omitted=packing.omitted_patterns,
-            lines_omitted=packing.omitted_lines,
-            pattern_ids=packing.ids,
+            unit=sections[0].noun if sections else "item",
+            included=len(shown),
+            omitted=self._material.item_count - len(shown),
+            lines_omitted=omitted_lines,
+            ids=tuple(sections[s].ids[i] for s, i in shown if sections[s].ids),
         )
+
+
+def _shrink(shown: list[ItemKey], costs: dict[ItemKey, int], excess: int) -> list[ItemKey]:
+    """Drop the lowest-priority shown items until at least ``excess`` tokens are freed."""
+    prices = [costs.get(key, 1) for key in shown]
+    smaller = shrink(Packing(tuple(range(len(shown))), sum(prices)), prices, excess)
+    return shown[: len(smaller.chosen)]

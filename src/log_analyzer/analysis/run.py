@@ -1,36 +1,62 @@
-"""What every streamed run shares: its root span, its generation slot, and the LLM call.
+"""One run, for analyses and recipes alike: its root span, its generation slot, its stream.
 
-A run's root span is started when the request is accepted and ended exactly once, when the stream
-ends, the client leaves, or the work before the first byte fails. The LLM call is its own span
-(`call_llm`), started with an explicit parent and ended in `finally`, never current across a
-`yield`.
+A run is an async context manager that owns its lifecycle in one place::
+
+    async with Run(job, deps) as run:
+        head = await run.prepare()      # store queries and CPU work; errors before any byte
+        async for event in run.events(head):
+            ...                         # numbers, context fit, tokens, then done or error
+
+Entering starts the root span; leaving releases the generation slot and ends the span, once,
+with the outcome, however the run ended (an error before the first byte, an error event, a
+client that left, a normal end). `prepare` raises `ServiceError`s, which become HTTP statuses
+or exit codes; after the first event any exception becomes an `error` event, then a clean end.
+
+A `Job` (an analysis, a recipe) only says what to compute and what to show the model. The LLM
+call is its own span (`call_llm`), started with an explicit parent and ended in `finally`, never
+current across a `yield`; llama.cpp's HTTP spans are its children.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import AsyncGenerator, Awaitable, Callable
+from collections.abc import AsyncGenerator, Callable
 from contextlib import aclosing
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from types import TracebackType
+from typing import Protocol, TypeVar
 
 from opentelemetry import trace
 from opentelemetry.trace import Span, Status, StatusCode
 
-from log_analyzer.analysis.events import DoneEvent, ErrorEvent, TokenEvent
-from log_analyzer.analysis.limiter import Permit
+from log_analyzer.analysis.events import (
+    ContextEvent,
+    DoneEvent,
+    ErrorEvent,
+    Event,
+    HeadEvent,
+    TokenEvent,
+)
+from log_analyzer.analysis.fit import SAFETY_TOKENS, Fitted, Fitter
+from log_analyzer.analysis.limiter import GenerationLimiter, Permit
+from log_analyzer.analysis.steps import Step, record_steps
 from log_analyzer.clients.llm import Completion, TokenDelta
 from log_analyzer.clients.protocols import LLMBackend
-from log_analyzer.core.errors import LLMContextExceeded, ServiceError, UpstreamError
+from log_analyzer.core.errors import LLMContextExceeded, ServiceError, internal_error
 from log_analyzer.core.logging import log_in_span
+from log_analyzer.core.workers import WorkerPool
+from log_analyzer.logs.budget import completion_budget
+from log_analyzer.logs.prompt import PromptMaterial
+from log_analyzer.sources.base import LogSource
 
 logger = logging.getLogger(__name__)
-SAFETY_TOKENS = 8
-"""Tokens kept free of the slot context, against off-by-a-few counts at template boundaries."""
+T = TypeVar("T")
+W = TypeVar("W")
 
 
 @dataclass(frozen=True, slots=True)
-class AnalysisOptions:
+class RunOptions:
     """The settings a run needs, and nothing else."""
 
     model_name: str
@@ -41,90 +67,189 @@ class AnalysisOptions:
 
 
 @dataclass(frozen=True, slots=True)
-class Prompt:
-    """Messages that fit the context, with the numbers that prove it."""
+class RunDeps:
+    """What a run works with: one store, the model, and the shared pools and limits."""
 
-    messages: list[dict[str, str]]
-    max_tokens: int
-    prompt_tokens: int
-    n_ctx: int
+    source: LogSource
+    llm: LLMBackend | None
+    """None when the model is not to be asked."""
+    limiter: GenerationLimiter | None
+    workers: WorkerPool
+    tracer: trace.Tracer
+    options: RunOptions
+    no_llm_reason: str = "numbers only: the model was not asked (llm is false)"
 
 
-Shrink = Callable[[int], Awaitable[Prompt]]
-"""Given how many tokens too many the server counted, return a smaller prompt."""
+@dataclass(frozen=True, slots=True)
+class Head:
+    """What a job computed before the model is asked: its first event, the model's material."""
+
+    event: HeadEvent
+    material: PromptMaterial
+    heading: str = "Analysis"
+    """Title of the model's part in text mode."""
+
+
+class JobContext:
+    """What a job may use while it prepares: the store, the workers, spans under the run."""
+
+    def __init__(self, deps: RunDeps, span: Span) -> None:
+        self.source = deps.source
+        self.tracer = deps.tracer
+        self.options = deps.options
+        self.span = span
+        self._workers = deps.workers
+        self._waited = 0.0
+
+    async def compute(self, fn: Callable[[W], T], work: W) -> T:
+        """``fn(work)`` in a worker process; the wait for a free worker is a span attribute."""
+        result, waited = await self._workers.run(fn, work)
+        self._waited += waited
+        self.span.set_attribute("worker.wait_seconds", round(self._waited, 4))
+        return result
+
+    def record(self, steps: tuple[Step, ...]) -> None:
+        """A worker's timed steps, as spans under the run."""
+        record_steps(self.tracer, self.span, steps)
+
+
+class Job(Protocol):
+    """What one kind of run computes."""
+
+    span_name: str
+    """The root span's name (``analyze_logs_stream``, ``run_recipe``)."""
+
+    def describe(self, span: Span) -> None:
+        """Set the root span's attributes; log that the run starts."""
+        ...
+
+    async def prepare(self, context: JobContext) -> Head:
+        """Query and compute; raise `ServiceError` when nothing can be shown."""
+        ...
 
 
 class Run:
-    """A streamed run's root span and generation slot."""
+    """One streamed run of a job (see the module docstring)."""
 
-    def __init__(
-        self,
-        name: str,
-        llm: LLMBackend | None,
-        options: AnalysisOptions,
-        tracer: trace.Tracer,
-        permit: Permit | None,
-    ) -> None:
-        self._llm = llm
-        self._options = options
-        self._tracer = tracer
+    def __init__(self, job: Job, deps: RunDeps) -> None:
+        self._job = job
+        self._deps = deps
+        self._permit: Permit | None = None
+        self._failure: ServiceError | None = None
         self._started = time.monotonic()
-        self.span: Span = tracer.start_span(name)
-        self._permit = permit
-        if permit is not None:
-            self.span.set_attribute("llm.queue_wait_seconds", round(permit.waited_seconds, 4))
-        self._ended = False
+        self.span: Span = trace.INVALID_SPAN
 
     @property
     def trace_id(self) -> str:
         """This run's trace id, as Tempo shows it."""
         return f"{self.span.get_span_context().trace_id:032x}"
 
-    def finish(self, error: ServiceError | None = None) -> None:
-        """Release the generation slot and end the root span, once, recording the outcome."""
-        if self._ended:
-            return
-        self._ended = True
-        if self._permit is not None:
-            self._permit.release()
-        if error is not None:
-            self.span.set_status(Status(StatusCode.ERROR, error.message))
-            self.span.set_attribute("error.type", error.code)
+    async def __aenter__(self) -> Run:
+        self.span = self._deps.tracer.start_span(self._job.span_name)
+        with trace.use_span(self.span, end_on_exit=False):
+            self._job.describe(self.span)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self._release()
+        failure = self._failure
+        if isinstance(exc, ServiceError):
+            failure = exc
+        if failure is not None:
+            self.span.set_status(Status(StatusCode.ERROR, failure.message))
+            self.span.set_attribute("error.type", failure.code)
+        elif exc is not None:
+            cancelled = not isinstance(exc, Exception)
+            self.span.set_attribute("run.cancelled", cancelled)
+            if not cancelled:
+                self.span.record_exception(exc)
+                self.span.set_status(Status(StatusCode.ERROR, type(exc).__name__))
+        self.span.set_attribute("run.duration_seconds", round(time.monotonic() - self._started, 4))
         self.span.end()
 
-    def done(self, completion: Completion) -> DoneEvent:
-        """The closing event of a stream that ended normally."""
-        return DoneEvent(
-            model=completion.model or (self._options.model_name if self._llm else None),
-            prompt_tokens=completion.prompt_tokens,
-            completion_tokens=completion.completion_tokens,
-            finish_reason=completion.finish_reason,
-            duration_seconds=round(time.monotonic() - self._started, 3),
-            trace_id=self.trace_id,
-        )
+    async def prepare(self) -> Head:
+        """Take a generation slot (when the model will be asked), then let the job compute."""
+        with trace.use_span(self.span, end_on_exit=False):
+            try:
+                if self._deps.llm is not None and self._deps.limiter is not None:
+                    self._permit = await self._deps.limiter.acquire()
+                    self.span.set_attribute(
+                        "llm.queue_wait_seconds", round(self._permit.waited_seconds, 4)
+                    )
+                return await self._job.prepare(JobContext(self._deps, self.span))
+            except ServiceError as exc:
+                logger.warning("Run failed before streaming", extra={"error": exc.to_dict()})
+                raise
 
-    def error(self, exc: ServiceError) -> ErrorEvent:
-        """The in-band error event; marks the root span as failed."""
-        self.span.set_status(Status(StatusCode.ERROR, exc.message))
-        return ErrorEvent(exc.to_dict(), self.trace_id)
+    async def events(self, head: Head) -> AsyncGenerator[Event, None]:
+        """The run as events: the job's numbers, the context fit, tokens, then done (or error)."""
+        llm = self._deps.llm
+        try:
+            if llm is None:
+                first = head.event
+                yield replace(first, notes=(*first.notes, self._deps.no_llm_reason))
+                yield self._done(Completion(None, None, None, None))
+                return
+            yield head.event
+            fitted, fitter, notes = await self._fit(llm, head.material)
+            yield ContextEvent(fitted.fit, notes, head.heading)
+            async for event in self._generate(llm, fitter, fitted):
+                yield event
+        except Exception as exc:  # after the first byte nothing may cut the stream silently
+            yield self._error(exc)
+        finally:
+            self._release()
 
-    async def generate(
-        self, llm: LLMBackend, prompt: Prompt, shrink: Shrink
-    ) -> AsyncGenerator[TokenEvent | DoneEvent | ErrorEvent, None]:
-        """Stream the answer: tokens as they come, then done, or an error event.
+    async def _fit(
+        self, llm: LLMBackend, material: PromptMaterial
+    ) -> tuple[Fitted, Fitter, tuple[str, ...]]:
+        span = self._deps.tracer.start_span("fit_context", trace.set_span_in_context(self.span))
+        try:
+            with trace.use_span(span, end_on_exit=False):
+                options = self._deps.options
+                n_ctx = (options.context_tokens or (await llm.props()).n_ctx) - SAFETY_TOKENS
+                budget = completion_budget(n_ctx, options.max_tokens)
+                fitter = Fitter(llm, material, n_ctx=n_ctx, max_tokens=budget.max_tokens)
+                fitted = await fitter.fit()
+            fit = fitted.fit
+            span.set_attributes(
+                {
+                    "llm.context_tokens": fit.n_ctx,
+                    "llm.prompt_tokens_counted": fit.prompt_tokens,
+                    "evidence.included": fit.included,
+                    "evidence.omitted": fit.omitted,
+                }
+            )
+            return fitted, fitter, tuple(n for n in (budget.note, fitter.note) if n)
+        finally:
+            span.end()
+
+    async def _generate(
+        self, llm: LLMBackend, fitter: Fitter, fitted: Fitted
+    ) -> AsyncGenerator[Event, None]:
+        """Stream the answer: tokens as they come, then done.
 
         A prompt the server refuses as too long is shrunk and sent once more; that can only
         happen before the first token, and once a token was sent the call is never repeated.
         """
-        opts = self._options
-        span = self._tracer.start_span("call_llm", context=trace.set_span_in_context(self.span))
-        span.set_attribute("llm.model", opts.model_name)
-        span.set_attribute("gen_ai.operation.name", "chat")
-        span.set_attribute("gen_ai.request.model", opts.model_name)
-        span.set_attribute("gen_ai.request.max_tokens", prompt.max_tokens)
-        span.set_attribute("gen_ai.request.temperature", opts.temperature)
-        span.set_attribute("llm.prompt_tokens_counted", prompt.prompt_tokens)
-        span.set_attribute("llm.context_tokens", prompt.n_ctx)
+        opts = self._deps.options
+        span = self._deps.tracer.start_span("call_llm", trace.set_span_in_context(self.span))
+        span.set_attributes(
+            {
+                "llm.model": opts.model_name,
+                "gen_ai.operation.name": "chat",
+                "gen_ai.request.model": opts.model_name,
+                "gen_ai.request.max_tokens": fitted.fit.max_tokens,
+                "gen_ai.request.temperature": opts.temperature,
+                "llm.prompt_tokens_counted": fitted.fit.prompt_tokens,
+                "llm.context_tokens": fitted.fit.n_ctx,
+            }
+        )
         started = time.monotonic()
         tokens = refusals = 0
         completion = Completion(None, None, None, None)
@@ -132,17 +257,21 @@ class Run:
         try:
             for attempt in (1, 2):
                 try:
+                    chunks = llm.stream_chat(
+                        fitted.messages,
+                        max_tokens=fitted.fit.max_tokens,
+                        temperature=opts.temperature,
+                        model=opts.model_name,
+                    )
                     # aclosing: if our consumer leaves, the upstream request is closed now, not
                     # whenever the garbage collector finalizes the generator.
-                    async with aclosing(
-                        llm.stream_chat(
-                            prompt.messages,
-                            max_tokens=prompt.max_tokens,
-                            temperature=opts.temperature,
-                            model=opts.model_name,
-                        )
-                    ) as chunks:
-                        async for chunk in chunks:
+                    async with aclosing(chunks):
+                        while True:
+                            # llama.cpp's HTTP span starts inside the first step: under call_llm.
+                            with trace.use_span(span, end_on_exit=False):
+                                chunk = await anext(chunks, None)
+                            if chunk is None:
+                                break
                             if isinstance(chunk, TokenDelta):
                                 if tokens == 0:
                                     span.set_attribute(
@@ -158,30 +287,53 @@ class Run:
                     refusals += 1
                     if attempt == 2 or tokens:
                         raise
-                    log_in_span(
-                        span,
-                        logger,
-                        logging.WARNING,
-                        "Prompt refused; shrinking",
-                        n_prompt_tokens=exc.n_prompt_tokens,
-                        n_ctx=exc.n_ctx,
-                    )
-                    overshoot = exc.n_prompt_tokens - (exc.n_ctx - prompt.max_tokens)
-                    prompt = await shrink(max(overshoot, 1) + SAFETY_TOKENS)
+                    log_in_span(span, logger, logging.WARNING, "Prompt refused; shrinking",
+                                n_prompt_tokens=exc.n_prompt_tokens, n_ctx=exc.n_ctx)  # fmt: skip
+                    overshoot = exc.n_prompt_tokens - (exc.n_ctx - fitted.fit.max_tokens)
+                    with trace.use_span(span, end_on_exit=False):
+                        fitted = await fitter.refit(fitted, max(overshoot, 1) + SAFETY_TOKENS)
             cancelled = False
             _record_usage(span, completion, tokens)
-            yield self.done(completion)
-        except UpstreamError as exc:
+            self._release()
+            yield self._done(completion)
+        except ServiceError as exc:
             cancelled = False
             span.set_status(Status(StatusCode.ERROR, exc.message))
             span.set_attribute("error.type", exc.code)
             log_in_span(span, logger, logging.ERROR, "LLM call failed", error=exc.to_dict())
-            yield self.error(exc)
+            raise
         finally:
             span.set_attribute("llm.tokens_generated", tokens)
             span.set_attribute("llm.cancelled", cancelled)
             span.set_attribute("llm.context_refusals", refusals)
             span.end()
+
+    def _done(self, completion: Completion) -> DoneEvent:
+        model = completion.model or (self._deps.options.model_name if self._deps.llm else None)
+        return DoneEvent(
+            model=model,
+            prompt_tokens=completion.prompt_tokens,
+            completion_tokens=completion.completion_tokens,
+            finish_reason=completion.finish_reason,
+            duration_seconds=round(time.monotonic() - self._started, 3),
+            trace_id=self.trace_id,
+        )
+
+    def _error(self, exc: Exception) -> ErrorEvent:
+        if isinstance(exc, ServiceError):
+            error = exc
+            log_in_span(self.span, logger, logging.WARNING, "Run failed after streaming began",
+                        error=exc.to_dict())  # fmt: skip
+        else:
+            error = internal_error(exc)
+            with trace.use_span(self.span, end_on_exit=False):
+                logger.exception("Run failed after streaming began")
+        self._failure = error
+        return ErrorEvent(error.to_dict(), self.trace_id)
+
+    def _release(self) -> None:
+        if self._permit is not None:
+            self._permit.release()
 
 
 def _record_usage(span: Span, completion: Completion, tokens: int) -> None:

@@ -11,9 +11,16 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from log_analyzer.analysis.events import DoneEvent, Event, ResultEvent, SummaryEvent, TokenEvent
+from log_analyzer.analysis.events import (
+    ContextEvent,
+    DoneEvent,
+    Event,
+    ResultEvent,
+    SummaryEvent,
+    TokenEvent,
+)
 from log_analyzer.api.recipe_report import result_data, result_text
-from log_analyzer.api.report import summary_data, summary_text
+from log_analyzer.api.report import context_data, context_text, summary_data, summary_text
 
 TEXT = "text/plain"
 SSE = "text/event-stream"
@@ -27,6 +34,8 @@ def event_type(event: Event) -> str:
         return "summary"
     if isinstance(event, ResultEvent):
         return "result"
+    if isinstance(event, ContextEvent):
+        return "context"
     if isinstance(event, TokenEvent):
         return "token"
     if isinstance(event, DoneEvent):
@@ -40,6 +49,8 @@ def event_data(event: Event) -> dict[str, Any]:
         return summary_data(event)
     if isinstance(event, ResultEvent):
         return result_data(event)
+    if isinstance(event, ContextEvent):
+        return context_data(event)
     if isinstance(event, TokenEvent):
         return {"text": event.text}
     if isinstance(event, DoneEvent):
@@ -74,6 +85,8 @@ def encode_text(event: Event) -> str:
         return summary_text(event)
     if isinstance(event, ResultEvent):
         return result_text(event)
+    if isinstance(event, ContextEvent):
+        return context_text(event)
     if isinstance(event, DoneEvent):
         tokens = (
             f"prompt {_n(event.prompt_tokens)} tokens, completion {_n(event.completion_tokens)} "

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from log_analyzer.analysis.events import RecipeFit, ResultEvent
-from log_analyzer.recipes.base import Cell, Table, format_cell
+from log_analyzer.analysis.events import ResultEvent
+from log_analyzer.logs.tables import Cell, Table, format_cell
 
 _MAX_CELL = 80
 
@@ -25,44 +25,24 @@ def result_data(event: ResultEvent) -> dict[str, Any]:
             }
             for t in r.tables
         ],
-        "logql": list(r.logql),
+        "source": r.source,
+        "queries": list(r.queries),
         "facts": list(r.facts),
         "notes": [*r.notes, *event.notes],
-        "context": None if event.fit is None else _fit_dict(event.fit),
     }
 
 
 def result_text(event: ResultEvent) -> str:
-    """The result as readable tables, with the LogQL that produced them."""
+    """The result as readable tables, with the store's queries that produced them."""
     r = event.result
     out = [f"=== Recipe: {r.recipe} ==="]
     for table in r.tables:
         out += ["", f"{table.title} [{table.counts_are}: {table.source}]", *_aligned(table)]
     if r.facts:
         out += ["", *(f"- {fact}" for fact in r.facts)]
-    out += ["", "LogQL:", *(f"  {q}" for q in r.logql)]
+    out += ["", f"Queries ({r.source}):", *(f"  {q}" for q in r.queries)]
     out += [f"Note: {note}" for note in (*r.notes, *event.notes)]
-    if event.fit is not None:
-        f = event.fit
-        out.append(
-            f"Context: {f.rows_included:,} of {f.rows_included + f.rows_omitted:,} table rows "
-            f"sent to the model; {f.prompt_tokens:,} prompt tokens of {f.n_ctx - f.max_tokens:,}"
-            f" available, {f.max_tokens:,} reserved for the answer"
-        )
-        out.append("=== Interpretation ===\n")
-    else:
-        out.append("")
     return "\n".join(out) + "\n"
-
-
-def _fit_dict(fit: RecipeFit) -> dict[str, Any]:
-    return {
-        "n_ctx": fit.n_ctx,
-        "max_tokens": fit.max_tokens,
-        "prompt_tokens": fit.prompt_tokens,
-        "rows_included": fit.rows_included,
-        "rows_omitted": fit.rows_omitted,
-    }
 
 
 def _aligned(table: Table) -> list[str]:

@@ -1,14 +1,14 @@
-"""The summary event as JSON and as text: every number labelled a total or a sample.
+"""The summary and context events as JSON and as text: every number labelled total or sample.
 
-True totals come from Loki metric queries over the whole window; the fetched entries, their
-levels, sources and patterns are a sample whenever Loki stopped at the request's limit.
+True totals come from the store's count queries over the whole window; the fetched entries,
+their levels, sources and patterns are a sample whenever the store stopped at the limit.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from log_analyzer.analysis.events import ContextFit, SummaryEvent
+from log_analyzer.analysis.events import ContextEvent, ContextFit, SummaryEvent
 from log_analyzer.logs.clock import TIME, utc, utc_seconds
 from log_analyzer.logs.condense import Pattern
 from log_analyzer.logs.summary import LogSummary
@@ -22,11 +22,7 @@ _TEXT_CHARS = 160
 
 def summary_data(event: SummaryEvent) -> dict[str, Any]:
     """The `summary` event's JSON payload."""
-    return {
-        "summary": _summary_dict(event.summary),
-        "context": None if event.fit is None else _context_dict(event.fit),
-        "notes": list(event.notes),
-    }
+    return {"summary": _summary_dict(event.summary), "notes": list(event.notes)}
 
 
 def summary_text(event: SummaryEvent) -> str:
@@ -37,11 +33,11 @@ def summary_text(event: SummaryEvent) -> str:
     out = [
         "=== Log summary ===",
         f"Window:  {utc(s.start_ns)} .. {utc(s.end_ns)}",
-        f"Query:   {s.logql}",
+        f"Query:   {s.query} ({s.source})",
     ]
     if s.totals is not None:
         out.append(
-            f"True totals (Loki metric query, whole window): {s.totals.total:,} lines: "
+            f"True totals ({s.source} count query, whole window): {s.totals.total:,} lines: "
             + (", ".join(f"{lv.value} {n:,}" for lv, n in s.totals.by_level) or "none")
         )
         out.append("  by pod/container (total): " + _top_sources(s.totals.by_source))
@@ -73,17 +69,38 @@ def summary_text(event: SummaryEvent) -> str:
         extras.append(f"{s.malformed:,} malformed entries skipped")
     if extras:
         out.append("Handling: " + "; ".join(extras))
-    if event.fit is not None:
-        out.append(_context_text(event.fit))
     out.extend(f"Note: {note}" for note in event.notes)
-    out.append("=== Analysis ===\n" if event.fit is not None else "")
     return "\n".join(out) + "\n"
+
+
+def context_data(event: ContextEvent) -> dict[str, Any]:
+    """The `context` event's JSON payload."""
+    fit = event.fit
+    return {
+        "n_ctx": fit.n_ctx,
+        "max_tokens": fit.max_tokens,
+        "prompt_tokens": fit.prompt_tokens,
+        "utilisation": round(fit.utilisation, 3),
+        "unit": fit.unit,
+        "included": fit.included,
+        "omitted": fit.omitted,
+        "lines_omitted": fit.lines_omitted,
+        "ids": list(fit.ids),
+        "notes": list(event.notes),
+    }
+
+
+def context_text(event: ContextEvent) -> str:
+    """The `context` event as a paragraph, then the heading of what the model writes."""
+    out = [_context_text(event.fit), *(f"Note: {note}" for note in event.notes)]
+    return "\n".join(out) + f"\n=== {event.heading} ===\n\n"
 
 
 def _scope(s: LogSummary) -> str:
     if not s.sampled:
         return "all matching lines in the window"
-    text = f"SAMPLE: Loki stopped at the limit of {s.limit:,}; the window holds more"
+    store = s.source or "the store"
+    text = f"SAMPLE: {store} stopped at the limit of {s.limit:,}; the window holds more"
     if s.onset_lines:
         text += (
             f"; the newest {s.fetched - s.onset_lines:,} lines plus the oldest "
@@ -97,7 +114,9 @@ def _scope(s: LogSummary) -> str:
 def _summary_dict(s: LogSummary) -> dict[str, Any]:
     return {
         "window": {"start": utc(s.start_ns), "end": utc(s.end_ns)},
-        "logql": s.logql,
+        "source": s.source,
+        "query": s.query,
+        "queries": list(s.queries),
         "counts_are": "sample" if s.sampled else "total",
         "limit": s.limit,
         "fetched_lines": s.fetched,
@@ -167,19 +186,6 @@ def _pattern_dict(p: Pattern) -> dict[str, Any]:
     }
 
 
-def _context_dict(fit: ContextFit) -> dict[str, Any]:
-    return {
-        "n_ctx": fit.n_ctx,
-        "max_tokens": fit.max_tokens,
-        "prompt_tokens": fit.prompt_tokens,
-        "utilisation": round(fit.utilisation, 3),
-        "patterns_included": fit.patterns_included,
-        "patterns_omitted": fit.patterns_omitted,
-        "lines_omitted": fit.lines_omitted,
-        "pattern_ids": list(fit.pattern_ids),
-    }
-
-
 def _patterns_text(s: LogSummary, kind: str) -> list[str]:
     out = [f"Patterns ({kind} counts; the analysis cites these ids):"]
     for p in s.patterns[:PATTERNS_IN_TEXT]:
@@ -209,14 +215,21 @@ def _top_messages_text(s: LogSummary, kind: str) -> list[str]:
 
 
 def _context_text(f: ContextFit) -> str:
-    shown = ", ".join(f.pattern_ids[:12]) + (" ..." if len(f.pattern_ids) > 12 else "")
+    noun = f"{f.unit}s"
+    left = f.unit if f.omitted == 1 else noun
+    shown = ""
+    if f.ids:
+        listed = ", ".join(f.ids[:12]) + (" ..." if len(f.ids) > 12 else "")
+        shown = f" ({listed})"
     text = (
-        f"Context: {f.patterns_included:,} of {f.patterns_included + f.patterns_omitted:,} "
-        f"patterns sent to the model ({shown or 'none'}); {f.prompt_tokens:,} prompt tokens of "
-        f"{f.n_ctx - f.max_tokens:,} available, {f.max_tokens:,} reserved for the answer"
+        f"Context: {f.included:,} of {f.included + f.omitted:,} {noun} sent to the model"
+        f"{shown}; {f.prompt_tokens:,} prompt tokens of {f.n_ctx - f.max_tokens:,} available, "
+        f"{f.max_tokens:,} reserved for the answer"
     )
-    if f.patterns_omitted:
-        text += f"; left out: {f.patterns_omitted:,} patterns ({f.lines_omitted:,} lines)"
+    if f.omitted:
+        text += f"; left out: {f.omitted:,} {left}"
+        if f.lines_omitted:
+            text += f" ({f.lines_omitted:,} lines)"
     return text
 
 

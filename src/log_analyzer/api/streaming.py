@@ -1,83 +1,89 @@
-"""A streaming response that notices a departed client at once and closes its body iterator.
+"""The response of a run: it runs the whole run, so one place owns its lifecycle.
 
-Starlette only learns of a disconnect under ASGI 2.4 when the next `send` fails, which can be long
-after the client left if the model is slow to produce the next token. Here a watcher task waits
-for `http.disconnect` and cancels the stream; the body iterator is then closed deterministically,
-which closes the llama.cpp request and frees its slot.
+The route only validates the request and builds the `Run`; this response enters it, does the
+work before the first byte (a failure there becomes a proper HTTP status with the JSON error
+envelope), then streams the encoded events. A watcher task waits for `http.disconnect` the
+whole time: a client that leaves, before or after the first byte, cancels the run at once, which
+closes the llama.cpp request (freeing its slot) and cancels the store queries still in flight.
+(Starlette alone notices a departed client only when the next `send` fails, which can be long
+after it left if the model is slow to produce the next token.)
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncGenerator, Callable
-from contextlib import suppress
+from contextlib import aclosing, suppress
 
 import anyio
-from starlette.responses import StreamingResponse
+from starlette.responses import Response, StreamingResponse
 from starlette.types import Receive, Scope, Send
 
-from log_analyzer.analysis.events import Event
+from log_analyzer.analysis.events import ErrorEvent, Event
 from log_analyzer.analysis.run import Run
 from log_analyzer.api.encoders import ENCODERS
+from log_analyzer.api.errors import error_response
+from log_analyzer.core.errors import ServiceError, internal_error
+
+logger = logging.getLogger(__name__)
 
 
-class EventStreamResponse(StreamingResponse):
-    """Streams `body`, cancelling it the moment the client disconnects."""
+class RunResponse(Response):
+    """Runs `run` and streams its events in `media_type`; errors before the first byte are JSON."""
 
-    def __init__(
-        self,
-        body: AsyncGenerator[str, None],
-        *,
-        media_type: str,
-        on_close: Callable[[], None] | None = None,
-        headers: dict[str, str] | None = None,
-    ) -> None:
-        super().__init__(body, media_type=media_type, headers=headers)
-        self._body = body
-        self._on_close = on_close
+    def __init__(self, run: Run, media_type: str) -> None:
+        super().__init__(media_type=media_type)
+        self._run = run
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Run the stream and the disconnect watcher; whichever ends first stops the other."""
-        try:
-            async with anyio.create_task_group() as group:
+        """Serve the run and watch for a disconnect; whichever ends first stops the other."""
+        serving, watching = anyio.CancelScope(), anyio.CancelScope()
 
-                async def watch() -> None:
-                    while (await receive())["type"] != "http.disconnect":
-                        pass
-                    group.cancel_scope.cancel()
+        async def watch() -> None:
+            with watching:
+                while (await receive())["type"] != "http.disconnect":
+                    pass
+                serving.cancel()
 
-                group.start_soon(watch)
-                # A transport that broke while sending means the same as a disconnect.
-                with suppress(OSError):
-                    await self.stream_response(send)
-                group.cancel_scope.cancel()
-        finally:
-            with anyio.CancelScope(shield=True):
-                await self._body.aclose()
-                if self._on_close is not None:
-                    self._on_close()
+        async with anyio.create_task_group() as group:
+            group.start_soon(watch)
+            # Each side cancels only the other's scope: a disconnect that arrives as the run
+            # ends must not cancel the task serving the request a second time.
+            with serving, suppress(OSError):  # a broken transport means the client left
+                await self._serve(scope, receive, send)
+            watching.cancel()
 
-
-def stream_run(
-    run: Run, events: AsyncGenerator[Event, None], media_type: str
-) -> EventStreamResponse:
-    """The response of a run whose work before the first byte is done: its events, encoded."""
-    return EventStreamResponse(
-        _encoded(events, ENCODERS[media_type]),
-        media_type=media_type,
-        on_close=run.finish,
-        headers={
-            "Cache-Control": "no-cache",
-            "X-Accel-Buffering": "no",
-            "X-Trace-Id": run.trace_id,
-        },
-    )
+    async def _serve(self, scope: Scope, receive: Receive, send: Send) -> None:
+        async with self._run as run:
+            try:
+                head = await run.prepare()
+            except ServiceError as exc:
+                await error_response(exc)(scope, receive, send)
+                return
+            events = run.events(head)
+            encoder = ENCODERS[self.media_type or ""]
+            async with aclosing(_encoded(events, encoder, run.trace_id)) as body:
+                stream = StreamingResponse(
+                    body,
+                    media_type=self.media_type,
+                    headers={
+                        "Cache-Control": "no-cache",
+                        "X-Accel-Buffering": "no",
+                        "X-Trace-Id": run.trace_id,
+                    },
+                )
+                await stream.stream_response(send)
 
 
 async def _encoded(
-    events: AsyncGenerator[Event, None], encoder: Callable[[Event], str]
+    events: AsyncGenerator[Event, None], encoder: Callable[[Event], str], trace_id: str
 ) -> AsyncGenerator[str, None]:
-    try:
+    async with aclosing(events):
         async for event in events:
-            yield encoder(event)
-    finally:
-        await events.aclose()
+            try:
+                text = encoder(event)
+            except Exception as exc:  # a bug in a renderer must still end the stream cleanly
+                logger.exception("Could not encode a %s event", type(event).__name__)
+                yield encoder(ErrorEvent(internal_error(exc).to_dict(), trace_id))
+                return
+            yield text

@@ -1,1 +1,1 @@
-"""One client per upstream (Loki, llama.cpp) and the protocols they satisfy."""
+"""The LLM client (llama.cpp) and the protocol the pipeline sees."""

@@ -1,22 +1,27 @@
-"""llama.cpp `llama-server` client: props, exact token counts and streamed chat completions."""
+"""llama.cpp `llama-server` client: props, exact token counts and streamed chat completions.
+
+`/props` is read once and reused for `llama_props_ttl_seconds` (and read again after any failure),
+and the chat template's shape is learned once, so pricing a prompt costs one `/tokenize` call.
+Every call but the stream has a short deadline of its own: a hung `/props` must not hold a
+request for the stream's long read timeout.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import time
 from collections.abc import AsyncGenerator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
-from log_analyzer.core.errors import (
-    LLMContextExceeded,
-    LLMError,
-    LLMTimeout,
-    LLMUnavailable,
-)
+from log_analyzer.core.errors import LLMContextExceeded, LLMError, LLMTimeout, LLMUnavailable
 
 Message = Mapping[str, str]
+_PROBE_SYSTEM = "\x1esystem-probe\x1e"
+_PROBE_USER = "\x1euser-probe\x1e"
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,11 +54,45 @@ class Completion:
 ChatChunk = TokenDelta | Completion
 
 
+@dataclass(frozen=True, slots=True)
+class PricedPrompt:
+    """A prompt's exact size, and what each of some of its lines costs."""
+
+    total: int
+    costs: list[int]
+    """Tokens of each priced span (its newline included), in the order given."""
+
+
+@dataclass(frozen=True, slots=True)
+class ChatShape:
+    """How the chat template wraps a system and a user message: text around both contents."""
+
+    prefix: str
+    middle: str
+    suffix: str
+
+    def apply(self, system: str, user: str) -> str:
+        """The templated prompt of a system and a user message."""
+        return f"{self.prefix}{system}{self.middle}{user}{self.suffix}"
+
+
 class LlamaClient:
     """Talks to llama-server through an injected `httpx.AsyncClient` based at the server."""
 
-    def __init__(self, http: httpx.AsyncClient) -> None:
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        *,
+        call_timeout: float = 5.0,
+        props_ttl: float = 60.0,
+    ) -> None:
         self._http = http
+        self._timeout = httpx.Timeout(call_timeout)
+        self._ttl = props_ttl
+        self._props: tuple[ServerProps, float] | None = None
+        self._props_lock = asyncio.Lock()
+        self._shape: ChatShape | None = None
+        self._shape_known = False
 
     async def health(self) -> None:
         """Return when `/health` says ok; raise `LLMUnavailable` otherwise (503 while loading)."""
@@ -62,7 +101,24 @@ class LlamaClient:
             raise _status_error(response)
 
     async def props(self) -> ServerProps:
-        """Read the per-slot context size and slot count from `/props`."""
+        """The per-slot context size and slot count, from `/props` at most once per TTL."""
+        cached = self._props
+        if cached is not None and time.monotonic() - cached[1] < self._ttl:
+            return cached[0]
+        async with self._props_lock:  # one read for every request that found it stale
+            cached = self._props
+            if cached is not None and time.monotonic() - cached[1] < self._ttl:
+                return cached[0]
+            props = await self._read_props()
+            self._props = (props, time.monotonic())
+            return props
+
+    def forget(self) -> None:
+        """Drop what was learned of the server (it failed; it may have restarted differently)."""
+        self._props = None
+        self._shape, self._shape_known = None, False
+
+    async def _read_props(self) -> ServerProps:
         body = await self._json("GET", "/props")
         try:
             n_ctx = int(body["default_generation_settings"]["n_ctx"])
@@ -70,42 +126,88 @@ class LlamaClient:
             raise LLMError("llama.cpp /props has no default_generation_settings.n_ctx") from exc
         slots = body.get("total_slots")
         model = body.get("model_alias") or body.get("model_path") or "unknown"
-        return ServerProps(n_ctx, int(slots) if isinstance(slots, int) else 1, str(model))
+        return ServerProps(n_ctx, slots if isinstance(slots, int) and slots > 0 else 1, str(model))
 
     async def count_chat_tokens(self, messages: Sequence[Message]) -> int:
         """Exact prompt size of `messages`: chat template applied, then the model's tokenizer."""
+        prompt, _ = await self._templated(messages)
+        return len(await self._tokens(prompt, pieces=False))
+
+    async def price_chat(
+        self, messages: Sequence[Message], spans: Sequence[tuple[int, int]]
+    ) -> PricedPrompt:
+        """The prompt's exact size and the tokens of each span of the last message's content.
+
+        ``spans`` are ``(start, end)`` character offsets in the last message's content, in
+        order and not overlapping. Each token is charged to the span where its first byte lies
+        (a span owns the newline after it), so costs add up; a subset of them may differ by a
+        token at a boundary, which the caller absorbs by counting the final prompt.
+        """
+        prompt, user_at = await self._templated(messages)
+        tokens = await self._tokens(prompt, pieces=True)
+        content = messages[-1]["content"]
+        starts, ends = [], []
+        position, cursor = len(prompt[:user_at].encode()), 0
+        for start, end in spans:
+            position += len(content[cursor:start].encode())
+            starts.append(position)
+            position += len(content[start:end].encode()) + 1
+            ends.append(position)
+            cursor = end + 1
+        costs = [0] * len(spans)
+        index, offset = 0, 0
+        for token in tokens:
+            while index < len(spans) and offset >= ends[index]:
+                index += 1
+            if index < len(spans) and offset >= starts[index]:
+                costs[index] += 1
+            offset += _piece_bytes(token)
+        return PricedPrompt(len(tokens), costs)
+
+    async def _templated(self, messages: Sequence[Message]) -> tuple[str, int]:
+        """The templated prompt, and where the last message's content starts in it."""
+        shape = await self._chat_shape()
+        if shape is not None and len(messages) == 2 and messages[0]["role"] == "system":
+            system, user = messages[0]["content"], messages[1]["content"]
+            return shape.apply(system, user), len(shape.prefix) + len(system) + len(shape.middle)
+        prompt = await self._apply_template(messages)
+        last = messages[-1]["content"]
+        at = prompt.rfind(last)
+        if at < 0:
+            raise LLMError("llama.cpp's chat template changed the message; cannot price it")
+        return prompt, at
+
+    async def _chat_shape(self) -> ChatShape | None:
+        """Learn once how the template wraps a system and a user message (None: it rewrites)."""
+        if not self._shape_known:
+            probe = [
+                {"role": "system", "content": _PROBE_SYSTEM},
+                {"role": "user", "content": _PROBE_USER},
+            ]
+            prompt = await self._apply_template(probe)
+            before, found, rest = prompt.partition(_PROBE_SYSTEM)
+            middle, found_user, suffix = rest.partition(_PROBE_USER)
+            if found and found_user and _PROBE_SYSTEM not in rest and _PROBE_USER not in suffix:
+                self._shape = ChatShape(before, middle, suffix)
+            self._shape_known = True
+        return self._shape
+
+    async def _apply_template(self, messages: Sequence[Message]) -> str:
         templated = await self._json("POST", "/apply-template", {"messages": list(messages)})
         prompt = templated.get("prompt")
         if not isinstance(prompt, str):
             raise LLMError("llama.cpp /apply-template returned no prompt")
-        body = await self._json(
-            "POST", "/tokenize", {"content": prompt, "add_special": True, "parse_special": True}
-        )
-        return len(_tokens(body))
+        return prompt
 
-    async def line_token_costs(self, lines: Sequence[str]) -> list[int]:
-        """Tokens each line adds when the lines are joined by newlines, from one `/tokenize` call.
-
-        Each token is charged to the line where its first byte lies, so the costs add up to the
-        exact size of the joined text; a subset may differ by a token at a boundary, which the
-        caller absorbs by re-counting the final prompt.
-        """
-        if not lines:
-            return []
-        text = "\n".join(lines)
-        body = await self._json("POST", "/tokenize", {"content": text, "with_pieces": True})
-        ends, offset = [], 0
-        for line in lines:
-            offset += len(line.encode()) + 1  # the newline belongs to the line before it
-            ends.append(offset)
-        costs = [0] * len(lines)
-        position, index = 0, 0
-        for token in _tokens(body):
-            while index < len(ends) - 1 and position >= ends[index]:
-                index += 1
-            costs[index] += 1
-            position += _piece_bytes(token)
-        return costs
+    async def _tokens(self, text: str, *, pieces: bool) -> list[Any]:
+        payload: dict[str, Any] = {"content": text, "add_special": True, "parse_special": True}
+        if pieces:
+            payload["with_pieces"] = True
+        body = await self._json("POST", "/tokenize", payload)
+        tokens = body.get("tokens")
+        if not isinstance(tokens, list):
+            raise LLMError("llama.cpp /tokenize returned no token list")
+        return tokens
 
     async def stream_chat(
         self, messages: Sequence[Message], *, max_tokens: int, temperature: float, model: str
@@ -128,8 +230,10 @@ class LlamaClient:
                 async for chunk in _parse_sse(response):
                     yield chunk
         except httpx.TimeoutException as exc:
+            self.forget()
             raise LLMTimeout(f"llama.cpp went silent ({type(exc).__name__})") from exc
         except httpx.TransportError as exc:
+            self.forget()
             raise LLMUnavailable(f"lost llama.cpp: {type(exc).__name__}: {exc}") from exc
 
     async def _json(
@@ -150,10 +254,14 @@ class LlamaClient:
         self, method: str, path: str, payload: Mapping[str, Any] | None = None
     ) -> httpx.Response:
         try:
-            return await self._http.request(method, path, json=payload)
-        except httpx.TimeoutException as exc:
+            # One deadline for the whole call: connect, send, and every read of the body.
+            async with asyncio.timeout(self._timeout.read):
+                return await self._http.request(method, path, json=payload, timeout=self._timeout)
+        except (TimeoutError, httpx.TimeoutException) as exc:
+            self.forget()
             raise LLMTimeout(f"llama.cpp {path} did not answer in time") from exc
         except httpx.TransportError as exc:
+            self.forget()
             raise LLMUnavailable(f"cannot reach llama.cpp: {type(exc).__name__}: {exc}") from exc
 
 
@@ -167,44 +275,77 @@ async def _parse_sse(response: httpx.Response) -> AsyncGenerator[ChatChunk, None
         data = line[5:].strip()
         if data == "[DONE]":
             break
-        try:
-            chunk = json.loads(data)
-        except ValueError as exc:
-            raise LLMError("llama.cpp sent a stream chunk that is not JSON") from exc
+        chunk = _chunk(data)
         if "error" in chunk:
             raise _error_from_body(chunk, 500)
-        model = chunk.get("model", model)
+        if isinstance(chunk.get("model"), str):
+            model = chunk["model"]
         if isinstance(chunk.get("usage"), dict):
             usage = chunk["usage"]
         elif isinstance(chunk.get("timings"), dict) and not usage:
             usage = _usage_from_timings(chunk["timings"])
-        for choice in chunk.get("choices") or ():
-            content = (choice.get("delta") or {}).get("content")
+        for content, reason in _choices(chunk):
             if content:
                 yield TokenDelta(content)
-            if choice.get("finish_reason"):
-                finish = choice["finish_reason"]
+            if reason:
+                finish = reason
     else:
         if finish is None:
             raise LLMError("llama.cpp closed the stream before finishing the answer")
-    yield Completion(finish, usage.get("prompt_tokens"), usage.get("completion_tokens"), model)
+    yield Completion(finish, _count(usage, "prompt_tokens"), _count(usage, "completion_tokens"),
+                     model)  # fmt: skip
+
+
+def _chunk(data: str) -> Mapping[str, Any]:
+    try:
+        chunk = json.loads(data)
+    except ValueError as exc:
+        raise LLMError("llama.cpp sent a stream chunk that is not JSON") from exc
+    if not isinstance(chunk, dict):
+        raise LLMError(
+            f"llama.cpp sent a stream chunk that is not a JSON object ({type(chunk).__name__})"
+        )
+    return chunk
+
+
+def _choices(chunk: Mapping[str, Any]) -> list[tuple[str | None, str | None]]:
+    """``(content, finish_reason)`` of each choice of a chunk; a malformed one is an error."""
+    choices = chunk.get("choices")
+    if choices is None:
+        return []
+    if not isinstance(choices, list):
+        raise LLMError("llama.cpp sent a stream chunk whose choices are not a list")
+    found = []
+    for choice in choices:
+        delta = choice.get("delta") if isinstance(choice, dict) else None
+        if not isinstance(choice, dict) or not isinstance(delta, dict | None):
+            raise LLMError("llama.cpp sent a stream chunk with a malformed choice")
+        content = (delta or {}).get("content")
+        reason = choice.get("finish_reason")
+        found.append(
+            (
+                content if isinstance(content, str) else None,
+                reason if isinstance(reason, str) else None,
+            )
+        )
+    return found
+
+
+def _count(usage: Mapping[str, Any], key: str) -> int | None:
+    value = usage.get(key)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def _usage_from_timings(timings: Mapping[str, Any]) -> dict[str, int]:
     # Without `include_usage` llama.cpp still reports timings; they carry the same counts.
     usage: dict[str, int] = {}
-    if isinstance(timings.get("prompt_n"), int):
-        usage["prompt_tokens"] = int(timings.get("cache_n") or 0) + timings["prompt_n"]
-    if isinstance(timings.get("predicted_n"), int):
-        usage["completion_tokens"] = timings["predicted_n"]
+    prompt_n, cache_n = _count(timings, "prompt_n"), _count(timings, "cache_n")
+    if prompt_n is not None:
+        usage["prompt_tokens"] = (cache_n or 0) + prompt_n
+    predicted_n = _count(timings, "predicted_n")
+    if predicted_n is not None:
+        usage["completion_tokens"] = predicted_n
     return usage
-
-
-def _tokens(body: Mapping[str, Any]) -> list[Any]:
-    tokens = body.get("tokens")
-    if not isinstance(tokens, list):
-        raise LLMError("llama.cpp /tokenize returned no token list")
-    return tokens
 
 
 def _piece_bytes(token: Any) -> int:
@@ -228,8 +369,8 @@ def _error_from_body(body: Mapping[str, Any], status: int) -> LLMError:
     if kind == "exceed_context_size_error":
         return LLMContextExceeded(
             f"llama.cpp: {message}",
-            n_prompt_tokens=int(error.get("n_prompt_tokens", 0)),
-            n_ctx=int(error.get("n_ctx", 0)),
+            n_prompt_tokens=_count(error, "n_prompt_tokens") or 0,
+            n_ctx=_count(error, "n_ctx") or 0,
         )
     if kind == "unavailable_error" or status == 503:
         return LLMUnavailable(f"llama.cpp is not available: {message}", status=status)

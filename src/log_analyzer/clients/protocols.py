@@ -1,38 +1,15 @@
-"""The seams between the pipeline and its upstreams.
+"""The seam between the pipeline and its model.
 
-Loki, a bundled demo incident or a test fake can stand behind `LogSource`; llama.cpp or a fake
-behind `LLMBackend`. The pipeline only ever sees these.
+llama.cpp or a test fake stands behind `LLMBackend`; the pipeline only ever sees this. (Log
+stores have their own seam, `log_analyzer.sources.base.LogSource`.)
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Mapping, Sequence
-from typing import Any, Protocol
+from collections.abc import AsyncGenerator, Sequence
+from typing import Protocol
 
-from log_analyzer.clients.llm import ChatChunk, Message, ServerProps
-from log_analyzer.clients.loki import LogQuery
-
-
-class LogSource(Protocol):
-    """Answers log and metric queries with Loki-shaped JSON bodies."""
-
-    async def query_logs(self, query: LogQuery) -> Mapping[str, Any]:
-        """Return a `streams` result for `query`."""
-        ...
-
-    async def query_metric_instant(self, logql: str, time_ns: int) -> Mapping[str, Any]:
-        """Return a `vector` result of a metric query evaluated at `time_ns`."""
-        ...
-
-    async def query_metric_range(
-        self, logql: str, start_ns: int, end_ns: int, step_seconds: int
-    ) -> Mapping[str, Any]:
-        """Return a `matrix` result of a metric query over `[start_ns, end_ns]`."""
-        ...
-
-    async def ready(self) -> None:
-        """Return when the source can answer; raise an `UpstreamError` otherwise."""
-        ...
+from log_analyzer.clients.llm import ChatChunk, Message, PricedPrompt, ServerProps
 
 
 class LLMBackend(Protocol):
@@ -50,8 +27,10 @@ class LLMBackend(Protocol):
         """Exact prompt tokens of `messages` once the chat template is applied."""
         ...
 
-    async def line_token_costs(self, lines: Sequence[str]) -> list[int]:
-        """Tokens each of `lines` costs when they are joined by newlines."""
+    async def price_chat(
+        self, messages: Sequence[Message], spans: Sequence[tuple[int, int]]
+    ) -> PricedPrompt:
+        """Exact prompt tokens, and the tokens of each span of the last message's content."""
         ...
 
     def stream_chat(

@@ -29,11 +29,14 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(case_sensitive=False, extra="ignore", frozen=True)
 
+    log_source: str = "loki"
+    """The store a request reads when it names none (its ``source`` field): `loki` or `demo`."""
+
     loki_url: HttpUrl = HttpUrl("http://localhost:3100")
     """Base URL of the Loki HTTP API (query frontend or single binary)."""
 
     loki_tenant: str | None = None
-    """Tenant sent as `X-Scope-OrgID`; leave unset when Loki runs with `auth_enabled: false`."""
+    """Loki tenant (its org id header); leave unset when Loki runs with `auth_enabled: false`."""
 
     loki_timeout_seconds: PositiveFloat = 30.0
     """Read timeout of one Loki query; Loki's own `query_timeout` defaults to 60 s."""
@@ -76,6 +79,20 @@ class Settings(BaseSettings):
 
     llm_queue_timeout_seconds: PositiveFloat = 30.0
     """Longest wait for a free generation slot before the request gets 429 with Retry-After."""
+
+    llama_props_timeout_seconds: PositiveFloat = 5.0
+    """Deadline of llama-server's `/props`, `/health`, `/tokenize` and `/apply-template` calls."""
+
+    llama_props_ttl_seconds: PositiveFloat = 60.0
+    """How long `/props` (context size, slots) is reused before it is read again."""
+
+    worker_processes: int | None = Field(default=None, ge=0)
+    """Processes for CPU work (decode, normalize, mine); default: the CPUs this pod may use.
+
+    0 runs that work in a thread of the service process instead (tests, tiny deployments)."""
+
+    worker_max_tasks: PositiveInt = 1000
+    """A worker process is replaced after this many tasks, returning its memory to the system."""
 
     max_time_range: timedelta = timedelta(hours=24)
     """Longest analysis window accepted; longer requests are rejected, never clamped."""

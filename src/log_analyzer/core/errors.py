@@ -1,26 +1,39 @@
 """The service's one error tree.
 
 Every failure the service reports is one of these, so routes, the stream and the CLI turn them
-into responses the same way. Foreign exceptions (httpx, JSON) are translated exactly once, at the
-client edge, with ``raise X(...) from exc``::
+into responses the same way. Foreign exceptions (httpx, JSON, a store's SDK) are translated
+exactly once, at the client edge, with ``raise X(...) from exc``::
 
     ServiceError                      500 internal_error
     ├── InputError                    422 invalid_input        (names the field)
     ├── OverloadedError               429 overloaded           (carries retry_after)
     └── UpstreamError                 502 upstream_error       (names the upstream)
-        ├── LokiUnavailable           502 loki_unavailable     (connect/protocol failure)
-        ├── LokiTimeout               504 loki_timeout
-        ├── LokiQueryError            400 loki_query_error     (Loki's 4xx text, verbatim)
-        ├── LokiBadResponse           502 loki_bad_response    (5xx or unreadable body)
+        ├── SourceError               502 <source>_error       (a log store; one subclass
+        │   ├── SourceUnavailable     502 <source>_unavailable  family per store, named after
+        │   ├── SourceTimeout         504 <source>_timeout      it: loki_unavailable, ...)
+        │   ├── SourceQueryError      400 <source>_query_error  (the store's 4xx text)
+        │   └── SourceBadResponse     502 <source>_bad_response (5xx or unreadable body)
         ├── LLMUnavailable            502 llm_unavailable      (connect failure, 503 loading)
         ├── LLMTimeout                504 llm_timeout
         ├── LLMContextExceeded        400 llm_context_exceeded (n_prompt_tokens, n_ctx)
         └── LLMError                  502 llm_error            (any other llama.cpp error)
+
+A log store's package subclasses the four ``Source*`` kinds once each, with its own ``upstream``
+and codes, so the pipeline can still catch, say, every ``SourceTimeout`` whatever the store.
+
+Errors cross process boundaries (CPU work runs in worker processes), so each one pickles as
+its class, message and details.
 """
 
 from __future__ import annotations
 
 from typing import Any, ClassVar
+
+
+def _rebuild(cls: type[ServiceError], message: str, details: dict[str, Any]) -> ServiceError:
+    error = cls.__new__(cls)
+    ServiceError.__init__(error, message, **details)
+    return error
 
 
 class ServiceError(Exception):
@@ -37,6 +50,10 @@ class ServiceError(Exception):
     def to_dict(self) -> dict[str, Any]:
         """The `error` object of the JSON envelope and of in-band error events."""
         return {"code": self.code, "message": self.message, **self.details}
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Subclasses take other constructor arguments; rebuild from what every one keeps.
+        return (_rebuild, (type(self), self.message, dict(self.details)), self.__dict__)
 
 
 class InputError(ServiceError):
@@ -62,7 +79,7 @@ class OverloadedError(ServiceError):
 
 
 class UpstreamError(ServiceError):
-    """A dependency failed; `upstream` names it ("loki" or "llama.cpp")."""
+    """A dependency failed; `upstream` names it ("loki", "llama.cpp", ...)."""
 
     status_code = 502
     code = "upstream_error"
@@ -72,36 +89,36 @@ class UpstreamError(ServiceError):
         super().__init__(message, upstream=self.upstream, **details)
 
 
-class LokiError(UpstreamError):
-    """Base of the Loki failures."""
+class SourceError(UpstreamError):
+    """A log store failed; each store's package subclasses the four kinds below."""
 
-    upstream = "loki"
-
-
-class LokiUnavailable(LokiError):
-    """Loki could not be reached."""
-
-    code = "loki_unavailable"
+    code = "source_error"
 
 
-class LokiTimeout(LokiError):
-    """Loki did not answer in time (our timeout or its own `query_timeout`)."""
+class SourceUnavailable(SourceError):
+    """The store could not be reached, or refused our credentials."""
+
+    code = "source_unavailable"
+
+
+class SourceTimeout(SourceError):
+    """The store did not answer in time (our deadline or its own)."""
 
     status_code = 504
-    code = "loki_timeout"
+    code = "source_timeout"
 
 
-class LokiQueryError(LokiError):
-    """Loki refused the query (4xx); the message carries Loki's own text."""
+class SourceQueryError(SourceError):
+    """The store refused the query (4xx); the message carries the store's own text."""
 
     status_code = 400
-    code = "loki_query_error"
+    code = "source_query_error"
 
 
-class LokiBadResponse(LokiError):
-    """Loki answered with a server error or a body we cannot read."""
+class SourceBadResponse(SourceError):
+    """The store answered with a server error or a body we cannot read."""
 
-    code = "loki_bad_response"
+    code = "source_bad_response"
 
 
 class LLMError(UpstreamError):
@@ -134,3 +151,8 @@ class LLMContextExceeded(LLMError):
         super().__init__(message, n_prompt_tokens=n_prompt_tokens, n_ctx=n_ctx)
         self.n_prompt_tokens = n_prompt_tokens
         self.n_ctx = n_ctx
+
+
+def internal_error(exc: BaseException) -> ServiceError:
+    """What a caller is told of a failure that is not one of ours: its type, never its text."""
+    return ServiceError(f"internal error ({type(exc).__name__}); see the service log")

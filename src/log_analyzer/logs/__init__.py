@@ -1,1 +1,1 @@
-"""The pure, sans-IO log domain: LogQL, flatten, normalize, redact, patterns, budget, prompt."""
+"""The pure, sans-IO log domain: entries, normalize, redact, patterns, counts, budget, prompt."""

@@ -15,5 +15,5 @@ def utc_seconds(seconds: float, fmt: str = DATE_TIME) -> str:
 
 
 def utc(ns: int, fmt: str = DATE_TIME) -> str:
-    """A Loki timestamp in nanoseconds, truncated to the second."""
+    """A timestamp in nanoseconds, truncated to the second."""
     return utc_seconds(ns // _NS, fmt)

@@ -14,7 +14,7 @@ from enum import Enum
 from types import MappingProxyType
 from typing import Any
 
-from log_analyzer.logs.flatten import LogEntry, Row
+from log_analyzer.logs.entries import STORE_LEVEL, LogEntry, Row
 
 
 class Level(Enum):
@@ -51,7 +51,6 @@ _LEVEL_KEYS = (
     "levelname",
     "loglevel",
     "@l",
-    "detected_level",
 )
 _MESSAGE_KEYS = ("msg", "message", "@m", "log", "text", "event")
 # Fields worth keeping next to the message because they usually say *why* something failed.
@@ -131,13 +130,13 @@ def strip_ansi(text: str) -> str:
 def parse_line(line: str, labels: Mapping[str, str], max_chars: int) -> ParsedLine:
     """Extract message, level and identifiers from one raw line (JSON, logfmt or plain text)."""
     message, level, truncated, ids = _parse(
-        line, _level_word(labels.get("level")), _level_word(labels.get("detected_level")), max_chars
+        line, _level_word(labels.get("level")), _level_word(labels.get(STORE_LEVEL)), max_chars
     )
     return ParsedLine(message, level, truncated, ids)
 
 
 def _parse(
-    line: str, label_level: Level | None, detected_level: Level | None, max_chars: int
+    line: str, label_level: Level | None, store_level: Level | None, max_chars: int
 ) -> tuple[str, Level, bool, Mapping[str, str]]:
     """`parse_line` on the labels' levels, already looked up (they are shared by a stream)."""
     text = (_ANSI.sub("", line) if "\x1b" in line else line).strip()
@@ -153,7 +152,7 @@ def _parse(
     else:
         message, level = text, None
     if level is None:
-        level = label_level or _plain_level(message) or detected_level or Level.UNKNOWN
+        level = label_level or _plain_level(message) or store_level or Level.UNKNOWN
     if len(message) > max_chars:
         message = f"{message[:max_chars]} …[truncated {len(message) - max_chars} chars]"
         return message, level, True, ids
@@ -170,7 +169,7 @@ def normalize(entries: Iterable[LogEntry], max_chars: int = 2000) -> tuple[Norma
 
 
 def normalize_rows(rows: Iterable[Row], max_chars: int = 2000) -> tuple[NormalizedEntry, ...]:
-    """`normalize` over `(labels, timestamp_ns, line)` rows, as `flatten.stream_rows` gives."""
+    """`normalize` over `(labels, timestamp_ns, line)` rows, as a store's decoder gives them."""
     # A message seen once is its final entry; a repeat turns it into a list, [level, count,
     # first_ns, last_ns, source, sources, ids, truncated, message] (`sources` a dict once a
     # second source shows up), frozen at the end. Few objects per line keep the garbage
@@ -270,7 +269,7 @@ class _Stream:
         return cls(
             labels,
             _level_word(labels.get("level")),
-            _level_word(labels.get("detected_level")),
+            _level_word(labels.get(STORE_LEVEL)),
             source_of(labels),
         )
 

@@ -1,10 +1,10 @@
 """Numbers about the fetched logs, computed here so the model never has to invent them.
 
 Two kinds of number live here and are never mixed up. `fetched`, `by_level`, `by_source`,
-`top_messages` and the patterns count the entries Loki returned: when Loki returned as many
-entries as the request's limit the window holds more, `sampled` says so, and every renderer must
-label them a sample. `totals` and `series` come from Loki metric queries over the whole window:
-they are true totals, whatever the limit.
+`top_messages` and the patterns count the entries the store returned: when it stopped at the
+request's limit the window holds more, `sampled` says so, and every renderer must label them a
+sample. `totals` and `series` come from the store's count queries over the whole window: they are
+true totals, whatever the limit.
 """
 
 from __future__ import annotations
@@ -34,7 +34,8 @@ class LogSummary:
 
     start_ns: int
     end_ns: int
-    logql: str
+    query: str
+    """The store's own text of the entries query."""
     limit: int
     fetched: int
     distinct: int
@@ -44,25 +45,35 @@ class LogSummary:
     truncated_lines: int
     redactions: int
     malformed: int
+    sampled: bool
+    """The store stopped at the limit, so the window holds more lines than were fetched."""
+    source: str = ""
+    """The store's name (``loki``)."""
     patterns: tuple[Pattern, ...] = ()
     """Every pattern of the fetched entries, in priority order (ids P1, P2, ...)."""
     totals: Totals | None = None
-    """True totals over the window, by level and source; None when the metric query failed."""
+    """True totals over the window, by level and source; None when the count query failed."""
     series: Series | None = None
-    """True line counts per time bucket; None when the metric query failed."""
+    """True line counts per time bucket; None when the count query failed."""
+    series_query: str = ""
+    """The store's own text of the query that counted the buckets."""
     spikes: tuple[Spike, ...] = ()
     totals_error: str | None = None
     """Why true totals are missing, when they are."""
     onset_lines: int = 0
-    """Of `fetched`, lines from the window's oldest end (added because Loki hit the limit)."""
+    """Of `fetched`, lines from the window's oldest end (added because the store hit the limit)."""
     onset_error: str | None = None
     """Why the window's oldest lines could not be fetched, when that failed."""
 
     @property
-    def sampled(self) -> bool:
-        """True when Loki stopped at the limit, so the window may hold more lines."""
-        # Malformed values were returned too, so they count towards Loki's limit.
-        return self.fetched + self.malformed >= self.limit
+    def queries(self) -> tuple[str, ...]:
+        """The store's text of every query behind the numbers, in the order they are shown."""
+        found = [self.query]
+        if self.totals is not None and self.totals.query:
+            found.append(self.totals.query)
+        if self.series is not None and self.series_query:
+            found.append(self.series_query)
+        return tuple(dict.fromkeys(found))
 
 
 def summarize(
@@ -70,32 +81,39 @@ def summarize(
     *,
     start_ns: int,
     end_ns: int,
-    logql: str,
+    query: str,
     limit: int,
     redactions: int = 0,
     malformed: int = 0,
+    sampled: bool | None = None,
+    source: str = "",
     top: int = 10,
     patterns: tuple[Pattern, ...] = (),
     totals: Totals | None = None,
     series: Series | None = None,
+    series_query: str = "",
     spikes: tuple[Spike, ...] = (),
     totals_error: str | None = None,
     onset_lines: int = 0,
     onset_error: str | None = None,
 ) -> LogSummary:
-    """Count the normalized entries by level and source and pick the `top` most frequent."""
+    """Count the normalized entries by level and source and pick the `top` most frequent.
+
+    ``sampled`` defaults to whether the store returned ``limit`` entries (malformed ones too).
+    """
     levels: Counter[Level] = Counter()
     sources: Counter[str] = Counter()
     for entry in entries:
         levels[entry.level] += entry.count
         sources.update(dict(entry.source_counts))
     ranked = sorted(entries, key=lambda e: (-e.count, e.level.rank, -e.last_ns))
+    fetched = sum(e.count for e in entries)
     return LogSummary(
         start_ns=start_ns,
         end_ns=end_ns,
-        logql=logql,
+        query=query,
         limit=limit,
-        fetched=sum(e.count for e in entries),
+        fetched=fetched,
         distinct=len(entries),
         by_level=tuple(sorted(levels.items(), key=lambda kv: kv[0].rank)),
         by_source=tuple(sources.most_common()),
@@ -105,9 +123,12 @@ def summarize(
         truncated_lines=sum(e.count for e in entries if e.truncated),
         redactions=redactions,
         malformed=malformed,
+        sampled=fetched + malformed >= limit if sampled is None else sampled,
+        source=source,
         patterns=patterns,
         totals=totals,
         series=series,
+        series_query=series_query,
         spikes=spikes,
         totals_error=totals_error,
         onset_lines=onset_lines,

@@ -1,46 +1,80 @@
-"""True totals of the window from Loki metric queries, and the spikes in them.
+"""True counts of a window, as every store reports them, and the spikes in them.
 
-The log query stops at its limit; ``count_over_time`` does not. An instant ``vector`` query
-summed by level and pod says how many lines the window really holds, and a ``matrix`` query
-with one bucket per step says when they came. Loki leaves out steps with no lines and aligns
-the range to the step (so one point may lie after the window's end); :func:`parse_matrix`
-puts the empty steps back as zeros. :func:`find_spikes` flags buckets far above the window's
-robust baseline (median and median absolute deviation).
+A log query stops at its limit; a store's count queries do not. :class:`Totals` says how many
+lines the window really holds, by level and by source; :class:`Histogram` says when they came,
+one bucket per step and level. :func:`find_spikes` flags buckets far above the window's robust
+baseline (median and median absolute deviation).
+
+Each value carries the store's own text of the query that produced it, for the summary and the
+spans.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from statistics import median
-from typing import Any
 
-from log_analyzer.logs.flatten import UnexpectedShape
-from log_analyzer.logs.logql import LabelMatcher, count_query
-from log_analyzer.logs.normalize import Level, source_of
+from log_analyzer.logs.normalize import Level
 
-LEVEL_LABEL = "detected_level"
-"""The label Loki 3 adds at ingest with the level it detected in each line."""
-TOTALS_BY = (LEVEL_LABEL, "pod", "container")
 NICE_STEPS = (10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400)
 """Bucket widths in seconds, from 10s to one day."""
 _NS = 1_000_000_000
 _LEVELS = {level.value: level for level in Level}
-_LEVEL_ALIASES = {"warning": Level.WARN, "critical": Level.FATAL, "trace": Level.DEBUG}
+_LEVEL_ALIASES = {
+    "warning": Level.WARN,
+    "critical": Level.FATAL,
+    "crit": Level.FATAL,
+    "panic": Level.FATAL,
+    "emergency": Level.FATAL,
+    "alert": Level.FATAL,
+    "err": Level.ERROR,
+    "severe": Level.ERROR,
+    "notice": Level.INFO,
+    "information": Level.INFO,
+    "trace": Level.DEBUG,
+}
 
 
 @dataclass(frozen=True, slots=True)
 class Totals:
-    """Lines in the window by level and by source, from an instant ``vector`` query."""
+    """Lines in the window by level and by source."""
 
     by_level: tuple[tuple[Level, int], ...]
     """Most severe first."""
     by_source: tuple[tuple[str, int], ...]
-    """``pod/container`` names, most lines first."""
+    """``pod/container`` (or the store's equivalent) names, most lines first."""
     total: int
     malformed: int = 0
-    """Samples whose value was not a number; counted here, left out of the totals."""
+    """Counts that were not numbers; counted here, left out of the totals."""
+    query: str = ""
+    """The store's own text of the query that counted them."""
+
+
+def totals_of(
+    counts: Iterable[tuple[Level | None, str | None, int]],
+    *,
+    malformed: int = 0,
+    query: str = "",
+) -> Totals:
+    """Totals from ``(level, source, lines)`` counts; a None level or source is not grouped."""
+    levels: dict[Level, int] = {}
+    sources: dict[str, int] = {}
+    total = 0
+    for level, source, lines in counts:
+        total += lines
+        if level is not None:
+            levels[level] = levels.get(level, 0) + lines
+        if source is not None:
+            sources[source] = sources.get(source, 0) + lines
+    return Totals(
+        by_level=tuple(sorted(levels.items(), key=lambda kv: kv[0].rank)),
+        by_source=tuple(sorted(sources.items(), key=lambda kv: (-kv[1], kv[0]))),
+        total=total,
+        malformed=malformed,
+        query=query,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +85,55 @@ class Series:
     points: tuple[tuple[int, float], ...]
     """``(unix seconds, lines)``; each point counts the step that ends at its time."""
     malformed: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Histogram:
+    """Lines per bucket and level over a window, every step present."""
+
+    step_seconds: int
+    points: tuple[tuple[int, Mapping[Level, float]], ...]
+    """``(unix seconds, lines by level)``; each point counts the step that ends at its time."""
+    malformed: int = 0
+    query: str = ""
+    """The store's own text of the query that counted them."""
+
+    def series(self, levels: Iterable[Level] | None = None) -> Series:
+        """The lines of ``levels`` (every level when None) per bucket."""
+        wanted = None if levels is None else frozenset(levels)
+        points = tuple(
+            (ts, sum(n for level, n in counts.items() if wanted is None or level in wanted))
+            for ts, counts in self.points
+        )
+        return Series(self.step_seconds, points, self.malformed)
+
+
+def histogram_of(
+    counts: Mapping[int, Mapping[Level, float]],
+    *,
+    start_ns: int,
+    end_ns: int,
+    step_seconds: int,
+    malformed: int = 0,
+    query: str = "",
+) -> Histogram:
+    """A histogram from sparse counts keyed by bucket end (unix seconds), gaps filled with zero.
+
+    The points cover every step whose bucket overlaps ``[start_ns, end_ns)``; counts a store
+    returned off that grid (one step after the end, say) are kept, never dropped.
+    """
+    if step_seconds <= 0:
+        raise ValueError("step_seconds must be positive")
+    first = (start_ns // _NS // step_seconds + 1) * step_seconds
+    last = -(-end_ns // _NS // step_seconds) * step_seconds
+    if counts:
+        # Keep whatever the store returned, even off the expected grid, on a grid of the step.
+        first = min(first, min(counts) - (min(counts) - first) % step_seconds)
+        last = max(last, max(counts))
+    empty: Mapping[Level, float] = {}
+    stamps = sorted({*range(first, last + 1, step_seconds), *counts})
+    points = tuple((ts, dict(counts.get(ts, empty))) for ts in stamps)
+    return Histogram(step_seconds, points, malformed, query)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,97 +162,8 @@ def bucket_step(start_ns: int, end_ns: int, target: int = 30) -> int:
     return NICE_STEPS[-1]
 
 
-def logql_range(seconds: int) -> str:
-    """A LogQL range such as ``30m`` or ``90s`` for a whole number of seconds (at least 1)."""
-    seconds = max(seconds, 1)
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds % size == 0:
-            return f"{seconds // size}{unit}"
-    return f"{seconds}s"
-
-
-def totals_query(
-    matchers: Sequence[LabelMatcher], line_regex: str | None, start_ns: int, end_ns: int
-) -> str:
-    """Instant query (evaluate at ``end_ns``) counting the window's lines by level and source."""
-    window = math.ceil(max(end_ns - start_ns, 0) / _NS)
-    return count_query(matchers, line_regex, logql_range(window), by=TOTALS_BY)
-
-
-def buckets_query(
-    matchers: Sequence[LabelMatcher], line_regex: str | None, step_seconds: int
-) -> str:
-    """Range query (with ``step=step_seconds``) counting lines per bucket, by level."""
-    return count_query(matchers, line_regex, logql_range(step_seconds), by=(LEVEL_LABEL,))
-
-
-def parse_vector(body: Mapping[str, Any]) -> Totals:
-    """Totals from an instant query's ``vector`` body, grouped by any of level, pod, container."""
-    levels: dict[Level, int] = {}
-    sources: dict[str, int] = {}
-    total = malformed = 0
-    for metric, sample in _results(body, "vector", "value"):
-        value = _count(sample)
-        if value is None:
-            malformed += 1
-            continue
-        total += value
-        if LEVEL_LABEL in metric:
-            level = level_of(metric[LEVEL_LABEL])
-            levels[level] = levels.get(level, 0) + value
-        if any(key in metric for key in ("pod", "container", "service_name", "app")):
-            source = source_of(metric)
-            sources[source] = sources.get(source, 0) + value
-    return Totals(
-        by_level=tuple(sorted(levels.items(), key=lambda kv: kv[0].rank)),
-        by_source=tuple(sorted(sources.items(), key=lambda kv: (-kv[1], kv[0]))),
-        total=total,
-        malformed=malformed,
-    )
-
-
-def parse_matrix(
-    body: Mapping[str, Any],
-    *,
-    start_ns: int,
-    end_ns: int,
-    step_seconds: int,
-    levels: Iterable[Level] | None = None,
-) -> Series:
-    """One series from a range query's ``matrix`` body: every series summed per step.
-
-    The points cover every step whose bucket overlaps ``[start_ns, end_ns)`` (Loki may return
-    one more after ``end_ns``, and it is kept), missing steps as zero. With ``levels``, only
-    series whose ``detected_level`` is one of them are summed.
-    """
-    if step_seconds <= 0:
-        raise ValueError("step_seconds must be positive")
-    wanted = None if levels is None else frozenset(levels)
-    sums: dict[int, float] = {}
-    malformed = 0
-    for metric, values in _results(body, "matrix", "values"):
-        if wanted is not None and level_of(metric.get(LEVEL_LABEL, "")) not in wanted:
-            continue
-        if not isinstance(values, list):
-            malformed += 1
-            continue
-        for sample in values:
-            ts = _timestamp(sample)
-            value = _number(sample)
-            if ts is None or value is None:
-                malformed += 1
-                continue
-            sums[ts] = sums.get(ts, 0.0) + value
-    first = (start_ns // _NS // step_seconds + 1) * step_seconds
-    last = -(-end_ns // _NS // step_seconds) * step_seconds
-    if sums:
-        # Keep whatever Loki returned, even off the expected grid, on a grid of the same step.
-        first = min(first, min(sums) - (min(sums) - first) % step_seconds)
-        last = max(last, max(sums))
-    points = [(ts, sums.pop(ts, 0.0)) for ts in range(first, last + 1, step_seconds)]
-    points.extend(sorted(sums.items()))  # off-grid timestamps, if Loki ever sends any
-    points.sort()
-    return Series(step_seconds, tuple(points), malformed)
+MAD_SCALE = 1.4826
+"""Turns a median absolute deviation into a standard deviation, for normally distributed data."""
 
 
 def find_spikes(
@@ -192,7 +186,7 @@ def find_spikes(
         return ()
     baseline = median(values)
     mad = median(abs(value - baseline) for value in values)
-    scale = max(1.4826 * mad, math.sqrt(baseline), 1.0)
+    scale = max(MAD_SCALE * mad, math.sqrt(baseline), 1.0)
     floor = max(baseline, 1.0)
     step = series.step_seconds
     spikes: list[Spike] = []
@@ -215,47 +209,6 @@ def find_spikes(
 
 
 def level_of(value: str) -> Level:
-    """The level a ``detected_level`` value names (Loki writes ``unknown`` when it found none)."""
+    """The level a store's level value names (``unknown`` when it names none)."""
     word = value.strip().lower()
     return _LEVELS.get(word) or _LEVEL_ALIASES.get(word) or Level.UNKNOWN
-
-
-def _results(
-    body: Mapping[str, Any], kind: str, field: str
-) -> Iterable[tuple[Mapping[str, str], Any]]:
-    data = body.get("data")
-    if not isinstance(data, Mapping):
-        raise UnexpectedShape("response has no 'data' object")
-    if data.get("resultType") != kind:
-        raise UnexpectedShape(f"expected resultType {kind!r}, got {data.get('resultType')!r}")
-    result = data.get("result")
-    if not isinstance(result, list):
-        raise UnexpectedShape("response has no 'data.result' list")
-    for item in result:
-        if not isinstance(item, Mapping):
-            raise UnexpectedShape(f"a result is a {type(item).__name__}, not an object")
-        metric = item.get("metric")
-        labels = {str(k): str(v) for k, v in metric.items()} if isinstance(metric, Mapping) else {}
-        yield labels, item.get(field)
-
-
-def _number(sample: Any) -> float | None:
-    """The value of a ``[ts, "value"]`` sample, or None when it is not a finite number."""
-    try:
-        value = float(sample[1])
-    except (TypeError, ValueError, IndexError):
-        return None
-    return value if math.isfinite(value) and value >= 0 else None
-
-
-def _count(sample: Any) -> int | None:
-    value = _number(sample)
-    return None if value is None else round(value)
-
-
-def _timestamp(sample: Any) -> int | None:
-    try:
-        ts = float(sample[0])
-    except (TypeError, ValueError, IndexError):
-        return None
-    return int(ts) if math.isfinite(ts) else None

@@ -1,47 +1,33 @@
 """What a recipe is: named parameters in, computed tables out, every number labelled.
 
-A recipe answers one recurring incident question with numbers computed by code, from Loki metric
-queries (true totals) or from fetched entries (a sample when Loki stopped at the limit). The LLM
-only explains the tables afterwards; it never produces a number.
+A recipe answers one recurring incident question with numbers computed by code, from the
+store's count queries (true totals) or from fetched entries (a sample when the store stopped
+at the limit). The LLM only explains the tables afterwards; it never produces a number.
+
+A recipe's `run` does its I/O through a `RecipeContext` (store queries in spans, each answer
+fetched once per line filter) and hands CPU work over lines to a worker process
+(`RecipeContext.compute`), so the event loop never reads thousands of lines itself.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
-from typing import Any, Literal, Protocol
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol, TypeVar
 
-from opentelemetry.trace import Tracer
+from opentelemetry import trace
 
-from log_analyzer.analysis.fetch import (
-    AnalysisRequest,
-    FetchedLogs,
-    RawLogs,
-    fetch_logs,
-    fetch_raw,
-)
-from log_analyzer.clients.protocols import LogSource
+from log_analyzer.analysis.gather import gather_evidence, query_entries
+from log_analyzer.analysis.processing import SummaryDone, SummaryWork, summarize_window
+from log_analyzer.analysis.request import AnalysisRequest
+from log_analyzer.analysis.run import JobContext
 from log_analyzer.core.errors import InputError
+from log_analyzer.logs.tables import RecipeResult
+from log_analyzer.logs.totals import Histogram, Totals
+from log_analyzer.sources.base import LineFilter, RawEntries
 
-Cell = str | int | float | None
-
-
-def format_cell(value: Cell) -> str:
-    """A cell as text: `-` for none, thousands separators, at most 3 decimals, one line."""
-    if value is None:
-        return "-"
-    if isinstance(value, bool):
-        return str(value).lower()
-    if isinstance(value, float):
-        return f"{value:,.3f}".rstrip("0").rstrip(".") if value % 1 else f"{value:,.0f}"
-    if isinstance(value, int):
-        return f"{value:,}"
-    return " ".join(value.split())
-
-
-USE_REQUEST = "\x00request"
-"""Sentinel line filter: the one the request carries."""
-CountsAre = Literal["total", "sample"]
+T = TypeVar("T")
+W = TypeVar("W")
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,63 +63,83 @@ class Param:
         return number
 
 
-@dataclass(frozen=True, slots=True)
-class Table:
-    """One computed table; `counts_are` and `source` say where its numbers come from."""
-
-    title: str
-    columns: tuple[str, ...]
-    rows: tuple[tuple[Cell, ...], ...]
-    counts_are: CountsAre
-    source: str
-    """E.g. `Loki metric query` or `1,000 fetched entries (limit reached: a sample)`."""
-
-
-@dataclass(frozen=True, slots=True)
-class RecipeResult:
-    """Everything a recipe computed, ready to render and to explain."""
-
-    recipe: str
-    tables: tuple[Table, ...]
-    logql: tuple[str, ...]
-    """Every query that produced the numbers, in the order they ran."""
-    facts: tuple[str, ...] = ()
-    """Short sentences computed by code (e.g. `p95 2.31 s over 412 requests (sample)`)."""
-    notes: tuple[str, ...] = ()
-    """What could not be computed, and why."""
-
-
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class RecipeContext:
-    """What a recipe may use: the source, the window and filters, its parameters."""
+    """What a recipe may use: the window and filters, its parameters, the store, the workers."""
 
-    source: LogSource
+    job: JobContext
     request: AnalysisRequest
     params: Mapping[str, int | float | str]
-    tracer: Tracer
-    max_line_chars: int = 2000
-    _logs: dict[str | None, FetchedLogs] = field(default_factory=dict)
-    _raw: dict[str | None, RawLogs] = field(default_factory=dict)
+    _entries: dict[LineFilter, RawEntries] = field(default_factory=dict)
+    _analysis: SummaryDone | None = None
 
-    def with_filter(self, line_regex: str | None) -> AnalysisRequest:
-        """The request with another line filter (None: every line of the selected streams)."""
-        return replace(self.request, line_regex=line_regex)
+    @property
+    def source_name(self) -> str:
+        """The store's name, for the labels of the tables."""
+        return self.job.source.name
 
-    async def fetch(self, line_regex: str | None = USE_REQUEST) -> FetchedLogs:
-        """Entries normalized, redacted and condensed, with true totals (once per filter)."""
-        request = self.request if line_regex == USE_REQUEST else self.with_filter(line_regex)
-        if request.line_regex not in self._logs:
-            self._logs[request.line_regex] = await fetch_logs(
-                self.source, request, max_line_chars=self.max_line_chars, tracer=self.tracer
+    @property
+    def max_line_chars(self) -> int:
+        """Longer lines are cut to this many characters, as in an analysis."""
+        return self.job.options.max_line_chars
+
+    def line_filter(self, every_line: bool) -> LineFilter:
+        """Every line of the selected streams, or the request's line filter."""
+        return LineFilter.every() if every_line else self.request.line_filter
+
+    async def entries(self, *, every_line: bool = False) -> RawEntries:
+        """The newest entries up to the limit (once per line filter), undecoded."""
+        line_filter = self.line_filter(every_line)
+        if line_filter not in self._entries:
+            source = self.job.source
+            self._entries[line_filter] = await query_entries(
+                source,
+                self.request.entries(line_filter=line_filter),
+                self.job.tracer,
+                f"query_{source.name}",
             )
-        return self._logs[request.line_regex]
+        return self._entries[line_filter]
 
-    async def fetch_raw(self, line_regex: str | None = USE_REQUEST) -> RawLogs:
-        """Raw flattened entries, for reading fields of each line (once per filter)."""
-        request = self.request if line_regex == USE_REQUEST else self.with_filter(line_regex)
-        if request.line_regex not in self._raw:
-            self._raw[request.line_regex] = await fetch_raw(self.source, request, self.tracer)
-        return self._raw[request.line_regex]
+    async def totals(self, *, every_line: bool = False) -> Totals:
+        """Lines of the window by level and source (true totals)."""
+        source = self.job.source
+        with self.job.tracer.start_as_current_span(f"query_{source.name}_totals") as span:
+            totals = await source.totals(self.request.counts(self.line_filter(every_line)))
+            span.set_attribute("db.query.text", totals.query)
+            return totals
+
+    async def histogram(self, step_seconds: int, *, every_line: bool = False) -> Histogram:
+        """Lines per bucket and level over the window (true totals)."""
+        source = self.job.source
+        with self.job.tracer.start_as_current_span(f"query_{source.name}_buckets") as span:
+            counts = self.request.counts(self.line_filter(every_line))
+            histogram = await source.histogram(counts, step_seconds)
+            span.set_attribute("db.query.text", histogram.query)
+            return histogram
+
+    async def analysis(self) -> SummaryDone:
+        """The request's analysis summary: patterns of the fetched lines and true totals."""
+        if self._analysis is None:
+            gathered = await gather_evidence(self.job.source, self.request, self.job.tracer)
+            work = SummaryWork(
+                source=self.source_name,
+                gathered=gathered,
+                window=self.request.window,
+                limit=self.request.limit,
+                max_line_chars=self.max_line_chars,
+            )
+            self._analysis = await self.compute(summarize_window, work)
+            self.job.record(self._analysis.steps)
+        return self._analysis
+
+    async def compute(self, fn: Callable[[W], T], work: W) -> T:
+        """``fn(work)`` in a worker process (``fn`` module-level, ``work`` picklable)."""
+        return await self.job.compute(fn, work)
+
+    @property
+    def tracer(self) -> trace.Tracer:
+        """The run's tracer."""
+        return self.job.tracer
 
 
 class Recipe(Protocol):

@@ -1,26 +1,23 @@
 """What the recipes share: typed parameters, labelled sources, fields of raw lines, times.
 
-Every table says where its numbers come from. A Loki metric query counts every line of the window
-(``total``); fetched entries are a ``sample`` when Loki stopped at the limit, else every matching
-line (``total``). The ``source`` strings built here say which, in words.
+Every table says where its numbers come from. A store's count query counts every line of the
+window (``total``); fetched entries are a ``sample`` when the store stopped at the limit, else
+every matching line (``total``). The ``source`` strings built here say which, in words.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from log_analyzer.analysis.fetch import AnalysisRequest
 from log_analyzer.logs.durations import inline_fields
-from log_analyzer.logs.flatten import LogEntry
+from log_analyzer.logs.entries import Row
 from log_analyzer.logs.normalize import Level, parse_line, strip_ansi
 from log_analyzer.logs.patterns import PatternMiner
 from log_analyzer.logs.redact import redact
-from log_analyzer.logs.totals import logql_range
-from log_analyzer.recipes.base import CountsAre, Param, RecipeContext
+from log_analyzer.logs.tables import CountsAre
+from log_analyzer.recipes.base import Param, RecipeContext
 
-_NS = 1_000_000_000
 _TEMPLATE_CHARS = 160
 
 
@@ -65,27 +62,33 @@ def fetched_label(entries: int, limit: int, sampled: bool) -> tuple[CountsAre, s
     )
 
 
-def metric_label(step_seconds: int | None = None, *, by: str = "", extra: str = "") -> str:
-    """The `source` of a table computed from a Loki metric query (always a total)."""
-    text = "Loki metric query count_over_time"
+def count_label(
+    source: str, step_seconds: int | None = None, *, by: str = "", extra: str = ""
+) -> str:
+    """The `source` of a table computed from a store's count query (always a total)."""
+    text = f"{source} count query"
     text += f", {step_seconds} s buckets" if step_seconds else " over the whole window"
     if by:
         text += f", by {by}"
     return text + extra
 
 
-def window_range(request: AnalysisRequest) -> str:
-    """The window as a LogQL range (``30m``), rounded up to a whole second."""
-    return logql_range(math.ceil(max(request.end_ns - request.start_ns, 0) / _NS))
+def duration_text(seconds: float) -> str:
+    """A window's length as ``30m``, ``2h`` or ``90s`` (whole seconds, rounded up)."""
+    whole = max(1, -(-int(seconds * 1000) // 1000))
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if whole % size == 0:
+            return f"{whole // size}{unit}"
+    return f"{whole}s"
 
 
-def fields_of(entry: LogEntry) -> tuple[str, dict[str, Any] | None]:
+def fields_of(row: Row) -> tuple[str, dict[str, Any] | None]:
     """The line without colour codes and secrets, and its JSON or logfmt fields.
 
     Redacted first, so no operation, user or template a recipe shows can carry a secret. The
     fields are None for plain text.
     """
-    text = redact(strip_ansi(entry.line).strip()).text
+    text = redact(strip_ansi(row[2]).strip()).text
     return text, inline_fields(text)
 
 
@@ -111,14 +114,15 @@ class Templates:
         self._max = max_line_chars
         self._names: dict[int, str] | None = None
 
-    def add(self, entry: LogEntry) -> tuple[int, Level]:
+    def add(self, row: Row) -> tuple[int, Level]:
         """Mine the line's message (JSON and logfmt lines by their message field).
 
         Returns:
             The key of the line's template, and the line's level.
         """
         self._names = None
-        parsed = parse_line(entry.line, entry.labels, self._max)
+        labels, _, line = row
+        parsed = parse_line(line, labels, self._max)
         return self._miner.add(parsed.message), parsed.level
 
     def template(self, key: int) -> str:

@@ -1,8 +1,8 @@
 """``slow_requests``: how long things took, and which operations are slowest.
 
-Durations are read from every fetched line of the selected streams (no line filter: slow
-requests are usually logged at INFO): JSON and logfmt fields such as ``duration_ms`` or
-``latency``, then text such as ``took 1234ms`` or ``in 1.2s``
+Durations are read, in a worker process, from every fetched line of the selected streams (no
+line filter: slow requests are usually logged at INFO): JSON and logfmt fields such as
+``duration_ms`` or ``latency``, then text such as ``took 1234ms`` or ``in 1.2s``
 (:func:`log_analyzer.logs.durations.extract_duration`). A line is grouped by its operation
 (``GET /orders/{id}``) when it names a method or route, else by its message template.
 """
@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 from log_analyzer.logs.durations import extract_duration, is_timeout, percentiles
 from log_analyzer.logs.requests import extract_request, operation
-from log_analyzer.recipes.base import Param, RecipeContext, RecipeResult, Table
+from log_analyzer.logs.tables import RecipeResult, Table
+from log_analyzer.recipes.base import Param, RecipeContext
 from log_analyzer.recipes.common import (
     Templates,
     fetched_label,
@@ -24,6 +25,7 @@ from log_analyzer.recipes.common import (
     int_param,
     ranked,
 )
+from log_analyzer.sources.base import RawEntries
 
 Sample = tuple[str, float | None, bool]
 """``(operation, seconds or None, timed out)`` of one line."""
@@ -85,95 +87,122 @@ class SlowRequests:
     )
 
     async def run(self, ctx: RecipeContext) -> RecipeResult:
-        """Fetch every line of the selected streams and read durations and timeouts."""
-        top = int_param(ctx, self.params, "top")
-        slow_seconds = float_param(ctx, self.params, "slow_seconds")
-        raw = await ctx.fetch_raw(None)
-        templates = Templates(ctx.max_line_chars)
-        found: list[tuple[str | int, float | None, bool]] = []
-        read_from: Counter[str] = Counter()
-        for entry in raw.entries:
-            text, fields = fields_of(entry)
-            duration = extract_duration(text, fields)
-            timed_out = is_timeout(text, fields)
-            if duration is None and not timed_out:
-                continue
-            if duration is not None:
-                read_from[duration.source] += 1
-            info = extract_request(text, fields)
-            name: str | int
-            if info is not None and (info.method or info.route):
-                name = operation(info)
-            else:
-                name = templates.add(entry)[0]
-            found.append((name, None if duration is None else duration.seconds, timed_out))
-        samples: list[Sample] = [
-            (n if isinstance(n, str) else f"pattern: {templates.template(n)}", s, t)
-            for n, s, t in found
-        ]
-        counts_are, source = fetched_label(len(raw.entries), raw.limit, raw.sampled)
-        values = [s for _, s, _ in samples if s is not None]
-        timeouts = sum(t for _, _, t in samples)
-        over = sum(v > slow_seconds for v in values)
-        p = percentiles(values)
-        overall = (len(values), *(_s(p.get(q)) for q in (0.5, 0.95, 0.99)))
-        tables = [
-            Table(
-                "Durations",
-                (
-                    "lines with a duration",
-                    "p50 s",
-                    "p95 s",
-                    "p99 s",
-                    "max s",
-                    f"over {slow_seconds:g} s",
-                    "timeouts",
-                ),
-                ((*overall, _s(max(values, default=None)), over, timeouts),),
-                counts_are,
-                source,
-            ),
-            Table(
-                "Slowest operations",
-                (
-                    "operation",
-                    "lines",
-                    "p50 s",
-                    "p95 s",
-                    "max s",
-                    f"over {slow_seconds:g} s",
-                    "timeouts",
-                ),
-                tuple(
-                    (s.name, s.lines, _s(s.p50), _s(s.p95), _s(s.max), s.slow, s.timeouts)
-                    for s in operation_stats(samples, slow_seconds)[:top]
-                ),
-                counts_are,
-                source,
-            ),
-            Table(
-                "Where the durations were read",
-                ("field or phrase", "lines"),
-                tuple(ranked(read_from.items())),
-                counts_are,
-                source,
-            ),
-        ]
-        facts: list[str] = []
-        notes: list[str] = []
-        if values:
-            facts.append(
-                f"p50 {p[0.5]:.3g} s, p95 {p[0.95]:.3g} s, p99 {p[0.99]:.3g} s over "
-                f"{len(values):,} lines with a duration ({counts_are})"
-            )
-            facts.append(f"{over:,} lines took longer than {slow_seconds:g} s")
-            slowest = operation_stats(samples, slow_seconds)[0]
-            facts.append(f"slowest operation by p95: {slowest.name} ({_s(slowest.p95)} s)")
+        """Fetch every line of the selected streams; a worker reads durations and timeouts."""
+        raw = await ctx.entries(every_line=True)
+        work = SlowWork(
+            raw=raw,
+            top=int_param(ctx, self.params, "top"),
+            slow_seconds=float_param(ctx, self.params, "slow_seconds"),
+            max_line_chars=ctx.max_line_chars,
+            recipe=self.name,
+            source=ctx.source_name,
+        )
+        return await ctx.compute(slow_tables, work)
+
+
+@dataclass(frozen=True, slots=True)
+class SlowWork:
+    """What `slow_tables` reads."""
+
+    raw: RawEntries
+    top: int
+    slow_seconds: float
+    max_line_chars: int
+    recipe: str
+    source: str
+
+
+def slow_tables(work: SlowWork) -> RecipeResult:
+    """Durations and timeouts of the fetched lines, per operation (runs in a worker)."""
+    top, slow_seconds = work.top, work.slow_seconds
+    decoded = work.raw.decoded()
+    templates = Templates(work.max_line_chars)
+    found: list[tuple[str | int, float | None, bool]] = []
+    read_from: Counter[str] = Counter()
+    for row in decoded.rows:
+        text, fields = fields_of(row)
+        duration = extract_duration(text, fields)
+        timed_out = is_timeout(text, fields)
+        if duration is None and not timed_out:
+            continue
+        if duration is not None:
+            read_from[duration.source] += 1
+        info = extract_request(text, fields)
+        name: str | int
+        if info is not None and (info.method or info.route):
+            name = operation(info)
         else:
-            notes.append(f"no line carried a duration among {len(raw.entries):,} fetched lines")
-        if timeouts:
-            facts.append(f"{timeouts:,} lines report a timeout")
-        return RecipeResult(self.name, tuple(tables), (raw.logql,), tuple(facts), tuple(notes))
+            name = templates.add(row)[0]
+        found.append((name, None if duration is None else duration.seconds, timed_out))
+    samples: list[Sample] = [
+        (n if isinstance(n, str) else f"pattern: {templates.template(n)}", s, t)
+        for n, s, t in found
+    ]
+    fetched = len(decoded.rows)
+    counts_are, source = fetched_label(fetched, work.raw.limit, decoded.more)
+    values = [s for _, s, _ in samples if s is not None]
+    timeouts = sum(t for _, _, t in samples)
+    over = sum(v > slow_seconds for v in values)
+    p = percentiles(values)
+    overall = (len(values), *(_s(p.get(q)) for q in (0.5, 0.95, 0.99)))
+    tables = [
+        Table(
+            "Durations",
+            (
+                "lines with a duration",
+                "p50 s",
+                "p95 s",
+                "p99 s",
+                "max s",
+                f"over {slow_seconds:g} s",
+                "timeouts",
+            ),
+            ((*overall, _s(max(values, default=None)), over, timeouts),),
+            counts_are,
+            source,
+        ),
+        Table(
+            "Slowest operations",
+            (
+                "operation",
+                "lines",
+                "p50 s",
+                "p95 s",
+                "max s",
+                f"over {slow_seconds:g} s",
+                "timeouts",
+            ),
+            tuple(
+                (s.name, s.lines, _s(s.p50), _s(s.p95), _s(s.max), s.slow, s.timeouts)
+                for s in operation_stats(samples, slow_seconds)[:top]
+            ),
+            counts_are,
+            source,
+        ),
+        Table(
+            "Where the durations were read",
+            ("field or phrase", "lines"),
+            tuple(ranked(read_from.items())),
+            counts_are,
+            source,
+        ),
+    ]
+    facts: list[str] = []
+    notes: list[str] = []
+    if values:
+        facts.append(
+            f"p50 {p[0.5]:.3g} s, p95 {p[0.95]:.3g} s, p99 {p[0.99]:.3g} s over "
+            f"{len(values):,} lines with a duration ({counts_are})"
+        )
+        facts.append(f"{over:,} lines took longer than {slow_seconds:g} s")
+        slowest = operation_stats(samples, slow_seconds)[0]
+        facts.append(f"slowest operation by p95: {slowest.name} ({_s(slowest.p95)} s)")
+    else:
+        notes.append(f"no line carried a duration among {fetched:,} fetched lines")
+    if timeouts:
+        facts.append(f"{timeouts:,} lines report a timeout")
+    return RecipeResult(work.recipe, tuple(tables), (work.raw.query,), tuple(facts),
+                        tuple(notes), work.source)  # fmt: skip
 
 
 def _s(seconds: float | None) -> float | None:

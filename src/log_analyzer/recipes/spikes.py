@@ -1,41 +1,33 @@
 """``error_spikes``: when did errors and warnings spike, and which patterns came with the spike.
 
-The counts per bucket come from one Loki metric range query summed by ``detected_level`` over
-the request's line filter (true totals); spikes are runs of buckets far above the window's own
-median, by median absolute deviation (:func:`log_analyzer.logs.totals.find_spikes`).
+The counts per bucket come from one count query of the store by level over the request's line
+filter (true totals); spikes are runs of buckets far above the window's own median, by median
+absolute deviation (:func:`log_analyzer.logs.totals.find_spikes`).
 
 To say which patterns are new or grew in a spike, the raw lines are fetched (the request's line
-filter) and mined into templates here, because the analysis' patterns keep only a first and last
-time per distinct message, not the time of every line. Each template's lines inside the spike are
-compared with its lines in the window of the same length just before it.
+filter) and mined into templates here, in a worker process, because the analysis' patterns keep
+only a first and last time per distinct message, not the time of every line. Each template's lines
+inside the spike are compared with its lines in the window of the same length just before it.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
-from log_analyzer.analysis.fetch import AnalysisRequest, RawLogs
 from log_analyzer.logs.clock import utc, utc_seconds
 from log_analyzer.logs.normalize import Level
-from log_analyzer.logs.totals import (
-    Series,
-    Spike,
-    bucket_step,
-    buckets_query,
-    find_spikes,
-    parse_matrix,
-)
-from log_analyzer.recipes.base import Cell, Param, RecipeContext, RecipeResult, Table
+from log_analyzer.logs.tables import Cell, RecipeResult, Table
+from log_analyzer.logs.totals import Series, Spike, bucket_step, find_spikes
+from log_analyzer.recipes.base import Param, RecipeContext
 from log_analyzer.recipes.common import (
     Templates,
+    count_label,
     fetched_label,
     float_param,
     int_param,
-    metric_label,
 )
+from log_analyzer.sources.base import RawEntries
 
 _NS = 1_000_000_000
 _KINDS: dict[str, frozenset[Level]] = {
@@ -116,23 +108,24 @@ class ErrorSpikes:
         """Count per bucket, find the spikes, then compare patterns inside and before each."""
         sensitivity = float_param(ctx, self.params, "sensitivity")
         min_count = int_param(ctx, self.params, "min_count")
-        request = ctx.request
-        step = bucket_step(request.start_ns, request.end_ns)
-        logql = buckets_query(request.matchers, request.line_regex, step)
-        body = await ctx.source.query_metric_range(logql, request.start_ns, request.end_ns, step)
-        series = {kind: _series(body, request, step, levels) for kind, levels in _KINDS.items()}
-        every = _series(body, request, step, None)
+        window = ctx.request.window
+        step = bucket_step(window.start_ns, window.end_ns)
+        histogram = await ctx.histogram(step)
+        series = {kind: histogram.series(levels) for kind, levels in _KINDS.items()}
         spikes = [
             (kind, spike)
             for kind, s in series.items()
             for spike in find_spikes(s, threshold=sensitivity, min_count=min_count)
         ]
         spikes.sort(key=lambda ks: (ks[1].start, ks[0]))
-        source = metric_label(step, by="detected_level")
-        tables = [_buckets_table(series, every, source), _spikes_table(spikes, source)]
+        source = count_label(ctx.source_name, step, by="level")
+        tables = [
+            _buckets_table(series, histogram.series(), source),
+            _spikes_table(spikes, source),
+        ]
         facts = [_fact(kind, spike, step) for kind, spike in spikes]
         notes: list[str] = []
-        logqls = [logql]
+        queries = [histogram.query]
         if not spikes:
             busiest = max((v for _, v in series["error"].points), default=0.0)
             facts.append(
@@ -141,24 +134,56 @@ class ErrorSpikes:
             )
             notes.append("no spike was found, so no pattern comparison ran")
         else:
-            raw = await ctx.fetch_raw()
-            logqls.append(raw.logql)
-            compared = sorted(spikes, key=lambda ks: -ks[1].factor)[:_SPIKES_COMPARED]
-            tables.append(_patterns_table(raw, compared, ctx.max_line_chars))
-            notes.extend(_sample_notes(raw, compared))
+            raw = await ctx.entries()
+            queries.append(raw.query)
+            compared = tuple(sorted(spikes, key=lambda ks: -ks[1].factor)[:_SPIKES_COMPARED])
+            table, sample_notes = await ctx.compute(
+                spike_patterns, SpikeWork(raw, compared, ctx.max_line_chars)
+            )
+            tables.append(table)
+            notes.extend(sample_notes)
             if len(spikes) > len(compared):
                 notes.append(
                     f"patterns compared for the {len(compared)} largest of {len(spikes)} spikes"
                 )
-        return RecipeResult(self.name, tuple(tables), tuple(logqls), tuple(facts), tuple(notes))
+        return RecipeResult(self.name, tuple(tables), tuple(queries), tuple(facts), tuple(notes),
+                            ctx.source_name)  # fmt: skip
 
 
-def _series(
-    body: Mapping[str, Any], request: AnalysisRequest, step: int, levels: frozenset[Level] | None
-) -> Series:
-    return parse_matrix(
-        body, start_ns=request.start_ns, end_ns=request.end_ns, step_seconds=step, levels=levels
-    )
+@dataclass(frozen=True, slots=True)
+class SpikeWork:
+    """What `spike_patterns` reads."""
+
+    raw: RawEntries
+    spikes: tuple[tuple[str, Spike], ...]
+    max_line_chars: int
+
+
+def spike_patterns(work: SpikeWork) -> tuple[Table, tuple[str, ...]]:
+    """The patterns new or grown in each spike, and notes on the sample (runs in a worker)."""
+    decoded = work.raw.decoded()
+    templates = Templates(work.max_line_chars)
+    keyed = [(row[1], *templates.add(row)) for row in decoded.rows]
+    lines = [(ts, templates.template(key), level) for ts, key, level in keyed]
+    rows: list[tuple[Cell, ...]] = []
+    for kind, spike in work.spikes:
+        for g in compare_windows(lines, spike, _KINDS[kind])[:_PATTERNS_PER_SPIKE]:
+            new = "yes" if g.new else "no"
+            rows.append(
+                (
+                    utc_seconds(spike.start),
+                    kind,
+                    g.template,
+                    g.during,
+                    g.before,
+                    round(g.factor, 2),
+                    new,
+                )
+            )
+    counts_are, source = fetched_label(len(decoded.rows), work.raw.limit, decoded.more)
+    columns = ("spike start", "level", "pattern", "in spike", "before", "growth", "new")
+    table = Table("Patterns new or grown in the spike", columns, tuple(rows), counts_are, source)
+    return table, _sample_notes([ts for ts, _, _ in lines], decoded.more, work.spikes)
 
 
 def _buckets_table(series: dict[str, Series], every: Series, source: str) -> Table:
@@ -194,44 +219,22 @@ def _spikes_table(spikes: list[tuple[str, Spike]], source: str) -> Table:
     return Table("Spikes", columns, rows, "total", source)
 
 
-def _patterns_table(raw: RawLogs, spikes: list[tuple[str, Spike]], max_chars: int) -> Table:
-    templates = Templates(max_chars)
-    keyed = [(entry.timestamp_ns, *templates.add(entry)) for entry in raw.entries]
-    lines = [(ts, templates.template(key), level) for ts, key, level in keyed]
-    rows: list[tuple[Cell, ...]] = []
-    for kind, spike in spikes:
-        for g in compare_windows(lines, spike, _KINDS[kind])[:_PATTERNS_PER_SPIKE]:
-            new = "yes" if g.new else "no"
-            rows.append(
-                (
-                    utc_seconds(spike.start),
-                    kind,
-                    g.template,
-                    g.during,
-                    g.before,
-                    round(g.factor, 2),
-                    new,
-                )
-            )
-    counts_are, source = fetched_label(len(raw.entries), raw.limit, raw.sampled)
-    columns = ("spike start", "level", "pattern", "in spike", "before", "growth", "new")
-    return Table("Patterns new or grown in the spike", columns, tuple(rows), counts_are, source)
-
-
-def _sample_notes(raw: RawLogs, spikes: list[tuple[str, Spike]]) -> list[str]:
-    if not raw.entries:
-        return ["no line was fetched, so no pattern comparison could run"]
+def _sample_notes(
+    stamps: list[int], sampled: bool, spikes: tuple[tuple[str, Spike], ...]
+) -> tuple[str, ...]:
+    if not stamps:
+        return ("no line was fetched, so no pattern comparison could run",)
     notes = []
-    earliest = min(entry.timestamp_ns for entry in raw.entries)
+    earliest = min(stamps)
     for _, spike in spikes:
         before_start = (2 * spike.start - spike.end) * _NS
-        if raw.sampled and earliest > before_start:
+        if sampled and earliest > before_start:
             notes.append(
                 f"the fetched sample begins at {utc(earliest)}, after the window before the "
                 f"spike at {utc_seconds(spike.start)} began: its 'before' counts are low and "
                 "'new' may be wrong"
             )
-    return notes
+    return tuple(notes)
 
 
 def _fact(kind: str, spike: Spike, step: int) -> str:

@@ -7,7 +7,7 @@ import asyncio
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from log_analyzer.api.dependencies import LLMDep, LogSourceDep, SettingsDep
+from log_analyzer.api.dependencies import ServicesDep, SettingsDep
 from log_analyzer.api.models import Health, VersionInfo
 from log_analyzer.core.errors import ServiceError
 
@@ -24,11 +24,13 @@ async def health(settings: SettingsDep) -> Health:
     "/ready",
     responses={503: {"description": "At least one upstream is not ready; each is named."}},
 )
-async def ready(logs: LogSourceDep, llm: LLMDep) -> JSONResponse:
-    """200 when Loki (`/ready`) and llama.cpp (`/health`) both answer, else 503 naming which."""
-    results = await asyncio.gather(logs.ready(), llm.health(), return_exceptions=True)
+async def ready(services: ServicesDep) -> JSONResponse:
+    """200 when every configured store and llama.cpp (`/health`) answer, else 503 naming which."""
+    names = [*services.sources, "llama.cpp"]
+    checks_run = [source.ready() for source in services.sources.values()]
+    results = await asyncio.gather(*checks_run, services.llm.health(), return_exceptions=True)
     checks: dict[str, str] = {}
-    for name, result in zip(("loki", "llama.cpp"), results, strict=True):
+    for name, result in zip(names, results, strict=True):
         if isinstance(result, ServiceError):
             checks[name] = result.message
         elif isinstance(result, BaseException):

@@ -2,33 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Header, Path
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel
 
-from log_analyzer.analysis.limiter import Permit
-from log_analyzer.api.dependencies import LLMDep, LogSourceDep, ServicesDep
-from log_analyzer.api.encoders import NDJSON, SSE, TEXT
-from log_analyzer.api.models import AnalyzeRequest, ErrorEnvelope
-from log_analyzer.api.routes.analyze import analysis_options, negotiate, to_analysis_request
-from log_analyzer.api.streaming import EventStreamResponse, stream_run
-from log_analyzer.recipes.base import Param, parse_params
-from log_analyzer.recipes.catalog import RECIPES, get_recipe
-from log_analyzer.recipes.run import RecipeRun
+from log_analyzer.api.dependencies import ServicesDep
+from log_analyzer.api.routes.analyze import ERRORS, STREAM_FORMATS, negotiate
+from log_analyzer.api.streaming import RunResponse
+from log_analyzer.recipes.base import Param
+from log_analyzer.recipes.catalog import RECIPES
+from log_analyzer.service.requests import RecipeRequest
+from log_analyzer.service.runs import recipe_run
 
 router = APIRouter(prefix="/v1/recipes", tags=["recipes"])
-
-
-class RecipeRequest(AnalyzeRequest):
-    """The analysis request's window and filters, plus the recipe's parameters."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    params: dict[str, Any] = Field(
-        default_factory=dict, description="Recipe parameters; see GET /v1/recipes."
-    )
-    llm: bool = Field(True, description="Ask the LLM to explain the numbers; false: numbers only.")
 
 
 class ParamInfo(BaseModel):
@@ -68,46 +55,22 @@ async def list_recipes() -> list[RecipeInfo]:
     "/{name}/stream",
     responses={
         200: {
-            "description": "The computed tables with their LogQL, then the LLM's interpretation.",
-            "content": {TEXT: {}, SSE: {}, NDJSON: {}},
+            "description": "The computed tables with the store's queries, then the LLM's "
+            "interpretation.",
+            "content": STREAM_FORMATS,
         },
-        400: {"model": ErrorEnvelope, "description": "Loki rejected a query."},
-        422: {"model": ErrorEnvelope, "description": "Unknown recipe, parameter or bad value."},
-        429: {"model": ErrorEnvelope, "description": "Every LLM slot stayed busy; Retry-After."},
-        502: {"model": ErrorEnvelope, "description": "Loki unreachable or failing."},
-        504: {"model": ErrorEnvelope, "description": "Loki timed out."},
+        **ERRORS,
+        422: {"model": ERRORS[422]["model"], "description": "Unknown recipe, parameter or value."},
     },
 )
 async def run_recipe(
     name: Annotated[str, Path(description="A recipe name from GET /v1/recipes.")],
     body: RecipeRequest,
     services: ServicesDep,
-    logs: LogSourceDep,
-    llm: LLMDep,
     accept: str | None = Header(default=None),
-) -> EventStreamResponse:
-    """Compute the recipe's numbers from Loki, stream them, then stream the explanation."""
-    recipe = get_recipe(name)
-    params = parse_params(recipe, body.params)
-    media_type = negotiate(accept)
-    request = to_analysis_request(body, services.settings)
-    permit: Permit | None = await services.limiter.acquire() if body.llm else None
-    run = RecipeRun(
-        recipe,
-        params,
-        request,
-        logs,
-        llm if body.llm else None,
-        analysis_options(services.settings),
-        services.tracer,
-        permit=permit,
-    )
-    try:
-        result = await run.compute()  # Loki errors surface here, before any byte is sent
-    except BaseException:
-        run.finish()
-        raise
-    return stream_run(run, run.events(result), media_type)
+) -> RunResponse:
+    """Compute the recipe's numbers from the store, stream them, then stream the explanation."""
+    return RunResponse(recipe_run(services, name, body), negotiate(accept))
 
 
 def _param_info(param: Param) -> ParamInfo:

@@ -1,4 +1,4 @@
-"""Totals and bucket series from Loki metric queries, and spike detection."""
+"""Totals and bucket series from Loki metric queries, and spike detection on them."""
 
 from __future__ import annotations
 
@@ -8,24 +8,29 @@ import httpx
 import pytest
 import respx
 
-from log_analyzer.logs.flatten import UnexpectedShape
-from log_analyzer.logs.logql import DEFAULT_LINE_FILTER, LabelMatcher, MatchOp
 from log_analyzer.logs.normalize import Level
-from log_analyzer.logs.totals import (
-    Series,
-    Spike,
-    bucket_step,
-    buckets_query,
-    find_spikes,
-    logql_range,
-    parse_matrix,
-    parse_vector,
-    totals_query,
-)
+from log_analyzer.logs.totals import Series, Spike, bucket_step, find_spikes
+from log_analyzer.sources.base import LineFilter, Selection
+from log_analyzer.sources.loki.errors import LokiBadResponse as UnexpectedShape
+from log_analyzer.sources.loki.logql import buckets_query, logql_range, totals_query
+from log_analyzer.sources.loki.shapes import parse_matrix, parse_vector
 from tests.conftest import LOKI_URL, recorded, recorded_response
 
 S = 10**9
-BILLING = (LabelMatcher("namespace", MatchOp.EQ, "billing"),)
+BILLING = Selection.of({"namespace": "billing"})
+RECORDED_DEFAULT = LineFilter(pattern="(?i)(error|warn|failed|exception|panic|fatal)")
+
+
+def series_of(
+    body: dict[str, Any],
+    *,
+    start_ns: int,
+    end_ns: int,
+    step_seconds: int,
+    levels: list[Level] | None = None,
+) -> Series:
+    histogram = parse_matrix(body, start_ns=start_ns, end_ns=end_ns, step_seconds=step_seconds)
+    return histogram.series(levels)
 
 
 def vector(*samples: tuple[dict[str, str], Any]) -> dict[str, Any]:
@@ -77,7 +82,7 @@ def test_logql_range(seconds: int, expected: str) -> None:
 
 
 def test_totals_query_matches_the_recorded_shape() -> None:
-    query = totals_query(BILLING, DEFAULT_LINE_FILTER, 0, 1800 * S)
+    query = totals_query(BILLING, RECORDED_DEFAULT, 0, 1800 * S)
     assert query == (
         'sum by (detected_level, pod, container) (count_over_time({namespace="billing"} '
         '|~ "(?i)(error|warn|failed|exception|panic|fatal)" [30m]))'
@@ -86,7 +91,7 @@ def test_totals_query_matches_the_recorded_shape() -> None:
 
 def test_buckets_query_is_the_recorded_one() -> None:
     rec = recorded("loki", "query_range-matrix.json")
-    assert buckets_query(BILLING, None, 300) == rec["request"]["params"]["query"]
+    assert buckets_query(BILLING, LineFilter.every(), 300) == rec["request"]["params"]["query"]
 
 
 # --- vector --------------------------------------------------------------------------------------
@@ -196,11 +201,11 @@ def test_recorded_matrix_fills_missing_steps_and_keeps_the_point_after_end(
     body = httpx.get(f"{LOKI_URL}/loki/api/v1/query_range").json()
     params = rec["request"]["params"]
     start, end, step = int(params["start"]), int(params["end"]), int(params["step"])
-    series = parse_matrix(body, start_ns=start, end_ns=end, step_seconds=step)
+    series = series_of(body, start_ns=start, end_ns=end, step_seconds=step)
     assert [ts for ts, _ in series.points] == list(range(1795457400, 1795459201, 300))
     assert series.points[-1][0] * S > end  # Loki aligned the end up to the step
     assert [v for _, v in series.points] == [15, 79, 73, 236, 709, 729, 580]
-    errors = parse_matrix(body, start_ns=start, end_ns=end, step_seconds=step, levels=[Level.ERROR])
+    errors = series_of(body, start_ns=start, end_ns=end, step_seconds=step, levels=[Level.ERROR])
     assert [v for _, v in errors.points] == [0, 0, 0, 132, 550, 529, 442]  # empty steps filled
     assert series.malformed == errors.malformed == 0
 
@@ -218,7 +223,7 @@ def test_recorded_matrix_fills_missing_steps_and_keeps_the_point_after_end(
 )
 def test_parse_matrix_grid(values: list[list[Any]], expected: list[float], malformed: int) -> None:
     # Window [30s, 230s) with 60s steps: buckets end at 60, 120, 180, 240.
-    series = parse_matrix(
+    series = series_of(
         matrix(({"detected_level": "error"}, values)),
         start_ns=30 * S,
         end_ns=230 * S,
@@ -289,7 +294,7 @@ def test_too_few_buckets_have_no_spikes() -> None:
 def test_recorded_incident_is_a_level_shift_not_a_spike() -> None:
     rec = recorded("loki", "query_range-matrix.json")
     params = rec["request"]["params"]
-    series = parse_matrix(
+    series = series_of(
         rec["body"],
         start_ns=int(params["start"]),
         end_ns=int(params["end"]),

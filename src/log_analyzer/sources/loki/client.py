@@ -1,23 +1,20 @@
-"""Grafana Loki HTTP client: the one place where Loki's failures become our errors."""
+"""Grafana Loki's HTTP API: the one place where Loki's HTTP failures become our errors."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
 
 import httpx
 import stamina
 
-from log_analyzer.core.errors import (
+from log_analyzer.sources.loki.errors import (
     LokiBadResponse,
     LokiError,
     LokiQueryError,
     LokiTimeout,
     LokiUnavailable,
 )
-from log_analyzer.core.runtime import gc_paused
 
 # Throttling and proxy/overload answers are worth another try; Loki's 400s and 500s are not.
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
@@ -25,17 +22,6 @@ QUERY_RANGE = "/loki/api/v1/query_range"
 QUERY = "/loki/api/v1/query"
 READY = "/ready"
 _MAX_ERROR_TEXT = 1000
-
-
-@dataclass(frozen=True, slots=True)
-class LogQuery:
-    """A log query over a half-open window `[start_ns, end_ns)`."""
-
-    logql: str
-    start_ns: int
-    end_ns: int
-    limit: int
-    direction: str = "backward"
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,32 +69,13 @@ class LokiClient:
         self._retry = retry or RetryPolicy()
         self._retry_on = _retry_hook(self._retry)
 
-    async def query_logs(self, query: LogQuery) -> Mapping[str, Any]:
-        """Run a log query and return Loki's JSON body (`resultType: streams`)."""
-        params = {
-            "query": query.logql,
-            "start": str(query.start_ns),
-            "end": str(query.end_ns),
-            "limit": str(query.limit),
-            "direction": query.direction,
-        }
-        return await self._get_json(QUERY_RANGE, params)
+    async def query_range(self, params: Mapping[str, str]) -> bytes:
+        """The raw body of a ``query_range`` call (a log or a metric range query)."""
+        return await self._get(QUERY_RANGE, params)
 
-    async def query_metric_range(
-        self, logql: str, start_ns: int, end_ns: int, step_seconds: int
-    ) -> Mapping[str, Any]:
-        """Run a metric range query (`resultType: matrix`)."""
-        params = {
-            "query": logql,
-            "start": str(start_ns),
-            "end": str(end_ns),
-            "step": str(step_seconds),
-        }
-        return await self._get_json(QUERY_RANGE, params)
-
-    async def query_metric_instant(self, logql: str, time_ns: int) -> Mapping[str, Any]:
-        """Run an instant metric query (`resultType: vector`)."""
-        return await self._get_json(QUERY, {"query": logql, "time": str(time_ns)})
+    async def query(self, params: Mapping[str, str]) -> bytes:
+        """The raw body of an instant ``query`` call."""
+        return await self._get(QUERY, params)
 
     async def ready(self) -> None:
         """Return when Loki's `/ready` answers 200; raise a `LokiError` saying why otherwise."""
@@ -119,18 +86,11 @@ class LokiClient:
                 status=response.status_code,
             )
 
-    async def _get_json(self, path: str, params: Mapping[str, str]) -> Mapping[str, Any]:
+    async def _get(self, path: str, params: Mapping[str, str]) -> bytes:
         response = await self._send(path, params)
         if response.status_code != 200:
             raise _status_error(response)
-        try:
-            with gc_paused():  # up to 5,000 lines of objects, none of them cyclic
-                body = json.loads(response.content)
-        except ValueError as exc:
-            raise LokiBadResponse(f"Loki returned a body that is not JSON: {exc}") from exc
-        if not isinstance(body, dict) or body.get("status") != "success":
-            raise LokiBadResponse("Loki returned JSON without status 'success'")
-        return body
+        return response.content
 
     async def _send(
         self, path: str, params: Mapping[str, str], *, retry: bool = True

@@ -1,14 +1,36 @@
-"""Flattening recorded Loki `streams` responses into one time-ordered list of entries."""
+"""Reading recorded Loki `streams` responses into the pipeline's entries."""
 
 from __future__ import annotations
 
-import dataclasses
+import json
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
-from log_analyzer.logs.flatten import FlattenedLogs, LogEntry, UnexpectedShape, flatten_streams
+from log_analyzer.logs.entries import STORE_LEVEL, LogEntry
+from log_analyzer.sources.loki.errors import LokiBadResponse
+from log_analyzer.sources.loki.shapes import decode_streams, stream_rows
 from tests.conftest import recorded
+
+UnexpectedShape = LokiBadResponse
+
+
+@dataclass(frozen=True)
+class FlattenedLogs:
+    """The decoded rows as entries, oldest first (test view)."""
+
+    entries: tuple[LogEntry, ...]
+    stream_count: int
+    malformed: int
+
+
+def flatten_streams(body: dict[str, Any], limit: int = 5000) -> FlattenedLogs:
+    decoded = stream_rows(body, limit)
+    entries = sorted((LogEntry(ts, line, labels) for labels, ts, line in decoded.rows),
+                     key=lambda e: e.timestamp_ns)  # fmt: skip
+    streams = len({id(labels) for labels, _, _ in decoded.rows})
+    return FlattenedLogs(tuple(entries), streams, decoded.malformed)
 
 
 def body_of(name: str) -> dict[str, Any]:
@@ -21,7 +43,6 @@ def test_recorded_streams_flatten_to_every_value_oldest_first() -> None:
     result = body["data"]["result"]
     flat = flatten_streams(body)
 
-    assert isinstance(flat, FlattenedLogs)
     assert flat.stream_count == len(result)
     assert flat.malformed == 0
     assert len(flat.entries) == sum(len(s["values"]) for s in result) > 0
@@ -39,7 +60,8 @@ def test_recorded_streams_keep_their_labels() -> None:
     stream_labels = {int(v[0]): s["stream"] for s in body["data"]["result"] for v in s["values"]}
     flat = flatten_streams(body)
     for entry in flat.entries:
-        assert dict(entry.labels) == stream_labels[entry.timestamp_ns]
+        labels = stream_labels[entry.timestamp_ns]
+        assert dict(entry.labels) == {**labels, STORE_LEVEL: labels["detected_level"]}
         assert entry.labels["detected_level"] == "error"
         assert entry.labels["service_name"] == "checkout"
         assert entry.labels["namespace"] == "billing"
@@ -63,7 +85,7 @@ def test_recorded_categorized_labels_are_merged() -> None:
             [entry] = [e for e in flat.entries if e.timestamp_ns == int(ts)]
             assert entry.line == line
             expected = {**stream["stream"], **extra["structuredMetadata"], **extra["parsed"]}
-            assert dict(entry.labels) == expected
+            assert dict(entry.labels) == {**expected, STORE_LEVEL: expected["detected_level"]}
             assert entry.labels["detected_level"] == "error"
             assert entry.labels["msg"] == extra["parsed"]["msg"]
 
@@ -171,11 +193,41 @@ def test_non_object_streams_raise_unexpected_shape(result: Any) -> None:
         flatten_streams({"data": {"resultType": "streams", "result": result}})
 
 
-def test_entries_are_frozen_log_entries_equal_to_constructed_ones() -> None:
-    body = body_of("query_range-streams.json")
-    entries = flatten_streams(body).entries
-    first = entries[0]
-    assert first == LogEntry(first.timestamp_ns, first.line, first.labels)
-    assert type(first) is LogEntry
-    with pytest.raises(dataclasses.FrozenInstanceError):
-        first.line = "changed"  # type: ignore[misc]
+def test_a_body_of_limit_entries_may_leave_more_in_the_window() -> None:
+    content = json.dumps(body_of("query_range-streams.json")).encode()
+    returned = len(decode_streams(content, 5000).rows)
+    assert decode_streams(content, returned).more
+    assert not decode_streams(content, returned + 1).more
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        pytest.param(b"<html>proxy error</html>", "not JSON", id="html"),
+        pytest.param(b'{"status": "error"}', "status", id="not-success"),
+        pytest.param(b"[1, 2]", "status", id="array"),
+    ],
+)
+def test_unreadable_bodies_are_bad_responses(content: bytes, reason: str) -> None:
+    with pytest.raises(LokiBadResponse, match=reason):
+        decode_streams(content, 10)
+
+
+@pytest.mark.parametrize(
+    ("stream", "reason"),
+    [
+        pytest.param({"stream": "abc", "values": []}, "labels", id="labels-a-string"),
+        pytest.param({"stream": {}, "values": 5}, "values", id="values-a-number"),
+    ],
+)
+def test_malformed_streams_are_bad_responses(stream: dict[str, Any], reason: str) -> None:
+    body = {"data": {"resultType": "streams", "result": [stream]}}
+    with pytest.raises(LokiBadResponse, match=reason):
+        stream_rows(body, 10)
+
+
+def test_timestamps_past_year_9999_are_malformed() -> None:
+    values = [["99999999999999999999999", "far"], ["1", "ok"]]
+    body = {"data": {"resultType": "streams", "result": [{"stream": {}, "values": values}]}}
+    flat = flatten_streams(body)
+    assert [e.line for e in flat.entries] == ["ok"] and flat.malformed == 1

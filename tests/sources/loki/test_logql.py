@@ -3,23 +3,31 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 
 import pytest
 import re2
 
-from log_analyzer.logs.logql import (
-    DEFAULT_LINE_FILTER,
+from log_analyzer.logs.regex import re2_error
+from log_analyzer.sources.base import SEVERE_PATTERN, LineFilter, Selection
+from log_analyzer.sources.loki.logql import (
     LabelMatcher,
     MatchOp,
     count_query,
     log_query,
+    matchers,
     quote,
-    re2_error,
     regex_literal,
     selector,
 )
 from tests.conftest import recorded
+
+DEFAULT_LINE_FILTER = "(?i)(error|warn|failed|exception|panic|fatal)"
+"""The default line filter the recordings were made with."""
+
+
+def lines(regex: str | None) -> LineFilter:
+    return LineFilter(pattern=regex) if regex else LineFilter.every()
+
 
 EQ, NE, RE, NRE = MatchOp.EQ, MatchOp.NE, MatchOp.RE, MatchOp.NRE
 
@@ -198,7 +206,7 @@ def test_selector_keeps_every_value_inside_its_quotes(value: str) -> None:
 
 @pytest.mark.parametrize("value", HOSTILE)
 def test_log_query_line_filter_round_trips(value: str) -> None:
-    query = log_query([LabelMatcher("namespace", EQ, "billing")], "x" + value)
+    query = log_query(Selection.of({"namespace": "billing"}), lines("x" + value))
     matchers, line_filter = parse_log_query(query)
     assert matchers == [("namespace", "=", "billing")]
     assert line_filter == "x" + value
@@ -312,34 +320,48 @@ def test_selector_rejects_invalid_label_names(name: str) -> None:
 
 # --- log_query() / count_query() ------------------------------------------------------------------
 
-BILLING = (LabelMatcher("namespace", EQ, "billing"),)
+BILLING = Selection.of({"namespace": "billing"})
 
 
 @pytest.mark.parametrize(
-    ("matchers", "line_regex", "expected"),
+    ("selection", "line_filter", "expected"),
     [
-        pytest.param(BILLING, None, '{namespace="billing"}', id="no-filter"),
-        pytest.param(BILLING, "", '{namespace="billing"}', id="empty-filter-is-none"),
-        pytest.param(BILLING, "(?i)timeout", '{namespace="billing"} |~ "(?i)timeout"', id="filter"),
+        pytest.param(BILLING, lines(None), '{namespace="billing"}', id="no-filter"),
+        pytest.param(BILLING, lines(""), '{namespace="billing"}', id="empty-filter-is-none"),
+        pytest.param(
+            BILLING, lines("(?i)timeout"), '{namespace="billing"} |~ "(?i)timeout"', id="filter"
+        ),
         pytest.param(
             BILLING,
-            '\\d+ "ms"',
+            lines('\\d+ "ms"'),
             '{namespace="billing"} |~ "\\\\d+ \\"ms\\""',
             id="filter-escaped",
         ),
         pytest.param(
-            (*BILLING, LabelMatcher("pod", RE, "checkout-.*")),
-            DEFAULT_LINE_FILTER,
+            Selection.of({"pod": "checkout-.*", "namespace": "billing"}),
+            LineFilter.default(),
             '{namespace="billing", pod=~"checkout-.*"} '
-            '|~ "(?i)(error|warn|failed|exception|panic|fatal)"',
+            '|~ "(?i)(error|warn|failed|exception|panic|fatal|crit)|^[EWF]\\\\d{4} "',
             id="default-filter",
+        ),
+        pytest.param(
+            BILLING,
+            LineFilter(severe=True, pattern="db", exclude=('say "hi"', "a\\b")),
+            '{namespace="billing"} |~ "(?i)(error|warn|failed|exception|panic|fatal|crit)'
+            '|^[EWF]\\\\d{4} " |~ "db" != "say \\"hi\\"" != "a\\\\b"',
+            id="severe-pattern-and-exclusions",
         ),
     ],
 )
-def test_log_query_exact(
-    matchers: Sequence[LabelMatcher], line_regex: str | None, expected: str
-) -> None:
-    assert log_query(matchers, line_regex) == expected
+def test_log_query_exact(selection: Selection, line_filter: LineFilter, expected: str) -> None:
+    assert log_query(selection, line_filter) == expected
+
+
+def test_selection_renders_pod_as_a_regex_and_the_rest_exact_in_a_fixed_order() -> None:
+    selection = Selection.of({"node": "n1", "pod": "api-.*", "container": "c", "namespace": "ns"})
+    assert selector(matchers(selection)) == (
+        '{namespace="ns", pod=~"api-.*", container="c", node="n1"}'
+    )
 
 
 @pytest.mark.parametrize(
@@ -370,7 +392,7 @@ def test_log_query_exact(
 def test_count_query_exact(
     line_regex: str | None, range_: str, by: tuple[str, ...], expected: str
 ) -> None:
-    assert count_query(BILLING, line_regex, range_, by) == expected
+    assert count_query(BILLING, lines(line_regex), range_, by) == expected
 
 
 @pytest.mark.parametrize(
@@ -391,7 +413,7 @@ def test_count_query_exact(
 )
 def test_count_query_rejects_invalid_range(range_: str) -> None:
     with pytest.raises(ValueError, match="invalid LogQL range"):
-        count_query(BILLING, None, range_)
+        count_query(BILLING, lines(None), range_)
 
 
 @pytest.mark.parametrize(
@@ -405,7 +427,7 @@ def test_count_query_rejects_invalid_range(range_: str) -> None:
 )
 def test_count_query_rejects_invalid_by_label(label: str) -> None:
     with pytest.raises(ValueError, match="invalid label name"):
-        count_query(BILLING, None, "5m", ("pod", label))
+        count_query(BILLING, lines(None), "5m", ("pod", label))
 
 
 # --- re2_error() --------------------------------------------------------------------------------
@@ -438,7 +460,8 @@ def test_re2_error_catches_what_python_accepts() -> None:
     [
         pytest.param("", id="empty"),
         pytest.param(".+", id="dot-plus"),
-        pytest.param(DEFAULT_LINE_FILTER, id="default-line-filter"),
+        pytest.param(DEFAULT_LINE_FILTER, id="recorded-default-line-filter"),
+        pytest.param(SEVERE_PATTERN, id="severe-pattern"),
         pytest.param("(?i)^api-[a-z0-9]{5}$", id="anchored-class"),
         pytest.param(regex_literal(".*+?()[]{}|^$"), id="escaped-metacharacters"),
     ],
@@ -453,13 +476,12 @@ def test_re2_error_none_for_valid_patterns(pattern: str) -> None:
 def test_log_query_equals_the_recorded_query_range_request() -> None:
     rec = recorded("loki", "query_range-streams.json")
     built = log_query(
-        [LabelMatcher("namespace", EQ, "billing"), LabelMatcher("container", EQ, "checkout")],
-        DEFAULT_LINE_FILTER,
+        Selection.of({"namespace": "billing", "container": "checkout"}), lines(DEFAULT_LINE_FILTER)
     )
     assert built == rec["request"]["params"]["query"]
 
 
 def test_count_query_equals_the_recorded_instant_query_request() -> None:
     rec = recorded("loki", "query-vector.json")
-    built = count_query(BILLING, DEFAULT_LINE_FILTER, "30m", by=("pod",))
+    built = count_query(BILLING, lines(DEFAULT_LINE_FILTER), "30m", by=("pod",))
     assert built == rec["request"]["params"]["query"]

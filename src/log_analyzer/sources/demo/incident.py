@@ -1,4 +1,4 @@
-"""A bundled incident, served in Loki's response formats (streams, vector, matrix).
+"""A bundled incident: every line of it, generated from a seed.
 
 Shop namespace, four pods, a 30-minute window. A tenth of the way in, a secret rotation leaves the
 payments service with a stale database password: one FATAL line and one stack trace say so. Then
@@ -6,20 +6,15 @@ payments cannot open connections, checkout logs thousands of 503s from payments 
 calms down after a while), and the frontend answers 502. The rare line that explains the incident
 is drowned by its consequences, exactly what the pipeline must not lose. Lines come in the formats
 real pods write: JSON, logfmt, klog, plain text with ANSI colours, a multi-line Java stack trace,
-and two leaked secrets. Generation is seeded, so the demo is repeatable; metric queries are
-answered from the same lines, so totals and spikes agree with the log query.
+and two leaked secrets. Generation is seeded, so the demo is repeatable; counts are computed from
+the same lines, so totals and spikes agree with the entries.
 """
 
 from __future__ import annotations
 
 import json
 import random
-import re
-from collections import Counter
-from collections.abc import Mapping
 from typing import Any
-
-from log_analyzer.clients.loki import LogQuery
 
 NAMESPACE = "shop"
 _PODS = {
@@ -28,9 +23,6 @@ _PODS = {
     "frontend": ("frontend-6b8d9f7c5-h3j5n", "node-3"),
     "cart": ("cart-8c7b6d5f4-m9n2v", "node-2"),
 }
-_NS = 1_000_000_000
-_RANGE = re.compile(r"\[(\d+)([smhd])\]")
-_UNIT = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 Line = tuple[int, str, str, str]
 """(timestamp ns, app, level, raw line)"""
@@ -155,80 +147,8 @@ def incident_lines(start_ns: int, end_ns: int, seed: int = 7) -> list[Line]:
     return [line for line in out if start_ns <= line[0] < end_ns]
 
 
-def incident_body(query: LogQuery, seed: int = 7) -> dict[str, Any]:
-    """A `streams` response: like Loki, the newest `limit` entries (`backward`), or the oldest."""
-    lines = incident_lines(query.start_ns, query.end_ns, seed)
-    newest = (lines if query.direction == "forward" else lines[::-1])[: query.limit]
-    kept: dict[tuple[str, str], list[list[str]]] = {}
-    for ts, app, level, line in newest:
-        kept.setdefault((app, level), []).append([str(ts), line])
-    result: list[dict[str, Any]] = [
-        {"stream": {**_labels(app), "detected_level": level}, "values": values}
-        for (app, level), values in kept.items()
-    ]
-    return _envelope("streams", result, len(newest))
-
-
-def totals_body(logql: str, time_ns: int, seed: int = 7) -> dict[str, Any]:
-    """A `vector` response: lines per level, pod and container over the query's range."""
-    start_ns = time_ns - _range_seconds(logql) * _NS
-    counts = Counter((level, app) for _, app, level, _ in incident_lines(start_ns, time_ns, seed))
-    result = [
-        {
-            "metric": {"container": app, "detected_level": level, "pod": _PODS[app][0]},
-            "value": [time_ns // _NS, str(n)],
-        }
-        for (level, app), n in sorted(counts.items())
-    ]
-    return _envelope("vector", result, len(result))
-
-
-def buckets_body(start_ns: int, end_ns: int, step: int, seed: int = 7) -> dict[str, Any]:
-    """A `matrix` response: lines per level per step, steps without lines left out (as Loki)."""
-    counts: Counter[tuple[str, int]] = Counter()
-    for ts, _, level, _ in incident_lines(start_ns, end_ns, seed):
-        # A point at t counts the lines in (t - step, t]; t is aligned to the step, as in Loki.
-        counts[level, -(-ts // _NS // step) * step] += 1
-    levels = sorted({level for level, _ in counts})
-    result = [
-        {
-            "metric": {"detected_level": level},
-            "values": [[t, str(n)] for (lv, t), n in sorted(counts.items()) if lv == level],
-        }
-        for level in levels
-    ]
-    return _envelope("matrix", result, len(result))
-
-
-class DemoLogSource:
-    """A `LogSource` that answers every query from the bundled incident."""
-
-    async def query_logs(self, query: LogQuery) -> Mapping[str, Any]:
-        """The incident, placed in the query's window."""
-        return incident_body(query)
-
-    async def query_metric_instant(self, logql: str, time_ns: int) -> Mapping[str, Any]:
-        """Totals of the incident's lines over the query's range."""
-        return totals_body(logql, time_ns)
-
-    async def query_metric_range(
-        self, logql: str, start_ns: int, end_ns: int, step_seconds: int
-    ) -> Mapping[str, Any]:
-        """The incident's lines per step."""
-        return buckets_body(start_ns, end_ns, step_seconds)
-
-    async def ready(self) -> None:
-        """Always ready."""
-
-
-def _range_seconds(logql: str) -> int:
-    match = _RANGE.search(logql)
-    if match is None:
-        raise ValueError(f"no range in {logql!r}")
-    return int(match.group(1)) * _UNIT[match.group(2)]
-
-
-def _labels(app: str) -> dict[str, str]:
+def labels_of(app: str) -> dict[str, str]:
+    """The Kubernetes labels of the pod that runs ``app``."""
     pod, node = _PODS[app]
     return {
         "app": app,
@@ -246,11 +166,3 @@ def _json(level: str, service: str, msg: str, **extra: Any) -> str:
 
 def _logfmt(level: str, msg: str, extra: str) -> str:
     return f'level={level} msg="{msg}" {extra}'
-
-
-def _envelope(kind: str, result: list[dict[str, Any]], entries: int) -> dict[str, Any]:
-    summary = {"totalEntriesReturned": entries, "execTime": 0.004}
-    return {
-        "status": "success",
-        "data": {"resultType": kind, "result": result, "stats": {"summary": summary}},
-    }

@@ -1,4 +1,4 @@
-"""The ``patterns`` command: mine a log file into patterns with the service's own code.
+"""`log-analyzer patterns`: mine a log file into patterns with the service's own code.
 
 Each input line is one log entry (JSON, logfmt or plain text). It is parsed and redacted as the
 service does, exact duplicates are merged, and :func:`~log_analyzer.logs.condense.condense`

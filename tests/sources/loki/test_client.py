@@ -6,12 +6,14 @@ import httpx
 import pytest
 import respx
 
-from log_analyzer.clients.loki import LogQuery, LokiClient
-from log_analyzer.core.errors import LokiQueryError, LokiTimeout, LokiUnavailable, ServiceError
+from log_analyzer.core.errors import ServiceError
+from log_analyzer.sources.loki.client import LokiClient
+from log_analyzer.sources.loki.errors import LokiQueryError, LokiTimeout, LokiUnavailable
+from log_analyzer.sources.loki.shapes import parse_json
 from tests.conftest import LOKI_URL, recorded_response
 
 pytestmark = pytest.mark.anyio
-QUERY = LogQuery('{namespace="billing"}', 1, 2, 10)
+QUERY = {"query": '{namespace="billing"}', "start": "1", "end": "2", "limit": "10"}
 OK = recorded_response("loki", "query_range-streams.json")
 
 
@@ -35,8 +37,8 @@ async def test_transient_failures_are_retried(
 ) -> None:
     route = loki_mock.get("/loki/api/v1/query_range").mock(side_effect=[first, OK])
     async with httpx.AsyncClient(base_url=LOKI_URL) as http:
-        body = await LokiClient(http).query_logs(QUERY)
-    assert body["status"] == "success"
+        content = await LokiClient(http).query_range(QUERY)
+    assert parse_json(content)["status"] == "success"
     assert route.call_count == calls
 
 
@@ -58,7 +60,7 @@ async def test_final_failures_are_not_retried(
         route.mock(return_value=answer)
     async with httpx.AsyncClient(base_url=LOKI_URL) as http:
         with pytest.raises(error):
-            await LokiClient(http).query_logs(QUERY)
+            await LokiClient(http).query_range(QUERY)
     assert route.call_count == 1
 
 
@@ -68,7 +70,7 @@ async def test_retries_stop_and_the_last_answer_is_reported(loki_mock: respx.Moc
     )
     async with httpx.AsyncClient(base_url=LOKI_URL) as http:
         with pytest.raises(ServiceError) as caught:
-            await LokiClient(http).query_logs(QUERY)
+            await LokiClient(http).query_range(QUERY)
     assert route.call_count == 3  # the test cap; production uses LOKI_RETRY_ATTEMPTS
     assert "HTTP 503" in caught.value.message and "still starting" in caught.value.message
 

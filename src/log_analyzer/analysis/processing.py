@@ -1,0 +1,164 @@
+"""The CPU work of an analysis, run in a worker process: decode, normalize, redact, condense.
+
+Everything here is pure and picklable both ways: the store's undecoded answers and counts go
+in, the summary (numbers, patterns) and the evidence lines come out. Spans cannot be started in
+a worker, so each step is timed and returned (`analysis.steps`); the caller turns the steps
+into child spans of its own.
+
+The step runs with the cyclic garbage collector paused: it builds one object per line and
+keeps them all alive, and without the pause the collector walks them again and again although
+they hold no reference cycles (about a fifth of the step's time on 100,000 lines; `bench/`).
+Reference counting still frees everything as usual.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from operator import attrgetter
+
+from log_analyzer.analysis.gather import Gathered
+from log_analyzer.analysis.steps import Step, Steps
+from log_analyzer.core.runtime import gc_paused
+from log_analyzer.logs.condense import condense
+from log_analyzer.logs.entries import Row
+from log_analyzer.logs.evidence import diversity_order, evidence_line
+from log_analyzer.logs.masking import skeleton
+from log_analyzer.logs.normalize import NormalizedEntry, normalize_rows
+from log_analyzer.logs.redact import may_contain_secret, redact, same_for_all_digits
+from log_analyzer.logs.summary import LogSummary, summarize
+from log_analyzer.logs.totals import find_spikes
+from log_analyzer.sources.base import Window
+
+_DAY_NS = 86_400 * 10**9
+_FIRST = attrgetter("first_ns")
+
+
+@dataclass(frozen=True, slots=True)
+class SummaryWork:
+    """Everything an analysis' summary is computed from."""
+
+    source: str
+    gathered: Gathered
+    window: Window
+    limit: int
+    max_line_chars: int
+
+
+@dataclass(frozen=True, slots=True)
+class SummaryDone:
+    """The summary, one evidence line per pattern and the order patterns get room in."""
+
+    summary: LogSummary
+    evidence: tuple[str, ...]
+    """``evidence[i]`` is the line of ``summary.patterns[i]``."""
+    order: tuple[int, ...]
+    steps: tuple[Step, ...]
+
+
+def summarize_window(work: SummaryWork) -> SummaryDone:
+    """The worker's task for an analysis (see the module docstring)."""
+    steps = Steps()
+    gathered, window = work.gathered, work.window
+    with gc_paused():
+        with steps.step("flatten_logs") as attributes:
+            newest = gathered.newest.decoded()
+            rows, malformed, added = newest.rows, newest.malformed, 0
+            # The window's oldest lines matter only when the newest did not cover the window.
+            if newest.more and gathered.oldest is not None:
+                rows, added = _with_oldest(rows, gathered.oldest.decoded().rows)
+                attributes["logs.onset_added"] = added
+            attributes["logs.returned"] = len(newest.rows) + newest.malformed
+            attributes["logs.flattened_count"] = len(rows)
+            attributes["logs.malformed_count"] = malformed
+
+        with steps.step("normalize_logs") as attributes:
+            # Rows come per stream; ordering the distinct messages by first sighting afterwards
+            # costs less than sorting every line first.
+            normalized = sorted(normalize_rows(rows, max_chars=work.max_line_chars), key=_FIRST)
+            entries, redactions, skeletons = redact_entries(normalized)
+            attributes["logs.normalized_count"] = len(entries)
+            attributes["logs.redactions"] = redactions
+
+        with steps.step("mine_patterns") as attributes:
+            patterns = condense(
+                entries,
+                window_start_ns=window.start_ns,
+                window_end_ns=window.end_ns,
+                skeletons=skeletons,
+            )
+            attributes["logs.patterns"] = len(patterns)
+
+        with steps.step("summarize_logs"):
+            histogram = gathered.histogram
+            series = histogram.series() if histogram is not None else None
+            summary = summarize(
+                entries,
+                start_ns=window.start_ns,
+                end_ns=window.end_ns,
+                query=gathered.newest.query,
+                limit=work.limit,
+                redactions=redactions,
+                malformed=malformed,
+                sampled=newest.more,
+                source=work.source,
+                patterns=patterns,
+                totals=gathered.totals,
+                series=series,
+                series_query=histogram.query if histogram is not None else "",
+                spikes=find_spikes(series) if series is not None else (),
+                totals_error=gathered.counts_error,
+                onset_lines=added,
+                onset_error=gathered.oldest_error if newest.more else None,
+            )
+            with_date = window.end_ns - window.start_ns > _DAY_NS
+            evidence = tuple(evidence_line(p, with_date=with_date) for p in patterns)
+            order = tuple(diversity_order(patterns))
+        # Freed while the collector is paused, so its first pass afterwards never walks them.
+        del rows, normalized, entries, skeletons
+    return SummaryDone(summary, evidence, order, tuple(steps.done))
+
+
+def _with_oldest(rows: list[Row], oldest: list[Row]) -> tuple[list[Row], int]:
+    """``rows`` plus the ``oldest`` rows not already among them, and how many were added."""
+    seen = {(ts, line) for _, ts, line in rows}
+    extra = [row for row in oldest if (row[1], row[2]) not in seen]
+    return rows + extra, len(extra)
+
+
+def redact_entries(
+    entries: Sequence[NormalizedEntry],
+) -> tuple[tuple[NormalizedEntry, ...], int, list[bytes]]:
+    """Redact every entry; also return the skeleton of each resulting message, for the miner.
+
+    Whether a message may hold a secret, and mostly whether one is found, depends on its
+    skeleton only (see `redact.same_for_all_digits`), so messages that differ only in their
+    digits are checked once: the common case costs one skeleton and two lookups. Messages of
+    one skeleton share one key object, so the keys kept for the miner take little memory.
+    """
+    out: list[NormalizedEntry] = []
+    keys: list[bytes] = []
+    shared: dict[bytes, bytes] = {}
+    suspect: set[bytes] = set()
+    total = 0
+    for entry in entries:
+        message = entry.message
+        key = skeleton(message)
+        first = shared.get(key)
+        if first is None:
+            shared[key] = key
+            if may_contain_secret(message):
+                suspect.add(key)
+        else:
+            key = first
+        if key in suspect:
+            result = redact(message)
+            if result.total:
+                total += result.total * entry.count
+                entry = replace(entry, message=result.text)
+                key = skeleton(result.text)
+            elif same_for_all_digits(message):
+                suspect.discard(key)  # every message of this skeleton is as clean as this one
+        out.append(entry)
+        keys.append(key)
+    return tuple(out), total, keys

@@ -1,0 +1,56 @@
+"""Computed tables: what a recipe answers with, every number labelled a total or a sample.
+
+A table's numbers come from a store's count queries over the whole window (``total``) or from
+fetched entries (a ``sample`` when the store stopped at the limit, else every matching line, a
+``total``); its ``source`` says which, in words. The model only explains tables; it never
+produces a number.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Cell = str | int | float | None
+CountsAre = Literal["total", "sample"]
+
+
+def format_cell(value: Cell) -> str:
+    """A cell as text: `-` for none, thousands separators, at most 3 decimals, one line."""
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float):
+        return f"{value:,.3f}".rstrip("0").rstrip(".") if value % 1 else f"{value:,.0f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return " ".join(value.split())
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """One computed table; `counts_are` and `source` say where its numbers come from."""
+
+    title: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[Cell, ...], ...]
+    counts_are: CountsAre
+    source: str
+    """E.g. `loki count query ...` or `1,000 fetched entries (limit reached: a sample)`."""
+
+
+@dataclass(frozen=True, slots=True)
+class RecipeResult:
+    """Everything a recipe computed, ready to render and to explain."""
+
+    recipe: str
+    tables: tuple[Table, ...]
+    queries: tuple[str, ...]
+    """The store's text of every query that produced the numbers, in the order they ran."""
+    facts: tuple[str, ...] = ()
+    """Short sentences computed by code (e.g. `p95 2.31 s over 412 requests (sample)`)."""
+    notes: tuple[str, ...] = ()
+    """What could not be computed, and why."""
+    source: str = ""
+    """The store's name."""

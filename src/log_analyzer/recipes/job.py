@@ -1,0 +1,48 @@
+"""A recipe run: compute the tables, then let the model explain them, on the shared `Run`."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+
+from opentelemetry.trace import Span
+
+from log_analyzer.analysis.events import ResultEvent
+from log_analyzer.analysis.request import AnalysisRequest
+from log_analyzer.analysis.run import Head, JobContext
+from log_analyzer.recipes.base import Recipe, RecipeContext
+from log_analyzer.recipes.prompt import recipe_material
+
+logger = logging.getLogger(__name__)
+
+
+class RecipeJob:
+    """One recipe over one request's window and filters."""
+
+    span_name = "run_recipe"
+
+    def __init__(
+        self, recipe: Recipe, params: Mapping[str, int | float | str], request: AnalysisRequest
+    ) -> None:
+        self.recipe = recipe
+        self.params = params
+        self.request = request
+
+    def describe(self, span: Span) -> None:
+        """Name the recipe on the root span and in the log."""
+        span.set_attributes(
+            {
+                "recipe.name": self.recipe.name,
+                "namespace": self.request.selection.get("namespace") or "",
+                "log.source": self.request.source,
+            }
+        )
+        logger.info("Running recipe", extra={"recipe": self.recipe.name,
+                                             "source": self.request.source})  # fmt: skip
+
+    async def prepare(self, context: JobContext) -> Head:
+        """Run the recipe's queries and computations."""
+        result = await self.recipe.run(RecipeContext(context, self.request, self.params))
+        context.span.set_attribute("recipe.tables", len(result.tables))
+        material = recipe_material(result, self.request.question)
+        return Head(ResultEvent(result), material, "Interpretation")

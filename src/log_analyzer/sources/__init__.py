@@ -1,0 +1,1 @@
+"""Log stores behind one seam: a package per store (loki/, demo/), each implementing `base`."""

@@ -1,0 +1,208 @@
+"""The seam between the pipeline and a log store.
+
+The pipeline asks in its own terms: a time window, a selection of streams (filters such as a
+namespace or a log group), a line filter, a limit and an order. A store answers with entries
+(time, source labels, raw line), with counts (totals by level and source, counts per bucket and
+level) and, with each answer, its own text of the query it ran, for the summary and the spans.
+
+Entries come back undecoded (:class:`RawEntries`): decoding a large answer is CPU work, done in
+a worker process with the rest of the processing, never on the event loop. Each store package
+(``sources/<name>/``) holds its query language, its client, its response shapes and its errors,
+and registers a :class:`SourceSpec` in :mod:`log_analyzer.sources.registry`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, Protocol
+
+import httpx
+
+from log_analyzer.core.config import Settings
+from log_analyzer.logs.entries import DecodedEntries, Row
+from log_analyzer.logs.totals import Histogram, Totals
+
+SEVERE_PATTERN = r"(?i)(error|warn|failed|exception|panic|fatal|crit)|^[EWF]\d{4} "
+"""The default selection of errors and warnings, as an RE2 regex over the raw line.
+
+Level words anywhere in the line, or a klog severity prefix (``E1123 14:02:03.123456 ...``,
+which names no level in words). For stores that keep no level of their own; a store with a
+level field filters on it instead.
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """A half-open time window ``[start_ns, end_ns)``."""
+
+    start_ns: int
+    end_ns: int
+
+    @property
+    def seconds(self) -> float:
+        """The window's length."""
+        return (self.end_ns - self.start_ns) / 1e9
+
+
+class Order(StrEnum):
+    """Which end of the window a limited answer keeps."""
+
+    NEWEST = "newest"
+    OLDEST = "oldest"
+
+
+@dataclass(frozen=True, slots=True)
+class LineFilter:
+    """Which lines of the selected streams count; all of the given conditions hold."""
+
+    pattern: str | None = None
+    """An RE2 regex the raw line must match (the request's ``log_filter``)."""
+    severe: bool = False
+    """Only errors and warnings (each store decides how: a level field, or `SEVERE_PATTERN`)."""
+    exclude: tuple[str, ...] = ()
+    """Literal texts the line must not contain."""
+
+    @classmethod
+    def default(cls) -> LineFilter:
+        """Errors and warnings: what an analysis looks at unless told otherwise."""
+        return cls(severe=True)
+
+    @classmethod
+    def every(cls) -> LineFilter:
+        """Every line of the selected streams."""
+        return cls()
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """Which streams to read: filter name -> value, as the store's `SourceSpec` declares them."""
+
+    filters: tuple[tuple[str, str], ...] = ()
+    """Set filters only, in a stable order."""
+
+    @classmethod
+    def of(cls, values: Mapping[str, str | None]) -> Selection:
+        """The set (non-empty) values of ``values``."""
+        return cls(tuple(sorted((k, v) for k, v in values.items() if v)))
+
+    def get(self, name: str) -> str | None:
+        """The value of filter ``name``, or None when it is not set."""
+        return next((value for key, value in self.filters if key == name), None)
+
+    def as_dict(self) -> dict[str, str]:
+        """The set filters as a dict."""
+        return dict(self.filters)
+
+
+@dataclass(frozen=True, slots=True)
+class EntryQuery:
+    """Entries of the selected streams in a window, at most ``limit``, from one end."""
+
+    window: Window
+    selection: Selection
+    line_filter: LineFilter
+    limit: int
+    order: Order = Order.NEWEST
+
+
+@dataclass(frozen=True, slots=True)
+class CountQuery:
+    """Lines of the selected streams in a window that pass a line filter, counted."""
+
+    window: Window
+    selection: Selection
+    line_filter: LineFilter
+
+
+Decoder = Callable[[Any, int], DecodedEntries]
+"""``decode(payload, limit)``: a module-level function (or a partial of one), so it pickles."""
+
+
+def decode_rows(payload: tuple[list[Row], bool], limit: int) -> DecodedEntries:
+    """The decoder of stores whose payload is rows already, and whether more matched."""
+    rows, more = payload
+    return DecodedEntries(rows, 0, more)
+
+
+@dataclass(frozen=True, slots=True)
+class RawEntries:
+    """A store's answer to an `EntryQuery`, not yet decoded."""
+
+    query: str
+    """The store's own text of the query it ran."""
+    payload: Any = field(repr=False)
+    """What the store sent (bytes of a body, or a list of events), picklable."""
+    decode: Decoder = field(repr=False)
+    limit: int = 0
+
+    def decoded(self) -> DecodedEntries:
+        """The entries, decoded (CPU work: call it in a worker)."""
+        return self.decode(self.payload, self.limit)
+
+
+class LogSource(Protocol):
+    """A log store, as the pipeline sees it."""
+
+    @property
+    def name(self) -> str:
+        """The store's name in requests, errors and spans (``loki``)."""
+        ...
+
+    async def entries(self, query: EntryQuery) -> RawEntries:
+        """Entries of the window from the end ``query.order`` names, at most ``query.limit``."""
+        ...
+
+    async def totals(self, query: CountQuery) -> Totals:
+        """Lines of the window by level and source."""
+        ...
+
+    async def histogram(self, query: CountQuery, step_seconds: int) -> Histogram:
+        """Lines per ``step_seconds`` bucket and level over the window."""
+        ...
+
+    async def ready(self) -> None:
+        """Return when the store can answer; raise a `SourceError` saying why otherwise."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class FilterSpec:
+    """One filter a store understands."""
+
+    name: str
+    description: str
+    regex: bool = False
+    """The value is an RE2 regex rather than an exact value."""
+
+
+Instrument = Callable[[httpx.AsyncClient], None]
+"""Traces an HTTP client's requests (given to stores that talk HTTP)."""
+
+
+class SourceSpec(Protocol):
+    """What the service needs to know of a store before it has one open."""
+
+    name: str
+    """The value of the request's ``source`` field."""
+    filters: tuple[FilterSpec, ...]
+
+    def check(self, selection: Selection) -> None:
+        """Raise `InputError` naming ``filters.<name>`` when the store cannot serve it."""
+        ...
+
+    def unconfigured(self, settings: Settings) -> str | None:
+        """Why the store cannot be used with ``settings``, or None when it can."""
+        ...
+
+    def where(self, settings: Settings) -> str:
+        """Where the store is, in words, for progress messages (``http://loki:3100/``)."""
+        ...
+
+    def open(
+        self, settings: Settings, instrument: Instrument
+    ) -> AbstractAsyncContextManager[LogSource]:
+        """The store's client, open for the life of the context."""
+        ...

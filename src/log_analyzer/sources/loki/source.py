@@ -1,0 +1,65 @@
+"""Loki as a `LogSource`: the pipeline's queries as LogQL, Loki's answers as pipeline values."""
+
+from __future__ import annotations
+
+from log_analyzer.logs.totals import Histogram, Totals
+from log_analyzer.sources.base import CountQuery, EntryQuery, Order, RawEntries
+from log_analyzer.sources.loki.client import LokiClient
+from log_analyzer.sources.loki.logql import buckets_query, log_query, totals_query
+from log_analyzer.sources.loki.shapes import decode_streams, parse_json, parse_matrix, parse_vector
+
+NAME = "loki"
+
+
+class LokiSource:
+    """Answers the pipeline's queries with LogQL over a `LokiClient`."""
+
+    name = NAME
+
+    def __init__(self, client: LokiClient) -> None:
+        self._client = client
+
+    async def entries(self, query: EntryQuery) -> RawEntries:
+        """A log query; Loki keeps the newest (``backward``) or oldest (``forward``) entries."""
+        logql = log_query(query.selection, query.line_filter)
+        content = await self._client.query_range(
+            {
+                "query": logql,
+                "start": str(query.window.start_ns),
+                "end": str(query.window.end_ns),
+                "limit": str(query.limit),
+                "direction": "forward" if query.order is Order.OLDEST else "backward",
+            }
+        )
+        return RawEntries(logql, content, decode_streams, query.limit)
+
+    async def totals(self, query: CountQuery) -> Totals:
+        """An instant metric query at the window's end, summed by level, pod and container."""
+        window = query.window
+        logql = totals_query(query.selection, query.line_filter, window.start_ns, window.end_ns)
+        content = await self._client.query({"query": logql, "time": str(window.end_ns)})
+        return parse_vector(parse_json(content), logql)
+
+    async def histogram(self, query: CountQuery, step_seconds: int) -> Histogram:
+        """A metric range query with one point per step, summed by level."""
+        window = query.window
+        logql = buckets_query(query.selection, query.line_filter, step_seconds)
+        content = await self._client.query_range(
+            {
+                "query": logql,
+                "start": str(window.start_ns),
+                "end": str(window.end_ns),
+                "step": str(step_seconds),
+            }
+        )
+        return parse_matrix(
+            parse_json(content),
+            start_ns=window.start_ns,
+            end_ns=window.end_ns,
+            step_seconds=step_seconds,
+            query=logql,
+        )
+
+    async def ready(self) -> None:
+        """Loki's own `/ready`."""
+        await self._client.ready()

@@ -1,0 +1,17 @@
+"""Every log store the service knows, by the name a request gives in its ``source`` field.
+
+Adding a store is one package under ``sources/`` exposing a ``SPEC``, and one line here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+
+from log_analyzer.sources import demo, loki
+from log_analyzer.sources.base import SourceSpec
+
+SPECS: Mapping[str, SourceSpec] = MappingProxyType(
+    {spec.name: spec for spec in (loki.SPEC, demo.SPEC)}
+)
+"""The stores, in the order they are documented."""
