@@ -33,8 +33,13 @@ RUN --mount=type=cache,target=/root/.cache/uv \
 
 # ---- runtime: the same Python, the virtual environment, an unprivileged user ----
 FROM ${PYTHON_IMAGE} AS runtime
+# glibc raises its mmap threshold each time a large block is freed, so the store answers of a
+# burst (megabytes each) end up in the heap and stay there. A fixed threshold keeps them in
+# mmap, returned on free; two arenas keep the executor's threads from holding heaps of their own.
 ENV PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
+    MALLOC_MMAP_THRESHOLD_=131072 \
+    MALLOC_ARENA_MAX=2 \
     PATH="/app/.venv/bin:${PATH}"
 # The UID is numeric so that Kubernetes can enforce `runAsNonRoot` (it cannot resolve names);
 # k8s/02-deployment.yaml runs the pod with the same UID and GID.

@@ -47,8 +47,7 @@ import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 
-from log_analyzer.analysis.gather import Gathered
-from log_analyzer.analysis.processing import SummaryWork, summarize_window
+from log_analyzer.analysis.processing import Gathered, SummaryWork, summarize_window
 from log_analyzer.core.workers import WorkerPool
 from log_analyzer.logs.masking import _mask_token
 from log_analyzer.service.runs import WORKER_MODULES

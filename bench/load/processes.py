@@ -47,18 +47,24 @@ class Child:
     log: Path
 
     def rss(self) -> tuple[int, int]:
-        """Resident memory in bytes: the process alone, and with all its descendants."""
+        """Memory in bytes: the process's resident set, and the proportional set size of it
+        with all its descendants.
+
+        Worker processes forked from one fork server share its pages; summing their RSS would
+        count those pages once per worker. PSS charges each shared page to its sharers in
+        parts, so the sum over the tree is the memory the service really holds.
+        """
         try:
             parent = psutil.Process(self.process.pid)
             own = parent.memory_info().rss
-            children = parent.children(recursive=True)
+            tree = [parent, *parent.children(recursive=True)]
         except psutil.NoSuchProcess:
             return 0, 0
-        total = own
-        for child in children:
+        total = 0
+        for process in tree:
             # A worker may end between listing and reading.
-            with contextlib.suppress(psutil.NoSuchProcess):
-                total += child.memory_info().rss
+            with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied):
+                total += process.memory_full_info().pss
         return own, total
 
     def log_tail(self, lines: int = 15) -> str:

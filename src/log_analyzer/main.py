@@ -19,6 +19,7 @@ from log_analyzer.api.routes import analyze, health, recipes
 from log_analyzer.clients.protocols import LLMBackend
 from log_analyzer.core.config import Settings, get_settings
 from log_analyzer.core.logging import configure_logging
+from log_analyzer.core.runtime import freeze_startup_objects
 from log_analyzer.core.telemetry import build_tracer_provider, instrument_app
 from log_analyzer.core.workers import WorkerPool
 from log_analyzer.service.runs import open_services
@@ -51,6 +52,7 @@ def create_app(
                 settings, provider, sources=sources, llm=llm, workers=workers
             ) as services:
                 app.state.services = services
+                freeze_startup_objects()
                 yield
         finally:
             provider.shutdown()

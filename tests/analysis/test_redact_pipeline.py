@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from log_analyzer.analysis.gather import Gathered
-from log_analyzer.analysis.processing import SummaryWork, redact_entries, summarize_window
+from log_analyzer.analysis.processing import Gathered, SummaryWork, redact_entries, summarize_window
 from log_analyzer.logs.normalize import normalize_rows
 from log_analyzer.sources.base import RawEntries, Window, decode_rows
 

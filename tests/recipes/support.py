@@ -12,7 +12,8 @@ from log_analyzer.analysis.request import AnalysisRequest
 from log_analyzer.analysis.run import JobContext, RunDeps, RunOptions
 from log_analyzer.core.errors import ServiceError
 from log_analyzer.logs.tables import RecipeResult, Table
-from log_analyzer.recipes.base import Recipe, RecipeContext, parse_params
+from log_analyzer.recipes.context import Recipe, RecipeContext
+from log_analyzer.recipes.params import parse_params
 from log_analyzer.sources.base import LineFilter, Selection, Window
 from tests.conftest import shared_workers
 from tests.fakes import RecordedLogSource
@@ -94,7 +95,9 @@ async def run(
     tracer = trace.get_tracer("tests")
     deps = RunDeps(log_source, None, None, shared_workers(), tracer, OPTIONS)
     job = JobContext(deps, trace.INVALID_SPAN)
-    return await recipe.run(RecipeContext(job, request, parse_params(recipe, params or {})))
+    return await recipe.run(
+        RecipeContext(job, request, parse_params(recipe.name, recipe.params, params or {}))
+    )
 
 
 def table(result: RecipeResult, title: str) -> Table:

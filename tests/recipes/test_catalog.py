@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 
 from log_analyzer.core.errors import InputError
-from log_analyzer.recipes.base import parse_params
 from log_analyzer.recipes.catalog import RECIPES, get_recipe
+from log_analyzer.recipes.params import parse_params
 
 NAMES = [
     "error_spikes",
@@ -28,7 +28,9 @@ def test_catalog_lists_every_recipe_in_order() -> None:
         assert recipe.description
         assert get_recipe(name) is recipe
         # Every default is valid for its own parameter.
-        assert parse_params(recipe, {}) == {p.name: p.default for p in recipe.params}
+        assert parse_params(recipe.name, recipe.params, {}) == {
+            p.name: p.default for p in recipe.params
+        }
 
 
 def test_unknown_recipe_names_the_field_and_the_known_ones() -> None:
@@ -68,7 +70,7 @@ def test_bad_params_are_refused(
     recipe: str, given: dict[str, Any], field: str, reason: str
 ) -> None:
     with pytest.raises(InputError) as caught:
-        parse_params(get_recipe(recipe), given)
+        parse_params(recipe, get_recipe(recipe).params, given)
     assert caught.value.field == field
     assert reason in caught.value.message
 
@@ -89,6 +91,6 @@ def test_bad_params_are_refused(
     ],
 )
 def test_good_params_are_parsed(recipe: str, given: dict[str, Any], expected: Any) -> None:
-    parsed = parse_params(get_recipe(recipe), given)
+    parsed = parse_params(recipe, get_recipe(recipe).params, given)
     assert parsed == expected
     assert all(type(parsed[k]) is type(v) for k, v in expected.items())

@@ -26,9 +26,9 @@ MIN_EVIDENCE_TOKENS = 64
 NOTE_TOKENS = 16
 """Room kept per section for its note on the items left out, when the priced prompt had none."""
 _MAX_RECOUNTS = 4
-# Generous bound on characters per token for log text (typically 3-4); only used to avoid pricing
-# items that could not fit however they tokenize.
-_MAX_CHARS_PER_TOKEN = 12
+# Bound on characters per token for log text (typically 3-4, English prose up to 5): items past
+# it are not priced, as they could not fit unless they tokenized unusually well.
+_MAX_CHARS_PER_TOKEN = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,7 +146,7 @@ class Fitter:
 
     def _affordable(self) -> list[ItemKey]:
         """The items, in priority order, that could fit whatever the frame costs."""
-        limit = self._n_ctx * _MAX_CHARS_PER_TOKEN
+        limit = self.budget * _MAX_CHARS_PER_TOKEN
         chars, out = 0, []
         for section, item in self._material.order:
             if chars > limit:

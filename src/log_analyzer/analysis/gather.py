@@ -10,29 +10,17 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import TypeVar
 
 from opentelemetry import trace
 
+from log_analyzer.analysis.processing import Gathered
 from log_analyzer.analysis.request import AnalysisRequest
 from log_analyzer.core.errors import ServiceError
 from log_analyzer.logs.totals import Histogram, Totals, bucket_step
 from log_analyzer.sources.base import EntryQuery, LogSource, Order, RawEntries
 
 T = TypeVar("T")
-
-
-@dataclass(frozen=True, slots=True)
-class Gathered:
-    """What the store answered, not yet decoded, or why a side query has no answer."""
-
-    newest: RawEntries
-    oldest: RawEntries | None
-    oldest_error: str | None
-    totals: Totals | None
-    histogram: Histogram | None
-    counts_error: str | None
 
 
 def onset_limit(limit: int) -> int:

@@ -17,7 +17,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from operator import attrgetter
 
-from log_analyzer.analysis.gather import Gathered
 from log_analyzer.analysis.steps import Step, Steps
 from log_analyzer.core.runtime import gc_paused
 from log_analyzer.logs.condense import condense
@@ -27,11 +26,23 @@ from log_analyzer.logs.masking import skeleton
 from log_analyzer.logs.normalize import NormalizedEntry, normalize_rows
 from log_analyzer.logs.redact import may_contain_secret, redact, same_for_all_digits
 from log_analyzer.logs.summary import LogSummary, summarize
-from log_analyzer.logs.totals import find_spikes
-from log_analyzer.sources.base import Window
+from log_analyzer.logs.totals import Histogram, Totals, find_spikes
+from log_analyzer.sources.base import RawEntries, Window
 
 _DAY_NS = 86_400 * 10**9
 _FIRST = attrgetter("first_ns")
+
+
+@dataclass(frozen=True, slots=True)
+class Gathered:
+    """What the store answered, not yet decoded, or why a side query has no answer."""
+
+    newest: RawEntries
+    oldest: RawEntries | None
+    oldest_error: str | None
+    totals: Totals | None
+    histogram: Histogram | None
+    counts_error: str | None
 
 
 @dataclass(frozen=True, slots=True)

@@ -40,7 +40,7 @@ from log_analyzer.analysis.events import (
 )
 from log_analyzer.analysis.fit import SAFETY_TOKENS, Fitted, Fitter
 from log_analyzer.analysis.limiter import GenerationLimiter, Permit
-from log_analyzer.analysis.steps import Step, record_steps
+from log_analyzer.analysis.steps import Step
 from log_analyzer.clients.llm import Completion, TokenDelta
 from log_analyzer.clients.protocols import LLMBackend
 from log_analyzer.core.errors import LLMContextExceeded, ServiceError, internal_error
@@ -109,8 +109,12 @@ class JobContext:
         return result
 
     def record(self, steps: tuple[Step, ...]) -> None:
-        """A worker's timed steps, as spans under the run."""
-        record_steps(self.tracer, self.span, steps)
+        """A worker's timed steps, as spans under the run, with the steps' own start and end."""
+        context = trace.set_span_in_context(self.span)
+        for step in steps:
+            span = self.tracer.start_span(step.name, context=context, start_time=step.start_ns)
+            span.set_attributes(dict(step.attributes))
+            span.end(end_time=step.end_ns)
 
 
 class Job(Protocol):
@@ -181,7 +185,9 @@ class Run:
                     self.span.set_attribute(
                         "llm.queue_wait_seconds", round(self._permit.waited_seconds, 4)
                     )
-                return await self._job.prepare(JobContext(self._deps, self.span))
+                async with self._deps.workers.admitted() as waited:
+                    self.span.set_attribute("worker.admission_wait_seconds", round(waited, 4))
+                    return await self._job.prepare(JobContext(self._deps, self.span))
             except ServiceError as exc:
                 logger.warning("Run failed before streaming", extra={"error": exc.to_dict()})
                 raise

@@ -1,17 +1,15 @@
 """Timed steps of work done where no span can be started (a worker process).
 
 The worker times each step with the wall clock (comparable across processes) and returns the
-steps with its result; the service process turns them into spans (`record_steps`).
+steps with its result; the service process turns them into spans (`JobContext.record`).
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-
-from opentelemetry import trace
 
 Attribute = str | int | float | bool
 
@@ -39,12 +37,3 @@ class Steps:
         start = time.time_ns()
         yield attributes
         self.done.append(Step(name, start, time.time_ns(), tuple(attributes.items())))
-
-
-def record_steps(tracer: trace.Tracer, parent: trace.Span, steps: Sequence[Step]) -> None:
-    """Each step as a span under ``parent``, with the step's own start and end."""
-    context = trace.set_span_in_context(parent)
-    for step in steps:
-        span = tracer.start_span(step.name, context=context, start_time=step.start_ns)
-        span.set_attributes(dict(step.attributes))
-        span.end(end_time=step.end_ns)

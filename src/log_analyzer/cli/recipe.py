@@ -10,8 +10,8 @@ from log_analyzer.cli.analyze import add_request_arguments, request_body
 from log_analyzer.cli.terminal import EXIT_INPUT, run_command, validated
 from log_analyzer.core.config import Settings
 from log_analyzer.core.errors import InputError, ServiceError
-from log_analyzer.recipes.base import parse_params
 from log_analyzer.recipes.catalog import RECIPES, get_recipe
+from log_analyzer.recipes.params import parse_params
 from log_analyzer.service.requests import RecipeRequest
 from log_analyzer.service.runs import recipe_run
 from log_analyzer.sources.registry import SPECS
@@ -45,7 +45,8 @@ async def run_recipe_command(args: argparse.Namespace, settings: Settings, out: 
     """Validate, compute (with a progress indicator), then stream the result and explanation."""
     try:
         params: dict[str, Any] = dict(_param(p) for p in args.param)
-        parse_params(get_recipe(args.name), params)
+        recipe = get_recipe(args.name)
+        parse_params(recipe.name, recipe.params, params)
     except ServiceError as exc:
         print(f"invalid input: {exc.message}", file=sys.stderr)
         return EXIT_INPUT

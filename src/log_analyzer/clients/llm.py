@@ -11,8 +11,10 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from bisect import bisect_left
 from collections.abc import AsyncGenerator, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 from typing import Any
 
 import httpx
@@ -145,23 +147,17 @@ class LlamaClient:
         """
         prompt, user_at = await self._templated(messages)
         tokens = await self._tokens(prompt, pieces=True)
+        # Byte offset where each token starts; a span owns the tokens starting in it.
+        starts = list(accumulate(_piece_sizes(tokens), initial=0))[:-1]
         content = messages[-1]["content"]
-        starts, ends = [], []
+        costs = []
         position, cursor = len(prompt[:user_at].encode()), 0
         for start, end in spans:
             position += len(content[cursor:start].encode())
-            starts.append(position)
-            position += len(content[start:end].encode()) + 1
-            ends.append(position)
+            first = position
+            position += len(content[start:end].encode()) + 1  # with its newline
+            costs.append(bisect_left(starts, position) - bisect_left(starts, first))
             cursor = end + 1
-        costs = [0] * len(spans)
-        index, offset = 0, 0
-        for token in tokens:
-            while index < len(spans) and offset >= ends[index]:
-                index += 1
-            if index < len(spans) and offset >= starts[index]:
-                costs[index] += 1
-            offset += _piece_bytes(token)
         return PricedPrompt(len(tokens), costs)
 
     async def _templated(self, messages: Sequence[Message]) -> tuple[str, int]:
@@ -346,6 +342,14 @@ def _usage_from_timings(timings: Mapping[str, Any]) -> dict[str, int]:
     if predicted_n is not None:
         usage["completion_tokens"] = predicted_n
     return usage
+
+
+def _piece_sizes(tokens: list[Any]) -> list[int]:
+    """The byte length of each token's piece (a string, or a list of bytes if not UTF-8)."""
+    try:
+        return [len(token["piece"].encode()) for token in tokens]  # the common case, fast
+    except (TypeError, KeyError, AttributeError):
+        return [_piece_bytes(token) for token in tokens]
 
 
 def _piece_bytes(token: Any) -> int:

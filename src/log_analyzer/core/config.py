@@ -44,6 +44,12 @@ class Settings(BaseSettings):
     loki_connect_timeout_seconds: PositiveFloat = 3.0
     """How long to wait for a TCP connection to Loki."""
 
+    loki_max_concurrency: PositiveInt = 16
+    """Loki queries this process has in flight at once; more wait their turn, in order.
+
+    A team's analyses at once would otherwise open hundreds of connections, queue behind each
+    other in the HTTP client (whose bookkeeping grows with the queue) and crowd Loki's querier."""
+
     loki_retry_attempts: PositiveInt = 4
     """Tries per Loki query on connect errors and 429/502/503/504 (1 disables retrying)."""
 

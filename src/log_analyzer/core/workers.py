@@ -6,9 +6,13 @@ hundreds of milliseconds. On the event loop that time would stall every other re
 processes, one per CPU the service may use, so both cores of a small node work; the event loop
 only waits.
 
-Back-pressure: at most one task per worker is handed over at a time, and a request waits for a
-free worker (the wait is returned, for its span). A task whose caller left is not interrupted
-(a process cannot be), but it still holds its worker until it ends, so the bound stays true.
+Back-pressure, twice. A request is *admitted* (`admitted()`) before it fetches what its task
+will compute on, and at most two requests per worker are admitted at once: the others wait
+before they fetch anything, so what a burst of requests holds in memory stays bounded (a store's
+answer is megabytes). Then at most one task per worker is handed over at a time, and a task
+waits for a free worker. Both waits are reported, for the request's span. A task whose caller
+left is not interrupted (a process cannot be), but it holds its worker until it ends, so the
+bound stays true.
 
 `processes=0` runs the work in threads of the service process instead: still off the event
 loop, without the start-up cost of processes (tests, tiny deployments).
@@ -18,18 +22,21 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ctypes
+import gc
 import importlib
 import multiprocessing
 import os
 import signal
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 from log_analyzer.core.errors import ServiceError
+from log_analyzer.core.runtime import forget_task_caches
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -79,6 +86,30 @@ def prepare_worker(modules: Sequence[str]) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     for name in modules:
         importlib.import_module(name)
+    # What the worker inherited or imported lives as long as it does; frozen, the collector
+    # never walks it, so the pages it shares with the fork server are not copied one by one.
+    gc.freeze()
+
+
+def _trim() -> None:
+    """Hand the heap a task freed back to the system (glibc only; elsewhere nothing to do)."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None).malloc_trim(0)
+
+
+def run_task(fn: Callable[..., T], args: tuple[Any, ...], kwargs: dict[str, Any]) -> T:
+    """A task in a worker process: its result, then nothing of it left behind.
+
+    Caches that hold what the task read are emptied (`core.runtime.task_cache`), so no
+    request's log text outlives it in a worker, and the heap the task freed goes back to the
+    system: a task builds one object per line, and without the trim a worker would keep the
+    high-water mark of its largest task for the rest of its life.
+    """
+    try:
+        return fn(*args, **kwargs)
+    finally:
+        forget_task_caches()
+        _trim()
 
 
 def _call_soon(loop: asyncio.AbstractEventLoop, callback: Callable[[], object]) -> None:
@@ -118,6 +149,7 @@ class WorkerPool:
         self._executor: Executor | None = executor
         self._owned = executor is None
         self._slots = asyncio.Semaphore(self.size)
+        self._admission = asyncio.Semaphore(2 * self.size)
 
     @property
     def uses_processes(self) -> bool:
@@ -139,6 +171,13 @@ class WorkerPool:
         if executor is not None and self._owned:
             await asyncio.to_thread(executor.shutdown, wait=True, cancel_futures=True)
 
+    @contextlib.asynccontextmanager
+    async def admitted(self) -> AsyncIterator[float]:
+        """Hold one of the places for requests with work for the pool; yield the wait."""
+        queued = time.monotonic()
+        async with self._admission:
+            yield time.monotonic() - queued
+
     async def run(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> tuple[T, float]:
         """Run ``fn(*args)`` in a worker; return its result and how long the task waited.
 
@@ -151,7 +190,11 @@ class WorkerPool:
         waited = time.monotonic() - queued
         loop = asyncio.get_running_loop()
         try:
-            future: Future[T] = self._executor.submit(fn, *args, **kwargs)
+            future: Future[T] = (
+                self._executor.submit(run_task, fn, args, kwargs)
+                if self.uses_processes
+                else self._executor.submit(fn, *args, **kwargs)
+            )
         except BaseException:
             self._slots.release()
             raise
@@ -169,11 +212,15 @@ class WorkerPool:
     def _new_executor(self) -> Executor:
         if self._processes == 0:
             return ThreadPoolExecutor(max_workers=self.size, thread_name_prefix="cpu-work")
+        # Not forked from the service: it has threads (telemetry export) a fork would copy in
+        # whatever state they were, locks included. A fork server is a clean single-threaded
+        # process that imports the worker modules once and forks each worker from itself, so
+        # the workers share those pages and never import the service's own entry point.
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(list(self._preload))
         return ProcessPoolExecutor(
             max_workers=self._processes,
-            # Spawned, not forked: the service has threads (telemetry export) a fork would copy
-            # in whatever state they were, locks included.
-            mp_context=multiprocessing.get_context("spawn"),
+            mp_context=context,
             initializer=prepare_worker,
             initargs=(self._preload,),
             max_tasks_per_child=self._max_tasks,

@@ -33,6 +33,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from log_analyzer.core.runtime import task_cache
+
 __all__ = [
     "PLACEHOLDERS",
     "digit_shape",
@@ -180,6 +182,9 @@ def _mask_token(token: str) -> str:
     for pattern, placeholder in _TOKEN_RULES:
         token = pattern.sub(placeholder, token)
     return token
+
+
+task_cache(_mask_token.cache_clear)
 
 
 def mask_token(token: str) -> str:

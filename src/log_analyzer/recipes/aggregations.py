@@ -9,6 +9,7 @@ them. ``top_users`` reads a user field from each fetched raw line, in a worker p
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from log_analyzer.logs.clock import utc, utc_seconds
 from log_analyzer.logs.normalize import Level, source_of
@@ -16,7 +17,10 @@ from log_analyzer.logs.requests import extract_request
 from log_analyzer.logs.tables import Cell, RecipeResult, Table
 from log_analyzer.logs.totals import bucket_step
 from log_analyzer.logs.traffic import RequestRow, top_users
-from log_analyzer.recipes.base import Param, RecipeContext
+from log_analyzer.recipes.params import Param
+
+if TYPE_CHECKING:
+    from log_analyzer.recipes.context import RecipeContext
 from log_analyzer.recipes.common import (
     count_label,
     duration_text,

@@ -7,7 +7,7 @@ from types import MappingProxyType
 
 from log_analyzer.core.errors import InputError
 from log_analyzer.recipes.aggregations import LogsPerHour, LogsPerLevel, TopErrors, TopUsers
-from log_analyzer.recipes.base import Recipe
+from log_analyzer.recipes.context import Recipe
 from log_analyzer.recipes.slow import SlowRequests
 from log_analyzer.recipes.spikes import ErrorSpikes
 from log_analyzer.recipes.traffic import TrafficSummary

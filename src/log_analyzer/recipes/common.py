@@ -8,7 +8,7 @@ every matching line (``total``). The ``source`` strings built here say which, in
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from log_analyzer.logs.durations import inline_fields
 from log_analyzer.logs.entries import Row
@@ -16,7 +16,10 @@ from log_analyzer.logs.normalize import Level, parse_line, strip_ansi
 from log_analyzer.logs.patterns import PatternMiner
 from log_analyzer.logs.redact import redact
 from log_analyzer.logs.tables import CountsAre
-from log_analyzer.recipes.base import Param, RecipeContext
+from log_analyzer.recipes.params import Param
+
+if TYPE_CHECKING:
+    from log_analyzer.recipes.context import RecipeContext
 
 _TEMPLATE_CHARS = 160
 

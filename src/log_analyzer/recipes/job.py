@@ -10,7 +10,7 @@ from opentelemetry.trace import Span
 from log_analyzer.analysis.events import ResultEvent
 from log_analyzer.analysis.request import AnalysisRequest
 from log_analyzer.analysis.run import Head, JobContext
-from log_analyzer.recipes.base import Recipe, RecipeContext
+from log_analyzer.recipes.context import Recipe, RecipeContext
 from log_analyzer.recipes.prompt import recipe_material
 
 logger = logging.getLogger(__name__)

@@ -12,11 +12,15 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from log_analyzer.logs.durations import extract_duration, is_timeout, percentiles
 from log_analyzer.logs.requests import extract_request, operation
 from log_analyzer.logs.tables import RecipeResult, Table
-from log_analyzer.recipes.base import Param, RecipeContext
+from log_analyzer.recipes.params import Param
+
+if TYPE_CHECKING:
+    from log_analyzer.recipes.context import RecipeContext
 from log_analyzer.recipes.common import (
     Templates,
     fetched_label,

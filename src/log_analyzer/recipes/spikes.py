@@ -14,12 +14,16 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from log_analyzer.logs.clock import utc, utc_seconds
 from log_analyzer.logs.normalize import Level
 from log_analyzer.logs.tables import Cell, RecipeResult, Table
 from log_analyzer.logs.totals import Series, Spike, bucket_step, find_spikes
-from log_analyzer.recipes.base import Param, RecipeContext
+from log_analyzer.recipes.params import Param
+
+if TYPE_CHECKING:
+    from log_analyzer.recipes.context import RecipeContext
 from log_analyzer.recipes.common import (
     Templates,
     count_label,

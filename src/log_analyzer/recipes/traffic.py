@@ -9,6 +9,7 @@ One count query gives the store's true line volume per source next to them, what
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from log_analyzer.logs.clock import utc_seconds
 from log_analyzer.logs.normalize import source_of
@@ -22,7 +23,10 @@ from log_analyzer.logs.traffic import (
     status_classes_over_time,
     traffic_by_source,
 )
-from log_analyzer.recipes.base import Param, RecipeContext
+from log_analyzer.recipes.params import Param
+
+if TYPE_CHECKING:
+    from log_analyzer.recipes.context import RecipeContext
 from log_analyzer.recipes.common import (
     count_label,
     duration_text,

@@ -28,9 +28,9 @@ from log_analyzer.core.config import Settings
 from log_analyzer.core.errors import InputError
 from log_analyzer.core.telemetry import TRACER_NAME, instrument_client
 from log_analyzer.core.workers import WorkerPool, available_cpus
-from log_analyzer.recipes.base import parse_params
 from log_analyzer.recipes.catalog import get_recipe
 from log_analyzer.recipes.job import RecipeJob
+from log_analyzer.recipes.params import parse_params
 from log_analyzer.service.requests import AnalyzeRequest, RecipeRequest, utcnow
 from log_analyzer.sources.base import LineFilter, LogSource, Selection, Window
 from log_analyzer.sources.registry import SPECS
@@ -206,7 +206,7 @@ def recipe_run(
 ) -> Run:
     """The run of one recipe; raises `InputError` naming the field for a bad name or param."""
     recipe = get_recipe(name)
-    params = parse_params(recipe, body.params)
+    params = parse_params(recipe.name, recipe.params, body.params)
     request = to_analysis_request(body, services)
     return Run(RecipeJob(recipe, params, request), _deps(services, request, no_llm_reason))
 

@@ -17,13 +17,15 @@ from collections.abc import Callable, Mapping
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-import httpx
-
-from log_analyzer.core.config import Settings
 from log_analyzer.logs.entries import DecodedEntries, Row
-from log_analyzer.logs.totals import Histogram, Totals
+
+if TYPE_CHECKING:  # for annotations only: worker processes import this module, keep it light
+    import httpx
+
+    from log_analyzer.core.config import Settings
+    from log_analyzer.logs.totals import Histogram, Totals
 
 SEVERE_PATTERN = r"(?i)(error|warn|failed|exception|panic|fatal|crit)|^[EWF]\d{4} "
 """The default selection of errors and warnings, as an RE2 regex over the raw line.
@@ -178,7 +180,7 @@ class FilterSpec:
     """The value is an RE2 regex rather than an exact value."""
 
 
-Instrument = Callable[[httpx.AsyncClient], None]
+Instrument = Callable[["httpx.AsyncClient"], None]
 """Traces an HTTP client's requests (given to stores that talk HTTP)."""
 
 

@@ -10,8 +10,8 @@ from pydantic import BaseModel
 from log_analyzer.api.dependencies import ServicesDep
 from log_analyzer.api.routes.analyze import ERRORS, STREAM_FORMATS, negotiate
 from log_analyzer.api.streaming import RunResponse
-from log_analyzer.recipes.base import Param
 from log_analyzer.recipes.catalog import RECIPES
+from log_analyzer.recipes.params import Param
 from log_analyzer.service.requests import RecipeRequest
 from log_analyzer.service.runs import recipe_run
 

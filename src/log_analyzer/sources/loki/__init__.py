@@ -65,9 +65,16 @@ class LokiSpec:
         timeout = httpx.Timeout(
             settings.loki_timeout_seconds, connect=settings.loki_connect_timeout_seconds
         )
-        async with httpx.AsyncClient(base_url=str(settings.loki_url), timeout=timeout) as http:
+        concurrency = settings.loki_max_concurrency
+        limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+        async with httpx.AsyncClient(
+            base_url=str(settings.loki_url), timeout=timeout, limits=limits
+        ) as http:
             instrument(http)
-            yield LokiSource(LokiClient(http, settings.loki_tenant, retry_policy(settings)))
+            client = LokiClient(
+                http, settings.loki_tenant, retry_policy(settings), max_concurrency=concurrency
+            )
+            yield LokiSource(client)
 
 
 def retry_policy(settings: Settings) -> RetryPolicy:

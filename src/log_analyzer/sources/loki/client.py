@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -63,11 +64,14 @@ class LokiClient:
         http: httpx.AsyncClient,
         tenant: str | None = None,
         retry: RetryPolicy | None = None,
+        *,
+        max_concurrency: int = 16,
     ) -> None:
         self._http = http
         self._headers = {"X-Scope-OrgID": tenant} if tenant else {}
         self._retry = retry or RetryPolicy()
         self._retry_on = _retry_hook(self._retry)
+        self._in_flight = asyncio.Semaphore(max_concurrency)
 
     async def query_range(self, params: Mapping[str, str]) -> bytes:
         """The raw body of a ``query_range`` call (a log or a metric range query)."""
@@ -87,7 +91,8 @@ class LokiClient:
             )
 
     async def _get(self, path: str, params: Mapping[str, str]) -> bytes:
-        response = await self._send(path, params)
+        async with self._in_flight:
+            response = await self._send(path, params)
         if response.status_code != 200:
             raise _status_error(response)
         return response.content

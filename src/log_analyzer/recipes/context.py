@@ -1,4 +1,4 @@
-"""What a recipe is: named parameters in, computed tables out, every number labelled.
+"""What a recipe is, and what it may use: named parameters in, computed tables out.
 
 A recipe answers one recurring incident question with numbers computed by code, from the
 store's count queries (true totals) or from fetched entries (a sample when the store stopped
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol, TypeVar
+from typing import Protocol, TypeVar
 
 from opentelemetry import trace
 
@@ -21,46 +21,13 @@ from log_analyzer.analysis.gather import gather_evidence, query_entries
 from log_analyzer.analysis.processing import SummaryDone, SummaryWork, summarize_window
 from log_analyzer.analysis.request import AnalysisRequest
 from log_analyzer.analysis.run import JobContext
-from log_analyzer.core.errors import InputError
 from log_analyzer.logs.tables import RecipeResult
 from log_analyzer.logs.totals import Histogram, Totals
+from log_analyzer.recipes.params import Param
 from log_analyzer.sources.base import LineFilter, RawEntries
 
 T = TypeVar("T")
 W = TypeVar("W")
-
-
-@dataclass(frozen=True, slots=True)
-class Param:
-    """One recipe parameter, with its type, default and bounds."""
-
-    name: str
-    kind: type[int] | type[float] | type[str]
-    default: int | float | str
-    description: str
-    minimum: float | None = None
-    maximum: float | None = None
-    choices: tuple[str, ...] = ()
-
-    def parse(self, value: Any) -> int | float | str:
-        """Validate `value`; raise `InputError` naming `params.<name>` when it does not fit."""
-        field_name = f"params.{self.name}"
-        if self.kind is str:
-            if not isinstance(value, str):
-                raise InputError(field_name, "must be a string")
-            if self.choices and value not in self.choices:
-                raise InputError(field_name, f"must be one of {', '.join(self.choices)}")
-            return value
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise InputError(field_name, f"must be a number ({self.kind.__name__})")
-        if self.kind is int and not float(value).is_integer():
-            raise InputError(field_name, "must be a whole number")
-        number = int(value) if self.kind is int else float(value)
-        if self.minimum is not None and number < self.minimum:
-            raise InputError(field_name, f"must be at least {self.minimum:g}")
-        if self.maximum is not None and number > self.maximum:
-            raise InputError(field_name, f"must be at most {self.maximum:g}")
-        return number
 
 
 @dataclass(slots=True)
@@ -152,19 +119,3 @@ class Recipe(Protocol):
     async def run(self, ctx: RecipeContext) -> RecipeResult:
         """Compute the tables; raise `UpstreamError` only when nothing at all can be computed."""
         ...
-
-
-def parse_params(recipe: Recipe, given: Mapping[str, Any]) -> dict[str, int | float | str]:
-    """Defaults overlaid with `given`; unknown names and bad values raise `InputError`."""
-    known = {p.name: p for p in recipe.params}
-    unknown = sorted(set(given) - set(known))
-    if unknown:
-        raise InputError(
-            f"params.{unknown[0]}",
-            f"unknown parameter of {recipe.name}; it takes: "
-            + (", ".join(known) if known else "no parameters"),
-        )
-    values: dict[str, int | float | str] = {p.name: p.default for p in recipe.params}
-    for name, value in given.items():
-        values[name] = known[name].parse(value)
-    return values
