@@ -14,7 +14,7 @@ Reference counting still frees everything as usual.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from operator import attrgetter
 
 from log_analyzer.analysis.steps import Step, Steps
@@ -166,7 +166,7 @@ def redact_entries(
             result = redact(message)
             if result.total:
                 total += result.total * entry.count
-                entry = replace(entry, message=result.text)
+                entry = entry._replace(message=result.text)
                 key = skeleton(result.text)
             elif same_for_all_digits(message):
                 suspect.discard(key)  # every message of this skeleton is as clean as this one

@@ -9,10 +9,10 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NamedTuple
 
 from log_analyzer.logs.entries import STORE_LEVEL, LogEntry, Row
 
@@ -27,13 +27,17 @@ class Level(Enum):
     DEBUG = "debug"
     UNKNOWN = "unknown"
 
-    @property
-    def rank(self) -> int:
-        """0 for the most severe level."""
-        return _RANK[self]
+    rank: int
+    """0 for the most severe level (the order of definition above)."""
+
+    def __init__(self, value: str) -> None:
+        self.rank = len(type(self)._member_names_)
+
+    # Members are singletons compared by identity; Enum's own hash is Python code (it hashes the
+    # name), and levels are dictionary keys once per distinct message.
+    __hash__ = object.__hash__
 
 
-_RANK = {level: i for i, level in enumerate(Level)}
 _LEVEL_WORDS: dict[str, Level] = {
     **dict.fromkeys(
         ("fatal", "panic", "crit", "critical", "emerg", "emergency", "alert"), Level.FATAL
@@ -94,13 +98,19 @@ _LEVEL_HINTS = (
 )  # fmt: skip
 
 
-@dataclass(frozen=True, slots=True)
-class NormalizedEntry:
-    """One distinct message, with how often and where it was seen."""
+_NO_IDS: Mapping[str, str] = MappingProxyType({})
+
+
+class NormalizedEntry(NamedTuple):
+    """One distinct message, with how often and where it was seen.
+
+    A named tuple, not a frozen dataclass: a window yields up to hundreds of thousands of
+    these, and a frozen dataclass's ``__init__`` costs twice as much (``bench/``).
+    """
 
     message: str
     level: Level
-    count: int
+    count: int  # type: ignore[assignment]  # the field shadows tuple.count, which nothing uses
     first_ns: int
     last_ns: int
     sources: tuple[str, ...]
@@ -108,7 +118,7 @@ class NormalizedEntry:
     truncated: bool = False
     source_counts: tuple[tuple[str, int], ...] = ()
     """How many of `count` came from each source."""
-    ids: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    ids: Mapping[str, str] = _NO_IDS
     """Request/trace identifiers found in the most recent occurrence."""
 
 
@@ -170,14 +180,12 @@ def normalize(entries: Iterable[LogEntry], max_chars: int = 2000) -> tuple[Norma
 
 def normalize_rows(rows: Iterable[Row], max_chars: int = 2000) -> tuple[NormalizedEntry, ...]:
     """`normalize` over `(labels, timestamp_ns, line)` rows, as a store's decoder gives them."""
-    # A message seen once is its final entry; a repeat turns it into a list, [level, count,
-    # first_ns, last_ns, source, sources, ids, truncated, message] (`sources` a dict once a
-    # second source shows up), frozen at the end. Few objects per line keep the garbage
-    # collector quiet. Keyed by message alone (hashing a `Level` runs Python code); the rare
-    # message seen at two levels keeps its other levels in `other`.
-    merged: dict[str, int] = {}
+    # A message seen once is its own final entry; a repeat gets a tally, frozen at the end.
+    # Keyed by message alone; the rare message seen at two levels keeps its other levels in
+    # `other`.
+    seen: dict[str, int] = {}
     other: dict[tuple[Level, str], int] = {}
-    order: list[NormalizedEntry | list[Any]] = []
+    found: list[NormalizedEntry | _Tally] = []
     # The level a plain line names depends on its skeleton only (level words hold no digits).
     plain_levels: dict[bytes, Level | None] = {}
     # Entries of one stream share their labels object: look its levels and source up once.
@@ -187,10 +195,10 @@ def normalize_rows(rows: Iterable[Row], max_chars: int = 2000) -> tuple[Normaliz
     for entry_labels, ts, line in rows:
         if entry_labels is not labels:
             labels = entry_labels
-            found_stream = streams.get(id(labels))
-            if found_stream is None or found_stream.labels is not labels:
-                found_stream = streams[id(labels)] = _Stream.of(labels)
-            stream = found_stream
+            known = streams.get(id(labels))
+            if known is None or known.labels is not labels:
+                known = streams[id(labels)] = _Stream.of(labels)
+            stream = known
         text = (_ANSI.sub("", line) if "\x1b" in line else line).strip()
         if (text[:1] == "{" or "=" in text) and _maybe_structured(text):
             message, level, truncated, ids = _parse(text, stream.level, stream.detected, max_chars)
@@ -209,41 +217,65 @@ def normalize_rows(rows: Iterable[Row], max_chars: int = 2000) -> tuple[Normaliz
             truncated = len(message) > max_chars
             if truncated:
                 message = f"{message[:max_chars]} …[truncated {len(message) - max_chars} chars]"
-        position = merged.get(message)
-        if position is not None:
-            seen = order[position]
-            if (seen[0] if isinstance(seen, list) else seen.level) is not level:
-                position = other.get((level, message))
-                if position is None:
-                    other[level, message] = len(order)
-        else:
-            merged[message] = len(order)
+        position = seen.get(message)
+        if position is not None and found[position].level is not level:
+            position = other.get((level, message))
+            if position is None:
+                other[level, message] = len(found)
+        elif position is None:
+            seen[message] = len(found)
         if position is None:
-            order.append(
-                _entry(message, level, 1, ts, ts, stream.sources, truncated, stream.counted, ids)
+            found.append(
+                NormalizedEntry(
+                    message, level, 1, ts, ts, stream.sources, truncated, stream.counted, ids
+                )
             )
             continue
-        acc = order[position]
-        if not isinstance(acc, list):
-            acc = order[position] = [
-                level, 1, acc.first_ns, acc.last_ns, acc.sources[0], None, acc.ids, truncated,
-                message,
-            ]  # fmt: skip
-        acc[1] += 1
-        if ts < acc[2]:
-            acc[2] = ts
-        if ts >= acc[3]:
-            acc[3] = ts
+        item = found[position]
+        tally = item if isinstance(item, _Tally) else _Tally(item)
+        if tally is not item:
+            found[position] = tally
+        tally.add(ts, stream.source, ids)
+    return tuple(item.entry() if isinstance(item, _Tally) else item for item in found)
+
+
+class _Tally:
+    """A message seen more than once, while lines are read."""
+
+    __slots__ = ("count", "first", "first_ns", "ids", "last_ns", "sources")
+
+    def __init__(self, first: NormalizedEntry) -> None:
+        self.first = first
+        self.count = first.count
+        self.first_ns = first.first_ns
+        self.last_ns = first.last_ns
+        self.ids = first.ids
+        self.sources = dict(first.source_counts)
+
+    @property
+    def level(self) -> Level:
+        return self.first.level
+
+    def add(self, ts: int, source: str, ids: Mapping[str, str]) -> None:
+        self.count += 1
+        if ts < self.first_ns:
+            self.first_ns = ts
+        if ts >= self.last_ns:
+            self.last_ns = ts
             if ids:
-                acc[6] = ids
-        sources = acc[5]
-        source = stream.source
-        if sources is None:
-            if source == acc[4]:
-                continue
-            acc[5] = sources = {acc[4]: acc[1] - 1}
-        sources[source] = sources.get(source, 0) + 1
-    return tuple(map(_freeze, order))
+                self.ids = ids
+        self.sources[source] = self.sources.get(source, 0) + 1
+
+    def entry(self) -> NormalizedEntry:
+        counts = tuple(sorted(self.sources.items()))
+        return self.first._replace(
+            count=self.count,
+            first_ns=self.first_ns,
+            last_ns=self.last_ns,
+            sources=tuple(name for name, _ in counts),
+            source_counts=counts,
+            ids=self.ids,
+        )
 
 
 _ONES = bytes.maketrans(b"0123456789", b"1111111111")
@@ -274,59 +306,12 @@ class _Stream:
         )
 
 
-def _freeze(acc: NormalizedEntry | list[Any]) -> NormalizedEntry:
-    if not isinstance(acc, list):
-        return acc
-    level, count, first_ns, last_ns, source, sources, ids, truncated, message = acc
-    if sources is None:
-        names: tuple[str, ...] = (source,)
-        counts: tuple[tuple[str, int], ...] = ((source, count),)
-    else:
-        counts = tuple(sorted(sources.items()))
-        names = tuple(name for name, _ in counts)
-    return _entry(message, level, count, first_ns, last_ns, names, truncated, counts, ids)
-
-
-_new = object.__new__
-_SETTERS = tuple(getattr(NormalizedEntry, name).__set__ for name in NormalizedEntry.__slots__)
-(_set_message, _set_level, _set_count, _set_first, _set_last, _set_sources, _set_truncated,
- _set_counts, _set_ids) = _SETTERS  # fmt: skip
-
-
-def _entry(
-    message: str,
-    level: Level,
-    count: int,
-    first_ns: int,
-    last_ns: int,
-    sources: tuple[str, ...],
-    truncated: bool,
-    source_counts: tuple[tuple[str, int], ...],
-    ids: Mapping[str, str],
-) -> NormalizedEntry:
-    """``NormalizedEntry(...)`` through its slots, at a quarter less cost than its ``__init__``."""
-    entry: NormalizedEntry = _new(NormalizedEntry)
-    _set_message(entry, message)
-    _set_level(entry, level)
-    _set_count(entry, count)
-    _set_first(entry, first_ns)
-    _set_last(entry, last_ns)
-    _set_sources(entry, sources)
-    _set_truncated(entry, truncated)
-    _set_counts(entry, source_counts)
-    _set_ids(entry, ids)
-    return entry
-
-
 def source_of(labels: Mapping[str, str]) -> str:
     """`pod/container` (or whichever of the two exists, or the service name) of an entry."""
     pod, container = labels.get("pod"), labels.get("container")
     if pod and container:
         return f"{pod}/{container}"
     return pod or container or labels.get("service_name") or labels.get("app") or "unknown"
-
-
-_NO_IDS: Mapping[str, str] = MappingProxyType({})
 
 
 def _maybe_structured(text: str) -> bool:

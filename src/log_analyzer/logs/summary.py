@@ -9,7 +9,7 @@ true totals, whatever the limit.
 
 from __future__ import annotations
 
-from collections import Counter
+import heapq
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -76,6 +76,11 @@ class LogSummary:
         return tuple(dict.fromkeys(found))
 
 
+def _prominence(entry: NormalizedEntry) -> tuple[int, int, int]:
+    """Most frequent first, then most severe, then most recent."""
+    return (-entry.count, entry.level.rank, -entry.last_ns)
+
+
 def summarize(
     entries: Sequence[NormalizedEntry],
     *,
@@ -101,13 +106,18 @@ def summarize(
 
     ``sampled`` defaults to whether the store returned ``limit`` entries (malformed ones too).
     """
-    levels: Counter[Level] = Counter()
-    sources: Counter[str] = Counter()
+    levels: dict[Level, int] = {}
+    sources: dict[str, int] = {}
+    fetched = truncated = 0
     for entry in entries:
-        levels[entry.level] += entry.count
-        sources.update(dict(entry.source_counts))
-    ranked = sorted(entries, key=lambda e: (-e.count, e.level.rank, -e.last_ns))
-    fetched = sum(e.count for e in entries)
+        count = entry.count
+        fetched += count
+        levels[entry.level] = levels.get(entry.level, 0) + count
+        if entry.truncated:
+            truncated += count
+        for name, lines in entry.source_counts:
+            sources[name] = sources.get(name, 0) + lines
+    ranked = heapq.nsmallest(top, entries, key=_prominence)
     return LogSummary(
         start_ns=start_ns,
         end_ns=end_ns,
@@ -116,11 +126,10 @@ def summarize(
         fetched=fetched,
         distinct=len(entries),
         by_level=tuple(sorted(levels.items(), key=lambda kv: kv[0].rank)),
-        by_source=tuple(sources.most_common()),
-        top_messages=tuple(
-            MessageCount(e.message, e.level, e.count, e.sources) for e in ranked[:top]
-        ),
-        truncated_lines=sum(e.count for e in entries if e.truncated),
+        # Most lines first; ties keep the order sources were first met in (stable sort).
+        by_source=tuple(sorted(sources.items(), key=lambda kv: -kv[1])),
+        top_messages=tuple(MessageCount(e.message, e.level, e.count, e.sources) for e in ranked),
+        truncated_lines=truncated,
         redactions=redactions,
         malformed=malformed,
         sampled=fetched + malformed >= limit if sampled is None else sampled,
