@@ -1,11 +1,16 @@
 """Benchmark the whole step from a raw Loki body to patterns, against Drain3 on the same input.
 
-Run: uv run --group bench python bench/bench_pipeline.py [--datasets-dir PATH] [--lines N]
+Run: uv run --group bench python bench/bench_pipeline.py [--corpus loghub|incident]
+[--datasets-dir PATH] [--lines N]
 
-The input is a Loki ``query_range`` streams body of ``--lines`` lines (100,000 by default) built
-at run time from the ``Content`` column of the eight Loghub-2k datasets (read from their
-directory, never copied). Every standalone number is re-drawn from a seeded RNG, so lines repeat
-far less than in the datasets, as ids, addresses and times would in a real window:
+With ``--corpus incident`` the input is instead the load benchmark's generated Kubernetes
+incident (``bench/fakes/incident.py``: JSON, logfmt, klog, Java and access-log lines of about
+300 characters with trace ids, UUIDs, addresses and latencies drawn per line), served as the
+fake Loki serves it. Otherwise the input is a Loki ``query_range`` streams body of ``--lines``
+lines (100,000 by default) built at run time from the ``Content`` column of the eight
+Loghub-2k datasets (read from their directory, never copied). Every standalone number is
+re-drawn from a seeded RNG, so lines repeat far less than in the datasets, as ids, addresses and
+times would in a real window:
 
 * a maximal run of ASCII digits with no letter, digit or underscore on either side becomes a
   random run of the same length (no leading zero unless it is one digit long): counts, ports,
@@ -47,9 +52,13 @@ import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.fakes.incident import generate
+
 from log_analyzer.analysis.processing import Gathered, SummaryWork, summarize_window
+from log_analyzer.core.runtime import forget_task_caches
 from log_analyzer.core.workers import WorkerPool
-from log_analyzer.logs.masking import _mask_token
 from log_analyzer.service.runs import WORKER_MODULES
 from log_analyzer.sources.base import RawEntries, Window
 from log_analyzer.sources.loki.shapes import decode_streams
@@ -135,6 +144,24 @@ def build_body(directory: Path, lines: int) -> tuple[str, int]:
     return json.dumps(body), len(distinct)
 
 
+def build_incident_body(lines: int) -> tuple[str, int]:
+    """A Loki streams body of the generated incident's ``lines`` lines, and how many differ."""
+    incident = generate(lines)
+    step_ns = 1_800 * 10**9 // lines
+    streams: dict[int, list[list[str]]] = {}
+    for position, line in enumerate(incident.lines):
+        streams.setdefault(line.stream, []).append([str(T0_NS + position * step_ns), line.text])
+    result = [
+        {"stream": incident.streams[stream].labels(), "values": values[::-1]}
+        for stream, values in streams.items()
+    ]
+    body = {
+        "status": "success",
+        "data": {"resultType": "streams", "result": result, "stats": {"summary": {}}},
+    }
+    return json.dumps(body), len({line.text for line in incident.lines})
+
+
 def work_of(text: str) -> SummaryWork:
     """The worker's task for an analysis of the body: what the service hands to a worker."""
     raw = RawEntries("{}", text.encode(), decode_streams, limit=10**9)
@@ -143,7 +170,7 @@ def work_of(text: str) -> SummaryWork:
 
 
 def ours(text: str) -> int:
-    _mask_token.cache_clear()  # each timed run starts cold, as Drain3's fresh miner does
+    forget_task_caches()  # each timed run starts cold, as Drain3's fresh miner does
     return len(summarize_window(work_of(text)).summary.patterns)
 
 
@@ -209,17 +236,25 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--datasets-dir", type=Path, default=DEFAULT_DIR)
     parser.add_argument("--lines", type=int, default=100_000)
+    parser.add_argument("--corpus", choices=("loghub", "incident"), default="loghub")
     args = parser.parse_args()
     logging.disable(logging.CRITICAL)  # Drain3 logs its configuration on every miner.
 
-    text, distinct = build_body(args.datasets_dir, args.lines)
+    if args.corpus == "incident":
+        text, distinct = build_incident_body(args.lines)
+        described = "the load benchmark's generated Kubernetes incident"
+    else:
+        text, distinct = build_body(args.datasets_dir, args.lines)
+        described = (
+            f"Loghub-2k's eight datasets; standalone numbers and hex values re-drawn from a seeded "
+            f"RNG (seed {SEED}), digits inside words kept"
+        )
     # RSS is measured before anything else ran the pipeline, so its growth is ours alone.
     peak, rss_growth = memory(text)
     print(
-        f"Input: one Loki query_range body, {args.lines:,} lines in "
-        f"{len(DATASETS) * PODS_PER_DATASET} streams, {len(text) / 1_048_576:.1f} MiB of JSON; "
-        f"standalone numbers and hex values re-drawn from a seeded RNG (seed {SEED}), digits "
-        f"inside words kept; {distinct:,} distinct lines.\n"
+        f"Input: one Loki query_range body, {args.lines:,} lines, "
+        f"{len(text) / 1_048_576:.1f} MiB of JSON, from {described}; "
+        f"{distinct:,} distinct lines.\n"
     )
     seconds_ours, patterns = best_seconds(ours, text)
     print("| Pipeline | lines/s | patterns | peak memory |")

@@ -9,6 +9,7 @@ import pytest
 from log_analyzer.logs.condense import Pattern, condense
 from log_analyzer.logs.masking import skeleton
 from log_analyzer.logs.normalize import Level, NormalizedEntry, normalize
+from log_analyzer.logs.redact import redact
 from tests.conftest import recorded_entries
 
 S = 10**9
@@ -206,3 +207,16 @@ def test_skeletons_given_upstream_change_nothing() -> None:
 def test_skeletons_must_match_the_entries() -> None:
     with pytest.raises(ValueError):
         condense([ne("a 1"), ne("b 2")], skeletons=[skeleton("a 1")])
+
+
+def test_entries_redacted_upstream_condense_as_raw_ones_do() -> None:
+    """`redacted=True` skips the miner's own redaction; redacting is idempotent, so the
+    patterns of redacted entries are those of the raw entries."""
+    raw = [
+        ne(f"login {i} failed password={_SECRETS['password']}{i}", at=i) for i in range(3)
+    ] + [
+        ne(f"call {i} with token={_SECRETS['token']} ok trace_id={i:x}e3b0c44298fc1c14", at=i)
+        for i in range(3)
+    ]
+    redacted = [entry._replace(message=redact(entry.message).text) for entry in raw]
+    assert condense(redacted, redacted=True) == condense(raw)

@@ -84,13 +84,17 @@ def reference_normalize(rows: Iterable[Row], max_chars: int = 2000) -> list[Norm
 
 
 class ReferenceMiner(PatternMiner):
-    """Masks every message afresh and places it: no skeleton cache, no copied tokens."""
+    """Masks every message afresh: no skeleton cache, no copied tokens.
+
+    Like the miner, it places each distinct masked text once (`_index_of`), so identical masked
+    texts share a template whatever was merged in between.
+    """
 
     def add(self, message: str, key: bytes | None = None) -> int:
         text = event_text(message) if "\n" in message else message
         if self._redact and may_contain_secret(text):
             text = redact(text).text
-        index = self._place(mask_message(text))
+        index = self.resolve(self._index_of(mask_message(text)))
         self._clusters[index].count += 1
         return index
 
@@ -170,3 +174,82 @@ def test_the_miner_agrees_with_the_reference(
     fast = mined(PatternMiner(redact=redacting), messages)
     plain = mined(ReferenceMiner(redact=redacting), messages)
     assert fast == plain
+
+
+# --- hexadecimal ids ---------------------------------------------------------------------------
+
+_ID_TEMPLATES = (
+    "request {} failed after 3 retries",
+    "level=error trace_id={} span_id={} msg=timeout",
+    "GET /api/v1/orders/{}/items 503",
+    '{{"trace":"{}","status":500}}',
+    '{{"id":{},"n":2}}',
+    "dial tcp {}.orders.svc:8080: connection refused",
+    "upstream svc.{}:443 unreachable",
+    "{}://internal/health returned 500",
+    "mail to ops+{}@example.com bounced",
+    "value '{}' rejected by validator",
+    "object {} of 4096 bytes evicted",
+    "lease {}d expired, took {}ms",
+    "digest {},{} mismatch",
+    "token={} refused for client {}",
+    "Authorization: Bearer {} rejected",
+    "pod checkout-{}-x2x9z OOMKilled",
+    "résumé {}é of café-{} parsed",
+    "shard {}-{}-{} moved",
+)
+
+
+def _hex_id(rng: random.Random) -> str:
+    """An id of a random shape: any case, digits first or letters first, UUID or bare."""
+    shape = rng.randrange(6)
+    if shape == 0:
+        return "-".join(
+            "".join(rng.choice("0123456789abcdef") for _ in range(n)) for n in (8, 4, 4, 4, 12)
+        )
+    if shape == 1:  # letters then digits: a word with a numeric suffix to masking
+        letters = rng.randrange(1, 6)
+        return "".join(rng.choice("abcdef") for _ in range(letters)) + str(
+            rng.randrange(10 ** rng.randrange(7, 12))
+        ).rjust(8 - letters, "1")
+    alphabet = {2: "0123456789abcdef", 3: "0123456789ABCDEF", 4: "0123456789abcdefABCDEF"}.get(
+        shape, "0123456789abcdef"
+    )
+    length = rng.choice((8, 9, 12, 16, 32, 40, 64, 70))
+    return "".join(rng.choice(alphabet) for _ in range(length))
+
+
+def hex_id_messages() -> list[str]:
+    rng = random.Random(11)
+    messages = []
+    for _ in range(4000):
+        template = rng.choice(_ID_TEMPLATES)
+        messages.append(template.format(*(_hex_id(rng) for _ in range(template.count("{}")))))
+    return messages
+
+
+@pytest.mark.parametrize("redacting", [False, True], ids=["plain", "redacting"])
+def test_the_miner_agrees_with_the_reference_on_hex_ids(redacting: bool) -> None:
+    """Lines that differ only in their ids share a cache entry (masking.id_skeleton)."""
+    messages = hex_id_messages()
+    fast = mined(PatternMiner(redact=redacting), messages)
+    plain = mined(ReferenceMiner(redact=redacting), messages)
+    assert fast == plain
+
+
+@pytest.mark.parametrize(
+    "pair",
+    [
+        ("ab12cd34://internal/health returned 500", "aB12cD34://internal/health returned 500"),
+        ("lease abcdef12 expired", "lease a9b8c7d2 expired"),
+        ('{"id":1bcdef2a,"n":true}', '{"id":abcdef2a,"n":true}'),
+        ('{"id":a1b2c3d4,"n":true}', '{"id":a1b2c3da,"n":true}'),
+        ("upstream svc.a1b2c3d4:443 unreachable", "upstream svc.11b2c3d4:443 unreachable"),
+        ("lease 1abcdef2 expired", "lease 1bcdef00-1234-5678-9abc-def012345672 expired"),
+        ("chunk 1abcdef2-x lost", "chunk 1bcdef00-1234-5678-9abc-def012345672-x lost"),
+    ],
+    ids=["case", "suffix", "json-start", "json-end", "host-label", "uuid-or-bare", "dash"],
+)
+def test_ids_that_mask_differently_do_not_share_a_cache_entry(pair: tuple[str, str]) -> None:
+    messages = list(pair) * 2
+    assert mined(PatternMiner(), messages) == mined(ReferenceMiner(), messages)

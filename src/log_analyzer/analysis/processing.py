@@ -97,6 +97,7 @@ def summarize_window(work: SummaryWork) -> SummaryDone:
                 window_start_ns=window.start_ns,
                 window_end_ns=window.end_ns,
                 skeletons=skeletons,
+                redacted=True,
             )
             attributes["logs.patterns"] = len(patterns)
 

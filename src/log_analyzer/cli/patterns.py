@@ -42,7 +42,7 @@ def patterns_command(lines: Iterable[str], out: TextIO, fmt: Format = "table") -
         entry.last = number
         assigned.append((number, entry))
     normalized = [entry.freeze() for entry in entries.values()]
-    patterns = condense(normalized, examples=1)
+    patterns = condense(normalized, examples=1, redacted=True)
     if fmt == "jsonl":
         of_entry: dict[int, Pattern] = {i: p for p in patterns for i in p.entries}
         for number, entry in assigned:

@@ -80,21 +80,23 @@ def condense(
     window_start_ns: int | None = None,
     window_end_ns: int | None = None,
     skeletons: Sequence[bytes] | None = None,
+    redacted: bool = False,
 ) -> tuple[Pattern, ...]:
     """Group ``entries`` by template and return the patterns in priority order, ids assigned.
 
     Counts are weighted by each entry's ``count``. Novelty is judged against the window
     ``[window_start_ns, window_end_ns)``; without one, the span of the entries stands in.
 
-    Templates are mined from redacted messages (``PatternMiner(redact=True)``) and examples
-    are redacted when shown, so no secret :func:`redact` finds reaches a pattern.
+    Templates are mined from redacted messages and examples are redacted when shown, so no
+    secret :func:`redact` finds reaches a pattern. With ``redacted``, the caller says that every
+    message is :func:`redact`'s output already (redacting is idempotent), and it is not redone.
 
     ``skeletons``, when given, holds :func:`~log_analyzer.logs.masking.skeleton` of each
     entry's message, computed once upstream and reused by the miner.
     """
     if not entries:
         return ()
-    miner = PatternMiner(redact=True)
+    miner = PatternMiner(redact=not redacted)
     add = miner.add
     # Stats are kept per template index as mined; merges made later are folded in below.
     mined: dict[int, _Group] = {}

@@ -35,7 +35,14 @@ from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from log_analyzer.logs.masking import event_text, mask_message, mask_token, skeleton
+from log_analyzer.logs.masking import (
+    coarsen,
+    event_text,
+    id_skeleton,
+    mask_message,
+    mask_token,
+    skeleton,
+)
 from log_analyzer.logs.redact import may_contain_secret, redact, same_for_all_digits
 
 __all__ = ["WILDCARD", "MinedTemplate", "MiningResult", "PatternMiner", "mask_message", "mine"]
@@ -188,38 +195,54 @@ class PatternMiner:
         return index
 
     def _add_slow(self, text: str, key: bytes, known: _Plan | None) -> int:
+        if known is _SUSPECT:
+            return self._masked(redact(text).text, self._redacted)
+        if known is not None:
+            return self._apply(text, key, known)
+        # Masking depends on the coarser id_skeleton only (texts that differ only in their
+        # trace ids or UUIDs mask alike), so that is the key it is learned under. Texts that
+        # may hold a secret are redacted first and learned apart, so that a text found under
+        # a coarse key is one redaction had no say in.
         cache = self._skeletons
-        if known is None and self._redact and may_contain_secret(text):
+        if self._redact and may_contain_secret(text):
             redacted = redact(text)
-            # Whether a secret may be present depends on the skeleton only (no hint holds a
-            # digit), and so, mostly, does whether one is found (see redact's docstring).
             if redacted.total or not same_for_all_digits(text):
                 _remember(cache, key, _SUSPECT)
-                known = _SUSPECT
-        if known is _SUSPECT:
-            text = redact(text).text
-            key = skeleton(text)
+                return self._masked(redacted.text, self._redacted)
+            # A skeleton whose first text is clean is clean (redact.same_for_all_digits).
             cache = self._redacted
-            found = cache.get(key)
-            if isinstance(found, int):
-                return found
-            known = found
-        if known is None:
-            masked = mask_message(text)
-            index = self._index_of(masked)
-            if _DIGIT.search(masked) is None:
-                _remember(cache, key, index)
-            else:
-                _remember(cache, key, _plan(text, masked))
-                _remember(self._seen, text, index)
-            return index
-        if known is _NO_PLAN:
+        coarse = coarsen(key)
+        index = self._masked(text, cache, coarse)
+        _remember(self._skeletons, key, cache.get(coarse, index))
+        return index
+
+    def _masked(self, text: str, cache: dict[bytes, int | _Plan], key: bytes | None = None) -> int:
+        """The index of ``text``, masked as the texts of its id_skeleton, ``key``, in ``cache``."""
+        if key is None:
+            key = id_skeleton(text)
+        known = cache.get(key)
+        if isinstance(known, int):
+            return known
+        if known is not None:
+            return self._apply(text, key, known)
+        masked = mask_message(text)
+        index = self._index_of(masked)
+        if _DIGIT.search(masked) is None:
+            _remember(cache, key, index)
+        else:
+            _remember(cache, key, _plan(text, masked))
+            _remember(self._seen, text, index)
+        return index
+
+    def _apply(self, text: str, key: bytes, plan: _Plan) -> int:
+        """The index of ``text`` masked by the ``plan`` learned for its (coarse) ``key``."""
+        if plan is _NO_PLAN:
             index = self._seen.get(text, -1)
             if index < 0:
                 index = self._index_of(mask_message(text))
                 _remember(self._seen, text, index)
             return index
-        tokens, kept, partial = known
+        tokens, kept, partial = plan
         parts = text.split()
         values = tuple([parts[source] for _, source in (*kept, *partial)])
         by_values = self._kept
