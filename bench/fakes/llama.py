@@ -24,10 +24,9 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
-import uvicorn
 from bench.fakes.chatml import apply_template, tokenize
 from bench.fakes.completion import ChatEvents, ChatStream, RecordedChunks, StreamRecord
-from bench.fakes.recorded import CONTRACTS, recording
+from bench.fakes.recorded import CONTRACTS, recording, serve
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -196,14 +195,7 @@ def main() -> None:
         slots=args.slots,
         n_ctx=args.n_ctx,
     )
-    uvicorn.run(
-        create_app(fake),
-        host="127.0.0.1",
-        port=args.port,
-        log_level="warning",
-        access_log=False,
-        timeout_graceful_shutdown=1,
-    )
+    serve(create_app(fake), args.port)
 
 
 if __name__ == "__main__":

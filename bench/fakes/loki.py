@@ -28,10 +28,9 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import parse_qsl
 
-import uvicorn
 from bench.fakes.incident import Incident, generate
 from bench.fakes.logql import LogQLError, Query, parse
-from bench.fakes.recorded import CONTRACTS, BodyTemplate, recording
+from bench.fakes.recorded import CONTRACTS, BodyTemplate, recording, serve
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
@@ -298,14 +297,7 @@ def main() -> None:
     parser.add_argument("--contracts", type=Path, default=CONTRACTS)
     args = parser.parse_args()
     fake = FakeLoki(generate(args.lines, args.seed), args.contracts, args.latency)
-    uvicorn.run(
-        create_app(fake),
-        host="127.0.0.1",
-        port=args.port,
-        log_level="warning",
-        access_log=False,
-        timeout_graceful_shutdown=1,
-    )
+    serve(create_app(fake), args.port)
 
 
 if __name__ == "__main__":

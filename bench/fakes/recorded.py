@@ -13,6 +13,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import uvicorn
+from starlette.types import ASGIApp
+
 CONTRACTS = Path(__file__).resolve().parents[3] / "shared" / "contracts"
 _HOLE = re.compile(r'"@@(\w+)@@"')
 
@@ -50,3 +53,15 @@ class BodyTemplate:
         parts = self._parts
         out = [part if index % 2 == 0 else holes[part] for index, part in enumerate(parts)]
         return "".join(out).encode()
+
+
+def serve(app: ASGIApp, port: int) -> None:
+    """Serve a fake on loopback until it is stopped, quietly, closing quickly."""
+    uvicorn.run(
+        app,
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        access_log=False,
+        timeout_graceful_shutdown=1,
+    )

@@ -17,10 +17,6 @@ from log_analyzer.logs.requests import extract_request
 from log_analyzer.logs.tables import Cell, RecipeResult, Table
 from log_analyzer.logs.totals import bucket_step
 from log_analyzer.logs.traffic import RequestRow, top_users
-from log_analyzer.recipes.params import Param
-
-if TYPE_CHECKING:
-    from log_analyzer.recipes.context import RecipeContext
 from log_analyzer.recipes.common import (
     count_label,
     duration_text,
@@ -30,7 +26,11 @@ from log_analyzer.recipes.common import (
     percent,
     share,
 )
+from log_analyzer.recipes.params import Param
 from log_analyzer.sources.base import RawEntries
+
+if TYPE_CHECKING:
+    from log_analyzer.recipes.context import RecipeContext
 
 _HOUR = 3600
 _NS = 1_000_000_000

@@ -17,10 +17,6 @@ from typing import TYPE_CHECKING
 from log_analyzer.logs.durations import extract_duration, is_timeout, percentiles
 from log_analyzer.logs.requests import extract_request, operation
 from log_analyzer.logs.tables import RecipeResult, Table
-from log_analyzer.recipes.params import Param
-
-if TYPE_CHECKING:
-    from log_analyzer.recipes.context import RecipeContext
 from log_analyzer.recipes.common import (
     Templates,
     fetched_label,
@@ -29,7 +25,11 @@ from log_analyzer.recipes.common import (
     int_param,
     ranked,
 )
+from log_analyzer.recipes.params import Param
 from log_analyzer.sources.base import RawEntries
+
+if TYPE_CHECKING:
+    from log_analyzer.recipes.context import RecipeContext
 
 Sample = tuple[str, float | None, bool]
 """``(operation, seconds or None, timed out)`` of one line."""

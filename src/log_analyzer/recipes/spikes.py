@@ -20,10 +20,6 @@ from log_analyzer.logs.clock import utc, utc_seconds
 from log_analyzer.logs.normalize import Level
 from log_analyzer.logs.tables import Cell, RecipeResult, Table
 from log_analyzer.logs.totals import Series, Spike, bucket_step, find_spikes
-from log_analyzer.recipes.params import Param
-
-if TYPE_CHECKING:
-    from log_analyzer.recipes.context import RecipeContext
 from log_analyzer.recipes.common import (
     Templates,
     count_label,
@@ -31,7 +27,11 @@ from log_analyzer.recipes.common import (
     float_param,
     int_param,
 )
+from log_analyzer.recipes.params import Param
 from log_analyzer.sources.base import RawEntries
+
+if TYPE_CHECKING:
+    from log_analyzer.recipes.context import RecipeContext
 
 _NS = 1_000_000_000
 _KINDS: dict[str, frozenset[Level]] = {

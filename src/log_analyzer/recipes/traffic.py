@@ -23,10 +23,6 @@ from log_analyzer.logs.traffic import (
     status_classes_over_time,
     traffic_by_source,
 )
-from log_analyzer.recipes.params import Param
-
-if TYPE_CHECKING:
-    from log_analyzer.recipes.context import RecipeContext
 from log_analyzer.recipes.common import (
     count_label,
     duration_text,
@@ -37,7 +33,11 @@ from log_analyzer.recipes.common import (
     share,
     str_param,
 )
+from log_analyzer.recipes.params import Param
 from log_analyzer.sources.base import RawEntries, Window
+
+if TYPE_CHECKING:
+    from log_analyzer.recipes.context import RecipeContext
 
 BUCKETS = {"1m": 60, "5m": 300, "15m": 900, "1h": 3600}
 
