@@ -62,6 +62,7 @@ def create_app(
         version=__version__,
         summary="Streamed incident triage from Loki logs with a local llama.cpp model.",
         lifespan=lifespan,
+        max_body_size=settings.max_request_bytes,
     )
     install_error_handlers(app)
     app.include_router(health.router)

@@ -182,7 +182,9 @@ async def test_disconnect_closes_the_llama_cpp_http_response(
             await asyncio.wait_for(stream.closed.wait(), 1)
 
 
-async def test_more_analyses_than_slots_wait_then_get_429(spans: InMemorySpanExporter) -> None:
+async def test_more_analyses_than_slots_get_their_numbers_then_wait_for_a_slot(
+    spans: InMemorySpanExporter,
+) -> None:
     gate = asyncio.Event()
     llm = FakeLLM(gate=gate)
     settings = settings_for_tests(llm_max_concurrency=1, llm_queue_timeout_seconds=0.2)
@@ -200,10 +202,17 @@ async def test_more_analyses_than_slots_wait_then_get_429(spans: InMemorySpanExp
 
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://service") as client:
-            refused = await client.post("/v1/analyze/stream", json=REQUEST)
-            assert refused.status_code == 429
-            assert refused.headers["Retry-After"] == "1"
-            assert refused.json()["error"]["code"] == "overloaded"
+            # A slot is taken only once the prompt is ready: the numbers come first, then the
+            # wait, then an in-band `overloaded` error that says when to retry.
+            refused = await client.post(
+                "/v1/analyze/stream", json=REQUEST, headers={"accept": "application/x-ndjson"}
+            )
+            assert refused.status_code == 200
+            events = [json.loads(line) for line in refused.text.splitlines()]
+            assert [e["type"] for e in events] == ["summary", "context", "error"]
+            assert events[-1]["error"]["code"] == "overloaded"
+            assert events[-1]["error"]["retry_after"] == 1
+            assert llm.prompts and len(llm.prompts) == 1  # the model was asked once, not twice
 
             # A waiter is admitted as soon as the running analysis ends.
             waiting = asyncio.create_task(client.post("/v1/analyze/stream", json=REQUEST))

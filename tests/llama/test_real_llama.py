@@ -152,14 +152,23 @@ async def test_more_analyses_than_slots(
         llm_temperature=1.0,
         llm_queue_timeout_seconds=0.5,
     )
+    ndjson = {"accept": "application/x-ndjson"}
     async with running_app(spans, settings=hasty, log_source=source) as (_, client):
         answers = await asyncio.gather(
-            *(client.post("/v1/analyze/stream", json=REQUEST, timeout=300) for _ in range(3))
+            *(
+                client.post("/v1/analyze/stream", json=REQUEST, headers=ndjson, timeout=300)
+                for _ in range(3)
+            )
         )
-    statuses = sorted(a.status_code for a in answers)
-    assert statuses == [200, 200, 429]
-    refused = next(a for a in answers if a.status_code == 429)
-    assert refused.headers["Retry-After"] == "1"
+    # Everyone gets the numbers; the one left without a slot past the queue timeout is told to
+    # come back, in band, after them.
+    assert [a.status_code for a in answers] == [200] * 3
+    ends = sorted(json.loads(a.text.splitlines()[-1])["type"] for a in answers)
+    assert ends == ["done", "done", "error"]
+    refused = next(a for a in answers if '"overloaded"' in a.text)
+    events = [json.loads(line) for line in refused.text.splitlines()]
+    assert [e["type"] for e in events] == ["summary", "context", "error"]
+    assert events[-1]["error"]["retry_after"] == 1
 
 
 async def test_server_killed_mid_stream_ends_with_an_error_event(

@@ -14,7 +14,7 @@ Reference counting still frees everything as usual.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from operator import attrgetter
 
 from log_analyzer.analysis.steps import Step, Steps
@@ -123,6 +123,10 @@ def summarize_window(work: SummaryWork) -> SummaryDone:
                 onset_lines=added,
                 onset_error=gathered.oldest_error if newest.more else None,
             )
+            if newest.over_limit or newest.cut_at_bytes is not None:
+                summary = replace(
+                    summary, over_limit=newest.over_limit, cut_at_bytes=newest.cut_at_bytes
+                )
             with_date = window.end_ns - window.start_ns > _DAY_NS
             evidence = tuple(evidence_line(p, with_date=with_date) for p in patterns)
             order = tuple(diversity_order(patterns))

@@ -12,6 +12,11 @@ with the outcome, however the run ended (an error before the first byte, an erro
 client that left, a normal end). `prepare` raises `ServiceError`s, which become HTTP statuses
 or exit codes; after the first event any exception becomes an `error` event, then a clean end.
 
+A generation slot is taken only once the prompt is ready (after the numbers were sent and the
+evidence fitted), and given back as soon as the model stops: store queries and CPU work never
+hold one. A run that waits too long for one ends with an ``overloaded`` error event, its numbers
+already delivered. The whole generation has a deadline, whatever the pace of the tokens.
+
 A `Job` (an analysis, a recipe) only says what to compute and what to show the model. The LLM
 call is its own span (`call_llm`), started with an explicit parent and ended in `finally`, never
 current across a `yield`; llama.cpp's HTTP spans are its children.
@@ -19,6 +24,7 @@ current across a `yield`; llama.cpp's HTTP spans are its children.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import AsyncGenerator, Callable
@@ -43,7 +49,12 @@ from log_analyzer.analysis.limiter import GenerationLimiter, Permit
 from log_analyzer.analysis.steps import Step
 from log_analyzer.clients.llm import Completion, TokenDelta
 from log_analyzer.clients.protocols import LLMBackend
-from log_analyzer.core.errors import LLMContextExceeded, ServiceError, internal_error
+from log_analyzer.core.errors import (
+    LLMContextExceeded,
+    LLMTimeout,
+    ServiceError,
+    internal_error,
+)
 from log_analyzer.core.logging import log_in_span
 from log_analyzer.core.workers import WorkerPool
 from log_analyzer.logs.budget import completion_budget
@@ -64,6 +75,8 @@ class RunOptions:
     temperature: float
     context_tokens: int | None
     max_line_chars: int
+    llm_deadline_seconds: float = 300.0
+    """Longest one generation may take in all (prompt processing and every token)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,14 +190,9 @@ class Run:
         self.span.end()
 
     async def prepare(self) -> Head:
-        """Take a generation slot (when the model will be asked), then let the job compute."""
+        """Let the job query and compute, once a worker can take the request."""
         with trace.use_span(self.span, end_on_exit=False):
             try:
-                if self._deps.llm is not None and self._deps.limiter is not None:
-                    self._permit = await self._deps.limiter.acquire()
-                    self.span.set_attribute(
-                        "llm.queue_wait_seconds", round(self._permit.waited_seconds, 4)
-                    )
                 async with self._deps.workers.admitted() as waited:
                     self.span.set_attribute("worker.admission_wait_seconds", round(waited, 4))
                     return await self._job.prepare(JobContext(self._deps, self.span))
@@ -204,12 +212,21 @@ class Run:
             yield head.event
             fitted, fitter, notes = await self._fit(llm, head.material)
             yield ContextEvent(fitted.fit, notes, head.heading)
+            await self._take_slot()
             async for event in self._generate(llm, fitter, fitted):
                 yield event
         except Exception as exc:  # after the first byte nothing may cut the stream silently
             yield self._error(exc)
         finally:
             self._release()
+
+    async def _take_slot(self) -> None:
+        """Wait for a generation slot; `OverloadedError` when none frees in time."""
+        limiter = self._deps.limiter
+        if limiter is None:
+            return
+        self._permit = await limiter.acquire()
+        self.span.set_attribute("llm.queue_wait_seconds", round(self._permit.waited_seconds, 4))
 
     async def _fit(
         self, llm: LLMBackend, material: PromptMaterial
@@ -257,6 +274,7 @@ class Run:
             }
         )
         started = time.monotonic()
+        deadline = started + opts.llm_deadline_seconds
         tokens = refusals = 0
         completion = Completion(None, None, None, None)
         cancelled = True  # until the stream ends on its own
@@ -275,7 +293,7 @@ class Run:
                         while True:
                             # llama.cpp's HTTP span starts inside the first step: under call_llm.
                             with trace.use_span(span, end_on_exit=False):
-                                chunk = await anext(chunks, None)
+                                chunk = await _next_before(chunks, deadline, opts)
                             if chunk is None:
                                 break
                             if isinstance(chunk, TokenDelta):
@@ -340,6 +358,25 @@ class Run:
     def _release(self) -> None:
         if self._permit is not None:
             self._permit.release()
+
+
+async def _next_before(
+    chunks: AsyncGenerator[TokenDelta | Completion, None], deadline: float, options: RunOptions
+) -> TokenDelta | Completion | None:
+    """The stream's next chunk (None at its end), or `LLMTimeout` once the deadline passed."""
+    try:
+        async with asyncio.timeout_at(_loop_time(deadline)):
+            return await anext(chunks, None)
+    except TimeoutError:
+        raise LLMTimeout(
+            f"llama.cpp did not finish the answer within {options.llm_deadline_seconds:g} s "
+            "(LLM_DEADLINE_SECONDS)"
+        ) from None
+
+
+def _loop_time(monotonic_deadline: float) -> float:
+    """A `time.monotonic()` deadline on the event loop's clock."""
+    return asyncio.get_running_loop().time() + (monotonic_deadline - time.monotonic())
 
 
 def _record_usage(span: Span, completion: Completion, tokens: int) -> None:

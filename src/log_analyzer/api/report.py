@@ -11,7 +11,7 @@ from typing import Any
 from log_analyzer.analysis.events import ContextEvent, ContextFit, SummaryEvent
 from log_analyzer.logs.clock import TIME, utc, utc_seconds
 from log_analyzer.logs.condense import Pattern
-from log_analyzer.logs.summary import LogSummary
+from log_analyzer.logs.summary import LogSummary, cut_notes
 
 PATTERNS_IN_JSON = 100
 """The JSON summary lists this many patterns and states how many more there are."""
@@ -67,6 +67,7 @@ def summary_text(event: SummaryEvent) -> str:
         extras.append(f"{s.redactions:,} secrets redacted")
     if s.malformed:
         extras.append(f"{s.malformed:,} malformed entries skipped")
+    extras.extend(cut_notes(s))
     if extras:
         out.append("Handling: " + "; ".join(extras))
     out.extend(f"Note: {note}" for note in event.notes)
@@ -168,6 +169,8 @@ def _summary_dict(s: LogSummary) -> dict[str, Any]:
         "truncated_lines": s.truncated_lines,
         "redactions": s.redactions,
         "malformed_entries": s.malformed,
+        "entries_over_limit": s.over_limit,
+        "answer_cut_at_bytes": s.cut_at_bytes,
     }
 
 

@@ -7,6 +7,10 @@ whole time: a client that leaves, before or after the first byte, cancels the ru
 closes the llama.cpp request (freeing its slot) and cancels the store queries still in flight.
 (Starlette alone notices a departed client only when the next `send` fails, which can be long
 after it left if the model is slow to produce the next token.)
+
+A client that stays connected but stops reading is treated the same way once one `send` has
+waited `send_timeout` seconds for it: otherwise it could hold a generation slot for as long as
+it likes.
 """
 
 from __future__ import annotations
@@ -16,8 +20,9 @@ from collections.abc import AsyncGenerator, Callable
 from contextlib import aclosing, suppress
 
 import anyio
+import anyio.lowlevel
 from starlette.responses import Response, StreamingResponse
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from log_analyzer.analysis.events import ErrorEvent, Event
 from log_analyzer.analysis.run import Run
@@ -31,13 +36,15 @@ logger = logging.getLogger(__name__)
 class RunResponse(Response):
     """Runs `run` and streams its events in `media_type`; errors before the first byte are JSON."""
 
-    def __init__(self, run: Run, media_type: str) -> None:
+    def __init__(self, run: Run, media_type: str, send_timeout: float = 30.0) -> None:
         super().__init__(media_type=media_type)
         self._run = run
+        self._send_timeout = send_timeout
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Serve the run and watch for a disconnect; whichever ends first stops the other."""
         serving, watching = anyio.CancelScope(), anyio.CancelScope()
+        stalled = False
 
         async def watch() -> None:
             with watching:
@@ -45,13 +52,28 @@ class RunResponse(Response):
                     pass
                 serving.cancel()
 
+        async def send_or_give_up(message: Message) -> None:
+            nonlocal stalled
+            with anyio.move_on_after(self._send_timeout) as waiting:
+                await send(message)
+            if waiting.cancelled_caught:  # the client stopped reading: as if it had left
+                stalled = True
+                serving.cancel()
+                await anyio.lowlevel.checkpoint()
+
         async with anyio.create_task_group() as group:
             group.start_soon(watch)
             # Each side cancels only the other's scope: a disconnect that arrives as the run
             # ends must not cancel the task serving the request a second time.
             with serving, suppress(OSError):  # a broken transport means the client left
-                await self._serve(scope, receive, send)
+                await self._serve(scope, receive, send_or_give_up)
             watching.cancel()
+        if stalled:
+            logger.warning(
+                "Client took no data for %g s; its run was cancelled",
+                self._send_timeout,
+                extra={"run_trace_id": self._run.trace_id},
+            )
 
     async def _serve(self, scope: Scope, receive: Receive, send: Send) -> None:
         async with self._run as run:

@@ -44,6 +44,15 @@ class Settings(BaseSettings):
     loki_connect_timeout_seconds: PositiveFloat = 3.0
     """How long to wait for a TCP connection to Loki."""
 
+    source_query_deadline_seconds: PositiveFloat = 60.0
+    """Longest one store query may take in all (retries and reading the answer included).
+
+    A store that sends its answer a byte at a time never trips a read timeout; this stops it."""
+
+    source_max_response_bytes: PositiveInt = 16 * 1_048_576
+    """Most bytes read of one store answer. A log query's answer is read up to here and the
+    summary says it was cut; a count query's answer past it is reported as an error."""
+
     loki_max_concurrency: PositiveInt = 16
     """Loki queries this process has in flight at once; more wait their turn, in order.
 
@@ -84,7 +93,15 @@ class Settings(BaseSettings):
     """Generations allowed at once; default: the server's slot count (`total_slots` in /props)."""
 
     llm_queue_timeout_seconds: PositiveFloat = 30.0
-    """Longest wait for a free generation slot before the request gets 429 with Retry-After."""
+    """Longest wait for a free generation slot, once the prompt is ready; past it the stream
+    ends with an `overloaded` error event (its numbers already sent) carrying `retry_after`."""
+
+    llm_deadline_seconds: PositiveFloat = 300.0
+    """Longest one generation may take in all, prompt processing and every token included."""
+
+    client_send_timeout_seconds: PositiveFloat = 30.0
+    """A client that takes no part of the stream for this long is treated as gone: its run is
+    cancelled and its generation slot freed."""
 
     llama_props_timeout_seconds: PositiveFloat = 5.0
     """Deadline of llama-server's `/props`, `/health`, `/tokenize` and `/apply-template` calls."""
@@ -99,6 +116,9 @@ class Settings(BaseSettings):
 
     worker_max_tasks: PositiveInt = 1000
     """A worker process is replaced after this many tasks, returning its memory to the system."""
+
+    max_request_bytes: PositiveInt = 1_048_576
+    """Largest request body read; a larger one is refused with 413 before it is read whole."""
 
     max_time_range: timedelta = timedelta(hours=24)
     """Longest analysis window accepted; longer requests are rejected, never clamped."""

@@ -38,6 +38,16 @@ class TraceContextFilter(logging.Filter):
 
 
 class _Formatter(JsonFormatter):
+    def format(self, record: logging.LogRecord) -> str:
+        text = super().format(record)
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            # A lone surrogate (from a request or a log line) cannot be written as UTF-8; as a
+            # \uXXXX escape it is still valid JSON and shows what was there.
+            text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+        return text
+
     def add_fields(
         self, log_data: dict[str, Any], record: logging.LogRecord, message_dict: dict[str, Any]
     ) -> None:

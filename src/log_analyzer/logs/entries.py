@@ -27,6 +27,10 @@ class DecodedEntries:
     """Values that were not an entry and were skipped; reported, never silent."""
     more: bool
     """The store holds more matching entries than these (it stopped at the limit)."""
+    over_limit: int = 0
+    """Entries the store sent beyond the limit, not kept (a store should never send any)."""
+    cut_at_bytes: int | None = None
+    """The store's answer was longer than the byte cap: only this many bytes of it were read."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from log_analyzer.logs.clock import TIME, utc, utc_seconds
-from log_analyzer.logs.summary import LogSummary
+from log_analyzer.logs.summary import LogSummary, cut_notes
 
 Message = dict[str, str]
 ItemKey = tuple[int, int]
@@ -159,6 +159,7 @@ def summary_facts(s: LogSummary) -> tuple[str, ...]:
         f"Fetched {s.fetched:,} lines ({scope}); {len(s.patterns):,} patterns; counts below are "
         "of fetched lines."
     )
+    facts.extend(f"The fetched lines are incomplete: {note}." for note in cut_notes(s))
     spikes = sorted(s.spikes, key=lambda spike: -spike.peak)
     for spike in spikes[:MAX_SPIKES]:
         facts.append(

@@ -64,6 +64,10 @@ class LogSummary:
     """Of `fetched`, lines from the window's oldest end (added because the store hit the limit)."""
     onset_error: str | None = None
     """Why the window's oldest lines could not be fetched, when that failed."""
+    over_limit: int = 0
+    """Entries the store sent beyond the limit, dropped (the newest `limit` were kept)."""
+    cut_at_bytes: int | None = None
+    """The store's answer was longer than the byte cap: only this many bytes of it were read."""
 
     @property
     def queries(self) -> tuple[str, ...]:
@@ -143,3 +147,20 @@ def summarize(
         onset_lines=onset_lines,
         onset_error=onset_error,
     )
+
+
+def cut_notes(s: LogSummary) -> tuple[str, ...]:
+    """What was cut from the store's answer before it was read, in words (none: empty)."""
+    store = s.source or "the store"
+    notes = []
+    if s.cut_at_bytes is not None:
+        notes.append(
+            f"{store}'s answer was larger than SOURCE_MAX_RESPONSE_BYTES; only its first "
+            f"{s.cut_at_bytes:,} bytes were read"
+        )
+    if s.over_limit:
+        notes.append(
+            f"{store} sent {s.over_limit:,} entries beyond the limit of {s.limit:,}; only the "
+            f"newest {s.limit:,} were kept"
+        )
+    return tuple(notes)

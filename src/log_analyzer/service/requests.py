@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BaseModel,
     ConfigDict,
@@ -21,14 +22,39 @@ from pydantic import (
     model_validator,
 )
 
+from log_analyzer.core.errors import InputError
 from log_analyzer.logs.regex import re2_error
 from log_analyzer.sources.registry import SPECS
 
 MAX_LIMIT = 5000
 """Loki's default `max_entries_limit_per_query`; a larger limit is refused by Loki itself."""
+MAX_FILTER_CHARS = 1024
+"""Longest filter value: Kubernetes names are at most 253 characters, a pod regex a bit more."""
+MAX_LOG_FILTER_CHARS = 2048
+MAX_QUESTION_CHARS = 300
 
-_SINCE = re.compile(r"^(\d+)([smhd])$")
+_SINCE = re.compile(r"^(\d{1,9})([smhd])$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+_MAX_SINCE = timedelta(days=36_500)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _encodable(value: str) -> str:
+    """Refuse text that cannot be UTF-8 (a lone surrogate, sent as an escape in the JSON)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ValueError(
+            f"holds a character that is not valid Unicode (a lone surrogate at position "
+            f"{exc.start})"
+        ) from None
+    return value
+
+
+# Strings of at most so many characters that UTF-8 can encode.
+FilterValue = Annotated[str, Field(max_length=MAX_FILTER_CHARS), AfterValidator(_encodable)]
+LogFilterText = Annotated[str, Field(max_length=MAX_LOG_FILTER_CHARS), AfterValidator(_encodable)]
+QuestionText = Annotated[str, Field(max_length=MAX_QUESTION_CHARS), AfterValidator(_encodable)]
 
 
 class TimeRange(BaseModel):
@@ -48,9 +74,13 @@ class TimeRange(BaseModel):
         if value is not None:
             match = _SINCE.match(value)
             if match is None:
-                raise ValueError("must look like 30m, 2h or 1d (a number, then s, m, h or d)")
+                raise ValueError(
+                    "must look like 30m, 2h or 1d (at most 9 digits, then s, m, h or d)"
+                )
             if int(match.group(1)) == 0:
                 raise ValueError("must be longer than zero")
+            if _since(match) > _MAX_SINCE:
+                raise ValueError(f"must be at most {_MAX_SINCE.days}d")
         return value
 
     @model_validator(mode="after")
@@ -64,18 +94,36 @@ class TimeRange(BaseModel):
         return self
 
     def resolve(self, now: datetime) -> tuple[datetime, datetime]:
-        """The concrete `[start, end)` window; the last hour when nothing was given."""
+        """The concrete `[start, end)` window; the last hour when nothing was given.
+
+        Raises `InputError` naming `time_range.start` for a window that starts in the future or
+        before 1970 (no store holds such logs, and nanosecond clocks cannot count them).
+        """
         if self.start is not None:
-            end = self.end or now
-            if end <= self.start:
-                raise ValueError("end must be after start")
-            return self.start.astimezone(UTC), end.astimezone(UTC)
-        seconds = 3600
+            start = self.start.astimezone(UTC)
+            if start > now:
+                raise InputError(
+                    "time_range.start",
+                    f"{start.isoformat()} is in the future (now is {now.isoformat()})",
+                )
+            if start < _EPOCH:
+                raise InputError("time_range.start", "must not be before 1970-01-01T00:00:00Z")
+            end = (self.end or now).astimezone(UTC)
+            if end <= start:
+                raise InputError("time_range.end", f"must be after start (now is {now})")
+            return start, end
+        span = timedelta(hours=1)
         if self.since is not None:
             match = _SINCE.match(self.since)
             assert match is not None  # checked by the validator
-            seconds = int(match.group(1)) * _UNIT_SECONDS[match.group(2)]
-        return now - timedelta(seconds=seconds), now
+            span = _since(match)
+        if now - _EPOCH < span:
+            raise InputError("time_range.since", "reaches before 1970-01-01T00:00:00Z")
+        return now - span, now
+
+
+def _since(match: re.Match[str]) -> timedelta:
+    return timedelta(seconds=int(match.group(1)) * _UNIT_SECONDS[match.group(2)])
 
 
 def _filters_schema() -> dict[str, Any]:
@@ -83,7 +131,13 @@ def _filters_schema() -> dict[str, Any]:
     for spec in SPECS.values():
         for spec_filter in spec.filters:
             entry = properties.setdefault(
-                spec_filter.name, {"type": "string", "description": "", "x-sources": []}
+                spec_filter.name,
+                {
+                    "type": "string",
+                    "maxLength": MAX_FILTER_CHARS,
+                    "description": "",
+                    "x-sources": [],
+                },
             )
             entry["x-sources"].append(spec.name)
             if not entry["description"]:
@@ -97,7 +151,10 @@ def _filters_schema() -> dict[str, Any]:
     }
 
 
-Filters = Annotated[dict[str, str | None], WithJsonSchema(_filters_schema())]
+Filters = Annotated[
+    dict[Annotated[str, AfterValidator(_encodable)], FilterValue | None],
+    WithJsonSchema(_filters_schema()),
+]
 
 
 class AnalyzeRequest(BaseModel):
@@ -112,12 +169,12 @@ class AnalyzeRequest(BaseModel):
     time_range: TimeRange = Field(default_factory=lambda: TimeRange())
     filters: Filters = Field(description="Stream filters, e.g. `namespace` and `pod` for Loki.")
     limit: Annotated[int, Field(ge=1, le=MAX_LIMIT)] = 1000
-    log_filter: str | None = Field(
+    log_filter: LogFilterText | None = Field(
         None,
         description="RE2 line filter replacing the default error/warning selection.",
         examples=["(?i)(timeout|refused)"],
     )
-    question: Annotated[str | None, Field(max_length=300)] = None
+    question: QuestionText | None = None
     llm: bool = Field(True, description="Ask the model; false streams the numbers only.")
 
     @field_validator("log_filter")

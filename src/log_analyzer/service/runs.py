@@ -144,6 +144,7 @@ def run_options(settings: Settings) -> RunOptions:
         temperature=settings.llm_temperature,
         context_tokens=settings.llm_context_tokens,
         max_line_chars=settings.max_line_chars,
+        llm_deadline_seconds=settings.llm_deadline_seconds,
     )
 
 

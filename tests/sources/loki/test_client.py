@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
+from urllib.parse import parse_qsl
+
 import httpx
 import pytest
 import respx
 
 from log_analyzer.core.errors import ServiceError
-from log_analyzer.sources.loki.client import LokiClient
+from log_analyzer.sources.loki.client import MAX_GET_QUERY_CHARS, LokiClient
 from log_analyzer.sources.loki.errors import LokiQueryError, LokiTimeout, LokiUnavailable
 from log_analyzer.sources.loki.shapes import parse_json
-from tests.conftest import LOKI_URL, recorded_response
+from tests.conftest import LOKI_URL, recorded, recorded_response
 
 pytestmark = pytest.mark.anyio
 QUERY = {"query": '{namespace="billing"}', "start": "1", "end": "2", "limit": "10"}
@@ -37,8 +41,9 @@ async def test_transient_failures_are_retried(
 ) -> None:
     route = loki_mock.get("/loki/api/v1/query_range").mock(side_effect=[first, OK])
     async with httpx.AsyncClient(base_url=LOKI_URL) as http:
-        content = await LokiClient(http).query_range(QUERY)
-    assert parse_json(content)["status"] == "success"
+        body = await LokiClient(http).query_range(QUERY)
+    assert body.complete
+    assert parse_json(body.content)["status"] == "success"
     assert route.call_count == calls
 
 
@@ -81,3 +86,76 @@ async def test_ready_is_never_retried(loki_mock: respx.MockRouter) -> None:
         with pytest.raises(LokiUnavailable):
             await LokiClient(http).ready()
     assert route.call_count == 1
+
+
+async def test_a_long_query_goes_as_a_form_encoded_post(loki_mock: respx.MockRouter) -> None:
+    recording = recorded("loki", "query_range-long-query-post.json")
+    params = recording["request"]["params"]
+    assert len(params["query"]) > MAX_GET_QUERY_CHARS  # the recorded 18,763-character query
+    route = loki_mock.post("/loki/api/v1/query_range").mock(
+        return_value=recorded_response("loki", "query_range-long-query-post.json")
+    )
+    async with httpx.AsyncClient(base_url=LOKI_URL) as http:
+        body = await LokiClient(http).query_range(params)
+    sent = route.calls.last.request
+    assert sent.headers["content-type"] == "application/x-www-form-urlencoded"
+    assert dict(parse_qsl(sent.content.decode(), strict_parsing=True)) == params
+    assert not sent.url.query  # nothing in the URL
+    assert parse_json(body.content)["data"]["resultType"] == "streams"
+
+
+async def test_a_short_query_stays_a_get(loki_mock: respx.MockRouter) -> None:
+    route = loki_mock.get("/loki/api/v1/query_range").mock(return_value=OK)
+    async with httpx.AsyncClient(base_url=LOKI_URL) as http:
+        await LokiClient(http).query_range(QUERY)
+    assert dict(route.calls.last.request.url.params) == QUERY
+
+
+async def test_a_404_blames_the_url_not_the_query(loki_mock: respx.MockRouter) -> None:
+    loki_mock.get("/loki/api/v1/query_range").mock(
+        return_value=httpx.Response(404, text="404 page not found")
+    )
+    async with httpx.AsyncClient(base_url=LOKI_URL) as http:
+        with pytest.raises(LokiUnavailable) as caught:
+            await LokiClient(http).query_range(QUERY)
+    assert caught.value.code == "loki_unavailable"
+    assert "LOKI_URL" in caught.value.message and "path prefix" in caught.value.message
+    assert "404 page not found" in caught.value.message
+
+
+class _Drip(httpx.AsyncByteStream):
+    """A body that never ends: one byte, then a pause, forever (it counts what it sent)."""
+
+    def __init__(self) -> None:
+        self.sent = 0
+        self.closed = False
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        while True:
+            self.sent += 1
+            yield b" "
+            await asyncio.sleep(0.01)
+
+    async def aclose(self) -> None:
+        self.closed = True
+
+
+async def test_a_dripping_answer_is_cut_off_at_the_deadline(loki_mock: respx.MockRouter) -> None:
+    drip = _Drip()
+    loki_mock.get("/loki/api/v1/query_range").mock(return_value=httpx.Response(200, stream=drip))
+    async with httpx.AsyncClient(base_url=LOKI_URL) as http:
+        with pytest.raises(LokiTimeout) as caught:
+            await LokiClient(http, deadline_seconds=0.2).query_range(QUERY)
+    assert "within 0.2 s" in caught.value.message
+    assert "SOURCE_QUERY_DEADLINE_SECONDS" in caught.value.message
+    assert drip.sent > 1 and drip.closed
+
+
+async def test_an_answer_is_read_up_to_the_byte_cap_only(loki_mock: respx.MockRouter) -> None:
+    whole = OK.content
+    loki_mock.get("/loki/api/v1/query_range").mock(return_value=httpx.Response(200, content=whole))
+    async with httpx.AsyncClient(base_url=LOKI_URL) as http:
+        cut = await LokiClient(http, max_response_bytes=1000).query_range(QUERY)
+        exact = await LokiClient(http, max_response_bytes=len(whole)).query_range(QUERY)
+    assert (cut.complete, cut.content) == (False, whole[:1000])
+    assert (exact.complete, exact.content) == (True, whole)

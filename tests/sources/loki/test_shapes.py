@@ -231,3 +231,63 @@ def test_timestamps_past_year_9999_are_malformed() -> None:
     body = {"data": {"resultType": "streams", "result": [{"stream": {}, "values": values}]}}
     flat = flatten_streams(body)
     assert [e.line for e in flat.entries] == ["ok"] and flat.malformed == 1
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "query_range-streams.json",
+        "reconstructed-query_range-streams-categorized.json",
+        "query_range-streams-unfiltered-onset.json",
+    ],
+)
+def test_a_body_cut_anywhere_yields_the_entries_that_arrived_whole(name: str) -> None:
+    content = json.dumps(body_of(name)).encode()
+    whole = decode_streams(content, 5000).rows
+    assert whole
+    previous = 0
+    for cut in range(len(content) // 3, len(content), 7):
+        decoded = decode_streams(content[:cut], 5000, complete=False)
+        rows = decoded.rows
+        # In order, and a prefix of the whole answer: nothing invented, nothing reordered.
+        assert rows == whole[: len(rows)], cut
+        assert len(rows) >= previous
+        previous = len(rows)
+        assert decoded.more and decoded.cut_at_bytes == cut
+    assert previous >= len(whole) - 1  # a cut just before the end loses at most the last one
+
+
+def test_a_cut_body_that_is_not_loki_json_is_a_bad_response() -> None:
+    with pytest.raises(UnexpectedShape, match="not JSON"):
+        decode_streams(b"<html><body>502 Bad Gateway", 10, complete=False)
+    with pytest.raises(UnexpectedShape, match="status 'success'"):
+        decode_streams(b'{"status": "error", "data": {"result": [', 10, complete=False)
+
+
+def _stream(pod: str, timestamps: range) -> dict[str, Any]:
+    return {"stream": {"pod": pod}, "values": [[str(ts), f"line {ts}"] for ts in timestamps]}
+
+
+@pytest.mark.parametrize(("newest_first", "kept"), [(True, range(60, 100)), (False, range(0, 40))])
+def test_entries_past_the_limit_are_dropped_and_counted(newest_first: bool, kept: range) -> None:
+    body = {
+        "status": "success",
+        "data": {
+            "resultType": "streams",
+            "result": [_stream("a", range(0, 100, 2)), _stream("b", range(1, 100, 2))],
+        },
+    }
+    decoded = decode_streams(json.dumps(body).encode(), 40, newest_first=newest_first)
+    assert decoded.over_limit == 60
+    assert decoded.more
+    assert sorted(ts for _, ts, _ in decoded.rows) == list(kept)
+
+
+def test_an_answer_within_the_limit_is_kept_as_sent() -> None:
+    body = {
+        "status": "success",
+        "data": {"resultType": "streams", "result": [_stream("a", range(5))]},
+    }
+    decoded = decode_streams(json.dumps(body).encode(), 5)
+    assert decoded.over_limit == 0
+    assert [ts for _, ts, _ in decoded.rows] == [0, 1, 2, 3, 4]

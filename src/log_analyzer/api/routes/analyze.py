@@ -42,7 +42,11 @@ async def analyze_stream(
     accept: str | None = Header(default=None),
 ) -> RunResponse:
     """Query the store, then stream a summary and the model's analysis as it is generated."""
-    return RunResponse(analysis_run(services, body), negotiate(accept))
+    return RunResponse(
+        analysis_run(services, body),
+        negotiate(accept),
+        services.settings.client_send_timeout_seconds,
+    )
 
 
 def negotiate(accept: str | None) -> str:

@@ -70,7 +70,11 @@ async def run_recipe(
     accept: str | None = Header(default=None),
 ) -> RunResponse:
     """Compute the recipe's numbers from the store, stream them, then stream the explanation."""
-    return RunResponse(recipe_run(services, name, body), negotiate(accept))
+    return RunResponse(
+        recipe_run(services, name, body),
+        negotiate(accept),
+        services.settings.client_send_timeout_seconds,
+    )
 
 
 def _param_info(param: Param) -> ParamInfo:

@@ -72,7 +72,12 @@ class LokiSpec:
         ) as http:
             instrument(http)
             client = LokiClient(
-                http, settings.loki_tenant, retry_policy(settings), max_concurrency=concurrency
+                http,
+                settings.loki_tenant,
+                retry_policy(settings),
+                max_concurrency=concurrency,
+                deadline_seconds=settings.source_query_deadline_seconds,
+                max_response_bytes=settings.source_max_response_bytes,
             )
             yield LokiSource(client)
 

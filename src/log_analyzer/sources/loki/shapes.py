@@ -12,14 +12,17 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from types import MappingProxyType
 from typing import Any
+
+import ijson
 
 from log_analyzer.core.runtime import gc_paused
 from log_analyzer.logs.entries import STORE_LEVEL, DecodedEntries, Row
 from log_analyzer.logs.normalize import Level, source_of
 from log_analyzer.logs.totals import Histogram, Totals, histogram_of, level_of, totals_of
+from log_analyzer.sources.base import may_hold_surrogates, valid_unicode
 from log_analyzer.sources.loki.errors import LokiBadResponse
 from log_analyzer.sources.loki.logql import LEVEL_LABEL
 
@@ -37,49 +40,137 @@ def parse_json(content: bytes) -> Mapping[str, Any]:
         raise LokiBadResponse(f"Loki returned a body that is not JSON: {exc}") from exc
     if not isinstance(body, dict) or body.get("status") != "success":
         raise LokiBadResponse("Loki returned JSON without status 'success'")
-    return body
+    checked: Mapping[str, Any] = valid_unicode(body) if may_hold_surrogates(content) else body
+    return checked
 
 
-def decode_streams(content: bytes, limit: int) -> DecodedEntries:
+def decode_streams(
+    content: bytes, limit: int, *, newest_first: bool = True, complete: bool = True
+) -> DecodedEntries:
     """The entries of a log query's body (a ``streams`` result), in the order Loki sent them.
 
     Loki stops at ``limit`` entries, so an answer of ``limit`` entries (malformed ones count:
-    Loki returned them) may leave more in the window.
+    Loki returned them) may leave more in the window. Entries past ``limit`` (a misbehaving
+    proxy's doing) are dropped, keeping the newest (or, with ``newest_first`` false, the oldest),
+    and counted. A body that is not ``complete`` (cut at the byte cap) yields the entries that
+    arrived whole before the cut.
     """
-    return stream_rows(parse_json(content), limit)
+    if complete:
+        decoded = stream_rows(parse_json(content), limit)
+    else:
+        decoded = _salvaged_rows(content, limit)
+    return _within_limit(decoded, limit, newest_first)
 
 
 def stream_rows(body: Mapping[str, Any], limit: int) -> DecodedEntries:
-    """`decode_streams` over an already parsed body."""
+    """`decode_streams` over an already parsed body (entries past ``limit`` kept)."""
     rows: list[Row] = []
-    append = rows.append
     malformed = 0
     for stream in _results(body, "streams"):
-        labels = stream.get("stream")
-        if labels is None:
-            labels = {}
-        if not isinstance(labels, Mapping):
-            raise LokiBadResponse(f"a stream's labels are a {type(labels).__name__}, not an object")
+        base = _stream_labels(stream.get("stream"))
         values = stream.get("values")
         if values is None:
             continue
         if not isinstance(values, list):
             raise LokiBadResponse(f"a stream's values are a {type(values).__name__}, not a list")
-        base = MappingProxyType(_neutral({str(k): str(v) for k, v in labels.items()}))
-        for value in values:
-            try:
-                ts, line = int(value[0]), value[1]
-            except (TypeError, ValueError, IndexError, KeyError):
-                malformed += 1
-                continue
-            if (line.__class__ is not str and not isinstance(line, str)) or not 0 <= ts < _MAX_NS:
-                malformed += 1
-                continue
-            if len(value) > 2 and isinstance(value[2], Mapping) and value[2]:
-                append((_with_categorized(base, value[2]), ts, line))
-            else:
-                append((base, ts, line))
+        malformed += _append_rows(rows, base, values)
     return DecodedEntries(rows, malformed, len(rows) + malformed >= limit)
+
+
+def _stream_labels(labels: object) -> Mapping[str, str]:
+    if labels is None:
+        labels = {}
+    if not isinstance(labels, Mapping):
+        raise LokiBadResponse(f"a stream's labels are a {type(labels).__name__}, not an object")
+    return MappingProxyType(_neutral({str(k): str(v) for k, v in labels.items()}))
+
+
+def _append_rows(rows: list[Row], base: Mapping[str, str], values: Iterable[Any]) -> int:
+    """Append a stream's well-formed values to ``rows``; return how many were malformed."""
+    append = rows.append
+    malformed = 0
+    for value in values:
+        try:
+            ts, line = int(value[0]), value[1]
+        except (TypeError, ValueError, IndexError, KeyError):
+            malformed += 1
+            continue
+        if (line.__class__ is not str and not isinstance(line, str)) or not 0 <= ts < _MAX_NS:
+            malformed += 1
+            continue
+        if len(value) > 2 and isinstance(value[2], Mapping) and value[2]:
+            append((_with_categorized(base, value[2]), ts, line))
+        else:
+            append((base, ts, line))
+    return malformed
+
+
+def _salvaged_rows(content: bytes, limit: int) -> DecodedEntries:
+    """The whole entries at the start of a body cut short, read as a stream of JSON events.
+
+    Loki writes each stream's labels before its values, so the values that arrived belong to
+    known labels; a value cut in the middle, and anything after it, is not there.
+    """
+    rows: list[Row] = []
+    malformed = 0
+    base: Mapping[str, str] = MappingProxyType({})
+    status = None
+    events = ijson.parse(content, use_float=True)
+    scrub = valid_unicode if may_hold_surrogates(content) else _same
+    try:
+        for prefix, event, value in events:
+            if prefix == "status" and event == "string":
+                status = value
+            elif prefix == "data.result.item.stream" and event == "start_map":
+                base = _stream_labels(scrub(_built(event, value, events)))
+            elif prefix == "data.result.item.values.item" and event == "start_array":
+                malformed += _append_rows(rows, base, [scrub(_built(event, value, events))])
+            elif prefix == "data.result.item" and event == "end_map":
+                base = MappingProxyType({})
+    except ijson.JSONError as exc:
+        # The parser stops where the bytes end, inside a string or a number as like as not; it
+        # cannot tell that from bad JSON, but a body Loki began as a success was simply cut.
+        if status is None:
+            raise LokiBadResponse(f"Loki returned a body that is not JSON: {exc}") from exc
+    if status != "success":
+        raise LokiBadResponse("Loki returned JSON without status 'success'")
+    return DecodedEntries(rows, malformed, True, cut_at_bytes=len(content))
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _built(event: str, value: Any, events: Iterator[tuple[str, str, Any]]) -> Any:
+    """The whole value that starts with (``event``, ``value``), read from ``events``."""
+    builder = ijson.ObjectBuilder()
+    builder.event(event, value)
+    depth = 1
+    for _, inner, item in events:
+        builder.event(inner, item)
+        if inner in ("start_map", "start_array"):
+            depth += 1
+        elif inner in ("end_map", "end_array"):
+            depth -= 1
+            if depth == 0:
+                return builder.value
+    raise ijson.IncompleteJSONError("the body ends inside a value")
+
+
+def _within_limit(decoded: DecodedEntries, limit: int, newest_first: bool) -> DecodedEntries:
+    rows = decoded.rows
+    over = len(rows) - limit
+    if over <= 0:
+        return decoded
+    rows.sort(key=_timestamp_of, reverse=newest_first)
+    del rows[limit:]
+    return DecodedEntries(
+        rows, decoded.malformed, True, over_limit=over, cut_at_bytes=decoded.cut_at_bytes
+    )
+
+
+def _timestamp_of(row: Row) -> int:
+    return row[1]
 
 
 def _with_categorized(base: Mapping[str, str], extra: Mapping[str, Any]) -> Mapping[str, str]:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from log_analyzer.logs.totals import Histogram, Totals
 from log_analyzer.sources.base import CountQuery, EntryQuery, Order, RawEntries
-from log_analyzer.sources.loki.client import LokiClient
+from log_analyzer.sources.loki.client import Body, LokiClient
+from log_analyzer.sources.loki.errors import LokiBadResponse
 from log_analyzer.sources.loki.logql import buckets_query, log_query, totals_query
 from log_analyzer.sources.loki.shapes import decode_streams, parse_json, parse_matrix, parse_vector
 
@@ -22,29 +25,31 @@ class LokiSource:
     async def entries(self, query: EntryQuery) -> RawEntries:
         """A log query; Loki keeps the newest (``backward``) or oldest (``forward``) entries."""
         logql = log_query(query.selection, query.line_filter)
-        content = await self._client.query_range(
+        oldest = query.order is Order.OLDEST
+        body = await self._client.query_range(
             {
                 "query": logql,
                 "start": str(query.window.start_ns),
                 "end": str(query.window.end_ns),
                 "limit": str(query.limit),
-                "direction": "forward" if query.order is Order.OLDEST else "backward",
+                "direction": "forward" if oldest else "backward",
             }
         )
-        return RawEntries(logql, content, decode_streams, query.limit)
+        decode = partial(decode_streams, newest_first=not oldest, complete=body.complete)
+        return RawEntries(logql, body.content, decode, query.limit)
 
     async def totals(self, query: CountQuery) -> Totals:
         """An instant metric query at the window's end, summed by level, pod and container."""
         window = query.window
         logql = totals_query(query.selection, query.line_filter, window.start_ns, window.end_ns)
-        content = await self._client.query({"query": logql, "time": str(window.end_ns)})
-        return parse_vector(parse_json(content), logql)
+        body = await self._client.query({"query": logql, "time": str(window.end_ns)})
+        return parse_vector(parse_json(_whole(body, "totals")), logql)
 
     async def histogram(self, query: CountQuery, step_seconds: int) -> Histogram:
         """A metric range query with one point per step, summed by level."""
         window = query.window
         logql = buckets_query(query.selection, query.line_filter, step_seconds)
-        content = await self._client.query_range(
+        body = await self._client.query_range(
             {
                 "query": logql,
                 "start": str(window.start_ns),
@@ -53,7 +58,7 @@ class LokiSource:
             }
         )
         return parse_matrix(
-            parse_json(content),
+            parse_json(_whole(body, "counts per bucket")),
             start_ns=window.start_ns,
             end_ns=window.end_ns,
             step_seconds=step_seconds,
@@ -63,3 +68,13 @@ class LokiSource:
     async def ready(self) -> None:
         """Loki's own `/ready`."""
         await self._client.ready()
+
+
+def _whole(body: Body, what: str) -> bytes:
+    """A metric answer's bytes; one cut at the byte cap cannot be read."""
+    if not body.complete:
+        raise LokiBadResponse(
+            f"Loki's answer with the {what} is larger than SOURCE_MAX_RESPONSE_BYTES "
+            f"({len(body.content):,} bytes); it was not read"
+        )
+    return body.content

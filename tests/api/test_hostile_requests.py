@@ -1,0 +1,169 @@
+"""Hostile and malformed requests: each gets a 4xx in the error envelope naming what is wrong.
+
+Nothing here may reach a store or the model: the mocks assert they were not called.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx
+import pytest
+import respx
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+from tests.conftest import running_app
+
+pytestmark = pytest.mark.anyio
+
+OK_FILTERS = {"namespace": "shop"}
+ENDPOINTS = ("/v1/analyze/stream", "/v1/recipes/top_errors/stream")
+
+
+async def send(spans: InMemorySpanExporter, path: str, **kwargs: Any) -> httpx.Response:
+    async with running_app(spans) as (_, client):
+        return await client.post(path, **kwargs)
+
+
+def assert_envelope(
+    response: httpx.Response, status: int, field: str | None = None
+) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/json")
+    error: dict[str, Any] = response.json()["error"]
+    assert set(error) >= {"code", "message"}
+    if field is not None:
+        assert error["field"] == field, error
+    return error
+
+
+@pytest.mark.parametrize("path", ENDPOINTS)
+@pytest.mark.parametrize(
+    ("time_range", "field"),
+    [
+        ({"since": "999999d"}, "time_range.since"),
+        ({"since": "9" * 40 + "s"}, "time_range.since"),
+        ({"start": "2999-01-01T00:00:00Z"}, "time_range.start"),
+        (
+            {"start": "9999-12-31T00:00:00Z", "end": "9999-12-31T23:59:59.999999Z"},
+            "time_range.start",
+        ),
+        ({"start": "0001-01-01T00:00:00Z", "end": "0001-01-01T01:00:00Z"}, "time_range.start"),
+    ],
+    ids=["since-overflow", "since-huge", "start-future", "year-9999", "year-1"],
+)
+async def test_windows_out_of_range_name_the_field(
+    spans: InMemorySpanExporter,
+    loki_mock: respx.MockRouter,
+    path: str,
+    time_range: dict[str, str],
+    field: str,
+) -> None:
+    body = {"filters": OK_FILTERS, "time_range": time_range}
+    response = await send(spans, path, json=body)
+    error = assert_envelope(response, 422, field)
+    assert error["code"] == "invalid_input"
+    assert not loki_mock.calls
+
+
+@pytest.mark.parametrize("path", ENDPOINTS)
+@pytest.mark.parametrize("name", ["namespace", "container", "node", "pod"])
+async def test_a_lone_surrogate_in_a_filter_names_the_filter(
+    spans: InMemorySpanExporter, loki_mock: respx.MockRouter, path: str, name: str
+) -> None:
+    filters = {"namespace": "shop", name: "shop\ud800"}
+    raw = json.dumps({"filters": filters})  # ensure_ascii writes the escape "\ud800"
+    response = await send(spans, path, content=raw, headers={"content-type": "application/json"})
+    assert_envelope(response, 422, f"filters.{name}")
+    assert not loki_mock.calls
+
+
+@pytest.mark.parametrize("path", ENDPOINTS)
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"filters": {"namespace": "x" * 1_000_000}}, "filters.namespace"),
+        ({"filters": OK_FILTERS, "log_filter": "a" * 100_000}, "log_filter"),
+        ({"filters": OK_FILTERS, "question": "why " * 1000}, "question"),
+        ({"filters": OK_FILTERS, "log_filter": "timeout\ud800"}, "log_filter"),
+        ({"filters": OK_FILTERS, "question": "why\ud800"}, "question"),
+    ],
+    ids=[
+        "namespace-1MB",
+        "log-filter-100k",
+        "question-long",
+        "log-filter-surrogate",
+        "question-surrogate",
+    ],
+)
+async def test_oversized_or_unencodable_fields_are_refused(
+    spans: InMemorySpanExporter,
+    loki_mock: respx.MockRouter,
+    path: str,
+    body: dict[str, Any],
+    field: str,
+) -> None:
+    response = await send(
+        spans, path, content=json.dumps(body), headers={"content-type": "application/json"}
+    )
+    assert_envelope(response, 422, field)
+    assert not loki_mock.calls
+
+
+@pytest.mark.parametrize(
+    ("content", "why"),
+    [
+        (b'{"filters": {"namespace": "\xff\xfe"}}', "not-utf8"),
+        (b"[" * 1000 + b"]" * 1000, "deep"),
+        (b'{"filters": {"namespace": "shop"}, "limit": ' + b"9" * 5000 + b"}", "huge-int"),
+        (b"{", "truncated"),
+        (b"", "empty"),
+    ],
+    ids=lambda value: value if isinstance(value, str) else None,
+)
+async def test_unparseable_bodies_get_the_envelope(
+    spans: InMemorySpanExporter, loki_mock: respx.MockRouter, content: bytes, why: str
+) -> None:
+    response = await send(
+        spans, "/v1/analyze/stream", content=content, headers={"content-type": "application/json"}
+    )
+    assert 400 <= response.status_code < 500, response.text
+    error = assert_envelope(response, response.status_code)
+    assert "detail" not in response.json()
+    assert error["code"] in {"invalid_input", "invalid_json"}
+    assert not loki_mock.calls
+
+
+async def test_a_body_over_the_cap_is_refused_before_it_is_read(
+    spans: InMemorySpanExporter, loki_mock: respx.MockRouter
+) -> None:
+    received: list[int] = []
+
+    async def body() -> Any:
+        for _ in range(100):  # 100 MiB offered, 1 MiB at a time
+            received.append(1)
+            yield b" " * 1_048_576
+
+    response = await send(
+        spans,
+        "/v1/analyze/stream",
+        content=body(),
+        headers={"content-type": "application/json"},
+    )
+    error = assert_envelope(response, 413)
+    assert error["code"] == "body_too_large"
+    assert len(received) < 10
+    assert not loki_mock.calls
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status"),
+    [("GET", "/nope", 404), ("GET", "/v1/analyze/stream", 405), ("DELETE", "/health", 405)],
+)
+async def test_unknown_routes_and_methods_get_the_envelope(
+    spans: InMemorySpanExporter, method: str, path: str, status: int
+) -> None:
+    async with running_app(spans) as (_, client):
+        response = await client.request(method, path)
+    assert_envelope(response, status)
