@@ -117,3 +117,52 @@ test-k8s-local namespace="log-analyzer":
 # Follow the service's logs in the cluster
 logs:
     kubectl -n {{ k8s_namespace }} logs -f deployment/log-analyzer --tail=100
+
+# MODULE is logql, spikes (find_spikes in logs/totals.py), totals (all of logs/totals.py), fit or
+# redact: `just mutate spikes`. mutants/ is rebuilt each run, so the map of which tests reach
+# which function is never stale; afterwards `uv run --group mutation mutmut show NAME` shows what
+# a survivor changed. Two workers at most: mutation runs share the machine with everything else.
+# Mutation-test one module with mutmut; print its score (killed / total) and every survivor
+mutate module:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    case "{{ module }}" in
+        logql) prefix="log_analyzer.sources.loki.logql."
+            tests="tests/sources/loki/test_logql.py tests/sources/loki/test_counts.py" ;;
+        spikes) prefix="log_analyzer.logs.totals.x_find_spikes__mutmut_"
+            tests="tests/logs/test_totals.py tests/sources/loki/test_counts.py" ;;
+        totals) prefix="log_analyzer.logs.totals."
+            tests="tests/logs/test_totals.py tests/sources/loki/test_counts.py" ;;
+        fit) prefix="log_analyzer.analysis.fit."
+            tests="tests/analysis/test_fit.py" ;;
+        redact) prefix="log_analyzer.logs.redact."
+            tests="tests/logs/test_redact.py tests/analysis/test_redact_pipeline.py" ;;
+        *) echo "unknown module '{{ module }}': logql, spikes, totals, fit or redact" >&2; exit 2 ;;
+    esac
+    # mutmut first runs its whole test selection ([tool.mutmut] in pyproject.toml), and one
+    # failing test there stops the run: leave out the tests of the modules not tested now.
+    selection=$(uv run python -c 'import tomllib
+    mutmut = tomllib.load(open("pyproject.toml", "rb"))["tool"]["mutmut"]
+    print(*mutmut["pytest_add_cli_args_test_selection"])')
+    leave_out=""
+    for path in $selection; do
+        case " $tests " in *" $path "*) ;; *) leave_out+=" --deselect=$path" ;; esac
+    done
+    rm -rf mutants
+    start=$SECONDS
+    # Its closing list names every mutant it ran; the killed ones are left out here.
+    PYTEST_ADDOPTS="${PYTEST_ADDOPTS:-}$leave_out" \
+        uv run --group mutation mutmut run --max-children 2 "${prefix}*" | grep -v '^🎉 '
+    took=$((SECONDS - start))
+    # `results --all true` prints `name: status` for every mutant of every configured module.
+    uv run --group mutation mutmut results --all true | awk -v prefix="$prefix" -v took="$took" '
+        { name = $1; sub(/:$/, "", name); status = $0; sub(/^[^:]*: /, "", status) }
+        index(name, prefix) != 1 { next }
+        { total++; by[status]++; if (status != "killed") left[++n] = status "  " name }
+        END {
+            if (!total) { print "no mutants named " prefix "*"; exit 1 }
+            for (i = 1; i <= n; i++) print "  " left[i]
+            for (s in by) printf "%s: %d  ", s, by[s]
+            printf "\n%s: %d killed / %d mutants = %.1f%% in %ds\n",
+                prefix, by["killed"], total, 100 * by["killed"] / total, took
+        }'

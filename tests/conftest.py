@@ -127,10 +127,10 @@ def loki_mock() -> Iterator[respx.MockRouter]:
     named `loki_vector` and `loki_matrix`."""
     with respx.mock(base_url=LOKI_URL, assert_all_called=False) as router:
         router.get(url__regex=METRIC_RANGE, name="loki_matrix").mock(
-            return_value=recorded_response("loki", "query_range-matrix.json")
+            return_value=recorded_response("loki", "query_range-matrix-by-level.json")
         )
         router.get("/loki/api/v1/query", name="loki_vector").mock(
-            return_value=recorded_response("loki", "query-vector.json")
+            return_value=recorded_response("loki", "query-vector-by-level-pod-container.json")
         )
         yield router
 

@@ -131,8 +131,8 @@ class RecordedLogSource:
         fail: ServiceError | None = None,
     ) -> None:
         self.body = body
-        self.vector = vector or recorded("loki", "query-vector.json")["body"]
-        self.matrix = matrix or recorded("loki", "query_range-matrix.json")["body"]
+        self.vector = vector or recorded("loki", "query-vector-by-level-pod-container.json")["body"]
+        self.matrix = matrix or recorded("loki", "query_range-matrix-by-level.json")["body"]
         self.oldest = oldest
         self.fail = fail
         self.queries: list[EntryQuery] = []

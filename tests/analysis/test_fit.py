@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Sequence
 
 import pytest
 
-from log_analyzer.analysis.fit import MIN_EVIDENCE_TOKENS, Fitter
-from log_analyzer.clients.llm import Message
+from log_analyzer.analysis.events import ContextFit
+from log_analyzer.analysis.fit import MIN_EVIDENCE_TOKENS, Fitted, Fitter
+from log_analyzer.clients.llm import Message, PricedPrompt
 from log_analyzer.core.errors import LLMContextExceeded
 from log_analyzer.logs.budget import MIN_COMPLETION_TOKENS
 from log_analyzer.logs.condense import condense
 from log_analyzer.logs.entries import LogEntry
 from log_analyzer.logs.evidence import diversity_order, evidence_line
 from log_analyzer.logs.normalize import normalize
-from log_analyzer.logs.prompt import PromptMaterial, analysis_material, render
+from log_analyzer.logs.prompt import PromptMaterial, Section, analysis_material, render
 from log_analyzer.logs.summary import LogSummary, summarize
 from tests.fakes import FakeLLM, fake_token_count
 
@@ -205,3 +207,285 @@ async def test_a_small_context_shortens_the_answer_to_keep_evidence() -> None:
         f"answer limited to {fitted.fit.max_tokens} tokens (from 200) to leave room for "
         "evidence in the 400-token context"
     )
+
+
+# --- exact fit decisions on a price list ---------------------------------------------------------
+# A tokenizer with a price list makes every decision computable by hand: the frame costs FRAME,
+# each row line its listed price, each note on rows left out NOTE. The budget is n_ctx - 64: an
+# answer of 64 tokens never gives way to evidence, so these tests see the packing alone.
+
+FRAME = 100
+NOTE = 8
+ANSWER = 64
+
+
+class LedgerLLM(FakeLLM):
+    """Counts a prompt from a price list, and records the rows of every prompt it counted.
+
+    ``hidden`` tokens per shown row are in a prompt's count but not in the row's price (the
+    merges a real tokenizer makes at line boundaries); ``at_least`` is what the server counts
+    for any prompt that shows a row, whatever pricing said.
+    """
+
+    def __init__(
+        self,
+        prices: dict[str, int],
+        *,
+        frame: int = FRAME,
+        note: int = NOTE,
+        hidden: int = 0,
+        at_least: int = 0,
+    ) -> None:
+        super().__init__()
+        self.prices = prices
+        self.frame = frame
+        self.note = note
+        self.hidden = hidden
+        self.at_least = at_least
+        self.counted: list[tuple[str, ...]] = []
+
+    def rows(self, messages: Sequence[Message]) -> tuple[str, ...]:
+        return tuple(line for line in messages[-1]["content"].split("\n") if line in self.prices)
+
+    def ledger(self, messages: Sequence[Message]) -> int:
+        rows = self.rows(messages)
+        notes = messages[-1]["content"].count("not shown to fit the context")
+        priced = sum(self.prices[row] for row in rows)
+        return self.frame + priced + self.hidden * len(rows) + self.note * notes
+
+    async def count_chat_tokens(self, messages: Sequence[Message]) -> int:
+        self.tokenizer_calls += 1
+        self.counted.append(self.rows(messages))
+        total = self.ledger(messages)
+        return max(total, self.at_least) if self.rows(messages) else total
+
+    async def price_chat(
+        self, messages: Sequence[Message], spans: Sequence[tuple[int, int]]
+    ) -> PricedPrompt:
+        self.tokenizer_calls += 1
+        self.price_calls += 1
+        content = messages[-1]["content"]
+        return PricedPrompt(self.ledger(messages), [self.prices[content[a:b]] for a, b in spans])
+
+
+def table(*items: str) -> Section:
+    """A section of rows, each its own id, standing for 1, 2, 4, ... log lines."""
+    return Section(("Rows:",), items, ids=items, weights=tuple(2**i for i in range(len(items))))
+
+
+def rows_material(*sections: Section) -> PromptMaterial:
+    """Rows given room in the order shown."""
+    order = tuple((s, i) for s, section in enumerate(sections) for i in range(len(section.items)))
+    return PromptMaterial(
+        "Data: BEGIN-DATA-{tag} to END-DATA-{tag}.", "why?", ("fact",), sections, order
+    )
+
+
+def assert_fitted(
+    fitted: Fitted,
+    material: PromptMaterial,
+    fit: ContextFit,
+    costs: dict[tuple[int, int], int],
+    shown: tuple[tuple[int, int], ...],
+) -> None:
+    """The fitted prompt is exactly `material` rendered with `shown`, fenced with a fresh tag."""
+    tag = re.search(r"^BEGIN-DATA-([0-9a-f]{8})$", fitted.messages[1]["content"], re.MULTILINE)
+    assert tag is not None, fitted.messages[1]["content"]
+    assert fitted.messages == render(material, shown, tag[1]).messages
+    assert fitted.shown == shown
+    assert fitted.fit == fit
+    assert fitted.costs == costs
+
+
+A, B, C, D = (0, 0), (0, 1), (0, 2), (0, 3)
+
+
+async def test_the_note_on_rows_left_out_gets_room_and_the_slack_is_topped_up() -> None:
+    material = rows_material(table("alpha", "bravo", "charlie", "delta"))
+    llm = LedgerLLM({"alpha": 30, "bravo": 12, "charlie": 10, "delta": 30})
+    fitter = Fitter(llm, material, n_ctx=150 + ANSWER, max_tokens=ANSWER)
+
+    fitted = await fitter.fit()
+
+    # Room 150 - 100 = 50 takes alpha and bravo (42), but rows are left out, so their note needs
+    # room too: 50 - 16 takes alpha alone, counted 100 + 30 + 8 = 138. The 12 tokens left take
+    # bravo, exactly: 150, on the budget, so it stays. Charlie (10) would have fitted before
+    # delta, but nothing is left for it.
+    assert llm.counted == [("alpha",), ("alpha", "bravo")]
+    costs = {A: 30, B: 12, C: 10, D: 30}
+    fit = ContextFit(
+        150 + ANSWER,
+        ANSWER,
+        150,
+        "row",
+        included=2,
+        omitted=2,
+        lines_omitted=4 + 8,
+        ids=("alpha", "bravo"),
+    )
+    assert_fitted(fitted, material, fit, costs, (A, B))
+    assert fitter.note is None
+
+
+async def test_rows_that_fill_the_budget_exactly_are_counted_once() -> None:
+    material = rows_material(table("alpha", "bravo"))
+    llm = LedgerLLM({"alpha": 20, "bravo": 30})
+    fitter = Fitter(llm, material, n_ctx=150 + ANSWER, max_tokens=ANSWER)
+
+    fitted = await fitter.fit()
+
+    # Both rows fit the room of 50 exactly, so no note needs room: one count, 150.
+    assert llm.counted == [("alpha", "bravo")]
+    fit = ContextFit(
+        150 + ANSWER, ANSWER, 150, "row", included=2, omitted=0, ids=("alpha", "bravo")
+    )
+    assert_fitted(fitted, material, fit, {A: 20, B: 30}, (A, B))
+    assert fitter.note is None
+
+    # The server counted 25 more than we: bravo (30) goes; alpha and the note count 128.
+    smaller = await fitter.refit(fitted, 25)
+    fit = ContextFit(
+        150 + ANSWER, ANSWER, 128, "row", included=1, omitted=1, lines_omitted=2, ids=("alpha",)
+    )
+    assert_fitted(smaller, material, fit, {A: 20, B: 30}, (A,))
+
+
+async def test_each_section_keeps_room_for_its_own_note() -> None:
+    material = rows_material(table("alpha"), table("bravo", "charlie"))
+    llm = LedgerLLM({"alpha": 20, "bravo": 20, "charlie": 20})
+    fitted = await Fitter(llm, material, n_ctx=150 + ANSWER, max_tokens=ANSWER).fit()
+
+    # Room 50 less 2 x 16 for two notes is 18: no row. Counted bare, with both notes: 116; the
+    # 34 left take alpha (20), and bravo (20) no longer fits: 100 + 20 + one note = 128.
+    assert llm.counted == [(), ("alpha",)]
+    fit = ContextFit(
+        150 + ANSWER, ANSWER, 128, "row", included=1, omitted=2, lines_omitted=1 + 2, ids=("alpha",)
+    )
+    assert_fitted(fitted, material, fit, {A: 20, (1, 0): 20, (1, 1): 20}, (A,))
+
+
+LONG = 39  # characters: with its newline, a row of 39 is 40, and two are the 80 of 8 x 10 tokens
+
+
+@pytest.mark.parametrize(
+    ("length", "prices", "costs", "counted", "shown", "prompt_tokens"),
+    [
+        # 80 characters before the third row, not more: it is priced, the fourth is not. The
+        # priced prompt holds a note on the fourth, so the frame is 4 + 1 and the room 5, and
+        # no more room is kept for a note: the first row fits (3), counted 4 + 3 + 1.
+        pytest.param(LONG, (3, 3, 3, 3), {A: 3, B: 3, C: 3}, [("w" * LONG,)], (A,), 4 + 3 + 1,
+                     id="limit-reached-not-passed"),
+        # 82 characters before the third row: only two are priced; the rest as above.
+        pytest.param(LONG + 1, (3, 3, 3, 3), {A: 3, B: 3}, [("w" * (LONG + 1),)], (A,), 4 + 3 + 1,
+                     id="limit-passed"),
+        # No priced row fits the room of 5; the unpriced one would (2), but is never shown.
+        pytest.param(LONG, (6, 6, 6, 2), {A: 6, B: 6, C: 6}, [()], (), 4 + 1,
+                     id="unpriced-never-shown"),
+    ],
+)  # fmt: skip
+async def test_only_rows_within_eight_characters_a_token_are_priced(
+    length: int,
+    prices: tuple[int, ...],
+    costs: dict[tuple[int, int], int],
+    counted: list[tuple[str, ...]],
+    shown: tuple[tuple[int, int], ...],
+    prompt_tokens: int,
+) -> None:
+    items = tuple(letter * length for letter in "wxyz")
+    material = rows_material(table(*items))
+    llm = LedgerLLM(dict(zip(items, prices, strict=True)), frame=4, note=1)
+    # A budget of 10: a row is priced while at most 80 characters of rows came before it.
+    fitted = await Fitter(llm, material, n_ctx=10 + ANSWER, max_tokens=ANSWER).fit()
+
+    assert llm.price_calls == 1
+    assert llm.counted == counted
+    fit = ContextFit(
+        10 + ANSWER,
+        ANSWER,
+        prompt_tokens,
+        "row",
+        included=len(shown),
+        omitted=4 - len(shown),
+        lines_omitted=15 - len(shown),
+        ids=tuple(items[i] for _, i in shown),
+    )
+    assert_fitted(fitted, material, fit, costs, shown)
+
+
+async def test_a_bare_prompt_that_fills_the_budget_exactly_is_sent_without_rows() -> None:
+    material = rows_material(table("alpha"))
+    # Priced, alpha's line costs 1 but adds 11 to the prompt: the frame looks like 110, over the
+    # budget of 108. The prompt without rows (100 + its note, 8) fits exactly: it is sent.
+    llm = LedgerLLM({"alpha": 1}, hidden=10)
+    fitted = await Fitter(llm, material, n_ctx=108 + ANSWER, max_tokens=ANSWER).fit()
+
+    assert llm.counted == [(), ()]  # the check without rows, then the verification
+    fit = ContextFit(108 + ANSWER, ANSWER, 108, "row", included=0, omitted=1, lines_omitted=1)
+    assert_fitted(fitted, material, fit, {A: 1}, ())
+
+
+async def test_a_bare_prompt_one_token_over_the_budget_is_refused() -> None:
+    material = rows_material(table("alpha"))
+    llm = LedgerLLM({"alpha": 1}, hidden=10)
+    fitter = Fitter(llm, material, n_ctx=107 + ANSWER, max_tokens=ANSWER)
+
+    with pytest.raises(LLMContextExceeded) as caught:
+        await fitter.fit()
+
+    assert str(caught.value) == (
+        "the prompt without any evidence needs 108 tokens, more than the 107 the "
+        "171-token context leaves after the answer"
+    )
+    assert (caught.value.n_prompt_tokens, caught.value.n_ctx) == (108, 107 + ANSWER)
+
+
+async def test_a_server_that_keeps_counting_more_gets_four_recounts_then_no_rows() -> None:
+    names = tuple(f"row{i}" for i in range(10))
+    material = rows_material(table(*names))
+    # Priced, the ten rows cost 10 and fit the room of 50; counted, any prompt with a row is 151.
+    llm = LedgerLLM(dict.fromkeys(names, 1), at_least=151)
+    fitted = await Fitter(llm, material, n_ctx=150 + ANSWER, max_tokens=ANSWER).fit()
+
+    # Each recount drops the last row (one token over); after four, none: 100 + a note = 108.
+    # Topping that up with all ten counts 151 again, so the bare prompt stays.
+    assert llm.counted == [names, names[:9], names[:8], names[:7], (), names]
+    keys = tuple((0, i) for i in range(10))
+    fit = ContextFit(150 + ANSWER, ANSWER, 108, "row", included=0, omitted=10, lines_omitted=1023)
+    assert_fitted(fitted, material, fit, dict.fromkeys(keys, 1), ())
+
+
+async def test_a_prompt_without_sections_counts_items() -> None:
+    material = PromptMaterial("Data: BEGIN-DATA-{tag} to END-DATA-{tag}.", "why?", (), (), ())
+    llm = LedgerLLM({})
+    fitted = await Fitter(llm, material, n_ctx=150 + ANSWER, max_tokens=ANSWER).fit()
+
+    fit = ContextFit(150 + ANSWER, ANSWER, FRAME, "item", included=0, omitted=0)
+    assert_fitted(fitted, material, fit, {}, ())
+
+
+class ShortPricer(LedgerLLM):
+    """Returns one price fewer than it was asked for."""
+
+    async def price_chat(
+        self, messages: Sequence[Message], spans: Sequence[tuple[int, int]]
+    ) -> PricedPrompt:
+        priced = await super().price_chat(messages, spans)
+        return PricedPrompt(priced.total, priced.costs[:-1])
+
+
+async def test_prices_that_do_not_match_the_rows_are_an_error() -> None:
+    llm = ShortPricer({"alpha": 20, "bravo": 30})
+    material = rows_material(table("alpha", "bravo"))
+    fitter = Fitter(llm, material, n_ctx=150 + ANSWER, max_tokens=ANSWER)
+    with pytest.raises(ValueError, match="shorter"):
+        await fitter.fit()
+
+
+async def test_a_frame_that_fits_only_without_its_note_is_refused() -> None:
+    # The frame (100) fits the budget of 104 and alpha (10) does not; without alpha the prompt
+    # carries a note on it (8): 108. No prompt fits, so the fit is refused, never sent over.
+    llm = LedgerLLM({"alpha": 10})
+    fitter = Fitter(llm, rows_material(table("alpha")), n_ctx=104 + ANSWER, max_tokens=ANSWER)
+    with pytest.raises(LLMContextExceeded) as caught:
+        await fitter.fit()
+    assert (caught.value.n_prompt_tokens, caught.value.n_ctx) == (108, 104 + ANSWER)

@@ -397,8 +397,8 @@ async def test_answer_budget_is_reduced_with_a_note_when_the_context_is_small(
     assert "answer limited to 254 tokens (MAX_TOKENS is 900)" in context["notes"][0]
 
 
-# 2.5 hours ending where the recordings end, so our 300 s buckets match the recorded step.
-RECORDED_WINDOW = {"start": "2026-11-23T16:08:53Z", "end": "2026-11-23T18:38:53Z"}
+# The last 30 minutes of the recorded grouped vector and 60 s matrix: our buckets are 60 s too.
+RECORDED_WINDOW = {"start": "2026-12-03T07:37:21Z", "end": "2026-12-03T08:07:21Z"}
 
 
 async def test_true_totals_and_buckets_come_from_metric_queries(
@@ -416,22 +416,26 @@ async def test_true_totals_and_buckets_come_from_metric_queries(
     assert summary["counts_are"] == "sample"  # 5 fetched, limit 5
     totals = summary["totals"]
     assert totals["counts_are"] == "total"
-    assert totals["lines"] == 158 + 900 + 660 + 303  # the recorded vector, summed
-    assert totals["by_source"]["checkout-2c386bbc4-lft7s"] == 900
+    # The recorded vector grouped by level, pod and container, summed.
+    assert totals["lines"] == 150 + 8 + 900 + 600 + 60 + 3 + 1 + 300
+    assert totals["by_level"] == {"error": 1653, "warn": 368, "unknown": 1}
+    assert totals["by_source"]["checkout-d535a7e07-b7mn7/checkout"] == 900
+    assert totals["by_source"]["payments-faea4125d-z7lst/payments"] == 3 + 1 + 300
     buckets = summary["buckets"]
-    assert buckets["step_seconds"] == 300
+    assert buckets["step_seconds"] == 60
     points = dict(buckets["points"])
-    assert points[1795458600] == 550 + 65 + 94  # error + info + warn at that step
-    assert points[1795457400] == 14 + 1  # info + warn; no error yet
+    assert points[1796284320] == 78 + 17  # error + warn at that step
+    assert points[1796283480] == 5  # warn only; no error yet
+    assert points[1796283540] == 0  # a step Loki left out: no lines
     assert summary["totals_error"] is None
     instant = loki_mock.routes["loki_vector"].calls.last.request.url.params["query"]
     assert instant == (
         "sum by (detected_level, pod, container) (count_over_time("
         '{namespace="billing", container="checkout"} '
-        '|~ "(?i)(error|warn|failed|exception|panic|fatal|crit)|^[EWF]\\\\d{4} " [150m]))'
+        '|~ "(?i)(error|warn|failed|exception|panic|fatal|crit)|^[EWF]\\\\d{4} " [30m]))'
     )
     matrix = loki_mock.routes["loki_matrix"].calls.last.request.url.params
-    assert matrix["step"] == "300"
+    assert matrix["step"] == "60"
     assert matrix["query"].startswith("sum by (detected_level) (count_over_time(")
 
 

@@ -1,7 +1,12 @@
-"""Synthetic Loki bodies (in the recorded shapes) and a recipe context to run recipes against."""
+"""Loki bodies with chosen contents, and a recipe context to run recipes against.
+
+A body is a recording of a real Loki 3 (stats and all) with its ``result`` replaced by entries
+or samples chosen for known answers: the shape is never invented, only the numbers and lines.
+"""
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -15,7 +20,7 @@ from log_analyzer.logs.tables import RecipeResult, Table
 from log_analyzer.recipes.context import Recipe, RecipeContext
 from log_analyzer.recipes.params import parse_params
 from log_analyzer.sources.base import LineFilter, Selection, Window
-from tests.conftest import shared_workers
+from tests.conftest import recorded, shared_workers
 from tests.fakes import RecordedLogSource
 
 S = 10**9
@@ -41,24 +46,30 @@ def streams(lines: Sequence[Line], *, container: str = "app") -> dict[str, Any]:
         {"stream": {"namespace": "shop", "pod": pod, "container": container}, "values": values}
         for pod, values in by_pod.items()
     ]
-    return {"status": "success", "data": {"resultType": "streams", "result": result}}
+    return _recorded_with("query_range-streams.json", result)
 
 
 def vector(samples: Sequence[tuple[Mapping[str, str], float]], at: int) -> dict[str, Any]:
-    """A `vector` body shaped like tests/fixtures/loki/query-vector.json."""
+    """The recorded grouped `vector` body with these samples."""
     result = [{"metric": dict(m), "value": [at, f"{v:g}"]} for m, v in samples]
-    return {"status": "success", "data": {"resultType": "vector", "result": result}}
+    return _recorded_with("query-vector-by-level-pod-container.json", result)
 
 
 def matrix(
     series: Sequence[tuple[Mapping[str, str], Sequence[tuple[int, float]]]],
 ) -> dict[str, Any]:
-    """A `matrix` body shaped like tests/fixtures/loki/query_range-matrix.json."""
+    """The recorded `matrix` body with these series (zero samples left out, as Loki does)."""
     result = [
         {"metric": dict(m), "values": [[ts, f"{v:g}"] for ts, v in points if v]}
         for m, points in series
     ]
-    return {"status": "success", "data": {"resultType": "matrix", "result": result}}
+    return _recorded_with("query_range-matrix-by-level.json", result)
+
+
+def _recorded_with(name: str, result: list[dict[str, Any]]) -> dict[str, Any]:
+    body: dict[str, Any] = copy.deepcopy(recorded("loki", name)["body"])
+    body["data"]["result"] = result
+    return body
 
 
 def source(

@@ -1,5 +1,5 @@
 """traffic_summary on synthetic request lines with known ratios and growth, and the recorded
-per-pod vector for the true volume."""
+vector grouped by level, pod and container for the true volume."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ LINES: list[Line] = [
 
 @pytest.mark.anyio
 async def test_traffic_with_known_answers() -> None:
-    log_source = source(LINES)  # counts come from the recorded `sum by (pod)` vector
+    log_source = source(LINES)  # counts come from the recorded grouped vector
     result = await run(
         TrafficSummary(), log_source, end=T0 + 600, params={"bucket": "5m", "top": 10}
     )
@@ -70,14 +70,14 @@ async def test_traffic_with_known_answers() -> None:
 
     volume = table(result, "Line volume by source")
     assert volume.counts_are == "total"
-    assert volume.rows == (
-        ("checkout-2c386bbc4-lft7s", 900),
-        ("frontend-3f1fd42a2-nbbb2", 660),
-        ("payments-335bf992d-tb9qr", 303),
-        ("cart-0c4647159-5sl68", 158),
+    assert volume.rows == (  # each pod's levels summed
+        ("checkout-d535a7e07-b7mn7/checkout", 900),
+        ("frontend-63ac8c59d-5jbmf/frontend", 600 + 60),
+        ("payments-faea4125d-z7lst/payments", 3 + 1 + 300),
+        ("cart-f9c2a5bee-gxtcw/cart", 150 + 8),
     )
     assert result.facts == (
-        "2,021 lines in the window (total); 32 fetched lines name a request (total)",
+        "2,022 lines in the window (total); 32 fetched lines name a request (total)",
         "busiest source: web-1/app with 20 requests",
         "5xx ratio 6.2%, 4xx ratio 3.1% of 32 requests with a status",
         "fastest-growing source: web-2/app, 2 -> 10 requests (5.0x) from the first half of the "

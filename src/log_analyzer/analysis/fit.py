@@ -86,14 +86,7 @@ class Fitter:
                 self._max_tokens = shorter
                 room = self.budget - frame
         if room < 0:
-            bare = await self._llm.count_chat_tokens(self._render(()).messages)
-            if bare > self.budget:
-                raise LLMContextExceeded(
-                    f"the prompt without any evidence needs {bare} tokens, more than the "
-                    f"{self.budget} the {self._n_ctx}-token context leaves after the answer",
-                    n_prompt_tokens=bare,
-                    n_ctx=self._n_ctx,
-                )
+            await self._bare(costs)  # raises when even no evidence is too much
             room = 0
         shown = self._pack(costs, room)
         every_item_priced = len(candidates) == self._material.item_count
@@ -140,8 +133,19 @@ class Fitter:
             if total <= self.budget:
                 return Fitted(messages, self._fit(shown, total), tuple(shown), costs)
             shown = _shrink(shown, costs, total - self.budget)
+        return await self._bare(costs)
+
+    async def _bare(self, costs: dict[ItemKey, int]) -> Fitted:
+        """The prompt with no evidence (its notes say what was left out), if it fits at all."""
         messages = self._render(()).messages
         total = await self._llm.count_chat_tokens(messages)
+        if total > self.budget:
+            raise LLMContextExceeded(
+                f"the prompt without any evidence needs {total} tokens, more than the "
+                f"{self.budget} the {self._n_ctx}-token context leaves after the answer",
+                n_prompt_tokens=total,
+                n_ctx=self._n_ctx,
+            )
         return Fitted(messages, self._fit([], total), (), costs)
 
     def _affordable(self) -> list[ItemKey]:

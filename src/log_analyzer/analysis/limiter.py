@@ -2,7 +2,8 @@
 
 llama.cpp queues requests beyond its slots without telling anyone, so latency grows without limit.
 Here a request waits for one of `capacity` places (by default the server's slot count from
-`/props`) for at most `timeout` seconds, and is then told to come back later (HTTP 429).
+`/props`) for at most `timeout` seconds, and is then told to come back later (an `overloaded`
+error event with `retry_after`).
 """
 
 from __future__ import annotations

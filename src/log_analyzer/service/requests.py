@@ -133,8 +133,7 @@ def _filters_schema() -> dict[str, Any]:
             entry = properties.setdefault(
                 spec_filter.name,
                 {
-                    "type": "string",
-                    "maxLength": MAX_FILTER_CHARS,
+                    "anyOf": [{"type": "string", "maxLength": MAX_FILTER_CHARS}, {"type": "null"}],
                     "description": "",
                     "x-sources": [],
                 },
@@ -164,8 +163,11 @@ class AnalyzeRequest(BaseModel):
 
     source: Annotated[
         str | None,
-        WithJsonSchema({"type": "string", "enum": [name for name in SPECS if name != "demo"]}),
-    ] = Field(None, description="The log store to read; default `LOG_SOURCE`.")
+        WithJsonSchema({"anyOf": [{"type": "string", "enum": list(SPECS)}, {"type": "null"}]}),
+    ] = Field(
+        None,
+        description="The log store to read; default `LOG_SOURCE` (`demo` only where it is set).",
+    )
     time_range: TimeRange = Field(default_factory=lambda: TimeRange())
     filters: Filters = Field(description="Stream filters, e.g. `namespace` and `pod` for Loki.")
     limit: Annotated[int, Field(ge=1, le=MAX_LIMIT)] = 1000
@@ -176,6 +178,24 @@ class AnalyzeRequest(BaseModel):
     )
     question: QuestionText | None = None
     llm: bool = Field(True, description="Ask the model; false streams the numbers only.")
+
+    @field_validator("source")
+    @classmethod
+    def _check_source(cls, value: str | None) -> str | None:
+        if value is not None and value not in SPECS:
+            raise ValueError(f"unknown source {value!r}; one of: {', '.join(SPECS)}")
+        return value
+
+    @field_validator("filters")
+    @classmethod
+    def _check_filter_names(cls, value: dict[str, str | None]) -> dict[str, str | None]:
+        known = {spec_filter.name for spec in SPECS.values() for spec_filter in spec.filters}
+        for name in value:
+            if name not in known:
+                raise ValueError(
+                    f"{name!r} is not a filter of any store; known: {', '.join(sorted(known))}"
+                )
+        return value
 
     @field_validator("log_filter")
     @classmethod

@@ -1,4 +1,4 @@
-"""Totals and bucket series from Loki metric queries, and spike detection on them."""
+"""Totals and bucket series from Loki metric queries, and what spike detection makes of them."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 import respx
 
 from log_analyzer.logs.normalize import Level
-from log_analyzer.logs.totals import Series, Spike, bucket_step, find_spikes
+from log_analyzer.logs.totals import Series, bucket_step, find_spikes
 from log_analyzer.sources.base import LineFilter, Selection
 from log_analyzer.sources.loki.errors import LokiBadResponse as UnexpectedShape
 from log_analyzer.sources.loki.logql import buckets_query, logql_range, totals_query
@@ -41,10 +41,6 @@ def vector(*samples: tuple[dict[str, str], Any]) -> dict[str, Any]:
 def matrix(*series: tuple[dict[str, str], list[list[Any]]]) -> dict[str, Any]:
     result = [{"metric": m, "values": v} for m, v in series]
     return {"status": "success", "data": {"resultType": "matrix", "result": result}}
-
-
-def flat(values: list[float], step: int = 60, t0: int = 1_800_000_000) -> Series:
-    return Series(step, tuple((t0 + i * step, v) for i, v in enumerate(values)))
 
 
 # --- queries -------------------------------------------------------------------------------------
@@ -238,57 +234,7 @@ def test_parse_matrix_refuses_a_zero_step() -> None:
         parse_matrix(matrix(), start_ns=0, end_ns=S, step_seconds=0)
 
 
-# --- spikes --------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("values", "expected"),
-    [
-        pytest.param([10.0] * 30, [], id="flat"),
-        pytest.param([0.0] * 29 + [3.0], [], id="near-zero-with-a-blip"),
-        pytest.param([0.0] * 30, [], id="empty"),
-        pytest.param(
-            [10, 12, 9, 11, 8, 13, 10, 12, 9, 11, 14, 7, 10, 12, 9, 11, 10, 13, 8, 12],
-            [],
-            id="noisy",
-        ),
-        pytest.param([100, 130, 80, 120, 90, 110, 140, 95, 105, 125], [], id="noisy-high"),
-        pytest.param([5] * 10 + [80] + [5] * 10, [(10, 10, 10, 80.0)], id="single-spike"),
-        pytest.param([5] * 10 + [60, 90, 70] + [5] * 10, [(10, 12, 11, 90.0)], id="merged-run"),
-        pytest.param(
-            [2] * 5 + [50] + [2] * 5 + [40] + [2] * 5,
-            [(5, 5, 5, 50.0), (11, 11, 11, 40.0)],
-            id="two-spikes",
-        ),
-        pytest.param([0] * 20 + [30], [(20, 20, 20, 30.0)], id="from-nothing"),
-        pytest.param([0] * 20 + [8], [], id="below-min-count"),
-    ],
-)
-def test_find_spikes(values: list[float], expected: list[tuple[int, int, int, float]]) -> None:
-    series = flat([float(v) for v in values])
-    spikes = find_spikes(series)
-    t0, step = series.points[0][0], series.step_seconds
-    got = [
-        ((s.start - t0) // step + 1, (s.end - t0) // step, (s.peak_ts - t0) // step, s.peak)
-        for s in spikes
-    ]
-    assert got == expected
-
-
-def test_spike_fields() -> None:
-    [spike] = find_spikes(flat([4.0] * 10 + [100.0] + [4.0] * 9))
-    assert spike == Spike(
-        start=1_800_000_000 + 9 * 60,
-        end=1_800_000_000 + 10 * 60,
-        peak_ts=1_800_000_000 + 10 * 60,
-        peak=100.0,
-        baseline=4.0,
-        factor=25.0,
-    )
-
-
-def test_too_few_buckets_have_no_spikes() -> None:
-    assert find_spikes(flat([0.0, 500.0])) == ()
+# --- spikes (detection itself is tested in tests/logs/test_totals.py) ---------------------------
 
 
 def test_recorded_incident_is_a_level_shift_not_a_spike() -> None:

@@ -18,6 +18,7 @@ from log_analyzer.sources.loki.logql import (
     quote,
     regex_literal,
     selector,
+    totals_query,
 )
 from tests.conftest import recorded
 
@@ -270,8 +271,17 @@ def test_regex_literal_in_a_selector_is_anchored_literal() -> None:
     ],
 )
 def test_selector_refuses_empty_compatible_matchers(matchers: list[LabelMatcher]) -> None:
-    with pytest.raises(ValueError, match="cannot match an empty value"):
+    with pytest.raises(ValueError) as caught:
         selector(matchers)
+    assert str(caught.value) == (
+        "a selector needs at least one matcher that cannot match an empty value"
+    )
+
+
+def test_selector_refuses_a_regex_re2_cannot_compile() -> None:
+    with pytest.raises(ValueError) as caught:
+        selector([LabelMatcher("pod", RE, "api-(")])
+    assert str(caught.value) == "invalid RE2 regular expression for 'pod'"
 
 
 @pytest.mark.parametrize(
@@ -364,6 +374,11 @@ def test_selection_renders_pod_as_a_regex_and_the_rest_exact_in_a_fixed_order() 
     )
 
 
+def test_labels_of_no_fixed_rank_come_last_by_name() -> None:
+    selection = Selection((("zone", "eu-1"), ("pod", "api-.*"), ("app", "checkout")))
+    assert selector(matchers(selection)) == '{pod=~"api-.*", app="checkout", zone="eu-1"}'
+
+
 @pytest.mark.parametrize(
     ("line_regex", "range_", "by", "expected"),
     [
@@ -428,6 +443,29 @@ def test_count_query_rejects_invalid_range(range_: str) -> None:
 def test_count_query_rejects_invalid_by_label(label: str) -> None:
     with pytest.raises(ValueError, match="invalid label name"):
         count_query(BILLING, lines(None), "5m", ("pod", label))
+
+
+S = 10**9
+T0 = 1_800_000_000 * S
+
+
+@pytest.mark.parametrize(
+    ("start_ns", "end_ns", "range_"),
+    [
+        pytest.param(T0, T0 + 1800 * S, "30m", id="half-hour"),
+        pytest.param(T0, T0 + 90 * S + 1, "91s", id="a-part-second-counts-whole"),
+        pytest.param(T0, T0 + 2 * 3600 * S, "2h", id="hours"),
+        pytest.param(T0, T0, "1s", id="empty-window-floors-at-one-second"),
+        pytest.param(T0, T0 - S, "1s", id="end-before-start"),
+    ],
+)
+def test_totals_query_counts_the_window_by_level_and_source(
+    start_ns: int, end_ns: int, range_: str
+) -> None:
+    assert totals_query(BILLING, lines(None), start_ns, end_ns) == (
+        "sum by (detected_level, pod, container) "
+        f'(count_over_time({{namespace="billing"}} [{range_}]))'
+    )
 
 
 # --- re2_error() --------------------------------------------------------------------------------

@@ -14,15 +14,19 @@ from log_analyzer.service.runs import analysis_run
 router = APIRouter(prefix="/v1", tags=["analysis"])
 
 ERRORS: dict[int | str, dict[str, object]] = {
-    400: {"model": ErrorEnvelope, "description": "The store rejected the query (its message)."},
-    422: {"model": ErrorEnvelope, "description": "Invalid request; the message names the field."},
-    429: {
+    400: {
         "model": ErrorEnvelope,
-        "description": "Every LLM generation slot stayed busy too long; see Retry-After.",
+        "description": "The body is not JSON (`invalid_json`), or the store rejected the query "
+        "(its message).",
     },
+    413: {"model": ErrorEnvelope, "description": "The body is larger than MAX_REQUEST_BYTES."},
+    422: {"model": ErrorEnvelope, "description": "Invalid request; the message names the field."},
+    500: {"model": ErrorEnvelope, "description": "A fault of the service itself (a bug)."},
     502: {"model": ErrorEnvelope, "description": "The store is unreachable or failing."},
     504: {"model": ErrorEnvelope, "description": "The store timed out."},
 }
+"""The answers before the first byte. After it, a failure is an `error` event in the stream
+(a model that fails, or no generation slot within LLM_QUEUE_TIMEOUT_SECONDS: `overloaded`)."""
 STREAM_FORMATS: dict[str, dict[str, object]] = {TEXT: {}, SSE: {}, NDJSON: {}}
 
 
