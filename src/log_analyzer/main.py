@@ -12,9 +12,11 @@ from functools import lru_cache
 
 from fastapi import FastAPI
 from opentelemetry.sdk.trace.export import SpanExporter
+from starlette.middleware.errors import ServerErrorMiddleware
+from starlette.types import ASGIApp
 
 from log_analyzer import __version__
-from log_analyzer.api.errors import install_error_handlers
+from log_analyzer.api.errors import DeclaredBodyLimit, install_error_handlers
 from log_analyzer.api.routes import analyze, health, recipes
 from log_analyzer.clients.protocols import LLMBackend
 from log_analyzer.core.config import Settings, get_settings
@@ -22,8 +24,23 @@ from log_analyzer.core.logging import configure_logging
 from log_analyzer.core.runtime import freeze_startup_objects
 from log_analyzer.core.telemetry import build_tracer_provider, instrument_app
 from log_analyzer.core.workers import WorkerPool
-from log_analyzer.service.runs import open_services
+from log_analyzer.service.runs import open_services, scrubber
 from log_analyzer.sources.base import LogSource
+
+
+class _App(FastAPI):
+    """FastAPI, with a declared body over ``max_body_size`` refused in our error envelope.
+
+    FastAPI answers that case itself, in plain text, from a middleware outside every one an
+    application adds; so the check goes just inside the outermost one, which the OpenTelemetry
+    instrumentation expects to find on top.
+    """
+
+    def build_middleware_stack(self) -> ASGIApp:
+        stack = super().build_middleware_stack()
+        if self.max_body_size is not None and isinstance(stack, ServerErrorMiddleware):
+            stack.app = DeclaredBodyLimit(stack.app, self.max_body_size)
+        return stack
 
 
 def create_app(
@@ -40,13 +57,14 @@ def create_app(
     ``log_source`` is a shorthand for ``sources={log_source.name: log_source}``.
     """
     settings = settings or get_settings()
-    provider = build_tracer_provider(settings, span_exporter)
+    scrub = scrubber(settings)
+    provider = build_tracer_provider(settings, span_exporter, scrub)
     if log_source is not None:
         sources = {log_source.name: log_source}
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        configure_logging(settings.log_level)
+        configure_logging(settings.log_level, scrub=scrub)
         try:
             async with open_services(
                 settings, provider, sources=sources, llm=llm, workers=workers
@@ -57,7 +75,7 @@ def create_app(
         finally:
             provider.shutdown()
 
-    app = FastAPI(
+    app = _App(
         title="log-analyzer",
         version=__version__,
         summary="Streamed incident triage from Loki logs with a local llama.cpp model.",

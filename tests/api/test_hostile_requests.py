@@ -118,7 +118,7 @@ async def test_oversized_or_unencodable_fields_are_refused(
         (b"[" * 1000 + b"]" * 1000, "deep"),
         (b'{"filters": {"namespace": "shop"}, "limit": ' + b"9" * 5000 + b"}", "huge-int"),
         (b"{", "truncated"),
-        (b"", "empty"),
+        (b'{"filters": {"namespace": "shop"},}', "trailing-comma"),
     ],
     ids=lambda value: value if isinstance(value, str) else None,
 )
@@ -131,7 +131,23 @@ async def test_unparseable_bodies_get_the_envelope(
     assert 400 <= response.status_code < 500, response.text
     error = assert_envelope(response, response.status_code)
     assert "detail" not in response.json()
-    assert error["code"] in {"invalid_input", "invalid_json"}
+    assert error["code"] == "invalid_json"
+    assert error["field"] == "body"
+    assert not loki_mock.calls
+
+
+async def test_a_declared_body_over_the_cap_is_refused_in_the_envelope(
+    spans: InMemorySpanExporter, loki_mock: respx.MockRouter
+) -> None:
+    response = await send(
+        spans,
+        "/v1/analyze/stream",
+        content=b" " * (1_048_576 + 1),  # sent with its Content-Length
+        headers={"content-type": "application/json"},
+    )
+    error = assert_envelope(response, 413, "body")
+    assert error["code"] == "body_too_large"
+    assert "MAX_REQUEST_BYTES" in error["message"]
     assert not loki_mock.calls
 
 

@@ -178,6 +178,32 @@ async def test_props_are_reused_until_they_expire_or_a_call_fails(
         assert props.call_count == 4
 
 
+@pytest.mark.parametrize(
+    ("answer", "forgets"),
+    [
+        (httpx.Response(503, json={"error": {"code": 503, "message": "Loading model"}}), True),
+        (httpx.Response(500, text="boom"), True),
+        (httpx.Response(200, text="<html>a proxy</html>"), True),
+        (httpx.Response(400, json={"error": {"code": 400, "message": "bad input"}}), False),
+    ],
+    ids=["503-loading", "500", "not-json", "400"],
+)
+async def test_props_are_read_again_after_the_server_fails(
+    llama_mock: respx.MockRouter, answer: httpx.Response, forgets: bool
+) -> None:
+    props = llama_mock.get("/props").mock(
+        return_value=httpx.Response(200, json=recorded("llama", "props.json"))
+    )
+    llama_mock.post("/apply-template").mock(return_value=answer)
+    async with httpx.AsyncClient(base_url=LLAMA_URL) as http:
+        client = LlamaClient(http, props_ttl=3600)
+        await client.props()
+        with pytest.raises(LLMError):
+            await client.count_chat_tokens([{"role": "user", "content": "hi"}])
+        await client.props()
+    assert props.call_count == (2 if forgets else 1)
+
+
 async def test_a_hanging_props_call_times_out_quickly(llama_mock: respx.MockRouter) -> None:
     async def hang(request: httpx.Request) -> httpx.Response:
         await asyncio.sleep(30)

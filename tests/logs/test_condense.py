@@ -212,9 +212,7 @@ def test_skeletons_must_match_the_entries() -> None:
 def test_entries_redacted_upstream_condense_as_raw_ones_do() -> None:
     """`redacted=True` skips the miner's own redaction; redacting is idempotent, so the
     patterns of redacted entries are those of the raw entries."""
-    raw = [
-        ne(f"login {i} failed password={_SECRETS['password']}{i}", at=i) for i in range(3)
-    ] + [
+    raw = [ne(f"login {i} failed password={_SECRETS['password']}{i}", at=i) for i in range(3)] + [
         ne(f"call {i} with token={_SECRETS['token']} ok trace_id={i:x}e3b0c44298fc1c14", at=i)
         for i in range(3)
     ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Mapping
 from types import MappingProxyType
 
@@ -13,10 +14,12 @@ from log_analyzer.logs.normalize import (
     Level,
     NormalizedEntry,
     normalize,
+    normalize_rows,
     parse_line,
     source_of,
     strip_ansi,
 )
+from log_analyzer.logs.redact import redact
 from tests.conftest import recorded_entries
 
 NO_LABELS: Mapping[str, str] = MappingProxyType({})
@@ -437,3 +440,32 @@ def test_entries_seen_once_and_merged_are_alike() -> None:
     assert merged == NormalizedEntry(
         "ERROR b", Level.ERROR, 2, 2, 3, ("p", "q"), False, (("p", 1), ("q", 1)), once.ids
     )
+
+
+_JWT = (
+    "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkphbmUifQ."
+    "SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c"
+)
+
+
+@pytest.mark.parametrize("structured", [False, True], ids=["plain", "json"])
+def test_a_secret_across_the_cut_is_redacted_before_the_cut(structured: bool) -> None:
+    # The cut at 60 characters falls inside the token: cut first, the half left behind would
+    # not look like a JWT to any rule.
+    message = f"auth failed for bearer {_JWT} from the edge proxy"
+    line = json.dumps({"level": "error", "msg": message}) if structured else message
+    counted: Counter[str] = Counter()
+    [entry] = normalize_rows([({}, 1, line), ({}, 2, line)], max_chars=60, redactions=counted)
+    assert _JWT[:20] not in entry.message
+    assert "[REDACTED:" in entry.message
+    assert entry.truncated == (len(redact(message).text) > 60)
+    assert counted.total() == 2  # one token in each of the two lines
+    parsed = parse_line(line, {}, 60)
+    assert parsed.message == entry.message and _JWT[:20] not in parsed.message
+
+
+def test_a_long_line_that_fits_once_redacted_is_not_marked_cut() -> None:
+    message = f"bearer {_JWT}"
+    [entry] = normalize_rows([({}, 1, message)], max_chars=len(message) - 10)
+    assert entry.message == redact(message).text
+    assert not entry.truncated

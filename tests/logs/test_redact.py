@@ -1,8 +1,11 @@
+import dataclasses
 import json
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Mapping
 
 import pytest
 
+from log_analyzer.logs import redact as module
 from log_analyzer.logs.redact import Redaction, may_contain_secret, redact, same_for_all_digits
 
 JWT = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NSJ9.abcDEF123_-xyz"
@@ -192,9 +195,9 @@ POSITIVE = [
     ),
     pytest.param(
         f"OPENAI_API_KEY={OPENAI}",
-        "OPENAI_API_KEY=[REDACTED:llm_api_key]",
-        {"llm_api_key": 1},
-        id="llm_api_key",
+        "OPENAI_API_KEY=[REDACTED:openai_api_key]",
+        {"openai_api_key": 1},
+        id="openai_api_key",
     ),
 ]
 
@@ -369,19 +372,18 @@ def test_texts_without_hints_come_back_as_they_are() -> None:
 
 def test_no_rule_looks_at_digit_values() -> None:
     # Callers cache redaction verdicts by skeleton (masking.skeleton): a literal digit in a
-    # pattern, outside a class holding all ten, would make such caches wrong.
-    import re
-
-    from log_analyzer.logs import redact as module
-
-    for rule in module._RULES:
-        rest = re.sub(r"\\.|\[(?:\\.|[^\]])*\]|\{\d+(?:,\d*)?\}", "", rule.pattern.pattern)
-        assert not any(char.isdigit() for char in rest), rule.pattern.pattern
-        for hint in rule.hints:
-            assert not any(char.isdigit() for char in hint)
-        for cls in re.findall(r"\[(?:\\.|[^\]])*\]", rule.pattern.pattern):
+    # pattern, hint or shape, outside a class holding all ten, would make such caches wrong.
+    sources = [rule.pattern.pattern for rule in module._RULES]
+    sources += [shape for rule in module._RULES for shape in rule.shapes]
+    for source in sources:
+        rest = re.sub(r"\\.|\[(?:\\.|[^\]])*\]|\{\d+(?:,\d*)?\}", "", source)
+        assert not any(char.isdigit() for char in rest), source
+        for cls in re.findall(r"\[(?:\\.|[^\]])*\]", source):
             digits = {d for d in "0123456789" if d in cls}
             assert digits in (set(), set("0123456789")) or "0-9" in cls, cls
+    for rule in module._RULES:
+        for hint in rule.hints:
+            assert not any(char.isdigit() for char in hint)
 
 
 @pytest.mark.parametrize(
@@ -393,3 +395,1036 @@ def test_no_rule_looks_at_digit_values() -> None:
 )
 def test_same_for_all_digits(text: str, same: bool) -> None:
     assert same_for_all_digits(text) is same
+
+
+# --- helpers for the rules' boundaries ------------------------------------------------------------
+
+ALL_PII = frozenset({"email", "ip"})
+NO_PII: frozenset[str] = frozenset()
+
+
+def body(size: int, pattern: str = "Ab1") -> str:
+    """A token body of `size` characters: a fixed pattern, so no scanner takes it for a secret."""
+    return (pattern * size)[:size]
+
+
+def luhn(partial: str) -> str:
+    """`partial` and the check digit that makes it pass the Luhn check."""
+    total = 0
+    for position, char in enumerate(reversed(partial)):
+        digit = int(char) * (2 if position % 2 == 0 else 1)
+        total += digit - 9 if digit > 9 else digit
+    return partial + str(-total % 10)
+
+
+def card(prefix: str, length: int) -> str:
+    """A number of `length` digits starting with `prefix` that passes the Luhn check."""
+    return luhn(prefix + "0" * (length - len(prefix) - 1))
+
+
+def not_luhn(number: str) -> str:
+    """`number` with its check digit off by one: it fails the Luhn check."""
+    return number[:-1] + str((int(number[-1]) + 1) % 10)
+
+
+def check(text: str, expected: str, counts: dict[str, int], pii: frozenset[str]) -> None:
+    result = redact(text, pii=pii)
+    assert result.text == expected
+    assert dict(result.counts) == counts
+    assert may_contain_secret(text, pii=pii)
+    assert redact(result.text, pii=pii) == Redaction(result.text, {})
+
+
+def one(kind: str) -> tuple[str, dict[str, int]]:
+    return f"[REDACTED:{kind}]", {kind: 1}
+
+
+# --- vendor tokens ------------------------------------------------------------------------------
+
+ANTHROPIC = "sk-ant-api03-" + body(93) + "AA"
+PYPI = "pypi-AgEIcHlwaS5vcmc" + body(60)
+VENDOR_TOKENS = [
+    ("ghp_" + body(36), "github_token"),
+    ("gho_" + body(36), "github_token"),
+    ("ghu_" + body(36), "github_token"),
+    ("ghs_" + body(40), "github_token"),
+    ("ghr_" + body(36), "github_token"),
+    ("github_pat_" + body(22), "github_token"),
+    *[(f"gl{kind}-" + body(20), "gitlab_token") for kind in module._GITLAB],
+    ("glc_" + body(32) + "==", "grafana_token"),
+    ("glsa_" + body(32) + "_" + body(8, "a1"), "grafana_token"),
+    *[(f"xox{c}-" + body(10, "1"), "slack_token") for c in "abposre"],
+    ("xapp-1-" + body(10), "slack_token"),
+    ("AIza" + body(35), "google_api_key"),
+    ("GOCSPX-" + body(28), "google_oauth_secret"),
+    ("ya29." + body(20), "google_oauth_token"),
+    ("sk_live_" + body(16), "stripe_key"),
+    ("sk_test_" + body(16), "stripe_key"),
+    ("rk_live_" + body(16), "stripe_key"),
+    ("rk_test_" + body(16), "stripe_key"),
+    ("whsec_" + body(32), "stripe_key"),
+    (ANTHROPIC, "anthropic_api_key"),
+    ("sk-ant-admin01-" + body(32), "anthropic_api_key"),
+    ("sk-ant-sid01-" + body(32), "anthropic_api_key"),
+    ("sk-proj-" + body(20), "openai_api_key"),
+    ("sk-svcacct-" + body(20), "openai_api_key"),
+    ("sk-admin-" + body(20), "openai_api_key"),
+    ("sk-" + body(20, "ab") + "T3BlbkFJ" + body(20, "ab"), "openai_api_key"),
+    ("sk-" + body(20), "llm_api_key"),
+    ("AKIA" + body(16, "A1"), "aws_access_key"),
+    ("ASIA" + body(16, "A1"), "aws_access_key"),
+    ("ABIA" + body(16, "A1"), "aws_access_key"),
+    ("SK" + body(32, "0a"), "twilio_api_key"),
+    ("SG." + body(22) + "." + body(43), "sendgrid_api_key"),
+    ("key-" + body(32, "0a"), "mailgun_api_key"),
+    *[(f"NR{kind}-" + body(19), "newrelic_key") for kind in ("AK", "II", "JS", "AA", "IQ")],
+    ("npm_" + body(36), "npm_token"),
+    (PYPI, "pypi_token"),
+    ("pypi-AgENdGVzdC5weXBpLm9yZw" + body(50), "pypi_token"),
+    ("hf_" + body(34), "huggingface_token"),
+    ("api_org_" + body(34), "huggingface_token"),
+    *[(f"shp{kind}_" + body(32, "0a"), "shopify_token") for kind in ("at", "ca", "pa", "ss")],
+    ("hvs." + body(24), "vault_token"),
+    ("hvb." + body(24), "vault_token"),
+    *[(f"do{c}_v1_" + body(64, "0a"), "digitalocean_token") for c in "opr"],
+    ("dapi" + body(32, "0a"), "databricks_token"),
+    ("dapi" + body(32, "0a") + "-2", "databricks_token"),
+    (body(32, "0a") + "-us14", "mailchimp_api_key"),
+    (body(32, "0a") + "FFFFNRAL", "newrelic_key"),
+    ("eu01xx" + body(26, "0a") + "FFFFNRAL", "newrelic_key"),
+    ("aB1" + "7Q~" + body(34), "azure_client_secret"),
+]
+
+
+@pytest.mark.parametrize(("token", "kind"), VENDOR_TOKENS, ids=[t[:12] for t, _ in VENDOR_TOKENS])
+def test_vendor_tokens_anywhere_in_a_line(token: str, kind: str) -> None:
+    placeholder, counts = one(kind)
+    check(token, placeholder, counts, NO_PII)
+    check(f"used ({token}) twice: {token} ok", f"used ({placeholder}) twice: {placeholder} ok",
+          {kind: 2}, NO_PII)  # fmt: skip
+    check(f'{{"k":"{token}"}}', f'{{"k":"{placeholder}"}}', counts, NO_PII)
+
+
+@pytest.mark.parametrize(("token", "kind"), VENDOR_TOKENS, ids=[t[:12] for t, _ in VENDOR_TOKENS])
+def test_vendor_tokens_inside_a_word_are_left(token: str, kind: str) -> None:
+    for text in (f"x{token}", f"x_{token}", f"x-{token}", f"9{token}"):
+        assert redact(text, pii=NO_PII).counts.get(kind) is None, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("ghp_" + body(35), id="github-too-short"),
+        pytest.param("github_pat_" + body(21), id="github-pat-too-short"),
+        pytest.param("glpat-" + body(19), id="gitlab-too-short"),
+        pytest.param("glsa_" + body(32) + "_" + body(7, "a1"), id="grafana-sa-too-short"),
+        pytest.param("xoxb-" + body(9, "1"), id="slack-too-short"),
+        pytest.param("xoxz-" + body(12, "1"), id="slack-unknown-type"),
+        pytest.param("AIza" + body(34), id="google-too-short"),
+        pytest.param("AIza" + body(36), id="google-too-long"),
+        pytest.param("GOCSPX-" + body(29), id="google-secret-too-long"),
+        pytest.param("ya29." + body(19), id="google-oauth-too-short"),
+        pytest.param("sk_live_" + body(15), id="stripe-too-short"),
+        pytest.param("sk_prod_" + body(20), id="stripe-unknown-mode"),
+        pytest.param("whsec_" + body(31), id="stripe-webhook-too-short"),
+        pytest.param("sk-proj-" + body(19).lower(), id="openai-lower-case"),
+        pytest.param("sk-" + body(19), id="llm-too-short"),
+        pytest.param("sk-" + body(24).lower(), id="llm-lower-case"),
+        pytest.param("sk-" + body(24).upper(), id="llm-upper-case"),
+        pytest.param("sk-" + body(24, "Ab"), id="llm-no-digit"),
+        pytest.param("sk-proj-" + body(24).upper(), id="openai-upper-case"),
+        pytest.param("sk-proj-default-pool-" + body(24).lower(), id="openai-resource-name"),
+        pytest.param("AKIA" + body(15, "A1"), id="aws-too-short"),
+        pytest.param("AKIA" + body(16, "A1") + "x", id="aws-followed-by-letter"),
+        pytest.param("AKIA" + body(16, "a1"), id="aws-lower-case"),
+        pytest.param("SK" + body(31, "0a"), id="twilio-too-short"),
+        pytest.param("SK" + body(32, "0a") + "g", id="twilio-followed-by-letter"),
+        pytest.param("sk" + body(32, "0a"), id="twilio-lower-case-prefix"),
+        pytest.param("SG." + body(21) + "." + body(43), id="sendgrid-too-short"),
+        pytest.param("key-" + body(31, "0a"), id="mailgun-too-short"),
+        pytest.param("key-" + body(32, "0a") + "b", id="mailgun-too-long"),
+        pytest.param("NRAK-" + body(18), id="newrelic-too-short"),
+        pytest.param("npm_" + body(35), id="npm-too-short"),
+        pytest.param("npm_" + body(37), id="npm-too-long"),
+        pytest.param("pypi-AgEIcHlwaS5vcmc" + body(49), id="pypi-too-short"),
+        pytest.param("pypi-" + body(70), id="pypi-without-its-macaroon"),
+        pytest.param("hf_" + body(33), id="huggingface-too-short"),
+        pytest.param("hf_" + body(35), id="huggingface-too-long"),
+        pytest.param("shpat_" + body(31, "0a"), id="shopify-too-short"),
+        pytest.param("hvs." + body(23), id="vault-too-short"),
+        pytest.param("dop_v1_" + body(63, "0a"), id="digitalocean-too-short"),
+        pytest.param("dapi" + body(31, "0a"), id="databricks-too-short"),
+        pytest.param(body(31, "0a") + "-us14", id="mailchimp-too-short"),
+        pytest.param(body(32, "0a") + "-us14x", id="mailchimp-followed-by-letter"),
+        pytest.param(body(31, "0a") + "FFFFNRAL", id="newrelic-license-too-short"),
+        pytest.param("aB1" + "7Q~" + body(30), id="azure-secret-too-short"),
+        pytest.param("aB1" + "7Q~" + body(35), id="azure-secret-too-long"),
+        pytest.param("aBc" + "dQ~" + body(34), id="azure-secret-without-its-digit"),
+        pytest.param("eyJ" + body(6) + "." + body(4) + ".x", id="jwt-header-too-short"),
+        pytest.param("eyJ" + body(7) + "." + body(3) + ".x", id="jwt-payload-too-short"),
+        pytest.param("eyJ" + body(40), id="jwt-one-part"),
+        pytest.param("MTk4NjIyNDgzNDcxOTI1MjQ4.Cl2FMQ." + body(27), id="discord-without-context"),
+    ],
+)
+def test_vendor_token_lookalikes_are_left(text: str) -> None:
+    assert redact(text, pii=NO_PII) == Redaction(text, {})
+
+
+@pytest.mark.parametrize("context", ["discord token ", "Authorization: Bot "])
+def test_discord_bot_tokens_in_their_context(context: str) -> None:
+    token = "MTk4NjIyNDgzNDcxOTI1MjQ4.Cl2FMQ." + body(27)
+    check(context + token, context + "[REDACTED:discord_token]", {"discord_token": 1}, NO_PII)
+    longest = "MTk4NjIyNDgzNDcxOTI1MjQ4MTk4.Cl2FMQ." + body(38)
+    check(context + longest, context + "[REDACTED:discord_token]", {"discord_token": 1}, NO_PII)
+    for lookalike in (
+        "x" + token,  # inside a word
+        token + "x" * 12,  # last part too long
+        "MTk4NjIyNDgzNDcxOTI1MjQ.Cl2FMQ." + body(27),  # id too short
+        "ATk4NjIyNDgzNDcxOTI1MjQ4.Cl2FMQ." + body(27),  # no id's base64
+        "MTk4NjIyNDgzNDcxOTI1MjQ4.Cl2FM." + body(27),  # timestamp too short
+        "MTk4NjIyNDgzNDcxOTI1MjQ4.Cl2FMQ." + body(26),  # HMAC too short
+    ):
+        assert redact(context + lookalike, pii=NO_PII).total == 0, lookalike
+
+
+def test_a_short_anthropic_key_is_still_an_llm_key() -> None:
+    token = "sk-ant-api03-" + body(31)
+    check(token, "[REDACTED:llm_api_key]", {"llm_api_key": 1}, NO_PII)
+
+
+def test_jwt_needs_no_signature_part() -> None:
+    token = "eyJ" + body(7) + "." + body(4) + "."
+    check(f"t {token} x", "t [REDACTED:jwt] x", {"jwt": 1}, NO_PII)
+
+
+# --- webhooks ------------------------------------------------------------------------------------
+
+SLACK_PATH = "T0123ABCD/B0456EFGH/" + body(24)
+DISCORD_PATH = "1" * 18 + "/" + body(68)
+TEAMS_PATH = "3f2b1c4e-8a7d-4e5f-9b6a-1c2d3e4f5a6b@3f2b1c4e-8a7d-4e5f-9b6a-1c2d3e4f5a6b/x"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "kind"),
+    [
+        *[
+            (
+                f"post https://hooks.slack.com/{kind}/{SLACK_PATH} ok",
+                f"post https://hooks.slack.com/{kind}/[REDACTED:slack_webhook] ok",
+                "slack_webhook",
+            )
+            for kind in ("services", "workflows", "triggers")
+        ],
+        *[
+            (
+                f"url=https://{host}.com/api/webhooks/{DISCORD_PATH} 404",
+                f"url=https://{host}.com/api/webhooks/[REDACTED:discord_webhook] 404",
+                "discord_webhook",
+            )
+            for host in ("discord", "discordapp")
+        ],
+        (
+            f'"https://acme.webhook.office.com/webhookb2/{TEAMS_PATH}" 400',
+            '"https://acme.webhook.office.com/webhookb2/[REDACTED:teams_webhook]" 400',
+            "teams_webhook",
+        ),
+        *[
+            (
+                f"GET https://api.telegram.org/{path}bot1234567890:AA{body(33)}/getMe",
+                f"GET https://api.telegram.org/{path}bot[REDACTED:telegram_bot_token]/getMe",
+                "telegram_bot_token",
+            )
+            for path in ("", "file/")
+        ],
+    ],
+)
+def test_webhook_urls_keep_their_host(text: str, expected: str, kind: str) -> None:
+    check(text, expected, {kind: 1}, NO_PII)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("https://hooks.slack.com/services/" + body(19), id="slack-too-short"),
+        pytest.param("https://hooks.slack.com/apps/" + SLACK_PATH, id="slack-other-path"),
+        pytest.param(
+            "https://discord.com/api/webhooks/" + "1" * 16 + "/" + body(68), id="id-short"
+        ),
+        pytest.param("https://discord.com/api/webhooks/" + "1" * 18 + "/" + body(59), id="short"),
+        pytest.param("https://acme.webhook.office.com/webhookb2/" + body(39), id="teams-short"),
+        pytest.param("https://api.telegram.org/bot1234567:AA" + body(33), id="telegram-id-short"),
+        pytest.param("https://api.telegram.org/bot1234567890:AA" + body(32), id="telegram-short"),
+    ],
+)
+def test_webhook_lookalikes_are_left(text: str) -> None:
+    assert redact(text, pii=NO_PII) == Redaction(text, {})
+
+
+# --- URLs and authorization headers ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("mysql://app:pw1@db/x", "mysql://app:[REDACTED:url_password]@db/x"),
+        ("x=sftp://a:b@h", "x=sftp://a:[REDACTED:url_password]@h"),
+        ("(https://u:p@h/)", "(https://u:[REDACTED:url_password]@h/)"),
+        ("redis://:p@ss@cache:6379", "redis://:[REDACTED:url_password]@cache:6379"),
+        ("a://u:p:q@h", "a://u:[REDACTED:url_password]@h"),
+        ("a://u:p@h/x@y", "a://u:[REDACTED:url_password]@h/x@y"),
+        ("a://u:p@h?x=y@z", "a://u:[REDACTED:url_password]@h?x=y@z"),
+    ],
+)
+def test_url_passwords(text: str, expected: str) -> None:
+    check(text, expected, {"url_password": text.count("://")}, NO_PII)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["https://u:@h/x", "https://h:8080/x", "https://u@h/x", 'https://u:"p"@h', "https://[::1]:80/"],
+)
+def test_urls_without_password_are_left(text: str) -> None:
+    assert redact(text, pii=NO_PII) == Redaction(text, {})
+
+
+@pytest.mark.parametrize(
+    ("value", "redacted"),
+    [
+        pytest.param("abcdefghijklmnopqrs", False, id="19-letters-is-a-word"),
+        pytest.param("abcdefghijklmnopqrst", True, id="20-characters"),
+        pytest.param("abc1234", False, id="7-characters"),
+        pytest.param("abc12345", True, id="8-with-a-digit"),
+        pytest.param("abc.defg", True, id="8-with-a-dot"),
+        pytest.param("abcdefgh", False, id="8-letters"),
+        pytest.param("a+b/c~d_e-f=", True, id="base64-and-padding"),
+    ],
+)
+def test_bearer_values_must_look_opaque(value: str, redacted: bool) -> None:
+    for scheme in ("Bearer", "bearer", "BEARER"):
+        text = f"Authorization: {scheme} {value}"
+        expected = f"Authorization: {scheme} [REDACTED:bearer]" if redacted else text
+        assert redact(text, pii=NO_PII).text == expected
+
+
+def test_auth_schemes_only_as_words() -> None:
+    assert redact("xbearer abcdef123456 ok", pii=NO_PII).total == 0
+    assert redact("bearer\tabcdef123456", pii=NO_PII).text == "bearer\t[REDACTED:bearer]"
+    assert redact("(Bearer abcdef123456)", pii=NO_PII).text == "(Bearer [REDACTED:bearer])"
+
+
+@pytest.mark.parametrize(
+    ("value", "redacted"),
+    [
+        pytest.param("dXNlcjpwYXNz", True, id="user-colon-password"),
+        pytest.param("OnBhc3M=", True, id="empty-user"),
+        pytest.param("dXNlcg==", False, id="no-colon"),
+        pytest.param("dXNlcjp.YXNz", False, id="not-base64"),
+        pytest.param("dXNl.cjpwYXNz", False, id="base64-with-a-stray-character"),
+        pytest.param("dXNlcjpwYXN", False, id="bad-padding"),
+        pytest.param("/w==", False, id="not-utf8"),
+        pytest.param("dTokCg==", False, id="not-printable"),
+    ],
+)
+def test_basic_credentials_are_decoded(value: str, redacted: bool) -> None:
+    for scheme in ("Basic", "basic"):
+        text = f"Authorization: {scheme} {value}"
+        expected = f"Authorization: {scheme} [REDACTED:basic_auth]" if redacted else text
+        assert redact(text, pii=NO_PII).text == expected
+
+
+def test_token_is_a_scheme_only_after_authorization() -> None:
+    value = "abcdef123456"
+    near = "authoriz" + "x" * 23 + " "  # "authoriz" ends 32 characters before the scheme
+    far = "authoriz" + "x" * 24 + " "
+    assert redact(f"{near}Token {value}", pii=NO_PII).text == f"{near}Token [REDACTED:bearer]"
+    assert redact(f"{far}Token {value}", pii=NO_PII).total == 0
+    assert redact(f"the token {value} expired", pii=NO_PII).total == 0
+    assert redact(f"Authorization: token {value}", pii=NO_PII).total == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "kind"),
+    [
+        ("https://a.blob.core.windows.net/c?sv=1&sig=abc%2Bdef", "&sig=", "azure_sas_token"),
+        ("x;SharedAccessSignature=sv=1;sig=abcdef", ";sig=", "azure_sas_token"),
+        ("https://h/p?sig=abcdef&x=1", "?sig=", "azure_sas_token"),
+        ("https://s3/x?X-Amz-Signature=0a1b2c#frag", "?X-Amz-Signature=", "url_signature"),
+        ("https://gcs/x?x-goog-signature=0a1b2c&e=1", "?x-goog-signature=", "url_signature"),
+        ("https://h/x?a=1&Signature=abcdef", "&Signature=", "url_signature"),
+    ],
+)
+def test_url_signatures(text: str, expected: str, kind: str) -> None:
+    result = redact(text, pii=NO_PII)
+    assert f"{expected}[REDACTED:{kind}]" in result.text
+    assert dict(result.counts) == {kind: 1}
+    assert redact(result.text, pii=NO_PII).total == 0
+
+
+@pytest.mark.parametrize(
+    "text", ["sig=abcdef", "see sig=abc", "x?sig=", "x?signed=abc", "x?sign=a"]
+)
+def test_signature_lookalikes_are_left(text: str) -> None:
+    assert redact(text, pii=NO_PII) == Redaction(text, {})
+
+
+# --- key-value pairs ----------------------------------------------------------------------------
+
+KEY_KINDS = [
+    ("password", "password"),
+    ("passwd", "password"),
+    ("passphrase", "password"),
+    ("db_pass", "password"),
+    ("pwd", "password"),
+    ("token", "token"),
+    ("api_key", "api_key"),
+    ("apiKey", "api_key"),
+    ("x-api-key", "api_key"),
+    ("apikey", "api_key"),
+    ("app_key", "api_key"),
+    ("applicationKey", "api_key"),
+    ("auth_key", "api_key"),
+    ("client_key", "api_key"),
+    ("service-key", "api_key"),
+    ("license_key", "api_key"),
+    ("access_key", "access_key"),
+    ("AccessKey", "access_key"),
+    ("secret_access_key", "aws_secret_key"),
+    ("SecretAccessKey", "aws_secret_key"),
+    ("AccountKey", "azure_storage_key"),
+    ("private_key", "private_key"),
+    ("privkey", "private_key"),
+    ("secret", "secret"),
+    ("client_secret", "secret"),
+    ("secret_key", "secret"),
+    ("SECRET", "secret"),
+    ("DD_API_KEY", "datadog_api_key"),
+    ("datadog.api_key", "datadog_api_key"),
+    ("DD_APP_KEY", "datadog_app_key"),
+    ("datadogApplicationKey", "datadog_app_key"),
+    ("TWILIO_AUTH_TOKEN", "twilio_auth_token"),
+    ("discord_bot_token", "discord_token"),
+    ("NEW_RELIC_LICENSE_KEY", "newrelic_key"),
+    ("newrelic.api_key", "newrelic_key"),
+    ("AWS_SECRET", "aws_secret_key"),
+    ("aws_secret_key", "aws_secret_key"),
+    ("AWS_ACCESS_KEY", "aws_access_key"),
+    ("AWS_SESSION_TOKEN", "aws_session_token"),
+    ("DD_TOKEN", "token"),
+    ("awsome_token", "token"),
+]
+
+
+@pytest.mark.parametrize(("key", "kind"), KEY_KINDS)
+def test_the_key_names_the_kind(key: str, kind: str) -> None:
+    check(f"{key}=v4lu3x", f"{key}=[REDACTED:{kind}]", {kind: 1}, NO_PII)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("password=pw1", "password=[REDACTED:password]"),
+        ("password = pw1", "password = [REDACTED:password]"),
+        ("password:pw1", "password:[REDACTED:password]"),
+        ("password :\tpw1", "password :\t[REDACTED:password]"),
+        ('password => "pw1"', 'password => "[REDACTED:password]"'),
+        ('"password":"pw1"', '"password":"[REDACTED:password]"'),
+        ("'password': 'pw1'", "'password': '[REDACTED:password]'"),
+        ('\\"password\\":\\"pw1\\"', '\\"password\\":\\"[REDACTED:password]\\"'),
+        ('{"password":12345}', '{"password":"[REDACTED:password]"}'),
+        ("password='a b'", "password='[REDACTED:password]'"),
+        ('password="a \\" b" x', 'password="[REDACTED:password]" x'),
+        ("password=pw1&user=x", "password=[REDACTED:password]&user=x"),
+        ("password=pw1,user=x", "password=[REDACTED:password],user=x"),
+        ("password=pw1;user=x", "password=[REDACTED:password];user=x"),
+        ("(password=pw1)", "(password=[REDACTED:password])"),
+        ("[password=pw1]", "[password=[REDACTED:password]]"),
+        ("<password=pw1>", "<password=[REDACTED:password]>"),
+        ("password=pw1 password=pw2", "password=[REDACTED:password] password=[REDACTED:password]"),
+        ("password= =pw1", "password= [REDACTED:password]"),
+        ("password: Pw1", "password: [REDACTED:password]"),
+        ("password: hunter2.", "password: [REDACTED:password]"),
+        ("dbPass=pw1", "dbPass=[REDACTED:password]"),
+        ("DB_PASS=pw1", "DB_PASS=[REDACTED:password]"),
+        ("key_pass=pw1", "key_pass=[REDACTED:password]"),
+        ("pass=pw1", "pass=[REDACTED:password]"),
+        ("pass=1a", "pass=[REDACTED:password]"),
+        ("password=XXXX", "password=[REDACTED:password]"),
+        ("password=*x*", "password=[REDACTED:password]"),
+        ("token: expiredX", "token: [REDACTED:token]"),
+        ("token: expired.x", "token: [REDACTED:token]"),
+        ("token = decode[0]", "token = decode[0]"),
+        ("pwd=~pw", "pwd=[REDACTED:password]" if False else "pwd=~pw"),
+        ("pwd=pw/1", "pwd=[REDACTED:password]"),
+        ("PWD=/srv", "PWD=/srv"),
+    ],
+)
+def test_key_value_forms(text: str, expected: str) -> None:
+    result = redact(text, pii=NO_PII)
+    assert result.text == expected
+    assert result.total == expected.count("[REDACTED:") - text.count("[REDACTED:")
+    assert redact(expected, pii=NO_PII).total == 0
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "null", "None", "nil", "TRUE", "false", "undefined", "Bearer", "basic", "REDACTED", "-",
+        "", " ", "*", "****", "$DB_PASSWORD", "${DB_PASSWORD}", "$(cat /run/s)", "{{ .pw }}",
+        "{obj}", "<nil>", "<redacted>", "[REDACTED:x]", "[REDACTED:jwt] ", "Bearer [REDACTED:jwt]",
+    ],
+)  # fmt: skip
+def test_values_that_are_no_secret(value: str) -> None:
+    for text in (f'password="{value}"', f"'token': '{value}'"):
+        assert redact(text, pii=NO_PII) == Redaction(text, {}), text
+
+
+@pytest.mark.parametrize(
+    "value", ["$lower", "$1abc", "x${Y}", "pw<x>y", "(pw)", "abc$", "--", "a*"]
+)
+def test_values_that_only_look_like_references(value: str) -> None:
+    text = f'password="{value}"'
+    assert redact(text, pii=NO_PII).text == 'password="[REDACTED:password]"'
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("bypass=1", id="pass-inside-a-word"),
+        pytest.param("COMPASS=north", id="pass-inside-an-upper-case-word"),
+        pytest.param("pass=42", id="pass-a-tally"),
+        pytest.param("invalid token: signature expired", id="prose-after-colon"),
+        pytest.param("invalid token: Expired!", id="capitalised-prose"),
+        pytest.param("using password: YES", id="upper-case-prose"),
+        pytest.param("token = decode(header)", id="code-call"),
+        pytest.param('password = os.environ["PW"]', id="code-subscript"),
+        pytest.param("password = getpass()", id="code-call-empty"),
+        pytest.param("arn:aws:secretsmanager:eu:1:secret:db-creds-AbCdEf", id="arn"),
+        pytest.param("secretName: api-tls", id="key-goes-on"),
+        pytest.param("password_hash=abc", id="keyword-not-last"),
+        pytest.param("max_tokens=512", id="plural"),
+        pytest.param("token.ttl=15m", id="dotted-key-goes-on"),
+        pytest.param("password reset", id="no-separator"),
+        pytest.param("password= user=bob", id="empty-before-a-pair"),
+        pytest.param('password\t= "" x', id="empty-quoted"),
+        pytest.param("PWD=~/app", id="pwd-home-directory"),
+    ],
+)
+def test_keys_whose_values_stay(text: str) -> None:
+    assert redact(text, pii=NO_PII) == Redaction(text, {})
+
+
+def test_a_value_redacted_in_part_is_redacted_whole() -> None:
+    text = '"token": "Bearer [REDACTED:jwt] x"'
+    assert redact(text, pii=NO_PII).text == '"token": "[REDACTED:token]"'
+    for done in ('"token": "Bearer [REDACTED:jwt]"', '"private_key": "[REDACTED:jwt]\\n\\t"'):
+        assert redact(done, pii=NO_PII) == Redaction(done, {})
+
+
+def test_prose_needs_a_bare_value_after_a_colon() -> None:
+    assert redact('"token": "expired"', pii=NO_PII).text == '"token": "[REDACTED:token]"'
+    assert redact("token=expired", pii=NO_PII).text == "token=[REDACTED:token]"
+    assert redact("token: expired1", pii=NO_PII).text == "token: [REDACTED:token]"
+    assert redact('"token":expired', pii=NO_PII).text == '"token":"[REDACTED:token]"'
+
+
+def test_code_and_arn_exceptions_need_their_shape() -> None:
+    assert redact("token = 'decode(header)'", pii=NO_PII).total == 1
+    assert redact("token = abc (header)", pii=NO_PII).total == 1
+    assert redact("x secret:db-creds-AbCdEf", pii=NO_PII).total == 1
+    assert redact("a:secret: db-creds-AbCdEf", pii=NO_PII).total == 1
+
+
+def test_the_key_prefix_is_read_up_to_64_characters_back() -> None:
+    near = "DD_" + "x" * 60 + "_API_KEY=v"  # "DD" starts 64 characters before the keyword
+    far = "DD_" + "x" * 61 + "_API_KEY=v"
+    assert redact(near, pii=NO_PII).counts == {"datadog_api_key": 1}
+    assert redact(far, pii=NO_PII).counts == {"api_key": 1}
+    assert redact("ddd_api_key=v", pii=NO_PII).counts == {"api_key": 1}
+    assert redact("dd API_KEY=v", pii=NO_PII).counts == {"api_key": 1}
+    assert redact("dd,API_KEY=v", pii=NO_PII).counts == {"api_key": 1}
+    assert redact('{"dd":1,"api_key":"v"}', pii=NO_PII).counts == {"api_key": 1}
+
+
+# --- generic keys, when their values look random ---------------------------------------------
+
+RANDOM = "AAbbCCddEEffGG00"  # 8 symbols twice each (digits count as one): 3.0 bits a character
+ALMOST = "AAbbCCddEEffGGG0"  # the same length, just below 3.0 bits
+
+
+@pytest.mark.parametrize(
+    ("value", "redacted"),
+    [
+        pytest.param(RANDOM, True, id="at-the-threshold"),
+        pytest.param(ALMOST, False, id="just-below-the-threshold"),
+        pytest.param("AAbbCCddEEffGG1", False, id="15-characters"),
+        pytest.param(RANDOM + "==", True, id="padding"),
+        pytest.param(RANDOM + "===", False, id="too-much-padding"),
+        pytest.param(RANDOM.replace("dd", "d."), False, id="not-base64"),
+        pytest.param("Ab+/Cd_-Ef12Gh34", True, id="base64-alphabets"),
+        pytest.param(RANDOM.lower(), False, id="lower-case"),
+        pytest.param(RANDOM.upper(), False, id="upper-case"),
+        pytest.param("AAbbCCddEEffGGhh", False, id="no-digit"),
+        pytest.param("3f2b1c4e-8a7d-4e5f-9b6a-1c2d3e4f5a6b", False, id="uuid"),
+        pytest.param("4BF92F3576B4E9A6f2c1d3e4f5a6b7c8", False, id="hex-mixed-case"),
+        pytest.param("0a1B2c3D4e5F6a7B8c9D", False, id="hex-low-entropy"),
+        pytest.param("user:42", False, id="cache-key"),
+        pytest.param("Orders-Created-Event-2026", True, id="hyphenated-words-mixed"),
+    ],
+)
+def test_generic_keys_need_random_values(value: str, redacted: bool) -> None:
+    for key in ("key", "signing_key", "encryptionKey", "auth", "cred", "creds", "credential"):
+        for text in (f"{key}={value}", f'"{key}": "{value}"'):
+            expected = text.replace(value, "[REDACTED:secret]") if redacted else text
+            assert redact(text, pii=NO_PII).text == expected, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"public_key={RANDOM}",
+        f"publicKey={RANDOM}",
+        f"ssh-pub-key={RANDOM}",
+        f"monkey={RANDOM}",
+        f"oauth={RANDOM}",
+        f"MONKEY={RANDOM}",
+        f"keys={RANDOM}",
+        f"key_id={RANDOM}",
+        f"authorization={RANDOM}",
+    ],
+)
+def test_generic_keys_that_are_not_secrets(text: str) -> None:
+    assert redact(text, pii=NO_PII) == Redaction(text, {})
+
+
+def test_a_bare_generic_value_after_a_quoted_key_gets_quotes() -> None:
+    text = f'"signing_key":{RANDOM},"n":1'
+    check(text, '"signing_key":"[REDACTED:secret]","n":1', {"secret": 1}, NO_PII)
+
+
+def test_a_camel_case_key_word_counts() -> None:
+    assert redact(f"signingKey={RANDOM}", pii=NO_PII).counts == {"secret": 1}
+    assert redact(f"X-Auth={RANDOM}", pii=NO_PII).counts == {"secret": 1}
+    assert redact(f"Credentials: {RANDOM}", pii=NO_PII).counts == {"secret": 1}
+
+
+# --- payment cards ------------------------------------------------------------------------------
+
+ISSUED = [
+    ("4", 13), ("4", 16), ("4", 19), ("51", 16), ("55", 16), ("2221", 16), ("2720", 16),
+    ("34", 15), ("37", 15), ("3528", 16), ("3589", 19), ("300", 14), ("305", 19), ("36", 14),
+    ("38", 16), ("39", 19), ("50", 13), ("56", 13), ("6011", 16), ("62", 19), ("69", 19),
+]  # fmt: skip
+NOT_ISSUED = [
+    ("4", 14), ("4", 15), ("4", 17), ("4", 18), ("51", 15), ("55", 17), ("56", 12),
+    ("2220", 16), ("2721", 16), ("34", 16), ("37", 14), ("3527", 16), ("3590", 16), ("3528", 15),
+    ("299", 14), ("306", 14), ("36", 13), ("38", 15), ("35", 16), ("70", 16), ("1", 16),
+    ("0", 16), ("9", 16), ("8", 16), ("49", 20), ("33", 16), ("3", 13),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("prefix", "length"), ISSUED)
+def test_card_numbers_of_known_issuers(prefix: str, length: int) -> None:
+    number = card(prefix, length)
+    check(f"card {number} ok", "card [REDACTED:card] ok", {"card": 1}, NO_PII)
+    assert redact(f"card {not_luhn(number)} ok", pii=NO_PII).total == 0
+
+
+@pytest.mark.parametrize(("prefix", "length"), NOT_ISSUED)
+def test_numbers_no_issuer_gives_out(prefix: str, length: int) -> None:
+    text = f"id {card(prefix, length)} ok"
+    assert redact(text, pii=NO_PII) == Redaction(text, {})
+
+
+@pytest.mark.parametrize(
+    "number",
+    ["4111111111111111", "4012888888881881", "5555555555554444", "378282246310005",
+     "6011111111111117", "3530111333300000", "30569309025904", "5019717010103742",
+     "6759649826438453", "4539578763621486", "5425233430109903", "2223000048410010"],
+)  # fmt: skip
+def test_well_known_test_numbers(number: str) -> None:
+    check(number, "[REDACTED:card]", {"card": 1}, NO_PII)
+
+
+@pytest.mark.parametrize(
+    ("number", "luhn_ok"),
+    [("79927398713", True), ("79927398710", False), ("0", True), ("18", True), ("59", True),
+     ("49927398716", True), ("1234567812345670", True), ("1234567812345678", False)],
+)  # fmt: skip
+def test_luhn(number: str, luhn_ok: bool) -> None:
+    assert module._luhn(number) is luhn_ok
+
+
+VISA = card("4", 16)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (f"{VISA}", "[REDACTED:card]"),
+        (f"pan={VISA};", "pan=[REDACTED:card];"),
+        (f"({VISA})", "([REDACTED:card])"),
+        (f"{VISA}. next", "[REDACTED:card]. next"),
+        (f"{VISA[:4]} {VISA[4:8]} {VISA[8:12]} {VISA[12:]}", "[REDACTED:card]"),
+        (f"{VISA[:4]}-{VISA[4:8]}-{VISA[8:12]}-{VISA[12:]}", "[REDACTED:card]"),
+        (f"{VISA[:4]} {VISA[4:10]} {VISA[10:13]} {VISA[13:]}", "[REDACTED:card]"),
+        (f"{VISA} 2027", "[REDACTED:card] 2027"),
+        (f"12 {VISA}", "12 [REDACTED:card]"),
+        (f"2026-{VISA} x", "2026-[REDACTED:card] x"),
+        (f"sku-12 {VISA}", "sku-12 [REDACTED:card]"),
+        (f"{VISA} {card('5', 16)}", "[REDACTED:card] [REDACTED:card]"),
+        (f"{VISA[:3]} {VISA[3:]}", "[REDACTED:card]"),
+        (f"{VISA},{VISA}", "[REDACTED:card],[REDACTED:card]"),
+    ],
+)
+def test_card_number_forms(text: str, expected: str) -> None:
+    check(text, expected, {"card": expected.count("[REDACTED:card]")}, NO_PII)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param(f"x{VISA}", id="after-a-letter"),
+        pytest.param(f"_{VISA}", id="after-an-underscore"),
+        pytest.param(f"0.{VISA}", id="decimals"),
+        pytest.param(f"-{VISA}", id="negative"),
+        pytest.param(f"+{VISA}", id="phone-like"),
+        pytest.param(f"{VISA}x", id="before-a-letter"),
+        pytest.param(f"{VISA}.5", id="before-decimals"),
+        pytest.param(f"{VISA}0", id="20-digits"),
+        pytest.param(f"{VISA[:4]} {VISA[4:8]}-{VISA[8:12]} {VISA[12:]}", id="two-separators"),
+        pytest.param(f"{VISA[:2]} {VISA[2:8]} {VISA[8:]}", id="a-group-of-2"),
+        pytest.param(f"{VISA[:2]} {VISA[2:]}", id="two-groups-one-of-2"),
+        pytest.param(" ".join(VISA), id="single-digits"),
+        pytest.param(f"{VISA[:4]}  {VISA[4:8]}  {VISA[8:12]}  {VISA[12:]}", id="double-spaces"),
+        pytest.param(f"1234 {VISA[:4]} {VISA[4:8]} {VISA[8:12]} {VISA[12:]}", id="in-a-longer-run"),
+        pytest.param("6302 9712 6779 6948 5221 8804", id="a-list-of-numbers"),
+        pytest.param(f"a{VISA[:8]}{VISA[8:]}b", id="in-a-hex-word"),
+    ],
+)
+def test_card_lookalikes_are_left(text: str) -> None:
+    assert redact(text, pii=NO_PII) == Redaction(text, {})
+
+
+def test_a_group_of_three_is_allowed() -> None:
+    number = card("4", 19)
+    grouped = f"{number[:4]} {number[4:8]} {number[8:12]} {number[12:16]} {number[16:]}"
+    check(grouped, "[REDACTED:card]", {"card": 1}, NO_PII)
+
+
+# --- personal data ------------------------------------------------------------------------------
+
+
+def test_default_pii_is_email_only() -> None:
+    assert frozenset({"email"}) == module.DEFAULT_PII
+    assert frozenset({"email", "ip"}) == module.PII_KINDS
+    text = "bob@example.com from 10.0.0.1"
+    assert redact(text).text == "[REDACTED:email] from 10.0.0.1"
+    assert redact(text, pii=ALL_PII).text == "[REDACTED:email] from [REDACTED:ip]"
+    assert redact(text, pii=frozenset({"ip"})).text == "bob@example.com from [REDACTED:ip]"
+    assert redact(text, pii=NO_PII) == Redaction(text, {})
+    assert may_contain_secret(text)
+    assert not may_contain_secret(text, pii=NO_PII)
+    assert may_contain_secret("from 10.0.0.1", pii=frozenset({"ip"}))
+    assert not may_contain_secret("from 10.0.0.1")
+
+
+@pytest.mark.parametrize("call", [redact, may_contain_secret, same_for_all_digits])
+def test_unknown_personal_data_is_refused(call: object) -> None:
+    assert callable(call)
+    with pytest.raises(ValueError, match="unknown kinds of personal data: \\['phone'\\]"):
+        call("x", pii=frozenset({"email", "phone"}))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("bob@example.com", "[REDACTED:email]"),
+        ("<Bob.Smith+tag@mail.example.co.uk>", "<[REDACTED:email]>"),
+        ("to=a_b%c-d@x-y.io;", "to=[REDACTED:email];"),
+        ("mailto:bob@example.com.", "mailto:[REDACTED:email]."),
+        ('"bob@EXAMPLE.COM"', '"[REDACTED:email]"'),
+        ("git@github.com:org/repo.git", "[REDACTED:email]:org/repo.git"),
+    ],
+)
+def test_email_addresses(text: str, expected: str) -> None:
+    check(text, expected, {"email": 1}, frozenset({"email"}))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "logo@2x.png", "icon@3x.JPEG", "bundle@1.js", "root@localhost", "nginx@sha256:abc",
+        "lodash@4.17.21", "@timestamp", "a@b.c", "bob@example.c0m", "bob@example.com-x",
+        "bob@example.com.x9", "x.bob@", "bob@.com", "pkg@1.2.3.tar",
+        "a@b.toolongtopleveldomainnamexx",
+    ],
+)  # fmt: skip
+def test_email_lookalikes_are_left(text: str) -> None:
+    assert redact(text, pii=frozenset({"email"})) == Redaction(text, {})
+
+
+def test_email_local_part_has_a_limit() -> None:
+    assert redact("x" * 64 + "@example.com").counts == {"email": 1}
+    assert redact("x" * 65 + "@example.com").total == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("from 10.0.0.1", "from [REDACTED:ip]"),
+        ("10.0.0.1:8080", "[REDACTED:ip]:8080"),
+        ("(255.255.255.255)", "([REDACTED:ip])"),
+        ("net 10.0.0.0/8", "net [REDACTED:ip]/8"),
+        ("end 1.2.3.4.", "end [REDACTED:ip]."),
+        ("[2001:db8::8a2e:370:7334]:443", "[[REDACTED:ip]]:443"),
+        ("fe80::1%eth0", "[REDACTED:ip]%eth0"),
+        ("::1", "[REDACTED:ip]"),
+        ("2001:db8:0:0:0:0:2:1", "[REDACTED:ip]"),
+        ("2001:DB8::", "[REDACTED:ip]"),
+        ("a 1:2:3:4:5:6:7:8 b", "a [REDACTED:ip] b"),
+    ],
+)
+def test_ip_addresses_when_asked(text: str, expected: str) -> None:
+    check(text, expected, {"ip": 1}, frozenset({"ip"}))
+    assert redact(text) == Redaction(text, {})
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "1.2.3", "1.2.3.4.5", "a1.2.3.4", "1.2.3.4a", "1.2.3.4.5", "1234.1.1.1", "v1.2.3.4-rc",
+        "12:30:45", "00:1a:2b:3c:4d:5e", "std::vector", "key :: value", "1:2:3:4:5:6:7::8",
+        "deadbeef::1", "::g", "1::2::3", "1.2.3.4.5.6",
+    ],
+)  # fmt: skip
+def test_ip_lookalikes_are_left(text: str) -> None:
+    assert redact(text, pii=frozenset({"ip"})) == Redaction(text, {})
+
+
+# --- what callers rely on ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "same"),
+    [
+        pytest.param(f"card {VISA} ok", False, id="card-shape"),
+        pytest.param("ids 1234567890123 here", False, id="13-digits"),
+        pytest.param("ids 123456789012 here", True, id="12-digits"),
+        pytest.param("BASIC realm", False, id="basic-any-case"),
+        pytest.param("user bob@example.com 10.0.0.1", True, id="pii-by-shape"),
+    ],
+)
+def test_same_for_all_digits_when_digits_matter(text: str, same: bool) -> None:
+    assert same_for_all_digits(text) is same
+    assert same_for_all_digits(text, pii=ALL_PII) is same
+
+
+def test_may_contain_secret_sees_card_shapes_only_where_a_card_could_be() -> None:
+    assert may_contain_secret(f"card {VISA} ok", pii=NO_PII)
+    assert may_contain_secret(f"x {VISA[:4]} {VISA[4:8]} {VISA[8:12]} {VISA[12:]}", pii=NO_PII)
+    assert may_contain_secret(f"2026-{VISA}", pii=NO_PII)
+    assert not may_contain_secret("ids 123456789012 here", pii=NO_PII)
+    assert not may_contain_secret(f"blk_-{VISA}", pii=NO_PII)
+    assert not may_contain_secret(f"a{VISA}b", pii=NO_PII)
+    assert not may_contain_secret(f"v{VISA}0", pii=NO_PII)
+
+
+def test_case_folding_finds_every_case_insensitive_match() -> None:
+    # The kv rule matches "(?i:...)" case-insensitively, which takes the Kelvin sign for "k"
+    # and a long s for "s": the hints must see them too.
+    for text in ("to\u212aen=abc123", "pa\u017fsword=abc123"):
+        assert redact(text, pii=NO_PII).total == 1
+        assert may_contain_secret(text, pii=NO_PII)
+
+
+def test_a_lone_surrogate_is_no_problem() -> None:
+    text = f"\ud800{VISA} password=pw1 \udfff"
+    result = redact(text, pii=NO_PII)
+    assert result.counts == {"card": 1, "password": 1}
+    assert may_contain_secret(text, pii=NO_PII)
+
+
+def test_every_rule_runs_when_the_set_of_hints_fails(monkeypatch: pytest.MonkeyPatch) -> None:
+    # An RE2 set that runs out of memory finds nothing: then every rule is tried.
+    class Failing:
+        def Match(self, text: bytes) -> None:
+            return None
+
+    plan = module._plan(NO_PII)
+    monkeypatch.setitem(module._PLANS, NO_PII, plan._replace(hints=Failing()))
+    text = f"password=pw1 {GITHUB} card {VISA}"
+    assert redact(text, pii=NO_PII).counts == {"password": 1, "github_token": 1, "card": 1}
+
+
+class Recorder:
+    """A rule's pattern that notes when it is run."""
+
+    def __init__(self, pattern: re.Pattern[str], runs: list[str]) -> None:
+        self.pattern, self.runs = pattern, runs
+
+    def sub(self, replace: Callable[[re.Match[str]], str], text: str) -> str:
+        self.runs.append(self.pattern.pattern)
+        return self.pattern.sub(replace, text)
+
+
+def test_only_the_rules_whose_hints_are_found_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    runs: list[str] = []
+    plan = module._plan(NO_PII)
+    recorded = [
+        dataclasses.replace(rule, pattern=Recorder(rule.pattern, runs))  # type: ignore[arg-type]
+        for rule in plan.rules
+    ]
+    monkeypatch.setitem(module._PLANS, NO_PII, plan._replace(rules=tuple(recorded)))
+    assert redact("password=pw1", pii=NO_PII).counts == {"password": 1}
+    assert runs == [module._key_value_pattern(module._SECRET_KEY_WORDS).pattern]
+    runs.clear()
+    assert redact(f"password=pw1 card {VISA}", pii=NO_PII).total == 2
+    assert runs == [runs[0], module._CARD.pattern]
+
+
+def test_plans_are_built_once() -> None:
+    assert module._plan(ALL_PII) is module._plan(frozenset({"ip", "email"}))
+
+
+def kinds_of_the_module() -> set[str]:
+    kinds = {vendor.kind for vendor in (*module._VENDORS, *module._TAIL_TOKENS)}
+    kinds |= set(module._WEBHOOK.groupindex) | set(module._KEY_KINDS.values())
+    kinds |= set(module._VENDOR_KEY_KINDS.values())
+    return (
+        kinds
+        | {"private_key", "url_password", "bearer", "basic_auth", "azure_sas_token"}
+        | {"url_signature", "secret", "card", "email", "ip"}
+    )
+
+
+@pytest.mark.parametrize("kind", sorted(kinds_of_the_module()))
+def test_placeholders_trigger_no_rule(kind: str) -> None:
+    placeholder = f"[REDACTED:{kind}]"
+    assert re.fullmatch(r"[a-z_]+", kind)
+    for text in (
+        placeholder,
+        f"x {placeholder} y",
+        f"password={placeholder}",
+        f'{{"token": "{placeholder}", "key": "{placeholder}"}}',
+        f"Authorization: Bearer {placeholder}",
+        f"https://u:{placeholder}@h/?sig={placeholder}",
+        f"{placeholder}@example.com",
+    ):
+        assert redact(text, pii=ALL_PII) == Redaction(text, {}), text
+
+
+# --- hints and hexadecimal ids --------------------------------------------------------------------
+
+HEX_WORD_CHARS = set("0123456789abcdef")
+
+
+def literal_hints() -> list[str]:
+    return sorted({hint for rule in module._RULES for hint in rule.hints})
+
+
+@pytest.mark.parametrize("hint", literal_hints())
+def test_no_literal_hint_can_touch_a_hex_word(hint: str) -> None:
+    # The miner keys texts by a skeleton where hex ids are drawn alike (masking.id_skeleton):
+    # a hint inside such an id, or running into one, would tell apart texts of one key. A word
+    # the hint touches holds the hint's word characters, so one of them must not be hex.
+    assert hint == hint.casefold()
+    for word in re.findall(r"\w+", hint):
+        assert not set(word) <= HEX_WORD_CHARS, (hint, word)
+
+
+HEX_IDS = [
+    "a1234567890123456b",
+    "DEADBEEF01",
+    "4bf92f3576b4e9a6f2c1d3e4f5a6b7c8",
+    "1234567890123abc",
+    "abc1234567890123",
+]
+CONTEXTS = [
+    ("", ""),
+    ("4111 1111 1111 ", "-1111 1111"),
+    ("1234567890123-", " 1234567890123"),
+    ("sk-ya29.", ".us1:auth="),
+    ("10.0.0.", "::1"),
+    ("fe80::", ":1.2.3.4"),
+]
+
+
+def shapes() -> list[str]:
+    return sorted({shape for rule in module._RULES for shape in rule.shapes})
+
+
+@pytest.mark.parametrize("shape", shapes())
+def test_no_shape_can_touch_a_hex_word(shape: str) -> None:
+    # Shapes are RE2 regexes without look-arounds, which Python reads alike over ASCII text.
+    # Every span of the text that touches the id is tried, so that no match is missed; "$"
+    # matches only where the text really ends.
+    anywhere = re.compile(shape)
+    inside = re.compile(shape.replace("$", "(?!)"))
+    for hex_id in HEX_IDS:
+        for before, after in CONTEXTS:
+            text = (before + hex_id + after).casefold()
+            start, end = len(before), len(before) + len(hex_id)
+            for first in range(end):
+                for last in range(max(first, start) + 1, len(text) + 1):
+                    pattern = anywhere if last == len(text) else inside
+                    assert not pattern.fullmatch(text, first, last), (text, text[first:last])
+
+
+# Every rule and plan built again, while the tests run: what import-time building does is
+# checked like the rest (mutation testing forks after the import, so it only sees code that runs
+# in a test).
+AFRESH = [
+    *[(f"x {token} y", NO_PII, f"x [REDACTED:{kind}] y") for token, kind in VENDOR_TOKENS],
+    ("sk-proj-Ab1-" + "x" * 20, NO_PII, "[REDACTED:openai_api_key]"),
+    ("sk-proj-" + "AB1" * 8, NO_PII, "sk-proj-" + "AB1" * 8),
+    ("sk-" + "ab1" * 8, NO_PII, "sk-" + "ab1" * 8),
+    ("-----BEGIN EC PRIVATE KEY-----\nMHcC\n-----END EC PRIVATE KEY-----\nnext", NO_PII,
+     "[REDACTED:private_key]\nnext"),
+    (f"https://hooks.slack.com/services/{SLACK_PATH}", NO_PII,
+     "https://hooks.slack.com/services/[REDACTED:slack_webhook]"),
+    (f"https://discord.com/api/webhooks/{DISCORD_PATH}", NO_PII,
+     "https://discord.com/api/webhooks/[REDACTED:discord_webhook]"),
+    (f"https://a.webhook.office.com/webhookb2/{TEAMS_PATH}", NO_PII,
+     "https://a.webhook.office.com/webhookb2/[REDACTED:teams_webhook]"),
+    (f"api.telegram.org/bot1234567890:AA{body(33)}", NO_PII,
+     "api.telegram.org/bot[REDACTED:telegram_bot_token]"),
+    ("redis://u:pw@h", NO_PII, "redis://u:[REDACTED:url_password]@h"),
+    ("Authorization: Bearer abcdef123456", NO_PII, "Authorization: Bearer [REDACTED:bearer]"),
+    ("Authorization: Basic dXNlcjpwYXNz", NO_PII, "Authorization: Basic [REDACTED:basic_auth]"),
+    ("Authorization: Token abcdef123456", NO_PII, "Authorization: Token [REDACTED:bearer]"),
+    ("x?sig=abc&y=1", NO_PII, "x?sig=[REDACTED:azure_sas_token]&y=1"),
+    ("x?Signature=abc&y=1", NO_PII, "x?Signature=[REDACTED:url_signature]&y=1"),
+    ("password=p", NO_PII, "password=[REDACTED:password]"),
+    ("pwd=p", NO_PII, "pwd=[REDACTED:password]"),
+    ("secret=s", NO_PII, "secret=[REDACTED:secret]"),
+    ("token=t", NO_PII, "token=[REDACTED:token]"),
+    ("DD_API_KEY=v", NO_PII, "DD_API_KEY=[REDACTED:datadog_api_key]"),
+    (f"signing_key={RANDOM}", NO_PII, "signing_key=[REDACTED:secret]"),
+    (f"auth={RANDOM}", NO_PII, "auth=[REDACTED:secret]"),
+    (f"creds: {RANDOM}", NO_PII, "creds: [REDACTED:secret]"),
+    (f"card {VISA}", NO_PII, "card [REDACTED:card]"),
+    ("bob@example.com", frozenset({"email"}), "[REDACTED:email]"),
+    ("bob@example.com", NO_PII, "bob@example.com"),
+    ("10.0.0.1 fe80::1", frozenset({"ip"}), "[REDACTED:ip] [REDACTED:ip]"),
+    ("10.0.0.1 fe80::1", ALL_PII, "[REDACTED:ip] [REDACTED:ip]"),
+    ("10.0.0.1 fe80::1", frozenset({"email"}), "10.0.0.1 fe80::1"),
+    ("GET /health 200 in 3 ms", ALL_PII, "GET /health 200 in 3 ms"),
+]  # fmt: skip
+
+
+def test_rules_and_plans_built_afresh_work_alike(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(module, "_RULES", module._rules())
+    for kinds in ((), ("email",), ("ip",), ("email", "ip")):
+        monkeypatch.delitem(module._PLANS, frozenset(kinds), raising=False)
+    for text, pii, expected in AFRESH:
+        result = redact(text, pii=pii)
+        assert result.text == expected, (text, pii)
+        assert result.total == expected.count("[REDACTED:"), (text, pii)
+        assert may_contain_secret(text, pii=pii) or not result.total
+    assert not may_contain_secret("GET /health 200 in 3 ms", pii=ALL_PII)
+    assert not may_contain_secret("bob@example.com", pii=NO_PII)
+    assert module._plan(NO_PII) is module._plan(frozenset())
+    plan = module._plan(frozenset({"ip"}))
+    assert [rule.pii for rule in plan.rules].count("ip") == 1
+    assert "email" not in [rule.pii for rule in plan.rules]
+    assert len(plan.owners) == sum(len(r.hints) + len(r.shapes) for r in plan.rules)

@@ -60,6 +60,7 @@ class AnalysisJob:
             window=request.window,
             limit=request.limit,
             max_line_chars=context.options.max_line_chars,
+            pii=context.options.pii,
         )
         done = await context.compute(summarize_window, work)
         context.record(done.steps)

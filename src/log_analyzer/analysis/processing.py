@@ -13,6 +13,7 @@ Reference counting still frees everything as usual.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from operator import attrgetter
@@ -24,7 +25,7 @@ from log_analyzer.logs.entries import Row
 from log_analyzer.logs.evidence import diversity_order, evidence_line
 from log_analyzer.logs.masking import skeleton
 from log_analyzer.logs.normalize import NormalizedEntry, normalize_rows
-from log_analyzer.logs.redact import may_contain_secret, redact, same_for_all_digits
+from log_analyzer.logs.redact import DEFAULT_PII, may_contain_secret, redact, same_for_all_digits
 from log_analyzer.logs.summary import LogSummary, summarize
 from log_analyzer.logs.totals import Histogram, Totals, find_spikes
 from log_analyzer.sources.base import RawEntries, Window
@@ -54,6 +55,8 @@ class SummaryWork:
     window: Window
     limit: int
     max_line_chars: int
+    pii: frozenset[str] = DEFAULT_PII
+    """Personal data redacted besides secrets (``REDACT_PII``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,8 +89,12 @@ def summarize_window(work: SummaryWork) -> SummaryDone:
         with steps.step("normalize_logs") as attributes:
             # Rows come per stream; ordering the distinct messages by first sighting afterwards
             # costs less than sorting every line first.
-            normalized = sorted(normalize_rows(rows, max_chars=work.max_line_chars), key=_FIRST)
-            entries, redactions, skeletons = redact_entries(normalized)
+            cut_redactions: Counter[str] = Counter()  # in over-long lines, before the cut
+            normalized = sorted(
+                normalize_rows(rows, work.max_line_chars, cut_redactions, pii=work.pii), key=_FIRST
+            )
+            entries, redactions, skeletons = redact_entries(normalized, work.pii)
+            redactions += cut_redactions.total()
             attributes["logs.normalized_count"] = len(entries)
             attributes["logs.redactions"] = redactions
 
@@ -98,6 +105,7 @@ def summarize_window(work: SummaryWork) -> SummaryDone:
                 window_end_ns=window.end_ns,
                 skeletons=skeletons,
                 redacted=True,
+                pii=work.pii,
             )
             attributes["logs.patterns"] = len(patterns)
 
@@ -143,7 +151,7 @@ def _with_oldest(rows: list[Row], oldest: list[Row]) -> tuple[list[Row], int]:
 
 
 def redact_entries(
-    entries: Sequence[NormalizedEntry],
+    entries: Sequence[NormalizedEntry], pii: frozenset[str] = DEFAULT_PII
 ) -> tuple[tuple[NormalizedEntry, ...], int, list[bytes]]:
     """Redact every entry; also return the skeleton of each resulting message, for the miner.
 
@@ -163,17 +171,17 @@ def redact_entries(
         first = shared.get(key)
         if first is None:
             shared[key] = key
-            if may_contain_secret(message):
+            if may_contain_secret(message, pii=pii):
                 suspect.add(key)
         else:
             key = first
         if key in suspect:
-            result = redact(message)
+            result = redact(message, pii=pii)
             if result.total:
                 total += result.total * entry.count
                 entry = entry._replace(message=result.text)
                 key = skeleton(result.text)
-            elif same_for_all_digits(message):
+            elif same_for_all_digits(message, pii=pii):
                 suspect.discard(key)  # every message of this skeleton is as clean as this one
         out.append(entry)
         keys.append(key)

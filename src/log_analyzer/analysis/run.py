@@ -59,6 +59,7 @@ from log_analyzer.core.logging import log_in_span
 from log_analyzer.core.workers import WorkerPool
 from log_analyzer.logs.budget import completion_budget
 from log_analyzer.logs.prompt import PromptMaterial
+from log_analyzer.logs.redact import DEFAULT_PII
 from log_analyzer.sources.base import LogSource
 
 logger = logging.getLogger(__name__)
@@ -77,6 +78,8 @@ class RunOptions:
     max_line_chars: int
     llm_deadline_seconds: float = 300.0
     """Longest one generation may take in all (prompt processing and every token)."""
+    pii: frozenset[str] = DEFAULT_PII
+    """Personal data redacted besides secrets (``REDACT_PII``)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from log_analyzer.core.errors import OverloadedError, ServiceError, internal_error
 
@@ -33,10 +35,45 @@ class ErrorJSONResponse(JSONResponse):
         return json.dumps(content, ensure_ascii=True, separators=(",", ":")).encode("ascii")
 
 
-def error_response(exc: ServiceError) -> JSONResponse:
-    """The JSON response of one of our errors (with Retry-After when overloaded)."""
+def error_response(exc: ServiceError, scrub: Callable[[str], str] | None = None) -> JSONResponse:
+    """The JSON response of one of our errors (with Retry-After when overloaded).
+
+    ``scrub`` removes secrets from its texts: a store's message may quote the query.
+    """
     headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, OverloadedError) else None
-    return ErrorJSONResponse({"error": exc.to_dict()}, status_code=exc.status_code, headers=headers)
+    error = exc.to_dict()
+    if scrub is not None:
+        error = {k: scrub(v) if isinstance(v, str) else v for k, v in error.items()}
+    return ErrorJSONResponse({"error": error}, status_code=exc.status_code, headers=headers)
+
+
+class DeclaredBodyLimit:
+    """Refuse a request whose declared ``Content-Length`` is over the cap, before reading it.
+
+    FastAPI's own limit (``max_body_size``) counts the bytes of a chunked body as they come and
+    raises into our handlers, but answers a declared length over the cap itself, in plain
+    text; this answers it in the envelope.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self._app = app
+        self._max = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Answer 413 for a declared length over the cap; pass everything else on."""
+        if scope["type"] == "http":
+            declared = dict(scope["headers"]).get(b"content-length", b"")
+            if declared.isdigit() and int(declared) > self._max:
+                error = {
+                    "code": "body_too_large",
+                    "field": "body",
+                    "message": f"the request body of {int(declared):,} bytes is larger than "
+                    f"MAX_REQUEST_BYTES ({self._max:,})",
+                }
+                response = ErrorJSONResponse({"error": error}, status_code=413)
+                await response(scope, receive, send)
+                return
+        await self._app(scope, receive, send)
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -47,8 +84,9 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(Exception, _unexpected)
 
 
-async def _service_error(_: Request, exc: ServiceError) -> JSONResponse:
-    return error_response(exc)
+async def _service_error(request: Request, exc: ServiceError) -> JSONResponse:
+    services = getattr(request.app.state, "services", None)
+    return error_response(exc, services.scrub if services is not None else None)
 
 
 _HTTP_CODES = {
@@ -88,7 +126,19 @@ async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
 
 
 async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
-    problems = [_problem(err) for err in exc.errors()]
+    errors = exc.errors()
+    unreadable = next((err for err in errors if err.get("type") == "json_invalid"), None)
+    if unreadable is not None:  # FastAPI reports JSON syntax errors with the byte offset as loc
+        where = [str(part) for part in unreadable.get("loc", ()) if part != "body"]
+        position = f" at byte {where[0]}" if where else ""
+        reason = str(unreadable.get("ctx", {}).get("error") or unreadable.get("msg", ""))
+        error = {
+            "code": "invalid_json",
+            "field": "body",
+            "message": f"the request body cannot be read as JSON: {reason}{position}",
+        }
+        return ErrorJSONResponse({"error": error}, status_code=400)
+    problems = [_problem(err) for err in errors]
     first = problems[0] if problems else {"field": "body", "reason": "invalid request"}
     message = "; ".join(f"{p['field']}: {p['reason']}" for p in problems) or "invalid request"
     body = {

@@ -11,6 +11,10 @@ after it left if the model is slow to produce the next token.)
 A client that stays connected but stops reading is treated the same way once one `send` has
 waited `send_timeout` seconds for it: otherwise it could hold a generation slot for as long as
 it likes.
+
+Every event but the model's tokens is scrubbed of secrets as it is encoded (``scrub``): the
+numbers were computed from redacted text, but a store's query text or error message can quote
+what the user typed. The tokens come from a model that only ever saw redacted text.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ import anyio.lowlevel
 from starlette.responses import Response, StreamingResponse
 from starlette.types import Message, Receive, Scope, Send
 
-from log_analyzer.analysis.events import ErrorEvent, Event
+from log_analyzer.analysis.events import ErrorEvent, Event, TokenEvent
 from log_analyzer.analysis.run import Run
 from log_analyzer.api.encoders import ENCODERS
 from log_analyzer.api.errors import error_response
@@ -36,10 +40,17 @@ logger = logging.getLogger(__name__)
 class RunResponse(Response):
     """Runs `run` and streams its events in `media_type`; errors before the first byte are JSON."""
 
-    def __init__(self, run: Run, media_type: str, send_timeout: float = 30.0) -> None:
+    def __init__(
+        self,
+        run: Run,
+        media_type: str,
+        send_timeout: float = 30.0,
+        scrub: Callable[[str], str] | None = None,
+    ) -> None:
         super().__init__(media_type=media_type)
         self._run = run
         self._send_timeout = send_timeout
+        self._scrub = scrub
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Serve the run and watch for a disconnect; whichever ends first stops the other."""
@@ -80,11 +91,11 @@ class RunResponse(Response):
             try:
                 head = await run.prepare()
             except ServiceError as exc:
-                await error_response(exc)(scope, receive, send)
+                await error_response(exc, self._scrub)(scope, receive, send)
                 return
             events = run.events(head)
             encoder = ENCODERS[self.media_type or ""]
-            async with aclosing(_encoded(events, encoder, run.trace_id)) as body:
+            async with aclosing(_encoded(events, encoder, run.trace_id, self._scrub)) as body:
                 stream = StreamingResponse(
                     body,
                     media_type=self.media_type,
@@ -98,12 +109,17 @@ class RunResponse(Response):
 
 
 async def _encoded(
-    events: AsyncGenerator[Event, None], encoder: Callable[[Event], str], trace_id: str
+    events: AsyncGenerator[Event, None],
+    encoder: Callable[[Event], str],
+    trace_id: str,
+    scrub: Callable[[str], str] | None,
 ) -> AsyncGenerator[str, None]:
     async with aclosing(events):
         async for event in events:
             try:
                 text = encoder(event)
+                if scrub is not None and not isinstance(event, TokenEvent):
+                    text = scrub(text)
             except Exception as exc:  # a bug in a renderer must still end the stream cleanly
                 logger.exception("Could not encode a %s event", type(event).__name__)
                 yield encoder(ErrorEvent(internal_error(exc).to_dict(), trace_id))

@@ -10,8 +10,7 @@ from log_analyzer.core.config import Settings
 from log_analyzer.core.errors import ServiceError
 from log_analyzer.service.requests import AnalyzeRequest
 from log_analyzer.service.runs import Services, analysis_run
-from log_analyzer.sources.demo import NAMESPACE
-from log_analyzer.sources.registry import SPECS
+from log_analyzer.sources.registry import DEMO_FILTERS, SPECS
 
 
 def add_analyze_parsers(sub: Any) -> None:
@@ -65,7 +64,7 @@ async def run_demo(args: argparse.Namespace, settings: Settings, out: TextIO) ->
     """Analyse the bundled incident; without a reachable model, show the numbers and say why."""
     body = AnalyzeRequest.model_validate(
         {
-            "filters": {"namespace": NAMESPACE},
+            "filters": dict(DEMO_FILTERS),
             "time_range": {"since": "30m"},
             "question": args.question,
         }

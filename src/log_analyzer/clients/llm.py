@@ -222,6 +222,8 @@ class LlamaClient:
             async with self._http.stream("POST", "/v1/chat/completions", json=payload) as response:
                 if response.status_code != 200:
                     await response.aread()
+                    if response.status_code >= 500:
+                        self.forget()
                     raise _status_error(response)
                 async for chunk in _parse_sse(response):
                     yield chunk
@@ -237,10 +239,13 @@ class LlamaClient:
     ) -> Mapping[str, Any]:
         response = await self._request(method, path, payload)
         if response.status_code != 200:
+            if response.status_code >= 500:  # loading, or failing: it may come back different
+                self.forget()
             raise _status_error(response)
         try:
             body = response.json()
         except ValueError as exc:
+            self.forget()
             raise LLMError(f"llama.cpp {path} returned a body that is not JSON") from exc
         if not isinstance(body, dict):
             raise LLMError(f"llama.cpp {path} returned JSON that is not an object")

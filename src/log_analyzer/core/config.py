@@ -17,6 +17,7 @@ from pydantic import (
     PositiveInt,
     SecretStr,
     ValidationError,
+    field_validator,
     model_validator,
 )
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -126,6 +127,10 @@ class Settings(BaseSettings):
     max_line_chars: PositiveInt = 2000
     """Longer log lines are cut to this many characters and marked as truncated."""
 
+    redact_pii: str = "email"
+    """Personal data redacted besides secrets (payment card numbers always are): `email`, `ip`,
+    both comma-separated (`email,ip`), or `none`."""
+
     otel_exporter_otlp_endpoint: HttpUrl = HttpUrl("http://localhost:4317")
     """OTLP/gRPC endpoint of the trace collector (Tempo, or an OpenTelemetry Collector)."""
 
@@ -149,10 +154,35 @@ class Settings(BaseSettings):
             )
         return self
 
+    @field_validator("redact_pii")
+    @classmethod
+    def _check_redact_pii(cls, value: str) -> str:
+        kinds = _pii_kinds(value)
+        unknown = kinds - PII_KINDS
+        if unknown:
+            raise ValueError(
+                f"unknown kind {', '.join(sorted(unknown))}: use email, ip, both (email,ip) or none"
+            )
+        return ",".join(sorted(kinds)) or "none"
+
+    @property
+    def pii(self) -> frozenset[str]:
+        """The kinds of personal data redacted (`REDACT_PII`)."""
+        return _pii_kinds(self.redact_pii)
+
     @property
     def version(self) -> str:
         """The service's own version, for `/health`, `/version` and the telemetry resource."""
         return __version__
+
+
+PII_KINDS = frozenset({"email", "ip"})
+"""What `REDACT_PII` may name (the redaction rules in `logs.redact` know the same kinds)."""
+
+
+def _pii_kinds(value: str) -> frozenset[str]:
+    kinds = {part.strip().lower() for part in value.split(",")} - {""}
+    return frozenset() if kinds == {"none"} else frozenset(kinds)
 
 
 class ConfigError(ValueError):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -37,9 +38,19 @@ class TraceContextFilter(logging.Filter):
         return True
 
 
+Scrub = Callable[[str], str]
+"""Removes secrets from a text (the service passes its redaction, which `core` cannot import)."""
+
+
 class _Formatter(JsonFormatter):
+    scrub: Scrub | None = None
+
     def format(self, record: logging.LogRecord) -> str:
         text = super().format(record)
+        if self.scrub is not None:
+            # The whole line: message, extra fields and traceback alike. Redaction keeps JSON
+            # valid: a placeholder holds neither a quote nor a backslash.
+            text = self.scrub(text)
         try:
             text.encode("utf-8")
         except UnicodeEncodeError:
@@ -60,13 +71,15 @@ class _Formatter(JsonFormatter):
             log_data.pop("exc_info", None)
 
 
-def json_formatter() -> logging.Formatter:
-    """The formatter of every service log line."""
-    return _Formatter(
+def json_formatter(scrub: Scrub | None = None) -> logging.Formatter:
+    """The formatter of every service log line; ``scrub`` removes secrets from each."""
+    formatter = _Formatter(
         "%(message)s %(trace_id)s %(span_id)s %(trace_flags)s",
         reserved_attrs=[*_RESERVED],
         json_ensure_ascii=False,
     )
+    formatter.scrub = scrub
+    return formatter
 
 
 _RESERVED = (
@@ -95,15 +108,15 @@ _RESERVED = (
 )
 
 
-def configure_logging(level: str = "INFO", stream: Any = None) -> None:
-    """Send the root logger's records to stdout as JSON; safe to call more than once."""
+def configure_logging(level: str = "INFO", stream: Any = None, scrub: Scrub | None = None) -> None:
+    """Send the root logger's records to stdout as JSON, secrets scrubbed; safe to repeat."""
     root = logging.getLogger()
     for handler in list(root.handlers):
         if handler.get_name() == _HANDLER_NAME:
             root.removeHandler(handler)
     handler = logging.StreamHandler(stream or sys.stdout)
     handler.set_name(_HANDLER_NAME)
-    handler.setFormatter(json_formatter())
+    handler.setFormatter(json_formatter(scrub))
     handler.addFilter(TraceContextFilter())
     root.addHandler(handler)
     root.setLevel(level)

@@ -17,7 +17,7 @@ from itertools import repeat
 
 from log_analyzer.logs.normalize import Level, NormalizedEntry
 from log_analyzer.logs.patterns import PatternMiner
-from log_analyzer.logs.redact import redact
+from log_analyzer.logs.redact import DEFAULT_PII, redact
 
 ONGOING_SHARE = 0.05
 """A pattern first seen in this leading share of the window was probably there before it."""
@@ -81,6 +81,7 @@ def condense(
     window_end_ns: int | None = None,
     skeletons: Sequence[bytes] | None = None,
     redacted: bool = False,
+    pii: frozenset[str] = DEFAULT_PII,
 ) -> tuple[Pattern, ...]:
     """Group ``entries`` by template and return the patterns in priority order, ids assigned.
 
@@ -90,13 +91,14 @@ def condense(
     Templates are mined from redacted messages and examples are redacted when shown, so no
     secret :func:`redact` finds reaches a pattern. With ``redacted``, the caller says that every
     message is :func:`redact`'s output already (redacting is idempotent), and it is not redone.
+    ``pii`` is the personal data redacted, as :func:`redact` takes it.
 
     ``skeletons``, when given, holds :func:`~log_analyzer.logs.masking.skeleton` of each
     entry's message, computed once upstream and reused by the miner.
     """
     if not entries:
         return ()
-    miner = PatternMiner(redact=not redacted)
+    miner = PatternMiner(redact=not redacted, pii=pii)
     add = miner.add
     # Stats are kept per template index as mined; merges made later are folded in below.
     mined: dict[int, _Group] = {}
@@ -147,7 +149,7 @@ def condense(
     patterns = []
     for number, root in enumerate(sorted(groups, key=priority), start=1):
         g = groups[root]
-        shown, ids = _examples(entries, last_seen, g.members, examples)
+        shown, ids = _examples(entries, last_seen, g.members, examples, pii)
         patterns.append(
             Pattern(
                 id=f"P{number}",
@@ -172,6 +174,7 @@ def _examples(
     last_seen: list[int],
     members: Sequence[int],
     limit: int,
+    pii: frozenset[str],
 ) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
     """The most recent distinct redacted messages of a pattern, and their entries' ids."""
     if limit <= 0:
@@ -184,11 +187,11 @@ def _examples(
     for attempt in range(2):
         for index in recent:
             entry = entries[index]
-            text = redact(entry.message).text
+            text = redact(entry.message, pii=pii).text
             if text in shown:
                 continue
             shown.append(text)
-            ids.update(dict.fromkeys(_id_pairs(entry.ids)))
+            ids.update(dict.fromkeys(_id_pairs(entry.ids, pii)))
             if len(shown) == limit:
                 return tuple(shown), tuple(ids)
         if attempt or len(recent) == len(members):
@@ -199,5 +202,12 @@ def _examples(
     return tuple(shown), tuple(ids)
 
 
-def _id_pairs(ids: Mapping[str, str]) -> list[tuple[str, str]]:
-    return [(key, value) for key, value in ids.items() if value]
+def _id_pairs(ids: Mapping[str, str], pii: frozenset[str]) -> list[tuple[str, str]]:
+    """The ids, each redacted as its ``key=value`` would be (a session id can be a credential)."""
+    pairs = []
+    for key, value in ids.items():
+        if value:
+            redacted = redact(f"{key}={value}", pii=pii).text
+            prefix = f"{key}="
+            pairs.append((key, redacted.removeprefix(prefix)))
+    return pairs

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import Enum
@@ -15,6 +16,7 @@ from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from log_analyzer.logs.entries import STORE_LEVEL, LogEntry, Row
+from log_analyzer.logs.redact import DEFAULT_PII, redact
 
 
 class Level(Enum):
@@ -137,16 +139,36 @@ def strip_ansi(text: str) -> str:
     return _ANSI.sub("", text) if "\x1b" in text else text
 
 
-def parse_line(line: str, labels: Mapping[str, str], max_chars: int) -> ParsedLine:
-    """Extract message, level and identifiers from one raw line (JSON, logfmt or plain text)."""
+def parse_line(
+    line: str,
+    labels: Mapping[str, str],
+    max_chars: int,
+    *,
+    pii: frozenset[str] = DEFAULT_PII,
+) -> ParsedLine:
+    """Extract message, level and identifiers from one raw line (JSON, logfmt or plain text).
+
+    An over-long message is redacted (``pii`` as :func:`~log_analyzer.logs.redact.redact`
+    takes it) before it is cut; see `cut`.
+    """
     message, level, truncated, ids = _parse(
-        line, _level_word(labels.get("level")), _level_word(labels.get(STORE_LEVEL)), max_chars
+        line,
+        _level_word(labels.get("level")),
+        _level_word(labels.get(STORE_LEVEL)),
+        max_chars,
+        None,
+        pii,
     )
     return ParsedLine(message, level, truncated, ids)
 
 
 def _parse(
-    line: str, label_level: Level | None, store_level: Level | None, max_chars: int
+    line: str,
+    label_level: Level | None,
+    store_level: Level | None,
+    max_chars: int,
+    redactions: Counter[str] | None = None,
+    pii: frozenset[str] = DEFAULT_PII,
 ) -> tuple[str, Level, bool, Mapping[str, str]]:
     """`parse_line` on the labels' levels, already looked up (they are shared by a stream)."""
     text = (_ANSI.sub("", line) if "\x1b" in line else line).strip()
@@ -163,10 +185,32 @@ def _parse(
         message, level = text, None
     if level is None:
         level = label_level or _plain_level(message) or store_level or Level.UNKNOWN
-    if len(message) > max_chars:
-        message = f"{message[:max_chars]} …[truncated {len(message) - max_chars} chars]"
-        return message, level, True, ids
-    return message, level, False, ids
+    message, truncated = cut(message, max_chars, redactions, pii=pii)
+    return message, level, truncated, ids
+
+
+def cut(
+    message: str,
+    max_chars: int,
+    redactions: Counter[str] | None = None,
+    *,
+    pii: frozenset[str] = DEFAULT_PII,
+) -> tuple[str, bool]:
+    """``message`` cut to ``max_chars`` with a visible marker, and whether it was cut.
+
+    An over-long message is redacted first, so that no secret that straddles the cut leaves
+    half of itself behind where no rule can recognise it; what that finds is counted into
+    ``redactions``, when given.
+    """
+    if len(message) <= max_chars:
+        return message, False
+    redacted = redact(message, pii=pii)
+    if redactions is not None:
+        redactions.update(redacted.counts)
+    message = redacted.text
+    if len(message) <= max_chars:
+        return message, False
+    return f"{message[:max_chars]} …[truncated {len(message) - max_chars} chars]", True
 
 
 def normalize(entries: Iterable[LogEntry], max_chars: int = 2000) -> tuple[NormalizedEntry, ...]:
@@ -178,8 +222,18 @@ def normalize(entries: Iterable[LogEntry], max_chars: int = 2000) -> tuple[Norma
     return normalize_rows(((e.labels, e.timestamp_ns, e.line) for e in entries), max_chars)
 
 
-def normalize_rows(rows: Iterable[Row], max_chars: int = 2000) -> tuple[NormalizedEntry, ...]:
-    """`normalize` over `(labels, timestamp_ns, line)` rows, as a store's decoder gives them."""
+def normalize_rows(
+    rows: Iterable[Row],
+    max_chars: int = 2000,
+    redactions: Counter[str] | None = None,
+    *,
+    pii: frozenset[str] = DEFAULT_PII,
+) -> tuple[NormalizedEntry, ...]:
+    """`normalize` over `(labels, timestamp_ns, line)` rows, as a store's decoder gives them.
+
+    Over-long messages are redacted before they are cut (see `cut`); ``redactions``, when
+    given, counts what that found, line by line.
+    """
     # A message seen once is its own final entry; a repeat gets a tally, frozen at the end.
     # Keyed by message alone; the rare message seen at two levels keeps its other levels in
     # `other`.
@@ -197,11 +251,13 @@ def normalize_rows(rows: Iterable[Row], max_chars: int = 2000) -> tuple[Normaliz
             labels = entry_labels
             known = streams.get(id(labels))
             if known is None or known.labels is not labels:
-                known = streams[id(labels)] = _Stream.of(labels)
+                known = streams[id(labels)] = _Stream.of(labels, pii)
             stream = known
         text = (_ANSI.sub("", line) if "\x1b" in line else line).strip()
         if (text[:1] == "{" or "=" in text) and _maybe_structured(text):
-            message, level, truncated, ids = _parse(text, stream.level, stream.detected, max_chars)
+            message, level, truncated, ids = _parse(
+                text, stream.level, stream.detected, max_chars, redactions, pii
+            )
         else:
             ids = _NO_IDS
             message = text
@@ -214,9 +270,9 @@ def normalize_rows(rows: Iterable[Row], max_chars: int = 2000) -> tuple[Normaliz
                 else:
                     plain = plain_levels[key] = _plain_level(head)
                 level = plain or stream.detected or Level.UNKNOWN
-            truncated = len(message) > max_chars
-            if truncated:
-                message = f"{message[:max_chars]} …[truncated {len(message) - max_chars} chars]"
+            truncated = False
+            if len(message) > max_chars:
+                message, truncated = cut(message, max_chars, redactions, pii=pii)
         position = seen.get(message)
         if position is not None and found[position].level is not level:
             position = other.get((level, message))
@@ -297,12 +353,13 @@ class _Stream:
         self.counted = ((source, 1),)
 
     @classmethod
-    def of(cls, labels: Mapping[str, str]) -> _Stream:
+    def of(cls, labels: Mapping[str, str], pii: frozenset[str] = DEFAULT_PII) -> _Stream:
+        # A label value is shown and sent like a message, so it is redacted like one.
         return cls(
             labels,
             _level_word(labels.get("level")),
             _level_word(labels.get(STORE_LEVEL)),
-            source_of(labels),
+            redact(source_of(labels), pii=pii).text,
         )
 
 

@@ -43,7 +43,7 @@ from log_analyzer.logs.masking import (
     mask_token,
     skeleton,
 )
-from log_analyzer.logs.redact import may_contain_secret, redact, same_for_all_digits
+from log_analyzer.logs.redact import DEFAULT_PII, may_contain_secret, redact, same_for_all_digits
 
 __all__ = ["WILDCARD", "MinedTemplate", "MiningResult", "PatternMiner", "mask_message", "mine"]
 
@@ -134,6 +134,7 @@ class PatternMiner:
         min_values: int = 4,
         min_context: int = 3,
         redact: bool = False,
+        pii: frozenset[str] = DEFAULT_PII,
     ) -> None:
         """Configure the miner.
 
@@ -146,8 +147,8 @@ class PatternMiner:
 
         With ``redact``, a message that may hold a secret
         (:func:`~log_analyzer.logs.redact.may_contain_secret`) is mined as
-        :func:`~log_analyzer.logs.redact.redact` returns it, so no secret it finds can reach a
-        template.
+        :func:`~log_analyzer.logs.redact.redact` returns it (personal data as ``pii`` asks), so
+        no secret it finds can reach a template.
         """
         self._depth = depth
         self._max_children = max_children
@@ -161,6 +162,7 @@ class PatternMiner:
         self._shape: dict[str, str] = {}
         self._seen: dict[str, int] = {}
         self._redact = redact
+        self._pii = pii
         self._skeletons: dict[bytes, int | _Plan] = {}
         self._redacted: dict[bytes, int | _Plan] = {}
         self._kept: dict[tuple[bytes, tuple[str, ...]], int] = {}
@@ -196,7 +198,7 @@ class PatternMiner:
 
     def _add_slow(self, text: str, key: bytes, known: _Plan | None) -> int:
         if known is _SUSPECT:
-            return self._masked(redact(text).text, self._redacted)
+            return self._masked(redact(text, pii=self._pii).text, self._redacted)
         if known is not None:
             return self._apply(text, key, known)
         # Masking depends on the coarser id_skeleton only (texts that differ only in their
@@ -204,9 +206,9 @@ class PatternMiner:
         # may hold a secret are redacted first and learned apart, so that a text found under
         # a coarse key is one redaction had no say in.
         cache = self._skeletons
-        if self._redact and may_contain_secret(text):
-            redacted = redact(text)
-            if redacted.total or not same_for_all_digits(text):
+        if self._redact and may_contain_secret(text, pii=self._pii):
+            redacted = redact(text, pii=self._pii)
+            if redacted.total or not same_for_all_digits(text, pii=self._pii):
                 _remember(cache, key, _SUSPECT)
                 return self._masked(redacted.text, self._redacted)
             # A skeleton whose first text is clean is clean (redact.same_for_all_digits).

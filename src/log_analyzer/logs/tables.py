@@ -54,3 +54,7 @@ class RecipeResult:
     """What could not be computed, and why."""
     source: str = ""
     """The store's name."""
+
+    def __post_init__(self) -> None:
+        # A query that produced two of the numbers is listed once, where it first ran.
+        object.__setattr__(self, "queries", tuple(dict.fromkeys(self.queries)))

@@ -206,6 +206,7 @@ class UsersWork:
     top: int
     recipe: str
     source: str
+    pii: frozenset[str]
 
 
 def count_users(work: UsersWork) -> RecipeResult:
@@ -213,7 +214,7 @@ def count_users(work: UsersWork) -> RecipeResult:
     decoded = work.raw.decoded()
     rows: list[RequestRow] = []
     for row in decoded.rows:
-        text, fields = fields_of(row)
+        text, fields = fields_of(row, work.pii)
         info = extract_request(text, fields)
         if info is not None:
             rows.append((row[1], source_of(row[0]), info, 1))
@@ -253,5 +254,7 @@ class TopUsers:
     async def run(self, ctx: RecipeContext) -> RecipeResult:
         """Fetch every line of the selected streams and read a user from each."""
         raw = await ctx.entries(every_line=True)
-        work = UsersWork(raw, int_param(ctx, self.params, "top"), self.name, ctx.source_name)
+        work = UsersWork(
+            raw, int_param(ctx, self.params, "top"), self.name, ctx.source_name, ctx.pii
+        )
         return await ctx.compute(count_users, work)

@@ -14,7 +14,7 @@ from log_analyzer.logs.durations import inline_fields
 from log_analyzer.logs.entries import Row
 from log_analyzer.logs.normalize import Level, parse_line, strip_ansi
 from log_analyzer.logs.patterns import PatternMiner
-from log_analyzer.logs.redact import redact
+from log_analyzer.logs.redact import DEFAULT_PII, redact
 from log_analyzer.logs.tables import CountsAre
 from log_analyzer.recipes.params import Param
 
@@ -85,13 +85,13 @@ def duration_text(seconds: float) -> str:
     return f"{whole}s"
 
 
-def fields_of(row: Row) -> tuple[str, dict[str, Any] | None]:
+def fields_of(row: Row, pii: frozenset[str] = DEFAULT_PII) -> tuple[str, dict[str, Any] | None]:
     """The line without colour codes and secrets, and its JSON or logfmt fields.
 
-    Redacted first, so no operation, user or template a recipe shows can carry a secret. The
-    fields are None for plain text.
+    Redacted first (personal data as ``pii`` asks), so no operation, user or template a recipe
+    shows can carry a secret. The fields are None for plain text.
     """
-    text = redact(strip_ansi(row[2]).strip()).text
+    text = redact(strip_ansi(row[2]).strip(), pii=pii).text
     return text, inline_fields(text)
 
 
@@ -112,9 +112,10 @@ class Templates:
     are read after every line was added, so late merges are reflected.
     """
 
-    def __init__(self, max_line_chars: int = 2000) -> None:
-        self._miner = PatternMiner(redact=True)
+    def __init__(self, max_line_chars: int = 2000, pii: frozenset[str] = DEFAULT_PII) -> None:
+        self._miner = PatternMiner(redact=True, pii=pii)
         self._max = max_line_chars
+        self._pii = pii
         self._names: dict[int, str] | None = None
 
     def add(self, row: Row) -> tuple[int, Level]:
@@ -125,7 +126,7 @@ class Templates:
         """
         self._names = None
         labels, _, line = row
-        parsed = parse_line(line, labels, self._max)
+        parsed = parse_line(line, labels, self._max, pii=self._pii)
         return self._miner.add(parsed.message), parsed.level
 
     def template(self, key: int) -> str:

@@ -50,6 +50,11 @@ class RecipeContext:
         """Longer lines are cut to this many characters, as in an analysis."""
         return self.job.options.max_line_chars
 
+    @property
+    def pii(self) -> frozenset[str]:
+        """Personal data redacted besides secrets, as in an analysis (``REDACT_PII``)."""
+        return self.job.options.pii
+
     def line_filter(self, every_line: bool) -> LineFilter:
         """Every line of the selected streams, or the request's line filter."""
         return LineFilter.every() if every_line else self.request.line_filter
@@ -94,6 +99,7 @@ class RecipeContext:
                 window=self.request.window,
                 limit=self.request.limit,
                 max_line_chars=self.max_line_chars,
+                pii=self.job.options.pii,
             )
             self._analysis = await self.compute(summarize_window, work)
             self.job.record(self._analysis.steps)

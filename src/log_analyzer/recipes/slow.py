@@ -100,6 +100,7 @@ class SlowRequests:
             max_line_chars=ctx.max_line_chars,
             recipe=self.name,
             source=ctx.source_name,
+            pii=ctx.pii,
         )
         return await ctx.compute(slow_tables, work)
 
@@ -114,17 +115,18 @@ class SlowWork:
     max_line_chars: int
     recipe: str
     source: str
+    pii: frozenset[str]
 
 
 def slow_tables(work: SlowWork) -> RecipeResult:
     """Durations and timeouts of the fetched lines, per operation (runs in a worker)."""
     top, slow_seconds = work.top, work.slow_seconds
     decoded = work.raw.decoded()
-    templates = Templates(work.max_line_chars)
+    templates = Templates(work.max_line_chars, work.pii)
     found: list[tuple[str | int, float | None, bool]] = []
     read_from: Counter[str] = Counter()
     for row in decoded.rows:
-        text, fields = fields_of(row)
+        text, fields = fields_of(row, work.pii)
         duration = extract_duration(text, fields)
         timed_out = is_timeout(text, fields)
         if duration is None and not timed_out:

@@ -142,7 +142,7 @@ class ErrorSpikes:
             queries.append(raw.query)
             compared = tuple(sorted(spikes, key=lambda ks: -ks[1].factor)[:_SPIKES_COMPARED])
             table, sample_notes = await ctx.compute(
-                spike_patterns, SpikeWork(raw, compared, ctx.max_line_chars)
+                spike_patterns, SpikeWork(raw, compared, ctx.max_line_chars, ctx.pii)
             )
             tables.append(table)
             notes.extend(sample_notes)
@@ -161,12 +161,13 @@ class SpikeWork:
     raw: RawEntries
     spikes: tuple[tuple[str, Spike], ...]
     max_line_chars: int
+    pii: frozenset[str]
 
 
 def spike_patterns(work: SpikeWork) -> tuple[Table, tuple[str, ...]]:
     """The patterns new or grown in each spike, and notes on the sample (runs in a worker)."""
     decoded = work.raw.decoded()
-    templates = Templates(work.max_line_chars)
+    templates = Templates(work.max_line_chars, work.pii)
     keyed = [(row[1], *templates.add(row)) for row in decoded.rows]
     lines = [(ts, templates.template(key), level) for ts, key, level in keyed]
     rows: list[tuple[Cell, ...]] = []

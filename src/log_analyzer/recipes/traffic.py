@@ -73,6 +73,7 @@ class TrafficSummary:
             top=int_param(ctx, self.params, "top"),
             recipe=self.name,
             source=ctx.source_name,
+            pii=ctx.pii,
         )
         return await ctx.compute(traffic_tables, work)
 
@@ -88,6 +89,7 @@ class TrafficWork:
     top: int
     recipe: str
     source: str
+    pii: frozenset[str]
 
 
 def traffic_tables(work: TrafficWork) -> RecipeResult:
@@ -96,7 +98,7 @@ def traffic_tables(work: TrafficWork) -> RecipeResult:
     decoded = work.raw.decoded()
     rows: list[RequestRow] = []
     for row in decoded.rows:
-        text, fields = fields_of(row)
+        text, fields = fields_of(row, work.pii)
         info = extract_request(text, fields)
         if info is not None and (info.status is not None or info.route is not None):
             rows.append((row[1], source_of(row[0]), info, 1))

@@ -8,7 +8,7 @@ a `Run`; the routes and the CLI stream it the same way.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -28,6 +28,7 @@ from log_analyzer.core.config import Settings
 from log_analyzer.core.errors import InputError
 from log_analyzer.core.telemetry import TRACER_NAME, instrument_client
 from log_analyzer.core.workers import WorkerPool, available_cpus
+from log_analyzer.logs.redact import redact
 from log_analyzer.recipes.catalog import get_recipe
 from log_analyzer.recipes.job import RecipeJob
 from log_analyzer.recipes.params import parse_params
@@ -58,6 +59,10 @@ class Services:
     workers: WorkerPool
     unavailable: Mapping[str, str] = field(default_factory=dict)
     """Known stores that are not configured, and why."""
+
+    def scrub(self, text: str) -> str:
+        """``text`` redacted as everything leaving the service is (``REDACT_PII`` applies)."""
+        return redact(text, pii=self.settings.pii).text
 
 
 @asynccontextmanager
@@ -136,6 +141,16 @@ def _llama_http(settings: Settings) -> httpx.AsyncClient:
     )
 
 
+def scrubber(settings: Settings) -> Callable[[str], str]:
+    """Redaction of a whole text, as the logs and spans of the service get it."""
+    pii = settings.pii
+
+    def scrub(text: str) -> str:
+        return redact(text, pii=pii).text
+
+    return scrub
+
+
 def run_options(settings: Settings) -> RunOptions:
     """The part of the settings a run uses."""
     return RunOptions(
@@ -145,6 +160,7 @@ def run_options(settings: Settings) -> RunOptions:
         context_tokens=settings.llm_context_tokens,
         max_line_chars=settings.max_line_chars,
         llm_deadline_seconds=settings.llm_deadline_seconds,
+        pii=settings.pii,
     )
 
 
@@ -185,7 +201,8 @@ def to_analysis_request(
         selection=selection,
         line_filter=line_filter,
         limit=body.limit,
-        question=body.question,
+        # The question reaches the model and the spans: a pasted token must not.
+        question=redact(body.question, pii=settings.pii).text if body.question else None,
         llm=body.llm,
     )
 

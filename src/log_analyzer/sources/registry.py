@@ -15,3 +15,6 @@ SPECS: Mapping[str, SourceSpec] = MappingProxyType(
     {spec.name: spec for spec in (loki.SPEC, demo.SPEC)}
 )
 """The stores, in the order they are documented."""
+
+DEMO_FILTERS: Mapping[str, str] = MappingProxyType({"namespace": demo.NAMESPACE})
+"""The filters that select the bundled demo incident (`log-analyzer demo`)."""

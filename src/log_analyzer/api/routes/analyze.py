@@ -50,6 +50,7 @@ async def analyze_stream(
         analysis_run(services, body),
         negotiate(accept),
         services.settings.client_send_timeout_seconds,
+        services.scrub,
     )
 
 

@@ -74,6 +74,7 @@ async def run_recipe(
         recipe_run(services, name, body),
         negotiate(accept),
         services.settings.client_send_timeout_seconds,
+        services.scrub,
     )
 
 

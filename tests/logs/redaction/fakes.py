@@ -1,0 +1,263 @@
+"""Fake credentials for the redaction corpus, made at test time from a seeded RNG.
+
+Each maker returns a value with the right prefix, length, alphabet and checksum (where a format
+has one) but random content: syntactically valid, never a real credential. They are made when
+the tests run, not stored, so that no secret scanner (GitHub's push protection, gitleaks) finds
+token-shaped strings in the repository. The formats follow the scanners' rule sets (gitleaks
+``config/gitleaks.toml``, detect-secrets ``plugins/``, trufflehog ``pkg/detectors/``).
+"""
+
+from __future__ import annotations
+
+import base64
+import random
+import string
+import uuid
+import zlib
+from collections.abc import Callable
+
+ALNUM = string.ascii_letters + string.digits
+URLSAFE = ALNUM + "_-"
+B64 = ALNUM + "+/"
+HEX = "0123456789abcdef"
+UPPER = string.ascii_uppercase + string.digits
+
+Maker = Callable[[random.Random], str]
+
+
+def pick(rng: random.Random, alphabet: str, size: int) -> str:
+    return "".join(rng.choice(alphabet) for _ in range(size))
+
+
+def mixed(rng: random.Random, alphabet: str, size: int) -> str:
+    """Random text that holds an upper-case letter, a lower-case letter and a digit."""
+    while True:
+        value = pick(rng, alphabet, size)
+        if value.lower() != value != value.upper() and any(c.isdigit() for c in value):
+            return value
+
+
+def base62(number: int, width: int) -> str:
+    digits = []
+    while number:
+        number, rest = divmod(number, 62)
+        digits.append(string.digits[rest] if rest < 10 else ALNUM[rest - 10])
+    return "".join(reversed(digits)).rjust(width, "0")
+
+
+def github_classic(prefix: str) -> Maker:
+    # 30 random base62 characters and the CRC32 of them in 6 base62 digits, as GitHub makes them.
+    def make(rng: random.Random) -> str:
+        body = pick(rng, ALNUM, 30)
+        return f"{prefix}_{body}{base62(zlib.crc32(body.encode()), 6)}"
+
+    return make
+
+
+def luhn_complete(partial: str) -> str:
+    """``partial`` followed by the digit that makes it pass the Luhn check."""
+    total = 0
+    for position, char in enumerate(reversed(partial)):
+        digit = int(char)
+        if position % 2 == 0:
+            digit = digit * 2 - 9 if digit > 4 else digit * 2
+        total += digit
+    return partial + str((10 - total % 10) % 10)
+
+
+def card(prefix: str, length: int, groups: tuple[int, ...] = (), sep: str = " ") -> Maker:
+    def make(rng: random.Random) -> str:
+        number = luhn_complete(prefix + pick(rng, string.digits, length - len(prefix) - 1))
+        if not groups:
+            return number
+        parts, start = [], 0
+        for size in groups:
+            parts.append(number[start : start + size])
+            start += size
+        return sep.join(parts)
+
+    return make
+
+
+def b64(data: bytes, url: bool = False) -> str:
+    encoded = base64.urlsafe_b64encode(data) if url else base64.b64encode(data)
+    return encoded.decode().rstrip("=") if url else encoded.decode()
+
+
+def jwt(rng: random.Random) -> str:
+    header = b64(b'{"alg":"RS256","typ":"JWT","kid":"' + pick(rng, HEX, 8).encode() + b'"}', True)
+    sub = pick(rng, string.digits, 6)
+    payload = b64(f'{{"sub":"{sub}","iss":"https://auth.test","exp":1795457333}}'.encode(), True)
+    return f"{header}.{payload}.{b64(rng.randbytes(64), True)}"
+
+
+def discord_bot(rng: random.Random) -> str:
+    bot_id = str(rng.randrange(10**17, 10**18 * 9))
+    return f"{b64(bot_id.encode(), True)}.{pick(rng, URLSAFE, 6)}.{pick(rng, URLSAFE, 27)}"
+
+
+def teams_path(rng: random.Random) -> str:
+    ids = [str(uuid.UUID(int=rng.getrandbits(128))) for _ in range(3)]
+    return f"{ids[0]}@{ids[1]}/IncomingWebhook/{pick(rng, HEX, 32)}/{ids[2]}"
+
+
+def pem(kind: str, newline: str) -> Maker:
+    def make(rng: random.Random) -> str:
+        body = b64(rng.randbytes(180))
+        lines = [body[i : i + 64] for i in range(0, len(body), 64)]
+        label = f"{kind} PRIVATE KEY".strip()
+        return newline.join([f"-----BEGIN {label}-----", *lines, f"-----END {label}-----"])
+
+    return make
+
+
+def fixed(value: str) -> Maker:
+    """A value that is obviously fake on sight (``hunter2``): kept as it is."""
+    return lambda rng: value
+
+
+def join(*parts: str | Maker) -> Maker:
+    def make(rng: random.Random) -> str:
+        return "".join(part if isinstance(part, str) else part(rng) for part in parts)
+
+    return make
+
+
+def of(alphabet: str, size: int, *, mixed_case: bool = False) -> Maker:
+    if mixed_case:
+        return lambda rng: mixed(rng, alphabet, size)
+    return lambda rng: pick(rng, alphabet, size)
+
+
+def basic(user: str) -> Maker:
+    return lambda rng: b64(f"{user}:{mixed(rng, ALNUM, 14)}".encode())
+
+
+def password(rng: random.Random) -> str:
+    return mixed(rng, ALNUM, 6) + rng.choice("!#%^*_+=.@-") + mixed(rng, ALNUM, 5)
+
+
+def url_password(rng: random.Random) -> str:
+    return mixed(rng, ALNUM, 8) + rng.choice("-._~!*") + mixed(rng, ALNUM, 5)
+
+
+def email(rng: random.Random) -> str:
+    first, last = rng.choice(("alice", "bob", "chen", "dana")), rng.choice(("ng", "smith", "ito"))
+    domain = rng.choice(("example.com", "mail.example.org", "corp.example.co.uk"))
+    return f"{first}.{last}{rng.randrange(100)}@{domain}"
+
+
+def ipv6(rng: random.Random) -> str:
+    groups = [f"{rng.getrandbits(16):x}" for _ in range(4)]
+    return "2001:db8:" + ":".join(groups[:2]) + "::" + ":".join(groups[2:])
+
+
+def sas_signature(rng: random.Random) -> str:
+    return b64(rng.randbytes(32)).replace("+", "%2B").replace("/", "%2F").replace("=", "%3D")
+
+
+MAKERS: dict[str, Maker] = {
+    "aws_akia": join("AKIA", of("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16)),
+    "aws_asia": join("ASIA", of("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16)),
+    "aws_secret": of(B64, 40, mixed_case=True),
+    "aws_session": lambda rng: b64(rng.randbytes(180)),
+    "gcp_api_key": join("AIza", of(URLSAFE, 35)),
+    "gcp_oauth_secret": join("GOCSPX-", of(URLSAFE, 28)),
+    "gcp_oauth_token": join("ya29.", of(URLSAFE, 120)),
+    "pem_rsa_multiline": pem("RSA", "\n"),
+    "pem_pkcs8_escaped": pem("", "\\n"),
+    "pem_ec_escaped": pem("EC", "\\n"),
+    "pem_openssh_multiline": pem("OPENSSH", "\n"),
+    "pem_encrypted_escaped": pem("ENCRYPTED", "\\n"),
+    "pem_pgp_multiline": lambda rng: pem("PGP", "\n")(rng).replace("KEY-----", "KEY BLOCK-----"),
+    "azure_account_key": lambda rng: b64(rng.randbytes(64)),
+    "azure_sas_sig": sas_signature,
+    "azure_client_secret": join(of(ALNUM, 3), of(string.digits, 1), "Q~", of(URLSAFE, 34)),
+    "github_ghp": github_classic("ghp"),
+    "github_gho": github_classic("gho"),
+    "github_ghu": github_classic("ghu"),
+    "github_ghs": github_classic("ghs"),
+    "github_ghr": github_classic("ghr"),
+    "github_pat": join("github_pat_11", of(UPPER, 20), "_", of(ALNUM, 59)),
+    "gitlab_pat": join("glpat-", of(URLSAFE, 20, mixed_case=True)),
+    "gitlab_deploy": join("gldt-", of(URLSAFE, 20, mixed_case=True)),
+    "gitlab_runner": join("glrt-", of(URLSAFE, 20, mixed_case=True)),
+    "gitlab_trigger": join("glptt-", of(HEX, 40)),
+    "slack_bot": join(
+        "xoxb-", of(string.digits, 12), "-", of(string.digits, 13), "-", of(ALNUM, 24)
+    ),
+    "slack_user": join(
+        "xoxp-", of(string.digits, 11), "-", of(string.digits, 12), "-", of(HEX, 32)
+    ),
+    "slack_app": join("xapp-1-A", of(UPPER, 10), "-", of(string.digits, 13), "-", of(HEX, 64)),
+    "slack_webhook": join("T", of(UPPER, 8), "/B", of(UPPER, 10), "/", of(ALNUM, 24)),
+    "discord_webhook": join(of(string.digits, 18), "/", of(URLSAFE, 68)),
+    "discord_bot": discord_bot,
+    "teams_webhook": teams_path,
+    "telegram_bot": join(of(string.digits, 10), ":AA", of(URLSAFE, 33)),
+    "stripe_sk_live": join("sk_live_", of(ALNUM, 24, mixed_case=True)),
+    "stripe_sk_test": join("sk_test_", of(ALNUM, 24, mixed_case=True)),
+    "stripe_rk_live": join("rk_live_", of(ALNUM, 24, mixed_case=True)),
+    "stripe_rk_test": join("rk_test_", of(ALNUM, 24, mixed_case=True)),
+    "stripe_webhook": join("whsec_", of(ALNUM, 32, mixed_case=True)),
+    "twilio_api_key": join("SK", of(HEX, 32)),
+    "twilio_auth_token": of(HEX, 32),
+    "sendgrid": join("SG.", of(URLSAFE, 22), ".", of(URLSAFE, 43)),
+    "mailgun": join("key-", of(HEX, 32)),
+    "mailchimp": join(of(HEX, 32), "-us", of(string.digits, 2)),
+    "datadog_api": of(HEX, 32),
+    "datadog_app": of(HEX, 40),
+    "newrelic_user": join("NRAK-", of(UPPER, 27)),
+    "newrelic_insert": join("NRII-", of(URLSAFE, 32)),
+    "newrelic_license": join(of(HEX, 32), "FFFFNRAL"),
+    "npm": join("npm_", of(ALNUM, 36, mixed_case=True)),
+    "pypi": join("pypi-AgEIcHlwaS5vcmc", of(URLSAFE, 120)),
+    "openai_project": join(
+        "sk-proj-", of(URLSAFE, 74, mixed_case=True), "T3BlbkFJ", of(URLSAFE, 74)
+    ),
+    "openai_legacy": join("sk-", of(ALNUM, 20), "T3BlbkFJ", of(ALNUM, 20)),
+    "openai_compatible": join("sk-", of(ALNUM, 32, mixed_case=True)),
+    "anthropic": join("sk-ant-api03-", of(URLSAFE, 93, mixed_case=True), "AA"),
+    "huggingface": join("hf_", of(string.ascii_letters, 34)),
+    "huggingface_org": join("api_org_", of(string.ascii_letters, 34)),
+    "shopify": join("shpat_", of(HEX, 32)),
+    "vault": join("hvs.", of(URLSAFE, 90, mixed_case=True)),
+    "digitalocean": join("dop_v1_", of(HEX, 64)),
+    "databricks": join("dapi", of(HEX, 32)),
+    "grafana_sa": join("glsa_", of(ALNUM, 32), "_", of(HEX, 8)),
+    "grafana_cloud": join("glc_", lambda rng: b64(rng.randbytes(60))),
+    "jwt": jwt,
+    "opaque": of(ALNUM, 32, mixed_case=True),
+    "basic_admin": basic("admin"),
+    "basic_svc": basic("svc-backup"),
+    "password": password,
+    "hex16": of(HEX, 16),
+    "hex64": of(HEX, 64),
+    "url_password": url_password,
+    "email": email,
+    "ipv4": lambda rng: ".".join(str(rng.randrange(1, 255)) for _ in range(4)),
+    "ipv6": ipv6,
+    "twilio_sid": join("AC", of(HEX, 32)),
+    "random24": of(ALNUM, 24, mixed_case=True),
+    "random44": lambda rng: b64(rng.randbytes(32)),
+    "visa16": card("4", 16),
+    "visa16_spaced": card("4", 16, (4, 4, 4, 4)),
+    "visa13": card("4", 13),
+    "mastercard_2series_dashed": card("2221", 16, (4, 4, 4, 4), "-"),
+    "mastercard": card("53", 16),
+    "amex_spaced": card("37", 15, (4, 6, 5)),
+    "discover_dashed": card("6011", 16, (4, 4, 4, 4), "-"),
+    "jcb": card("3530", 16),
+    "diners": card("36", 14),
+    "unionpay19": card("62", 19),
+    "maestro": card("6759", 18),
+    "hunter2": fixed("hunter2"),
+    "fixed_at": fixed("p@ss:w0rd"),
+    "s3cr3t": fixed("s3cr3t!"),
+    "phrase": fixed("correct horse battery staple"),
+}
+
+
+def make(name: str, seed: int) -> str:
+    """The fake value of maker `name`, the same for the same seed."""
+    return MAKERS[name](random.Random(f"{name}:{seed}"))
