@@ -73,7 +73,7 @@ async def run(children: Children, options: Options, scenario: str) -> Results:
         print(f"A: {options.clients} concurrent analyses...", file=sys.stderr)
         results.load = await run_load(bench)
     if scenario in ("b", "all"):
-        print(f"B: {options.clients} clients that leave after the first chunk...", file=sys.stderr)
+        print(f"B: {options.clients} clients that leave after the first token...", file=sys.stderr)
         results.leave = await run_leave(bench)
     if scenario in ("c", "all"):
         print(f"C: {options.runs} analyses one at a time...", file=sys.stderr)

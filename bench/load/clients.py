@@ -99,10 +99,14 @@ async def _read_stream(
             outcome.reason = f"stream ended after {kind}, without done"
 
 
-async def leave_after_first_chunk(
+async def leave_after_first_token(
     client: httpx.AsyncClient, body: dict[str, Any], deadline: float
 ) -> Outcome:
-    """Read the first chunk of the body, then close the connection."""
+    """Read the stream up to the model's first token, then close the connection.
+
+    By then the service holds a generation slot and llama.cpp is streaming: leaving must close
+    that stream upstream.
+    """
     outcome = Outcome()
     started = time.perf_counter()
     try:
@@ -112,14 +116,15 @@ async def leave_after_first_chunk(
         ):
             outcome.status = response.status_code
             outcome.ttfb = time.perf_counter() - started
-            async for _ in response.aiter_raw():
-                outcome.first_chunk = time.perf_counter() - started
-                break
+            async for line in response.aiter_lines():
+                if '"type":"token"' in line:
+                    outcome.first_chunk = time.perf_counter() - started
+                    break
         # Leaving the block closed the response; unread, its connection is dropped, not pooled.
         outcome.left_at = time.time()
         outcome.ok = outcome.status == 200 and outcome.first_chunk is not None
         if not outcome.ok:
-            outcome.reason = f"HTTP {outcome.status}" if outcome.status != 200 else "empty body"
+            outcome.reason = f"HTTP {outcome.status}" if outcome.status != 200 else "no token"
     except TimeoutError:
         outcome.reason = f"client gave up after {deadline:g} s"
     except httpx.HTTPError as exc:

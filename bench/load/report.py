@@ -87,7 +87,7 @@ def _leave(result: LeaveResult, options: Options) -> str:
     own_delta = (result.rss_after[0] - result.rss_before[0]) / _MIB
     total_delta = (result.rss_after[1] - result.rss_before[1]) / _MIB
     rows = [
-        ("clients that got a first chunk", f"{got_chunk} of {len(result.outcomes)}"),
+        ("clients that got a first token", f"{got_chunk} of {len(result.outcomes)}"),
         (
             "streaming requests the fake llama.cpp saw",
             f"{len(streams)} ({', '.join(f'{n} {end}' for end, n in ends.items()) or 'none'})",
@@ -105,10 +105,10 @@ def _leave(result: LeaveResult, options: Options) -> str:
             f"{own_delta:+.1f} MiB / {total_delta:+.1f} MiB",
         ),
     ]
-    text = f"### B. {options.clients} clients that leave after the first chunk\n\n" + _table(rows)
+    text = f"### B. {options.clients} clients that leave after the first token\n\n" + _table(rows)
     failed = [o for o in result.outcomes if not o.ok]
     if failed:
-        text += "\n\nClients without a first chunk:\n\n" + _reasons(failed)
+        text += "\n\nClients without a first token:\n\n" + _reasons(failed)
     return text
 
 

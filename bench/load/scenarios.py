@@ -5,7 +5,7 @@ another's memory, and answers a few warm-up analyses at once before anything is 
 failed warm-up on an idle service is a harness error: nothing after it would mean anything).
 
 - A: `clients` analyses at once, while `/health` is polled every 50 ms and RSS sampled.
-- B: `clients` that leave after the first chunk; how fast the fake llama.cpp saw every
+- B: `clients` that leave after the first token; how fast the fake llama.cpp saw every
   streaming request close, and RSS a few seconds later against RSS before.
 - C: one analysis at a time on an idle service; time to first byte against the fake Loki's own
   time for the backward log query.
@@ -26,7 +26,7 @@ from bench.load.clients import (
     all_at_once,
     analysis_body,
     full_analysis,
-    leave_after_first_chunk,
+    leave_after_first_token,
 )
 from bench.load.probes import HealthPoller, RssSampler
 from bench.load.processes import Child, Children, HarnessError, free_port
@@ -233,7 +233,7 @@ async def run_load(bench: Bench) -> LoadResult:
 
 
 async def run_leave(bench: Bench) -> LeaveResult:
-    """Scenario B: every client reads the first chunk and hangs up."""
+    """Scenario B: every client reads up to the first token and hangs up."""
     service = bench.start_service("b")
     try:
         await bench.warm_up(service)
@@ -242,7 +242,7 @@ async def run_leave(bench: Bench) -> LeaveResult:
         async with bench.client(service) as client:
             outcomes = await all_at_once(
                 bench.options.clients,
-                lambda: leave_after_first_chunk(client, bench.body, bench.options.client_timeout),
+                lambda: leave_after_first_token(client, bench.body, bench.options.client_timeout),
             )
         last_left = max(outcome.left_at or 0.0 for outcome in outcomes)
         # A stream that never closes runs its whole answer; wait for that and some more.
