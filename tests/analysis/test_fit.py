@@ -489,3 +489,31 @@ async def test_a_frame_that_fits_only_without_its_note_is_refused() -> None:
     with pytest.raises(LLMContextExceeded) as caught:
         await fitter.fit()
     assert (caught.value.n_prompt_tokens, caught.value.n_ctx) == (108, 104 + ANSWER)
+
+
+async def test_a_frame_that_fills_the_budget_exactly_is_not_counted_twice() -> None:
+    # Priced, the frame is the whole budget: no room, but not under it, so nothing is checked
+    # before packing; the prompt without rows (no note costs here) is counted once and sent.
+    material = rows_material(table("alpha"))
+    llm = LedgerLLM({"alpha": 10}, note=0)
+    fitted = await Fitter(llm, material, n_ctx=100 + ANSWER, max_tokens=ANSWER).fit()
+    assert llm.counted == [()]
+    fit = ContextFit(100 + ANSWER, ANSWER, 100, "row", included=0, omitted=1, lines_omitted=1)
+    assert_fitted(fitted, material, fit, {A: 10}, ())
+
+
+async def test_a_shortened_answer_leaves_the_room_it_was_shortened_for() -> None:
+    # Budget 200 - 90 = 110 leaves 10 tokens of evidence beside the frame (100): the answer
+    # gives way to MIN_COMPLETION_TOKENS (64), so the room is 200 - 64 - 100 = 36. Alpha (20)
+    # fits, bravo too (40) only without the note on the rows left out: alpha alone, counted
+    # 100 + 20 + 8 = 128, once.
+    material = rows_material(table("alpha", "bravo"))
+    llm = LedgerLLM({"alpha": 20, "bravo": 20})
+    fitter = Fitter(llm, material, n_ctx=200, max_tokens=90)
+    fitted = await fitter.fit()
+    assert llm.counted == [("alpha",)]
+    fit = ContextFit(200, 64, 128, "row", included=1, omitted=1, lines_omitted=2, ids=("alpha",))
+    assert_fitted(fitted, material, fit, {A: 20, B: 20}, (A,))
+    assert fitter.note == (
+        "answer limited to 64 tokens (from 90) to leave room for evidence in the 200-token context"
+    )

@@ -86,7 +86,7 @@ class Fitter:
                 self._max_tokens = shorter
                 room = self.budget - frame
         if room < 0:
-            await self._bare(costs)  # raises when even no evidence is too much
+            await self._bare()  # raises when even no evidence is too much
             room = 0
         shown = self._pack(costs, room)
         every_item_priced = len(candidates) == self._material.item_count
@@ -133,10 +133,14 @@ class Fitter:
             if total <= self.budget:
                 return Fitted(messages, self._fit(shown, total), tuple(shown), costs)
             shown = _shrink(shown, costs, total - self.budget)
-        return await self._bare(costs)
+        messages, total = await self._bare()
+        return Fitted(messages, self._fit([], total), (), costs)
 
-    async def _bare(self, costs: dict[ItemKey, int]) -> Fitted:
-        """The prompt with no evidence (its notes say what was left out), if it fits at all."""
+    async def _bare(self) -> tuple[list[Message], int]:
+        """The prompt with no evidence (its notes say what was left out) and its count.
+
+        Raises `LLMContextExceeded` when even that is over the budget.
+        """
         messages = self._render(()).messages
         total = await self._llm.count_chat_tokens(messages)
         if total > self.budget:
@@ -146,7 +150,7 @@ class Fitter:
                 n_prompt_tokens=total,
                 n_ctx=self._n_ctx,
             )
-        return Fitted(messages, self._fit([], total), (), costs)
+        return messages, total
 
     def _affordable(self) -> list[ItemKey]:
         """The items, in priority order, that could fit whatever the frame costs."""
