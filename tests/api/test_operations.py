@@ -106,3 +106,20 @@ def test_app_is_importable_lazily_for_uvicorn_and_fastapi_cli(
     with pytest.raises(AttributeError):
         _ = main_module.not_there
     main_module._default_app.cache_clear()
+
+
+async def test_a_store_other_than_the_default_does_not_make_the_service_unready(
+    spans: InMemorySpanExporter, loki_mock: respx.MockRouter, llama_mock: respx.MockRouter
+) -> None:
+    # LOG_SOURCE=demo: Loki (open, as it always has a URL) is down, but no request needs it
+    # unless it names it; the demo and the model answer.
+    loki_mock.get("/ready").mock(side_effect=httpx.ConnectError("refused"))
+    llama_mock.get("/health").mock(return_value=httpx.Response(200, json={"status": "ok"}))
+    settings = settings_for_tests(log_source="demo")
+    async with running_app(spans, settings=settings) as (_, client):
+        response = await client.get("/ready")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ready"
+    assert body["checks"]["demo"] == "ok"
+    assert body["checks"]["loki"] != "ok"  # reported, not gating

@@ -22,10 +22,15 @@ async def health(settings: SettingsDep) -> Health:
 
 @router.get(
     "/ready",
-    responses={503: {"description": "At least one upstream is not ready; each is named."}},
+    responses={503: {"description": "The default store or llama.cpp is not ready; named."}},
 )
 async def ready(services: ServicesDep) -> JSONResponse:
-    """200 when every configured store and llama.cpp (`/health`) answer, else 503 naming which."""
+    """200 when the default store (`LOG_SOURCE`) and llama.cpp answer, else 503 naming which.
+
+    Every other open store is checked and reported too, but does not make the service unready:
+    taking the pod out of rotation would stop the analyses that do not need that store.
+    """
+    default = services.settings.log_source
     names = [*services.sources, "llama.cpp"]
     checks_run = [source.ready() for source in services.sources.values()]
     results = await asyncio.gather(*checks_run, services.llm.health(), return_exceptions=True)
@@ -37,7 +42,8 @@ async def ready(services: ServicesDep) -> JSONResponse:
             raise result
         else:
             checks[name] = "ok"
-    not_ready = [name for name, state in checks.items() if state != "ok"]
+    gating = {default, "llama.cpp"}
+    not_ready = [name for name, state in checks.items() if state != "ok" and name in gating]
     if not_ready:
         return JSONResponse(
             {"status": "not_ready", "not_ready": not_ready, "checks": checks}, status_code=503
