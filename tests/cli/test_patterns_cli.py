@@ -34,7 +34,7 @@ def test_table_lists_patterns_by_priority_with_an_example() -> None:
     assert rows[0].split() == ["ID", "COUNT", "LEVEL", "TEMPLATE"]
     assert rows[1].split()[:3] == ["P1", "3", "ERROR"]
     assert "payment <NUM> declined by <IP:PORT> after <DURATION>" in rows[1]
-    assert rows[2].strip() == "e.g. ERROR payment 12 declined by 10.0.0.8:443 after 7ms"
+    assert rows[2].strip() == "e.g. payment 12 declined by 10.0.0.8:443 after 7ms"
     assert rows[3].split()[:3] == ["P2", "1", "WARN"]
     assert "hunter2" not in out.getvalue()
 
@@ -45,7 +45,7 @@ def test_jsonl_has_one_object_per_entry_line_in_order() -> None:
     records = [json.loads(line) for line in out.getvalue().splitlines()]
     assert [r["line"] for r in records] == [1, 2, 4, 5, 6]  # the blank line 3 is no entry
     assert [r["pattern"] for r in records] == ["P1", "P3", "P1", "P2", "P1"]
-    assert records[0]["template"] == "ERROR payment <NUM> declined by <IP:PORT> after <DURATION>"
+    assert records[0]["template"] == "payment <NUM> declined by <IP:PORT> after <DURATION>"
     assert records[1]["template"] == "cache warmed in <DURATION>"
 
 

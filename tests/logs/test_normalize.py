@@ -6,16 +6,18 @@ import json
 from collections import Counter
 from collections.abc import Mapping
 from types import MappingProxyType
+from typing import Any
 
 import pytest
 
-from log_analyzer.logs.entries import STORE_LEVEL, LogEntry
+from log_analyzer.logs.entries import STORE_LEVEL, LogEntry, Row
 from log_analyzer.logs.normalize import (
     Level,
     NormalizedEntry,
     normalize,
     normalize_rows,
     parse_line,
+    regroup_continuations,
     source_of,
     strip_ansi,
 )
@@ -36,12 +38,12 @@ def entry(ts: int, line: str, **labels: str) -> LogEntry:
         pytest.param(
             "\x1b[31mERROR\x1b[0m connection \x1b[1;33mrefused\x1b[m",
             {},
-            "ERROR connection refused",
+            "connection refused",
             Level.ERROR,
             id="ansi-sgr-stripped",
         ),
         pytest.param(
-            "\x1b]0;title\x07\x1b[2KWARN disk slow", {}, "WARN disk slow", Level.WARN, id="ansi-osc"
+            "\x1b]0;title\x07\x1b[2KWARN disk slow", {}, "disk slow", Level.WARN, id="ansi-osc"
         ),
         pytest.param("  padded info line \n", {}, "padded info line", Level.INFO, id="stripped"),
         # JSON: message keys
@@ -126,24 +128,54 @@ def entry(ts: int, line: str, **labels: str) -> LogEntry:
         pytest.param(
             "ERROR failed host=db port=5432",
             {},
-            "ERROR failed host=db port=5432",
+            "failed host=db port=5432",
             Level.ERROR,
             id="plain-with-equals-not-logfmt",
         ),
         # plain text
+        # plain text: the logging prefix (time, level, threads, logger) is not the message
         pytest.param("2026-01-01 ERROR boom", {}, "2026-01-01 ERROR boom", Level.ERROR, id="plain"),
-        pytest.param("panic: runtime error", {}, "panic: runtime error", Level.FATAL, id="panic"),
-        pytest.param("Warning: low memory", {}, "Warning: low memory", Level.WARN, id="warning"),
+        pytest.param(
+            "2026-01-01T10:00:00Z ERROR [cart] boom", {}, "boom", Level.ERROR, id="plain-prefix"
+        ),
+        pytest.param(
+            "2026-01-01 10:00:00,123 ERROR 1 --- [exec-1] c.s.p.Charge : boom",
+            {},
+            "boom",
+            Level.ERROR,
+            id="spring-prefix",
+        ),
+        pytest.param("ERROR:root:boom", {}, "boom", Level.ERROR, id="python-prefix"),
+        pytest.param(
+            "2026/01/01 10:00:00 [error] 29#29: *1 upstream timed out",
+            {},
+            "upstream timed out",
+            Level.ERROR,
+            id="nginx-prefix",
+        ),
+        pytest.param(
+            "2026/01/01 10:00:00 dial failed", {}, "dial failed", Level.UNKNOWN, id="time-only"
+        ),
+        pytest.param("[main] starting", {}, "[main] starting", Level.UNKNOWN, id="no-prefix"),
+        pytest.param("Error reading config", {}, None, Level.ERROR, id="level-word-as-text"),
+        pytest.param("panic: runtime error", {}, "runtime error", Level.FATAL, id="panic"),
+        pytest.param("Warning: low memory", {}, "low memory", Level.WARN, id="warning"),
         pytest.param(
             "E1123 14:02:03.123456       1 reflector.go:138] failed to list",
             {},
-            "E1123 14:02:03.123456       1 reflector.go:138] failed to list",
+            "failed to list",
             Level.ERROR,
             id="klog-error",
         ),
-        pytest.param("W1123 14:02:03.123456 1 x.go:1] slow", {}, None, Level.WARN, id="klog-warn"),
-        pytest.param("I1123 14:02:03.123456 1 x.go:1] ready", {}, None, Level.INFO, id="klog-info"),
-        pytest.param("F1123 14:02:03.123456 1 x.go:1] bye", {}, None, Level.FATAL, id="klog-fatal"),
+        pytest.param(
+            "W1123 14:02:03.123456 1 x.go:1] slow", {}, "slow", Level.WARN, id="klog-warn"
+        ),
+        pytest.param(
+            "I1123 14:02:03.123456 1 x.go:1] ready", {}, "ready", Level.INFO, id="klog-info"
+        ),
+        pytest.param(
+            "F1123 14:02:03.123456 1 x.go:1] bye", {}, "bye", Level.FATAL, id="klog-fatal"
+        ),
         pytest.param("terror in the errors", {}, None, Level.UNKNOWN, id="word-boundaries"),
         # label fallbacks
         pytest.param(
@@ -154,7 +186,11 @@ def entry(ts: int, line: str, **labels: str) -> LogEntry:
             id="detected-level-fallback",
         ),
         pytest.param(
-            "INFO all good", {STORE_LEVEL: "error"}, None, Level.INFO, id="text-beats-detected"
+            "INFO all good",
+            {STORE_LEVEL: "error"},
+            "all good",
+            Level.INFO,
+            id="text-beats-detected",
         ),
         pytest.param("no level here", {"level": "error"}, None, Level.ERROR, id="level-label"),
         pytest.param(
@@ -325,7 +361,7 @@ def test_exact_duplicates_collapse_with_count_times_and_sources() -> None:
         ids=first.ids,
     )
     assert dict(first.ids) == {"trace_id": "t3"}  # from the most recent occurrence
-    assert (out[1].message, out[1].count, out[1].first_ns) == ("INFO unrelated", 1, 250)
+    assert (out[1].message, out[1].count, out[1].first_ns) == ("unrelated", 1, 250)
 
 
 def test_different_levels_do_not_collapse() -> None:
@@ -351,7 +387,7 @@ def test_multi_line_stack_trace_stays_one_entry() -> None:
     )
     out = normalize([entry(5, trace, pod="p"), entry(9, trace, pod="p")])
     assert len(out) == 1
-    assert out[0].message == trace
+    assert out[0].message == trace.removeprefix("ERROR ")  # the prefix, not the trace, goes
     assert out[0].level is Level.ERROR
     assert out[0].count == 2
 
@@ -366,7 +402,7 @@ def test_order_is_by_first_seen_not_by_count() -> None:
             entry(5, "WARN b"),
         ]
     )
-    assert [(e.message, e.count) for e in out] == [("ERROR a", 1), ("WARN b", 3), ("ERROR c", 1)]
+    assert [(e.message, e.count) for e in out] == [("a", 1), ("b", 3), ("c", 1)]
 
 
 def test_long_lines_that_share_a_prefix_collapse_truncated() -> None:
@@ -405,9 +441,7 @@ def test_json_detail_value_is_compact_json() -> None:
         pytest.param("x=1 level=warn msg=slow", "slow", Level.WARN, id="logfmt-level-later"),
         pytest.param("lvl=error event=crash", "crash", Level.ERROR, id="logfmt-short-keys"),
         pytest.param("{oops} level=error msg=boom", "boom", Level.ERROR, id="brace-then-logfmt"),
-        pytest.param(
-            "ERROR disk 1 at 0x1f full", "ERROR disk 1 at 0x1f full", Level.ERROR, id="plain"
-        ),
+        pytest.param("ERROR disk 1 at 0x1f full", "disk 1 at 0x1f full", Level.ERROR, id="plain"),
     ],
 )
 def test_structured_parsing_only_when_it_can_apply(line: str, message: str, level: Level) -> None:
@@ -435,10 +469,10 @@ def test_entries_seen_once_and_merged_are_alike() -> None:
     once, merged = normalize([entry(1, "ERROR a", pod="p"), entry(2, "ERROR b", pod="p"),
                               entry(3, "ERROR b", pod="q")])  # fmt: skip
     assert once == NormalizedEntry(
-        "ERROR a", Level.ERROR, 1, 1, 1, ("p",), False, (("p", 1),), MappingProxyType({})
+        "a", Level.ERROR, 1, 1, 1, ("p",), False, (("p", 1),), MappingProxyType({})
     )
     assert merged == NormalizedEntry(
-        "ERROR b", Level.ERROR, 2, 2, 3, ("p", "q"), False, (("p", 1), ("q", 1)), once.ids
+        "b", Level.ERROR, 2, 2, 3, ("p", "q"), False, (("p", 1), ("q", 1)), once.ids
     )
 
 
@@ -469,3 +503,66 @@ def test_a_long_line_that_fits_once_redacted_is_not_marked_cut() -> None:
     [entry] = normalize_rows([({}, 1, message)], max_chars=len(message) - 10)
     assert entry.message == redact(message).text
     assert not entry.truncated
+
+
+_S = 1_000_000_000
+_A = MappingProxyType({"pod": "a"})
+_B = MappingProxyType({"pod": "b"})
+
+
+def test_a_split_java_trace_is_joined_to_the_line_that_logged_it() -> None:
+    # Newest first, as Loki sends a stream: the joined entry must still read top-down.
+    rows: list[Row] = [
+        (_A, 5 * _S + 4, "\t... 12 more"),
+        (_A, 5 * _S + 3, "Caused by: java.io.IOException: reset"),
+        (_A, 5 * _S + 2, "\tat com.shop.Pay.charge(Pay.java:42)"),
+        (_A, 5 * _S + 1, "java.lang.IllegalStateException: charge failed"),
+        (_A, 5 * _S, "2026-01-01T10:00:00Z ERROR [pay] charge failed for order 7"),
+    ]
+    out, joined = regroup_continuations(rows)
+    assert joined == 4
+    assert out == [
+        (
+            _A,
+            5 * _S,
+            "2026-01-01T10:00:00Z ERROR [pay] charge failed for order 7\n"
+            "java.lang.IllegalStateException: charge failed\n"
+            "\tat com.shop.Pay.charge(Pay.java:42)\n"
+            "Caused by: java.io.IOException: reset\n"
+            "\t... 12 more",
+        )
+    ]
+    [entry] = normalize_rows(out)
+    assert entry.message.startswith("charge failed for order 7\njava.lang.")
+    assert entry.level is Level.ERROR
+
+
+def test_a_split_python_traceback_is_one_entry_up_to_its_exception() -> None:
+    rows: list[Row] = [
+        (_B, 1 * _S, "Traceback (most recent call last):"),
+        (_B, 1 * _S + 1, '  File "app.py", line 3, in <module>'),
+        (_B, 1 * _S + 2, "    x = 1 / 0"),
+        (_B, 1 * _S + 3, "ZeroDivisionError: division by zero"),
+        (_B, 1 * _S + 4, "  indented but after the traceback"),
+    ]
+    out, joined = regroup_continuations(rows)
+    assert joined == 3
+    assert [line for _, _, line in out] == [
+        'Traceback (most recent call last):\n  File "app.py", line 3, in <module>\n'
+        "    x = 1 / 0\nZeroDivisionError: division by zero",
+        "  indented but after the traceback",
+    ]
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        [(_A, 1 * _S, "ERROR failed"), (_B, 1 * _S + 1, "\tat x.Y.z(Y.java:1)")],
+        [(_A, 1 * _S, "ERROR failed"), (_A, 3 * _S, "\tat x.Y.z(Y.java:1)")],
+        [(_A, 1 * _S, "ERROR failed"), (_A, 1 * _S + 1, "WARN retrying")],
+    ],
+    ids=["other-stream", "a-second-later", "not-a-continuation"],
+)
+def test_lines_are_joined_only_within_a_stream_and_a_second(rows: list[Any]) -> None:
+    out, joined = regroup_continuations(rows)
+    assert (out, joined) == (rows, 0)

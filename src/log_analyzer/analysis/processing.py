@@ -24,7 +24,7 @@ from log_analyzer.logs.condense import condense
 from log_analyzer.logs.entries import Row
 from log_analyzer.logs.evidence import diversity_order, evidence_line
 from log_analyzer.logs.masking import skeleton
-from log_analyzer.logs.normalize import NormalizedEntry, normalize_rows
+from log_analyzer.logs.normalize import NormalizedEntry, normalize_rows, regroup_continuations
 from log_analyzer.logs.redact import DEFAULT_PII, may_contain_secret, redact, same_for_all_digits
 from log_analyzer.logs.summary import LogSummary, summarize
 from log_analyzer.logs.totals import Histogram, Totals, find_spikes
@@ -82,6 +82,8 @@ def summarize_window(work: SummaryWork) -> SummaryDone:
             if newest.more and gathered.oldest is not None:
                 rows, added = _with_oldest(rows, gathered.oldest.decoded().rows)
                 attributes["logs.onset_added"] = added
+            rows, joined = regroup_continuations(rows)
+            attributes["logs.joined_lines"] = joined
             attributes["logs.returned"] = len(newest.rows) + newest.malformed
             attributes["logs.flattened_count"] = len(rows)
             attributes["logs.malformed_count"] = malformed
@@ -131,10 +133,12 @@ def summarize_window(work: SummaryWork) -> SummaryDone:
                 onset_lines=added,
                 onset_error=gathered.oldest_error if newest.more else None,
             )
-            if newest.over_limit or newest.cut_at_bytes is not None:
-                summary = replace(
-                    summary, over_limit=newest.over_limit, cut_at_bytes=newest.cut_at_bytes
-                )
+            summary = replace(
+                summary,
+                over_limit=newest.over_limit,
+                cut_at_bytes=newest.cut_at_bytes,
+                joined_lines=joined,
+            )
             with_date = window.end_ns - window.start_ns > _DAY_NS
             evidence = tuple(evidence_line(p, with_date=with_date) for p in patterns)
             order = tuple(diversity_order(patterns))

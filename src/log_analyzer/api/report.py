@@ -68,6 +68,8 @@ def summary_text(event: SummaryEvent) -> str:
     if s.malformed:
         extras.append(f"{s.malformed:,} malformed entries skipped")
     extras.extend(cut_notes(s))
+    if s.joined_lines:
+        extras.append(f"{s.joined_lines:,} continuation lines joined to the entries they continue")
     if extras:
         out.append("Handling: " + "; ".join(extras))
     out.extend(f"Note: {note}" for note in event.notes)
@@ -171,6 +173,7 @@ def _summary_dict(s: LogSummary) -> dict[str, Any]:
         "malformed_entries": s.malformed,
         "entries_over_limit": s.over_limit,
         "answer_cut_at_bytes": s.cut_at_bytes,
+        "joined_lines": s.joined_lines,
     }
 
 

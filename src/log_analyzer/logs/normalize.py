@@ -182,9 +182,10 @@ def _parse(
         if found:
             ids = MappingProxyType(found)
     else:
-        message, level = text, None
+        cut_at, level = _plain_prefix(text[:200])
+        message = text[cut_at:] if cut_at else text
     if level is None:
-        level = label_level or _plain_level(message) or store_level or Level.UNKNOWN
+        level = label_level or store_level or Level.UNKNOWN
     message, truncated = cut(message, max_chars, redactions, pii=pii)
     return message, level, truncated, ids
 
@@ -222,6 +223,67 @@ def normalize(entries: Iterable[LogEntry], max_chars: int = 2000) -> tuple[Norma
     return normalize_rows(((e.labels, e.timestamp_ns, e.line) for e in entries), max_chars)
 
 
+# Lines that continue the entry before them in the same stream, when a container runtime split a
+# multi-line event (a stack trace) into one entry per line: frames, causes, elisions, a Python
+# traceback's lines, and a Java exception's header right after the line that logged it.
+_CONTINUATION = re.compile(
+    r"(?:\s+at\s|\s*\.\.\. \d+ (?:more|common frames omitted)|\s*Caused by:|\s*Suppressed:"
+    r"|Traceback \(most recent call last\):|\s+File \"[^\"\n]*\", line \d+"
+    r"|(?:[\w$]+\.)+[\w$]*(?:Error|Exception|Throwable)\b(?::|$))"
+)
+# A Python traceback's code lines and final exception line continue it too.
+_INDENTED = re.compile(r"\s{2,}\S")
+_RAISED = re.compile(r"[\w.$]+(?:Error|Exception|Warning|Exit|Interrupt)\b")
+_JOIN_WITHIN_NS = 1_000_000_000
+"""The longest gap between two lines of one split event: a runtime writes them at once."""
+
+
+def regroup_continuations(rows: list[Row]) -> tuple[list[Row], int]:
+    """Join continuation lines to the entry they continue; return the rows and how many joined.
+
+    Only lines of one stream, each within a second of the line before, are joined, and only
+    lines that look like a continuation (`_CONTINUATION`), or that follow one inside a Python
+    traceback. The joined entry keeps its first line's time and place; the others are gone.
+    A list with no continuation line comes back as it is.
+    """
+    if not any(_CONTINUATION.match(line) for _, _, line in rows):
+        return rows, 0
+    streams: dict[int, list[int]] = {}
+    for position, (labels, _, _) in enumerate(rows):
+        streams.setdefault(id(labels), []).append(position)
+    joined: dict[int, list[str]] = {}
+    dropped: set[int] = set()
+    for positions in streams.values():
+        if rows[positions[0]][1] > rows[positions[-1]][1]:
+            positions.reverse()  # a stream sent newest first: equal times keep their true order
+        positions.sort(key=lambda position: rows[position][1])
+        head = previous = -1
+        in_traceback = False
+        for position in positions:
+            _, ts, line = rows[position]
+            near = previous >= 0 and ts - rows[previous][1] <= _JOIN_WITHIN_NS
+            continues = near and (
+                _CONTINUATION.match(line) is not None
+                or (in_traceback and (_INDENTED.match(line) or _RAISED.match(line)))
+            )
+            if continues:
+                joined.setdefault(head, [rows[head][2]]).append(line)
+                dropped.add(position)
+                in_traceback = in_traceback or line.startswith("Traceback (")
+                if in_traceback and _RAISED.match(line) and not line[:1].isspace():
+                    in_traceback = False  # the final line of a Python traceback
+            else:
+                head = position
+                in_traceback = line.startswith("Traceback (")
+            previous = position
+    out = [
+        (labels, ts, "\n".join(joined[position]) if position in joined else line)
+        for position, (labels, ts, line) in enumerate(rows)
+        if position not in dropped
+    ]
+    return out, len(dropped)
+
+
 def normalize_rows(
     rows: Iterable[Row],
     max_chars: int = 2000,
@@ -240,8 +302,9 @@ def normalize_rows(
     seen: dict[str, int] = {}
     other: dict[tuple[Level, str], int] = {}
     found: list[NormalizedEntry | _Tally] = []
-    # The level a plain line names depends on its skeleton only (level words hold no digits).
-    plain_levels: dict[bytes, Level | None] = {}
+    # A plain line's prefix and the level it names depend on the skeleton of its head only
+    # (the patterns read where digits are, never their values; level words hold none).
+    plain_prefixes: dict[bytes, tuple[int, Level | None]] = {}
     # Entries of one stream share their labels object: look its levels and source up once.
     streams: dict[int, _Stream] = {}
     labels: Mapping[str, str] | None = None
@@ -260,16 +323,14 @@ def normalize_rows(
             )
         else:
             ids = _NO_IDS
-            message = text
-            level = stream.level  # type: ignore[assignment]
-            if level is None:
-                head = text[:200]
-                key = head.encode("utf-8", "surrogatepass").translate(_ONES)
-                if key in plain_levels:
-                    plain = plain_levels[key]
-                else:
-                    plain = plain_levels[key] = _plain_level(head)
-                level = plain or stream.detected or Level.UNKNOWN
+            head = text[:200]
+            key = head.encode("utf-8", "surrogatepass").translate(_ONES)
+            known_prefix = plain_prefixes.get(key)
+            if known_prefix is None:
+                known_prefix = plain_prefixes[key] = _plain_prefix(head)
+            cut_at, plain = known_prefix
+            message = text[cut_at:] if cut_at else text
+            level = plain or stream.level or stream.detected or Level.UNKNOWN
             truncated = False
             if len(message) > max_chars:
                 message, truncated = cut(message, max_chars, redactions, pii=pii)
@@ -468,6 +529,57 @@ def _level_word(value: Any) -> Level | None:
             else Level.DEBUG
         )
     return None
+
+
+_MONTHS = "Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec"
+_STAMP = (
+    r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2})?(?:[.,]\d{1,9})?(?:Z| ?[+-]\d{2}:?\d{2}| ?UTC)?"
+    r"|\d{4}/\d{2}/\d{2}[ T]\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?"
+    rf"|(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun),? )?(?:{_MONTHS}) +\d{{1,2}},? \d{{2}}:\d{{2}}:\d{{2}}"
+    r"(?:\.\d+)?(?: \d{4})?"
+    r"|\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?"
+)
+_LEVEL_WORD = (
+    r"FATAL|PANIC|CRITICAL|CRIT|EMERG|ALERT|ERROR|ERR|SEVERE|WARNING|WARN|INFO|NOTICE|DEBUG|TRACE"
+)
+# What a logging library writes before the message of a plain line: a timestamp and a level
+# (at least the level, or a klog header), then a process id, threads or a component in
+# brackets, and a dotted logger name. The message is what follows.
+_PREFIX = re.compile(
+    "".join(
+        (
+            rf"(?:\[?(?:{_STAMP})\]?[ \t]+)?",
+            r"(?:(?P<klog>[EWIF])\d{4} \d{2}:\d{2}:\d{2}\.\d+ +\d+ [\w./-]+:\d+\] ",
+            rf"|(?:\[(?P<bracketed>(?i:{_LEVEL_WORD}))\]",
+            rf"|(?P<level>{_LEVEL_WORD}|(?i:{_LEVEL_WORD})(?=:)))",
+            r"(?::(?:[\w.$-]+:)?[ \t]*| +-[ \t]+|[ \t]+))",
+            r"(?:\d+ --- |\d+#\d+: (?:\*\d+ )?)?",
+            r"(?:\[[^\]\n]{1,80}\][ \t]*){0,3}",
+            r"(?:[\w$-]+(?:\.[\w$-]+)+ *(?::| -) +)?",
+        )
+    )
+)
+_STAMP_ONLY = re.compile(rf"\[?(?:{_STAMP})\]?[ \t]+(?=\S)")
+
+
+def _plain_prefix(head: str) -> tuple[int, Level | None]:
+    """How many leading characters of a plain line are its logging prefix, and its level.
+
+    ``2026-03-14T09:41:12Z ERROR [cart] failed to reserve stock`` has the message ``failed to
+    reserve stock`` and the level error, as the same event logged as JSON by another pod would.
+    A line that opens with neither a timestamp nor a level keeps its text; one that opens with
+    a timestamp alone loses only that. The level, when the prefix names none, is looked for in
+    the text as before.
+    """
+    match = _PREFIX.match(head)
+    if match is not None and match.end() < len(head.rstrip()):
+        if match.group("klog"):
+            return match.end(), _KLOG[match.group("klog")]
+        word = match.group("bracketed") or match.group("level")
+        return match.end(), _LEVEL_WORDS.get(word.lower()) if word else None
+    stamp = _STAMP_ONLY.match(head)
+    cut = stamp.end() if stamp is not None else 0
+    return cut, _plain_level(head)
 
 
 def _plain_level(text: str) -> Level | None:

@@ -68,6 +68,8 @@ class LogSummary:
     """Entries the store sent beyond the limit, dropped (the newest `limit` were kept)."""
     cut_at_bytes: int | None = None
     """The store's answer was longer than the byte cap: only this many bytes of it were read."""
+    joined_lines: int = 0
+    """Lines that continued the entry before them (a split stack trace), joined to it."""
 
     @property
     def queries(self) -> tuple[str, ...]:
