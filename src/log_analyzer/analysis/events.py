@@ -31,6 +31,9 @@ class ContextFit:
     """Log lines the omitted items stand for (patterns count their lines; rows none)."""
     ids: tuple[str, ...] = ()
     """Ids of the items the model was shown, in priority order (pattern ids)."""
+    leads: tuple[str, ...] = ()
+    """What the model was shown of the preamble (an analysis' suspects: their pattern ids, or
+    ``change`` for a suspect without one), in priority order."""
 
     @property
     def utilisation(self) -> float:

@@ -167,24 +167,33 @@ class Fitter:
         return render(self._material, frozenset(shown), self._tag)
 
     def _fit(self, shown: list[ItemKey], prompt_tokens: int) -> ContextFit:
+        """The fit, told in the units of the evidence sections (patterns, rows).
+
+        Preamble sections (an analysis' suspects and changes) get room first, and are not what
+        the user asks about when asking how much evidence reached the model.
+        """
         sections = self._material.sections
-        taken = set(shown)
-        omitted_lines = sum(
-            section.weights[i]
-            for s, section in enumerate(sections)
-            if section.weights
-            for i in range(len(section.items))
-            if (s, i) not in taken
-        )
+        evidence = [s for s, section in enumerate(sections) if not section.preamble]
+        taken = {key for key in shown if key[0] in evidence}
         return ContextFit(
             n_ctx=self._n_ctx,
             max_tokens=self._max_tokens,
             prompt_tokens=prompt_tokens,
-            unit=sections[0].noun if sections else "item",
-            included=len(shown),
-            omitted=self._material.item_count - len(shown),
-            lines_omitted=omitted_lines,
-            ids=tuple(sections[s].ids[i] for s, i in shown if sections[s].ids),
+            unit=sections[evidence[0]].noun if evidence else "item",
+            included=len(taken),
+            omitted=sum(len(sections[s].items) for s in evidence) - len(taken),
+            lines_omitted=sum(
+                weight
+                for s in evidence
+                for i, weight in enumerate(sections[s].weights)
+                if (s, i) not in taken
+            ),
+            ids=tuple(sections[s].ids[i] for s, i in shown if (s, i) in taken and sections[s].ids),
+            leads=tuple(
+                sections[s].ids[i]
+                for s, i in shown
+                if s not in evidence and sections[s].noun == "suspect" and sections[s].ids
+            ),
         )
 
 

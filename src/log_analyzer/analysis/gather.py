@@ -14,6 +14,7 @@ from typing import TypeVar
 
 from opentelemetry import trace
 
+from log_analyzer.analysis.onsets import OnsetEvidence, before_onsets
 from log_analyzer.analysis.processing import Gathered
 from log_analyzer.analysis.request import AnalysisRequest
 from log_analyzer.core.errors import ServiceError
@@ -29,14 +30,15 @@ def onset_limit(limit: int) -> int:
 
 
 async def gather_evidence(
-    source: LogSource, request: AnalysisRequest, tracer: trace.Tracer
+    source: LogSource, request: AnalysisRequest, tracer: trace.Tracer, *, onsets: bool = True
 ) -> Gathered:
     """Query the store for an analysis; only the entries query can fail the request.
 
     Besides the newest entries, the window's oldest are fetched: with the newest alone a busy
     window keeps only its end, and the line that started the incident, usually near its
     beginning, is the first to go. They are used only when the newest did not hold the whole
-    window.
+    window. With ``onsets``, every line just before each onset of the errors is fetched too
+    (`analysis.onsets`), once the counts per bucket say where the onsets are.
     """
     step = bucket_step(request.window.start_ns, request.window.end_ns)
     oldest_query = request.entries(limit=onset_limit(request.limit), order=Order.OLDEST)
@@ -50,11 +52,38 @@ async def gather_evidence(
                 _optional(lambda: query_entries(source, oldest_query, tracer, onset_span))
             )
             counts = group.create_task(true_counts(source, request, step, tracer))
+            before = (
+                group.create_task(
+                    _optional(lambda: before_onsets(source, request, _histogram_of(counts), tracer))
+                )
+                if onsets
+                else None
+            )
     except* Exception as failed:
         raise failed.exceptions[0] from None
     (oldest_entries, oldest_error) = oldest.result()
     totals, histogram, counts_error = counts.result()
-    return Gathered(newest.result(), oldest_entries, oldest_error, totals, histogram, counts_error)
+    evidence: tuple[OnsetEvidence, ...] = ()
+    note = None
+    if before is not None:
+        found, error = before.result()
+        evidence, note = found if found is not None else ((), error)
+    return Gathered(
+        newest.result(),
+        oldest_entries,
+        oldest_error,
+        totals,
+        histogram,
+        counts_error,
+        evidence,
+        note,
+    )
+
+
+async def _histogram_of(
+    counts: Awaitable[tuple[Totals | None, Histogram | None, str | None]],
+) -> Histogram | None:
+    return (await counts)[1]
 
 
 async def query_entries(

@@ -18,8 +18,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from operator import attrgetter
 
+from log_analyzer.analysis.onsets import OnsetEvidence
 from log_analyzer.analysis.steps import Step, Steps
 from log_analyzer.core.runtime import gc_paused
+from log_analyzer.logs.changes import Change, changes_before
 from log_analyzer.logs.condense import condense
 from log_analyzer.logs.entries import Row
 from log_analyzer.logs.evidence import diversity_order, evidence_line
@@ -27,6 +29,7 @@ from log_analyzer.logs.masking import skeleton
 from log_analyzer.logs.normalize import NormalizedEntry, normalize_rows, regroup_continuations
 from log_analyzer.logs.redact import DEFAULT_PII, may_contain_secret, redact, same_for_all_digits
 from log_analyzer.logs.summary import LogSummary, summarize
+from log_analyzer.logs.suspects import rank_suspects
 from log_analyzer.logs.totals import Histogram, Totals, find_spikes
 from log_analyzer.sources.base import RawEntries, Window
 
@@ -44,6 +47,10 @@ class Gathered:
     totals: Totals | None
     histogram: Histogram | None
     counts_error: str | None
+    onsets: tuple[OnsetEvidence, ...] = ()
+    """Every line just before each onset of the window's errors, and before that."""
+    onsets_note: str | None = None
+    """Why there is no onset evidence, when there is none."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,12 +146,52 @@ def summarize_window(work: SummaryWork) -> SummaryDone:
                 cut_at_bytes=newest.cut_at_bytes,
                 joined_lines=joined,
             )
+
+        with steps.step("changes_before_onset") as attributes:
+            changes: list[Change] = []
+            for onset in gathered.onsets:
+                changes.extend(
+                    changes_before(
+                        onset.onset_ns,
+                        _entries_of(onset.recent, work),
+                        _entries_of(onset.baseline, work),
+                        recent_seconds=onset.recent_seconds,
+                        baseline_seconds=onset.baseline_seconds,
+                        pii=work.pii,
+                    )
+                )
+            onsets_ns = tuple(onset.onset_ns for onset in gathered.onsets)
+            note = gathered.onsets_note
+            if onsets_ns and not changes:
+                note = "nothing new or louder in the minutes before the onset"
+            attributes["logs.changes"] = len(changes)
+
+        with steps.step("rank_suspects") as attributes:
+            suspects = rank_suspects(summary.patterns, changes, onsets_ns)
+            attributes["logs.suspects"] = len(suspects)
+            summary = replace(
+                summary,
+                onsets_ns=onsets_ns,
+                changes=tuple(changes),
+                changes_note=note,
+                suspects=suspects,
+            )
             with_date = window.end_ns - window.start_ns > _DAY_NS
             evidence = tuple(evidence_line(p, with_date=with_date) for p in patterns)
-            order = tuple(diversity_order(patterns))
+            # The suspects' patterns get room first, in their rank; then each source's best.
+            position = {p.id: i for i, p in enumerate(patterns)}
+            first = [position[s.pattern] for s in suspects if s.pattern in position]
+            order = tuple(dict.fromkeys([*first, *diversity_order(patterns)]))
         # Freed while the collector is paused, so its first pass afterwards never walks them.
         del rows, normalized, entries, skeletons
     return SummaryDone(summary, evidence, order, tuple(steps.done))
+
+
+def _entries_of(raw: RawEntries, work: SummaryWork) -> tuple[NormalizedEntry, ...]:
+    """A side query's entries, read as the analysis reads its own: joined, normalized, redacted."""
+    rows, _ = regroup_continuations(raw.decoded().rows)
+    normalized = normalize_rows(rows, work.max_line_chars, pii=work.pii)
+    return redact_entries(normalized, work.pii)[0]
 
 
 def _with_oldest(rows: list[Row], oldest: list[Row]) -> tuple[list[Row], int]:

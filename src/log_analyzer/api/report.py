@@ -9,9 +9,11 @@ from __future__ import annotations
 from typing import Any
 
 from log_analyzer.analysis.events import ContextEvent, ContextFit, SummaryEvent
+from log_analyzer.logs.changes import Change
 from log_analyzer.logs.clock import TIME, utc, utc_seconds
 from log_analyzer.logs.condense import Pattern
-from log_analyzer.logs.summary import LogSummary, cut_notes
+from log_analyzer.logs.summary import LogSummary, coverage_of, cut_notes
+from log_analyzer.logs.suspects import Suspect
 
 PATTERNS_IN_JSON = 100
 """The JSON summary lists this many patterns and states how many more there are."""
@@ -59,6 +61,8 @@ def summary_text(event: SummaryEvent) -> str:
         f"By level ({kind}): " + (", ".join(f"{lv.value} {n:,}" for lv, n in s.by_level) or "none"),
         f"By pod/container ({kind}): " + _top_sources(s.by_source),
     ]
+    out.append(f"Coverage: {coverage_of(s).statement}")
+    out += _suspects_text(s)
     out += _patterns_text(s, kind) if s.patterns else _top_messages_text(s, kind)
     extras = []
     if s.truncated_lines:
@@ -89,6 +93,7 @@ def context_data(event: ContextEvent) -> dict[str, Any]:
         "omitted": fit.omitted,
         "lines_omitted": fit.lines_omitted,
         "ids": list(fit.ids),
+        "suspects": list(fit.leads),
         "notes": list(event.notes),
     }
 
@@ -171,9 +176,55 @@ def _summary_dict(s: LogSummary) -> dict[str, Any]:
         "truncated_lines": s.truncated_lines,
         "redactions": s.redactions,
         "malformed_entries": s.malformed,
+        "coverage": _coverage_dict(s),
+        "onsets": [utc(onset) for onset in s.onsets_ns],
+        "suspects": [_suspect_dict(suspect) for suspect in s.suspects],
+        "changes": [_change_dict(change, s) for change in s.changes],
+        "changes_note": s.changes_note,
         "entries_over_limit": s.over_limit,
         "answer_cut_at_bytes": s.cut_at_bytes,
         "joined_lines": s.joined_lines,
+    }
+
+
+def _coverage_dict(s: LogSummary) -> dict[str, Any]:
+    covered = coverage_of(s)
+    return {
+        "lines_total": covered.lines_total,
+        "lines_seen": covered.lines_seen,
+        "patterns": covered.patterns,
+        "complete": covered.complete,
+        "statement": covered.statement,
+    }
+
+
+def _suspect_dict(suspect: Suspect) -> dict[str, Any]:
+    return {
+        "rank": suspect.rank,
+        "pattern": suspect.pattern,
+        "text": suspect.text,
+        "level": suspect.level.value,
+        "sources": list(suspect.sources),
+        "first_seen": utc(suspect.first_ns),
+        "score": suspect.score,
+        "reasons": list(suspect.reasons),
+    }
+
+
+def _change_dict(change: Change, s: LogSummary) -> dict[str, Any]:
+    pattern = next((p.id for p in s.patterns if p.template == change.template), None)
+    return {
+        "pattern": pattern,
+        "template": change.template,
+        "level": change.level.value,
+        "kind": change.kind,
+        "onset": utc(change.onset_ns),
+        "first_seen": utc(change.first_ns),
+        "offset_seconds": change.offset_seconds,
+        "recent_lines": change.recent,
+        "baseline_lines": change.baseline,
+        "sources": list(change.sources),
+        "example": change.example,
     }
 
 
@@ -190,6 +241,31 @@ def _pattern_dict(p: Pattern) -> dict[str, Any]:
         "examples": list(p.examples),
         "ids": [{"key": key, "value": value} for key, value in p.ids],
     }
+
+
+def _suspects_text(s: LogSummary) -> list[str]:
+    out = []
+    if s.suspects:
+        out.append("Suspects (ranked by code, most likely first):")
+        for suspect in s.suspects:
+            name = suspect.pattern or "change"
+            out.append(
+                f"  {suspect.rank}. {name} {suspect.level.value.upper()} "
+                f"{_shorten(suspect.text)}: {'; '.join(suspect.reasons)}"
+            )
+    for change in s.changes:
+        out.append(
+            f"Change before the onset at {utc(change.onset_ns, TIME)}: {change.kind} "
+            f"{change.level.value.upper()} {change.offset_seconds:+.0f} s "
+            f"{_shorten(change.template)}"
+        )
+    if s.changes_note:
+        out.append(f"Changes before the onset: {s.changes_note}")
+    return out
+
+
+def _shorten(text: str) -> str:
+    return text if len(text) <= _TEXT_CHARS else text[: _TEXT_CHARS - 1] + "…"
 
 
 def _patterns_text(s: LogSummary, kind: str) -> list[str]:
@@ -232,6 +308,8 @@ def _context_text(f: ContextFit) -> str:
         f"{shown}; {f.prompt_tokens:,} prompt tokens of {f.n_ctx - f.max_tokens:,} available, "
         f"{f.max_tokens:,} reserved for the answer"
     )
+    if f.leads:
+        text += f"; suspects sent: {', '.join(f.leads)}"
     if f.omitted:
         text += f"; left out: {f.omitted:,} {left}"
         if f.lines_omitted:

@@ -13,8 +13,10 @@ import heapq
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from log_analyzer.logs.changes import Change
 from log_analyzer.logs.condense import Pattern
 from log_analyzer.logs.normalize import Level, NormalizedEntry
+from log_analyzer.logs.suspects import Suspect
 from log_analyzer.logs.totals import Series, Spike, Totals
 
 
@@ -70,6 +72,14 @@ class LogSummary:
     """The store's answer was longer than the byte cap: only this many bytes of it were read."""
     joined_lines: int = 0
     """Lines that continued the entry before them (a split stack trace), joined to it."""
+    onsets_ns: tuple[int, ...] = ()
+    """Where the window's errors rose (a spike's start, or the first errors), to 10 s."""
+    changes: tuple[Change, ...] = ()
+    """Templates new or much louder just before an onset, at any level."""
+    changes_note: str | None = None
+    """Why there are no changes to show (no onset, nothing changed, a failed query)."""
+    suspects: tuple[Suspect, ...] = ()
+    """The likely causes, ranked by code, with their reasons."""
 
     @property
     def queries(self) -> tuple[str, ...]:
@@ -166,3 +176,34 @@ def cut_notes(s: LogSummary) -> tuple[str, ...]:
             f"newest {s.limit:,} were kept"
         )
     return tuple(notes)
+
+
+@dataclass(frozen=True, slots=True)
+class Coverage:
+    """How much of the window's matching lines the patterns account for, in numbers and words."""
+
+    lines_total: int | None
+    """Matching lines in the window: the store's true count, or the lines read when they were
+    all read; None when neither is known."""
+    lines_seen: int
+    """Lines read and put in a pattern (continuation lines included)."""
+    patterns: int
+    complete: bool
+    """Every matching line in the window was read, so every one is in a pattern."""
+    statement: str
+
+
+def coverage_of(s: LogSummary) -> Coverage:
+    """The coverage of a summary (see `Coverage`)."""
+    seen = s.fetched + s.joined_lines
+    patterns = len(s.patterns)
+    noun = "pattern" if patterns == 1 else "patterns"
+    if not s.sampled:
+        statement = f"all {seen:,} matching lines are in these {patterns:,} {noun}"
+        if s.malformed:
+            statement += f" ({s.malformed:,} malformed entries were skipped)"
+        return Coverage(seen, seen, patterns, True, statement)
+    total = s.totals.total if s.totals is not None else None
+    of = f" of {total:,}" if total is not None else " (the total is unknown)"
+    statement = f"sampled: {seen:,}{of} matching lines seen, in {patterns:,} {noun}"
+    return Coverage(total, seen, patterns, False, statement)

@@ -1,4 +1,4 @@
-"""The bundled demo incident, served through the same seam as a real store."""
+"""The bundled demo incident, and the in-memory store that serves it (and any other incident)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,18 @@ from log_analyzer.core.errors import InputError
 from log_analyzer.logs.regex import re2_error
 from log_analyzer.sources.base import FilterSpec, Instrument, LogSource, Selection
 from log_analyzer.sources.demo.incident import NAMESPACE
-from log_analyzer.sources.demo.source import NAME, DemoSource
+from log_analyzer.sources.demo.memory import NAME, MemoryLine, MemorySource
+from log_analyzer.sources.demo.source import DemoSource, demo_lines
 
-__all__ = ["NAMESPACE", "SPEC", "DemoSource", "DemoSpec"]
+__all__ = [
+    "NAMESPACE",
+    "SPEC",
+    "DemoSource",
+    "DemoSpec",
+    "MemoryLine",
+    "MemorySource",
+    "demo_lines",
+]
 
 
 class DemoSpec:

@@ -1,0 +1,122 @@
+"""The store queries of "what changed before it broke": every line just before each onset.
+
+An onset is where the error lines rose: the start of a spike, or of the first bucket with
+errors (`logs.changes.coarse_onsets`, from the true counts per bucket). A bucket is minutes
+long, so the onset is then placed to `FINE_STEP_SECONDS` with one small count query around
+it. Two entry queries follow, with no line filter (a cause is seldom an error): the
+`LEAD_SECONDS` before the onset up to the end of its first fine bucket (a cause is often
+logged in the same seconds as the first errors), and the `BASELINE_SECONDS` before those.
+
+These run alongside the analysis' own queries and can only add evidence: a failure is
+reported, never fatal.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable
+from dataclasses import dataclass
+from statistics import median
+
+from opentelemetry import trace
+
+from log_analyzer.analysis.request import AnalysisRequest
+from log_analyzer.core.errors import ServiceError
+from log_analyzer.logs.changes import SEVERE_LEVELS, coarse_onsets, first_rise
+from log_analyzer.logs.totals import Histogram, find_spikes
+from log_analyzer.sources.base import (
+    CountQuery,
+    EntryQuery,
+    LineFilter,
+    LogSource,
+    Order,
+    RawEntries,
+    Window,
+)
+
+LEAD_SECONDS = 120
+"""The window just before an onset where its cause is looked for."""
+BASELINE_SECONDS = 600
+"""The window before that, for what is usual."""
+FINE_STEP_SECONDS = 10
+ONSET_LINES = 1000
+"""Lines fetched per window (the newest, those closest to the onset)."""
+_NS = 1_000_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class OnsetEvidence:
+    """Every line (up to `ONSET_LINES`) just before one onset, and before that."""
+
+    onset_ns: int
+    recent: RawEntries
+    baseline: RawEntries
+    recent_seconds: float
+    baseline_seconds: float
+
+
+async def before_onsets(
+    source: LogSource,
+    request: AnalysisRequest,
+    histogram: Awaitable[Histogram | None],
+    tracer: trace.Tracer,
+) -> tuple[tuple[OnsetEvidence, ...], str | None]:
+    """The lines before each onset of the window's errors; or why there are none.
+
+    ``histogram`` is the analysis' own count of lines per bucket, awaited here.
+    """
+    counted = await histogram
+    if counted is None:
+        return (), "no counts per bucket, so no onset to look before"
+    series = counted.series(SEVERE_LEVELS)
+    spikes = [(spike.start, spike.peak) for spike in find_spikes(series)]
+    coarse = coarse_onsets(series.points, series.step_seconds, spikes)
+    if not coarse:
+        return (), "no onset: the window had no errors, or had them from its start"
+    usual = median(value for _, value in series.points) if series.points else 0.0
+    with tracer.start_as_current_span(f"query_{source.name}_before_onset") as span:
+        span.set_attribute("db.system.name", source.name)
+        try:
+            found = await asyncio.gather(
+                *(_evidence(source, request, start, series.step_seconds, usual) for start in coarse)
+            )
+        except ServiceError as exc:
+            span.set_attribute("error.type", exc.code)
+            return (), f"the lines before the onset could not be fetched: {exc.message}"
+        span.set_attribute("log.onsets", len(found))
+        span.set_attribute("db.query.text", "; ".join(e.recent.query for e in found))
+    return tuple(found), None
+
+
+async def _evidence(
+    source: LogSource, request: AnalysisRequest, start: int, step: int, usual: float
+) -> OnsetEvidence:
+    onset = await _precise(source, request, start, step, usual)
+    recent = Window(onset - LEAD_SECONDS * _NS, onset + FINE_STEP_SECONDS * _NS)
+    baseline = Window(recent.start_ns - BASELINE_SECONDS * _NS, recent.start_ns)
+    every = LineFilter.every()
+    recent_entries, baseline_entries = await asyncio.gather(
+        source.entries(EntryQuery(recent, request.selection, every, ONSET_LINES, Order.NEWEST)),
+        source.entries(EntryQuery(baseline, request.selection, every, ONSET_LINES, Order.NEWEST)),
+    )
+    return OnsetEvidence(
+        onset,
+        recent_entries,
+        baseline_entries,
+        float(LEAD_SECONDS + FINE_STEP_SECONDS),
+        float(BASELINE_SECONDS),
+    )
+
+
+async def _precise(
+    source: LogSource, request: AnalysisRequest, start: int, step: int, usual: float
+) -> int:
+    """The onset to `FINE_STEP_SECONDS`: the first fine bucket well above the usual rate."""
+    around = Window((start - step) * _NS, (start + step) * _NS)
+    counts = CountQuery(around, request.selection, request.line_filter)
+    try:
+        fine = (await source.histogram(counts, FINE_STEP_SECONDS)).series(SEVERE_LEVELS)
+    except ServiceError:
+        return start * _NS  # the bucket's start will do
+    rise = first_rise(fine.points, FINE_STEP_SECONDS, usual * FINE_STEP_SECONDS / step)
+    return (rise if rise is not None else start) * _NS

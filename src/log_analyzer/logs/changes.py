@@ -1,0 +1,142 @@
+"""What changed just before things broke: patterns new or much louder before an onset.
+
+The usual causes of an incident (a deploy, a rollout, a restart, a configuration change, a
+certificate rotation, a leader election) are seldom logged as errors, so the error filter of an
+analysis never sees them. Here every line of a short window before the onset (``recent``) is
+compared with every line of a longer window before that (``baseline``): a template with no line
+in the baseline is **new**, one whose rate grew at least ``RATE_FACTOR`` times is **louder**.
+Both are evidence, at any level, with their time relative to the onset.
+
+Pure and CPU-bound: it runs in a worker process, on entries already normalized and redacted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from log_analyzer.logs.condense import condense
+from log_analyzer.logs.normalize import Level, NormalizedEntry
+from log_analyzer.logs.redact import DEFAULT_PII
+
+RATE_FACTOR = 3.0
+"""A template at least this many times more frequent (per second) before the onset is louder."""
+MIN_LOUDER_LINES = 3
+"""A louder template needs at least this many lines before the onset (one line is noise)."""
+MAX_CHANGES = 8
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """A template that appeared, or grew loud, in the minutes before an onset."""
+
+    template: str
+    level: Level
+    kind: str
+    """``new`` (no line in the baseline) or ``louder`` (its rate grew ``RATE_FACTOR`` times)."""
+    onset_ns: int
+    first_ns: int
+    """Its first line before the onset."""
+    recent: int
+    """Its lines in the window just before the onset."""
+    baseline: int
+    """Its lines in the baseline window before that."""
+    example: str
+    sources: tuple[str, ...]
+
+    @property
+    def offset_seconds(self) -> float:
+        """How long before the onset it was first seen (negative: before)."""
+        return round((self.first_ns - self.onset_ns) / 1e9, 1)
+
+
+def changes_before(
+    onset_ns: int,
+    recent: Sequence[NormalizedEntry],
+    baseline: Sequence[NormalizedEntry],
+    *,
+    recent_seconds: float,
+    baseline_seconds: float,
+    pii: frozenset[str] = DEFAULT_PII,
+) -> tuple[Change, ...]:
+    """The templates new or louder in ``recent`` against ``baseline``, most telling first.
+
+    New ones come first, the most severe and then the closest to the onset first; then louder
+    ones by how much louder. At most `MAX_CHANGES`. Both windows are mined together, so a
+    template is the same in both.
+    """
+    if not recent:
+        return ()
+    entries = [*recent, *baseline]
+    split = len(recent)
+    patterns = condense(entries, examples=1, redacted=True, pii=pii)
+    found: list[tuple[tuple[float, ...], Change]] = []
+    for pattern in patterns:
+        before = [entries[i] for i in pattern.entries if i < split]
+        if not before:
+            continue
+        recent_lines = sum(entry.count for entry in before)
+        baseline_lines = sum(entries[i].count for i in pattern.entries if i >= split)
+        level = min((entry.level for entry in before), key=lambda lv: lv.rank)
+        first_ns = min(entry.first_ns for entry in before)
+        if baseline_lines == 0:
+            kind = "new"
+            order: tuple[float, ...] = (0, level.rank, onset_ns - first_ns)
+        else:
+            growth = (recent_lines / recent_seconds) / (baseline_lines / baseline_seconds)
+            if growth < RATE_FACTOR or recent_lines < MIN_LOUDER_LINES:
+                continue
+            kind = "louder"
+            order = (1, -growth, level.rank)
+        sources = tuple(sorted({source for entry in before for source in entry.sources}))
+        change = Change(
+            template=pattern.template,
+            level=level,
+            kind=kind,
+            onset_ns=onset_ns,
+            first_ns=first_ns,
+            recent=recent_lines,
+            baseline=baseline_lines,
+            example=pattern.examples[0] if pattern.examples else pattern.template,
+            sources=sources,
+        )
+        found.append((order, change))
+    found.sort(key=lambda item: item[0])
+    return tuple(change for _, change in found[:MAX_CHANGES])
+
+
+SEVERE_LEVELS = (Level.FATAL, Level.ERROR)
+
+
+def coarse_onsets(
+    points: Sequence[tuple[int, float]], step_seconds: int, spikes: Sequence[tuple[int, float]]
+) -> tuple[int, ...]:
+    """Where things broke, to the bucket (unix seconds).
+
+    The start of each spike, else of the first bucket with errors, unless errors were there
+    from the window's first bucket.
+    ``points`` are error lines per bucket (each point counts the step that ends at its time),
+    ``spikes`` the ``(start, peak)`` of each spike found in them. At most two onsets: the first
+    spike's, and the highest one's when that is another (two incidents at once).
+    """
+    if spikes:
+        first = min(spikes)[0]
+        highest = max(spikes, key=lambda spike: spike[1])[0]
+        return (first,) if highest == first else (first, highest)
+    for index, (end, count) in enumerate(points):
+        if count > 0:
+            return () if index == 0 else (end - step_seconds,)
+    return ()
+
+
+def first_rise(points: Sequence[tuple[int, float]], step_seconds: int, usual: float) -> int | None:
+    """The start (unix seconds) of the first bucket of ``points`` well above ``usual`` lines.
+
+    Well above: at least two lines and three times ``usual`` (the window's usual error lines
+    per bucket of this size). None when no bucket is.
+    """
+    floor = max(2.0, 3.0 * usual)
+    for end, count in points:
+        if count >= floor:
+            return end - step_seconds
+    return None

@@ -1,0 +1,205 @@
+"""Name the likely causes with code, with the reasons, before any model is asked.
+
+A local model as small as the default one cannot be trusted to reason its way from a storm of
+consequences to the line that started it. So the candidates (every pattern, and every change
+seen just before an onset) are scored here on what distinguishes a cause from its effects:
+
+* it was there at or before the onset (an effect cannot precede its cause);
+* it changed just before the onset (new, or much louder), at whatever level;
+* it is new in the window rather than ongoing;
+* it is severe;
+* it is rare against the storm it precedes (one fatal line under thousands of timeouts);
+* other sources' errors point at its source (``upstream payments returned 503`` in checkout
+  names payments).
+
+Each suspect carries the reasons it got its score; the model is asked to confirm or refute the
+ranking, and ``llm: false`` still shows it. The weights are deliberately few and plain.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from log_analyzer.logs.changes import Change
+from log_analyzer.logs.clock import TIME, utc
+from log_analyzer.logs.condense import Pattern
+from log_analyzer.logs.normalize import Level
+
+MAX_SUSPECTS = 5
+ONSET_SLACK_NS = 10 * 1_000_000_000
+"""A candidate first seen up to this long after an onset still counts as there at the onset."""
+_SEVERITY = {Level.FATAL: 3.0, Level.ERROR: 2.0, Level.WARN: 1.0}
+_NAME = re.compile(r"[a-z][a-z0-9]*(?:-[a-z][a-z0-9]*)*")
+_HASHY = re.compile(r"^[a-z0-9]{5,10}$")
+
+
+@dataclass(frozen=True, slots=True)
+class Suspect:
+    """A likely cause, its place in the ranking and why."""
+
+    rank: int
+    pattern: str | None
+    """The id (``P3``) of the pattern it is, or None for a change no pattern holds."""
+    text: str
+    """Its template."""
+    level: Level
+    sources: tuple[str, ...]
+    first_ns: int
+    score: float
+    reasons: tuple[str, ...]
+
+
+@dataclass
+class _Candidate:
+    pattern: str | None
+    text: str
+    level: Level
+    sources: tuple[str, ...]
+    first_ns: int
+    count: int
+    new: bool
+    change: Change | None = None
+
+
+def rank_suspects(
+    patterns: Sequence[Pattern],
+    changes: Sequence[Change],
+    onsets_ns: Sequence[int],
+) -> tuple[Suspect, ...]:
+    """The `MAX_SUSPECTS` most likely causes, most likely first (see the module docstring)."""
+    candidates = _candidates(patterns, changes)
+    if not candidates:
+        return ()
+    loudest = max(candidate.count for candidate in candidates)
+    total = sum(candidate.count for candidate in candidates) or 1
+    scored: list[tuple[float, int, _Candidate, tuple[str, ...]]] = []
+    for candidate in candidates:
+        score, reasons = _score(candidate, candidates, onsets_ns, loudest, total)
+        scored.append((score, candidate.first_ns, candidate, reasons))
+    scored.sort(key=lambda item: (-item[0], item[1]))
+    return tuple(
+        Suspect(
+            rank=rank,
+            pattern=candidate.pattern,
+            text=candidate.text,
+            level=candidate.level,
+            sources=candidate.sources,
+            first_ns=candidate.first_ns,
+            score=round(score, 2),
+            reasons=reasons,
+        )
+        for rank, (score, _, candidate, reasons) in enumerate(scored[:MAX_SUSPECTS], start=1)
+    )
+
+
+def _candidates(patterns: Sequence[Pattern], changes: Sequence[Change]) -> list[_Candidate]:
+    by_template = {pattern.template: pattern for pattern in patterns}
+    found = [
+        _Candidate(p.id, p.template, p.level, p.sources, p.first_ns, p.count, p.new)
+        for p in patterns
+    ]
+    index = {candidate.pattern: candidate for candidate in found}
+    for change in changes:
+        pattern = by_template.get(change.template)
+        if pattern is not None:
+            candidate = index[pattern.id]
+            candidate.change = change
+            candidate.first_ns = min(candidate.first_ns, change.first_ns)
+        else:
+            found.append(
+                _Candidate(
+                    None,
+                    change.template,
+                    change.level,
+                    change.sources,
+                    change.first_ns,
+                    change.recent,
+                    True,
+                    change,
+                )
+            )
+    return found
+
+
+def _score(
+    candidate: _Candidate,
+    candidates: Sequence[_Candidate],
+    onsets_ns: Sequence[int],
+    loudest: int,
+    total: int,
+) -> tuple[float, tuple[str, ...]]:
+    score = 0.0
+    reasons: list[str] = []
+    onset = next((o for o in sorted(onsets_ns) if candidate.first_ns <= o + ONSET_SLACK_NS), None)
+    if onset is not None:
+        lead = (onset - candidate.first_ns) / 1e9
+        score += 3.0
+        # Up to ONSET_SLACK_NS after the onset's start is still its first bucket: "at".
+        when = "at" if lead < 1 else f"{lead:.0f} s before"
+        reasons.append(f"seen {when} the onset ({utc(onset, TIME)})")
+    change = candidate.change
+    if change is not None:
+        score += 3.0 if change.kind == "new" else 2.0
+        reasons.append(
+            f"{change.kind} just before it ({change.recent:,} vs {change.baseline:,} lines)"
+        )
+    if candidate.new and change is None:
+        score += 1.0
+        reasons.append("new in the window")
+    severity = _SEVERITY.get(candidate.level, 0.0)
+    if severity:
+        score += severity
+        reasons.append(candidate.level.value)
+    if candidate.count < loudest:
+        rarity = min(2.0, math.log10(loudest / candidate.count))
+        if rarity >= 0.5:
+            score += rarity
+            reasons.append(f"rare ({candidate.count:,} vs {loudest:,} lines)")
+    elif candidate.count >= 0.3 * total and len(candidates) > 1:
+        score -= 1.0
+        reasons.append(f"loudest ({candidate.count:,} of {total:,} lines): likely an effect")
+    pointers = _pointed_at_by(candidate, candidates)
+    if pointers:
+        score += 2.0
+        reasons.append(f"named in errors of {', '.join(pointers)}")
+    return score, tuple(reasons)
+
+
+def _pointed_at_by(candidate: _Candidate, candidates: Sequence[_Candidate]) -> list[str]:
+    """Other sources whose error templates name one of the candidate's services."""
+    names = {name for source in candidate.sources for name in service_names(source)}
+    if not names:
+        return []
+    pointers: set[str] = set()
+    for other in candidates:
+        if other is candidate or other.level.rank > Level.WARN.rank:
+            continue
+        words = set(_NAME.findall(other.text.lower()))
+        for source in other.sources:
+            if source in candidate.sources or not names & words:
+                continue
+            if names & set(service_names(source)):
+                continue  # the same service writing about itself
+            pointers.add(service_names(source)[0] if service_names(source) else source)
+    return sorted(pointers)
+
+
+def service_names(source: str) -> tuple[str, ...]:
+    """The service a ``pod/container`` source belongs to, as the words other logs would use.
+
+    ``payments-5f6d7c9b8-q8r2m/payments`` gives ``payments``: the container, and the pod name
+    without its ReplicaSet and pod hashes.
+    """
+    pod, _, container = source.partition("/")
+    parts = pod.split("-")
+    if len(parts) > 1 and parts[-1].isdigit():
+        parts.pop()  # a StatefulSet's ordinal
+    while len(parts) > 1 and (_HASHY.match(parts[-1]) and any(c.isdigit() for c in parts[-1])):
+        parts.pop()
+    while len(parts) > 1 and _HASHY.match(parts[-1]) and len(parts[-1]) == 5:
+        parts.pop()
+    names = [name for name in (container, "-".join(parts)) if name]
+    return tuple(dict.fromkeys(names))

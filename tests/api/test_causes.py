@@ -1,0 +1,69 @@
+"""The cause, named by code, reaches the client and the model: the bundled demo incident.
+
+The demo store filters and counts its lines by window like a real store, so the queries before
+the onset see only the minutes they ask for.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx
+import pytest
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+from tests.conftest import running_app, settings_for_tests
+from tests.fakes import FakeLLM
+
+pytestmark = pytest.mark.anyio
+CAUSE = "password authentication failed for user"
+
+
+async def analyse(spans: InMemorySpanExporter, model: FakeLLM, **body: Any) -> list[dict[str, Any]]:
+    request = {"filters": {"namespace": "shop"}, "time_range": {"since": "30m"}, **body}
+    async with running_app(spans, settings=settings_for_tests(log_source="demo"), llm=model) as (
+        _,
+        client,
+    ):
+        response: httpx.Response = await client.post(
+            "/v1/analyze/stream", json=request, headers={"accept": "application/x-ndjson"}
+        )
+    assert response.status_code == 200, response.text
+    return [json.loads(line) for line in response.text.splitlines()]
+
+
+async def test_the_cause_is_the_first_suspect_and_reaches_the_model_first(
+    spans: InMemorySpanExporter,
+) -> None:
+    llm = FakeLLM()
+    events = await analyse(spans, llm)
+    summary = events[0]["summary"]
+    first = summary["suspects"][0]
+    assert first["rank"] == 1 and CAUSE in first["text"]
+    assert first["level"] == "fatal"
+    assert any(reason.startswith("seen ") and "the onset" in reason for reason in first["reasons"])
+    assert summary["onsets"], summary["changes_note"]
+    assert any(CAUSE in change["template"] for change in summary["changes"])
+    assert summary["coverage"]["statement"].startswith("sampled: ")
+    prompt = llm.prompts[0][-1]["content"]
+    suspects_at = prompt.index("Suspects ranked by code")
+    assert prompt.index(CAUSE, suspects_at) < prompt.index("Patterns (ID LEVEL")
+    names = {span.name for span in spans.get_finished_spans()}
+    assert {"query_demo_before_onset", "changes_before_onset", "rank_suspects"} <= names
+
+
+async def test_numbers_only_still_name_the_suspects(spans: InMemorySpanExporter) -> None:
+    llm = FakeLLM()
+    events = await analyse(spans, llm, llm=False)
+    assert CAUSE in events[0]["summary"]["suspects"][0]["text"]
+    assert not llm.prompts
+
+
+async def test_the_text_report_lists_suspects_and_coverage(spans: InMemorySpanExporter) -> None:
+    request = {"filters": {"namespace": "shop"}, "time_range": {"since": "30m"}, "llm": False}
+    async with running_app(spans, settings=settings_for_tests(log_source="demo")) as (_, client):
+        text = (await client.post("/v1/analyze/stream", json=request)).text
+    assert "Coverage: sampled: " in text
+    at = text.index("Suspects (ranked by code, most likely first):")
+    assert CAUSE in text[at : text.index("\n  2. ", at)]

@@ -1,0 +1,98 @@
+"""What changed before an onset, and where the onset is."""
+
+from __future__ import annotations
+
+import pytest
+
+from log_analyzer.logs.changes import MAX_CHANGES, changes_before, coarse_onsets, first_rise
+from log_analyzer.logs.normalize import Level, NormalizedEntry
+
+S = 1_000_000_000
+ONSET = 10_000 * S
+
+
+def entry(message: str, at: float, level: Level = Level.INFO, count: int = 1) -> NormalizedEntry:
+    ts = int(ONSET + at * S)
+    return NormalizedEntry(
+        message, level, count, ts, ts, ("api-0/api",), False, (("api-0/api", count),)
+    )
+
+
+def test_a_new_info_line_before_the_onset_is_a_change_with_its_offset() -> None:
+    recent = [
+        entry("config reloaded: pool_size changed from 20 to 2", -40),
+        entry("GET /health 200", -30, count=12),
+    ]
+    baseline = [entry("GET /health 200", -400, count=60)]
+    [change] = changes_before(ONSET, recent, baseline, recent_seconds=120, baseline_seconds=600)
+    assert change.kind == "new"
+    assert change.template.startswith("config reloaded: pool_size changed")
+    assert change.level is Level.INFO
+    assert (change.recent, change.baseline) == (1, 0)
+    assert change.offset_seconds == -40.0
+    assert change.sources == ("api-0/api",)
+
+
+@pytest.mark.parametrize(
+    ("recent", "baseline", "louder"),
+    [
+        (6, 5, True),  # 6 in 120 s against 5 in 600 s: 6x the rate
+        (3, 5, True),  # 3 / 120 against 5 / 600: 3x, the least that counts
+        (3, 6, False),  # 2.5x
+        (2, 1, False),  # 10x, but two lines are noise
+    ],
+    ids=["6x", "3x", "2.5x", "too-few"],
+)
+def test_a_template_much_louder_before_the_onset_is_a_change(
+    recent: int, baseline: int, louder: bool
+) -> None:
+    found = changes_before(
+        ONSET,
+        [entry("retrying connection to db-0", -10, Level.WARN, recent)],
+        [entry("retrying connection to db-0", -300, Level.WARN, baseline)],
+        recent_seconds=120,
+        baseline_seconds=600,
+    )
+    assert [c.kind for c in found] == (["louder"] if louder else [])
+
+
+def test_new_changes_come_first_most_severe_then_closest_to_the_onset() -> None:
+    recent = [
+        entry("leader election lost by node-2", -90),
+        entry("certificate rotated for api", -20),
+        entry("disk full on /var/lib/data", -60, Level.ERROR),
+        entry("queue depth high", -5, Level.WARN, count=30),
+    ]
+    baseline = [entry("queue depth high", -300, Level.WARN, count=5)]
+    found = changes_before(ONSET, recent, baseline, recent_seconds=120, baseline_seconds=600)
+    assert [c.template for c in found] == [
+        "disk full on /var/lib/data",
+        "certificate rotated for api",
+        "leader election lost by node-<*>",
+        "queue depth high",
+    ]
+    assert [c.kind for c in found] == ["new", "new", "new", "louder"]
+
+
+def test_at_most_a_few_changes_and_none_without_recent_lines() -> None:
+    recent = [entry(f"event {word} happened", -i) for i, word in enumerate("abcdefghijklm")]
+    found = changes_before(ONSET, recent, [], recent_seconds=120, baseline_seconds=600)
+    assert len(found) == MAX_CHANGES
+    assert changes_before(ONSET, [], recent, recent_seconds=120, baseline_seconds=600) == ()
+
+
+def test_the_onset_is_the_first_spike_or_the_first_errors_after_a_quiet_start() -> None:
+    points = [(60, 0.0), (120, 0.0), (180, 4.0), (240, 50.0), (300, 3.0), (360, 90.0)]
+    assert coarse_onsets(points, 60, [(180, 50.0)]) == (180,)
+    assert coarse_onsets(points, 60, [(180, 50.0), (300, 90.0)]) == (180, 300)
+    assert coarse_onsets(points, 60, [(300, 90.0), (180, 50.0)]) == (180, 300)
+    assert coarse_onsets(points, 60, []) == (120,)  # the first bucket with errors starts at 120
+    assert coarse_onsets([(60, 2.0), (120, 2.0)], 60, []) == ()  # errors from the start
+    assert coarse_onsets([(60, 0.0), (120, 0.0)], 60, []) == ()  # no errors at all
+
+
+def test_the_precise_onset_is_the_first_fine_bucket_well_above_the_usual() -> None:
+    fine = [(10, 1.0), (20, 2.0), (30, 9.0), (40, 30.0)]
+    assert first_rise(fine, 10, usual=1.0) == 20  # 3 x 1 = 3: the bucket ending at 30
+    assert first_rise(fine, 10, usual=0.0) == 10  # at least two lines: ends at 20
+    assert first_rise(fine, 10, usual=20.0) is None

@@ -1,0 +1,119 @@
+"""Suspects ranked by code: a cause before its effects, a change, the rare, the named."""
+
+from __future__ import annotations
+
+import pytest
+
+from log_analyzer.logs.changes import Change
+from log_analyzer.logs.condense import Pattern
+from log_analyzer.logs.normalize import Level
+from log_analyzer.logs.suspects import MAX_SUSPECTS, rank_suspects, service_names
+
+S = 1_000_000_000
+ONSET = 5_000 * S
+
+
+def pattern(
+    pid: str,
+    template: str,
+    *,
+    level: Level = Level.ERROR,
+    count: int = 1,
+    at: float = 0,
+    source: str = "checkout-7d9c5b8f6-x2k4p/checkout",
+    new: bool = True,
+) -> Pattern:
+    ts = int(ONSET + at * S)
+    return Pattern(pid, template, count, level, ts, ts + 60 * S, new, (source,),
+                   ((source, count),), (template,), (), ())  # fmt: skip
+
+
+def test_a_rare_fatal_line_before_a_storm_that_names_its_service_comes_first() -> None:
+    storm = pattern("P1", "upstream payments returned <NUM> for order <*>", count=3000, at=2)
+    cause = pattern(
+        "P2",
+        "FATAL: password authentication failed for user payments",
+        level=Level.FATAL,
+        at=-1,
+        source="payments-5f6d7c9b8-q8r2m/payments",
+    )
+    noise = pattern("P3", "slow query on cart", level=Level.WARN, count=40, at=-600, new=False,
+                    source="cart-6d7c9b8f5-r2q8m/cart")  # fmt: skip
+    first, *rest = rank_suspects([storm, cause, noise], [], [ONSET])
+    assert (first.rank, first.pattern) == (1, "P2")
+    assert first.reasons == (
+        "seen 1 s before the onset (01:23:20Z)",
+        "new in the window",
+        "fatal",
+        "rare (1 vs 3,000 lines)",
+        "named in errors of checkout",
+    )
+    assert [s.pattern for s in rest] == ["P3", "P1"]
+    assert "loudest (3,000 of 3,041 lines): likely an effect" in rest[-1].reasons
+
+
+def test_a_change_no_pattern_holds_is_a_suspect_of_its_own() -> None:
+    storm = pattern("P1", "timeout talking to db-0", count=900, at=5)
+    change = Change(
+        template="config reloaded: pool_size changed from <NUM> to <NUM>",
+        level=Level.INFO,
+        kind="new",
+        onset_ns=ONSET,
+        first_ns=ONSET - 40 * S,
+        recent=1,
+        baseline=0,
+        example="config reloaded: pool_size changed from 20 to 2",
+        sources=("api-0/api",),
+    )
+    first, second = rank_suspects([storm], [change], [ONSET])
+    assert (first.pattern, first.level, first.text) == (None, Level.INFO, change.template)
+    assert first.reasons[:2] == (
+        "seen 40 s before the onset (01:23:20Z)",
+        "new just before it (1 vs 0 lines)",
+    )
+    assert second.pattern == "P1"
+
+
+def test_a_change_that_is_a_pattern_adds_its_reason_to_the_pattern() -> None:
+    warn = pattern("P1", "pool exhausted", level=Level.WARN, count=5, at=1)
+    change = Change("pool exhausted", Level.WARN, "louder", ONSET, ONSET - 30 * S, 9, 2,
+                    "pool exhausted", ("checkout-7d9c5b8f6-x2k4p/checkout",))  # fmt: skip
+    [only] = rank_suspects([warn], [change], [ONSET])
+    assert only.pattern == "P1"
+    assert only.first_ns == ONSET - 30 * S
+    assert "louder just before it (9 vs 2 lines)" in only.reasons
+    assert "new in the window" not in only.reasons
+
+
+def test_without_an_onset_severity_and_rarity_decide() -> None:
+    ranked = rank_suspects(
+        [
+            pattern("P1", "a warning", level=Level.WARN, count=10),
+            pattern("P2", "an error", count=10),
+            pattern("P3", "a fatal", level=Level.FATAL, count=10),
+        ],
+        [],
+        [],
+    )
+    assert [s.pattern for s in ranked] == ["P3", "P2", "P1"]
+    assert all(not any("onset" in r for r in s.reasons) for s in ranked)
+
+
+def test_at_most_a_few_suspects_and_none_from_nothing() -> None:
+    many = [pattern(f"P{i}", f"event {i}", count=i) for i in range(1, 12)]
+    assert len(rank_suspects(many, [], [ONSET])) == MAX_SUSPECTS
+    assert rank_suspects([], [], [ONSET]) == ()
+
+
+@pytest.mark.parametrize(
+    ("source", "names"),
+    [
+        ("payments-5f6d7c9b8-q8r2m/payments", ("payments",)),
+        ("checkout-2c386bbc4-lft7s/istio-proxy", ("istio-proxy", "checkout")),
+        ("web-0/app", ("app", "web")),
+        ("frontend-63ac8c59d-5jbmf", ("frontend",)),
+        ("cart", ("cart",)),
+    ],
+)
+def test_service_names_drop_the_pod_hashes(source: str, names: tuple[str, ...]) -> None:
+    assert service_names(source) == names
