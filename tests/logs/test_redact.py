@@ -1011,14 +1011,21 @@ def test_a_camel_case_key_word_counts() -> None:
 
 ISSUED = [
     ("4", 13), ("4", 16), ("4", 19), ("51", 16), ("55", 16), ("2221", 16), ("2720", 16),
-    ("34", 15), ("37", 15), ("3528", 16), ("3589", 19), ("300", 14), ("305", 19), ("36", 14),
-    ("38", 16), ("39", 19), ("50", 13), ("56", 13), ("6011", 16), ("62", 19), ("69", 19),
+    ("2200", 16), ("2204", 19), ("34", 15), ("37", 15), ("3528", 16), ("3589", 19), ("300", 14),
+    ("305", 19), ("3095", 14), ("36", 14), ("38", 16), ("39", 19), ("6011", 16), ("6011", 19),
+    ("644", 16), ("649", 19), ("65", 16), ("62", 19), ("60", 16), ("508", 16), ("5019", 16),
+    ("636", 16), ("637", 16), ("639", 16), ("5018", 13), ("5020", 19), ("5038", 16),
+    ("5893", 16), ("6304", 13), ("6759", 18), ("6761", 16), ("6763", 19),
 ]  # fmt: skip
 NOT_ISSUED = [
-    ("4", 14), ("4", 15), ("4", 17), ("4", 18), ("51", 15), ("55", 17), ("56", 12),
-    ("2220", 16), ("2721", 16), ("34", 16), ("37", 14), ("3527", 16), ("3590", 16), ("3528", 15),
-    ("299", 14), ("306", 14), ("36", 13), ("38", 15), ("35", 16), ("70", 16), ("1", 16),
-    ("0", 16), ("9", 16), ("8", 16), ("49", 20), ("33", 16), ("3", 13),
+    ("4", 14), ("4", 15), ("4", 17), ("4", 18), ("51", 15), ("55", 17), ("56", 12), ("50", 16),
+    ("2220", 16), ("2721", 16), ("2205", 16), ("2200", 15), ("34", 16), ("37", 14), ("3527", 16),
+    ("3590", 16), ("3528", 15), ("299", 14), ("306", 14), ("3094", 14), ("3096", 14),
+    ("36", 13), ("38", 15), ("35", 16), ("6010", 17), ("6012", 17), ("6011", 15), ("643", 16),
+    ("65", 15), ("62", 15), ("60", 17), ("508", 17), ("509", 16), ("5019", 17), ("635", 16),
+    ("636", 15), ("637", 17), ("640", 16), ("5017", 16), ("5021", 16), ("6305", 16),
+    ("6760", 16), ("6764", 16), ("6759", 12), ("66", 16), ("69", 16), ("70", 16), ("1", 16),
+    ("0", 16), ("9", 16), ("8", 16), ("33", 16), ("3", 13),
 ]  # fmt: skip
 
 
@@ -1071,8 +1078,15 @@ VISA = card("4", 16)
         (f"12 {VISA}", "12 [REDACTED:card]"),
         (f"2026-{VISA} x", "2026-[REDACTED:card] x"),
         (f"sku-12 {VISA}", "sku-12 [REDACTED:card]"),
-        (f"{VISA} {card('5', 16)}", "[REDACTED:card] [REDACTED:card]"),
-        (f"{VISA[:3]} {VISA[3:]}", "[REDACTED:card]"),
+        (f"{VISA} {card('51', 16)}", "[REDACTED:card] [REDACTED:card]"),
+        (f"card {VISA} 3DS2 ok", "card [REDACTED:card] 3DS2 ok"),
+        (f"{VISA} 2.5", "[REDACTED:card] 2.5"),
+        (f"{VISA}-2b", "[REDACTED:card]-2b"),
+        (f"{VISA} {VISA}x", "[REDACTED:card] " + VISA + "x"),
+        (f"{VISA} then {VISA}x", "[REDACTED:card] then " + VISA + "x"),
+        (f"{VISA} {VISA}-1a", "[REDACTED:card] [REDACTED:card]-1a"),
+        (f"{VISA[:4]} {VISA[4:8]} {VISA[8:12]} {VISA[12:]} 7x", "[REDACTED:card] 7x"),
+        (f"{VISA[:4]}-{VISA[4:8]}-{VISA[8:12]}-{VISA[12:]}-7x", "[REDACTED:card]-7x"),
         (f"{VISA},{VISA}", "[REDACTED:card],[REDACTED:card]"),
     ],
 )
@@ -1090,10 +1104,17 @@ def test_card_number_forms(text: str, expected: str) -> None:
         pytest.param(f"+{VISA}", id="phone-like"),
         pytest.param(f"{VISA}x", id="before-a-letter"),
         pytest.param(f"{VISA}.5", id="before-decimals"),
+        pytest.param(
+            f"{VISA[:4]} {VISA[4:8]} {VISA[8:12]} {VISA[12:]}x", id="last-group-in-a-word"
+        ),
+        pytest.param(f"{VISA[:4]}-{VISA[4:8]}-{VISA[8:12]}-{VISA[12:]}.5", id="last-group-decimal"),
         pytest.param(f"{VISA}0", id="20-digits"),
         pytest.param(f"{VISA[:4]} {VISA[4:8]}-{VISA[8:12]} {VISA[12:]}", id="two-separators"),
         pytest.param(f"{VISA[:2]} {VISA[2:8]} {VISA[8:]}", id="a-group-of-2"),
         pytest.param(f"{VISA[:2]} {VISA[2:]}", id="two-groups-one-of-2"),
+        pytest.param(f"{VISA[:8]} {VISA[8:]}", id="groups-of-8"),
+        pytest.param(f"{VISA[:9]}-{VISA[9:]}", id="a-group-of-9"),
+        pytest.param(f"{VISA[:4]} {VISA[4:11]} {VISA[11:]}", id="a-group-of-7"),
         pytest.param(" ".join(VISA), id="single-digits"),
         pytest.param(f"{VISA[:4]}  {VISA[4:8]}  {VISA[8:12]}  {VISA[12:]}", id="double-spaces"),
         pytest.param(f"1234 {VISA[:4]} {VISA[4:8]} {VISA[8:12]} {VISA[12:]}", id="in-a-longer-run"),
@@ -1105,10 +1126,12 @@ def test_card_lookalikes_are_left(text: str) -> None:
     assert redact(text, pii=NO_PII) == Redaction(text, {})
 
 
-def test_a_group_of_three_is_allowed() -> None:
+def test_groups_of_three_to_six_are_allowed() -> None:
     number = card("4", 19)
     grouped = f"{number[:4]} {number[4:8]} {number[8:12]} {number[12:16]} {number[16:]}"
     check(grouped, "[REDACTED:card]", {"card": 1}, NO_PII)
+    amex = card("37", 15)
+    check(f"{amex[:4]}-{amex[4:10]}-{amex[10:]}", "[REDACTED:card]", {"card": 1}, NO_PII)
 
 
 # --- personal data ------------------------------------------------------------------------------

@@ -526,26 +526,44 @@ def _key_value_pattern(words: Mapping[str, str]) -> re.Pattern[str]:
 # is checked by the replacer, so no run is scanned twice.
 _CARD = re.compile(r"[0-9](?<![\w.+-][0-9])(?:[ -]?[0-9]){12,}+")
 _AFTER_NUMBER = re.compile(r"\w|\.[0-9]")
+_LAST_GROUP = re.compile(r"[ -][0-9]+\Z")
 # What the prefilter looks for, in RE2's syntax (no look-arounds): from where such a run starts,
 # 13 to 19 digits that may be the run or one group of it; a superset, as it may be.
 _CARD_SHAPE = r"(?:^|[^\w.+-])(?:[0-9]+[ -])*[0-9](?:[ -]?[0-9]){12,18}(?:$|[^\w.]|\.[^0-9]|\.$)"
 _CARD_GROUP = re.compile(r"(?<![0-9])[0-9]{13,19}(?![0-9])")
 _ANY_LENGTH = range(13, 20)
-# Issuer identification number ranges (lowest and highest prefix) and their card lengths:
-# Visa, Mastercard (two ranges), American Express, JCB, Diners Club, Maestro and the 6-series
-# (Discover, UnionPay, RuPay and more).
+_LONG = range(16, 20)
+# Issuer identification number ranges (lowest and highest prefix) and their card lengths: a
+# random run of digits passes the Luhn check one time in ten, the issuers' ranges and lengths
+# rule out most of those (and every epoch time: no issuer starts with 1).
 _ISSUERS: tuple[tuple[str, str, range | tuple[int, ...]], ...] = (
-    ("4", "4", (13, 16, 19)),
-    ("51", "55", (16,)),
+    ("4", "4", (13, 16, 19)),  # Visa
+    ("51", "55", (16,)),  # Mastercard
     ("2221", "2720", (16,)),
-    ("34", "34", (15,)),
+    ("2200", "2204", _LONG),  # Mir
+    ("34", "34", (15,)),  # American Express
     ("37", "37", (15,)),
-    ("3528", "3589", range(16, 20)),
-    ("300", "305", range(14, 20)),
+    ("3528", "3589", _LONG),  # JCB
+    ("300", "305", range(14, 20)),  # Diners Club
+    ("3095", "3095", range(14, 20)),
     ("36", "36", range(14, 20)),
-    ("38", "39", range(16, 20)),
-    ("50", "50", _ANY_LENGTH),
-    ("56", "69", _ANY_LENGTH),
+    ("38", "39", _LONG),
+    ("6011", "6011", _LONG),  # Discover
+    ("644", "649", _LONG),
+    ("65", "65", _LONG),
+    ("62", "62", _LONG),  # UnionPay
+    ("60", "60", (16,)),  # RuPay
+    ("508", "508", (16,)),
+    ("5019", "5019", (16,)),  # Dankort
+    ("636", "636", _LONG),  # InterPayment
+    ("637", "639", (16,)),  # InstaPayment
+    ("5018", "5018", _ANY_LENGTH),  # Maestro
+    ("5020", "5020", _ANY_LENGTH),
+    ("5038", "5038", _ANY_LENGTH),
+    ("5893", "5893", _ANY_LENGTH),
+    ("6304", "6304", _ANY_LENGTH),
+    ("6759", "6759", _ANY_LENGTH),
+    ("6761", "6763", _ANY_LENGTH),
 )
 
 
@@ -575,14 +593,14 @@ def _is_card_number(digits: str) -> bool:
 def _is_card_run(run: str) -> bool:
     """Whether a run of digit groups is one card number, written as cards are.
 
-    Groups are joined by one kind of separator and hold 3 digits or more (4-4-4-4, 4-6-5):
-    "4 1 1 1 ..." is a list of numbers.
+    Groups are joined by one kind of separator and hold 3 to 6 digits (4-4-4-4, 4-6-5):
+    "4 1 1 1 ..." or "60117842 83869942" are lists of numbers.
     """
     if "-" in run and " " in run:
         return False
     groups = run.replace("-", " ").split()
-    if min(map(len, groups)) < 3:
-        return False
+    if not all(3 <= len(group) <= 6 for group in groups):
+        return False  # a number written without separators is one group: see _card
     return _is_card_number("".join(groups))
 
 
@@ -592,15 +610,19 @@ def _card_group(match: re.Match[str]) -> str:
 
 
 def _card(match: re.Match[str]) -> tuple[str, str] | None:
+    run, tail = match.group(), ""
     if _AFTER_NUMBER.match(match.string, match.end()):
-        return None  # part of a word (4111111111111111abc) or of a decimal
-    run = match.group()
+        # The last group is part of a word or a decimal ("4111111111111111 3DS", "... 2.5").
+        last = _LAST_GROUP.search(run)
+        if last is None:
+            return None
+        run, tail = run[: last.start()], last.group()
     if _is_card_run(run):
-        return "card", _placeholder("card")
-    # A card number may stand next to other numbers ("4111111111111111 2026"), but a run of
-    # groups is a card only whole: "Fan speeds 6302 9712 6779 6948 5221 8804" holds none.
+        return "card", _placeholder("card") + tail
+    # A number without separators is a card alone, or next to other numbers ("4111111111111111
+    # 2026"); a run of groups is one only whole: "Fan speeds 6302 9712 6779 6948 5221 8804".
     replaced = _CARD_GROUP.sub(_card_group, run)
-    return ("card", replaced) if replaced != run else None
+    return ("card", replaced + tail) if replaced != run else None
 
 
 # File names look like addresses (logo@2x.png): their extensions are no top-level domains.
