@@ -177,6 +177,7 @@ def test_context_payload() -> None:
         "omitted": 1,
         "lines_omitted": 300,
         "ids": ["P1", "P2"],
+        "suspects": [],
         "notes": ["answer limited to 1024 tokens"],
     }
 
