@@ -66,6 +66,114 @@ class Settings(BaseSettings):
     loki_retry_deadline_seconds: PositiveFloat = 20.0
     """All tries of one Loki query, waits included, end after this long."""
 
+    # --- CloudWatch Logs (the `cloudwatch` store) -------------------------------------------
+
+    aws_region: str | None = None
+    """AWS region of the CloudWatch Logs store (`AWS_REGION`, the variable the AWS SDKs read).
+
+    Unset, the standard AWS configuration's region is used (`AWS_DEFAULT_REGION`, the profile);
+    with none at all, the `cloudwatch` store is not offered. Credentials always come from the
+    standard chain (environment, profile, web identity as with IRSA), never from here."""
+
+    cloudwatch_endpoint_url: HttpUrl | None = None
+    """CloudWatch Logs endpoint to use instead of the region's: a VPC endpoint, or an emulator."""
+
+    cloudwatch_connect_timeout_seconds: PositiveFloat = 3.0
+    """How long to wait for a connection to CloudWatch Logs."""
+
+    cloudwatch_read_timeout_seconds: PositiveFloat = 30.0
+    """Longest wait for one CloudWatch Logs API answer; a whole query (all its pages, every
+    poll of a Logs Insights query) is bounded by `SOURCE_QUERY_DEADLINE_SECONDS`."""
+
+    cloudwatch_retry_attempts: PositiveInt = 4
+    """Tries per CloudWatch Logs call when it throttles us or is briefly unavailable (1 disables
+    retrying); the waits between them count against the query's deadline."""
+
+    # --- end of CloudWatch Logs ----------------------------------------------------------------
+
+    # --- OpenSearch / Elasticsearch (the `opensearch` store) --------------------------------
+
+    opensearch_url: HttpUrl | None = None
+    """Base URL of the OpenSearch (2, 3) or Elasticsearch (8) REST API; unset, the `opensearch`
+    store is not offered."""
+
+    opensearch_index: str = Field(default="fluent-bit", min_length=1)
+    """Index, alias, data stream or pattern read when a request sets no `filters.index`
+    (`logs-*`, or several comma-separated); Fluent Bit's outputs write to `fluent-bit`."""
+
+    opensearch_username: str | None = None
+    """User for HTTP basic authentication, with `OPENSEARCH_PASSWORD`."""
+
+    opensearch_password: SecretStr | None = None
+    """Password for HTTP basic authentication, with `OPENSEARCH_USERNAME`."""
+
+    opensearch_api_key: SecretStr | None = None
+    """API key, sent as `Authorization: ApiKey <key>` (Elasticsearch's `encoded` form); instead
+    of a user and password."""
+
+    opensearch_verify_tls: bool = True
+    """Verify the cluster's TLS certificate; turn it off only for a throwaway test cluster."""
+
+    opensearch_ca_bundle: str | None = None
+    """PEM file of the certificate authorities that sign the cluster's certificate (a private
+    CA); unset, the system's authorities are trusted."""
+
+    opensearch_timeout_seconds: PositiveFloat = 30.0
+    """Read timeout of one OpenSearch request; a whole query, all its pages included, is
+    bounded by `SOURCE_QUERY_DEADLINE_SECONDS`."""
+
+    opensearch_connect_timeout_seconds: PositiveFloat = 3.0
+    """How long to wait for a TCP connection to OpenSearch."""
+
+    opensearch_time_field: str = Field(default="@timestamp", min_length=1)
+    """Document field with the entry's time (a `date` or `date_nanos` field)."""
+
+    opensearch_message_field: str = Field(default="message", min_length=1)
+    """Document field with the log line (Fluent Bit keeps the raw line in `log` unless told
+    otherwise: set `log` then)."""
+
+    opensearch_level_field: str = Field(default="level", min_length=1)
+    """Document field with the entry's level, where the shipper or the application set one."""
+
+    opensearch_namespace_field: str = Field(default="kubernetes.namespace_name", min_length=1)
+    """Document field the `namespace` filter matches (Fluent Bit's Kubernetes filter's name)."""
+
+    opensearch_pod_field: str = Field(default="kubernetes.pod_name", min_length=1)
+    """Document field the `pod` filter matches."""
+
+    opensearch_container_field: str = Field(default="kubernetes.container_name", min_length=1)
+    """Document field the `container` filter matches."""
+
+    opensearch_node_field: str = Field(default="kubernetes.host", min_length=1)
+    """Document field the `node` filter matches."""
+
+    opensearch_max_scan_documents: PositiveInt = 50_000
+    """Most documents one query reads when the service filters lines itself (a `log_filter`,
+    or errors and warnings among documents without a level). Entries past it are not looked
+    at; counts stop there and say they are a sample."""
+
+    @model_validator(mode="after")
+    def _check_opensearch_credentials(self) -> Settings:
+        basic = (self.opensearch_username is not None, self.opensearch_password is not None)
+        if basic[0] != basic[1]:
+            raise ValueError("set OPENSEARCH_USERNAME and OPENSEARCH_PASSWORD together")
+        if basic[0] and self.opensearch_api_key is not None:
+            raise ValueError(
+                "set OPENSEARCH_API_KEY or OPENSEARCH_USERNAME/OPENSEARCH_PASSWORD, not both"
+            )
+        return self
+
+    @field_validator("opensearch_ca_bundle")
+    @classmethod
+    def _check_opensearch_ca_bundle(cls, value: str | None) -> str | None:
+        from pathlib import Path  # only this check reads a path
+
+        if value is not None and not Path(value).is_file():
+            raise ValueError(f"{value!r} is not a file")
+        return value
+
+    # --- end of OpenSearch / Elasticsearch ------------------------------------------------
+
     llama_url: HttpUrl = HttpUrl("http://localhost:8080")
     """Base URL of llama.cpp `llama-server`."""
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from log_analyzer.sources import demo, loki
+from log_analyzer.sources import cloudwatch, demo, loki, opensearch
 from log_analyzer.sources.base import SourceSpec
 
 SPECS: Mapping[str, SourceSpec] = MappingProxyType(
-    {spec.name: spec for spec in (loki.SPEC, demo.SPEC)}
+    {spec.name: spec for spec in (loki.SPEC, cloudwatch.SPEC, demo.SPEC, opensearch.SPEC)}
 )
 """The stores, in the order they are documented."""
 

@@ -1,0 +1,197 @@
+r"""The line filter in CloudWatch Logs' terms: a filter pattern that narrows, RE2 that decides.
+
+A FilterLogEvents filter pattern cannot say what the pipeline's line filter says. Its terms are
+case-sensitive, match by term rather than by substring, and its regular expressions (between
+``%`` signs) have no groups, no flags and few escapes. So the pattern sent to CloudWatch is only
+ever a *narrowing*: a filter that every line the exact filter keeps also passes, chosen so that
+it cuts most of what the exact filter would drop. The service then applies the exact filter
+(RE2, as Loki would) to what comes back. A pattern that cannot be proved wider than the exact
+filter is not sent; the query text says what was sent and what the service decided.
+
+What is sent, in order of preference (one regex at most; CloudWatch combines few):
+
+* the request's RE2 pattern as ``%pattern%``, when it uses only the syntax both engines read
+  alike (letters, digits, ``.*+?|^$[]{}``, a few symbols, ``\d`` and escaped punctuation);
+* the default error/warning selection as a case-expanded regex (``[Ee][Rr][Rr][Oo][Rr]|...``);
+* exclusions as ``-"text"`` terms, for texts of letters, digits and ``_.:/@=-`` only: CloudWatch
+  drops an event for such a term only when the event contains the text.
+
+Logs Insights has a full regex engine (``like /.../``), so the count queries filter there with the
+exact filter itself (`insights_filters`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import string
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from log_analyzer.logs.regex import compile_re2
+from log_analyzer.sources.base import SEVERE_PATTERN, LineFilter
+
+_KNOWN_SEVERE = r"(?i)(error|warn|failed|exception|panic|fatal|crit)|^[EWF]\d{4} "
+"""The default selection this module's narrowing was written for (see `severe_regex`)."""
+_SEVERE_WORDS = ("error", "warn", "failed", "exception", "panic", "fatal", "crit")
+_REGEX_CHARS = frozenset(string.ascii_letters + string.digits + ":_#=@/;,-" + "^$?[]{}|*+.")
+"""What a CloudWatch filter-pattern regex may hold (besides escapes), per its documentation."""
+_ESCAPABLE = frozenset(":_#=@/;,-^$?[]{}|*+.")
+_REPEAT = re.compile(r"\{\d+(,\d*)?\}")
+_SAFE_TERM = re.compile(r"[A-Za-z0-9_.:/@=-]+\Z")
+
+
+@dataclass(frozen=True, slots=True)
+class LinePlan:
+    """How one line filter is applied: what CloudWatch narrows, what the service decides."""
+
+    pattern: str | None
+    """The ``filterPattern`` sent with FilterLogEvents, or None to fetch every event."""
+    keep: Callable[[str], bool] | None
+    """The exact line filter, run in the service; None when every line counts."""
+    service: str
+    """What `keep` checks, in words for the query text ("" when nothing)."""
+
+
+def plan(line_filter: LineFilter, *, narrow: bool = True) -> LinePlan:
+    """The plan for ``line_filter``; with ``narrow`` false nothing is sent to CloudWatch."""
+    return LinePlan(
+        filter_pattern(line_filter) if narrow else None,
+        line_test(line_filter),
+        service_text(line_filter),
+    )
+
+
+def filter_pattern(line_filter: LineFilter) -> str | None:
+    """A FilterLogEvents pattern that passes every line ``line_filter`` keeps, or None."""
+    if line_filter.pattern and (regex := pattern_regex(line_filter.pattern)) is not None:
+        return f"%{regex}%"
+    if line_filter.severe and (regex := severe_regex()) is not None:
+        return f"%{regex}%"
+    terms = [f'-"{text}"' for text in line_filter.exclude if _SAFE_TERM.match(text)]
+    return " ".join(terms) or None
+
+
+def severe_regex() -> str | None:
+    """`SEVERE_PATTERN` as a CloudWatch regex that matches at least what it matches.
+
+    CloudWatch has no case-insensitive flag, so each letter becomes a class of both cases; the
+    klog prefix loses its trailing space (no space is allowed), which only widens it. None if
+    `SEVERE_PATTERN` changed since this was written: then nothing is sent, never a wrong regex.
+    """
+    if SEVERE_PATTERN != _KNOWN_SEVERE:
+        return None
+    words = ["".join(f"[{c.upper()}{c}]" for c in word) for word in _SEVERE_WORDS]
+    return "|".join([*words, "^[EWFewf][0-9]{4}"])
+
+
+def pattern_regex(pattern: str) -> str | None:
+    r"""``pattern`` (RE2) unchanged when CloudWatch's regex reads it the same way, else None.
+
+    Only the syntax CloudWatch documents and RE2 reads alike passes: no groups or flags (no
+    parentheses at all), no negated classes, braces only as counted repeats, and of the
+    escapes only ``\d`` and escaped punctuation. ASCII only (CloudWatch takes no multibyte
+    characters in a regex).
+    """
+    if not pattern.isascii() or "[^" in pattern:
+        return None
+    i = 0
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\":
+            following = pattern[i + 1 : i + 2]
+            if following != "d" and following not in _ESCAPABLE:
+                return None
+            i += 2
+            continue
+        if char == "{":
+            repeat = _REPEAT.match(pattern, i)
+            if repeat is None:
+                return None
+            i = repeat.end()
+            continue
+        if char not in _REGEX_CHARS or char == "}":
+            return None
+        i += 1
+    return pattern
+
+
+def line_test(line_filter: LineFilter) -> Callable[[str], bool] | None:
+    """The exact line filter as a test of one line (RE2 searches, literal exclusions)."""
+    searches = []
+    if line_filter.severe:
+        searches.append(compile_re2(SEVERE_PATTERN).search)
+    if line_filter.pattern:
+        searches.append(compile_re2(line_filter.pattern).search)
+    excluded = line_filter.exclude
+    if not searches and not excluded:
+        return None
+
+    def keep(line: str) -> bool:
+        return all(search(line) for search in searches) and not any(
+            text in line for text in excluded
+        )
+
+    return keep
+
+
+def service_text(line_filter: LineFilter) -> str:
+    """The exact filter in words: ``RE2 <pattern>``, ``without "<text>"``."""
+    parts = []
+    if line_filter.severe:
+        parts.append(f"RE2 {SEVERE_PATTERN}")
+    if line_filter.pattern:
+        parts.append(f"RE2 {line_filter.pattern}")
+    parts.extend(f"without {json.dumps(text)}" for text in line_filter.exclude)
+    return ", ".join(parts)
+
+
+def insights_filters(line_filter: LineFilter) -> list[str]:
+    """The Logs Insights ``filter`` commands of ``line_filter`` (exact, not a narrowing)."""
+    commands = []
+    if line_filter.severe:
+        commands.append(f"filter @message like {insights_regex(SEVERE_PATTERN)}")
+    if line_filter.pattern:
+        commands.append(f"filter @message like {insights_regex(line_filter.pattern)}")
+    commands.extend(
+        f"filter @message not like {insights_regex(regex_literal(text))}"
+        for text in line_filter.exclude
+    )
+    return commands
+
+
+def insights_regex(pattern: str) -> str:
+    r"""``pattern`` as a Logs Insights regex literal ``/.../`` that reads back as ``pattern``.
+
+    A slash ends the literal, so an unescaped one is escaped; a line break would end the
+    query's line, so it becomes ``\n`` (RE2 and Insights read both escapes the same way).
+    """
+    out = []
+    i = 0
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\" and i + 1 < len(pattern):
+            nxt = pattern[i + 1]
+            out.append("\\" + _CONTROL_ESCAPES.get(nxt, nxt))
+            i += 2
+            continue
+        out.append(_LITERAL_ESCAPES.get(char, char))
+        i += 1
+    return "/" + "".join(out) + "/"
+
+
+_CONTROL_ESCAPES = {"\n": "n", "\r": "r", "\t": "t"}
+_LITERAL_ESCAPES = {"/": "\\/", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def regex_literal(text: str) -> str:
+    r"""A regex matching ``text`` literally: ASCII punctuation escaped, controls as ``\xHH``."""
+    out = []
+    for char in text:
+        if char in string.punctuation:
+            out.append("\\" + char)
+        elif ord(char) < 0x20 or ord(char) == 0x7F:
+            out.append(f"\\x{ord(char):02x}")
+        else:
+            out.append(char)
+    return "".join(out)

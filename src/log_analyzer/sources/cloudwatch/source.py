@@ -1,0 +1,289 @@
+"""CloudWatch Logs as a `LogSource`: entries by FilterLogEvents, counts by Logs Insights.
+
+Entries: FilterLogEvents over the window, narrowed by a filter pattern where one is sound and
+decided by the exact line filter in the service (`filters`), read from the end the query asks
+(`reading`). Counts: a Logs Insights ``stats`` query, polled until it completes. Where Logs
+Insights is not available (an endpoint without it, or an emulator that answers stats queries
+with plain rows), every matching event of the window is read and counted in the service, up to
+`max_count_events`; past that, the counts would be a sample, so none are given and the error
+says why.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from log_analyzer.logs.normalize import Level
+from log_analyzer.logs.totals import Histogram, Totals, histogram_of, level_of, totals_of
+from log_analyzer.sources.base import CountQuery, EntryQuery, Order, RawEntries, Selection, Window
+from log_analyzer.sources.cloudwatch import insights
+from log_analyzer.sources.cloudwatch.client import CloudWatchClient
+from log_analyzer.sources.cloudwatch.errors import (
+    CloudWatchBadResponse,
+    CloudWatchQueryError,
+    CloudWatchTimeout,
+    CloudWatchUnavailable,
+    CloudWatchUnsupported,
+)
+from log_analyzer.sources.cloudwatch.filters import LinePlan, plan
+from log_analyzer.sources.cloudwatch.levels import line_level
+from log_analyzer.sources.cloudwatch.reading import PAGE_EVENTS, EventReader, Read, Scope
+from log_analyzer.sources.cloudwatch.shapes import NAME, Event, decode_events
+
+if TYPE_CHECKING:
+    from types_aiobotocore_logs.type_defs import (
+        GetQueryResultsResponseTypeDef,
+        StartQueryRequestTypeDef,
+    )
+
+LOG_GROUP = "log_group"
+LOG_STREAM_PREFIX = "log_stream_prefix"
+MAX_SCAN_EVENTS = 200_000
+"""Most events one entries query reads (20 full pages) before it settles for what it has."""
+MAX_COUNT_EVENTS = 100_000
+"""Most events counted in the service when Logs Insights is not available."""
+_NS_PER_MS = 1_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class PollPolicy:
+    """How often a running Logs Insights query is asked for its results."""
+
+    initial_seconds: float = 0.25
+    max_seconds: float = 2.0
+    factor: float = 1.5
+
+
+class CloudWatchSource:
+    """Answers the pipeline's queries with FilterLogEvents and Logs Insights."""
+
+    name = NAME
+
+    def __init__(
+        self,
+        client: CloudWatchClient,
+        *,
+        page_events: int = PAGE_EVENTS,
+        max_scan_events: int = MAX_SCAN_EVENTS,
+        max_count_events: int = MAX_COUNT_EVENTS,
+        poll: PollPolicy | None = None,
+        narrow: bool = True,
+    ) -> None:
+        self._client = client
+        self._page_events = page_events
+        self._max_scan = max_scan_events
+        self._max_count = max_count_events
+        self._poll = poll or PollPolicy()
+        self._narrow = narrow
+        self._insights = True
+        """False once the endpoint showed it has no Logs Insights; then counts are paged."""
+
+    async def entries(self, query: EntryQuery) -> RawEntries:
+        """The window's newest or oldest matching events, at most ``limit``."""
+        line_plan = plan(query.line_filter, narrow=self._narrow)
+        start, end = _ms_range(query.window)
+        async with self._client.deadline("FilterLogEvents"):
+            try:
+                read = await self._read_entries(query, line_plan, start, end)
+            except CloudWatchQueryError as exc:
+                if line_plan.pattern is None or "field" in exc.details:
+                    raise
+                # CloudWatch refused the narrowing pattern; the exact filter does not need it.
+                line_plan = LinePlan(None, line_plan.keep, line_plan.service)
+                read = await self._read_entries(query, line_plan, start, end)
+        text = events_text(query.selection, line_plan, order=query.order)
+        payload = (_group(query.selection), read.events, read.more, read.malformed)
+        return RawEntries(text, payload, decode_events, query.limit)
+
+    async def _read_entries(
+        self, query: EntryQuery, line_plan: LinePlan, start: int, end: int
+    ) -> Read:
+        reader = self._reader(query.selection, line_plan, self._max_scan)
+        if query.order is Order.OLDEST:
+            return await reader.oldest(start, end, query.limit)
+        return await reader.newest(start, end, query.limit)
+
+    async def totals(self, query: CountQuery) -> Totals:
+        """Events of the window by level and log stream."""
+        start, end = _ms_range(query.window)
+        prefix = query.selection.get(LOG_STREAM_PREFIX)
+        if self._insights:
+            text = insights.totals_query(start, end, prefix, query.line_filter)
+            answer = await self._insights_answer(query.selection, start, end, text)
+            if answer is not None:
+                rows, matched = answer
+                return insights.parse_totals(rows, matched, query=insights_text(query, text))
+        counts: Counter[tuple[str, str]] = Counter()
+
+        def take(events: list[Event]) -> None:
+            counts.update((line_level(message), stream) for stream, _, message in events)
+
+        text = await self._count_by_paging(query, take)
+        return totals_of(
+            ((level_of(level), stream, n) for (level, stream), n in counts.items()), query=text
+        )
+
+    async def histogram(self, query: CountQuery, step_seconds: int) -> Histogram:
+        """Events per ``step_seconds`` bin and level; a bin counts ``[end - step, end)``."""
+        window = query.window
+        start, end = _ms_range(window)
+        prefix = query.selection.get(LOG_STREAM_PREFIX)
+        if self._insights:
+            text = insights.buckets_query(start, end, prefix, query.line_filter, step_seconds)
+            answer = await self._insights_answer(query.selection, start, end, text)
+            if answer is not None:
+                return insights.parse_histogram(
+                    answer[0],
+                    start_ns=window.start_ns,
+                    end_ns=window.end_ns,
+                    step_seconds=step_seconds,
+                    query=insights_text(query, text),
+                )
+        counts: Counter[tuple[int, str]] = Counter()
+        step_ms = step_seconds * 1000
+
+        def take(events: list[Event]) -> None:
+            counts.update(
+                ((ts // step_ms + 1) * step_seconds, line_level(message))
+                for _, ts, message in events
+            )
+
+        text = await self._count_by_paging(query, take)
+        sums: dict[int, dict[Level, float]] = {}
+        for (bucket_end, level), n in counts.items():
+            by_level = sums.setdefault(bucket_end, {})
+            by_level[level_of(level)] = by_level.get(level_of(level), 0.0) + n
+        return histogram_of(
+            sums,
+            start_ns=window.start_ns,
+            end_ns=window.end_ns,
+            step_seconds=step_seconds,
+            query=text,
+        )
+
+    async def ready(self) -> None:
+        """A DescribeLogGroups call of one group: region, identity and endpoint all work."""
+        await self._client.ready()
+
+    async def _insights_answer(
+        self, selection: Selection, start: int, end: int, text: str
+    ) -> tuple[list[insights.Row], float | None] | None:
+        """The rows of a complete Logs Insights query, or None where Insights is not available."""
+        first, last = insights.seconds_range(start, end)
+        try:
+            async with self._client.deadline("a Logs Insights query"):
+                answer = await self._run_insights(
+                    {
+                        "logGroupName": _group(selection),
+                        "startTime": first,
+                        "endTime": last,
+                        "queryString": text,
+                        "limit": insights.ROW_LIMIT,
+                    }
+                )
+        except CloudWatchUnsupported:
+            self._insights = False
+            return None
+        rows = insights.result_rows(answer)
+        if rows is None:
+            self._insights = False
+            return None
+        return rows, insights.records_matched(answer)
+
+    async def _run_insights(
+        self, params: StartQueryRequestTypeDef
+    ) -> GetQueryResultsResponseTypeDef:
+        """Start a query and poll it to its end; stop it if we give up first."""
+        query_id = await self._client.start_query(params)
+        finished = False
+        try:
+            wait = self._poll.initial_seconds
+            while True:
+                answer = await self._client.query_results(query_id)
+                status = answer.get("status")
+                if status == "Complete":
+                    finished = True
+                    return answer
+                if status not in ("Scheduled", "Running"):
+                    finished = True
+                    raise _ended(str(status))
+                await asyncio.sleep(wait)
+                wait = min(wait * self._poll.factor, self._poll.max_seconds)
+        finally:
+            if not finished:  # our deadline, the client gone, or a failed poll
+                await self._client.stop_query(query_id)
+
+    async def _count_by_paging(self, query: CountQuery, take: Callable[[list[Event]], None]) -> str:
+        """Hand every matching event of the window to ``take``; the query text, or why not."""
+        line_plan = plan(query.line_filter, narrow=self._narrow)
+        start, end = _ms_range(query.window)
+        reader = self._reader(query.selection, line_plan, self._max_count)
+        async with self._client.deadline("counting with FilterLogEvents"):
+            read = await reader.every(start, end, take)
+        if not read.complete:
+            raise CloudWatchUnavailable(
+                "no true totals: Logs Insights is not available at this CloudWatch endpoint, and "
+                f"counting with FilterLogEvents stopped at {self._max_count:,} events before the "
+                "end of the window (what was counted would be a sample)"
+            )
+        return (
+            events_text(query.selection, line_plan)
+            + f"; counted in the service, all {read.scanned:,} events read "
+            "(Logs Insights is not available at this endpoint)"
+        )
+
+    def _reader(self, selection: Selection, line_plan: LinePlan, cap: int) -> EventReader:
+        scope = Scope(
+            _group(selection), selection.get(LOG_STREAM_PREFIX), line_plan.pattern, line_plan.keep
+        )
+        return EventReader(self._client, scope, page_events=self._page_events, max_scanned=cap)
+
+
+def events_text(selection: Selection, line_plan: LinePlan, *, order: Order | None = None) -> str:
+    """The text of a FilterLogEvents read, as the summary and the spans show it."""
+    parts = [f"FilterLogEvents logGroupName={json.dumps(_group(selection))}"]
+    prefix = selection.get(LOG_STREAM_PREFIX)
+    if prefix:
+        parts.append(f"logStreamNamePrefix={json.dumps(prefix)}")
+    if line_plan.pattern:
+        parts.append(f"filterPattern={json.dumps(line_plan.pattern)}")
+    if order is Order.NEWEST:
+        parts.append("(newest first: time slices back from the window's end)")
+    elif order is Order.OLDEST:
+        parts.append("(oldest first)")
+    text = " ".join(parts)
+    if line_plan.service:
+        text += f"; then in the service: {line_plan.service}"
+    return text
+
+
+def insights_text(query: CountQuery, text: str) -> str:
+    """A Logs Insights query as the summary and the spans show it: its group, then its text."""
+    return f"Logs Insights logGroupName={json.dumps(_group(query.selection))}: " + text.replace(
+        "\n", " "
+    )
+
+
+def _ended(status: str) -> Exception:
+    if status == "Timeout":
+        return CloudWatchTimeout("the Logs Insights query timed out on CloudWatch's side")
+    if status == "Cancelled":
+        return CloudWatchUnavailable("the Logs Insights query was cancelled before it completed")
+    return CloudWatchBadResponse(f"the Logs Insights query ended with status {status!r}")
+
+
+def _group(selection: Selection) -> str:
+    group = selection.get(LOG_GROUP)
+    if not group:  # the spec's check refuses such a request before any query
+        raise CloudWatchQueryError("no log group (filters.log_group)", field="filters.log_group")
+    return group
+
+
+def _ms_range(window: Window) -> tuple[int, int]:
+    """``[start, end)`` in whole milliseconds holding exactly the events of the window."""
+    return -(-window.start_ns // _NS_PER_MS), -(-window.end_ns // _NS_PER_MS)

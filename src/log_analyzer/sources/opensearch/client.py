@@ -1,0 +1,301 @@
+"""The OpenSearch (or Elasticsearch) REST API over httpx: where its HTTP failures become ours.
+
+One store call (entries, totals, a histogram) is several requests here: the mapping, a point in
+time, pages of hits. The total deadline (`deadline`) covers the store call as a whole, since a
+caller waits for all of it; each answer is read up to a byte cap. Connect errors and throttling
+or gateway answers (429, 502, 503, 504) are tried again with backoff; searches only read, so a
+repeated one changes nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import stamina
+
+from log_analyzer.sources.opensearch.errors import (
+    OpenSearchBadResponse,
+    OpenSearchError,
+    OpenSearchQueryError,
+    OpenSearchTimeout,
+    OpenSearchUnavailable,
+)
+from log_analyzer.sources.opensearch.server import Server, parse_root
+
+RETRY_STATUSES = frozenset({429, 502, 503, 504})
+CREDENTIALS = "OPENSEARCH_USERNAME and OPENSEARCH_PASSWORD, or OPENSEARCH_API_KEY"
+_MAX_ERROR_BYTES = 65_536
+_MAX_ERROR_TEXT = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class Body:
+    """An answer, read up to the byte cap."""
+
+    content: bytes
+    complete: bool
+    """False when the answer was longer than the cap: `content` is its first part only."""
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """Exponential backoff with jitter for connect errors and retryable statuses."""
+
+    attempts: int = 4
+    deadline_seconds: float = 20.0
+    initial_wait_seconds: float = 0.2
+    max_wait_seconds: float = 5.0
+
+
+class _Retryable(Exception):
+    def __init__(self, response: httpx.Response) -> None:
+        super().__init__(f"HTTP {response.status_code}")
+        self.response = response
+
+
+def _retry_hook(policy: RetryPolicy) -> Callable[[Exception], bool | float]:
+    def retry_or_wait(exc: Exception) -> bool | float:
+        if isinstance(exc, _Retryable):
+            wait = exc.response.headers.get("Retry-After", "")
+            return min(float(wait), policy.max_wait_seconds) if wait.isdigit() else True
+        # The request never reached the cluster, so another try costs it nothing.
+        return isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
+
+    return retry_or_wait
+
+
+class OpenSearchClient:
+    """Talks to one cluster through an injected `httpx.AsyncClient` whose base URL is its own."""
+
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        retry: RetryPolicy | None = None,
+        *,
+        max_concurrency: int = 16,
+        deadline_seconds: float = 60.0,
+        max_response_bytes: int = 16 * 1_048_576,
+    ) -> None:
+        self._http = http
+        self._retry = retry or RetryPolicy()
+        self._retry_on = _retry_hook(self._retry)
+        self._in_flight = asyncio.Semaphore(max_concurrency)
+        self._deadline = deadline_seconds
+        self.max_response_bytes = max_response_bytes
+
+    @asynccontextmanager
+    async def deadline(self, what: str, seconds: float | None = None) -> AsyncIterator[None]:
+        """All requests of one store call (``what``, for the message) within the deadline."""
+        limit = self._deadline if seconds is None else seconds
+        try:
+            async with asyncio.timeout(limit):
+                yield
+        except TimeoutError:
+            raise OpenSearchTimeout(
+                f"OpenSearch did not finish the {what} within {limit:g} s "
+                "(SOURCE_QUERY_DEADLINE_SECONDS)"
+            ) from None
+
+    async def server(self, *, retry: bool = True) -> Server:
+        """The distribution and version of the cluster (``GET /``)."""
+        return parse_root(await self.call("GET", "/", retry=retry))
+
+    async def call(
+        self,
+        method: str,
+        path: str,
+        body: Mapping[str, Any] | None = None,
+        params: Mapping[str, str] | None = None,
+        *,
+        retry: bool = True,
+    ) -> Any:
+        """A request whose answer is small JSON (a mapping, a PIT, the version), parsed."""
+        answer = await self.send(method, path, body, params, retry=retry)
+        if not answer.complete:
+            raise OpenSearchBadResponse(
+                f"OpenSearch's answer to {method} {path} is larger than "
+                f"SOURCE_MAX_RESPONSE_BYTES ({len(answer.content):,} bytes); it was not read"
+            )
+        return parse_json(answer.content, f"{method} {path}")
+
+    async def send(
+        self,
+        method: str,
+        path: str,
+        body: Mapping[str, Any] | None = None,
+        params: Mapping[str, str] | None = None,
+        *,
+        room: int | None = None,
+        retry: bool = True,
+    ) -> Body:
+        """The answer to a request, read up to ``room`` bytes (the byte cap by default)."""
+        content = None if body is None else json.dumps(body).encode()
+        headers = {"Content-Type": "application/json"} if content is not None else {}
+        request = self._http.build_request(
+            method, path, content=content, params=params, headers=headers
+        )
+        async with self._in_flight:
+            response = await self._send(request, retry)
+            try:
+                if response.status_code >= 300:
+                    raise status_error(response.status_code, await _error_bytes(response))
+                return await self._read(response, self.max_response_bytes if room is None else room)
+            finally:
+                await response.aclose()
+
+    async def _read(self, response: httpx.Response, room: int) -> Body:
+        chunks: list[bytes] = []
+        try:
+            async for chunk in response.aiter_bytes():
+                if len(chunk) > room:
+                    chunks.append(chunk[:room])
+                    return Body(b"".join(chunks), complete=False)
+                chunks.append(chunk)
+                room -= len(chunk)
+        except httpx.TimeoutException as exc:
+            raise OpenSearchTimeout(
+                f"OpenSearch stopped sending its answer ({type(exc).__name__})"
+            ) from exc
+        except httpx.TransportError as exc:
+            raise OpenSearchBadResponse(
+                f"OpenSearch's answer broke off: {type(exc).__name__}: {exc}"
+            ) from exc
+        return Body(b"".join(chunks), complete=True)
+
+    async def _send(self, request: httpx.Request, retry: bool) -> httpx.Response:
+        """The response, its body not read yet (the caller closes it)."""
+        policy = self._retry
+        refused: list[httpx.Response] = []  # retryable answers, closed before the next try
+        try:
+            async for attempt in stamina.retry_context(
+                on=self._retry_on,
+                attempts=policy.attempts if retry else 1,
+                timeout=policy.deadline_seconds,
+                wait_initial=policy.initial_wait_seconds,
+                wait_max=policy.max_wait_seconds,
+            ):
+                with attempt:
+                    while refused:
+                        await refused.pop().aclose()
+                    response = await self._http.send(request, stream=True)
+                    if retry and response.status_code in RETRY_STATUSES:
+                        refused.append(response)
+                        raise _Retryable(response)
+        except _Retryable as exc:  # out of attempts: report the last answer as it is
+            refused.clear()
+            return exc.response
+        except httpx.TimeoutException as exc:
+            raise OpenSearchTimeout(
+                f"OpenSearch did not answer in time ({type(exc).__name__})"
+            ) from exc
+        except httpx.TransportError as exc:
+            raise OpenSearchUnavailable(
+                f"cannot reach OpenSearch (OPENSEARCH_URL): {type(exc).__name__}: {exc}"
+            ) from exc
+        finally:
+            while refused:  # cancelled (deadline, client gone) while waiting to retry
+                await refused.pop().aclose()
+        return response
+
+
+def parse_json(content: bytes, what: str) -> Any:
+    """An answer's JSON; one that is not JSON is a bad response."""
+    try:
+        return json.loads(content)
+    except ValueError as exc:
+        raise OpenSearchBadResponse(f"OpenSearch's answer to {what} is not JSON: {exc}") from exc
+
+
+async def _error_bytes(response: httpx.Response) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        async for chunk in response.aiter_bytes():
+            chunks.append(chunk)
+            size += len(chunk)
+            if size >= _MAX_ERROR_BYTES:
+                break
+    except httpx.HTTPError as exc:
+        chunks.append(f" [the rest could not be read: {type(exc).__name__}]".encode())
+    return b"".join(chunks)[:_MAX_ERROR_BYTES]
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """What an error answer says: its type, its reason, and the index it names."""
+
+    type: str
+    reason: str
+    index: str | None = None
+
+    @property
+    def text(self) -> str:
+        """``type: reason``, cut to a readable length."""
+        text = f"{self.type}: {self.reason}" if self.type else self.reason
+        text = text.strip()
+        if len(text) > _MAX_ERROR_TEXT:
+            return f"{text[:_MAX_ERROR_TEXT]} …[{len(text) - _MAX_ERROR_TEXT} more chars]"
+        return text
+
+
+def refusal(content: bytes) -> Refusal:
+    """The error in an answer: ``{"error": {"type", "reason", "root_cause"}}``, or its text."""
+    try:
+        body = json.loads(content)
+    except ValueError:
+        return Refusal("", content.decode("utf-8", "replace"))
+    error = body.get("error") if isinstance(body, dict) else None
+    if isinstance(error, str):
+        return Refusal("", error)
+    if not isinstance(error, dict):
+        return Refusal("", content.decode("utf-8", "replace"))
+    causes = error.get("root_cause")
+    cause = causes[0] if isinstance(causes, list) and causes and isinstance(causes[0], dict) else {}
+    kind = str(error.get("type") or cause.get("type") or "")
+    reason = str(cause.get("reason") or error.get("reason") or "")
+    index = error.get("index") or error.get("resource.id") or cause.get("index")
+    return Refusal(kind, reason, index if isinstance(index, str) else None)
+
+
+def status_error(status: int, content: bytes) -> OpenSearchError:
+    """Our error for an error answer of the cluster."""
+    said = refusal(content)
+    text = said.text
+    if status == 404 and said.type == "index_not_found_exception":
+        # Not the cluster's failure: the request (or OPENSEARCH_INDEX) names an index it lacks.
+        name = f" {said.index!r}" if said.index else ""
+        return OpenSearchQueryError(
+            f"filters.index: OpenSearch has no index, alias or data stream{name} (set "
+            f"filters.index, or OPENSEARCH_INDEX for the default): {text}",
+            status=status,
+            field="filters.index",
+        )
+    if status == 401:
+        return OpenSearchUnavailable(
+            f"OpenSearch refused our credentials (check {CREDENTIALS}): {text}", status=status
+        )
+    if status == 403:
+        return OpenSearchUnavailable(
+            f"OpenSearch denied the request to the user of {CREDENTIALS}; it lacks a privilege "
+            f"on the cluster or the index: {text}",
+            status=status,
+        )
+    if status == 404:
+        return OpenSearchUnavailable(
+            "OpenSearch answered 404 Not Found: OPENSEARCH_URL does not point at its REST API "
+            f"(check its host, port and any path prefix): {text}",
+            status=status,
+        )
+    if status in (408, 504):
+        return OpenSearchTimeout(f"OpenSearch timed out: {text}", status=status)
+    if status == 429:
+        return OpenSearchUnavailable(f"OpenSearch is throttling searches: {text}", status=status)
+    if 400 <= status < 500:
+        return OpenSearchQueryError(f"OpenSearch rejected the query: {text}", status=status)
+    return OpenSearchBadResponse(f"OpenSearch failed with HTTP {status}: {text}", status=status)

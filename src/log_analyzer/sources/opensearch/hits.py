@@ -1,0 +1,199 @@
+"""Search answers read into the pipeline's rows: ``(labels, timestamp_ns, line)``.
+
+Pure. A document's fields are read from ``_source`` by their dotted path, whether the document
+nests them (``{"kubernetes": {"pod_name": ...}}``) or spells them flat. Its time comes from
+``_source`` when that is an ISO 8601 text (nanoseconds kept) or epoch milliseconds, else from
+the ``fields`` value the server formatted. The Kubernetes fields become the labels
+``namespace``, ``pod``, ``container`` and ``node``, and the level field `STORE_LEVEL`, so
+normalization and `source_of` read them as they read any store's.
+
+A document without a time or a message is malformed: counted, never silently dropped.
+"""
+
+from __future__ import annotations
+
+import calendar
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
+
+from log_analyzer.core.runtime import gc_paused
+from log_analyzer.logs.entries import STORE_LEVEL, DecodedEntries, Row
+from log_analyzer.sources.base import may_hold_surrogates, valid_unicode
+from log_analyzer.sources.opensearch.errors import OpenSearchBadResponse
+from log_analyzer.sources.opensearch.filters import ServiceFilter
+from log_analyzer.sources.opensearch.mapping import FieldNames
+
+_ISO = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})"
+    r"(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?"
+    r"(Z|[+-]\d{2}(?::?\d{2})?)?\Z"
+)
+_NS = 1_000_000_000
+_MAX_NS = 253_402_300_799 * _NS
+"""The last second of year 9999."""
+
+
+@dataclass(frozen=True, slots=True)
+class Pages:
+    """The answers of one paged search, as read (a `RawEntries` payload: it pickles)."""
+
+    contents: tuple[bytes, ...]
+    more: bool
+    """The window holds more matching documents than were read."""
+    cut_at_bytes: int | None = None
+    """Reading stopped at the byte cap after this many bytes."""
+
+
+def parse_time(value: Any) -> int | None:
+    """Nanoseconds since the epoch of an ISO 8601 text or of epoch milliseconds; else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        ns = round(value * 1_000_000)
+    elif isinstance(value, str) and value.isdigit():
+        ns = int(value) * 1_000_000
+    elif isinstance(value, str) and (match := _ISO.match(value.strip())):
+        year, month, day, hour, minute, second, fraction, zone = match.groups()
+        try:
+            seconds = calendar.timegm(
+                (int(year), int(month), int(day), int(hour or 0), int(minute or 0),
+                 int(second or 0), 0, 0, 0)
+            )  # fmt: skip
+        except (ValueError, OverflowError):
+            return None
+        ns = seconds * _NS + int((fraction or "")[:9].ljust(9, "0"))
+        if zone and zone != "Z":
+            sign = -1 if zone[0] == "+" else 1
+            digits = zone[1:].replace(":", "")
+            ns += sign * (int(digits[:2]) * 3600 + int(digits[2:4] or 0) * 60) * _NS
+    else:
+        return None
+    return ns if 0 <= ns < _MAX_NS else None
+
+
+def lookup(source: Mapping[str, Any], path: str) -> Any:
+    """The value at a dotted ``path`` of a document, nested or flat; None when absent."""
+    if path in source:
+        return source[path]
+    head, dot, rest = path.partition(".")
+    while dot:
+        inner = source.get(head)
+        if isinstance(inner, Mapping):
+            found = lookup(inner, rest)
+            if found is not None:
+                return found
+        step, dot, rest = rest.partition(".")
+        head = f"{head}.{step}"
+    return None
+
+
+def _text(value: Any) -> str | None:
+    """A label's value as text: a scalar, or the first scalar of a list."""
+    if isinstance(value, list):
+        value = next((item for item in value if not isinstance(item, dict | list)), None)
+    if value is None or isinstance(value, dict | list):
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value if isinstance(value, str) else str(value)
+
+
+def _line(value: Any) -> str | None:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return _text(value)
+
+
+class DocReader:
+    """Reads hits into rows; entries with the same labels share one labels object."""
+
+    def __init__(self, names: FieldNames) -> None:
+        self._names = names
+        self._fields = (*names.labels, (STORE_LEVEL, names.level))
+        self._labels: dict[tuple[str | None, ...], Mapping[str, str]] = {}
+
+    def row(self, hit: Any) -> Row | None:
+        """The row of a hit, or None when it is malformed."""
+        source = hit.get("_source") if isinstance(hit, dict) else None
+        if not isinstance(source, dict):
+            return None
+        names = self._names
+        ts = parse_time(lookup(source, names.time))
+        if ts is None:
+            formatted = hit.get("fields", {}).get(names.time)
+            ts = parse_time(formatted[0]) if isinstance(formatted, list) and formatted else None
+        line = _line(lookup(source, names.message))
+        if ts is None or line is None:
+            return None
+        values = tuple(_text(lookup(source, path)) for _, path in self._fields)
+        labels = self._labels.get(values)
+        if labels is None:
+            built = {label: value for (label, _), value in zip(self._fields, values, strict=True)}
+            labels = MappingProxyType({k: v for k, v in built.items() if v is not None})
+            self._labels[values] = labels
+        return (labels, ts, line)
+
+
+def search_hits(content: bytes, what: str = "search") -> tuple[list[Any], Mapping[str, Any]]:
+    """The hits of a search answer, and the answer; failed shards make it a bad response."""
+    try:
+        with gc_paused():  # thousands of small objects, none of them cyclic
+            body = json.loads(content)
+    except ValueError as exc:
+        raise OpenSearchBadResponse(
+            f"OpenSearch's answer to the {what} is not JSON: {exc}"
+        ) from exc
+    if may_hold_surrogates(content):
+        body = valid_unicode(body)
+    if not isinstance(body, dict):
+        raise OpenSearchBadResponse(f"OpenSearch's answer to the {what} is not a JSON object")
+    shards = body.get("_shards")
+    if isinstance(shards, dict) and isinstance(shards.get("failed"), int) and shards["failed"]:
+        raise OpenSearchBadResponse(
+            f"{shards['failed']} of {shards.get('total', '?')} shards failed the {what}, so "
+            f"its answer is incomplete: {_first_failure(shards)}"
+        )
+    hits = body.get("hits")
+    if not isinstance(hits, dict) or not isinstance(hits.get("hits"), list):
+        raise OpenSearchBadResponse(f"OpenSearch's answer to the {what} has no hits.hits list")
+    return hits["hits"], body
+
+
+def _first_failure(shards: Mapping[str, Any]) -> str:
+    failures = shards.get("failures")
+    if isinstance(failures, list) and failures and isinstance(failures[0], dict):
+        reason = failures[0].get("reason")
+        if isinstance(reason, dict):
+            return f"{reason.get('type', '')}: {reason.get('reason', '')}"
+        return str(reason)
+    return "no reason given"
+
+
+def decode_pages(
+    pages: Pages, limit: int, *, names: FieldNames, keep: ServiceFilter | None = None
+) -> DecodedEntries:
+    """The entries of a paged search, in the order searched, at most ``limit``.
+
+    ``keep`` is what the service checks itself; documents it rejects are not entries at all.
+    """
+    reader = DocReader(names)
+    rows: list[Row] = []
+    malformed = 0
+    more = pages.more
+    hits = (hit for content in pages.contents for hit in search_hits(content)[0])
+    for hit in hits:
+        row = reader.row(hit)
+        if row is None:
+            malformed += 1
+        elif keep is None or keep.keeps(row[0], row[2]):
+            if len(rows) == limit:
+                more = True
+                break
+            rows.append(row)
+    return DecodedEntries(rows, malformed, more, cut_at_bytes=pages.cut_at_bytes)

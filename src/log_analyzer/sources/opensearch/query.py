@@ -1,0 +1,166 @@
+"""The pipeline's queries as OpenSearch query DSL, and what is left for the service.
+
+Every user value goes into the JSON body as a JSON string (``term`` values, ``match_phrase``
+texts), into a Lucene regex only through `lucene.to_lucene` (which escapes every character it
+does not mean as an operator), and into a ``wildcard`` pattern only through `wildcard_literal`.
+Nothing is spliced into query text, so no value can change the structure of the query.
+
+- The window is a ``range`` on the time field, written with nanoseconds.
+- ``namespace``, ``container`` and ``node`` are ``term`` filters on the keyword form of their
+  fields (``match_phrase`` where a field is text only); ``pod`` is a ``regexp`` on the keyword
+  form when `to_lucene` can write it, else an RE2 regex the service applies.
+- The default selection keeps documents whose level field holds an error or warning word
+  (`SEVERE_LEVELS`, in three casings) and documents without a level, whose lines the service
+  then matches against `SEVERE_PATTERN`. With no string level field in the mapping, every line
+  is matched in the service.
+- ``log_filter`` is always applied in the service (see `filters`).
+- ``exclude`` texts are ``must_not`` ``match_phrase`` clauses on the message: OpenSearch
+  matches the analyzed words of the phrase, so it also drops lines that hold the same words in
+  another case or with other punctuation between them.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from log_analyzer.sources.base import LineFilter, Selection, Window
+from log_analyzer.sources.opensearch.filters import ServiceFilter, Severe, severe_level_values
+from log_analyzer.sources.opensearch.lucene import Untranslatable, to_lucene
+from log_analyzer.sources.opensearch.mapping import Field, IndexFields, Kind
+
+Query = dict[str, Any]
+TIME_FORMAT = "strict_date_optional_time_nanos"
+_NS = 1_000_000_000
+_WILDCARD_SPECIAL = frozenset("*?\\")
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """The server's part of a query, and the service's."""
+
+    query: Query
+    """The ``bool`` query OpenSearch runs."""
+    service: ServiceFilter | None
+    """What the service checks on each document OpenSearch returns; None for nothing."""
+    leveled: Query | None = None
+    """When the service's only part is the unleveled documents: the query of the others,
+    which aggregations count exactly."""
+    unleveled: Query | None = None
+    """... and the query of the documents without a level, which the service counts."""
+
+
+def iso_ns(ns: int) -> str:
+    """A time in nanoseconds since the epoch, as ``strict_date_optional_time_nanos`` (UTC)."""
+    seconds, fraction = divmod(ns, _NS)
+    stamp = datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%S")
+    return f"{stamp}.{fraction:09d}Z"
+
+
+def wildcard_literal(text: str) -> str:
+    r"""``text`` escaped for a ``wildcard`` pattern, where ``*``, ``?`` and ``\`` are special."""
+    return "".join("\\" + char if char in _WILDCARD_SPECIAL else char for char in text)
+
+
+def plan(fields: IndexFields, window: Window, selection: Selection, line: LineFilter) -> Plan:
+    """The query of the selected documents of the window that pass ``line``."""
+    names = fields.names
+    time_range = {
+        "range": {
+            names.time: {
+                "gte": iso_ns(window.start_ns),
+                "lt": iso_ns(window.end_ns),
+                "format": TIME_FORMAT,
+            }
+        }
+    }
+    filters: list[Query] = [time_range]
+    pod_regex = None
+    for label, path in names.labels:
+        value = selection.get(label)
+        if value is None:
+            continue
+        if label == "pod":
+            clause = _pod_clause(fields[path], value)
+            if clause is None:
+                pod_regex = value
+            else:
+                filters.append(clause)
+        else:
+            filters.append(_exact(fields[path], value))
+    excluded = [_excluded(fields[names.message], text) for text in line.exclude]
+    must_not = [clause for clause in excluded if clause is not None]
+    level = fields[names.level]
+    severe = None
+    split: tuple[Query, Query] | None = None
+    if line.severe and level.leveled:
+        severe = Severe.UNLEVELED
+        has_severe_level = {"terms": {level.exact or level.path: severe_level_values()}}
+        no_level = {"exists": {"field": level.path}}
+        filters.append(
+            {
+                "bool": {
+                    "should": [has_severe_level, {"bool": {"must_not": [no_level]}}],
+                    "minimum_should_match": 1,
+                }
+            }
+        )
+        base = filters[:-1]
+        split = (
+            _bool([*base, has_severe_level], must_not),
+            _bool(base, [no_level, *must_not]),
+        )
+    elif line.severe:
+        severe = Severe.EVERY
+    service = None
+    if severe is not None or line.pattern or pod_regex is not None:
+        service = ServiceFilter(severe, line.pattern or None, pod_regex)
+    query = _bool(filters, must_not)
+    if split is not None and service == ServiceFilter(Severe.UNLEVELED):
+        return Plan(query, service, leveled=split[0], unleveled=split[1])
+    return Plan(query, service)
+
+
+def describe(index: str, body: Query, service: ServiceFilter | None) -> str:
+    """The query text of the summary and the spans: the request an engineer could replay."""
+    text = f"POST {index}/_search {json.dumps(body, ensure_ascii=False)}"
+    return f"{text}; {service.describe()}" if service is not None else text
+
+
+def _bool(filters: list[Query], must_not: list[Query]) -> Query:
+    inner: Query = {"filter": list(filters)}
+    if must_not:
+        inner["must_not"] = list(must_not)
+    return {"bool": inner}
+
+
+def _exact(field: Field, value: str) -> Query:
+    if field.kind is Kind.TEXT:
+        # No keyword form: the closest is the value's words in order.
+        return {"match_phrase": {field.path: value}}
+    return {"term": {field.exact or field.path: value}}
+
+
+def _pod_clause(field: Field, pattern: str) -> Query | None:
+    """A ``regexp`` query for the pod regex, or None when the service must apply it."""
+    if field.kind is Kind.TEXT:
+        return None  # a regexp on text matches single words, never the whole name
+    try:
+        regex = to_lucene(pattern)
+    except Untranslatable:
+        return None
+    spec: Query = {"value": regex.value}
+    if regex.case_insensitive:
+        spec["case_insensitive"] = True
+    return {"regexp": {field.exact or field.path: spec}}
+
+
+def _excluded(field: Field, text: str) -> Query | None:
+    if field.kind is Kind.KEYWORD:
+        # A keyword message is one term: a phrase would have to equal all of it.
+        return {"wildcard": {field.path: {"value": f"*{wildcard_literal(text)}*"}}}
+    if field.kind is Kind.OTHER:
+        return None
+    return {"match_phrase": {field.path: text}}

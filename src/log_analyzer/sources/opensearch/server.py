@@ -1,0 +1,91 @@
+"""Which server answers (``GET /``), and what its version can do for paging.
+
+OpenSearch forked from Elasticsearch 7.10 and both kept the search API this package uses; they
+differ in where a point in time (PIT) is opened and in the sort tiebreaker a PIT offers:
+
+- Elasticsearch 7.10+ opens a PIT at ``POST <index>/_pit`` and, from 7.12, sorts ties by
+  ``_shard_doc`` (shard and Lucene document, unique and stable within the PIT).
+- OpenSearch 2.4+ opens one at ``POST <index>/_search/point_in_time``; ``_shard_doc`` came only
+  in 3.3. Before that the unique tiebreaker is ``_id`` (which OpenSearch still sorts on).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from log_analyzer.sources.opensearch.errors import OpenSearchBadResponse
+
+OPENSEARCH = "opensearch"
+ELASTICSEARCH = "elasticsearch"
+OLDEST_SUPPORTED = {OPENSEARCH: (2, 0), ELASTICSEARCH: (7, 10)}
+"""The oldest versions whose search API does everything this package asks of it."""
+_NUMBER = re.compile(r"(\d+)\.(\d+)(?:\.(\d+))?")
+
+
+@dataclass(frozen=True, slots=True)
+class Server:
+    """The distribution and version a cluster reports at ``GET /``."""
+
+    distribution: str
+    """``opensearch`` or ``elasticsearch`` (which reports no distribution)."""
+    number: str
+    """The version as the cluster wrote it (``2.19.1``, ``8.15.0-SNAPSHOT``)."""
+
+    def __str__(self) -> str:
+        name = "OpenSearch" if self.distribution == OPENSEARCH else "Elasticsearch"
+        if self.distribution not in (OPENSEARCH, ELASTICSEARCH):
+            name = self.distribution
+        return f"{name} {self.number}"
+
+    @property
+    def version(self) -> tuple[int, int, int]:
+        """Major, minor and patch (zeros when the number cannot be read)."""
+        match = _NUMBER.match(self.number)
+        if match is None:
+            return (0, 0, 0)
+        major, minor, patch = match.groups()
+        return (int(major), int(minor), int(patch or 0))
+
+    @property
+    def supported(self) -> bool:
+        """OpenSearch 2 or later, or Elasticsearch 7.10 or later."""
+        oldest = OLDEST_SUPPORTED.get(self.distribution)
+        return oldest is not None and self.version[:2] >= oldest
+
+    def pit_path(self, index_path: str) -> str | None:
+        """Where a PIT over ``index_path`` (already quoted) is opened; None without PIT."""
+        if self.distribution == OPENSEARCH and self.version[:2] >= (2, 4):
+            return f"/{index_path}/_search/point_in_time"
+        if self.distribution == ELASTICSEARCH and self.version[:2] >= (7, 10):
+            return f"/{index_path}/_pit"
+        return None
+
+    def tiebreaker(self, pit: bool) -> str:
+        """The sort field that orders documents with the same time, for ``search_after``.
+
+        Unique and stable with a PIT where ``_shard_doc`` exists; ``_id`` on OpenSearch without
+        it; ``_doc`` on Elasticsearch without a PIT (it refuses to sort on ``_id``), which is
+        unique within a shard only, so ties across shards may repeat or be skipped.
+        """
+        if pit and (
+            (self.distribution == ELASTICSEARCH and self.version[:2] >= (7, 12))
+            or (self.distribution == OPENSEARCH and self.version[:2] >= (3, 3))
+        ):
+            return "_shard_doc"
+        return "_id" if self.distribution == OPENSEARCH else "_doc"
+
+
+def parse_root(body: Any) -> Server:
+    """The server of a ``GET /`` answer."""
+    version = body.get("version") if isinstance(body, dict) else None
+    if not isinstance(version, dict) or not isinstance(version.get("number"), str):
+        raise OpenSearchBadResponse(
+            "the answer to GET / has no version.number: OPENSEARCH_URL does not point at an "
+            "OpenSearch or Elasticsearch REST API"
+        )
+    distribution = version.get("distribution")
+    return Server(
+        distribution if isinstance(distribution, str) else ELASTICSEARCH, version["number"]
+    )

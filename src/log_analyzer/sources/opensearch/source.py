@@ -1,0 +1,318 @@
+"""OpenSearch (or Elasticsearch) as a `LogSource`: the pipeline's queries as searches.
+
+Entries are pages of a search sorted by time (`search.PagedSearch`), read until ``limit``
+documents were kept; where the service filters lines itself it may read more, up to
+``max_scan`` documents, and says so in the query text. Counts are aggregations where
+OpenSearch decides every condition, and the service's own count of the documents it reads
+where it does not (`counts.Tally`), labelled a SAMPLE when it stopped at ``max_scan``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Mapping
+from functools import partial
+from typing import Any
+from urllib.parse import quote
+
+from log_analyzer.logs.normalize import Level
+from log_analyzer.logs.totals import Histogram, Totals, histogram_of, totals_of
+from log_analyzer.sources.base import CountQuery, EntryQuery, Order, RawEntries, Selection
+from log_analyzer.sources.opensearch.client import OpenSearchClient
+from log_analyzer.sources.opensearch.counts import (
+    Count,
+    Tally,
+    buckets_body,
+    groups_body,
+    read_buckets,
+    read_groups,
+)
+from log_analyzer.sources.opensearch.errors import (
+    OpenSearchBadResponse,
+    OpenSearchError,
+    OpenSearchUnavailable,
+)
+from log_analyzer.sources.opensearch.filters import ServiceFilter
+from log_analyzer.sources.opensearch.hits import DocReader, Pages, decode_pages
+from log_analyzer.sources.opensearch.mapping import (
+    MAPPING_TTL_SECONDS,
+    FieldNames,
+    IndexFields,
+    mapping_path,
+    resolve,
+)
+from log_analyzer.sources.opensearch.query import TIME_FORMAT, Plan, Query, describe, plan
+from log_analyzer.sources.opensearch.search import PagedSearch
+from log_analyzer.sources.opensearch.server import Server
+
+NAME = "opensearch"
+PAGE_SIZE = 2000
+"""Hits per page of a search."""
+MAX_SCAN = "OPENSEARCH_MAX_SCAN_DOCUMENTS"
+
+
+class OpenSearchSource:
+    """Answers the pipeline's queries with searches over an `OpenSearchClient`."""
+
+    name = NAME
+
+    def __init__(
+        self,
+        client: OpenSearchClient,
+        *,
+        index: str,
+        names: FieldNames | None = None,
+        max_scan: int = 50_000,
+        page_size: int = PAGE_SIZE,
+    ) -> None:
+        self._client = client
+        self._index = index
+        self._names = names or FieldNames()
+        self._max_scan = max_scan
+        self._page = page_size
+        self._server: Server | None = None
+        self._mappings: dict[str, tuple[float, IndexFields]] = {}
+        self._pit = True
+
+    async def entries(self, query: EntryQuery) -> RawEntries:
+        """The newest or oldest matching documents of the window, at most ``limit``."""
+        index = self.index_of(query.selection)
+        async with self._client.deadline("search for entries"):
+            fields = await self._fields(index)
+            found = plan(fields, query.window, query.selection, query.line_filter)
+            keep = found.service
+            reader = DocReader(self._names)
+            contents: list[bytes] = []
+            room = self._client.max_response_bytes
+            read = kept = 0
+            more = capped = False
+            cut = None
+            newest = query.order is Order.NEWEST
+            server = await self._server_info()
+            search = self._search(server, index, self._body(found.query), newest)
+            async with search:
+                shown = search.shown(self._page if keep else min(self._page, query.limit + 1))
+                while True:
+                    size = self._page if keep else min(self._page, query.limit + 1 - kept)
+                    page = await search.page(size, room)
+                    if not page.complete:
+                        cut, more = self._client.max_response_bytes - room + len(page.content), True
+                        break
+                    contents.append(page.content)
+                    room -= len(page.content)
+                    read += len(page.hits)
+                    kept += _kept(page.hits, reader, keep)
+                    if len(page.hits) < size:
+                        break
+                    if kept > query.limit:
+                        more = True
+                        break
+                    if keep is not None and read >= self._max_scan:
+                        more = capped = True
+                        break
+            self._pit = self._pit and not search.pit_refused
+        text = describe(index, shown, keep)
+        if capped:
+            text += (
+                f"; stopped after reading {read:,} documents ({MAX_SCAN}), "
+                f"{min(kept, query.limit):,} of them kept"
+            )
+        decode = partial(decode_pages, names=self._names, keep=keep)
+        return RawEntries(text, Pages(tuple(contents), more, cut), decode, query.limit)
+
+    async def totals(self, query: CountQuery) -> Totals:
+        """The window's documents by level and by pod/container."""
+        index = self.index_of(query.selection)
+        async with self._client.deadline("count of the window"):
+            fields = await self._fields(index)
+            found = plan(fields, query.window, query.selection, query.line_filter)
+            exact = found.leveled if found.service is not None else found.query
+            counts: list[Count] = []
+            texts = []
+            if exact is not None:
+                grouped, shown = await self._groups(index, exact, fields)
+                counts += grouped
+                texts.append(describe(index, shown, None))
+            malformed = 0
+            if found.service is not None:
+                tally, text = await self._tally(index, found, found.service)
+                counts += tally.counts()
+                malformed = tally.malformed
+                texts.append(text)
+        return totals_of(counts, malformed=malformed, query="; and ".join(texts))
+
+    async def histogram(self, query: CountQuery, step_seconds: int) -> Histogram:
+        """The window's documents per ``step_seconds`` bucket and level."""
+        index = self.index_of(query.selection)
+        window = query.window
+        async with self._client.deadline("count per bucket"):
+            fields = await self._fields(index)
+            found = plan(fields, window, query.selection, query.line_filter)
+            exact = found.leveled if found.service is not None else found.query
+            sums: dict[int, dict[Level, float]] = {}
+            texts = []
+            if exact is not None:
+                body = buckets_body(exact, fields, window, step_seconds)
+                answer = await self._client.call("POST", f"/{_path(index)}/_search", body)
+                sums = read_buckets(answer, step_seconds)
+                texts.append(describe(index, body, None))
+            malformed = 0
+            if found.service is not None:
+                tally, text = await self._tally(index, found, found.service)
+                _merge(sums, tally.buckets(step_seconds))
+                malformed = tally.malformed
+                texts.append(text)
+        return histogram_of(
+            sums,
+            start_ns=window.start_ns,
+            end_ns=window.end_ns,
+            step_seconds=step_seconds,
+            malformed=malformed,
+            query="; and ".join(texts),
+        )
+
+    async def ready(self) -> None:
+        """The cluster answers ``GET /`` with a supported version, and its health is not red."""
+        async with self._client.deadline("readiness check"):
+            server = await self._client.server(retry=False)
+            self._server = server
+            if not server.supported:
+                raise OpenSearchUnavailable(
+                    f"{server} is not supported: this service reads OpenSearch 2 or later and "
+                    "Elasticsearch 7.10 or later"
+                )
+            try:
+                health = await self._client.call("GET", "/_cluster/health", retry=False)
+            except OpenSearchError as exc:
+                if exc.details.get("status") == 403:
+                    return  # a user may search without the privilege to read cluster health
+                details = {k: v for k, v in exc.details.items() if k != "upstream"}
+                raise type(exc)(f"{server}: {exc.message}", **details) from exc
+            status = health.get("status") if isinstance(health, dict) else None
+            if status == "red":
+                raise OpenSearchUnavailable(
+                    f"{server}: cluster health is red (a primary shard is unassigned; "
+                    "searches of its indices fail)"
+                )
+
+    async def probe(self, seconds: float) -> None:
+        """Read the server's version now if it answers within ``seconds``; later otherwise."""
+        try:
+            async with self._client.deadline("version check", seconds):
+                self._server = await self._client.server(retry=False)
+        except OpenSearchError:
+            pass  # unreachable at start: the first query or readiness check asks again
+
+    def index_of(self, selection: Selection) -> str:
+        """The index expression a query reads: ``filters.index``, else ``OPENSEARCH_INDEX``."""
+        return selection.get("index") or self._index
+
+    async def _server_info(self) -> Server:
+        if self._server is None:
+            self._server = await self._client.server()
+        return self._server
+
+    async def _fields(self, index: str) -> IndexFields:
+        cached = self._mappings.get(index)
+        now = time.monotonic()
+        if cached is not None and cached[0] > now:
+            return cached[1]
+        answer = await self._client.call("GET", mapping_path(_path(index), self._names))
+        fields = resolve(answer, self._names, index)
+        self._mappings[index] = (now + MAPPING_TTL_SECONDS, fields)
+        return fields
+
+    def _body(self, query: Query) -> Query:
+        names = self._names
+        return {
+            "query": query,
+            "_source": [names.time, *names.strings],
+            "fields": [{"field": names.time, "format": TIME_FORMAT}],
+        }
+
+    def _search(self, server: Server, index: str, body: Query, newest_first: bool) -> PagedSearch:
+        return PagedSearch(
+            self._client,
+            server,
+            _path(index),
+            body,
+            time_field=self._names.time,
+            newest_first=newest_first,
+            use_pit=self._pit,
+        )
+
+    async def _groups(
+        self, index: str, query: Query, fields: IndexFields
+    ) -> tuple[list[Count], Query]:
+        counts: list[Count] = []
+        after: Mapping[str, Any] | None = None
+        first = groups_body(query, fields, None)
+        while True:
+            body = groups_body(query, fields, after)
+            answer = await self._client.call("POST", f"/{_path(index)}/_search", body)
+            page, after = read_groups(answer, fields)
+            counts += page
+            if after is None:
+                return counts, first
+
+    async def _tally(self, index: str, found: Plan, keep: ServiceFilter) -> tuple[Tally, str]:
+        """Read the documents the service decides on, newest first, and count those kept."""
+        query = found.unleveled if found.unleveled is not None else found.query
+        tally = Tally()
+        reader = DocReader(self._names)
+        search = self._search(await self._server_info(), index, self._body(query), True)
+        async with search:
+            shown = search.shown(self._page)
+            while True:
+                page = await search.page(self._page, self._client.max_response_bytes)
+                if not page.complete:
+                    raise OpenSearchBadResponse(
+                        f"a page of {self._page:,} documents is larger than "
+                        "SOURCE_MAX_RESPONSE_BYTES; it was not read"
+                    )
+                for hit in page.hits:
+                    row = reader.row(hit)
+                    if row is None:
+                        tally.malformed += 1
+                    elif keep.keeps(row[0], row[2]):
+                        tally.add(row)
+                tally.read += len(page.hits)
+                if len(page.hits) < self._page:
+                    break
+                if tally.read >= self._max_scan:
+                    tally.capped = True
+                    break
+        self._pit = self._pit and not search.pit_refused
+        text = f"{describe(index, shown, keep)}; counted in the service"
+        if tally.capped:
+            answer = await self._client.call("POST", f"/{_path(index)}/_count", {"query": query})
+            total = answer.get("count") if isinstance(answer, dict) else None
+            of = f" of {total:,}" if isinstance(total, int) else ""
+            text += (
+                f"; SAMPLE: only the newest {tally.read:,}{of} documents were read "
+                f"({MAX_SCAN}), so these counts are of a sample, not of the whole window"
+            )
+        return tally, text
+
+
+def _path(index: str) -> str:
+    """The index expression as a URL path segment (commas, wildcards and ``:`` kept)."""
+    return quote(index, safe=",*:")
+
+
+def _kept(hits: Iterable[Any], reader: DocReader, keep: ServiceFilter | None) -> int:
+    if keep is None:
+        return sum(1 for _ in hits)
+    count = 0
+    for hit in hits:
+        row = reader.row(hit)
+        if row is not None and keep.keeps(row[0], row[2]):
+            count += 1
+    return count
+
+
+def _merge(into: dict[int, dict[Level, float]], more: Mapping[int, Mapping[Level, float]]) -> None:
+    for ts, counts in more.items():
+        target = into.setdefault(ts, {})
+        for level, n in counts.items():
+            target[level] = target.get(level, 0.0) + n
