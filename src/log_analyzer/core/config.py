@@ -232,6 +232,11 @@ class Settings(BaseSettings):
     max_time_range: timedelta = timedelta(hours=24)
     """Longest analysis window accepted; longer requests are rejected, never clamped."""
 
+    coverage_passes: int = Field(default=2, ge=0, le=10)
+    """Coverage passes of a busy window: when a fetch stops at the limit, the window is asked
+    again without the lines of every pattern already known, up to this many times (0: never);
+    the summary says whether every matching line ended up in a known pattern."""
+
     max_line_chars: PositiveInt = 2000
     """Longer log lines are cut to this many characters and marked as truncated."""
 

@@ -161,6 +161,7 @@ def run_options(settings: Settings) -> RunOptions:
         max_line_chars=settings.max_line_chars,
         llm_deadline_seconds=settings.llm_deadline_seconds,
         pii=settings.pii,
+        coverage_passes=settings.coverage_passes,
     )
 
 
