@@ -181,13 +181,17 @@ def summarize_window(work: SummaryWork) -> SummaryDone:
         with steps.step("changes_before_onset") as attributes:
             changes: list[Change] = []
             for onset in gathered.onsets:
+                recent, recent_seconds = _entries_of(onset.recent, onset.recent_window, work)
+                baseline, baseline_seconds = _entries_of(
+                    onset.baseline, onset.baseline_window, work
+                )
                 changes.extend(
                     changes_before(
                         onset.onset_ns,
-                        _entries_of(onset.recent, work),
-                        _entries_of(onset.baseline, work),
-                        recent_seconds=onset.recent_seconds,
-                        baseline_seconds=onset.baseline_seconds,
+                        recent,
+                        baseline,
+                        recent_seconds=recent_seconds,
+                        baseline_seconds=baseline_seconds,
                         pii=work.pii,
                     )
                 )
@@ -227,11 +231,22 @@ def _excluded(gathered: Gathered) -> int:
     return len(_excluded_texts(gathered))
 
 
-def _entries_of(raw: RawEntries, work: SummaryWork) -> tuple[NormalizedEntry, ...]:
-    """A side query's entries, read as the analysis reads its own: joined, normalized, redacted."""
-    rows, _ = regroup_continuations(raw.decoded().rows)
+def _entries_of(
+    raw: RawEntries, window: Window, work: SummaryWork
+) -> tuple[tuple[NormalizedEntry, ...], float]:
+    """A side query's entries, read as the analysis reads its own, and the seconds they cover.
+
+    They are joined, normalized and redacted; they cover the window, or from the oldest entry
+    read to the window's end when the store stopped at the limit (the newest were read).
+    """
+    decoded = raw.decoded()
+    rows, _ = regroup_continuations(decoded.rows)
+    seconds = window.seconds
+    if decoded.more and decoded.rows:
+        oldest = min(ts for _, ts, _ in decoded.rows)
+        seconds = max((window.end_ns - oldest) / 1e9, 1.0)
     normalized = normalize_rows(rows, work.max_line_chars, pii=work.pii)
-    return redact_entries(normalized, work.pii)[0]
+    return redact_entries(normalized, work.pii)[0], seconds
 
 
 def _with_oldest(rows: list[Row], oldest: list[Row]) -> tuple[list[Row], int]:

@@ -201,8 +201,7 @@ class _LinesPerPeriod:
             notes.append(f"{ctx.source_name} counted no line in the window")
         if window.start_ns % (period * _NS) or window.end_ns % (period * _NS):
             notes.append(
-                f"the first or last {self._noun} is partial: the window does not start or end "
-                "on it"
+                f"the first or last {self._noun} is partial: the window does not start or end on it"
             )
         return RecipeResult(self.name, (table,), (histogram.query,), tuple(facts), tuple(notes),
                             ctx.source_name)  # fmt: skip
