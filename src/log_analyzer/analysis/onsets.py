@@ -3,9 +3,13 @@
 An onset is where the error lines rose: the start of a spike, or of the first bucket with
 errors (`logs.changes.coarse_onsets`, from the true counts per bucket). A bucket is minutes
 long, so the onset is then placed to `FINE_STEP_SECONDS` with one small count query around
-it. Two entry queries follow, with no line filter (a cause is seldom an error): the
-`LEAD_SECONDS` before the onset up to the end of its first fine bucket (a cause is often
-logged in the same seconds as the first errors), and the `BASELINE_SECONDS` before those.
+it: the first fine bucket well above what was usual *before* the onset (a window's own median
+is the incident's rate once the incident fills most of it). Two entry queries follow, with no
+line filter (a cause is seldom an error): the `LEAD_SECONDS` before the onset up to the end of
+the bucket that holds its first errors (a cause is often logged in the same seconds as the
+first errors; the coarse bucket's end when no fine bucket stood out), and the
+`BASELINE_SECONDS` before those. A bucket holds its end (a point counts the step that ends at
+it), so the windows read up to and including the end's nanosecond.
 
 These run alongside the analysis' own queries and can only add evidence: a failure is
 reported, never fatal.
@@ -14,7 +18,7 @@ reported, never fatal.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass
 from statistics import median
 
@@ -73,12 +77,15 @@ async def before_onsets(
     coarse = coarse_onsets(series.points, series.step_seconds, spikes)
     if not coarse:
         return (), "no onset: the window had no errors, or had them from its start"
-    usual = median(value for _, value in series.points) if series.points else 0.0
+    step = series.step_seconds
     with tracer.start_as_current_span(f"query_{source.name}_before_onset") as span:
         span.set_attribute("db.system.name", source.name)
         try:
             found = await asyncio.gather(
-                *(_evidence(source, request, start, series.step_seconds, usual) for start in coarse)
+                *(
+                    _evidence(source, request, start, step, usual_before(series.points, start))
+                    for start in coarse
+                )
             )
         except ServiceError as exc:
             span.set_attribute("error.type", exc.code)
@@ -91,8 +98,8 @@ async def before_onsets(
 async def _evidence(
     source: LogSource, request: AnalysisRequest, start: int, step: int, usual: float
 ) -> OnsetEvidence:
-    onset = await _precise(source, request, start, step, usual)
-    recent = Window(onset - LEAD_SECONDS * _NS, onset + FINE_STEP_SECONDS * _NS)
+    onset, first_errors_end = await _precise(source, request, start, step, usual)
+    recent = Window(onset - LEAD_SECONDS * _NS, first_errors_end + 1)
     baseline = Window(recent.start_ns - BASELINE_SECONDS * _NS, recent.start_ns)
     every = LineFilter.every()
     recent_entries, baseline_entries = await asyncio.gather(
@@ -103,20 +110,33 @@ async def _evidence(
         onset,
         recent_entries,
         baseline_entries,
-        float(LEAD_SECONDS + FINE_STEP_SECONDS),
+        LEAD_SECONDS + (first_errors_end - onset) / _NS,
         float(BASELINE_SECONDS),
     )
 
 
 async def _precise(
     source: LogSource, request: AnalysisRequest, start: int, step: int, usual: float
-) -> int:
-    """The onset to `FINE_STEP_SECONDS`: the first fine bucket well above the usual rate."""
-    around = Window((start - step) * _NS, (start + step) * _NS)
+) -> tuple[int, int]:
+    """The onset to `FINE_STEP_SECONDS`, and the end of the bucket with its first errors.
+
+    The onset is the first fine bucket well above ``usual`` (lines per coarse bucket); when
+    none is, the coarse bucket's start and end.
+    """
+    around = Window((start - step) * _NS, (start + step) * _NS + 1)
     counts = CountQuery(around, request.selection, request.line_filter)
+    coarse = (start * _NS, (start + step) * _NS)
     try:
         fine = (await source.histogram(counts, FINE_STEP_SECONDS)).series(SEVERE_LEVELS)
     except ServiceError:
-        return start * _NS  # the bucket's start will do
+        return coarse  # the bucket's start will do
     rise = first_rise(fine.points, FINE_STEP_SECONDS, usual * FINE_STEP_SECONDS / step)
-    return (rise if rise is not None else start) * _NS
+    if rise is None:
+        return coarse
+    return rise * _NS, (rise + FINE_STEP_SECONDS) * _NS
+
+
+def usual_before(points: Sequence[tuple[int, float]], start: int) -> float:
+    """The median error lines per bucket before ``start`` (unix seconds); 0 when none were."""
+    before = [value for end, value in points if end <= start]
+    return median(before) if before else 0.0
