@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import pytest
 
 from log_analyzer.cli import main
 from log_analyzer.cli.terminal import EXIT_INPUT
+from log_analyzer.clients.llm import Message
 from log_analyzer.core.config import get_settings
+from log_analyzer.eval.evaluate import Thresholds, evaluate
+from log_analyzer.eval.golden import golden
+from log_analyzer.eval.table import render
+from tests.conftest import settings_for_tests
+from tests.fakes import FakeLLM, fake_token_count
 
 
 @pytest.fixture(autouse=True)
@@ -46,3 +52,31 @@ def test_an_incident_below_the_thresholds_exits_non_zero_and_says_why(
 def test_a_bad_limit_is_refused_naming_it(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["eval", "--limit", "0"]) == EXIT_INPUT
     assert "invalid limit" in capsys.readouterr().err
+
+
+@pytest.mark.anyio
+async def test_with_a_model_that_answers_its_tokens_are_used_and_its_citation_checked() -> None:
+    # A scripted model stands in for llama.cpp: its tokenizer is the test fake's, not an estimate.
+    model = FakeLLM(["The first suspect, ", "P1, ", "is the cause."], n_ctx=2048)
+    evaluation = await evaluate(
+        settings_for_tests(worker_processes=0), [golden("storm-db-password")], llm=model
+    )
+    (row,) = evaluation.rows
+    assert evaluation.live and evaluation.model_note.startswith("llama.cpp at ")
+    assert row.cited is True and row.ranks == (1,)
+    assert row.prompt_tokens == fake_count(model.prompts[-1])
+    table = render(evaluation, Thresholds())
+    assert "answer cites cause" in table and "(est.)" not in table
+
+
+@pytest.mark.anyio
+async def test_an_answer_that_names_another_pattern_does_not_cite_the_cause() -> None:
+    model = FakeLLM(["P2 ", "is the cause."], n_ctx=2048)
+    evaluation = await evaluate(
+        settings_for_tests(worker_processes=0), [golden("storm-db-password")], llm=model
+    )
+    assert evaluation.rows[0].cited is False
+
+
+def fake_count(messages: Sequence[Message]) -> int:
+    return sum(fake_token_count(m["content"]) + 4 for m in messages)

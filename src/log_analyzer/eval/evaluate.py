@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from log_analyzer.clients.protocols import LLMBackend
 from log_analyzer.core.config import Settings
 from log_analyzer.core.errors import ServiceError
 from log_analyzer.core.telemetry import build_tracer_provider
@@ -84,8 +85,12 @@ async def evaluate(
     ask_model: bool = True,
     limit: int = 1000,
     start: datetime = WINDOW_START,
+    llm: LLMBackend | None = None,
 ) -> Evaluation:
-    """Run ``incidents`` through the analysis, one after the other, and measure each."""
+    """Run ``incidents`` through the analysis, one after the other, and measure each.
+
+    The model is llama.cpp at ``LLAMA_URL`` (or ``llm``, for tests), asked only if it answers.
+    """
     eval_settings = settings.model_copy(
         update={"otel_enabled": False, "llm_max_concurrency": 1, "log_source": "demo"}
     )
@@ -97,7 +102,7 @@ async def evaluate(
             eval_settings,
             provider,
             sources={},
-            llm=None if ask_model else estimate,
+            llm=llm if ask_model else estimate,
             workers=WorkerPool(0),
         ) as services:
             live, note = await _probe(services, settings) if ask_model else (False, "")
