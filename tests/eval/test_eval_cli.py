@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from datetime import timedelta
 
 import pytest
 
@@ -80,3 +81,16 @@ async def test_an_answer_that_names_another_pattern_does_not_cite_the_cause() ->
 
 def fake_count(messages: Sequence[Message]) -> int:
     return sum(fake_token_count(m["content"]) + 4 for m in messages)
+
+
+@pytest.mark.anyio
+async def test_an_analysis_refused_before_any_number_is_a_failed_row_not_a_crash() -> None:
+    settings = settings_for_tests(worker_processes=0, max_time_range=timedelta(minutes=10))
+    evaluation = await evaluate(settings, [golden("quiet-window")], ask_model=False)
+    (row,) = evaluation.rows
+    assert row.error is not None and "time_range" in row.error
+    assert not row.ranked_first and not row.statement_true
+    failures = evaluation.failures(Thresholds())
+    assert any(
+        f.startswith("quiet-window: the run failed ([invalid_input] time_range") for f in failures
+    )

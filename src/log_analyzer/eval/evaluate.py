@@ -29,7 +29,7 @@ PROBE_SECONDS = 3.0
 
 @dataclass(frozen=True, slots=True)
 class Thresholds:
-    """What the bundled set must reach."""
+    """What the bundled set must reach; besides, every coverage statement must be true."""
 
     recall: float = 1.0
     """Share of incidents whose causes all reach the prompt."""
@@ -74,6 +74,11 @@ class Evaluation:
             out.append(f"cause ranked first {self.first:.0%} < {thresholds.first:.0%}")
         if self.templates < thresholds.templates:
             out.append(f"template coverage {self.templates:.0%} < {thresholds.templates:.0%}")
+        out.extend(
+            f"{row.name}: the coverage statement is not true ({row.statement or 'none'})"
+            for row in self.rows
+            if not row.statement_true
+        )
         out.extend(f"{row.name}: the run failed ({row.error})" for row in self.rows if row.error)
         return tuple(out)
 

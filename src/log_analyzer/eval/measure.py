@@ -27,6 +27,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from log_analyzer.analysis.events import ContextEvent, ErrorEvent, SummaryEvent, TokenEvent
+from log_analyzer.core.errors import ServiceError
 from log_analyzer.eval.incident import Generated
 from log_analyzer.eval.stand_ins import CountingSource, RecordingModel
 from log_analyzer.logs.condense import Pattern
@@ -67,6 +68,27 @@ class Measured:
     when a cause has no pattern (a change the error filter does not fetch)."""
     error: str | None = None
 
+    @classmethod
+    def failed(cls, generated: Generated, error: str) -> Measured:
+        """An incident whose analysis failed before any number: nothing right, ``error`` why."""
+        incident = generated.incident
+        causes = incident.causes
+        return cls(
+            name=incident.name,
+            causes=len(causes),
+            cause_in_prompt=False if causes else None,
+            templates=len(incident.templates),
+            templates_shown=0,
+            statement_true=False,
+            statement="",
+            prompt_tokens=None,
+            extra_queries=0,
+            ranks=tuple(None for _ in causes),
+            quiet_ok=None if causes else False,
+            cited=None,
+            error=error,
+        )
+
     @property
     def ranked_first(self) -> bool:
         """The causes hold the first ranks (a quiet window: nothing claimed as a cause)."""
@@ -99,8 +121,15 @@ async def measure(
     fit = None
     answer: list[str] = []
     error = None
-    async with analysis_run(run_services, body) as run:
-        head = await run.prepare()
+    try:
+        run = analysis_run(run_services, body)
+    except ServiceError as exc:
+        return Measured.failed(generated, f"[{exc.code}] {exc.message}")
+    async with run:
+        try:
+            head = await run.prepare()
+        except ServiceError as exc:
+            return Measured.failed(generated, f"[{exc.code}] {exc.message}")
         async for event in run.events(head):
             if isinstance(event, SummaryEvent):
                 summary = event.summary
