@@ -8,6 +8,7 @@ are computed from the seeded events and the level each was seeded with.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 
@@ -81,7 +82,7 @@ async def test_histogram_by_paging_matches_the_seed(emulator: Emulator, step: in
     got = {(ts, level): n for ts, by in histogram.points for level, n in by.items() if n}
     assert got == want
     stamps = [ts for ts, _ in histogram.points]
-    assert all(b - a == step for a, b in zip(stamps, stamps[1:], strict=False))
+    assert all(b - a == step for a, b in itertools.pairwise(stamps))
 
 
 async def test_thirty_days_by_day_within_the_deadline(emulator: Emulator) -> None:
@@ -93,9 +94,11 @@ async def test_thirty_days_by_day_within_the_deadline(emulator: Emulator) -> Non
         histogram = await source.histogram(query, 86_400)
     assert 30 <= len(histogram.points) <= 31
     assert sum(sum(by.values()) for _, by in histogram.points) == len(events)
-    assert histogram.series([Level.ERROR]).points[-1][1] + histogram.series(
-        [Level.ERROR]
-    ).points[-2][1] == by_level(events)[Level.ERROR]
+    assert (
+        histogram.series([Level.ERROR]).points[-1][1]
+        + histogram.series([Level.ERROR]).points[-2][1]
+        == by_level(events)[Level.ERROR]
+    )
 
 
 async def test_an_empty_group_counts_zero(emulator: Emulator) -> None:
