@@ -81,9 +81,7 @@ async def test_the_incident_cause_reaches_the_summary(
     assert f"then in the service: RE2 {SEVERE_PATTERN}" in summary["query"]
     # A spike: 1,900 checkout errors in the first third of the incident.
     assert summary["spikes"]
-    queries = {
-        span.name: dict(span.attributes or {}) for span in spans.get_finished_spans()
-    }
+    queries = {span.name: dict(span.attributes or {}) for span in spans.get_finished_spans()}
     entries = queries["query_cloudwatch"]
     assert entries["db.system.name"] == "cloudwatch"
     assert str(entries["db.query.text"]).startswith("FilterLogEvents ")

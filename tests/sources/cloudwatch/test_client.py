@@ -75,9 +75,12 @@ async def test_a_full_insights_queue_is_retried() -> None:
             stub.add_client_error("start_query", "LimitExceededException", "too many queries")
             stub.add_response("start_query", {"queryId": "q"})
             client = CloudWatchClient(logs)
-            assert await client.start_query(
-                {"logGroupName": GROUP, "startTime": 1, "endTime": 2, "queryString": "stats"}
-            ) == "q"
+            assert (
+                await client.start_query(
+                    {"logGroupName": GROUP, "startTime": 1, "endTime": 2, "queryString": "stats"}
+                )
+                == "q"
+            )
             stub.assert_no_pending_responses()
 
 
