@@ -92,6 +92,7 @@ async def test_a_plain_word_filter_is_sent_as_a_pattern_and_checked_with_re2(
     assert [r[2] for r in rows] == [e.message for e in events if "HikariPool" in e.message]
     assert CAUSE in rows[0][2]
     assert 'filterPattern="%HikariPool%"' in raw.query
+    assert "the pattern only narrows what CloudWatch sends" in raw.query
     assert "in the service: RE2 HikariPool" in raw.query
 
 
@@ -110,6 +111,7 @@ async def test_a_regex_cloudwatch_cannot_read_is_applied_in_the_service_only(
     )
     assert len(rows) == 2
     assert "filterPattern" not in raw.query
+    assert "no filter pattern (CloudWatch's cannot express this line filter)" in raw.query
     assert f"then in the service: RE2 {regex}" in raw.query
 
 

@@ -258,8 +258,16 @@ def events_text(selection: Selection, line_plan: LinePlan, *, order: Order | Non
     elif order is Order.OLDEST:
         parts.append("(oldest first)")
     text = " ".join(parts)
-    if line_plan.service:
-        text += f"; then in the service: {line_plan.service}"
+    if line_plan.service and line_plan.pattern:
+        text += (
+            "; the pattern only narrows what CloudWatch sends, the line filter is decided "
+            f"then in the service: {line_plan.service}"
+        )
+    elif line_plan.service:
+        text += (
+            "; no filter pattern (CloudWatch's cannot express this line filter): every event "
+            f"fetched and filtered then in the service: {line_plan.service}"
+        )
     return text
 
 
