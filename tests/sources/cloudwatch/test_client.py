@@ -11,6 +11,7 @@ import socket
 
 import pytest
 from aiobotocore.stub import AioStubber
+from botocore.stub import ANY
 
 from log_analyzer.sources.base import EntryQuery, LineFilter, Order, Selection, Window
 from log_analyzer.sources.cloudwatch.client import CloudWatchClient
@@ -128,3 +129,34 @@ async def test_an_unknown_log_group_names_the_filter(emulator: Emulator) -> None
         await source.ready()  # DescribeLogGroups answers
     assert raised.value.details["field"] == "filters.log_group"
     assert "/no/such/group" in raised.value.message
+
+
+async def test_a_refused_filter_pattern_is_dropped_and_the_read_made_again() -> None:
+    async with logs_client() as logs:
+        with AioStubber(logs) as stub:
+            stub.add_client_error(
+                "filter_log_events", "InvalidParameterException", "Invalid filter pattern"
+            )
+            stub.add_response(
+                "filter_log_events",
+                {"events": [*PAGE["events"], {**PAGE["events"][0], "message": "HikariPool down"}]},
+                {
+                    "logGroupName": GROUP,
+                    "startTime": ANY,
+                    "endTime": ANY,
+                    "limit": ANY,
+                    "interleaved": True,
+                },  # no filterPattern this time
+            )
+            source = CloudWatchSource(CloudWatchClient(logs))
+            query = EntryQuery(
+                WINDOW,
+                Selection.of({"log_group": GROUP}),
+                LineFilter(pattern="HikariPool"),
+                10,
+                Order.OLDEST,
+            )
+            raw = await source.entries(query)
+            stub.assert_no_pending_responses()
+    assert [line for _, _, line in raw.decoded().rows] == ["HikariPool down"]
+    assert 'no filter pattern (CloudWatch refused "%HikariPool%")' in raw.query

@@ -156,3 +156,17 @@ def test_decoding_keeps_the_order_and_says_what_was_over_the_limit() -> None:
         ("s", 2_000_000, "b"),
     ]
     assert decoded.more and decoded.malformed == 1
+
+
+async def test_the_scan_cap_stops_a_read_and_says_more_remain(emulator: Emulator) -> None:
+    async with emulated_source(emulator, page_events=500, max_scan_events=2000) as source:
+        raw = await source.entries(
+            query(emulator, EKS_GROUP, LineFilter.every(), 5000, Order.OLDEST)
+        )
+    decoded = raw.decoded()
+    assert len(decoded.rows) == 2000  # four pages, then the cap
+    assert decoded.more
+    events = emulator.of(EKS_GROUP)
+    assert [ts // 1_000_000 for _, ts, _ in decoded.rows] == expected(
+        events, None, 2000, Order.OLDEST
+    )

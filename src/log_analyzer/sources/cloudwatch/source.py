@@ -12,7 +12,6 @@ given and the error says why.
 from __future__ import annotations
 
 import asyncio
-import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -31,6 +30,12 @@ from log_analyzer.sources.cloudwatch.errors import (
 from log_analyzer.sources.cloudwatch.filters import LinePlan, plan
 from log_analyzer.sources.cloudwatch.reading import PAGE_EVENTS, EventReader, Read, Scope
 from log_analyzer.sources.cloudwatch.shapes import NAME, decode_events
+from log_analyzer.sources.cloudwatch.texts import (
+    LOG_STREAM_PREFIX,
+    events_text,
+    group_of,
+    insights_text,
+)
 
 if TYPE_CHECKING:
     from types_aiobotocore_logs.type_defs import (
@@ -38,8 +43,6 @@ if TYPE_CHECKING:
         StartQueryRequestTypeDef,
     )
 
-LOG_GROUP = "log_group"
-LOG_STREAM_PREFIX = "log_stream_prefix"
 MAX_SCAN_EVENTS = 200_000
 """Most events one entries query reads (20 full pages) before it settles for what it has."""
 MAX_COUNT_EVENTS = 100_000
@@ -85,6 +88,7 @@ class CloudWatchSource:
         """The window's newest or oldest matching events, at most ``limit``."""
         line_plan = plan(query.line_filter, narrow=self._narrow)
         start, end = ms_range(query.window)
+        refused = None
         async with self._client.deadline("FilterLogEvents"):
             try:
                 read = await self._read_entries(query, line_plan, start, end)
@@ -92,10 +96,11 @@ class CloudWatchSource:
                 if line_plan.pattern is None or "field" in exc.details:
                     raise
                 # CloudWatch refused the narrowing pattern; the exact filter does not need it.
+                refused = line_plan.pattern
                 line_plan = LinePlan(None, line_plan.keep, line_plan.service)
                 read = await self._read_entries(query, line_plan, start, end)
-        text = events_text(query.selection, line_plan, order=query.order)
-        payload = (_group(query.selection), read.events, read.more, read.malformed)
+        text = events_text(query.selection, line_plan, order=query.order, refused=refused)
+        payload = (group_of(query.selection), read.events, read.more, read.malformed)
         return RawEntries(text, payload, decode_events, query.limit)
 
     async def _read_entries(
@@ -183,7 +188,7 @@ class CloudWatchSource:
             async with self._client.deadline("a Logs Insights query"):
                 answer = await self._run_insights(
                     {
-                        "logGroupName": _group(selection),
+                        "logGroupName": group_of(selection),
                         "startTime": first,
                         "endTime": last,
                         "queryString": text,
@@ -233,7 +238,7 @@ class CloudWatchSource:
 
     def _reader(self, selection: Selection, line_plan: LinePlan, cap: int) -> EventReader:
         scope = Scope(
-            _group(selection), selection.get(LOG_STREAM_PREFIX), line_plan.pattern, line_plan.keep
+            group_of(selection), selection.get(LOG_STREAM_PREFIX), line_plan.pattern, line_plan.keep
         )
         return EventReader(self._client, scope, page_events=self._page_events, max_scanned=cap)
 
@@ -245,49 +250,9 @@ class CloudWatchSource:
         return events_text(query.selection, plan(query.line_filter, narrow=self._narrow))
 
 
-def events_text(selection: Selection, line_plan: LinePlan, *, order: Order | None = None) -> str:
-    """The text of a FilterLogEvents read, as the summary and the spans show it."""
-    parts = [f"FilterLogEvents logGroupName={json.dumps(_group(selection))}"]
-    prefix = selection.get(LOG_STREAM_PREFIX)
-    if prefix:
-        parts.append(f"logStreamNamePrefix={json.dumps(prefix)}")
-    if line_plan.pattern:
-        parts.append(f"filterPattern={json.dumps(line_plan.pattern)}")
-    if order is Order.NEWEST:
-        parts.append("(newest first: time slices back from the window's end)")
-    elif order is Order.OLDEST:
-        parts.append("(oldest first)")
-    text = " ".join(parts)
-    if line_plan.service and line_plan.pattern:
-        text += (
-            "; the pattern only narrows what CloudWatch sends, the line filter is decided "
-            f"then in the service: {line_plan.service}"
-        )
-    elif line_plan.service:
-        text += (
-            "; no filter pattern (CloudWatch's cannot express this line filter): every event "
-            f"fetched and filtered then in the service: {line_plan.service}"
-        )
-    return text
-
-
-def insights_text(query: CountQuery, text: str) -> str:
-    """A Logs Insights query as the summary and the spans show it: its group, then its text."""
-    return f"Logs Insights logGroupName={json.dumps(_group(query.selection))}: " + text.replace(
-        "\n", " "
-    )
-
-
 def _ended(status: str) -> Exception:
     if status == "Timeout":
         return CloudWatchTimeout("the Logs Insights query timed out on CloudWatch's side")
     if status == "Cancelled":
         return CloudWatchUnavailable("the Logs Insights query was cancelled before it completed")
     return CloudWatchBadResponse(f"the Logs Insights query ended with status {status!r}")
-
-
-def _group(selection: Selection) -> str:
-    group = selection.get(LOG_GROUP)
-    if not group:  # the spec's check refuses such a request before any query
-        raise CloudWatchQueryError("no log group (filters.log_group)", field="filters.log_group")
-    return group
