@@ -170,3 +170,14 @@ async def test_the_scan_cap_stops_a_read_and_says_more_remain(emulator: Emulator
     assert [ts // 1_000_000 for _, ts, _ in decoded.rows] == expected(
         events, None, 2000, Order.OLDEST
     )
+
+
+async def test_a_burst_at_the_end_is_narrowed_not_read_whole(emulator: Emulator) -> None:
+    events = emulator.of(EKS_GROUP)
+    async with emulated_source(emulator, page_events=100) as source:
+        raw = await source.entries(query(emulator, EKS_GROUP, LineFilter.every(), 50, Order.NEWEST))
+    decoded = raw.decoded()
+    assert [ts // 1_000_000 for _, ts, _ in decoded.rows] == expected(
+        events, None, 50, Order.NEWEST
+    )
+    assert decoded.more

@@ -11,6 +11,7 @@ from log_analyzer.sources.base import SEVERE_PATTERN, LineFilter, Selection
 from log_analyzer.sources.cloudwatch import SPEC
 from log_analyzer.sources.cloudwatch.filters import filter_pattern, insights_regex, pattern_regex
 from log_analyzer.sources.cloudwatch.insights import bin_of
+from log_analyzer.sources.cloudwatch.levels import line_level
 from tests.conftest import settings_for_tests
 
 
@@ -98,3 +99,20 @@ def test_insights_regex_escapes_the_slash_and_line_breaks() -> None:
 )
 def test_bins_in_the_largest_whole_unit(step: int, text: str) -> None:
     assert bin_of(step) == text
+
+
+@pytest.mark.parametrize(
+    ("line", "level"),
+    [
+        ('{"level": "warn", "msg": "an error word"}', "warn"),
+        ('{"log": {"level": "ERROR"}, "msg": "x"}', "ERROR"),
+        ('{"severity": 3}', "3"),
+        ('{"level": true, "msg": "fatal"}', "fatal"),  # a bool is no level: the word counts
+        ('{"level": "", "msg": "info"}', "info"),
+        ("{not json} WARNING: disk", "WARNING"),
+        ("2026-11-23 INFO [main] done", "INFO"),
+        ("E1123 10:00:00 proxy.go:1] refused", ""),
+    ],
+)
+def test_the_level_rule_of_the_paging_counts(line: str, level: str) -> None:
+    assert line_level(line) == level
