@@ -173,3 +173,17 @@ async def test_an_unreachable_cloudwatch_is_a_502_and_not_ready(
     assert ready.status_code == 503
     assert ready.json()["not_ready"] == ["cloudwatch"]
     assert "CloudWatch" in ready.json()["checks"]["cloudwatch"]
+
+
+async def test_ready_checks_cloudwatch(
+    emulator: Emulator,
+    spans: InMemorySpanExporter,
+    loki_mock: respx.MockRouter,
+    llama_mock: respx.MockRouter,
+) -> None:
+    loki_mock.get("/ready").mock(return_value=httpx.Response(200, text="ready"))
+    llama_mock.get("/health").mock(return_value=httpx.Response(200, json={"status": "ok"}))
+    async with running_app(spans, settings=settings(emulator.url)) as (_, client):
+        ready = await client.get("/ready")
+    assert ready.status_code == 200
+    assert ready.json()["checks"]["cloudwatch"] == "ok"
