@@ -8,13 +8,15 @@ endpoint and the unknown log group are real (a closed port, moto's server).
 from __future__ import annotations
 
 import socket
+import time
 
 import pytest
+import stamina
 from aiobotocore.stub import AioStubber
 from botocore.stub import ANY
 
 from log_analyzer.sources.base import EntryQuery, LineFilter, Order, Selection, Window
-from log_analyzer.sources.cloudwatch.client import CloudWatchClient
+from log_analyzer.sources.cloudwatch.client import CloudWatchClient, RetryPolicy
 from log_analyzer.sources.cloudwatch.errors import (
     CloudWatchQueryError,
     CloudWatchTimeout,
@@ -97,13 +99,16 @@ async def test_throttling_past_the_tries_is_an_error_naming_cloudwatch() -> None
 
 
 async def test_throttling_waits_count_against_the_deadline() -> None:
+    policy = RetryPolicy(attempts=10, initial_wait_seconds=0.2, max_wait_seconds=0.2)
     async with logs_client() as logs:
-        with AioStubber(logs) as stub:
-            stub.add_client_error("filter_log_events", "ThrottlingException", "Rate exceeded")
-            client = CloudWatchClient(logs, deadline_seconds=0.01)
-            source = CloudWatchSource(client)
-            with pytest.raises((CloudWatchTimeout, CloudWatchUnavailable)):
+        with AioStubber(logs) as stub, stamina.set_testing(False):
+            for _ in range(10):
+                stub.add_client_error("filter_log_events", "ThrottlingException", "Rate exceeded")
+            source = CloudWatchSource(CloudWatchClient(logs, policy, deadline_seconds=0.5))
+            began = time.monotonic()
+            with pytest.raises(CloudWatchTimeout, match="SOURCE_QUERY_DEADLINE_SECONDS"):
                 await source.entries(entries_query())
+    assert time.monotonic() - began < 2  # not ten tries' waits
 
 
 def _closed_port() -> int:
