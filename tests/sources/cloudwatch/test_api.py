@@ -22,8 +22,7 @@ from log_analyzer.core.config import Settings
 from log_analyzer.sources.base import SEVERE_PATTERN
 from tests.conftest import running_app, settings_for_tests
 from tests.sources.cloudwatch.conftest import Emulator
-from tests.sources.cloudwatch.seed import CAUSE, ECS_GROUP, EKS_GROUP, REGION
-from tests.sources.cloudwatch.test_counts import LEVELS
+from tests.sources.cloudwatch.seed import CAUSE, ECS_GROUP, EKS_GROUP, LEVELS, REGION
 
 pytestmark = pytest.mark.anyio
 

@@ -18,23 +18,16 @@ from log_analyzer.logs.normalize import Level
 from log_analyzer.sources.base import SEVERE_PATTERN, CountQuery, LineFilter, Selection, Window
 from log_analyzer.sources.cloudwatch.errors import CloudWatchUnavailable
 from tests.sources.cloudwatch.conftest import Emulator, emulated_source
-from tests.sources.cloudwatch.seed import ECS_GROUP, EKS_GROUP, EMPTY_GROUP, STREAMS, Seeded
+from tests.sources.cloudwatch.seed import (
+    ECS_GROUP,
+    EKS_GROUP,
+    EMPTY_GROUP,
+    LEVELS,
+    STREAMS,
+    Seeded,
+)
 
 pytestmark = pytest.mark.anyio
-
-# The seed's level words, read by hand (not by the code under test).
-LEVELS = {
-    "fatal": Level.FATAL,
-    "ERROR": Level.ERROR,
-    "error": Level.ERROR,
-    "Error": Level.ERROR,
-    "warn": Level.WARN,
-    "warning": Level.WARN,
-    "info": Level.INFO,
-    "INFO": Level.INFO,
-    "debug": Level.DEBUG,
-    "": Level.UNKNOWN,
-}
 
 
 def counts(emulator: Emulator, group: str, line_filter: LineFilter, **more: str) -> CountQuery:
