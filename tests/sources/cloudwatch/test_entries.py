@@ -166,6 +166,7 @@ async def test_the_scan_cap_stops_a_read_and_says_more_remain(emulator: Emulator
     decoded = raw.decoded()
     assert len(decoded.rows) == 2000  # four pages, then the cap
     assert decoded.more
+    assert "stopped after reading 2,000 events" in raw.query
     events = emulator.of(EKS_GROUP)
     assert [ts // 1_000_000 for _, ts, _ in decoded.rows] == expected(
         events, None, 2000, Order.OLDEST

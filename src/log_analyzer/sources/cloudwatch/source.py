@@ -48,7 +48,6 @@ MAX_SCAN_EVENTS = 200_000
 MAX_COUNT_EVENTS = 100_000
 """Most events counted in the service when Logs Insights is not available."""
 NO_INSIGHTS = "Logs Insights is not available at this CloudWatch Logs endpoint"
-_NS_PER_MS = 1_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +99,11 @@ class CloudWatchSource:
                 line_plan = LinePlan(None, line_plan.keep, line_plan.service)
                 read = await self._read_entries(query, line_plan, start, end)
         text = events_text(query.selection, line_plan, order=query.order, refused=refused)
+        if read.scanned >= self._max_scan and read.more:
+            text += (
+                f"; stopped after reading {read.scanned:,} events, the most one query reads: "
+                "what it kept is a sample of the window"
+            )
         payload = (group_of(query.selection), read.events, read.more, read.malformed)
         return RawEntries(text, payload, decode_events, query.limit)
 
