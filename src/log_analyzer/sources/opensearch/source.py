@@ -176,11 +176,8 @@ class OpenSearchSource:
         async with self._client.deadline("readiness check"):
             server = await self._client.server(retry=False)
             self._server = server
-            if not server.supported:
-                raise OpenSearchUnavailable(
-                    f"{server} is not supported: this service reads OpenSearch 2 or later and "
-                    "Elasticsearch 7.10 or later"
-                )
+            if (refused := server.refusal()) is not None:
+                raise OpenSearchUnavailable(refused)
             try:
                 health = await self._client.call("GET", "/_cluster/health", retry=False)
             except OpenSearchError as exc:
@@ -196,12 +193,19 @@ class OpenSearchSource:
                 )
 
     async def probe(self, seconds: float) -> None:
-        """Read the server's version now if it answers within ``seconds``; later otherwise."""
+        """Check the server's version now if it answers within ``seconds``; later otherwise.
+
+        A server of an unsupported version is refused at once; an unreachable one is asked
+        again by the first query or readiness check.
+        """
         try:
             async with self._client.deadline("version check", seconds):
-                self._server = await self._client.server(retry=False)
+                server = await self._client.server(retry=False)
         except OpenSearchError:
-            pass  # unreachable at start: the first query or readiness check asks again
+            return
+        if (refused := server.refusal()) is not None:
+            raise OpenSearchUnavailable(refused)
+        self._server = server
 
     def index_of(self, selection: Selection) -> str:
         """The index expression a query reads: ``filters.index``, else ``OPENSEARCH_INDEX``."""
@@ -210,6 +214,8 @@ class OpenSearchSource:
     async def _server_info(self) -> Server:
         if self._server is None:
             self._server = await self._client.server()
+        if (refused := self._server.refusal()) is not None:
+            raise OpenSearchUnavailable(refused)
         return self._server
 
     async def _fields(self, index: str) -> IndexFields:
