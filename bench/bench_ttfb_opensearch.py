@@ -49,9 +49,8 @@ async def one(client: httpx.AsyncClient, body: dict[str, Any]) -> tuple[float, f
         "POST", "/v1/analyze/stream", json=body, headers={"accept": "application/x-ndjson"}
     ) as response:
         if response.status_code != 200:
-            raise SystemExit(
-                f"the service answered {response.status_code}: {await response.aread()}"
-            )
+            text = (await response.aread()).decode("utf-8", "replace")
+            raise SystemExit(f"the service answered {response.status_code}: {text}")
         async for chunk in response.aiter_raw():
             if first is None and chunk:
                 first = time.perf_counter() - started
