@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 import pytest
 
 from log_analyzer.logs.entries import STORE_LEVEL, Row
-from log_analyzer.sources.base import EntryQuery, LineFilter, Order, Selection
+from log_analyzer.sources.base import CountQuery, EntryQuery, LineFilter, Order, Selection
 from log_analyzer.sources.opensearch.filters import SEVERE_LEVELS
 from tests.sources.opensearch.conftest import KEYWORD_INDEX, Cluster, shop, source_of
 from tests.sources.opensearch.seed import CAUSE, Doc
@@ -184,3 +184,37 @@ async def test_entries_of_an_index_pattern(cluster: Cluster) -> None:
         )
     assert len(raw.decoded().rows) == sum(1 for d in cluster.docs if d.container == "cronjob")
     assert raw.query.startswith("POST fluent-*/_search ")
+
+
+async def test_a_log_filter_is_a_regexp_where_the_message_is_kept_whole(
+    cluster: Cluster,
+) -> None:
+    pattern = "(?i)DEADLINE exceeded|too many clients"
+    selection = Selection.of({"index": KEYWORD_INDEX, "namespace": "shop"})
+    async with source_of(cluster.url) as source:
+        raw = await source.entries(
+            EntryQuery(cluster.window(), selection, LineFilter(pattern=pattern), 10_000)
+        )
+        totals = await source.totals(
+            CountQuery(cluster.window(), selection, LineFilter(pattern=pattern))
+        )
+    want = [d for d in cluster.shop() if re.search(pattern, d.message)]
+    assert ms_sorted(keys(raw.decoded().rows)) == ms_sorted(expected(want, Order.NEWEST, 10_000))
+    assert (
+        r'{"regexp": {"message": {"value": ".*(DEADLINE\\ exceeded|too\\ many\\ clients).*", '
+        '"case_insensitive": true}}}' in raw.query
+    )
+    assert "RE2" not in raw.query
+    assert totals.total == len(want) and "counted in the service" not in totals.query
+
+
+async def test_a_log_filter_lucene_cannot_carry_stays_in_the_service(cluster: Cluster) -> None:
+    pattern = r"^cart \d{1,4} priced$"
+    selection = Selection.of({"index": KEYWORD_INDEX, "namespace": "shop"})
+    async with source_of(cluster.url) as source:
+        raw = await source.entries(
+            EntryQuery(cluster.window(), selection, LineFilter(pattern=pattern), 10_000)
+        )
+    want = [d for d in cluster.shop() if re.search(pattern, d.message)]
+    assert len(raw.decoded().rows) == len(want) > 0
+    assert f"then RE2 in the service: lines match {pattern}" in raw.query
