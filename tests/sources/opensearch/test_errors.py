@@ -154,21 +154,24 @@ _ROOTS = {
 
 
 @pytest.mark.parametrize("server", sorted(_ROOTS))
-async def test_an_unsupported_version_is_refused_at_start_and_in_ready(server: str) -> None:
+async def test_an_unsupported_version_is_found_at_start_and_refused(
+    server: str, cluster: Cluster, caplog: pytest.LogCaptureFixture
+) -> None:
     def root(request: httpx.Request) -> httpx.Response:
+        assert request.url.path == "/", "nothing but the version is asked of it"
         return httpx.Response(200, json=_ROOTS[server])
 
+    refusal = f"{server} is not supported: this service reads OpenSearch 2 or 3, or Elasticsearch 8"
     transport = httpx.MockTransport(root)
     async with httpx.AsyncClient(transport=transport, base_url="http://cluster") as http:
         source = OpenSearchSource(OpenSearchClient(http), index="logs")
-        with pytest.raises(OpenSearchUnavailable) as at_start:
-            await source.probe(5)
+        await source.probe(5)  # the other stores keep serving
+        assert f"OPENSEARCH_URL: {refusal}" in caplog.text
+        with pytest.raises(OpenSearchUnavailable) as in_query:
+            await source.entries(EntryQuery(cluster.window(), shop(), LineFilter.default(), 10))
         with pytest.raises(OpenSearchUnavailable) as in_ready:
             await source.ready()
-    for caught in (at_start, in_ready):
-        assert caught.value.message == (
-            f"{server} is not supported: this service reads OpenSearch 2 or 3, or Elasticsearch 8"
-        )
+    assert in_query.value.message == in_ready.value.message == refusal
 
 
 async def test_the_emulator_is_a_supported_opensearch(cluster: Cluster) -> None:

@@ -9,6 +9,7 @@ where it does not (`counts.Tally`), labelled a SAMPLE when it stopped at ``max_s
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Iterable, Mapping
 from functools import partial
@@ -45,6 +46,7 @@ from log_analyzer.sources.opensearch.query import TIME_FORMAT, Plan, Query, desc
 from log_analyzer.sources.opensearch.search import PagedSearch
 from log_analyzer.sources.opensearch.server import Server
 
+logger = logging.getLogger(__name__)
 NAME = "opensearch"
 PAGE_SIZE = 2000
 """Hits per page of a search."""
@@ -78,6 +80,7 @@ class OpenSearchSource:
         """The newest or oldest matching documents of the window, at most ``limit``."""
         index = self.index_of(query.selection)
         async with self._client.deadline("search for entries"):
+            server = await self._server_info()
             fields = await self._fields(index)
             found = plan(fields, query.window, query.selection, query.line_filter)
             keep = found.service
@@ -88,7 +91,6 @@ class OpenSearchSource:
             more = capped = False
             cut = None
             newest = query.order is Order.NEWEST
-            server = await self._server_info()
             search = self._search(server, index, self._body(found.query), newest)
             async with search:
                 shown = search.shown(self._page if keep else min(self._page, query.limit + 1))
@@ -124,6 +126,7 @@ class OpenSearchSource:
         """The window's documents by level and by pod/container."""
         index = self.index_of(query.selection)
         async with self._client.deadline("count of the window"):
+            await self._server_info()
             fields = await self._fields(index)
             found = plan(fields, query.window, query.selection, query.line_filter)
             exact = found.leveled if found.service is not None else found.query
@@ -146,6 +149,7 @@ class OpenSearchSource:
         index = self.index_of(query.selection)
         window = query.window
         async with self._client.deadline("count per bucket"):
+            await self._server_info()
             fields = await self._fields(index)
             found = plan(fields, window, query.selection, query.line_filter)
             exact = found.leveled if found.service is not None else found.query
@@ -195,17 +199,19 @@ class OpenSearchSource:
     async def probe(self, seconds: float) -> None:
         """Check the server's version now if it answers within ``seconds``; later otherwise.
 
-        A server of an unsupported version is refused at once; an unreachable one is asked
-        again by the first query or readiness check.
+        A server of an unsupported version is logged now and refused by every query and
+        readiness check (so `/ready` names it), without stopping the service's other stores;
+        an unreachable one is asked again by the first query or readiness check.
         """
         try:
             async with self._client.deadline("version check", seconds):
                 server = await self._client.server(retry=False)
-        except OpenSearchError:
+        except OpenSearchError as exc:
+            logger.warning("OpenSearch is not answering at start: %s", exc.message)
             return
-        if (refused := server.refusal()) is not None:
-            raise OpenSearchUnavailable(refused)
         self._server = server
+        if (refused := server.refusal()) is not None:
+            logger.error("OPENSEARCH_URL: %s; its queries will be refused", refused)
 
     def index_of(self, selection: Selection) -> str:
         """The index expression a query reads: ``filters.index``, else ``OPENSEARCH_INDEX``."""
