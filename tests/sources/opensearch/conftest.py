@@ -3,6 +3,15 @@
 The server is the binary the ``osmem-server`` wheel carries, run as its own process on a free
 local port (as the CloudWatch tests run moto's server), seeded once over its REST API with
 ``_bulk`` and stopped when the session ends. It reports itself as OpenSearch 3.8.
+
+Where osmem-server differs from an OpenSearch cluster, as far as these tests go: it has no
+security plugin (credentials and 401/403 are tested through `gate`, built by hand), one node
+and one shard per index (so ties of the sort across shards never arise here), and its cluster
+health is yellow (one replica unassigned). Everything else these tests use (``_bulk``, field
+mappings with dynamic ``.keyword`` sub-fields, point in time, ``search_after`` with
+``_shard_doc``, ``regexp`` with ``case_insensitive``, ``composite``, ``terms`` and
+``date_histogram`` aggregations, the ``index_not_found_exception`` body) answered as
+OpenSearch documents it.
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ import pytest
 from log_analyzer.core.errors import InputError
 from log_analyzer.sources.base import CountQuery, EntryQuery, LineFilter, Selection
 from log_analyzer.sources.opensearch import SPEC, _tls
-from log_analyzer.sources.opensearch.client import OpenSearchClient
+from log_analyzer.sources.opensearch.client import OpenSearchClient, RetryPolicy
 from log_analyzer.sources.opensearch.errors import (
     OpenSearchQueryError,
     OpenSearchTimeout,
@@ -26,6 +26,7 @@ from log_analyzer.sources.opensearch.source import OpenSearchSource
 from tests.conftest import settings_for_tests
 from tests.sources.opensearch.conftest import Cluster, free_port, shop, source_of
 from tests.sources.opensearch.gate import gate
+from tests.sources.opensearch.seed import INDEX
 
 pytestmark = pytest.mark.anyio
 
@@ -206,3 +207,51 @@ async def test_a_whole_query_keeps_to_the_deadline(cluster: Cluster) -> None:
     assert time.monotonic() - started < 2
     assert "within 0.2 s (SOURCE_QUERY_DEADLINE_SECONDS)" in caught.value.message
     assert caught.value.code == "opensearch_timeout"
+
+
+async def test_throttling_is_tried_again(cluster: Cluster) -> None:
+    """BUILT BY HAND: the first two answers are 429s worded as a throttled cluster words one;
+    every later request goes on to osmem-server (which never throttles)."""
+    refused: list[str] = []
+
+    async with httpx.AsyncClient(base_url=cluster.url, timeout=10) as upstream:
+
+        async def throttle_twice(request: httpx.Request) -> httpx.Response:
+            if len(refused) < 2:
+                refused.append(request.url.path)
+                cause = {"type": "rejected_execution_exception", "reason": "search queue full"}
+                body = {"error": {"root_cause": [cause], **cause}, "status": 429}
+                return httpx.Response(429, json=body)
+            answer = await upstream.request(
+                request.method,
+                request.url.path,
+                params=request.url.params,
+                content=request.content,
+                headers={"content-type": "application/json"},
+            )
+            return httpx.Response(answer.status_code, content=answer.content)
+
+        transport = httpx.MockTransport(throttle_twice)
+        async with httpx.AsyncClient(transport=transport, base_url="http://cluster") as http:
+            retry = RetryPolicy(initial_wait_seconds=0.01, max_wait_seconds=0.05)
+            source = OpenSearchSource(OpenSearchClient(http, retry), index=INDEX)
+            totals = await source.totals(CountQuery(cluster.window(), shop(), LineFilter.every()))
+    assert refused == ["/", "/"]  # the version check, twice, then everything passed
+    assert totals.total == len(cluster.shop())
+
+
+async def test_throttling_past_the_retries_is_named() -> None:
+    """BUILT BY HAND: a cluster that answers every request with 429."""
+
+    def throttled(request: httpx.Request) -> httpx.Response:
+        cause = {"type": "rejected_execution_exception", "reason": "search queue full"}
+        return httpx.Response(429, json={"error": {"root_cause": [cause], **cause}, "status": 429})
+
+    transport = httpx.MockTransport(throttled)
+    async with httpx.AsyncClient(transport=transport, base_url="http://cluster") as http:
+        retry = RetryPolicy(attempts=2, initial_wait_seconds=0.01, max_wait_seconds=0.05)
+        with pytest.raises(OpenSearchUnavailable) as caught:
+            await OpenSearchClient(http, retry).server()
+    assert caught.value.message == (
+        "OpenSearch is throttling searches: rejected_execution_exception: search queue full"
+    )
