@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections import Counter
 
+import httpx
 import pytest
 
 from log_analyzer.logs.normalize import Level
 from log_analyzer.logs.totals import Histogram, Totals
 from log_analyzer.sources.base import CountQuery, LineFilter, Selection, Window
+from log_analyzer.sources.opensearch.client import OpenSearchClient
+from log_analyzer.sources.opensearch.source import OpenSearchSource
 from tests.sources.opensearch.conftest import Cluster, shop, source_of
-from tests.sources.opensearch.seed import Doc, level_name
+from tests.sources.opensearch.seed import INDEX, Doc, level_name
 from tests.sources.opensearch.test_entries import severe
 
 pytestmark = pytest.mark.anyio
@@ -129,3 +133,33 @@ async def test_counts_of_another_namespace_and_an_empty_window(cluster: Cluster)
     assert totals.total == sum(1 for d in cluster.docs if d.namespace == "ops")
     assert levels_of(totals) == {Level.ERROR.value: totals.total}
     assert empty.total == 0 and empty.by_level == ()
+
+
+async def test_totals_and_buckets_asked_at_once_share_one_scan(cluster: Cluster) -> None:
+    opened: list[str] = []
+    async with httpx.AsyncClient(base_url=cluster.url, timeout=30) as upstream:
+
+        async def forward(request: httpx.Request) -> httpx.Response:
+            if request.url.path.endswith("/_search/point_in_time") and request.method == "POST":
+                opened.append(request.url.path)
+            answer = await upstream.request(
+                request.method,
+                request.url.path,
+                params=request.url.params,
+                content=request.content,
+                headers={"content-type": "application/json"},
+            )
+            return httpx.Response(answer.status_code, content=answer.content)
+
+        transport = httpx.MockTransport(forward)
+        async with httpx.AsyncClient(transport=transport, base_url="http://cluster") as http:
+            source = OpenSearchSource(OpenSearchClient(http), index=INDEX)
+            query = CountQuery(cluster.window(), shop(), LineFilter(pattern="(?i)upstream"))
+            totals, histogram = await asyncio.gather(
+                source.totals(query), source.histogram(query, 300)
+            )
+            again = await source.totals(query)  # after the scan ended: a scan of its own
+    docs = [d for d in cluster.shop() if re.search("(?i)upstream", d.message)]
+    assert totals.total == again.total == len(docs)
+    assert nonzero(histogram) == per_bucket(docs, 300)
+    assert opened == ["/fluent-bit/_search/point_in_time"] * 2

@@ -9,6 +9,7 @@ where it does not (`counts.Tally`), labelled a SAMPLE when it stopped at ``max_s
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Iterable, Mapping
@@ -29,7 +30,6 @@ from log_analyzer.sources.opensearch.counts import (
     read_groups,
 )
 from log_analyzer.sources.opensearch.errors import (
-    OpenSearchBadResponse,
     OpenSearchError,
     OpenSearchUnavailable,
 )
@@ -45,12 +45,12 @@ from log_analyzer.sources.opensearch.mapping import (
 from log_analyzer.sources.opensearch.query import TIME_FORMAT, Plan, Query, describe, plan
 from log_analyzer.sources.opensearch.search import PagedSearch
 from log_analyzer.sources.opensearch.server import Server
+from log_analyzer.sources.opensearch.tallies import MAX_SCAN, Tallies
 
 logger = logging.getLogger(__name__)
 NAME = "opensearch"
 PAGE_SIZE = 2000
 """Hits per page of a search."""
-MAX_SCAN = "OPENSEARCH_MAX_SCAN_DOCUMENTS"
 
 
 class OpenSearchSource:
@@ -75,6 +75,7 @@ class OpenSearchSource:
         self._server: Server | None = None
         self._mappings: dict[str, tuple[float, IndexFields]] = {}
         self._pit = True
+        self._tallies = Tallies(client, self._names, page=page_size, max_scan=max_scan)
 
     async def entries(self, query: EntryQuery) -> RawEntries:
         """The newest or oldest matching documents of the window, at most ``limit``."""
@@ -103,7 +104,10 @@ class OpenSearchSource:
                     contents.append(page.content)
                     room -= len(page.content)
                     read += len(page.hits)
-                    kept += _kept(page.hits, reader, keep)
+                    if keep is None:
+                        kept += len(page.hits)
+                    else:
+                        kept += await asyncio.to_thread(_kept, page.hits, reader, keep)
                     if len(page.hits) < size:
                         break
                     if kept > query.limit:
@@ -270,41 +274,18 @@ class OpenSearchSource:
     async def _tally(self, index: str, found: Plan, keep: ServiceFilter) -> tuple[Tally, str]:
         """Read the documents the service decides on, newest first, and count those kept."""
         query = found.unleveled if found.unleveled is not None else found.query
-        tally = Tally()
-        reader = DocReader(self._names)
-        search = self._search(await self._server_info(), index, self._body(query), True)
-        async with search:
-            shown = search.shown(self._page)
-            while True:
-                page = await search.page(self._page, self._client.max_response_bytes)
-                if not page.complete:
-                    raise OpenSearchBadResponse(
-                        f"a page of {self._page:,} documents is larger than "
-                        "SOURCE_MAX_RESPONSE_BYTES; it was not read"
-                    )
-                for hit in page.hits:
-                    row = reader.row(hit)
-                    if row is None:
-                        tally.malformed += 1
-                    elif keep.keeps(row[0], row[2]):
-                        tally.add(row)
-                tally.read += len(page.hits)
-                if len(page.hits) < self._page:
-                    break
-                if tally.read >= self._max_scan:
-                    tally.capped = True
-                    break
-        self._pit = self._pit and not search.pit_refused
-        text = f"{describe(index, shown, keep)}; counted in the service"
-        if tally.capped:
-            answer = await self._client.call("POST", f"/{_path(index)}/_count", {"query": query})
-            total = answer.get("count") if isinstance(answer, dict) else None
-            of = f" of {total:,}" if isinstance(total, int) else ""
-            text += (
-                f"; SAMPLE: only the newest {tally.read:,}{of} documents were read "
-                f"({MAX_SCAN}), so these counts are of a sample, not of the whole window"
-            )
-        return tally, text
+        server = await self._server_info()
+
+        made: list[PagedSearch] = []
+
+        def search(query: Query) -> PagedSearch:
+            made.append(self._search(server, index, self._body(query), True))
+            return made[-1]
+
+        try:
+            return await self._tallies.scan(index, _path(index), query, keep, search)
+        finally:
+            self._pit = self._pit and not any(paged.pit_refused for paged in made)
 
 
 def _path(index: str) -> str:
@@ -312,9 +293,7 @@ def _path(index: str) -> str:
     return quote(index, safe=",*:")
 
 
-def _kept(hits: Iterable[Any], reader: DocReader, keep: ServiceFilter | None) -> int:
-    if keep is None:
-        return sum(1 for _ in hits)
+def _kept(hits: Iterable[Any], reader: DocReader, keep: ServiceFilter) -> int:
     count = 0
     for hit in hits:
         row = reader.row(hit)
