@@ -5,13 +5,16 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
+import httpx
 import pytest
 
 from log_analyzer.logs.entries import STORE_LEVEL, Row
 from log_analyzer.sources.base import CountQuery, EntryQuery, LineFilter, Order, Selection
+from log_analyzer.sources.opensearch.client import OpenSearchClient
 from log_analyzer.sources.opensearch.filters import SEVERE_LEVELS
+from log_analyzer.sources.opensearch.source import OpenSearchSource
 from tests.sources.opensearch.conftest import KEYWORD_INDEX, Cluster, shop, source_of
-from tests.sources.opensearch.seed import CAUSE, Doc
+from tests.sources.opensearch.seed import CAUSE, INDEX, Doc
 
 pytestmark = pytest.mark.anyio
 _SEVERE_LINE = re.compile(r"(?i)(error|warn|failed|exception|panic|fatal|crit)|^[EWF]\d{4} ")
@@ -218,3 +221,41 @@ async def test_a_log_filter_lucene_cannot_carry_stays_in_the_service(cluster: Cl
     want = [d for d in cluster.shop() if re.search(pattern, d.message)]
     assert len(raw.decoded().rows) == len(want) > 0
     assert f"then RE2 in the service: lines match {pattern}" in raw.query
+
+
+async def test_paging_without_a_point_in_time_when_the_user_may_not_open_one(
+    cluster: Cluster,
+) -> None:
+    """BUILT BY HAND: a 403 to opening a point in time (osmem-server has no privileges); every
+    other request goes on to osmem-server, so paging falls back to sorting by time and ``_id``."""
+    asked: list[str] = []
+    async with httpx.AsyncClient(base_url=cluster.url, timeout=30) as upstream:
+
+        async def no_pit(request: httpx.Request) -> httpx.Response:
+            asked.append(f"{request.method} {request.url.path}")
+            if request.url.path.endswith("/_search/point_in_time"):
+                cause = {"type": "security_exception", "reason": "no permissions for [pit]"}
+                return httpx.Response(403, json={"error": {"root_cause": [cause], **cause}})
+            answer = await upstream.request(
+                request.method,
+                request.url.path,
+                params=request.url.params,
+                content=request.content,
+                headers={"content-type": "application/json"},
+            )
+            return httpx.Response(answer.status_code, content=answer.content)
+
+        transport = httpx.MockTransport(no_pit)
+        async with httpx.AsyncClient(transport=transport, base_url="http://cluster") as http:
+            source = OpenSearchSource(OpenSearchClient(http), index=INDEX, page_size=300)
+            for order in (Order.NEWEST, Order.OLDEST):
+                raw = await source.entries(
+                    EntryQuery(cluster.window(), shop(), LineFilter.every(), 1000, order)
+                )
+                assert ms_sorted(keys(raw.decoded().rows)) == ms_sorted(
+                    expected(cluster.shop(), order, 1000)
+                )
+                assert '{"_id": {"order":' in raw.query
+    pit_asks = [a for a in asked if a.endswith("/_search/point_in_time")]
+    assert pit_asks == ["POST /fluent-bit/_search/point_in_time"]  # not asked again
+    assert asked.count("POST /fluent-bit/_search") == 8  # 4 pages of 300 for 1,001, twice
