@@ -24,11 +24,14 @@ WINDOW = {"since": "2h"}
 
 
 @asynccontextmanager
-async def app_over(url: str, spans: InMemorySpanExporter) -> AsyncIterator[httpx.AsyncClient]:
+async def app_over(
+    url: str, spans: InMemorySpanExporter, **overrides: Any
+) -> AsyncIterator[httpx.AsyncClient]:
     settings = settings_for_tests(
         opensearch_url=url,
         log_source="opensearch",
         loki_url=f"http://127.0.0.1:{free_port()}",  # configured, never reached: no network
+        **overrides,
     )
     async with running_app(spans, settings=settings, llm=FakeLLM()) as (_, client):
         yield client
@@ -165,3 +168,15 @@ async def test_an_unreachable_cluster_is_a_502_naming_opensearch(
     assert response.status_code == 502
     error = response.json()["error"]
     assert error["code"] == "opensearch_unavailable" and error["upstream"] == "opensearch"
+
+
+async def test_counts_past_the_scan_cap_are_not_given_as_totals(
+    cluster: Cluster, spans: InMemorySpanExporter
+) -> None:
+    async with app_over(cluster.url, spans, opensearch_max_scan_documents=1000) as client:
+        events = await stream(client, "/v1/analyze/stream", shop_body(log_filter="GET"))
+    summary = events[0]["summary"]
+    assert summary["totals"] is None
+    assert summary["totals_error"].startswith("no true totals: the service matches these lines")
+    assert "what it counted would be a sample" in summary["totals_error"]
+    assert summary["coverage"]["statement"].startswith("sampled: ")

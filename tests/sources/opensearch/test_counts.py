@@ -11,8 +11,9 @@ import pytest
 
 from log_analyzer.logs.normalize import Level
 from log_analyzer.logs.totals import Histogram, Totals
-from log_analyzer.sources.base import CountQuery, LineFilter, Selection, Window
+from log_analyzer.sources.base import CountQuery, EntryQuery, LineFilter, Selection, Window
 from log_analyzer.sources.opensearch.client import OpenSearchClient
+from log_analyzer.sources.opensearch.errors import OpenSearchUnavailable
 from log_analyzer.sources.opensearch.source import OpenSearchSource
 from tests.sources.opensearch.conftest import Cluster, shop, source_of
 from tests.sources.opensearch.seed import INDEX, Doc, level_name
@@ -81,13 +82,30 @@ async def test_totals_with_a_log_filter_are_counted_in_the_service(cluster: Clus
     assert "counted in the service" in totals.query and "SAMPLE" not in totals.query
 
 
-async def test_a_scan_cap_makes_the_counts_a_sample_and_says_so(cluster: Cluster) -> None:
+async def test_no_counts_past_the_scan_cap_since_they_would_be_a_sample(
+    cluster: Cluster,
+) -> None:
+    query = CountQuery(cluster.window(), shop(), LineFilter(pattern="GET"))
     async with source_of(cluster.url, max_scan=1000, page_size=250) as source:
-        totals = await source.totals(
-            CountQuery(cluster.window(), shop(), LineFilter(pattern="GET"))
+        with pytest.raises(OpenSearchUnavailable) as totals:
+            await source.totals(query)
+        with pytest.raises(OpenSearchUnavailable) as buckets:
+            await source.histogram(query, 300)
+    for caught in (totals, buckets):
+        assert caught.value.message == (
+            "no true totals: the service matches these lines itself (then RE2 in the service: "
+            "lines match GET) and stopped after reading 1,000 of the 5,880 documents "
+            "(OPENSEARCH_MAX_SCAN_DOCUMENTS); what it counted would be a sample"
         )
-    assert 0 < totals.total <= 1000
-    assert "SAMPLE: only the newest 1,000 of 5,880 documents were read" in totals.query
+
+
+async def test_a_scan_cap_leaves_the_entries_sampled(cluster: Cluster) -> None:
+    query = EntryQuery(cluster.window(), shop(), LineFilter(pattern="GET"), 5000)
+    async with source_of(cluster.url, max_scan=1000, page_size=250) as source:
+        raw = await source.entries(query)
+    decoded = raw.decoded()
+    assert decoded.more and 0 < len(decoded.rows) <= 1000
+    assert "stopped after reading 1,000 documents (OPENSEARCH_MAX_SCAN_DOCUMENTS)" in raw.query
 
 
 @pytest.mark.parametrize("step", [10, 60, 300, 3600, 86_400])

@@ -1,11 +1,14 @@
 """Counts the service makes itself by reading documents, one scan shared by the calls needing it.
 
 Where the service filters lines itself (see `filters`), OpenSearch cannot count what it keeps,
-so the documents are read, newest first, up to ``max_scan``, and the kept ones counted
-(`counts.Tally`). An analysis asks for the totals and the buckets of the same window at once:
-both need the same documents, so a second call waits for the scan the first one started rather
-than reading them again. The scan has its own deadline, and runs to its end (or that deadline)
-even when a caller leaves, so the other caller still gets its answer.
+so the documents are read, newest first, and the kept ones counted (`counts.Tally`). Past
+``max_scan`` documents no counts are given: what was counted would be a sample, and the error
+says so (as the other stores do when their counts would be partial).
+
+An analysis asks for the totals and the buckets of the same window at once: both need the same
+documents, so a second call waits for the scan the first one started rather than reading them
+again. The scan has its own deadline, and runs to its end (or that deadline) even when a caller
+leaves, so the other caller still gets its answer.
 
 Reading a page into rows and matching it is CPU work of tens of milliseconds per page; it runs
 in a thread, so the event loop keeps serving meanwhile.
@@ -20,7 +23,7 @@ from typing import Any
 
 from log_analyzer.sources.opensearch.client import OpenSearchClient
 from log_analyzer.sources.opensearch.counts import Tally
-from log_analyzer.sources.opensearch.errors import OpenSearchBadResponse
+from log_analyzer.sources.opensearch.errors import OpenSearchBadResponse, OpenSearchUnavailable
 from log_analyzer.sources.opensearch.filters import ServiceFilter
 from log_analyzer.sources.opensearch.hits import DocReader
 from log_analyzer.sources.opensearch.mapping import FieldNames
@@ -98,15 +101,16 @@ class Tallies:
                     if tally.read >= self._max_scan:
                         tally.capped = True
                         break
-            text = f"{describe(index, shown, keep)}; counted in the service"
             if tally.capped:
                 answer = await self._client.call("POST", f"/{index_path}/_count", {"query": query})
                 total = answer.get("count") if isinstance(answer, dict) else None
-                of = f" of {total:,}" if isinstance(total, int) else ""
-                text += (
-                    f"; SAMPLE: only the newest {tally.read:,}{of} documents were read "
-                    f"({MAX_SCAN}), so these counts are of a sample, not of the whole window"
+                of = f" of the {total:,}" if isinstance(total, int) else ""
+                raise OpenSearchUnavailable(
+                    f"no true totals: the service matches these lines itself ({keep.describe()}) "
+                    f"and stopped after reading {tally.read:,}{of} documents ({MAX_SCAN}); "
+                    "what it counted would be a sample"
                 )
+            text = f"{describe(index, shown, keep)}; counted in the service"
         return tally, text
 
 
