@@ -45,7 +45,8 @@ async def test_the_cause_is_the_first_suspect_and_reaches_the_model_first(
     assert any(reason.startswith("seen ") and "the onset" in reason for reason in first["reasons"])
     assert summary["onsets"], summary["changes_note"]
     assert any(CAUSE in change["template"] for change in summary["changes"])
-    assert summary["coverage"]["statement"].startswith("sampled: ")
+    # 1,000 newest and 200 oldest lines, then a pass without the known patterns reads the rest.
+    assert summary["coverage"]["statement"].startswith("all 2,984 matching lines are in these ")
     prompt = llm.prompts[0][-1]["content"]
     suspects_at = prompt.index("Suspects ranked by code")
     assert prompt.index(CAUSE, suspects_at) < prompt.index("Patterns (ID LEVEL")
@@ -64,6 +65,6 @@ async def test_the_text_report_lists_suspects_and_coverage(spans: InMemorySpanEx
     request = {"filters": {"namespace": "shop"}, "time_range": {"since": "30m"}, "llm": False}
     async with running_app(spans, settings=settings_for_tests(log_source="demo")) as (_, client):
         text = (await client.post("/v1/analyze/stream", json=request)).text
-    assert "Coverage: sampled: " in text
+    assert "Coverage: all 2,984 matching lines are in these " in text
     at = text.index("Suspects (ranked by code, most likely first):")
     assert CAUSE in text[at : text.index("\n  2. ", at)]

@@ -25,6 +25,7 @@ NAMES = [
     "top_errors",
     "logs_per_level",
     "logs_per_hour",
+    "logs_per_day",
     "top_users",
 ]
 BODY = {"filters": {"namespace": "billing"}, "time_range": {"since": "30m"}}

@@ -304,7 +304,9 @@ def test_configuration_comes_from_the_configmap(
     container: Manifest, by_kind: dict[str, Manifest]
 ) -> None:
     assert container["envFrom"] == [
-        {"configMapRef": {"name": by_kind["ConfigMap"]["metadata"]["name"]}}
+        {"configMapRef": {"name": by_kind["ConfigMap"]["metadata"]["name"]}},
+        # Credentials only, optional (tests/k8s/test_store_components.py).
+        {"secretRef": {"name": "log-analyzer-secrets", "optional": True}},
     ]
 
 

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from log_analyzer.logs.changes import MAX_CHANGES, changes_before, coarse_onsets, first_rise
+from log_analyzer.logs.changes import (
+    MAX_CHANGES,
+    changes_before,
+    coarse_onsets,
+    first_rise,
+    step_up,
+)
 from log_analyzer.logs.normalize import Level, NormalizedEntry
 
 S = 1_000_000_000
@@ -93,6 +99,23 @@ def test_the_onset_is_the_first_spike_or_the_first_errors_after_a_quiet_start() 
 
 def test_the_precise_onset_is_the_first_fine_bucket_well_above_the_usual() -> None:
     fine = [(10, 1.0), (20, 2.0), (30, 9.0), (40, 30.0)]
-    assert first_rise(fine, 10, usual=1.0) == 20  # 3 x 1 = 3: the bucket ending at 30
-    assert first_rise(fine, 10, usual=0.0) == 10  # at least two lines: ends at 20
-    assert first_rise(fine, 10, usual=20.0) is None
+    assert first_rise(fine, 10, usual=4.0) == 20  # 1.5 x 4 = 6: the bucket ending at 30
+    assert first_rise(fine, 10, usual=1.0) == 10  # at least two lines: ends at 20
+    assert first_rise(fine, 10, usual=0.0) == 10
+    assert first_rise(fine, 10, usual=21.0) is None
+
+
+def test_a_second_incident_on_top_of_a_first_is_a_step_up_and_a_second_onset() -> None:
+    # Errors from 120 on at ~100 per bucket (no spike: they set the median), then a second
+    # failure doubles them from 600 on.
+    points = [(60, 0.0), (120, 0.0)] + [(t, 100.0) for t in range(180, 600, 60)]
+    points += [(t, 210.0) for t in range(660, 1200, 60)]
+    assert step_up(points, 60) == 600
+    assert coarse_onsets(points, 60, []) == (120, 600)
+
+
+def test_noise_is_no_step_up() -> None:
+    points = [(t, 100.0 + (t % 7)) for t in range(60, 1200, 60)]
+    assert step_up(points, 60) is None
+    small = [(t, 4.0) for t in range(60, 600, 60)] + [(660, 12.0)]  # 3x, but 8 lines
+    assert step_up(small, 60) is None

@@ -17,6 +17,7 @@ NAMES = [
     "top_errors",
     "logs_per_level",
     "logs_per_hour",
+    "logs_per_day",
     "top_users",
 ]
 

@@ -11,6 +11,7 @@ import logging
 
 from opentelemetry.trace import Span
 
+from log_analyzer.analysis.coverage import cover_window
 from log_analyzer.analysis.events import SummaryEvent
 from log_analyzer.analysis.gather import gather_evidence
 from log_analyzer.analysis.processing import SummaryWork, summarize_window
@@ -51,9 +52,13 @@ class AnalysisJob:
         )
 
     async def prepare(self, context: JobContext) -> Head:
-        """Query the store, then compute the summary and evidence in a worker."""
+        """Query the store, then compute the summary and evidence in a worker.
+
+        When the first fetch stopped at the limit, coverage passes follow (`cover_window`).
+        """
         request = self.request
         gathered = await gather_evidence(context.source, request, context.tracer)
+        passes = context.options.coverage_passes
         work = SummaryWork(
             source=context.source.name,
             gathered=gathered,
@@ -61,8 +66,10 @@ class AnalysisJob:
             limit=request.limit,
             max_line_chars=context.options.max_line_chars,
             pii=context.options.pii,
+            more_passes=passes > 0,
         )
         done = await context.compute(summarize_window, work)
         context.record(done.steps)
+        done = await cover_window(context, request, work, done, passes)
         material = analysis_material(done.summary, request.question, done.evidence, done.order)
         return Head(SummaryEvent(done.summary), material, "Analysis")

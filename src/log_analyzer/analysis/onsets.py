@@ -14,7 +14,7 @@ reported, never fatal.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass
 from statistics import median
 
@@ -51,8 +51,8 @@ class OnsetEvidence:
     onset_ns: int
     recent: RawEntries
     baseline: RawEntries
-    recent_seconds: float
-    baseline_seconds: float
+    recent_window: Window
+    baseline_window: Window
 
 
 async def before_onsets(
@@ -73,12 +73,15 @@ async def before_onsets(
     coarse = coarse_onsets(series.points, series.step_seconds, spikes)
     if not coarse:
         return (), "no onset: the window had no errors, or had them from its start"
-    usual = median(value for _, value in series.points) if series.points else 0.0
+    step = series.step_seconds
     with tracer.start_as_current_span(f"query_{source.name}_before_onset") as span:
         span.set_attribute("db.system.name", source.name)
         try:
             found = await asyncio.gather(
-                *(_evidence(source, request, start, series.step_seconds, usual) for start in coarse)
+                *(
+                    _evidence(source, request, start, step, _usual(series.points, start))
+                    for start in coarse
+                )
             )
         except ServiceError as exc:
             span.set_attribute("error.type", exc.code)
@@ -88,11 +91,17 @@ async def before_onsets(
     return tuple(found), None
 
 
+def _usual(points: Sequence[tuple[int, float]], start: int) -> float:
+    """Error lines per bucket before the onset's bucket: the rate the onset rose from."""
+    before = [value for end, value in points if end <= start]
+    return median(before) if before else 0.0
+
+
 async def _evidence(
     source: LogSource, request: AnalysisRequest, start: int, step: int, usual: float
 ) -> OnsetEvidence:
-    onset = await _precise(source, request, start, step, usual)
-    recent = Window(onset - LEAD_SECONDS * _NS, onset + FINE_STEP_SECONDS * _NS)
+    onset, until = await _precise(source, request, start, step, usual)
+    recent = Window(onset - LEAD_SECONDS * _NS, until)
     baseline = Window(recent.start_ns - BASELINE_SECONDS * _NS, recent.start_ns)
     every = LineFilter.every()
     recent_entries, baseline_entries = await asyncio.gather(
@@ -103,20 +112,27 @@ async def _evidence(
         onset,
         recent_entries,
         baseline_entries,
-        float(LEAD_SECONDS + FINE_STEP_SECONDS),
-        float(BASELINE_SECONDS),
+        recent,
+        baseline,
     )
 
 
 async def _precise(
     source: LogSource, request: AnalysisRequest, start: int, step: int, usual: float
-) -> int:
-    """The onset to `FINE_STEP_SECONDS`: the first fine bucket well above the usual rate."""
-    around = Window((start - step) * _NS, (start + step) * _NS)
+) -> tuple[int, int]:
+    """The onset to `FINE_STEP_SECONDS`, and where the window its cause is looked in ends.
+
+    The onset is the first fine bucket well above ``usual``, the error lines per coarse bucket
+    before it, looked for from a bucket before the coarse one to a bucket after it. Without a
+    precise onset the coarse bucket's start stands for it, and the whole bucket is looked in.
+    """
+    around = Window((start - step) * _NS, (start + 2 * step) * _NS)
     counts = CountQuery(around, request.selection, request.line_filter)
     try:
         fine = (await source.histogram(counts, FINE_STEP_SECONDS)).series(SEVERE_LEVELS)
     except ServiceError:
-        return start * _NS  # the bucket's start will do
+        return start * _NS, (start + step) * _NS
     rise = first_rise(fine.points, FINE_STEP_SECONDS, usual * FINE_STEP_SECONDS / step)
-    return (rise if rise is not None else start) * _NS
+    if rise is None:
+        return start * _NS, (start + step) * _NS
+    return rise * _NS, (rise + FINE_STEP_SECONDS) * _NS

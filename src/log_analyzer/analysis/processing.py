@@ -25,6 +25,7 @@ from log_analyzer.logs.changes import Change, changes_before
 from log_analyzer.logs.condense import condense
 from log_analyzer.logs.entries import Row
 from log_analyzer.logs.evidence import diversity_order, evidence_line
+from log_analyzer.logs.exclusions import choose_exclusions
 from log_analyzer.logs.masking import skeleton
 from log_analyzer.logs.normalize import NormalizedEntry, normalize_rows, regroup_continuations
 from log_analyzer.logs.redact import DEFAULT_PII, may_contain_secret, redact, same_for_all_digits
@@ -51,6 +52,12 @@ class Gathered:
     """Every line just before each onset of the window's errors, and before that."""
     onsets_note: str | None = None
     """Why there is no onset evidence, when there is none."""
+    passes: tuple[RawEntries, ...] = ()
+    """Coverage passes: the window again without the lines of the patterns known before each."""
+    excluded: tuple[str, ...] = ()
+    """The texts the last coverage pass left out (the lines of the patterns known before it)."""
+    passes_error: str | None = None
+    """Why the last coverage pass failed, when one did."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +71,8 @@ class SummaryWork:
     max_line_chars: int
     pii: frozenset[str] = DEFAULT_PII
     """Personal data redacted besides secrets (``REDACT_PII``)."""
+    more_passes: bool = False
+    """Another coverage pass may follow: say which texts it should leave out."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +84,8 @@ class SummaryDone:
     """``evidence[i]`` is the line of ``summary.patterns[i]``."""
     order: tuple[int, ...]
     steps: tuple[Step, ...]
+    exclusions: tuple[str, ...] = ()
+    """Texts naming the known patterns, for the next coverage pass; empty when none is due."""
 
 
 def summarize_window(work: SummaryWork) -> SummaryDone:
@@ -89,6 +100,14 @@ def summarize_window(work: SummaryWork) -> SummaryDone:
             if newest.more and gathered.oldest is not None:
                 rows, added = _with_oldest(rows, gathered.oldest.decoded().rows)
                 attributes["logs.onset_added"] = added
+            covered, pass_added = False, 0
+            if newest.more and gathered.passes:
+                for raw in gathered.passes:
+                    decoded = raw.decoded()
+                    rows, extra = _with_oldest(rows, decoded.rows)
+                    pass_added += extra
+                covered = not decoded.more
+                attributes["logs.coverage_added"] = pass_added
             rows, joined = regroup_continuations(rows)
             attributes["logs.joined_lines"] = joined
             attributes["logs.returned"] = len(newest.rows) + newest.malformed
@@ -145,18 +164,34 @@ def summarize_window(work: SummaryWork) -> SummaryDone:
                 over_limit=newest.over_limit,
                 cut_at_bytes=newest.cut_at_bytes,
                 joined_lines=joined,
+                covered=covered,
+                coverage_passes=len(gathered.passes),
+                coverage_lines=pass_added,
+                excluded_texts=_excluded(gathered),
+                coverage_error=gathered.passes_error,
             )
+            exclusions: tuple[str, ...] = ()
+            if work.more_passes and not covered:
+                exclusions = choose_exclusions(
+                    patterns, [line for _, _, line in rows], _excluded_texts(gathered)
+                )
+                if exclusions == _excluded_texts(gathered):
+                    exclusions = ()  # nothing new to leave out: another pass would read the same
 
         with steps.step("changes_before_onset") as attributes:
             changes: list[Change] = []
             for onset in gathered.onsets:
+                recent, recent_seconds = _entries_of(onset.recent, onset.recent_window, work)
+                baseline, baseline_seconds = _entries_of(
+                    onset.baseline, onset.baseline_window, work
+                )
                 changes.extend(
                     changes_before(
                         onset.onset_ns,
-                        _entries_of(onset.recent, work),
-                        _entries_of(onset.baseline, work),
-                        recent_seconds=onset.recent_seconds,
-                        baseline_seconds=onset.baseline_seconds,
+                        recent,
+                        baseline,
+                        recent_seconds=recent_seconds,
+                        baseline_seconds=baseline_seconds,
                         pii=work.pii,
                     )
                 )
@@ -184,14 +219,34 @@ def summarize_window(work: SummaryWork) -> SummaryDone:
             order = tuple(dict.fromkeys([*first, *diversity_order(patterns)]))
         # Freed while the collector is paused, so its first pass afterwards never walks them.
         del rows, normalized, entries, skeletons
-    return SummaryDone(summary, evidence, order, tuple(steps.done))
+    return SummaryDone(summary, evidence, order, tuple(steps.done), exclusions)
 
 
-def _entries_of(raw: RawEntries, work: SummaryWork) -> tuple[NormalizedEntry, ...]:
-    """A side query's entries, read as the analysis reads its own: joined, normalized, redacted."""
-    rows, _ = regroup_continuations(raw.decoded().rows)
+def _excluded_texts(gathered: Gathered) -> tuple[str, ...]:
+    """The texts the last coverage pass left out."""
+    return gathered.excluded if gathered.passes else ()
+
+
+def _excluded(gathered: Gathered) -> int:
+    return len(_excluded_texts(gathered))
+
+
+def _entries_of(
+    raw: RawEntries, window: Window, work: SummaryWork
+) -> tuple[tuple[NormalizedEntry, ...], float]:
+    """A side query's entries, read as the analysis reads its own, and the seconds they cover.
+
+    They are joined, normalized and redacted; they cover the window, or from the oldest entry
+    read to the window's end when the store stopped at the limit (the newest were read).
+    """
+    decoded = raw.decoded()
+    rows, _ = regroup_continuations(decoded.rows)
+    seconds = window.seconds
+    if decoded.more and decoded.rows:
+        oldest = min(ts for _, ts, _ in decoded.rows)
+        seconds = max((window.end_ns - oldest) / 1e9, 1.0)
     normalized = normalize_rows(rows, work.max_line_chars, pii=work.pii)
-    return redact_entries(normalized, work.pii)[0]
+    return redact_entries(normalized, work.pii)[0], seconds
 
 
 def _with_oldest(rows: list[Row], oldest: list[Row]) -> tuple[list[Row], int]:

@@ -80,6 +80,8 @@ class RunOptions:
     """Longest one generation may take in all (prompt processing and every token)."""
     pii: frozenset[str] = DEFAULT_PII
     """Personal data redacted besides secrets (``REDACT_PII``)."""
+    coverage_passes: int = 2
+    """Queries of a busy window without its known patterns (``COVERAGE_PASSES``)."""
 
 
 @dataclass(frozen=True, slots=True)

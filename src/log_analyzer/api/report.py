@@ -111,11 +111,16 @@ def _scope(s: LogSummary) -> str:
     text = f"SAMPLE: {store} stopped at the limit of {s.limit:,}; the window holds more"
     if s.onset_lines:
         text += (
-            f"; the newest {s.fetched - s.onset_lines:,} lines plus the oldest "
-            f"{s.onset_lines:,}, where an incident usually starts"
+            f"; the newest {s.fetched - s.onset_lines - s.coverage_lines:,} lines plus the "
+            f"oldest {s.onset_lines:,}, where an incident usually starts"
         )
     elif s.onset_error:
         text += f"; the oldest lines could not be fetched ({s.onset_error})"
+    if s.coverage_passes:
+        text += (
+            f"; then {s.coverage_lines:,} more from {s.coverage_passes} "
+            f"{'query' if s.coverage_passes == 1 else 'queries'} without the known patterns"
+        )
     return text
 
 
@@ -194,6 +199,8 @@ def _coverage_dict(s: LogSummary) -> dict[str, Any]:
         "lines_seen": covered.lines_seen,
         "patterns": covered.patterns,
         "complete": covered.complete,
+        "passes": s.coverage_passes,
+        "excluded_patterns": s.excluded_texts,
         "statement": covered.statement,
     }
 

@@ -232,6 +232,15 @@ class Settings(BaseSettings):
     max_time_range: timedelta = timedelta(hours=24)
     """Longest analysis window accepted; longer requests are rejected, never clamped."""
 
+    max_recipe_range: timedelta = timedelta(days=30)
+    """Longest recipe window accepted (recipes are count queries and bounded fetches, which
+    every store affords over a month); longer requests are rejected, never clamped."""
+
+    coverage_passes: int = Field(default=2, ge=0, le=10)
+    """Coverage passes of a busy window: when a fetch stops at the limit, the window is asked
+    again without the lines of every pattern already known, up to this many times (0: never);
+    the summary says whether every matching line ended up in a known pattern."""
+
     max_line_chars: PositiveInt = 2000
     """Longer log lines are cut to this many characters and marked as truncated."""
 
@@ -255,6 +264,8 @@ class Settings(BaseSettings):
     def _check_invariants(self) -> Settings:
         if self.max_time_range <= timedelta(0):
             raise ValueError("MAX_TIME_RANGE must be a positive duration")
+        if self.max_recipe_range <= timedelta(0):
+            raise ValueError("MAX_RECIPE_RANGE must be a positive duration")
         if self.llm_context_tokens is not None and self.llm_context_tokens <= self.max_tokens:
             raise ValueError(
                 f"LLM_CONTEXT_TOKENS ({self.llm_context_tokens}) must be larger than "

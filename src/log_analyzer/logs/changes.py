@@ -113,8 +113,11 @@ def coarse_onsets(
 ) -> tuple[int, ...]:
     """Where things broke, to the bucket (unix seconds).
 
-    The start of each spike, else of the first bucket with errors, unless errors were there
-    from the window's first bucket.
+    The start of each spike, else of the first bucket with errors (unless errors were there
+    from the window's first bucket) and then the largest step up of the error rate after it, if
+    any (`step_up`): a second incident on top of a first seldom makes a spike of its own, since
+    the first already raised the window's median.
+
     ``points`` are error lines per bucket (each point counts the step that ends at its time),
     ``spikes`` the ``(start, peak)`` of each spike found in them. At most two onsets: the first
     spike's, and the highest one's when that is another (two incidents at once).
@@ -125,17 +128,45 @@ def coarse_onsets(
         return (first,) if highest == first else (first, highest)
     for index, (end, count) in enumerate(points):
         if count > 0:
-            return () if index == 0 else (end - step_seconds,)
+            if index == 0:
+                return ()
+            later = step_up(points[index + 2 :], step_seconds)
+            onset = end - step_seconds
+            return (onset,) if later is None else (onset, later)
     return ()
+
+
+STEP_UP_FACTOR = 1.5
+"""A bucket at least this many times the buckets before it is a step up of the error rate."""
+STEP_UP_MIN_LINES = 20
+"""... and at least this many lines above them (a few lines more is noise)."""
+
+
+def step_up(points: Sequence[tuple[int, float]], step_seconds: int) -> int | None:
+    """The start of the bucket where the rate rose most above the three before it, if any did.
+
+    A rise counts when the bucket holds `STEP_UP_FACTOR` times the median of the three buckets
+    before it and `STEP_UP_MIN_LINES` lines more; the largest rise (in lines) wins.
+    """
+    best: tuple[float, int] | None = None
+    for index in range(3, len(points)):
+        end, count = points[index]
+        before = sorted(value for _, value in points[index - 3 : index])[1]
+        rise = count - before
+        rose = count >= STEP_UP_FACTOR * before and rise >= STEP_UP_MIN_LINES
+        if rose and (best is None or rise > best[0]):
+            best = (rise, end - step_seconds)
+    return None if best is None else best[1]
 
 
 def first_rise(points: Sequence[tuple[int, float]], step_seconds: int, usual: float) -> int | None:
     """The start (unix seconds) of the first bucket of ``points`` well above ``usual`` lines.
 
-    Well above: at least two lines and three times ``usual`` (the window's usual error lines
-    per bucket of this size). None when no bucket is.
+    Well above: at least two lines and `STEP_UP_FACTOR` times ``usual`` (the error lines per
+    bucket of this size before the onset), so a second incident's rise on top of a first one's
+    errors is found too. None when no bucket is.
     """
-    floor = max(2.0, 3.0 * usual)
+    floor = max(2.0, STEP_UP_FACTOR * usual)
     for end, count in points:
         if count >= floor:
             return end - step_seconds

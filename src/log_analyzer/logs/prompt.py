@@ -165,13 +165,20 @@ def summary_facts(s: LogSummary) -> tuple[str, ...]:
         scope = "the newest, a sample"
         if s.onset_lines:
             scope = (
-                f"a sample: the newest {s.fetched - s.onset_lines:,} and the oldest "
-                f"{s.onset_lines:,}"
+                f"a sample: the newest {s.fetched - s.onset_lines - s.coverage_lines:,} and the "
+                f"oldest {s.onset_lines:,}"
+            )
+        if s.coverage_passes:
+            scope += (
+                f", then {s.coverage_lines:,} from {s.coverage_passes} more queries without the "
+                "known patterns"
             )
     facts.append(
         f"Fetched {s.fetched:,} lines ({scope}); {len(s.patterns):,} patterns; counts below are "
         "of fetched lines."
     )
+    if s.sampled and s.covered:
+        facts.append("Every matching line of the window is in one of these patterns.")
     facts.extend(f"The fetched lines are incomplete: {note}." for note in cut_notes(s))
     if s.changes_note and s.onsets_ns:
         facts.append(f"Before the onset: {s.changes_note}.")

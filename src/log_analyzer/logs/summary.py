@@ -80,6 +80,18 @@ class LogSummary:
     """Why there are no changes to show (no onset, nothing changed, a failed query)."""
     suspects: tuple[Suspect, ...] = ()
     """The likely causes, ranked by code, with their reasons."""
+    covered: bool = False
+    """A sampled window's every matching line is in a known pattern anyway: a coverage pass
+    that left out the known patterns' lines read all the rest (an unsampled window is always
+    covered)."""
+    coverage_passes: int = 0
+    """Queries of the window without the known patterns' lines, after the first fetch."""
+    coverage_lines: int = 0
+    """Of `fetched`, lines the coverage passes added."""
+    excluded_texts: int = 0
+    """Texts (one per known pattern) the last coverage pass left out."""
+    coverage_error: str | None = None
+    """Why a coverage pass failed, when one did."""
 
     @property
     def queries(self) -> tuple[str, ...]:
@@ -198,12 +210,31 @@ def coverage_of(s: LogSummary) -> Coverage:
     seen = s.fetched + s.joined_lines
     patterns = len(s.patterns)
     noun = "pattern" if patterns == 1 else "patterns"
+    skipped = f" ({s.malformed:,} malformed entries were skipped)" if s.malformed else ""
     if not s.sampled:
-        statement = f"all {seen:,} matching lines are in these {patterns:,} {noun}"
-        if s.malformed:
-            statement += f" ({s.malformed:,} malformed entries were skipped)"
+        statement = f"all {seen:,} matching lines are in these {patterns:,} {noun}{skipped}"
         return Coverage(seen, seen, patterns, True, statement)
     total = s.totals.total if s.totals is not None else None
+    passes = s.coverage_passes
+    queries = f"{passes + 1} queries" if passes else "one query"
+    if s.covered:
+        # The last pass left out the known patterns' lines and still read everything else.
+        rest = (
+            f"; the other {total - seen:,} were left out of the last query by the text of "
+            f"{s.excluded_texts:,} known {'pattern' if s.excluded_texts == 1 else 'patterns'}"
+            if total is not None and total > seen
+            else ""
+        )
+        everything = f"all {total:,}" if total is not None else "all"
+        statement = (
+            f"{everything} matching lines are in these {patterns:,} {noun}: {seen:,} read in "
+            f"{queries}{rest}{skipped}"
+        )
+        return Coverage(total, seen, patterns, True, statement)
     of = f" of {total:,}" if total is not None else " (the total is unknown)"
-    statement = f"sampled: {seen:,}{of} matching lines seen, in {patterns:,} {noun}"
+    statement = f"sampled: {seen:,}{of} matching lines seen in {queries}, in {patterns:,} {noun}"
+    if passes:
+        statement += "; the coverage passes ran out before every line was in a known pattern"
+    if s.coverage_error:
+        statement += f"; a coverage pass failed: {s.coverage_error}"
     return Coverage(total, seen, patterns, False, statement)

@@ -1,9 +1,10 @@
-"""Straight aggregations: top errors, lines per level, lines per hour, top users.
+"""Straight aggregations: top errors, lines per level, per hour and per day, top users.
 
-``logs_per_level`` and ``logs_per_hour`` are the store's count queries over every line of the
-selected streams (no line filter): true totals. ``top_errors`` reads the patterns of the fetched
-entries (a sample when the store stopped at the limit) next to the true totals fetched alongside
-them. ``top_users`` reads a user field from each fetched raw line, in a worker process.
+``logs_per_level``, ``logs_per_hour`` and ``logs_per_day`` are the store's count queries over
+every line of the selected streams (no line filter): true totals. ``top_errors`` reads the
+patterns of the fetched entries (a sample when the store stopped at the limit) next to the true
+totals fetched alongside them. ``top_users`` reads a user field from each fetched raw line, in a
+worker process.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
     from log_analyzer.recipes.context import RecipeContext
 
 _HOUR = 3600
+_DAY = 86_400
 _NS = 1_000_000_000
 _SEVERE = frozenset((Level.ERROR, Level.FATAL))
 _TOP = Param("top", int, 10, "How many rows to list.", minimum=1, maximum=100)
@@ -142,60 +144,91 @@ class LogsPerLevel:
                             ctx.source_name)  # fmt: skip
 
 
-class LogsPerHour:
-    """Lines per clock hour and level, from one count query per bucket."""
+class _LinesPerPeriod:
+    """Lines per clock period (UTC) and level, from one count query in finer buckets."""
 
-    name = "logs_per_hour"
-    description = "Total lines per clock hour (UTC) and level (every line, no line filter)."
+    name: str
+    description: str
     params: tuple[Param, ...] = ()
+    _period: int
+    _noun: str
+    _per: str
+    _label: str
+    _target_buckets: int
 
     async def run(self, ctx: RecipeContext) -> RecipeResult:
-        """Count fine buckets that divide an hour, and sum them per clock hour.
+        """Count fine buckets that divide the period, and sum them per clock period.
 
-        A 1h step would make each point count the hour before it, so the first point would count
-        lines from before the window; buckets of at most a few minutes, summed per clock hour,
-        keep every count inside the window (to one bucket) and on clock hours.
+        A step of the whole period would make each point count the period before it, so the
+        first point would count lines from before the window; finer buckets (each divides the
+        period), summed per clock period, keep every count inside the window (to one bucket).
         """
         window = ctx.request.window
-        step = min(bucket_step(window.start_ns, window.end_ns, target=300), _HOUR)
+        period = self._period
+        step = min(bucket_step(window.start_ns, window.end_ns, target=self._target_buckets), period)
         histogram = await ctx.histogram(step, every_line=True)
-        hours: dict[int, dict[Level, int]] = {}
+        periods: dict[int, dict[Level, int]] = {}
         for ts, by_level in histogram.points:
-            counts = hours.setdefault((ts - step) // _HOUR * _HOUR, {})
+            counts = periods.setdefault((ts - step) // period * period, {})
             for level, value in by_level.items():
                 counts[level] = counts.get(level, 0) + round(value)
-        levels = [lv for lv in Level if any(c.get(lv) for c in hours.values())]
+        levels = [lv for lv in Level if any(c.get(lv) for c in periods.values())]
         rows: list[tuple[Cell, ...]] = []
-        for hour in sorted(hours):
-            counts = hours[hour]
-            outside = hour * _NS >= window.end_ns or (hour + _HOUR) * _NS <= window.start_ns
+        for begins in sorted(periods):
+            counts = periods[begins]
+            outside = begins * _NS >= window.end_ns or (begins + period) * _NS <= window.start_ns
             if outside and not sum(counts.values()):
                 continue  # the store's extra step after the window's end, empty
-            rows.append(
-                (utc_seconds(hour), *(counts.get(lv, 0) for lv in levels), sum(counts.values()))
-            )
+            label = utc_seconds(begins) if period < _DAY else utc_seconds(begins)[:10]
+            rows.append((label, *(counts.get(lv, 0) for lv in levels), sum(counts.values())))
         table = Table(
-            "Lines per hour",
-            ("hour (UTC)", *(lv.value for lv in levels), "total"),
+            f"Lines per {self._noun}",
+            (self._label, *(lv.value for lv in levels), "total"),
             tuple(rows),
             "total",
-            count_label(ctx.source_name, step, by="level", extra=", summed per clock hour"),
+            count_label(ctx.source_name, step, by="level", extra=f", summed per {self._per}"),
         )
         facts: list[str] = []
         notes: list[str] = []
         totals = [(row[0], row[-1]) for row in rows if isinstance(row[-1], int)]
         if totals and any(n for _, n in totals):
             busiest = max(totals, key=lambda item: item[1])
-            facts.append(f"{sum(n for _, n in totals):,} lines over {len(rows)} hour(s) (total)")
-            facts.append(f"the busiest hour starts at {busiest[0]}: {busiest[1]:,} lines")
+            facts.append(
+                f"{sum(n for _, n in totals):,} lines over {len(rows)} {self._noun}(s) (total)"
+            )
+            facts.append(f"the busiest {self._noun} starts at {busiest[0]}: {busiest[1]:,} lines")
         else:
             notes.append(f"{ctx.source_name} counted no line in the window")
-        if window.start_ns % (_HOUR * _NS) or window.end_ns % (_HOUR * _NS):
+        if window.start_ns % (period * _NS) or window.end_ns % (period * _NS):
             notes.append(
-                "the first or last hour is partial: the window does not start or end on it"
+                f"the first or last {self._noun} is partial: the window does not start or end on it"
             )
         return RecipeResult(self.name, (table,), (histogram.query,), tuple(facts), tuple(notes),
                             ctx.source_name)  # fmt: skip
+
+
+class LogsPerHour(_LinesPerPeriod):
+    """Lines per clock hour and level."""
+
+    name = "logs_per_hour"
+    description = "Total lines per clock hour (UTC) and level (every line, no line filter)."
+    _period = _HOUR
+    _noun = "hour"
+    _per = "clock hour"
+    _label = "hour (UTC)"
+    _target_buckets = 300
+
+
+class LogsPerDay(_LinesPerPeriod):
+    """Lines per calendar day and level, over windows up to `MAX_RECIPE_RANGE`."""
+
+    name = "logs_per_day"
+    description = "Total lines per calendar day (UTC) and level (every line, no line filter)."
+    _period = _DAY
+    _noun = "day"
+    _per = "calendar day"
+    _label = "day (UTC)"
+    _target_buckets = 300
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,13 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from log_analyzer.core.errors import InputError
-from log_analyzer.recipes.aggregations import LogsPerHour, LogsPerLevel, TopErrors, TopUsers
+from log_analyzer.recipes.aggregations import (
+    LogsPerDay,
+    LogsPerHour,
+    LogsPerLevel,
+    TopErrors,
+    TopUsers,
+)
 from log_analyzer.recipes.context import Recipe
 from log_analyzer.recipes.slow import SlowRequests
 from log_analyzer.recipes.spikes import ErrorSpikes
@@ -19,6 +25,7 @@ _ALL: tuple[Recipe, ...] = (
     TopErrors(),
     LogsPerLevel(),
     LogsPerHour(),
+    LogsPerDay(),
     TopUsers(),
 )
 RECIPES: Mapping[str, Recipe] = MappingProxyType({recipe.name: recipe for recipe in _ALL})

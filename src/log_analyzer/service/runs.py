@@ -161,11 +161,16 @@ def run_options(settings: Settings) -> RunOptions:
         max_line_chars=settings.max_line_chars,
         llm_deadline_seconds=settings.llm_deadline_seconds,
         pii=settings.pii,
+        coverage_passes=settings.coverage_passes,
     )
 
 
 def to_analysis_request(
-    body: AnalyzeRequest, services: Services, *, now: datetime | None = None
+    body: AnalyzeRequest,
+    services: Services,
+    *,
+    now: datetime | None = None,
+    recipe: bool = False,
 ) -> AnalysisRequest:
     """The request in the pipeline's terms; raises `InputError` naming the field.
 
@@ -188,11 +193,16 @@ def to_analysis_request(
     if spec is not None:
         spec.check(selection)
     start, end = body.time_range.resolve(now or utcnow())
-    if end - start > settings.max_time_range:
+    longest, setting = (
+        (settings.max_recipe_range, "MAX_RECIPE_RANGE")
+        if recipe
+        else (settings.max_time_range, "MAX_TIME_RANGE")
+    )
+    if end - start > longest:
         raise InputError(
             "time_range",
-            f"the window is {end - start}, longer than the maximum {settings.max_time_range} "
-            "(MAX_TIME_RANGE); narrow it",
+            f"the window is {end - start}, longer than the maximum {longest} ({setting}); "
+            "narrow it",
         )
     line_filter = LineFilter(pattern=body.log_filter) if body.log_filter else LineFilter.default()
     return AnalysisRequest(
@@ -225,7 +235,7 @@ def recipe_run(
     """The run of one recipe; raises `InputError` naming the field for a bad name or param."""
     recipe = get_recipe(name)
     params = parse_params(recipe.name, recipe.params, body.params)
-    request = to_analysis_request(body, services)
+    request = to_analysis_request(body, services, recipe=True)
     return Run(RecipeJob(recipe, params, request), _deps(services, request, no_llm_reason))
 
 

@@ -1,0 +1,53 @@
+"""Coverage passes: read what the first fetch of a busy window did not.
+
+A fetch stops at the request's limit; in a busy window the lines past it are mostly more of the
+loud patterns already known, but the line that explains the incident may be among them. Each
+pass asks the store for the window again, leaving out the lines of every known pattern (by a
+text that names each exactly, `logs.exclusions`), and the summary is computed again with what
+it returned. Passes stop when one returns fewer lines than the limit (every matching line is
+then in a known pattern), when no new pattern can be named, or after the configured number.
+
+A failed pass costs only its lines: the summary says so, and the analysis goes on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from log_analyzer.analysis.gather import query_entries
+from log_analyzer.analysis.processing import SummaryDone, SummaryWork, summarize_window
+from log_analyzer.analysis.request import AnalysisRequest
+from log_analyzer.analysis.run import JobContext
+from log_analyzer.core.errors import ServiceError
+
+
+async def cover_window(
+    context: JobContext,
+    request: AnalysisRequest,
+    work: SummaryWork,
+    done: SummaryDone,
+    passes: int,
+) -> SummaryDone:
+    """Run up to ``passes`` coverage passes after ``done``; the summary of all that was read."""
+    source = context.source
+    for number in range(1, passes + 1):
+        if not done.exclusions:
+            break
+        line_filter = replace(request.line_filter, exclude=done.exclusions)
+        query = request.entries(line_filter=line_filter)
+        gathered = work.gathered
+        try:
+            raw = await query_entries(
+                source, query, context.tracer, f"query_{source.name}_coverage"
+            )
+        except ServiceError as exc:
+            gathered = replace(gathered, passes_error=exc.message)
+            work = replace(work, gathered=gathered, more_passes=False)
+            done = await context.compute(summarize_window, work)
+            context.record(done.steps)
+            break
+        gathered = replace(gathered, passes=(*gathered.passes, raw), excluded=done.exclusions)
+        work = replace(work, gathered=gathered, more_passes=number < passes)
+        done = await context.compute(summarize_window, work)
+        context.record(done.steps)
+    return done
