@@ -34,7 +34,15 @@ import pytest
 from log_analyzer.sources.base import Selection, Window
 from log_analyzer.sources.opensearch.client import OpenSearchClient
 from log_analyzer.sources.opensearch.source import OpenSearchSource
-from tests.sources.opensearch.seed import INDEX, WINDOW_MS, Doc, bulk_body, incident
+from tests.sources.opensearch.seed import (
+    INDEX,
+    MONTH_INDEX,
+    WINDOW_MS,
+    Doc,
+    bulk_body,
+    incident,
+    month,
+)
 
 KEYWORD_INDEX = "k8s-keyword"
 """An index whose template maps every string field as ``keyword`` (no ``.keyword`` sub-field)."""
@@ -49,6 +57,8 @@ class Cluster:
     url: str
     now_ms: int
     docs: tuple[Doc, ...]
+    month: tuple[Doc, ...] = ()
+    """The documents of `MONTH_INDEX`: thirty days of a small service."""
 
     def window(self) -> Window:
         """A window holding every seeded document, with a minute to spare at each end."""
@@ -168,9 +178,11 @@ def cluster() -> Iterator[Cluster]:
     """osmem-server on a free port of 127.0.0.1, seeded with the incident, for the session."""
     now_ms = int(time.time() * 1000)
     docs = incident(now_ms)
+    thirty_days = month(now_ms)
     with running(docs) as url:
         _keyword_index(url, docs)
-        yield Cluster(url, now_ms, tuple(docs))
+        seed(url, MONTH_INDEX, thirty_days)
+        yield Cluster(url, now_ms, tuple(docs), tuple(thirty_days))
 
 
 @asynccontextmanager

@@ -173,3 +173,25 @@ def level_name(doc: Doc) -> str:
 def by_level(docs: list[Doc]) -> dict[str, int]:
     """Documents per reported level."""
     return dict(Counter(level_name(doc) for doc in docs))
+
+
+MONTH_INDEX = "fluent-bit-month"
+DAY_MS = 86_400_000
+
+
+def month(now_ms: int) -> list[Doc]:
+    """Thirty days to ``now``: 1 to 7 errors a day in a weekly rhythm, and a nightly info line."""
+    docs = []
+    first_day = now_ms // DAY_MS - 29
+    for n in range(30):
+        day = (first_day + n) * DAY_MS
+        for k in range(n % 7 + 1):
+            at = day + k * 3 * 3_600_000 + 17 * 60_000
+            if at < now_ms:
+                docs.append(
+                    Doc(at, "shop", "api-0", "api", "node-a", f"request {k} failed", "error")
+                )
+        night = day + DAY_MS - 1000
+        if night < now_ms:
+            docs.append(Doc(night, "shop", "api-0", "api", "node-a", "nightly job done", "INFO"))
+    return docs

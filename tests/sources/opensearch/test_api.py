@@ -6,7 +6,7 @@ import json
 from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -16,7 +16,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from tests.conftest import running_app, settings_for_tests
 from tests.fakes import FakeLLM
 from tests.sources.opensearch.conftest import Cluster, free_port
-from tests.sources.opensearch.seed import CAUSE, level_name
+from tests.sources.opensearch.seed import CAUSE, MONTH_INDEX, level_name
 from tests.sources.opensearch.test_entries import severe
 
 pytestmark = pytest.mark.anyio
@@ -180,3 +180,26 @@ async def test_counts_past_the_scan_cap_are_not_given_as_totals(
     assert summary["totals_error"].startswith("no true totals: the service matches these lines")
     assert "what it counted would be a sample" in summary["totals_error"]
     assert summary["coverage"]["statement"].startswith("sampled: ")
+
+
+async def test_logs_per_day_over_thirty_days_matches_the_seed(
+    cluster: Cluster, spans: InMemorySpanExporter
+) -> None:
+    end = datetime.fromtimestamp(cluster.now_ms / 1000 + 60, UTC)
+    body = shop_body(
+        filters={"index": MONTH_INDEX, "namespace": "shop"},
+        time_range={"start": (end - timedelta(days=30)).isoformat(), "end": end.isoformat()},
+    )
+    async with app_over(cluster.url, spans) as client:
+        events = await stream(client, "/v1/recipes/logs_per_day/stream", body)
+    [table] = events[0]["tables"]
+    assert table["counts_are"] == "total"
+    assert table["columns"] == ["day (UTC)", "error", "info", "total"]
+    days: dict[str, Counter[str]] = {}
+    for doc in cluster.month:
+        day = datetime.fromtimestamp(doc.ts_ms / 1000, UTC).date().isoformat()
+        days.setdefault(day, Counter())[level_name(doc)] += 1
+    got = {row[0][:10]: row[1:] for row in table["rows"] if row[-1]}
+    want = {day: [c["error"], c["info"], c["error"] + c["info"]] for day, c in days.items()}
+    assert got == want and len(want) >= 29  # today has none yet in its first 17 minutes
+    assert '"date_histogram"' in events[0]["queries"][0]
