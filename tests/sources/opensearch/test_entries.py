@@ -259,3 +259,16 @@ async def test_paging_without_a_point_in_time_when_the_user_may_not_open_one(
     pit_asks = [a for a in asked if a.endswith("/_search/point_in_time")]
     assert pit_asks == ["POST /fluent-bit/_search/point_in_time"]  # not asked again
     assert asked.count("POST /fluent-bit/_search") == 8  # 4 pages of 300 for 1,001, twice
+
+
+async def test_known_patterns_are_left_out_by_the_server(cluster: Cluster) -> None:
+    """A coverage pass's ``exclude`` texts are ``must_not`` clauses OpenSearch applies."""
+    excluded = ("upstream checkout failed", "context deadline exceeded after")
+    line_filter = LineFilter(severe=True, exclude=excluded)
+    async with source_of(cluster.url) as source:
+        raw = await source.entries(EntryQuery(cluster.window(), shop(), line_filter, 10_000))
+        totals = await source.totals(CountQuery(cluster.window(), shop(), line_filter))
+    want = [d for d in cluster.shop() if severe(d) and not any(t in d.message for t in excluded)]
+    assert ms_sorted(keys(raw.decoded().rows)) == ms_sorted(expected(want, Order.NEWEST, 10_000))
+    assert totals.total == len(want)
+    assert '"must_not": [{"match_phrase": {"message": "upstream checkout failed"}}' in raw.query
