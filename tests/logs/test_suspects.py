@@ -117,3 +117,14 @@ def test_at_most_a_few_suspects_and_none_from_nothing() -> None:
 )
 def test_service_names_drop_the_pod_hashes(source: str, names: tuple[str, ...]) -> None:
     assert service_names(source) == names
+
+
+def test_a_change_masked_otherwise_than_its_pattern_is_still_that_pattern() -> None:
+    # The window's miner widened the order id to <*>; the lines before the onset kept <HEX>.
+    effect = pattern("P1", "payment for order <*> failed: rate limited", count=391, at=4)
+    change = Change("payment for order <HEX> failed: rate limited", Level.ERROR, "new", ONSET,
+                    ONSET + 4 * S, 7, 0, "payment for order 0a1b2c3d failed: rate limited",
+                    ("checkout-7d9c5b8f6-x2k4p/checkout",))  # fmt: skip
+    (only,) = rank_suspects([effect], [change], [ONSET])
+    assert only.pattern == "P1"
+    assert "new just before it (7 vs 0 lines)" in only.reasons

@@ -3,9 +3,13 @@
 An onset is where the error lines rose: the start of a spike, or of the first bucket with
 errors (`logs.changes.coarse_onsets`, from the true counts per bucket). A bucket is minutes
 long, so the onset is then placed to `FINE_STEP_SECONDS` with one small count query around
-it. Two entry queries follow, with no line filter (a cause is seldom an error): the
-`LEAD_SECONDS` before the onset up to the end of its first fine bucket (a cause is often
-logged in the same seconds as the first errors), and the `BASELINE_SECONDS` before those.
+it: the first fine bucket well above what was usual *before* the onset (a window's own median
+is the incident's rate once the incident fills most of it). Two entry queries follow, with no
+line filter (a cause is seldom an error): the `LEAD_SECONDS` before the onset up to the end of
+the bucket that holds its first errors (a cause is often logged in the same seconds as the
+first errors; the coarse bucket's end when no fine bucket stood out), and the
+`BASELINE_SECONDS` before those. A bucket holds its end (a point counts the step that ends at
+it), so the windows read up to and including the end's nanosecond.
 
 These run alongside the analysis' own queries and can only add evidence: a failure is
 reported, never fatal.
@@ -79,7 +83,7 @@ async def before_onsets(
         try:
             found = await asyncio.gather(
                 *(
-                    _evidence(source, request, start, step, _usual(series.points, start))
+                    _evidence(source, request, start, step, usual_before(series.points, start))
                     for start in coarse
                 )
             )
@@ -91,17 +95,11 @@ async def before_onsets(
     return tuple(found), None
 
 
-def _usual(points: Sequence[tuple[int, float]], start: int) -> float:
-    """Error lines per bucket before the onset's bucket: the rate the onset rose from."""
-    before = [value for end, value in points if end <= start]
-    return median(before) if before else 0.0
-
-
 async def _evidence(
     source: LogSource, request: AnalysisRequest, start: int, step: int, usual: float
 ) -> OnsetEvidence:
     onset, until = await _precise(source, request, start, step, usual)
-    recent = Window(onset - LEAD_SECONDS * _NS, until)
+    recent = Window(onset - LEAD_SECONDS * _NS, until + 1)  # a bucket holds its end
     baseline = Window(recent.start_ns - BASELINE_SECONDS * _NS, recent.start_ns)
     every = LineFilter.every()
     recent_entries, baseline_entries = await asyncio.gather(
@@ -126,13 +124,20 @@ async def _precise(
     before it, looked for from a bucket before the coarse one to a bucket after it. Without a
     precise onset the coarse bucket's start stands for it, and the whole bucket is looked in.
     """
-    around = Window((start - step) * _NS, (start + 2 * step) * _NS)
+    around = Window((start - step) * _NS, (start + 2 * step) * _NS + 1)
     counts = CountQuery(around, request.selection, request.line_filter)
+    coarse = (start * _NS, (start + step) * _NS)
     try:
         fine = (await source.histogram(counts, FINE_STEP_SECONDS)).series(SEVERE_LEVELS)
     except ServiceError:
-        return start * _NS, (start + step) * _NS
+        return coarse  # the coarse bucket will do
     rise = first_rise(fine.points, FINE_STEP_SECONDS, usual * FINE_STEP_SECONDS / step)
     if rise is None:
-        return start * _NS, (start + step) * _NS
+        return coarse
     return rise * _NS, (rise + FINE_STEP_SECONDS) * _NS
+
+
+def usual_before(points: Sequence[tuple[int, float]], start: int) -> float:
+    """The median error lines per bucket before ``start`` (unix seconds); 0 when none were."""
+    before = [value for end, value in points if end <= start]
+    return median(before) if before else 0.0

@@ -1,4 +1,7 @@
-"""Entry point of the `log-analyzer` command: `serve`, `analyze`, `demo`, `recipe`, `patterns`."""
+"""Entry point of the `log-analyzer` command.
+
+Its sub-commands: `serve`, `analyze`, `demo`, `recipe`, `patterns`, `eval`.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ import sys
 from collections.abc import Sequence
 
 from log_analyzer.cli.analyze import add_analyze_parsers, run_analyze, run_demo
+from log_analyzer.cli.evaluate import add_eval_parser, run_eval
 from log_analyzer.cli.patterns import add_patterns_parser, run_patterns
 from log_analyzer.cli.recipe import add_recipe_parser, run_recipe_command
 from log_analyzer.cli.terminal import EXIT_INPUT, EXIT_UPSTREAM
@@ -42,6 +46,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(run_recipe_command(args, settings, sys.stdout))
     if args.command == "demo":
         return asyncio.run(run_demo(args, settings, sys.stdout))
+    if args.command == "eval":
+        return asyncio.run(run_eval(args, settings, sys.stdout))
     return asyncio.run(run_analyze(args, settings, sys.stdout))
 
 
@@ -55,6 +61,7 @@ def _parser() -> argparse.ArgumentParser:
     add_analyze_parsers(sub)
     add_patterns_parser(sub)
     add_recipe_parser(sub)
+    add_eval_parser(sub)
     return parser
 
 

@@ -34,6 +34,7 @@ ONSET_SLACK_NS = 10 * 1_000_000_000
 _SEVERITY = {Level.FATAL: 3.0, Level.ERROR: 2.0, Level.WARN: 1.0}
 _NAME = re.compile(r"[a-z][a-z0-9]*(?:-[a-z][a-z0-9]*)*")
 _HASHY = re.compile(r"^[a-z0-9]{5,10}$")
+_PLACEHOLDER = re.compile(r"<(?:\*|[A-Z]+(?::[A-Z]+)?)>")
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,13 +98,18 @@ def rank_suspects(
 
 def _candidates(patterns: Sequence[Pattern], changes: Sequence[Change]) -> list[_Candidate]:
     by_template = {pattern.template: pattern for pattern in patterns}
+    # The changes are mined from other lines than the patterns, so one message may be masked
+    # differently there (``<HEX>`` where the window's miner widened it to ``<*>``).
+    by_shape: dict[str, Pattern] = {}
+    for each in patterns:
+        by_shape.setdefault(_shape(each.template), each)
     found = [
         _Candidate(p.id, p.template, p.level, p.sources, p.first_ns, p.count, p.new)
         for p in patterns
     ]
     index = {candidate.pattern: candidate for candidate in found}
     for change in changes:
-        pattern = by_template.get(change.template)
+        pattern = by_template.get(change.template) or by_shape.get(_shape(change.template))
         if pattern is not None:
             candidate = index[pattern.id]
             candidate.change = change
@@ -122,6 +128,11 @@ def _candidates(patterns: Sequence[Pattern], changes: Sequence[Change]) -> list[
                 )
             )
     return found
+
+
+def _shape(template: str) -> str:
+    """``template`` with every placeholder alike: the same message, however it was masked."""
+    return _PLACEHOLDER.sub("<*>", template)
 
 
 def _score(

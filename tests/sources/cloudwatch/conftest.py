@@ -24,6 +24,10 @@ import boto3
 import pytest
 from aiobotocore.config import AioConfig
 from aiobotocore.session import get_session
+
+from log_analyzer.sources.base import Window
+from log_analyzer.sources.cloudwatch.client import CloudWatchClient
+from log_analyzer.sources.cloudwatch.source import CloudWatchSource
 from tests.sources.cloudwatch.seed import (
     ECS_GROUP,
     EKS_GROUP,
@@ -34,10 +38,6 @@ from tests.sources.cloudwatch.seed import (
     Seeded,
     incident,
 )
-
-from log_analyzer.sources.base import Window
-from log_analyzer.sources.cloudwatch.client import CloudWatchClient
-from log_analyzer.sources.cloudwatch.source import CloudWatchSource
 
 if TYPE_CHECKING:
     from types_aiobotocore_logs.client import CloudWatchLogsClient

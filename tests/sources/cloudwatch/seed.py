@@ -17,6 +17,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from log_analyzer.logs.normalize import Level
+
 EKS_GROUP = "/aws/containerinsights/shop/application"
 LAMBDA_GROUP = "/aws/lambda/thumbnailer"
 ECS_GROUP = "/ecs/orders"
@@ -24,6 +26,19 @@ EMPTY_GROUP = "/aws/empty"
 REGION = "eu-west-1"
 WINDOW_MS = 30 * 60 * 1000
 CAUSE = 'password authentication failed for user "payments"'
+LEVELS = {
+    # The level each seeded level word names, read by hand (not by the code under test).
+    "fatal": Level.FATAL,
+    "ERROR": Level.ERROR,
+    "error": Level.ERROR,
+    "Error": Level.ERROR,
+    "warn": Level.WARN,
+    "warning": Level.WARN,
+    "info": Level.INFO,
+    "INFO": Level.INFO,
+    "debug": Level.DEBUG,
+    "": Level.UNKNOWN,
+}
 STREAMS = {
     "payments": "payments-5f6d7c9b8-q8r2m",
     "checkout": "checkout-7d9c5b8f6-x2k4p",

@@ -91,9 +91,19 @@ def _field_name(name: str) -> str:
 Row = Mapping[str, str]
 
 
-def result_rows(response: Mapping[str, Any]) -> list[Row] | None:
-    """The result rows as field -> value, or None when they hold no counts (not stats rows)."""
+def stats_rows(response: Mapping[str, Any], fields: Iterable[str]) -> list[Row] | None:
+    """The rows of a ``stats`` answer as field -> value; None when it is not one.
+
+    A stats answer's rows hold the count and the grouping ``fields`` only (a group whose value
+    is null may be left out); an endpoint that ran the query as a plain search (moto does)
+    answers with event rows instead (``@ptr``, ``@timestamp``, ``@message``). No rows at all
+    is a stats answer only when the statistics say nothing matched; otherwise it proves
+    nothing either way, and reads as None.
+    """
+    allowed = {COUNT_FIELD, *fields}
     results = response.get("results") or []
+    if not results:
+        return [] if records_matched(response) == 0 else None
     rows: list[Row] = []
     for result in results:
         row = {
@@ -101,10 +111,20 @@ def result_rows(response: Mapping[str, Any]) -> list[Row] | None:
             for cell in result
             if isinstance(cell, Mapping) and cell.get("value") is not None
         }
-        if COUNT_FIELD not in row:
+        if COUNT_FIELD not in row or not row.keys() <= allowed:
             return None
         rows.append(row)
     return rows
+
+
+def totals_fields() -> tuple[str, ...]:
+    """The grouping fields of `totals_query`."""
+    return (LEVEL_FIELD, STREAM_FIELD)
+
+
+def buckets_fields(step_seconds: int) -> tuple[str, ...]:
+    """The grouping fields of `buckets_query`."""
+    return (bin_of(step_seconds), LEVEL_FIELD)
 
 
 def parse_totals(rows: Sequence[Row], matched: float | None = None, *, query: str = "") -> Totals:

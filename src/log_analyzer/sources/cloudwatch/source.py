@@ -4,25 +4,22 @@ Entries: FilterLogEvents over the window, narrowed by a filter pattern where one
 decided by the exact line filter in the service (`filters`), read from the end the query asks
 (`reading`). Counts: a Logs Insights ``stats`` query, polled until it completes. Where Logs
 Insights is not available (an endpoint without it, or an emulator that answers stats queries
-with plain rows), every matching event of the window is read and counted in the service, up to
-`max_count_events`; past that, the counts would be a sample, so none are given and the error
-says why.
+with event rows), every matching event of the window is read and counted in the service
+(`counting`), up to `max_count_events`; past that, the counts would be a sample, so none are
+given and the error says why.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
-from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from log_analyzer.logs.normalize import Level
-from log_analyzer.logs.totals import Histogram, Totals, histogram_of, level_of, totals_of
-from log_analyzer.sources.base import CountQuery, EntryQuery, Order, RawEntries, Selection, Window
+from log_analyzer.logs.totals import Histogram, Totals
+from log_analyzer.sources.base import CountQuery, EntryQuery, Order, RawEntries, Selection
 from log_analyzer.sources.cloudwatch import insights
 from log_analyzer.sources.cloudwatch.client import CloudWatchClient
+from log_analyzer.sources.cloudwatch.counting import histogram_by_paging, ms_range, totals_by_paging
 from log_analyzer.sources.cloudwatch.errors import (
     CloudWatchBadResponse,
     CloudWatchQueryError,
@@ -31,9 +28,14 @@ from log_analyzer.sources.cloudwatch.errors import (
     CloudWatchUnsupported,
 )
 from log_analyzer.sources.cloudwatch.filters import LinePlan, plan
-from log_analyzer.sources.cloudwatch.levels import line_level
 from log_analyzer.sources.cloudwatch.reading import PAGE_EVENTS, EventReader, Read, Scope
-from log_analyzer.sources.cloudwatch.shapes import NAME, Event, decode_events
+from log_analyzer.sources.cloudwatch.shapes import NAME, decode_events
+from log_analyzer.sources.cloudwatch.texts import (
+    LOG_STREAM_PREFIX,
+    events_text,
+    group_of,
+    insights_text,
+)
 
 if TYPE_CHECKING:
     from types_aiobotocore_logs.type_defs import (
@@ -41,13 +43,11 @@ if TYPE_CHECKING:
         StartQueryRequestTypeDef,
     )
 
-LOG_GROUP = "log_group"
-LOG_STREAM_PREFIX = "log_stream_prefix"
 MAX_SCAN_EVENTS = 200_000
 """Most events one entries query reads (20 full pages) before it settles for what it has."""
 MAX_COUNT_EVENTS = 100_000
 """Most events counted in the service when Logs Insights is not available."""
-_NS_PER_MS = 1_000_000
+NO_INSIGHTS = "Logs Insights is not available at this CloudWatch Logs endpoint"
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +86,8 @@ class CloudWatchSource:
     async def entries(self, query: EntryQuery) -> RawEntries:
         """The window's newest or oldest matching events, at most ``limit``."""
         line_plan = plan(query.line_filter, narrow=self._narrow)
-        start, end = _ms_range(query.window)
+        start, end = ms_range(query.window)
+        refused = None
         async with self._client.deadline("FilterLogEvents"):
             try:
                 read = await self._read_entries(query, line_plan, start, end)
@@ -94,10 +95,16 @@ class CloudWatchSource:
                 if line_plan.pattern is None or "field" in exc.details:
                     raise
                 # CloudWatch refused the narrowing pattern; the exact filter does not need it.
+                refused = line_plan.pattern
                 line_plan = LinePlan(None, line_plan.keep, line_plan.service)
                 read = await self._read_entries(query, line_plan, start, end)
-        text = events_text(query.selection, line_plan, order=query.order)
-        payload = (_group(query.selection), read.events, read.more, read.malformed)
+        text = events_text(query.selection, line_plan, order=query.order, refused=refused)
+        if read.scanned >= self._max_scan and read.more:
+            text += (
+                f"; stopped after reading {read.scanned:,} events, the most one query reads: "
+                "what it kept is a sample of the window"
+            )
+        payload = (group_of(query.selection), read.events, read.more, read.malformed)
         return RawEntries(text, payload, decode_events, query.limit)
 
     async def _read_entries(
@@ -110,76 +117,82 @@ class CloudWatchSource:
 
     async def totals(self, query: CountQuery) -> Totals:
         """Events of the window by level and log stream."""
-        start, end = _ms_range(query.window)
+        start, end = ms_range(query.window)
         prefix = query.selection.get(LOG_STREAM_PREFIX)
+        why = NO_INSIGHTS
         if self._insights:
             text = insights.totals_query(start, end, prefix, query.line_filter)
-            answer = await self._insights_answer(query.selection, start, end, text)
-            if answer is not None:
+            answer = await self._insights_answer(
+                query.selection, start, end, text, insights.totals_fields()
+            )
+            if not isinstance(answer, str):
                 rows, matched = answer
                 return insights.parse_totals(rows, matched, query=insights_text(query, text))
-        counts: Counter[tuple[str, str]] = Counter()
-
-        def take(events: list[Event]) -> None:
-            counts.update((line_level(message), stream) for stream, _, message in events)
-
-        text = await self._count_by_paging(query, take)
-        return totals_of(
-            ((level_of(level), stream, n) for (level, stream), n in counts.items()), query=text
-        )
+            why = answer
+        async with self._client.deadline("counting with FilterLogEvents"):
+            return await totals_by_paging(
+                self._count_reader(query),
+                query.window,
+                self._count_text(query),
+                why,
+                self._max_count,
+            )
 
     async def histogram(self, query: CountQuery, step_seconds: int) -> Histogram:
         """Events per ``step_seconds`` bin and level; a bin counts ``[end - step, end)``."""
         window = query.window
-        start, end = _ms_range(window)
+        start, end = ms_range(window)
         prefix = query.selection.get(LOG_STREAM_PREFIX)
+        why = NO_INSIGHTS
         if self._insights:
             text = insights.buckets_query(start, end, prefix, query.line_filter, step_seconds)
-            answer = await self._insights_answer(query.selection, start, end, text)
-            if answer is not None:
+            answer = await self._insights_answer(
+                query.selection, start, end, text, insights.buckets_fields(step_seconds)
+            )
+            if not isinstance(answer, str):
+                rows = answer[0]
+                if len(rows) >= insights.ROW_LIMIT:
+                    raise CloudWatchQueryError(
+                        f"no counts per {step_seconds} s bin: Logs Insights returns at most "
+                        f"{insights.ROW_LIMIT:,} rows (bins times levels), and this window "
+                        "needs more; a longer step or a shorter window fits"
+                    )
                 return insights.parse_histogram(
-                    answer[0],
+                    rows,
                     start_ns=window.start_ns,
                     end_ns=window.end_ns,
                     step_seconds=step_seconds,
                     query=insights_text(query, text),
                 )
-        counts: Counter[tuple[int, str]] = Counter()
-        step_ms = step_seconds * 1000
-
-        def take(events: list[Event]) -> None:
-            counts.update(
-                ((ts // step_ms + 1) * step_seconds, line_level(message))
-                for _, ts, message in events
+            why = answer
+        async with self._client.deadline("counting with FilterLogEvents"):
+            return await histogram_by_paging(
+                self._count_reader(query),
+                window,
+                step_seconds,
+                self._count_text(query),
+                why,
+                self._max_count,
             )
-
-        text = await self._count_by_paging(query, take)
-        sums: dict[int, dict[Level, float]] = {}
-        for (bucket_end, level), n in counts.items():
-            by_level = sums.setdefault(bucket_end, {})
-            by_level[level_of(level)] = by_level.get(level_of(level), 0.0) + n
-        return histogram_of(
-            sums,
-            start_ns=window.start_ns,
-            end_ns=window.end_ns,
-            step_seconds=step_seconds,
-            query=text,
-        )
 
     async def ready(self) -> None:
         """A DescribeLogGroups call of one group: region, identity and endpoint all work."""
         await self._client.ready()
 
     async def _insights_answer(
-        self, selection: Selection, start: int, end: int, text: str
-    ) -> tuple[list[insights.Row], float | None] | None:
-        """The rows of a complete Logs Insights query, or None where Insights is not available."""
+        self, selection: Selection, start: int, end: int, text: str, fields: tuple[str, ...]
+    ) -> tuple[list[insights.Row], float | None] | str:
+        """The rows of a complete Logs Insights stats query, or why the events are paged instead.
+
+        An endpoint that shows it has no Logs Insights (it refuses the operation, or answers a
+        stats query with event rows) is not asked again.
+        """
         first, last = insights.seconds_range(start, end)
         try:
             async with self._client.deadline("a Logs Insights query"):
                 answer = await self._run_insights(
                     {
-                        "logGroupName": _group(selection),
+                        "logGroupName": group_of(selection),
                         "startTime": first,
                         "endTime": last,
                         "queryString": text,
@@ -188,12 +201,21 @@ class CloudWatchSource:
                 )
         except CloudWatchUnsupported:
             self._insights = False
-            return None
-        rows = insights.result_rows(answer)
-        if rows is None:
+            return NO_INSIGHTS
+        except CloudWatchQueryError as exc:
+            if "field" in exc.details:  # the log group itself: paging would fail the same way
+                raise
+            return f"Logs Insights refused the count query ({exc.message})"
+        rows = insights.stats_rows(answer, fields)
+        if rows is not None:
+            return rows, insights.records_matched(answer)
+        if answer.get("results"):
             self._insights = False
-            return None
-        return rows, insights.records_matched(answer)
+            return (
+                "this endpoint answered a Logs Insights stats query with event rows and no "
+                "counts, as an emulator does: it has no Logs Insights to count with"
+            )
+        return "Logs Insights answered with no rows and no statistics, which proves nothing"
 
     async def _run_insights(
         self, params: StartQueryRequestTypeDef
@@ -218,55 +240,18 @@ class CloudWatchSource:
             if not finished:  # our deadline, the client gone, or a failed poll
                 await self._client.stop_query(query_id)
 
-    async def _count_by_paging(self, query: CountQuery, take: Callable[[list[Event]], None]) -> str:
-        """Hand every matching event of the window to ``take``; the query text, or why not."""
-        line_plan = plan(query.line_filter, narrow=self._narrow)
-        start, end = _ms_range(query.window)
-        reader = self._reader(query.selection, line_plan, self._max_count)
-        async with self._client.deadline("counting with FilterLogEvents"):
-            read = await reader.every(start, end, take)
-        if not read.complete:
-            raise CloudWatchUnavailable(
-                "no true totals: Logs Insights is not available at this CloudWatch endpoint, and "
-                f"counting with FilterLogEvents stopped at {self._max_count:,} events before the "
-                "end of the window (what was counted would be a sample)"
-            )
-        return (
-            events_text(query.selection, line_plan)
-            + f"; counted in the service, all {read.scanned:,} events read "
-            "(Logs Insights is not available at this endpoint)"
-        )
-
     def _reader(self, selection: Selection, line_plan: LinePlan, cap: int) -> EventReader:
         scope = Scope(
-            _group(selection), selection.get(LOG_STREAM_PREFIX), line_plan.pattern, line_plan.keep
+            group_of(selection), selection.get(LOG_STREAM_PREFIX), line_plan.pattern, line_plan.keep
         )
         return EventReader(self._client, scope, page_events=self._page_events, max_scanned=cap)
 
+    def _count_reader(self, query: CountQuery) -> EventReader:
+        line_plan = plan(query.line_filter, narrow=self._narrow)
+        return self._reader(query.selection, line_plan, self._max_count)
 
-def events_text(selection: Selection, line_plan: LinePlan, *, order: Order | None = None) -> str:
-    """The text of a FilterLogEvents read, as the summary and the spans show it."""
-    parts = [f"FilterLogEvents logGroupName={json.dumps(_group(selection))}"]
-    prefix = selection.get(LOG_STREAM_PREFIX)
-    if prefix:
-        parts.append(f"logStreamNamePrefix={json.dumps(prefix)}")
-    if line_plan.pattern:
-        parts.append(f"filterPattern={json.dumps(line_plan.pattern)}")
-    if order is Order.NEWEST:
-        parts.append("(newest first: time slices back from the window's end)")
-    elif order is Order.OLDEST:
-        parts.append("(oldest first)")
-    text = " ".join(parts)
-    if line_plan.service:
-        text += f"; then in the service: {line_plan.service}"
-    return text
-
-
-def insights_text(query: CountQuery, text: str) -> str:
-    """A Logs Insights query as the summary and the spans show it: its group, then its text."""
-    return f"Logs Insights logGroupName={json.dumps(_group(query.selection))}: " + text.replace(
-        "\n", " "
-    )
+    def _count_text(self, query: CountQuery) -> str:
+        return events_text(query.selection, plan(query.line_filter, narrow=self._narrow))
 
 
 def _ended(status: str) -> Exception:
@@ -275,15 +260,3 @@ def _ended(status: str) -> Exception:
     if status == "Cancelled":
         return CloudWatchUnavailable("the Logs Insights query was cancelled before it completed")
     return CloudWatchBadResponse(f"the Logs Insights query ended with status {status!r}")
-
-
-def _group(selection: Selection) -> str:
-    group = selection.get(LOG_GROUP)
-    if not group:  # the spec's check refuses such a request before any query
-        raise CloudWatchQueryError("no log group (filters.log_group)", field="filters.log_group")
-    return group
-
-
-def _ms_range(window: Window) -> tuple[int, int]:
-    """``[start, end)`` in whole milliseconds holding exactly the events of the window."""
-    return -(-window.start_ns // _NS_PER_MS), -(-window.end_ns // _NS_PER_MS)

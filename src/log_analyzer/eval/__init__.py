@@ -1,0 +1,1 @@
+"""Golden incidents with their truth, and the evaluation of the analysis on them."""

@@ -1,0 +1,21 @@
+"""The bundled golden incidents, in the order `log-analyzer eval` runs them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from log_analyzer.eval.changes import CHANGES
+from log_analyzer.eval.failures import FAILURES
+from log_analyzer.eval.incident import Incident
+
+GOLDEN: tuple[Incident, ...] = (*FAILURES, *CHANGES)
+WINDOW_START = datetime(2025, 6, 2, 14, 0, tzinfo=UTC)
+"""Where every golden window starts: a fixed past moment, so that runs are repeatable."""
+
+
+def golden(name: str) -> Incident:
+    """The bundled incident called ``name``; `KeyError` listing the names otherwise."""
+    for incident in GOLDEN:
+        if incident.name == name:
+            return incident
+    raise KeyError(f"no golden incident {name!r}; known: {', '.join(i.name for i in GOLDEN)}")

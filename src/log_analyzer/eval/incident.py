@@ -1,0 +1,174 @@
+"""A golden incident: a compact description, the lines it generates, and its truth.
+
+An incident is a few `Kind`s of line (who writes it, at what level, in which format, how often
+and when); generating it is seeded, so the same description always gives the same lines. Each
+kind that matters carries a *marker*, a literal part of its message that no other kind's lines
+contain: the kinds that share a marker are one template (the same failure written by two pods in
+two formats is one template). The truth follows from the description: the cause kinds' lines,
+and every template at warning level or above, which an analysis should show the model.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from log_analyzer.eval.shapes import Shape, access_time
+
+SEVERE_LEVELS = frozenset({"warn", "error", "fatal"})
+_NS = 1_000_000_000
+_WRITE_GAP_NS = 1_000
+"""Between the entries of one split event: a runtime writes them at once."""
+_FIELD = re.compile(r"\{(\w+)\}")
+
+
+@dataclass(frozen=True, slots=True)
+class Kind:
+    """One kind of line: who writes it, how, how often and when."""
+
+    app: str
+    level: str
+    """The level the store reports for the line (the first line of a split event)."""
+    text: str
+    """The message, with ``{field}``s filled per line (see `fill`)."""
+    shape: Shape
+    count: int
+    span: tuple[float, float]
+    """When, as shares of the window: lines are spread at random between the two. A share
+    below 0 is before the window (a store holds those minutes too)."""
+    marker: str | None = None
+    """Literal text that names this template; required at warning level and above, and for a
+    cause. Kinds without one are background (their templates are not part of the truth)."""
+    cause: bool = False
+    replica: int = 0
+    """Which of the app's pods writes it (two pods of one app may write in two formats)."""
+    stateful: bool = False
+    """A StatefulSet's pod (``orders-db-0``) rather than a Deployment's."""
+
+    def __post_init__(self) -> None:
+        if self.marker is None and (self.cause or self.level in SEVERE_LEVELS):
+            raise ValueError(f"{self.app}: a cause or a {self.level} kind needs a marker")
+        if self.marker is not None and self.marker not in self.text:
+            raise ValueError(f"{self.app}: marker {self.marker!r} is not in its text")
+        if self.marker is not None and _FIELD.search(self.marker):
+            raise ValueError(f"{self.app}: marker {self.marker!r} must be literal")
+
+
+@dataclass(frozen=True, slots=True)
+class Incident:
+    """A named incident, its story and its kinds of line."""
+
+    name: str
+    story: str
+    """What happened, in one or two sentences, as a postmortem would say it."""
+    namespace: str
+    seed: int
+    kinds: tuple[Kind, ...]
+    minutes: int = 30
+
+    @property
+    def causes(self) -> tuple[str, ...]:
+        """The markers of the cause kinds, in the order described (none: nothing is wrong)."""
+        return tuple(dict.fromkeys(k.marker for k in self.kinds if k.cause and k.marker))
+
+    @property
+    def templates(self) -> tuple[str, ...]:
+        """The markers of the templates at warning level or above: what should be shown."""
+        return tuple(
+            dict.fromkeys(k.marker for k in self.kinds if k.marker and k.level in SEVERE_LEVELS)
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Generated:
+    """Every entry of an incident, oldest first, and which kind wrote each."""
+
+    incident: Incident
+    start_ns: int
+    end_ns: int
+    entries: tuple[tuple[int, Mapping[str, str], str, str], ...]
+    """``(timestamp ns, stream labels, store level, raw line)``, as `MemorySource` takes them."""
+    kinds: tuple[int, ...]
+    """``kinds[i]`` is the index in ``incident.kinds`` of the kind that wrote ``entries[i]``."""
+    heads: tuple[bool, ...]
+    """``heads[i]``: ``entries[i]`` is the first line of what was written (not a trace line)."""
+    cause_lines: tuple[str, ...] = field(default=())
+    """The raw first lines of the cause kinds' entries."""
+
+
+def generate(incident: Incident, start_ns: int) -> Generated:
+    """The incident's entries in the window starting at ``start_ns`` (seeded: repeatable)."""
+    rng = random.Random(incident.seed)
+    span_ns = incident.minutes * 60 * _NS
+    pods: dict[tuple[str, int], Mapping[str, str]] = {}
+    rows: list[tuple[int, int, int, Mapping[str, str], str, str, bool]] = []
+    for index, kind in enumerate(incident.kinds):
+        labels = pods.get((kind.app, kind.replica))
+        if labels is None:
+            labels = pods[kind.app, kind.replica] = _labels(incident.namespace, kind, rng)
+        begin, end = kind.span
+        for _ in range(kind.count):
+            ts = start_ns + int(span_ns * rng.uniform(begin, end))
+            written = kind.shape(ts, kind.level, fill(kind.text, rng, ts))
+            for part, (level, line) in enumerate(written):
+                rows.append((ts + part * _WRITE_GAP_NS, index, part, labels, level, line, not part))
+    end_ns = start_ns + span_ns
+    rows = [row for row in rows if row[0] < end_ns]
+    rows.sort(key=lambda row: (row[0], row[1], row[2]))
+    causes = [row[5] for row in rows if row[6] and incident.kinds[row[1]].cause]
+    return Generated(
+        incident,
+        start_ns,
+        end_ns,
+        tuple((row[0], row[3], row[4], row[5]) for row in rows),
+        tuple(row[1] for row in rows),
+        tuple(row[6] for row in rows),
+        tuple(causes),
+    )
+
+
+def fill(text: str, rng: random.Random, ts_ns: int) -> str:
+    """``text`` with each ``{field}`` replaced by a fresh random value of its kind."""
+    return _FIELD.sub(lambda match: _value(match.group(1), rng, ts_ns), text)
+
+
+def _value(name: str, rng: random.Random, ts_ns: int) -> str:
+    if name == "n":
+        return str(rng.randint(1, 99_999))
+    if name == "ms":
+        return str(rng.randint(3, 30_000))
+    if name == "hex":
+        return f"{rng.getrandbits(32):08x}"
+    if name == "trace":
+        return f"{rng.getrandbits(128):032x}"
+    if name == "ip":
+        return f"10.244.{rng.randint(0, 7)}.{rng.randint(2, 254)}"
+    if name == "port":
+        return str(rng.randint(32768, 60999))
+    if name == "uuid":
+        bits = f"{rng.getrandbits(128):032x}"
+        return f"{bits[:8]}-{bits[8:12]}-{bits[12:16]}-{bits[16:20]}-{bits[20:]}"
+    if name == "clock":
+        return access_time(ts_ns)
+    if name == "bytes":
+        return str(rng.randint(120, 48_000))
+    raise ValueError(f"unknown field {{{name}}}")
+
+
+def _labels(namespace: str, kind: Kind, rng: random.Random) -> Mapping[str, str]:
+    if kind.stateful:
+        pod = f"{kind.app}-{kind.replica}"
+    else:
+        alphabet = "bcdfghjklmnpqrstvwxz2456789"
+        template = "".join(rng.choice(alphabet) for _ in range(9))
+        suffix = "".join(rng.choice(alphabet) for _ in range(5))
+        pod = f"{kind.app}-{template}-{suffix}"
+    return {
+        "namespace": namespace,
+        "app": kind.app,
+        "container": kind.app,
+        "pod": pod,
+        "node": f"node-{rng.randint(1, 4)}",
+    }
