@@ -150,7 +150,7 @@ class Settings(BaseSettings):
     opensearch_max_scan_documents: PositiveInt = 50_000
     """Most documents one query reads when the service filters lines itself (a `log_filter`,
     or errors and warnings among documents without a level). Entries past it are not looked
-    at; counts stop there and say they are a sample."""
+    at (the entries are then a sample), and counts that would need more are not given."""
 
     @model_validator(mode="after")
     def _check_opensearch_credentials(self) -> Settings:

@@ -2,10 +2,11 @@
 
 OpenSearch matches regexes with Lucene, on indexed terms: on a ``text`` field each analyzed
 word is matched on its own, and a ``keyword`` sub-field drops values longer than its
-``ignore_above`` (256 characters under dynamic mapping), so no ``regexp`` query sees every
-message whole. The request's ``log_filter`` is therefore always applied here, as is the
-default selection (`SEVERE_PATTERN`) on documents that carry no level, and a pod regex that
-`lucene.to_lucene` cannot translate. The filter is plain data, so it pickles to the worker
+``ignore_above`` (256 characters under dynamic mapping), so there a ``regexp`` query does not
+see every message whole. The request's ``log_filter`` is therefore applied here unless the
+message's keyword form keeps every value whole (see `query`), as is the default selection
+(`SEVERE_PATTERN`) on documents that carry no level, and a pod regex that `lucene.to_lucene`
+cannot translate. The filter is plain data, so it pickles to the worker
 that decodes the entries; the regexes are compiled there, once per process.
 """
 

@@ -77,6 +77,9 @@ class Field:
     kind: Kind
     exact: str | None
     """The field that holds whole values (``path`` or ``path.keyword``); None for text only."""
+    every_value: bool = False
+    """`exact` holds every value whole and unchanged: a keyword without ``ignore_above`` or a
+    ``normalizer`` (dynamic mapping sets ``ignore_above: 256``, so a longer value is missing)."""
 
     @property
     def countable(self) -> str | None:
@@ -120,7 +123,7 @@ def resolve(body: Any, names: FieldNames, index: str) -> IndexFields:
             "filters.index, or OPENSEARCH_INDEX for the default)",
             field="filters.index",
         )
-    forms: dict[str, list[tuple[Kind, str | None]]] = {}
+    forms: dict[str, list[tuple[Kind, str | None, bool]]] = {}
     for name in sorted(body):
         mappings = body[name].get("mappings") if isinstance(body[name], dict) else None
         if not isinstance(mappings, dict):
@@ -131,8 +134,10 @@ def resolve(body: Any, names: FieldNames, index: str) -> IndexFields:
                 forms.setdefault(path, []).append(_form(path, definition))
     resolved = {}
     for path, found in forms.items():
-        (kind, exact), _ = Counter(found).most_common(1)[0]
-        resolved[path] = Field(path, kind, exact)
+        (kind, exact, _), _ = Counter(found).most_common(1)[0]
+        # Values are whole only if every index keeps them whole.
+        whole = all(form == (kind, exact, True) for form in found)
+        resolved[path] = Field(path, kind, exact, whole)
     return IndexFields(names, resolved)
 
 
@@ -144,16 +149,20 @@ def _definition(entry: Any) -> Mapping[str, Any] | None:
     return values[0] if values else None
 
 
-def _form(path: str, definition: Mapping[str, Any]) -> tuple[Kind, str | None]:
+def _form(path: str, definition: Mapping[str, Any]) -> tuple[Kind, str | None, bool]:
     kind = definition.get("type")
     if kind in KEYWORD_TYPES:
-        return Kind.KEYWORD, path
+        return Kind.KEYWORD, path, _whole(definition)
     if kind in TEXT_TYPES:
         subfields = definition.get("fields")
         if isinstance(subfields, dict):
             for sub in sorted(subfields):
                 spec = subfields[sub]
                 if isinstance(spec, dict) and spec.get("type") in KEYWORD_TYPES:
-                    return Kind.TEXT_KEYWORD, f"{path}.{sub}"
-        return Kind.TEXT, None
-    return Kind.OTHER, path
+                    return Kind.TEXT_KEYWORD, f"{path}.{sub}", _whole(spec)
+        return Kind.TEXT, None, False
+    return Kind.OTHER, path, False
+
+
+def _whole(keyword: Mapping[str, Any]) -> bool:
+    return "ignore_above" not in keyword and "normalizer" not in keyword

@@ -13,7 +13,10 @@ Nothing is spliced into query text, so no value can change the structure of the 
   (`SEVERE_LEVELS`, in three casings) and documents without a level, whose lines the service
   then matches against `SEVERE_PATTERN`. With no string level field in the mapping, every line
   is matched in the service.
-- ``log_filter`` is always applied in the service (see `filters`).
+- ``log_filter`` is a ``regexp`` on the message's keyword form when that form holds every
+  message whole (`Field.every_value`: no ``ignore_above``, no ``normalizer``) and
+  `contains_regexp` can write it; else the service applies it with RE2 (see `filters`). Under
+  Fluent Bit's dynamic mapping (``ignore_above: 256``) it is always the service.
 - ``exclude`` texts are ``must_not`` ``match_phrase`` clauses on the message: OpenSearch
   matches the analyzed words of the phrase, so it also drops lines that hold the same words in
   another case or with other punctuation between them.
@@ -28,7 +31,7 @@ from typing import Any
 
 from log_analyzer.sources.base import LineFilter, Selection, Window
 from log_analyzer.sources.opensearch.filters import ServiceFilter, Severe, severe_level_values
-from log_analyzer.sources.opensearch.lucene import Untranslatable, to_lucene
+from log_analyzer.sources.opensearch.lucene import LuceneRegex, Untranslatable, to_lucene
 from log_analyzer.sources.opensearch.mapping import Field, IndexFields, Kind
 
 Query = dict[str, Any]
@@ -114,9 +117,17 @@ def plan(fields: IndexFields, window: Window, selection: Selection, line: LineFi
         )
     elif line.severe:
         severe = Severe.EVERY
+    pattern = line.pattern or None
+    if pattern is not None:
+        clause = _line_clause(fields[names.message], pattern)
+        if clause is not None:
+            filters.append(clause)
+            if split is not None:
+                split = (_and(split[0], clause), _and(split[1], clause))
+            pattern = None
     service = None
-    if severe is not None or line.pattern or pod_regex is not None:
-        service = ServiceFilter(severe, line.pattern or None, pod_regex)
+    if severe is not None or pattern is not None or pod_regex is not None:
+        service = ServiceFilter(severe, pattern, pod_regex)
     query = _bool(filters, must_not)
     if split is not None and service == ServiceFilter(Severe.UNLEVELED):
         return Plan(query, service, leveled=split[0], unleveled=split[1])
@@ -155,6 +166,41 @@ def _pod_clause(field: Field, pattern: str) -> Query | None:
     if regex.case_insensitive:
         spec["case_insensitive"] = True
     return {"regexp": {field.exact or field.path: spec}}
+
+
+def contains_regexp(pattern: str) -> LuceneRegex | None:
+    """A Lucene regex matching whole values in which the RE2 ``pattern`` is found; or None.
+
+    Anchors are left to RE2 (their meaning depends on where they stand), and so are counted
+    repetitions: Lucene turns a regex into an automaton and refuses one that grows too large
+    (``max_determinized_states``), which ``{n,m}`` inside ``.*...*`` readily does.
+    """
+    body = pattern.removeprefix("(?i)")
+    if body.startswith("^") or (body.endswith("$") and not body.endswith("\\$")) or "{" in body:
+        return None
+    try:
+        regex = to_lucene(pattern)
+    except Untranslatable:
+        return None
+    return LuceneRegex(f".*({regex.value}).*", regex.case_insensitive)
+
+
+def _line_clause(field: Field, pattern: str) -> Query | None:
+    if not field.every_value or field.exact is None:
+        return None
+    regex = contains_regexp(pattern)
+    if regex is None:
+        return None
+    spec: Query = {"value": regex.value}
+    if regex.case_insensitive:
+        spec["case_insensitive"] = True
+    return {"regexp": {field.exact: spec}}
+
+
+def _and(query: Query, clause: Query) -> Query:
+    inner = dict(query["bool"])
+    inner["filter"] = [*inner["filter"], clause]
+    return {"bool": inner}
 
 
 def _excluded(field: Field, text: str) -> Query | None:

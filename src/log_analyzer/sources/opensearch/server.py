@@ -19,8 +19,10 @@ from log_analyzer.sources.opensearch.errors import OpenSearchBadResponse
 
 OPENSEARCH = "opensearch"
 ELASTICSEARCH = "elasticsearch"
-OLDEST_SUPPORTED = {OPENSEARCH: (2, 0), ELASTICSEARCH: (7, 10)}
-"""The oldest versions whose search API does everything this package asks of it."""
+SUPPORTED_MAJORS = {OPENSEARCH: (2, 3), ELASTICSEARCH: (8,)}
+"""The major versions this package is written and tested against (OpenSearch 2 and 3,
+Elasticsearch 8); others are refused rather than half-served."""
+SUPPORTED_TEXT = "OpenSearch 2 or 3, or Elasticsearch 8"
 _NUMBER = re.compile(r"(\d+)\.(\d+)(?:\.(\d+))?")
 
 
@@ -50,9 +52,14 @@ class Server:
 
     @property
     def supported(self) -> bool:
-        """OpenSearch 2 or later, or Elasticsearch 7.10 or later."""
-        oldest = OLDEST_SUPPORTED.get(self.distribution)
-        return oldest is not None and self.version[:2] >= oldest
+        """OpenSearch 2 or 3, or Elasticsearch 8."""
+        return self.version[0] in SUPPORTED_MAJORS.get(self.distribution, ())
+
+    def refusal(self) -> str | None:
+        """Why this server is not served, or None when it is."""
+        if self.supported:
+            return None
+        return f"{self} is not supported: this service reads {SUPPORTED_TEXT}"
 
     def pit_path(self, index_path: str) -> str | None:
         """Where a PIT over ``index_path`` (already quoted) is opened; None without PIT."""

@@ -4,11 +4,13 @@ Entries are pages of a search sorted by time (`search.PagedSearch`), read until 
 documents were kept; where the service filters lines itself it may read more, up to
 ``max_scan`` documents, and says so in the query text. Counts are aggregations where
 OpenSearch decides every condition, and the service's own count of the documents it reads
-where it does not (`counts.Tally`), labelled a SAMPLE when it stopped at ``max_scan``.
+where it does not (`tallies`), and none when that count would stop at ``max_scan``.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import time
 from collections.abc import Iterable, Mapping
 from functools import partial
@@ -28,7 +30,6 @@ from log_analyzer.sources.opensearch.counts import (
     read_groups,
 )
 from log_analyzer.sources.opensearch.errors import (
-    OpenSearchBadResponse,
     OpenSearchError,
     OpenSearchUnavailable,
 )
@@ -44,11 +45,12 @@ from log_analyzer.sources.opensearch.mapping import (
 from log_analyzer.sources.opensearch.query import TIME_FORMAT, Plan, Query, describe, plan
 from log_analyzer.sources.opensearch.search import PagedSearch
 from log_analyzer.sources.opensearch.server import Server
+from log_analyzer.sources.opensearch.tallies import MAX_SCAN, Tallies
 
+logger = logging.getLogger(__name__)
 NAME = "opensearch"
 PAGE_SIZE = 2000
 """Hits per page of a search."""
-MAX_SCAN = "OPENSEARCH_MAX_SCAN_DOCUMENTS"
 
 
 class OpenSearchSource:
@@ -73,11 +75,13 @@ class OpenSearchSource:
         self._server: Server | None = None
         self._mappings: dict[str, tuple[float, IndexFields]] = {}
         self._pit = True
+        self._tallies = Tallies(client, self._names, page=page_size, max_scan=max_scan)
 
     async def entries(self, query: EntryQuery) -> RawEntries:
         """The newest or oldest matching documents of the window, at most ``limit``."""
         index = self.index_of(query.selection)
         async with self._client.deadline("search for entries"):
+            server = await self._server_info()
             fields = await self._fields(index)
             found = plan(fields, query.window, query.selection, query.line_filter)
             keep = found.service
@@ -88,7 +92,6 @@ class OpenSearchSource:
             more = capped = False
             cut = None
             newest = query.order is Order.NEWEST
-            server = await self._server_info()
             search = self._search(server, index, self._body(found.query), newest)
             async with search:
                 shown = search.shown(self._page if keep else min(self._page, query.limit + 1))
@@ -101,7 +104,10 @@ class OpenSearchSource:
                     contents.append(page.content)
                     room -= len(page.content)
                     read += len(page.hits)
-                    kept += _kept(page.hits, reader, keep)
+                    if keep is None:
+                        kept += len(page.hits)
+                    else:
+                        kept += await asyncio.to_thread(_kept, page.hits, reader, keep)
                     if len(page.hits) < size:
                         break
                     if kept > query.limit:
@@ -124,6 +130,7 @@ class OpenSearchSource:
         """The window's documents by level and by pod/container."""
         index = self.index_of(query.selection)
         async with self._client.deadline("count of the window"):
+            await self._server_info()
             fields = await self._fields(index)
             found = plan(fields, query.window, query.selection, query.line_filter)
             exact = found.leveled if found.service is not None else found.query
@@ -146,6 +153,7 @@ class OpenSearchSource:
         index = self.index_of(query.selection)
         window = query.window
         async with self._client.deadline("count per bucket"):
+            await self._server_info()
             fields = await self._fields(index)
             found = plan(fields, window, query.selection, query.line_filter)
             exact = found.leveled if found.service is not None else found.query
@@ -176,11 +184,8 @@ class OpenSearchSource:
         async with self._client.deadline("readiness check"):
             server = await self._client.server(retry=False)
             self._server = server
-            if not server.supported:
-                raise OpenSearchUnavailable(
-                    f"{server} is not supported: this service reads OpenSearch 2 or later and "
-                    "Elasticsearch 7.10 or later"
-                )
+            if (refused := server.refusal()) is not None:
+                raise OpenSearchUnavailable(refused)
             try:
                 health = await self._client.call("GET", "/_cluster/health", retry=False)
             except OpenSearchError as exc:
@@ -196,12 +201,21 @@ class OpenSearchSource:
                 )
 
     async def probe(self, seconds: float) -> None:
-        """Read the server's version now if it answers within ``seconds``; later otherwise."""
+        """Check the server's version now if it answers within ``seconds``; later otherwise.
+
+        A server of an unsupported version is logged now and refused by every query and
+        readiness check (so `/ready` names it), without stopping the service's other stores;
+        an unreachable one is asked again by the first query or readiness check.
+        """
         try:
             async with self._client.deadline("version check", seconds):
-                self._server = await self._client.server(retry=False)
-        except OpenSearchError:
-            pass  # unreachable at start: the first query or readiness check asks again
+                server = await self._client.server(retry=False)
+        except OpenSearchError as exc:
+            logger.warning("OpenSearch is not answering at start: %s", exc.message)
+            return
+        self._server = server
+        if (refused := server.refusal()) is not None:
+            logger.error("OPENSEARCH_URL: %s; its queries will be refused", refused)
 
     def index_of(self, selection: Selection) -> str:
         """The index expression a query reads: ``filters.index``, else ``OPENSEARCH_INDEX``."""
@@ -210,6 +224,8 @@ class OpenSearchSource:
     async def _server_info(self) -> Server:
         if self._server is None:
             self._server = await self._client.server()
+        if (refused := self._server.refusal()) is not None:
+            raise OpenSearchUnavailable(refused)
         return self._server
 
     async def _fields(self, index: str) -> IndexFields:
@@ -258,41 +274,18 @@ class OpenSearchSource:
     async def _tally(self, index: str, found: Plan, keep: ServiceFilter) -> tuple[Tally, str]:
         """Read the documents the service decides on, newest first, and count those kept."""
         query = found.unleveled if found.unleveled is not None else found.query
-        tally = Tally()
-        reader = DocReader(self._names)
-        search = self._search(await self._server_info(), index, self._body(query), True)
-        async with search:
-            shown = search.shown(self._page)
-            while True:
-                page = await search.page(self._page, self._client.max_response_bytes)
-                if not page.complete:
-                    raise OpenSearchBadResponse(
-                        f"a page of {self._page:,} documents is larger than "
-                        "SOURCE_MAX_RESPONSE_BYTES; it was not read"
-                    )
-                for hit in page.hits:
-                    row = reader.row(hit)
-                    if row is None:
-                        tally.malformed += 1
-                    elif keep.keeps(row[0], row[2]):
-                        tally.add(row)
-                tally.read += len(page.hits)
-                if len(page.hits) < self._page:
-                    break
-                if tally.read >= self._max_scan:
-                    tally.capped = True
-                    break
-        self._pit = self._pit and not search.pit_refused
-        text = f"{describe(index, shown, keep)}; counted in the service"
-        if tally.capped:
-            answer = await self._client.call("POST", f"/{_path(index)}/_count", {"query": query})
-            total = answer.get("count") if isinstance(answer, dict) else None
-            of = f" of {total:,}" if isinstance(total, int) else ""
-            text += (
-                f"; SAMPLE: only the newest {tally.read:,}{of} documents were read "
-                f"({MAX_SCAN}), so these counts are of a sample, not of the whole window"
-            )
-        return tally, text
+        server = await self._server_info()
+
+        made: list[PagedSearch] = []
+
+        def search(query: Query) -> PagedSearch:
+            made.append(self._search(server, index, self._body(query), True))
+            return made[-1]
+
+        try:
+            return await self._tallies.scan(index, _path(index), query, keep, search)
+        finally:
+            self._pit = self._pit and not any(paged.pit_refused for paged in made)
 
 
 def _path(index: str) -> str:
@@ -300,9 +293,7 @@ def _path(index: str) -> str:
     return quote(index, safe=",*:")
 
 
-def _kept(hits: Iterable[Any], reader: DocReader, keep: ServiceFilter | None) -> int:
-    if keep is None:
-        return sum(1 for _ in hits)
+def _kept(hits: Iterable[Any], reader: DocReader, keep: ServiceFilter) -> int:
     count = 0
     for hit in hits:
         row = reader.row(hit)
