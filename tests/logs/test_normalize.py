@@ -566,3 +566,48 @@ def test_a_split_python_traceback_is_one_entry_up_to_its_exception() -> None:
 def test_lines_are_joined_only_within_a_stream_and_a_second(rows: list[Any]) -> None:
     out, joined = regroup_continuations(rows)
     assert (out, joined) == (rows, 0)
+
+
+def test_a_trace_split_across_the_levels_a_store_detected_is_one_entry() -> None:
+    # A store that detects levels sends the logged line as an `error` stream and its frames,
+    # which carry no level word, as another stream of the same container.
+    error = MappingProxyType({"pod": "a", STORE_LEVEL: "error"})
+    unknown = MappingProxyType({"pod": "a", STORE_LEVEL: "unknown"})
+    rows: list[Row] = [
+        (unknown, 5 * _S + 2, "\tat com.shop.Pay.charge(Pay.java:42)"),
+        (unknown, 5 * _S + 1, "java.lang.IllegalStateException: charge failed"),
+        (error, 5 * _S, "ERROR charge failed for order 7"),
+    ]
+    out, joined = regroup_continuations(rows)
+    assert joined == 2
+    assert out == [
+        (
+            error,
+            5 * _S,
+            "ERROR charge failed for order 7\njava.lang.IllegalStateException: charge failed\n"
+            "\tat com.shop.Pay.charge(Pay.java:42)",
+        )
+    ]
+
+
+def test_a_split_go_panic_is_one_entry() -> None:
+    lines = [
+        "panic: runtime error: invalid memory address or nil pointer dereference",
+        "goroutine 42 [running]:",
+        "main.(*Server).handle(0xc0000b2000, {0x7f3c, 0xc0001})",
+        "\t/app/server.go:118 +0x1d4",
+        "net/http.HandlerFunc.ServeHTTP(0xc000012345?, {0x9a8b, 0xc00019c000})",
+        "\t/usr/local/go/src/net/http/server.go:2166 +0x29",
+        "created by net/http.(*Server).Serve in goroutine 1",
+        "\t/usr/local/go/src/net/http/server.go:3285 +0x4b4",
+    ]
+    rows: list[Row] = [(_A, 7 * _S + i, line) for i, line in enumerate(lines)]
+    rows.append((_A, 7 * _S + 9, "main.go started listening on :8080"))  # after the dump: a line
+    rows.append((_B, 7 * _S + 10, "shutdown(0) called"))  # looks like a frame, not in a dump
+    out, joined = regroup_continuations(rows)
+    assert joined == len(lines) - 1
+    assert [line for _, _, line in out] == [
+        "\n".join(lines),
+        "main.go started listening on :8080",
+        "shutdown(0) called",
+    ]

@@ -229,8 +229,12 @@ def normalize(entries: Iterable[LogEntry], max_chars: int = 2000) -> tuple[Norma
 _CONTINUATION = re.compile(
     r"(?:\s+at\s|\s*\.\.\. \d+ (?:more|common frames omitted)|\s*Caused by:|\s*Suppressed:"
     r"|Traceback \(most recent call last\):|\s+File \"[^\"\n]*\", line \d+"
-    r"|(?:[\w$]+\.)+[\w$]*(?:Error|Exception|Throwable)\b(?::|$))"
+    r"|(?:[\w$]+\.)+[\w$]*(?:Error|Exception|Throwable)\b(?::|$)"
+    r"|goroutine \d+ \[[^\]\n]*\]:$|\s+\S+\.go:\d+(?: \+0x[0-9a-f]+)?$)"
 )
+# Inside a Go goroutine dump, the function lines (``main.(*Server).handle(0xc0001, ...)``,
+# ``created by net/http.(*Server).Serve in goroutine 1``) continue it too.
+_GO_FRAME = re.compile(r"(?:created by \S|(?:[\w.-]+/)*[\w-]+\.[\w.*()$\[\]-]*\(.*\)$)")
 # A Python traceback's code lines and final exception line continue it too.
 _INDENTED = re.compile(r"\s{2,}\S")
 _RAISED = re.compile(r"[\w.$]+(?:Error|Exception|Warning|Exit|Interrupt)\b")
@@ -248,33 +252,30 @@ def regroup_continuations(rows: list[Row]) -> tuple[list[Row], int]:
     """
     if not any(_CONTINUATION.match(line) for _, _, line in rows):
         return rows, 0
-    streams: dict[int, list[int]] = {}
-    for position, (labels, _, _) in enumerate(rows):
-        streams.setdefault(id(labels), []).append(position)
     joined: dict[int, list[str]] = {}
     dropped: set[int] = set()
-    for positions in streams.values():
-        if rows[positions[0]][1] > rows[positions[-1]][1]:
-            positions.reverse()  # a stream sent newest first: equal times keep their true order
-        positions.sort(key=lambda position: rows[position][1])
+    for positions in _streams(rows):
         head = previous = -1
-        in_traceback = False
+        in_traceback = in_goroutine = False
         for position in positions:
             _, ts, line = rows[position]
             near = previous >= 0 and ts - rows[previous][1] <= _JOIN_WITHIN_NS
             continues = near and (
                 _CONTINUATION.match(line) is not None
                 or (in_traceback and (_INDENTED.match(line) or _RAISED.match(line)))
+                or (in_goroutine and _GO_FRAME.match(line) is not None)
             )
             if continues:
                 joined.setdefault(head, [rows[head][2]]).append(line)
                 dropped.add(position)
                 in_traceback = in_traceback or line.startswith("Traceback (")
+                in_goroutine = in_goroutine or line.startswith("goroutine ")
                 if in_traceback and _RAISED.match(line) and not line[:1].isspace():
                     in_traceback = False  # the final line of a Python traceback
             else:
                 head = position
                 in_traceback = line.startswith("Traceback (")
+                in_goroutine = line.startswith("goroutine ")
             previous = position
     out = [
         (labels, ts, "\n".join(joined[position]) if position in joined else line)
@@ -282,6 +283,31 @@ def regroup_continuations(rows: list[Row]) -> tuple[list[Row], int]:
         if position not in dropped
     ]
     return out, len(dropped)
+
+
+def _streams(rows: list[Row]) -> list[list[int]]:
+    """The positions of ``rows`` per stream, each in time order.
+
+    A stream is its labels less the level a store detected (`STORE_LEVEL`): a store that
+    detects levels sends a trace's first line (``error``) and its frames (no level) as two
+    streams, yet they are one container's output. Each store stream is put in time order on its
+    own first (one sent newest first is reversed, so lines of equal time keep their order).
+    """
+    keys: dict[int, tuple[tuple[str, str], ...]] = {}
+    per_labels: dict[int, list[int]] = {}
+    for position, (labels, _, _) in enumerate(rows):
+        per_labels.setdefault(id(labels), []).append(position)
+        if id(labels) not in keys:
+            keys[id(labels)] = tuple(sorted((k, v) for k, v in labels.items() if k != STORE_LEVEL))
+    merged: dict[tuple[tuple[str, str], ...], list[int]] = {}
+    for label_id, positions in per_labels.items():
+        if rows[positions[0]][1] > rows[positions[-1]][1]:
+            positions.reverse()
+        merged.setdefault(keys[label_id], []).extend(positions)
+    streams = list(merged.values())
+    for positions in streams:
+        positions.sort(key=lambda position: rows[position][1])
+    return streams
 
 
 def normalize_rows(
