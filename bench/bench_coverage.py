@@ -92,7 +92,7 @@ class Counting:
 async def analyse(lines: list[MemoryLine], passes: int, limit: int) -> dict[str, object]:
     store = Counting(MemorySource(lines, name="demo", title="busy window"), lines)
     settings = Settings(log_source="demo", otel_enabled=False, coverage_passes=passes)
-    app = create_app(settings, log_source=store)  # type: ignore[arg-type]
+    app = create_app(settings, log_source=store)
     body = {"filters": {"namespace": "shop"}, "time_range": {"since": "32m"}, "limit": limit,
             "llm": False}  # fmt: skip
     async with app.router.lifespan_context(app):
