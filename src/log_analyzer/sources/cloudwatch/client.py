@@ -34,6 +34,7 @@ from log_analyzer.sources.cloudwatch.errors import (
     CloudWatchUnavailable,
     CloudWatchUnsupported,
 )
+from log_analyzer.sources.http import excerpt
 
 if TYPE_CHECKING:  # the stubs are a development dependency
     from types_aiobotocore_logs.client import CloudWatchLogsClient
@@ -75,7 +76,6 @@ UNSUPPORTED_CODES = frozenset(
 """What an endpoint answers for an operation it does not have (emulators, mostly)."""
 POLICY_FILE = "k8s/aws/log-analyzer-cloudwatch-policy.json"
 STOP_TIMEOUT_SECONDS = 5.0
-_MAX_ERROR_TEXT = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,7 +209,7 @@ def _client_error(
     operation: str, exc: ClientError, log_group: str | None, region: str
 ) -> CloudWatchError:
     code = _code(exc)
-    text = _excerpt(str(exc.response.get("Error", {}).get("Message", "")))
+    text = excerpt(str(exc.response.get("Error", {}).get("Message", "")))
     status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0))
     said = f"{code}: {text}" if text else code
     if code in DENIED_CODES:
@@ -241,10 +241,3 @@ def _client_error(
     if 400 <= status < 500:
         return CloudWatchQueryError(f"CloudWatch Logs rejected {operation}: {said}", status=status)
     return CloudWatchBadResponse(f"CloudWatch Logs failed {operation}: {said}", status=status)
-
-
-def _excerpt(text: str) -> str:
-    text = text.strip()
-    if len(text) > _MAX_ERROR_TEXT:
-        return f"{text[:_MAX_ERROR_TEXT]} …[{len(text) - _MAX_ERROR_TEXT} more chars]"
-    return text

@@ -11,14 +11,21 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
-import stamina
 
+from log_analyzer.sources.http import (
+    Body,
+    RetryPolicy,
+    error_bytes,
+    excerpt,
+    read_capped,
+    send,
+)
 from log_analyzer.sources.opensearch.errors import (
     OpenSearchBadResponse,
     OpenSearchError,
@@ -28,46 +35,9 @@ from log_analyzer.sources.opensearch.errors import (
 )
 from log_analyzer.sources.opensearch.server import Server, parse_root
 
-RETRY_STATUSES = frozenset({429, 502, 503, 504})
 CREDENTIALS = "OPENSEARCH_USERNAME and OPENSEARCH_PASSWORD, or OPENSEARCH_API_KEY"
-_MAX_ERROR_BYTES = 65_536
-_MAX_ERROR_TEXT = 1000
 
-
-@dataclass(frozen=True, slots=True)
-class Body:
-    """An answer, read up to the byte cap."""
-
-    content: bytes
-    complete: bool
-    """False when the answer was longer than the cap: `content` is its first part only."""
-
-
-@dataclass(frozen=True, slots=True)
-class RetryPolicy:
-    """Exponential backoff with jitter for connect errors and retryable statuses."""
-
-    attempts: int = 4
-    deadline_seconds: float = 20.0
-    initial_wait_seconds: float = 0.2
-    max_wait_seconds: float = 5.0
-
-
-class _Retryable(Exception):
-    def __init__(self, response: httpx.Response) -> None:
-        super().__init__(f"HTTP {response.status_code}")
-        self.response = response
-
-
-def _retry_hook(policy: RetryPolicy) -> Callable[[Exception], bool | float]:
-    def retry_or_wait(exc: Exception) -> bool | float:
-        if isinstance(exc, _Retryable):
-            wait = exc.response.headers.get("Retry-After", "")
-            return min(float(wait), policy.max_wait_seconds) if wait.isdigit() else True
-        # The request never reached the cluster, so another try costs it nothing.
-        return isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
-
-    return retry_or_wait
+__all__ = ["CREDENTIALS", "Body", "OpenSearchClient", "RetryPolicy", "parse_json", "status_error"]
 
 
 class OpenSearchClient:
@@ -84,7 +54,6 @@ class OpenSearchClient:
     ) -> None:
         self._http = http
         self._retry = retry or RetryPolicy()
-        self._retry_on = _retry_hook(self._retry)
         self._in_flight = asyncio.Semaphore(max_concurrency)
         self._deadline = deadline_seconds
         self.max_response_bytes = max_response_bytes
@@ -144,20 +113,14 @@ class OpenSearchClient:
             response = await self._send(request, retry)
             try:
                 if response.status_code >= 300:
-                    raise status_error(response.status_code, await _error_bytes(response))
+                    raise status_error(response.status_code, await error_bytes(response))
                 return await self._read(response, self.max_response_bytes if room is None else room)
             finally:
                 await response.aclose()
 
     async def _read(self, response: httpx.Response, room: int) -> Body:
-        chunks: list[bytes] = []
         try:
-            async for chunk in response.aiter_bytes():
-                if len(chunk) > room:
-                    chunks.append(chunk[:room])
-                    return Body(b"".join(chunks), complete=False)
-                chunks.append(chunk)
-                room -= len(chunk)
+            return await read_capped(response, room)
         except httpx.TimeoutException as exc:
             raise OpenSearchTimeout(
                 f"OpenSearch stopped sending its answer ({type(exc).__name__})"
@@ -166,30 +129,11 @@ class OpenSearchClient:
             raise OpenSearchBadResponse(
                 f"OpenSearch's answer broke off: {type(exc).__name__}: {exc}"
             ) from exc
-        return Body(b"".join(chunks), complete=True)
 
     async def _send(self, request: httpx.Request, retry: bool) -> httpx.Response:
         """The response, its body not read yet (the caller closes it)."""
-        policy = self._retry
-        refused: list[httpx.Response] = []  # retryable answers, closed before the next try
         try:
-            async for attempt in stamina.retry_context(
-                on=self._retry_on,
-                attempts=policy.attempts if retry else 1,
-                timeout=policy.deadline_seconds,
-                wait_initial=policy.initial_wait_seconds,
-                wait_max=policy.max_wait_seconds,
-            ):
-                with attempt:
-                    while refused:
-                        await refused.pop().aclose()
-                    response = await self._http.send(request, stream=True)
-                    if retry and response.status_code in RETRY_STATUSES:
-                        refused.append(response)
-                        raise _Retryable(response)
-        except _Retryable as exc:  # out of attempts: report the last answer as it is
-            refused.clear()
-            return exc.response
+            return await send(self._http, request, self._retry, retry=retry)
         except httpx.TimeoutException as exc:
             raise OpenSearchTimeout(
                 f"OpenSearch did not answer in time ({type(exc).__name__})"
@@ -198,10 +142,6 @@ class OpenSearchClient:
             raise OpenSearchUnavailable(
                 f"cannot reach OpenSearch (OPENSEARCH_URL): {type(exc).__name__}: {exc}"
             ) from exc
-        finally:
-            while refused:  # cancelled (deadline, client gone) while waiting to retry
-                await refused.pop().aclose()
-        return response
 
 
 def parse_json(content: bytes, what: str) -> Any:
@@ -210,20 +150,6 @@ def parse_json(content: bytes, what: str) -> Any:
         return json.loads(content)
     except ValueError as exc:
         raise OpenSearchBadResponse(f"OpenSearch's answer to {what} is not JSON: {exc}") from exc
-
-
-async def _error_bytes(response: httpx.Response) -> bytes:
-    chunks: list[bytes] = []
-    size = 0
-    try:
-        async for chunk in response.aiter_bytes():
-            chunks.append(chunk)
-            size += len(chunk)
-            if size >= _MAX_ERROR_BYTES:
-                break
-    except httpx.HTTPError as exc:
-        chunks.append(f" [the rest could not be read: {type(exc).__name__}]".encode())
-    return b"".join(chunks)[:_MAX_ERROR_BYTES]
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,11 +163,7 @@ class Refusal:
     @property
     def text(self) -> str:
         """``type: reason``, cut to a readable length."""
-        text = f"{self.type}: {self.reason}" if self.type else self.reason
-        text = text.strip()
-        if len(text) > _MAX_ERROR_TEXT:
-            return f"{text[:_MAX_ERROR_TEXT]} …[{len(text) - _MAX_ERROR_TEXT} more chars]"
-        return text
+        return excerpt(f"{self.type}: {self.reason}" if self.type else self.reason)
 
 
 def refusal(content: bytes) -> Refusal:
