@@ -263,7 +263,7 @@ def _suspects_text(s: LogSummary) -> list[str]:
     for change in s.changes:
         out.append(
             f"Change before the onset at {utc(change.onset_ns, TIME)}: {change.kind} "
-            f"{change.level.value.upper()} {change.offset_seconds:+.0f} s "
+            f"{change.level.value.upper()} {change.offset_text} "
             f"{_shorten(change.template)}"
         )
     if s.changes_note:

@@ -49,6 +49,12 @@ class Change:
         """How long before the onset it was first seen (negative: before)."""
         return round((self.first_ns - self.onset_ns) / 1e9, 1)
 
+    @property
+    def offset_text(self) -> str:
+        """The offset in whole seconds, signed (``-40 s``, ``+3 s``), or ``0 s``."""
+        seconds = round(self.offset_seconds)
+        return f"{seconds:+d} s" if seconds else "0 s"
+
 
 def changes_before(
     onset_ns: int,

@@ -273,6 +273,6 @@ def _suspect_line(suspect: Suspect) -> str:
 
 
 def _change_line(change: Change) -> str:
-    seconds = round(change.offset_seconds)
-    when = f"{seconds:+d} s" if seconds else "0 s"
-    return f"{when} {change.kind} {change.level.value.upper()} {_clip(change.template)}"
+    return (
+        f"{change.offset_text} {change.kind} {change.level.value.upper()} {_clip(change.template)}"
+    )
