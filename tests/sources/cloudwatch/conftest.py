@@ -111,9 +111,12 @@ def _seed(url: str, events: list[Seeded]) -> None:
     logs.close()
 
 
-@pytest.fixture(scope="session")
-def emulator() -> Iterator[Emulator]:
-    """moto's server on a free port of 127.0.0.1, seeded, for the whole session."""
+def run_emulator() -> Iterator[Emulator]:
+    """moto's server on a free port of 127.0.0.1, seeded, while the generator runs.
+
+    The session's `emulator` fixture (``tests/sources/conftest.py``) runs it once for every
+    test of ``tests/sources/``.
+    """
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(

@@ -29,7 +29,6 @@ from importlib.resources import files
 from typing import Any
 
 import httpx
-import pytest
 
 from log_analyzer.sources.base import Selection, Window
 from log_analyzer.sources.opensearch.client import OpenSearchClient
@@ -173,9 +172,12 @@ class running:
             server.stdin.close()
 
 
-@pytest.fixture(scope="session")
-def cluster() -> Iterator[Cluster]:
-    """osmem-server on a free port of 127.0.0.1, seeded with the incident, for the session."""
+def run_cluster() -> Iterator[Cluster]:
+    """osmem-server on a free port of 127.0.0.1, seeded with the incident, while it runs.
+
+    The session's `cluster` fixture (``tests/sources/conftest.py``) runs it once for every
+    test of ``tests/sources/``.
+    """
     now_ms = int(time.time() * 1000)
     docs = incident(now_ms)
     thirty_days = month(now_ms)
