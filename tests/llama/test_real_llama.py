@@ -213,8 +213,11 @@ async def test_server_not_listening_degrades_to_the_summary(
 async def test_server_still_loading_is_not_ready(start_llama: StartServer) -> None:
     server = start_llama(ctx=512, slots=1, wait=False)
     seen: set[int | str] = set()
+    # Loading takes seconds on an idle machine and much longer on a busy one: poll up to a
+    # minute, not a number of times.
+    give_up = asyncio.get_running_loop().time() + 60
     async with httpx.AsyncClient(base_url=server.url, timeout=2) as http:
-        for _ in range(600):
+        while asyncio.get_running_loop().time() < give_up:
             try:
                 response = await http.get("/health")
             except httpx.TransportError:
@@ -226,6 +229,7 @@ async def test_server_still_loading_is_not_ready(start_llama: StartServer) -> No
                 break
             assert response.status_code == 503
             assert response.json()["error"]["type"] == "unavailable_error"
+            await asyncio.sleep(0.01)
     # Before it is ready the server either refuses connections or answers 503 "Loading model";
     # both make /ready 503 (see the recorded-payload tests) and the analysis degrade.
     assert 200 in seen and seen - {200}
