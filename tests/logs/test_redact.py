@@ -996,6 +996,14 @@ def test_generic_keys_that_are_not_secrets(text: str) -> None:
     assert redact(text, pii=NO_PII) == Redaction(text, {})
 
 
+def test_credentials_keys_count_inside_a_word_too() -> None:
+    # Only "cred" ends an English word ("sacred"); the longer forms end key names alone.
+    for key in ("dbcreds", "awscredential", "mycredentials"):
+        assert redact(f"{key}={RANDOM}", pii=NO_PII).counts == {"secret": 1}, key
+    text = f"sacred={RANDOM}"
+    assert redact(text, pii=NO_PII) == Redaction(text, {})
+
+
 def test_a_bare_generic_value_after_a_quoted_key_gets_quotes() -> None:
     text = f'"signing_key":{RANDOM},"n":1'
     check(text, '"signing_key":"[REDACTED:secret]","n":1', {"secret": 1}, NO_PII)

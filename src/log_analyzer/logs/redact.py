@@ -410,8 +410,9 @@ _VENDOR_KEY_KINDS = {
 }
 _KEY_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-"
 _KEY_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z0-9]+")
-# Keywords that are often the tail of a longer word (bypass, monkey, oauth) count only as a word.
-_SHORT_KEYWORDS = frozenset({"pass", "key", "auth", "cred", "creds", "credential", "credentials"})
+# Keywords that are often the tail of a longer word (bypass, monkey, oauth, sacred) count only as
+# a word; "creds" and "credential(s)" end key names alone (dbcreds, awscredentials).
+_SHORT_KEYWORDS = frozenset({"pass", "key", "auth", "cred"})
 
 
 def _key_prefix(match: re.Match[str]) -> str:
