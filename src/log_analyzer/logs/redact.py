@@ -348,8 +348,9 @@ _NOT_SECRET = frozenset(
 _WORDLIKE = re.compile(r"[A-Z]?[a-z]+|[A-Z]+")
 # A value that names a secret kept elsewhere: $VAR, ${VAR}, $(cmd), {{ template }}, <nil>, {object}.
 _REFERENCE = re.compile(r"\$(?:\{|\(|[A-Z_][A-Z0-9_]*$)|\{|<.*>$")
-# What may surround placeholders in a value that holds nothing else: spaces, escaped newlines.
-_PLACEHOLDERS = re.compile(r"\[REDACTED:[a-z_]+\]|\\[nrt]|\s")
+# Placeholders, and the escaped newlines that may sit between them: what is left once they are
+# taken out is spaces (the value held nothing else) or the word that stood before them.
+_PLACEHOLDERS = re.compile(r"\[REDACTED:[a-z_]+\]|\\[nrt]")
 
 
 def _is_not_secret(value: str) -> bool:
