@@ -811,6 +811,8 @@ KEY_KINDS = [
     ("AWS_SESSION_TOKEN", "aws_session_token"),
     ("DD_TOKEN", "token"),
     ("awsome_token", "token"),
+    ("DATADOG_V2_API_KEY", "datadog_api_key"),
+    ("aws.s3.secret_access_key", "aws_secret_key"),
 ]
 
 
