@@ -1006,6 +1006,12 @@ def test_credentials_keys_count_inside_a_word_too() -> None:
     assert redact(text, pii=NO_PII) == Redaction(text, {})
 
 
+def test_a_short_key_word_at_the_start_of_the_text_is_a_word() -> None:
+    assert redact(f"AUTH={RANDOM}", pii=NO_PII).counts == {"secret": 1}
+    assert redact(f"Cred: {RANDOM}", pii=NO_PII).counts == {"secret": 1}
+    assert redact("Pass=hunter2x", pii=NO_PII).counts == {"password": 1}
+
+
 def test_a_bare_generic_value_after_a_quoted_key_gets_quotes() -> None:
     text = f'"signing_key":{RANDOM},"n":1'
     check(text, '"signing_key":"[REDACTED:secret]","n":1', {"secret": 1}, NO_PII)
