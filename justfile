@@ -136,7 +136,7 @@ mutate module:
         fit) prefix="log_analyzer.analysis.fit."
             tests="tests/analysis/test_fit.py" ;;
         redact) prefix="log_analyzer.logs.redact."
-            tests="tests/logs/test_redact.py tests/analysis/test_redact_pipeline.py" ;;
+            tests="tests/logs/test_redact.py tests/logs/redaction tests/analysis/test_redact_pipeline.py" ;;
         *) echo "unknown module '{{ module }}': logql, spikes, totals, fit or redact" >&2; exit 2 ;;
     esac
     # mutmut first runs its whole test selection ([tool.mutmut] in pyproject.toml), and one

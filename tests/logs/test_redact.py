@@ -811,6 +811,8 @@ KEY_KINDS = [
     ("AWS_SESSION_TOKEN", "aws_session_token"),
     ("DD_TOKEN", "token"),
     ("awsome_token", "token"),
+    ("DATADOG_V2_API_KEY", "datadog_api_key"),
+    ("aws.s3.secret_access_key", "aws_secret_key"),
 ]
 
 
@@ -996,6 +998,20 @@ def test_generic_keys_that_are_not_secrets(text: str) -> None:
     assert redact(text, pii=NO_PII) == Redaction(text, {})
 
 
+def test_credentials_keys_count_inside_a_word_too() -> None:
+    # Only "cred" ends an English word ("sacred"); the longer forms end key names alone.
+    for key in ("dbcreds", "awscredential", "mycredentials"):
+        assert redact(f"{key}={RANDOM}", pii=NO_PII).counts == {"secret": 1}, key
+    text = f"sacred={RANDOM}"
+    assert redact(text, pii=NO_PII) == Redaction(text, {})
+
+
+def test_a_short_key_word_at_the_start_of_the_text_is_a_word() -> None:
+    assert redact(f"AUTH={RANDOM}", pii=NO_PII).counts == {"secret": 1}
+    assert redact(f"Cred: {RANDOM}", pii=NO_PII).counts == {"secret": 1}
+    assert redact("Pass=hunter2x", pii=NO_PII).counts == {"password": 1}
+
+
 def test_a_bare_generic_value_after_a_quoted_key_gets_quotes() -> None:
     text = f'"signing_key":{RANDOM},"n":1'
     check(text, '"signing_key":"[REDACTED:secret]","n":1', {"secret": 1}, NO_PII)
@@ -1081,6 +1097,11 @@ VISA = card("4", 16)
         (f"{VISA} {card('51', 16)}", "[REDACTED:card] [REDACTED:card]"),
         (f"card {VISA} 3DS2 ok", "card [REDACTED:card] 3DS2 ok"),
         (f"{VISA} 2.5", "[REDACTED:card] 2.5"),
+        (
+            f"{VISA[:4]} {VISA[4:8]} {VISA[8:12]} {VISA[12:]} 2.5",
+            "[REDACTED:card] 2.5",
+        ),
+        (f"paid with {VISA}.", "paid with [REDACTED:card]."),
         (f"{VISA}-2b", "[REDACTED:card]-2b"),
         (f"{VISA} {VISA}x", "[REDACTED:card] " + VISA + "x"),
         (f"{VISA} then {VISA}x", "[REDACTED:card] then " + VISA + "x"),
@@ -1186,6 +1207,19 @@ def test_email_lookalikes_are_left(text: str) -> None:
     assert redact(text, pii=frozenset({"email"})) == Redaction(text, {})
 
 
+FILE_EXTENSIONS = [
+    "png", "jpg", "jpeg", "gif", "svg", "webp", "ico", "css", "js", "mjs", "map", "json", "html",
+    "htm", "txt", "log", "yaml", "yml", "xml", "gz", "tgz", "zip", "jar", "war", "tar", "py", "go",
+    "java", "rb", "rs", "sh", "md", "pdf", "csv",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("extension", FILE_EXTENSIONS)
+def test_file_names_with_an_at_sign_are_no_addresses(extension: str) -> None:
+    for text in (f"asset@2x.{extension}", f"GET /static/app@1.{extension.upper()} 200"):
+        assert redact(text, pii=frozenset({"email"})) == Redaction(text, {})
+
+
 def test_email_local_part_has_a_limit() -> None:
     assert redact("x" * 64 + "@example.com").counts == {"email": 1}
     assert redact("x" * 65 + "@example.com").total == 0
@@ -1217,11 +1251,15 @@ def test_ip_addresses_when_asked(text: str, expected: str) -> None:
     [
         "1.2.3", "1.2.3.4.5", "a1.2.3.4", "1.2.3.4a", "1.2.3.4.5", "1234.1.1.1", "v1.2.3.4-rc",
         "12:30:45", "00:1a:2b:3c:4d:5e", "std::vector", "key :: value", "1:2:3:4:5:6:7::8",
-        "deadbeef::1", "::g", "1::2::3", "1.2.3.4.5.6",
+        "deadbeef::1", "::g", "1::2::3", "1.2.3.4.5.6", "1::2x", "fe80::1.5", "fe80::1_a",
     ],
 )  # fmt: skip
 def test_ip_lookalikes_are_left(text: str) -> None:
     assert redact(text, pii=frozenset({"ip"})) == Redaction(text, {})
+    # After a real address the hints let the rule run: it must tell the lookalike itself.
+    after = f"10.0.0.1 {text}"
+    expected = f"[REDACTED:ip] {text}"
+    assert redact(after, pii=frozenset({"ip"})) == Redaction(expected, {"ip": 1})
 
 
 # --- what callers rely on ------------------------------------------------------------------------

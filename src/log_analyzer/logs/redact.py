@@ -348,8 +348,9 @@ _NOT_SECRET = frozenset(
 _WORDLIKE = re.compile(r"[A-Z]?[a-z]+|[A-Z]+")
 # A value that names a secret kept elsewhere: $VAR, ${VAR}, $(cmd), {{ template }}, <nil>, {object}.
 _REFERENCE = re.compile(r"\$(?:\{|\(|[A-Z_][A-Z0-9_]*$)|\{|<.*>$")
-# What may surround placeholders in a value that holds nothing else: spaces, escaped newlines.
-_PLACEHOLDERS = re.compile(r"\[REDACTED:[a-z_]+\]|\\[nrt]|\s")
+# Placeholders, and the escaped newlines that may sit between them: what is left once they are
+# taken out is spaces (the value held nothing else) or the word that stood before them.
+_PLACEHOLDERS = re.compile(r"\[REDACTED:[a-z_]+\]|\\[nrt]")
 
 
 def _is_not_secret(value: str) -> bool:
@@ -410,8 +411,9 @@ _VENDOR_KEY_KINDS = {
 }
 _KEY_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-"
 _KEY_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z0-9]+")
-# Keywords that are often the tail of a longer word (bypass, monkey, oauth) count only as a word.
-_SHORT_KEYWORDS = frozenset({"pass", "key", "auth", "cred", "creds", "credential", "credentials"})
+# Keywords that are often the tail of a longer word (bypass, monkey, oauth, sacred) count only as
+# a word; "creds" and "credential(s)" end key names alone (dbcreds, awscredentials).
+_SHORT_KEYWORDS = frozenset({"pass", "key", "auth", "cred"})
 
 
 def _key_prefix(match: re.Match[str]) -> str:
