@@ -1489,3 +1489,57 @@ def test_rules_and_plans_built_afresh_work_alike(monkeypatch: pytest.MonkeyPatch
     assert [rule.pii for rule in plan.rules].count("ip") == 1
     assert "email" not in [rule.pii for rule in plan.rules]
     assert len(plan.owners) == sum(len(r.hints) + len(r.shapes) for r in plan.rules)
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        (
+            "login ok session_id=8f3a9c2e7b1d4f60a5e2c9d8b7a6f5e4 user=bob",
+            "login ok session_id=[REDACTED:session_id] user=bob",
+        ),
+        (
+            "Set-Cookie: JSESSIONID=0A1B2C3D4E5F6A7B8C9D0E1F2A3B4C5D; Path=/; HttpOnly",
+            "Set-Cookie: JSESSIONID=[REDACTED:session_id]; Path=/; HttpOnly",
+        ),
+        ('{"sessionId":"a1b2c3d4e5f6a7b8c9d0"}', '{"sessionId":"[REDACTED:session_id]"}'),
+        ("Cookie: PHPSESSID=k3j4h5g6f7d8s9a0", "Cookie: PHPSESSID=[REDACTED:session_id]"),
+        ("sessionKey: 'Zm9vYmFyYmF6'", "sessionKey: '[REDACTED:session_id]'"),
+    ],
+)
+def test_session_ids_are_bearers_of_access_and_redacted(line: str, expected: str) -> None:
+    assert redact(line).text == expected
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "pg session_id=48213 ended after 3.2 s",  # a database's session number
+        "session: started for user bob",
+        "session closed (idle 300s)",
+    ],
+)
+def test_session_words_without_an_id_value_stay(line: str) -> None:
+    assert redact(line).text == line
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        # Outside a URL's query, "&" is part of the value ...
+        (
+            "db connect password=p@ss&w0rd!x host=db",
+            "db connect password=[REDACTED:password] host=db",
+        ),
+        ("PASSWORD=a&b&c", "PASSWORD=[REDACTED:password]"),
+        # ... in a query it starts the next parameter, which stays.
+        (
+            "GET /login?user=bob&password=hunter2&next=/home 200",
+            "GET /login?user=bob&password=[REDACTED:password]&next=/home 200",
+        ),
+    ],
+)
+def test_an_ampersand_ends_a_value_only_before_the_next_query_parameter(
+    line: str, expected: str
+) -> None:
+    assert redact(line).text == expected

@@ -385,6 +385,9 @@ _KEY_KINDS = {
     "accountkey": "azure_storage_key",
     "privatekey": "private_key",
     "privkey": "private_key",
+    "sessionid": "session_id",
+    "sessid": "session_id",
+    "sessionkey": "session_id",
 }
 # A vendor named before the last word sharpens the kind: DD_API_KEY, TWILIO_AUTH_TOKEN.
 _VENDOR_WORDS = {
@@ -460,6 +463,9 @@ def _key_value(match: re.Match[str]) -> tuple[str, str] | None:
         return None  # PWD=/srv/app in an environment dump is a directory, not a password.
     if lowered == "pass" and value.isdigit():
         return None  # "pass=42 fail=0": a test tally.
+    kind = _kv_kind(keyword, _key_prefix(match))
+    if kind == "session_id" and value.isdigit():
+        return None  # a database's or a job's session number, not a bearer of access
     sep = match.group("sep")
     prose_after_colon = bare and not key_quote and ":" in sep
     if prose_after_colon and _WORDLIKE.fullmatch(value.rstrip(".,!?:")):
@@ -470,7 +476,6 @@ def _key_value(match: re.Match[str]) -> tuple[str, str] | None:
     if sep == ":" and match.string[start - 1 : start] == ":":
         return None  # a segment of an ARN or URN: arn:aws:secretsmanager:...:secret:db-creds
     # A bare JSON value (a number) gets quotes, so the line stays valid JSON.
-    kind = _kv_kind(keyword, _key_prefix(match))
     return _swap(match, group, kind, key_quote if bare else "")
 
 
@@ -496,7 +501,7 @@ def _keyword_alternation(words: Mapping[str, str]) -> str:
 
 # Key names end with one of these words: db_password, clientSecret, x-api-key.
 _SECRET_KEY_WORDS = {
-    "s": r"ecret[_-]?access[_-]?key|ecret[_-]?key|ecret|ervice[_-]?key",
+    "s": r"ecret[_-]?access[_-]?key|ecret[_-]?key|ecret|ervice[_-]?key|ession[_-]?(?:id|key)|essid",
     "p": r"assw(?:or)?d|assphrase|ass|rivate[_-]?key|riv[_-]?key|wd",
     "a": r"pi[_-]?key|ccess[_-]?key|ccount[_-]?key|uth[_-]?key|pp(?:lication)?[_-]?key",
     "t": r"oken",
@@ -511,7 +516,9 @@ _VALUE = (
     r"(?:\\\"(?P<eq>[^\"\\\n]*)\\\""  # escaped JSON inside a string: \"password\":\"x\"
     r"|\"(?P<dq>(?:[^\"\\\n]|\\.)*)\"?"  # closing quote optional: lines may be cut short
     r"|'(?P<sq>[^'\n]*)'?"
-    r"|(?P<bare>[^\s\"'\\\[\])}<>,;&]+))"
+    # A bare value ends at an "&" that starts a URL query's next parameter (&next=/), not at
+    # one inside it (password=p@ss&w0rd).
+    r"|(?P<bare>[^\s\"'\\\[\])}<>,;&]+(?:&(?![^\s&]*=)[^\s\"'\\\[\])}<>,;&]+)*))"
 )
 
 
@@ -717,6 +724,8 @@ def _rules() -> tuple[_Rule, ...]:
             _key_value_pattern(_SECRET_KEY_WORDS),
             ("pass", "pwd", "secret", "token", "key"),
             _key_value,
+            # "session" is in many a harmless line: only a session id or key before its separator.
+            (r"sess(?:ion)?[_-]?(?:id|key)\\?[\"']?[ \t]*[:=]",),
         ),
         _Rule(
             _key_value_pattern(_GENERIC_KEY_WORDS),
