@@ -168,10 +168,11 @@ def summary_facts(s: LogSummary) -> tuple[str, ...]:
                 f"a sample: the newest {s.fetched - s.onset_lines - s.coverage_lines:,} and the "
                 f"oldest {s.onset_lines:,}"
             )
-        if s.coverage_passes:
+        if s.coverage_lines:  # passes that read nothing new are nothing for the model
+            queries = "query" if s.coverage_passes == 1 else "queries"
             scope += (
-                f", then {s.coverage_lines:,} from {s.coverage_passes} more queries without the "
-                "known patterns"
+                f", then {s.coverage_lines:,} from {s.coverage_passes} more {queries} without "
+                "the known patterns"
             )
     facts.append(
         f"Fetched {s.fetched:,} lines ({scope}); {len(s.patterns):,} patterns; counts below are "
