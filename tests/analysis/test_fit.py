@@ -356,13 +356,15 @@ async def test_each_section_keeps_room_for_its_own_note() -> None:
     llm = LedgerLLM({"alpha": 20, "bravo": 20, "charlie": 20})
     fitted = await Fitter(llm, material, n_ctx=150 + ANSWER, max_tokens=ANSWER).fit()
 
-    # Room 50 less 2 x 16 for two notes is 18: no row. Counted bare, with both notes: 116; the
-    # 34 left take alpha (20), and bravo (20) no longer fits: 100 + 20 + one note = 128.
-    assert llm.counted == [(), ("alpha",)]
+    # Room 50 less 2 x 16 for two notes is 18: no row. Counted bare, the sections with nothing
+    # shown share one note: 108; the 42 left take alpha (20) and bravo (20), and charlie's
+    # section keeps its own note: 100 + 40 + 8 = 148.
+    assert llm.counted == [(), ("alpha", "bravo")]
     fit = ContextFit(
-        150 + ANSWER, ANSWER, 128, "row", included=1, omitted=2, lines_omitted=1 + 2, ids=("alpha",)
-    )
-    assert_fitted(fitted, material, fit, {A: 20, (1, 0): 20, (1, 1): 20}, (A,))
+        150 + ANSWER, ANSWER, 148, "row", included=2, omitted=1, lines_omitted=2,
+        ids=("alpha", "bravo"),
+    )  # fmt: skip
+    assert_fitted(fitted, material, fit, {A: 20, (1, 0): 20, (1, 1): 20}, (A, (1, 0)))
 
 
 LONG = 39  # characters: with its newline, a row of 39 is 40, and two are the 80 of 8 x 10 tokens

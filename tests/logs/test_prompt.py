@@ -163,7 +163,7 @@ def test_one_line_neutralises_every_line_break_and_control_character() -> None:
         pytest.param(
             [(0, 0)], "(1 more pattern, 2 lines, not shown to fit the context)", id="one-omitted"
         ),
-        pytest.param([], "(2 more patterns, 12 lines, not shown to fit the context)", id="all"),
+        pytest.param([], "(not shown to fit the context: 2 patterns, 12 lines)", id="all"),
     ],
 )
 def test_the_stated_remainder_closes_the_section(

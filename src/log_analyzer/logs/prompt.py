@@ -115,25 +115,30 @@ def render(material: PromptMaterial, shown: Collection[ItemKey], tag: str) -> Re
     lines.extend(one_line(fact) for fact in material.facts)
     spans: dict[ItemKey, tuple[int, int]] = {}
     offset = sum(len(line) + 1 for line in lines)
+    unshown: list[str] = []  # sections with nothing shown: one note for all, at the end
     for s, section in enumerate(material.sections):
-        # A section with nothing shown is only its note: its heading would be frame for nothing.
-        shows_any = any((s, i) in shown for i in range(len(section.items)))
-        block = [one_line(line) for line in section.heading] if shows_any else []
+        if not any((s, i) in shown for i in range(len(section.items))):
+            if section.items:
+                unshown.append(_left_out(section, range(len(section.items))))
+            continue  # its heading would be frame for nothing
+        block = [one_line(line) for line in section.heading]
         offset += sum(len(line) + 1 for line in block)
-        omitted, weight = 0, 0
+        omitted: list[int] = []
         for i, item in enumerate(section.items):
             if (s, i) not in shown:
-                omitted += 1
-                weight += section.weights[i] if section.weights else 0
+                omitted.append(i)
                 continue
             line = one_line(item)
             spans[s, i] = (offset, offset + len(line))
             offset += len(line) + 1
             block.append(line)
         if omitted:
-            block.append(_omitted_note(section, omitted, weight))
+            comma = "," if section.weights else ""
+            block.append(f"({_left_out(section, omitted)}{comma} not shown to fit the context)")
             offset += len(block[-1]) + 1
         lines.extend(block)
+    if unshown:
+        lines.append(f"(not shown to fit the context: {'; '.join(unshown)})")
     lines.append(f"END-DATA-{tag}")
     return Rendered(
         [
@@ -144,12 +149,16 @@ def render(material: PromptMaterial, shown: Collection[ItemKey], tag: str) -> Re
     )
 
 
-def _omitted_note(section: Section, omitted: int, weight: int) -> str:
-    noun = section.noun if omitted == 1 else f"{section.noun}s"
+def _left_out(section: Section, items: Sequence[int]) -> str:
+    """``3 suspects`` or ``324 more patterns, 3,000 lines``: what of a section was left out."""
+    count = len(items)
+    noun = section.noun if count == 1 else f"{section.noun}s"
+    more = "more " if count < len(section.items) else ""
+    text = f"{count:,} {more}{noun}"
     if section.weights:
-        lines = "line" if weight == 1 else "lines"
-        return f"({omitted:,} more {noun}, {weight:,} {lines}, not shown to fit the context)"
-    return f"({omitted:,} more {noun} not shown to fit the context)"
+        weight = sum(section.weights[i] for i in items)
+        text += f", {weight:,} {'line' if weight == 1 else 'lines'}"
+    return text
 
 
 def summary_facts(s: LogSummary) -> tuple[str, ...]:
