@@ -198,7 +198,7 @@ def summarize_window(work: SummaryWork) -> SummaryDone:
             onsets_ns = tuple(onset.onset_ns for onset in gathered.onsets)
             note = gathered.onsets_note
             if onsets_ns and not changes:
-                note = "nothing new or louder in the minutes before the onset"
+                note = "nothing new or louder just before the onset"
             attributes["logs.changes"] = len(changes)
 
         with steps.step("rank_suspects") as attributes:

@@ -191,7 +191,7 @@ def summary_facts(s: LogSummary) -> tuple[str, ...]:
         facts.append("Every matching line of the window is in one of these patterns.")
     facts.extend(f"The fetched lines are incomplete: {note}." for note in cut_notes(s))
     if s.changes_note and s.onsets_ns:
-        facts.append(f"Before the onset: {s.changes_note}.")
+        facts.append(f"Changes: {s.changes_note}.")
     spikes = sorted(s.spikes, key=lambda spike: -spike.peak)
     for spike in spikes[:MAX_SPIKES]:
         facts.append(
