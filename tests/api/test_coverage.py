@@ -15,6 +15,8 @@ import httpx
 import pytest
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
+from log_analyzer.core.errors import SourceUnavailable
+from log_analyzer.sources.base import EntryQuery, RawEntries
 from log_analyzer.sources.demo import MemoryLine, MemorySource
 from tests.conftest import running_app, settings_for_tests
 
@@ -145,3 +147,36 @@ async def test_passes_stop_at_the_budget_and_the_statement_says_so(
     assert not coverage["complete"] and coverage["passes"] == 1
     assert "in 2 queries" in coverage["statement"]
     assert "ran out before every line was in a known pattern" in coverage["statement"]
+
+
+class _PassesFail(MemorySource):
+    """The store of `busy_window`, failing every query that leaves lines out (a coverage pass)."""
+
+    async def entries(self, query: EntryQuery) -> RawEntries:
+        if query.line_filter.exclude:
+            raise SourceUnavailable("the store went away during the coverage pass")
+        return await super().entries(query)
+
+
+async def test_a_failed_pass_keeps_the_summary_and_says_why(spans: InMemorySpanExporter) -> None:
+    end = window_end()
+    total = in_window(busy_window(end), end)
+    store = _PassesFail(busy_window(end), name="demo", title="busy window")
+    settings = settings_for_tests(log_source="demo", coverage_passes=2)
+    request = {
+        "filters": {"namespace": "shop"},
+        "time_range": {"start": iso(end - 1800 * S), "end": iso(end)},
+        "limit": 1000,
+        "llm": False,
+    }
+    async with running_app(spans, settings=settings, log_source=store) as (_, client):
+        response = await client.post(
+            "/v1/analyze/stream", json=request, headers={"accept": "application/x-ndjson"}
+        )
+    assert response.status_code == 200, response.text
+    coverage = json.loads(response.text.splitlines()[0])["summary"]["coverage"]
+    assert not coverage["complete"] and coverage["passes"] == 0
+    assert coverage["statement"] == (
+        f"sampled: 1,200 of {total:,} matching lines seen in one query, in 2 patterns; a "
+        "coverage pass failed: the store went away during the coverage pass"
+    )

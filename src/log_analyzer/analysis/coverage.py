@@ -41,11 +41,9 @@ async def cover_window(
                 source, query, context.tracer, f"query_{source.name}_coverage"
             )
         except ServiceError as exc:
-            gathered = replace(gathered, passes_error=exc.message)
-            work = replace(work, gathered=gathered, more_passes=False)
-            done = await context.compute(summarize_window, work)
-            context.record(done.steps)
-            break
+            # Nothing new was read: the summary stands, and says why it is not complete.
+            summary = replace(done.summary, coverage_error=exc.message)
+            return replace(done, summary=summary, exclusions=())
         gathered = replace(gathered, passes=(*gathered.passes, raw), excluded=done.exclusions)
         work = replace(work, gathered=gathered, more_passes=number < passes)
         done = await context.compute(summarize_window, work)

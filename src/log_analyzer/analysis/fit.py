@@ -192,7 +192,7 @@ class Fitter:
             leads=tuple(
                 sections[s].ids[i]
                 for s, i in shown
-                if s not in evidence and sections[s].noun == "suspect" and sections[s].ids
+                if s not in evidence and sections[s].ids  # of the preamble, only suspects have ids
             ),
         )
 

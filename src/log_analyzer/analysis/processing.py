@@ -56,8 +56,6 @@ class Gathered:
     """Coverage passes: the window again without the lines of the patterns known before each."""
     excluded: tuple[str, ...] = ()
     """The texts the last coverage pass left out (the lines of the patterns known before it)."""
-    passes_error: str | None = None
-    """Why the last coverage pass failed, when one did."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,7 +166,6 @@ def summarize_window(work: SummaryWork) -> SummaryDone:
                 coverage_passes=len(gathered.passes),
                 coverage_lines=pass_added,
                 excluded_texts=_excluded(gathered),
-                coverage_error=gathered.passes_error,
             )
             exclusions: tuple[str, ...] = ()
             if work.more_passes and not covered:
