@@ -18,7 +18,7 @@ from fastapi import FastAPI
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from log_analyzer.clients.protocols import LLMBackend
-from log_analyzer.core.config import Settings
+from log_analyzer.core.config import Settings, get_settings
 from log_analyzer.core.workers import WorkerPool, prepare_worker
 from log_analyzer.logs.entries import LogEntry
 from log_analyzer.main import create_app
@@ -162,3 +162,13 @@ async def running_app(
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://service") as client:
             yield app, client
+
+
+@pytest.fixture
+def cli_without_llm(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Settings read afresh from the environment, with no model to reach (for CLI runs)."""
+    monkeypatch.setenv("LLAMA_URL", "http://127.0.0.1:9")  # nothing listens on the discard port
+    monkeypatch.setenv("LLAMA_CONNECT_TIMEOUT_SECONDS", "0.5")
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()

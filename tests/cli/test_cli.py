@@ -2,22 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from log_analyzer.api.routes.analyze import negotiate
 from log_analyzer.cli import EXIT_INPUT, main
-from log_analyzer.core.config import get_settings
 
-
-@pytest.fixture(autouse=True)
-def fresh_settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("LLAMA_URL", "http://127.0.0.1:9")  # nothing listens on the discard port
-    monkeypatch.setenv("LLAMA_CONNECT_TIMEOUT_SECONDS", "0.5")
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
+pytestmark = pytest.mark.usefixtures("cli_without_llm")
 
 
 def test_demo_without_llm_prints_the_summary_and_says_why(

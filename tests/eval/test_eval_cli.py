@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from datetime import timedelta
 
 import pytest
@@ -10,21 +10,13 @@ import pytest
 from log_analyzer.cli import main
 from log_analyzer.cli.terminal import EXIT_INPUT
 from log_analyzer.clients.llm import Message
-from log_analyzer.core.config import get_settings
 from log_analyzer.eval.evaluate import Thresholds, evaluate
 from log_analyzer.eval.golden import golden
 from log_analyzer.eval.table import render
 from tests.conftest import settings_for_tests
 from tests.fakes import FakeLLM, fake_token_count
 
-
-@pytest.fixture(autouse=True)
-def fresh_settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("LLAMA_URL", "http://127.0.0.1:9")  # nothing listens on the discard port
-    monkeypatch.setenv("LLAMA_CONNECT_TIMEOUT_SECONDS", "0.5")
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
+pytestmark = pytest.mark.usefixtures("cli_without_llm")
 
 
 def test_an_incident_that_meets_the_thresholds_exits_zero(
