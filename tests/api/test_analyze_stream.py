@@ -70,13 +70,9 @@ async def test_text_stream_has_summary_analysis_and_footer(
     ]
     by_direction = {request.url.params["direction"]: request for request in reversed(whole)}
     sent = by_direction["backward"]
-    # The recording holds more than the limit, so a coverage pass asks again without the
-    # patterns it found (the same recording answers it: built by replay, not by a real Loki).
-    coverage = [r for r in whole if "!=" in r.url.params["query"]]
-    # One pass only: it found no pattern to leave out that the first had not, so a second
-    # would read the same lines.
-    assert len(coverage) == 1
-    assert ' != "upstream payments returned"' in coverage[0].url.params["query"]
+    # The recording's 5 entries are under the limit: every matching line was read, so no
+    # coverage pass asks again.
+    assert not [r for r in whole if "!=" in r.url.params["query"]]
     assert sent.headers["X-Scope-OrgID"] == "team-a"
     # The window's oldest lines are asked for alongside (used only when the limit is reached).
     assert by_direction["forward"].url.params["limit"] == "3"
@@ -88,6 +84,35 @@ async def test_text_stream_has_summary_analysis_and_footer(
         '{namespace="billing", container="checkout"} '
         '|~ "(?i)(error|warn|failed|exception|panic|fatal|crit)|^[EWF]\\\\d{4} "'
     )
+
+
+async def test_a_fetch_that_reaches_the_limit_is_followed_by_one_coverage_pass(
+    spans: InMemorySpanExporter, loki_mock: respx.MockRouter, llama_mock: respx.MockRouter
+) -> None:
+    loki_route = loki_mock.get("/loki/api/v1/query_range").mock(
+        return_value=recorded_response("loki", "query_range-streams.json")
+    )
+    mock_llama(llama_mock)
+
+    # The recording holds 5 entries: with a limit of 5 there may be more in the window.
+    response = await post(spans, {**BODY, "limit": 5, "llm": False})
+
+    assert response.status_code == 200, response.text
+    whole = [
+        c.request for c in loki_route.calls if c.request.url.params["end"] == "1795431600000000000"
+    ]
+    # The pass asks again without the patterns found (the same recording answers it: built
+    # by replay, not by a real Loki). It read nothing new, and found no pattern to leave out
+    # that the first had not, so a second pass would read the same lines.
+    coverage = [r for r in whole if "!=" in r.url.params["query"]]
+    assert len(coverage) == 1
+    assert ' != "upstream payments returned"' in coverage[0].url.params["query"]
+    assert "then 0 more from 1 query without the known patterns" in response.text
+    assert "Coverage: sampled: 5 of 2,022 matching lines seen in 2 queries, in 1 pattern" in (
+        response.text
+    )
+    # Nothing new was read, so the summary was computed once, not again for the pass.
+    assert [s.name for s in spans.get_finished_spans()].count("mine_patterns") == 1
 
 
 async def test_sse_stream_has_typed_events(

@@ -1,23 +1,39 @@
 """An analysis: what is failing in a window, from the store's entries and counts.
 
-The store is queried (entries, the window's oldest, true counts, all at once), the worker
+The store is queried (entries, the window's oldest, true counts, all at once), a worker
 computes the summary and one evidence line per pattern, and the model is shown the summary's
-numbers and as many patterns as fit, each source's most telling first.
+numbers and as many patterns as fit, the suspects' first, then each source's most telling.
+
+What changed before the errors' onsets needs only the counts per bucket and the lines before
+each onset, not the window's own lines: it is queried and computed beside the summary (in the
+other worker), once, and joined to it at the end, when the suspects are ranked.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Awaitable
 
 from opentelemetry.trace import Span
 
 from log_analyzer.analysis.coverage import cover_window
 from log_analyzer.analysis.events import SummaryEvent
-from log_analyzer.analysis.gather import gather_evidence
-from log_analyzer.analysis.processing import SummaryWork, summarize_window
+from log_analyzer.analysis.gather import Counted, gather_evidence, optional, window_counts
+from log_analyzer.analysis.onsets import before_onsets
+from log_analyzer.analysis.processing import (
+    OnsetsDone,
+    OnsetsWork,
+    RankWork,
+    SummaryWork,
+    changes_near_onsets,
+    rank_window,
+    summarize_window,
+)
 from log_analyzer.analysis.request import AnalysisRequest
 from log_analyzer.analysis.run import Head, JobContext
 from log_analyzer.logs.prompt import analysis_material
+from log_analyzer.logs.totals import Histogram
 
 logger = logging.getLogger(__name__)
 
@@ -52,24 +68,50 @@ class AnalysisJob:
         )
 
     async def prepare(self, context: JobContext) -> Head:
-        """Query the store, then compute the summary and evidence in a worker.
+        """Query the store, compute the summary and what changed before the onsets, rank.
 
         When the first fetch stopped at the limit, coverage passes follow (`cover_window`).
         """
         request = self.request
-        gathered = await gather_evidence(context.source, request, context.tracer)
-        passes = context.options.coverage_passes
-        work = SummaryWork(
-            source=context.source.name,
-            gathered=gathered,
-            window=request.window,
-            limit=request.limit,
-            max_line_chars=context.options.max_line_chars,
-            pii=context.options.pii,
-            more_passes=passes > 0,
-        )
-        done = await context.compute(summarize_window, work)
+        source, tracer = context.source, context.tracer
+        try:
+            async with asyncio.TaskGroup() as group:
+                counts = group.create_task(window_counts(source, request, tracer))
+                onsets = group.create_task(self._onsets(context, counts))
+                gathered = await gather_evidence(source, request, tracer, counts)
+                passes = context.options.coverage_passes
+                work = SummaryWork(
+                    source=source.name,
+                    gathered=gathered,
+                    window=request.window,
+                    limit=request.limit,
+                    max_line_chars=context.options.max_line_chars,
+                    pii=context.options.pii,
+                    more_passes=passes > 0,
+                )
+                done = await context.compute(summarize_window, work)
+                context.record(done.steps)
+                done = await cover_window(context, request, work, done, passes)
+                found = await onsets
+        except* Exception as failed:
+            raise failed.exceptions[0] from None
+        done = await context.compute(rank_window, RankWork(done, found))
         context.record(done.steps)
-        done = await cover_window(context, request, work, done, passes)
         material = analysis_material(done.summary, request.question, done.evidence, done.order)
         return Head(SummaryEvent(done.summary), material, "Analysis")
+
+    async def _onsets(self, context: JobContext, counts: Awaitable[Counted]) -> OnsetsDone:
+        """What changed just before each onset of the errors, or why nothing is said of it."""
+
+        async def histogram() -> Histogram | None:
+            return (await counts)[1]
+
+        source, request, tracer = context.source, self.request, context.tracer
+        found, error = await optional(lambda: before_onsets(source, request, histogram(), tracer))
+        evidence, note = found if found is not None else ((), error)
+        if not evidence:
+            return OnsetsDone(note=note)
+        work = OnsetsWork(evidence, context.options.max_line_chars, context.options.pii)
+        done = await context.compute(changes_near_onsets, work)
+        context.record(done.steps)
+        return done

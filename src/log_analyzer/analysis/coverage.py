@@ -7,7 +7,9 @@ text that names each exactly, `logs.exclusions`), and the summary is computed ag
 it returned. Passes stop when one returns fewer lines than the limit (every matching line is
 then in a known pattern), when no new pattern can be named, or after the configured number.
 
-A failed pass costs only its lines: the summary says so, and the analysis goes on.
+A failed pass costs only its lines: the summary says so, and the analysis goes on. A pass that
+reads nothing new (the usual end: every line is in a known pattern, or in one no text could
+name) changes only the coverage statement, so the summary is not computed again for it.
 """
 
 from __future__ import annotations
@@ -15,7 +17,13 @@ from __future__ import annotations
 from dataclasses import replace
 
 from log_analyzer.analysis.gather import query_entries
-from log_analyzer.analysis.processing import SummaryDone, SummaryWork, summarize_window
+from log_analyzer.analysis.processing import (
+    PassWork,
+    SummaryDone,
+    SummaryWork,
+    entries_new,
+    summarize_window,
+)
 from log_analyzer.analysis.request import AnalysisRequest
 from log_analyzer.analysis.run import JobContext
 from log_analyzer.core.errors import ServiceError
@@ -43,7 +51,16 @@ async def cover_window(
         except ServiceError as exc:
             # Nothing new was read: the summary stands, and says why it is not complete.
             summary = replace(done.summary, coverage_error=exc.message)
-            return replace(done, summary=summary, exclusions=())
+            return replace(done, summary=summary, exclusions=(), read=frozenset())
+        new, more = await context.compute(entries_new, PassWork(raw, done.read))
+        if not new:
+            summary = replace(
+                done.summary,
+                covered=not more,
+                coverage_passes=done.summary.coverage_passes + 1,
+                excluded_texts=len(done.exclusions),
+            )
+            return replace(done, summary=summary, exclusions=(), read=frozenset())
         gathered = replace(gathered, passes=(*gathered.passes, raw), excluded=done.exclusions)
         work = replace(work, gathered=gathered, more_passes=number < passes)
         done = await context.compute(summarize_window, work)

@@ -14,7 +14,6 @@ from typing import TypeVar
 
 from opentelemetry import trace
 
-from log_analyzer.analysis.onsets import OnsetEvidence, before_onsets
 from log_analyzer.analysis.processing import Gathered
 from log_analyzer.analysis.request import AnalysisRequest
 from log_analyzer.core.errors import ServiceError
@@ -29,18 +28,24 @@ def onset_limit(limit: int) -> int:
     return max(1, limit // 5)
 
 
+Counted = tuple[Totals | None, Histogram | None, str | None]
+"""Totals by level and source, lines per bucket, and why either is missing."""
+
+
 async def gather_evidence(
-    source: LogSource, request: AnalysisRequest, tracer: trace.Tracer, *, onsets: bool = True
+    source: LogSource,
+    request: AnalysisRequest,
+    tracer: trace.Tracer,
+    counts: Awaitable[Counted] | None = None,
 ) -> Gathered:
     """Query the store for an analysis; only the entries query can fail the request.
 
     Besides the newest entries, the window's oldest are fetched: with the newest alone a busy
     window keeps only its end, and the line that started the incident, usually near its
     beginning, is the first to go. They are used only when the newest did not hold the whole
-    window. With ``onsets``, every line just before each onset of the errors is fetched too
-    (`analysis.onsets`), once the counts per bucket say where the onsets are.
+    window. ``counts`` is the window's `true_counts` when the caller already asked for them
+    (to find the onsets meanwhile); otherwise they are asked for here.
     """
-    step = bucket_step(request.window.start_ns, request.window.end_ns)
     oldest_query = request.entries(limit=onset_limit(request.limit), order=Order.OLDEST)
     try:
         async with asyncio.TaskGroup() as group:
@@ -49,41 +54,24 @@ async def gather_evidence(
             )
             onset_span = f"query_{source.name}_onset"
             oldest = group.create_task(
-                _optional(lambda: query_entries(source, oldest_query, tracer, onset_span))
+                optional(lambda: query_entries(source, oldest_query, tracer, onset_span))
             )
-            counts = group.create_task(true_counts(source, request, step, tracer))
-            before = (
-                group.create_task(
-                    _optional(lambda: before_onsets(source, request, _histogram_of(counts), tracer))
-                )
-                if onsets
-                else None
-            )
+            if counts is None:
+                counts = group.create_task(window_counts(source, request, tracer))
+            counted = await counts
     except* Exception as failed:
         raise failed.exceptions[0] from None
     (oldest_entries, oldest_error) = oldest.result()
-    totals, histogram, counts_error = counts.result()
-    evidence: tuple[OnsetEvidence, ...] = ()
-    note = None
-    if before is not None:
-        found, error = before.result()
-        evidence, note = found if found is not None else ((), error)
-    return Gathered(
-        newest.result(),
-        oldest_entries,
-        oldest_error,
-        totals,
-        histogram,
-        counts_error,
-        evidence,
-        note,
-    )
+    totals, histogram, counts_error = counted
+    return Gathered(newest.result(), oldest_entries, oldest_error, totals, histogram, counts_error)
 
 
-async def _histogram_of(
-    counts: Awaitable[tuple[Totals | None, Histogram | None, str | None]],
-) -> Histogram | None:
-    return (await counts)[1]
+async def window_counts(
+    source: LogSource, request: AnalysisRequest, tracer: trace.Tracer
+) -> Counted:
+    """The `true_counts` of the request's window, in buckets of its usual step."""
+    step = bucket_step(request.window.start_ns, request.window.end_ns)
+    return await true_counts(source, request, step, tracer)
 
 
 async def query_entries(
@@ -105,14 +93,14 @@ async def query_entries(
 
 async def true_counts(
     source: LogSource, request: AnalysisRequest, step: int, tracer: trace.Tracer
-) -> tuple[Totals | None, Histogram | None, str | None]:
+) -> Counted:
     """Totals by level and source over the window, and lines per bucket; or why not."""
     with tracer.start_as_current_span(f"query_{source.name}_totals") as span:
         span.set_attribute("db.system.name", source.name)
         counts = request.counts()
         (totals, totals_error), (histogram, histogram_error) = await asyncio.gather(
-            _optional(lambda: source.totals(counts)),
-            _optional(lambda: source.histogram(counts, step)),
+            optional(lambda: source.totals(counts)),
+            optional(lambda: source.histogram(counts, step)),
         )
         if totals is not None:
             span.set_attribute("db.query.text", totals.query)
@@ -125,7 +113,7 @@ async def true_counts(
         return totals, histogram, "; ".join(dict.fromkeys(errors)) or None
 
 
-async def _optional(work: Callable[[], Awaitable[T]]) -> tuple[T | None, str | None]:
+async def optional(work: Callable[[], Awaitable[T]]) -> tuple[T | None, str | None]:
     """The result of ``work()``, or None and the message of the `ServiceError` it raised.
 
     ``work`` is called here, not by the caller, so a task cancelled before it starts leaves no

@@ -13,6 +13,7 @@ Reference counting still frees everything as usual.
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -48,10 +49,6 @@ class Gathered:
     totals: Totals | None
     histogram: Histogram | None
     counts_error: str | None
-    onsets: tuple[OnsetEvidence, ...] = ()
-    """Every line just before each onset of the window's errors, and before that."""
-    onsets_note: str | None = None
-    """Why there is no onset evidence, when there is none."""
     passes: tuple[RawEntries, ...] = ()
     """Coverage passes: the window again without the lines of the patterns known before each."""
     excluded: tuple[str, ...] = ()
@@ -84,6 +81,9 @@ class SummaryDone:
     steps: tuple[Step, ...]
     exclusions: tuple[str, ...] = ()
     """Texts naming the known patterns, for the next coverage pass; empty when none is due."""
+    read: frozenset[int] = frozenset()
+    """`row_digest` of every entry read, when a coverage pass is due: it tells whether the pass
+    read anything new (`entries_new`)."""
 
 
 def summarize_window(work: SummaryWork) -> SummaryDone:
@@ -106,6 +106,7 @@ def summarize_window(work: SummaryWork) -> SummaryDone:
                     pass_added += extra
                 covered = not decoded.more
                 attributes["logs.coverage_added"] = pass_added
+            read_rows = rows
             rows, joined = regroup_continuations(rows)
             attributes["logs.joined_lines"] = joined
             attributes["logs.returned"] = len(newest.rows) + newest.malformed
@@ -168,55 +169,127 @@ def summarize_window(work: SummaryWork) -> SummaryDone:
                 excluded_texts=_excluded(gathered),
             )
             exclusions: tuple[str, ...] = ()
-            if work.more_passes and not covered:
+            if work.more_passes and newest.more and not covered:
                 exclusions = choose_exclusions(
                     patterns, [line for _, _, line in rows], _excluded_texts(gathered)
                 )
                 if exclusions == _excluded_texts(gathered):
                     exclusions = ()  # nothing new to leave out: another pass would read the same
-
-        with steps.step("changes_before_onset") as attributes:
-            changes: list[Change] = []
-            for onset in gathered.onsets:
-                recent, recent_seconds = _entries_of(onset.recent, onset.recent_window, work)
-                baseline, baseline_seconds = _entries_of(
-                    onset.baseline, onset.baseline_window, work
-                )
-                changes.extend(
-                    changes_before(
-                        onset.onset_ns,
-                        recent,
-                        baseline,
-                        recent_seconds=recent_seconds,
-                        baseline_seconds=baseline_seconds,
-                        pii=work.pii,
-                    )
-                )
-            onsets_ns = tuple(onset.onset_ns for onset in gathered.onsets)
-            note = gathered.onsets_note
-            if onsets_ns and not changes:
-                note = "nothing new or louder just before the onset"
-            attributes["logs.changes"] = len(changes)
-
-        with steps.step("rank_suspects") as attributes:
-            suspects = rank_suspects(summary.patterns, changes, onsets_ns)
-            attributes["logs.suspects"] = len(suspects)
-            summary = replace(
-                summary,
-                onsets_ns=onsets_ns,
-                changes=tuple(changes),
-                changes_note=note,
-                suspects=suspects,
+            read = (
+                frozenset(row_digest(ts, line) for _, ts, line in read_rows) if exclusions else None
             )
+
             with_date = window.end_ns - window.start_ns > _DAY_NS
             evidence = tuple(evidence_line(p, with_date=with_date) for p in patterns)
-            # The suspects' patterns get room first, in their rank; then each source's best.
-            position = {p.id: i for i, p in enumerate(patterns)}
-            first = [position[s.pattern] for s in suspects if s.pattern in position]
-            order = tuple(dict.fromkeys([*first, *diversity_order(patterns)]))
+            order = tuple(diversity_order(patterns))
         # Freed while the collector is paused, so its first pass afterwards never walks them.
-        del rows, normalized, entries, skeletons
-    return SummaryDone(summary, evidence, order, tuple(steps.done), exclusions)
+        del rows, read_rows, normalized, entries, skeletons
+    return SummaryDone(summary, evidence, order, tuple(steps.done), exclusions, read or frozenset())
+
+
+@dataclass(frozen=True, slots=True)
+class OnsetsWork:
+    """The lines read just before each onset of the window's errors, to find what changed."""
+
+    evidence: tuple[OnsetEvidence, ...]
+    max_line_chars: int
+    pii: frozenset[str] = DEFAULT_PII
+
+
+@dataclass(frozen=True, slots=True)
+class OnsetsDone:
+    """Where the errors rose, what changed just before, or why nothing is said of it."""
+
+    onsets_ns: tuple[int, ...] = ()
+    changes: tuple[Change, ...] = ()
+    note: str | None = None
+    steps: tuple[Step, ...] = ()
+
+
+def changes_near_onsets(work: OnsetsWork) -> OnsetsDone:
+    """The worker's task for the lines before the onsets: what is new or louder there.
+
+    It needs none of the window's own lines, so it runs beside `summarize_window`, in the
+    other worker, and once per analysis however many coverage passes follow.
+    """
+    steps = Steps()
+    changes: list[Change] = []
+    with gc_paused(), steps.step("changes_before_onset") as attributes:
+        for onset in work.evidence:
+            recent, recent_seconds = _entries_of(onset.recent, onset.recent_window, work)
+            baseline, baseline_seconds = _entries_of(onset.baseline, onset.baseline_window, work)
+            changes.extend(
+                changes_before(
+                    onset.onset_ns,
+                    recent,
+                    baseline,
+                    recent_seconds=recent_seconds,
+                    baseline_seconds=baseline_seconds,
+                    pii=work.pii,
+                )
+            )
+        attributes["logs.changes"] = len(changes)
+    onsets_ns = tuple(onset.onset_ns for onset in work.evidence)
+    note = "nothing new or louder just before the onset" if onsets_ns and not changes else None
+    return OnsetsDone(onsets_ns, tuple(changes), note, tuple(steps.done))
+
+
+@dataclass(frozen=True, slots=True)
+class RankWork:
+    """A window's summary and what changed before its onsets, to rank the suspects from."""
+
+    done: SummaryDone
+    onsets: OnsetsDone
+
+
+def rank_window(work: RankWork) -> SummaryDone:
+    """The worker's last task for an analysis: the suspects, and their patterns' room first."""
+    steps = Steps()
+    done, onsets = work.done, work.onsets
+    patterns = done.summary.patterns
+    with steps.step("rank_suspects") as attributes:
+        suspects = rank_suspects(patterns, onsets.changes, onsets.onsets_ns)
+        attributes["logs.suspects"] = len(suspects)
+        summary = replace(
+            done.summary,
+            onsets_ns=onsets.onsets_ns,
+            changes=onsets.changes,
+            changes_note=onsets.note,
+            suspects=suspects,
+        )
+        position = {p.id: i for i, p in enumerate(patterns)}
+        first = [position[s.pattern] for s in suspects if s.pattern in position]
+        order = tuple(dict.fromkeys([*first, *done.order]))
+    return replace(done, summary=summary, order=order, steps=tuple(steps.done))
+
+
+@dataclass(frozen=True, slots=True)
+class PassWork:
+    """A coverage pass's answer, and the digests of the entries read before it."""
+
+    raw: RawEntries
+    read: frozenset[int]
+
+
+def entries_new(work: PassWork) -> tuple[int, bool]:
+    """How many entries of a pass were not read before, and whether the pass hit its limit.
+
+    A malformed entry cannot be told apart from one read before, so it counts as new.
+    """
+    decoded = work.raw.decoded()
+    read = work.read
+    new = sum(row_digest(ts, line) not in read for _, ts, line in decoded.rows)
+    return new + decoded.malformed, decoded.more
+
+
+def row_digest(ts: int, line: str) -> int:
+    """An entry's time and a 64-bit digest of its line, as one number (for `SummaryDone.read`).
+
+    The digest is BLAKE2b: unlike `hash`, it is the same in every process, and two different
+    lines of one nanosecond share it with odds of 2**-64.
+    """
+    digest = hashlib.blake2b(line.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+    return (ts << 64) | int.from_bytes(digest, "big")
 
 
 def _excluded_texts(gathered: Gathered) -> tuple[str, ...]:
@@ -229,7 +302,7 @@ def _excluded(gathered: Gathered) -> int:
 
 
 def _entries_of(
-    raw: RawEntries, window: Window, work: SummaryWork
+    raw: RawEntries, window: Window, work: OnsetsWork
 ) -> tuple[tuple[NormalizedEntry, ...], float]:
     """A side query's entries, read as the analysis reads its own, and the seconds they cover.
 

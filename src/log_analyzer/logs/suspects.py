@@ -63,6 +63,14 @@ class _Candidate:
     count: int
     new: bool
     change: Change | None = None
+    words: frozenset[str] = frozenset()
+    """The names its text holds, lower case (what `_pointed_at_by` looks for)."""
+    services: tuple[tuple[str, ...], ...] = ()
+    """`service_names` of each of its sources."""
+
+    def __post_init__(self) -> None:
+        self.words = frozenset(_NAME.findall(self.text.lower()))
+        self.services = tuple(service_names(source) for source in self.sources)
 
 
 def rank_suspects(
@@ -181,20 +189,17 @@ def _score(
 
 def _pointed_at_by(candidate: _Candidate, candidates: Sequence[_Candidate]) -> list[str]:
     """Other sources whose error templates name one of the candidate's services."""
-    names = {name for source in candidate.sources for name in service_names(source)}
+    names = {name for services in candidate.services for name in services}
     if not names:
         return []
     pointers: set[str] = set()
     for other in candidates:
-        if other is candidate or other.level.rank > Level.WARN.rank:
+        if other is candidate or other.level.rank > Level.WARN.rank or not names & other.words:
             continue
-        words = set(_NAME.findall(other.text.lower()))
-        for source in other.sources:
-            if source in candidate.sources or not names & words:
-                continue
-            if names & set(service_names(source)):
-                continue  # the same service writing about itself
-            pointers.add(service_names(source)[0] if service_names(source) else source)
+        for source, services in zip(other.sources, other.services, strict=True):
+            if source in candidate.sources or names & set(services):
+                continue  # the candidate's own source, or the same service writing about itself
+            pointers.add(services[0] if services else source)
     return sorted(pointers)
 
 

@@ -92,9 +92,7 @@ class RecipeContext:
     async def analysis(self) -> SummaryDone:
         """The request's analysis summary: patterns of the fetched lines and true totals."""
         if self._analysis is None:
-            gathered = await gather_evidence(
-                self.job.source, self.request, self.job.tracer, onsets=False
-            )
+            gathered = await gather_evidence(self.job.source, self.request, self.job.tracer)
             work = SummaryWork(
                 source=self.source_name,
                 gathered=gathered,
