@@ -19,15 +19,16 @@ from opentelemetry.trace import Span
 
 from log_analyzer.analysis.coverage import cover_window
 from log_analyzer.analysis.events import SummaryEvent
-from log_analyzer.analysis.gather import Counted, gather_evidence, optional, window_counts
+from log_analyzer.analysis.gather import gather_evidence, optional, window_counts
 from log_analyzer.analysis.onsets import before_onsets
 from log_analyzer.analysis.processing import (
+    Counted,
+    FinishWork,
     OnsetsDone,
     OnsetsWork,
-    RankWork,
     SummaryWork,
     changes_near_onsets,
-    rank_window,
+    finish_window,
     summarize_window,
 )
 from log_analyzer.analysis.request import AnalysisRequest
@@ -78,7 +79,7 @@ class AnalysisJob:
             async with asyncio.TaskGroup() as group:
                 counts = group.create_task(window_counts(source, request, tracer))
                 onsets = group.create_task(self._onsets(context, counts))
-                gathered = await gather_evidence(source, request, tracer, counts)
+                gathered = await gather_evidence(source, request, tracer, counts=False)
                 passes = context.options.coverage_passes
                 work = SummaryWork(
                     source=source.name,
@@ -92,10 +93,10 @@ class AnalysisJob:
                 done = await context.compute(summarize_window, work)
                 context.record(done.steps)
                 done = await cover_window(context, request, work, done, passes)
-                found = await onsets
+                counted, found = await counts, await onsets
         except* Exception as failed:
             raise failed.exceptions[0] from None
-        done = await context.compute(rank_window, RankWork(done, found))
+        done = await context.compute(finish_window, FinishWork(done, counted, found))
         context.record(done.steps)
         material = analysis_material(done.summary, request.question, done.evidence, done.order)
         return Head(SummaryEvent(done.summary), material, "Analysis")

@@ -14,10 +14,10 @@ from typing import TypeVar
 
 from opentelemetry import trace
 
-from log_analyzer.analysis.processing import Gathered
+from log_analyzer.analysis.processing import Counted, Gathered
 from log_analyzer.analysis.request import AnalysisRequest
 from log_analyzer.core.errors import ServiceError
-from log_analyzer.logs.totals import Histogram, Totals, bucket_step
+from log_analyzer.logs.totals import bucket_step
 from log_analyzer.sources.base import EntryQuery, LogSource, Order, RawEntries
 
 T = TypeVar("T")
@@ -28,23 +28,21 @@ def onset_limit(limit: int) -> int:
     return max(1, limit // 5)
 
 
-Counted = tuple[Totals | None, Histogram | None, str | None]
-"""Totals by level and source, lines per bucket, and why either is missing."""
-
-
 async def gather_evidence(
     source: LogSource,
     request: AnalysisRequest,
     tracer: trace.Tracer,
-    counts: Awaitable[Counted] | None = None,
+    *,
+    counts: bool = True,
 ) -> Gathered:
     """Query the store for an analysis; only the entries query can fail the request.
 
     Besides the newest entries, the window's oldest are fetched: with the newest alone a busy
     window keeps only its end, and the line that started the incident, usually near its
     beginning, is the first to go. They are used only when the newest did not hold the whole
-    window. ``counts`` is the window's `true_counts` when the caller already asked for them
-    (to find the onsets meanwhile); otherwise they are asked for here.
+    window. The window's `true_counts` are asked for alongside, unless ``counts`` is false:
+    then the caller asks for them itself and joins them to the summary later
+    (`processing.finish_window`), so that mining need not wait for them.
     """
     oldest_query = request.entries(limit=onset_limit(request.limit), order=Order.OLDEST)
     try:
@@ -56,13 +54,11 @@ async def gather_evidence(
             oldest = group.create_task(
                 optional(lambda: query_entries(source, oldest_query, tracer, onset_span))
             )
-            if counts is None:
-                counts = group.create_task(window_counts(source, request, tracer))
-            counted = await counts
+            counted = group.create_task(window_counts(source, request, tracer)) if counts else None
     except* Exception as failed:
         raise failed.exceptions[0] from None
     (oldest_entries, oldest_error) = oldest.result()
-    totals, histogram, counts_error = counted
+    totals, histogram, counts_error = counted.result() if counted else (None, None, None)
     return Gathered(newest.result(), oldest_entries, oldest_error, totals, histogram, counts_error)
 
 

@@ -137,8 +137,6 @@ def summarize_window(work: SummaryWork) -> SummaryDone:
             attributes["logs.patterns"] = len(patterns)
 
         with steps.step("summarize_logs"):
-            histogram = gathered.histogram
-            series = histogram.series() if histogram is not None else None
             summary = summarize(
                 entries,
                 start_ns=window.start_ns,
@@ -150,11 +148,6 @@ def summarize_window(work: SummaryWork) -> SummaryDone:
                 sampled=newest.more,
                 source=work.source,
                 patterns=patterns,
-                totals=gathered.totals,
-                series=series,
-                series_query=histogram.query if histogram is not None else "",
-                spikes=find_spikes(series) if series is not None else (),
-                totals_error=gathered.counts_error,
                 onset_lines=added,
                 onset_error=gathered.oldest_error if newest.more else None,
             )
@@ -167,6 +160,9 @@ def summarize_window(work: SummaryWork) -> SummaryDone:
                 coverage_passes=len(gathered.passes),
                 coverage_lines=pass_added,
                 excluded_texts=_excluded(gathered),
+            )
+            summary = with_counts(
+                summary, (gathered.totals, gathered.histogram, gathered.counts_error)
             )
             exclusions: tuple[str, ...] = ()
             if work.more_passes and newest.more and not covered:
@@ -234,16 +230,39 @@ def changes_near_onsets(work: OnsetsWork) -> OnsetsDone:
     return OnsetsDone(onsets_ns, tuple(changes), note, tuple(steps.done))
 
 
+Counted = tuple[Totals | None, Histogram | None, str | None]
+"""Totals by level and source, lines per bucket, and why either is missing."""
+
+
+def with_counts(summary: LogSummary, counted: Counted) -> LogSummary:
+    """``summary`` with the window's true counts, its spikes, or why the counts are missing."""
+    totals, histogram, error = counted
+    series = histogram.series() if histogram is not None else None
+    return replace(
+        summary,
+        totals=totals,
+        series=series,
+        series_query=histogram.query if histogram is not None else "",
+        spikes=find_spikes(series) if series is not None else (),
+        totals_error=error,
+    )
+
+
 @dataclass(frozen=True, slots=True)
-class RankWork:
-    """A window's summary and what changed before its onsets, to rank the suspects from."""
+class FinishWork:
+    """A window's summary, its true counts and what changed before its onsets."""
 
     done: SummaryDone
+    counted: Counted
     onsets: OnsetsDone
 
 
-def rank_window(work: RankWork) -> SummaryDone:
-    """The worker's last task for an analysis: the suspects, and their patterns' room first."""
+def finish_window(work: FinishWork) -> SummaryDone:
+    """The worker's last task for an analysis: counts joined, suspects ranked and put first.
+
+    The true counts and the changes before the onsets were asked for while the window's lines
+    were read and mined; they meet the summary here.
+    """
     steps = Steps()
     done, onsets = work.done, work.onsets
     patterns = done.summary.patterns
@@ -251,7 +270,7 @@ def rank_window(work: RankWork) -> SummaryDone:
         suspects = rank_suspects(patterns, onsets.changes, onsets.onsets_ns)
         attributes["logs.suspects"] = len(suspects)
         summary = replace(
-            done.summary,
+            with_counts(done.summary, work.counted),
             onsets_ns=onsets.onsets_ns,
             changes=onsets.changes,
             changes_note=onsets.note,
