@@ -20,7 +20,12 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 
 from log_analyzer.analysis import analyze
 from log_analyzer.analysis.processing import SummaryDone, SummaryWork, summarize_window
-from log_analyzer.core.workers import WorkerCrashed, WorkerPool, available_cpus
+from log_analyzer.core.workers import (
+    WORKER_NICENESS,
+    WorkerCrashed,
+    WorkerPool,
+    available_cpus,
+)
 from tests.conftest import recorded, running_app, shared_workers
 from tests.fakes import FakeLLM, RecordedLogSource
 
@@ -133,3 +138,13 @@ async def test_processes_return_what_they_computed() -> None:
         result, waited = await shared_workers().run(sorted, [3, 1, 2])
     assert result == [1, 2, 3]
     assert waited >= 0
+
+
+def niceness(_: object) -> int:
+    """The nice value of the process this runs in."""
+    return os.nice(0)
+
+
+async def test_workers_run_at_a_lower_priority_than_the_service() -> None:
+    value, _ = await shared_workers().run(niceness, None)
+    assert value == min(19, os.nice(0) + WORKER_NICENESS)

@@ -80,8 +80,18 @@ def _cgroup_quota() -> float | None:
     return None
 
 
+WORKER_NICENESS = 5
+"""Added to a worker process's nice value. When the workers keep every CPU busy, the kernel's
+scheduler then gives the service process (its event loop serves `/health` and every open stream)
+about three times a worker's share of CPU time, so the loop is not kept waiting behind the work
+it handed off (`/health` p95 under load: ``bench/bench_load.py``). When the loop is idle the
+workers still get all the CPU."""
+
+
 def prepare_worker(modules: Sequence[str]) -> None:
-    """Set a new worker process up: leave Ctrl-C to the service, import ``modules``."""
+    """Set a new worker process up: lower its priority, ignore Ctrl-C, import ``modules``."""
+    with contextlib.suppress(OSError):  # a sandbox may forbid it; the work runs all the same
+        os.nice(WORKER_NICENESS)
     # Ctrl-C in a terminal reaches the whole process group; the service shuts its workers down.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     for name in modules:
