@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
-import pytest
+import re
 
-from log_analyzer.logs.masking import digit_shape, mask_message, mask_token, skeleton
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from log_analyzer.logs.masking import (
+    _DIGIT_TOKEN,
+    digit_shape,
+    mask_message,
+    mask_token,
+    skeleton,
+)
 
 
 @pytest.mark.parametrize(
@@ -66,3 +76,11 @@ def test_skeleton_is_never_coarser_than_masking_on_digit_values() -> None:
 def test_mask_token_masks_as_mask_message_does(token: str, expected: str) -> None:
     assert mask_token(token) == expected
     assert mask_message(f"a {token} b") == f"a {expected} b"
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from("a1٣ \t\n\u00a0x-_.:/=\"'"), max_size=60))
+def test_digit_tokens_are_the_whole_tokens_that_hold_a_digit(text: str) -> None:
+    # The plain form of the rule, which tries every position; the module's starts at tokens.
+    plain = re.compile(r"\S*\d\S*")
+    assert _DIGIT_TOKEN.findall(text) == plain.findall(text)

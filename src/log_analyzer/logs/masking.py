@@ -146,7 +146,10 @@ _SIMPLE = re.compile(
     r"(?P<post>[)\]}.,;:'\"!?]*)"
 )
 _SIMPLE_PLACEHOLDER = {"num": "<NUM>", "ipport": "<IP:PORT>", "ip": "<IP>"}
-_DIGIT_TOKEN = re.compile(r"\S*\d\S*")
+# A whole whitespace-free token that holds a digit. It only starts where a token does: written
+# as plain \S*\d\S*, every position inside a token without a digit would be tried and each
+# would scan to the token's end, which took a third of mask_message on 250-character lines.
+_DIGIT_TOKEN = re.compile(r"(?<!\S)[^\s\d]*\d\S*")
 # Multi-token values, recognised after the tokens were masked.
 _UNIT = re.compile(
     r"(?:[<>~])?<NUM> ?(?:(?P<size>bytes?|[KMGTPE]i?B)|(?P<dur>sec(?:ond)?s?|min(?:ute)?s?"
