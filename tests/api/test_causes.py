@@ -13,6 +13,8 @@ import httpx
 import pytest
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
+from log_analyzer.analysis import analyze
+from log_analyzer.core.workers import WorkerCrashed
 from tests.conftest import running_app, settings_for_tests
 from tests.fakes import FakeLLM
 
@@ -68,3 +70,24 @@ async def test_the_text_report_lists_suspects_and_coverage(spans: InMemorySpanEx
     assert "Coverage: all 2,984 matching lines are in these " in text
     at = text.index("Suspects (ranked by code, most likely first):")
     assert CAUSE in text[at : text.index("\n  2. ", at)]
+
+
+def changes_fail(work: object) -> object:
+    """Stands in for the onset work in a worker whose process died under it."""
+    raise WorkerCrashed("a worker process died during the computation")
+
+
+async def test_changes_that_cannot_be_computed_cost_only_the_changes(
+    spans: InMemorySpanExporter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(analyze, "changes_near_onsets", changes_fail)
+    events = await analyse(spans, FakeLLM(), llm=False)
+    summary = events[0]["summary"]
+    assert summary["changes"] == []
+    assert summary["changes_note"] == (
+        "what changed before the onset could not be computed: "
+        "a worker process died during the computation"
+    )
+    assert summary["onsets"]  # found from the counts; only what changed before them is missing
+    assert any(CAUSE in suspect["text"] for suspect in summary["suspects"])
+    assert events[-1]["type"] == "done"

@@ -33,6 +33,7 @@ from log_analyzer.analysis.processing import (
 )
 from log_analyzer.analysis.request import AnalysisRequest
 from log_analyzer.analysis.run import Head, JobContext
+from log_analyzer.core.errors import ServiceError
 from log_analyzer.logs.prompt import analysis_material
 from log_analyzer.logs.totals import Histogram
 
@@ -113,6 +114,12 @@ class AnalysisJob:
         if not evidence:
             return OnsetsDone(note=note)
         work = OnsetsWork(evidence, context.options.max_line_chars, context.options.pii)
-        done = await context.compute(changes_near_onsets, work)
+        try:
+            done = await context.compute(changes_near_onsets, work)
+        except ServiceError as exc:
+            # Like a failed query before the onset, it costs only what it would have added.
+            onsets_ns = tuple(onset.onset_ns for onset in evidence)
+            note = f"what changed before the onset could not be computed: {exc.message}"
+            return OnsetsDone(onsets_ns, note=note)
         context.record(done.steps)
         return done
