@@ -236,6 +236,29 @@ _VENDORS = (
     _Vendor("vault_token", r"hv[sb]\.[A-Za-z0-9_-]{24,}", ("hvs.", "hvb.")),
     _Vendor("digitalocean_token", r"do[opr]_v[0-9]_[a-f0-9]{64}", ("dop_v", "doo_v", "dor_v")),
     _Vendor("databricks_token", r"dapi[a-f0-9]{32}(?:-[0-9])?(?![A-Za-z0-9])", ("dapi",)),
+    _Vendor("docker_token", rf"dckr_(?:pat|oat)_[{_T}]{{27,}}", ("dckr_pat_", "dckr_oat_")),
+    _Vendor("pulumi_token", r"pul-[a-f0-9]{40}(?![A-Za-z0-9])", ("pul-",)),
+    _Vendor(
+        "sentry_token",
+        r"sntrys_eyJ[A-Za-z0-9+/=_-]{30,}|sntryu_[a-f0-9]{64}(?![A-Za-z0-9])",
+        ("sntrys_", "sntryu_"),
+    ),
+    _Vendor("linear_api_key", r"lin_api_[A-Za-z0-9]{40}(?![A-Za-z0-9])", ("lin_api_",)),
+    _Vendor("postman_api_key", r"PMAK-[a-f0-9]{24}-[a-f0-9]{34}(?![A-Za-z0-9])", ("pmak-",)),
+    _Vendor("heroku_api_key", rf"HRKU-[{_T}]{{20,}}", ("hrku-",)),
+    _Vendor(
+        "doppler_token",
+        r"dp\.(?:st|sa|ct|pt|scim|audit)\.(?:[A-Za-z0-9_-]{1,40}\.)?[A-Za-z0-9]{40,44}"
+        r"(?![A-Za-z0-9_.-])",
+        ("dp.st.", "dp.sa.", "dp.ct.", "dp.pt.", "dp.scim.", "dp.audit."),
+    ),
+    _Vendor("shippo_token", r"shippo_(?:live|test)_[a-f0-9]{40}(?![A-Za-z0-9])", ("shippo_",)),
+    _Vendor("atlassian_token", r"ATATT[0-9][A-Za-z0-9_=-]{50,}", ("atatt",)),
+    # The digits of these prefixes (sq0atp-, EAACEdEose0cBA, AGE-SECRET-KEY-1) are matched as
+    # any digit: whether a rule matches may depend on where digits are, never on which.
+    _Vendor("square_token", rf"sq[0-9](?:atp|csp)-[{_T}]{{22,}}", (), (r"sq[0-9](?:atp|csp)-",)),
+    _Vendor("facebook_token", r"EAACEdEose[0-9]cBA[A-Za-z0-9]{20,}", ("eaacedeose",)),
+    _Vendor("age_secret_key", r"AGE-SECRET-KEY-[0-9][A-Z0-9]{58}", ("age-secret-key-",)),
     # Base64 of the bot's id, a timestamp, an HMAC: known by its context only.
     _Vendor(
         "discord_token",
@@ -479,6 +502,40 @@ def _key_value(match: re.Match[str]) -> tuple[str, str] | None:
     return _swap(match, group, kind, key_quote if bare else "")
 
 
+# A command line's secret flag: ``--password hunter2``, ``--db-password s3cr3t``, ``--api-key K``.
+# (``--password=hunter2`` is a key-value pair.) The keyword is the flag's last word.
+_FLAG = re.compile(
+    r"--(?P<prefix>(?:[A-Za-z0-9]+-)*)"
+    r"(?P<kw>password|passwd|passphrase|pass|pwd|token|secret|api-?key|access-?key|secret-?key"
+    r"|private-?key)[ \t]+(?P<secret>[^\s\"'=-][^\s\"']*)"
+)
+# Words a CLI's own messages put after a flag's name: "--token is deprecated", "--password
+# requires a value". They are no secret, and redacting them would hide the message.
+# fmt: off
+_FLAG_PROSE = frozenset((
+    "is", "are", "was", "were", "must", "should", "can", "cannot", "will", "not", "and", "or",
+    "the", "a", "an", "to", "of", "for", "in", "on", "with", "without", "requires", "required",
+    "flag", "option", "argument", "value", "file", "deprecated", "missing", "given", "provided",
+    "set", "empty", "ignored", "unknown",
+))
+# fmt: on
+
+
+_FLAG_SHAPE = (
+    r"--(?:[a-z0-9]+-)*(?:pass|pwd|token|secret|api-?key|access-?key|private-?key)[a-z]*[ \t]+"
+    r"[^\s\"'=-]"
+)
+"""Where `_FLAG` may match (RE2, case-folded text): a flag followed by a value."""
+
+
+def _flag(match: re.Match[str]) -> tuple[str, str] | None:
+    value = match.group("secret")
+    if _inside_word(match) or _is_not_secret(value) or value.lower() in _FLAG_PROSE:
+        return None
+    kind = _kv_kind(match.group("kw"), match.group("prefix"))
+    return _swap(match, "secret", kind)
+
+
 def _generic_key_value(match: re.Match[str]) -> tuple[str, str] | None:
     found = _kv_value(match)
     if found is None:
@@ -707,10 +764,10 @@ def _rules() -> tuple[_Rule, ...]:
         ),
         _Rule(
             re.compile(
-                r"(?P<scheme>[Bb](?i:earer|asic)|[Tt](?i:oken))[ \t]+"
+                r"(?P<scheme>[Bb](?i:earer|asic)|[Tt](?i:oken)|SSWS)[ \t]+"
                 r"(?P<secret>[A-Za-z0-9._~+/-]+=*)"
             ),
-            ("bearer", "basic", "token"),
+            ("bearer", "basic", "token", "ssws"),
             _auth_scheme,
         ),
         _Rule(
@@ -733,6 +790,16 @@ def _rules() -> tuple[_Rule, ...]:
             _generic_key_value,
             # "auth" alone is in every "authentication failed": only a key, before its separator.
             (r"(?:auth|cred(?:ential)?s?)\\?[\"']?[ \t]*[:=]",),
+        ),
+        # Tried only where such a flag is followed by a value, not wherever "pass" occurs.
+        _Rule(
+            _FLAG,
+            (),
+            _flag,
+            (
+                r"--(?:[a-z0-9]+-)*(?:pass|pwd|token|secret|api-?key|access-?key|private-?key)"
+                r"[a-z]*[ \t]+[^\s\"'=-]",
+            ),
         ),
         # A card number has no literal to look for: its shape is (a run of 13 to 19 digits).
         _Rule(_CARD, (), _card, (_CARD_SHAPE,)),
