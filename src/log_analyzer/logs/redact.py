@@ -796,10 +796,7 @@ def _rules() -> tuple[_Rule, ...]:
             _FLAG,
             (),
             _flag,
-            (
-                r"--(?:[a-z0-9]+-)*(?:pass|pwd|token|secret|api-?key|access-?key|private-?key)"
-                r"[a-z]*[ \t]+[^\s\"'=-]",
-            ),
+            (_FLAG_SHAPE,),
         ),
         # A card number has no literal to look for: its shape is (a run of 13 to 19 digits).
         _Rule(_CARD, (), _card, (_CARD_SHAPE,)),
