@@ -403,6 +403,7 @@ _KEY_KINDS = {
     "clientkey": "api_key",
     "servicekey": "api_key",
     "licensekey": "api_key",
+    "subscriptionkey": "api_key",
     "accesskey": "access_key",
     "secretaccesskey": "aws_secret_key",
     "accountkey": "azure_storage_key",
@@ -536,6 +537,61 @@ def _flag(match: re.Match[str]) -> tuple[str, str] | None:
     return _swap(match, "secret", kind)
 
 
+# A Cookie or Set-Cookie header (or a "cookie" field): each cookie whose value looks random is a
+# bearer of access (a session, an OAuth proxy's cookie); names, attributes and plain values stay.
+_COOKIE_HEADER = re.compile(r"(?i:set-cookie|cookie)\"?[ \t]*[:=][ \t]*\"?(?P<pairs>[^\r\n\"]+)")
+_COOKIE_PAIR = re.compile(r"(?P<name>[^\s=;,]+)=(?P<value>[^\s;,]+)")
+_COOKIE_MIN_CHARS = 16
+
+
+def _cookie_value_is_secret(value: str) -> bool:
+    """Whether a cookie's value is a credential: long, random, with letters and digits.
+
+    Not a flag, a language, a timestamp or an analytics counter (digits count as one symbol).
+    """
+    return (
+        len(value) >= _COOKIE_MIN_CHARS
+        and _PLACEHOLDER not in value
+        and any(c.isalpha() for c in value)
+        and any(c.isdigit() for c in value)
+        and _entropy(value) >= _ENTROPY_BITS
+    )
+
+
+def _cookies(match: re.Match[str]) -> tuple[str, str] | None:
+    if _inside_word(match):
+        return None
+    pairs = match.group("pairs")
+    hidden = _COOKIE_PAIR.sub(
+        lambda pair: (
+            f"{pair.group('name')}={_placeholder('cookie')}"
+            if _cookie_value_is_secret(pair.group("value"))
+            else pair.group(0)
+        ),
+        pairs,
+    )
+    if hidden == pairs:
+        return None
+    start = match.start("pairs") - match.start()
+    return "cookie", f"{match.group(0)[:start]}{hidden}"
+
+
+# Command lines whose password flag is a short one: ``redis-cli -a PASS``, ``sshpass -p PASS``,
+# ``mysql -uroot -pPASS`` (MySQL's -p takes its value attached; -P is the port).
+_SHORT_FLAG_PASSWORD = re.compile(
+    r"redis-cli(?:[ \t]+\S+)*?[ \t]+-a[ \t]+(?P<redis>[^\s\"']+)"
+    r"|sshpass[ \t]+-p[ \t]*(?P<sshpass>[^\s\"']+)"
+    r"|mysql(?:dump|admin|import|check)?(?:[ \t]+\S+)*?[ \t]+-p(?P<mysql>[^\s\"']+)"
+)
+
+
+def _short_flag_password(match: re.Match[str]) -> tuple[str, str] | None:
+    group = next(name for name in ("redis", "sshpass", "mysql") if match.group(name) is not None)
+    if _inside_word(match) or _is_not_secret(match.group(group)):
+        return None
+    return _swap(match, group, "password")
+
+
 def _generic_key_value(match: re.Match[str]) -> tuple[str, str] | None:
     found = _kv_value(match)
     if found is None:
@@ -558,7 +614,8 @@ def _keyword_alternation(words: Mapping[str, str]) -> str:
 
 # Key names end with one of these words: db_password, clientSecret, x-api-key.
 _SECRET_KEY_WORDS = {
-    "s": r"ecret[_-]?access[_-]?key|ecret[_-]?key|ecret|ervice[_-]?key|ession[_-]?(?:id|key)|essid",
+    "s": r"ecret[_-]?access[_-]?key|ecret[_-]?key|ecret|ervice[_-]?key|ession[_-]?(?:id|key)|essid"
+    r"|ubscription[_-]?key",
     "p": r"assw(?:or)?d|assphrase|ass|rivate[_-]?key|riv[_-]?key|wd",
     "a": r"pi[_-]?key|ccess[_-]?key|ccount[_-]?key|uth[_-]?key|pp(?:lication)?[_-]?key",
     "t": r"oken",
@@ -798,6 +855,8 @@ def _rules() -> tuple[_Rule, ...]:
             _flag,
             (_FLAG_SHAPE,),
         ),
+        _Rule(_COOKIE_HEADER, ("cookie",), _cookies),
+        _Rule(_SHORT_FLAG_PASSWORD, ("redis-cli", "sshpass", "mysql"), _short_flag_password),
         # A card number has no literal to look for: its shape is (a run of 13 to 19 digits).
         _Rule(_CARD, (), _card, (_CARD_SHAPE,)),
         _Rule(_EMAIL, ("@",), _email, pii="email"),
