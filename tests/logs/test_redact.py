@@ -1543,3 +1543,14 @@ def test_an_ampersand_ends_a_value_only_before_the_next_query_parameter(
     line: str, expected: str
 ) -> None:
     assert redact(line).text == expected
+
+
+def test_a_cookie_is_hidden_from_sixteen_random_characters_and_the_header_kept() -> None:
+    # 16 characters of 8 symbols, each twice (the digit counts as one): exactly 3 bits each.
+    at_the_edge = "aBcDeFg1aBcDeFg1"
+    text = f"Set-Cookie: sid={at_the_edge}; Path=/; lang=en-US"
+    assert redact(text).text == "Set-Cookie: sid=[REDACTED:cookie]; Path=/; lang=en-US"
+    shorter = at_the_edge[:15]
+    assert redact(f"Cookie: sid={shorter}").total == 0
+    plain = "Cookie: _ga=GA1.2.1234567890.1795457333; theme=dark"
+    assert redact(plain).text == plain
