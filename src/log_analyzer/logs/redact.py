@@ -259,6 +259,25 @@ _VENDORS = (
     _Vendor("square_token", rf"sq[0-9](?:atp|csp)-[{_T}]{{22,}}", (), (r"sq[0-9](?:atp|csp)-",)),
     _Vendor("facebook_token", r"EAACEdEose[0-9]cBA[A-Za-z0-9]{20,}", ("eaacedeose",)),
     _Vendor("age_secret_key", r"AGE-SECRET-KEY-[0-9][A-Z0-9]{58}", ("age-secret-key-",)),
+    _Vendor("tailscale_key", r"tskey-[a-z]+-[A-Za-z0-9]+-[A-Za-z0-9]{20,}", ("tskey-",)),
+    _Vendor("supabase_token", r"sbp_[a-f0-9]{40}(?![A-Za-z0-9])", ("sbp_",)),
+    _Vendor("planetscale_token", r"pscale_(?:tkn|pw|oauth)_[A-Za-z0-9_.=-]{32,64}", ("pscale_",)),
+    _Vendor("onepassword_token", r"ops_eyJ[A-Za-z0-9+/=_-]{100,}", ("ops_eyj",)),
+    _Vendor(
+        "dynatrace_token",
+        r"dt[0-9]c[0-9]{2}\.[A-Z0-9]{24}\.[A-Z0-9]{64}(?![A-Za-z0-9])",
+        (),
+        (r"dt[0-9]c[0-9]{2}\.",),
+    ),
+    _Vendor("mapbox_token", rf"sk\.eyJ[{_T}]{{20,}}\.[{_T}]{{20,}}", ("sk.eyj",)),
+    _Vendor("fly_token", r"FlyV[0-9] fm[0-9]_[A-Za-z0-9+/=,_-]{50,}", ("flyv",)),
+    _Vendor("netlify_token", r"nfp_[A-Za-z0-9]{36}(?![A-Za-z0-9])", ("nfp_",)),
+    _Vendor("rubygems_token", r"rubygems_[a-f0-9]{48}(?![A-Za-z0-9])", ("rubygems_",)),
+    _Vendor("contentful_token", rf"CFPAT-[{_T}]{{43}}(?![{_T}])", ("cfpat-",)),
+    _Vendor("prefect_token", r"pnu_[A-Za-z0-9]{36}(?![A-Za-z0-9])", ("pnu_",)),
+    _Vendor("buildkite_token", r"bkua_[a-f0-9]{40}(?![A-Za-z0-9])", ("bkua_",)),
+    _Vendor("circleci_token", r"CCIPAT_[A-Za-z0-9]{22}_[a-f0-9]{40}(?![A-Za-z0-9])", ("ccipat_",)),
+    _Vendor("render_token", r"rnd_[A-Za-z0-9]{32}(?![A-Za-z0-9])", ("rnd_",)),
     # Base64 of the bot's id, a timestamp, an HMAC: known by its context only.
     _Vendor(
         "discord_token",
@@ -271,6 +290,7 @@ _VENDORS = (
 _TAIL_TOKENS = (
     _Vendor("mailchimp_api_key", r"[0-9a-f]{32}-us[0-9]{1,2}(?![A-Za-z0-9])", (), (r"-us[0-9]",)),
     _Vendor("newrelic_key", r"(?:[0-9a-f]{32}|eu[0-9]{2}xx[0-9a-f]{26})FFFFNRAL", ("nral",)),
+    _Vendor("terraform_token", r"[a-z0-9]{14}\.atlasv[0-9]\.[A-Za-z0-9_=-]{60,70}", (".atlasv",)),
     _Vendor(
         "azure_client_secret",
         r"[A-Za-z0-9_~.]{3}[0-9]Q~[A-Za-z0-9_~.-]{31,34}(?![A-Za-z0-9_~.-])",
