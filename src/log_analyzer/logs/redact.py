@@ -7,9 +7,12 @@ matches a placeholder, so redacting redacted text changes nothing.
 
 What is found: PEM private keys; vendor tokens by their prefixes and alphabets, as the secret
 scanners (gitleaks, detect-secrets, trufflehog) describe them; webhook URLs; passwords in URLs;
-bearer and Basic credentials; URL signatures (Azure SAS ``sig=``); values of secret-named keys
-(``password=``, ``"api_key":``, ``client_secret:``) and high-entropy values of generic ones
-(``signing_key=``); payment card numbers (Luhn-checked, known issuer prefixes). E-mail and IP
+bearer and Basic credentials and those of other ``Authorization`` schemes (``ApiKey``,
+``Splunk``, ``Negotiate``...), Digest responses; URL and header signatures (Azure SAS ``sig=``,
+SigV4 ``Signature=``); values of secret-named keys (``password=``, ``"api_key":``,
+``client_secret:``) and high-entropy values of generic ones (``signing_key=``); values whose
+name says they are secrets (``{"name": "DB_PASSWORD", "value": ...}``); command lines' password
+flags; cookies; payment card numbers (Luhn-checked, known issuer prefixes). E-mail and IP
 addresses are redacted when asked for (``pii``; :data:`DEFAULT_PII` holds e-mail only).
 
 Every pattern is linear (no nested quantifiers over overlapping classes), and a rule is skipped
@@ -278,6 +281,9 @@ _VENDORS = (
     _Vendor("buildkite_token", r"bkua_[a-f0-9]{40}(?![A-Za-z0-9])", ("bkua_",)),
     _Vendor("circleci_token", r"CCIPAT_[A-Za-z0-9]{22}_[a-f0-9]{40}(?![A-Za-z0-9])", ("ccipat_",)),
     _Vendor("render_token", r"rnd_[A-Za-z0-9]{32}(?![A-Za-z0-9])", ("rnd_",)),
+    # Access key ids, named like AWS's: Alibaba Cloud's LTAI..., Tencent Cloud's AKID...
+    _Vendor("alibaba_access_key", r"LTAI[A-Za-z0-9]{12,20}(?![A-Za-z0-9])", ("ltai",)),
+    _Vendor("tencent_access_key", r"AKID[A-Za-z0-9]{32}(?![A-Za-z0-9])", ("akid",)),
     # Base64 of the bot's id, a timestamp, an HMAC: known by its context only.
     _Vendor(
         "discord_token",
@@ -296,7 +302,24 @@ _TAIL_TOKENS = (
         r"[A-Za-z0-9_~.]{3}[0-9]Q~[A-Za-z0-9_~.-]{31,34}(?![A-Za-z0-9_~.-])",
         ("q~",),
     ),
+    # The bot's id, a colon, 35 characters of base64url (its random part: `_RANDOM_PART`).
+    _Vendor(
+        "telegram_bot_token",
+        r"[0-9]{8,10}:[A-Za-z0-9_-]{35}(?![A-Za-z0-9_-])",
+        (),
+        (r"[0-9]{8}:[a-z0-9_-]{35}",),
+    ),
+    # "1//0" and a random tail (the digits of the prefix are matched as any digit).
+    _Vendor(
+        "google_refresh_token",
+        r"[0-9]//[0-9][A-Za-z0-9_-]{30,}",
+        (),
+        (r"[0-9]//[0-9][a-z0-9_-]{30}",),
+    ),
 )
+# Tokens whose own pattern is loose (any base64url run of their length): only a random one, with
+# digits and letters of both cases, counts; ids in one case (hex, upper-case keys) never do.
+_RANDOM_PART = {"telegram_bot_token": ":", "google_refresh_token": "//"}
 
 
 def _vendor_rule(vendors: tuple[_Vendor, ...]) -> _Rule:
@@ -315,6 +338,9 @@ def _vendor_rule(vendors: tuple[_Vendor, ...]) -> _Rule:
         # them, mixes cases and digits.
         random_part = token.split("-", 2)[-1]
         if kind in ("llm_api_key", "openai_api_key") and not _mixed_case_with_digit(random_part):
+            return None
+        separator = _RANDOM_PART.get(kind)
+        if separator is not None and not _mixed_case_with_digit(token.split(separator, 1)[1]):
             return None
         return kind, _placeholder(kind)
 
@@ -364,6 +390,23 @@ def _looks_opaque(value: str) -> bool:
     return len(value) >= 8 and not value.isalpha()
 
 
+# Schemes besides Bearer, Basic and SSWS, by the kind of their credential. Their names are
+# words of prose too ("Token expired", "Splunk is down"): they count only in an Authorization
+# header (or field), which must end at most 32 characters before them.
+_SCHEME_KINDS = {
+    "token": "bearer",
+    "oauth": "bearer",  # OAuth 2 tokens as Google and GitHub once took them
+    "dpop": "bearer",  # a DPoP-bound access token
+    "apikey": "api_key",  # Elasticsearch and OpenSearch API keys
+    "api-key": "api_key",
+    "splunk": "api_key",  # Splunk HTTP Event Collector tokens
+    "geniekey": "api_key",  # Opsgenie
+    "negotiate": "auth_ticket",  # SPNEGO: Kerberos tickets and NTLM messages
+    "ntlm": "auth_ticket",
+    "kerberos": "auth_ticket",
+}
+
+
 def _auth_scheme(match: re.Match[str]) -> tuple[str, str] | None:
     if _inside_word(match):
         return None
@@ -371,15 +414,44 @@ def _auth_scheme(match: re.Match[str]) -> tuple[str, str] | None:
     scheme = match.group("scheme").lower()
     if scheme == "basic":
         return _swap(match, "secret", "basic_auth") if _is_basic_credential(value) else None
-    start = match.start()
-    if scheme == "token" and "authoriz" not in match.string[max(0, start - 32) : start].lower():
-        return None  # "Token" is a scheme only in an Authorization header, not in prose
-    return _swap(match, "secret", "bearer") if _looks_opaque(value) else None
+    kind = _SCHEME_KINDS.get(scheme, "bearer")
+    if scheme in _SCHEME_KINDS:
+        start = match.start()
+        if "authoriz" not in match.string[max(0, start - 32) : start].lower():
+            return None
+        if value.endswith("=") and match.string.startswith(('"', '\\"'), match.end()):
+            return None  # OAuth 1 parameters (oauth_token="..."): other rules see their values
+    return _swap(match, "secret", kind) if _looks_opaque(value) else None
 
 
 def _signature(match: re.Match[str]) -> tuple[str, str] | None:
     kind = "azure_sas_token" if match.group("name").lower() == "sig" else "url_signature"
+    if match.group(0)[0] == "," and len(match.group("secret")) < _SIGNATURE_MIN_CHARS:
+        return None  # "status=403, signature=invalid": prose, not a signature
     return _swap(match, "secret", kind)
+
+
+_SIGNATURE_MIN_CHARS = 16
+"""The shortest value a ``, signature=`` parameter (not a URL's) needs to count as one."""
+
+
+# Digest auth's response proves the password for one nonce; it is hidden like the password,
+# when a "Digest" stands before it on its line. (Found from the parameter back to the scheme:
+# a scan from each "Digest" forward to a response would be quadratic in a line of many.)
+_DIGEST_RESPONSE = re.compile(
+    r"(?<![\w-])[Rr](?i:esponse)=\\?\"?(?P<secret>[0-9A-Fa-f]{32,128})(?![0-9A-Za-z])"
+)
+_DIGEST_SCHEME = re.compile(r"(?i:digest)[ \t]")
+_DIGEST_REACH = 2_048
+"""How far before its response a Digest header's scheme may stand."""
+
+
+def _digest_response(match: re.Match[str]) -> tuple[str, str] | None:
+    start = match.start()
+    line_start = max(match.string.rfind("\n", 0, start) + 1, start - _DIGEST_REACH)
+    if _DIGEST_SCHEME.search(match.string, line_start, start) is None:
+        return None
+    return _swap(match, "secret", "digest_response")
 
 
 # --- key-value pairs ----------------------------------------------------------------------------
@@ -560,7 +632,9 @@ def _flag(match: re.Match[str]) -> tuple[str, str] | None:
 # A Cookie or Set-Cookie header (or a "cookie" field): each cookie whose value looks random is a
 # bearer of access (a session, an OAuth proxy's cookie); names, attributes and plain values stay.
 _COOKIE_HEADER = re.compile(r"(?i:set-cookie|cookie)\"?[ \t]*[:=][ \t]*\"?(?P<pairs>[^\r\n\"]+)")
-_COOKIE_PAIR = re.compile(r"(?P<name>[^\s=;,]+)=(?P<value>[^\s;,]+)")
+# A name starts after a separator only: tried from inside a name, the scan for its "=" would go
+# over the same characters again and again (quadratic in a long value without any "=").
+_COOKIE_PAIR = re.compile(r"(?<![^\s;,])(?P<name>[^\s=;,]+)=(?P<value>[^\s;,]+)")
 _COOKIE_MIN_CHARS = 16
 
 
@@ -597,16 +671,23 @@ def _cookies(match: re.Match[str]) -> tuple[str, str] | None:
 
 
 # Command lines whose password flag is a short one: ``redis-cli -a PASS``, ``sshpass -p PASS``,
-# ``mysql -uroot -pPASS`` (MySQL's -p takes its value attached; -P is the port).
+# ``mysql -uroot -pPASS`` (MySQL's -p takes its value attached; -P is the port), and the
+# password of ``curl -u``'s ``user:password``, ``ldapsearch -w``'s and a ``.netrc`` line's.
+# At most 24 arguments stand between the command and its flag: with no bound, a line repeating
+# the command word alone would be scanned to its end from each of them (quadratic).
 _SHORT_FLAG_PASSWORD = re.compile(
-    r"redis-cli(?:[ \t]+\S+)*?[ \t]+-a[ \t]+(?P<redis>[^\s\"']+)"
+    r"redis-cli(?:[ \t]+\S+){0,24}?[ \t]+-a[ \t]+(?P<redis>[^\s\"']+)"
     r"|sshpass[ \t]+-p[ \t]*(?P<sshpass>[^\s\"']+)"
-    r"|mysql(?:dump|admin|import|check)?(?:[ \t]+\S+)*?[ \t]+-p(?P<mysql>[^\s\"']+)"
+    r"|mysql(?:dump|admin)?(?:[ \t]+\S+){0,24}?[ \t]+-p(?P<mysql>[^\s\"']+)"
+    # curl -u user:password, ldapsearch -w password, a .netrc line.
+    r"|curl(?:[ \t]+\S+){0,24}?[ \t]+(?:-u|--user)[ \t]*[^\s:\"'\[]+:(?P<curl>[^\s\"']+)"
+    r"|ldap[a-z]{0,8}(?:[ \t]+\S+){0,24}?[ \t]+-w[ \t]+(?P<ldap>[^\s\"']+)"
+    r"|machine[ \t]+\S+[ \t]+login[ \t]+\S+[ \t]+password[ \t]+(?P<netrc>[^\s\"']+)"
 )
 
 
 def _short_flag_password(match: re.Match[str]) -> tuple[str, str] | None:
-    group = next(name for name in ("redis", "sshpass", "mysql") if match.group(name) is not None)
+    group = str(match.lastgroup)
     if _inside_word(match) or _is_not_secret(match.group(group)):
         return None
     return _swap(match, group, "password")
@@ -659,6 +740,60 @@ _VALUE = (
 def _key_value_pattern(words: Mapping[str, str]) -> re.Pattern[str]:
     keyword = f"(?P<kw>{_keyword_alternation(words)})"
     return re.compile(keyword + r"(?![A-Za-z0-9_.-])(?P<kq>\\?[\"'])?" + _SEPARATOR + _VALUE)
+
+
+# A secret given as a name and a value: Kubernetes env vars ({"name":"DB_PASSWORD","value":"x"},
+# {Name:DB_PASSWORD Value:x ValueFrom:nil} as Go prints them, or YAML's "- name: X" and
+# "value: x" on the next line of a multi-line entry), CloudFormation parameters
+# (ParameterKey, ParameterValue), SSM parameters (Name, Value), Consul's KV export (key, value),
+# Elastic Beanstalk option settings (OptionName, Value). The name says it is a secret.
+# Up to two short fields may stand between the name and the value (SSM's "Type").
+_BETWEEN = (
+    r"(?:\\?[\"']?\w{1,32}\\?[\"']?[ \t]*[:=][ \t]*"
+    r"\\?[\"']?[\w.-]{0,64}\\?[\"']?[ \t]*,[ \t]*){0,2}"
+)
+_NAMED_VALUE = re.compile(
+    r"(?<![A-Za-z0-9_])(?:[Nn]ame|[Kk]ey|Parameter[Kk]ey|Option[Nn]ame)\\?[\"']?[ \t]*[:=][ \t]*"
+    r"(?P<vq>\\?[\"']?)(?P<name>[A-Za-z0-9_./-]{1,128})(?P=vq)[ \t]*,?[ \t]*(?:\r?\n[ \t]*)?"
+    + _BETWEEN
+    + r"\\?[\"']?(?:[Vv]alue|Parameter[Vv]alue)\\?[\"']?[ \t]*[:=][ \t]*"
+    + _VALUE
+)
+_NAMED_VALUE_SHAPE = (
+    r"(?:name|key)\\?[\"']?[ \t]*[:=][^\n]{1,400}\n?[^\n]{0,400}value\\?[\"']?[ \t]*[:=]"
+)
+"""Where `_NAMED_VALUE` may match (RE2, case-folded text)."""
+# Besides the words of _KEY_KINDS, a name ending in "secret" says so (CLIENT_SECRET); not one
+# ending in "credentials": GOOGLE_APPLICATION_CREDENTIALS names a file.
+_SECRET_NAME_WORDS = frozenset({"secret"})
+_FIELD = re.compile(r"[A-Za-z]\w*:")
+
+
+def _secret_name(name: str) -> tuple[str, str] | None:
+    """The keyword of a secret's name and what comes before it, or None for another name.
+
+    ``DB_PASSWORD`` -> (``PASSWORD``, ``DB_``); ``/prod/db/password``: its last segment counts.
+    """
+    last = name.replace(".", "/").rsplit("/", 1)[-1]
+    words = list(_KEY_WORD.finditer(last))
+    for size in (3, 2, 1):
+        if len(words) < size:
+            continue
+        keyword = "".join(word.group().lower() for word in words[-size:])
+        if keyword in _KEY_KINDS or keyword in _SECRET_NAME_WORDS:
+            return keyword, last[: words[-size].start()]
+    return None
+
+
+def _named_value(match: re.Match[str]) -> tuple[str, str] | None:
+    named = _secret_name(match.group("name"))
+    group = str(match.lastgroup)
+    value = match.group(group)
+    if named is None or _is_not_secret(value):
+        return None
+    if group == "bare" and _FIELD.match(value):
+        return None  # Go's {Name:X Value: ValueFrom:...}: the value is empty
+    return _swap(match, group, _kv_kind(*named))
 
 
 # --- personal data ------------------------------------------------------------------------------
@@ -841,19 +976,22 @@ def _rules() -> tuple[_Rule, ...]:
         ),
         _Rule(
             re.compile(
-                r"(?P<scheme>[Bb](?i:earer|asic)|[Tt](?i:oken)|SSWS)[ \t]+"
-                r"(?P<secret>[A-Za-z0-9._~+/-]+=*)"
+                r"(?P<scheme>[Bb](?i:earer|asic)|[Tt](?i:oken)|SSWS|[Oo](?i:auth)|[Dd](?i:pop)"
+                r"|[Aa](?i:pi-?key)|[Ss](?i:plunk)|[Gg](?i:eniekey)|[Nn](?i:egotiate|tlm)"
+                r"|[Kk](?i:erberos))[ \t]+(?P<secret>[A-Za-z0-9._~+/-]+=*)"
             ),
-            ("bearer", "basic", "token", "ssws"),
+            ("bearer", "basic", "ssws", *_SCHEME_KINDS),
             _auth_scheme,
         ),
         _Rule(
             re.compile(
-                r"[?&;](?P<name>(?i:sig|(?:x-amz-|x-goog-)?signature))=(?P<secret>[^\s&;\"'<>#\[]+)"
+                r"(?:[?&;]|,[ \t]*)(?P<name>(?i:sig|(?:x-amz-|x-goog-|oauth_)?signature))"
+                r"=\\?\"?(?P<secret>[^\s&;,\"'\\<>#\[]+)"
             ),
             ("sig=", "signature="),
             _signature,
         ),
+        _Rule(_DIGEST_RESPONSE, ("digest",), _digest_response),
         _Rule(
             _key_value_pattern(_SECRET_KEY_WORDS),
             ("pass", "pwd", "secret", "token", "key"),
@@ -876,7 +1014,12 @@ def _rules() -> tuple[_Rule, ...]:
             (_FLAG_SHAPE,),
         ),
         _Rule(_COOKIE_HEADER, ("cookie",), _cookies),
-        _Rule(_SHORT_FLAG_PASSWORD, ("redis-cli", "sshpass", "mysql"), _short_flag_password),
+        _Rule(
+            _SHORT_FLAG_PASSWORD,
+            ("redis-cli", "sshpass", "mysql", "curl", "ldap", "machine"),
+            _short_flag_password,
+        ),
+        _Rule(_NAMED_VALUE, (), _named_value, (_NAMED_VALUE_SHAPE,)),
         # A card number has no literal to look for: its shape is (a run of 13 to 19 digits).
         _Rule(_CARD, (), _card, (_CARD_SHAPE,)),
         _Rule(_EMAIL, ("@",), _email, pii="email"),

@@ -270,6 +270,16 @@ MAKERS: dict[str, Maker] = {
     "circleci": join("CCIPAT_", of(ALNUM, 22, mixed_case=True), "_", of(HEX, 40)),
     "render": join("rnd_", of(ALNUM, 32, mixed_case=True)),
     "terraform": join(of(string.ascii_lowercase + string.digits, 14), ".atlasv1.", of(URLSAFE, 67)),
+    "alibaba": join("LTAI5t", of(ALNUM, 18, mixed_case=True)),
+    "tencent": join("AKID", of(ALNUM, 32, mixed_case=True)),
+    "google_refresh": join("1//0", of(URLSAFE, 100, mixed_case=True)),
+    "elastic_api_key": lambda rng: b64(
+        f"{mixed(rng, URLSAFE, 20)}:{mixed(rng, URLSAFE, 22)}".encode()
+    ),
+    "uuid": lambda rng: str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+    "spnego": join("YII", lambda rng: b64(rng.randbytes(240))),
+    "ntlm_auth": join("TlRMTVNTUAADAAAA", lambda rng: b64(rng.randbytes(96))),
+    "md5_hex": of(HEX, 32),
     "jwt": jwt,
     "opaque": of(ALNUM, 32, mixed_case=True),
     "basic_admin": basic("admin"),

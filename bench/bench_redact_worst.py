@@ -1,0 +1,54 @@
+"""Worst-case redaction time on long hostile lines: one regex that scans back over the text would
+turn a single 64 KB line into seconds of CPU in a worker.
+
+Run: uv run python bench/bench_redact_worst.py [--chars 65536] [--top 10]
+
+Each line repeats one rule's hint (``cookie``, ``mysql``, ``digest``...) glued to a filler
+(``" a "``, ``"="``, ``":a@"``...) up to ``--chars`` characters, so that every occurrence of the
+hint starts a match attempt that fails late; lines of digit shapes (card numbers, addresses)
+follow. Redaction runs on whole messages before they are cut to ``MAX_LINE_CHARS`` (Loki
+accepts lines of 256 KB by default), so its time must grow linearly with the line. Prints the
+slowest cases; a quadratic pattern shows up as seconds where the rest take milliseconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+
+from log_analyzer.logs.redact import _RULES, PII_KINDS, redact
+
+FILLERS = (" a ", "=", ": ", "=a", " ", "-", '"', "a", "1", ":a@", '="', " -a ", "://", "A1b2")
+SHAPES = ("1 ", "1-", "1", "a1.", "::", "1:", "ff:", "name: a value: ", "key=a, ")
+
+
+def seconds(text: str) -> float:
+    start = time.perf_counter()
+    redact(text, pii=PII_KINDS)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--chars", type=int, default=65_536, help="length of each line")
+    parser.add_argument("--top", type=int, default=10, help="how many of the slowest to print")
+    args = parser.parse_args()
+    hints = sorted({hint for rule in _RULES for hint in rule.hints})
+    pieces = [hint + filler for hint in hints for filler in FILLERS] + list(SHAPES)
+    timed = sorted(
+        ((seconds(piece * (args.chars // len(piece))), piece) for piece in pieces), reverse=True
+    )
+    print(f"{len(pieces)} lines of {args.chars:,} characters; the {args.top} slowest:\n")
+    print("| repeated piece | ms |\n|---|---:|")
+    for took, piece in timed[: args.top]:
+        print(f"| `{piece!r}` | {took * 1000:.1f} |")
+    median, slowest = timed[len(timed) // 2][0], timed[0][0]
+    print(f"\nmedian {median * 1000:.1f} ms, slowest {slowest * 1000:.1f} ms")
+
+
+if __name__ == "__main__":
+    main()
