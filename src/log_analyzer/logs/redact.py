@@ -307,14 +307,14 @@ _TAIL_TOKENS = (
         "telegram_bot_token",
         r"[0-9]{8,10}:[A-Za-z0-9_-]{35}(?![A-Za-z0-9_-])",
         (),
-        (r"[0-9]{8}:[a-z0-9_-]{35}",),
+        (r"\b[0-9]{8,10}:[a-z0-9_-]",),
     ),
     # "1//0" and a random tail (the digits of the prefix are matched as any digit).
     _Vendor(
         "google_refresh_token",
         r"[0-9]//[0-9][A-Za-z0-9_-]{30,}",
         (),
-        (r"[0-9]//[0-9][a-z0-9_-]{30}",),
+        (r"\b[0-9]//[0-9][a-z0-9_-]",),
     ),
 )
 # Tokens whose own pattern is loose (any base64url run of their length): only a random one, with
@@ -759,10 +759,6 @@ _NAMED_VALUE = re.compile(
     + r"\\?[\"']?(?:[Vv]alue|Parameter[Vv]alue)\\?[\"']?[ \t]*[:=][ \t]*"
     + _VALUE
 )
-_NAMED_VALUE_SHAPE = (
-    r"(?:name|key)\\?[\"']?[ \t]*[:=][^\n]{1,400}\n?[^\n]{0,400}value\\?[\"']?[ \t]*[:=]"
-)
-"""Where `_NAMED_VALUE` may match (RE2, case-folded text)."""
 # Besides the words of _KEY_KINDS, a name ending in "secret" says so (CLIENT_SECRET); not one
 # ending in "credentials": GOOGLE_APPLICATION_CREDENTIALS names a file.
 _SECRET_NAME_WORDS = frozenset({"secret"})
@@ -1019,7 +1015,7 @@ def _rules() -> tuple[_Rule, ...]:
             ("redis-cli", "sshpass", "mysql", "curl", "ldap", "machine"),
             _short_flag_password,
         ),
-        _Rule(_NAMED_VALUE, (), _named_value, (_NAMED_VALUE_SHAPE,)),
+        _Rule(_NAMED_VALUE, ("value",), _named_value),
         # A card number has no literal to look for: its shape is (a run of 13 to 19 digits).
         _Rule(_CARD, (), _card, (_CARD_SHAPE,)),
         _Rule(_EMAIL, ("@",), _email, pii="email"),
