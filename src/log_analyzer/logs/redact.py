@@ -768,16 +768,16 @@ _FIELD = re.compile(r"[A-Za-z]\w*:")
 def _secret_name(name: str) -> tuple[str, str] | None:
     """The keyword of a secret's name and what comes before it, or None for another name.
 
-    ``DB_PASSWORD`` -> (``PASSWORD``, ``DB_``); ``/prod/db/password``: its last segment counts.
+    ``DB_PASSWORD`` -> (``password``, ``DB_``); ``/prod/datadog/api_key`` -> (``apikey``,
+    ``/prod/datadog/``): the last words say what it is, the rest may name a vendor.
     """
-    last = name.replace(".", "/").rsplit("/", 1)[-1]
-    words = list(_KEY_WORD.finditer(last))
+    words = list(_KEY_WORD.finditer(name))
     for size in (3, 2, 1):
         if len(words) < size:
             continue
         keyword = "".join(word.group().lower() for word in words[-size:])
         if keyword in _KEY_KINDS or keyword in _SECRET_NAME_WORDS:
-            return keyword, last[: words[-size].start()]
+            return keyword, name[: words[-size].start()]
     return None
 
 
