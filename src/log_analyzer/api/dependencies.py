@@ -1,4 +1,9 @@
-"""FastAPI dependencies: the services `lifespan` opened."""
+"""FastAPI dependencies: the services `lifespan` opened.
+
+They are ``async def`` although they never wait: FastAPI runs a plain ``def`` dependency in its
+thread pool, so each request (``/health`` included) would hop to a thread and back twice, and
+under load each hop waits for the GIL behind the event loop.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,7 @@ from log_analyzer.core.config import Settings
 from log_analyzer.service.runs import Services
 
 
-def get_services(request: Request) -> Services:
+async def get_services(request: Request) -> Services:
     """The services `lifespan` stored on the application."""
     services: Services = request.app.state.services
     return services
@@ -19,7 +24,7 @@ def get_services(request: Request) -> Services:
 ServicesDep = Annotated[Services, Depends(get_services)]
 
 
-def get_settings_dep(services: ServicesDep) -> Settings:
+async def get_settings_dep(services: ServicesDep) -> Settings:
     """The settings the application was created with."""
     return services.settings
 
