@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import inspect
+
 import httpx
 import pytest
 import respx
@@ -123,3 +125,31 @@ async def test_a_store_other_than_the_default_does_not_make_the_service_unready(
     assert body["status"] == "ready"
     assert body["checks"]["demo"] == "ok"
     assert body["checks"]["loki"] != "ok"  # reported, not gating
+
+
+def test_no_route_or_dependency_runs_in_the_thread_pool() -> None:
+    """FastAPI sends a plain ``def`` endpoint or dependency to its thread pool: under load each
+    such hop waits for the GIL behind the event loop (two of them made `/health` p95 three
+    times slower in bench_load's scenario A). Every one of ours is a coroutine function."""
+    from fastapi.dependencies.models import Dependant
+    from fastapi.routing import APIRoute
+
+    from log_analyzer.api.routes import analyze, health, recipes
+
+    def calls(dependant: Dependant) -> list[object]:
+        found = [dependant.call] if dependant.call is not None else []
+        for sub in dependant.dependencies:
+            found += calls(sub)
+        return found
+
+    # The routers create_app includes, all of them.
+    routers = (health.router, analyze.router, recipes.router)
+    routes = [route for router in routers for route in router.routes if isinstance(route, APIRoute)]
+    assert {route.path for route in routes} >= {"/health", "/ready", "/v1/analyze/stream"}
+    sync = [
+        (route.path, getattr(call, "__name__", repr(call)))
+        for route in routes
+        for call in calls(route.dependant)
+        if not inspect.iscoroutinefunction(call)
+    ]
+    assert sync == []
