@@ -137,7 +137,7 @@ def test_no_route_or_dependency_runs_in_the_thread_pool() -> None:
     from log_analyzer.api.routes import analyze, health, recipes
 
     def calls(dependant: Dependant) -> list[object]:
-        found = [dependant.call] if dependant.call is not None else []
+        found: list[object] = [dependant.call] if dependant.call is not None else []
         for sub in dependant.dependencies:
             found += calls(sub)
         return found
