@@ -317,9 +317,16 @@ _TAIL_TOKENS = (
         (r"\b[0-9]//[0-9][a-z0-9_-]",),
     ),
 )
-# Tokens whose own pattern is loose (any base64url run of their length): only a random one, with
-# digits and letters of both cases, counts; ids in one case (hex, upper-case keys) never do.
-_RANDOM_PART = {"telegram_bot_token": ":", "google_refresh_token": "//"}
+# Tokens whose own pattern is loose: only one whose random part (what follows the last of its
+# first n separators) mixes digits and letters of both cases counts. "sk-" and "sk-proj-" name
+# resources too (sk-prod-pool-1); ids in one case (hex, upper-case keys) are no Telegram or
+# refresh tokens. Kind -> (separator, n).
+_RANDOM_PART = {
+    "openai_api_key": ("-", 2),
+    "llm_api_key": ("-", 2),
+    "telegram_bot_token": (":", 1),
+    "google_refresh_token": ("//", 1),
+}
 
 
 def _vendor_rule(vendors: tuple[_Vendor, ...]) -> _Rule:
@@ -334,13 +341,8 @@ def _vendor_rule(vendors: tuple[_Vendor, ...]) -> _Rule:
         # regex engine, which then tries every branch at every position.)
         start, token = match.start(), match.group()
         kind = next(kind for kind, pattern in patterns if pattern.match(match.string, start))
-        # "sk-" and "sk-proj-" name resources too (sk-prod-pool-1): a key's random part, after
-        # them, mixes cases and digits.
-        random_part = token.split("-", 2)[-1]
-        if kind in ("llm_api_key", "openai_api_key") and not _mixed_case_with_digit(random_part):
-            return None
-        separator = _RANDOM_PART.get(kind)
-        if separator is not None and not _mixed_case_with_digit(token.split(separator, 1)[1]):
+        loose = _RANDOM_PART.get(kind)
+        if loose is not None and not _mixed_case_with_digit(token.split(*loose)[-1]):
             return None
         return kind, _placeholder(kind)
 
@@ -424,15 +426,15 @@ def _auth_scheme(match: re.Match[str]) -> tuple[str, str] | None:
     return _swap(match, "secret", kind) if _looks_opaque(value) else None
 
 
+_SIGNATURE_MIN_CHARS = 16
+"""The shortest value a ``, signature=`` parameter (not a URL's) needs to count as one."""
+
+
 def _signature(match: re.Match[str]) -> tuple[str, str] | None:
     kind = "azure_sas_token" if match.group("name").lower() == "sig" else "url_signature"
     if match.group(0)[0] == "," and len(match.group("secret")) < _SIGNATURE_MIN_CHARS:
         return None  # "status=403, signature=invalid": prose, not a signature
     return _swap(match, "secret", kind)
-
-
-_SIGNATURE_MIN_CHARS = 16
-"""The shortest value a ``, signature=`` parameter (not a URL's) needs to count as one."""
 
 
 # Digest auth's response proves the password for one nonce; it is hidden like the password,
@@ -675,13 +677,14 @@ def _cookies(match: re.Match[str]) -> tuple[str, str] | None:
 # password of ``curl -u``'s ``user:password``, ``ldapsearch -w``'s and a ``.netrc`` line's.
 # At most 24 arguments stand between the command and its flag: with no bound, a line repeating
 # the command word alone would be scanned to its end from each of them (quadratic).
+_ARGUMENTS = r"(?:[ \t]+\S+){0,24}?"
 _SHORT_FLAG_PASSWORD = re.compile(
-    r"redis-cli(?:[ \t]+\S+){0,24}?[ \t]+-a[ \t]+(?P<redis>[^\s\"']+)"
+    r"redis-cli" + _ARGUMENTS + r"[ \t]+-a[ \t]+(?P<redis>[^\s\"']+)"
     r"|sshpass[ \t]+-p[ \t]*(?P<sshpass>[^\s\"']+)"
-    r"|mysql(?:dump|admin)?(?:[ \t]+\S+){0,24}?[ \t]+-p(?P<mysql>[^\s\"']+)"
+    r"|mysql(?:dump|admin)?" + _ARGUMENTS + r"[ \t]+-p(?P<mysql>[^\s\"']+)"
     # curl -u user:password, ldapsearch -w password, a .netrc line.
-    r"|curl(?:[ \t]+\S+){0,24}?[ \t]+(?:-u|--user)[ \t]*[^\s:\"'\[]+:(?P<curl>[^\s\"']+)"
-    r"|ldap[a-z]{0,8}(?:[ \t]+\S+){0,24}?[ \t]+-w[ \t]+(?P<ldap>[^\s\"']+)"
+    r"|curl" + _ARGUMENTS + r"[ \t]+(?:-u|--user)[ \t]*[^\s:\"'\[]+:(?P<curl>[^\s\"']+)"
+    r"|ldap[a-z]{0,8}" + _ARGUMENTS + r"[ \t]+-w[ \t]+(?P<ldap>[^\s\"']+)"
     r"|machine[ \t]+\S+[ \t]+login[ \t]+\S+[ \t]+password[ \t]+(?P<netrc>[^\s\"']+)"
 )
 
