@@ -6,9 +6,10 @@ Run: uv run python bench/bench_redact_worst.py [--chars 65536] [--top 10]
 Each line repeats one rule's hint (``cookie``, ``mysql``, ``digest``...) glued to a filler
 (``" a "``, ``"="``, ``":a@"``...) up to ``--chars`` characters, so that every occurrence of the
 hint starts a match attempt that fails late; lines of digit shapes (card numbers, addresses)
-follow. Redaction runs on whole messages before they are cut to ``MAX_LINE_CHARS`` (Loki
-accepts lines of 256 KB by default), so its time must grow linearly with the line. Prints the
-slowest cases; a quadratic pattern shows up as seconds where the rest take milliseconds.
+follow, and the starts of the rules that have shapes instead of hints. Redaction runs on whole
+messages before they are cut to ``MAX_LINE_CHARS`` (Loki accepts lines of 256 KB by default),
+so its time must grow linearly with the line. Prints the slowest cases; a quadratic pattern
+shows up as seconds where the rest take milliseconds.
 """
 
 from __future__ import annotations
@@ -24,6 +25,29 @@ from log_analyzer.logs.redact import _RULES, PII_KINDS, redact
 
 FILLERS = (" a ", "=", ": ", "=a", " ", "-", '"', "a", "1", ":a@", '="', " -a ", "://", "A1b2")
 SHAPES = ("1 ", "1-", "1", "a1.", "::", "1:", "ff:", "name: a value: ", "key=a, ")
+# Starts of the rules found by shape rather than by a hint (SQL, XML, encoded pairs, hashes).
+STARTS = (
+    "password '",
+    "identified by ",
+    "identified with a by ",
+    "set password for a",
+    "<password>",
+    "<a:password>",
+    "</password>",
+    '<entry key="password">',
+    '<a b="c" key="',
+    "password%3D",
+    "password%25",
+    "%22token%22%3A%22",
+    "$1$",
+    "$2y$10$",
+    "$argon2id$v=1$",
+    "$y$j9T$",
+    "{SSHA}",
+    "pbkdf2_sha256$1$",
+    "SCRAM-SHA-256$1:",
+    "?code=a1",
+)
 
 
 def seconds(text: str) -> float:
@@ -38,7 +62,8 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=10, help="how many of the slowest to print")
     args = parser.parse_args()
     hints = sorted({hint for rule in _RULES for hint in rule.hints})
-    pieces = [hint + filler for hint in hints for filler in FILLERS] + list(SHAPES)
+    starts = [*hints, *STARTS]
+    pieces = [start + filler for start in starts for filler in FILLERS] + list(SHAPES)
     timed = sorted(
         ((seconds(piece * (args.chars // len(piece))), piece) for piece in pieces), reverse=True
     )

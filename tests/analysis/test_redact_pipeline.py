@@ -38,6 +38,12 @@ def run(*lines: str) -> tuple[list[str], int, str]:
             id="basic-credential-after-a-clean-twin",
         ),
         pytest.param(
+            # Same skeleton; "%4D" is an "M", "%3D" an "=": only the second is a pair.
+            ("GET /a?next=token%4DQx7vLm2pRk now", "GET /a?next=token%3DQx7vLm2pRk now"),
+            "%3DQx7vLm2pRk",
+            id="percent-encoded-pair-after-a-clean-twin",
+        ),
+        pytest.param(
             ("login ok token=abcdefgh1 for bob", "login ok token=abcdefgh2 for bob"),
             "abcdefgh2",
             id="key-value-twins",

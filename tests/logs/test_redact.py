@@ -246,6 +246,43 @@ POSITIVE = [
         {"password": 1},
         id="ldapwhoami",
     ),
+    pytest.param(
+        "CREATE LOGIN etl WITH PASSWORD = N'Xy7pass', CHECK_POLICY = OFF",
+        "CREATE LOGIN etl WITH PASSWORD = N'[REDACTED:password]', CHECK_POLICY = OFF",
+        {"password": 1},
+        id="tsql-unicode-literal-keeps-its-prefix",
+    ),
+    pytest.param(
+        "password='it''s 9x' user=bob",
+        "password='[REDACTED:password]' user=bob",
+        {"password": 1},
+        id="sql-quote-doubled-inside",
+    ),
+    pytest.param(
+        "ALTER USER scott IDENTIFIED BY tiger7 ACCOUNT UNLOCK; ALTER ROLE a PASSWORD E'p\\'w1'",
+        "ALTER USER scott IDENTIFIED BY [REDACTED:password] ACCOUNT UNLOCK; "
+        "ALTER ROLE a PASSWORD E'[REDACTED:password]'",
+        {"password": 2},
+        id="sql-bare-and-escaped",
+    ),
+    pytest.param(
+        'x "HELLO" "3" "AUTH" "default" "pw\\"1" y',
+        'x "HELLO" "3" "AUTH" "default" "[REDACTED:password]" y',
+        {"password": 1},
+        id="redis-monitor-last-argument",
+    ),
+    pytest.param(
+        '<entry key="db.password">pw1</entry><entry key="db.host">pg</entry>',
+        '<entry key="db.password">[REDACTED:password]</entry><entry key="db.host">pg</entry>',
+        {"password": 1},
+        id="xml-named-entry",
+    ),
+    pytest.param(
+        "next=%2Fcb%3Ftoken%3DabcDEF123%26lang%3Den",
+        "next=%2Fcb%3Ftoken%3D[REDACTED:token]%26lang%3Den",
+        {"token": 1},
+        id="percent-encoded-value-ends-at-an-encoded-ampersand",
+    ),
 ]
 
 NEGATIVE = [
@@ -473,6 +510,9 @@ def test_no_rule_looks_at_digit_values() -> None:
     [
         pytest.param("token=abc123 ok", True, id="key-value"),
         pytest.param("Authorization: Basic dTA6cDA=", False, id="basic-is-decoded"),
+        pytest.param("next=%2Fcb%3Ftoken%3Dabc1", False, id="percent-encoded-pair-is-decoded"),
+        pytest.param("cpu 95% token=abc1", True, id="percent-sign-alone"),
+        pytest.param("q=password%20reset", False, id="percent-escape-after-a-key-word"),
     ],
 )
 def test_same_for_all_digits(text: str, same: bool) -> None:
@@ -1060,7 +1100,32 @@ ALMOST = "AAbbCCddEEffGGG0"  # the same length, just below 3.0 bits
     ],
 )
 def test_generic_keys_need_random_values(value: str, redacted: bool) -> None:
-    for key in ("key", "signing_key", "encryptionKey", "auth", "cred", "creds", "credential"):
+    for key in ("key", "webhook_key", "routingKey", "auth", "cred", "creds", "credential"):
+        for text in (f"{key}={value}", f'"{key}": "{value}"'):
+            expected = text.replace(value, "[REDACTED:secret]") if redacted else text
+            assert redact(text, pii=NO_PII).text == expected, text
+
+
+@pytest.mark.parametrize(
+    ("value", "redacted"),
+    [
+        pytest.param(RANDOM, True, id="random"),
+        pytest.param(ALMOST, True, id="below-the-entropy-threshold"),
+        pytest.param("0123456789abcdef0123456789abcdef", True, id="hex"),
+        pytest.param("4BF92F3576B4E9A6f2c1d3e4f5a6b7c8", True, id="hex-mixed-case"),
+        pytest.param("AAbbCCddEEffGG1", False, id="15-characters"),
+        pytest.param("AAbbCCddEEffGGhh", False, id="no-digit"),
+        pytest.param("0123456789012345", False, id="no-letter"),
+        pytest.param("HS256", False, id="algorithm"),
+        pytest.param("alias/prod-kms", False, id="kms-alias"),
+        pytest.param("arn:aws:kms:eu-west-1:123456789012:key/abc", False, id="kms-arn"),
+    ],
+)
+def test_keys_named_for_what_they_do_to_secrets_take_any_opaque_value(
+    value: str, redacted: bool
+) -> None:
+    # A signing or master key is a secret even as hex, which generic keys' values must not be.
+    for key in ("signing_key", "encryptionKey", "RAILS_MASTER_KEY", "hmac-key", "shared_key"):
         for text in (f"{key}={value}", f'"{key}": "{value}"'):
             expected = text.replace(value, "[REDACTED:secret]") if redacted else text
             assert redact(text, pii=NO_PII).text == expected, text
@@ -1440,7 +1505,7 @@ def kinds_of_the_module() -> set[str]:
     return (
         kinds
         | {"private_key", "url_password", "bearer", "basic_auth", "azure_sas_token"}
-        | {"url_signature", "secret", "card", "email", "ip"}
+        | {"url_signature", "secret", "card", "email", "ip", "password_hash", "oauth_code"}
     )
 
 
@@ -1456,6 +1521,10 @@ def test_placeholders_trigger_no_rule(kind: str) -> None:
         f"Authorization: Bearer {placeholder}",
         f"https://u:{placeholder}@h/?sig={placeholder}",
         f"{placeholder}@example.com",
+        f"ALTER ROLE app PASSWORD '{placeholder}'; IDENTIFIED BY {placeholder}",
+        f'"AUTH" "default" "{placeholder}" AUTH PLAIN {placeholder}',
+        f"<password>{placeholder}</password> password%3D{placeholder}%26",
+        f"GET /oauth/callback?code={placeholder}&state=x",
     ):
         assert redact(text, pii=ALL_PII) == Redaction(text, {}), text
 
@@ -1506,7 +1575,7 @@ def test_no_shape_can_touch_a_hex_word(shape: str) -> None:
     # Every span of the text that touches the id is tried, so that no match is missed; "$"
     # matches only where the text really ends.
     anywhere = re.compile(shape)
-    inside = re.compile(shape.replace("$", "(?!)"))
+    inside = re.compile(re.sub(r"(?<!\\)\$", "(?!)", shape))  # an escaped "$" is a dollar
     for hex_id in HEX_IDS:
         for before, after in CONTEXTS:
             text = (before + hex_id + after).casefold()

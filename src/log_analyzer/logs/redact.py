@@ -10,9 +10,13 @@ scanners (gitleaks, detect-secrets, trufflehog) describe them; webhook URLs; pas
 bearer and Basic credentials and those of other ``Authorization`` schemes (``ApiKey``,
 ``Splunk``, ``Negotiate``...), Digest responses; URL and header signatures (Azure SAS ``sig=``,
 SigV4 ``Signature=``); values of secret-named keys (``password=``, ``"api_key":``,
-``client_secret:``) and high-entropy values of generic ones (``signing_key=``); values whose
-name says they are secrets (``{"name": "DB_PASSWORD", "value": ...}``); command lines' password
-flags; cookies; payment card numbers (Luhn-checked, known issuer prefixes). E-mail and IP
+``client_secret:``) and high-entropy values of generic ones (``webhook_key=``), any opaque value
+of a signing, master or encryption key; values whose name says they are secrets
+(``{"name": "DB_PASSWORD", "value": ...}``), in XML elements too (``<password>``), and in
+percent-encoded queries (``token%3D...``); command lines' password flags; passwords in SQL
+statements (``PASSWORD '...'``, ``IDENTIFIED BY``) and in Redis, SMTP and FTP commands; password
+hashes (crypt, bcrypt, Argon2, PBKDF2, SCRAM, LDAP's ``{SSHA}``); OAuth authorization codes in
+redirect URLs; cookies; payment card numbers (Luhn-checked, known issuer prefixes). E-mail and IP
 addresses are redacted when asked for (``pii``; :data:`DEFAULT_PII` holds e-mail only).
 
 Every pattern is linear (no nested quantifiers over overlapping classes), and a rule is skipped
@@ -506,6 +510,7 @@ _KEY_KINDS = {
     "sessionid": "session_id",
     "sessid": "session_id",
     "sessionkey": "session_id",
+    "samlresponse": "saml_response",  # a SAML assertion, as good as a session
 }
 # A vendor named before the last word sharpens the kind: DD_API_KEY, TWILIO_AUTH_TOKEN.
 _VENDOR_WORDS = {
@@ -696,15 +701,30 @@ def _short_flag_password(match: re.Match[str]) -> tuple[str, str] | None:
     return _swap(match, group, "password")
 
 
+# A generic key named for what it does to secrets holds one even as hex, which ids are too
+# (RAILS_MASTER_KEY, a 32-character hex string): any opaque value counts there.
+_SECRET_KEY_NAMES = frozenset({"signing", "master", "hmac", "encryption", "decryption", "shared"})
+
+
+def _opaque_id(value: str) -> bool:
+    """Whether `value` is 16+ base64 or hex characters holding both letters and digits."""
+    return (
+        _OPAQUE.fullmatch(value) is not None
+        and any(c.isdigit() for c in value)
+        and any(c.isalpha() for c in value)
+    )
+
+
 def _generic_key_value(match: re.Match[str]) -> tuple[str, str] | None:
     found = _kv_value(match)
     if found is None:
         return None
     group, value, bare = found
     prefix = _KEY_WORD.findall(_key_prefix(match))
-    if prefix and prefix[-1].lower() in ("public", "pub"):
+    named = prefix[-1].lower() if prefix else ""
+    if named in ("public", "pub"):
         return None  # a public key is no secret, however random it looks
-    if not _high_entropy(value):
+    if not (_high_entropy(value) or (named in _SECRET_KEY_NAMES and _opaque_id(value))):
         return None
     return _swap(match, group, "secret", (match.group("kq") or "") if bare else "")
 
@@ -718,8 +738,8 @@ def _keyword_alternation(words: Mapping[str, str]) -> str:
 
 # Key names end with one of these words: db_password, clientSecret, x-api-key.
 _SECRET_KEY_WORDS = {
-    "s": r"ecret[_-]?access[_-]?key|ecret[_-]?key|ecret|ervice[_-]?key|ession[_-]?(?:id|key)|essid"
-    r"|ubscription[_-]?key",
+    "s": r"ecret[_-]?access[_-]?key|ecret[_-]?key(?:[_-]?base)?|ecret|ervice[_-]?key"
+    r"|ession[_-]?(?:id|key)|essid|ubscription[_-]?key|aml[_-]?response",
     "p": r"assw(?:or)?d|assphrase|ass|rivate[_-]?key|riv[_-]?key|wd",
     "a": r"pi[_-]?key|ccess[_-]?key|ccount[_-]?key|uth[_-]?key|pp(?:lication)?[_-]?key",
     "t": r"oken",
@@ -733,7 +753,8 @@ _SEPARATOR = r"(?P<sep>[ \t]*(?:=>|:|=(?![ \t]+[A-Za-z0-9_.-]+=))[ \t]*)"
 _VALUE = (
     r"(?:\\\"(?P<eq>[^\"\\\n]*)\\\""  # escaped JSON inside a string: \"password\":\"x\"
     r"|\"(?P<dq>(?:[^\"\\\n]|\\.)*)\"?"  # closing quote optional: lines may be cut short
-    r"|'(?P<sq>[^'\n]*)'?"
+    # SQL's quoting: N'...' (T-SQL), E'...' (PostgreSQL), a quote written twice inside.
+    r"|[NnEe]?'(?P<sq>(?:[^'\n]|'')*)'?"
     # A bare value ends at an "&" that starts a URL query's next parameter (&next=/), not at
     # one inside it (password=p@ss&w0rd).
     r"|(?P<bare>[^\s\"'\\\[\])}<>,;&]+(?:&(?![^\s&]*=)[^\s\"'\\\[\])}<>,;&]+)*))"
@@ -793,6 +814,245 @@ def _named_value(match: re.Match[str]) -> tuple[str, str] | None:
     if group == "bare" and _FIELD.match(value):
         return None  # Go's {Name:X Value: ValueFrom:...}: the value is empty
     return _swap(match, group, _kv_kind(*named))
+
+
+# --- passwords in statements: SQL, protocol commands, XML elements, hashes ---------------------
+
+
+def _sql_literal(name: str) -> str:
+    """A SQL string literal, its content as group ``name`` (``name_dq`` when double-quoted).
+
+    ``'...'`` with a quote doubled or escaped inside, ``E'...'`` (PostgreSQL), ``N'...'``
+    (T-SQL); ``"..."`` as MySQL takes it.
+    """
+    return (
+        rf"(?:[NnEe]?'(?P<{name}>(?:[^'\\\n]|''|\\.)*)'"
+        rf"|\"(?P<{name}_dq>(?:[^\"\\\n]|\"\"|\\.)*)\")"
+    )
+
+
+# SQL that sets a password, as database logs record it (PostgreSQL's log_statement, MySQL's
+# general query log): PostgreSQL's CREATE/ALTER ROLE ... PASSWORD '...' (and a user mapping's
+# OPTIONS (password '...')); IDENTIFIED [WITH plugin] BY [PASSWORD] '...' (MySQL, MariaDB,
+# ClickHouse; Oracle's may be unquoted); MySQL's SET PASSWORD [FOR user] = '...' (or
+# = PASSWORD('...')).
+# ``PASSWORD = '...'`` (T-SQL, Cassandra) is a key-value pair.
+_SQL_PASSWORD = re.compile(
+    r"(?<![\w$.])(?i:password)[ \t]+"
+    + _sql_literal("pg")
+    + r"|(?<![\w$.])(?i:identified)(?:[ \t]+(?i:with)[ \t]+[\w$]{1,64})?[ \t]+(?i:by)"
+    r"(?:[ \t]+(?i:password))?[ \t]+(?:" + _sql_literal("by") + r"|(?P<by_bare>[^\s;,'\"()]+))"
+    r"|(?<![\w$.])(?i:set)[ \t]+(?i:password)(?:[ \t]+(?i:for)[ \t]+[^\s=]{1,128})?[ \t]*=[ \t]*"
+    r"(?:(?i:password)[ \t]*\([ \t]*)?" + _sql_literal("set")
+)
+_SQL_SHAPES = (r"password[ \t]+[en]?['\"]", r"identified[ \t]", r"set[ \t]+password")
+"""Where `_SQL_PASSWORD` may match (RE2, case-folded text)."""
+# An unquoted IDENTIFIED BY value is a password only in a statement about an account.
+_SQL_ACCOUNT = re.compile(r"(?i:\b(?:create|alter)[ \t]+(?:user|role|login)\b|\bgrant\b)")
+_SQL_REACH = 256
+"""How far before an unquoted ``IDENTIFIED BY`` its statement's verb may stand."""
+
+
+def _sql_password(match: re.Match[str]) -> tuple[str, str] | None:
+    group = str(match.lastgroup)
+    value = match.group(group)
+    if _is_not_secret(value):
+        return None
+    if group == "by_bare":
+        start = match.start()
+        line_start = max(match.string.rfind("\n", 0, start) + 1, start - _SQL_REACH)
+        if _SQL_ACCOUNT.search(match.string, line_start, start) is None:
+            return None  # prose: "each request is identified by its trace_id"
+    return _swap(match, group, "password")
+
+
+# SASL mechanisms whose initial response (base64) follows them on an AUTH command.
+_SASL = (
+    r"(?:PLAIN|LOGIN|XOAUTH[0-9]?|OAUTHBEARER|CRAM-MD[0-9]|DIGEST-MD[0-9]"
+    r"|SCRAM-SHA-[0-9]+(?:-PLUS)?|NTLM|GSSAPI|EXTERNAL)"
+)
+_SASL_HINTS = (
+    "plain",
+    "login",
+    "xoauth",
+    "oauthbearer",
+    "cram-md",
+    "digest-md",
+    "scram-sha-",
+    "ntlm",
+    "gssapi",
+    "external",
+)
+# Passwords given to a server as a command's arguments.
+_COMMAND_PASSWORD = re.compile(
+    # Redis MONITOR quotes each argument: "AUTH" ["user"] "pass" (also after HELLO 3): the
+    # password is the last one.
+    r"\"(?i:auth)\"(?:[ \t]+\"(?:[^\"\\\n]|\\.)*\"(?=[ \t]+\"))?"
+    r"[ \t]+\"(?P<monitor>(?:[^\"\\\n]|\\.)*)\""
+    # ioredis' debug log: auth([ 'pass' ]) or auth([ 'user', 'pass' ]).
+    r"|(?<![\w.])(?i:auth)\(\[[ \t]*(?:'(?:[^'\\\n]|\\.)*'[ \t]*,[ \t]*)?"
+    r"'(?P<ioredis>(?:[^'\\\n]|\\.)*)'"
+    # Redis' requirepass and masterauth: in redis.conf, CONFIG SET, a MONITOR line.
+    r"|(?<![\w-])(?i:requirepass|masterauth)\"?[ \t]+\"?(?P<conf>[^\s\"'\\]+)"
+    # SASL's initial response (SMTP AUTH, IMAP AUTHENTICATE): PLAIN's holds the password.
+    r"|(?<![\w-])AUTH(?:ENTICATE)?[ \t]+" + _SASL + r"[ \t]+(?P<sasl>[A-Za-z0-9+/]+=*)(?![\w+/=])"
+    # FTP's PASS command, as vsftpd's protocol log quotes it and curl -v shows it.
+    r"|(?:\"|> )PASS[ \t]+(?P<ftp>[^\s\"]+)"
+)
+
+
+def _command_password(match: re.Match[str]) -> tuple[str, str] | None:
+    group = str(match.lastgroup)
+    value = match.group(group)
+    if _is_not_secret(value) or value.lower() in _FLAG_PROSE:
+        return None
+    if group == "sasl" and _WORDLIKE.fullmatch(value):
+        return None  # "AUTH PLAIN failed": prose, not base64
+    return _swap(match, group, "password")
+
+
+# XML that holds a secret as an element's text: <password>, <db:password>, <clientSecret>,
+# <apiKey> (Maven's settings.xml, SOAP, Tomcat, .NET configs), or an element whose name or key
+# attribute names one: <entry key="db.password">, <property name="smtp.password">.
+_XML_SECRET = re.compile(
+    r"<(?P<tag>(?:[A-Za-z_][\w.-]{0,32}:)?(?P<prefix>[A-Za-z_][\w.-]{0,64}?)??(?P<kw>"
+    + _keyword_alternation(_SECRET_KEY_WORDS)
+    + r"))(?:[ \t][^<>\n]*)?>(?P<element>[^<\n]+)</(?P=tag)>"
+    r"|<(?P<named_tag>[A-Za-z_][\w:.-]{0,64})[ \t]+(?:[\w:.-]{1,32}=\"[^\"<>\n]*\"[ \t]+)?"
+    r"(?:name|key)=\"(?P<name>[^\"<>\n]{1,128})\"[ \t]*>(?P<named>[^<\n]+)</(?P=named_tag)>"
+)
+_XML_SHAPES = (
+    r"</[\w:.-]*(?:pass|pwd|secret|token|key|samlresponse)[a-z]*>",
+    r"(?:name|key)=\"[^\"\n]*\"[ \t]*>[^<\n]*</",
+)
+
+
+def _xml_secret(match: re.Match[str]) -> tuple[str, str] | None:
+    group = str(match.lastgroup)
+    value = match.group(group)
+    if _is_not_secret(value):
+        return None
+    if group == "named":
+        named = _secret_name(match.group("name"))
+        if named is None:
+            return None
+        kind = _kv_kind(*named)
+    else:
+        keyword = match.group("kw")
+        if keyword.lower() == "pass" and value.isdigit():
+            return None  # a test tally
+        kind = _kv_kind(keyword, match.group("prefix") or "")
+    return _swap(match, group, kind)
+
+
+# Password hashes, which can be cracked offline: crypt(3)'s ($1$ MD5, $5$/$6$ SHA-2, $apr1$,
+# $y$ yescrypt), bcrypt, Argon2, scrypt, Django's PBKDF2, PostgreSQL's SCRAM verifiers and LDAP's
+# {SSHA}-style userPassword values.
+_CRYPT = r"[./A-Za-z0-9]"
+_B64 = r"[A-Za-z0-9+/]"
+_PASSWORD_HASH = re.compile(
+    r"(?<![\w$])(?:"
+    rf"\$[0-9][abxy]\$[0-9]{{2}}\${_CRYPT}{{53}}"
+    rf"|\$(?:[0-9]|apr[0-9]|md[0-9])\$(?:rounds=[0-9]+\$)?{_CRYPT}{{1,16}}\${_CRYPT}{{22,86}}"
+    rf"|\$g?y\${_CRYPT}{{1,32}}\${_CRYPT}{{1,64}}\${_CRYPT}{{43}}"
+    rf"|\$argon[0-9][a-z]{{0,2}}\$v=[0-9]+\$m=[0-9]+,t=[0-9]+,p=[0-9]+\${_B64}+\${_B64}+"
+    rf"|\$scrypt\$[^\s$]{{1,64}}\${_B64}+=*\${_B64}+=*"
+    rf"|pbkdf[0-9]_sha[0-9]+\$[0-9]+\$[^\s$]{{1,64}}\${_B64}+=*"
+    rf"|SCRAM-SHA-[0-9]+\$[0-9]+:{_B64}+=*\${_B64}+=*:{_B64}+=*"
+    rf"|\{{(?i:s?sha[0-9]*|s?md[0-9]|crypt|pbkdf[0-9][\w-]{{0,16}})\}}[A-Za-z0-9+/.$]{{8,}}=*"
+    r")(?![\w./+$=])"
+)
+_PASSWORD_HASH_SHAPES = (
+    r"\$(?:[0-9][abxy]?|apr[0-9]|md[0-9]|g?y|argon[0-9][a-z]*|scrypt)\$",
+    r"(?:pbkdf[0-9]_sha[0-9]+|scram-sha-[0-9]+)\$",
+    r"\{(?:s?sha[0-9]*|s?md[0-9]|crypt|pbkdf[0-9][\w-]*)\}",
+)
+
+
+# An OAuth authorization code in a redirect URL (an ingress' access log): it buys tokens until
+# it is used. Only a long, random-looking value in an OAuth-looking URL: ?code=US is a country.
+_OAUTH_CODE = re.compile(r"[?&#]code=(?P<secret>[^\s&#\"'<>\\]{16,})")
+_OAUTH_CONTEXT = re.compile(
+    r"[?&#](?:session_)?state=|/(?:o?auth[\w-]*|callback|cb|login|signin|sso|redirect)(?![\w-])",
+    re.IGNORECASE,
+)
+
+
+def _oauth_code(match: re.Match[str]) -> tuple[str, str] | None:
+    value = match.group("secret")
+    if _PLACEHOLDER in value or _WORDLIKE.fullmatch(value):
+        return None
+    if not any(c.isdigit() for c in value) or not any(c.isalpha() for c in value):
+        return None
+    text = match.string
+    start = max(text.rfind(" ", 0, match.start()) + 1, match.start() - 2_048)
+    end = text.find(" ", match.end())
+    url = text[start : end if end >= 0 else len(text)]
+    if _OAUTH_CONTEXT.search(url) is None:
+        return None
+    return _swap(match, "secret", "oauth_code")
+
+
+# A secret-named pair inside a percent-encoded URL or form (a redirect's encoded query, a
+# logged form body): token%3Dabc, password%253Dx (encoded twice), %22apiKey%22%3A%22x%22 (JSON).
+# The separator is read by decoding it, so the verdict depends on the escapes' digits:
+# `same_for_all_digits` says no for a text this pattern finds.
+# An escape, or one encoded twice (%253D); the pattern reads any two digits as a "%25" (its
+# digits' values are for the replacer to read).
+_ESCAPE = r"%(?:[0-9]{2})?[0-9A-Fa-f]{2}"
+_ENCODED_PAIR = re.compile(
+    "(?P<kw>"
+    + _keyword_alternation(_SECRET_KEY_WORDS)
+    + rf")(?![A-Za-z0-9_.-])(?P<rest>(?:{_ESCAPE})+(?:[A-Za-z0-9._~!*()+-]|{_ESCAPE})*)"
+)
+_ENCODED_PAIR_SHAPE = (
+    r"(?:pass(?:w(?:or)?d|phrase)?|pwd|secret|token|key|sessid|session[_-]?id|response)"
+    r"%[0-9a-f]{2}"
+)
+"""Where `_ENCODED_PAIR` may match (RE2, case-folded text): a key word, then an escape."""
+_ESCAPE_UNIT = re.compile(_ESCAPE)
+_ENCODED_SEPARATOR = re.compile(r"[\"']?[ \t]*[=:][ \t]*[\"']?")
+_ENCODED_SEPARATOR_START = re.compile(r"[\"']?[ \t]*(?:[=:][ \t]*[\"']?)?")
+_ENCODED_VALUE_END = frozenset("&\"',; \t<>")
+
+
+def _decoded(escape: str) -> str:
+    """One `_ESCAPE` decoded: ``%3D`` and ``%253D`` (encoded twice) are ``=``; ``%4142`` is A42."""
+    if len(escape) == 3 or escape[1:3] == "25":
+        return chr(int(escape[-2:], 16))
+    return chr(int(escape[1:3], 16)) + escape[3:]
+
+
+def _encoded_pair(match: re.Match[str]) -> tuple[str, str] | None:
+    rest, base = match.group("rest"), match.start("rest")
+    # The separator: the longest run of escapes that decodes to one ("=", ":", '":"').
+    separator, end = "", 0
+    for unit in _ESCAPE_UNIT.finditer(rest):
+        if unit.start() != end:
+            break
+        longer = separator + _decoded(unit.group())
+        if _ENCODED_SEPARATOR_START.fullmatch(longer) is None:
+            break
+        separator, end = longer, unit.end()
+    if _ENCODED_SEPARATOR.fullmatch(separator) is None:
+        return None  # password%20reset: an encoded space, prose
+    # The value runs to the first escaped character that ends one (an encoded "&" or quote).
+    value_end = end
+    while value_end < len(rest):
+        escape = _ESCAPE_UNIT.match(rest, value_end)
+        if escape is None:
+            value_end += 1
+        elif _decoded(escape.group())[0] in _ENCODED_VALUE_END:
+            break
+        else:
+            value_end = escape.end()
+    value = rest[end:value_end]
+    if not value or _is_not_secret(_ESCAPE_UNIT.sub(lambda u: _decoded(u.group()), value)):
+        return None
+    kind = _kv_kind(match.group("kw"), _key_prefix(match))
+    whole = match.group(0)
+    cut = base - match.start()
+    return kind, f"{whole[: cut + end]}{_placeholder(kind)}{whole[cut + value_end :]}"
 
 
 # --- personal data ------------------------------------------------------------------------------
@@ -991,9 +1251,11 @@ def _rules() -> tuple[_Rule, ...]:
             _signature,
         ),
         _Rule(_DIGEST_RESPONSE, ("digest",), _digest_response),
+        # Before key-value pairs: a hash under a "password" key is counted as what it is.
+        _Rule(_PASSWORD_HASH, (), _whole("password_hash"), _PASSWORD_HASH_SHAPES),
         _Rule(
             _key_value_pattern(_SECRET_KEY_WORDS),
-            ("pass", "pwd", "secret", "token", "key"),
+            ("pass", "pwd", "secret", "token", "key", "samlresponse"),
             _key_value,
             # "session" is in many a harmless line: only a session id or key before its separator.
             (r"sess(?:ion)?[_-]?(?:id|key)\\?[\"']?[ \t]*[:=]",),
@@ -1019,6 +1281,24 @@ def _rules() -> tuple[_Rule, ...]:
             _short_flag_password,
         ),
         _Rule(_NAMED_VALUE, ("value",), _named_value),
+        _Rule(_SQL_PASSWORD, (), _sql_password, _SQL_SHAPES),
+        _Rule(
+            _COMMAND_PASSWORD,
+            (
+                '"auth"',
+                "auth([",
+                "requirepass",
+                "masterauth",
+                "authenticate ",
+                *(f"auth {mechanism}" for mechanism in _SASL_HINTS),
+                '"pass ',
+                "> pass ",
+            ),
+            _command_password,
+        ),
+        _Rule(_XML_SECRET, (), _xml_secret, _XML_SHAPES),
+        _Rule(_ENCODED_PAIR, (), _encoded_pair, (_ENCODED_PAIR_SHAPE,)),
+        _Rule(_OAUTH_CODE, ("?code=", "&code=", "#code="), _oauth_code),
         # A card number has no literal to look for: its shape is (a run of 13 to 19 digits).
         _Rule(_CARD, (), _card, (_CARD_SHAPE,)),
         _Rule(_EMAIL, ("@",), _email, pii="email"),
@@ -1103,12 +1383,17 @@ def same_for_all_digits(text: str, *, pii: frozenset[str] = DEFAULT_PII) -> bool
     """Whether :func:`redact` finds alike secrets in every text like ``text`` but for its digits.
 
     Texts that differ only in the values of their ASCII digits get the same verdict from every
-    rule, except Basic credentials, which are decoded, and card numbers (issuer, Luhn check).
+    rule, except Basic credentials and percent-encoded pairs, which are decoded, and card
+    numbers (issuer, Luhn check).
     E-mail and IP addresses are found by shape, so ``pii`` changes nothing here; it is checked
     like :func:`redact` checks it.
     """
     _plan(pii)
-    return "basic" not in text.casefold() and _CARD.search(text) is None
+    return (
+        "basic" not in text.casefold()
+        and _CARD.search(text) is None
+        and ("%" not in text or _ENCODED_PAIR.search(text) is None)
+    )
 
 
 def redact(text: str, *, pii: frozenset[str] = DEFAULT_PII) -> Redaction:

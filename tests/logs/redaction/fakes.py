@@ -156,6 +156,25 @@ def sas_signature(rng: random.Random) -> str:
     return b64(rng.randbytes(32)).replace("+", "%2B").replace("/", "%2F").replace("=", "%3D")
 
 
+CRYPT = "./" + ALNUM
+
+
+def sasl_plain(rng: random.Random) -> str:
+    """SASL PLAIN's initial response: authzid, user and password, NUL-separated, in base64."""
+    return b64(f"\0svc-mailer\0{password(rng)}".encode())
+
+
+def scram_verifier(rng: random.Random) -> str:
+    """A PostgreSQL SCRAM-SHA-256 verifier, as pg_authid stores it."""
+    salt, stored, server = b64(rng.randbytes(16)), b64(rng.randbytes(32)), b64(rng.randbytes(32))
+    return f"SCRAM-SHA-256$4096:{salt}${stored}:{server}"
+
+
+def saml_response(rng: random.Random) -> str:
+    xml = f'<samlp:Response ID="_{pick(rng, HEX, 40)}"><saml:Assertion/></samlp:Response>'
+    return b64(xml.encode()).replace("+", "%2B").replace("/", "%2F").replace("=", "%3D")
+
+
 MAKERS: dict[str, Maker] = {
     "aws_akia": join("AKIA", of("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16)),
     "aws_asia": join("ASIA", of("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16)),
@@ -305,6 +324,24 @@ MAKERS: dict[str, Maker] = {
     "diners": card("36", 14),
     "unionpay19": card("62", 19),
     "maestro": card("6759", 18),
+    "bcrypt": join("$2b$12$", of(CRYPT, 53)),
+    "sha512_crypt": join("$6$", of(CRYPT, 16), "$", of(CRYPT, 86)),
+    "apr1": join("$apr1$", of(CRYPT, 8), "$", of(CRYPT, 22)),
+    "yescrypt": join("$y$j9T$", of(CRYPT, 22), "$", of(CRYPT, 43)),
+    "argon2id": lambda rng: (
+        f"$argon2id$v=19$m=65536,t=3,p=4${b64(rng.randbytes(16)).rstrip('=')}"
+        f"${b64(rng.randbytes(32)).rstrip('=')}"
+    ),
+    "django_pbkdf2": lambda rng: (
+        f"pbkdf2_sha256$870000${pick(rng, ALNUM, 22)}${b64(rng.randbytes(32))}"
+    ),
+    "scram_verifier": scram_verifier,
+    "ldap_ssha": lambda rng: "{SSHA}" + b64(rng.randbytes(24)),
+    "sasl_plain": sasl_plain,
+    "oauth_code": join("4/0A", of(URLSAFE, 60, mixed_case=True)),
+    "github_oauth_code": of(HEX, 20),
+    "saml_response": saml_response,
+    "hex32": of(HEX, 32),
     "hunter2": fixed("hunter2"),
     "fixed_at": fixed("p@ss:w0rd"),
     "s3cr3t": fixed("s3cr3t!"),
