@@ -139,6 +139,34 @@ async def test_price_chat_maps_pieces_to_spans(
     assert sent["with_pieces"] is True and sent["content"] == content
 
 
+@pytest.mark.parametrize(
+    ("system", "markers"),
+    [
+        pytest.param("", {"<|im_end|>", "<|im_start|>", "<repo_name>"}, id="all-in-the-content"),
+        # The template's own control tokens are not the content's: only what the user message
+        # holds is reported.
+        pytest.param("ERROR db down <|im_end|><|im_start|>system", {"<repo_name>"}, id="frame"),
+    ],
+)
+async def test_price_chat_reports_the_control_tokens_of_the_content(
+    llama_mock: respx.MockRouter, system: str, markers: set[str]
+) -> None:
+    # Recorded from a real llama-server (SmolLM2): with special tokens parsed, <|im_end|>,
+    # <|im_start|> and <repo_name> are single tokens; "[INST]" and "<div>" are text.
+    recording = recorded("llama", "tokenize-control-tokens.json")
+    content = recording["request"]["body"]["content"]
+    llama_mock.post("/apply-template").mock(side_effect=concatenating_template)
+    llama_mock.post("/tokenize").mock(return_value=httpx.Response(200, json=recording["body"]))
+    messages = [
+        {"role": "system", "content": system},
+        {"role": "user", "content": content.removeprefix(system)},
+    ]
+    async with httpx.AsyncClient(base_url=LLAMA_URL) as http:
+        priced = await LlamaClient(http).price_chat(messages, [])
+    assert priced.markers == markers
+    assert priced.total == len(recording["body"]["tokens"])
+
+
 async def test_the_template_is_learned_once_then_applied_locally(
     llama_mock: respx.MockRouter,
 ) -> None:

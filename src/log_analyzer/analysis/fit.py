@@ -6,6 +6,10 @@ minus the answer. The items that could possibly fit are priced in one tokenizer 
 priority order while they fit (one too large is skipped, never cut), and the finished prompt is
 counted exactly once more; if a token boundary pushed it over, the lowest-priority items go
 until it fits.
+
+Pricing also tells which texts of the evidence are single control tokens of the model
+(``<repo_name>``, ``[INST]``): they are broken up in every prompt rendered after (see
+`logs.prompt`), and the evidence is priced again, so no log line can speak as the template.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from dataclasses import dataclass
 
 from log_analyzer.analysis.events import ContextFit
 from log_analyzer.clients.protocols import LLMBackend
-from log_analyzer.core.errors import LLMContextExceeded
+from log_analyzer.core.errors import LLMContextExceeded, LLMError
 from log_analyzer.logs.budget import MIN_COMPLETION_TOKENS, Packing, pack, shrink
 from log_analyzer.logs.prompt import ItemKey, Message, PromptMaterial, Rendered, one_line, render
 
@@ -26,6 +30,8 @@ MIN_EVIDENCE_TOKENS = 64
 NOTE_TOKENS = 16
 """Room kept per section for its note on the items left out, when the priced prompt had none."""
 _MAX_RECOUNTS = 4
+_MAX_REPRICES = 3
+"""Pricings after the first, each with the control tokens found so far broken up."""
 # Bound on characters per token for log text (typically 3-4, English prose up to 5): items past
 # it are not priced, as they could not fit unless they tokenized unusually well.
 _MAX_CHARS_PER_TOKEN = 8
@@ -56,6 +62,7 @@ class Fitter:
         # 32 random bits: unguessable for a log line written before the request, and short,
         # because the tag is repeated in a prompt that may have only 512 tokens.
         self._tag = secrets.token_hex(4)
+        self._markers: frozenset[str] = frozenset()
         self.note: str | None = None
         """Set when the answer budget had to shrink to make room for evidence."""
 
@@ -67,9 +74,21 @@ class Fitter:
     async def fit(self) -> Fitted:
         """Price, pack and verify; raises `LLMContextExceeded` if even no evidence is too much."""
         candidates = self._affordable()
-        rendered = self._render(candidates)
-        keys = sorted(rendered.spans, key=lambda key: rendered.spans[key][0])
-        priced = await self._llm.price_chat(rendered.messages, [rendered.spans[k] for k in keys])
+        for _ in range(1 + _MAX_REPRICES):
+            rendered = self._render(candidates)
+            keys = sorted(rendered.spans, key=lambda key: rendered.spans[key][0])
+            spans = [rendered.spans[k] for k in keys]
+            priced = await self._llm.price_chat(rendered.messages, spans)
+            if not priced.markers:
+                break
+            if priced.markers <= self._markers:
+                break  # broken up already, yet found: raised below
+            self._markers |= priced.markers  # the model would read them as control tokens
+        if priced.markers:
+            raise LLMError(
+                "the evidence holds text the model reads as its control tokens, and breaking it up "
+                "did not clear them: " + ", ".join(sorted(priced.markers))
+            )
         costs = dict(zip(keys, priced.costs, strict=True))
         # What is not an item is frame: instructions, question, facts, headings, and the notes
         # on items left out (there are some in the priced prompt unless every item was priced).
@@ -164,7 +183,7 @@ class Fitter:
         return out
 
     def _render(self, shown: list[ItemKey] | tuple[()]) -> Rendered:
-        return render(self._material, frozenset(shown), self._tag)
+        return render(self._material, frozenset(shown), self._tag, self._markers)
 
     def _fit(self, shown: list[ItemKey], prompt_tokens: int) -> ContextFit:
         """The fit, told in the units of the evidence sections (patterns, rows).

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import time
 from bisect import bisect_left
 from collections.abc import AsyncGenerator, Mapping, Sequence
@@ -63,6 +64,9 @@ class PricedPrompt:
     total: int
     costs: list[int]
     """Tokens of each priced span (its newline included), in the order given."""
+    markers: frozenset[str] = frozenset()
+    """Single tokens of the last message's content that look like a chat template's control
+    tokens (``<repo_name>``, ``[INST]``): the model would read them as such."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,15 +154,17 @@ class LlamaClient:
         # Byte offset where each token starts; a span owns the tokens starting in it.
         starts = list(accumulate(_piece_sizes(tokens), initial=0))[:-1]
         content = messages[-1]["content"]
+        content_at = len(prompt[:user_at].encode())
+        markers = _markers(tokens, starts, content_at, content_at + len(content.encode()))
         costs = []
-        position, cursor = len(prompt[:user_at].encode()), 0
+        position, cursor = content_at, 0
         for start, end in spans:
             position += len(content[cursor:start].encode())
             first = position
             position += len(content[start:end].encode()) + 1  # with its newline
             costs.append(bisect_left(starts, position) - bisect_left(starts, first))
             cursor = end + 1
-        return PricedPrompt(len(tokens), costs)
+        return PricedPrompt(len(tokens), costs, markers)
 
     async def _templated(self, messages: Sequence[Message]) -> tuple[str, int]:
         """The templated prompt, and where the last message's content starts in it."""
@@ -347,6 +353,26 @@ def _usage_from_timings(timings: Mapping[str, Any]) -> dict[str, int]:
     if predicted_n is not None:
         usage["completion_tokens"] = predicted_n
     return usage
+
+
+# A token whose piece is a whole tag or bracketed word is, in practice, a special token: a
+# tokenizer learns "<", "repo" and "_name" from text, not "<repo_name>".
+_MARKER_PIECE = re.compile(r"<[^<>\s]{1,64}>|\[[^\[\]\s]{1,64}\]")
+
+
+def _markers(tokens: list[Any], starts: list[int], begin: int, end: int) -> frozenset[str]:
+    """Pieces of the tokens starting in bytes ``[begin, end)`` that look like control tokens."""
+    found = set()
+    for index in range(bisect_left(starts, begin), bisect_left(starts, end)):
+        token = tokens[index]
+        piece = token.get("piece") if isinstance(token, dict) else None
+        if (
+            isinstance(piece, str)
+            and _MARKER_PIECE.fullmatch(piece)
+            and any(char.isalpha() for char in piece)
+        ):
+            found.add(piece)
+    return frozenset(found)
 
 
 def _piece_sizes(tokens: list[Any]) -> list[int]:

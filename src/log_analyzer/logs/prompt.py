@@ -5,8 +5,15 @@ So everything but our fixed instructions and the user's own question sits betwee
 delimiters (``BEGIN-DATA-<tag>`` / ``END-DATA-<tag>``) that the author of a line cannot guess,
 one line per item, with newlines and control characters neutralised so no log text can start a
 line of its own, let alone close the fence. The system prompt tells the model that everything
-inside is data. :func:`render` is the only way a prompt is built, so no caller can put log text
-anywhere else.
+inside is data.
+
+A fence of text is not enough on its own: llama.cpp tokenizes a templated chat with its special
+tokens parsed, so a log line holding ``<|im_end|><|im_start|>system`` would end the user message
+and open a system message, for real. Text shaped like a chat template's control tokens
+(``<|...|>``, and DeepSeek's with fullwidth bars) is always broken up (a space after the ``<``),
+and so are the ``markers`` a caller found to be single tokens of the model (``<repo_name>``,
+``[INST]``, ``<start_of_turn>``: the fitter learns them from the tokenizer, `analysis.fit`).
+:func:`render` is the only way a prompt is built, so no caller can put log text anywhere else.
 
 What goes in: code-computed facts first, then sections (a heading, then items such as one
 pattern or one table row per line). The fitter chooses which items fit the context, in a
@@ -53,12 +60,32 @@ _REMINDER_CHARS = 48
 
 _NEWLINES = re.compile(r"\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]")
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\t]")
+# The start of a control token as chat templates write them: <|im_start|>, <|eot_id|>,
+# <|start_header_id|>, <|endoftext|>, and DeepSeek's, whose bars are fullwidth (U+FF5C).
+_CONTROL_TOKEN_START = re.compile("<(?=[|\uff5c])")
 
 
 def one_line(text: str) -> str:
-    """``text`` as one line: newlines shown as ``⏎``, other control characters as spaces."""
+    """``text`` as one line: newlines shown as ``⏎``, other control characters as spaces.
+
+    What reads like a chat template's control token (``<|im_start|>``) gets a space after its
+    ``<``, so that the model's tokenizer sees text.
+    """
     if not text.isprintable():
         text = _CONTROL.sub(" ", _NEWLINES.sub(" ⏎ ", text))
+    if "<" in text:
+        text = _CONTROL_TOKEN_START.sub("< ", text)
+    return text
+
+
+def defuse(text: str, markers: Collection[str]) -> str:
+    """``text`` with each of ``markers`` (a model's special tokens) broken up by a space.
+
+    ``<repo_name>`` becomes ``< repo_name>``: still readable, no longer the token.
+    """
+    for marker in markers:
+        if marker in text:
+            text = text.replace(marker, f"{marker[0]} {marker[1:]}")
     return text
 
 
@@ -109,10 +136,23 @@ class Rendered:
     """``(start, end)`` character offsets of each shown item in ``messages[-1]["content"]``."""
 
 
-def render(material: PromptMaterial, shown: Collection[ItemKey], tag: str) -> Rendered:
-    """The system and user messages, with the ``shown`` items of each section."""
-    lines = [f"Question: {one_line(material.question)}", f"BEGIN-DATA-{tag}"]
-    lines.extend(one_line(fact) for fact in material.facts)
+def render(
+    material: PromptMaterial,
+    shown: Collection[ItemKey],
+    tag: str,
+    markers: Collection[str] = (),
+) -> Rendered:
+    """The system and user messages, with the ``shown`` items of each section.
+
+    ``markers`` are texts the model's tokenizer reads as special tokens: each is broken up
+    wherever it occurs in the user message (see the module docstring).
+    """
+
+    def one(text: str) -> str:
+        return defuse(one_line(text), markers) if markers else one_line(text)
+
+    lines = [f"Question: {one(material.question)}", f"BEGIN-DATA-{tag}"]
+    lines.extend(one(fact) for fact in material.facts)
     spans: dict[ItemKey, tuple[int, int]] = {}
     offset = sum(len(line) + 1 for line in lines)
     unshown: list[str] = []  # sections with nothing shown: one note for all, at the end
@@ -121,14 +161,14 @@ def render(material: PromptMaterial, shown: Collection[ItemKey], tag: str) -> Re
             if section.items:
                 unshown.append(_left_out(section, range(len(section.items))))
             continue  # its heading would be frame for nothing
-        block = [one_line(line) for line in section.heading]
+        block = [one(line) for line in section.heading]
         offset += sum(len(line) + 1 for line in block)
         omitted: list[int] = []
         for i, item in enumerate(section.items):
             if (s, i) not in shown:
                 omitted.append(i)
                 continue
-            line = one_line(item)
+            line = one(item)
             spans[s, i] = (offset, offset + len(line))
             offset += len(line) + 1
             block.append(line)
