@@ -1529,6 +1529,89 @@ def test_placeholders_trigger_no_rule(kind: str) -> None:
         assert redact(text, pii=ALL_PII) == Redaction(text, {}), text
 
 
+CODE = "a1B2c3D4e5F6g7H8i9"
+
+
+@pytest.mark.parametrize(
+    ("text", "redacted"),
+    [
+        pytest.param(f"GET /oauth2/callback?state=a&code={CODE} HTTP/1.1", True, id="path"),
+        pytest.param(f"GET ?code={CODE}&state=1", True, id="state-after"),
+        pytest.param(f"GET /cb#code={CODE}", True, id="fragment"),
+        pytest.param(f"GET /x?code={CODE} referer=/y?state=1", False, id="state-elsewhere"),
+        pytest.param(f"/oauth/x GET /items?code={CODE}", False, id="oauth-path-elsewhere"),
+        pytest.param("GET /oauth/cb?code=12345678901234567890", False, id="no-letter"),
+        pytest.param("GET /oauth/cb?code=abcdefghijklmnopqrst", False, id="no-digit"),
+        pytest.param(f"GET /oauth/cb?code={CODE[:15]}&state=x", False, id="short"),
+        pytest.param("/oauth/" + "x" * 2_041 + f"?code={CODE}", True, id="context-in-reach"),
+        pytest.param("/oauth/" + "x" * 2_042 + f"?code={CODE}", False, id="context-out-of-reach"),
+    ],
+)
+def test_oauth_codes_need_an_oauth_url(text: str, redacted: bool) -> None:
+    expected = text.replace(CODE, "[REDACTED:oauth_code]") if redacted else text
+    assert redact(text, pii=NO_PII).text == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "decoded"),
+    [
+        ("%3D", "="),
+        ("%3d", "="),
+        ("%253D", "="),
+        ("%2526", "&"),
+        ("%4142", "A42"),
+        ("%25", "%"),
+        ("%2", "%2"),
+        ("%zz%25z", "%zz%z"),
+        ("a%22b%2522c", 'a"b"c'),
+    ],
+)
+def test_escapes_decode_once_or_twice(text: str, decoded: str) -> None:
+    assert module._unescaped(text) == decoded
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param(
+            "password%3D%21Xy7pass%26n=1",
+            "password%3D[REDACTED:password]%26n=1",
+            id="value-starts-with-an-escape",
+        ),
+        pytest.param(
+            "token%3Dab%4126cd%26n", "token%3D[REDACTED:token]%26n", id="escape-then-digits"
+        ),
+        pytest.param(
+            "token%253Dab%252Fcd%2526n",
+            "token%253D[REDACTED:token]%2526n",
+            id="encoded-twice",
+        ),
+        pytest.param("token%3A%20%22ab1%22", "token%3A%20%22[REDACTED:token]%22", id="json"),
+    ],
+)
+def test_percent_encoded_pairs(text: str, expected: str) -> None:
+    assert redact(text, pii=NO_PII).text == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "CREATE USER bob;\nthe job is identified by trace42",
+        "the request is identified by trace42; then CREATE USER ran",
+        "x" * 300 + " CREATE USER " + "y" * 300 + " IDENTIFIED BY tiger7",
+    ],
+)
+def test_an_unquoted_identified_by_needs_its_statement_on_its_line(text: str) -> None:
+    assert redact(text, pii=NO_PII).total == 0
+
+
+def test_a_pass_element_holds_a_password_unless_it_is_a_tally() -> None:
+    assert redact("<db><pass>hunter2x</pass></db>", pii=NO_PII).text == (
+        "<db><pass>[REDACTED:password]</pass></db>"
+    )
+    assert redact("<pass>42</pass>", pii=NO_PII).total == 0
+
+
 # --- hints and hexadecimal ids --------------------------------------------------------------------
 
 HEX_WORD_CHARS = set("0123456789abcdef")
@@ -1640,6 +1723,29 @@ AFRESH = [
       for scheme, kind in (("SSWS", "bearer"), ("DPoP", "bearer"), ("NTLM", "auth_ticket"),
                            ("Negotiate", "auth_ticket"), ("ApiKey", "api_key"))],
     ("session_id=abcdef123456", NO_PII, "session_id=[REDACTED:session_id]"),
+    ("SAMLResponse=abc", NO_PII, "SAMLResponse=[REDACTED:saml_response]"),
+    ("ALTER ROLE a PASSWORD 'p'", NO_PII, "ALTER ROLE a PASSWORD '[REDACTED:password]'"),
+    ("GRANT x IDENTIFIED BY p", NO_PII, "GRANT x IDENTIFIED BY [REDACTED:password]"),
+    ("SET PASSWORD = 'p'", NO_PII, "SET PASSWORD = '[REDACTED:password]'"),
+    ('"AUTH" "p"', NO_PII, '"AUTH" "[REDACTED:password]"'),
+    ("auth([ 'p' ])", NO_PII, "auth([ '[REDACTED:password]' ])"),
+    ("requirepass p", NO_PII, "requirepass [REDACTED:password]"),
+    ("masterauth p", NO_PII, "masterauth [REDACTED:password]"),
+    ("AUTHENTICATE PLAIN AGpvaG4A", NO_PII, "AUTHENTICATE PLAIN [REDACTED:password]"),
+    ("AUTH XOAUTH2 dXNlcj1q", NO_PII, "AUTH XOAUTH2 [REDACTED:password]"),
+    ('"PASS p"', NO_PII, '"PASS [REDACTED:password]"'),
+    ("> PASS p", NO_PII, "> PASS [REDACTED:password]"),
+    ("<token>t</token>", NO_PII, "<token>[REDACTED:token]</token>"),
+    ('<e key="password">p</e>', NO_PII, '<e key="password">[REDACTED:password]</e>'),
+    ("token%3Dt", NO_PII, "token%3D[REDACTED:token]"),
+    ("$2b$12$" + "a" * 53, NO_PII, "[REDACTED:password_hash]"),
+    ("$6$salt$" + "a" * 86, NO_PII, "[REDACTED:password_hash]"),
+    ("{SSHA}abcdefgh12", NO_PII, "[REDACTED:password_hash]"),
+    ("pbkdf2_sha256$1$s$abc=", NO_PII, "[REDACTED:password_hash]"),
+    ("SCRAM-SHA-256$4096:c2FsdA==$a2V5:c2Vy", NO_PII, "[REDACTED:password_hash]"),
+    ("$argon2id$v=19$m=1,t=1,p=1$c2FsdA$aGFzaA", NO_PII, "[REDACTED:password_hash]"),
+    (f"/oauth/cb?code={CODE}", NO_PII, "/oauth/cb?code=[REDACTED:oauth_code]"),
+    (f"RAILS_MASTER_KEY={'0a' * 16}", NO_PII, "RAILS_MASTER_KEY=[REDACTED:secret]"),
     (f"Cookie: sid={RANDOM}", NO_PII, "Cookie: sid=[REDACTED:cookie]"),
     ("sshpass -p p", NO_PII, "sshpass -p [REDACTED:password]"),
     ("--password hunter2", NO_PII, "--password [REDACTED:password]"),

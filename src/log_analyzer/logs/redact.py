@@ -721,7 +721,7 @@ def _generic_key_value(match: re.Match[str]) -> tuple[str, str] | None:
         return None
     group, value, bare = found
     prefix = _KEY_WORD.findall(_key_prefix(match))
-    named = prefix[-1].lower() if prefix else ""
+    named = "".join(prefix[-1:]).lower()
     if named in ("public", "pub"):
         return None  # a public key is no secret, however random it looks
     if not (_high_entropy(value) or (named in _SECRET_KEY_NAMES and _opaque_id(value))):
@@ -860,8 +860,8 @@ def _sql_password(match: re.Match[str]) -> tuple[str, str] | None:
         return None
     if group == "by_bare":
         start = match.start()
-        line_start = max(match.string.rfind("\n", 0, start) + 1, start - _SQL_REACH)
-        if _SQL_ACCOUNT.search(match.string, line_start, start) is None:
+        line = match.string[max(0, start - _SQL_REACH) : start].rsplit("\n", 1)[-1]
+        if _SQL_ACCOUNT.search(line) is None:
             return None  # prose: "each request is identified by its trace_id"
     return _swap(match, group, "password")
 
@@ -915,7 +915,7 @@ def _command_password(match: re.Match[str]) -> tuple[str, str] | None:
 # <apiKey> (Maven's settings.xml, SOAP, Tomcat, .NET configs), or an element whose name or key
 # attribute names one: <entry key="db.password">, <property name="smtp.password">.
 _XML_SECRET = re.compile(
-    r"<(?P<tag>(?:[A-Za-z_][\w.-]{0,32}:)?(?P<prefix>[A-Za-z_][\w.-]{0,64}?)??(?P<kw>"
+    r"<(?P<tag>(?:[A-Za-z_][\w.-]{0,32}:)?(?P<prefix>(?:[A-Za-z_][\w.-]{0,64}?)?)(?P<kw>"
     + _keyword_alternation(_SECRET_KEY_WORDS)
     + r"))(?:[ \t][^<>\n]*)?>(?P<element>[^<\n]+)</(?P=tag)>"
     r"|<(?P<named_tag>[A-Za-z_][\w:.-]{0,64})[ \t]+(?:[\w:.-]{1,32}=\"[^\"<>\n]*\"[ \t]+)?"
@@ -941,7 +941,7 @@ def _xml_secret(match: re.Match[str]) -> tuple[str, str] | None:
         keyword = match.group("kw")
         if keyword.lower() == "pass" and value.isdigit():
             return None  # a test tally
-        kind = _kv_kind(keyword, match.group("prefix") or "")
+        kind = _kv_kind(keyword, match.group("prefix"))
     return _swap(match, group, kind)
 
 
@@ -972,6 +972,9 @@ _PASSWORD_HASH_SHAPES = (
 # An OAuth authorization code in a redirect URL (an ingress' access log): it buys tokens until
 # it is used. Only a long, random-looking value in an OAuth-looking URL: ?code=US is a country.
 _OAUTH_CODE = re.compile(r"[?&#]code=(?P<secret>[^\s&#\"'<>\\]{16,})")
+_URL_TAIL = re.compile(r"\S*")
+_OAUTH_REACH = 2_048
+"""How far back in its URL an OAuth code's context is looked for."""
 _OAUTH_CONTEXT = re.compile(
     r"[?&#](?:session_)?state=|/(?:o?auth[\w-]*|callback|cb|login|signin|sso|redirect)(?![\w-])",
     re.IGNORECASE,
@@ -980,14 +983,14 @@ _OAUTH_CONTEXT = re.compile(
 
 def _oauth_code(match: re.Match[str]) -> tuple[str, str] | None:
     value = match.group("secret")
-    if _PLACEHOLDER in value or _WORDLIKE.fullmatch(value):
-        return None
     if not any(c.isdigit() for c in value) or not any(c.isalpha() for c in value):
-        return None
-    text = match.string
-    start = max(text.rfind(" ", 0, match.start()) + 1, match.start() - 2_048)
-    end = text.find(" ", match.end())
-    url = text[start : end if end >= 0 else len(text)]
+        return None  # a word or a number (a placeholder has no digit)
+    # The context is the URL: the run of non-spaces around the code, up to _OAUTH_REACH back.
+    text, begin = match.string, match.start()
+    before = text[max(0, begin - _OAUTH_REACH) : begin]
+    head = before.rsplit(None, 1)[-1] if before[-1:].strip() else ""
+    tail = _URL_TAIL.match(text, match.end())
+    url = f"{head}{match.group()}{tail.group() if tail else ''}"
     if _OAUTH_CONTEXT.search(url) is None:
         return None
     return _swap(match, "secret", "oauth_code")
@@ -997,8 +1000,8 @@ def _oauth_code(match: re.Match[str]) -> tuple[str, str] | None:
 # logged form body): token%3Dabc, password%253Dx (encoded twice), %22apiKey%22%3A%22x%22 (JSON).
 # The separator is read by decoding it, so the verdict depends on the escapes' digits:
 # `same_for_all_digits` says no for a text this pattern finds.
-# An escape, or one encoded twice (%253D); the pattern reads any two digits as a "%25" (its
-# digits' values are for the replacer to read).
+# An escape, or one encoded twice (%253D): the pattern takes any two digits for the "25" (so
+# that it does not look at digits' values); the replacer reads the escapes (`_escape_at`).
 _ESCAPE = r"%(?:[0-9]{2})?[0-9A-Fa-f]{2}"
 _ENCODED_PAIR = re.compile(
     "(?P<kw>"
@@ -1010,44 +1013,61 @@ _ENCODED_PAIR_SHAPE = (
     r"%[0-9a-f]{2}"
 )
 """Where `_ENCODED_PAIR` may match (RE2, case-folded text): a key word, then an escape."""
-_ESCAPE_UNIT = re.compile(_ESCAPE)
+_HEX_PAIR = re.compile(r"[0-9A-Fa-f]{2}")
 _ENCODED_SEPARATOR = re.compile(r"[\"']?[ \t]*[=:][ \t]*[\"']?")
 _ENCODED_SEPARATOR_START = re.compile(r"[\"']?[ \t]*(?:[=:][ \t]*[\"']?)?")
 _ENCODED_VALUE_END = frozenset("&\"',; \t<>")
 
 
-def _decoded(escape: str) -> str:
-    """One `_ESCAPE` decoded: ``%3D`` and ``%253D`` (encoded twice) are ``=``; ``%4142`` is A42."""
-    if len(escape) == 3 or escape[1:3] == "25":
-        return chr(int(escape[-2:], 16))
-    return chr(int(escape[1:3], 16)) + escape[3:]
+def _escape_at(text: str, at: int) -> tuple[str, int] | None:
+    """The character an escape at ``at`` stands for, and where the escape ends.
+
+    ``%3D`` and ``%253D`` (encoded twice) both stand for ``=``; None if no escape starts there.
+    """
+    if text.startswith("%25", at) and _HEX_PAIR.fullmatch(text, at + 3, at + 5):
+        return chr(int(text[at + 3 : at + 5], 16)), at + 5
+    if text.startswith("%", at) and _HEX_PAIR.fullmatch(text, at + 1, at + 3):
+        return chr(int(text[at + 1 : at + 3], 16)), at + 3
+    return None
+
+
+def _unescaped(text: str) -> str:
+    """``text`` with its escapes (once or twice encoded) decoded."""
+    out, at = [], 0
+    while at < len(text):
+        escape = _escape_at(text, at)
+        if escape is None:
+            out.append(text[at])
+            at += 1
+        else:
+            out.append(escape[0])
+            at = escape[1]
+    return "".join(out)
 
 
 def _encoded_pair(match: re.Match[str]) -> tuple[str, str] | None:
     rest, base = match.group("rest"), match.start("rest")
     # The separator: the longest run of escapes that decodes to one ("=", ":", '":"').
     separator, end = "", 0
-    for unit in _ESCAPE_UNIT.finditer(rest):
-        if unit.start() != end:
-            break
-        longer = separator + _decoded(unit.group())
+    while (escape := _escape_at(rest, end)) is not None:
+        longer = separator + escape[0]
         if _ENCODED_SEPARATOR_START.fullmatch(longer) is None:
             break
-        separator, end = longer, unit.end()
+        separator, end = longer, escape[1]
     if _ENCODED_SEPARATOR.fullmatch(separator) is None:
         return None  # password%20reset: an encoded space, prose
     # The value runs to the first escaped character that ends one (an encoded "&" or quote).
     value_end = end
     while value_end < len(rest):
-        escape = _ESCAPE_UNIT.match(rest, value_end)
+        escape = _escape_at(rest, value_end)
         if escape is None:
             value_end += 1
-        elif _decoded(escape.group())[0] in _ENCODED_VALUE_END:
+        elif escape[0] in _ENCODED_VALUE_END:
             break
         else:
-            value_end = escape.end()
+            value_end = escape[1]
     value = rest[end:value_end]
-    if not value or _is_not_secret(_ESCAPE_UNIT.sub(lambda u: _decoded(u.group()), value)):
+    if not value or _is_not_secret(_unescaped(value)):
         return None
     kind = _kv_kind(match.group("kw"), _key_prefix(match))
     whole = match.group(0)
