@@ -245,6 +245,39 @@ def test_text_summary_lists_top_messages_with_counts_in_order() -> None:
     ]
 
 
+HOSTILE_TEXT = [
+    pytest.param("\x1bc", id="reset-terminal"),
+    pytest.param("\x1b[2J\x1b[H", id="clear-screen"),
+    pytest.param("\x1b]0;pwned\x07", id="window-title"),
+    pytest.param("\x1bP1$r\x1b\\", id="device-control-string"),
+    pytest.param("\x9b2J", id="one-byte-csi"),
+    pytest.param("all is well\rERROR", id="carriage-return-overwrite"),
+    pytest.param("ab\x08\x08ok", id="backspaces"),
+    pytest.param("\u202egnp.exe", id="right-to-left-override"),
+    pytest.param("a\u2066b\u2069c", id="bidi-isolates"),
+]
+
+
+@pytest.mark.parametrize("hostile", HOSTILE_TEXT)
+def test_text_cannot_drive_the_terminal(hostile: str) -> None:
+    s = summarize(
+        [ne(f"db {hostile} down", Level.ERROR, 2, {f"pod-{hostile}": 2})],
+        start_ns=START_NS,
+        end_ns=END_NS,
+        query=f"q {hostile}",
+        limit=10,
+    )
+    for event in (
+        SummaryEvent(s),
+        TokenEvent(hostile),
+        ErrorEvent({"code": "x", "message": hostile}, TRACE),
+    ):
+        text = encode_text(event)
+        assert not any(char in text for char in "\x1b\x9b\r\x08\x07\u202e\u2066\u2069"), text
+        assert "\ufffd" in text
+    assert encode_text(TokenEvent("one\r\ntwo\tthree")) == "one\ntwo\tthree"
+
+
 def test_text_summary_cuts_long_top_messages() -> None:
     long = ne("x" * 500, Level.ERROR, 2, {"p": 2})
     s = summarize([long], start_ns=START_NS, end_ns=END_NS, query="q", limit=10)

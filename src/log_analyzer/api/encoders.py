@@ -1,6 +1,9 @@
 """Pure encoders: one analysis event in, the bytes of one format out.
 
-- `text/plain`: a readable report for `curl -N` and terminals.
+- `text/plain`: a readable report for `curl -N` and terminals. Log text is anyone's to write, so
+  nothing in it may drive the terminal: control characters (an escape that clears the screen,
+  a carriage return that overwrites a line, C1's one-byte CSI) and the bidirectional overrides
+  that reorder what is shown become U+FFFD; only newlines and tabs stay.
 - `text/event-stream`: SSE, one typed event per analysis event.
 - `application/x-ndjson`: one JSON object per line, with a `type` field.
 """
@@ -8,6 +11,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -77,7 +81,22 @@ def encode_ndjson(event: Event) -> str:
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
+# C0 controls but newline and tab, DEL, C1 controls, and the bidirectional embeddings,
+# overrides and isolates (U+202A-U+202E, U+2066-U+2069).
+_TERMINAL_CONTROL = re.compile("\r\n|[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _inert(match: re.Match[str]) -> str:
+    return "\n" if match.group() == "\r\n" else "\ufffd"
+
+
 def encode_text(event: Event) -> str:
+    """Human-readable text, safe to print on a terminal (see the module docstring)."""
+    text = _event_text(event)
+    return text if text.isascii() and text.isprintable() else _TERMINAL_CONTROL.sub(_inert, text)
+
+
+def _event_text(event: Event) -> str:
     """Human-readable text; tokens are passed through as they come."""
     if isinstance(event, TokenEvent):
         return event.text
