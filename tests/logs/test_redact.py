@@ -1540,6 +1540,8 @@ CODE = "a1B2c3D4e5F6g7H8i9"
         pytest.param(f"GET /cb#code={CODE}", True, id="fragment"),
         pytest.param(f"GET /x?code={CODE} referer=/y?state=1", False, id="state-elsewhere"),
         pytest.param(f"/oauth/x GET /items?code={CODE}", False, id="oauth-path-elsewhere"),
+        pytest.param(f"/oauth/x ?code={CODE}", False, id="oauth-path-before-a-space"),
+        pytest.param(f"/oauth/x\t?code={CODE}&x=1 state=1", False, id="tab-before-state-after"),
         pytest.param("GET /oauth/cb?code=12345678901234567890", False, id="no-letter"),
         pytest.param("GET /oauth/cb?code=abcdefghijklmnopqrst", False, id="no-digit"),
         pytest.param(f"GET /oauth/cb?code={CODE[:15]}&state=x", False, id="short"),
@@ -1598,6 +1600,7 @@ def test_percent_encoded_pairs(text: str, expected: str) -> None:
     [
         "CREATE USER bob;\nthe job is identified by trace42",
         "the request is identified by trace42; then CREATE USER ran",
+        "CREATE USER a;\nCREATE USER b;\nthe job is identified by trace42",
         "x" * 300 + " CREATE USER " + "y" * 300 + " IDENTIFIED BY tiger7",
     ],
 )
@@ -1745,6 +1748,8 @@ AFRESH = [
     ("SCRAM-SHA-256$4096:c2FsdA==$a2V5:c2Vy", NO_PII, "[REDACTED:password_hash]"),
     ("$argon2id$v=19$m=1,t=1,p=1$c2FsdA$aGFzaA", NO_PII, "[REDACTED:password_hash]"),
     (f"/oauth/cb?code={CODE}", NO_PII, "/oauth/cb?code=[REDACTED:oauth_code]"),
+    (f"/oauth/cb?a=1&code={CODE}", NO_PII, "/oauth/cb?a=1&code=[REDACTED:oauth_code]"),
+    (f"/oauth/cb#code={CODE}", NO_PII, "/oauth/cb#code=[REDACTED:oauth_code]"),
     (f"RAILS_MASTER_KEY={'0a' * 16}", NO_PII, "RAILS_MASTER_KEY=[REDACTED:secret]"),
     (f"Cookie: sid={RANDOM}", NO_PII, "Cookie: sid=[REDACTED:cookie]"),
     ("sshpass -p p", NO_PII, "sshpass -p [REDACTED:password]"),

@@ -704,6 +704,7 @@ def _short_flag_password(match: re.Match[str]) -> tuple[str, str] | None:
 # A generic key named for what it does to secrets holds one even as hex, which ids are too
 # (RAILS_MASTER_KEY, a 32-character hex string): any opaque value counts there.
 _SECRET_KEY_NAMES = frozenset({"signing", "master", "hmac", "encryption", "decryption", "shared"})
+_PUBLIC = frozenset({"public", "pub"})
 
 
 def _opaque_id(value: str) -> bool:
@@ -720,11 +721,10 @@ def _generic_key_value(match: re.Match[str]) -> tuple[str, str] | None:
     if found is None:
         return None
     group, value, bare = found
-    prefix = _KEY_WORD.findall(_key_prefix(match))
-    named = "".join(prefix[-1:]).lower()
-    if named in ("public", "pub"):
+    named = {word.lower() for word in _KEY_WORD.findall(_key_prefix(match))[-1:]}
+    if named & _PUBLIC:
         return None  # a public key is no secret, however random it looks
-    if not (_high_entropy(value) or (named in _SECRET_KEY_NAMES and _opaque_id(value))):
+    if not (_high_entropy(value) or (named & _SECRET_KEY_NAMES and _opaque_id(value))):
         return None
     return _swap(match, group, "secret", (match.group("kq") or "") if bare else "")
 
@@ -860,7 +860,7 @@ def _sql_password(match: re.Match[str]) -> tuple[str, str] | None:
         return None
     if group == "by_bare":
         start = match.start()
-        line = match.string[max(0, start - _SQL_REACH) : start].rsplit("\n", 1)[-1]
+        line = match.string[max(0, start - _SQL_REACH) : start].rpartition("\n")[2]
         if _SQL_ACCOUNT.search(line) is None:
             return None  # prose: "each request is identified by its trace_id"
     return _swap(match, group, "password")
@@ -972,7 +972,7 @@ _PASSWORD_HASH_SHAPES = (
 # An OAuth authorization code in a redirect URL (an ingress' access log): it buys tokens until
 # it is used. Only a long, random-looking value in an OAuth-looking URL: ?code=US is a country.
 _OAUTH_CODE = re.compile(r"[?&#]code=(?P<secret>[^\s&#\"'<>\\]{16,})")
-_URL_TAIL = re.compile(r"\S*")
+_NON_SPACE = re.compile(r"\S*")  # matches anywhere, if only the empty string
 _OAUTH_REACH = 2_048
 """How far back in its URL an OAuth code's context is looked for."""
 _OAUTH_CONTEXT = re.compile(
@@ -988,9 +988,9 @@ def _oauth_code(match: re.Match[str]) -> tuple[str, str] | None:
     # The context is the URL: the run of non-spaces around the code, up to _OAUTH_REACH back.
     text, begin = match.string, match.start()
     before = text[max(0, begin - _OAUTH_REACH) : begin]
-    head = before.rsplit(None, 1)[-1] if before[-1:].strip() else ""
-    tail = _URL_TAIL.match(text, match.end())
-    url = f"{head}{match.group()}{tail.group() if tail else ''}"
+    head = _NON_SPACE.match(before[::-1]).group()[::-1]  # type: ignore[union-attr]
+    tail = _NON_SPACE.match(text, match.end()).group()  # type: ignore[union-attr]
+    url = head + match.group() + tail
     if _OAUTH_CONTEXT.search(url) is None:
         return None
     return _swap(match, "secret", "oauth_code")
