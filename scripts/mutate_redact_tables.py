@@ -47,8 +47,20 @@ PATTERNS = (
     "_SHORT_FLAG_PASSWORD",
     "_NAMED_VALUE",
     "_DIGEST_RESPONSE",
+    "_SQL_PASSWORD",
+    "_SQL_ACCOUNT",
+    "_COMMAND_PASSWORD",
+    "_XML_SECRET",
+    "_PASSWORD_HASH",
+    "_OAUTH_CODE",
+    "_OAUTH_CONTEXT",
+    "_ENCODED_PAIR",
+    "_ENCODED_SEPARATOR",
+    "_ENCODED_SEPARATOR_START",
 )
-REGEX_STRINGS = ("_SEPARATOR", "_VALUE", "_CARD_SHAPE")
+# Regex sources read when the rules are built (those inlined in a compiled pattern above are
+# mutated there: _SASL in _COMMAND_PASSWORD).
+REGEX_STRINGS = ("_SEPARATOR", "_VALUE", "_CARD_SHAPE", "_ENCODED_PAIR_SHAPE")
 COLLECTIONS = (
     "_NOT_SECRET",
     "_SHORT_KEYWORDS",
@@ -62,6 +74,13 @@ COLLECTIONS = (
     "_SCHEME_KINDS",
     "_SECRET_NAME_WORDS",
     "_RANDOM_PART",
+    "_SASL_HINTS",
+    "_SQL_SHAPES",
+    "_XML_SHAPES",
+    "_PASSWORD_HASH_SHAPES",
+    "_SECRET_KEY_NAMES",
+    "_PUBLIC",
+    "_ENCODED_VALUE_END",
 )
 CHARACTER_SETS = {"_TOKEN_CHARS": "_-0", "_KEY_CHARS": "_.-0"}
 

@@ -1143,6 +1143,7 @@ def test_keys_named_for_what_they_do_to_secrets_take_any_opaque_value(
         f"keys={RANDOM}",
         f"key_id={RANDOM}",
         f"authorization={RANDOM}",
+        "master_cache_key=0123456789abcdef0123456789abcdef",  # only the last word names it
     ],
 )
 def test_generic_keys_that_are_not_secrets(text: str) -> None:
@@ -1606,6 +1607,46 @@ def test_percent_encoded_pairs(text: str, expected: str) -> None:
 )
 def test_an_unquoted_identified_by_needs_its_statement_on_its_line(text: str) -> None:
     assert redact(text, pii=NO_PII).total == 0
+
+
+@pytest.mark.parametrize(
+    "mechanism",
+    ["PLAIN", "LOGIN", "XOAUTH2", "XOAUTH", "OAUTHBEARER", "CRAM-MD5", "DIGEST-MD5",
+     "SCRAM-SHA-1", "SCRAM-SHA-256-PLUS", "NTLM", "GSSAPI", "EXTERNAL"],
+)  # fmt: skip
+def test_every_sasl_mechanism_hides_its_initial_response(mechanism: str) -> None:
+    for command in ("AUTH", "AUTHENTICATE"):
+        text = f"C: {command} {mechanism} dXNlcgBwYXNz"
+        expected = f"C: {command} {mechanism} [REDACTED:password]"
+        assert redact(text, pii=NO_PII).text == expected
+
+
+SALT, DIGEST = "saltsalt", "a" * 43
+
+
+@pytest.mark.parametrize(
+    "hashed",
+    [
+        f"$1${SALT}${'b' * 22}",
+        f"$5$rounds=5000${SALT}${DIGEST}",
+        f"$md5${SALT}${'b' * 22}",
+        f"$apr1${SALT}${'b' * 22}",
+        f"$gy$j9T${SALT}${DIGEST}",
+        f"$argon2i$v=19$m=4096,t=3,p=1${SALT}${DIGEST}",
+        f"$scrypt$ln=16,r=8,p=1${SALT}${DIGEST}",
+        f"pbkdf2_sha1$260000${SALT}${DIGEST}=",
+        "SCRAM-SHA-1$4096:c2FsdA==$a2V5:c2Vy",
+        "{SHA}" + "b" * 27 + "=",
+        "{SSHA512}" + "b" * 40,
+        "{MD5}" + "b" * 22 + "==",
+        "{SMD5}" + "b" * 24,
+        "{CRYPT}$6$" + SALT + "$" + "b" * 86,
+        "{PBKDF2-SHA256}10000$" + SALT + "$" + DIGEST,
+    ],
+)
+def test_password_hashes_of_every_scheme(hashed: str) -> None:
+    text = f"user dana hash {hashed} loaded"
+    assert redact(text, pii=NO_PII).text == "user dana hash [REDACTED:password_hash] loaded"
 
 
 def test_a_pass_element_holds_a_password_unless_it_is_a_tally() -> None:
