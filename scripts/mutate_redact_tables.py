@@ -94,6 +94,8 @@ def _group_start(pattern: str, index: int) -> int:
     rest = pattern[index + 2 :]
     if rest.startswith("P<"):
         return pattern.index(">", index) + 1
+    if rest.startswith("P="):  # a back-reference: no alternatives inside
+        return pattern.index(")", index)
     if rest.startswith(("<!", "<=")):
         return index + 4
     if rest.startswith(("!", "=")):

@@ -947,6 +947,66 @@ def test_the_key_names_the_kind(key: str, kind: str) -> None:
     check(f"{key}=v4lu3x", f"{key}=[REDACTED:{kind}]", {kind: 1}, NO_PII)
 
 
+MORE_KEY_KINDS = [
+    ("session_id", "session_id"),
+    ("sessid", "session_id"),
+    ("sessionKey", "session_id"),
+    ("Ocp-Apim-Subscription-Key", "api_key"),
+    ("service_key", "api_key"),
+    ("SAMLResponse", "saml_response"),
+    ("secret_key_base", "secret"),
+]
+
+
+@pytest.mark.parametrize(("key", "kind"), [*KEY_KINDS, *MORE_KEY_KINDS])
+def test_a_key_names_its_kind_as_an_element_and_percent_encoded_too(key: str, kind: str) -> None:
+    check(f"<{key}>v4lu3x</{key}>", f"<{key}>[REDACTED:{kind}]</{key}>", {kind: 1}, NO_PII)
+    check(f"{key}%3Dv4lu3x%26n=1", f"{key}%3D[REDACTED:{kind}]%26n=1", {kind: 1}, NO_PII)
+
+
+@pytest.mark.parametrize(
+    ("literal", "hidden"),
+    [
+        pytest.param("'it''s x1'", "'[REDACTED:password]'", id="quote-doubled"),
+        pytest.param("E'it\\'s x1'", "E'[REDACTED:password]'", id="quote-escaped"),
+        pytest.param('"it""s x1"', '"[REDACTED:password]"', id="double-quotes-doubled"),
+        pytest.param('"it\\"s x1"', '"[REDACTED:password]"', id="double-quote-escaped"),
+    ],
+)
+@pytest.mark.parametrize(
+    "statement",
+    ["ALTER ROLE app PASSWORD ", "CREATE USER 'a'@'%' IDENTIFIED BY ", "SET PASSWORD FOR a = "],
+)
+def test_sql_literals_are_hidden_whole(statement: str, literal: str, hidden: str) -> None:
+    check(f"{statement}{literal};", f"{statement}{hidden};", {"password": 1}, NO_PII)
+
+
+@pytest.mark.parametrize(
+    "statement",
+    ["CREATE USER a", "ALTER USER a", "CREATE ROLE a", "ALTER LOGIN a", "GRANT CONNECT TO a"],
+)
+def test_an_unquoted_identified_by_counts_in_a_statement_about_an_account(statement: str) -> None:
+    text = f"{statement} IDENTIFIED BY tiger7"
+    check(text, text.replace("tiger7", "[REDACTED:password]"), {"password": 1}, NO_PII)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param(
+            '"AUTH" "us\\"er" "pw1"', '"AUTH" "us\\"er" "[REDACTED:password]"', id="monitor"
+        ),
+        pytest.param(
+            "auth([ 'us\\'er', 'p\\'w1' ])",
+            "auth([ 'us\\'er', '[REDACTED:password]' ])",
+            id="ioredis",
+        ),
+    ],
+)
+def test_command_arguments_may_hold_escaped_quotes(text: str, expected: str) -> None:
+    check(text, expected, {"password": 1}, NO_PII)
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [

@@ -915,14 +915,14 @@ def _command_password(match: re.Match[str]) -> tuple[str, str] | None:
 # <apiKey> (Maven's settings.xml, SOAP, Tomcat, .NET configs), or an element whose name or key
 # attribute names one: <entry key="db.password">, <property name="smtp.password">.
 _XML_SECRET = re.compile(
-    r"<(?P<tag>(?:[A-Za-z_][\w.-]{0,32}:)?(?P<prefix>(?:[A-Za-z_][\w.-]{0,64}?)?)(?P<kw>"
+    r"<(?P<tag>(?:[A-Za-z_][\w.-]{0,32}:)?(?P<prefix>(?:[A-Za-z_][\w.-]{0,64}?)??)(?P<kw>"
     + _keyword_alternation(_SECRET_KEY_WORDS)
     + r"))(?:[ \t][^<>\n]*)?>(?P<element>[^<\n]+)</(?P=tag)>"
     r"|<(?P<named_tag>[A-Za-z_][\w:.-]{0,64})[ \t]+(?:[\w:.-]{1,32}=\"[^\"<>\n]*\"[ \t]+)?"
     r"(?:name|key)=\"(?P<name>[^\"<>\n]{1,128})\"[ \t]*>(?P<named>[^<\n]+)</(?P=named_tag)>"
 )
 _XML_SHAPES = (
-    r"</[\w:.-]*(?:pass|pwd|secret|token|key|samlresponse)[a-z]*>",
+    r"</[\w:.-]*(?:pass|pwd|secret|token|key|sess|response)[\w.-]*>",
     r"(?:name|key)=\"[^\"\n]*\"[ \t]*>[^<\n]*</",
 )
 
@@ -1009,7 +1009,8 @@ _ENCODED_PAIR = re.compile(
     + rf")(?![A-Za-z0-9_.-])(?P<rest>(?:{_ESCAPE})+(?:[A-Za-z0-9._~!*()+-]|{_ESCAPE})*)"
 )
 _ENCODED_PAIR_SHAPE = (
-    r"(?:pass(?:w(?:or)?d|phrase)?|pwd|secret|token|key|sessid|session[_-]?id|response)"
+    r"(?:pass(?:w(?:or)?d|phrase)?|pwd|secret|token|key(?:[_-]?base)?|sessid|session[_-]?id"
+    r"|response)"
     r"%[0-9a-f]{2}"
 )
 """Where `_ENCODED_PAIR` may match (RE2, case-folded text): a key word, then an escape."""
