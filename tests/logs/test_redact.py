@@ -955,13 +955,24 @@ MORE_KEY_KINDS = [
     ("service_key", "api_key"),
     ("SAMLResponse", "saml_response"),
     ("secret_key_base", "secret"),
+    ("pass", "password"),
+    ("subscription_key", "api_key"),
 ]
+
+
+VENDOR_PREFIXES = ("dd_", "datadog", "twilio", "discord", "relic", "aws")
 
 
 @pytest.mark.parametrize(("key", "kind"), [*KEY_KINDS, *MORE_KEY_KINDS])
 def test_a_key_names_its_kind_as_an_element_and_percent_encoded_too(key: str, kind: str) -> None:
-    check(f"<{key}>v4lu3x</{key}>", f"<{key}>[REDACTED:{kind}]</{key}>", {kind: 1}, NO_PII)
-    check(f"{key}%3Dv4lu3x%26n=1", f"{key}%3D[REDACTED:{kind}]%26n=1", {kind: 1}, NO_PII)
+    # Key words match with either case of their first letter (Password, password): both.
+    variants = [key]
+    if not key.lower().startswith(VENDOR_PREFIXES):
+        variants.append(key[0].swapcase() + key[1:])
+    for name in variants:
+        check(f"{name}=v4lu3x", f"{name}=[REDACTED:{kind}]", {kind: 1}, NO_PII)
+        check(f"<{name}>v4lu3x</{name}>", f"<{name}>[REDACTED:{kind}]</{name}>", {kind: 1}, NO_PII)
+        check(f"{name}%3Dv4lu3x%26n=1", f"{name}%3D[REDACTED:{kind}]%26n=1", {kind: 1}, NO_PII)
 
 
 @pytest.mark.parametrize(
@@ -1185,7 +1196,8 @@ def test_keys_named_for_what_they_do_to_secrets_take_any_opaque_value(
     value: str, redacted: bool
 ) -> None:
     # A signing or master key is a secret even as hex, which generic keys' values must not be.
-    for key in ("signing_key", "encryptionKey", "RAILS_MASTER_KEY", "hmac-key", "shared_key"):
+    for key in ("signing_key", "encryptionKey", "RAILS_MASTER_KEY", "hmac-key", "shared_key",
+                "decryption_key"):  # fmt: skip
         for text in (f"{key}={value}", f'"{key}": "{value}"'):
             expected = text.replace(value, "[REDACTED:secret]") if redacted else text
             assert redact(text, pii=NO_PII).text == expected, text
@@ -1599,6 +1611,21 @@ CODE = "a1B2c3D4e5F6g7H8i9"
         pytest.param(f"GET /oauth2/callback?state=a&code={CODE} HTTP/1.1", True, id="path"),
         pytest.param(f"GET ?code={CODE}&state=1", True, id="state-after"),
         pytest.param(f"GET /cb#code={CODE}", True, id="fragment"),
+        *[
+            pytest.param(f"GET {path}?code={CODE}", True, id=path)
+            for path in (
+                "/auth",
+                "/Auth-Callback",
+                "/callback",
+                "/login",
+                "/signin",
+                "/sso",
+                "/redirect",
+                "/oauth2",
+            )
+        ],  # fmt: skip
+        pytest.param(f"GET /x?session_state=1&code={CODE}", True, id="session-state"),
+        pytest.param(f"GET /logins?code={CODE}", False, id="not-a-whole-segment"),
         pytest.param(f"GET /x?code={CODE} referer=/y?state=1", False, id="state-elsewhere"),
         pytest.param(f"/oauth/x GET /items?code={CODE}", False, id="oauth-path-elsewhere"),
         pytest.param(f"/oauth/x ?code={CODE}", False, id="oauth-path-before-a-space"),
@@ -1654,6 +1681,13 @@ def test_escapes_decode_once_or_twice(text: str, decoded: str) -> None:
 )
 def test_percent_encoded_pairs(text: str, expected: str) -> None:
     assert redact(text, pii=NO_PII).text == expected
+
+
+@pytest.mark.parametrize("end", ["&", '"', "'", ",", ";", " ", "\t", "<", ">"])
+def test_a_percent_encoded_value_ends_at_an_encoded_separator(end: str) -> None:
+    escaped = f"%{ord(end):02X}"
+    text = f"token%3Dab1{escaped}rest"
+    assert redact(text, pii=NO_PII).text == f"token%3D[REDACTED:token]{escaped}rest"
 
 
 @pytest.mark.parametrize(
