@@ -1623,7 +1623,7 @@ CODE = "a1B2c3D4e5F6g7H8i9"
                 "/redirect",
                 "/oauth2",
             )
-        ],  # fmt: skip
+        ],
         pytest.param(f"GET /x?session_state=1&code={CODE}", True, id="session-state"),
         pytest.param(f"GET /logins?code={CODE}", False, id="not-a-whole-segment"),
         pytest.param(f"GET /x?code={CODE} referer=/y?state=1", False, id="state-elsewhere"),
