@@ -251,6 +251,11 @@ def test_extract_duration_is_linear_on_hostile_input() -> None:
     assert time.perf_counter() - started < 1.0
 
 
+def test_inline_fields_of_json_nested_too_deep_are_its_pairs() -> None:
+    line = '{"a":' * 5_000 + "1" + "}" * 5_000
+    assert inline_fields(line) is None  # no pairs; and no RecursionError
+
+
 def test_inline_fields_reads_json_and_logfmt() -> None:
     assert inline_fields('{"a": 1}') == {"a": 1}
     assert inline_fields('a=1 b="x y"') == {"a": "1", "b": "x y"}

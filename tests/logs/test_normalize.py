@@ -14,6 +14,7 @@ from log_analyzer.logs.entries import STORE_LEVEL, LogEntry, Row
 from log_analyzer.logs.normalize import (
     Level,
     NormalizedEntry,
+    json_object,
     normalize,
     normalize_rows,
     parse_line,
@@ -611,3 +612,26 @@ def test_a_split_go_panic_is_one_entry() -> None:
         "main.go started listening on :8080",
         "shutdown(0) called",
     ]
+
+
+def nested(depth: int) -> str:
+    """A JSON object ``depth`` levels deep, with a level and a message at the top."""
+    return '{"level":"warn","msg":"x","a":' * depth + "1" + "}" * depth
+
+
+@pytest.mark.parametrize("depth", [65, 990, 5_000, 100_000])
+def test_json_nested_too_deep_is_read_as_plain_text(depth: int) -> None:
+    # Before, a line like this raised RecursionError (in json.loads, or in json.dumps of its
+    # fields) out of the whole step: one log line ended the analysis of every other.
+    line = nested(depth)
+    assert json_object(line) is None
+    parsed = parse_line(line, {}, 2000)
+    assert parsed.level is Level.WARN  # the level word of the text
+    assert parsed.message.startswith('{"level":"warn"') and parsed.truncated
+
+
+def test_json_up_to_the_depth_bound_is_read_as_json() -> None:
+    assert json_object(nested(64)) is not None
+    assert parse_line(nested(2), {}, 2000).message == "x"  # its msg field: read as JSON
+    # Brackets inside strings are no nesting.
+    assert json_object('{"msg":"' + "{[" * 100 + '"}') == {"msg": "{[" * 100}

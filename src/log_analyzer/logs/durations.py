@@ -16,14 +16,13 @@ will happen or happened (``retrying in 5s``, ``timeout after 30s``, ``in 2 minut
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from log_analyzer.logs.normalize import unquote
+from log_analyzer.logs.normalize import json_object, unquote
 
 __all__ = [
     "Duration",
@@ -173,11 +172,8 @@ def inline_fields(text: str) -> dict[str, Any] | None:
     """Fields written in the text itself: a JSON object, or the ``key=value`` pairs it holds."""
     text = text.strip()
     if text.startswith("{") and text.endswith("}"):
-        try:
-            value = json.loads(text)
-        except ValueError:
-            value = None
-        if isinstance(value, dict):
+        value = json_object(text)
+        if value is not None:
             return value
     if "=" not in text:
         return None

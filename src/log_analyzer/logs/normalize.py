@@ -465,13 +465,47 @@ def _maybe_structured(text: str) -> bool:
     return "=" in text and any(hint in text for hint in _LOGFMT_HINTS)
 
 
+_MAX_JSON_DEPTH = 64
+"""Deeper JSON is read as plain text: reading or writing it back could exhaust the stack."""
+_JSON_NESTING = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
+
+def _too_deep(text: str) -> bool:
+    """Whether the JSON ``text`` nests deeper than `_MAX_JSON_DEPTH` (strings skipped)."""
+    if text.count("{") + text.count("[") <= _MAX_JSON_DEPTH:
+        return False  # the common case, at C speed
+    depth = 0
+    for token in _JSON_NESTING.finditer(text):
+        bracket = token.group()
+        if bracket in "{[":
+            depth += 1
+            if depth > _MAX_JSON_DEPTH:
+                return True
+        elif bracket in "}]":
+            depth -= 1
+    return False
+
+
+def json_object(text: str) -> dict[str, Any] | None:
+    """``text`` parsed as a JSON object; None if it is not JSON, not an object, or too deep.
+
+    A log line of ``{"a":`` a thousand times makes the parser (or a later ``json.dumps`` of its
+    fields) raise RecursionError, which must not end the whole step for every other line: a
+    line nested deeper than `_MAX_JSON_DEPTH` is read as plain text.
+    """
+    if _too_deep(text):
+        return None
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
 def _parse_structured(text: str) -> Mapping[str, Any] | None:
     if text.startswith("{") and text.endswith("}"):
-        try:
-            value = json.loads(text)
-        except ValueError:
-            return None
-        return _flatten_json(value) if isinstance(value, dict) else None
+        value = json_object(text)
+        return None if value is None else _flatten_json(value)
     if "=" in text:
         pairs = {k: unquote(v) for k, v in _LOGFMT_PAIR.findall(text)}
         # Plain sentences contain `=` too; only treat the line as logfmt when it looks like it.

@@ -116,3 +116,8 @@ def test_bins_in_the_largest_whole_unit(step: int, text: str) -> None:
 )
 def test_the_level_rule_of_the_paging_counts(line: str, level: str) -> None:
     assert line_level(line) == level
+
+
+def test_the_level_of_json_nested_too_deep_is_read_from_its_words() -> None:
+    line = '{"level":"error","a":' * 5_000 + "1" + "}" * 5_000
+    assert line_level(line) == "error"

@@ -8,10 +8,11 @@ Insights is not available, so both ways count the same levels.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from typing import Any
+
+from log_analyzer.logs.normalize import json_object
 
 LEVEL_FIELDS = ("level", "lvl", "severity", "log.level", "levelname", "loglevel")
 """JSON fields holding a level, in the order they are tried (``log.level`` is nested)."""
@@ -26,11 +27,8 @@ _WORD = re.compile(r"(?i)\b(" + "|".join(LEVEL_WORDS) + r")\b")
 def line_level(message: str) -> str:
     """The level value of one event ("" when it names none)."""
     if message[:1] == "{":
-        try:
-            fields = json.loads(message)
-        except ValueError:
-            fields = None
-        if isinstance(fields, dict):
+        fields = json_object(message)
+        if fields is not None:
             for name in LEVEL_FIELDS:
                 value = _field(fields, name)
                 if (
