@@ -237,3 +237,15 @@ def test_operation_joins_what_is_known() -> None:
     assert operation(info(200, route="/a/{id}")) == "GET /a/{id}"
     assert operation(info(200, method=None)) == "/x"
     assert operation(info(200, method=None, route=None)) == "unknown"
+
+
+@pytest.mark.parametrize(
+    "status", ["\u00b2", "\u0663\u0660\u0660", "1" * 5_000, "2000", "-1", "20"]
+)
+def test_a_status_field_is_three_ascii_digits(status: str) -> None:
+    # "²" and Arabic-Indic "٣٠٠" are digits to str.isdigit, where int() failed or read 300; a
+    # run of 5,000 digits made int() raise. None of them is a status.
+    assert extract_request("upstream failed", {"status": status}) is None
+    assert extract_request("upstream failed", {"status": " 503 "}) == RequestInfo(
+        None, None, 503, None
+    )

@@ -156,8 +156,11 @@ def _first(fields: Mapping[str, Any], keys: Iterable[str]) -> str | None:
 
 
 def _status(value: Any) -> int | None:
-    if isinstance(value, str) and value.strip().isdigit():
-        value = int(value)
+    if isinstance(value, str):
+        # ASCII digits only: "²" and "٣٠٠" are digits to str.isdigit, and int() of a long run
+        # raises (over 4,300 digits); a status has three.
+        text = value.strip()
+        value = int(text) if len(text) == 3 and text.isascii() and text.isdigit() else None
     if isinstance(value, int) and not isinstance(value, bool) and 100 <= value <= 599:
         return value
     return None

@@ -50,7 +50,8 @@ def _retry_or_wait(policy: RetryPolicy) -> Callable[[Exception], bool | float]:
         if isinstance(exc, _RetryableStatus):
             # Honour the store's (or a proxy's) Retry-After, within our own ceiling.
             wait = exc.response.headers.get("Retry-After", "")
-            return min(float(wait), policy.max_wait_seconds) if wait.isdigit() else True
+            seconds = wait.isascii() and wait.isdigit()  # not "²", which isdigit() takes too
+            return min(float(wait), policy.max_wait_seconds) if seconds else True
         # Only failures to connect: the request never reached the store, so another try costs
         # it nothing.
         return isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)

@@ -61,6 +61,8 @@ def test_the_emulator_root_is_read(cluster: Cluster) -> None:
         pytest.param(1_796_292_000_123, 1_796_292_000_123_000_000, id="epoch-ms"),
         pytest.param("1796292000123", 1_796_292_000_123_000_000, id="epoch-ms-text"),
         pytest.param("yesterday", None, id="not-a-time"),
+        pytest.param("\u00b2", None, id="superscript-two"),
+        pytest.param("1" * 5_000, None, id="too-many-digits"),
         pytest.param(True, None, id="bool"),
     ],
 )
@@ -76,7 +78,8 @@ def test_lucene_operators_in_a_pattern_are_literals(pattern: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "pattern", [r"\bx", "[[:alpha:]]", r"\pL", "a{,3}", "(?P<n>x)", "(?i)[a-z]"]
+    "pattern",
+    [r"\bx", "[[:alpha:]]", r"\pL", "a{,3}", "(?P<n>x)", "(?i)[a-z]", "a{\u00b2}", "a{1,\u00b2}"],
 )
 def test_untranslatable_regexes_are_refused(pattern: str) -> None:
     with pytest.raises(Untranslatable):

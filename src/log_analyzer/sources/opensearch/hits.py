@@ -54,8 +54,8 @@ def parse_time(value: Any) -> int | None:
         return None
     if isinstance(value, int | float):
         ns = round(value * 1_000_000)
-    elif isinstance(value, str) and value.isdigit():
-        ns = int(value) * 1_000_000
+    elif isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 18:
+        ns = int(value) * 1_000_000  # ASCII digits only ("²" is a digit to isdigit), bounded
     elif isinstance(value, str) and (match := _ISO.match(value.strip())):
         year, month, day, hour, minute, second, fraction, zone = match.groups()
         try:

@@ -14,6 +14,7 @@ escaped. Anything else (``\b``, POSIX classes, Unicode classes, ``{,n}``) is ref
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 _CATEGORIES = {
@@ -27,6 +28,8 @@ _CATEGORIES = {
 """RE2's Perl classes are ASCII only; written out, so every Lucene version reads them."""
 _CONTROL = {"t": "\t", "n": "\n", "r": "\r", "f": "\f", "v": "\v"}
 _PLAIN = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
+_COUNT = re.compile(r"[0-9]{1,4}")
+"""A repetition count RE2 accepts (at most 1,000): ASCII digits, so int() takes it."""
 
 
 class Untranslatable(ValueError):
@@ -198,7 +201,11 @@ class _Parser:
         end = self.text.find("}", self.pos)
         inside = self.text[self.pos + 1 : end] if end > 0 else ""
         low, comma, high = inside.partition(",")
-        if not low.isdigit() or (high and not high.isdigit()) or (high and int(high) < int(low)):
+        if (
+            not _COUNT.fullmatch(low)
+            or (high and not _COUNT.fullmatch(high))
+            or (high and int(high) < int(low))
+        ):
             raise Untranslatable("a counted repetition other than {n}, {n,} or {n,m}")
         self.pos = end + 1
         return "{" + low + comma + high + "}"
