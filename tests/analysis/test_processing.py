@@ -2,11 +2,42 @@
 
 from __future__ import annotations
 
+import pytest
+
+from log_analyzer.analysis.events import SummaryEvent
 from log_analyzer.analysis.processing import Gathered, SummaryWork, summarize_window
+from log_analyzer.api.encoders import ENCODERS
+from log_analyzer.logs.evidence import evidence_line
+from log_analyzer.logs.prompt import analysis_material, render
+from log_analyzer.logs.summary import LogSummary
 from log_analyzer.sources.base import RawEntries, Window, decode_rows
 
 T0 = 1_795_457_333_000_000_000
 LABELS = {"pod": "api-1", "container": "api"}
+
+
+def summary_of(lines: list[str], labels: dict[str, str] = LABELS) -> LogSummary:
+    rows = [(labels, T0 + i, line) for i, line in enumerate(lines)]
+    raw = RawEntries("q", (rows, False), decode_rows, 5000)
+    work = SummaryWork("rows", Gathered(raw, None, None, None, None, None),
+                       Window(T0, T0 + 10**12), 5000, 2000)  # fmt: skip
+    return summarize_window(work).summary
+
+
+@pytest.mark.parametrize("media_type", sorted(ENCODERS))
+def test_lone_surrogates_reach_neither_client_nor_model_as_such(media_type: str) -> None:
+    # A lone surrogate cannot be encoded as UTF-8: sent as it is, it ends the client's stream
+    # and the model server refuses the prompt. Escaped in a JSON line, raw in a line or label.
+    lines = ['{"level":"error","msg":"boom \\ud800 x"}', "plain \udc80 error", "ok"]
+    summary = summary_of(lines, {"pod": "api-\udc80", "container": "api"})
+
+    encoded = ENCODERS[media_type](SummaryEvent(summary))
+    encoded.encode("utf-8")
+    assert encoded.count("\ufffd") >= 2
+    evidence = [evidence_line(p) for p in summary.patterns]
+    material = analysis_material(summary, None, evidence, list(range(len(evidence))))
+    for message in render(material, material.order, "0a1b2c3d").messages:
+        message["content"].encode("utf-8")
 
 
 def test_one_hostile_line_does_not_end_the_step_for_the_others() -> None:
@@ -16,12 +47,8 @@ def test_one_hostile_line_does_not_end_the_step_for_the_others() -> None:
         "\x1bc\x1b[2J" + "x" * 300_000,  # terminal control, and longer than any cut
     ]
     lines = ["db timeout after 30s", *hostile, "db timeout after 31s"]
-    rows = [(LABELS, T0 + i, line) for i, line in enumerate(lines)]
-    raw = RawEntries("q", (rows, False), decode_rows, 5000)
-    work = SummaryWork("rows", Gathered(raw, None, None, None, None, None),
-                       Window(T0, T0 + 10**12), 5000, 2000)  # fmt: skip
 
-    summary = summarize_window(work).summary
+    summary = summary_of(lines)
 
     assert summary.fetched == len(lines)
     assert sum(p.count for p in summary.patterns) == len(lines)

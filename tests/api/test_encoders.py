@@ -364,3 +364,10 @@ def test_window_times_are_cut_to_the_second_not_rounded() -> None:
     s = summarize([], start_ns=START_NS, end_ns=last_instant, query="q", limit=10)
     data = event_data(SummaryEvent(s))
     assert data["summary"]["window"]["end"] == "2026-11-23T14:29:59Z"
+
+
+def test_every_format_replaces_lone_surrogates() -> None:
+    for encode in ENCODERS.values():
+        out = encode(ErrorEvent({"code": "x", "message": "bad \ud800 byte"}, TRACE))
+        assert "bad \ufffd byte" in out
+        out.encode("utf-8")

@@ -127,3 +127,12 @@ async def test_the_service_logs_carry_no_secret() -> None:
     assert record["level"] == "ERROR"
     for secret in (GITHUB, JWT, EMAIL):
         assert secret not in line
+
+
+def test_the_scrubber_of_spans_and_logs_replaces_lone_surrogates() -> None:
+    # The OTLP exporter's protobuf refuses a batch holding one; the log line would not encode.
+    scrub = scrubber(settings_for_tests())
+    assert (
+        scrub("disk \udc80 full password=hunter22")
+        == "disk \ufffd full password=[REDACTED:password]"
+    )

@@ -635,3 +635,13 @@ def test_json_up_to_the_depth_bound_is_read_as_json() -> None:
     assert parse_line(nested(2), {}, 2000).message == "x"  # its msg field: read as JSON
     # Brackets inside strings are no nesting.
     assert json_object('{"msg":"' + "{[" * 100 + '"}') == {"msg": "{[" * 100}
+
+
+def test_lone_surrogates_in_json_and_logfmt_become_replacement_characters() -> None:
+    # JSON escapes a lone surrogate as \ud800 (Python's json.dumps of a surrogate-escaped file
+    # name does): decoded, it is a character no UTF-8 encoder takes.
+    assert json_object('{"msg":"a\\ud800b","k\\udc80":1}') == {"msg": "a\ufffdb", "k\ufffd": 1}
+    assert json_object('{"msg":"\\ud83d\\ude00"}') == {"msg": "\U0001f600"}  # a pair is whole
+    parsed = parse_line('level=error msg="disk \\udc80 full"', {}, 2000)
+    assert parsed.message == "disk \ufffd full"
+    parsed.message.encode()

@@ -25,6 +25,7 @@ from log_analyzer.analysis.events import (
 )
 from log_analyzer.api.recipe_report import result_data, result_text
 from log_analyzer.api.report import context_data, context_text, summary_data, summary_text
+from log_analyzer.logs.normalize import LONE_SURROGATE
 
 TEXT = "text/plain"
 SSE = "text/event-stream"
@@ -69,21 +70,27 @@ def event_data(event: Event) -> dict[str, Any]:
     return {"error": event.error, "trace_id": event.trace_id}
 
 
+def _json(data: dict[str, Any]) -> str:
+    """Compact JSON, UTF-8 as it is, with lone surrogates (no UTF-8 encoder takes one) as U+FFFD."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return text if text.isascii() else LONE_SURROGATE.sub("\ufffd", text)
+
+
 def encode_sse(event: Event) -> str:
     """`event: <type>` and one `data:` line of compact JSON."""
-    payload = json.dumps(event_data(event), ensure_ascii=False, separators=(",", ":"))
-    return f"event: {event_type(event)}\ndata: {payload}\n\n"
+    return f"event: {event_type(event)}\ndata: {_json(event_data(event))}\n\n"
 
 
 def encode_ndjson(event: Event) -> str:
     """One JSON object with a `type` field, then a newline."""
-    payload = {"type": event_type(event), **event_data(event)}
-    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")) + "\n"
+    return _json({"type": event_type(event), **event_data(event)}) + "\n"
 
 
-# C0 controls but newline and tab, DEL, C1 controls, and the bidirectional embeddings,
-# overrides and isolates (U+202A-U+202E, U+2066-U+2069).
-_TERMINAL_CONTROL = re.compile("\r\n|[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# C0 controls but newline and tab, DEL, C1 controls, the bidirectional embeddings, overrides
+# and isolates (U+202A-U+202E, U+2066-U+2069), and lone surrogates (no UTF-8 encoder takes one).
+_TERMINAL_CONTROL = re.compile(
+    "\r\n|[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
 
 
 def _inert(match: re.Match[str]) -> str:

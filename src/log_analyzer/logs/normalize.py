@@ -499,7 +499,29 @@ def json_object(text: str) -> dict[str, Any] | None:
         value = json.loads(text)
     except ValueError:
         return None
-    return value if isinstance(value, dict) else None
+    if not isinstance(value, dict):
+        return None
+    return _whole_characters(value) if _SURROGATE_ESCAPE.search(text) else value
+
+
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+"""A UTF-16 surrogate on its own (in a str, a pair is one character already)."""
+
+
+def _whole_characters(value: Any) -> Any:
+    """Parsed JSON with each lone surrogate (a ``ud800`` escape unpaired) made U+FFFD.
+
+    No UTF-8 encoder takes a lone surrogate: one log line holding one would end every stream
+    that shows it, and the model server's JSON parser would refuse the prompt.
+    """
+    if isinstance(value, str):
+        return LONE_SURROGATE.sub("\ufffd", value)
+    if isinstance(value, dict):
+        return {_whole_characters(key): _whole_characters(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_whole_characters(item) for item in value]
+    return value
 
 
 def _parse_structured(text: str) -> Mapping[str, Any] | None:
@@ -528,9 +550,10 @@ def unquote(value: str) -> str:
     """A logfmt value without its double quotes and escapes (as is when not quoted)."""
     if len(value) >= 2 and value[0] == value[-1] == '"':
         try:
-            return str(json.loads(value))
+            text = str(json.loads(value))
         except ValueError:
             return value[1:-1]
+        return LONE_SURROGATE.sub("\ufffd", text) if _SURROGATE_ESCAPE.search(value) else text
     return value
 
 

@@ -28,6 +28,7 @@ from log_analyzer.core.config import Settings
 from log_analyzer.core.errors import InputError
 from log_analyzer.core.telemetry import TRACER_NAME, instrument_client
 from log_analyzer.core.workers import WorkerPool, available_cpus
+from log_analyzer.logs.normalize import LONE_SURROGATE
 from log_analyzer.logs.redact import redact
 from log_analyzer.recipes.catalog import get_recipe
 from log_analyzer.recipes.job import RecipeJob
@@ -146,7 +147,9 @@ def scrubber(settings: Settings) -> Callable[[str], str]:
     pii = settings.pii
 
     def scrub(text: str) -> str:
-        return redact(text, pii=pii).text
+        # A lone surrogate (from a log line) would make the span exporter's protobuf refuse
+        # the whole batch: U+FFFD instead.
+        return LONE_SURROGATE.sub("\ufffd", redact(text, pii=pii).text)
 
     return scrub
 
