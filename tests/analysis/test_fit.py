@@ -523,15 +523,25 @@ async def test_a_shortened_answer_leaves_the_room_it_was_shortened_for() -> None
 
 
 class MarkingLLM(LedgerLLM):
-    """The ledger's tokenizer, whose vocabulary also holds the special token ``<sep>``.
+    """The ledger's tokenizer, whose vocabulary also holds the special tokens ``markers``.
 
     Its pricing reports the control tokens it finds in the last message, as llama.cpp's pieces
-    show them (`LlamaClient.price_chat`); ``stubborn`` keeps reporting one however it is written.
+    show them (`LlamaClient.price_chat`): all of them, or the first one only (``one_at_a_time``);
+    ``stubborn`` keeps reporting every marker however it is written.
     """
 
-    def __init__(self, prices: dict[str, int], *, stubborn: bool = False) -> None:
+    def __init__(
+        self,
+        prices: dict[str, int],
+        *,
+        markers: tuple[str, ...] = ("<sep>",),
+        stubborn: bool = False,
+        one_at_a_time: bool = False,
+    ) -> None:
         super().__init__(prices)
+        self.markers = markers
         self.stubborn = stubborn
+        self.one_at_a_time = one_at_a_time
         self.priced: list[str] = []
 
     async def price_chat(
@@ -540,8 +550,10 @@ class MarkingLLM(LedgerLLM):
         priced = await super().price_chat(messages, spans)
         content = messages[-1]["content"]
         self.priced.append(content)
-        found = self.stubborn or "<sep>" in content
-        return PricedPrompt(priced.total, priced.costs, frozenset({"<sep>"} if found else ()))
+        found = [m for m in self.markers if self.stubborn or m in content]
+        if self.one_at_a_time:
+            found = found[:1]
+        return PricedPrompt(priced.total, priced.costs, frozenset(found))
 
 
 async def test_control_tokens_found_in_the_evidence_are_broken_up_and_priced_again() -> None:
@@ -559,11 +571,49 @@ async def test_control_tokens_found_in_the_evidence_are_broken_up_and_priced_aga
     assert fitted.costs == {A: 10, B: 12}  # the prices of the prompt that is sent
 
 
-async def test_control_tokens_that_cannot_be_broken_up_are_an_error() -> None:
-    material = rows_material(table("alpha"))
-    llm = MarkingLLM({"alpha": 10}, stubborn=True)
+ROW = "<a><b><c><d>"
+BROKEN = {"<a>": "< a>", "<b>": "< b>", "<c>": "< c>", "<d>": "< d>"}
+
+
+def broken_up(row: str, markers: int) -> str:
+    for marker in list(BROKEN)[:markers]:
+        row = row.replace(marker, BROKEN[marker])
+    return row
+
+
+async def test_control_tokens_found_one_by_one_are_all_kept_broken_up() -> None:
+    material = rows_material(table(ROW))
+    prices = {broken_up(ROW, n): 10 + n for n in range(4)}
+    llm = MarkingLLM(prices, markers=("<a>", "<b>", "<c>"), one_at_a_time=True)
     fitter = Fitter(llm, material, n_ctx=1_000 + ANSWER, max_tokens=ANSWER)
 
-    with pytest.raises(LLMError, match="did not clear them: <sep>"):
+    fitted = await fitter.fit()
+
+    assert llm.price_calls == 4  # one marker found per pricing, and the last finds none
+    assert broken_up(ROW, 3) in fitted.messages[1]["content"].split("\n")
+
+
+async def test_more_control_tokens_than_pricings_are_an_error() -> None:
+    material = rows_material(table(ROW))
+    prices = {broken_up(ROW, n): 10 + n for n in range(5)}
+    llm = MarkingLLM(prices, markers=("<a>", "<b>", "<c>", "<d>"), one_at_a_time=True)
+    fitter = Fitter(llm, material, n_ctx=1_000 + ANSWER, max_tokens=ANSWER)
+
+    with pytest.raises(LLMError, match=r"did not clear them: <d>$"):
         await fitter.fit()
+    assert llm.price_calls == 4
+
+
+async def test_control_tokens_that_cannot_be_broken_up_are_an_error() -> None:
+    material = rows_material(table("alpha"))
+    llm = MarkingLLM({"alpha": 10}, markers=("<sep>", "<eot>"), stubborn=True)
+    fitter = Fitter(llm, material, n_ctx=1_000 + ANSWER, max_tokens=ANSWER)
+
+    message = (
+        "the evidence holds text the model reads as its control tokens, and breaking it up "
+        "did not clear them: <eot>, <sep>"
+    )
+    with pytest.raises(LLMError) as raised:
+        await fitter.fit()
+    assert str(raised.value) == message
     assert llm.price_calls == 2  # found again once broken up: no use trying more
