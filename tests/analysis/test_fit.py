@@ -617,3 +617,15 @@ async def test_control_tokens_that_cannot_be_broken_up_are_an_error() -> None:
         await fitter.fit()
     assert str(raised.value) == message
     assert llm.price_calls == 2  # found again once broken up: no use trying more
+
+
+async def test_preamble_items_are_leads_not_evidence() -> None:
+    suspects = Section(("Suspects:",), ("s1", "s2"), "suspect", ("P2", "P1"), preamble=True)
+    material = rows_material(suspects, table("alpha", "bravo"))
+    llm = LedgerLLM({"s1": 5, "s2": 5, "alpha": 10, "bravo": 10})
+
+    fitted = await Fitter(llm, material, n_ctx=1_000 + ANSWER, max_tokens=ANSWER).fit()
+
+    assert fitted.fit.ids == ("alpha", "bravo")
+    assert fitted.fit.leads == ("P2", "P1")
+    assert (fitted.fit.unit, fitted.fit.included, fitted.fit.omitted) == ("row", 2, 0)
