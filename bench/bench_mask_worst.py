@@ -6,7 +6,8 @@ Run: uv run python bench/bench_mask_worst.py [--chars 2000] [--top 8]
 Each line repeats a short piece (``a=``, ``>1``, ``"``, ``1.``...) up to ``--chars`` characters
 (the default is ``MAX_LINE_CHARS``, where messages are cut before they are mined), with a digit, a
 letter or nothing after it, so that every occurrence starts a match attempt that may fail late.
-Masking's token cache is cleared before each line, as for lines that never repeat. Each line is
+Masking's caches (by token, by token shape) are cleared before each line, as for lines that
+never repeat. Each line is
 timed at ``--chars`` and at twice as many: a linear pattern takes about twice as long, a
 quadratic one four times. Prints the slowest and the largest growth.
 """
@@ -20,7 +21,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from log_analyzer.logs.masking import _mask_token, mask_message
+from log_analyzer.core.runtime import forget_task_caches
+from log_analyzer.logs.masking import mask_message
 
 PIECES = (
     "a=", "a=1", "=a", '"a', "'a", "1.", "1:", "1-", "a1", "0x", "1 ", "<1", ">1", "~1", "1ms",
@@ -31,7 +33,7 @@ TAILS = ("", "1", "a", " x")
 
 
 def seconds(text: str) -> float:
-    _mask_token.cache_clear()
+    forget_task_caches()  # masking's caches by token and by shape
     start = time.perf_counter()
     mask_message(text)
     return time.perf_counter() - start
