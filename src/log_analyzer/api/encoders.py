@@ -25,7 +25,7 @@ from log_analyzer.analysis.events import (
 )
 from log_analyzer.api.recipe_report import result_data, result_text
 from log_analyzer.api.report import context_data, context_text, summary_data, summary_text
-from log_analyzer.logs.normalize import LONE_SURROGATE
+from log_analyzer.logs.unicode import LONE_SURROGATE
 
 TEXT = "text/plain"
 SSE = "text/event-stream"

@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 
 from log_analyzer.logs.entries import STORE_LEVEL, LogEntry, Row
 from log_analyzer.logs.redact import DEFAULT_PII, redact
+from log_analyzer.logs.unicode import valid_unicode
 
 
 class Level(Enum):
@@ -501,27 +502,11 @@ def json_object(text: str) -> dict[str, Any] | None:
         return None
     if not isinstance(value, dict):
         return None
-    return _whole_characters(value) if _SURROGATE_ESCAPE.search(text) else value
+    return valid_unicode(value) if _SURROGATE_ESCAPE.search(text) else value
 
 
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
-LONE_SURROGATE = re.compile("[\ud800-\udfff]")
-"""A UTF-16 surrogate on its own (in a str, a pair is one character already)."""
-
-
-def _whole_characters(value: Any) -> Any:
-    """Parsed JSON with each lone surrogate (a ``ud800`` escape unpaired) made U+FFFD.
-
-    No UTF-8 encoder takes a lone surrogate: one log line holding one would end every stream
-    that shows it, and the model server's JSON parser would refuse the prompt.
-    """
-    if isinstance(value, str):
-        return LONE_SURROGATE.sub("\ufffd", value)
-    if isinstance(value, dict):
-        return {_whole_characters(key): _whole_characters(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_whole_characters(item) for item in value]
-    return value
+"""A JSON escape of a surrogate: only text holding one can decode to a lone surrogate."""
 
 
 def _parse_structured(text: str) -> Mapping[str, Any] | None:
@@ -553,7 +538,7 @@ def unquote(value: str) -> str:
             text = str(json.loads(value))
         except ValueError:
             return value[1:-1]
-        return LONE_SURROGATE.sub("\ufffd", text) if _SURROGATE_ESCAPE.search(value) else text
+        return valid_unicode(text) if _SURROGATE_ESCAPE.search(value) else text
     return value
 
 

@@ -28,9 +28,9 @@ from dataclasses import dataclass
 
 from log_analyzer.logs.changes import Change
 from log_analyzer.logs.clock import TIME, utc, utc_seconds
-from log_analyzer.logs.normalize import LONE_SURROGATE
 from log_analyzer.logs.summary import LogSummary, cut_notes
 from log_analyzer.logs.suspects import Suspect
+from log_analyzer.logs.unicode import LONE_SURROGATE
 
 Message = dict[str, str]
 ItemKey = tuple[int, int]

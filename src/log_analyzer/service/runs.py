@@ -28,8 +28,8 @@ from log_analyzer.core.config import Settings
 from log_analyzer.core.errors import InputError
 from log_analyzer.core.telemetry import TRACER_NAME, instrument_client
 from log_analyzer.core.workers import WorkerPool, available_cpus
-from log_analyzer.logs.normalize import LONE_SURROGATE
 from log_analyzer.logs.redact import redact
+from log_analyzer.logs.unicode import LONE_SURROGATE
 from log_analyzer.recipes.catalog import get_recipe
 from log_analyzer.recipes.job import RecipeJob
 from log_analyzer.recipes.params import parse_params

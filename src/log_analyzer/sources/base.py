@@ -211,7 +211,6 @@ class SourceSpec(Protocol):
         ...
 
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
 _MAY_HOLD_SURROGATES = re.compile(rb"\\u[dD][89a-fA-F]|\xed[\xa0-\xbf]")
 
 
@@ -221,18 +220,3 @@ def may_hold_surrogates(content: bytes) -> bool:
     False means every string it holds is valid Unicode.
     """
     return _MAY_HOLD_SURROGATES.search(content) is not None
-
-
-def valid_unicode(value: Any) -> Any:
-    """``value`` (a JSON value) with every lone surrogate in its strings replaced by U+FFFD.
-
-    A store may send text that is not valid Unicode; passed on as it is, it could not be
-    written to the client, the logs or the model. The replacement shows where it was.
-    """
-    if isinstance(value, str):
-        return _SURROGATE.sub("\ufffd", value)
-    if isinstance(value, dict):
-        return {valid_unicode(k): valid_unicode(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [valid_unicode(item) for item in value]
-    return value

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from log_analyzer.logs.entries import DecodedEntries, Row
-from log_analyzer.sources.base import valid_unicode
+from log_analyzer.logs.unicode import valid_unicode
 
 NAME = "cloudwatch"
 LOG_GROUP = "log_group"

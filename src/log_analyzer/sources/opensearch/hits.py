@@ -22,7 +22,8 @@ from typing import Any
 
 from log_analyzer.core.runtime import gc_paused
 from log_analyzer.logs.entries import STORE_LEVEL, DecodedEntries, Row
-from log_analyzer.sources.base import may_hold_surrogates, valid_unicode
+from log_analyzer.logs.unicode import valid_unicode
+from log_analyzer.sources.base import may_hold_surrogates
 from log_analyzer.sources.opensearch.errors import OpenSearchBadResponse
 from log_analyzer.sources.opensearch.filters import ServiceFilter
 from log_analyzer.sources.opensearch.mapping import FieldNames
