@@ -1,9 +1,12 @@
 from __future__ import annotations
 
 import dataclasses
+import random
+import string
 
 import pytest
 
+from log_analyzer.logs import patterns as patterns_module
 from log_analyzer.logs.masking import PLACEHOLDERS, digit_shape, event_text, skeleton
 from log_analyzer.logs.patterns import MinedTemplate, PatternMiner, mask_message, mine
 
@@ -342,3 +345,64 @@ def test_a_skeleton_computed_upstream_gives_the_same_templates() -> None:
     keys = [skeleton(line) if "\n" not in line else b"ignored" for line in lines]
     assert [keyed.add(line, key) for line, key in zip(lines, keys, strict=True)] == indexes
     assert keyed.templates() == plain.templates()
+
+
+def one_off_lines(count: int, seed: int = 7) -> list[str]:
+    """Lines of one length sharing their first word, every other word drawn at random."""
+    rng = random.Random(seed)
+    words = ["".join(rng.choices(string.ascii_lowercase, k=rng.randint(3, 9))) for _ in range(5000)]
+    return [" ".join(["error", *rng.choices(words, k=6)]) for _ in range(count)]
+
+
+def test_a_crowded_leaf_merges_later_to_the_same_templates(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Past 256 templates in one leaf, merging waits until the leaf has grown by half (each new
+    # template merged over the whole leaf made such a window quadratic: minutes for 10,000
+    # lines, bench/bench_mine_worst.py). One-off lines, then lines that do merge, arriving late.
+    rng = random.Random(3)
+    late = [f"error disk {rng.choice('abcdefgh')}{n} full on node {n % 7} now" for n in range(60)]
+    lines = [*one_off_lines(400), *late, *one_off_lines(150, seed=8)]
+    throttled = mine(lines)
+    monkeypatch.setattr(patterns_module, "_MERGE_EACH_UP_TO", 10**9)
+    eager = mine(lines)
+    assert throttled == eager
+    assert any("<*>" in t.template and t.count >= 60 for t in throttled.templates)
+
+
+def varied_crowd(count: int, seed: int) -> list[str]:
+    """Lines of a few lengths that share their first words, with numbers, ids and words drawn
+    at random in their other places: crowded leaves whose templates merge and loosen."""
+    rng = random.Random(seed)
+    words = ["".join(rng.choices(string.ascii_lowercase, k=5)) for _ in range(40)]
+    lines = []
+    for n in range(count):
+        middle = [
+            rng.choice([rng.choice(words), str(rng.randint(1, 99)), f"id={rng.randint(1, 9)}x"])
+            for _ in range(rng.choice([3, 4, 5]))
+        ]
+        lines.append(" ".join(["error", "in", *middle, rng.choice(words[:3]), f"#{n % 5}"]))
+    return lines
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_indexed_crowded_leaves_find_the_templates_a_scan_finds(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Past 64 templates a leaf is indexed by the word after the tree's key (_FitIndex); a line
+    # must join the same template as when every template of the leaf is tried in turn.
+    lines = [*varied_crowd(700, seed), *one_off_lines(300, seed=seed)]
+    indexed = mine(lines)
+    monkeypatch.setattr(patterns_module, "_SCAN_UP_TO", 10**9)
+    scanned = mine(lines)
+    assert indexed == scanned
+    assert len(indexed.templates) < 300 + 700 // 2  # the crowd's templates merged
+
+
+def test_a_template_loosened_by_a_merge_is_found_in_an_indexed_leaf() -> None:
+    miner = PatternMiner()
+    for line in one_off_lines(100):  # a crowded leaf of 7-word lines: indexed
+        miner.add(line.replace("error", "error in", 1).rsplit(" ", 1)[0])
+    first = miner.add("error in alpha disk full on node")
+    for word in ("bravo", "charlie", "delta"):
+        miner.add(f"error in {word} disk full on node")
+    miner.templates()  # merges the four: "error in <*> disk full on node"
+    assert miner.add("error in echo disk full on node") == miner.resolve(first)

@@ -56,6 +56,14 @@ _STEM_END = frozenset("0123456789<-+*")
 _CODE_WORD = re.compile(r"[A-Za-z]{2,}\d")
 _PLACEHOLDER = re.compile(r"<[A-Z:]+>|<\*>")
 _CACHE_LIMIT = 50_000
+_SCAN_UP_TO = 64
+"""Templates in a leaf up to which a line is tried against each in turn; a more crowded leaf
+is indexed by its templates' word after the tree's key (`_FitIndex`)."""
+_MERGE_EACH_UP_TO = 64
+"""Templates in a leaf up to which each new one is merged at once. Past it, a leaf is merged
+again when it has grown by half since its last merge (a leaf of thousands of lines that share
+only their length and first words, each new one merged over the whole leaf, took minutes);
+`PatternMiner.templates` merges every leaf at the end in any case."""
 _ONES = bytes.maketrans(b"0123456789", b"1111111111")  # masking.skeleton, for texts without 0x
 _DIGIT = re.compile(r"\d")
 _K = TypeVar("_K", bound=Hashable)
@@ -82,6 +90,37 @@ class MiningResult:
     """For each input message, the index of its final template in :attr:`templates`."""
     templates: tuple[MinedTemplate, ...]
     """Final templates, indexed 0..n-1 in order of first appearance."""
+
+
+class _FitIndex:
+    """A crowded leaf's templates by their word at one ``position``.
+
+    A line is tried only against the templates that may fit it: the ones holding its word
+    there, and the ones with a variable there (``loose``). Templates only ever loosen, and
+    those absorbed by a merge are left in place for the caller to skip.
+    """
+
+    __slots__ = ("by_word", "loose", "position")
+
+    def __init__(self, position: int, clusters: Iterable[_Cluster]) -> None:
+        self.position = position
+        self.by_word: dict[str, list[_Cluster]] = {}
+        self.loose: list[_Cluster] = []
+        for cluster in clusters:
+            self.add(cluster)
+
+    def add(self, cluster: _Cluster) -> None:
+        word = cluster.tokens[self.position]
+        if word == WILDCARD:
+            self.loose.append(cluster)
+        else:
+            self.by_word.setdefault(word, []).append(cluster)
+
+    def candidates(self, word: str) -> list[_Cluster]:
+        """The templates that may fit a line with ``word`` at the position, in leaf order."""
+        found = {cluster.index: cluster for cluster in self.by_word.get(word, ())}
+        found.update((cluster.index, cluster) for cluster in self.loose)
+        return [found[index] for index in sorted(found)]
 
 
 class _Cluster:
@@ -167,6 +206,9 @@ class PatternMiner:
         self._redacted: dict[bytes, int | _Plan] = {}
         self._kept: dict[tuple[bytes, tuple[str, ...]], int] = {}
         self._seen_masked: dict[str, int] = {}
+        self._merged_at: dict[tuple[str | int, ...], int] = {}
+        self._fit_index: dict[int, _FitIndex] = {}
+        """By the id of a leaf with more than `_SCAN_UP_TO` templates."""
         self._dirty = False
 
     def add(self, message: str, key: bytes | None = None) -> int:
@@ -328,22 +370,37 @@ class PatternMiner:
                     token = WILDCARD
                 children.add(token)
             key.append(token)
-        leaf = self._leaves.setdefault(tuple(key), [])
-        for cluster in leaf:
-            if _fits(cluster.tokens, tokens, variable):
+        leaf_key = tuple(key)
+        leaf = self._leaves.setdefault(leaf_key, [])
+        index = self._fit_index.get(id(leaf))
+        if index is None and len(leaf) > _SCAN_UP_TO and len(tokens) > self._depth:
+            index = self._fit_index[id(leaf)] = _FitIndex(self._depth, leaf)
+        alias = self._alias
+        at = -1 if index is None else index.position
+        tried = leaf if index is None or variable[at] else index.candidates(tokens[at])
+        for cluster in tried:
+            if alias[cluster.index] == cluster.index and _fits(cluster.tokens, tokens, variable):
                 template = cluster.tokens
                 for position, token in enumerate(tokens):
                     if template[position] != token and template[position] != WILDCARD:
                         template[position] = WILDCARD
                         self._dirty = True
+                        if position == at and index is not None:
+                            index.loose.append(cluster)
                 return cluster.index
         cluster = _Cluster(len(self._clusters), tokens, leaf)
         self._clusters.append(cluster)
         self._alias.append(cluster.index)
         leaf.append(cluster)
+        if index is not None:
+            index.add(cluster)
         self._dirty = True
-        if len(leaf) >= self._min_values:
+        size = len(leaf)
+        if size >= self._min_values and (
+            size <= _MERGE_EACH_UP_TO or size >= self._merged_at.get(leaf_key, 0) * 3 // 2
+        ):
             self._merge(list(leaf))
+            self._merged_at[leaf_key] = len(leaf)
         return self.resolve(cluster.index)
 
     def _merge(self, clusters: list[_Cluster]) -> None:
@@ -394,6 +451,10 @@ class PatternMiner:
             survivor, other = other, survivor
         self._alias[other.index] = survivor.index
         survivor.count += other.count
+        index = self._fit_index.get(id(survivor.leaf))
+        at = -1 if index is None else index.position
+        if index is not None and WILDCARD != survivor.tokens[at] != other.tokens[at]:
+            index.loose.append(survivor)
         survivor.tokens = [
             a if a == b else WILDCARD for a, b in zip(survivor.tokens, other.tokens, strict=True)
         ]
