@@ -253,6 +253,13 @@ POSITIVE = [
         id="tsql-unicode-literal-keeps-its-prefix",
     ),
     pytest.param(
+        "- name: DB_PASSWORD\n  value: 'it''s 9x' # YAML doubles a quote inside single quotes",
+        "- name: DB_PASSWORD\n  value: '[REDACTED:password]' # YAML doubles a quote inside single"
+        " quotes",
+        {"password": 1},
+        id="named-value-yaml-quote-doubled",
+    ),
+    pytest.param(
         "password='it''s 9x' user=bob",
         "password='[REDACTED:password]' user=bob",
         {"password": 1},
