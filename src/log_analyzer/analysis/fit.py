@@ -79,11 +79,10 @@ class Fitter:
             keys = sorted(rendered.spans, key=lambda key: rendered.spans[key][0])
             spans = [rendered.spans[k] for k in keys]
             priced = await self._llm.price_chat(rendered.messages, spans)
-            if not priced.markers:
-                break
-            if priced.markers <= self._markers:
-                break  # broken up already, yet found: raised below
-            self._markers |= priced.markers  # the model would read them as control tokens
+            found = priced.markers - self._markers  # the model would read them as control tokens
+            if not found:
+                break  # none, or only some broken up already yet found again: raised below
+            self._markers |= found
         if priced.markers:
             raise LLMError(
                 "the evidence holds text the model reads as its control tokens, and breaking it up "

@@ -25,7 +25,7 @@ from log_analyzer.analysis.events import (
 )
 from log_analyzer.api.recipe_report import result_data, result_text
 from log_analyzer.api.report import context_data, context_text, summary_data, summary_text
-from log_analyzer.logs.unicode import LONE_SURROGATE
+from log_analyzer.logs.unicode import valid_unicode
 
 TEXT = "text/plain"
 SSE = "text/event-stream"
@@ -73,7 +73,7 @@ def event_data(event: Event) -> dict[str, Any]:
 def _json(data: dict[str, Any]) -> str:
     """Compact JSON, UTF-8 as it is, with lone surrogates (no UTF-8 encoder takes one) as U+FFFD."""
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    return text if text.isascii() else LONE_SURROGATE.sub("\ufffd", text)
+    return text if text.isascii() else valid_unicode(text)
 
 
 def encode_sse(event: Event) -> str:

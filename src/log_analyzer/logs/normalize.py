@@ -487,6 +487,10 @@ def _too_deep(text: str) -> bool:
     return False
 
 
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+"""A JSON escape of a surrogate: only text holding one can decode to a lone surrogate."""
+
+
 def json_object(text: str) -> dict[str, Any] | None:
     """``text`` parsed as a JSON object; None if it is not JSON, not an object, or too deep.
 
@@ -503,10 +507,6 @@ def json_object(text: str) -> dict[str, Any] | None:
     if not isinstance(value, dict):
         return None
     return valid_unicode(value) if _SURROGATE_ESCAPE.search(text) else value
-
-
-_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
-"""A JSON escape of a surrogate: only text holding one can decode to a lone surrogate."""
 
 
 def _parse_structured(text: str) -> Mapping[str, Any] | None:

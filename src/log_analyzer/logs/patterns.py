@@ -206,9 +206,10 @@ class PatternMiner:
         self._redacted: dict[bytes, int | _Plan] = {}
         self._kept: dict[tuple[bytes, tuple[str, ...]], int] = {}
         self._seen_masked: dict[str, int] = {}
-        self._merged_at: dict[tuple[str | int, ...], int] = {}
+        # Per leaf, by its id (a leaf lives as long as the miner): its size after its last
+        # merge, and the index of a leaf with more than `_SCAN_UP_TO` templates.
+        self._merged_at: dict[int, int] = {}
         self._fit_index: dict[int, _FitIndex] = {}
-        """By the id of a leaf with more than `_SCAN_UP_TO` templates."""
         self._dirty = False
 
     def add(self, message: str, key: bytes | None = None) -> int:
@@ -370,8 +371,7 @@ class PatternMiner:
                     token = WILDCARD
                 children.add(token)
             key.append(token)
-        leaf_key = tuple(key)
-        leaf = self._leaves.setdefault(leaf_key, [])
+        leaf = self._leaves.setdefault(tuple(key), [])
         index = self._fit_index.get(id(leaf))
         if index is None and len(leaf) > _SCAN_UP_TO and len(tokens) > self._depth:
             index = self._fit_index[id(leaf)] = _FitIndex(self._depth, leaf)
@@ -397,10 +397,10 @@ class PatternMiner:
         self._dirty = True
         size = len(leaf)
         if size >= self._min_values and (
-            size <= _MERGE_EACH_UP_TO or size >= self._merged_at.get(leaf_key, 0) * 3 // 2
+            size <= _MERGE_EACH_UP_TO or size >= self._merged_at.get(id(leaf), 0) * 3 // 2
         ):
             self._merge(list(leaf))
-            self._merged_at[leaf_key] = len(leaf)
+            self._merged_at[id(leaf)] = len(leaf)
         return self.resolve(cluster.index)
 
     def _merge(self, clusters: list[_Cluster]) -> None:

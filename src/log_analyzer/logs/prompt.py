@@ -30,7 +30,7 @@ from log_analyzer.logs.changes import Change
 from log_analyzer.logs.clock import TIME, utc, utc_seconds
 from log_analyzer.logs.summary import LogSummary, cut_notes
 from log_analyzer.logs.suspects import Suspect
-from log_analyzer.logs.unicode import LONE_SURROGATE
+from log_analyzer.logs.unicode import valid_unicode
 
 Message = dict[str, str]
 ItemKey = tuple[int, int]
@@ -73,7 +73,7 @@ def one_line(text: str) -> str:
     ``<``, so that the model's tokenizer sees text.
     """
     if not text.isprintable():
-        text = _CONTROL.sub(" ", _NEWLINES.sub(" ⏎ ", LONE_SURROGATE.sub("\ufffd", text)))
+        text = _CONTROL.sub(" ", _NEWLINES.sub(" ⏎ ", valid_unicode(text)))
     if "<" in text:
         text = _CONTROL_TOKEN_START.sub("< ", text)
     return text

@@ -29,7 +29,7 @@ from log_analyzer.core.errors import InputError
 from log_analyzer.core.telemetry import TRACER_NAME, instrument_client
 from log_analyzer.core.workers import WorkerPool, available_cpus
 from log_analyzer.logs.redact import redact
-from log_analyzer.logs.unicode import LONE_SURROGATE
+from log_analyzer.logs.unicode import valid_unicode
 from log_analyzer.recipes.catalog import get_recipe
 from log_analyzer.recipes.job import RecipeJob
 from log_analyzer.recipes.params import parse_params
@@ -149,7 +149,7 @@ def scrubber(settings: Settings) -> Callable[[str], str]:
     def scrub(text: str) -> str:
         # A lone surrogate (from a log line) would make the span exporter's protobuf refuse
         # the whole batch: U+FFFD instead.
-        return LONE_SURROGATE.sub("\ufffd", redact(text, pii=pii).text)
+        return str(valid_unicode(redact(text, pii=pii).text))
 
     return scrub
 
