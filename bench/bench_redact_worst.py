@@ -47,6 +47,18 @@ STARTS = (
     "pbkdf2_sha256$1$",
     "SCRAM-SHA-256$1:",
     "?code=a1",
+    "sha256~",
+    "GR1234567",
+    "v1.0-abcd",
+    "A3-ABCDEF-",
+    "EAAG",
+    "AAAAa1b2c3d:APA91b",
+    "fm1a_",
+    "fo1_",
+    "sq0atb-",
+    "token is ",
+    "api key set to ",
+    "%20Bearer%20",
 )
 
 

@@ -626,6 +626,48 @@ VENDOR_TOKENS = [
     ("AKID" + body(32), "tencent_access_key"),
     ("1234567890:AA" + body(33), "telegram_bot_token"),
     ("1//0" + body(60), "google_refresh_token"),
+    ("GR1348941" + body(20), "gitlab_token"),
+    ("eyJrIjoi" + body(70), "grafana_token"),
+    ("ABSK" + body(120), "aws_bedrock_key"),
+    ("bedrock-api-key-YmVkcm9jay5hbWF6b25hd3MuY29t" + body(40), "aws_bedrock_key"),
+    ("sq0atb-" + body(22), "square_token"),
+    ("EAAA" + body(60, "Xy1"), "square_token"),  # letters past "f", as any real one has
+    ("EAAG" + body(120, "Xy1"), "facebook_token"),
+    (
+        "A3-" + "-".join((body(6, "A1"), body(11, "B2"), *[body(5, "C3")] * 3)),
+        "onepassword_secret_key",
+    ),
+    (
+        "A3-" + "-".join((body(6, "A1"), body(6, "B2"), *[body(5, "C3")] * 4)),
+        "onepassword_secret_key",
+    ),
+    ("fm2_" + body(120), "fly_token"),
+    ("fm1r_" + body(120), "fly_token"),
+    ("fo1_" + body(43), "fly_token"),
+    ("sha256~" + body(43), "openshift_token"),
+    ("AKCp" + body(69), "artifactory_token"),
+    ("cmVmd" + body(59), "artifactory_token"),
+    ("access_token$production$" + body(16, "a1") + "$" + body(32, "0a"), "braintree_token"),
+    ("xkeysib-" + body(64, "0a") + "-" + body(16), "brevo_api_key"),
+    ("CLOJARS_" + body(60), "clojars_token"),
+    ("v1.0-" + body(24, "0a") + "-" + body(146, "0a"), "cloudflare_origin_ca_key"),
+    ("dnkey-" + body(26) + "-" + body(52), "defined_networking_key"),
+    ("duffel_live_" + body(43), "duffel_token"),
+    ("EZAK" + body(54), "easypost_api_key"),
+    ("AAAA" + body(7) + ":APA91b" + body(134), "firebase_server_key"),
+    ("FLWSECK_TEST-" + body(32, "0a") + "-X", "flutterwave_key"),
+    ("fio-u-" + body(64), "frameio_token"),
+    ("pat." + body(22) + "." + body(24) + "." + body(20), "harness_token"),
+    ("ico-" + body(32), "infracost_token"),
+    ("ntn_" + body(11, "1") + body(35), "notion_token"),
+    ("pplx-" + body(48), "perplexity_api_key"),
+    ("rdme_" + body(70, "a1"), "readme_api_key"),
+    ("tk-us-" + body(48), "scalingo_token"),
+    ("sgp_" + body(16, "0a") + "_" + body(40, "0a"), "sourcegraph_token"),
+    ("sgp_" + body(40, "0a"), "sourcegraph_token"),
+    ("tfp_" + body(59), "typeform_token"),
+    (body(6) + "_" + body(29) + "_mmk", "maxmind_license_key"),
+    (body(14) + ".atlasv1." + body(67), "terraform_token"),
 ]
 
 
@@ -659,6 +701,16 @@ def test_vendor_tokens_inside_a_word_are_left(token: str, kind: str) -> None:
         pytest.param("ya29." + body(19), id="google-oauth-too-short"),
         pytest.param("sk_live_" + body(15), id="stripe-too-short"),
         pytest.param("sk_prod_" + body(20), id="stripe-unknown-mode"),
+        pytest.param("EAAA" + body(59, "Xy1"), id="square-pat-too-short"),
+        pytest.param("EAAA" + body(61, "Xy1"), id="square-pat-too-long"),
+        pytest.param("EAAG" + body(99, "Xy1"), id="facebook-too-short"),
+        pytest.param("sha256~" + body(42), id="openshift-too-short"),
+        pytest.param("sha256~" + body(44), id="openshift-too-long"),
+        pytest.param("GR1348941" + body(19), id="gitlab-runner-registration-too-short"),
+        pytest.param("eyJrIjoi" + body(59), id="grafana-key-too-short"),
+        pytest.param("v1.0-" + body(24, "0a") + "-" + body(145, "0a"), id="cloudflare-ca-short"),
+        pytest.param("AAAA" + body(7) + ":APA91b" + body(99), id="firebase-too-short"),
+        pytest.param(body(6) + "_" + body(28) + "_mmk", id="maxmind-too-short"),
         pytest.param("whsec_" + body(31), id="stripe-webhook-too-short"),
         pytest.param("sk-proj-" + body(19).lower(), id="openai-lower-case"),
         pytest.param("sk-" + body(19), id="llm-too-short"),
@@ -717,7 +769,58 @@ def test_discord_bot_tokens_in_their_context(context: str) -> None:
         "MTk4NjIyNDgzNDcxOTI1MjQ4.Cl2FM." + body(27),  # timestamp too short
         "MTk4NjIyNDgzNDcxOTI1MjQ4.Cl2FMQ." + body(26),  # HMAC too short
     ):
-        assert redact(context + lookalike, pii=NO_PII).total == 0, lookalike
+        # Not a Discord token; after "token " a random value is still one (`_SPACED_SECRET`).
+        assert "discord_token" not in redact(context + lookalike, pii=NO_PII).counts, lookalike
+
+
+# --- secrets named in prose -----------------------------------------------------------------------
+
+KEYLIKE = "Zr8Kp2Lm9Qx4Tn6Vw1Hy3Bd5Jc"  # as random as a key: mixed case, digits, no repeats
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "kind"),
+    [
+        (f"invalid token {KEYLIKE}", "invalid token {}", "token"),
+        (f"admin password is {KEYLIKE}", "admin password is {}", "password"),
+        (f"password was {KEYLIKE}.", "password was {}.", "password"),
+        (f"secret key set to {KEYLIKE}", "secret key set to {}", "secret"),
+        (f"API key {body(32, '0a')} rejected", "API key {} rejected", "api_key"),
+        (f"TWILIO_AUTH_TOKEN {body(32, '0a')}", "TWILIO_AUTH_TOKEN {}", "twilio_auth_token"),
+        (f"bot token {KEYLIKE}.Cl2FMQ.{KEYLIKE}", "bot token {}", "token"),
+        (f"access key\t{KEYLIKE}==", "access key\t{}", "access_key"),
+    ],
+)
+def test_a_random_value_after_a_secret_word_is_redacted(
+    text: str, expected: str, kind: str
+) -> None:
+    placeholder, counts = one(kind)
+    check(text, expected.format(placeholder), counts, NO_PII)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "token expired for user 4821",
+        f"accesstoken {KEYLIKE}",  # the tail of a longer word
+        f"token-{KEYLIKE}",  # no space: a name
+        f"token {body(31, '0a')}",  # hex shorter than an API key: an id
+        f"token {body(40, '1')}",  # digits only
+        f"token {body(24, 'xq7')}",  # one case: a name, a hex digest
+        "secret version 3f1a6c9e-5b2d-4e8f-9a7c-1d2e3f4a5b6c promoted",
+        f"token is not {KEYLIKE}",  # only "is", "was", "of", "set to" may come between
+    ],
+)
+def test_words_and_names_after_a_secret_word_are_left(text: str) -> None:
+    assert redact(text, pii=NO_PII) == Redaction(text, {})
+
+
+@pytest.mark.parametrize("scheme", ["Bearer", "bearer", "Token"])
+def test_a_percent_encoded_authorization_value_is_redacted(scheme: str) -> None:
+    text = f"GET /p?h=Authorization%3A%20{scheme}%20{KEYLIKE} 502"
+    check(
+        text, f"GET /p?h=Authorization%3A%20{scheme}%20[REDACTED:bearer] 502", {"bearer": 1}, NO_PII
+    )
 
 
 def test_a_short_anthropic_key_is_still_an_llm_key() -> None:
@@ -1568,10 +1671,12 @@ def test_only_the_rules_whose_hints_are_found_run(monkeypatch: pytest.MonkeyPatc
     ]
     monkeypatch.setitem(module._PLANS, NO_PII, plan._replace(rules=tuple(recorded)))
     assert redact("password=pw1", pii=NO_PII).counts == {"password": 1}
-    assert runs == [module._key_value_pattern(module._SECRET_KEY_WORDS).pattern]
+    # "pass" is a hint of secrets named in prose too, which find nothing here.
+    key_value = module._key_value_pattern(module._SECRET_KEY_WORDS).pattern
+    assert runs == [key_value, module._SPACED_SECRET.pattern]
     runs.clear()
     assert redact(f"password=pw1 card {VISA}", pii=NO_PII).total == 2
-    assert runs == [runs[0], module._CARD.pattern]
+    assert runs == [key_value, module._SPACED_SECRET.pattern, module._CARD.pattern]
 
 
 def test_plans_are_built_once() -> None:

@@ -188,10 +188,15 @@ _VENDORS = (
         rf"gl(?:{'|'.join(_GITLAB)})-[{_T}]{{20,}}",
         tuple(f"gl{kind}-" for kind in _GITLAB),
     ),
+    # A runner registration token (GR1348941...): its digits are matched as any digit.
+    _Vendor("gitlab_token", rf"GR[0-9]{{7}}[{_T}]{{20,}}", (), (r"gr[0-9]{7}",)),
     _Vendor(
         "grafana_token",
-        r"glc_[A-Za-z0-9+/]{32,}={0,2}|glsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8}",
-        ("glc_", "glsa_"),
+        # Cloud tokens, service account tokens, and the API keys of Grafana before 9 (base64
+        # JSON without the dots of a JWT: {"k":"...","n":"...","id":1}).
+        r"glc_[A-Za-z0-9+/]{32,}={0,2}|glsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8}"
+        r"|eyJrIjoi[A-Za-z0-9]{60,}={0,2}",
+        ("glc_", "glsa_", "eyjrijoi"),
     ),
     _Vendor(
         "slack_token",
@@ -216,9 +221,17 @@ _VENDORS = (
     ),
     _Vendor("llm_api_key", rf"sk-[{_T}]{{20,}}", ("sk-",)),  # OpenAI-compatible providers
     _Vendor(
-        "aws_access_key", r"A(?:KI|SI|BI)A[A-Z0-9]{16}(?![A-Za-z0-9])", ("akia", "asia", "abia")
+        "aws_access_key",
+        r"A(?:KI|SI|BI)A[A-Z0-9]{16}(?![A-Za-z0-9])",
+        ("akia", "asia", "abia"),
     ),
-    _Vendor("twilio_api_key", r"SK[0-9a-fA-F]{32}(?![A-Za-z0-9])", (), (r"sk[0-9a-f]{32}",)),
+    # Amazon Bedrock API keys: long-lived (ABSK...), and short-lived (a presigned URL, encoded).
+    _Vendor(
+        "aws_bedrock_key",
+        r"ABSK[A-Za-z0-9+/]{100,}={0,2}|bedrock-api-key-[A-Za-z0-9+/]{40,}={0,2}",
+        ("absk", "bedrock-"),
+    ),
+    _Vendor("twilio_api_key", r"SK[0-9a-fA-F]{32}(?![A-Za-z0-9])", (), (r"sk[0-9a-f]{8}",)),
     _Vendor("sendgrid_api_key", rf"SG\.[{_T}]{{22}}\.[{_T}]{{43}}(?![{_T}])", ("sg.",)),
     _Vendor("mailgun_api_key", r"key-[0-9a-f]{32}(?![A-Za-z0-9])", ("key-",)),
     _Vendor(
@@ -263,13 +276,34 @@ _VENDORS = (
     _Vendor("atlassian_token", r"ATATT[0-9][A-Za-z0-9_=-]{50,}", ("atatt",)),
     # The digits of these prefixes (sq0atp-, EAACEdEose0cBA, AGE-SECRET-KEY-1) are matched as
     # any digit: whether a rule matches may depend on where digits are, never on which.
-    _Vendor("square_token", rf"sq[0-9](?:atp|csp)-[{_T}]{{22,}}", (), (r"sq[0-9](?:atp|csp)-",)),
-    _Vendor("facebook_token", r"EAACEdEose[0-9]cBA[A-Za-z0-9]{20,}", ("eaacedeose",)),
+    # Square: OAuth tokens and secrets (sandbox ones too), and personal access tokens (EAAA...).
+    # "EAA" and a letter start Meta's tokens too (below); as a hint it could lie inside a hex id,
+    # so the shape for both asks for a letter or a separator no hex id holds.
+    _Vendor(
+        "square_token",
+        rf"sq[0-9](?:atp|atb|csp)-[{_T}]{{22,}}|EAAA[{_T}]{{60}}(?![{_T}])",
+        (),
+        (r"sq[0-9](?:atp|atb|csp)-", r"\beaa[a-z][a-z0-9_-]*[g-z_-]"),
+    ),
+    # Meta's Graph API tokens: the explorer's, and page and user tokens (EAAG..., EAAM...).
+    _Vendor(
+        "facebook_token",
+        r"EAACEdEose[0-9]cBA[A-Za-z0-9]{20,}|EAA[A-Z][A-Za-z0-9]{100,}",
+        ("eaacedeose",),
+    ),
     _Vendor("age_secret_key", r"AGE-SECRET-KEY-[0-9][A-Z0-9]{58}", ("age-secret-key-",)),
     _Vendor("tailscale_key", r"tskey-[a-z]+-[A-Za-z0-9]+-[A-Za-z0-9]{20,}", ("tskey-",)),
     _Vendor("supabase_token", r"sbp_[a-f0-9]{40}(?![A-Za-z0-9])", ("sbp_",)),
     _Vendor("planetscale_token", r"pscale_(?:tkn|pw|oauth)_[A-Za-z0-9_.=-]{32,64}", ("pscale_",)),
     _Vendor("onepassword_token", r"ops_eyJ[A-Za-z0-9+/=_-]{100,}", ("ops_eyj",)),
+    # A 1Password account's Secret Key (A3-...): its digit is matched as any digit.
+    _Vendor(
+        "onepassword_secret_key",
+        r"A[0-9]-[A-Z0-9]{6}-(?:[A-Z0-9]{11}|[A-Z0-9]{6}-[A-Z0-9]{5})(?:-[A-Z0-9]{5}){3}"
+        r"(?![A-Za-z0-9])",
+        (),
+        (r"a[0-9]-[a-z0-9]{6}-",),
+    ),
     _Vendor(
         "dynatrace_token",
         r"dt[0-9]c[0-9]{2}\.[A-Z0-9]{24}\.[A-Z0-9]{64}(?![A-Za-z0-9])",
@@ -277,7 +311,15 @@ _VENDORS = (
         (r"dt[0-9]c[0-9]{2}\.",),
     ),
     _Vendor("mapbox_token", rf"sk\.eyJ[{_T}]{{20,}}\.[{_T}]{{20,}}", ("sk.eyj",)),
-    _Vendor("fly_token", r"FlyV[0-9] fm[0-9]_[A-Za-z0-9+/=,_-]{50,}", ("flyv",)),
+    # Fly.io: macaroons after their scheme (FlyV1 fm2_...), or alone (fm1a_, fm1r_, fm2_), and
+    # OAuth tokens (fo1_).
+    _Vendor(
+        "fly_token",
+        r"FlyV[0-9] fm[0-9]_[A-Za-z0-9+/=,_-]{50,}|fm[0-9][ar]?_[A-Za-z0-9+/]{100,}={0,3}"
+        r"|fo[0-9]_[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])",
+        ("flyv",),
+        (r"fm[0-9][ar]?_", r"fo[0-9]_"),
+    ),
     _Vendor("netlify_token", r"nfp_[A-Za-z0-9]{36}(?![A-Za-z0-9])", ("nfp_",)),
     _Vendor("rubygems_token", r"rubygems_[a-f0-9]{48}(?![A-Za-z0-9])", ("rubygems_",)),
     _Vendor("contentful_token", rf"CFPAT-[{_T}]{{43}}(?![{_T}])", ("cfpat-",)),
@@ -285,6 +327,66 @@ _VENDORS = (
     _Vendor("buildkite_token", r"bkua_[a-f0-9]{40}(?![A-Za-z0-9])", ("bkua_",)),
     _Vendor("circleci_token", r"CCIPAT_[A-Za-z0-9]{22}_[a-f0-9]{40}(?![A-Za-z0-9])", ("ccipat_",)),
     _Vendor("render_token", r"rnd_[A-Za-z0-9]{32}(?![A-Za-z0-9])", ("rnd_",)),
+    # OpenShift's OAuth access tokens, as `oc whoami -t` prints them.
+    # (Its digits, "256", are matched as any digit.)
+    _Vendor(
+        "openshift_token",
+        r"sha[0-9]{3}~[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])",
+        (),
+        (r"sha[0-9]{3}~",),
+    ),
+    _Vendor(
+        "artifactory_token",
+        r"AKCp[A-Za-z0-9]{69}(?![A-Za-z0-9])|cmVmd[A-Za-z0-9]{59}(?![A-Za-z0-9])",
+        ("akcp", "cmvmd"),
+    ),
+    _Vendor(
+        "braintree_token",
+        r"access_token\$(?:production|sandbox)\$[a-z0-9]{16}\$[a-f0-9]{32}",
+        ("token$",),
+    ),
+    _Vendor(
+        "brevo_api_key",
+        r"x(?:keysib|smtpsib)-[a-f0-9]{64}-[A-Za-z0-9]{16}",
+        ("xkeysib-", "xsmtpsib-"),
+    ),
+    _Vendor("clojars_token", r"CLOJARS_[A-Za-z0-9]{60}(?![A-Za-z0-9])", ("clojars_",)),
+    # Cloudflare Origin CA keys: the version's digits are matched as any digit.
+    _Vendor(
+        "cloudflare_origin_ca_key",
+        r"v[0-9]\.[0-9]-[a-f0-9]{24}-[a-f0-9]{146}",
+        (),
+        (r"v[0-9]\.[0-9]-[0-9a-f]{4}",),
+    ),
+    _Vendor("defined_networking_key", rf"dnkey-[={_T}]{{26}}-[={_T}]{{52}}", ("dnkey-",)),
+    _Vendor("duffel_token", r"duffel_(?:test|live)_[A-Za-z0-9_=-]{43}", ("duffel_",)),
+    _Vendor("easypost_api_key", r"EZ[AT]K[A-Za-z0-9]{54}(?![A-Za-z0-9])", ("ezak", "eztk")),
+    # Firebase Cloud Messaging's legacy server keys: the digits of "APA91b" as any digit.
+    _Vendor(
+        "firebase_server_key",
+        rf"AAAA[{_T}]{{7}}:APA[0-9]{{2}}b[{_T}]{{100,}}",
+        (),
+        (r":apa[0-9]{2}b",),
+    ),
+    _Vendor("flutterwave_key", r"FLWSECK(?:_TEST)?-[a-h0-9]{32}-X", ("flwseck",)),
+    _Vendor("frameio_token", rf"fio-u-[={_T}]{{64}}", ("fio-u-",)),
+    _Vendor(
+        "harness_token",
+        r"(?:pat|sat)\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9]{24}\.[A-Za-z0-9]{20}(?![A-Za-z0-9])",
+        ("pat.", "sat."),
+    ),
+    _Vendor("infracost_token", r"ico-[A-Za-z0-9]{32}(?![A-Za-z0-9])", ("ico-",)),
+    # Notion's integration tokens: the digits after "ntn_" are part of the format.
+    _Vendor("notion_token", r"ntn_[0-9]{11}[A-Za-z0-9]{35}(?![A-Za-z0-9])", ("ntn_",)),
+    _Vendor("perplexity_api_key", r"pplx-[A-Za-z0-9]{48}(?![A-Za-z0-9])", ("pplx-",)),
+    _Vendor("readme_api_key", r"rdme_[a-z0-9]{70}(?![A-Za-z0-9])", ("rdme_",)),
+    _Vendor("scalingo_token", rf"tk-us-[{_T}]{{48}}(?![{_T}])", ("tk-us-",)),
+    _Vendor(
+        "sourcegraph_token",
+        r"sgp_(?:[a-fA-F0-9]{16}_|local_)?[a-fA-F0-9]{40}(?![A-Za-z0-9])",
+        ("sgp_",),
+    ),
+    _Vendor("typeform_token", r"tfp_[A-Za-z0-9_.=-]{59}", ("tfp_",)),
     # Access key ids, named like AWS's: Alibaba Cloud's LTAI..., Tencent Cloud's AKID...
     _Vendor("alibaba_access_key", r"LTAI[A-Za-z0-9]{12,20}(?![A-Za-z0-9])", ("ltai",)),
     _Vendor("tencent_access_key", r"AKID[A-Za-z0-9]{32}(?![A-Za-z0-9])", ("akid",)),
@@ -300,7 +402,11 @@ _VENDORS = (
 _TAIL_TOKENS = (
     _Vendor("mailchimp_api_key", r"[0-9a-f]{32}-us[0-9]{1,2}(?![A-Za-z0-9])", (), (r"-us[0-9]",)),
     _Vendor("newrelic_key", r"(?:[0-9a-f]{32}|eu[0-9]{2}xx[0-9a-f]{26})FFFFNRAL", ("nral",)),
-    _Vendor("terraform_token", r"[a-z0-9]{14}\.atlasv[0-9]\.[A-Za-z0-9_=-]{60,70}", (".atlasv",)),
+    _Vendor(
+        "terraform_token", r"[A-Za-z0-9]{14}\.atlasv[0-9]\.[A-Za-z0-9_=-]{60,70}", (".atlasv",)
+    ),
+    # A MaxMind license key ends with "_mmk".
+    _Vendor("maxmind_license_key", r"[A-Za-z0-9]{6}_[A-Za-z0-9]{29}_mmk(?![A-Za-z0-9])", ("_mmk",)),
     _Vendor(
         "azure_client_secret",
         r"[A-Za-z0-9_~.]{3}[0-9]Q~[A-Za-z0-9_~.-]{31,34}(?![A-Za-z0-9_~.-])",
@@ -413,8 +519,13 @@ _SCHEME_KINDS = {
 }
 
 
+_PERCENT_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
+
+
 def _auth_scheme(match: re.Match[str]) -> tuple[str, str] | None:
-    if _inside_word(match):
+    start = match.start()
+    escaped = _PERCENT_ESCAPE.fullmatch(match.string, max(0, start - 3), start) is not None
+    if _inside_word(match) and not escaped:  # "%20Bearer%20..." is a URL-encoded header
         return None
     value = match.group("secret")
     scheme = match.group("scheme").lower()
@@ -727,6 +838,37 @@ def _generic_key_value(match: re.Match[str]) -> tuple[str, str] | None:
     if not (_high_entropy(value) or (named & _SECRET_KEY_NAMES and _opaque_id(value))):
         return None
     return _swap(match, group, "secret", (match.group("kq") or "") if bare else "")
+
+
+# A secret named in prose, its value after a space: "auth_token 09f0...", "api key is Ab3...",
+# "invalid token 00Kx..." (no separator, so the key-value rules do not see it). Prose puts words
+# there ("token expired", "password for user x", "secret default-token-x7k2p mounted"): only a
+# value no word or name looks like counts (`_spaced_secret`).
+_SPACED_SECRET = re.compile(
+    r"(?P<kw>[Pp](?i:assword|asswd|assphrase)|[Ss](?i:ecret)(?:[ _-]?[Kk](?i:ey))?|[Tt](?i:oken)"
+    r"|[Aa](?i:pi|ccess|uth)[ _-]?[Kk](?i:ey)|[Pp](?i:rivate)[ _-]?[Kk](?i:ey))"
+    r"[ \t]+(?:(?i:is|was|of|set to)[ \t]+)?"
+    # A dot or a tilde inside the value (Discord's, OpenShift's), not at its end (a full stop).
+    r"(?P<secret>[A-Za-z0-9+/_.~-]{15,}[A-Za-z0-9+/_-]={0,2})(?![A-Za-z0-9+/=_-]|[.~][A-Za-z0-9])"
+)
+_HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
+_SPACED_HEX_MIN_CHARS = 32
+"""The shortest hex value `_SPACED_SECRET` takes: an API key's, not a short id's."""
+
+
+def _spaced_secret(match: re.Match[str]) -> tuple[str, str] | None:
+    start = match.start()
+    if start and match.string[start - 1].isalnum():
+        return None  # the tail of a longer word: "accesstoken", "nopassword"
+    value = match.group("secret")
+    plain = value.replace(".", "").replace("~", "")
+    random = _high_entropy(plain) or (
+        len(value) >= _SPACED_HEX_MIN_CHARS and _HEX_DIGITS.issuperset(value) and _opaque_id(value)
+    )
+    if not random:
+        return None
+    keyword = match.group("kw").replace(" ", "")
+    return _swap(match, "secret", _kv_kind(keyword, _key_prefix(match)))
 
 
 def _keyword_alternation(words: Mapping[str, str]) -> str:
@@ -1258,7 +1400,7 @@ def _rules() -> tuple[_Rule, ...]:
             re.compile(
                 r"(?P<scheme>[Bb](?i:earer|asic)|[Tt](?i:oken)|SSWS|[Oo](?i:auth)|[Dd](?i:pop)"
                 r"|[Aa](?i:pi-?key)|[Ss](?i:plunk)|[Gg](?i:eniekey)|[Nn](?i:egotiate|tlm)"
-                r"|[Kk](?i:erberos))[ \t]+(?P<secret>[A-Za-z0-9._~+/-]+=*)"
+                r"|[Kk](?i:erberos))(?:[ \t]+|%[0-9]{2})(?P<secret>[A-Za-z0-9._~+/-]+=*)"
             ),
             ("bearer", "basic", "ssws", *_SCHEME_KINDS),
             _auth_scheme,
@@ -1288,6 +1430,7 @@ def _rules() -> tuple[_Rule, ...]:
             # "auth" alone is in every "authentication failed": only a key, before its separator.
             (r"(?:auth|cred(?:ential)?s?)\\?[\"']?[ \t]*[:=]",),
         ),
+        _Rule(_SPACED_SECRET, ("pass", "secret", "token", "key"), _spaced_secret),
         # Tried only where such a flag is followed by a value, not wherever "pass" occurs.
         _Rule(
             _FLAG,

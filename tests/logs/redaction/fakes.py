@@ -342,6 +342,27 @@ MAKERS: dict[str, Maker] = {
     "github_oauth_code": of(HEX, 20),
     "saml_response": saml_response,
     "hex32": of(HEX, 32),
+    "openshift": join("sha256~", of(URLSAFE, 43, mixed_case=True)),
+    "gitlab_runner_registration": join("GR1348941", of(URLSAFE, 20, mixed_case=True)),
+    "grafana_legacy_key": lambda rng: b64(
+        f'{{"k":"{mixed(rng, ALNUM, 32)}","n":"ci-deploy","id":1}}'.encode()
+    ).rstrip("="),
+    "square_pat": join("EAAA", of(URLSAFE, 60, mixed_case=True)),
+    "facebook_page": join("EAAG", of(ALNUM, 180, mixed_case=True)),
+    "bedrock": join("ABSK", lambda rng: b64(rng.randbytes(99))),
+    "fly_macaroon": join("fm2_", lambda rng: b64(rng.randbytes(120))),
+    "artifactory": join("AKCp", of(ALNUM, 69, mixed_case=True)),
+    "cloudflare_origin_ca": join("v1.0-", of(HEX, 24), "-", of(HEX, 146)),
+    "firebase_server_key": join(
+        "AAAA", of(URLSAFE, 7, mixed_case=True), ":APA91b", of(URLSAFE, 134, mixed_case=True)
+    ),
+    "notion": join("ntn_", of(string.digits, 11), of(ALNUM, 35, mixed_case=True)),
+    "perplexity": join("pplx-", of(ALNUM, 48, mixed_case=True)),
+    "sourcegraph": join("sgp_", of(HEX, 16), "_", of(HEX, 40)),
+    "onepassword_secret_key": lambda rng: "-".join(
+        ["A3", pick(rng, UPPER, 6), pick(rng, UPPER, 11), *(pick(rng, UPPER, 5) for _ in range(3))]
+    ),
+    "terraform_mixed": join(of(ALNUM, 14, mixed_case=True), ".atlasv1.", of(URLSAFE, 67)),
     "hunter2": fixed("hunter2"),
     "fixed_at": fixed("p@ss:w0rd"),
     "s3cr3t": fixed("s3cr3t!"),
