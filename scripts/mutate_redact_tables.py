@@ -57,6 +57,7 @@ PATTERNS = (
     "_ENCODED_PAIR",
     "_ENCODED_SEPARATOR",
     "_ENCODED_SEPARATOR_START",
+    "_SPACED_SECRET",
 )
 # Regex sources read when the rules are built (those inlined in a compiled pattern above are
 # mutated there: _SASL in _COMMAND_PASSWORD).

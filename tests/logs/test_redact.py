@@ -628,8 +628,8 @@ VENDOR_TOKENS = [
     ("1//0" + body(60), "google_refresh_token"),
     ("GR1348941" + body(20), "gitlab_token"),
     ("eyJrIjoi" + body(70), "grafana_token"),
-    ("ABSK" + body(120), "aws_bedrock_key"),
-    ("bedrock-api-key-YmVkcm9jay5hbWF6b25hd3MuY29t" + body(40), "aws_bedrock_key"),
+    ("ABSK" + body(120, "Xy1"), "aws_bedrock_key"),
+    ("bedrock-api-key-YmVkcm9jay5hbWF6b25hd3MuY29t" + body(40, "Xy1"), "aws_bedrock_key"),
     ("sq0atb-" + body(22), "square_token"),
     ("EAAA" + body(60, "Xy1"), "square_token"),  # letters past "f", as any real one has
     ("EAAG" + body(120, "Xy1"), "facebook_token"),
@@ -644,6 +644,15 @@ VENDOR_TOKENS = [
     ("fm2_" + body(120), "fly_token"),
     ("fm1r_" + body(120), "fly_token"),
     ("fo1_" + body(43), "fly_token"),
+    # Its scheme and every macaroon after it, parts too short to count alone.
+    ("FlyV1 fm2_" + body(60, "Xy1") + ",fm2_" + body(60, "Xy1"), "fly_token"),
+    ("EAACEdEose0cBA" + body(30), "facebook_token"),  # an explorer token shorter than a page's
+    ("access_token$sandbox$" + body(16, "a1") + "$" + body(32, "0a"), "braintree_token"),
+    ("xsmtpsib-" + body(64, "0a") + "-" + body(16), "brevo_api_key"),
+    ("duffel_test_" + body(43), "duffel_token"),
+    ("EZTK" + body(54), "easypost_api_key"),
+    ("sat." + body(22) + "." + body(24) + "." + body(20), "harness_token"),
+    ("sgp_local_" + body(40, "0a"), "sourcegraph_token"),
     ("sha256~" + body(43), "openshift_token"),
     ("AKCp" + body(69), "artifactory_token"),
     ("cmVmd" + body(59), "artifactory_token"),
@@ -789,6 +798,12 @@ KEYLIKE = "Zr8Kp2Lm9Qx4Tn6Vw1Hy3Bd5Jc"  # as random as a key: mixed case, digits
         (f"TWILIO_AUTH_TOKEN {body(32, '0a')}", "TWILIO_AUTH_TOKEN {}", "twilio_auth_token"),
         (f"bot token {KEYLIKE}.Cl2FMQ.{KEYLIKE}", "bot token {}", "token"),
         (f"access key\t{KEYLIKE}==", "access key\t{}", "access_key"),
+        (f"passwd is {KEYLIKE}", "passwd is {}", "password"),
+        (f"passphrase {KEYLIKE}", "passphrase {}", "password"),
+        (f"auth key {KEYLIKE}", "auth key {}", "api_key"),
+        (f"private key {KEYLIKE}", "private key {}", "private_key"),
+        (f"token {KEYLIKE}===", "token {}=", "token"),  # two pad characters at most
+        (f"token {KEYLIKE[:10]}~{KEYLIKE[10:]}", "token {}", "token"),
     ],
 )
 def test_a_random_value_after_a_secret_word_is_redacted(
@@ -808,6 +823,8 @@ def test_a_random_value_after_a_secret_word_is_redacted(
         f"token {body(40, '1')}",  # digits only
         f"token {body(24, 'xq7')}",  # one case: a name, a hex digest
         "secret version 3f1a6c9e-5b2d-4e8f-9a7c-1d2e3f4a5b6c promoted",
+        "token kube-root-ca.crt.v2.configmap1 mounted",  # dots and one case: a name
+        "secret db~creds~v2~staging01 synced",
         f"token is not {KEYLIKE}",  # only "is", "was", "of", "set to" may come between
     ],
 )
@@ -817,6 +834,8 @@ def test_words_and_names_after_a_secret_word_are_left(text: str) -> None:
 
 @pytest.mark.parametrize("scheme", ["Bearer", "bearer", "Token"])
 def test_a_percent_encoded_authorization_value_is_redacted(scheme: str) -> None:
+    at_start = f"%20Bearer%20{KEYLIKE}"
+    check(at_start, "%20Bearer%20[REDACTED:bearer]", {"bearer": 1}, NO_PII)
     text = f"GET /p?h=Authorization%3A%20{scheme}%20{KEYLIKE} 502"
     check(
         text, f"GET /p?h=Authorization%3A%20{scheme}%20[REDACTED:bearer] 502", {"bearer": 1}, NO_PII

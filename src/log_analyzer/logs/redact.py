@@ -196,7 +196,7 @@ _VENDORS = (
         # JSON without the dots of a JWT: {"k":"...","n":"...","id":1}).
         r"glc_[A-Za-z0-9+/]{32,}={0,2}|glsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8}"
         r"|eyJrIjoi[A-Za-z0-9]{60,}={0,2}",
-        ("glc_", "glsa_", "eyjrijoi"),
+        ("glc_", "glsa_"),  # (the API keys start with the JWT's hint, "eyj")
     ),
     _Vendor(
         "slack_token",
@@ -229,7 +229,7 @@ _VENDORS = (
     _Vendor(
         "aws_bedrock_key",
         r"ABSK[A-Za-z0-9+/]{100,}={0,2}|bedrock-api-key-[A-Za-z0-9+/]{40,}={0,2}",
-        ("absk", "bedrock-"),
+        ("absk",),  # (and "key-", Mailgun's hint, in "bedrock-api-key-")
     ),
     _Vendor("twilio_api_key", r"SK[0-9a-fA-F]{32}(?![A-Za-z0-9])", (), (r"sk[0-9a-f]{8}",)),
     _Vendor("sendgrid_api_key", rf"SG\.[{_T}]{{22}}\.[{_T}]{{43}}(?![{_T}])", ("sg.",)),
@@ -289,7 +289,7 @@ _VENDORS = (
     _Vendor(
         "facebook_token",
         r"EAACEdEose[0-9]cBA[A-Za-z0-9]{20,}|EAA[A-Z][A-Za-z0-9]{100,}",
-        ("eaacedeose",),
+        (),  # Square's shape finds these too: "EAA", a letter, then letters past "f".
     ),
     _Vendor("age_secret_key", r"AGE-SECRET-KEY-[0-9][A-Z0-9]{58}", ("age-secret-key-",)),
     _Vendor("tailscale_key", r"tskey-[a-z]+-[A-Za-z0-9]+-[A-Za-z0-9]{20,}", ("tskey-",)),
@@ -317,7 +317,7 @@ _VENDORS = (
         "fly_token",
         r"FlyV[0-9] fm[0-9]_[A-Za-z0-9+/=,_-]{50,}|fm[0-9][ar]?_[A-Za-z0-9+/]{100,}={0,3}"
         r"|fo[0-9]_[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])",
-        ("flyv",),
+        (),
         (r"fm[0-9][ar]?_", r"fo[0-9]_"),
     ),
     _Vendor("netlify_token", r"nfp_[A-Za-z0-9]{36}(?![A-Za-z0-9])", ("nfp_",)),
@@ -358,7 +358,8 @@ _VENDORS = (
         (),
         (r"v[0-9]\.[0-9]-[0-9a-f]{4}",),
     ),
-    _Vendor("defined_networking_key", rf"dnkey-[={_T}]{{26}}-[={_T}]{{52}}", ("dnkey-",)),
+    # (No hint of its own: Mailgun's "key-" is in every one.)
+    _Vendor("defined_networking_key", rf"dnkey-[={_T}]{{26}}-[={_T}]{{52}}", ()),
     _Vendor("duffel_token", r"duffel_(?:test|live)_[A-Za-z0-9_=-]{43}", ("duffel_",)),
     _Vendor("easypost_api_key", r"EZ[AT]K[A-Za-z0-9]{54}(?![A-Za-z0-9])", ("ezak", "eztk")),
     # Firebase Cloud Messaging's legacy server keys: the digits of "APA91b" as any digit.
@@ -847,9 +848,9 @@ def _generic_key_value(match: re.Match[str]) -> tuple[str, str] | None:
 _SPACED_SECRET = re.compile(
     r"(?P<kw>[Pp](?i:assword|asswd|assphrase)|[Ss](?i:ecret)(?:[ _-]?[Kk](?i:ey))?|[Tt](?i:oken)"
     r"|[Aa](?i:pi|ccess|uth)[ _-]?[Kk](?i:ey)|[Pp](?i:rivate)[ _-]?[Kk](?i:ey))"
-    r"[ \t]+(?:(?i:is|was|of|set to)[ \t]+)?"
+    r"[ \t]+(?:(?i:is|was|set to)[ \t]+)?"
     # A dot or a tilde inside the value (Discord's, OpenShift's), not at its end (a full stop).
-    r"(?P<secret>[A-Za-z0-9+/_.~-]{15,}[A-Za-z0-9+/_-]={0,2})(?![A-Za-z0-9+/=_-]|[.~][A-Za-z0-9])"
+    r"(?P<secret>[A-Za-z0-9+/_.~-]{15,}[A-Za-z0-9+/_-]={0,2})"
 )
 _HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
 _SPACED_HEX_MIN_CHARS = 32
