@@ -59,6 +59,8 @@ STARTS = (
     "token is ",
     "api key set to ",
     "%20Bearer%20",
+    "a1 LOGIN ",
+    "334 UGFzc3dvcmQ6\n",
 )
 
 

@@ -82,6 +82,7 @@ COLLECTIONS = (
     "_SECRET_KEY_NAMES",
     "_PUBLIC",
     "_ENCODED_VALUE_END",
+    "_LOGIN_PROSE",
 )
 CHARACTER_SETS = {"_TOKEN_CHARS": "_-0", "_KEY_CHARS": "_.-0"}
 

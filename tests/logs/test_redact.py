@@ -842,6 +842,53 @@ def test_a_percent_encoded_authorization_value_is_redacted(scheme: str) -> None:
     )
 
 
+# --- mail protocols ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("> A001 LOGIN alice hunter22", "> A001 LOGIN alice {}"),
+        ('C: a1 LOGIN "alice" "two words"', 'C: a1 LOGIN "alice" "{}"'),
+        ('b\'JFHD1 LOGIN svc "x\\"y"\'', "b'JFHD1 LOGIN svc \"{}\"'"),
+        ("1 LOGIN svc-mail Zr8Kp2", "1 LOGIN svc-mail {}"),
+        ('a2 LOGIN "o\\"brien" hunter22', 'a2 LOGIN "o\\"brien" {}'),
+        (
+            "S: 334 UGFzc3dvcmQ6\r\nC: aHVudGVyMg==\r\nS: 235 ok",
+            "S: 334 UGFzc3dvcmQ6\r\nC: {}\r\nS: 235 ok",
+        ),
+        ("<-  334 UGFzc3dvcmQ6\n -> aHVudGVyMg==", "<-  334 UGFzc3dvcmQ6\n -> {}"),
+    ],
+)
+def test_mail_login_passwords_are_redacted(text: str, expected: str) -> None:
+    placeholder, counts = one("password")
+    check(text, expected.format(placeholder), counts, NO_PII)
+
+
+# Written out, not read from the module: a word taken out of its table must fail a test.
+LOGIN_PROSE = (
+    "attempt", "attempts", "failed", "failure", "failures", "succeeded", "success", "error",
+    "errors", "denied", "rejected", "ok", "timeout", "retries", "retry", "requests", "count",
+    "rate",
+)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "3 LOGIN attempts failed",
+        *(f"7 LOGIN {word} since 09:00" for word in LOGIN_PROSE),
+        "A001 login alice hunter22",  # a command is written in capitals
+        "job_A001 LOGIN alice hunter22",  # no tag: part of a name
+        "A001 LOGIN alice",  # no password
+        "S: 334 VXNlcm5hbWU6\nC: YWxpY2U=",  # the user name, asked for first
+        "S: 334 UGFzc3dvcmQ6\nC: aHVudGVyMg== and more",  # not the whole line
+    ],
+)
+def test_mail_login_lookalikes_are_left(text: str) -> None:
+    assert redact(text, pii=NO_PII) == Redaction(text, {})
+
+
 def test_a_short_anthropic_key_is_still_an_llm_key() -> None:
     token = "sk-ant-api03-" + body(31)
     check(token, "[REDACTED:llm_api_key]", {"llm_api_key": 1}, NO_PII)

@@ -1041,6 +1041,41 @@ _COMMAND_PASSWORD = re.compile(
     r"|(?<![\w-])AUTH(?:ENTICATE)?[ \t]+" + _SASL + r"[ \t]+(?P<sasl>[A-Za-z0-9+/]+=*)(?![\w+/=])"
     # FTP's PASS command, as vsftpd's protocol log quotes it and curl -v shows it.
     r"|(?:\"|> )PASS[ \t]+(?P<ftp>[^\s\"]+)"
+    # IMAP's LOGIN command after its tag (a001, A1): user, then password, either may be quoted,
+    # as curl -v, Python's imaplib and Dovecot's rawlog show it.
+    r"|(?<![^\s>\"'])[A-Za-z]{0,8}[0-9]+[ \t]+LOGIN[ \t]+"
+    r"(?P<imap_user>\"(?:[^\"\\\n]|\\.)*\"|[^\s\"]+)[ \t]+"
+    r"(?:\"(?P<imap_quoted>(?:[^\"\\\n]|\\.)*)\"|(?P<imap>[^\s\"']+))"
+    # SMTP's AUTH LOGIN in a transcript (swaks, a mail library's debug output): the password is
+    # the client's next line after the server's "334 UGFzc3dvcmQ6" (base64 of "Password:").
+    # (Its digits are matched as any digit; the client's prefix, "C: " or " -> ", is short.)
+    r"|[0-9]{3}[ \t]+UGFzc[0-9]dvcmQ[0-9][^\n]*\n[^\n]{0,16}?"
+    r"(?P<smtp_login>[A-Za-z0-9+/]{2,}={0,2})[ \t]*\r?(?=\n|$)"
+)
+
+
+# Words after "LOGIN" in prose, where a command would have its user name.
+_LOGIN_PROSE = frozenset(
+    (
+        "attempt",
+        "attempts",
+        "failed",
+        "failure",
+        "failures",
+        "succeeded",
+        "success",
+        "error",
+        "errors",
+        "denied",
+        "rejected",
+        "ok",
+        "timeout",
+        "retries",
+        "retry",
+        "requests",
+        "count",
+        "rate",
+    )
 )
 
 
@@ -1051,6 +1086,8 @@ def _command_password(match: re.Match[str]) -> tuple[str, str] | None:
         return None
     if group == "sasl" and _WORDLIKE.fullmatch(value):
         return None  # "AUTH PLAIN failed": prose, not base64
+    if group.startswith("imap") and match.group("imap_user").lower() in _LOGIN_PROSE:
+        return None  # "3 LOGIN attempts failed": prose, not a command
     return _swap(match, group, "password")
 
 
@@ -1460,6 +1497,7 @@ def _rules() -> tuple[_Rule, ...]:
                 "> pass ",
             ),
             _command_password,
+            (r"[0-9] login ", r"ugfzc[0-9]dvcmq[0-9]"),
         ),
         _Rule(_XML_SECRET, (), _xml_secret, _XML_SHAPES),
         _Rule(_ENCODED_PAIR, (), _encoded_pair, (_ENCODED_PAIR_SHAPE,)),
