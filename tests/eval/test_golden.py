@@ -17,16 +17,8 @@ from log_analyzer.eval.golden import GOLDEN
 from log_analyzer.eval.measure import Measured
 from tests.conftest import settings_for_tests
 
-DNS = (
-    "the CoreDNS config change is found before the onset, but the first resolution errors are "
-    "new at the same onset and more severe, so the change ranks second"
-)
-WARN_CAUSE = (
-    "the cause is a warning and an error-level effect is new at the same onset: severity "
-    "outweighs which came first, so the cause ranks second"
-)
 FAILS_RECALL: dict[str, str] = {}
-FAILS_RANK = {"certificate-expiry": WARN_CAUSE, "dns-config-change": DNS}
+FAILS_RANK: dict[str, str] = {}
 THRESHOLDS = Thresholds()
 
 

@@ -128,3 +128,53 @@ def test_a_change_masked_otherwise_than_its_pattern_is_still_that_pattern() -> N
     (only,) = rank_suspects([effect], [change], [ONSET])
     assert only.pattern == "P1"
     assert "new just before it (7 vs 0 lines)" in only.reasons
+
+
+def change(
+    template: str, level: Level, at: float, *, onset: int = ONSET, recent: int = 1
+) -> Change:
+    return Change(template, level, "new", onset, int(onset + at * S), recent, 0, template,
+                  ("coredns-7q2trjj4q-crssc/coredns",))  # fmt: skip
+
+
+def test_the_first_of_the_changes_at_an_onset_comes_before_the_errors_after_it() -> None:
+    # A configuration reload (info) at the onset, then resolution errors, new a moment later and
+    # rarer than the storm they feed: the reload started it.
+    storm = pattern("P1", "lookup orders-db: no such host", count=3000, at=1)
+    errors = pattern("P2", "read udp <IP:PORT>: i/o timeout", count=300, at=1.7)
+    reload = change("plugin/reload: Running configuration SHA<*> = <HEX>", Level.INFO, 0)
+    changes = [
+        reload,
+        change(errors.template, Level.ERROR, 1.7, recent=18),
+        change(storm.template, Level.ERROR, 1, recent=22),
+    ]
+    first, second, third = rank_suspects([storm, errors], changes, [ONSET])
+    assert (first.pattern, first.text) == (None, reload.template)
+    assert first.reasons[-1] == "the first of the changes before it"
+    assert second.pattern == "P2" and "the first of the changes before it" not in second.reasons
+    assert third.pattern == "P1"
+
+
+def test_a_change_alone_at_its_onset_or_tied_for_first_gets_no_lead() -> None:
+    alone = rank_suspects([], [change("a reload", Level.INFO, -5)], [ONSET])
+    assert "the first of the changes before it" not in alone[0].reasons
+    tied = rank_suspects(
+        [], [change("a reload", Level.INFO, -5), change("a restart", Level.INFO, -5)], [ONSET]
+    )
+    assert all("the first of the changes before it" not in s.reasons for s in tied)
+
+
+def test_changes_lead_only_among_those_of_their_own_onset() -> None:
+    later = ONSET + 600 * S
+    ranked = rank_suspects(
+        [],
+        [
+            change("first reload", Level.INFO, -30),
+            change("first errors", Level.ERROR, 2),
+            change("second reload", Level.INFO, -20, onset=later),
+            change("second errors", Level.ERROR, 1, onset=later),
+        ],
+        [ONSET, later],
+    )
+    leading = {s.text for s in ranked if "the first of the changes before it" in s.reasons}
+    assert leading == {"first reload", "second reload"}

@@ -5,7 +5,9 @@ consequences to the line that started it. So the candidates (every pattern, and 
 seen just before an onset) are scored here on what distinguishes a cause from its effects:
 
 * it was there at or before the onset (an effect cannot precede its cause);
-* it changed just before the onset (new, or much louder), at whatever level;
+* it changed just before the onset (new, or much louder), at whatever level, and it did so
+  first: of the changes at one onset, the one seen first started it (a configuration reload,
+  an expired certificate) and the others, seen after it, are its effects;
 * it is new in the window rather than ongoing;
 * it is severe;
 * it is rare against the storm it precedes (one fatal line under thousands of timeouts);
@@ -30,6 +32,9 @@ from log_analyzer.logs.normalize import Level
 
 MAX_SUSPECTS = 5
 ONSET_SLACK_NS = 10 * 1_000_000_000
+FIRST_CHANGE_BONUS = 1.0
+"""Added for being the first of the changes at an onset: enough to come before an error that
+changed a moment after it, not to outweigh a change against a pattern that never changed."""
 """A candidate first seen up to this long after an onset still counts as there at the onset."""
 _SEVERITY = {Level.FATAL: 3.0, Level.ERROR: 2.0, Level.WARN: 1.0}
 _NAME = re.compile(r"[a-z][a-z0-9]*(?:-[a-z][a-z0-9]*)*")
@@ -84,9 +89,13 @@ def rank_suspects(
         return ()
     loudest = max(candidate.count for candidate in candidates)
     total = sum(candidate.count for candidate in candidates) or 1
+    leaders = _first_changes(candidates)
     scored: list[tuple[float, int, _Candidate, tuple[str, ...]]] = []
     for candidate in candidates:
         score, reasons = _score(candidate, candidates, onsets_ns, loudest, total)
+        if any(candidate is leader for leader in leaders):
+            score += FIRST_CHANGE_BONUS
+            reasons += ("the first of the changes before it",)
         scored.append((score, candidate.first_ns, candidate, reasons))
     scored.sort(key=lambda item: (-item[0], item[1]))
     return tuple(
@@ -136,6 +145,22 @@ def _candidates(patterns: Sequence[Pattern], changes: Sequence[Change]) -> list[
                 )
             )
     return found
+
+
+def _first_changes(candidates: Sequence[_Candidate]) -> list[_Candidate]:
+    """Per onset with two changes or more, the one seen first, if no other was seen as early."""
+    by_onset: dict[int, list[_Candidate]] = {}
+    for candidate in candidates:
+        if candidate.change is not None:
+            by_onset.setdefault(candidate.change.onset_ns, []).append(candidate)
+    leaders = []
+    for changed in by_onset.values():
+        if len(changed) < 2:
+            continue
+        first, second = sorted(changed, key=lambda candidate: candidate.first_ns)[:2]
+        if first.first_ns < second.first_ns:
+            leaders.append(first)
+    return leaders
 
 
 def _shape(template: str) -> str:
