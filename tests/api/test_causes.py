@@ -70,6 +70,14 @@ async def test_the_text_report_lists_suspects_and_coverage(spans: InMemorySpanEx
     assert "Coverage: all 2,984 matching lines are in these " in text
     at = text.index("Suspects (ranked by code, most likely first):")
     assert CAUSE in text[at : text.index("\n  2. ", at)]
+    # A change's example, redacted and on one line, shows the values its template masks.
+    change = text.index("Change before the onset at ")
+    example = text[change:].split("\n")[1]
+    assert example.startswith("  e.g. ") and "[REDACTED:" in text[change:]
+    assert all(
+        line.startswith(("Change before the onset", "  e.g. ", "Changes before the onset"))
+        for line in text[change : text.index("Patterns (")].strip().split("\n")
+    )
 
 
 def changes_fail(work: object) -> object:

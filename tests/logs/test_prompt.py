@@ -6,6 +6,7 @@ from dataclasses import replace
 
 import pytest
 
+from log_analyzer.logs.changes import Change
 from log_analyzer.logs.condense import condense
 from log_analyzer.logs.evidence import evidence_line
 from log_analyzer.logs.normalize import Level, NormalizedEntry
@@ -279,3 +280,18 @@ def test_question_heads_the_user_message_then_the_window(
     lines = user_lines(material(question=question))
     assert lines[0] == first_line
     assert lines[2] == "Window: 1970-01-01T00:00:00Z to 1970-01-01T00:00:00Z."
+
+
+def reload(example: str) -> Change:
+    return Change(
+        "scaled to <NUM> replicas", Level.INFO, "new", 10**9, 0, 1, 0, example, ("hpa/c",)
+    )
+
+
+def test_a_change_shows_its_example_when_the_template_hides_its_values() -> None:
+    with_values = replace(summary(), changes=(reload("scaled to 1 replicas"),), onsets_ns=(10**9,))
+    assert "-1 s new INFO scaled to <NUM> replicas | e.g. scaled to 1 replicas" in user_lines(
+        material(s=with_values)
+    )
+    plain = replace(summary(), changes=(reload("scaled to <NUM> replicas"),), onsets_ns=(10**9,))
+    assert "-1 s new INFO scaled to <NUM> replicas" in user_lines(material(s=plain))

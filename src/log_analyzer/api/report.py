@@ -266,6 +266,8 @@ def _suspects_text(s: LogSummary) -> list[str]:
             f"{change.level.value.upper()} {change.offset_text} "
             f"{_shorten(change.template)}"
         )
+        if change.telling_example is not None:
+            out.append(f"  e.g. {_shorten(_one_line(change.telling_example))}")
     if s.changes_note:
         out.append(f"Changes before the onset: {s.changes_note}")
     return out

@@ -42,7 +42,14 @@ class Change:
     baseline: int
     """Its lines in the baseline window before that."""
     example: str
+    """One of its lines, redacted: the values the template masks (``new size 1``, ``5s ->
+    50ms``, ``version=2.4.1``) are often what explains the incident."""
     sources: tuple[str, ...]
+
+    @property
+    def telling_example(self) -> str | None:
+        """The example, when it shows more than the template does; None otherwise."""
+        return self.example if self.example and self.example != self.template else None
 
     @property
     def offset_seconds(self) -> float:

@@ -324,6 +324,8 @@ def _suspect_line(suspect: Suspect) -> str:
 
 
 def _change_line(change: Change) -> str:
-    return (
+    line = (
         f"{change.offset_text} {change.kind} {change.level.value.upper()} {_clip(change.template)}"
     )
+    example = change.telling_example
+    return line if example is None else f"{line} | e.g. {_clip(example)}"
