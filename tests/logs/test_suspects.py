@@ -130,6 +130,26 @@ def test_a_change_masked_otherwise_than_its_pattern_is_still_that_pattern() -> N
     assert "new just before it (7 vs 0 lines)" in only.reasons
 
 
+@pytest.mark.parametrize("masked", ["<HEX>:", "c<NUM>:", "<NUM>:", "fe<NUM>:"])
+def test_a_value_masked_with_its_punctuation_is_still_that_pattern(masked: str) -> None:
+    # Eight hex digits mask as <HEX>, <NUM> or letters then <NUM>; the miner widens them all to
+    # <*>, colon included, where the few lines before an onset kept one of them.
+    effect = pattern("P1", "tax failed for invoice <*> unsupported region", count=810, at=1)
+    change = Change(f"tax failed for invoice {masked} unsupported region", Level.ERROR, "new",
+                    ONSET, ONSET + S, 20, 0, "tax failed for invoice c4647159: unsupported region",
+                    ("billing-7d9c5b8f6-x2k4p/billing",))  # fmt: skip
+    (only,) = rank_suspects([effect], [change], [ONSET])
+    assert only.pattern == "P1"
+
+
+def test_a_key_before_a_value_still_tells_messages_apart() -> None:
+    uid = pattern("P1", "login uid=<*> refused", count=50, at=1)
+    change = Change("login gid=<NUM> refused", Level.ERROR, "new", ONSET, ONSET + S, 3, 0,
+                    "login gid=7 refused", ("auth-0/auth",))  # fmt: skip
+    ranked = rank_suspects([uid], [change], [ONSET])
+    assert sorted(str(suspect.pattern) for suspect in ranked) == ["None", "P1"]  # two suspects
+
+
 def change(
     template: str, level: Level, at: float, *, onset: int = ONSET, recent: int = 1
 ) -> Change:
@@ -178,3 +198,43 @@ def test_changes_lead_only_among_those_of_their_own_onset() -> None:
     )
     leading = {s.text for s in ranked if "the first of the changes before it" in s.reasons}
     assert leading == {"first reload", "second reload"}
+
+
+def scaled(level: Level = Level.INFO, names: str = "api") -> Change:
+    text = f"Successful rescale: new size <NUM>, reason: All metrics below target ({names})"
+    return Change(text, level, "new", ONSET, ONSET - 10 * S, 1, 0, text,
+                  ("hpa-controller-6d5f7c8b9-z2x4c/hpa-controller",))  # fmt: skip
+
+
+def test_a_change_about_the_service_the_errors_name_comes_before_that_service_s_own_warning() -> (
+    None
+):
+    api = "api-7d9c5b8f6-x2k4p/api"
+    shedding = pattern("P2", "request queue full, shedding load", level=Level.WARN, count=259,
+                       at=-0.1, source=api)  # fmt: skip
+    errors = pattern("P1", "upstream api returned <NUM> for GET /v1/items/<NUM>", count=941, at=1,
+                     source="gateway-6b8d9f7c5-h3j5n/gateway")  # fmt: skip
+    changes = [scaled(), change(shedding.template, Level.WARN, -0.1, recent=4)]
+    first, second, _ = rank_suspects([errors, shedding], changes, [ONSET])
+    assert first.pattern is None and "about api, named in errors of gateway" in first.reasons
+    assert second.pattern == "P2" and "named in errors of gateway" in second.reasons
+
+
+@pytest.mark.parametrize(
+    ("level", "names"),
+    [
+        (Level.ERROR, "api"),  # an error naming a failing service is one more effect
+        (Level.INFO, "billing"),  # a service no error names
+        (Level.INFO, "apiserver"),  # not a service of the window
+    ],
+)
+def test_only_a_change_below_error_level_about_a_named_service_gets_that_reason(
+    level: Level, names: str
+) -> None:
+    errors = pattern("P1", "upstream api returned <NUM>", count=900, at=1,
+                     source="gateway-6b8d9f7c5-h3j5n/gateway")  # fmt: skip
+    own = pattern("P2", "slow", level=Level.WARN, count=5, source="api-7d9c5b8f6-x2k4p/api")
+    other = pattern("P3", "billing ok", level=Level.WARN, count=5, source="billing-0/billing")
+    ranked = rank_suspects([errors, own, other], [scaled(level, names)], [ONSET])
+    change_suspect = next(s for s in ranked if s.pattern is None)
+    assert not any(reason.startswith("about ") for reason in change_suspect.reasons)

@@ -39,7 +39,9 @@ changed a moment after it, not to outweigh a change against a pattern that never
 _SEVERITY = {Level.FATAL: 3.0, Level.ERROR: 2.0, Level.WARN: 1.0}
 _NAME = re.compile(r"[a-z][a-z0-9]*(?:-[a-z][a-z0-9]*)*")
 _HASHY = re.compile(r"^[a-z0-9]{5,10}$")
-_PLACEHOLDER = re.compile(r"<(?:\*|[A-Z]+(?::[A-Z]+)?)>")
+# A placeholder with what masking may leave stuck to it: the letters before it (an id's hex
+# letters, ``c<NUM>``) and the punctuation after it (``<HEX>:``), but not a key (``uid=<NUM>``).
+_VALUE = re.compile(r"[A-Za-z0-9]*<(?:\*|[A-Z]+(?::[A-Z]+)?)>[^\s=]*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,8 +166,12 @@ def _first_changes(candidates: Sequence[_Candidate]) -> list[_Candidate]:
 
 
 def _shape(template: str) -> str:
-    """``template`` with every placeholder alike: the same message, however it was masked."""
-    return _PLACEHOLDER.sub("<*>", template)
+    """``template`` with every value alike: the same message, however it was masked.
+
+    The window's miner may have widened a value to ``<*>`` where the lines before an onset
+    kept ``<HEX>:`` or ``c<NUM>:`` (a hex id's letters and the colon after it).
+    """
+    return _VALUE.sub("<*>", template)
 
 
 def _score(
@@ -209,6 +215,12 @@ def _score(
     if pointers:
         score += 2.0
         reasons.append(f"named in errors of {', '.join(pointers)}")
+    else:
+        about = _about_a_named_service(candidate, candidates)
+        if about is not None:
+            service, pointers = about
+            score += 2.0
+            reasons.append(f"about {service}, named in errors of {', '.join(pointers)}")
     return score, tuple(reasons)
 
 
@@ -226,6 +238,30 @@ def _pointed_at_by(candidate: _Candidate, candidates: Sequence[_Candidate]) -> l
                 continue  # the candidate's own source, or the same service writing about itself
             pointers.add(services[0] if services else source)
     return sorted(pointers)
+
+
+def _about_a_named_service(
+    candidate: _Candidate, candidates: Sequence[_Candidate]
+) -> tuple[str, list[str]] | None:
+    """A service of the window that a change below error level names, and who else names it.
+
+    A controller or operator writes what it changed about another service (``Successful
+    rescale: new size 1 ... (api)``, ``deployment api rolled back``): when other sources' errors
+    name that service too, the change concerns what is failing. Errors themselves are left
+    out: the effects of one failure all name the service that failed.
+    """
+    if candidate.change is None or candidate.level.rank <= Level.ERROR.rank:
+        return None
+    own = {name for services in candidate.services for name in services}
+    in_window = {name for other in candidates for services in other.services for name in services}
+    for service in sorted((candidate.words & in_window) - own):
+        pointers = _pointed_at_by(
+            _Candidate(None, "", candidate.level, (f"{service}/{service}",), 0, 0, False),
+            [other for other in candidates if other is not candidate],
+        )
+        if pointers:
+            return service, pointers
+    return None
 
 
 def service_names(source: str) -> tuple[str, ...]:
