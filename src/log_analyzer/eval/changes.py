@@ -1,6 +1,7 @@
 """Golden incidents caused by a change that is not logged as an error, and a quiet window.
 
-A config reload, a DNS configuration change, a batch job's start, a slow query, a lost lease:
+A config reload, a DNS configuration change, a batch job's start, a slow query, a lost lease, a
+deploy, a feature flag, a rotated password, an autoscaler's rescale:
 the line that explains the incident is at info (or a plain) level, so the default error/warning
 filter drops it and only the minutes before the onset can show it. The quiet window has no
 incident at all.
@@ -165,4 +166,108 @@ QUIET = Incident(
     ),
 )  # fmt: skip
 
-CHANGES = (CONFIG_CHANGE, DNS, LEADER, POOL, RATE_LIMIT, QUIET)
+_NPE_FRAMES = (
+    "\tat com.shop.pricing.DiscountService.apply(DiscountService.java:57)",
+    "\tat com.shop.pricing.PriceController.quote(PriceController.java:31)",
+    "\tat org.springframework.web.servlet.FrameworkServlet.service(FrameworkServlet.java:883)",
+)
+
+BAD_DEPLOY = Incident(
+    "bad-deploy",
+    "Pricing 2.4.1 rolls out with a bug: a missing discount is null; every quote fails and "
+    "checkout's calls to pricing fail with it.",
+    "shop",
+    207,
+    (
+        Kind("pricing", "info", "starting pricing version=2.4.1 commit=9f3c2ab profile=prod",
+             logfmt_shape("main.go:40"), 3, (0.5, 0.503), marker="starting pricing version=",
+             cause=True),
+        Kind("pricing", "error",
+             'Cannot invoke "com.shop.pricing.Discount.rate()" because "discount" is null',
+             spring_shape("http-nio-8080-exec-{n}", "c.s.p.PriceController", _NPE_FRAMES), 900,
+             (0.5035, 1.0), marker='because "discount" is null'),
+        Kind("checkout", "error", "pricing quote for cart {hex} failed: 500 Internal Server Error",
+             json_shape("checkout.pricing"), 2_500, (0.504, 1.0), marker="pricing quote for cart"),
+        Kind("pricing", "warn", "slow rule evaluation for campaign {n} took {ms}ms",
+             json_shape("pricing.rules"), along(40), ALONG, marker="slow rule evaluation"),
+        access_log("checkout", 2_000, "/api/cart/{n}"),
+        health_checks("pricing", 360),
+    ),
+)  # fmt: skip
+
+FEATURE_FLAG = Incident(
+    "feature-flag-flip",
+    "Someone turns a flag on for all traffic; the new tax engine it enables rejects a region "
+    "code, billing fails its invoices and checkout falls back to cached rates.",
+    "billing",
+    208,
+    (
+        Kind("flags", "info", "flag new-tax-engine set to on for 100% of traffic by alice",
+             json_shape("flags.audit"), 1, (0.6, 0.6), marker="flag new-tax-engine set to on",
+             cause=True),
+        Kind("billing", "error",
+             "tax calculation failed for invoice {hex}: unsupported region code",
+             json_shape("billing.tax"), 1_500, (0.6004, 1.0), marker="unsupported region code"),
+        Kind("checkout", "warn", "falling back to cached tax rates for order {hex}",
+             logfmt_shape("tax/client.go:77"), 700, (0.6006, 1.0),
+             marker="falling back to cached tax rates"),
+        access_log("checkout", 2_000, "/api/orders/{n}"),
+        cache_stats("billing", 180),
+        heartbeat("invoicer", 900),
+    ),
+)  # fmt: skip
+
+SECRET_ROTATION = Incident(
+    "secret-rotation",
+    "An operator rotates the database password; the API keeps its pool's old credentials, and "
+    "both the database and the API log the failed logins.",
+    "orders",
+    209,
+    (
+        Kind("secrets-operator", "info",
+             "rotated credentials for database user orders_app (secret orders-db-creds version 7)",
+             json_shape("operator.rotate"), 1, (0.45, 0.45),
+             marker="rotated credentials for database user", cause=True),
+        Kind("orders-db", "error", 'FATAL:  password authentication failed for user "orders_app"',
+             postgres_shape(88), 2_000, (0.4503, 1.0), marker="password authentication failed for",
+             stateful=True),
+        Kind("orders-api", "error",
+             "acquire connection: pq: password authentication failed (pool size {n})",
+             json_shape("orders.db"), 3_000, (0.4504, 1.0), marker="acquire connection: pq:"),
+        access_log("orders-api", 1_500, "/api/orders/{n}"),
+        health_checks("orders-api", 360),
+    ),
+)  # fmt: skip
+
+SCALE_DOWN = Incident(
+    "autoscaler-scale-down",
+    "A misconfigured autoscaler scales the API from six pods to one; it sheds load and the "
+    "gateway answers 503.",
+    "web",
+    210,
+    (
+        Kind("hpa-controller", "info",
+             "Successful rescale: new size 1, reason: All metrics below target (api)",
+             klog_shape("horizontal.go:857"), 1, (0.4, 0.4), marker="Successful rescale: new size",
+             cause=True),
+        Kind("api", "warn", "request queue full ({n} waiting), shedding load",
+             logfmt_shape("server/queue.go:44"), 800, (0.405, 1.0), marker="shedding load"),
+        Kind("gateway", "error", "upstream api returned 503 for GET /v1/items/{n}",
+             json_shape("gw.proxy"), 3_000, (0.4052, 1.0), marker="upstream api returned 503"),
+        access_log("gateway", 2_500, "/v1/items/{n}"),
+        health_checks("api", 360),
+    ),
+)  # fmt: skip
+
+CHANGES = (
+    CONFIG_CHANGE,
+    DNS,
+    LEADER,
+    POOL,
+    RATE_LIMIT,
+    BAD_DEPLOY,
+    FEATURE_FLAG,
+    SECRET_ROTATION,
+    SCALE_DOWN,
+    QUIET,
+)

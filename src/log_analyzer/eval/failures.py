@@ -293,4 +293,38 @@ CERT_EXPIRY = Incident(
     ),
 )  # fmt: skip
 
-FAILURES = (STORM, BUSY, TWO_AT_ONCE, JAVA_TRACES, PYTHON_TRACES, MIXED, OOM_LOOP, CERT_EXPIRY)
+DISK_PANIC = Incident(
+    "wal-disk-full-after-cron",
+    "The warehouse database's WAL volume fills up and PostgreSQL panics; a report cron job that "
+    "happened to start two seconds earlier is new at the same onset, but it is not the cause.",
+    "data",
+    109,
+    (
+        Kind("report-cron", "info", "cronjob nightly-report started, 12 partitions to scan",
+             json_shape("cron"), 1, (0.5, 0.5), marker="cronjob nightly-report started"),
+        Kind("warehouse-db", "fatal",
+             'PANIC:  could not write to file "pg_wal/xlogtemp.{n}": No space left on device',
+             postgres_shape(51), 1, (0.5012, 0.5012), marker="No space left on device",
+             cause=True, stateful=True),
+        Kind("etl", "error", "load batch {n} failed: server closed the connection unexpectedly",
+             python_shape("etl.loader"), 2_500, (0.5013, 1.0),
+             marker="server closed the connection unexpectedly"),
+        Kind("dashboards", "error", "query {hex} failed: the database system is in recovery mode",
+             json_shape("dash.query"), 1_200, (0.5014, 1.0),
+             marker="the database system is in recovery mode"),
+        access_log("dashboards", 1_500, "/d/{n}"),
+        health_checks("etl", 360),
+    ),
+)  # fmt: skip
+
+FAILURES = (
+    STORM,
+    BUSY,
+    TWO_AT_ONCE,
+    JAVA_TRACES,
+    PYTHON_TRACES,
+    MIXED,
+    OOM_LOOP,
+    CERT_EXPIRY,
+    DISK_PANIC,
+)
