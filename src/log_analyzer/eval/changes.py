@@ -259,6 +259,47 @@ SCALE_DOWN = Incident(
     ),
 )  # fmt: skip
 
+NETWORK_POLICY = Incident(
+    "network-policy-applied",
+    "A default-deny egress NetworkPolicy is applied to the catalog's pods; they cannot reach "
+    "their Redis cache, and the frontend's catalog calls blow their budget.",
+    "shop",
+    211,
+    (
+        Kind("policy-controller", "info",
+             "applied NetworkPolicy shop/default-deny-egress (podSelector: app=catalog)",
+             klog_shape("controller.go:211"), 1, (0.55, 0.55), marker="applied NetworkPolicy",
+             cause=True),
+        Kind("catalog", "error", "redis GET product:{n}: dial tcp {ip}:6379: i/o timeout",
+             json_shape("catalog.cache"), 2_000, (0.5503, 1.0), marker="redis GET product:"),
+        Kind("frontend", "warn", "catalog call took {ms}ms, over the 500ms budget",
+             logfmt_shape("catalog/client.go:61"), 1_500, (0.5505, 1.0),
+             marker="over the 500ms budget"),
+        access_log("frontend", 2_500, "/products/{n}"),
+        health_checks("catalog", 360),
+        cache_stats("catalog", 180),
+    ),
+)  # fmt: skip
+
+GC_PRESSURE = Incident(
+    "gc-pauses-louder",
+    "A memory leak: the search API's GC pauses, logged now and then for a while, grow ten times "
+    "louder; then its requests time out at the gateway.",
+    "search",
+    212,
+    (
+        Kind("search-api", "warn", "GC pause of {ms}ms exceeded the 200ms target (heap {n}MB)",
+             json_shape("search.jvm"), 40, (-0.5, 0.35), marker="GC pause of", cause=True),
+        Kind("search-api", "warn", "GC pause of {ms}ms exceeded the 200ms target (heap {n}MB)",
+             json_shape("search.jvm"), 400, (0.35, 0.5), marker="GC pause of", cause=True),
+        Kind("search-gateway", "error", "search request {hex} timed out after 2000ms",
+             logfmt_shape("proxy/search.go:88"), 3_000, (0.5, 1.0),
+             marker="timed out after 2000ms"),
+        access_log("search-gateway", 2_000, "/search?q={n}"),
+        health_checks("search-api", 360),
+    ),
+)  # fmt: skip
+
 CHANGES = (
     CONFIG_CHANGE,
     DNS,
@@ -269,5 +310,7 @@ CHANGES = (
     FEATURE_FLAG,
     SECRET_ROTATION,
     SCALE_DOWN,
+    NETWORK_POLICY,
+    GC_PRESSURE,
     QUIET,
 )

@@ -317,6 +317,75 @@ DISK_PANIC = Incident(
     ),
 )  # fmt: skip
 
+KAFKA_BROKER = Incident(
+    "kafka-broker-oom",
+    "A Kafka broker runs out of heap at startup and shuts down; producers cannot reach it and "
+    "the consumers' group coordinator is gone.",
+    "streaming",
+    110,
+    (
+        Kind("kafka", "error",
+             "[KafkaServer id=2] Fatal error during KafkaServer startup. Prepare to shutdown: "
+             "java.lang.OutOfMemoryError: Java heap space",
+             spring_shape("main", "kafka.server.KafkaServer"), 1, (0.3, 0.3),
+             marker="java.lang.OutOfMemoryError: Java heap space", cause=True, stateful=True),
+        Kind("orders-producer", "warn",
+             "[Producer clientId=orders] Connection to node 2 (kafka-2.kafka-headless/{ip}:9092) "
+             "could not be established. Broker may not be available.",
+             spring_shape("kafka-producer-network-thread", "o.a.k.clients.NetworkClient"), 2_500,
+             (0.3002, 1.0), marker="Broker may not be available"),
+        Kind("billing-consumer", "error",
+             "Offset commit failed on partition orders-{n} at offset {n}: The coordinator is not "
+             "available.", spring_shape("consumer-1", "o.a.k.c.c.i.ConsumerCoordinator"), 1_200,
+             (0.3003, 1.0), marker="The coordinator is not available"),
+        access_log("orders-api", 2_000, "/api/orders/{n}"),
+        heartbeat("billing-consumer", 900),
+    ),
+)  # fmt: skip
+
+CERT_RENEWAL = Incident(
+    "cert-renewal-rate-limited",
+    "cert-manager cannot renew a certificate (the ACME server rate-limits it) and retries for "
+    "minutes; the certificate expires and the storefront's calls fail verification.",
+    "ingress",
+    111,
+    (
+        Kind("cert-manager", "error",
+             'error="failed to finalize order: 429 urn:ietf:params:acme:error:rateLimited: too '
+             'many certificates already issued" certificate=ingress/shop-tls',
+             klog_shape("sync.go:190"), 10, (-0.5, 0.55), marker="acme:error:rateLimited",
+             cause=True),
+        Kind("storefront", "error",
+             "GET https://api.shop.example/v1/cart: x509: certificate has expired or is not yet "
+             "valid", json_shape("sf.http"), 3_000, (0.6, 1.0),
+             marker="certificate has expired or is not yet valid"),
+        access_log("storefront", 2_000, "/cart/{n}"),
+        health_checks("storefront", 360),
+    ),
+)  # fmt: skip
+
+REDIS_FULL = Incident(
+    "redis-maxmemory",
+    "The session Redis reaches maxmemory with the noeviction policy and rejects every write; "
+    "sessions cannot be saved and logins fail.",
+    "sessions",
+    112,
+    (
+        Kind("redis", "warn",
+             "WARNING: used memory reached maxmemory (4gb) with policy noeviction, rejecting "
+             "writes", prefix_shape("redis"), 1, (0.42, 0.42), marker="reached maxmemory",
+             cause=True, stateful=True),
+        Kind("session-api", "error",
+             "save session {hex}: OOM command not allowed when used memory > 'maxmemory'.",
+             python_shape("sessions.store"), 2_500, (0.4201, 1.0),
+             marker="OOM command not allowed"),
+        Kind("login", "error", "login for user {n} failed: session store unavailable",
+             json_shape("login.http"), 900, (0.4203, 1.0), marker="session store unavailable"),
+        access_log("login", 2_000, "/login"),
+        health_checks("session-api", 360),
+    ),
+)  # fmt: skip
+
 FAILURES = (
     STORM,
     BUSY,
@@ -327,4 +396,7 @@ FAILURES = (
     OOM_LOOP,
     CERT_EXPIRY,
     DISK_PANIC,
+    KAFKA_BROKER,
+    CERT_RENEWAL,
+    REDIS_FULL,
 )
