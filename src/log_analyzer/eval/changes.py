@@ -289,7 +289,9 @@ GC_PRESSURE = Incident(
     212,
     (
         Kind("search-api", "warn", "GC pause of {ms}ms exceeded the 200ms target (heap {n}MB)",
-             json_shape("search.jvm"), 40, (-0.5, 0.35), marker="GC pause of", cause=True),
+             json_shape("search.jvm"), 20, (-0.5, -0.02), marker="GC pause of"),
+        Kind("search-api", "warn", "GC pause of {ms}ms exceeded the 200ms target (heap {n}MB)",
+             json_shape("search.jvm"), 20, (0.0, 0.35), marker="GC pause of", cause=True),
         Kind("search-api", "warn", "GC pause of {ms}ms exceeded the 200ms target (heap {n}MB)",
              json_shape("search.jvm"), 400, (0.35, 0.5), marker="GC pause of", cause=True),
         Kind("search-gateway", "error", "search request {hex} timed out after 2000ms",

@@ -353,7 +353,11 @@ CERT_RENEWAL = Incident(
         Kind("cert-manager", "error",
              'error="failed to finalize order: 429 urn:ietf:params:acme:error:rateLimited: too '
              'many certificates already issued" certificate=ingress/shop-tls',
-             klog_shape("sync.go:190"), 10, (-0.5, 0.55), marker="acme:error:rateLimited",
+             klog_shape("sync.go:190"), 4, (-0.5, -0.05), marker="acme:error:rateLimited"),
+        Kind("cert-manager", "error",
+             'error="failed to finalize order: 429 urn:ietf:params:acme:error:rateLimited: too '
+             'many certificates already issued" certificate=ingress/shop-tls',
+             klog_shape("sync.go:190"), 6, (0.0, 0.55), marker="acme:error:rateLimited",
              cause=True),
         Kind("storefront", "error",
              "GET https://api.shop.example/v1/cart: x509: certificate has expired or is not yet "
