@@ -302,6 +302,31 @@ GC_PRESSURE = Incident(
     ),
 )  # fmt: skip
 
+LIVENESS = Incident(
+    "liveness-restarts",
+    "The catalog's liveness probe times out under long GC pauses; the kubelet stops it again "
+    "and again, and the frontend's calls are refused while it restarts.",
+    "catalog",
+    213,
+    (
+        Kind("catalog", "info",
+             "received SIGTERM, shutting down gracefully (in-flight requests: {n})",
+             logfmt_shape("main.go:88"), 1, (0.3, 0.3), marker="received SIGTERM, shutting down",
+             cause=True),
+        Kind("catalog", "info",
+             "received SIGTERM, shutting down gracefully (in-flight requests: {n})",
+             logfmt_shape("main.go:88"), 11, (0.31, 1.0), marker="received SIGTERM, shutting down",
+             cause=True),
+        Kind("frontend", "error",
+             "GET http://catalog:8080/products/{n}: dial tcp {ip}:8080: connect: connection "
+             "refused", json_shape("frontend.http"), 1_500, (0.3002, 1.0),
+             marker="connect: connection refused"),
+        access_log("frontend", 2_500, "/p/{n}"),
+        cache_stats("catalog", 180),
+        health_checks("catalog", 360),
+    ),
+)  # fmt: skip
+
 CHANGES = (
     CONFIG_CHANGE,
     DNS,
@@ -314,5 +339,6 @@ CHANGES = (
     SCALE_DOWN,
     NETWORK_POLICY,
     GC_PRESSURE,
+    LIVENESS,
     QUIET,
 )

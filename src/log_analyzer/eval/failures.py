@@ -24,6 +24,7 @@ from log_analyzer.eval.shapes import (
     postgres_shape,
     prefix_shape,
     python_shape,
+    raw_shape,
     spring_shape,
 )
 
@@ -390,6 +391,74 @@ REDIS_FULL = Incident(
     ),
 )  # fmt: skip
 
+_MIGRATION_TRACE = (
+    "Traceback (most recent call last):",
+    '  File "/app/migrate.py", line 41, in <module>',
+    '    command.upgrade(cfg, "head")',
+    'sqlalchemy.exc.ProgrammingError: (psycopg2.errors.DuplicateColumn) column "tier" of relation '
+    '"accounts" already exists',
+)
+
+FAILED_MIGRATION = Incident(
+    "failed-migration",
+    "A schema migration job fails half way (its traceback split one line per entry) and rolls "
+    "back; the new API version queries a column that was never added.",
+    "accounts",
+    113,
+    (
+        Kind("migrate", "error", "migration 0042_add_tier failed, rolling back",
+             python_shape("alembic.runtime.migration", _MIGRATION_TRACE), 1, (0.4, 0.4),
+             marker="migration 0042_add_tier failed", cause=True),
+        Kind("accounts-api", "error",
+             "query failed: column accounts.tier_limit does not exist (request {hex})",
+             json_shape("accounts.db"), 2_500, (0.4005, 1.0), marker="tier_limit does not exist"),
+        access_log("accounts-api", 2_000, "/v1/accounts/{n}"),
+        health_checks("accounts-api", 360),
+    ),
+)  # fmt: skip
+
+# Eighty key=value pairs of request context before the message: longer than a line is shown.
+_LONG_CONTEXT = "request context: " + " ".join(f"k{i}=v{i}" for i in range(80)) + " | "
+
+LONG_LINE = Incident(
+    "cause-at-the-end-of-a-long-line",
+    "The ledger's volume hits its quota; the line that says so carries a long request context "
+    "first, and payments fail their charges.",
+    "pay",
+    114,
+    (
+        Kind("ledger", "error",
+             _LONG_CONTEXT + "ledger write rejected: disk quota exceeded on volume ledger-data-0",
+             json_shape("ledger.write"), 2, (0.5, 0.5), marker="disk quota exceeded on volume",
+             cause=True),
+        Kind("payments", "error", "charge {hex} failed: ledger unavailable",
+             json_shape("payments.charge"), 3_000, (0.5003, 1.0), marker="ledger unavailable"),
+        access_log("payments", 2_000, "/charge/{n}"),
+        health_checks("payments", 360),
+    ),
+)  # fmt: skip
+
+KILLED = Incident(
+    "worker-killed-no-level",
+    "The report worker's process is OOM-killed; the only line saying so is its shell "
+    "wrapper's, with no level; reports hang and the queue has no consumer.",
+    "batch",
+    115,
+    (
+        Kind("report-worker", "unknown",
+             "/entrypoint.sh: line 12:     7 Killed                  python -m worker --queue "
+             "reports", raw_shape(), 1, (0.45, 0.45), marker="python -m worker --queue reports",
+             cause=True),
+        Kind("report-api", "error", "report {hex} stuck in state RUNNING for over 60s, worker lost",
+             json_shape("reports.watchdog"), 800, (0.452, 1.0), marker="worker lost"),
+        Kind("report-api", "warn", "queue reports has {n} pending jobs and no consumer",
+             logfmt_shape("queue/monitor.go:30"), 400, (0.451, 1.0),
+             marker="pending jobs and no consumer"),
+        access_log("report-api", 1_500, "/reports/{n}"),
+        heartbeat("report-worker", 900),
+    ),
+)  # fmt: skip
+
 FAILURES = (
     STORM,
     BUSY,
@@ -403,4 +472,7 @@ FAILURES = (
     KAFKA_BROKER,
     CERT_RENEWAL,
     REDIS_FULL,
+    FAILED_MIGRATION,
+    LONG_LINE,
+    KILLED,
 )
