@@ -12,7 +12,8 @@ seen just before an onset) are scored here on what distinguishes a cause from it
 * it is severe;
 * it is rare against the storm it precedes (one fatal line under thousands of timeouts);
 * other sources' errors point at its source (``upstream payments returned 503`` in checkout
-  names payments).
+  names payments), or, for a change below error level, at the service it is about (an
+  autoscaler's ``Successful rescale: new size 1 ... (api)`` when the gateway's errors name api).
 
 Each suspect carries the reasons it got its score; the model is asked to confirm or refute the
 ranking, and ``llm: false`` still shows it. The weights are deliberately few and plain.
