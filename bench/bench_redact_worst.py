@@ -61,6 +61,9 @@ STARTS = (
     "%20Bearer%20",
     "a1 LOGIN ",
     "334 UGFzc3dvcmQ6\n",
+    "LS0tLS1CRUdJTiBSU0EgUFJJVkFURSBLRVkt",
+    "LS0tLS1CRUdJTi",
+    "-storepass ",
 )
 
 

@@ -58,6 +58,8 @@ PATTERNS = (
     "_ENCODED_SEPARATOR",
     "_ENCODED_SEPARATOR_START",
     "_SPACED_SECRET",
+    "_BASE64_PRIVATE_KEY",
+    "_VAULT_KEY",
 )
 # Regex sources read when the rules are built (those inlined in a compiled pattern above are
 # mutated there: _SASL in _COMMAND_PASSWORD).

@@ -465,6 +465,26 @@ def _vendor_rule(vendors: tuple[_Vendor, ...]) -> _Rule:
     )
 
 
+# A PEM private key, base64-encoded again as Kubernetes stores it (a kubeconfig's
+# client-key-data, a Secret's tls.key): "-----BEGIN" then "PRIVATE KEY" within the label, in
+# whichever of base64's three alignments it falls (its digits matched as any digit). The blob
+# runs on over line breaks, as `base64` wraps it at 76 characters, through lines of 16
+# characters or more: a short last line encodes only the END label, and a short word after the
+# blob stays.
+_BASE64_PRIVATE_KEY = re.compile(
+    r"LS[0-9]tLS[0-9]CRUdJTi[A-Za-z0-9+/]{0,48}?"
+    r"(?:UFJJVkFURSBLRV|BSSVZBVEUgS[0-9]VZ|QUklWQVRFIEtFW)[A-Za-z0-9+/]*"
+    r"(?:(?:\r?\n|\\n)[A-Za-z0-9+/]{16,})*={0,2}"
+)
+# The unseal and recovery key shares `vault operator init` prints: with enough of them, anyone
+# can unseal Vault.
+_VAULT_KEY = re.compile(r"(?:Unseal|Recovery) Key [0-9]+: (?P<secret>[A-Za-z0-9+/]{16,}={0,2})")
+
+
+def _vault_key(match: re.Match[str]) -> tuple[str, str] | None:
+    return None if _inside_word(match) else _swap(match, "secret", "vault_unseal_key")
+
+
 # --- URLs and headers ---------------------------------------------------------------------------
 
 # The part after the host is the credential: anyone holding it can post.
@@ -803,6 +823,13 @@ _SHORT_FLAG_PASSWORD = re.compile(
     r"|curl" + _ARGUMENTS + r"[ \t]+(?:-u|--user)[ \t]*[^\s:\"'\[]+:(?P<curl>[^\s\"']+)"
     r"|ldap[a-z]{0,8}" + _ARGUMENTS + r"[ \t]+-w[ \t]+(?P<ldap>[^\s\"']+)"
     r"|machine[ \t]+\S+[ \t]+login[ \t]+\S+[ \t]+password[ \t]+(?P<netrc>[^\s\"']+)"
+    # rabbitmqctl add_user USER PASS (and change_password), a broker's bootstrap script.
+    r"|rabbitmqctl" + _ARGUMENTS + r"[ \t]+(?:add_user|change_password|authenticate_user)"
+    r"[ \t]+[^\s\"']+[ \t]+(?P<rabbitmq>[^\s\"']+)"
+    # keytool's store and key passwords given as values (not -storepass:env NAME).
+    r"|-(?:src|dest)?(?:store|key)pass[ \t]+(?P<keytool>[^\s\"'-][^\s\"']*)"
+    # openssl enc -k PASS (the -pass pass:PASS form is a key-value pair).
+    r"|openssl" + _ARGUMENTS + r"[ \t]+-k[ \t]+(?P<openssl>[^\s\"'-][^\s\"']*)"
 )
 
 
@@ -1421,8 +1448,10 @@ def _rules() -> tuple[_Rule, ...]:
             ("private key",),
             _whole("private_key"),
         ),
+        _Rule(_BASE64_PRIVATE_KEY, (), _whole("private_key"), (r"ls[0-9]tls[0-9]crudjti",)),
         _vendor_rule(_VENDORS),
         _vendor_rule(_TAIL_TOKENS),
+        _Rule(_VAULT_KEY, ("unseal key ", "recovery key "), _vault_key),
         _Rule(
             _WEBHOOK,
             ("hooks.slack.com", "discord", "webhook.office.com", "api.telegram.org/"),
@@ -1479,8 +1508,9 @@ def _rules() -> tuple[_Rule, ...]:
         _Rule(_COOKIE_HEADER, ("cookie",), _cookies),
         _Rule(
             _SHORT_FLAG_PASSWORD,
-            ("redis-cli", "sshpass", "mysql", "curl", "ldap", "machine"),
+            ("redis-cli", "sshpass", "mysql", "curl", "ldap", "machine", "rabbitmqctl", "openssl"),
             _short_flag_password,
+            (r"(?:store|key)pass[ \t]",),
         ),
         _Rule(_NAMED_VALUE, ("value",), _named_value),
         _Rule(_SQL_PASSWORD, (), _sql_password, _SQL_SHAPES),

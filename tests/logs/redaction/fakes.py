@@ -342,6 +342,9 @@ MAKERS: dict[str, Maker] = {
     "github_oauth_code": of(HEX, 20),
     "saml_response": saml_response,
     "hex32": of(HEX, 32),
+    "base64_pem_rsa": lambda rng: b64(pem("RSA", "\n")(rng).encode() + b"\n"),
+    "base64_pem_pkcs8": lambda rng: b64(pem("", "\n")(rng).encode() + b"\n"),
+    "vault_share": lambda rng: b64(rng.randbytes(33)),
     "openshift": join("sha256~", of(URLSAFE, 43, mixed_case=True)),
     "gitlab_runner_registration": join("GR1348941", of(URLSAFE, 20, mixed_case=True)),
     "grafana_legacy_key": lambda rng: b64(
