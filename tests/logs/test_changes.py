@@ -62,7 +62,7 @@ def test_a_template_much_louder_before_the_onset_is_a_change(
     assert [c.kind for c in found] == (["louder"] if louder else [])
 
 
-def test_new_changes_come_first_most_severe_then_closest_to_the_onset() -> None:
+def test_the_first_new_changes_lead_then_the_most_severe_then_the_closest_to_the_onset() -> None:
     recent = [
         entry("leader election lost by node-2", -90),
         entry("certificate rotated for api", -20),
@@ -72,12 +72,24 @@ def test_new_changes_come_first_most_severe_then_closest_to_the_onset() -> None:
     baseline = [entry("queue depth high", -300, Level.WARN, count=5)]
     found = changes_before(ONSET, recent, baseline, recent_seconds=120, baseline_seconds=600)
     assert [c.template for c in found] == [
+        "leader election lost by node-<*>",  # the two seen first, in the order they came
         "disk full on /var/lib/data",
         "certificate rotated for api",
-        "leader election lost by node-<*>",
         "queue depth high",
     ]
     assert [c.kind for c in found] == ["new", "new", "new", "louder"]
+
+
+def test_a_change_at_info_level_is_kept_before_a_dozen_new_errors_after_it() -> None:
+    reload = entry("route table reloaded: zero upstreams for /api", -60)
+    # Twelve new errors of twelve templates (one more word each, so none merge).
+    errors = [entry("no upstream for " + " ".join(["route"] * i), -i, Level.ERROR)
+              for i in range(1, 13)]  # fmt: skip
+    found = changes_before(ONSET, [*errors, reload], [], recent_seconds=120, baseline_seconds=600)
+    assert len(found) == MAX_CHANGES
+    assert found[0].template == reload.message
+    # Then the second seen, then the rest closest to the onset first.
+    assert [c.offset_text for c in found[1:3]] == ["-12 s", "-1 s"]
 
 
 def test_at_most_a_few_changes_and_none_without_recent_lines() -> None:

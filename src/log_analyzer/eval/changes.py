@@ -327,6 +327,32 @@ LIVENESS = Incident(
     ),
 )  # fmt: skip
 
+_ROUTED = ("cart", "orders", "users", "search", "reviews", "payments", "shipping", "catalog",
+           "pricing", "inventory", "wishlist", "loyalty")  # fmt: skip
+
+ROUTE_RELOAD = Incident(
+    "route-reload-dozen-errors",
+    "The gateway reloads a route table that has lost its upstreams; a dozen services' clients "
+    "each fail in their own words, a dozen new error templates after one info line.",
+    "edge",
+    214,
+    (
+        Kind("gateway", "info",
+             "route table reloaded from configmap gateway-routes (revision 42): 0 upstreams for "
+             "/api", json_shape("gw.config"), 1, (0.5, 0.5), marker="route table reloaded",
+             cause=True),
+        *(
+            Kind(service, "error",
+                 f"{service} call to /api/{service} failed: no healthy upstream (route missing) "
+                 "ref {hex}", json_shape(f"{service}.client"), 150,
+                 (0.5002 + position * 0.0001, 1.0), marker=f"{service} call to /api/{service}")
+            for position, service in enumerate(_ROUTED)
+        ),
+        access_log("gateway", 2_000, "/x/{n}"),
+        health_checks("gateway", 360),
+    ),
+)  # fmt: skip
+
 CHANGES = (
     CONFIG_CHANGE,
     DNS,
@@ -340,5 +366,6 @@ CHANGES = (
     NETWORK_POLICY,
     GC_PRESSURE,
     LIVENESS,
+    ROUTE_RELOAD,
     QUIET,
 )

@@ -24,6 +24,9 @@ RATE_FACTOR = 3.0
 MIN_LOUDER_LINES = 3
 """A louder template needs at least this many lines before the onset (one line is noise)."""
 MAX_CHANGES = 8
+EARLIEST_KEPT = 2
+"""The new templates seen first before an onset always kept, and listed first, however many
+more severe ones followed: a reload logged at info before a dozen new errors is what changed."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,9 +77,9 @@ def changes_before(
 ) -> tuple[Change, ...]:
     """The templates new or louder in ``recent`` against ``baseline``, most telling first.
 
-    New ones come first, the most severe and then the closest to the onset first; then louder
-    ones by how much louder. At most `MAX_CHANGES`. Both windows are mined together, so a
-    template is the same in both.
+    The `EARLIEST_KEPT` new ones seen first come first; then the other new ones, the most severe
+    and then the closest to the onset first; then louder ones by how much louder. At most
+    `MAX_CHANGES`. Both windows are mined together, so a template is the same in both.
     """
     if not recent:
         return ()
@@ -115,7 +118,11 @@ def changes_before(
         )
         found.append((order, change))
     found.sort(key=lambda item: item[0])
-    return tuple(change for _, change in found[:MAX_CHANGES])
+    ordered = [change for _, change in found]
+    new = [change for change in ordered if change.kind == "new"]
+    earliest = sorted(new, key=lambda change: change.first_ns)[:EARLIEST_KEPT]
+    rest = [change for change in ordered if all(change is not first for first in earliest)]
+    return tuple([*earliest, *rest][:MAX_CHANGES])
 
 
 SEVERE_LEVELS = (Level.FATAL, Level.ERROR)
