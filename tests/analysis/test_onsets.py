@@ -11,10 +11,24 @@ import json
 import pytest
 from opentelemetry.sdk.trace import TracerProvider
 
-from log_analyzer.analysis.onsets import before_onsets, usual_before
+from log_analyzer.analysis.onsets import (
+    OnsetEvidence,
+    before_onsets,
+    read_beyond_the_known,
+    usual_before,
+)
+from log_analyzer.analysis.processing import OnsetsWork, changes_near_onsets, onset_exclusions
 from log_analyzer.analysis.request import AnalysisRequest
+from log_analyzer.core.errors import UpstreamError
 from log_analyzer.logs.totals import bucket_step
-from log_analyzer.sources.base import CountQuery, LineFilter, Selection, Window
+from log_analyzer.sources.base import (
+    CountQuery,
+    LineFilter,
+    RawEntries,
+    Selection,
+    Window,
+    decode_rows,
+)
 from log_analyzer.sources.demo import MemorySource
 
 pytestmark = pytest.mark.anyio
@@ -74,3 +88,86 @@ def test_what_is_usual_before_an_onset_is_the_median_of_the_buckets_before_it() 
     points = [(60, 1.0), (120, 3.0), (180, 2.0), (240, 90.0), (300, 95.0), (360, 99.0)]
     assert usual_before(points, 180) == 2.0
     assert usual_before(points, 0) == 0.0
+
+
+def busy_minutes_before(onset: int) -> list[tuple[int, dict[str, str], str, str]]:
+    """A reload 60 s before the onset among 40 access lines a second, then a storm of errors."""
+    cause = (onset - 60 * S, LABELS, "info", line("info", "config reloaded: max_connections 2"))
+    chatter = [
+        (
+            onset - 180 * S + i * S // 40,
+            LABELS,
+            "unknown",
+            f'10.0.0.{i % 250} - - "GET /api/items/{i} HTTP/1.1" 200 512 "okhttp/4.12.0"',
+        )
+        for i in range(40 * 240)
+    ]
+    storm = [
+        (onset + i * S // 4, LABELS, "error", line("error", f"pool exhausted for request {i}"))
+        for i in range(4000)
+    ]
+    return [cause, *chatter, *storm]
+
+
+async def read_before(store: MemorySource, source: object | None = None) -> OnsetEvidence:
+    req = request()
+    counts = CountQuery(req.window, req.selection, req.line_filter)
+    tracer = TracerProvider().get_tracer("t")
+    found, _ = await before_onsets(store, req, store.histogram(counts, bucket_step(START, END)),
+                                   tracer)  # fmt: skip
+    exclusions = onset_exclusions(OnsetsWork(found, 2000))
+    assert exclusions and all(exclusions)
+    [evidence] = await read_beyond_the_known(source or store, req, found, exclusions, tracer)
+    return evidence
+
+
+async def test_a_busy_minute_before_the_onset_is_read_again_without_what_was_read() -> None:
+    store = MemorySource(busy_minutes_before(START + 600 * S))
+    evidence = await read_before(store)
+    assert "config reloaded" not in "".join(row[2] for row in evidence.recent.decoded().rows)
+    assert evidence.beyond is not None
+    assert "config reloaded" in "".join(row[2] for row in evidence.beyond.decoded().rows)
+    done = changes_near_onsets(OnsetsWork((evidence,), 2000))
+    [reload] = [c for c in done.changes if c.template.startswith("config reloaded")]
+    assert (reload.kind, reload.recent) == ("new", 1)
+
+
+async def test_a_window_read_whole_is_not_read_again() -> None:
+    cause, *chatter = busy_minutes_before(START + 600 * S)[: 1 + 40 * 240]
+    storm = busy_minutes_before(START + 600 * S)[1 + 40 * 240 :][:300]
+    store = MemorySource([cause, *chatter[-200:], *storm])  # 200 access lines, then the storm
+    req = request()
+    counts = CountQuery(req.window, req.selection, req.line_filter)
+    tracer = TracerProvider().get_tracer("t")
+    found, _ = await before_onsets(store, req, store.histogram(counts, bucket_step(START, END)),
+                                   tracer)  # fmt: skip
+    assert len(found) == 1 and not found[0].recent.decoded().more
+    assert onset_exclusions(OnsetsWork(found, 2000)) == ((),)
+    assert await read_beyond_the_known(store, req, found, ((),), tracer) == found
+
+
+class Refusing:
+    """A store whose entry queries fail: the second read must cost only its lines."""
+
+    name = "demo"
+
+    async def entries(self, query: object) -> object:
+        raise UpstreamError("the store refused the query")
+
+
+async def test_a_failed_second_read_keeps_what_the_first_read() -> None:
+    store = MemorySource(busy_minutes_before(START + 600 * S))
+    evidence = await read_before(store, Refusing())
+    assert evidence.beyond is None and evidence.recent.decoded().rows
+
+
+def test_lines_read_twice_count_once() -> None:
+    rows = [({"pod": "p"}, START + i * S, f"line {i}") for i in range(5)]
+    recent = RawEntries("q", (rows, True), decode_rows, 5)
+    beyond = RawEntries("q", ([*rows[2:], ({"pod": "p"}, START + 9 * S, "reload x")], False),
+                        decode_rows, 5)  # fmt: skip
+    window = Window(START, START + 10 * S)
+    evidence = OnsetEvidence(START + 10 * S, recent, RawEntries("q", ([], False), decode_rows, 5),
+                             window, Window(START - 600 * S, START), beyond)  # fmt: skip
+    done = changes_near_onsets(OnsetsWork((evidence,), 2000))
+    assert sum(c.recent for c in done.changes) == 6

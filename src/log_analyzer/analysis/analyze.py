@@ -20,7 +20,7 @@ from opentelemetry.trace import Span
 from log_analyzer.analysis.coverage import cover_window
 from log_analyzer.analysis.events import SummaryEvent
 from log_analyzer.analysis.gather import gather_evidence, optional, window_counts
-from log_analyzer.analysis.onsets import before_onsets
+from log_analyzer.analysis.onsets import before_onsets, read_beyond_the_known
 from log_analyzer.analysis.processing import (
     Counted,
     FinishWork,
@@ -29,6 +29,7 @@ from log_analyzer.analysis.processing import (
     SummaryWork,
     changes_near_onsets,
     finish_window,
+    onset_exclusions,
     summarize_window,
 )
 from log_analyzer.analysis.request import AnalysisRequest
@@ -115,6 +116,12 @@ class AnalysisJob:
             return OnsetsDone(note=note)
         work = OnsetsWork(evidence, context.options.max_line_chars, context.options.pii)
         try:
+            exclusions = await context.compute(onset_exclusions, work)
+            if any(exclusions):
+                evidence = await read_beyond_the_known(
+                    source, request, evidence, exclusions, tracer
+                )
+                work = OnsetsWork(evidence, context.options.max_line_chars, context.options.pii)
             done = await context.compute(changes_near_onsets, work)
         except ServiceError as exc:
             # Like a failed query before the onset, it costs only what it would have added.

@@ -11,6 +11,12 @@ first errors; the coarse bucket's end when no fine bucket stood out), and the
 `BASELINE_SECONDS` before those. A bucket holds its end (a point counts the step that ends at
 it), so the windows read up to and including the end's nanosecond.
 
+In a busy namespace the window just before the onset holds more lines than one fetch returns,
+and the newest of them are the storm's first lines and the namespace's usual chatter: a
+configuration reload a minute before the onset is past the limit. When that fetch stopped at
+the limit, the window is read once more without the lines of the patterns it returned (texts
+that name them, `logs.exclusions`, computed in a worker: `read_beyond_the_known`).
+
 These run alongside the analysis' own queries and can only add evidence: a failure is
 reported, never fatal.
 """
@@ -19,7 +25,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from statistics import median
 
 from opentelemetry import trace
@@ -57,6 +63,9 @@ class OnsetEvidence:
     baseline: RawEntries
     recent_window: Window
     baseline_window: Window
+    beyond: RawEntries | None = None
+    """The recent window read again without the patterns of ``recent``, when that stopped at
+    the limit (`read_beyond_the_known`); None when it was not, or could not be, read."""
 
 
 async def before_onsets(
@@ -93,6 +102,45 @@ async def before_onsets(
         span.set_attribute("log.onsets", len(found))
         span.set_attribute("db.query.text", "; ".join(e.recent.query for e in found))
     return tuple(found), None
+
+
+async def read_beyond_the_known(
+    source: LogSource,
+    request: AnalysisRequest,
+    evidence: Sequence[OnsetEvidence],
+    exclusions: Sequence[tuple[str, ...]],
+    tracer: trace.Tracer,
+) -> tuple[OnsetEvidence, ...]:
+    """Each onset's recent window read again without the texts of ``exclusions``.
+
+    ``exclusions`` holds one tuple per onset; an empty one means that window was read whole.
+    A failed read costs only its lines.
+    """
+
+    async def beyond(onset: OnsetEvidence, texts: tuple[str, ...]) -> OnsetEvidence:
+        if not texts:
+            return onset
+        every_other = LineFilter(exclude=texts)
+        query = EntryQuery(
+            onset.recent_window, request.selection, every_other, ONSET_LINES, Order.NEWEST
+        )
+        return replace(onset, beyond=await source.entries(query))
+
+    with tracer.start_as_current_span(f"query_{source.name}_before_onset_beyond") as span:
+        span.set_attribute("db.system.name", source.name)
+        span.set_attribute("log.excluded_texts", sum(len(texts) for texts in exclusions))
+        try:
+            return tuple(
+                await asyncio.gather(
+                    *(
+                        beyond(onset, texts)
+                        for onset, texts in zip(evidence, exclusions, strict=True)
+                    )
+                )
+            )
+        except ServiceError as exc:
+            span.set_attribute("error.type", exc.code)
+            return tuple(evidence)
 
 
 async def _evidence(

@@ -202,6 +202,27 @@ class OnsetsDone:
     steps: tuple[Step, ...] = ()
 
 
+def onset_exclusions(work: OnsetsWork) -> tuple[tuple[str, ...], ...]:
+    """Per onset, texts that name the patterns of the lines read just before it.
+
+    Only where that read stopped at the limit; ``()`` where it read the window whole (see
+    `analysis.onsets`).
+    """
+    found: list[tuple[str, ...]] = []
+    with gc_paused():
+        for onset in work.evidence:
+            decoded = onset.recent.decoded()
+            if not decoded.more:
+                found.append(())
+                continue
+            rows, _ = regroup_continuations(decoded.rows)
+            normalized = normalize_rows(rows, work.max_line_chars, pii=work.pii)
+            entries = redact_entries(normalized, work.pii)[0]
+            patterns = condense(entries, examples=1, redacted=True, pii=work.pii)
+            found.append(choose_exclusions(patterns, [line for _, _, line in rows]))
+    return tuple(found)
+
+
 def changes_near_onsets(work: OnsetsWork) -> OnsetsDone:
     """The worker's task for the lines before the onsets: what is new or louder there.
 
@@ -212,7 +233,9 @@ def changes_near_onsets(work: OnsetsWork) -> OnsetsDone:
     changes: list[Change] = []
     with gc_paused(), steps.step("changes_before_onset") as attributes:
         for onset in work.evidence:
-            recent, recent_seconds = _entries_of(onset.recent, onset.recent_window, work)
+            recent, recent_seconds = _entries_of(
+                onset.recent, onset.recent_window, work, onset.beyond
+            )
             baseline, baseline_seconds = _entries_of(onset.baseline, onset.baseline_window, work)
             changes.extend(
                 changes_before(
@@ -321,18 +344,24 @@ def _excluded(gathered: Gathered) -> int:
 
 
 def _entries_of(
-    raw: RawEntries, window: Window, work: OnsetsWork
+    raw: RawEntries, window: Window, work: OnsetsWork, beyond: RawEntries | None = None
 ) -> tuple[tuple[NormalizedEntry, ...], float]:
     """A side query's entries, read as the analysis reads its own, and the seconds they cover.
 
     They are joined, normalized and redacted; they cover the window, or from the oldest entry
-    read to the window's end when the store stopped at the limit (the newest were read).
+    read to the window's end when the store stopped at the limit (the newest were read). The
+    entries of a second read without the first's patterns (``beyond``) are added, each once;
+    then the window is covered as far as that read reached.
     """
     decoded = raw.decoded()
-    rows, _ = regroup_continuations(decoded.rows)
+    read, more = decoded.rows, decoded.more
+    if beyond is not None:
+        second = beyond.decoded()
+        read, more = _with_oldest(read, second.rows)[0], second.more
+    rows, _ = regroup_continuations(read)
     seconds = window.seconds
-    if decoded.more and decoded.rows:
-        oldest = min(ts for _, ts, _ in decoded.rows)
+    if more and read:
+        oldest = min(ts for _, ts, _ in read)
         seconds = max((window.end_ns - oldest) / 1e9, 1.0)
     normalized = normalize_rows(rows, work.max_line_chars, pii=work.pii)
     return redact_entries(normalized, work.pii)[0], seconds

@@ -353,6 +353,23 @@ ROUTE_RELOAD = Incident(
     ),
 )  # fmt: skip
 
+BUSY_BEFORE = Incident(
+    "reload-in-a-busy-minute",
+    "The API's connection limit is cut from 200 to 2 by a config reload a minute before its "
+    "errors begin, in a namespace that logs forty access lines a second.",
+    "busy",
+    215,
+    (
+        Kind("api", "info", "config reloaded from configmap api-config: max_connections 200 -> 2",
+             json_shape("api.config"), 1, (0.4667, 0.4667),
+             marker="config reloaded from configmap api-config", cause=True),
+        Kind("api", "error", "acquire connection failed: pool exhausted (max 2) for request {hex}",
+             json_shape("api.db"), 4_000, (0.5, 1.0), marker="pool exhausted (max"),
+        access_log("api", 72_000, "/api/items/{n}"),
+        health_checks("api", 360),
+    ),
+)  # fmt: skip
+
 CHANGES = (
     CONFIG_CHANGE,
     DNS,
@@ -367,5 +384,6 @@ CHANGES = (
     GC_PRESSURE,
     LIVENESS,
     ROUTE_RELOAD,
+    BUSY_BEFORE,
     QUIET,
 )
