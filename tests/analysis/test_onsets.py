@@ -23,6 +23,7 @@ from log_analyzer.core.errors import UpstreamError
 from log_analyzer.logs.totals import bucket_step
 from log_analyzer.sources.base import (
     CountQuery,
+    EntryQuery,
     LineFilter,
     RawEntries,
     Selection,
@@ -109,7 +110,7 @@ def busy_minutes_before(onset: int) -> list[tuple[int, dict[str, str], str, str]
     return [cause, *chatter, *storm]
 
 
-async def read_before(store: MemorySource, source: object | None = None) -> OnsetEvidence:
+async def read_before(store: MemorySource, source: MemorySource | None = None) -> OnsetEvidence:
     req = request()
     counts = CountQuery(req.window, req.selection, req.line_filter)
     tracer = TracerProvider().get_tracer("t")
@@ -146,18 +147,16 @@ async def test_a_window_read_whole_is_not_read_again() -> None:
     assert await read_beyond_the_known(store, req, found, ((),), tracer) == found
 
 
-class Refusing:
+class Refusing(MemorySource):
     """A store whose entry queries fail: the second read must cost only its lines."""
 
-    name = "demo"
-
-    async def entries(self, query: object) -> object:
+    async def entries(self, query: EntryQuery) -> RawEntries:
         raise UpstreamError("the store refused the query")
 
 
 async def test_a_failed_second_read_keeps_what_the_first_read() -> None:
     store = MemorySource(busy_minutes_before(START + 600 * S))
-    evidence = await read_before(store, Refusing())
+    evidence = await read_before(store, Refusing([]))
     assert evidence.beyond is None and evidence.recent.decoded().rows
 
 
