@@ -958,6 +958,11 @@ def test_vault_unseal_and_recovery_key_shares_are_redacted() -> None:
         ("openssl enc -aes-256-cbc -k p4ssphr4se -in a -out b", ["p4ssphr4se"]),
         ("rabbitmqctl authenticate_user admin tr1edPw", ["tr1edPw"]),
         ("keytool -importkeystore -srcstorepass s0urcePw -destkeystore b.p12", ["s0urcePw"]),
+        ("htpasswd -b -c /etc/nginx/.htpasswd admin h7pw-one", ["h7pw-one"]),
+        ("htpasswd -nb admin h7pw-two", ["h7pw-two"]),
+        ("htpasswd -bc -C 12 users.htpasswd ops h7pw-three", ["h7pw-three"]),
+        ("htpasswd -C 10 -bB users.htpasswd ops h7pw-four", ["h7pw-four"]),
+        ("htpasswd -B -b users.htpasswd ops h7pw-five", ["h7pw-five"]),
     ],
 )
 def test_command_line_passwords_of_broker_and_key_tools_are_redacted(
@@ -977,6 +982,9 @@ def test_command_line_passwords_of_broker_and_key_tools_are_redacted(
         "keytool -list -storepass -v",  # no value: the next flag
         "openssl enc -d -k -in a",
         "openssl s_client -connect db:5432 -starttls postgres",
+        "htpasswd -c /etc/nginx/.htpasswd admin",  # no -b: the password is asked for
+        "htpasswd -n admin",
+        "htpasswd -D /etc/nginx/.htpasswd admin",
     ],
 )
 def test_those_tools_without_a_password_are_left(text: str) -> None:

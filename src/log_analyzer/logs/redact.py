@@ -828,6 +828,11 @@ _SHORT_FLAG_PASSWORD = re.compile(
     r"[ \t]+[^\s\"']+[ \t]+(?P<rabbitmq>[^\s\"']+)"
     # keytool's store and key passwords given as values (not -storepass:env NAME).
     r"|-(?:src|dest)?(?:store|key)pass[ \t]+(?P<keytool>[^\s\"'-][^\s\"']*)"
+    # htpasswd's batch mode (-b, alone or among other flags): [FILE] USER PASSWORD, the file left
+    # out with -n.
+    r"|htpasswd(?:[ \t]+-C[ \t]+[0-9]+|[ \t]+-[A-Za-z]+)*?[ \t]+-[A-Za-z]*b[A-Za-z]*"
+    r"(?:[ \t]+-C[ \t]+[0-9]+|[ \t]+-[A-Za-z]+)*(?:[ \t]+[^\s\"'-]\S*)?[ \t]+[^\s\"'-]\S*"
+    r"[ \t]+(?P<htpasswd>[^\s\"']+)(?![^\s])"
     # openssl enc -k PASS (the -pass pass:PASS form is a key-value pair).
     r"|openssl" + _ARGUMENTS + r"[ \t]+-k[ \t]+(?P<openssl>[^\s\"'-][^\s\"']*)"
 )
@@ -1508,7 +1513,17 @@ def _rules() -> tuple[_Rule, ...]:
         _Rule(_COOKIE_HEADER, ("cookie",), _cookies),
         _Rule(
             _SHORT_FLAG_PASSWORD,
-            ("redis-cli", "sshpass", "mysql", "curl", "ldap", "machine", "rabbitmqctl", "openssl"),
+            (
+                "redis-cli",
+                "sshpass",
+                "mysql",
+                "curl",
+                "ldap",
+                "machine",
+                "rabbitmqctl",
+                "openssl",
+                "htpasswd",
+            ),
             _short_flag_password,
             (r"(?:store|key)pass[ \t]",),
         ),
