@@ -33,10 +33,10 @@ from log_analyzer.logs.normalize import Level
 
 MAX_SUSPECTS = 5
 ONSET_SLACK_NS = 10 * 1_000_000_000
+"""A candidate first seen up to this long after an onset still counts as there at the onset."""
 FIRST_CHANGE_BONUS = 1.0
 """Added for being the first of the changes at an onset: enough to come before an error that
 changed a moment after it, not to outweigh a change against a pattern that never changed."""
-"""A candidate first seen up to this long after an onset still counts as there at the onset."""
 _SEVERITY = {Level.FATAL: 3.0, Level.ERROR: 2.0, Level.WARN: 1.0}
 _NAME = re.compile(r"[a-z][a-z0-9]*(?:-[a-z][a-z0-9]*)*")
 _HASHY = re.compile(r"^[a-z0-9]{5,10}$")
@@ -228,6 +228,19 @@ def _score(
 def _pointed_at_by(candidate: _Candidate, candidates: Sequence[_Candidate]) -> list[str]:
     """Other sources whose error templates name one of the candidate's services."""
     names = {name for services in candidate.services for name in services}
+    return _naming(names, candidate, candidates, candidate.sources)
+
+
+def _naming(
+    names: set[str],
+    candidate: _Candidate,
+    candidates: Sequence[_Candidate],
+    own_sources: Sequence[str] = (),
+) -> list[str]:
+    """The services whose error or warning templates, not ``candidate``'s, name one of ``names``.
+
+    A source of ``own_sources``, or of a named service, does not count.
+    """
     if not names:
         return []
     pointers: set[str] = set()
@@ -235,7 +248,7 @@ def _pointed_at_by(candidate: _Candidate, candidates: Sequence[_Candidate]) -> l
         if other is candidate or other.level.rank > Level.WARN.rank or not names & other.words:
             continue
         for source, services in zip(other.sources, other.services, strict=True):
-            if source in candidate.sources or names & set(services):
+            if source in own_sources or names & set(services):
                 continue  # the candidate's own source, or the same service writing about itself
             pointers.add(services[0] if services else source)
     return sorted(pointers)
@@ -256,10 +269,7 @@ def _about_a_named_service(
     own = {name for services in candidate.services for name in services}
     in_window = {name for other in candidates for services in other.services for name in services}
     for service in sorted((candidate.words & in_window) - own):
-        pointers = _pointed_at_by(
-            _Candidate(None, "", candidate.level, (f"{service}/{service}",), 0, 0, False),
-            [other for other in candidates if other is not candidate],
-        )
+        pointers = _naming({service}, candidate, candidates)
         if pointers:
             return service, pointers
     return None
