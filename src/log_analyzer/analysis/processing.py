@@ -215,9 +215,7 @@ def onset_exclusions(work: OnsetsWork) -> tuple[tuple[str, ...], ...]:
             if not decoded.more:
                 found.append(())
                 continue
-            rows, _ = regroup_continuations(decoded.rows)
-            normalized = normalize_rows(rows, work.max_line_chars, pii=work.pii)
-            entries = redact_entries(normalized, work.pii)[0]
+            rows, entries = _read(decoded.rows, work)
             patterns = condense(entries, examples=1, redacted=True, pii=work.pii)
             found.append(choose_exclusions(patterns, [line for _, _, line in rows]))
     return tuple(found)
@@ -358,13 +356,21 @@ def _entries_of(
     if beyond is not None:
         second = beyond.decoded()
         read, more = _with_oldest(read, second.rows)[0], second.more
-    rows, _ = regroup_continuations(read)
     seconds = window.seconds
     if more and read:
         oldest = min(ts for _, ts, _ in read)
         seconds = max((window.end_ns - oldest) / 1e9, 1.0)
-    normalized = normalize_rows(rows, work.max_line_chars, pii=work.pii)
-    return redact_entries(normalized, work.pii)[0], seconds
+    return _read(read, work)[1], seconds
+
+
+def _read(rows: list[Row], work: OnsetsWork) -> tuple[list[Row], tuple[NormalizedEntry, ...]]:
+    """Rows read before an onset, joined, and their entries normalized and redacted.
+
+    They are read as the analysis reads its own window's.
+    """
+    joined, _ = regroup_continuations(rows)
+    normalized = normalize_rows(joined, work.max_line_chars, pii=work.pii)
+    return joined, redact_entries(normalized, work.pii)[0]
 
 
 def _with_oldest(rows: list[Row], oldest: list[Row]) -> tuple[list[Row], int]:
