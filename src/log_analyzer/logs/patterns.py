@@ -31,7 +31,7 @@ plus copying the tokens masking keeps (``ssh2``) from the line; nothing is kept 
 from __future__ import annotations
 
 import re
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -126,13 +126,15 @@ class _FitIndex:
 class _Cluster:
     """Mutable state of one template inside the miner."""
 
-    __slots__ = ("count", "index", "leaf", "tokens")
+    __slots__ = ("count", "index", "leaf", "shape", "tokens")
 
     def __init__(self, index: int, tokens: list[str], leaf: list[_Cluster]) -> None:
         self.index = index
         self.tokens = tokens
         self.leaf = leaf
         self.count = 0
+        self.shape: list[str] | None = None
+        """`PatternMiner._shape_of` its tokens, once asked; None again when they change."""
 
 
 def _is_variable(token: str) -> bool:
@@ -210,6 +212,9 @@ class PatternMiner:
         # merge, and the index of a leaf with more than `_SCAN_UP_TO` templates.
         self._merged_at: dict[int, int] = {}
         self._fit_index: dict[int, _FitIndex] = {}
+        # The leaves, by id, that `_merge` left with nothing more to merge, and that no template
+        # has loosened since: a new template there is merged only if it joins one (`_joins_any`).
+        self._settled: set[int] = set()
         self._dirty = False
 
     def add(self, message: str, key: bytes | None = None) -> int:
@@ -384,7 +389,9 @@ class PatternMiner:
                 for position, token in enumerate(tokens):
                     if template[position] != token and template[position] != WILDCARD:
                         template[position] = WILDCARD
+                        cluster.shape = None
                         self._dirty = True
+                        self._settled.discard(id(leaf))
                         if position == at and index is not None:
                             index.loose.append(cluster)
                 return cluster.index
@@ -399,8 +406,12 @@ class PatternMiner:
         if size >= self._min_values and (
             size <= _MERGE_EACH_UP_TO or size >= self._merged_at.get(id(leaf), 0) * 3 // 2
         ):
-            self._merge(list(leaf))
+            if id(leaf) not in self._settled or self._joins_any(cluster, leaf):
+                self._merge(list(leaf))
+                self._settled.add(id(leaf))
             self._merged_at[id(leaf)] = len(leaf)
+        else:
+            self._settled.discard(id(leaf))
         return self.resolve(cluster.index)
 
     def _merge(self, clusters: list[_Cluster]) -> None:
@@ -421,9 +432,7 @@ class PatternMiner:
                     changed = True
 
     def _merge_group(self, group: list[_Cluster]) -> bool:
-        shapes = [
-            [WILDCARD if t == WILDCARD or self._variable(t) else t for t in c.tokens] for c in group
-        ]
+        shapes = [list(self._shape_of(c)) for c in group]
         merged = False
         for position in range(len(shapes[0])):
             buckets: dict[tuple[str, ...], list[int]] = {}
@@ -432,11 +441,9 @@ class PatternMiner:
                     continue
                 rest = (*shape[:position], *shape[position + 1 :])
                 buckets.setdefault(rest, []).append(member)
-            for members in buckets.values():
+            for rest, members in buckets.items():
                 values = {shapes[m][position] for m in members}
-                if len(members) < 2 or (WILDCARD not in values and len(values) < self._min_values):
-                    continue
-                if len(rest) - rest.count(WILDCARD) < self._min_context:
+                if not self._mergeable(len(members), values, rest):
                     continue
                 survivor = group[members[0]]
                 for member in members[1:]:
@@ -445,6 +452,63 @@ class PatternMiner:
                 shapes[members[0]][position] = WILDCARD
                 merged = True
         return merged
+
+    def _mergeable(self, members: int, values: set[str], rest: Sequence[str]) -> bool:
+        """Whether ``members`` templates that agree on ``rest`` merge over their ``values``."""
+        if members < 2 or (WILDCARD not in values and len(values) < self._min_values):
+            return False
+        return len(rest) - rest.count(WILDCARD) >= self._min_context
+
+    def _joins_any(self, cluster: _Cluster, leaf: list[_Cluster]) -> bool:
+        """Whether ``cluster``, new in a settled ``leaf``, would merge with any of the others.
+
+        A settled leaf is one `_merge` left with nothing more to merge; ``cluster`` can only
+        add itself to the groups `_merge_group` forms, so a merge needs a group holding it:
+        the templates whose shape differs from its own in at most one position. Finding them
+        costs one pass over the leaf, where the whole merge costs one per position.
+        """
+        mine = self._shape_of(cluster)
+        size = len(mine)
+        everywhere: list[list[str]] = []  # same shape: in its group at every position
+        at: dict[int, list[list[str]]] = {}  # differs at one position: in its group there
+        for other in leaf:
+            if other is cluster or self._alias[other.index] != other.index:
+                continue
+            theirs = self._shape_of(other)
+            differs = -1
+            for position in range(size):
+                if mine[position] != theirs[position]:
+                    if differs >= 0:
+                        break
+                    differs = position
+            else:
+                if differs < 0:
+                    everywhere.append(theirs)
+                else:
+                    at.setdefault(differs, []).append(theirs)
+        if not everywhere and not at:
+            return False
+        for position in range(size) if everywhere else sorted(at):
+            group = [*everywhere, *at.get(position, ())]
+            values = {shape[position] for shape in group}
+            values.add(mine[position])
+            rest = (*mine[:position], *mine[position + 1 :])
+            if self._mergeable(len(group) + 1, values, rest):
+                return True
+        return False
+
+    def _shape_of(self, cluster: _Cluster) -> list[str]:
+        """The tokens of ``cluster`` with every variable a wildcard: what merging compares.
+
+        Kept on the cluster until its tokens change; callers that change it take a copy.
+        """
+        shape = cluster.shape
+        if shape is None:
+            variable = self._variable
+            shape = cluster.shape = [
+                WILDCARD if t == WILDCARD or variable(t) else t for t in cluster.tokens
+            ]
+        return shape
 
     def _absorb(self, survivor: _Cluster, other: _Cluster) -> None:
         if other.index < survivor.index:
@@ -458,6 +522,7 @@ class PatternMiner:
         survivor.tokens = [
             a if a == b else WILDCARD for a, b in zip(survivor.tokens, other.tokens, strict=True)
         ]
+        survivor.shape = None
         other.leaf.remove(other)
 
     def _variable(self, token: str) -> bool:
