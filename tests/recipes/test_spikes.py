@@ -118,7 +118,9 @@ async def test_synthetic_spike_with_known_answers() -> None:
     assert patterns[1]["growth"] == 3.0
     assert table(result, "Patterns new or grown in the spike").counts_are == "total"
 
-    severe = '|~ "(?i)(error|warn|failed|exception|panic|fatal|crit)|^[EWF]\\\\d{4} "'
+    severe = (
+        '|~ "(?i)(error|warn|failed|exception|panic|fatal|crit|emerg|alert\\\\])|^[EWF]\\\\d{4} "'
+    )
     assert result.queries == (
         f'sum by (detected_level) (count_over_time({{namespace="shop"}} {severe} [1m]))',
         f'{{namespace="shop"}} {severe}',

@@ -17,7 +17,9 @@ from tests.sources.opensearch.conftest import KEYWORD_INDEX, Cluster, shop, sour
 from tests.sources.opensearch.seed import CAUSE, INDEX, Doc
 
 pytestmark = pytest.mark.anyio
-_SEVERE_LINE = re.compile(r"(?i)(error|warn|failed|exception|panic|fatal|crit)|^[EWF]\d{4} ")
+_SEVERE_LINE = re.compile(
+    r"(?i)(error|warn|failed|exception|panic|fatal|crit|emerg|alert\])|^[EWF]\d{4} "
+)
 
 
 def severe(doc: Doc) -> bool:
