@@ -466,6 +466,23 @@ def test_plain_levels_are_found_for_lines_differing_only_in_digits() -> None:
     ]  # fmt: skip
 
 
+@pytest.mark.parametrize(
+    ("line", "level"),
+    [
+        ('  File "/usr/lib/python3/site-packages/celery/app/trace.py", line 453', None),
+        ("forwarding X-Trace-Id to upstream", None),
+        ("GET /api/v1/debug/pprof 200", None),
+        ("non-fatal: retrying", None),
+        ("[2025-06-02 14:10:31] app.ERROR: payment declined", Level.ERROR),
+        ("disk full. ERROR.", Level.ERROR),
+        ("trace.py raised; ERROR in worker", Level.ERROR),
+    ],
+)
+def test_a_level_word_inside_a_path_or_name_is_not_a_level(line: str, level: Level | None) -> None:
+    [out] = normalize([entry(1, line)])
+    assert out.level is (level or Level.UNKNOWN)
+
+
 def test_entries_seen_once_and_merged_are_alike() -> None:
     once, merged = normalize([entry(1, "ERROR a", pod="p"), entry(2, "ERROR b", pod="p"),
                               entry(3, "ERROR b", pod="q")])  # fmt: skip
@@ -553,6 +570,35 @@ def test_a_split_python_traceback_is_one_entry_up_to_its_exception() -> None:
         "    x = 1 / 0\nZeroDivisionError: division by zero",
         "  indented but after the traceback",
     ]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "During handling of the above exception, another exception occurred:",
+        "The above exception was the direct cause of the following exception:",
+    ],
+)
+def test_chained_python_tracebacks_are_one_entry_blank_lines_included(sentence: str) -> None:
+    lines = [
+        "Traceback (most recent call last):",
+        '  File "s3.py", line 9, in put',
+        "botocore.exceptions.ClientError: ExpiredToken",
+        "",
+        sentence,
+        "",
+        "Traceback (most recent call last):",
+        '  File "/usr/lib/python3/site-packages/celery/app/trace.py", line 453, in trace_task',
+        "app.errors.UploadFailed: report 7",
+        "",
+        "INFO next task",
+    ]
+    rows: list[Row] = [(_B, 1 * _S + n, line) for n, line in enumerate(lines)]
+    out, joined = regroup_continuations(rows)
+    assert joined == 9
+    assert [line for _, _, line in out] == ["\n".join(lines[:10]), "INFO next task"]
+    first, _ = normalize_rows(out)
+    assert first.level is Level.UNKNOWN  # not DEBUG for the "trace" in the frame's path
 
 
 @pytest.mark.parametrize(

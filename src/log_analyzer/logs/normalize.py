@@ -91,8 +91,11 @@ ID_KEYS = (
 
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07]*(?:\x07|\x1b\\)")
 _LOGFMT_PAIR = re.compile(r'([\w.@/-]+)=("(?:[^"\\]|\\.)*"|\S*)')
+# A level word stands alone: not a part of a path, a file name or a hyphenated name
+# (``celery/app/trace.py``, ``X-Trace-Id``, ``non-fatal``); Monolog's ``app.ERROR:`` is one.
 _PLAIN_LEVEL = re.compile(
-    r"\b(FATAL|PANIC|CRIT(?:ICAL)?|EMERG|ERROR|ERR|SEVERE|WARN(?:ING)?|INFO|NOTICE|DEBUG|TRACE)\b"
+    r"(?<![/\\-])\b(FATAL|PANIC|CRIT(?:ICAL)?|EMERG|ERROR|ERR|SEVERE|WARN(?:ING)?|INFO|NOTICE"
+    r"|DEBUG|TRACE)\b(?![/\\.-]\w)"
     r"|^([EWIF])\d{4} ",  # klog: E1123 14:02:03.123456 ...
 )  # matched against upper-cased text
 _KLOG = {"E": Level.ERROR, "W": Level.WARN, "I": Level.INFO, "F": Level.FATAL}
@@ -230,14 +233,18 @@ def normalize(entries: Iterable[LogEntry], max_chars: int = 2000) -> tuple[Norma
 _CONTINUATION = re.compile(
     r"(?:\s+at\s|\s*\.\.\. \d+ (?:more|common frames omitted)|\s*Caused by:|\s*Suppressed:"
     r"|Traceback \(most recent call last\):|\s+File \"[^\"\n]*\", line \d+"
+    r"|During handling of the above exception|The above exception was the direct cause"
     r"|(?:[\w$]+\.)+[\w$]*(?:Error|Exception|Throwable)\b(?::|$)"
     r"|goroutine \d+ \[[^\]\n]*\]:$|\s+\S+\.go:\d+(?: \+0x[0-9a-f]+)?$)"
 )
 # Inside a Go goroutine dump, the function lines (``main.(*Server).handle(0xc0001, ...)``,
 # ``created by net/http.(*Server).Serve in goroutine 1``) continue it too.
 _GO_FRAME = re.compile(r"(?:created by \S|(?:[\w.-]+/)*[\w-]+\.[\w.*()$\[\]-]*\(.*\)$)")
-# A Python traceback's code lines and final exception line continue it too.
+# A Python traceback's code lines and final exception line continue it too, and so do the blank
+# lines around the sentence that chains one traceback to the next.
 _INDENTED = re.compile(r"\s{2,}\S")
+_NAMED = re.compile(r"[A-Za-z_][\w.]*(?::|$)")  # UploadFailed: ..., or KeyboardInterrupt
+_CHAINING = re.compile(r"During handling of the above|The above exception was the direct cause")
 _RAISED = re.compile(r"[\w.$]+(?:Error|Exception|Warning|Exit|Interrupt)\b")
 _JOIN_WITHIN_NS = 1_000_000_000
 """The longest gap between two lines of one split event: a runtime writes them at once."""
@@ -257,26 +264,39 @@ def regroup_continuations(rows: list[Row]) -> tuple[list[Row], int]:
     dropped: set[int] = set()
     for positions in _streams(rows):
         head = previous = -1
-        in_traceback = in_goroutine = False
+        in_traceback = in_goroutine = chained = after_frame = False
         for position in positions:
             _, ts, line = rows[position]
             near = previous >= 0 and ts - rows[previous][1] <= _JOIN_WITHIN_NS
+            blank = not line.strip()
+            indented = in_traceback and _INDENTED.match(line) is not None
+            # The final line of a Python traceback: its exception, right after a frame's code.
+            raised = in_traceback and (
+                _RAISED.match(line) is not None or (after_frame and _NAMED.match(line) is not None)
+            )
             continues = near and (
                 _CONTINUATION.match(line) is not None
-                or (in_traceback and (_INDENTED.match(line) or _RAISED.match(line)))
+                or indented
+                or raised
                 or (in_goroutine and _GO_FRAME.match(line) is not None)
+                or (chained and blank)
             )
+            after_frame = continues and indented
             if continues:
                 joined.setdefault(head, [rows[head][2]]).append(line)
                 dropped.add(position)
                 in_traceback = in_traceback or line.startswith("Traceback (")
                 in_goroutine = in_goroutine or line.startswith("goroutine ")
-                if in_traceback and _RAISED.match(line) and not line[:1].isspace():
-                    in_traceback = False  # the final line of a Python traceback
+                if raised:
+                    in_traceback = False
+                    chained = True  # another traceback may be chained to it
+                elif not blank:
+                    chained = _CHAINING.match(line) is not None
             else:
                 head = position
                 in_traceback = line.startswith("Traceback (")
                 in_goroutine = line.startswith("goroutine ")
+                chained = False
             previous = position
     out = [
         (labels, ts, "\n".join(joined[position]) if position in joined else line)
