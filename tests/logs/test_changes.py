@@ -92,6 +92,18 @@ def test_a_change_at_info_level_is_kept_before_a_dozen_new_errors_after_it() -> 
     assert [c.offset_text for c in found[1:3]] == ["-12 s", "-1 s"]
 
 
+def test_lines_that_say_nothing_are_no_change_however_new() -> None:
+    recent = [
+        entry("", -3.3),
+        entry("  .   ____          _            __ _ _", -3.2),
+        entry(" =========|_|==============|___/=/_/_/_/", -3.1),
+        entry("-----", -3.05),
+        entry("Starting OrdersApplication using Java 21.0.3", -3),
+    ]
+    found = changes_before(ONSET, recent, [], recent_seconds=120, baseline_seconds=600)
+    assert [change.example for change in found] == [recent[-1].message]
+
+
 def test_at_most_a_few_changes_and_none_without_recent_lines() -> None:
     recent = [entry(f"event {word} happened", -i) for i, word in enumerate("abcdefghijklm")]
     found = changes_before(ONSET, recent, [], recent_seconds=120, baseline_seconds=600)
@@ -111,10 +123,14 @@ def test_the_onset_is_the_first_spike_or_the_first_errors_after_a_quiet_start() 
 
 def test_the_precise_onset_is_the_first_fine_bucket_well_above_the_usual() -> None:
     fine = [(10, 1.0), (20, 2.0), (30, 9.0), (40, 30.0)]
-    assert first_rise(fine, 10, usual=4.0) == 20  # 1.5 x 4 = 6: the bucket ending at 30
-    assert first_rise(fine, 10, usual=1.0) == 10  # at least two lines: ends at 20
-    assert first_rise(fine, 10, usual=0.0) == 10
+    assert first_rise(fine, 10, usual=4.0) == 30  # 4 + 3 x 2 = 10: the bucket ending at 40
+    assert first_rise(fine, 10, usual=1.0) == 20  # 1 + 3 x 1 = 4: ends at 30
+    assert first_rise(fine, 10, usual=0.0) == 10  # at least two lines: ends at 20
+    assert first_rise(fine, 10, usual=16.0) == 30  # 1.5 x 16 = 24 (more than 16 + 3 x 4)
     assert first_rise(fine, 10, usual=21.0) is None
+    # Old errors at 1.7 per bucket put 3 in one now and then: noise, not the onset.
+    noisy = [(10, 1.0), (20, 3.0), (30, 2.0), (40, 41.0)]
+    assert first_rise(noisy, 10, usual=1.7) == 30
 
 
 def test_a_second_incident_on_top_of_a_first_is_a_step_up_and_a_second_onset() -> None:
@@ -124,6 +140,15 @@ def test_a_second_incident_on_top_of_a_first_is_a_step_up_and_a_second_onset() -
     points += [(t, 210.0) for t in range(660, 1200, 60)]
     assert step_up(points, 60) == 600
     assert coarse_onsets(points, 60, []) == (120, 600)
+
+
+def test_with_old_errors_from_the_first_bucket_the_step_up_is_the_onset() -> None:
+    # An error every 10 s all along (6 per bucket), then an incident from 900 on that fills the
+    # rest of the window: it holds half the buckets, so it sets the median and is no spike.
+    points = [(t, 6.0) for t in range(60, 960, 60)] + [(t, 140.0) for t in range(960, 1860, 60)]
+    assert coarse_onsets(points, 60, []) == (900,)
+    steady = [(t, 100.0 + (t % 7)) for t in range(60, 1200, 60)]
+    assert coarse_onsets(steady, 60, []) == ()  # opened inside a steady storm: no onset
 
 
 def test_noise_is_no_step_up() -> None:

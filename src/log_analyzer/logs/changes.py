@@ -12,6 +12,8 @@ Pure and CPU-bound: it runs in a worker process, on entries already normalized a
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -19,6 +21,9 @@ from log_analyzer.logs.condense import condense
 from log_analyzer.logs.normalize import Level, NormalizedEntry
 from log_analyzer.logs.redact import DEFAULT_PII
 
+_WORD = re.compile(r"[^\W\d_]{2}")
+"""Two letters in a row: a template without them (blank, ASCII art, a row of dashes) is no
+change, however new; a start-up prints a few such lines just before the one that matters."""
 RATE_FACTOR = 3.0
 """A template at least this many times more frequent (per second) before the onset is louder."""
 MIN_LOUDER_LINES = 3
@@ -89,8 +94,8 @@ def changes_before(
     found: list[tuple[tuple[float, ...], Change]] = []
     for pattern in patterns:
         before = [entries[i] for i in pattern.entries if i < split]
-        if not before:
-            continue
+        if not before or _WORD.search(pattern.template) is None:
+            continue  # not before the onset, or says nothing: a blank line, a banner's art
         recent_lines = sum(entry.count for entry in before)
         baseline_lines = sum(entries[i].count for i in pattern.entries if i >= split)
         level = min((entry.level for entry in before), key=lambda lv: lv.rank)
@@ -133,10 +138,12 @@ def coarse_onsets(
 ) -> tuple[int, ...]:
     """Where things broke, to the bucket (unix seconds).
 
-    The start of each spike, else of the first bucket with errors (unless errors were there
-    from the window's first bucket) and then the largest step up of the error rate after it, if
-    any (`step_up`): a second incident on top of a first seldom makes a spike of its own, since
-    the first already raised the window's median.
+    The start of each spike, else of the first bucket with errors and then the largest step up
+    of the error rate after it, if any (`step_up`): a second incident on top of a first seldom
+    makes a spike of its own, since the first already raised the window's median. When errors
+    were there from the window's first bucket (a background of old errors, or a window opened
+    inside the incident), the largest step up anywhere is the onset, if there is one: an
+    incident that fills half the window raises the median too much to be a spike.
 
     ``points`` are error lines per bucket (each point counts the step that ends at its time),
     ``spikes`` the ``(start, peak)`` of each spike found in them. At most two onsets: the first
@@ -149,7 +156,8 @@ def coarse_onsets(
     for index, (end, count) in enumerate(points):
         if count > 0:
             if index == 0:
-                return ()
+                rose = step_up(points, step_seconds)
+                return () if rose is None else (rose,)
             later = step_up(points[index + 2 :], step_seconds)
             onset = end - step_seconds
             return (onset,) if later is None else (onset, later)
@@ -182,11 +190,14 @@ def step_up(points: Sequence[tuple[int, float]], step_seconds: int) -> int | Non
 def first_rise(points: Sequence[tuple[int, float]], step_seconds: int, usual: float) -> int | None:
     """The start (unix seconds) of the first bucket of ``points`` well above ``usual`` lines.
 
-    Well above: at least two lines and `STEP_UP_FACTOR` times ``usual`` (the error lines per
+    Well above: at least two lines, `STEP_UP_FACTOR` times ``usual`` (the error lines per
     bucket of this size before the onset), so a second incident's rise on top of a first one's
-    errors is found too. None when no bucket is.
+    errors is found too, and three standard deviations above it, so that a few old errors
+    that happen to fall together (a count of ``usual`` on average varies by its square root)
+    do not pass for the onset and end the search for its cause before the cause. None when no
+    bucket is.
     """
-    floor = max(2.0, STEP_UP_FACTOR * usual)
+    floor = max(2.0, STEP_UP_FACTOR * usual, usual + 3 * math.sqrt(usual))
     for end, count in points:
         if count >= floor:
             return end - step_seconds
