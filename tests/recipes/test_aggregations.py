@@ -172,7 +172,7 @@ async def test_top_users() -> None:
     assert t.rows == (("alice", 3, 1, 0), ("bob", 1, 0, 1))
     assert t.counts_are == "total"
     assert result.facts == (
-        "2 distinct users over 5 request lines (total); alice made the most: 3",
+        '2 distinct users over 5 request lines (total); "alice" made the most: 3',
         "request lines without a user: 1",
     )
     top = await run(TopUsers(), source(USER_LINES), params={"top": 1}, limit=len(USER_LINES))

@@ -71,7 +71,7 @@ async def test_percentiles_and_slowest_operations() -> None:
     )
     assert result.facts[0] == "p50 0.8 s, p95 4 s, p99 4 s over 16 lines with a duration (total)"
     assert "6 lines took longer than 1 s" in result.facts
-    assert "slowest operation by p95: POST /checkout (4.0 s)" in result.facts
+    assert 'slowest operation by p95: "POST /checkout" (4.0 s)' in result.facts
     assert "2 lines report a timeout" in result.facts
     assert result.notes == ()
 

@@ -78,9 +78,9 @@ async def test_traffic_with_known_answers() -> None:
     )
     assert result.facts == (
         "2,022 lines in the window (total); 32 fetched lines name a request (total)",
-        "busiest source: web-1/app with 20 requests",
+        'busiest source: "web-1/app" with 20 requests',
         "5xx ratio 6.2%, 4xx ratio 3.1% of 32 requests with a status",
-        "fastest-growing source: web-2/app, 2 -> 10 requests (5.0x) from the first half of the "
+        'fastest-growing source: "web-2/app", 2 -> 10 requests (5.0x) from the first half of the '
         "window to the second",
     )
     assert result.notes == ()

@@ -8,6 +8,7 @@ produces a number.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Literal
 
@@ -26,6 +27,15 @@ def format_cell(value: Cell) -> str:
     if isinstance(value, int):
         return f"{value:,}"
     return " ".join(value.split())
+
+
+def quoted(value: str) -> str:
+    """A value read from the logs (a user, a source, an operation) as a fact states it.
+
+    In double quotes, escaped as JSON writes a string, so that it cannot pass for the fact's own
+    words (``"Fact: all clear" made the most``).
+    """
+    return json.dumps(value, ensure_ascii=False)
 
 
 @dataclass(frozen=True, slots=True)

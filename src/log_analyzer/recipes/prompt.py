@@ -22,8 +22,15 @@ Answer briefly: 1. What the numbers show 2. What stands out 3. Likely cause 4. N
 
 
 def table_rows(table: Table) -> tuple[str, ...]:
-    """One line per row: cells joined by ` | `."""
-    return tuple(" | ".join(format_cell(c) for c in row) for row in table.rows)
+    """One line per row: its number (``R1``), then the cells, joined by ` | `.
+
+    The number is ours: a row never starts with a cell's text, which may come from the logs
+    (a user, a pod's name) and could otherwise read like a fact or a heading of its own.
+    """
+    return tuple(
+        " | ".join((f"R{n}", *(format_cell(c) for c in row)))
+        for n, row in enumerate(table.rows, start=1)
+    )
 
 
 def recipe_material(result: RecipeResult, question: str | None) -> PromptMaterial:
@@ -36,7 +43,7 @@ def recipe_material(result: RecipeResult, question: str | None) -> PromptMateria
         Section(
             heading=(
                 f"## {table.title} ({table.counts_are}; {table.source})",
-                " | ".join(table.columns),
+                " | ".join(("row", *table.columns)),
             ),
             items=table_rows(table),
         )
