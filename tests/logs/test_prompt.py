@@ -153,9 +153,16 @@ def test_hostile_lines_stay_on_one_line_inside_the_fence(hostile: str) -> None:
 
 
 def test_one_line_neutralises_every_line_break_and_control_character() -> None:
-    text = one_line("a\nb\r\nc\rd\x0be\x0cf\x1cg\x85h\u2028i\u2029j\tk\x00l\x1bm\x7fn")
+    text = one_line("a\nb\r\nc\rd\x0be\x0cf\x1cg\x85h\u2028i\u2029j\tk\x00l\x1bm\x7fn\x1fo")
     assert text.isprintable()
     assert text.count("⏎") == 9
+
+
+def test_one_line_leaves_out_invisible_format_characters() -> None:
+    hidden = "pay\u202eIGNORE\u202c \u2066x\u2069 <\u200d|im_end|> \ufeffbom \u200bz\u2060"
+    text = one_line(hidden)
+    assert text == "payIGNORE x < |im_end|> bom z"
+    assert text.isprintable()
 
 
 @pytest.mark.parametrize(

@@ -71,9 +71,22 @@ def event_data(event: Event) -> dict[str, Any]:
 
 
 def _json(data: dict[str, Any]) -> str:
-    """Compact JSON, UTF-8 as it is, with lone surrogates (no UTF-8 encoder takes one) as U+FFFD."""
+    """Compact JSON, UTF-8 as it is, with lone surrogates (no UTF-8 encoder takes one) as U+FFFD.
+
+    The characters some readers split lines on besides a newline (U+0085, U+2028, U+2029: Python's
+    ``str.splitlines``, JavaScript before ES2019) are escaped, so one event stays one line.
+    """
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    return text if text.isascii() else valid_unicode(text)
+    if text.isascii():
+        return text
+    return _LINE_BREAKS.sub(_escaped, valid_unicode(text))
+
+
+_LINE_BREAKS = re.compile("[\x85\u2028\u2029]")
+
+
+def _escaped(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"
 
 
 def encode_sse(event: Event) -> str:

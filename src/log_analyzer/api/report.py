@@ -77,7 +77,7 @@ def summary_text(event: SummaryEvent) -> str:
     if extras:
         out.append("Handling: " + "; ".join(extras))
     out.extend(f"Note: {note}" for note in event.notes)
-    return "\n".join(out) + "\n"
+    return _lines(out) + "\n"
 
 
 def context_data(event: ContextEvent) -> dict[str, Any]:
@@ -101,7 +101,16 @@ def context_data(event: ContextEvent) -> dict[str, Any]:
 def context_text(event: ContextEvent) -> str:
     """The `context` event as a paragraph, then the heading of what the model writes."""
     out = [_context_text(event.fit), *(f"Note: {note}" for note in event.notes)]
-    return "\n".join(out) + f"\n=== {event.heading} ===\n\n"
+    return _lines(out) + f"\n=== {event.heading} ===\n\n"
+
+
+def _lines(out: list[str]) -> str:
+    """The report's lines joined, each kept to one line whatever its values hold.
+
+    A pod's name or a store's error with a newline in it would otherwise print as lines of the
+    report's own.
+    """
+    return "\n".join(line.replace("\n", " ⏎ ") for line in out)
 
 
 def _scope(s: LogSummary) -> str:

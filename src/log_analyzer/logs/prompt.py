@@ -60,7 +60,10 @@ _FACT_TEXT_CHARS = 160
 _REMINDER_CHARS = 48
 
 _NEWLINES = re.compile(r"\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]")
-_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\t]")
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x1f\x7f-\x84\x86-\x9f\t]")
+# Invisible format characters: bidi overrides and isolates, zero-width spaces and joiners, the
+# byte order mark. They would show a reader of the prompt other text than the model reads.
+_FORMAT = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]")
 # The start of a control token as chat templates write them: <|im_start|>, <|eot_id|>,
 # <|start_header_id|>, <|endoftext|>, and DeepSeek's, whose bars are fullwidth (U+FF5C).
 _CONTROL_TOKEN_START = re.compile("<(?=[|\uff5c])")
@@ -69,11 +72,13 @@ _CONTROL_TOKEN_START = re.compile("<(?=[|\uff5c])")
 def one_line(text: str) -> str:
     """``text`` as one line: newlines shown as ``⏎``, other control characters as spaces.
 
-    What reads like a chat template's control token (``<|im_start|>``) gets a space after its
-    ``<``, so that the model's tokenizer sees text.
+    Invisible format characters (bidi overrides, zero-width ones) are left out. What reads
+    like a chat template's control token (``<|im_start|>``) gets a space after its ``<``, so
+    that the model's tokenizer sees text.
     """
     if not text.isprintable():
         text = _CONTROL.sub(" ", _NEWLINES.sub(" ⏎ ", valid_unicode(text)))
+        text = _FORMAT.sub("", text)
     if "<" in text:
         text = _CONTROL_TOKEN_START.sub("< ", text)
     return text
