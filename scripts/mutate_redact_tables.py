@@ -60,6 +60,7 @@ PATTERNS = (
     "_SPACED_SECRET",
     "_BASE64_PRIVATE_KEY",
     "_VAULT_KEY",
+    "_ESCAPE_BEFORE",
 )
 # Regex sources read when the rules are built (those inlined in a compiled pattern above are
 # mutated there: _SASL in _COMMAND_PASSWORD).

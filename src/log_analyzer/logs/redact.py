@@ -114,10 +114,27 @@ def _swap(match: re.Match[str], group: str, kind: str, quote: str = "") -> tuple
 _TOKEN_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
 
 
+# An escape right before a token ends with a letter or digit that is not the token's: JSON's
+# "\n", "\t" and "\u003d", a URL's "%20" and "%3D" (encoded twice: "%253D"; the "25" taken as
+# any two digits, so that no verdict depends on digits' values).
+_ESCAPE_BEFORE = re.compile(r"(?:\\(?:[bfnrt]|u[0-9A-Fa-f]{4})|%(?:[0-9]{2})?[0-9A-Fa-f]{2})\Z")
+_ESCAPE_REACH = 6
+"""The longest escape `_ESCAPE_BEFORE` finds: ``\\u003d``."""
+
+
+def _after_escape(text: str, start: int) -> bool:
+    """Whether an escape ends at `start`, so a token may begin there."""
+    return _ESCAPE_BEFORE.search(text, max(0, start - _ESCAPE_REACH), start) is not None
+
+
 def _inside_word(match: re.Match[str]) -> bool:
     """Whether the match starts in the middle of a token (so it is only part of one)."""
     start = match.start()
-    return start > 0 and match.string[start - 1] in _TOKEN_CHARS
+    return (
+        start > 0
+        and match.string[start - 1] in _TOKEN_CHARS
+        and not _after_escape(match.string, start)
+    )
 
 
 def _whole(kind: str) -> _Replacer:
