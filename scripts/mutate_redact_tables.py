@@ -61,10 +61,19 @@ PATTERNS = (
     "_BASE64_PRIVATE_KEY",
     "_VAULT_KEY",
     "_ESCAPE_BEFORE",
+    "_LIST_ITEM",
+    "_OBJECT_VALUE",
 )
 # Regex sources read when the rules are built (those inlined in a compiled pattern above are
 # mutated there: _SASL in _COMMAND_PASSWORD).
-REGEX_STRINGS = ("_SEPARATOR", "_VALUE", "_CARD_SHAPE", "_ENCODED_PAIR_SHAPE")
+REGEX_STRINGS = (
+    "_SEPARATOR",
+    "_VALUE",
+    "_CARD_SHAPE",
+    "_ENCODED_PAIR_SHAPE",
+    "_KEY_SUFFIX",
+    "_CONTAINER",
+)
 COLLECTIONS = (
     "_NOT_SECRET",
     "_SHORT_KEYWORDS",

@@ -1398,10 +1398,39 @@ def test_a_value_redacted_in_part_is_redacted_whole() -> None:
 
 
 def test_prose_needs_a_bare_value_after_a_colon() -> None:
-    assert redact('"token": "expired"', pii=NO_PII).text == '"token": "[REDACTED:token]"'
+    assert redact('"password": "expired"', pii=NO_PII).text == '"password": "[REDACTED:password]"'
     assert redact("token=expired", pii=NO_PII).text == "token=[REDACTED:token]"
     assert redact("token: expired1", pii=NO_PII).text == "token: [REDACTED:token]"
     assert redact('"token":expired', pii=NO_PII).text == '"token":"[REDACTED:token]"'
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param('{"type":"token","token":"Hello"}', id="a-word"),
+        pytest.param('{"type":"token","token":" world!"}', id="spaced-punctuated"),
+        pytest.param('{"type":"token","token":"\\n"}', id="escaped-newline"),
+        pytest.param('{"usage":{"tokens":[" The"," cat"]}}', id="a-list-of-words"),
+    ],
+)
+def test_a_model_output_token_is_no_credential(text: str) -> None:
+    assert redact(text, pii=NO_PII) == Redaction(text, {})
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param('"token":"Hello123"', '"token":"[REDACTED:token]"', id="with-a-digit"),
+        pytest.param(
+            '"token":"Helloworldxyz"', '"token":"[REDACTED:token]"', id="longer-than-a-word"
+        ),
+        pytest.param('"auth_token":"Hello"', '"auth_token":"[REDACTED:token]"', id="named-more"),
+        pytest.param("token=Hello", "token=[REDACTED:token]", id="not-json"),
+        pytest.param('"token":Hello', '"token":"[REDACTED:token]"', id="bare"),
+    ],
+)
+def test_only_a_short_word_streamed_as_token_is_kept(text: str, expected: str) -> None:
+    assert redact(text, pii=NO_PII).text == expected
 
 
 def test_code_and_arn_exceptions_need_their_shape() -> None:

@@ -642,6 +642,8 @@ _KEY_KINDS = {
     "passphrase": "password",
     "pass": "password",
     "pwd": "password",
+    "pw": "password",
+    "passcode": "password",
     "token": "token",
     "apikey": "api_key",
     "appkey": "api_key",
@@ -717,11 +719,60 @@ def _kv_value(match: re.Match[str]) -> tuple[str, str, bool] | None:
         return None
     start = match.start()
     before = match.string[start - 1] if start else ""
-    # Inside a word unless a camelCase boundary: bypass, monkey, COMPASS, but dbPass.
-    inside = before.isalpha() and before.isupper() == keyword[0].isupper()
+    # Inside a word unless a camelCase boundary: bypass, monkey, COMPASS, but dbPass (and \npass).
+    inside = (
+        before.isalpha()
+        and before.isupper() == keyword[0].isupper()
+        and not _after_escape(match.string, start)
+    )
     if inside and keyword.lower() in _SHORT_KEYWORDS:
         return None
     return group, value, group == "bare"
+
+
+def _counted(value: str) -> bool:
+    """Whether `value` is a number: what ``tokens=512`` or ``"secrets": 3`` count."""
+    return value.replace(".", "", 1).isdigit()
+
+
+def _short_word(value: str) -> bool:
+    """Whether `value` is a few characters without a digit: a word, not a credential.
+
+    (``{"type":"token","token":"Hello"}`` in an LLM's streaming log.)
+    """
+    stripped = value.strip()
+    return len(stripped) <= _TOKEN_WORD_MAX_CHARS and not any(c.isdigit() for c in stripped)
+
+
+_TOKEN_WORD_MAX_CHARS = 12
+"""The longest value without a digit under a ``token`` key that is taken for a word."""
+# Items of a list ([a, "b"], Go's [a b]) and the values of an object's pairs ({"db":"x"}).
+_LIST_ITEM = re.compile(r"\\?\"(?P<dq>[^\"\\]*)\\?\"|'(?P<sq>[^']*)'|(?P<bare>[^\s\"',]+)")
+_OBJECT_VALUE = re.compile(
+    r"[:=][ \t]*(?:\\?\"(?P<dq>[^\"\\]*)\\?\"|'(?P<sq>[^']*)'|(?P<bare>[^\s\"',]+))"
+)
+
+
+def _container(match: re.Match[str], group: str, kind: str) -> tuple[str, str] | None:
+    """Each secret in a list or an object held by a secret-named key, redacted in place."""
+    found = 0
+
+    def item(part: re.Match[str]) -> str:
+        nonlocal found
+        name = str(part.lastgroup)
+        value = part.group(name)
+        if _is_not_secret(value) or _counted(value) or (kind == "token" and _short_word(value)):
+            return part.group(0)
+        found += 1
+        return _swap(part, name, kind)[1]
+
+    items = _LIST_ITEM if group == "list" else _OBJECT_VALUE
+    content = items.sub(item, match.group(group))
+    if not found:
+        return None
+    whole, base = match.group(0), match.start()
+    start, end = match.span(group)
+    return kind, f"{whole[: start - base]}{content}{whole[end - base :]}"
 
 
 def _key_value(match: re.Match[str]) -> tuple[str, str] | None:
@@ -730,6 +781,13 @@ def _key_value(match: re.Match[str]) -> tuple[str, str] | None:
         return None
     group, value, bare = found
     keyword, key_quote = match.group("kw"), match.group("kq") or ""
+    plural = match.group("suffix") == "s"
+    if group in ("list", "object"):
+        if group == "object" and not plural:
+            return None  # a secret's reference: "secret":{"secretName":"api-tls"}
+        return _container(match, group, _kv_kind(keyword, _key_prefix(match)))
+    if plural and _counted(value):
+        return None  # tokens=512, "prompt_tokens": 1106: a count
     lowered = keyword.lower()
     if lowered == "pwd" and value.startswith(("/", "~")):
         return None  # PWD=/srv/app in an environment dump is a directory, not a password.
@@ -738,6 +796,9 @@ def _key_value(match: re.Match[str]) -> tuple[str, str] | None:
     kind = _kv_kind(keyword, _key_prefix(match))
     if kind == "session_id" and value.isdigit():
         return None  # a database's or a job's session number, not a bearer of access
+    streamed = key_quote and group == "dq" and lowered == "token" and not _key_prefix(match)
+    if streamed and _short_word(value):
+        return None  # {"type":"token","token":"Hello"}: a model's output, not a credential
     sep = match.group("sep")
     prose_after_colon = bare and not key_quote and ":" in sep
     if prose_after_colon and _WORDLIKE.fullmatch(value.rstrip(".,!?:")):
@@ -932,7 +993,7 @@ def _keyword_alternation(words: Mapping[str, str]) -> str:
 _SECRET_KEY_WORDS = {
     "s": r"ecret[_-]?access[_-]?key|ecret[_-]?key(?:[_-]?base)?|ecret|ervice[_-]?key"
     r"|ession[_-]?(?:id|key)|essid|ubscription[_-]?key|aml[_-]?response",
-    "p": r"assw(?:or)?d|assphrase|ass|rivate[_-]?key|riv[_-]?key|wd",
+    "p": r"assw(?:or)?d|ass[_-]?phrase|ass(?:code)?|rivate[_-]?key|riv[_-]?key|wd|w",
     "a": r"pi[_-]?key|ccess[_-]?key|ccount[_-]?key|uth[_-]?key|pp(?:lication)?[_-]?key",
     "t": r"oken",
     "c": r"lient[_-]?key",
@@ -953,9 +1014,27 @@ _VALUE = (
 )
 
 
-def _key_value_pattern(words: Mapping[str, str]) -> re.Pattern[str]:
+# What may follow a secret's key word in its name: a plural (api_keys, passwords), a number
+# (password2), or a word saying which one (secret_value, tokenValue, PASSWORD_NEW,
+# password_confirmation). Not any word: prompt_tokens=532 and token_count count tokens,
+# secret_name and password_length say something about a secret, not what it is.
+_KEY_SUFFIX = r"(?P<suffix>s|[0-9]|[_-]?(?i:value|new|old|confirm(?:ation)?))?"
+# A list ([...], Go's too; not a placeholder), or an object whose pairs' values are the secrets
+# ({"db":"..."}).
+_CONTAINER = r"(?:\[(?!REDACTED:)(?P<list>[^\[\]{}\n]*)\]|\{(?P<object>[^{}\[\]\n]*)\})"
+
+
+def _key_value_pattern(words: Mapping[str, str], *, generic: bool = False) -> re.Pattern[str]:
+    """Pairs keyed by one of `words`, which a secret's name may follow (`_KEY_SUFFIX`).
+
+    A secret's key may hold a list or an object; a `generic` key ends with its word and holds
+    one value.
+    """
     keyword = f"(?P<kw>{_keyword_alternation(words)})"
-    return re.compile(keyword + r"(?![A-Za-z0-9_.-])(?P<kq>\\?[\"'])?" + _SEPARATOR + _VALUE)
+    suffix, value = ("", _VALUE) if generic else (_KEY_SUFFIX, f"(?:{_CONTAINER}|{_VALUE})")
+    return re.compile(
+        keyword + suffix + r"(?![A-Za-z0-9_.-])(?P<kq>\\?[\"'])?" + _SEPARATOR + value
+    )
 
 
 # A secret given as a name and a value: Kubernetes env vars ({"name":"DB_PASSWORD","value":"x"},
@@ -1507,13 +1586,13 @@ def _rules() -> tuple[_Rule, ...]:
         _Rule(_PASSWORD_HASH, (), _whole("password_hash"), _PASSWORD_HASH_SHAPES),
         _Rule(
             _key_value_pattern(_SECRET_KEY_WORDS),
-            ("pass", "pwd", "secret", "token", "key", "samlresponse"),
+            ("pass", "pw", "secret", "token", "key", "samlresponse"),
             _key_value,
             # "session" is in many a harmless line: only a session id or key before its separator.
             (r"sess(?:ion)?[_-]?(?:id|key)\\?[\"']?[ \t]*[:=]",),
         ),
         _Rule(
-            _key_value_pattern(_GENERIC_KEY_WORDS),
+            _key_value_pattern(_GENERIC_KEY_WORDS, generic=True),
             ("key",),
             _generic_key_value,
             # "auth" alone is in every "authentication failed": only a key, before its separator.
