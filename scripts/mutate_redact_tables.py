@@ -95,6 +95,8 @@ COLLECTIONS = (
     "_PUBLIC",
     "_ENCODED_VALUE_END",
     "_LOGIN_PROSE",
+    "_STARTS_A_FIELD",
+    "_OPENS_A_STRING",
 )
 CHARACTER_SETS = {"_TOKEN_CHARS": "_-0", "_KEY_CHARS": "_.-0"}
 

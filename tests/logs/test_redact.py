@@ -1407,6 +1407,43 @@ def test_prose_needs_a_bare_value_after_a_colon() -> None:
 @pytest.mark.parametrize(
     "text",
     [
+        pytest.param('err="token: malformed"', id="after-equals"),
+        pytest.param('{"msg":"token: malformed"}', id="after-colon"),
+        pytest.param('raise ValueError("token: malformed")', id="after-parenthesis"),
+        pytest.param('errors=["token: malformed"]', id="after-bracket"),
+        pytest.param("{'token: malformed'}", id="after-brace"),
+        pytest.param('["retry","token: malformed"]', id="after-comma"),
+        pytest.param('the server said "token: malformed"', id="after-space"),
+        pytest.param('the server said\t"token: malformed"', id="after-tab"),
+        pytest.param("*v1.Secret: secrets is forbidden", id="after-an-asterisk"),
+        pytest.param("open db: password: expired", id="after-a-colon"),
+    ],
+)
+def test_prose_in_a_quoted_message_after_a_colon_stays(text: str) -> None:
+    assert redact(text, pii=NO_PII) == Redaction(text, {})
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param(
+            'msg="done" token: malformed', 'msg="done" token: [REDACTED:token]', id="after-a-value"
+        ),
+        pytest.param("token: malformed", "token: [REDACTED:token]", id="at-the-start"),
+        pytest.param("x\n token: malformed", "x\n token: [REDACTED:token]", id="after-newline"),
+        pytest.param("{token: malformed}", "{token: [REDACTED:token]}", id="after-a-brace"),
+        pytest.param("a: 1, token: malformed", "a: 1, token: [REDACTED:token]", id="after-comma"),
+        pytest.param("- token: malformed", "- token: [REDACTED:token]", id="list-item"),
+        pytest.param("map[token:malformed]", "map[token:[REDACTED:token]]", id="go-map"),
+    ],
+)
+def test_a_field_after_a_colon_is_redacted_even_as_a_word(text: str, expected: str) -> None:
+    assert redact(text, pii=NO_PII).text == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
         pytest.param('{"type":"token","token":"Hello"}', id="a-word"),
         pytest.param('{"type":"token","token":" world!"}', id="spaced-punctuated"),
         pytest.param('{"type":"token","token":"\\n"}', id="escaped-newline"),

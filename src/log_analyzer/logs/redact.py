@@ -775,6 +775,34 @@ def _container(match: re.Match[str], group: str, kind: str) -> tuple[str, str] |
     return kind, f"{whole[: start - base]}{content}{whole[end - base :]}"
 
 
+def _in_prose(match: re.Match[str], sep: str) -> bool:
+    """Whether a key and its ": " stand in prose rather than start a field.
+
+    Go's errors read "invalid token: signature expired", "open db: password: too short",
+    "*v1.Secret: secrets is forbidden", err="token: malformed". A field starts its line
+    (YAML's "  password: x", after an escaped newline too), an item ("{", ",", "[", "- "), or
+    follows a closed value (msg="loaded config" password: x); Go's maps and structs put no
+    space after the colon (map[password:x], &{User:app Password:x}).
+    """
+    if ":" not in sep or not sep.endswith((" ", "\t")):
+        return False
+    key = match.start() - len(_key_prefix(match))
+    line = match.string[max(0, key - _PROSE_REACH) : key]
+    before = line.rstrip(" \t")
+    if not before or _after_escape(match.string, key - (len(line) - len(before))):
+        return False
+    last = before[-1]
+    if last in "\"'":  # a quote that closes a value, or one that opens a message
+        return len(before) > 1 and before[-2] in _OPENS_A_STRING
+    return last not in _STARTS_A_FIELD
+
+
+_PROSE_REACH = 64
+"""How many spaces before a key are looked over for what stands before it."""
+_STARTS_A_FIELD = frozenset("\n{,-")
+_OPENS_A_STRING = frozenset("=:([{, \t")
+
+
 def _key_value(match: re.Match[str]) -> tuple[str, str] | None:
     found = _kv_value(match)
     if found is None:
@@ -800,7 +828,7 @@ def _key_value(match: re.Match[str]) -> tuple[str, str] | None:
     if streamed and _short_word(value):
         return None  # {"type":"token","token":"Hello"}: a model's output, not a credential
     sep = match.group("sep")
-    prose_after_colon = bare and not key_quote and ":" in sep
+    prose_after_colon = bare and not key_quote and _in_prose(match, sep)
     if prose_after_colon and _WORDLIKE.fullmatch(value.rstrip(".,!?:")):
         return None  # Go-style errors put prose after a colon: "invalid token: signature expired".
     if bare and ("(" in value or match.string[match.end() : match.end() + 1] == "["):

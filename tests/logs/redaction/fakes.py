@@ -312,6 +312,7 @@ MAKERS: dict[str, Maker] = {
     "ipv6": ipv6,
     "twilio_sid": join("AC", of(HEX, 32)),
     "random24": of(ALNUM, 24, mixed_case=True),
+    "word": of(string.ascii_lowercase, 12),
     "random44": lambda rng: b64(rng.randbytes(32)),
     "visa16": card("4", 16),
     "visa16_spaced": card("4", 16, (4, 4, 4, 4)),
