@@ -63,6 +63,7 @@ PATTERNS = (
     "_ESCAPE_BEFORE",
     "_LIST_ITEM",
     "_OBJECT_VALUE",
+    "_HEX_KEY",
 )
 # Regex sources read when the rules are built (those inlined in a compiled pattern above are
 # mutated there: _SASL in _COMMAND_PASSWORD).
@@ -97,6 +98,7 @@ COLLECTIONS = (
     "_LOGIN_PROSE",
     "_STARTS_A_FIELD",
     "_OPENS_A_STRING",
+    "_ID_KEY_NAMES",
 )
 CHARACTER_SETS = {"_TOKEN_CHARS": "_-0", "_KEY_CHARS": "_.-0"}
 

@@ -1495,30 +1495,49 @@ ALMOST = "AAbbCCddEEffGGG0"  # the same length, just below 3.0 bits
 
 
 @pytest.mark.parametrize(
-    ("value", "redacted"),
+    ("value", "redacted", "as_a_key"),
     [
-        pytest.param(RANDOM, True, id="at-the-threshold"),
-        pytest.param(ALMOST, False, id="just-below-the-threshold"),
-        pytest.param("AAbbCCddEEffGG1", False, id="15-characters"),
-        pytest.param(RANDOM + "==", True, id="padding"),
-        pytest.param(RANDOM + "===", False, id="too-much-padding"),
-        pytest.param(RANDOM.replace("dd", "d."), False, id="not-base64"),
-        pytest.param("Ab+/Cd_-Ef12Gh34", True, id="base64-alphabets"),
-        pytest.param(RANDOM.lower(), False, id="lower-case"),
-        pytest.param(RANDOM.upper(), False, id="upper-case"),
-        pytest.param("AAbbCCddEEffGGhh", False, id="no-digit"),
-        pytest.param("3f2b1c4e-8a7d-4e5f-9b6a-1c2d3e4f5a6b", False, id="uuid"),
-        pytest.param("4BF92F3576B4E9A6f2c1d3e4f5a6b7c8", False, id="hex-mixed-case"),
-        pytest.param("0a1B2c3D4e5F6a7B8c9D", False, id="hex-low-entropy"),
-        pytest.param("user:42", False, id="cache-key"),
-        pytest.param("Orders-Created-Event-2026", True, id="hyphenated-words-mixed"),
+        pytest.param(RANDOM, True, True, id="at-the-threshold"),
+        pytest.param(ALMOST, False, False, id="just-below-the-threshold"),
+        pytest.param("AAbbCCddEEffGG1", False, False, id="15-characters"),
+        pytest.param(RANDOM + "==", True, True, id="padding"),
+        pytest.param(RANDOM + "===", False, False, id="too-much-padding"),
+        pytest.param(RANDOM.replace("dd", "d."), False, False, id="not-base64"),
+        pytest.param("Ab+/Cd_-Ef12Gh34", True, True, id="base64-alphabets"),
+        pytest.param(RANDOM.lower(), False, False, id="lower-case"),
+        pytest.param(RANDOM.upper(), False, False, id="upper-case"),
+        pytest.param("AAbbCCddEEffGGhh", False, False, id="no-digit"),
+        # Hex, UUIDs: random to the eye, ids as often as keys; a key only under a "key" name.
+        pytest.param("3f2b1c4e-8a7d-4e5f-9b6a-1c2d3e4f5a6b", False, True, id="uuid"),
+        pytest.param("sdk-3f2b1c4e-8a7d-4e5f-9b6a-1c2d3e4f5a6b", False, True, id="sdk-uuid"),
+        pytest.param("4BF92F3576B4E9A6f2c1d3e4f5a6b7c8", False, True, id="hex-mixed-case"),
+        pytest.param("0a1B2c3D4e5F6a7B8c9D", False, True, id="hex-low-entropy"),
+        pytest.param("0123456789abcde", False, False, id="hex-15-characters"),
+        pytest.param("0123456789012345", False, False, id="hex-no-letter"),
+        pytest.param("abcdefabcdefabcd", False, False, id="hex-no-digit"),
+        pytest.param("user:42", False, False, id="cache-key"),
+        pytest.param("Orders-Created-Event-2026", True, True, id="hyphenated-words-mixed"),
     ],
 )
-def test_generic_keys_need_random_values(value: str, redacted: bool) -> None:
-    for key in ("key", "webhook_key", "routingKey", "auth", "cred", "creds", "credential"):
+def test_generic_keys_need_random_values(value: str, redacted: bool, as_a_key: bool) -> None:
+    for key, verdict in (
+        *((key, as_a_key) for key in ("key", "webhook_key", "adminKey")),
+        *((key, redacted) for key in ("auth", "cred", "creds", "credential")),
+    ):
         for text in (f"{key}={value}", f'"{key}": "{value}"'):
-            expected = text.replace(value, "[REDACTED:secret]") if redacted else text
+            expected = text.replace(value, "[REDACTED:secret]") if verdict else text
             assert redact(text, pii=NO_PII).text == expected, text
+
+
+ID_KEYS = ("cache_key", "idempotencyKey", "partition_key", "sort_key", "primary_key", "routingKey",
+           "object_key", "dedup_key", "shard_key", "public_key", "pubKey")  # fmt: skip
+
+
+@pytest.mark.parametrize("key", ID_KEYS)
+def test_keys_that_find_a_thing_are_no_secrets(key: str) -> None:
+    for value in (RANDOM, "3f2b1c4e-8a7d-4e5f-9b6a-1c2d3e4f5a6b"):
+        text = f"{key}={value}"
+        assert redact(text, pii=NO_PII) == Redaction(text, {})
 
 
 @pytest.mark.parametrize(

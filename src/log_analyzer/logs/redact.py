@@ -966,15 +966,34 @@ def _opaque_id(value: str) -> bool:
     )
 
 
+# Keys that find a thing rather than open it: a cache's, an idempotency key, a table's
+# partition, sort or primary key, a queue's routing key, an object store's key.
+_ID_KEY_NAMES = frozenset(
+    {"cache", "idempotency", "partition", "sort", "primary", "routing", "object", "dedup", "shard"}
+)
+# Hex, a UUID, or hex groups (Mailgun's key-...-...), maybe after a short vendor word (sdk-).
+_HEX_KEY = re.compile(r"(?:[a-z]{2,8}-)?[0-9a-fA-F]{8,}(?:-[0-9a-fA-F]{4,})*")
+
+
+def _hex_key(value: str) -> bool:
+    """Whether `value` is a key in hex, 16 characters or more without its dashes.
+
+    Algolia's and Mailgun's keys, Heroku's UUIDs, LaunchDarkly's ``sdk-<uuid>``: under a name
+    that says "key", no less a secret than a mixed-case one.
+    """
+    return _HEX_KEY.fullmatch(value) is not None and _opaque_id(value.replace("-", ""))
+
+
 def _generic_key_value(match: re.Match[str]) -> tuple[str, str] | None:
     found = _kv_value(match)
     if found is None:
         return None
     group, value, bare = found
     named = {word.lower() for word in _KEY_WORD.findall(_key_prefix(match))[-1:]}
-    if named & _PUBLIC:
-        return None  # a public key is no secret, however random it looks
-    if not (_high_entropy(value) or (named & _SECRET_KEY_NAMES and _opaque_id(value))):
+    if named & _PUBLIC or named & _ID_KEY_NAMES:
+        return None  # a public key, or a key that finds a thing, is no secret
+    hex_key = match.group("kw").lower() == "key" and _hex_key(value)
+    if not (_high_entropy(value) or hex_key or (named & _SECRET_KEY_NAMES and _opaque_id(value))):
         return None
     return _swap(match, group, "secret", (match.group("kq") or "") if bare else "")
 

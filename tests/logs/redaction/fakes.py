@@ -313,6 +313,8 @@ MAKERS: dict[str, Maker] = {
     "twilio_sid": join("AC", of(HEX, 32)),
     "random24": of(ALNUM, 24, mixed_case=True),
     "word": of(string.ascii_lowercase, 12),
+    "sdk_uuid": lambda rng: f"sdk-{uuid.UUID(int=rng.getrandbits(128), version=4)}",
+    "hex_groups": join(of(HEX, 32), "-", of(HEX, 8), "-", of(HEX, 8)),
     "random44": lambda rng: b64(rng.randbytes(32)),
     "visa16": card("4", 16),
     "visa16_spaced": card("4", 16, (4, 4, 4, 4)),
