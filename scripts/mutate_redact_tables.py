@@ -64,6 +64,7 @@ PATTERNS = (
     "_LIST_ITEM",
     "_OBJECT_VALUE",
     "_HEX_KEY",
+    "_TRACE_ID_KEY",
 )
 # Regex sources read when the rules are built (those inlined in a compiled pattern above are
 # mutated there: _SASL in _COMMAND_PASSWORD).

@@ -1774,11 +1774,38 @@ def test_unknown_personal_data_is_refused(call: object) -> None:
         ("to=a_b%c-d@x-y.io;", "to=[REDACTED:email];"),
         ("mailto:bob@example.com.", "mailto:[REDACTED:email]."),
         ('"bob@EXAMPLE.COM"', '"[REDACTED:email]"'),
-        ("git@github.com:org/repo.git", "[REDACTED:email]:org/repo.git"),
+        ("digit@github.com:org/repo.git", "[REDACTED:email]:org/repo.git"),
     ],
 )
 def test_email_addresses(text: str, expected: str) -> None:
     check(text, expected, {"email": 1}, frozenset({"email"}))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("remote: git@github.com:acme/infra.git (fetch)", id="scp-like-remote"),
+        pytest.param("ssh -o BatchMode=yes git@gitlab.example.com", id="ssh-target"),
+        pytest.param("origin\tssh://git@bitbucket.org/acme/api.git", id="ssh-url"),
+    ],
+)
+def test_git_ssh_user_is_no_email_address(text: str) -> None:
+    assert redact(text, pii=frozenset({"email"})) == Redaction(text, {})
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("dd.trace_id=4986947095633979044 dd.span_id=1", id="logfmt"),
+        pytest.param('{"dd":{"span_id":"4986947095633979044"}}', id="json"),
+        pytest.param('"traceId": 4986947095633979044', id="camel-case"),
+        pytest.param("parent-id: '4986947095633979044'", id="parent"),
+    ],
+)
+def test_decimal_trace_ids_are_no_card_numbers(text: str) -> None:
+    assert module._is_card_number("4986947095633979044")  # it would pass alone
+    assert redact(text, pii=NO_PII) == Redaction(text, {})
+    assert redact(text.replace("4986947095633979044", "x 4986947095633979044")).total == 1
 
 
 @pytest.mark.parametrize(

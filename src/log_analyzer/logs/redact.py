@@ -1522,7 +1522,19 @@ def _card_group(match: re.Match[str]) -> str:
     return _placeholder("card") if _is_card_number(number) else number
 
 
+# Trace and span ids in decimal (Datadog's dd.trace_id, "span_id"): 64-bit numbers, some of
+# which pass for a card number.
+_TRACE_ID_KEY = re.compile(
+    r"(?i:trace|span|parent)[_.-]?(?i:id)\\?[\"']?[ \t]*[:=][ \t]*\\?[\"']?\Z"
+)
+_TRACE_ID_REACH = 24
+"""How far before a number its trace id key is looked for."""
+
+
 def _card(match: re.Match[str]) -> tuple[str, str] | None:
+    start = match.start()
+    if _TRACE_ID_KEY.search(match.string, max(0, start - _TRACE_ID_REACH), start):
+        return None
     run, tail = match.group(), ""
     if _AFTER_NUMBER.match(match.string, match.end()):
         # The last group is part of a word or a decimal ("4111111111111111 3DS", "... 2.5").
@@ -1553,6 +1565,8 @@ _EMAIL = re.compile(
 def _email(match: re.Match[str]) -> tuple[str, str] | None:
     if _FILE_EXTENSION.fullmatch(match.group("tld")):
         return None
+    if match.group().startswith("git@"):
+        return None  # git's SSH user on a code host (git@github.com:org/repo.git), no person
     return "email", _placeholder("email")
 
 
