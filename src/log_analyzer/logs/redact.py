@@ -190,6 +190,9 @@ class _Vendor(NamedTuple):
 
 
 _T = "A-Za-z0-9_-"  # base64url, and most vendors' token alphabets
+# Where a token found by a shape may start (RE2, case-folded text): at a word's edge, or right
+# after an escape (`_ESCAPE_BEFORE`), whose last letter or digit is no edge.
+_EDGE = r"(?:\b|\\(?:[bfnrt]|u[0-9a-f]{4})|%[0-9a-f]{2})"
 _GITLAB = ("pat", "dt", "rt", "ft", "soat", "ptt", "imt", "agent", "ffct", "oas", "cbt")
 # Each pattern starts with a literal (no leading look-behind, no IGNORECASE) so the regex engine
 # can jump straight to candidate positions; word boundaries are checked by the replacer instead.
@@ -300,7 +303,7 @@ _VENDORS = (
         "square_token",
         rf"sq[0-9](?:atp|atb|csp)-[{_T}]{{22,}}|EAAA[{_T}]{{60}}(?![{_T}])",
         (),
-        (r"sq[0-9](?:atp|atb|csp)-", r"\beaa[a-z][a-z0-9_-]*[g-z_-]"),
+        (r"sq[0-9](?:atp|atb|csp)-", _EDGE + r"eaa[a-z][a-z0-9_-]*[g-z_-]"),
     ),
     # Meta's Graph API tokens: the explorer's, and page and user tokens (EAAG..., EAAM...).
     _Vendor(
@@ -435,14 +438,14 @@ _TAIL_TOKENS = (
         "telegram_bot_token",
         r"[0-9]{8,10}:[A-Za-z0-9_-]{35}(?![A-Za-z0-9_-])",
         (),
-        (r"\b[0-9]{8,10}:[a-z0-9_-]",),
+        (_EDGE + r"[0-9]{8,10}:[a-z0-9_-]",),
     ),
     # "1//0" and a random tail (the digits of the prefix are matched as any digit).
     _Vendor(
         "google_refresh_token",
         r"[0-9]//[0-9][A-Za-z0-9_-]{30,}",
         (),
-        (r"\b[0-9]//[0-9][a-z0-9_-]",),
+        (_EDGE + r"[0-9]//[0-9][a-z0-9_-]",),
     ),
 )
 # Tokens whose own pattern is loose: only one whose random part (what follows the last of its
