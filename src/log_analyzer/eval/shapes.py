@@ -2,9 +2,12 @@
 
 A shape turns one message, written at one moment at one level, into the raw line (or lines) a
 container writes: JSON, logfmt, klog, a Spring Boot prefix, a `<TS> ERROR [component]` prefix,
-CoreDNS's, PostgreSQL's. Stack traces and Go panics are written one entry per line, as a
-container runtime splits them; the lines after the first carry no level of their own, so a
-store that detects levels reports them as ``unknown``.
+CoreDNS's, PostgreSQL's, PgBouncer's, nginx's error log, etcd's zap JSON, Kafka's log4j,
+Celery's. Stack traces and Go panics are written one entry per line, as a container runtime
+splits them; the lines after the first carry no level of their own, so a store that detects
+levels reports them as ``unknown``. A chained trace's telling line is often deep inside it (the
+root ``Caused by:``, the first exception of a Python chain): its shapes take the message as two
+lines, the head line and that one.
 """
 
 from __future__ import annotations
@@ -118,6 +121,106 @@ def postgres_shape(pid: int) -> Shape:
         moment = _moment(ts_ns)
         stamp = f"{moment:%Y-%m-%d %H:%M:%S}.{moment.microsecond // 1000:03d}"
         return ((level, f"{stamp} UTC [{pid}] {words[level]}:  {message}"),)
+
+    return write
+
+
+def pgbouncer_shape(pid: int = 1) -> Shape:
+    """PgBouncer: ``2026-12-03 14:05:00.123 UTC [1] WARNING message``."""
+    words = {"info": "LOG", "warn": "WARNING", "error": "ERROR", "fatal": "FATAL"}
+
+    def write(ts_ns: int, level: str, message: str) -> Written:
+        moment = _moment(ts_ns)
+        stamp = f"{moment:%Y-%m-%d %H:%M:%S}.{moment.microsecond // 1000:03d}"
+        return ((level, f"{stamp} UTC [{pid}] {words[level]} {message}"),)
+
+    return write
+
+
+def nginx_error_shape(word: str, pid: int = 31) -> Shape:
+    """The error log of nginx, its level ``word``: ``2026/12/03 14:05:00 [alert] 31#31: ...``."""
+
+    def write(ts_ns: int, level: str, message: str) -> Written:
+        return ((level, f"{_moment(ts_ns):%Y/%m/%d %H:%M:%S} [{word}] {pid}#{pid}: {message}"),)
+
+    return write
+
+
+def zap_shape(caller: str) -> Shape:
+    """The zap JSON of etcd; a message ``msg | key=value | ...`` puts the pairs in fields."""
+
+    def write(ts_ns: int, level: str, message: str) -> Written:
+        text, *pairs = (part.strip() for part in message.split(" | "))
+        body = {"level": level, "ts": _iso(ts_ns), "caller": caller, "msg": text}
+        for pair in pairs:
+            key, _, value = pair.partition("=")
+            body[key] = value
+        return ((level, json.dumps(body)),)
+
+    return write
+
+
+def kafka_shape(logger: str) -> Shape:
+    """Kafka's log4j layout: ``[2026-12-03 14:05:00,123] INFO message (logger)``."""
+
+    def write(ts_ns: int, level: str, message: str) -> Written:
+        moment = _moment(ts_ns)
+        stamp = f"{moment:%Y-%m-%d %H:%M:%S},{moment.microsecond // 1000:03d}"
+        return ((level, f"[{stamp}] {level.upper()} {message} ({logger})"),)
+
+    return write
+
+
+def spring_chain_shape(
+    thread: str, logger: str, before: Sequence[str], after: Sequence[str] = ()
+) -> Shape:
+    """Spring Boot's line and a chained trace whose telling line is deep inside it.
+
+    The message is two lines: the head line's message, then the trace's line between
+    ``before`` and ``after`` (its deepest ``Caused by:``).
+    """
+
+    def write(ts_ns: int, level: str, message: str) -> Written:
+        head, trace = _chained(message, before, after)
+        return spring_shape(thread, logger, trace)(ts_ns, level, head)
+
+    return write
+
+
+def celery_shape(worker: str, before: Sequence[str] = (), after: Sequence[str] = ()) -> Shape:
+    """Celery's worker line: ``[2026-12-03 14:05:00,123: ERROR/ForkPoolWorker-3] message``.
+
+    With a message of two lines, a chained traceback follows: the second line is written
+    between ``before`` and ``after`` (the first exception of the chain, its root).
+    """
+
+    def write(ts_ns: int, level: str, message: str) -> Written:
+        moment = _moment(ts_ns)
+        stamp = f"{moment:%Y-%m-%d %H:%M:%S},{moment.microsecond // 1000:03d}"
+        head, trace = _chained(message, before, after)
+        first = f"[{stamp}: {level.upper()}/{worker}] {head}"
+        return ((level, first), *((CONTINUATION_LEVEL, line) for line in trace))
+
+    return write
+
+
+def _chained(
+    message: str, before: Sequence[str], after: Sequence[str]
+) -> tuple[str, tuple[str, ...]]:
+    """A message's first line, and the trace with its second line between the others."""
+    head, _, root = message.partition("\n")
+    return head, (*before, root, *after) if root else (*before, *after)
+
+
+def banner_shape(banner: Written, inner: Shape) -> Shape:
+    """The lines a start-up writes at once before the message, then the message.
+
+    ``banner`` holds each line with its level (``Picked up JAVA_TOOL_OPTIONS``, a Spring banner);
+    the message is written as ``inner`` writes it.
+    """
+
+    def write(ts_ns: int, level: str, message: str) -> Written:
+        return (*banner, *inner(ts_ns, level, message))
 
     return write
 
