@@ -10,7 +10,7 @@ import pytest
 
 from log_analyzer.eval.golden import GOLDEN, WINDOW_START, golden
 from log_analyzer.eval.incident import SEVERE_LEVELS, Generated, Incident, Kind, generate
-from log_analyzer.eval.shapes import json_shape
+from log_analyzer.eval.shapes import json_shape, spring_chain_shape
 from log_analyzer.logs.regex import compile_re2
 from log_analyzer.sources.base import SEVERE_PATTERN
 
@@ -40,14 +40,26 @@ def test_generation_is_repeatable() -> None:
 
 
 @pytest.mark.parametrize("incident", GOLDEN, ids=lambda i: i.name)
-def test_each_marker_is_in_exactly_the_lines_of_its_template(incident: Incident) -> None:
+def test_each_marker_is_in_exactly_the_events_of_its_template(incident: Incident) -> None:
     g = generated(incident)
     for marker in {kind.marker for kind in incident.kinds if kind.marker}:
         owners = {i for i, kind in enumerate(incident.kinds) if kind.marker == marker}
-        holding = [i for i, entry in enumerate(g.entries) if marker in entry[3]]
-        written = [i for i, kind in enumerate(g.kinds) if kind in owners and g.heads[i]]
+        holding = {g.events[i] for i, entry in enumerate(g.entries) if marker in entry[3]}
+        written = {g.events[i] for i, kind in enumerate(g.kinds) if kind in owners}
         assert holding == written, marker
         assert written, f"no line of {marker!r}"
+
+
+def test_a_marker_deep_in_a_trace_names_its_events_and_their_cause_lines() -> None:
+    chained = spring_chain_shape("main", "c.s.Orders", ("java.lang.RuntimeException: failed",))
+    cause = Kind("orders", "error", "request failed\nCaused by: PoolClosed: pool {n} closed",
+                 chained, 2, (0.5, 0.6), marker="PoolClosed", cause=True)  # fmt: skip
+    g = generate(Incident("deep", "A cause deep in a trace.", "shop", 1, (cause,)), START_NS)
+    assert len(g.entries) == 6 and sorted(set(g.events)) == [0, 1]
+    heads = [entry[3] for entry, head in zip(g.entries, g.heads, strict=True) if head]
+    assert all(line.endswith(" : request failed") for line in heads)
+    assert len(g.cause_lines) == 2
+    assert all(line.startswith("Caused by: PoolClosed: pool ") for line in g.cause_lines)
 
 
 @pytest.mark.parametrize("incident", GOLDEN, ids=lambda i: i.name)

@@ -4,8 +4,11 @@ An incident is a few `Kind`s of line (who writes it, at what level, in which for
 and when); generating it is seeded, so the same description always gives the same lines. Each
 kind that matters carries a *marker*, a literal part of its message that no other kind's lines
 contain: the kinds that share a marker are one template (the same failure written by two pods in
-two formats is one template). The truth follows from the description: the cause kinds' lines,
-and every template at warning level or above, which an analysis should show the model.
+two formats is one template). A shape may write the message inside a trace (the root exception
+of a chained one, a start line after its banner), so a marker is in every *event* its kinds
+write, a line and the trace written with it, rather than in its first line. The truth follows
+from the description: the cause kinds' lines, and every template at warning level or above,
+which an analysis should show the model.
 """
 
 from __future__ import annotations
@@ -14,8 +17,9 @@ import random
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
-from log_analyzer.eval.shapes import Shape, access_time
+from log_analyzer.eval.shapes import Shape, Written, access_time
 
 SEVERE_LEVELS = frozenset({"warn", "error", "fatal"})
 _NS = 1_000_000_000
@@ -94,8 +98,12 @@ class Generated:
     """``kinds[i]`` is the index in ``incident.kinds`` of the kind that wrote ``entries[i]``."""
     heads: tuple[bool, ...]
     """``heads[i]``: ``entries[i]`` is the first line of what was written (not a trace line)."""
+    events: tuple[int, ...]
+    """``events[i]``: which event, numbered as written, ``entries[i]`` belongs to (a line and
+    the trace written with it are one event)."""
     cause_lines: tuple[str, ...] = field(default=())
-    """The raw first lines of the cause kinds' entries."""
+    """Per event of a cause kind, its first raw line that holds the marker (the first line,
+    unless the marker is deeper in the trace)."""
 
 
 def generate(incident: Incident, start_ns: int) -> Generated:
@@ -103,7 +111,8 @@ def generate(incident: Incident, start_ns: int) -> Generated:
     rng = random.Random(incident.seed)
     span_ns = incident.minutes * 60 * _NS
     pods: dict[tuple[str, int], Mapping[str, str]] = {}
-    rows: list[tuple[int, int, int, Mapping[str, str], str, str, bool]] = []
+    rows: list[_Row] = []
+    event = 0
     for index, kind in enumerate(incident.kinds):
         labels = pods.get((kind.app, kind.replica))
         if labels is None:
@@ -112,21 +121,44 @@ def generate(incident: Incident, start_ns: int) -> Generated:
         for _ in range(kind.count):
             ts = start_ns + int(span_ns * rng.uniform(begin, end))
             written = kind.shape(ts, kind.level, fill(kind.text, rng, ts))
+            says = _saying(kind, written) if kind.cause else None
             for part, (level, line) in enumerate(written):
-                rows.append((ts + part * _WRITE_GAP_NS, index, part, labels, level, line, not part))
+                gap = part * _WRITE_GAP_NS
+                rows.append(_Row(ts + gap, index, part, labels, level, line, event, part == says))
+            event += 1
     end_ns = start_ns + span_ns
-    rows = [row for row in rows if row[0] < end_ns]
-    rows.sort(key=lambda row: (row[0], row[1], row[2]))
-    causes = [row[5] for row in rows if row[6] and incident.kinds[row[1]].cause]
+    rows = [row for row in rows if row.ts < end_ns]
+    rows.sort(key=lambda row: (row.ts, row.kind, row.part))
     return Generated(
         incident,
         start_ns,
         end_ns,
-        tuple((row[0], row[3], row[4], row[5]) for row in rows),
-        tuple(row[1] for row in rows),
-        tuple(row[6] for row in rows),
-        tuple(causes),
+        tuple((row.ts, row.labels, row.level, row.line) for row in rows),
+        tuple(row.kind for row in rows),
+        tuple(row.part == 0 for row in rows),
+        tuple(row.event for row in rows),
+        tuple(row.line for row in rows if row.says_cause),
     )
+
+
+class _Row(NamedTuple):
+    ts: int
+    kind: int
+    part: int
+    labels: Mapping[str, str]
+    level: str
+    line: str
+    event: int
+    says_cause: bool
+
+
+def _saying(kind: Kind, written: Written) -> int:
+    """The part of ``written`` that holds the kind's marker.
+
+    The first line, unless the marker is deeper in what was written (a chained trace's root).
+    """
+    marker = kind.marker or ""
+    return next((part for part, (_, line) in enumerate(written) if marker in line), 0)
 
 
 def fill(text: str, rng: random.Random, ts_ns: int) -> str:
