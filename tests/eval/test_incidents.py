@@ -63,7 +63,7 @@ def test_a_marker_deep_in_a_trace_names_its_events_and_their_cause_lines() -> No
 
 
 @pytest.mark.parametrize("incident", GOLDEN, ids=lambda i: i.name)
-def test_the_cause_lines_are_in_the_window_and_are_the_causes_first_lines(
+def test_the_cause_lines_are_in_the_window_and_hold_the_causes_markers(
     incident: Incident,
 ) -> None:
     g = generated(incident)
@@ -130,6 +130,12 @@ def test_two_incidents_have_two_causes_in_two_apps_at_two_onsets() -> None:
         pytest.param("python-split-trace", re.compile(r'^Traceback|^  File "'), id="python"),
         pytest.param("oomkilled-restart-loop", re.compile(r"^goroutine \d+|^\t/usr/local/go/"),
                      id="go"),
+        pytest.param("python-chained-expired-token",
+                     re.compile(r"^During handling of the above exception|^botocore\."),
+                     id="python-chained"),
+        pytest.param("java-nested-caused-by-acl",
+                     re.compile(r"^Caused by: org\.apache\.kafka\.common\.errors\."),
+                     id="java-nested"),
     ],
 )  # fmt: skip
 def test_stack_traces_are_split_one_entry_per_line(
@@ -169,6 +175,11 @@ def test_the_set_writes_the_formats_pods_write() -> None:
         "access log": r'^\S+ - - \[\d\d/\w{3}/\d{4}:[\d:]+ \+0000\] "GET ',
         "coredns": r"^\[(INFO|ERROR|WARNING)\] ",
         "postgres": r"^\d{4}-\d\d-\d\d [\d:.]+ UTC \[\d+\] [A-Z]+: ",
+        "pgbouncer": r"^\d{4}-\d\d-\d\d [\d:.]+ UTC \[\d+\] (LOG|WARNING) ",
+        "nginx error log": r"^\d{4}/\d\d/\d\d [\d:]+ \[(warn|error|alert)\] \d+#\d+: ",
+        "zap": r'^\{"level": "\w+", "ts": "[^"]+", "caller": ',
+        "kafka log4j": r"^\[\d{4}-\d\d-\d\d [\d:]+,\d{3}\] [A-Z]+ .* \([\w.]+\)$",
+        "celery": r"^\[\d{4}-\d\d-\d\d [\d:]+,\d{3}: [A-Z]+/\w+(-\d+)?\] ",
     }
     for name, shape in formats.items():
         assert any(re.search(shape, line) for line in lines), name

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from log_analyzer.eval.buried import BURIED
 from log_analyzer.eval.changes import CHANGES
 from log_analyzer.eval.failures import FAILURES
 from log_analyzer.eval.incident import Incident
+from log_analyzer.eval.outshone import OUTSHONE
 
-GOLDEN: tuple[Incident, ...] = (*FAILURES, *CHANGES)
+GOLDEN: tuple[Incident, ...] = (*FAILURES, *CHANGES, *BURIED, *OUTSHONE)
 WINDOW_START = datetime(2025, 6, 2, 14, 0, tzinfo=UTC)
 """Where every golden window starts: a fixed past moment, so that runs are repeatable."""
 
