@@ -198,7 +198,8 @@ def celery_shape(worker: str, before: Sequence[str] = (), after: Sequence[str] =
         moment = _moment(ts_ns)
         stamp = f"{moment:%Y-%m-%d %H:%M:%S},{moment.microsecond // 1000:03d}"
         head, trace = _chained(message, before, after)
-        first = f"[{stamp}: {level.upper()}/{worker}] {head}"
+        word = "WARNING" if level == "warn" else level.upper()
+        first = f"[{stamp}: {word}/{worker}] {head}"
         return ((level, first), *((CONTINUATION_LEVEL, line) for line in trace))
 
     return write
