@@ -205,7 +205,8 @@ _VENDORS = (
     ),
     _Vendor(
         "gitlab_token",
-        rf"gl(?:{'|'.join(_GITLAB)})-[{_T}]{{20,}}",
+        # A routable token ends with a dot and 9 characters (GitLab's routing part and CRC).
+        rf"gl(?:{'|'.join(_GITLAB)})-[{_T}]{{20,}}(?:\.[a-z0-9]{{9}}(?![A-Za-z0-9]))?",
         tuple(f"gl{kind}-" for kind in _GITLAB),
     ),
     # A runner registration token (GR1348941...): its digits are matched as any digit.
@@ -239,6 +240,16 @@ _VENDORS = (
         rf"sk-(?:proj|svcacct|admin)-[{_T}]{{20,}}|sk-[A-Za-z0-9]{{20}}T[0-9]BlbkFJ[A-Za-z0-9]{{20}}",
         ("sk-",),
     ),
+    # OpenRouter (a version, then 64 hex digits), Langfuse (a UUID), DeepSeek (32 lower-case
+    # letters and digits): one case, which the loose rule below would take for a name. (No
+    # hints of their own: OpenAI's "sk-" is in every one.)
+    _Vendor("openrouter_api_key", r"sk-or-v[0-9]-[a-f0-9]{64}(?![A-Za-z0-9])", ()),
+    _Vendor(
+        "langfuse_secret_key",
+        r"sk-lf-[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}(?![A-Za-z0-9])",
+        (),
+    ),
+    _Vendor("deepseek_api_key", rf"sk-[a-z0-9]{{32}}(?![{_T}])", ()),
     _Vendor("llm_api_key", rf"sk-[{_T}]{{20,}}", ("sk-",)),  # OpenAI-compatible providers
     _Vendor(
         "aws_access_key",
@@ -273,7 +284,8 @@ _VENDORS = (
         r"shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}(?![A-Za-z0-9])",
         ("shpat_", "shpca_", "shppa_", "shpss_"),
     ),
-    _Vendor("vault_token", r"hv[sb]\.[A-Za-z0-9_-]{24,}", ("hvs.", "hvb.")),
+    # Vault's service, batch and recovery tokens.
+    _Vendor("vault_token", r"hv[sbr]\.[A-Za-z0-9_-]{24,}", ("hvs.", "hvb.", "hvr.")),
     _Vendor("digitalocean_token", r"do[opr]_v[0-9]_[a-f0-9]{64}", ("dop_v", "doo_v", "dor_v")),
     _Vendor("databricks_token", r"dapi[a-f0-9]{32}(?:-[0-9])?(?![A-Za-z0-9])", ("dapi",)),
     _Vendor("docker_token", rf"dckr_(?:pat|oat)_[{_T}]{{27,}}", ("dckr_pat_", "dckr_oat_")),
@@ -293,7 +305,17 @@ _VENDORS = (
         ("dp.st.", "dp.sa.", "dp.ct.", "dp.pt.", "dp.scim.", "dp.audit."),
     ),
     _Vendor("shippo_token", r"shippo_(?:live|test)_[a-f0-9]{40}(?![A-Za-z0-9])", ("shippo_",)),
-    _Vendor("atlassian_token", r"ATATT[0-9][A-Za-z0-9_=-]{50,}", ("atatt",)),
+    # Atlassian API tokens (ATATT) and admin keys (ATCTT), and Bitbucket's app passwords and
+    # Data Center tokens.
+    _Vendor("atlassian_token", r"AT[AC]TT[0-9][A-Za-z0-9_=-]{50,}", ("atatt", "atctt")),
+    _Vendor("bitbucket_token", rf"ATBB[A-Za-z0-9]{{28,}}(?![{_T}])", ("atbb",)),
+    # ("bbdc" is hex: the shape keeps it from the end of a hex id.)
+    _Vendor(
+        "bitbucket_token",
+        r"BBDC-[A-Za-z0-9+/@_-]{40,50}(?![A-Za-z0-9+/@_-])",
+        (),
+        (r"(?:^|[^0-9a-f])bbdc-",),
+    ),
     # The digits of these prefixes (sq0atp-, EAACEdEose0cBA, AGE-SECRET-KEY-1) are matched as
     # any digit: whether a rule matches may depend on where digits are, never on which.
     # Square: OAuth tokens and secrets (sandbox ones too), and personal access tokens (EAAA...).
@@ -408,6 +430,31 @@ _VENDORS = (
         ("sgp_",),
     ),
     _Vendor("typeform_token", r"tfp_[A-Za-z0-9_.=-]{59}", ("tfp_",)),
+    # AI and developer platforms' API keys, by their prefixes, alphabets and lengths.
+    _Vendor("groq_api_key", r"gsk_[A-Za-z0-9]{52}(?![A-Za-z0-9])", ("gsk_",)),
+    _Vendor("xai_api_key", r"xai-[A-Za-z0-9_]{80}(?![A-Za-z0-9_])", ("xai-",)),
+    # Replicate: "r8_" (its digit matched as any digit) and 37 characters.
+    _Vendor("replicate_token", rf"r[0-9]_[{_T}]{{37}}(?![{_T}])", (), (r"r[0-9]_",)),
+    _Vendor(
+        "pinecone_api_key", r"pcsk_[A-Za-z0-9]{5,6}_[A-Za-z0-9]{63}(?![A-Za-z0-9])", ("pcsk_",)
+    ),
+    _Vendor(
+        "langsmith_api_key",
+        r"lsv[0-9]_(?:pt|sk)_[a-f0-9]{32}_[a-f0-9]{10}(?![A-Za-z0-9])",
+        ("lsv",),  # (its digit matched as any digit: "lsv" then "_pt_" or "_sk_")
+    ),
+    _Vendor("nvidia_api_key", rf"nvapi-[{_T}]{{64}}(?![{_T}])", ("nvapi-",)),
+    _Vendor("figma_token", rf"figd_[{_T}]{{40}}(?![{_T}])", ("figd_",)),
+    _Vendor("posthog_api_key", r"phx_[A-Za-z0-9_]{43,48}(?![A-Za-z0-9_])", ("phx_",)),
+    _Vendor(
+        "sonar_token",
+        r"sq[upa]_[a-f0-9]{40}(?![A-Za-z0-9])|sqco_[A-Za-z0-9]{59}(?![A-Za-z0-9])",
+        (),
+        (r"sq(?:[upa]|co)_",),
+    ),
+    _Vendor("cloudflare_api_key", r"cfk_[A-Za-z0-9]{40}[a-f0-9]{8}(?![A-Za-z0-9])", ("cfk_",)),
+    # Notion's legacy integration tokens (now ntn_, above).
+    _Vendor("notion_token", r"secret_[A-Za-z0-9]{43}(?![A-Za-z0-9])", ("secret_",)),
     # Access key ids, named like AWS's: Alibaba Cloud's LTAI..., Tencent Cloud's AKID...
     _Vendor("alibaba_access_key", r"LTAI[A-Za-z0-9]{12,20}(?![A-Za-z0-9])", ("ltai",)),
     _Vendor("tencent_access_key", r"AKID[A-Za-z0-9]{32}(?![A-Za-z0-9])", ("akid",)),
@@ -433,6 +480,10 @@ _TAIL_TOKENS = (
         r"[A-Za-z0-9_~.]{3}[0-9]Q~[A-Za-z0-9_~.-]{31,34}(?![A-Za-z0-9_~.-])",
         ("q~",),
     ),
+    # An Azure Container Registry password: "+ACR" after 42 characters of base64, then 6 more.
+    _Vendor(
+        "azure_acr_password", r"[A-Za-z0-9+/]{42}\+ACR[A-Za-z0-9]{6}(?![A-Za-z0-9+/])", ("+acr",)
+    ),
     # The bot's id, a colon, 35 characters of base64url (its random part: `_RANDOM_PART`).
     _Vendor(
         "telegram_bot_token",
@@ -450,10 +501,11 @@ _TAIL_TOKENS = (
 )
 # Tokens whose own pattern is loose: only one whose random part (what follows the last of its
 # first n separators) mixes digits and letters of both cases counts. "sk-" and "sk-proj-" name
-# resources too (sk-prod-pool-1); ids in one case (hex, upper-case keys) are no Telegram or
-# refresh tokens. Kind -> (separator, n).
+# resources too (sk-prod-pool-1), and "r2_" Cloudflare R2 buckets; ids in one case (hex,
+# upper-case keys) are no Telegram or refresh tokens. Kind -> (separator, n).
 _RANDOM_PART = {
     "openai_api_key": ("-", 2),
+    "replicate_token": ("_", 1),
     "llm_api_key": ("-", 2),
     "telegram_bot_token": (":", 1),
     "google_refresh_token": ("//", 1),
