@@ -75,6 +75,7 @@ REGEX_STRINGS = (
     "_ENCODED_PAIR_SHAPE",
     "_KEY_SUFFIX",
     "_CONTAINER",
+    "_CREDENTIAL",
 )
 COLLECTIONS = (
     "_NOT_SECRET",
@@ -100,6 +101,7 @@ COLLECTIONS = (
     "_STARTS_A_FIELD",
     "_OPENS_A_STRING",
     "_ID_KEY_NAMES",
+    "_HEX_KEY_WORDS",
 )
 CHARACTER_SETS = {"_TOKEN_CHARS": "_-0", "_KEY_CHARS": "_.-0"}
 

@@ -1173,19 +1173,65 @@ def test_auth_schemes_only_as_words() -> None:
     [
         pytest.param("dXNlcjpwYXNz", True, id="user-colon-password"),
         pytest.param("OnBhc3M=", True, id="empty-user"),
+        pytest.param("dXNlcjpwYXN", True, id="unpadded"),
+        pytest.param("dXNlcjpwYQ", True, id="unpadded-twice"),
+        pytest.param("dXNlcjpwYXN==", False, id="bad-padding"),
+        pytest.param("dXNlcjpwYXNzZ", False, id="no-padding-fits"),
         pytest.param("dXNlcg==", False, id="no-colon"),
+        pytest.param("dXNlcg", False, id="no-colon-unpadded"),
         pytest.param("dXNlcjp.YXNz", False, id="not-base64"),
         pytest.param("dXNl.cjpwYXNz", False, id="base64-with-a-stray-character"),
-        pytest.param("dXNlcjpwYXN", False, id="bad-padding"),
         pytest.param("/w==", False, id="not-utf8"),
         pytest.param("dTokCg==", False, id="not-printable"),
     ],
 )
 def test_basic_credentials_are_decoded(value: str, redacted: bool) -> None:
+    # Outside an Authorization header "basic" is a word too: only user:password counts.
     for scheme in ("Basic", "basic"):
-        text = f"Authorization: {scheme} {value}"
-        expected = f"Authorization: {scheme} [REDACTED:basic_auth]" if redacted else text
+        text = f"sent {scheme} {value}"
+        expected = f"sent {scheme} [REDACTED:basic_auth]" if redacted else text
         assert redact(text, pii=NO_PII).text == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "redacted"),
+    [
+        pytest.param("dXNlcjpwYXNz", True, id="user-colon-password"),
+        pytest.param("dXNlcg==", True, id="no-colon"),
+        pytest.param("Y0c2Vk8wVDZhRWE2MGpiWGpJYW50dEZh", True, id="an-api-key"),
+        pytest.param("dXNlcjp.YXNz", True, id="not-base64"),
+        pytest.param("realm", False, id="a-word"),
+        pytest.param("abc12", False, id="too-short"),
+    ],
+)
+def test_basic_in_an_authorization_header_needs_no_decoding(value: str, redacted: bool) -> None:
+    for header in ("Authorization: Basic ", '"authorization":"Basic '):
+        text = header + value
+        expected = f"{header}[REDACTED:basic_auth]" if redacted else text
+        assert redact(text, pii=NO_PII).text == expected
+    near = "authoriz" + "x" * 23 + " Basic "  # "authoriz" ends 32 characters before the scheme
+    far = "authoriz" + "x" * 24 + " Basic "
+    assert redact(near + "dXNlcg==", pii=NO_PII).text == near + "[REDACTED:basic_auth]"
+    assert redact(far + "dXNlcg==", pii=NO_PII).total == 0
+
+
+@pytest.mark.parametrize(
+    ("value", "rest"),
+    [
+        pytest.param("182239313460534|" + body(32), "", id="pipe"),
+        pytest.param("A" * 22 + body(40) + "%3D" + body(40), "", id="encoded-equals"),
+        pytest.param(body(40) + "%2D" + body(8), "", id="encoded-dash"),
+        pytest.param("AQE" + body(40) + "=-" + body(20), "", id="equals-then-more"),
+        pytest.param("ATCTT" + body(40) + "=" + body(8, "A1"), "", id="equals-inside"),
+        pytest.param(body(20) + "==", "", id="padding"),
+        pytest.param(body(20), "| 200", id="pipe-at-the-end"),
+        pytest.param(body(20), "%0D%0A", id="escape-at-the-end"),
+        pytest.param(body(20), "%26next%3D1", id="next-parameter"),
+    ],
+)
+def test_a_bearer_credential_is_hidden_whole(value: str, rest: str) -> None:
+    text = f"Authorization: Bearer {value}{rest}"
+    assert redact(text, pii=NO_PII).text == f"Authorization: Bearer [REDACTED:bearer]{rest}"
 
 
 def test_token_is_a_scheme_only_after_authorization() -> None:
@@ -1573,7 +1619,7 @@ ALMOST = "AAbbCCddEEffGGG0"  # the same length, just below 3.0 bits
 )
 def test_generic_keys_need_random_values(value: str, redacted: bool, as_a_key: bool) -> None:
     for key, verdict in (
-        *((key, as_a_key) for key in ("key", "webhook_key", "adminKey")),
+        *((key, as_a_key) for key in ("key", "webhook_key", "adminKey", "Authorization")),
         *((key, redacted) for key in ("auth", "cred", "creds", "credential")),
     ):
         for text in (f"{key}={value}", f'"{key}": "{value}"'):
@@ -1629,7 +1675,6 @@ def test_keys_named_for_what_they_do_to_secrets_take_any_opaque_value(
         f"MONKEY={RANDOM}",
         f"keys={RANDOM}",
         f"key_id={RANDOM}",
-        f"authorization={RANDOM}",
         "master_cache_key=0123456789abcdef0123456789abcdef",  # only the last word names it
     ],
 )
@@ -2442,5 +2487,7 @@ def test_the_hints_stay_one_small_automaton(pii: frozenset[str]) -> None:
     two 400-character runs made it 8,490 instructions, and the loaded service's /health p95 six
     times slower (bench_load scenario A). At 1,678 (the default) and 2,050 (all personal data)
     /health p95 was 30 ms, as it was at 1,448 (27 to 34 ms across runs); the bound guards against
-    such multiplication, with room for a few more rules."""
-    assert module._plan(pii).hint.programsize < 2_200
+    such multiplication, with room for a few more rules. Raised from 2,200 to 2,300 for the
+    prose vendor tokens and raw Authorization values (1,836 and 2,208): /health p95 35 ms
+    against 46 ms at 1,746 before them, on a noisier 2-CPU machine (2026-12-04)."""
+    assert module._plan(pii).hint.programsize < 2_300

@@ -580,9 +580,13 @@ def _url_password(match: re.Match[str]) -> tuple[str, str] | None:
 
 
 def _is_basic_credential(value: str) -> bool:
-    """Whether `value` is base64 of ``user:password``, as HTTP Basic auth sends it."""
+    """Whether `value` is base64 of ``user:password``, as HTTP Basic auth sends it.
+
+    Some clients leave out the padding (``c3ZjOnB3``): it is put back before decoding.
+    """
+    padded = value if "=" in value else value + "=" * (-len(value) % 4)
     try:
-        decoded = base64.b64decode(value, validate=True).decode()
+        decoded = base64.b64decode(padded, validate=True).decode()
     except (binascii.Error, ValueError):
         return False
     return ":" in decoded and decoded.isprintable()
@@ -615,6 +619,18 @@ _SCHEME_KINDS = {
 _PERCENT_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
 
 
+# A scheme's credential: token characters, and inside it (never at its end) a "|" (Facebook's
+# app tokens), an encoded "=" or "-" (%3D, %2D, as Twitter's bearer tokens hold one) or "="
+# (Adyen's keys, Atlassian's admin keys), so that no tail of it is left.
+_CREDENTIAL = r"[A-Za-z0-9._~+/-]+(?:(?:=+|\||%[0-9][Dd])[A-Za-z0-9._~+/-]+)*=*"
+
+
+def _in_authorization(match: re.Match[str]) -> bool:
+    """Whether an Authorization header (or field) ends at most 32 characters before `match`."""
+    start = match.start()
+    return "authoriz" in match.string[max(0, start - 32) : start].lower()
+
+
 def _auth_scheme(match: re.Match[str]) -> tuple[str, str] | None:
     start = match.start()
     escaped = _PERCENT_ESCAPE.fullmatch(match.string, max(0, start - 3), start) is not None
@@ -623,11 +639,13 @@ def _auth_scheme(match: re.Match[str]) -> tuple[str, str] | None:
     value = match.group("secret")
     scheme = match.group("scheme").lower()
     if scheme == "basic":
-        return _swap(match, "secret", "basic_auth") if _is_basic_credential(value) else None
+        # "Basic" is a word of prose too: there the value must decode to user:password; in an
+        # Authorization header any opaque value is the credential (an API key sent as Basic).
+        basic = _is_basic_credential(value) or (_in_authorization(match) and _looks_opaque(value))
+        return _swap(match, "secret", "basic_auth") if basic else None
     kind = _SCHEME_KINDS.get(scheme, "bearer")
     if scheme in _SCHEME_KINDS:
-        start = match.start()
-        if "authoriz" not in match.string[max(0, start - 32) : start].lower():
+        if not _in_authorization(match):
             return None
         if value.endswith("=") and match.string.startswith(('"', '\\"'), match.end()):
             return None  # OAuth 1 parameters (oauth_token="..."): other rules see their values
@@ -1039,6 +1057,9 @@ def _hex_key(value: str) -> bool:
     return _HEX_KEY.fullmatch(value) is not None and _opaque_id(value.replace("-", ""))
 
 
+_HEX_KEY_WORDS = frozenset({"key", "authorization"})
+
+
 def _generic_key_value(match: re.Match[str]) -> tuple[str, str] | None:
     found = _kv_value(match)
     if found is None:
@@ -1047,7 +1068,8 @@ def _generic_key_value(match: re.Match[str]) -> tuple[str, str] | None:
     named = {word.lower() for word in _KEY_WORD.findall(_key_prefix(match))[-1:]}
     if named & _PUBLIC or named & _ID_KEY_NAMES:
         return None  # a public key, or a key that finds a thing, is no secret
-    hex_key = match.group("kw").lower() == "key" and _hex_key(value)
+    # A key, or an Authorization header's raw value (no scheme), may be hex or a UUID.
+    hex_key = match.group("kw").lower() in _HEX_KEY_WORDS and _hex_key(value)
     if not (_high_entropy(value) or hex_key or (named & _SECRET_KEY_NAMES and _opaque_id(value))):
         return None
     return _swap(match, group, "secret", (match.group("kq") or "") if bare else "")
@@ -1102,7 +1124,7 @@ _SECRET_KEY_WORDS = {
     "l": r"icense[_-]?key",
 }
 # Generic key names, whose values are secrets only when they look random: signing_key, auth.
-_GENERIC_KEY_WORDS = {"k": r"ey", "a": r"uth", "c": r"red(?:ential)?s?"}
+_GENERIC_KEY_WORDS = {"k": r"ey", "a": r"uth(?:orization)?", "c": r"red(?:ential)?s?"}
 # "password= user=x" has an empty password, not the value "user=x".
 _SEPARATOR = r"(?P<sep>[ \t]*(?:=>|:|=(?![ \t]+[A-Za-z0-9_.-]+=))[ \t]*)"
 _VALUE = (
@@ -1684,7 +1706,7 @@ def _rules() -> tuple[_Rule, ...]:
             re.compile(
                 r"(?P<scheme>[Bb](?i:earer|asic)|[Tt](?i:oken)|SSWS|[Oo](?i:auth)|[Dd](?i:pop)"
                 r"|[Aa](?i:pi-?key)|[Ss](?i:plunk)|[Gg](?i:eniekey)|[Nn](?i:egotiate|tlm)"
-                r"|[Kk](?i:erberos))(?:[ \t]+|%[0-9]{2})(?P<secret>[A-Za-z0-9._~+/-]+=*)"
+                r"|[Kk](?i:erberos))(?:[ \t]+|%[0-9]{2})(?P<secret>" + _CREDENTIAL + ")"
             ),
             ("bearer", "basic", "ssws", *_SCHEME_KINDS),
             _auth_scheme,
@@ -1712,7 +1734,7 @@ def _rules() -> tuple[_Rule, ...]:
             ("key",),
             _generic_key_value,
             # "auth" alone is in every "authentication failed": only a key, before its separator.
-            (r"(?:auth|cred(?:ential)?s?)\\?[\"']?[ \t]*[:=]",),
+            (r"(?:auth(?:orization)?|cred(?:ential)?s?)\\?[\"']?[ \t]*[:=]",),
         ),
         _Rule(_SPACED_SECRET, ("pass", "secret", "token", "key"), _spaced_secret),
         # Tried only where such a flag is followed by a value, not wherever "pass" occurs.
