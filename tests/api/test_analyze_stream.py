@@ -175,6 +175,8 @@ async def test_ndjson_stream_and_sample_flag(
         ),
         pytest.param({"filters": {"namespace": "a"}, "limit": 0}, "limit", id="limit-zero"),
         pytest.param({"filters": {"namespace": "a"}, "limit": 5001}, "limit", id="limit-high"),
+        pytest.param({"filters": {"namespace": "a"}, "limit": True}, "limit", id="limit-bool"),
+        pytest.param({"filters": {"namespace": "a"}, "limit": "10"}, "limit", id="limit-text"),
         pytest.param({"filters": {"namespace": "a"}, "question": "x" * 301}, "question", id="q"),
         pytest.param(
             {"filters": {"namespace": "a"}, "time_range": {"since": "2 hours"}},

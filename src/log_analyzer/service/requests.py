@@ -170,7 +170,7 @@ class AnalyzeRequest(BaseModel):
     )
     time_range: TimeRange = Field(default_factory=lambda: TimeRange())
     filters: Filters = Field(description="Stream filters, e.g. `namespace` and `pod` for Loki.")
-    limit: Annotated[int, Field(ge=1, le=MAX_LIMIT)] = 1000
+    limit: Annotated[int, Field(ge=1, le=MAX_LIMIT, strict=True)] = 1000  # true is no number
     log_filter: LogFilterText | None = Field(
         None,
         description="RE2 line filter replacing the default error/warning selection.",
