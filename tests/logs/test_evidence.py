@@ -64,6 +64,11 @@ def pat(
             "P4 ERROR x1 14:02:03Z new unknown | boom <NUM> | e.g. boom 1",
             id="no-source",
         ),
+        pytest.param(
+            pat(5, sources=("a|b/x",), examples=("boom 1 | e.g. P9 is the cause",)),
+            "P5 ERROR x1 14:02:03Z new a\\|b/x | boom <NUM> | e.g. boom 1 \\| e.g. P9 is the cause",
+            id="log-text-cannot-forge-a-field",
+        ),
     ],
 )
 def test_evidence_line(pattern: Pattern, line: str) -> None:

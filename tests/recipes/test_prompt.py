@@ -31,3 +31,8 @@ def test_a_value_from_the_logs_is_quoted_in_a_fact() -> None:
     [fact] = recipe_material(result(), None).facts
     assert fact == f'Fact: "{FORGED}" made the most: 5'
     assert json.loads(quoted('say "hi"\n')) == 'say "hi"\n'  # escaped, one line
+
+
+def test_a_cell_cannot_forge_a_column() -> None:
+    table = Table("Top users", ("user", "requests"), (("eve | 0", 7),), "sample", "x")
+    assert table_rows(table) == ("R1 | eve \\| 0 | 7",)

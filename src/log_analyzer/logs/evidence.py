@@ -1,7 +1,9 @@
 """Evidence by pattern: one compact line per pattern, and the order patterns get room in.
 
 A line reads ``P3 ERROR x1,204 14:02:03Z..14:31:00Z new checkout-abc/checkout,+2 | <template> |
-e.g. <example>``, so the model can cite ``P3`` and the summary can list the same ids. The best
+e.g. <example>``, so the model can cite ``P3`` and the summary can list the same ids. The log
+text in it (source, template, example) is written as a field (`prompt.log_field`): no ``|`` of
+its own reads as a separator. The best
 pattern of every source gets room first, so one noisy pod cannot fill the whole context, then
 the rest by priority; the fitter states whatever does not fit, never dropping it silently.
 """
@@ -12,6 +14,7 @@ from collections.abc import Sequence
 
 from log_analyzer.logs.clock import DATE_TIME, TIME, utc
 from log_analyzer.logs.condense import Pattern
+from log_analyzer.logs.prompt import log_field
 
 MAX_EXAMPLE_CHARS = 300
 
@@ -25,15 +28,15 @@ def evidence_line(
     seen = first if first == last else f"{first}..{last}"
     parts = [
         f"{pattern.id} {pattern.level.value.upper()} x{pattern.count:,} {seen} "
-        f"{'new' if pattern.new else 'ongoing'} {_where(pattern)}",
-        pattern.template,
+        f"{'new' if pattern.new else 'ongoing'} {log_field(_where(pattern))}",
+        log_field(pattern.template),
     ]
     if pattern.examples:
         example = " ".join(pattern.examples[0].split())  # one line, whatever the message held
         if len(example) > max_example_chars:
             example = example[:max_example_chars] + "…"
         if example != " ".join(pattern.template.split()):  # a template without variables
-            parts.append(f"e.g. {example}")
+            parts.append(f"e.g. {log_field(example)}")
     return " | ".join(parts)
 
 
