@@ -208,6 +208,45 @@ def entry(ts: int, line: str, **labels: str) -> LogEntry:
             Level.ERROR,
             id="json-without-level-uses-label",
         ),
+        pytest.param(
+            "[2026-03-14 09:41:12,345: ERROR/ForkPoolWorker-3] Task orders.sync[1f2e] raised "
+            "unexpected: ClientError()",
+            {},
+            "Task orders.sync[1f2e] raised unexpected: ClientError()",
+            Level.ERROR,
+            id="celery-worker",
+        ),
+        pytest.param(
+            "[2026-03-14 09:41:12,345: DEBUG/MainProcess] Error in timer: TypeError",
+            {},
+            "Error in timer: TypeError",
+            Level.DEBUG,
+            id="celery-prefix-beats-words",
+        ),
+        pytest.param(
+            "[2026-03-14 09:41:12,345: CRITICAL/MainProcess] Unrecoverable error: OSError()",
+            {},
+            "Unrecoverable error: OSError()",
+            Level.FATAL,
+            id="celery-critical",
+        ),
+        pytest.param(
+            '{"t":{"$date":"2026-03-14T09:41:12.345+00:00"},"s":"E","c":"STORAGE","id":22435,'
+            '"ctx":"conn12","msg":"WiredTiger error message"}',
+            {},
+            "WiredTiger error message",
+            Level.ERROR,
+            id="mongodb-severity",
+        ),
+        pytest.param(
+            '{"t":{"$date":"2026-03-14T09:41:12.345+00:00"},"s":"D2","c":"NETWORK","id":1,'
+            '"ctx":"conn12","msg":"failed to read"}',
+            {},
+            "failed to read",
+            Level.DEBUG,
+            id="mongodb-debug-verbosity",
+        ),
+        pytest.param('{"s":"E","msg":"x"}', {}, "x", Level.UNKNOWN, id="s-alone-is-no-severity"),
         pytest.param("nothing at all", {}, "nothing at all", Level.UNKNOWN, id="unknown"),
     ],
 )

@@ -99,6 +99,8 @@ _PLAIN_LEVEL = re.compile(
     r"|^([EWIF])\d{4} ",  # klog: E1123 14:02:03.123456 ...
 )  # matched against upper-cased text
 _KLOG = {"E": Level.ERROR, "W": Level.WARN, "I": Level.INFO, "F": Level.FATAL}
+# MongoDB's severities: F, E, W, I, and D1 to D5 for its debug verbosities.
+_MONGODB = {**_KLOG, "D": Level.DEBUG}
 _LEVEL_HINTS = (
     "FATAL", "PANIC", "CRIT", "EMERG", "ERR", "SEVERE", "WARN", "INFO", "NOTICE", "DEBUG", "TRACE"
 )  # fmt: skip
@@ -598,6 +600,10 @@ def _level_from_fields(fields: Mapping[str, Any]) -> Level | None:
         level = _level_word(fields.get(key))
         if level is not None:
             return level
+    if "ctx" in fields and "c" in fields:  # MongoDB's own log: {"t":..,"s":"E","c":..,"ctx":..}
+        severity = fields.get("s")
+        if isinstance(severity, str) and severity[:1] in _MONGODB:
+            return _MONGODB[severity[:1]]
     return None
 
 
@@ -648,6 +654,9 @@ _PREFIX = re.compile(
     )
 )
 _STAMP_ONLY = re.compile(rf"\[?(?:{_STAMP})\]?[ \t]+(?=\S)")
+# Celery's worker prefix, time and level in one bracket with the process' name:
+# ``[2026-03-14 09:41:12,345: ERROR/ForkPoolWorker-3] Task orders.sync[1f2e] raised ...``.
+_CELERY = re.compile(rf"\[(?:{_STAMP}): (?P<level>{_LEVEL_WORD})/[^\]\n]{{1,80}}\][ \t]+(?=\S)")
 
 
 def _plain_prefix(head: str) -> tuple[int, Level | None]:
@@ -659,6 +668,9 @@ def _plain_prefix(head: str) -> tuple[int, Level | None]:
     a timestamp alone loses only that. The level, when the prefix names none, is looked for in
     the text as before.
     """
+    match = _CELERY.match(head) if head[:1] == "[" else None
+    if match is not None:
+        return match.end(), _LEVEL_WORDS[match.group("level").lower()]
     match = _PREFIX.match(head)
     if match is not None and match.end() < len(head.rstrip()):
         if match.group("klog"):
