@@ -28,7 +28,8 @@ from log_analyzer.api.encoders import (
     event_data,
     event_type,
 )
-from log_analyzer.logs.normalize import Level, NormalizedEntry
+from log_analyzer.logs.levels import Level
+from log_analyzer.logs.normalize import NormalizedEntry
 from log_analyzer.logs.summary import LogSummary, summarize
 
 START_NS = int(datetime(2026, 11, 23, 14, 0, 0, tzinfo=UTC).timestamp()) * 10**9

@@ -7,7 +7,7 @@ import random
 from collections import Counter
 from typing import Any
 
-from log_analyzer.logs.normalize import Level
+from log_analyzer.logs.levels import Level
 from log_analyzer.logs.totals import Histogram, Totals, histogram_of, level_of, totals_of
 from log_analyzer.sources.base import CountQuery
 from tests.fakes import RecordedLogSource

@@ -15,7 +15,8 @@ from log_analyzer.logs.budget import (
     pack,
     shrink,
 )
-from log_analyzer.logs.normalize import Level, NormalizedEntry
+from log_analyzer.logs.levels import Level
+from log_analyzer.logs.normalize import NormalizedEntry
 
 T0_S = int(datetime(2026, 11, 23, 14, 2, 3, tzinfo=UTC).timestamp())
 T0 = T0_S * 10**9 + 123_456_789  # 2026-11-23T14:02:03.123456789Z

@@ -11,7 +11,8 @@ from log_analyzer.logs.changes import (
     first_rise,
     step_up,
 )
-from log_analyzer.logs.normalize import Level, NormalizedEntry
+from log_analyzer.logs.levels import Level
+from log_analyzer.logs.normalize import NormalizedEntry
 
 S = 1_000_000_000
 ONSET = 10_000 * S

@@ -7,8 +7,9 @@ from types import MappingProxyType
 import pytest
 
 from log_analyzer.logs.condense import Pattern, condense
+from log_analyzer.logs.levels import Level
 from log_analyzer.logs.masking import skeleton
-from log_analyzer.logs.normalize import Level, NormalizedEntry, normalize
+from log_analyzer.logs.normalize import NormalizedEntry, normalize
 from log_analyzer.logs.redact import redact
 from tests.conftest import recorded_entries
 

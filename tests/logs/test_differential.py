@@ -20,14 +20,9 @@ from pathlib import Path
 import pytest
 
 from log_analyzer.logs.entries import STORE_LEVEL, Row
+from log_analyzer.logs.levels import Level
 from log_analyzer.logs.masking import event_text, mask_message
-from log_analyzer.logs.normalize import (
-    Level,
-    NormalizedEntry,
-    normalize_rows,
-    parse_line,
-    source_of,
-)
+from log_analyzer.logs.normalize import NormalizedEntry, normalize_rows, parse_line, source_of
 from log_analyzer.logs.patterns import WILDCARD, PatternMiner, _Cluster
 from log_analyzer.logs.redact import may_contain_secret, redact
 from log_analyzer.sources.demo.incident import incident_lines, labels_of

@@ -8,7 +8,7 @@ import pytest
 
 from log_analyzer.logs.condense import Pattern
 from log_analyzer.logs.evidence import diversity_order, evidence_line
-from log_analyzer.logs.normalize import Level
+from log_analyzer.logs.levels import Level
 
 T0 = int(datetime(2026, 11, 23, 14, 2, 3, tzinfo=UTC).timestamp()) * 10**9
 

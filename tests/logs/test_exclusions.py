@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from log_analyzer.logs.condense import condense
 from log_analyzer.logs.exclusions import MAX_EXCLUSIONS, choose_exclusions, literal_runs
-from log_analyzer.logs.normalize import Level, NormalizedEntry
+from log_analyzer.logs.levels import Level
+from log_analyzer.logs.normalize import NormalizedEntry
 
 S = 1_000_000_000
 

@@ -10,19 +10,19 @@ from typing import Any
 
 import pytest
 
+from log_analyzer.logs.continuations import regroup_continuations
 from log_analyzer.logs.entries import STORE_LEVEL, LogEntry, Row
+from log_analyzer.logs.levels import Level
 from log_analyzer.logs.normalize import (
-    Level,
     NormalizedEntry,
-    json_object,
     normalize,
     normalize_rows,
     parse_line,
-    regroup_continuations,
     source_of,
     strip_ansi,
 )
 from log_analyzer.logs.redact import redact
+from log_analyzer.logs.structured import json_object
 from tests.conftest import recorded_entries
 
 NO_LABELS: Mapping[str, str] = MappingProxyType({})

@@ -9,7 +9,8 @@ import pytest
 from log_analyzer.logs.changes import Change
 from log_analyzer.logs.condense import condense
 from log_analyzer.logs.evidence import evidence_line
-from log_analyzer.logs.normalize import Level, NormalizedEntry
+from log_analyzer.logs.levels import Level
+from log_analyzer.logs.normalize import NormalizedEntry
 from log_analyzer.logs.prompt import (
     ANALYSIS_INSTRUCTIONS,
     PromptMaterial,

@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from log_analyzer.logs.normalize import Level, NormalizedEntry
+from log_analyzer.logs.levels import Level
+from log_analyzer.logs.normalize import NormalizedEntry
 from log_analyzer.logs.summary import LogSummary, MessageCount, summarize
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from log_analyzer.logs.changes import Change
 from log_analyzer.logs.condense import Pattern
-from log_analyzer.logs.normalize import Level
+from log_analyzer.logs.levels import Level
 from log_analyzer.logs.suspects import MAX_SUSPECTS, rank_suspects, service_names
 
 S = 1_000_000_000

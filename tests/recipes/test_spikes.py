@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from log_analyzer.logs.normalize import Level
+from log_analyzer.logs.levels import Level
 from log_analyzer.logs.totals import Spike
 from log_analyzer.recipes.spikes import ErrorSpikes, PatternGrowth, compare_windows
 from tests.conftest import recorded

@@ -35,7 +35,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-from log_analyzer.logs.normalize import Level
+from log_analyzer.logs.levels import Level
 from log_analyzer.sources.base import SEVERE_PATTERN
 
 Store = Literal["loki", "cloudwatch", "opensearch"]

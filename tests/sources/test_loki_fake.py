@@ -6,7 +6,7 @@ import json
 
 import httpx
 
-from log_analyzer.logs.normalize import Level
+from log_analyzer.logs.levels import Level
 from log_analyzer.sources.loki.shapes import decode_streams, parse_json
 from tests.sources.loki_fake import FakeLoki
 from tests.sources.same_incident import Line

@@ -24,11 +24,12 @@ from log_analyzer.analysis.steps import Step, Steps
 from log_analyzer.core.runtime import gc_paused
 from log_analyzer.logs.changes import Change, changes_before
 from log_analyzer.logs.condense import condense
+from log_analyzer.logs.continuations import regroup_continuations
 from log_analyzer.logs.entries import Row
 from log_analyzer.logs.evidence import diversity_order, evidence_line
 from log_analyzer.logs.exclusions import choose_exclusions
 from log_analyzer.logs.masking import skeleton
-from log_analyzer.logs.normalize import NormalizedEntry, normalize_rows, regroup_continuations
+from log_analyzer.logs.normalize import NormalizedEntry, normalize_rows
 from log_analyzer.logs.redact import DEFAULT_PII, may_contain_secret, redact, same_for_all_digits
 from log_analyzer.logs.summary import LogSummary, summarize
 from log_analyzer.logs.suspects import rank_suspects

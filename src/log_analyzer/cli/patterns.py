@@ -16,7 +16,8 @@ from types import MappingProxyType
 from typing import Literal, TextIO
 
 from log_analyzer.logs.condense import Pattern, condense
-from log_analyzer.logs.normalize import Level, NormalizedEntry, ParsedLine, parse_line
+from log_analyzer.logs.levels import Level
+from log_analyzer.logs.normalize import NormalizedEntry, ParsedLine, parse_line
 from log_analyzer.logs.redact import redact
 
 Format = Literal["table", "jsonl"]

@@ -18,7 +18,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from log_analyzer.logs.condense import condense
-from log_analyzer.logs.normalize import Level, NormalizedEntry
+from log_analyzer.logs.levels import Level
+from log_analyzer.logs.normalize import NormalizedEntry
 from log_analyzer.logs.redact import DEFAULT_PII
 
 _WORD = re.compile(r"[^\W\d_]{2}")

@@ -22,7 +22,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from log_analyzer.logs.normalize import json_object, unquote
+from log_analyzer.logs.structured import json_object, unquote
 
 __all__ = [
     "Duration",

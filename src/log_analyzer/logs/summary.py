@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 from log_analyzer.logs.changes import Change
 from log_analyzer.logs.condense import Pattern
-from log_analyzer.logs.normalize import Level, NormalizedEntry
+from log_analyzer.logs.levels import Level
+from log_analyzer.logs.normalize import NormalizedEntry
 from log_analyzer.logs.suspects import Suspect
 from log_analyzer.logs.totals import Series, Spike, Totals
 

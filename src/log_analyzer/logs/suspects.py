@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from log_analyzer.logs.changes import Change
 from log_analyzer.logs.clock import TIME, utc
 from log_analyzer.logs.condense import Pattern
-from log_analyzer.logs.normalize import Level
+from log_analyzer.logs.levels import Level
 
 MAX_SUSPECTS = 5
 ONSET_SLACK_NS = 10 * 1_000_000_000

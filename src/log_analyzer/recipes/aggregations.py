@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from log_analyzer.logs.clock import utc, utc_seconds
-from log_analyzer.logs.normalize import Level, source_of
+from log_analyzer.logs.levels import Level
+from log_analyzer.logs.normalize import source_of
 from log_analyzer.logs.requests import extract_request
 from log_analyzer.logs.tables import Cell, RecipeResult, Table, quoted
 from log_analyzer.logs.totals import bucket_step

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 from log_analyzer.logs.durations import inline_fields
 from log_analyzer.logs.entries import Row
-from log_analyzer.logs.normalize import Level, parse_line, strip_ansi
+from log_analyzer.logs.levels import Level
+from log_analyzer.logs.normalize import parse_line, strip_ansi
 from log_analyzer.logs.patterns import PatternMiner
 from log_analyzer.logs.redact import DEFAULT_PII, redact
 from log_analyzer.logs.tables import CountsAre

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from log_analyzer.logs.clock import utc, utc_seconds
-from log_analyzer.logs.normalize import Level
+from log_analyzer.logs.levels import Level
 from log_analyzer.logs.tables import Cell, RecipeResult, Table
 from log_analyzer.logs.totals import Series, Spike, bucket_step, find_spikes
 from log_analyzer.recipes.common import (

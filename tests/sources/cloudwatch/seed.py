@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from log_analyzer.logs.normalize import Level
+from log_analyzer.logs.levels import Level
 
 EKS_GROUP = "/aws/containerinsights/shop/application"
 LAMBDA_GROUP = "/aws/lambda/thumbnailer"

@@ -14,7 +14,7 @@ from collections import Counter
 
 import pytest
 
-from log_analyzer.logs.normalize import Level
+from log_analyzer.logs.levels import Level
 from log_analyzer.sources.base import SEVERE_PATTERN, CountQuery, LineFilter, Selection, Window
 from log_analyzer.sources.cloudwatch.errors import CloudWatchUnavailable
 from tests.sources.cloudwatch.conftest import Emulator, emulated_source

@@ -17,7 +17,7 @@ import pytest
 from aiobotocore.stub import AioStubber
 from botocore.stub import ANY
 
-from log_analyzer.logs.normalize import Level
+from log_analyzer.logs.levels import Level
 from log_analyzer.sources.base import CountQuery, LineFilter, Selection, Window
 from log_analyzer.sources.cloudwatch.client import CloudWatchClient
 from log_analyzer.sources.cloudwatch.errors import CloudWatchTimeout

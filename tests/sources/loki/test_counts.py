@@ -8,7 +8,7 @@ import httpx
 import pytest
 import respx
 
-from log_analyzer.logs.normalize import Level
+from log_analyzer.logs.levels import Level
 from log_analyzer.logs.totals import Series, bucket_step, find_spikes
 from log_analyzer.sources.base import LineFilter, Selection
 from log_analyzer.sources.loki.errors import LokiBadResponse as UnexpectedShape

@@ -9,7 +9,7 @@ from collections import Counter
 import httpx
 import pytest
 
-from log_analyzer.logs.normalize import Level
+from log_analyzer.logs.levels import Level
 from log_analyzer.logs.totals import Histogram, Totals
 from log_analyzer.sources.base import CountQuery, EntryQuery, LineFilter, Selection, Window
 from log_analyzer.sources.opensearch.client import OpenSearchClient

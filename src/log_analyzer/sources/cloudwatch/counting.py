@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 
-from log_analyzer.logs.normalize import Level
+from log_analyzer.logs.levels import Level
 from log_analyzer.logs.totals import Histogram, Totals, histogram_of, level_of, totals_of
 from log_analyzer.sources.base import Window
 from log_analyzer.sources.cloudwatch.errors import CloudWatchUnavailable

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from log_analyzer.logs.normalize import Level
+from log_analyzer.logs.levels import Level
 from log_analyzer.logs.totals import Histogram, Totals, histogram_of, level_of, totals_of
 from log_analyzer.sources.base import LineFilter
 from log_analyzer.sources.cloudwatch.filters import insights_filters, insights_regex, regex_literal

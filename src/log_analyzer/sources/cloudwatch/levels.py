@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from log_analyzer.logs.normalize import json_object
+from log_analyzer.logs.structured import json_object
 
 LEVEL_FIELDS = ("level", "lvl", "severity", "log.level", "levelname", "loglevel")
 """JSON fields holding a level, in the order they are tried (``log.level`` is nested)."""

@@ -13,7 +13,8 @@ from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Mapping
 
 from log_analyzer.logs.entries import STORE_LEVEL, Row
-from log_analyzer.logs.normalize import Level, source_of
+from log_analyzer.logs.levels import Level
+from log_analyzer.logs.normalize import source_of
 from log_analyzer.logs.regex import compile_re2
 from log_analyzer.logs.totals import Histogram, Totals, histogram_of, level_of, totals_of
 from log_analyzer.sources.base import (

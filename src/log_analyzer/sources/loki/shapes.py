@@ -20,7 +20,8 @@ import ijson
 
 from log_analyzer.core.runtime import gc_paused
 from log_analyzer.logs.entries import STORE_LEVEL, DecodedEntries, Row
-from log_analyzer.logs.normalize import Level, source_of
+from log_analyzer.logs.levels import Level
+from log_analyzer.logs.normalize import source_of
 from log_analyzer.logs.totals import Histogram, Totals, histogram_of, level_of, totals_of
 from log_analyzer.logs.unicode import valid_unicode
 from log_analyzer.sources.base import may_hold_surrogates

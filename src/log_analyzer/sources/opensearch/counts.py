@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from log_analyzer.logs.entries import STORE_LEVEL, Row
-from log_analyzer.logs.normalize import Level, source_of
+from log_analyzer.logs.levels import Level
+from log_analyzer.logs.normalize import source_of
 from log_analyzer.logs.totals import level_of
 from log_analyzer.sources.base import Window
 from log_analyzer.sources.opensearch.errors import OpenSearchBadResponse

@@ -17,7 +17,7 @@ from functools import partial
 from typing import Any
 from urllib.parse import quote
 
-from log_analyzer.logs.normalize import Level
+from log_analyzer.logs.levels import Level
 from log_analyzer.logs.totals import Histogram, Totals, histogram_of, totals_of
 from log_analyzer.sources.base import CountQuery, EntryQuery, Order, RawEntries, Selection
 from log_analyzer.sources.opensearch.client import OpenSearchClient

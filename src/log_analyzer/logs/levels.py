@@ -1,0 +1,176 @@
+"""Levels: the severity a log line states, in whichever way its logging library writes it.
+
+A structured line names it in a field (``level``, ``severity``, bunyan's numbers, MongoDB's
+``s``); a plain line in the prefix its library writes before the message (a timestamp and a
+level word, a klog header, Celery's bracket), or else as a level word standing alone in its
+first 200 characters.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from enum import Enum
+from typing import Any
+
+
+class Level(Enum):
+    """Severity, most severe first; `rank` orders evidence."""
+
+    FATAL = "fatal"
+    ERROR = "error"
+    WARN = "warn"
+    INFO = "info"
+    DEBUG = "debug"
+    UNKNOWN = "unknown"
+
+    rank: int
+    """0 for the most severe level (the order of definition above)."""
+
+    def __init__(self, value: str) -> None:
+        self.rank = len(type(self)._member_names_)
+
+    # Members are singletons compared by identity; Enum's own hash is Python code (it hashes the
+    # name), and levels are dictionary keys once per distinct message.
+    __hash__ = object.__hash__
+
+
+_LEVEL_WORDS: dict[str, Level] = {
+    **dict.fromkeys(
+        ("fatal", "panic", "crit", "critical", "emerg", "emergency", "alert"), Level.FATAL
+    ),
+    **dict.fromkeys(("error", "err", "eror", "severe"), Level.ERROR),
+    **dict.fromkeys(("warn", "warning"), Level.WARN),
+    **dict.fromkeys(("info", "information", "notice", "informational"), Level.INFO),
+    **dict.fromkeys(("debug", "dbug", "trace", "trce", "verbose"), Level.DEBUG),
+}
+LEVEL_KEYS = (
+    "level",
+    "lvl",
+    "severity",
+    "log.level",
+    "levelname",
+    "loglevel",
+    "@l",
+)
+
+# A level word stands alone: not a part of a path, a file name or a hyphenated name
+# (``celery/app/trace.py``, ``X-Trace-Id``, ``non-fatal``); Monolog's ``app.ERROR:`` is one.
+_PLAIN_LEVEL = re.compile(
+    r"(?<![/\\-])\b(FATAL|PANIC|CRIT(?:ICAL)?|EMERG|ERROR|ERR|SEVERE|WARN(?:ING)?|INFO|NOTICE"
+    r"|DEBUG|TRACE)\b(?![/\\.-]\w)"
+    r"|^([EWIF])\d{4} ",  # klog: E1123 14:02:03.123456 ...
+)  # matched against upper-cased text
+_KLOG = {"E": Level.ERROR, "W": Level.WARN, "I": Level.INFO, "F": Level.FATAL}
+# MongoDB's severities: F, E, W, I, and D1 to D5 for its debug verbosities.
+_MONGODB = {**_KLOG, "D": Level.DEBUG}
+_LEVEL_HINTS = (
+    "FATAL", "PANIC", "CRIT", "EMERG", "ERR", "SEVERE", "WARN", "INFO", "NOTICE", "DEBUG", "TRACE"
+)  # fmt: skip
+
+
+def level_from_fields(fields: Mapping[str, Any]) -> Level | None:
+    """The level a structured line's fields name, or None."""
+    for key in LEVEL_KEYS:
+        level = level_word(fields.get(key))
+        if level is not None:
+            return level
+    if "ctx" in fields and "c" in fields:  # MongoDB's own log: {"t":..,"s":"E","c":..,"ctx":..}
+        severity = fields.get("s")
+        if isinstance(severity, str) and severity[:1] in _MONGODB:
+            return _MONGODB[severity[:1]]
+    return None
+
+
+def level_word(value: Any) -> Level | None:
+    """The level a field's value or a label names (a word, or bunyan's and pino's numbers)."""
+    if isinstance(value, str):
+        return _LEVEL_WORDS.get(value.strip().lower())
+    if isinstance(value, int) and not isinstance(value, bool):  # bunyan/pino numeric levels
+        return (
+            Level.FATAL
+            if value >= 60
+            else Level.ERROR
+            if value >= 50
+            else Level.WARN
+            if value >= 40
+            else Level.INFO
+            if value >= 30
+            else Level.DEBUG
+        )
+    return None
+
+
+_MONTHS = "Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec"
+_STAMP = (
+    r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2})?(?:[.,]\d{1,9})?(?:Z| ?[+-]\d{2}:?\d{2}| ?UTC)?"
+    r"|\d{4}/\d{2}/\d{2}[ T]\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?"
+    rf"|(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun),? )?(?:{_MONTHS}) +\d{{1,2}},? \d{{2}}:\d{{2}}:\d{{2}}"
+    r"(?:\.\d+)?(?: \d{4})?"
+    r"|\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?"
+)
+_LEVEL_WORD = (
+    r"FATAL|PANIC|CRITICAL|CRIT|EMERG|ALERT|ERROR|ERR|SEVERE|WARNING|WARN|INFO|NOTICE|DEBUG|TRACE"
+)
+# What a logging library writes before the message of a plain line: a timestamp and a level
+# (at least the level, or a klog header), then a process id, threads or a component in
+# brackets, and a dotted logger name. The message is what follows.
+_PREFIX = re.compile(
+    "".join(
+        (
+            rf"(?:\[?(?:{_STAMP})\]?[ \t]+)?",
+            r"(?:(?P<klog>[EWIF])\d{4} \d{2}:\d{2}:\d{2}\.\d+ +\d+ [\w./-]+:\d+\] ",
+            rf"|(?:\[(?P<bracketed>(?i:{_LEVEL_WORD}))\]",
+            rf"|(?P<level>{_LEVEL_WORD}|(?i:{_LEVEL_WORD})(?=:)))",
+            r"(?::(?:[\w.$-]+:)?[ \t]*| +-[ \t]+|[ \t]+))",
+            r"(?:\d+ --- |\d+#\d+: (?:\*\d+ )?)?",
+            r"(?:\[[^\]\n]{1,80}\][ \t]*){0,3}",
+            r"(?:[\w$-]+(?:\.[\w$-]+)+ *(?::| -) +)?",
+        )
+    )
+)
+_STAMP_ONLY = re.compile(rf"\[?(?:{_STAMP})\]?[ \t]+(?=\S)")
+# Celery's worker prefix, time and level in one bracket with the process' name:
+# ``[2026-03-14 09:41:12,345: ERROR/ForkPoolWorker-3] Task orders.sync[1f2e] raised ...``.
+_CELERY = re.compile(rf"\[(?:{_STAMP}): (?P<level>{_LEVEL_WORD})/[^\]\n]{{1,80}}\][ \t]+(?=\S)")
+
+
+def plain_prefix(head: str) -> tuple[int, Level | None]:
+    """How many leading characters of a plain line are its logging prefix, and its level.
+
+    ``2026-03-14T09:41:12Z ERROR [cart] failed to reserve stock`` has the message ``failed to
+    reserve stock`` and the level error, as the same event logged as JSON by another pod would.
+    A line that opens with neither a timestamp nor a level keeps its text; one that opens with
+    a timestamp alone loses only that. The level, when the prefix names none, is looked for in
+    the text as before.
+    """
+    match = _CELERY.match(head) if head[:1] == "[" else None
+    if match is not None:
+        return match.end(), _LEVEL_WORDS[match.group("level").lower()]
+    match = _PREFIX.match(head)
+    if match is not None and match.end() < len(head.rstrip()):
+        if match.group("klog"):
+            return match.end(), _KLOG[match.group("klog")]
+        word = match.group("bracketed") or match.group("level")
+        return match.end(), _LEVEL_WORDS.get(word.lower()) if word else None
+    stamp = _STAMP_ONLY.match(head)
+    cut = stamp.end() if stamp is not None else 0
+    return cut, _plain_level(head)
+
+
+def _plain_level(text: str) -> Level | None:
+    # Searching the level regex over every line is slow; most lines hold none of the words, and
+    # no match can start before the first of these prefixes, found with cheap substring scans.
+    head = text[:200].upper()
+    match = _PLAIN_LEVEL.match(head) if head[:1] in _KLOG else None
+    if match is None:
+        found = [
+            position for hint in _LEVEL_HINTS if hint in head and (position := head.find(hint)) >= 0
+        ]
+        if found:
+            match = _PLAIN_LEVEL.search(head, min(found))
+    if match is None:
+        return None
+    if match.group(2):
+        return _KLOG[match.group(2).upper()]
+    return _LEVEL_WORDS.get(match.group(1).lower())
