@@ -119,7 +119,7 @@ async def test_synthetic_spike_with_known_answers() -> None:
     assert table(result, "Patterns new or grown in the spike").counts_are == "total"
 
     severe = (
-        '|~ "(?i)(error|warn|failed|exception|panic|fatal|crit|emerg|alert\\\\])|^[EWF]\\\\d{4} "'
+        '|~ "(?i)(error|warn|fail|exception|panic|fatal|crit|emerg|alert\\\\])|^[EWF]\\\\d{4} "'
     )
     assert result.queries == (
         f'sum by (detected_level) (count_over_time({{namespace="shop"}} {severe} [1m]))',

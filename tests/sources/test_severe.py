@@ -17,6 +17,9 @@ SEVERE = [
     'level=error msg="dial tcp 10.0.0.7:5432: connect: connection refused"',
     "java.lang.IllegalStateException: pool exhausted",
     "panic: assignment to entry in nil map",
+    "fail: Microsoft.AspNetCore.Server.Kestrel[13]",
+    "Readiness probe failure: HTTP probe failed with statuscode: 503",
+    "Warning  FailedScheduling  0/3 nodes are available: 3 Insufficient memory.",
 ]
 QUIET = [
     "2025/06/02 14:18:01 [notice] 1#1: signal process started",

@@ -39,7 +39,7 @@ _LEVEL_WORDS: dict[str, Level] = {
     **dict.fromkeys(
         ("fatal", "panic", "crit", "critical", "emerg", "emergency", "alert"), Level.FATAL
     ),
-    **dict.fromkeys(("error", "err", "eror", "severe"), Level.ERROR),
+    **dict.fromkeys(("error", "err", "eror", "severe", "fail"), Level.ERROR),  # fail: .NET's
     **dict.fromkeys(("warn", "warning"), Level.WARN),
     **dict.fromkeys(("info", "information", "notice", "informational"), Level.INFO),
     **dict.fromkeys(("debug", "dbug", "trace", "trce", "verbose"), Level.DEBUG),
@@ -52,6 +52,8 @@ LEVEL_KEYS = (
     "levelname",
     "loglevel",
     "@l",
+    "Level",  # Serilog's JSON formatter
+    "LogLevel",  # .NET's JSON console formatter
 )
 
 # A level word stands alone: not a part of a path, a file name or a hyphenated name
@@ -110,7 +112,8 @@ _STAMP = (
     r"|\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?"
 )
 _LEVEL_WORD = (
-    r"FATAL|PANIC|CRITICAL|CRIT|EMERG|ALERT|ERROR|ERR|SEVERE|WARNING|WARN|INFO|NOTICE|DEBUG|TRACE"
+    r"FATAL|PANIC|CRITICAL|CRIT|EMERG|ALERT|ERROR|ERR|SEVERE|FAIL|WARNING|WARN|INFO|NOTICE|DEBUG"
+    r"|TRACE|DBUG|TRCE"  # .NET's console logger: trce, dbug, info, warn, fail, crit
 )
 # What a logging library writes before the message of a plain line: a timestamp and a level
 # (at least the level, or a klog header), then a process id, threads or a component in

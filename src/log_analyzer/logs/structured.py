@@ -15,7 +15,16 @@ from typing import Any
 from log_analyzer.logs.levels import LEVEL_KEYS
 from log_analyzer.logs.unicode import valid_unicode
 
-_MESSAGE_KEYS = ("msg", "message", "@m", "log", "text", "event")
+_MESSAGE_KEYS = (
+    "msg",
+    "message",
+    "@m",
+    "log",
+    "text",
+    "event",
+    "Message",  # .NET's JSON console formatter
+    "RenderedMessage",  # Serilog's JSON formatter
+)
 # Fields worth keeping next to the message because they usually say *why* something failed.
 _DETAIL_KEYS = (
     "error",

@@ -28,7 +28,7 @@ if TYPE_CHECKING:  # for annotations only: worker processes import this module, 
     from log_analyzer.core.config import Settings
     from log_analyzer.logs.totals import Histogram, Totals
 
-SEVERE_PATTERN = r"(?i)(error|warn|failed|exception|panic|fatal|crit|emerg|alert\])|^[EWF]\d{4} "
+SEVERE_PATTERN = r"(?i)(error|warn|fail|exception|panic|fatal|crit|emerg|alert\])|^[EWF]\d{4} "
 """The default selection of errors and warnings, as an RE2 regex over the raw line.
 
 Level words anywhere in the line, or a klog severity prefix (``E1123 14:02:03.123456 ...``,

@@ -351,7 +351,7 @@ BILLING = Selection.of({"namespace": "billing"})
             Selection.of({"pod": "checkout-.*", "namespace": "billing"}),
             LineFilter.default(),
             '{namespace="billing", pod=~"checkout-.*"} '
-            '|~ "(?i)(error|warn|failed|exception|panic|fatal|crit|emerg|alert\\\\])'
+            '|~ "(?i)(error|warn|fail|exception|panic|fatal|crit|emerg|alert\\\\])'
             '|^[EWF]\\\\d{4} "',
             id="default-filter",
         ),
@@ -359,7 +359,7 @@ BILLING = Selection.of({"namespace": "billing"})
             BILLING,
             LineFilter(severe=True, pattern="db", exclude=('say "hi"', "a\\b")),
             '{namespace="billing"} '
-            '|~ "(?i)(error|warn|failed|exception|panic|fatal|crit|emerg|alert\\\\])'
+            '|~ "(?i)(error|warn|fail|exception|panic|fatal|crit|emerg|alert\\\\])'
             '|^[EWF]\\\\d{4} " |~ "db" != "say \\"hi\\"" != "a\\\\b"',
             id="severe-pattern-and-exclusions",
         ),

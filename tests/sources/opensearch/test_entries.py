@@ -18,7 +18,7 @@ from tests.sources.opensearch.seed import CAUSE, INDEX, Doc
 
 pytestmark = pytest.mark.anyio
 _SEVERE_LINE = re.compile(
-    r"(?i)(error|warn|failed|exception|panic|fatal|crit|emerg|alert\])|^[EWF]\d{4} "
+    r"(?i)(error|warn|fail|exception|panic|fatal|crit|emerg|alert\])|^[EWF]\d{4} "
 )
 
 

@@ -31,9 +31,9 @@ from dataclasses import dataclass
 from log_analyzer.logs.regex import compile_re2
 from log_analyzer.sources.base import SEVERE_PATTERN, LineFilter
 
-_KNOWN_SEVERE = r"(?i)(error|warn|failed|exception|panic|fatal|crit|emerg|alert\])|^[EWF]\d{4} "
+_KNOWN_SEVERE = r"(?i)(error|warn|fail|exception|panic|fatal|crit|emerg|alert\])|^[EWF]\d{4} "
 """The default selection this module's narrowing was written for (see `severe_regex`)."""
-_SEVERE_WORDS = ("error", "warn", "failed", "exception", "panic", "fatal", "crit", "emerg", "alert")
+_SEVERE_WORDS = ("error", "warn", "fail", "exception", "panic", "fatal", "crit", "emerg", "alert")
 _REGEX_CHARS = frozenset(string.ascii_letters + string.digits + ":_#=@/;,-" + "^$?[]{}|*+.")
 """What a CloudWatch filter-pattern regex may hold (besides escapes), per its documentation."""
 _ESCAPABLE = frozenset(":_#=@/;,-^$?[]{}|*+.")

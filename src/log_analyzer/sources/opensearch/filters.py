@@ -24,7 +24,7 @@ from log_analyzer.sources.base import SEVERE_PATTERN
 
 SEVERE_LEVELS = (
     "fatal", "panic", "crit", "critical", "emerg", "emergency", "alert",
-    "error", "err", "severe",
+    "error", "err", "severe", "fail",
     "warn", "warning",
 )  # fmt: skip
 """Level values of errors and warnings (each names fatal, error or warn to `level_of`)."""
