@@ -32,24 +32,12 @@ FAILS_RANK: dict[str, str] = {
         "rare 2 + named by orders-api 2) against the storm's 7.0 (onset 3 + new 3 + error 2 - "
         "loudest 1): rank 2"
     ),
-    "flyway-not-null-success": (
-        "the migration job writes three new info lines in two seconds: FIRST_CHANGE_BONUS goes "
-        "to the first, the banal 'Database: jdbc:...' (9.0), and the cause ties at 8.0 with "
-        "'Migrating schema ...', seen a second earlier: rank 3; and its example holding v88 is "
-        "the 6th change (EARLIEST_KEPT 2, then by level) while prompt.MAX_CHANGES is 5"
-    ),
     "etcd-slow-disk-ramp": (
         "a gradual degradation: 'slow fdatasync' was there 13 minutes before the onset, so it "
         "is 'louder' (+2), not 'new' (+3), and scores 7.51 (seen before the onset 3 + louder 2 "
         "+ warn 1 + rare 0.51 + FIRST_CHANGE_BONUS 1) against etcd's own symptom 'apply "
         "request took too long', new 80 s before the onset, 7.77 (3 + new 3 + warn 1 + rare "
         "0.77): rank 2"
-    ),
-    "jdk-bump-disables-tls10": (
-        "the JVM writes 'Picked up JAVA_TOOL_OPTIONS' and Spring's banner microseconds before "
-        "the start line: all are new, rare changes at 8.0 (onset 3 + new 3 + rare 2), "
-        "FIRST_CHANGE_BONUS goes to JAVA_TOOL_OPTIONS (9.0) and the tie with the banner's "
-        "':: Spring Boot ::' line is broken by time: the start line with Java 21.0.3 is rank 3"
     ),
 }
 THRESHOLDS = Thresholds()

@@ -7,10 +7,17 @@ import pytest
 from log_analyzer.logs.changes import Change
 from log_analyzer.logs.condense import Pattern
 from log_analyzer.logs.levels import Level
-from log_analyzer.logs.suspects import MAX_SUSPECTS, rank_suspects, service_names
+from log_analyzer.logs.suspects import (
+    FIRST_CHANGE_BONUS,
+    MAX_SUSPECTS,
+    Suspect,
+    rank_suspects,
+    service_names,
+)
 
 S = 1_000_000_000
 ONSET = 5_000 * S
+FIRST_CHANGE_REASON = "the first of the changes before it"
 
 
 def pattern(
@@ -238,3 +245,100 @@ def test_only_a_change_below_error_level_about_a_named_service_gets_that_reason(
     ranked = rank_suspects([errors, own, other], [scaled(level, names)], [ONSET])
     change_suspect = next(s for s in ranked if s.pattern is None)
     assert not any(reason.startswith("about ") for reason in change_suspect.reasons)
+
+
+def started(template: str, at: float, *, example: str | None = None, level: Level = Level.INFO,
+            source: str = "bridge-6d5f7c8b9-z2x4c/bridge") -> Change:  # fmt: skip
+    return Change(template, level, "new", ONSET, int(ONSET + at * S), 1, 0, example or template,
+                  (source,))  # fmt: skip
+
+
+def test_of_the_lines_a_start_up_writes_at_once_the_one_naming_versions_leads() -> None:
+    # The JVM writes its options and Spring's banner microseconds before the start line; the
+    # start line names what changed (the app's version and Java's), and an error follows.
+    changes = [
+        started("Picked up JAVA_TOOL_OPTIONS: -XX:MaxRAMPercentage=<*>", 0,
+                example="Picked up JAVA_TOOL_OPTIONS: -XX:MaxRAMPercentage=75.0"),
+        started(":: Spring Boot :: (v3.3.0)", 0.000_001),
+        started("Starting Bridge v4.1.0 using Java 21.0.3 with PID <NUM>", 0.000_002,
+                example="Starting Bridge v4.1.0 using Java 21.0.3 with PID 1"),
+        started("Started Bridge in <DURATION> (process running for <NUM>)", 4.5,
+                example="Started Bridge in 4.512 seconds (process running for 5.1)"),
+        started("SQL Server connection failed: TLS10 is not accepted", 6, level=Level.ERROR),
+    ]  # fmt: skip
+    storm = pattern("P1", changes[-1].template, count=800, at=6)
+    first, *rest = rank_suspects([storm], changes, [ONSET])
+    assert first.text.startswith("Starting Bridge v4.1.0")
+    assert first.reasons[-1] == (
+        "the first of the changes before it (of the lines its source wrote at once, the one "
+        "naming a version)"
+    )
+    assert not any("the first of the changes" in reason for s in rest for reason in s.reasons)
+
+
+def test_of_lines_naming_as_many_versions_the_later_one_reports_what_the_change_left() -> None:
+    # A migration job connects, starts migrating to 88, then reports it is at v88.
+    changes = [
+        started("Database: jdbc:<*> (PostgreSQL <NUM>)", -2,
+                example="Database: jdbc:postgresql://billing-db:5432/billing (PostgreSQL 15.6)"),
+        started('Migrating schema "public" to version "<NUM> - add tenant id"', -1,
+                example='Migrating schema "public" to version "88 - add tenant id"'),
+        started("Successfully applied <NUM> migration, now at version v<*>", 0.4,
+                example="Successfully applied 1 migration, now at version v88"),
+        started("create invoice <UUID> failed: SQLSTATE <NUM>", 1.4, level=Level.ERROR,
+                source="billing-api-7d9c5b8f6-x2k4p/billing-api"),
+    ]  # fmt: skip
+    storm = pattern("P1", changes[-1].template, count=800, at=1.4)
+    ranked = rank_suspects([storm], changes, [ONSET])
+    assert ranked[0].text == "Successfully applied <NUM> migration, now at version v<*>"
+    assert ranked[0].score == ranked[1].score + FIRST_CHANGE_BONUS
+
+
+@pytest.mark.parametrize(
+    ("second", "leads"),
+    [
+        pytest.param("Kafka version: 3.7.0", "second", id="version-word"),
+        pytest.param("image registry/app:v88 pulled", "second", id="v-number"),
+        pytest.param("running on 21.0.3", "second", id="three-dotted-numbers"),
+        pytest.param("warmed up in 4.5 seconds, heap 75.0%", "first", id="two-dotted-numbers"),
+        pytest.param("listening on 10.0.3.17:8080", "first", id="an-address"),
+        pytest.param("resourceVersion 88412 applied", "first", id="no-word-boundary"),
+    ],
+)
+def test_only_a_line_naming_a_version_takes_the_lead_from_the_first_of_its_burst(
+    second: str, leads: str
+) -> None:
+    changes = [started("loading config", 0), started(second, 0.5),
+               started("request failed", 2, level=Level.ERROR)]  # fmt: skip
+    leader = leading(changes)
+    assert leader.text == {"first": "loading config", "second": second}[leads]
+
+
+@pytest.mark.parametrize(
+    ("between", "later_at"),
+    [
+        pytest.param("another-6d5f7c8b9-z2x4c/another", 0.5, id="another-source-first"),
+        pytest.param(None, 6.0, id="more-than-a-burst-later"),
+    ],
+)
+def test_a_version_written_apart_from_the_first_change_does_not_take_its_lead(
+    between: str | None, later_at: float
+) -> None:
+    changes = [started("loading config", 0), started("app v2.14.0 starting", later_at)]
+    if between is not None:
+        changes.append(started("cache warmed", 0.2, source=between))
+    leader = leading(changes)
+    assert leader.text == "loading config"
+
+
+def test_a_warning_first_is_not_part_of_a_burst() -> None:
+    changes = [started("certificate expires in <NUM>h", 0, level=Level.WARN),
+               started("reloaded to v2.14.0", 1)]  # fmt: skip
+    leader = leading(changes)
+    assert leader.text == "certificate expires in <NUM>h"
+
+
+def leading(changes: list[Change]) -> Suspect:
+    ranked = rank_suspects([], changes, [ONSET])
+    (leader,) = [s for s in ranked if s.reasons[-1].startswith(FIRST_CHANGE_REASON)]
+    return leader

@@ -7,7 +7,9 @@ seen just before an onset) are scored here on what distinguishes a cause from it
 * it was there at or before the onset (an effect cannot precede its cause);
 * it changed just before the onset (new, or much louder), at whatever level, and it did so
   first: of the changes at one onset, the one seen first started it (a configuration reload,
-  an expired certificate) and the others, seen after it, are its effects;
+  an expired certificate) and the others, seen after it, are its effects; when one process
+  wrote several lines at once (a start-up's options, banner and start line; a migration's
+  connection, plan and result), the one naming a version speaks for them;
 * it is new in the window rather than ongoing;
 * it is severe;
 * it is rare against the storm it precedes (one fatal line under thousands of timeouts);
@@ -37,12 +39,20 @@ ONSET_SLACK_NS = 10 * 1_000_000_000
 FIRST_CHANGE_BONUS = 1.0
 """Added for being the first of the changes at an onset: enough to come before an error that
 changed a moment after it, not to outweigh a change against a pattern that never changed."""
+BURST_NS = 5 * 1_000_000_000
+"""The lines one process writes at once (a start, a migration, a reload) come within this."""
 _SEVERITY = {Level.FATAL: 3.0, Level.ERROR: 2.0, Level.WARN: 1.0}
 _NAME = re.compile(r"[a-z][a-z0-9]*(?:-[a-z][a-z0-9]*)*")
 _HASHY = re.compile(r"^[a-z0-9]{5,10}$")
 # A placeholder with what masking may leave stuck to it: the letters before it (an id's hex
 # letters, ``c<NUM>``) and the punctuation after it (``<HEX>:``), but not a key (``uid=<NUM>``).
 _VALUE = re.compile(r"[A-Za-z0-9]*<(?:\*|[A-Z]+(?::[A-Z]+)?)>[^\s=]*")
+# A version: ``version 88`` or ``version: 3.7.0``, ``v88`` or ``v4.1.0``, or three dotted numbers
+# (``21.0.3``); two (``4.5``, ``75.0``) are as often a duration or a share.
+_VERSION = re.compile(
+    r"\bversion\W{0,3}v?\d[\w.-]*|\bv\d+(?:\.\d+)*\b|(?<![\w.])\d+\.\d+\.\d+(?![\w.])",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,14 +103,16 @@ def rank_suspects(
     loudest = max(candidate.count for candidate in candidates)
     total = sum(candidate.count for candidate in candidates) or 1
     leaders = _first_changes(candidates)
-    scored: list[tuple[float, int, _Candidate, tuple[str, ...]]] = []
+    scores: dict[int, tuple[float, tuple[str, ...]]] = {}
     for candidate in candidates:
         score, reasons = _score(candidate, candidates, onsets_ns, loudest, total)
-        if any(candidate is leader for leader in leaders):
+        lead = leaders.get(id(candidate))
+        if lead is not None:
             score += FIRST_CHANGE_BONUS
-            reasons += ("the first of the changes before it",)
-        scored.append((score, candidate.first_ns, candidate, reasons))
-    scored.sort(key=lambda item: (-item[0], item[1]))
+            reasons += (lead,)
+        scores[id(candidate)] = (score, reasons)
+    scored = [(*scores[id(c)], c.first_ns, c) for c in candidates]
+    scored.sort(key=lambda item: (-item[0], item[2]))
     return tuple(
         Suspect(
             rank=rank,
@@ -112,7 +124,7 @@ def rank_suspects(
             score=round(score, 2),
             reasons=reasons,
         )
-        for rank, (score, _, candidate, reasons) in enumerate(scored[:MAX_SUSPECTS], start=1)
+        for rank, (score, reasons, _, candidate) in enumerate(scored[:MAX_SUSPECTS], start=1)
     )
 
 
@@ -150,20 +162,69 @@ def _candidates(patterns: Sequence[Pattern], changes: Sequence[Change]) -> list[
     return found
 
 
-def _first_changes(candidates: Sequence[_Candidate]) -> list[_Candidate]:
-    """Per onset with two changes or more, the one seen first, if no other was seen as early."""
+def _first_changes(candidates: Sequence[_Candidate]) -> dict[int, str]:
+    """Per onset with two changes or more, the one that started it, and the reason why.
+
+    That is the one seen first, if no other was seen as early; unless its source wrote more
+    lines below warning level at once (a start, a migration): of those, the one naming the most
+    versions, the latest of them if several (``now at version v88`` after ``Migrating to
+    version 88``), since a banner or a connection line comes first and says nothing of what
+    changed. Keyed by ``id``.
+    """
     by_onset: dict[int, list[_Candidate]] = {}
     for candidate in candidates:
         if candidate.change is not None:
             by_onset.setdefault(candidate.change.onset_ns, []).append(candidate)
-    leaders = []
+    leaders: dict[int, str] = {}
     for changed in by_onset.values():
         if len(changed) < 2:
             continue
-        first, second = sorted(changed, key=lambda candidate: candidate.first_ns)[:2]
-        if first.first_ns < second.first_ns:
-            leaders.append(first)
+        ordered = sorted(changed, key=lambda candidate: candidate.first_ns)
+        at_once = sorted(_written_at_once(ordered), key=_telling, reverse=True)
+        if len(at_once) > 1 and _telling(at_once[0])[0]:
+            telling, runner_up = at_once[:2]
+            tied = _telling(telling) == _telling(runner_up)
+            reason = "the first of the changes before it (of the lines its source wrote at once, "
+            reason += "the one naming a version)"
+        else:
+            telling, runner_up = ordered[:2]
+            tied = telling.first_ns == runner_up.first_ns
+            reason = "the first of the changes before it"
+        if not tied:  # tied: neither can be said to have started it
+            leaders[id(telling)] = reason
     return leaders
+
+
+def _written_at_once(ordered: Sequence[_Candidate]) -> list[_Candidate]:
+    """The first of ``ordered`` and the lines its source wrote with it, below warning level.
+
+    One process's start, migration or reload: lines sharing a source with the first, each
+    below warning level and within `BURST_NS` of it, up to the first line that is not.
+    """
+    first = ordered[0]
+    at_once = [first]
+    if first.level.rank <= Level.WARN.rank:
+        return at_once
+    for candidate in ordered[1:]:
+        if (
+            candidate.level.rank <= Level.WARN.rank
+            or candidate.first_ns - first.first_ns > BURST_NS
+            or not set(candidate.sources) & set(first.sources)
+        ):
+            break
+        at_once.append(candidate)
+    return at_once
+
+
+def _telling(candidate: _Candidate) -> tuple[int, int]:
+    """How much a line says of what changed: the versions its example names, then lateness.
+
+    Of lines naming as many versions, the later one reports what the event left; of lines
+    naming none, the first is the one that started it.
+    """
+    example = candidate.change.example if candidate.change is not None else candidate.text
+    versions = len(_VERSION.findall(example))
+    return versions, candidate.first_ns if versions else -candidate.first_ns
 
 
 def _shape(template: str) -> str:
@@ -217,9 +278,9 @@ def _score(
         score += 2.0
         reasons.append(f"named in errors of {', '.join(pointers)}")
     else:
-        about = _about_a_named_service(candidate, candidates)
-        if about is not None:
-            service, pointers = about
+        about = _services_about(candidate, candidates)
+        if about:
+            service, pointers = about[0]
             score += 2.0
             reasons.append(f"about {service}, named in errors of {', '.join(pointers)}")
     return score, tuple(reasons)
@@ -254,10 +315,10 @@ def _naming(
     return sorted(pointers)
 
 
-def _about_a_named_service(
+def _services_about(
     candidate: _Candidate, candidates: Sequence[_Candidate]
-) -> tuple[str, list[str]] | None:
-    """A service of the window that a change below error level names, and who else names it.
+) -> list[tuple[str, list[str]]]:
+    """The services of the window that a change below error level names, and who else names them.
 
     A controller or operator writes what it changed about another service (``Successful
     rescale: new size 1 ... (api)``, ``deployment api rolled back``): when other sources' errors
@@ -265,14 +326,15 @@ def _about_a_named_service(
     out: the effects of one failure all name the service that failed.
     """
     if candidate.change is None or candidate.level.rank <= Level.ERROR.rank:
-        return None
+        return []
     own = {name for services in candidate.services for name in services}
     in_window = {name for other in candidates for services in other.services for name in services}
+    found = []
     for service in sorted((candidate.words & in_window) - own):
         pointers = _naming({service}, candidate, candidates)
         if pointers:
-            return service, pointers
-    return None
+            found.append((service, pointers))
+    return found
 
 
 def service_names(source: str) -> tuple[str, ...]:
