@@ -342,3 +342,51 @@ def leading(changes: list[Change]) -> Suspect:
     ranked = rank_suspects([], changes, [ONSET])
     (leader,) = [s for s in ranked if s.reasons[-1].startswith(FIRST_CHANGE_REASON)]
     return leader
+
+
+DB = "orders-db-0/orders-db"
+
+
+def evicted(at: float = 0) -> Change:
+    text = "event pod/orders-db-0 reason=ScaleDown type=Normal: deleting pod for node scale down"
+    return Change(text, Level.INFO, "new", ONSET, int(ONSET + at * S), 1, 0, text,
+                  ("event-exporter-6d5f7c8b9-z2x4c/event-exporter",))  # fmt: skip
+
+
+def test_a_service_s_own_shutdown_ranks_after_the_change_about_it_that_came_first() -> None:
+    # A node drain evicts the database; its FATAL a moment later is what being stopped looks
+    # like, however severe, and the API's errors name the database.
+    refused = pattern("P1", "query orders-db: connect: connection refused", count=1_000, at=1,
+                      source="orders-api-7d9c5b8f6-x2k4p/orders-api")  # fmt: skip
+    fatal = pattern("P2", "FATAL: terminating connection due to administrator command",
+                    level=Level.FATAL, count=20, at=0.5, source=DB)  # fmt: skip
+    changes = [evicted(), change(fatal.template, Level.FATAL, 0.5, recent=20),
+               change(refused.template, Level.ERROR, 1, recent=300)]  # fmt: skip
+    first, second, *_ = rank_suspects([refused, fatal], changes, [ONSET])
+    assert first.pattern is None and first.text == evicted().template
+    assert second.pattern == "P2" and second.score == first.score
+    assert second.reasons[-1] == (
+        "follows 'event pod/orders-db-0 reason=ScaleDown \u2026' (about orders-db): "
+        "likely its effect"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "at"),
+    [
+        pytest.param("FATAL: out of shared memory", 0.5, id="not-a-shutdown"),
+        pytest.param(
+            "FATAL: terminating connection due to administrator command", -1, id="before-the-change"
+        ),
+    ],
+)
+def test_a_severe_line_that_is_no_shutdown_after_the_change_keeps_its_rank(
+    text: str, at: float
+) -> None:
+    refused = pattern("P1", "query orders-db: connect: connection refused", count=1_000, at=1,
+                      source="orders-api-7d9c5b8f6-x2k4p/orders-api")  # fmt: skip
+    fatal = pattern("P2", text, level=Level.FATAL, count=20, at=at, source=DB)
+    changes = [evicted(), change(fatal.template, Level.FATAL, at, recent=20)]
+    first, *_ = rank_suspects([refused, fatal], changes, [ONSET])
+    assert first.pattern == "P2"
+    assert not any(reason.startswith("follows ") for reason in first.reasons)

@@ -10,6 +10,8 @@ seen just before an onset) are scored here on what distinguishes a cause from it
   an expired certificate) and the others, seen after it, are its effects; when one process
   wrote several lines at once (a start-up's options, banner and start line; a migration's
   connection, plan and result), the one naming a version speaks for them;
+* it is not a process's own shutdown after a change about its service (an eviction event,
+  then the evicted database's ``FATAL: terminating connection``): that is being stopped;
 * it is new in the window rather than ongoing;
 * it is severe;
 * it is rare against the storm it precedes (one fatal line under thousands of timeouts);
@@ -47,6 +49,10 @@ _HASHY = re.compile(r"^[a-z0-9]{5,10}$")
 # A placeholder with what masking may leave stuck to it: the letters before it (an id's hex
 # letters, ``c<NUM>``) and the punctuation after it (``<HEX>:``), but not a key (``uid=<NUM>``).
 _VALUE = re.compile(r"[A-Za-z0-9]*<(?:\*|[A-Z]+(?::[A-Z]+)?)>[^\s=]*")
+# A process saying it is being stopped: ``terminating connection``, ``shutting down``, ``SIGTERM``.
+_STOPPING = re.compile(
+    r"\b(?:terminat\w*|shut(?:ting)? ?down|stopp\w*|sig(?:term|kill)|exiting)\b", re.IGNORECASE
+)
 # A version: ``version 88`` or ``version: 3.7.0``, ``v88`` or ``v4.1.0``, or three dotted numbers
 # (``21.0.3``); two (``4.5``, ``75.0``) are as often a duration or a share.
 _VERSION = re.compile(
@@ -111,6 +117,17 @@ def rank_suspects(
             score += FIRST_CHANGE_BONUS
             reasons += (lead,)
         scores[id(candidate)] = (score, reasons)
+    # A likely effect ranks no higher than the change it follows; the earliest are settled first,
+    # so the score it is held to is final.
+    for candidate in sorted(candidates, key=lambda candidate: candidate.first_ns):
+        score, reasons = scores[id(candidate)]
+        causes = _causes_of(candidate, candidates)
+        if causes:
+            cause, why = min(causes, key=lambda found: scores[id(found[0])][0])
+            held = scores[id(cause)][0]
+            if score > held:
+                reasons += (f"follows {_quoted(cause.text)} ({why}): likely its effect",)
+                scores[id(candidate)] = (held, reasons)
     scored = [(*scores[id(c)], c.first_ns, c) for c in candidates]
     scored.sort(key=lambda item: (-item[0], item[2]))
     return tuple(
@@ -225,6 +242,41 @@ def _telling(candidate: _Candidate) -> tuple[int, int]:
     example = candidate.change.example if candidate.change is not None else candidate.text
     versions = len(_VERSION.findall(example))
     return versions, candidate.first_ns if versions else -candidate.first_ns
+
+
+def _causes_of(
+    candidate: _Candidate, candidates: Sequence[_Candidate]
+) -> list[tuple[_Candidate, str]]:
+    """The changes at ``candidate``'s onset it is the effect of: the ones that stopped it.
+
+    ``candidate`` says its own service is stopping (`_STOPPING`: Postgres's ``terminating
+    connection due to administrator command``, ``Fatal error during KafkaServer shutdown``),
+    and a change below error level about that service came before it (an eviction event, a
+    node drain): a process's own shutdown line, however severe, is what being stopped looks
+    like. Any other line after such a change is left alone: a service scaled up, then out of
+    memory, failed on its own.
+    """
+    change = candidate.change
+    if change is None or _STOPPING.search(candidate.text) is None:
+        return []
+    own = {name for services in candidate.services for name in services}
+    found = []
+    for other in candidates:
+        if (
+            other is candidate
+            or other.change is None
+            or other.change.onset_ns != change.onset_ns
+            or other.first_ns >= candidate.first_ns
+        ):
+            continue
+        about = [service for service, _ in _services_about(other, candidates) if service in own]
+        if about:
+            found.append((other, f"about {about[0]}"))
+    return found
+
+
+def _quoted(text: str, width: int = 40) -> str:
+    return repr(text if len(text) <= width else text[: width - 1] + "\u2026")
 
 
 def _shape(template: str) -> str:
