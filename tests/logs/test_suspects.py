@@ -366,7 +366,7 @@ def test_a_service_s_own_shutdown_ranks_after_the_change_about_it_that_came_firs
     assert first.pattern is None and first.text == evicted().template
     assert second.pattern == "P2" and second.score == first.score
     assert second.reasons[-1] == (
-        "follows 'event pod/orders-db-0 reason=ScaleDown \u2026' (about orders-db): "
+        'follows "event pod/orders-db-0 reason=ScaleDown \u2026" (about orders-db): '
         "likely its effect"
     )
 

@@ -34,6 +34,7 @@ from log_analyzer.logs.changes import Change
 from log_analyzer.logs.clock import TIME, utc
 from log_analyzer.logs.condense import Pattern
 from log_analyzer.logs.levels import Level
+from log_analyzer.logs.tables import quoted
 
 MAX_SUSPECTS = 5
 ONSET_SLACK_NS = 10 * 1_000_000_000
@@ -276,7 +277,8 @@ def _causes_of(
 
 
 def _quoted(text: str, width: int = 40) -> str:
-    return repr(text if len(text) <= width else text[: width - 1] + "\u2026")
+    """Log text in a reason, clipped, in JSON's quotes: it cannot pass for the reason's words."""
+    return quoted(text if len(text) <= width else text[: width - 1] + "\u2026")
 
 
 def _shape(template: str) -> str:
