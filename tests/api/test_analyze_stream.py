@@ -247,8 +247,16 @@ async def test_bad_input_is_422_naming_the_field(
             recorded_response("loki", "error-max-entries-limit.json"),
             400,
             "loki_query_error",
-            "max entries limit per query exceeded",
+            "the request's limit is beyond what this Loki allows): max entries limit per query",
             id="limit",
+        ),
+        pytest.param(
+            recorded_response("loki", "error-query-too-long-range.json"),
+            400,
+            "loki_query_error",
+            "the request's time_range is beyond what this Loki allows): the query time range "
+            "exceeds the limit (query length: 799h40m56.346s, limit: 30d1h)",
+            id="window-over-max-query-length",
         ),
         pytest.param(
             recorded_response("loki", "reconstructed-error-no-org-id.json"),

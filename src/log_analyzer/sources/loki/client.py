@@ -141,6 +141,13 @@ async def _error_text(response: httpx.Response) -> str:
     return excerpt((await error_bytes(response)).decode("utf-8", "replace"))
 
 
+# Loki's refusals of a limit its operator set, by the request field that went past it.
+_REFUSED_FIELDS = (
+    ("max entries limit per query exceeded", "limit"),  # max_entries_limit_per_query
+    ("query time range exceeds the limit", "time_range"),  # max_query_length
+)
+
+
 def _status_error(response: httpx.Response, path: str, text: str) -> LokiError:
     status = response.status_code
     if status == 404:
@@ -160,5 +167,7 @@ def _status_error(response: httpx.Response, path: str, text: str) -> LokiError:
     if status == 429:
         return LokiUnavailable(f"Loki is throttling queries: {text}", status=status)
     if 400 <= status < 500:
-        return LokiQueryError(f"Loki rejected the query: {text}", status=status)
+        field = next((field for said, field in _REFUSED_FIELDS if said in text), None)
+        which = f" (the request's {field} is beyond what this Loki allows)" if field else ""
+        return LokiQueryError(f"Loki rejected the query{which}: {text}", status=status)
     return LokiBadResponse(f"Loki failed with HTTP {status}: {text}", status=status)
