@@ -1129,6 +1129,13 @@ def test_webhook_lookalikes_are_left(text: str) -> None:
         ("a://u:p:q@h", "a://u:[REDACTED:url_password]@h"),
         ("a://u:p@h/x@y", "a://u:[REDACTED:url_password]@h/x@y"),
         ("a://u:p@h?x=y@z", "a://u:[REDACTED:url_password]@h?x=y@z"),
+        # A raw "/", "?" or "#" in the password: it runs on to the "@" before the host.
+        ("postgres://app:ab/cd@db:5432/x", "postgres://app:[REDACTED:url_password]@db:5432/x"),
+        ("dsn=pg://a:Tq7#8DE@db:5432/a", "dsn=pg://a:[REDACTED:url_password]@db:5432/a"),
+        ("pg://a:Tq7?8DE@db", "pg://a:[REDACTED:url_password]@db"),
+        ("pg://a:b/c/d?e#f@h/x", "pg://a:[REDACTED:url_password]@h/x"),
+        ("pg://a:b/c@d@h:1", "pg://a:[REDACTED:url_password]@h:1"),
+        ("pg://a:b/" + "c" * 128 + "@h", "pg://a:[REDACTED:url_password]@h"),
     ],
 )
 def test_url_passwords(text: str, expected: str) -> None:
@@ -1137,9 +1144,58 @@ def test_url_passwords(text: str, expected: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["https://u:@h/x", "https://h:8080/x", "https://u@h/x", 'https://u:"p"@h', "https://[::1]:80/"],
+    [
+        "https://u:@h/x",
+        "https://h:8080/x",
+        "https://u@h/x",
+        'https://u:"p"@h',
+        "https://[::1]:80/",
+        "https://h:8080/x@y",  # a port before the path: no password
+        "https://h:8443/a?mail=a@b.example",
+        "https://h:/x@y",
+        "pg://a:b/" + "c" * 129 + "@h",  # farther than the reach
+        "pg://a:b/c@-h",  # no host after the "@"
+    ],
 )
 def test_urls_without_password_are_left(text: str) -> None:
+    assert redact(text, pii=NO_PII) == Redaction(text, {})
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("to app:pw1@db:5432 failed", "to app:[REDACTED:url_password]@db:5432 failed"),
+        ('"squid:p4ss@proxy.corp:3128"', '"squid:[REDACTED:url_password]@proxy.corp:3128"'),
+        ("app:pw1@tcp(db:3306)/x", "app:[REDACTED:url_password]@tcp(db:3306)/x"),
+        ("app:pw1@db/x", "app:[REDACTED:url_password]@db/x"),
+        ("u:p@ss@db:1", "u:[REDACTED:url_password]@db:1"),
+        ("(u.x-y_z:pw1@db:1)", "(u.x-y_z:[REDACTED:url_password]@db:1)"),
+        ("u" * 64 + ":pw1@db:1", "u" * 64 + ":[REDACTED:url_password]@db:1"),
+    ],
+)
+def test_a_user_and_password_before_a_host_need_no_scheme(text: str, expected: str) -> None:
+    check(text, expected, {"url_password": 1}, NO_PII)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "u" * 65 + ":pw1@db:1",  # a user name longer than any: part of something else
+        "email:bob42@example.com",  # a host alone: an address
+        "mailto:bob42@example.com:25",
+        "sip:alice42@pbx:5060",
+        "at 12:05:33@node-1:9",  # a time
+        "x 12:30@db:1",
+        "nginx:1.25@sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+        "u:alice@db:1",  # a word after the colon: a user, as after a scheme
+        "u:***@db:1",  # masked already
+        "a/u:pw1@db:1",  # inside a path
+        "xu:pw1@db:1x",
+        "u:pw1@db:123456",
+        "u:pw1@db.x",
+    ],
+)
+def test_colon_and_at_lookalikes_are_left(text: str) -> None:
     assert redact(text, pii=NO_PII) == Redaction(text, {})
 
 

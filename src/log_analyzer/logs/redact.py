@@ -573,9 +573,58 @@ def _webhook(match: re.Match[str]) -> tuple[str, str] | None:
     return _swap(match, kind, kind)
 
 
+_URL_PASSWORD_REACH = 128
+"""How far past its first "/", "?" or "#" a URL's password may run to its "@"."""
+# The password runs to the last "@" of the authority: "p@ss" in redis://:p@ss@cache. One with a
+# raw "/", "?" or "#" (which end an authority) runs on to the last "@" a host follows within
+# `_URL_PASSWORD_REACH` (postgres://app:ab/cd@db:5432), unless a port stands before that
+# character: https://h:8080/x@y has no password.
+_URL_PASSWORD = re.compile(
+    r"://[^\s:/?#@\[\]\"'<>]*:(?:(?P<secret>[^\s/?#\"'<>]+)@"
+    r"|(?P<raw>(?P<port>[^\s/?#@\"'<>]*)[/?#][^\s\"'<>]"
+    rf"{{0,{_URL_PASSWORD_REACH}}})@(?=[A-Za-z0-9]))"
+)
+# A password without a scheme before it: user:password@host, the host followed by a port, a path
+# or Go's protocol parentheses (app:pw@db.prod.svc:5432, squid:pw@proxy.corp:3128,
+# app:pw@tcp(mysql:3306)/app); a host alone is an address (email:bob@example.com). As in a URL,
+# the password runs to the last "@". Found from its colon (a literal the regex engine jumps to);
+# the user name before it is read by the replacer.
+_BARE_USER_PASSWORD = re.compile(
+    r":(?P<secret>[^\s:/\[\]\"'<>(){},;=]{1,128})@[A-Za-z0-9][A-Za-z0-9.-]{0,252}"
+    r"(?::[0-9]{1,5}(?![\w.:@-])|(?=[/(]))"
+)
+_BARE_USER_PASSWORD_SHAPE = r":[^\s:/\[\]\"'<>(){},;=]+@[a-z0-9]"
+"""Where `_BARE_USER_PASSWORD` may match (RE2, case-folded text): not at every "@"."""
+_USER_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-"
+_USER_REACH = 64
+"""The longest user name `_BARE_USER_PASSWORD` reads before a colon."""
+# URI schemes whose user comes after the colon, with no password: mailto:bob@example.com.
+_USER_AFTER_COLON = frozenset({"mailto", "sip", "sips", "xmpp", "acct", "im", "pres", "tel"})
+
+
 def _url_password(match: re.Match[str]) -> tuple[str, str] | None:
+    if match.group("raw") is not None:
+        port = match.group("port")
+        if not port or port.isdigit():
+            return None  # host:port/path@x, or no password before the "/"
+        return _swap(match, "raw", "url_password")
     if _PLACEHOLDER in match.group("secret"):
         return None
+    return _swap(match, "secret", "url_password")
+
+
+def _bare_user_password(match: re.Match[str]) -> tuple[str, str] | None:
+    start, text = match.start(), match.string
+    before = text[max(0, start - _USER_REACH - 1) : start]
+    user = before[len(before.rstrip(_USER_CHARS)) :]
+    if not user or len(user) > _USER_REACH or user.lower() in _USER_AFTER_COLON:
+        return None
+    ahead = start - len(user) - 1
+    if ahead >= 0 and (text[ahead].isalnum() or text[ahead] in "_.:/@-"):
+        return None  # part of a longer word, a URL (handled as one) or a time (12:30:05@...)
+    value = match.group("secret")
+    if value.isdigit() or _WORDLIKE.fullmatch(value) or _is_not_secret(value):
+        return None  # a port or a time, or a user name after a scheme (sip:alice@host)
     return _swap(match, "secret", "url_password")
 
 
@@ -1696,12 +1745,8 @@ def _rules() -> tuple[_Rule, ...]:
             ("hooks.slack.com", "discord", "webhook.office.com", "api.telegram.org/"),
             _webhook,
         ),
-        _Rule(
-            # The password runs to the last "@" of the authority: "p@ss" in redis://:p@ss@cache.
-            re.compile(r"://[^\s:/?#@\[\]\"'<>]*:(?P<secret>[^\s/?#\"'<>]+)@"),
-            ("://",),
-            _url_password,
-        ),
+        _Rule(_URL_PASSWORD, ("://",), _url_password),
+        _Rule(_BARE_USER_PASSWORD, (), _bare_user_password, (_BARE_USER_PASSWORD_SHAPE,)),
         _Rule(
             re.compile(
                 r"(?P<scheme>[Bb](?i:earer|asic)|[Tt](?i:oken)|SSWS|[Oo](?i:auth)|[Dd](?i:pop)"

@@ -141,6 +141,11 @@ def url_password(rng: random.Random) -> str:
     return mixed(rng, ALNUM, 8) + rng.choice("-._~!*") + mixed(rng, ALNUM, 5)
 
 
+def url_password_raw(rng: random.Random) -> str:
+    """A password holding a character that ends a URL's authority, written raw (not %-encoded)."""
+    return mixed(rng, ALNUM, 8) + rng.choice("/#?") + mixed(rng, ALNUM, 6)
+
+
 def email(rng: random.Random) -> str:
     first, last = rng.choice(("alice", "bob", "chen", "dana")), rng.choice(("ng", "smith", "ito"))
     domain = rng.choice(("example.com", "mail.example.org", "corp.example.co.uk"))
@@ -307,6 +312,7 @@ MAKERS: dict[str, Maker] = {
     "hex16": of(HEX, 16),
     "hex64": of(HEX, 64),
     "url_password": url_password,
+    "url_password_raw": url_password_raw,
     "email": email,
     "ipv4": lambda rng: ".".join(str(rng.randrange(1, 255)) for _ in range(4)),
     "ipv6": ipv6,
