@@ -1290,6 +1290,74 @@ def test_a_bearer_credential_is_hidden_whole(value: str, rest: str) -> None:
     assert redact(text, pii=NO_PII).text == f"Authorization: Bearer [REDACTED:bearer]{rest}"
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Authorization: Zoho-oauthtoken 1000.ab12.cd34", "Authorization: Zoho-oauthtoken {}"),
+        ("Authorization: sso-key k1234:s5678", "Authorization: sso-key {}"),
+        ("authorization: abc12345", "authorization: {}"),
+        ("Proxy-Authorization: X a1b2c3d4", "Proxy-Authorization: X {}"),
+        ('{"Authorization":"X a1b2c3d4"}', '{"Authorization":"X {}"}'),
+        ('{\\"authorization\\":\\"X a1b2c3d4\\"}', '{\\"authorization\\":\\"X {}\\"}'),
+        ("{'Authorization': 'X a1b2c3d4', 'A': '*'}", "{'Authorization': 'X {}', 'A': '*'}"),
+        ("map[Authorization:[X a1b2c3d4] Accept:[*]]", "map[Authorization:[X {}] Accept:[*]]"),
+        ("Authorization: X a1b2c3d4 \r\nHost: h", "Authorization: X {} \r\nHost: h"),
+        ("Authorization=X a1b2c3d4; next", "Authorization=X {}; next"),
+        ("Authorization: X a1b2c3d4, Accept: */*", "Authorization: X {}, Accept: */*"),
+        ("authorization: X abcdefghijklmnopqrst", "authorization: X {}"),  # 20 letters
+        ("Authorization: x" + "a" * 31 + " a1b2c3d4", "Authorization: x" + "a" * 31 + " {}"),
+        ("Authorization: X " + "a1" * 2048, "Authorization: X {}"),
+    ],
+)
+def test_an_authorization_value_is_a_credential_whatever_its_scheme(
+    text: str, expected: str
+) -> None:
+    hidden = expected.replace("{}", "[REDACTED:authorization]")
+    check(text, hidden, {"authorization": 1}, NO_PII)
+
+
+def test_placeholders_in_an_authorization_value_stay_and_the_rest_is_hidden() -> None:
+    text = "Authorization: AWS AKIAIOSFODNN7EXAMPLE:qCwFJESFNdy81H4bgG4wLxJYjS51="
+    expected = "Authorization: AWS [REDACTED:aws_access_key]:[REDACTED:authorization]"
+    check(text, expected, {"aws_access_key": 1, "authorization": 1}, NO_PII)
+    eight = "Authorization: AWS AKIAIOSFODNN7EXAMPLE:abcdefgh"
+    check(eight, expected, {"aws_access_key": 1, "authorization": 1}, NO_PII)
+    short = "Authorization: AWS AKIAIOSFODNN7EXAMPLE:abcdefg"
+    expected = "Authorization: AWS [REDACTED:aws_access_key]:abcdefg"
+    check(short, expected, {"aws_access_key": 1}, NO_PII)
+    escaped = "Authorization: AWS AKIAIOSFODNN7EXAMPLE:%2F%2F%2F%2Fabc"
+    expected = "Authorization: AWS [REDACTED:aws_access_key]:%2F%2F%2F%2Fabc"
+    check(escaped, expected, {"aws_access_key": 1}, NO_PII)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Authorization: [REDACTED]",
+        "Authorization: [filtered]",
+        "Authorization: <redacted>",
+        '{"authorization":"***"}',
+        "Authorization: null",
+        "Authorization:",
+        "Authorization: Bearer",
+        'Authorization: Basic realm="shop"',
+        'Authorization: Digest username="bob", realm="shop"',
+        "Authorization: HMAC keyId=k1, sig=x",  # parameters: other rules see their values
+        'level=warn msg="authorization: denied for role viewer"',
+        "authorization: request 3f2b1c4e-8a7d-4e5f-9b6a-1c2d3e4f5a6b denied",
+        "authorization: X a1b2c3d4 and more",  # words after the value: prose
+        "authorization: X abcdefgh",  # a word
+        "authorization: X a1b2c3d",  # seven characters
+        "authorization: pending",
+        "preauthorization: X a1b2c3d4",  # the tail of another word
+        "Authorization: x" + "a" * 32 + " a1b2c3d4",  # no scheme is that long
+        "Authorization: X " + "a1" * 2048 + "a",  # longer than the reach: taken for no value
+    ],
+)
+def test_authorization_values_that_are_no_credential_are_left(text: str) -> None:
+    assert redact(text, pii=NO_PII) == Redaction(text, {})
+
+
 def test_token_is_a_scheme_only_after_authorization() -> None:
     value = "abcdef123456"
     near = "authoriz" + "x" * 23 + " "  # "authoriz" ends 32 characters before the scheme
@@ -1646,6 +1714,8 @@ def test_the_key_prefix_is_read_up_to_64_characters_back() -> None:
 
 RANDOM = "AAbbCCddEEffGG00"  # 8 symbols twice each (digits count as one): 3.0 bits a character
 ALMOST = "AAbbCCddEEffGGG0"  # the same length, just below 3.0 bits
+# Letters only and shorter than 20 (a word), or shorter than 8: no Authorization credential.
+NO_CREDENTIALS = ("user:42", "AAbbCCddEEffGGhh", "abcdefabcdefabcd")
 
 
 @pytest.mark.parametrize(
@@ -1680,6 +1750,9 @@ def test_generic_keys_need_random_values(value: str, redacted: bool, as_a_key: b
     ):
         for text in (f"{key}={value}", f'"{key}": "{value}"'):
             expected = text.replace(value, "[REDACTED:secret]") if verdict else text
+            if key == "Authorization" and not verdict and value not in NO_CREDENTIALS:
+                # An Authorization value needs no randomness: any opaque one is a credential.
+                expected = text.replace(value, "[REDACTED:authorization]")
             assert redact(text, pii=NO_PII).text == expected, text
 
 

@@ -701,6 +701,54 @@ def _auth_scheme(match: re.Match[str]) -> tuple[str, str] | None:
     return _swap(match, "secret", kind) if _looks_opaque(value) else None
 
 
+# An Authorization header's (or field's) whole value, whatever its scheme: "AWS id:signature",
+# "sso-key key:secret", "Zoho-oauthtoken 1000.x.y", or none. What the rules above leave of it
+# (an unknown scheme, a value not random enough for a generic key) is the credential when the
+# header holds nothing else: one scheme word at most, then one opaque value that ends the
+# header's value. Auth parameters (Digest's username="...", SigV4's Credential=...) are other
+# rules' business. The value is taken whole, possessively, at most `_AUTHORIZATION_REACH`
+# characters, so no scan starts over inside it.
+_AUTHORIZATION_REACH = 4_096
+_AUTHORIZATION = re.compile(
+    r"(?<![A-Za-z])(?i:authorization)\\?[\"']?[ \t]*[:=][ \t]*(?:\[(?!REDACTED:))?\\?[\"']?[ \t]*"
+    r"(?:(?P<scheme>[A-Za-z][A-Za-z0-9._-]{0,31})[ \t]+)?"
+    rf"(?P<secret>(?:[^\s\"'\\,;\[\]]|\[REDACTED:[a-z_]+\]){{1,{_AUTHORIZATION_REACH}}}+)"
+)
+# Where a header's value ends: its line, its quote or escaped quote, a list's "," or ";", Go's "]".
+_HEADER_VALUE_END = re.compile(r"[ \t]*(?:[\r\n\"'\\,;\]]|\Z)")
+_AUTH_PARAM = re.compile(r"[A-Za-z][\w.-]*[ \t]*=(?!=)")
+
+
+def _authorization(match: re.Match[str]) -> tuple[str, str] | None:
+    value = match.group("secret")
+    if _HEADER_VALUE_END.match(match.string, match.end()) is None:
+        return None  # more words follow: prose ("authorization: denied for role viewer")
+    # ([FILTERED], <hidden> and other masks are words or references, no opaque value.)
+    if _AUTH_PARAM.match(value) or _is_not_secret(value):
+        return None
+    if _PLACEHOLDER not in value:
+        return _swap(match, "secret", "authorization") if _looks_opaque(value) else None
+    # The placeholders of the rules above stay (AWS's "[REDACTED:aws_access_key]:signature");
+    # what stands between them is hidden unless it is punctuation, escapes or a few characters.
+    pieces, hidden = [], False
+    for piece in _PLACEHOLDER_PIECES.split(value):
+        rest = piece.lstrip(_AUTH_SEPARATORS)
+        plain = _PERCENT_ESCAPE.sub("", rest)  # escapes that end a value: "%0D%0A"
+        if not piece.startswith(_PLACEHOLDER) and len(plain) >= _AUTH_PIECE_MIN_CHARS:
+            piece, hidden = piece[: len(piece) - len(rest)] + _placeholder("authorization"), True
+        pieces.append(piece)
+    if not hidden:
+        return None
+    whole, base = match.group(0), match.start()
+    return "authorization", whole[: match.start("secret") - base] + "".join(pieces)
+
+
+_PLACEHOLDER_PIECES = re.compile(r"(\[REDACTED:[a-z_]+\])")
+_AUTH_SEPARATORS = ":/.|"
+_AUTH_PIECE_MIN_CHARS = 8
+"""The shortest rest beside a placeholder in an Authorization value that is hidden too."""
+
+
 _SIGNATURE_MIN_CHARS = 16
 """The shortest value a ``, signature=`` parameter (not a URL's) needs to count as one."""
 
@@ -1781,6 +1829,7 @@ def _rules() -> tuple[_Rule, ...]:
             # "auth" alone is in every "authentication failed": only a key, before its separator.
             (r"(?:auth(?:orization)?|cred(?:ential)?s?)\\?[\"']?[ \t]*[:=]",),
         ),
+        _Rule(_AUTHORIZATION, ("authorization",), _authorization),
         _Rule(_SPACED_SECRET, ("pass", "secret", "token", "key"), _spaced_secret),
         # Tried only where such a flag is followed by a value, not wherever "pass" occurs.
         _Rule(
