@@ -1015,6 +1015,22 @@ def test_vault_unseal_and_recovery_key_shares_are_redacted() -> None:
         ("htpasswd -bc -C 12 users.htpasswd ops h7pw-three", ["h7pw-three"]),
         ("htpasswd -C 10 -bB users.htpasswd ops h7pw-four", ["h7pw-four"]),
         ("htpasswd -B -b users.htpasswd ops h7pw-five", ["h7pw-five"]),
+        ("+ mysql -h db -u root -p'q1 w2' app < dump.sql", ["q1 w2"]),
+        ('exec mysql -uroot -p"q1w2e3" -e "select 1"', ["q1w2e3"]),
+        ("+ docker login -u ci -p xNG0RaLgg registry.example.com", ["xNG0RaLgg"]),
+        ("podman login -u ci -p=xNG0RaLgg quay.io", ["xNG0RaLgg"]),
+        ("helm registry login ghcr.io -u ci -p hPw-1", ["hPw-1"]),
+        ("mongosh --host mongo -u admin -p q32ohADl --authenticationDatabase admin", ["q32ohADl"]),
+        ("mongodump -u backup -p 5up3r:s3cret --out /dump", ["5up3r:s3cret"]),
+        ("PsExec.exe \\\\host -u admin -p Secr3t! cmd", ["Secr3t!"]),
+        ('/opt/mssql-tools/bin/sqlcmd -S db -U sa -P 7S03yvBa -Q "SELECT 1"', ["7S03yvBa"]),
+        ("bcp dbo.t out t.dat -S db -U sa -PS3cr3t!x", ["S3cr3t!x"]),
+        ("http -a admin:bxgXE1Jd GET https://api.internal/health", ["bxgXE1Jd"]),
+        ("xh --auth admin:bxgXE1Jd api.internal/health", ["bxgXE1Jd"]),
+        ("net use \\\\fs01\\share /user:CORP\\svc 2MM6nImc", ["2MM6nImc"]),
+        ("NET USE Z: \\\\fs01\\share P4ssw0rd! /u:CORP\\svc /persistent:no", ["P4ssw0rd!"]),
+        ("redis> AUTH tWSTn9jD", ["tWSTn9jD"]),
+        ("127.0.0.1:6379> auth default s3cr3tpw\nOK", ["s3cr3tpw"]),
     ],
 )
 def test_command_line_passwords_of_broker_and_key_tools_are_redacted(
@@ -1037,6 +1053,29 @@ def test_command_line_passwords_of_broker_and_key_tools_are_redacted(
         "htpasswd -c /etc/nginx/.htpasswd admin",  # no -b: the password is asked for
         "htpasswd -n admin",
         "htpasswd -D /etc/nginx/.htpasswd admin",
+        # -p is a port for most tools, and for these a value shaped like one is no password.
+        "docker run -p 8080:80 -p 53:53/udp nginx",
+        "docker login -p 5000 registry.local",
+        "mongosh -p 27017",
+        "mongostat --host db -p 27017-27019",
+        "psql -h db -p 5432 -U app",
+        "ssh -p 22 deploy@bastion",
+        "mysql -h db -P 3306 -u app -p",  # MySQL's -P is the port; -p alone asks
+        "sqlcmd -S db -U sa -P -Q x",  # no value: the next flag
+        "docker login --password-stdin -u ci registry.local",
+        "dockerd login -p x",  # another command
+        "docker login -p -u ci registry.local",  # no value: the next flag
+        "tool=pymongo -p s3cr3tpw",
+        "net use \\\\fs01\\share /persistent:yes /user:CORP\\svc",
+        "sqlcmdx -P x",
+        "GET /api/http -a b:c",  # a path, not the command
+        "http -a admin GET /",  # no password: asked for
+        "net use \\\\fs01\\share /user:CORP\\svc",
+        "net use \\\\fs01\\share * /user:CORP\\svc",  # asked for
+        "net use \\\\fs01\\share /user:CORP\\svc /persistent:no",
+        "> AUTH LOGIN",  # an SMTP client's mechanism
+        "redis> AUTH",
+        "redis> AUTH x y z",  # more words than a command takes
     ],
 )
 def test_those_tools_without_a_password_are_left(text: str) -> None:

@@ -1094,7 +1094,25 @@ _ARGUMENTS = r"(?:[ \t]+\S+){0,24}?"
 _SHORT_FLAG_PASSWORD = re.compile(
     r"redis-cli" + _ARGUMENTS + r"[ \t]+-a[ \t]+(?P<redis>[^\s\"']+)"
     r"|sshpass[ \t]+-p[ \t]*(?P<sshpass>[^\s\"']+)"
-    r"|mysql(?:dump|admin)?" + _ARGUMENTS + r"[ \t]+-p(?P<mysql>[^\s\"']+)"
+    # MySQL's -p takes its value attached, maybe quoted: -pPASS, -p'PASS', -p"PASS".
+    r"|mysql(?:dump|admin)?" + _ARGUMENTS + r"[ \t]+-p(?:'(?P<mysql_sq>[^'\n]+)'"
+    r"|\"(?P<mysql_dq>[^\"\n]+)\"|(?P<mysql>[^\s\"']+))"
+    # Tools whose -p is a password, not a port: registry logins (docker, podman, buildah,
+    # skopeo, nerdctl, oras, helm registry), MongoDB's shell and tools, PsExec; -P for
+    # sqlcmd and bcp. (A value shaped like a port is none: `_short_flag_password`.)
+    r"|(?:docker|podman|buildah|skopeo|nerdctl|oras|helm[ \t]+registry)[ \t]+login"
+    + _ARGUMENTS
+    + r"[ \t]+-p(?:[ \t]+|=)(?P<login>[^\s\"'-][^\s\"']*)"
+    r"|(?:mongo(?:sh|dump|restore|export|import|stat|top|files)?|(?i:psexec)(?:[0-9]{2})?)"
+    r"(?:\.exe)?" + _ARGUMENTS + r"[ \t]+-p[ \t]+(?P<dash_p>[^\s\"'-][^\s\"']*)"
+    r"|(?:sqlcmd|bcp)(?:\.exe)?" + _ARGUMENTS + r"[ \t]+-P[ \t]*(?P<dash_big_p>[^\s\"'-][^\s\"']*)"
+    # HTTPie (http, https) and xh: -a / --auth user:password, as curl's -u.
+    r"|(?<![\w/.-])(?:https?|xh)" + _ARGUMENTS + r"[ \t]+(?:-a|--auth)[ \t]+[^\s:\"'\[]+:"
+    r"(?P<httpie>[^\s\"']+)"
+    # Windows' net use \\server\share [PASSWORD] /user:DOMAIN\user [PASSWORD].
+    r"|(?i:net)[ \t]+(?i:use)(?:[ \t]+[A-Za-z]:)?[ \t]+\\\\[^\s\\]+\\\S*"
+    r"(?:[ \t]+(?P<net_use>[^\s/\"'][^\s\"']*))?[ \t]+/(?i:u(?:ser)?):\S+"
+    r"(?:[ \t]+(?P<net_use_after>[^\s/\"'][^\s\"']*))?"
     # curl -u user:password, ldapsearch -w password, a .netrc line.
     r"|curl" + _ARGUMENTS + r"[ \t]+(?:-u|--user)[ \t]*[^\s:\"'\[]+:(?P<curl>[^\s\"']+)"
     r"|ldap[a-z]{0,8}" + _ARGUMENTS + r"[ \t]+-w[ \t]+(?P<ldap>[^\s\"']+)"
@@ -1114,9 +1132,16 @@ _SHORT_FLAG_PASSWORD = re.compile(
 )
 
 
+# A port (ssh -p 22, docker run -p 8080:80, -p 5000-5010) is no password.
+_PORT_SHAPED = re.compile(r"[0-9]+(?:[:-][0-9]+)*")
+
+
 def _short_flag_password(match: re.Match[str]) -> tuple[str, str] | None:
-    group = str(match.lastgroup)
-    if _inside_word(match) or _is_not_secret(match.group(group)):
+    if match.lastgroup is None:
+        return None  # net use without a password
+    group = match.lastgroup
+    value = match.group(group)
+    if _inside_word(match) or _is_not_secret(value) or _PORT_SHAPED.fullmatch(value):
         return None
     return _swap(match, group, "password")
 
@@ -1390,6 +1415,9 @@ _COMMAND_PASSWORD = re.compile(
     r"|(?<![\w-])AUTH(?:ENTICATE)?[ \t]+" + _SASL + r"[ \t]+(?P<sasl>[A-Za-z0-9+/]+=*)(?![\w+/=])"
     # FTP's PASS command, as vsftpd's protocol log quotes it and curl -v shows it.
     r"|(?:\"|> )PASS[ \t]+(?P<ftp>[^\s\"]+)"
+    # AUTH [user] password typed at redis-cli's prompt (redis> , 127.0.0.1:6379> ), the last
+    # word of its line.
+    r"|>[ \t]*(?i:auth)[ \t]+(?:[^\s\"']+[ \t]+)?(?P<redis_prompt>[^\s\"']+)[ \t]*\r?(?=\n|\Z)"
     # IMAP's LOGIN command after its tag (a001, A1): user, then password, either may be quoted,
     # as curl -v, Python's imaplib and Dovecot's rawlog show it.
     r"|(?<![^\s>\"'])[A-Za-z]{0,8}[0-9]+[ \t]+LOGIN[ \t]+"
@@ -1435,6 +1463,8 @@ def _command_password(match: re.Match[str]) -> tuple[str, str] | None:
         return None
     if group == "sasl" and _WORDLIKE.fullmatch(value):
         return None  # "AUTH PLAIN failed": prose, not base64
+    if group == "redis_prompt" and value.lower().startswith(_SASL_HINTS):
+        return None  # an SMTP client's "> AUTH LOGIN": the mechanism, its response to come
     if group.startswith("imap") and match.group("imap_user").lower() in _LOGIN_PROSE:
         return None  # "3 LOGIN attempts failed": prose, not a command
     return _swap(match, group, "password")
@@ -1845,6 +1875,15 @@ def _rules() -> tuple[_Rule, ...]:
                 "redis-cli",
                 "sshpass",
                 "mysql",
+                " login ",
+                "mongo",
+                "psexec",
+                "sqlcmd",
+                "bcp",
+                "http ",
+                "https ",
+                "xh ",
+                "net use",
                 "curl",
                 "ldap",
                 "machine",
@@ -1868,6 +1907,7 @@ def _rules() -> tuple[_Rule, ...]:
                 *(f"auth {mechanism}" for mechanism in _SASL_HINTS),
                 '"pass ',
                 "> pass ",
+                "> auth ",
             ),
             _command_password,
             (r"[0-9] login ", r"ugfzc[0-9]dvcmq[0-9]"),
