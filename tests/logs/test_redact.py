@@ -1795,6 +1795,40 @@ def test_generic_keys_need_random_values(value: str, redacted: bool, as_a_key: b
             assert redact(text, pii=NO_PII).text == expected, text
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("http.auth=elastic:z8Q1wSN!", "http.auth=elastic:{}"),
+        ("credentials=admin:changeme", "credentials=admin:{}"),
+        ('{"auth":"ci-bot@corp:p4ss"}', '{"auth":"ci-bot@corp:{}"}'),
+        ("creds: u:123456", "creds: u:{}"),  # more digits than a port
+        ("credential=u:Ab", "credential=u:{}"),
+        ("cred=" + "u" * 64 + ":pw", "cred=" + "u" * 64 + ":{}"),
+    ],
+)
+def test_a_user_and_password_under_an_auth_key_is_a_password(text: str, expected: str) -> None:
+    check(text, expected.replace("{}", "[REDACTED:password]"), {"password": 1}, NO_PII)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "auth: es-node:9200",  # a host and its port
+        "auth=https://idp.example.com",
+        "creds=env:AWS_SECRET_KEY",  # where to read it from
+        "credentials: admin:***",
+        "credentials: admin:null",
+        "auth=${USER}:${PASS}",
+        "cred=" + "u" * 65 + ":pw",  # no user name is that long
+        "oauth=read:user",  # the tail of another word
+        "auth_mode=aws:iam",  # another key
+        "key=u:pw",  # a key holds a random value, not a login
+    ],
+)
+def test_pairs_under_auth_keys_that_hold_no_password_are_left(text: str) -> None:
+    assert redact(text, pii=NO_PII) == Redaction(text, {})
+
+
 ID_KEYS = ("cache_key", "idempotencyKey", "partition_key", "sort_key", "primary_key", "routingKey",
            "object_key", "dedup_key", "shard_key", "public_key", "pubKey")  # fmt: skip
 

@@ -1182,6 +1182,24 @@ def _hex_key(value: str) -> bool:
 _HEX_KEY_WORDS = frozenset({"key", "authorization"})
 
 
+# user:password under an auth or credentials key (http.auth=elastic:pw, credentials=admin:pw):
+# the password, whatever it looks like, unless it is a port (host:9200), a URL's "//", a
+# reference or an environment variable's name (creds=env:AWS_KEY).
+_USER_AND_PASSWORD = re.compile(r"(?P<user>[A-Za-z0-9._@+-]{1,64}):(?P<password>[^\s:]{1,256})")
+_PAIR_KEY_WORDS = frozenset({"auth", "cred", "creds", "credential", "credentials"})
+_ENV_NAME = re.compile(r"[A-Z][A-Z0-9_]*")
+_PORT_DIGITS = 5
+
+
+def _is_login_password(value: str) -> bool:
+    return not (
+        (value.isdigit() and len(value) <= _PORT_DIGITS)
+        or value.startswith("//")
+        or _ENV_NAME.fullmatch(value)
+        or _is_not_secret(value)
+    )
+
+
 def _generic_key_value(match: re.Match[str]) -> tuple[str, str] | None:
     found = _kv_value(match)
     if found is None:
@@ -1190,6 +1208,14 @@ def _generic_key_value(match: re.Match[str]) -> tuple[str, str] | None:
     named = {word.lower() for word in _KEY_WORD.findall(_key_prefix(match))[-1:]}
     if named & _PUBLIC or named & _ID_KEY_NAMES:
         return None  # a public key, or a key that finds a thing, is no secret
+    pair = _USER_AND_PASSWORD.fullmatch(value)
+    if pair is not None and match.group("kw").lower() in _PAIR_KEY_WORDS:
+        if not _is_login_password(pair.group("password")):
+            return None
+        kind, replaced = _swap(pair, "password", "password")
+        whole, base = match.group(0), match.start()
+        start, end = match.span(group)
+        return kind, f"{whole[: start - base]}{replaced}{whole[end - base :]}"
     # A key, or an Authorization header's raw value (no scheme), may be hex or a UUID.
     hex_key = match.group("kw").lower() in _HEX_KEY_WORDS and _hex_key(value)
     if not (_high_entropy(value) or hex_key or (named & _SECRET_KEY_NAMES and _opaque_id(value))):
