@@ -1092,6 +1092,45 @@ def test_jwt_needs_no_signature_part() -> None:
     check(f"t {token} x", "t [REDACTED:jwt] x", {"jwt": 1}, NO_PII)
 
 
+AWS_ID = "AKIAB2LT4OFFJTGOID3M"
+AWS_SECRET = "hM1SXUS2HdCPjj4IBIIBWo2aTgALwg1fRqWU4UIQ"
+
+
+@pytest.mark.parametrize(
+    "between", ["/", ",", ":", " ", "\t", " / ", ";", "|", '","', "', '", '\\",\\"']
+)
+def test_an_aws_secret_key_right_after_its_key_id_is_redacted(between: str) -> None:
+    for key_id in (AWS_ID, "ASIA" + AWS_ID[4:]):
+        text = f"using {key_id}{between}{AWS_SECRET} now"
+        expected = f"using [REDACTED:aws_access_key]{between}[REDACTED:aws_secret_key] now"
+        check(text, expected, {"aws_access_key": 1, "aws_secret_key": 1}, NO_PII)
+
+
+@pytest.mark.parametrize(
+    "after",
+    [
+        "/aws/service/ecs/optimized-ami/amazon-linux-2/recommended",  # a path
+        "4bf92f3576b4e9a6f2c1d3e4f5a6b7c8deadbeef",  # hex: not random enough
+        AWS_SECRET.lower(),
+        AWS_SECRET[:39],
+        AWS_SECRET + "A",  # longer than a secret key
+        AWS_SECRET + "=",
+        "xx" + AWS_SECRET[2:].replace("+", "a"),
+    ],
+)
+def test_what_follows_a_key_id_is_a_secret_only_as_random_base64(after: str) -> None:
+    for between in ("/", " "):
+        text = f"{AWS_ID}{between}{after}"
+        expected = f"[REDACTED:aws_access_key]{between}{after}"
+        if after.startswith("xx"):  # (random base64: the control)
+            expected = f"[REDACTED:aws_access_key]{between}[REDACTED:aws_secret_key]"
+        assert redact(text, pii=NO_PII).text == expected
+    inside = f"X{AWS_ID}/{AWS_SECRET}"  # the key id inside a word: neither is found
+    assert redact(inside, pii=NO_PII) == Redaction(inside, {})
+    far = f"{AWS_ID}, x {AWS_SECRET}"  # a word between them: no pair
+    assert redact(far, pii=NO_PII).counts == {"aws_access_key": 1}
+
+
 # --- webhooks ------------------------------------------------------------------------------------
 
 SLACK_PATH = "T0123ABCD/B0456EFGH/" + body(24)

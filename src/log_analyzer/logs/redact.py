@@ -537,6 +537,21 @@ def _vendor_rule(vendors: tuple[_Vendor, ...]) -> _Rule:
     )
 
 
+# An AWS secret access key right after its key id, with no name: "AKIA.../<secret>" as tools
+# print a credential pair, a CSV row ("AKIA...,<secret>"), prose ("AKIA... <secret>"). Only 40
+# characters of base64 that look random (a path or a word after a key id stays).
+_AWS_KEY_PAIR = re.compile(
+    r"A(?:KI|SI)A[A-Z0-9]{16}\\?[\"']?(?:[ \t]*[/,:;|][ \t]*|[ \t]+)\\?[\"']?"
+    r"(?P<secret>[A-Za-z0-9+/]{40})(?![A-Za-z0-9+/=])"
+)
+
+
+def _aws_key_pair(match: re.Match[str]) -> tuple[str, str] | None:
+    if _inside_word(match) or not _high_entropy(match.group("secret")):
+        return None
+    return _swap(match, "secret", "aws_secret_key")
+
+
 # A PEM private key, base64-encoded again as Kubernetes stores it (a kubeconfig's
 # client-key-data, a Secret's tls.key): "-----BEGIN" then "PRIVATE KEY" within the label, in
 # whichever of base64's three alignments it falls (its digits matched as any digit). The blob
@@ -1106,8 +1121,8 @@ _SHORT_FLAG_PASSWORD = re.compile(
     r"|(?:mongo(?:sh|dump|restore|export|import|stat|top|files)?|(?i:psexec)(?:[0-9]{2})?)"
     r"(?:\.exe)?" + _ARGUMENTS + r"[ \t]+-p[ \t]+(?P<dash_p>[^\s\"'-][^\s\"']*)"
     r"|(?:sqlcmd|bcp)(?:\.exe)?" + _ARGUMENTS + r"[ \t]+-P[ \t]*(?P<dash_big_p>[^\s\"'-][^\s\"']*)"
-    # HTTPie (http, https) and xh: -a / --auth user:password, as curl's -u.
-    r"|(?<![\w/.-])(?:https?|xh)" + _ARGUMENTS + r"[ \t]+(?:-a|--auth)[ \t]+[^\s:\"'\[]+:"
+    # HTTPie and xh: -a / --auth user:password, as curl's -u.
+    r"|(?<![\w/.-])(?:http|xh)" + _ARGUMENTS + r"[ \t]+(?:-a|--auth)[ \t]+[^\s:\"'\[]+:"
     r"(?P<httpie>[^\s\"']+)"
     # Windows' net use \\server\share [PASSWORD] /user:DOMAIN\user [PASSWORD].
     r"|(?i:net)[ \t]+(?i:use)(?:[ \t]+[A-Za-z]:)?[ \t]+\\\\[^\s\\]+\\\S*"
@@ -1841,6 +1856,8 @@ def _rules() -> tuple[_Rule, ...]:
             _whole("private_key"),
         ),
         _Rule(_BASE64_PRIVATE_KEY, (), _whole("private_key"), (r"ls[0-9]tls[0-9]crudjti",)),
+        # Before the vendor tokens, which hide the key id it is found by.
+        _Rule(_AWS_KEY_PAIR, ("akia", "asia"), _aws_key_pair),
         _vendor_rule(_VENDORS),
         _vendor_rule(_TAIL_TOKENS),
         _Rule(_VAULT_KEY, ("unseal key ", "recovery key "), _vault_key),
@@ -1907,7 +1924,6 @@ def _rules() -> tuple[_Rule, ...]:
                 "sqlcmd",
                 "bcp",
                 "http ",
-                "https ",
                 "xh ",
                 "net use",
                 "curl",
