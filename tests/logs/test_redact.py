@@ -1633,6 +1633,10 @@ def test_command_arguments_may_hold_escaped_quotes(text: str, expected: str) -> 
         ("pwd=~pw", "pwd=[REDACTED:password]" if False else "pwd=~pw"),
         ("pwd=pw/1", "pwd=[REDACTED:password]"),
         ("PWD=/srv", "PWD=/srv"),
+        # Python's bytes in a dict's repr: the quotes stay around the placeholder.
+        ("{'password': b'p4ss'}", "{'password': b'[REDACTED:password]'}"),
+        ("{'token': B'p4ss'}", "{'token': B'[REDACTED:token]'}"),
+        ("password: b", "password: [REDACTED:password]"),
     ],
 )
 def test_key_value_forms(text: str, expected: str) -> None:

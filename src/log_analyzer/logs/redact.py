@@ -1293,8 +1293,9 @@ _SEPARATOR = r"(?P<sep>[ \t]*(?:=>|:|=(?![ \t]+[A-Za-z0-9_.-]+=))[ \t]*)"
 _VALUE = (
     r"(?:\\\"(?P<eq>[^\"\\\n]*)\\\""  # escaped JSON inside a string: \"password\":\"x\"
     r"|\"(?P<dq>(?:[^\"\\\n]|\\.)*)\"?"  # closing quote optional: lines may be cut short
-    # SQL's quoting: N'...' (T-SQL), E'...' (PostgreSQL), a quote written twice inside.
-    r"|[NnEe]?'(?P<sq>(?:[^'\n]|'')*)'?"
+    # SQL's quoting: N'...' (T-SQL), E'...' (PostgreSQL), a quote written twice inside; and
+    # Python's bytes, b'...', as a dict's repr shows them.
+    r"|[NnEeBb]?'(?P<sq>(?:[^'\n]|'')*)'?"
     # A bare value ends at an "&" that starts a URL query's next parameter (&next=/), not at
     # one inside it (password=p@ss&w0rd).
     r"|(?P<bare>[^\s\"'\\\[\])}<>,;&]+(?:&(?![^\s&]*=)[^\s\"'\\\[\])}<>,;&]+)*))"
