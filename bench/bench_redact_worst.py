@@ -64,6 +64,7 @@ STARTS = (
     "LS0tLS1CRUdJTiBSU0EgUFJJVkFURSBLRVkt",
     "LS0tLS1CRUdJTi",
     "-storepass ",
+    "u:p@h",
 )
 
 

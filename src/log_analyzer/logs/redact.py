@@ -6,12 +6,13 @@ generic: a JWT sent as ``Authorization: Bearer <jwt>`` is counted once, as a ``j
 matches a placeholder, so redacting redacted text changes nothing.
 
 What is found: PEM private keys; vendor tokens by their prefixes and alphabets, as the secret
-scanners (gitleaks, detect-secrets, trufflehog) describe them; webhook URLs; passwords in URLs;
-bearer and Basic credentials and those of other ``Authorization`` schemes (``ApiKey``,
-``Splunk``, ``Negotiate``...), Digest responses; URL and header signatures (Azure SAS ``sig=``,
-SigV4 ``Signature=``); values of secret-named keys (``password=``, ``"api_key":``,
-``client_secret:``) and high-entropy values of generic ones (``webhook_key=``), any opaque value
-of a signing, master or encryption key; values whose name says they are secrets
+scanners (gitleaks, detect-secrets, trufflehog) describe them; webhook URLs; passwords in URLs and
+in ``user:password@host:port`` without a scheme; bearer and Basic credentials and those of other
+``Authorization`` schemes (``ApiKey``, ``Splunk``, ``Negotiate``..., or any scheme or none: the
+header's whole value), Digest responses; an AWS secret key after its key id; URL and header
+signatures (Azure SAS ``sig=``, SigV4 ``Signature=``); values of secret-named keys (``password=``,
+``"api_key":``, ``client_secret:``) and high-entropy values of generic ones (``webhook_key=``), any
+opaque value of a signing, master or encryption key; values whose name says they are secrets
 (``{"name": "DB_PASSWORD", "value": ...}``), in XML elements too (``<password>``), and in
 percent-encoded queries (``token%3D...``); command lines' password flags; passwords in SQL
 statements (``PASSWORD '...'``, ``IDENTIFIED BY``) and in Redis, SMTP and FTP commands; password
