@@ -2725,6 +2725,88 @@ def test_a_cookie_is_hidden_from_sixteen_random_characters_and_the_header_kept()
     assert redact(plain).text == plain
 
 
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        pytest.param(
+            '{"kind":"Secret","metadata":{"name":"db","labels":{"app":"orders"}},"type":"Opaque",'
+            '"data":{"DATABASE_URL":"cG9zdGdyZXM6Ly9h","root":"aEFEbHA3","empty":""}}',
+            '{"kind":"Secret","metadata":{"name":"db","labels":{"app":"orders"}},"type":"Opaque",'
+            '"data":{"DATABASE_URL":"[REDACTED:kubernetes_secret]",'
+            '"root":"[REDACTED:kubernetes_secret]","empty":""}}',
+            id="json",
+        ),
+        pytest.param(
+            '{"apiVersion":"v1","data":{".dockerconfigjson":"eyJhdXRocyI6e30="},"kind":"Secret"}',
+            '{"apiVersion":"v1","data":{".dockerconfigjson":"[REDACTED:kubernetes_secret]"},'
+            '"kind":"Secret"}',
+            id="kind-after-data",
+        ),
+        pytest.param(
+            r'{"msg":"{\"kind\":\"Secret\",\"stringData\":{\"key.json\":\"abc1\"}}"}',
+            r'{"msg":"{\"kind\":\"Secret\",\"stringData\":'
+            r'{\"key.json\":\"[REDACTED:kubernetes_secret]\"}}"}',
+            id="escaped",
+        ),
+        pytest.param(
+            r'{"log":"{\\\"kind\\\":\\\"Secret\\\",\\\"data\\\":'
+            r'{\\\"root\\\":\\\"aEFE\\\"}}"}',
+            r'{"log":"{\\\"kind\\\":\\\"Secret\\\",\\\"data\\\":'
+            r'{\\\"root\\\":\\\"[REDACTED:kubernetes_secret]\\\"}}"}',
+            id="escaped-twice",
+        ),
+        pytest.param(
+            r"kind: Secret\nmetadata:\n  name: b\ndata:\n  rclone.conf: W3MzXQ==\n  root: aEF"
+            r"\ntype: Opaque",
+            r"kind: Secret\nmetadata:\n  name: b\ndata:\n"
+            r"  rclone.conf: [REDACTED:kubernetes_secret]\n  root: [REDACTED:kubernetes_secret]"
+            r"\ntype: Opaque",
+            id="yaml-block",
+        ),
+        pytest.param(
+            "{kind: Secret, metadata: {name: api}, stringData: {PIN: 1234, note: null}}",
+            "{kind: Secret, metadata: {name: api}, stringData: {PIN: [REDACTED:kubernetes_secret],"
+            " note: null}}",
+            id="yaml-flow",
+        ),
+    ],
+)
+def test_every_value_of_a_kubernetes_secret_is_hidden_and_its_metadata_kept(
+    line: str, expected: str
+) -> None:
+    assert redact(line).text == expected
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        '{"kind":"ConfigMap","data":{"LOG_LEVEL":"debug"},"metadata":{"name":"orders"}}',
+        '{"kind":"SecretProviderClass","data":{"provider":"vault"}}',
+        '{"kind":"SealedSecret","spec":{"encryptedData":{"root":"AgBy3i4OJSWK"}}}',
+        '{"level":"info","msg":"cache stats","data":{"hits":1204,"misses":38}}',
+        '{"kind":"Secret","metadata":{"name":"db","annotations":{"team":"shop"}},"type":"Opaque"}',
+        "metadata: {name: db} kind: Secret",
+    ],
+)
+def test_data_of_other_kinds_and_secret_metadata_stay(line: str) -> None:
+    assert redact(line).text == line
+
+
+def test_a_secrets_data_is_hidden_only_near_its_kind() -> None:
+    data = '"data":{"root":"aEFE"}'
+    near = '{"kind":"Secret",' + "x" * 4_000 + data
+    assert redact(near).counts == {"kubernetes_secret": 1}
+    far = '{"kind":"Secret",' + "x" * 4_200 + data
+    assert redact(far).text == far
+
+
+def test_kubernetes_secret_verdicts_do_not_depend_on_digit_values() -> None:
+    line = '{"kind":"Secret","data":{"PIN":"1234","root":"0"}}'
+    twin = line.replace("1234", "9876").replace('"0"', '"7"')
+    assert module.same_for_all_digits(line)
+    assert redact(line).counts == redact(twin).counts == {"kubernetes_secret": 2}
+
+
 @pytest.mark.parametrize("pii", [module.DEFAULT_PII, module.PII_KINDS], ids=["default", "all"])
 def test_the_hints_stay_one_small_automaton(pii: frozenset[str]) -> None:
     """Every text the service logs, exports or sends meets the combined hint regex first, much of
@@ -2734,5 +2816,7 @@ def test_the_hints_stay_one_small_automaton(pii: frozenset[str]) -> None:
     /health p95 was 30 ms, as it was at 1,448 (27 to 34 ms across runs); the bound guards against
     such multiplication, with room for a few more rules. Raised from 2,200 to 2,300 for the
     prose vendor tokens and raw Authorization values (1,836 and 2,208): /health p95 35 ms
-    against 46 ms at 1,746 before them, on a noisier 2-CPU machine (2026-12-04)."""
-    assert module._plan(pii).hint.programsize < 2_300
+    against 46 ms at 1,746 before them, on a noisier 2-CPU machine (2026-12-04). Raised to 2,400
+    for Kubernetes Secrets' kind and JWKs' "kty" (1,962 and 2,334): /health p50 7 ms, p95 43 ms,
+    max 160 ms, no analysis failed, with 100 concurrent analyses (2026-12-04)."""
+    assert module._plan(pii).hint.programsize < 2_400

@@ -407,6 +407,16 @@ MAKERS: dict[str, Maker] = {
     "zoho_oauth": join("1000.", of(HEX, 32), ".", of(HEX, 32)),
     "key_and_secret": join(of(ALNUM, 20, mixed_case=True), ":", of(ALNUM, 22, mixed_case=True)),
     "sigv2_signature": lambda rng: b64(rng.randbytes(20)),
+    # Kubernetes Secret data: base64 of what a Secret holds under a name that says nothing.
+    "k8s_b64_dsn": lambda rng: b64(f"postgres://app:{mixed(rng, ALNUM, 16)}@db:5432/app".encode()),
+    "k8s_b64_dockerconfig": lambda rng: b64(
+        (
+            '{"auths":{"registry.shop.io":{"auth":"'
+            + b64(f"ci:{mixed(rng, ALNUM, 20)}".encode())
+            + '"}}}'
+        ).encode()
+    ),
+    "k8s_b64_password": lambda rng: b64(mixed(rng, ALNUM, 18).encode()),
     "hunter2": fixed("hunter2"),
     "fixed_at": fixed("p@ss:w0rd"),
     "s3cr3t": fixed("s3cr3t!"),
