@@ -2807,6 +2807,56 @@ def test_kubernetes_secret_verdicts_do_not_depend_on_digit_values() -> None:
     assert redact(line).counts == redact(twin).counts == {"kubernetes_secret": 2}
 
 
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        pytest.param(
+            '{"kty":"RSA","kid":"k1","n":"0vx7","e":"AQAB","d":"X4cT","p":"8Kq2","q":"wN1a",'
+            '"dp":"G4sP","dq":"s9To","qi":"GyM_"}',
+            '{"kty":"RSA","kid":"k1","n":"0vx7","e":"AQAB","d":"[REDACTED:jwk_private_key]",'
+            '"p":"[REDACTED:jwk_private_key]","q":"[REDACTED:jwk_private_key]",'
+            '"dp":"[REDACTED:jwk_private_key]","dq":"[REDACTED:jwk_private_key]",'
+            '"qi":"[REDACTED:jwk_private_key]"}',
+            id="rsa",
+        ),
+        pytest.param(
+            '{"keys":[{"kty":"EC","crv":"P-256","x":"f83O","y":"x_FE","d":"jpsQ"}]}',
+            '{"keys":[{"kty":"EC","crv":"P-256","x":"f83O","y":"x_FE",'
+            '"d":"[REDACTED:jwk_private_key]"}]}',
+            id="ec",
+        ),
+        pytest.param(
+            r'{"msg":"key {\"d\":\"nWGx\",\"kty\":\"OKP\",\"x\":\"11qY\"}"}',
+            r'{"msg":"key {\"d\":\"[REDACTED:jwk_private_key]\",\"kty\":\"OKP\",'
+            r'\"x\":\"11qY\"}"}',
+            id="escaped-kty-after",
+        ),
+        pytest.param(
+            '{"kty":"oct","kid":"hmac","alg":"HS256","k":"GawgguFyGrWKav7AX4VKUg"}',
+            '{"kty":"oct","kid":"hmac","alg":"HS256","k":"[REDACTED:jwk_private_key]"}',
+            id="oct",
+        ),
+    ],
+)
+def test_private_members_of_a_json_web_key_are_hidden(line: str, expected: str) -> None:
+    assert redact(line).text == expected
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        '{"kty":"RSA","kid":"k1","use":"sig","n":"0vx7agoebGcQ","e":"AQAB","alg":"RS256"}',
+        '{"kty":"EC","crv":"P-256","x":"f83OJ3D2","y":"x_FEzRu9"}',
+        '{"kty":"RSA","k":"not-a-member-of-rsa"}',
+        '{"msg":"search","q":"shoes","p":"2","d":"desktop"}',
+        '{"kty":"RSA","n":"abc","e":"AQAB"} {"d":"other","p":"object"}',
+        '{"outer":{"kty":"RSA","n":"abc"},"d":"outside"}',
+    ],
+)
+def test_public_members_and_objects_without_kty_stay(line: str) -> None:
+    assert redact(line).text == line
+
+
 @pytest.mark.parametrize("pii", [module.DEFAULT_PII, module.PII_KINDS], ids=["default", "all"])
 def test_the_hints_stay_one_small_automaton(pii: frozenset[str]) -> None:
     """Every text the service logs, exports or sends meets the combined hint regex first, much of

@@ -574,7 +574,7 @@ def _vault_key(match: re.Match[str]) -> tuple[str, str] | None:
     return None if _inside_word(match) else _swap(match, "secret", "vault_unseal_key")
 
 
-# --- Kubernetes Secrets -------------------------------------------------------------------------
+# --- Kubernetes Secrets and JSON Web Keys -------------------------------------------------------
 
 # In a Secret every value under "data" (base64) and "stringData" is a secret, whatever its key
 # says (".dockerconfigjson", "DATABASE_URL", "root"); keys, metadata and type stay. Found as an
@@ -637,6 +637,31 @@ def _secret_data(match: re.Match[str]) -> tuple[str, str] | None:
     whole, base = match.group(0), match.start()
     begin, finish = match.span(group)
     return "kubernetes_secret", f"{whole[: begin - base]}{content}{whole[finish - base :]}"
+
+
+# A JSON Web Key's private members (RFC 7518: RSA's "d", "p", "q", "dp", "dq", "qi"; EC's and
+# OKP's "d"; a symmetric key's "k") in an object that says "kty"; the public members ("n", "e",
+# "x", "y") and "kid", "crv", "alg" stay. The object is read from the nearest "{" before the
+# member to the nearest "}" after it, each within `_JWK_REACH`.
+_JWK_MEMBER = re.compile(
+    r"(?<=[{,\s])(?P<q>\\{0,3}\")(?P<member>d|p|q|dp|dq|qi|k)(?P=q)[ \t]*:[ \t]*(?P=q)"
+    r"(?P<secret>[A-Za-z0-9_-]+)(?P=q)"
+)
+_JWK_TYPE = re.compile(r"\\{0,3}\"kty\\{0,3}\"[ \t]*:[ \t]*\\{0,3}\"(?P<kty>[A-Za-z]+)")
+_JWK_REACH = 4_096
+"""How far a JSON Web Key's braces may stand from a private member."""
+
+
+def _jwk_member(match: re.Match[str]) -> tuple[str, str] | None:
+    text, start, end = match.string, match.start(), match.end()
+    opened = text.rfind("{", max(0, start - _JWK_REACH), start)
+    closed = text.find("}", end, end + _JWK_REACH)
+    if opened < 0 or closed < 0 or text.find("}", opened, start) >= 0:
+        return None  # no object around it, or the member is in another one
+    key_type = _JWK_TYPE.search(text, opened, closed)
+    if key_type is None or (match.group("member") == "k") != (key_type.group("kty") == "oct"):
+        return None
+    return _swap(match, "secret", "jwk_private_key")
 
 
 # --- URLs and headers ---------------------------------------------------------------------------
@@ -1935,6 +1960,7 @@ def _rules() -> tuple[_Rule, ...]:
             _webhook,
         ),
         _Rule(_SECRET_DATA, (), _secret_data, (_SECRET_KIND_SHAPE,)),
+        _Rule(_JWK_MEMBER, ("kty",), _jwk_member),
         _Rule(_URL_PASSWORD, ("://",), _url_password),
         _Rule(_BARE_USER_PASSWORD, (), _bare_user_password, (_BARE_USER_PASSWORD_SHAPE,)),
         _Rule(

@@ -417,6 +417,10 @@ MAKERS: dict[str, Maker] = {
         ).encode()
     ),
     "k8s_b64_password": lambda rng: b64(mixed(rng, ALNUM, 18).encode()),
+    # JSON Web Keys' private members: base64url of an EC scalar, an RSA exponent's size.
+    "jwk_ec_d": lambda rng: b64(rng.randbytes(32), True),
+    "jwk_rsa_d": lambda rng: b64(rng.randbytes(256), True),
+    "jwk_oct_k": lambda rng: b64(rng.randbytes(32), True),
     "hunter2": fixed("hunter2"),
     "fixed_at": fixed("p@ss:w0rd"),
     "s3cr3t": fixed("s3cr3t!"),
