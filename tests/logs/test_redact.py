@@ -2857,6 +2857,54 @@ def test_public_members_and_objects_without_kty_stay(line: str) -> None:
     assert redact(line).text == line
 
 
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        pytest.param(
+            r'{"msg":"{\u0022user\u0022:\u0022bob\u0022,\u0022password\u0022:\u0022tStwPGrjn9\u0022}"}',
+            r'{"msg":"{\u0022user\u0022:\u0022bob\u0022,'
+            r'\u0022password\u0022:\u0022[REDACTED:password]\u0022}"}',
+            id="unicode-quotes",
+        ),
+        pytest.param(
+            r"{'msg': 'cfg {\u0027api_key\u0027: \u0027k3Y9xPq2Lm\u0027}'}",
+            r"{'msg': 'cfg {\u0027api_key\u0027: \u0027[REDACTED:api_key]\u0027}'}",
+            id="unicode-single-quotes",
+        ),
+        pytest.param(
+            r'{"log":"{\"msg\":\"{\\\"password\\\":\\\"hunter22\\\"}\"}"}',
+            r'{"log":"{\"msg\":\"{\\\"password\\\":\\\"[REDACTED:password]\\\"}\"}"}',
+            id="escaped-twice",
+        ),
+    ],
+)
+def test_secrets_in_json_escaped_twice_or_with_unicode_quotes(line: str, expected: str) -> None:
+    assert redact(line).text == expected
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        r'{"msg":"{\u0022prompt_tokens\u0022:\u0022512\u0022,\u0022passed\u0022:\u0022yes\u0022}"}',
+        r'{"msg":"{\u0022secret_name\u0022:\u0022api-tls\u0022}"}',
+        r'{"log":"{\"msg\":\"{\\\"token_count\\\":\\\"7\\\"}\"}"}',
+        r'{"msg":"invalid password\u0020:\u0020too short"}',
+    ],
+)
+def test_escaped_json_without_a_secret_stays(line: str) -> None:
+    assert redact(line).text == line
+
+
+def test_a_value_in_unicode_quotes_is_read_within_its_reach() -> None:
+    reach = module._ESCAPED_VALUE_REACH
+    value = "a1B2" * (reach // 4)
+    quote = r"\u0022"
+    assert redact(f"{quote}password{quote}:{quote}{value}{quote}").total == 1
+    longer = f"{quote}password{quote}:{quote}{value}x{quote}"
+    # Past its reach the value is not read at all: no scan runs on to the end of the line.
+    assert redact(longer).total == 0
+
+
 @pytest.mark.parametrize("pii", [module.DEFAULT_PII, module.PII_KINDS], ids=["default", "all"])
 def test_the_hints_stay_one_small_automaton(pii: frozenset[str]) -> None:
     """Every text the service logs, exports or sends meets the combined hint regex first, much of

@@ -1382,9 +1382,18 @@ _SECRET_KEY_WORDS = {
 _GENERIC_KEY_WORDS = {"k": r"ey", "a": r"uth(?:orization)?", "c": r"red(?:ential)?s?"}
 # "password= user=x" has an empty password, not the value "user=x".
 _SEPARATOR = r"(?P<sep>[ \t]*(?:=>|:|=(?![ \t]+[A-Za-z0-9_.-]+=))[ \t]*)"
+_ESCAPED_VALUE_REACH = 1_024
+"""The longest value between ``\\u0022`` quotes read."""
+# JSON's quote escaped as "\u0022" (or "\u0027"): any four decimal digits, so that no verdict
+# depends on digits' values.
+_UNICODE_QUOTE = r"\\u[0-9]{4}"
 _VALUE = (
-    r"(?:\\\"(?P<eq>[^\"\\\n]*)\\\""  # escaped JSON inside a string: \"password\":\"x\"
-    r"|\"(?P<dq>(?:[^\"\\\n]|\\.)*)\"?"  # closing quote optional: lines may be cut short
+    # Escaped JSON inside a string, once or twice (JSON of JSON in a message): \"password\":\"x\"
+    r"(?:\\{1,3}\"(?P<eq>[^\"\\\n]*)\\{1,3}\""
+    # ... or with its quotes as unicode escapes: \u0022password\u0022:\u0022x\u0022
+    rf"|{_UNICODE_QUOTE}(?P<uq>(?:[^\\\n\"]|\\(?!u[0-9]{{4}})){{1,{_ESCAPED_VALUE_REACH}}}+)"
+    + _UNICODE_QUOTE
+    + r"|\"(?P<dq>(?:[^\"\\\n]|\\.)*)\"?"  # closing quote optional: lines may be cut short
     # SQL's quoting: N'...' (T-SQL), E'...' (PostgreSQL), a quote written twice inside; and
     # Python's bytes, b'...', as a dict's repr shows them.
     r"|[NnEeBb]?'(?P<sq>(?:[^'\n]|'')*)'?"
@@ -1413,7 +1422,11 @@ def _key_value_pattern(words: Mapping[str, str], *, generic: bool = False) -> re
     keyword = f"(?P<kw>{_keyword_alternation(words)})"
     suffix, value = ("", _VALUE) if generic else (_KEY_SUFFIX, f"(?:{_CONTAINER}|{_VALUE})")
     return re.compile(
-        keyword + suffix + r"(?![A-Za-z0-9_.-])(?P<kq>\\?[\"'])?" + _SEPARATOR + value
+        keyword
+        + suffix
+        + rf"(?![A-Za-z0-9_.-])(?P<kq>\\{{0,3}}[\"']|{_UNICODE_QUOTE})?"
+        + _SEPARATOR
+        + value
     )
 
 
