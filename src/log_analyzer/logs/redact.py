@@ -1,4 +1,4 @@
-"""Redact secrets and personal data from log text before it leaves the service (for an LLM).
+r"""Redact secrets and personal data from log text before it leaves the service (for an LLM).
 
 Every secret becomes a typed placeholder ``[REDACTED:<kind>]``. Key-value pairs keep their key and
 their quoting, so a redacted JSON line still parses. Rules run from the most specific to the most
@@ -14,10 +14,13 @@ signatures (Azure SAS ``sig=``, SigV4 ``Signature=``); values of secret-named ke
 ``"api_key":``, ``client_secret:``) and high-entropy values of generic ones (``webhook_key=``), any
 opaque value of a signing, master or encryption key; values whose name says they are secrets
 (``{"name": "DB_PASSWORD", "value": ...}``), in XML elements too (``<password>``), and in
-percent-encoded queries (``token%3D...``); command lines' password flags; passwords in SQL
-statements (``PASSWORD '...'``, ``IDENTIFIED BY``) and in Redis, SMTP and FTP commands; password
-hashes (crypt, bcrypt, Argon2, PBKDF2, SCRAM, LDAP's ``{SSHA}``); OAuth authorization codes in
-redirect URLs; cookies; payment card numbers (Luhn-checked, known issuer prefixes). E-mail and IP
+percent-encoded queries (``token%3D...``), in JSON escaped twice or quoted with ``\u0022``;
+command lines' password flags; every value under a Kubernetes Secret's ``data`` and
+``stringData``; a JSON Web Key's private members; random webhook path segments
+(``/hooks/...``), hex and ``*_session=`` session cookies, CAS tickets; passwords in SQL statements
+(``PASSWORD '...'``, ``IDENTIFIED BY``) and in Redis, SMTP and FTP commands; password hashes
+(crypt, bcrypt, Argon2, PBKDF2, SCRAM, LDAP's ``{SSHA}``); OAuth authorization codes in redirect
+URLs; cookies; payment card numbers (Luhn-checked, known issuer prefixes). E-mail and IP
 addresses are redacted when asked for (``pii``; :data:`DEFAULT_PII` holds e-mail only).
 
 Every pattern is linear (no nested quantifiers over overlapping classes), and a rule is skipped
@@ -680,6 +683,58 @@ def _webhook(match: re.Match[str]) -> tuple[str, str] | None:
     return _swap(match, kind, kind)
 
 
+# Any other service's webhook: a path segment after "/hooks/" or "/webhook(s)/" that looks random
+# is its credential (Mattermost's /hooks/<26 characters>, Tines' /webhook/<32 hex>/<32 hex>),
+# and so is the segment after Zapier's /hooks/catch/<account>/. Names (/webhooks/stripe), numbers
+# (GitHub's /hooks/123) and UUIDs stay. At most three segments of 128 characters are read.
+_HOOK_SEGMENT = "[A-Za-z0-9_-]{1,128}"
+_HOOK_PATH = re.compile(
+    rf"/(?:hooks|webhooks?)(?P<catch>/catch/[0-9]{{1,20}})?/(?P<path>{_HOOK_SEGMENT}"
+    rf"(?:/{_HOOK_SEGMENT}){{0,2}})(?![A-Za-z0-9_-])"
+)
+_HOOK_TOKEN_MIN_CHARS = 20
+_HOOK_CATCH_MIN_CHARS = 5
+
+
+def _hook_token(segment: str) -> bool:
+    """Whether a webhook path's segment is random: letters and digits, hex or high entropy."""
+    if (
+        len(segment) < _HOOK_TOKEN_MIN_CHARS
+        or not any(c.isdigit() for c in segment)
+        or not any(c.isalpha() for c in segment)
+    ):
+        return False
+    if any(len(word) >= 3 and _WORDLIKE.fullmatch(word) for word in _HOOK_WORDS.split(segment)):
+        return False  # a name of words: /webhooks/payment-status-update-v2
+    hex_id = len(segment) >= _COOKIE_HEX_MIN_CHARS and set(segment) <= _HEX_DIGITS
+    # Letters and digits mixed through it (Mattermost's cpd01n2u7lx70...), whose entropy, its
+    # digits counted as one symbol, stays low.
+    mixed = segment.isalnum() and len(_LETTERS_THEN_DIGITS.findall(segment)) >= _HOOK_MIXED_RUNS
+    return hex_id or mixed or _entropy(segment) >= _ENTROPY_BITS
+
+
+_HOOK_WORDS = re.compile(r"[_-]")
+_LETTERS_THEN_DIGITS = re.compile(r"[A-Za-z][0-9]")
+_HOOK_MIXED_RUNS = 4
+"""How many times a random webhook token at least turns from a letter to a digit."""
+
+
+def _hook_path(match: re.Match[str]) -> tuple[str, str] | None:
+    segments = match.group("path").split("/")
+    whole, base = match.group(0), match.start()
+    start = match.start("path") - base
+    if match.group("catch") is not None and len(segments[0]) >= _HOOK_CATCH_MIN_CHARS:
+        # Zapier: /hooks/catch/<account>/<token>, a credential only as a pair.
+        start = match.start("catch") - base + len("/catch/")
+        segments[0] = _placeholder("webhook_token")
+    else:
+        segments = [_placeholder("webhook_token") if _hook_token(s) else s for s in segments]
+    hidden = "/".join(segments)
+    if _PLACEHOLDER not in hidden:
+        return None
+    return "webhook_token", whole[:start] + hidden + whole[match.end("path") - base :]
+
+
 _URL_PASSWORD_REACH = 128
 """How far past its first "/", "?" or "#" a URL's password may run to its "@"."""
 # The password runs to the last "@" of the authority: "p@ss" in redis://:p@ss@cache. One with a
@@ -1160,18 +1215,53 @@ _COOKIE_PAIR = re.compile(r"(?<![^\s;,])(?P<name>[^\s=;,]+)=(?P<value>[^\s;,]+)"
 _COOKIE_MIN_CHARS = 16
 
 
+_COOKIE_HEX_MIN_CHARS = 32
+"""The shortest hex value of a cookie that is a session id (a 128-bit random number)."""
+
+
 def _cookie_value_is_secret(value: str) -> bool:
     """Whether a cookie's value is a credential: long, random, with letters and digits.
 
     Not a flag, a language, a timestamp or an analytics counter (digits count as one symbol).
+    Hex session ids (sid=13b22d5f...), whose entropy counted so stays low, from 32 digits.
     """
-    return (
-        len(value) >= _COOKIE_MIN_CHARS
-        and _PLACEHOLDER not in value
-        and any(c.isalpha() for c in value)
-        and any(c.isdigit() for c in value)
-        and _entropy(value) >= _ENTROPY_BITS
-    )
+    if (
+        len(value) < _COOKIE_MIN_CHARS
+        or _PLACEHOLDER in value
+        or not any(c.isalpha() for c in value)
+        or not any(c.isdigit() for c in value)
+    ):
+        return False
+    hex_id = len(value) >= _COOKIE_HEX_MIN_CHARS and set(value) <= _HEX_DIGITS
+    return hex_id or _entropy(value) >= _ENTROPY_BITS
+
+
+# A session cookie outside its header: "_gitlab_session=...", "laravel_session=..." in an
+# access log's query or a proxy's line. A name ending in "_session", a value of at most
+# `_SESSION_REACH` characters read possessively, random as a cookie's.
+_SESSION_REACH = 4_096
+_SESSION_COOKIE = re.compile(
+    r"(?<![A-Za-z0-9])[A-Za-z0-9]*_session=(?P<secret>[A-Za-z0-9%._-]"
+    rf"{{{_COOKIE_MIN_CHARS},{_SESSION_REACH}}}+)(?![A-Za-z0-9%._-])"
+)
+
+
+def _session_cookie(match: re.Match[str]) -> tuple[str, str] | None:
+    if not _cookie_value_is_secret(match.group("secret")):
+        return None
+    return _swap(match, "secret", "cookie")
+
+
+# A CAS ticket (service, proxy, proxy-granting, ticket-granting: ST-, PT-, PGT-, TGT-, a serial
+# number, a random part) after "ticket": a service ticket validates once for anyone holding it,
+# a ticket-granting one logs its holder in everywhere. As a query parameter (?ticket=ST-...) or
+# as CAS servers log them (Granted ticket [ST-...]).
+_CAS_TICKET_REACH = 256
+_CAS_TICKET = re.compile(
+    r"(?<![A-Za-z])(?i:ticket)(?:=|:[ \t]*|[ \t]+\[?)"
+    r"(?P<secret>(?:ST|PT|PGT|TGT)-[0-9]{1,20}-"
+    rf"[A-Za-z0-9._-]{{8,{_CAS_TICKET_REACH}}}+)(?![A-Za-z0-9._-])"
+)
 
 
 def _cookies(match: re.Match[str]) -> tuple[str, str] | None:
@@ -1974,6 +2064,7 @@ def _rules() -> tuple[_Rule, ...]:
         ),
         _Rule(_SECRET_DATA, (), _secret_data, (_SECRET_KIND_SHAPE,)),
         _Rule(_JWK_MEMBER, ("kty",), _jwk_member),
+        _Rule(_HOOK_PATH, ("/hooks/", "/webhook"), _hook_path),
         _Rule(_URL_PASSWORD, ("://",), _url_password),
         _Rule(_BARE_USER_PASSWORD, (), _bare_user_password, (_BARE_USER_PASSWORD_SHAPE,)),
         _Rule(
@@ -2020,6 +2111,8 @@ def _rules() -> tuple[_Rule, ...]:
             (_FLAG_SHAPE,),
         ),
         _Rule(_COOKIE_HEADER, ("cookie",), _cookies),
+        _Rule(_SESSION_COOKIE, ("_session=",), _session_cookie),
+        _Rule(_CAS_TICKET, ("ticket",), partial(_swap, group="secret", kind="cas_ticket")),
         _Rule(
             _SHORT_FLAG_PASSWORD,
             (

@@ -37,6 +37,14 @@ def mixed(rng: random.Random, alphabet: str, size: int) -> str:
             return value
 
 
+def lower_alnum(rng: random.Random, size: int) -> str:
+    """Random lower-case letters and digits, holding at least one of each."""
+    while True:
+        value = pick(rng, string.ascii_lowercase + string.digits, size)
+        if not value.isalpha() and not value.isdigit():
+            return value
+
+
 def base62(number: int, width: int) -> str:
     digits = []
     while number:
@@ -421,6 +429,11 @@ MAKERS: dict[str, Maker] = {
     "jwk_ec_d": lambda rng: b64(rng.randbytes(32), True),
     "jwk_rsa_d": lambda rng: b64(rng.randbytes(256), True),
     "jwk_oct_k": lambda rng: b64(rng.randbytes(32), True),
+    # Webhook paths, session cookies, CAS tickets.
+    "mattermost_hook": lambda rng: lower_alnum(rng, 26),
+    "zapier_hook": lambda rng: lower_alnum(rng, 7),
+    "gitlab_session": lambda rng: lower_alnum(rng, 32),
+    "cas_ticket": join("ST-", of(string.digits, 6), "-", of(ALNUM, 20, mixed_case=True), "-cas01"),
     "hunter2": fixed("hunter2"),
     "fixed_at": fixed("p@ss:w0rd"),
     "s3cr3t": fixed("s3cr3t!"),
