@@ -3062,3 +3062,73 @@ def test_the_hints_stay_one_small_automaton(pii: frozenset[str]) -> None:
     max 160 ms, no analysis failed, with 100 concurrent analyses; with webhook paths, session
     cookies and CAS tickets too (1,991 and 2,363): p50 6 ms, p95 42 ms, max 99 ms (2026-12-04)."""
     assert module._plan(pii).hint.programsize < 2_400
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param(
+            "jdbc:oracle:thin:scott/Tg7xPw2Lq@//db:1521/PDB1",
+            "jdbc:oracle:thin:scott/[REDACTED:password]@//db:1521/PDB1",
+            id="jdbc-thin",
+        ),
+        pytest.param(
+            "jdbc:oracle:oci8:app/Tg7xPw2Lq@tns",
+            "jdbc:oracle:oci8:app/[REDACTED:password]@tns",
+            id="jdbc-oci",
+        ),
+        pytest.param(
+            "/opt/oracle/bin/sqlplus -L app/tiger@PDB1 @x.sql",
+            "/opt/oracle/bin/sqlplus -L app/[REDACTED:password]@PDB1 @x.sql",
+            id="sqlplus-word-password",
+        ),
+        pytest.param(
+            "expdp system/Tg7xPw2Lq@pdb1 schemas=APP",
+            "expdp system/[REDACTED:password]@pdb1 schemas=APP",
+            id="expdp",
+        ),
+        pytest.param(
+            "rman target sys/Tg7xPw2Lq@prod",
+            "rman target sys/[REDACTED:password]@prod",
+            id="rman-target",
+        ),
+        pytest.param(
+            "sqlldr userid=app/Tg7xPw2Lq@PDB1 control=x.ctl",
+            "sqlldr userid=app/[REDACTED:password]@PDB1 control=x.ctl",
+            id="sqlldr-userid",
+        ),
+        pytest.param("jdbc:oracle:thin:@//db:1521/PDB1", None, id="jdbc-without-user"),
+        pytest.param("sqlplus / as sysdba", None, id="os-authentication"),
+        pytest.param("see the exp/imp guide: user/role@db", None, id="no-oracle-tool"),
+        pytest.param("mysqlplus app/x@db", None, id="tool-inside-a-word"),
+        pytest.param("rman target / nocatalog", None, id="rman-os-authentication"),
+    ],
+)
+def test_oracle_connect_strings_hide_their_password(text: str, expected: str | None) -> None:
+    assert redact(text, pii=NO_PII).text == (expected or text)
+
+
+AZURE_KEY = "v2iFeuS0HOkJ9C1hnsSSIIpeUxT0uRcm0EA6Gk8htj+wf0gZpc5RIp=="
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        pytest.param(
+            f"POST https://fn-orders.azurewebsites.net/api/Process?code={AZURE_KEY} 500",
+            "azure_function_key",
+            id="function-url",
+        ),
+        pytest.param(
+            f"https://fn.AZUREWEBSITES.net:443/api/x?name=a&code={AZURE_KEY}",
+            "azure_function_key",
+            id="port-and-second-parameter",
+        ),
+        pytest.param(f"GET /oauth/cb?code={AZURE_KEY}", "oauth_code", id="oauth-stays-oauth"),
+        pytest.param(f"https://fn.azurewebsites.net/home?code={AZURE_KEY}", None, id="not-api"),
+        pytest.param(f"https://x.example.net/api/x?code={AZURE_KEY}", None, id="not-azure"),
+    ],
+)
+def test_an_azure_functions_key_in_code_is_hidden(text: str, kind: str | None) -> None:
+    expected = text.replace(AZURE_KEY, f"[REDACTED:{kind}]") if kind else text
+    assert redact(text, pii=NO_PII).text == expected

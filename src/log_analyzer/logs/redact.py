@@ -1326,6 +1326,11 @@ _SHORT_FLAG_PASSWORD = re.compile(
     r"[ \t]+(?P<htpasswd>[^\s\"']+)(?![^\s])"
     # openssl enc -k PASS (the -pass pass:PASS form is a key-value pair).
     r"|openssl" + _ARGUMENTS + r"[ \t]+-k[ \t]+(?P<openssl>[^\s\"'-][^\s\"']*)"
+    # Oracle's user/password@database: a JDBC thin or OCI URL, and the connect string of its
+    # command-line tools (sqlplus scott/pw@orcl, rman target sys/pw@db, expdp system/pw@pdb).
+    r"|(?:jdbc:oracle:(?:thin|oci[0-9]?):|(?<![\w.-])(?:sqlplus|rman|impdp|expdp|sqlldr)"
+    r"(?:\.exe)?" + _ARGUMENTS + r"[ \t]+(?:(?:target|auxiliary|catalog|userid)[ \t=]+)?)"
+    r"[\w$#]{1,30}/(?P<oracle>[^\s/@\"']{1,128})@"
 )
 
 
@@ -1777,6 +1782,11 @@ _OAUTH_CONTEXT = re.compile(
 )
 
 
+# Azure Functions take a function's (or the host's) key as ``?code=`` on the function's URL,
+# ``https://<app>.azurewebsites.net/api/<function>``: there it is the key, not an OAuth code.
+_AZURE_FUNCTION = re.compile(r"\.azurewebsites\.net(?::[0-9]+)?/api/", re.IGNORECASE)
+
+
 def _oauth_code(match: re.Match[str]) -> tuple[str, str] | None:
     value = match.group("secret")
     if not any(c.isdigit() for c in value) or not any(c.isalpha() for c in value):
@@ -1786,6 +1796,8 @@ def _oauth_code(match: re.Match[str]) -> tuple[str, str] | None:
     before = text[max(0, begin - _OAUTH_REACH) : begin]
     head = _NON_SPACE.match(before[::-1]).group()[::-1]  # type: ignore[union-attr]
     tail = _NON_SPACE.match(text, match.end()).group()  # type: ignore[union-attr]
+    if _AZURE_FUNCTION.search(head) is not None:
+        return _swap(match, "secret", "azure_function_key")
     url = head + match.group() + tail
     if _OAUTH_CONTEXT.search(url) is None:
         return None
@@ -2133,6 +2145,11 @@ def _rules() -> tuple[_Rule, ...]:
                 "rabbitmqctl",
                 "openssl",
                 "htpasswd",
+                "oracle:",
+                "sqlplus",
+                "rman",
+                "pdp",  # impdp, expdp
+                "sqlldr",
             ),
             _short_flag_password,
             (r"(?:store|key)pass[ \t]",),

@@ -203,6 +203,7 @@ MAKERS: dict[str, Maker] = {
     "pem_encrypted_escaped": pem("ENCRYPTED", "\\n"),
     "pem_pgp_multiline": lambda rng: pem("PGP", "\n")(rng).replace("KEY-----", "KEY BLOCK-----"),
     "azure_account_key": lambda rng: b64(rng.randbytes(64)),
+    "azure_function_key": lambda rng: b64(rng.randbytes(40)),
     "azure_sas_sig": sas_signature,
     "azure_client_secret": join(of(ALNUM, 3), of(string.digits, 1), "Q~", of(URLSAFE, 34)),
     "github_ghp": github_classic("ghp"),
