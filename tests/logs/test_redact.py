@@ -3132,3 +3132,23 @@ AZURE_KEY = "v2iFeuS0HOkJ9C1hnsSSIIpeUxT0uRcm0EA6Gk8htj+wf0gZpc5RIp=="
 def test_an_azure_functions_key_in_code_is_hidden(text: str, kind: str | None) -> None:
     expected = text.replace(AZURE_KEY, f"[REDACTED:{kind}]") if kind else text
     assert redact(text, pii=NO_PII).text == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        pytest.param("invalid api key itebw31ifoo30vj3db62g8kvop8nlxzv", "api_key", id="api-key"),
+        pytest.param("got token itebw31ifoo30vj3db62g8kvop8nlxzv ok", "token", id="token"),
+        pytest.param("token ITEBW31IFOO30VJ3DB62G8KVOP8NLXZV ok", "token", id="upper-case"),
+        pytest.param("token 507f1f77bcf86cd799439011", None, id="hex-id"),
+        pytest.param("token itebw31ifoo30vj3db62g8k", None, id="shorter-than-24"),
+        pytest.param("token itebw31ifoo30vj3db62g8kv", "token", id="24-characters"),
+        pytest.param("api key abcdefghijklmnopqrstuvwx1", None, id="few-turns"),
+        pytest.param("token xq7xq7xq7xq7xq7xq7xq7xq7xq7", None, id="repeated-piece"),
+        pytest.param("token itebw31-ifoo30vj3db62g8kvop8nlxzv", None, id="with-separator"),
+    ],
+)
+def test_a_random_key_in_one_case_after_a_secret_word(text: str, kind: str | None) -> None:
+    secret = text.split()[-2] if text.endswith(" ok") else text.split()[-1]
+    expected = text.replace(secret, f"[REDACTED:{kind}]") if kind else text
+    assert redact(text, pii=NO_PII).text == expected

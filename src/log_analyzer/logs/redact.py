@@ -1437,6 +1437,28 @@ _SPACED_SECRET = re.compile(
     r"(?P<secret>[A-Za-z0-9+/_.~-]{15,}[A-Za-z0-9+/_-]={0,2})"
 )
 _HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
+_ONE_CASE_MIN_CHARS = 24
+_ONE_CASE_MIN_TURNS = 4
+_ONE_CASE_MIN_LETTERS = 8
+
+
+def _random_in_one_case(value: str) -> bool:
+    """Whether `value` is a random key in one case (``itebw31ifoo30vj3db62g8kvop8nlxzv``).
+
+    Its entropy, digits counted as one symbol, stays low; what gives it away is length and
+    letters and digits mixed all through it. Hex (digests, ids: six letters at most) is left to
+    its own test, and so is anything with a separator (names: ``api-7d4b9c8f6d-x2x9k``).
+    """
+    return (
+        len(value) >= _ONE_CASE_MIN_CHARS
+        and value.isalnum()
+        and len(_LETTERS_THEN_DIGITS.findall(value)) >= _ONE_CASE_MIN_TURNS
+        # Many different letters, not a short piece repeated (xq7xq7...); digits are not
+        # looked at, so that no verdict depends on their values.
+        and len({c for c in value if c.isalpha()}) >= _ONE_CASE_MIN_LETTERS
+    )
+
+
 _SPACED_HEX_MIN_CHARS = 32
 """The shortest hex value `_SPACED_SECRET` takes: an API key's, not a short id's."""
 
@@ -1447,8 +1469,14 @@ def _spaced_secret(match: re.Match[str]) -> tuple[str, str] | None:
         return None  # the tail of a longer word: "accesstoken", "nopassword"
     value = match.group("secret")
     plain = value.replace(".", "").replace("~", "")
-    random = _high_entropy(plain) or (
-        len(value) >= _SPACED_HEX_MIN_CHARS and _HEX_DIGITS.issuperset(value) and _opaque_id(value)
+    random = (
+        _high_entropy(plain)
+        or (
+            len(value) >= _SPACED_HEX_MIN_CHARS
+            and _HEX_DIGITS.issuperset(value)
+            and _opaque_id(value)
+        )
+        or _random_in_one_case(value)
     )
     if not random:
         return None

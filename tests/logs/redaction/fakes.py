@@ -10,6 +10,7 @@ token-shaped strings in the repository. The formats follow the scanners' rule se
 from __future__ import annotations
 
 import base64
+import itertools
 import random
 import string
 import uuid
@@ -147,6 +148,17 @@ def password(rng: random.Random) -> str:
 
 def url_password(rng: random.Random) -> str:
     return mixed(rng, ALNUM, 8) + rng.choice("-._~!*") + mixed(rng, ALNUM, 5)
+
+
+def one_case_key(rng: random.Random) -> str:
+    """A random key in lower case and digits, as many vendors issue them (32 characters)."""
+    alphabet = string.ascii_lowercase + string.digits
+    while True:
+        value = pick(rng, alphabet, 32)
+        turns = sum(a.isalpha() and b.isdigit() for a, b in itertools.pairwise(value))
+        letters = {c for c in value if c.isalpha()}
+        if turns >= 4 and len(letters) >= 8 and not set(value) <= set(HEX):
+            return value
 
 
 def url_password_raw(rng: random.Random) -> str:
@@ -321,6 +333,7 @@ MAKERS: dict[str, Maker] = {
     "hex16": of(HEX, 16),
     "hex64": of(HEX, 64),
     "url_password": url_password,
+    "one_case_key": one_case_key,
     "url_password_raw": url_password_raw,
     "email": email,
     "ipv4": lambda rng: ".".join(str(rng.randrange(1, 255)) for _ in range(4)),
