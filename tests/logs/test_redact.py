@@ -3152,3 +3152,19 @@ def test_a_random_key_in_one_case_after_a_secret_word(text: str, kind: str | Non
     secret = text.split()[-2] if text.endswith(" ok") else text.split()[-1]
     expected = text.replace(secret, f"[REDACTED:{kind}]") if kind else text
     assert redact(text, pii=NO_PII).text == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param("token_type=Bearer scope=openid", None, id="scope-after-the-scheme"),
+        pytest.param("WWW-Authenticate: Bearer realm=api", None, id="challenge-realm"),
+        pytest.param(
+            "Authorization: Bearer AbcDefGhiJklMnoPqr=-WPezDqLygUMEXIHpK4tj",
+            "Authorization: Bearer [REDACTED:bearer]",
+            id="upper-case-before-equals-is-a-token",
+        ),
+    ],
+)
+def test_a_parameter_after_a_scheme_is_no_credential(text: str, expected: str | None) -> None:
+    assert redact(text, pii=NO_PII).text == (expected or text)

@@ -836,6 +836,11 @@ _PERCENT_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
 _CREDENTIAL = r"[A-Za-z0-9._~+/-]+(?:(?:=+|\||%[0-9][Dd])[A-Za-z0-9._~+/-]+)*=*"
 
 
+# A parameter named in lower-case words (scope=openid, realm=api), not a credential: a token
+# holding "=" has it after base64 (Adyen's AQE...=-..., upper case before it) or at its end.
+_SCHEME_PARAMETER = re.compile(r"[a-z_]{2,24}=[A-Za-z0-9_.:/-]{0,64}")
+
+
 def _in_authorization(match: re.Match[str]) -> bool:
     """Whether an Authorization header (or field) ends at most 32 characters before `match`."""
     start = match.start()
@@ -854,6 +859,8 @@ def _auth_scheme(match: re.Match[str]) -> tuple[str, str] | None:
         # Authorization header any opaque value is the credential (an API key sent as Basic).
         basic = _is_basic_credential(value) or (_in_authorization(match) and _looks_opaque(value))
         return _swap(match, "secret", "basic_auth") if basic else None
+    if _SCHEME_PARAMETER.fullmatch(value):
+        return None  # "token_type=Bearer scope=openid": a parameter after the scheme's name
     kind = _SCHEME_KINDS.get(scheme, "bearer")
     if scheme in _SCHEME_KINDS:
         if not _in_authorization(match):
