@@ -184,6 +184,27 @@ def _high_entropy(value: str) -> bool:
     )
 
 
+# Random values in one case score low on `_entropy` (digits count as one symbol); two tests
+# tell them from words and ids instead: hex of 128 bits or more, and letters and digits mixed
+# all through the value.
+_HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
+_HEX_KEY_MIN_CHARS = 32
+"""The shortest hex value taken for a key or a session id: a 128-bit random number."""
+_LETTERS_THEN_DIGITS = re.compile(r"[A-Za-z][0-9]")
+_MIXED_MIN_TURNS = 4
+"""How many times a random value in one case at least turns from a letter to a digit."""
+
+
+def _long_hex(value: str) -> bool:
+    """Whether `value` is hex of `_HEX_KEY_MIN_CHARS` digits or more."""
+    return len(value) >= _HEX_KEY_MIN_CHARS and _HEX_DIGITS.issuperset(value)
+
+
+def _mixed_through(value: str) -> bool:
+    """Whether `value` is letters and digits turning from one to the other all through it."""
+    return value.isalnum() and len(_LETTERS_THEN_DIGITS.findall(value)) >= _MIXED_MIN_TURNS
+
+
 # --- vendor tokens: the whole match is the secret ----------------------------------------------
 
 
@@ -706,17 +727,12 @@ def _hook_token(segment: str) -> bool:
         return False
     if any(len(word) >= 3 and _WORDLIKE.fullmatch(word) for word in _HOOK_WORDS.split(segment)):
         return False  # a name of words: /webhooks/payment-status-update-v2
-    hex_id = len(segment) >= _COOKIE_HEX_MIN_CHARS and set(segment) <= _HEX_DIGITS
-    # Letters and digits mixed through it (Mattermost's cpd01n2u7lx70...), whose entropy, its
-    # digits counted as one symbol, stays low.
-    mixed = segment.isalnum() and len(_LETTERS_THEN_DIGITS.findall(segment)) >= _HOOK_MIXED_RUNS
-    return hex_id or mixed or _entropy(segment) >= _ENTROPY_BITS
+    # Hex, or letters and digits mixed through it (Mattermost's cpd01n2u7lx70...): either way
+    # its entropy, its digits counted as one symbol, stays low.
+    return _long_hex(segment) or _mixed_through(segment) or _entropy(segment) >= _ENTROPY_BITS
 
 
 _HOOK_WORDS = re.compile(r"[_-]")
-_LETTERS_THEN_DIGITS = re.compile(r"[A-Za-z][0-9]")
-_HOOK_MIXED_RUNS = 4
-"""How many times a random webhook token at least turns from a letter to a digit."""
 
 
 def _hook_path(match: re.Match[str]) -> tuple[str, str] | None:
@@ -1222,10 +1238,6 @@ _COOKIE_PAIR = re.compile(r"(?<![^\s;,])(?P<name>[^\s=;,]+)=(?P<value>[^\s;,]+)"
 _COOKIE_MIN_CHARS = 16
 
 
-_COOKIE_HEX_MIN_CHARS = 32
-"""The shortest hex value of a cookie that is a session id (a 128-bit random number)."""
-
-
 def _cookie_value_is_secret(value: str) -> bool:
     """Whether a cookie's value is a credential: long, random, with letters and digits.
 
@@ -1239,8 +1251,7 @@ def _cookie_value_is_secret(value: str) -> bool:
         or not any(c.isdigit() for c in value)
     ):
         return False
-    hex_id = len(value) >= _COOKIE_HEX_MIN_CHARS and set(value) <= _HEX_DIGITS
-    return hex_id or _entropy(value) >= _ENTROPY_BITS
+    return _long_hex(value) or _entropy(value) >= _ENTROPY_BITS
 
 
 # A session cookie outside its header: "_gitlab_session=...", "laravel_session=..." in an
@@ -1443,9 +1454,7 @@ _SPACED_SECRET = re.compile(
     # A dot or a tilde inside the value (Discord's, OpenShift's), not at its end (a full stop).
     r"(?P<secret>[A-Za-z0-9+/_.~-]{15,}[A-Za-z0-9+/_-]={0,2})"
 )
-_HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
 _ONE_CASE_MIN_CHARS = 24
-_ONE_CASE_MIN_TURNS = 4
 _ONE_CASE_MIN_LETTERS = 8
 
 
@@ -1458,16 +1467,11 @@ def _random_in_one_case(value: str) -> bool:
     """
     return (
         len(value) >= _ONE_CASE_MIN_CHARS
-        and value.isalnum()
-        and len(_LETTERS_THEN_DIGITS.findall(value)) >= _ONE_CASE_MIN_TURNS
+        and _mixed_through(value)
         # Many different letters, not a short piece repeated (xq7xq7...); digits are not
         # looked at, so that no verdict depends on their values.
         and len({c for c in value if c.isalpha()}) >= _ONE_CASE_MIN_LETTERS
     )
-
-
-_SPACED_HEX_MIN_CHARS = 32
-"""The shortest hex value `_SPACED_SECRET` takes: an API key's, not a short id's."""
 
 
 def _spaced_secret(match: re.Match[str]) -> tuple[str, str] | None:
@@ -1476,13 +1480,10 @@ def _spaced_secret(match: re.Match[str]) -> tuple[str, str] | None:
         return None  # the tail of a longer word: "accesstoken", "nopassword"
     value = match.group("secret")
     plain = value.replace(".", "").replace("~", "")
+    # Hex only from 128 bits (an API key's, not a short id's).
     random = (
         _high_entropy(plain)
-        or (
-            len(value) >= _SPACED_HEX_MIN_CHARS
-            and _HEX_DIGITS.issuperset(value)
-            and _opaque_id(value)
-        )
+        or (_long_hex(value) and _opaque_id(value))
         or _random_in_one_case(value)
     )
     if not random:
