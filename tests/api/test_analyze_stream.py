@@ -82,7 +82,9 @@ async def test_text_stream_has_summary_analysis_and_footer(
     assert sent.url.params["direction"] == "backward"
     assert sent.url.params["query"] == (
         '{namespace="billing", container="checkout"} '
-        '|~ "(?i)(error|warn|fail|exception|panic|fatal|crit|emerg|alert\\\\])|^[EWF]\\\\d{4} "'
+        '|~ "(?i)(error|eror|warn|fail|exception|panic|fatal|crit|emerg|alert\\\\])'
+        "|^[EWF]\\\\d{4} "
+        '|\\"level\\" ?: ?[4-9]\\\\d[,} ]|\\"s\\" ?: ?\\"[EFW]\\""'
     )
 
 
@@ -479,8 +481,8 @@ async def test_true_totals_and_buckets_come_from_metric_queries(
     assert instant == (
         "sum by (detected_level, pod, container) (count_over_time("
         '{namespace="billing", container="checkout"} '
-        '|~ "(?i)(error|warn|fail|exception|panic|fatal|crit|emerg|alert\\\\])'
-        '|^[EWF]\\\\d{4} " [30m]))'
+        '|~ "(?i)(error|eror|warn|fail|exception|panic|fatal|crit|emerg|alert\\\\])'
+        '|^[EWF]\\\\d{4} |\\"level\\" ?: ?[4-9]\\\\d[,} ]|\\"s\\" ?: ?\\"[EFW]\\"" [30m]))'
     )
     matrix = loki_mock.routes["loki_matrix"].calls[0].request.url.params
     assert matrix["step"] == "60"

@@ -119,7 +119,9 @@ async def test_synthetic_spike_with_known_answers() -> None:
     assert table(result, "Patterns new or grown in the spike").counts_are == "total"
 
     severe = (
-        '|~ "(?i)(error|warn|fail|exception|panic|fatal|crit|emerg|alert\\\\])|^[EWF]\\\\d{4} "'
+        '|~ "(?i)(error|eror|warn|fail|exception|panic|fatal|crit|emerg|alert\\\\])'
+        "|^[EWF]\\\\d{4} "
+        '|\\"level\\" ?: ?[4-9]\\\\d[,} ]|\\"s\\" ?: ?\\"[EFW]\\""'
     )
     assert result.queries == (
         f'sum by (detected_level) (count_over_time({{namespace="shop"}} {severe} [1m]))',

@@ -20,12 +20,27 @@ SEVERE = [
     "fail: Microsoft.AspNetCore.Server.Kestrel[13]",
     "Readiness probe failure: HTTP probe failed with statuscode: 503",
     "Warning  FailedScheduling  0/3 nodes are available: 3 Insufficient memory.",
+    # pino and bunyan name the level by number only; this message names none in words
+    '{"level":50,"time":1733321000000,"pid":1,"hostname":"api-7c9","msg":"connect ECONNREFUSED"}',
+    '{"name":"cart","hostname":"cart-1","pid":7,"level":40,"msg":"slow upstream","v":0}',
+    '{"level": 60, "msg": "uncaught"}',
+    # MongoDB's own JSON log: the severity is one letter
+    '{"t":{"$date":"2026-12-04T10:00:00.000+00:00"},"s":"E",  "c":"REPL",     "id":21235,'
+    ' "ctx":"ReplCoord-0","msg":"Initial sync attempt"}',
+    '{"t":{"$date":"2026-12-04T10:00:00.000+00:00"},"s":"W",  "c":"NETWORK",  "id":4615610,'
+    ' "ctx":"conn12","msg":"Slow query"}',
+    # log15 (go-ethereum and its forks)
+    't=2026-12-04T10:00:00+0000 lvl=eror msg="Synchronisation stalled" peer=ab12',
 ]
 QUIET = [
     "2025/06/02 14:18:01 [notice] 1#1: signal process started",
     'level=info msg="sent 3 alerts to alertmanager"',
     "I0602 14:18:01.123456       1 leaderelection.go:258] successfully acquired lease",
     "GET /healthz 200 1ms",
+    '{"level":30,"time":1733321000000,"pid":1,"hostname":"api-7c9","msg":"request completed"}',
+    '{"level":20,"msg":"cache hit","count":45}',
+    '{"t":{"$date":"2026-12-04T10:00:00.000+00:00"},"s":"I",  "c":"NETWORK",  "id":22943,'
+    ' "ctx":"listener","msg":"Connection accepted"}',
 ]
 
 

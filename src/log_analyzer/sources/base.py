@@ -28,12 +28,18 @@ if TYPE_CHECKING:  # for annotations only: worker processes import this module, 
     from log_analyzer.core.config import Settings
     from log_analyzer.logs.totals import Histogram, Totals
 
-SEVERE_PATTERN = r"(?i)(error|warn|fail|exception|panic|fatal|crit|emerg|alert\])|^[EWF]\d{4} "
+SEVERE_PATTERN = (
+    r"(?i)(error|eror|warn|fail|exception|panic|fatal|crit|emerg|alert\])|^[EWF]\d{4} "
+    r'|"level" ?: ?[4-9]\d[,} ]|"s" ?: ?"[EFW]"'
+)
 """The default selection of errors and warnings, as an RE2 regex over the raw line.
 
-Level words anywhere in the line, or a klog severity prefix (``E1123 14:02:03.123456 ...``,
-which names no level in words). For stores that keep no level of their own; a store with a
-level field filters on it instead.
+Level words anywhere in the line (log15 writes ``eror``), a klog severity prefix
+(``E1123 14:02:03.123456 ...``), and the two JSON levels that are no word: pino's and bunyan's
+numbers (``"level":50``; 40 and up are warnings and worse) and MongoDB's ``"s":"E"`` (its
+letters F, E and W). Without these, a Node.js service's error whose message names no level
+word (``connect ECONNREFUSED``) would never be fetched. For stores that keep no level of their
+own; a store with a level field filters on it instead.
 """
 
 

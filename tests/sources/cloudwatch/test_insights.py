@@ -96,7 +96,7 @@ async def test_totals_by_level_and_stream_from_one_stats_query() -> None:
     assert text.startswith(f'Logs Insights logGroupName="{GROUP}": ')
     assert f"toMillis(@timestamp) >= {START_MS} and toMillis(@timestamp) < {END_MS}" in text
     assert "filter @logStream like /^pay/" in text
-    severe = "(?i)(error|warn|fail|exception|panic|fatal|crit|emerg|alert\\])|"
+    severe = "(?i)(error|eror|warn|fail|exception|panic|fatal|crit|emerg|alert\\])|"
     assert f"filter @message like /{severe}" in text
     assert text.endswith("stats count(*) as lines by store_level, @logStream")
 

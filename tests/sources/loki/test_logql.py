@@ -351,16 +351,17 @@ BILLING = Selection.of({"namespace": "billing"})
             Selection.of({"pod": "checkout-.*", "namespace": "billing"}),
             LineFilter.default(),
             '{namespace="billing", pod=~"checkout-.*"} '
-            '|~ "(?i)(error|warn|fail|exception|panic|fatal|crit|emerg|alert\\\\])'
-            '|^[EWF]\\\\d{4} "',
+            '|~ "(?i)(error|eror|warn|fail|exception|panic|fatal|crit|emerg|alert\\\\])'
+            '|^[EWF]\\\\d{4} |\\"level\\" ?: ?[4-9]\\\\d[,} ]|\\"s\\" ?: ?\\"[EFW]\\""',
             id="default-filter",
         ),
         pytest.param(
             BILLING,
             LineFilter(severe=True, pattern="db", exclude=('say "hi"', "a\\b")),
             '{namespace="billing"} '
-            '|~ "(?i)(error|warn|fail|exception|panic|fatal|crit|emerg|alert\\\\])'
-            '|^[EWF]\\\\d{4} " |~ "db" != "say \\"hi\\"" != "a\\\\b"',
+            '|~ "(?i)(error|eror|warn|fail|exception|panic|fatal|crit|emerg|alert\\\\])'
+            '|^[EWF]\\\\d{4} |\\"level\\" ?: ?[4-9]\\\\d[,} ]|\\"s\\" ?: ?\\"[EFW]\\""'
+            ' |~ "db" != "say \\"hi\\"" != "a\\\\b"',
             id="severe-pattern-and-exclusions",
         ),
     ],

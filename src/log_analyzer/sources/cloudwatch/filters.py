@@ -31,9 +31,22 @@ from dataclasses import dataclass
 from log_analyzer.logs.regex import compile_re2
 from log_analyzer.sources.base import SEVERE_PATTERN, LineFilter
 
-_KNOWN_SEVERE = r"(?i)(error|warn|fail|exception|panic|fatal|crit|emerg|alert\])|^[EWF]\d{4} "
+_KNOWN_SEVERE = (
+    r"(?i)(error|eror|warn|fail|exception|panic|fatal|crit|emerg|alert\])|^[EWF]\d{4} "
+    r'|"level" ?: ?[4-9]\d[,} ]|"s" ?: ?"[EFW]"'
+)
 """The default selection this module's narrowing was written for (see `severe_regex`)."""
-_SEVERE_WORDS = ("error", "warn", "fail", "exception", "panic", "fatal", "crit", "emerg", "alert")
+_SEVERE_WORDS = (
+    "error", "eror", "warn", "fail", "exception", "panic", "fatal", "crit", "emerg", "alert"
+)  # fmt: skip
+_SEVERE_JSON = (
+    # "level" ?: ?[4-9]\d[,} ]: the quotes and spaces around the colon as any one or two characters
+    "[Ll][Ee][Vv][Ee][Ll].{1,2}:.{0,1}[4-9][0-9]",
+    # "s" ?: ?"[EFW]"
+    "[Ss].{1,2}:.{1,2}[EFWefw]",
+)
+"""The JSON levels of `SEVERE_PATTERN` widened to what a filter-pattern regex can hold (no
+quotes, no spaces: CloudWatch's regex takes neither)."""
 _REGEX_CHARS = frozenset(string.ascii_letters + string.digits + ":_#=@/;,-" + "^$?[]{}|*+.")
 """What a CloudWatch filter-pattern regex may hold (besides escapes), per its documentation."""
 _ESCAPABLE = frozenset(":_#=@/;,-^$?[]{}|*+.")
@@ -76,13 +89,14 @@ def severe_regex() -> str | None:
     """`SEVERE_PATTERN` as a CloudWatch regex that matches at least what it matches.
 
     CloudWatch has no case-insensitive flag, so each letter becomes a class of both cases; the
-    klog prefix loses its trailing space (no space is allowed), which only widens it. None if
+    klog prefix loses its trailing space (no space is allowed) and the JSON levels their quotes
+    and spaces (any character stands in for them), which only widens them. None if
     `SEVERE_PATTERN` changed since this was written: then nothing is sent, never a wrong regex.
     """
     if SEVERE_PATTERN != _KNOWN_SEVERE:
         return None
     words = ["".join(f"[{c.upper()}{c}]" for c in word) for word in _SEVERE_WORDS]
-    return "|".join([*words, "^[EWFewf][0-9]{4}"])
+    return "|".join([*words, "^[EWFewf][0-9]{4}", *_SEVERE_JSON])
 
 
 def pattern_regex(pattern: str) -> str | None:
