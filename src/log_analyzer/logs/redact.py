@@ -1449,7 +1449,8 @@ def _generic_key_value(match: re.Match[str]) -> tuple[str, str] | None:
 # value no word or name looks like counts (`_spaced_secret`).
 _SPACED_SECRET = re.compile(
     r"(?P<kw>[Pp](?i:assword|asswd|assphrase)|[Ss](?i:ecret)(?:[ _-]?[Kk](?i:ey))?|[Tt](?i:oken)"
-    r"|[Aa](?i:pi|ccess|uth)[ _-]?[Kk](?i:ey)|[Pp](?i:rivate)[ _-]?[Kk](?i:ey))"
+    r"|[Aa](?i:pi|ccess|uth)[ _-]?[Kk](?i:ey)|[Pp](?i:rivate)[ _-]?[Kk](?i:ey)"
+    r"|[Cc](?i:redential)s?|[Kk](?i:ey))"
     r"[ \t]+(?:(?i:is|was|set to)[ \t]+)?"
     # A dot or a tilde inside the value (Discord's, OpenShift's), not at its end (a full stop).
     r"(?P<secret>[A-Za-z0-9+/_.~-]{15,}[A-Za-z0-9+/_-]={0,2})"
@@ -1474,10 +1475,29 @@ def _random_in_one_case(value: str) -> bool:
     )
 
 
+# A vendor's token is often a word or two and a random part: sk_<hex>, sm_pat_<random>,
+# pat-na1-<uuid>, 1000.<hex>.<hex>, API-<random>. Each part is judged on its own.
+_TOKEN_PARTS = re.compile(r"[._~-]+")
+# Words, then a UUID: LaunchDarkly's sdk-<uuid>, HubSpot's pat-na1-<uuid>, Plaid's
+# access-production-<uuid>. A UUID alone is left to the key-value rules (prose names ids).
+_WORDS_THEN_UUID = re.compile(
+    r"(?:[a-z][a-z0-9]{0,15}-){1,3}[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
+    re.IGNORECASE,
+)
+# Only these keywords are words of their own in prose (the others need no check).
+_BARE_KEY_WORDS = frozenset({"key", "credential", "credentials"})
+
+
 def _spaced_secret(match: re.Match[str]) -> tuple[str, str] | None:
     start = match.start()
     if start and match.string[start - 1].isalnum():
         return None  # the tail of a longer word: "accesstoken", "nopassword"
+    keyword = match.group("kw").replace(" ", "")
+    if keyword.lower() in _BARE_KEY_WORDS:
+        before = match.string[max(0, start - 32) : start].split()
+        named = before[-1].lower().strip("\"'([{,:;") if before else ""
+        if named in _ID_KEY_NAMES or named in _PUBLIC:
+            return None  # "cache key ...", "public key ...": no secret
     value = match.group("secret")
     plain = value.replace(".", "").replace("~", "")
     # Hex only from 128 bits (an API key's, not a short id's).
@@ -1485,10 +1505,16 @@ def _spaced_secret(match: re.Match[str]) -> tuple[str, str] | None:
         _high_entropy(plain)
         or (_long_hex(value) and _opaque_id(value))
         or _random_in_one_case(value)
+        or _WORDS_THEN_UUID.fullmatch(value) is not None
+        or any(
+            _high_entropy(part)
+            or (_long_hex(part) and _opaque_id(part))
+            or _random_in_one_case(part)
+            for part in _TOKEN_PARTS.split(value)
+        )
     )
     if not random:
         return None
-    keyword = match.group("kw").replace(" ", "")
     return _swap(match, "secret", _kv_kind(keyword, _key_prefix(match)))
 
 
@@ -2150,7 +2176,7 @@ def _rules() -> tuple[_Rule, ...]:
             (r"(?:auth(?:orization)?|cred(?:ential)?s?)\\?[\"']?[ \t]*[:=]",),
         ),
         _Rule(_AUTHORIZATION, ("authorization",), _authorization),
-        _Rule(_SPACED_SECRET, ("pass", "secret", "token", "key"), _spaced_secret),
+        _Rule(_SPACED_SECRET, ("pass", "secret", "token", "key", "cred"), _spaced_secret),
         # Tried only where such a flag is followed by a value, not wherever "pass" occurs.
         _Rule(
             _FLAG,

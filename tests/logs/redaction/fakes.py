@@ -448,6 +448,11 @@ MAKERS: dict[str, Maker] = {
     "zapier_hook": lambda rng: lower_alnum(rng, 7),
     "gitlab_session": lambda rng: lower_alnum(rng, 32),
     "cas_ticket": join("ST-", of(string.digits, 6), "-", of(ALNUM, 20, mixed_case=True), "-cas01"),
+    # Keys of vendors no rule knows: words, then a random part (hex, a UUID, mixed case).
+    "unknown_vendor_hex": join("sk_", of(HEX, 48)),
+    "unknown_vendor_uuid": lambda rng: f"pat-eu1-{uuid.UUID(int=rng.getrandbits(128), version=4)}",
+    "unknown_vendor_mixed": join("sm_pat_", of(ALNUM, 20, mixed_case=True)),
+    "unknown_vendor_dotted": join("1000.", of(HEX, 32), ".", of(HEX, 32)),
     "hunter2": fixed("hunter2"),
     "fixed_at": fixed("p@ss:w0rd"),
     "s3cr3t": fixed("s3cr3t!"),
