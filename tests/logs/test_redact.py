@@ -3156,6 +3156,62 @@ def test_a_random_key_in_one_case_after_a_secret_word(text: str, kind: str | Non
     assert redact(text, pii=NO_PII).text == expected
 
 
+TWITTER_LIKE = "AAAAAAAAAAAAAAAAAAAAAKlSAqV9839DvgWcbnIe5K1Wlot%3DMp1IHKbjqlQUInehmnjRxkrqAfSHJw"
+ADYEN_LIKE = (
+    "AQEMihz9aQN339LvebUqVuB+0wyAH8WxZ8XMhids5ttuc94ZDyotlEA1ZCMjvOUB=-WPezDqLygUMEXIHpK4tj"
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "secret"),
+    [
+        pytest.param(
+            "using key sk_cc3e2ecff4615441050c5bf87362df09a5d7347a5a675c17 for upload",
+            "sk_cc3e2ecff4615441050c5bf87362df09a5d7347a5a675c17",
+            id="word-then-hex",
+        ),
+        pytest.param(
+            "request failed for credential pat-na1-cb013b22-d5f6-4882-a8ac-b850c813fd52 (401)",
+            "pat-na1-cb013b22-d5f6-4882-a8ac-b850c813fd52",
+            id="words-then-uuid",
+        ),
+        pytest.param(
+            "Credentials API-QJDI0RZU4RYXN38QC5GLBUJX6Y rejected",
+            "API-QJDI0RZU4RYXN38QC5GLBUJX6Y",
+            id="word-then-one-case",
+        ),
+        pytest.param(
+            "key 1000.588de867f5721089dda25505afa7352f.22c28368a24b8b858c6bf05b1ecd86ec expired",
+            "1000.588de867f5721089dda25505afa7352f.22c28368a24b8b858c6bf05b1ecd86ec",
+            id="dotted-hex",
+        ),
+        pytest.param(f"using key {TWITTER_LIKE} now", TWITTER_LIKE, id="percent-escape-inside"),
+        pytest.param(f"credential {ADYEN_LIKE} now", ADYEN_LIKE, id="equals-inside"),
+    ],
+)
+def test_a_vendor_key_no_rule_knows_after_key_or_credential_in_prose(
+    text: str, secret: str
+) -> None:
+    out = redact(text, pii=NO_PII).text
+    assert out == text.replace(secret, "[REDACTED:secret]")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "idempotency key pat-na1-cb013b22-d5f6-4882-a8ac-b850c813fd52 reused",
+        "cache key 4bf92f3577b34da6a3ce929d0e0e4736 evicted",
+        "public key MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE3fR4kP0qLx7Yb2Nc5VtMw9Jh1Zs8Ka6U pinned",
+        "key api-7d4b9c8f6d-x2x9k not found",
+        "monkey ABCDEFGHIJKLMNOPQRSTUV1234567890abc",
+        "credential 3f2b1c4e-8a7d-4e5f-9b6a-1c2d3e4f5a6b not found",  # a bare UUID: an id
+        "key expiry=3600 seconds",
+    ],
+)
+def test_ids_and_names_after_key_or_credential_stay(text: str) -> None:
+    assert redact(text, pii=NO_PII).text == text
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [

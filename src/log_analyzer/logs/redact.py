@@ -1452,8 +1452,10 @@ _SPACED_SECRET = re.compile(
     r"|[Aa](?i:pi|ccess|uth)[ _-]?[Kk](?i:ey)|[Pp](?i:rivate)[ _-]?[Kk](?i:ey)"
     r"|[Cc](?i:redential)s?|[Kk](?i:ey))"
     r"[ \t]+(?:(?i:is|was|set to)[ \t]+)?"
-    # A dot or a tilde inside the value (Discord's, OpenShift's), not at its end (a full stop).
-    r"(?P<secret>[A-Za-z0-9+/_.~-]{15,}[A-Za-z0-9+/_-]={0,2})"
+    # A dot or a tilde inside the value (Discord's, OpenShift's), not at its end (a full stop);
+    # a percent-escape (Twitter's %3D) or '=' (Adyen's =-) inside it too.
+    r"(?P<secret>(?:[A-Za-z0-9+/_.~-]|%[0-9A-Fa-f]{2}|=(?=[A-Za-z0-9+/_-])){15,}"
+    r"[A-Za-z0-9+/_-]={0,2})"
 )
 _ONE_CASE_MIN_CHARS = 24
 _ONE_CASE_MIN_LETTERS = 8
@@ -1476,8 +1478,9 @@ def _random_in_one_case(value: str) -> bool:
 
 
 # A vendor's token is often a word or two and a random part: sk_<hex>, sm_pat_<random>,
-# pat-na1-<uuid>, 1000.<hex>.<hex>, API-<random>. Each part is judged on its own.
-_TOKEN_PARTS = re.compile(r"[._~-]+")
+# pat-na1-<uuid>, 1000.<hex>.<hex>, API-<random>. Each part is judged on its own (parts end at
+# '.', '_', '-', '~', '=' and percent-escapes).
+_TOKEN_PARTS = re.compile(r"(?:[._~=-]|%[0-9A-Fa-f]{2})+")
 # Words, then a UUID: LaunchDarkly's sdk-<uuid>, HubSpot's pat-na1-<uuid>, Plaid's
 # access-production-<uuid>. A UUID alone is left to the key-value rules (prose names ids).
 _WORDS_THEN_UUID = re.compile(
