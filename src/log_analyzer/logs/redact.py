@@ -1407,6 +1407,12 @@ _HEX_KEY_WORDS = frozenset({"key", "authorization"})
 # reference or an environment variable's name (creds=env:AWS_KEY).
 _USER_AND_PASSWORD = re.compile(r"(?P<user>[A-Za-z0-9._@+-]{1,64}):(?P<password>[^\s:]{1,256})")
 _PAIR_KEY_WORDS = frozenset({"auth", "cred", "creds", "credential", "credentials"})
+_BASIC_MIN_CHARS = 8
+"""base64 of the shortest user:password taken (``a:bcdef``)."""
+# Where such a value may stand (its digits decide the verdict: `same_for_all_digits`).
+_PAIR_BASE64 = re.compile(
+    r"(?i)(?:auth|creds?|credentials?)[\"']?[ \t]*[:=][ \t]*[\"']?[A-Za-z0-9+/]{8}"
+)
 _ENV_NAME = re.compile(r"[A-Z][A-Z0-9_]*")
 _PORT_DIGITS = 5
 
@@ -1436,6 +1442,14 @@ def _generic_key_value(match: re.Match[str]) -> tuple[str, str] | None:
         whole, base = match.group(0), match.start()
         start, end = match.span(group)
         return kind, f"{whole[: start - base]}{replaced}{whole[end - base :]}"
+    # Under auth or credentials, base64 of user:password however short (a registry's "auth" in
+    # a Docker config.json: "Y2k6NWFGRWtVaDI=" is ci:5aFEkUh2).
+    if (
+        match.group("kw").lower() in _PAIR_KEY_WORDS
+        and len(value) >= _BASIC_MIN_CHARS
+        and _is_basic_credential(value)
+    ):
+        return _swap(match, group, "basic_auth", (match.group("kq") or "") if bare else "")
     # A key, or an Authorization header's raw value (no scheme), may be hex or a UUID.
     hex_key = match.group("kw").lower() in _HEX_KEY_WORDS and _hex_key(value)
     if not (_high_entropy(value) or hex_key or (named & _SECRET_KEY_NAMES and _opaque_id(value))):
@@ -2324,14 +2338,15 @@ def same_for_all_digits(text: str, *, pii: frozenset[str] = DEFAULT_PII) -> bool
     """Whether :func:`redact` finds alike secrets in every text like ``text`` but for its digits.
 
     Texts that differ only in the values of their ASCII digits get the same verdict from every
-    rule, except Basic credentials and percent-encoded pairs, which are decoded, and card
-    numbers (issuer, Luhn check).
+    rule, except Basic credentials (after "Basic", or as base64 under an auth or credentials
+    key) and percent-encoded pairs, which are decoded, and card numbers (issuer, Luhn check).
     E-mail and IP addresses are found by shape, so ``pii`` changes nothing here; it is checked
     like :func:`redact` checks it.
     """
     _plan(pii)
     return (
         "basic" not in text.casefold()
+        and _PAIR_BASE64.search(text) is None
         and _CARD.search(text) is None
         and ("%" not in text or _ENCODED_PAIR.search(text) is None)
     )

@@ -422,6 +422,7 @@ MAKERS: dict[str, Maker] = {
     "acr_password": join(of(ALNUM, 42, mixed_case=True), "+ACR", of(ALNUM, 6)),
     "basic_unpadded": lambda rng: b64(f"svc:{mixed(rng, ALNUM, 12)}".encode()).rstrip("="),
     "basic_no_colon": lambda rng: b64(mixed(rng, ALNUM, 24).encode()),
+    "basic_short": lambda rng: b64(f"ci:{mixed(rng, ALNUM, 8)}".encode()),
     "hex40": of(HEX, 40),
     "facebook_app_token": join(of(string.digits, 15), "|", of(URLSAFE, 27, mixed_case=True)),
     "twitter_bearer": join("A" * 22, of(ALNUM, 60, mixed_case=True), "%3D", of(ALNUM, 30)),
