@@ -23,6 +23,12 @@ MAPPING_TTL_SECONDS = 300.0
 """A new daily index may map a field differently; the mapping is read again after this long."""
 KEYWORD_TYPES = frozenset({"keyword", "constant_keyword", "wildcard"})
 TEXT_TYPES = frozenset({"text", "match_only_text"})
+NUMBER_TYPES = frozenset(
+    {
+        "long", "integer", "short", "byte", "unsigned_long",
+        "double", "float", "half_float", "scaled_float",
+    }
+)  # fmt: skip
 
 
 class Kind(StrEnum):
@@ -34,8 +40,10 @@ class Kind(StrEnum):
     """Analyzed text, with a keyword sub-field holding the whole value."""
     TEXT = "text"
     """Analyzed text only: words can be matched, whole values cannot."""
+    NUMBER = "number"
+    """A number: pino's and bunyan's levels (30 info, 40 warn, 50 error) decoded from JSON."""
     OTHER = "other"
-    """Not a string (a number, a date, an object)."""
+    """Neither a string nor a number (a date, a boolean, an object)."""
     UNMAPPED = "unmapped"
     """No index maps it: no document has it."""
 
@@ -161,6 +169,8 @@ def _form(path: str, definition: Mapping[str, Any]) -> tuple[Kind, str | None, b
                 if isinstance(spec, dict) and spec.get("type") in KEYWORD_TYPES:
                     return Kind.TEXT_KEYWORD, f"{path}.{sub}", _whole(spec)
         return Kind.TEXT, None, False
+    if kind in NUMBER_TYPES:
+        return Kind.NUMBER, path, False
     return Kind.OTHER, path, False
 
 

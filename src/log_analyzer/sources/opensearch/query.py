@@ -207,6 +207,6 @@ def _excluded(field: Field, text: str) -> Query | None:
     if field.kind is Kind.KEYWORD:
         # A keyword message is one term: a phrase would have to equal all of it.
         return {"wildcard": {field.path: {"value": f"*{wildcard_literal(text)}*"}}}
-    if field.kind is Kind.OTHER:
+    if field.kind in (Kind.NUMBER, Kind.OTHER):
         return None
     return {"match_phrase": {field.path: text}}
