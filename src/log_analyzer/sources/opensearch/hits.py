@@ -5,7 +5,8 @@ nests them (``{"kubernetes": {"pod_name": ...}}``) or spells them flat. Its time
 ``_source`` when that is an ISO 8601 text (nanoseconds kept) or epoch milliseconds, else from
 the ``fields`` value the server formatted. The Kubernetes fields become the labels
 ``namespace``, ``pod``, ``container`` and ``node``, and the level field `STORE_LEVEL`, so
-normalization and `source_of` read them as they read any store's.
+normalization and `source_of` read them as they read any store's. A numeric level (pino's and
+bunyan's ``50``) becomes the word it names (``error``): a level label is read as a word.
 
 A document without a time or a message is malformed: counted, never silently dropped.
 """
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import calendar
 import json
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -22,6 +24,7 @@ from typing import Any
 
 from log_analyzer.core.runtime import gc_paused
 from log_analyzer.logs.entries import STORE_LEVEL, DecodedEntries, Row
+from log_analyzer.logs.levels import Level, level_word
 from log_analyzer.logs.unicode import valid_unicode
 from log_analyzer.sources.base import may_hold_surrogates
 from log_analyzer.sources.opensearch.errors import OpenSearchBadResponse
@@ -92,15 +95,40 @@ def lookup(source: Mapping[str, Any], path: str) -> Any:
     return None
 
 
+def number_level(value: Any) -> Level | None:
+    """The level a number names, as pino and bunyan number them (40 warn, 50 error); else None.
+
+    A floating-point mapping hands back floats (``50.0``); a fraction counts as the whole
+    number below it, as a ``range`` from 40 selects 40.5 and not 39.5.
+    """
+    if isinstance(value, float) and math.isfinite(value):
+        value = math.floor(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return level_word(value)
+    return None
+
+
+def _first(value: Any) -> Any:
+    """A scalar, or the first scalar of a list."""
+    if isinstance(value, list):
+        return next((item for item in value if not isinstance(item, dict | list)), None)
+    return value
+
+
 def _text(value: Any) -> str | None:
     """A label's value as text: a scalar, or the first scalar of a list."""
-    if isinstance(value, list):
-        value = next((item for item in value if not isinstance(item, dict | list)), None)
+    value = _first(value)
     if value is None or isinstance(value, dict | list):
         return None
     if isinstance(value, bool):
         return "true" if value else "false"
     return value if isinstance(value, str) else str(value)
+
+
+def _level(value: Any) -> str | None:
+    """The level label: a number as the level word it names, anything else as its text."""
+    level = number_level(_first(value))
+    return level.value if level is not None else _text(value)
 
 
 def _line(value: Any) -> str | None:
@@ -132,7 +160,10 @@ class DocReader:
         line = _line(lookup(source, names.message))
         if ts is None or line is None:
             return None
-        values = tuple(_text(lookup(source, path)) for _, path in self._fields)
+        values = (
+            *(_text(lookup(source, path)) for _, path in self._fields[:-1]),
+            _level(lookup(source, names.level)),
+        )
         labels = self._labels.get(values)
         if labels is None:
             built = {label: value for (label, _), value in zip(self._fields, values, strict=True)}
