@@ -4,7 +4,9 @@ Totals come from a ``composite`` aggregation over the level, pod and container f
 with a bucket for documents that lack it, paged with ``after`` so no group is left out however
 many pods the window holds. Buckets per step come from a ``date_histogram`` (``fixed_interval``
 of the step, ``extended_bounds`` of the window, empty buckets kept) with a ``terms``
-sub-aggregation on the level. A document without a level counts as ``unknown``.
+sub-aggregation on the level. A document without a level counts as ``unknown``. A numeric
+level field (pino's and bunyan's) gives numbers as keys, each counted as the level word it
+names (`hits.number_level`), so 50 and 55 both count as ``error``.
 
 Where the service filters lines itself, OpenSearch cannot count what it would keep: the service
 reads those documents and counts the ones it keeps (`Tally`).
@@ -23,6 +25,7 @@ from log_analyzer.logs.normalize import source_of
 from log_analyzer.logs.totals import level_of
 from log_analyzer.sources.base import Window
 from log_analyzer.sources.opensearch.errors import OpenSearchBadResponse
+from log_analyzer.sources.opensearch.hits import number_level
 from log_analyzer.sources.opensearch.mapping import IndexFields
 from log_analyzer.sources.opensearch.query import Query
 
@@ -80,14 +83,19 @@ def read_groups(answer: Any, fields: IndexFields) -> tuple[list[Count], Mapping[
         key, number = bucket.get("key"), bucket.get("doc_count")
         if not isinstance(key, dict) or not isinstance(number, int):
             raise OpenSearchBadResponse("a group of OpenSearch's count is not a key and a count")
-        level = None
-        if "level" in sources:
-            level = level_of(str(key["level"])) if key.get("level") is not None else Level.UNKNOWN
+        level = _key_level(key.get("level")) if "level" in sources else None
         labels = {name: str(key[name]) for name in ("pod", "container") if key.get(name)}
         counts.append((level, source_of(labels) if labels else None, number))
     after = groups.get("after_key")
     more = len(buckets) >= GROUPS_PAGE and isinstance(after, dict)
     return counts, after if more else None
+
+
+def _key_level(key: Any) -> Level:
+    """The level of an aggregation key: a level word, or a numeric level field's number."""
+    if key is None:
+        return Level.UNKNOWN  # the composite's bucket of documents without a level
+    return number_level(key) or level_of(str(key))
 
 
 def _total(answer: Mapping[str, Any]) -> int:
@@ -131,7 +139,7 @@ def read_buckets(answer: Any, step_seconds: int) -> dict[int, dict[Level, float]
         counts: dict[Level, float] = {}
         levels = bucket.get("levels", {}).get("buckets", [])
         for item in levels if isinstance(levels, list) else []:
-            level = level_of(str(item.get("key", "")))
+            level = _key_level(item.get("key"))
             counts[level] = counts.get(level, 0.0) + float(item.get("doc_count", 0))
         rest = number - sum(counts.values())  # no level, or past LEVEL_BUCKETS
         if rest > 0:

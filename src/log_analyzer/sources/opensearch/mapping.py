@@ -91,8 +91,8 @@ class Field:
 
     @property
     def countable(self) -> str | None:
-        """The field an aggregation can group by (whole string values), or None."""
-        return self.exact if self.kind in (Kind.KEYWORD, Kind.TEXT_KEYWORD) else None
+        """The field an aggregation can group by (whole string values, or numbers), or None."""
+        return self.exact if self.kind in (Kind.KEYWORD, Kind.TEXT_KEYWORD, Kind.NUMBER) else None
 
     @property
     def leveled(self) -> bool:
