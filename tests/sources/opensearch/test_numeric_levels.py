@@ -2,122 +2,23 @@
 
 A Node.js service logging with pino writes ``{"level":50,"msg":"connect ECONNREFUSED"}``;
 Filebeat, Fluent Bit or Logstash decoding that JSON index ``level`` as a number (``long`` under
-dynamic mapping).
+dynamic mapping). The pure parts here; against osmem-server in `test_pino`.
 """
 
 from __future__ import annotations
 
 import json
-from collections import Counter
-from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
-import httpx
 import pytest
 
 from log_analyzer.logs.entries import STORE_LEVEL
 from log_analyzer.logs.levels import Level
-from log_analyzer.logs.totals import Histogram, Totals
-from log_analyzer.sources.base import CountQuery, LineFilter, Selection
+from log_analyzer.sources.base import SEVERE_PATTERN, LineFilter, Selection, Window
+from log_analyzer.sources.opensearch.filters import ServiceFilter, Severe
 from log_analyzer.sources.opensearch.hits import DocReader, number_level
-from log_analyzer.sources.opensearch.mapping import FieldNames, Kind, resolve
-from tests.sources.opensearch.conftest import Cluster, source_of
-
-pytestmark = pytest.mark.anyio
-PINO_INDEX = "pino-numeric"
-
-
-@dataclass(frozen=True, slots=True)
-class Pino:
-    """One document of a pino service: its level number (None: a line pino did not write)."""
-
-    level: int | None
-    message: str
-    namespace: str = "api"
-    pod: str = "orders-api-7d9c5b-xk2lp"
-
-
-PINO_DOCS = (
-    Pino(30, "server listening on :3000"),
-    Pino(30, "cache warmed, 0 errors"),  # info: its level word says nothing
-    Pino(40, "slow query on orders took 2300ms"),
-    Pino(50, "request failed: upstream answered 503"),
-    Pino(50, "connect ECONNREFUSED 10.0.0.5:5432"),  # an error that names no level
-    Pino(60, "out of memory, exiting"),
-    Pino(None, "Error: unhandled rejection in worker 3"),  # node's own stderr, no JSON
-    Pino(None, "npm notice: new version of npm available"),
-    # pino's customLevels: a level between the standard ones counts as the one below it.
-    Pino(50, "payment declined by issuer", namespace="custom", pod="billing-5f8d-q2w3e"),
-    Pino(55, "payment provider unreachable", namespace="custom", pod="billing-5f8d-q2w3e"),
-)
-WORDS = {None: "unknown", 30: "info", 40: "warn", 50: "error", 55: "error", 60: "fatal"}
-
-
-def pino_source(doc: Pino, ts_ms: int) -> dict[str, Any]:
-    """The document as Filebeat or Fluent Bit writes it after decoding pino's JSON line."""
-    stamp = datetime.fromtimestamp(ts_ms / 1000, UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
-    source: dict[str, Any] = {
-        "@timestamp": stamp,
-        "message": doc.message,
-        "kubernetes": {
-            "namespace_name": doc.namespace,
-            "pod_name": doc.pod,
-            "container_name": doc.pod.rsplit("-", 2)[0],
-            "host": "node-a",
-        },
-    }
-    if doc.level is not None:
-        source |= {"level": doc.level, "pid": 1, "hostname": doc.pod}
-    return source
-
-
-@pytest.fixture(scope="module")
-def pino(cluster: Cluster) -> Iterator[Cluster]:
-    """`PINO_INDEX` on the session's osmem-server: ``level`` mapped as ``long``, the other
-    strings by dynamic mapping (``text`` with a ``.keyword`` sub-field), one document a minute
-    over the last ten minutes; the cluster with those documents' times."""
-    mappings = {"properties": {"@timestamp": {"type": "date"}, "level": {"type": "long"}}}
-    start = cluster.now_ms - 10 * 60_000
-    lines = []
-    for n, doc in enumerate(PINO_DOCS):
-        lines += [
-            json.dumps({"index": {"_index": PINO_INDEX}}),
-            json.dumps(pino_source(doc, start + n * 60_000)),
-        ]
-    with httpx.Client(base_url=cluster.url, timeout=30) as http:
-        http.put(f"/{PINO_INDEX}", json={"mappings": mappings}).raise_for_status()
-        answer = http.post(
-            "/_bulk?refresh=true",
-            content="\n".join(lines) + "\n",
-            headers={"content-type": "application/x-ndjson"},
-        ).json()
-        assert answer["errors"] is False, answer
-        field = http.get(f"/{PINO_INDEX}/_mapping/field/level").json()
-        assert field[PINO_INDEX]["mappings"]["level"]["mapping"]["level"]["type"] == "long"
-    yield cluster
-
-
-def api(**filters: str) -> Selection:
-    return Selection.of({"index": PINO_INDEX, "namespace": "api", **filters})
-
-
-def levels_of(totals: Totals) -> dict[str, int]:
-    return {level.value: n for level, n in totals.by_level}
-
-
-def histogram_levels(histogram: Histogram) -> dict[str, int]:
-    found: Counter[str] = Counter()
-    for _, counts in histogram.points:
-        for level, n in counts.items():
-            found[level.value] += int(n)
-    return {level: n for level, n in found.items() if n}
-
-
-def want_levels(docs: list[Pino]) -> dict[str, int]:
-    return dict(Counter(WORDS[doc.level] for doc in docs))
-
+from log_analyzer.sources.opensearch.mapping import Field, FieldNames, IndexFields, Kind, resolve
+from log_analyzer.sources.opensearch.query import describe, plan
 
 NUMBER_TYPES = [
     "long", "integer", "short", "byte", "unsigned_long",
@@ -191,22 +92,53 @@ def test_number_level(value: object, level: Level | None) -> None:
     assert number_level(value) is level
 
 
-async def test_counts_of_every_line_name_the_levels(pino: Cluster) -> None:
-    query = CountQuery(pino.window(), api(), LineFilter.every())
-    async with source_of(pino.url) as source:
-        totals = await source.totals(query)
-        histogram = await source.histogram(query, 60)
-    want = want_levels([doc for doc in PINO_DOCS if doc.namespace == "api"])
-    assert levels_of(totals) == want == {"info": 2, "warn": 1, "error": 2, "fatal": 1, "unknown": 2}
-    assert histogram_levels(histogram) == want
-    # Both by aggregation: OpenSearch's numeric keys, read as level words.
-    assert '"composite"' in totals.query and "in the service" not in totals.query
-    assert '"levels": {"terms": {"field": "level"' in histogram.query
+def numeric(kind: Kind = Kind.NUMBER) -> IndexFields:
+    """Fields with the level resolved as ``kind``; the others as dynamic mapping has them."""
+    names = FieldNames()
+    resolved = {
+        path: Field(path, Kind.TEXT_KEYWORD, f"{path}.keyword")
+        for path in (names.message, names.namespace, names.pod, names.container, names.node)
+    }
+    resolved[names.level] = Field(names.level, kind, names.level)
+    return IndexFields(names, resolved)
 
 
-async def test_numbers_naming_one_level_are_counted_together(pino: Cluster) -> None:
-    query = CountQuery(pino.window(), api(namespace="custom"), LineFilter.every())
-    async with source_of(pino.url) as source:
-        totals = await source.totals(query)
-        histogram = await source.histogram(query, 3600)
-    assert levels_of(totals) == histogram_levels(histogram) == {"error": 2}  # 50 and 55
+WINDOW = Window(1_796_292_000 * 1_000_000_000, 1_796_295_600 * 1_000_000_000)
+SEVERE_NUMBER = {"range": {"level": {"gte": 40}}}
+NO_LEVEL = {"bool": {"must_not": [{"exists": {"field": "level"}}]}}
+
+
+def test_the_default_selection_of_a_numeric_level_is_a_range_from_40() -> None:
+    found = plan(numeric(), WINDOW, Selection.of({"namespace": "api"}), LineFilter.default())
+    filters = found.query["bool"]["filter"]
+    assert filters[-1] == {"bool": {"should": [SEVERE_NUMBER, NO_LEVEL], "minimum_should_match": 1}}
+    # The service matches only the documents without a level against SEVERE_PATTERN ...
+    assert found.service == ServiceFilter(Severe.UNLEVELED)
+    # ... so aggregations count the others exactly, and the service reads the rest.
+    assert found.leveled == {"bool": {"filter": [*filters[:-1], SEVERE_NUMBER]}}
+    assert found.unleveled == {
+        "bool": {"filter": filters[:-1], "must_not": [{"exists": {"field": "level"}}]}
+    }
+    text = describe("pino", found.query, found.service)
+    assert '{"range": {"level": {"gte": 40}}}' in text and '"terms"' not in text
+    assert text.endswith(
+        f"then RE2 in the service: lines of documents without a level match {SEVERE_PATTERN}"
+    )
+
+
+def test_a_numeric_level_with_a_log_filter_leaves_the_service_both() -> None:
+    found = plan(numeric(), WINDOW, Selection(), LineFilter(pattern="ECONN", severe=True))
+    assert SEVERE_NUMBER in found.query["bool"]["filter"][-1]["bool"]["should"]
+    assert found.service == ServiceFilter(Severe.UNLEVELED, "ECONN")
+    assert found.leveled is None and found.unleveled is None  # the service counts them all
+
+
+def test_every_line_of_a_numeric_level_has_no_level_clause() -> None:
+    found = plan(numeric(), WINDOW, Selection(), LineFilter.every())
+    assert "level" not in json.dumps(found.query) and found.service is None
+
+
+def test_a_level_field_neither_string_nor_number_is_left_to_the_service() -> None:
+    found = plan(numeric(Kind.OTHER), WINDOW, Selection(), LineFilter.default())
+    assert "level" not in json.dumps(found.query)
+    assert found.service == ServiceFilter(Severe.EVERY)

@@ -28,6 +28,9 @@ SEVERE_LEVELS = (
     "warn", "warning",
 )  # fmt: skip
 """Level values of errors and warnings (each names fatal, error or warn to `level_of`)."""
+SEVERE_NUMBER = 40
+"""pino's and bunyan's warn: every number from it up names warn, error or fatal to
+`level_word` (40 warn, 50 error, 60 fatal)."""
 
 
 def severe_level_values() -> list[str]:
@@ -45,7 +48,7 @@ class Severe(StrEnum):
     UNLEVELED = "unleveled"
     """Those without a level (OpenSearch selected the others by their level)."""
     EVERY = "every"
-    """All of them (the level field is not a string field, or no index maps it)."""
+    """All of them (the level field is neither a string nor a number, or no index maps it)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,9 +10,10 @@ Nothing is spliced into query text, so no value can change the structure of the 
   fields (``match_phrase`` where a field is text only); ``pod`` is a ``regexp`` on the keyword
   form when `to_lucene` can write it, else an RE2 regex the service applies.
 - The default selection keeps documents whose level field holds an error or warning word
-  (`SEVERE_LEVELS`, in three casings) and documents without a level, whose lines the service
-  then matches against `SEVERE_PATTERN`. With no string level field in the mapping, every line
-  is matched in the service.
+  (`SEVERE_LEVELS`, in three casings), or a number from `SEVERE_NUMBER` up where the field is
+  numeric (pino's and bunyan's levels), and documents without a level, whose lines the service
+  then matches against `SEVERE_PATTERN`. With no string or numeric level field in the mapping,
+  every line is matched in the service.
 - ``log_filter`` is a ``regexp`` on the message's keyword form when that form holds every
   message whole (`Field.every_value`: no ``ignore_above``, no ``normalizer``) and
   `contains_regexp` can write it; else the service applies it with RE2 (see `filters`). Under
@@ -30,7 +31,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from log_analyzer.sources.base import LineFilter, Selection, Window
-from log_analyzer.sources.opensearch.filters import ServiceFilter, Severe, severe_level_values
+from log_analyzer.sources.opensearch.filters import (
+    SEVERE_NUMBER,
+    ServiceFilter,
+    Severe,
+    severe_level_values,
+)
 from log_analyzer.sources.opensearch.lucene import LuceneRegex, Untranslatable, to_lucene
 from log_analyzer.sources.opensearch.mapping import Field, IndexFields, Kind
 
@@ -98,9 +104,9 @@ def plan(fields: IndexFields, window: Window, selection: Selection, line: LineFi
     level = fields[names.level]
     severe = None
     split: tuple[Query, Query] | None = None
-    if line.severe and level.leveled:
+    has_severe_level = _severe_level(level) if line.severe else None
+    if line.severe and has_severe_level is not None:
         severe = Severe.UNLEVELED
-        has_severe_level = {"terms": {level.exact or level.path: severe_level_values()}}
         no_level = {"exists": {"field": level.path}}
         filters.append(
             {
@@ -145,6 +151,15 @@ def _bool(filters: list[Query], must_not: list[Query]) -> Query:
     if must_not:
         inner["must_not"] = list(must_not)
     return {"bool": inner}
+
+
+def _severe_level(field: Field) -> Query | None:
+    """The clause of documents whose level is an error or a warning; None if the field can't say."""
+    if field.leveled:
+        return {"terms": {field.exact or field.path: severe_level_values()}}
+    if field.kind is Kind.NUMBER:
+        return {"range": {field.path: {"gte": SEVERE_NUMBER}}}
+    return None
 
 
 def _exact(field: Field, value: str) -> Query:
