@@ -133,7 +133,8 @@ class Settings(BaseSettings):
     otherwise: set `log` then)."""
 
     opensearch_level_field: str = Field(default="level", min_length=1)
-    """Document field with the entry's level, where the shipper or the application set one."""
+    """Document field with the entry's level, where the shipper or the application set one: a
+    word (``error``), or pino's and bunyan's number (``50``)."""
 
     opensearch_namespace_field: str = Field(default="kubernetes.namespace_name", min_length=1)
     """Document field the `namespace` filter matches (Fluent Bit's Kubernetes filter's name)."""
