@@ -22,13 +22,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from log_analyzer.sources.base import SEVERE_PATTERN
+
 NAMESPACE = "shop"
 INCIDENT_ONSET = 0.55
 """Position in the window where the incident templates start."""
 _TEXT_BASE = datetime(2026, 3, 14, 9, 30, tzinfo=UTC)
 _TEXT_WINDOW = timedelta(minutes=30)
-# The service's default line filter (log_analyzer.logs.logql.DEFAULT_LINE_FILTER).
-_SERVICE_FILTER = re.compile(r"(?i)(error|warn|failed|exception|panic|fatal)")
+# The service's default line filter: every generated line must pass it.
+_SERVICE_FILTER = re.compile(SEVERE_PATTERN)
 _PLACEHOLDER = re.compile(r"\$\{(\w+)(?::([^}]*))?\}")
 
 TEMPLATE_FILE = Path(__file__).with_name("templates.tsv")
