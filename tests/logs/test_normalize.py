@@ -533,6 +533,16 @@ def test_plain_levels_are_found_for_lines_differing_only_in_digits() -> None:
     ]  # fmt: skip
 
 
+def test_a_syslog_priority_is_read_by_its_digits() -> None:
+    out = normalize(
+        [entry(1, "<3>boom"), entry(2, "<6>boom"), entry(3, "<11>boom"), entry(4, "<14>boom")]
+    )
+    assert [(e.message, e.level) for e in out] == [
+        ("boom", Level.ERROR), ("boom", Level.INFO)
+    ]  # fmt: skip
+    assert [e.count for e in out] == [2, 2]
+
+
 @pytest.mark.parametrize(
     ("line", "level"),
     [

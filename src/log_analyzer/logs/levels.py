@@ -2,8 +2,9 @@
 
 A structured line names it in a field (``level``, ``severity``, bunyan's numbers, MongoDB's
 ``s``); a plain line in the prefix its library writes before the message (a timestamp and a
-level word, a klog header, Celery's bracket), or else as a level word standing alone in its
-first 200 characters.
+level word, a klog header, Celery's bracket, a letter or a sign such as MongoDB's ``E``, Redis's
+``#`` or a syslog priority ``<3>``), or else as a level word standing alone in its first 200
+characters.
 """
 
 from __future__ import annotations
@@ -66,6 +67,13 @@ _PLAIN_LEVEL = re.compile(
 _KLOG = {"E": Level.ERROR, "W": Level.WARN, "I": Level.INFO, "F": Level.FATAL}
 # MongoDB's severities: F, E, W, I, and D1 to D5 for its debug verbosities.
 _MONGODB = {**_KLOG, "D": Level.DEBUG}
+# A level's first letter, as klog, MongoDB, spdlog's short names (T, D, I, W, E, C) and
+# Python's ``%(levelname)1.1s`` (Tornado, Jupyter) write it; no two of them disagree.
+_INITIALS = {**_MONGODB, "T": Level.DEBUG, "C": Level.FATAL}
+# Redis and Valkey: debug ".", verbose "-", notice "*", warning "#" (it has no error level).
+_REDIS = {".": Level.DEBUG, "-": Level.DEBUG, "*": Level.INFO, "#": Level.WARN}
+# Syslog severities 0 to 7: emerg, alert, crit, err, warning, notice, info, debug.
+_SYSLOG = (Level.FATAL,) * 3 + (Level.ERROR, Level.WARN, Level.INFO, Level.INFO, Level.DEBUG)
 _LEVEL_HINTS = (
     "FATAL", "PANIC", "CRIT", "EMERG", "ERR", "SEVERE", "WARN", "INFO", "NOTICE", "DEBUG", "TRACE"
 )  # fmt: skip
@@ -117,14 +125,21 @@ _LEVEL_WORD = (
 )
 # What a logging library writes before the message of a plain line: a timestamp and a level
 # (at least the level, or a klog header), then a process id, threads or a component in
-# brackets, and a dotted logger name. The message is what follows.
+# brackets, and a dotted logger name. The message is what follows. A level written as one
+# letter, in brackets (spdlog's ``[E]``) or padded and followed by a component (MongoDB's text
+# log before 4.4, ``E  NETWORK  [conn12]``), counts only after a timestamp (the look-behinds
+# fail at the start of the line): alone it would too easily be a word. The timestamp is read
+# once (an atomic group): no shorter reading of it is followed by a level, and retrying each
+# would cost every line that has none.
 _PREFIX = re.compile(
     "".join(
         (
-            rf"(?:\[?(?:{_STAMP})\]?[ \t]+)?",
+            rf"(?>\[?(?:{_STAMP})\]?[ \t]+)?",
             r"(?:(?P<klog>[EWIF])\d{4} \d{2}:\d{2}:\d{2}\.\d+ +\d+ [\w./-]+:\d+\] ",
             rf"|(?:\[(?P<bracketed>(?i:{_LEVEL_WORD}))\]",
-            rf"|(?P<level>{_LEVEL_WORD}|(?i:{_LEVEL_WORD})(?=:)))",
+            rf"|(?P<level>{_LEVEL_WORD}|(?i:{_LEVEL_WORD})(?=:))",
+            r"|(?<=[ \t])(?:\[(?P<letter>[TDIWEFC])\]",
+            r"|(?P<mongodb>[FEWID])(?:\d| ) ?(?:[A-Z][A-Z0-9_]*|-)? *(?= \[)))",
             r"(?::(?:[\w.$-]+:)?[ \t]*| +-[ \t]+|[ \t]+))",
             r"(?:\d+ --- |\d+#\d+: (?:\*\d+ )?)?",
             r"(?:\[[^\]\n]{1,80}\][ \t]*){0,3}",
@@ -133,9 +148,31 @@ _PREFIX = re.compile(
     )
 )
 _STAMP_ONLY = re.compile(rf"\[?(?:{_STAMP})\]?[ \t]+(?=\S)")
-# Celery's worker prefix, time and level in one bracket with the process' name:
-# ``[2026-03-14 09:41:12,345: ERROR/ForkPoolWorker-3] Task orders.sync[1f2e] raised ...``.
-_CELERY = re.compile(rf"\[(?:{_STAMP}): (?P<level>{_LEVEL_WORD})/[^\]\n]{{1,80}}\][ \t]+(?=\S)")
+# A prefix in one bracket: Celery's worker prefix, time and level with the process' name
+# (``[2026-03-14 09:41:12,345: ERROR/ForkPoolWorker-3] Task orders.sync[1f2e] raised ...``),
+# or a level's initial, date and time and a logger, as Tornado (``[E 260314 09:41:12
+# web:2250] 500 GET /``) and Jupyter (``[E 2026-03-14 09:41:12.345 JupyterHub app:3500]``) write.
+_BRACKETED = re.compile(
+    rf"\[(?:(?:{_STAMP}): (?P<level>{_LEVEL_WORD})/[^\]\n]{{1,80}}"
+    r"|(?P<initial>[DIWEC]) (?:\d{6}|\d{4}-\d{2}-\d{2}) \d{2}:\d{2}:\d{2}[^\]\n]{0,80})"
+    r"\][ \t]+(?=\S)"
+)
+# What else a line may open with: a timestamp alone; a syslog priority (facility * 8 +
+# severity, 0 to 191, no leading zero) as systemd's ``SD_ERR`` ("<3>") or the kernel's log
+# writes it, followed by the kernel's time since boot or an RFC 5424 header's version; Redis's
+# and Valkey's ``pid:role`` (X sentinel, C child, S replica, M primary), the time in one of
+# Valkey's log-timestamp-format choices (legacy, iso8601, milliseconds) and the level's sign.
+# One regex, so that a line which opens with none of them is rejected at its first character.
+_LEAD = re.compile(
+    "".join(
+        (
+            rf"\[?(?:{_STAMP})\]?[ \t]+(?=\S)",
+            r"|<(?P<syslog>0|[1-9]\d{0,2})>(?:\[ *\d+\.\d+\]|1(?= \d{4}-\d{2}-\d{2}T))?[ \t]*",
+            rf"|\d++:[XCSM] (?:\d{{2}} (?:{_MONTHS}) (?:\d{{4}} )?\d{{2}}:\d{{2}}:\d{{2}}\.\d{{3}}",
+            r"|\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}[+-]\d{2}:\d{2}|\d+) (?P<redis>[.*#-]) ",
+        )
+    )
+)
 
 
 def plain_prefix(head: str) -> tuple[int, Level | None]:
@@ -147,18 +184,34 @@ def plain_prefix(head: str) -> tuple[int, Level | None]:
     a timestamp alone loses only that. The level, when the prefix names none, is looked for in
     the text as before.
     """
-    match = _CELERY.match(head) if head[:1] == "[" else None
-    if match is not None:
-        return match.end(), _LEVEL_WORDS[match.group("level").lower()]
+    if head[:1] == "[":
+        match = _BRACKETED.match(head)
+        if match is not None:
+            word = match.group("level")
+            if word:
+                return match.end(), _LEVEL_WORDS[word.lower()]
+            return match.end(), _INITIALS[match.group("initial")]
     match = _PREFIX.match(head)
     if match is not None and match.end() < len(head.rstrip()):
-        if match.group("klog"):
-            return match.end(), _KLOG[match.group("klog")]
-        word = match.group("bracketed") or match.group("level")
-        return match.end(), _LEVEL_WORDS.get(word.lower()) if word else None
-    stamp = _STAMP_ONLY.match(head)
-    cut = stamp.end() if stamp is not None else 0
-    return cut, _plain_level(head)
+        name = match.lastgroup  # the one level group that matched; the stamps hold none
+        found = match.group(name) if name else ""
+        if name in ("klog", "letter", "mongodb"):
+            return match.end(), _INITIALS[found]
+        return match.end(), _LEVEL_WORDS.get(found.lower()) if found else None
+    match = _LEAD.match(head)
+    if match is None:
+        return 0, _plain_level(head)
+    name = match.lastgroup
+    if name is None:  # a timestamp alone
+        return match.end(), _plain_level(head)
+    if name == "redis":
+        if match.end() < len(head.rstrip()):
+            return match.end(), _REDIS[match.group(name)]
+    elif (priority := int(match.group(name))) < 192:
+        stamp = _STAMP_ONLY.match(head, match.end())
+        cut = (stamp or match).end()
+        return (cut if cut < len(head.rstrip()) else 0), _SYSLOG[priority & 7]
+    return 0, _plain_level(head)
 
 
 def _plain_level(text: str) -> Level | None:

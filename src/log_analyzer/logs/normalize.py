@@ -166,7 +166,8 @@ def normalize_rows(
     other: dict[tuple[Level, str], int] = {}
     found: list[NormalizedEntry | _Tally] = []
     # A plain line's prefix and the level it names depend on the skeleton of its head only
-    # (the patterns read where digits are, never their values; level words hold none).
+    # (the patterns read where digits are, never their values; level words hold none), save
+    # for a syslog priority, whose digits are the level: its head stays in the key as it is.
     plain_prefixes: dict[bytes, tuple[int, Level | None]] = {}
     # Entries of one stream share their labels object: look its levels and source up once.
     streams: dict[int, _Stream] = {}
@@ -187,7 +188,8 @@ def normalize_rows(
         else:
             ids = _NO_IDS
             head = text[:200]
-            key = head.encode("utf-8", "surrogatepass").translate(_ONES)
+            raw = head.encode("utf-8", "surrogatepass")
+            key = raw.translate(_ONES) if raw[:1] != b"<" else raw[:4] + raw.translate(_ONES)
             known_prefix = plain_prefixes.get(key)
             if known_prefix is None:
                 known_prefix = plain_prefixes[key] = plain_prefix(head)
