@@ -198,6 +198,56 @@ def message_and_level(line: str) -> tuple[str, Level | None]:
             id="jupyter-server",
         ),
         pytest.param("[C 12 items] in cart", None, None, id="not-tornado"),
+        # PostgreSQL's default log_line_prefix '%m [%p] ', and its severities
+        pytest.param(
+            "2026-12-04 14:02:03.123 UTC [123] LOG:  autovacuum launcher started",
+            "autovacuum launcher started",
+            Level.INFO,
+            id="postgres-log",
+        ),
+        pytest.param(
+            '2026-12-04 14:02:03.123 UTC [123] ERROR:  relation "users" does not exist',
+            'relation "users" does not exist',
+            Level.ERROR,
+            id="postgres-error",
+        ),
+        pytest.param(
+            '2026-12-04 14:02:03.123 UTC [123] FATAL:  password authentication failed for user "a"',
+            'password authentication failed for user "a"',
+            Level.FATAL,
+            id="postgres-fatal",
+        ),
+        pytest.param(
+            "2026-12-04 14:02:03.123 UTC [123] PANIC:  could not locate a valid checkpoint record",
+            "could not locate a valid checkpoint record",
+            Level.FATAL,
+            id="postgres-panic",
+        ),
+        pytest.param(
+            "2026-12-04 14:02:03.123 UTC [123] WARNING:  there is no transaction in progress",
+            "there is no transaction in progress",
+            Level.WARN,
+            id="postgres-warning",
+        ),
+        pytest.param(
+            "2026-12-04 14:02:03.123 UTC [123] STATEMENT:  select * from users",
+            "[123] STATEMENT:  select * from users",
+            None,
+            id="postgres-statement-keeps-its-label",
+        ),
+        pytest.param(
+            "LOG:  checkpoint starting: time",
+            "checkpoint starting: time",
+            Level.INFO,
+            id="postgres-log-without-prefix",
+        ),
+        pytest.param("LOG: one space is not PostgreSQL", None, None, id="log-word"),
+        pytest.param(
+            "[2026-12-04 14:02:03 +0000] [7] [ERROR] Worker (pid:8) was sent SIGKILL!",
+            "Worker (pid:8) was sent SIGKILL!",
+            Level.ERROR,
+            id="gunicorn",
+        ),
         # what worked before still does
         pytest.param("2026-01-01T10:00:00Z ERROR [cart] boom", "boom", Level.ERROR, id="plain"),
         pytest.param(

@@ -70,6 +70,8 @@ _MONGODB = {**_KLOG, "D": Level.DEBUG}
 # A level's first letter, as klog, MongoDB, spdlog's short names (T, D, I, W, E, C) and
 # Python's ``%(levelname)1.1s`` (Tornado, Jupyter) write it; no two of them disagree.
 _INITIALS = {**_MONGODB, "T": Level.DEBUG, "C": Level.FATAL}
+# PostgreSQL's LOG is informational (its server log's routine messages).
+_PREFIX_WORDS = {**_LEVEL_WORDS, "log": Level.INFO}
 # Redis and Valkey: debug ".", verbose "-", notice "*", warning "#" (it has no error level).
 _REDIS = {".": Level.DEBUG, "-": Level.DEBUG, "*": Level.INFO, "#": Level.WARN}
 # Syslog severities 0 to 7: emerg, alert, crit, err, warning, notice, info, debug.
@@ -123,21 +125,22 @@ _LEVEL_WORD = (
     r"FATAL|PANIC|CRITICAL|CRIT|EMERG|ALERT|ERROR|ERR|SEVERE|FAIL|WARNING|WARN|INFO|NOTICE|DEBUG"
     r"|TRACE|DBUG|TRCE"  # .NET's console logger: trce, dbug, info, warn, fail, crit
 )
-# What a logging library writes before the message of a plain line: a timestamp and a level
-# (at least the level, or a klog header), then a process id, threads or a component in
-# brackets, and a dotted logger name. The message is what follows. A level written as one
-# letter, in brackets (spdlog's ``[E]``) or padded and followed by a component (MongoDB's text
-# log before 4.4, ``E  NETWORK  [conn12]``), counts only after a timestamp (the look-behinds
-# fail at the start of the line): alone it would too easily be a word. The timestamp is read
-# once (an atomic group): no shorter reading of it is followed by a level, and retrying each
-# would cost every line that has none.
+# What a logging library writes before the message of a plain line: a timestamp (and a
+# process id in brackets, as PostgreSQL's and gunicorn's defaults write it) and a level (at
+# least the level, or a klog header), then a process id, threads or a component in brackets,
+# and a dotted logger name. The message is what follows. A level written as one letter, in
+# brackets (spdlog's ``[E]``) or padded and followed by a component (MongoDB's text log before
+# 4.4, ``E  NETWORK  [conn12]``), counts only after a timestamp (the look-behinds fail at the
+# start of the line): alone it would too easily be a word. The timestamp is read once (an
+# atomic group): no shorter reading of it is followed by a level, and retrying each would cost
+# every line that has none. PostgreSQL writes its severity and two spaces: ``LOG:  ...``.
 _PREFIX = re.compile(
     "".join(
         (
-            rf"(?>\[?(?:{_STAMP})\]?[ \t]+)?",
+            rf"(?>\[?(?:{_STAMP})\]?[ \t]+(?:\[\d+\][ \t]+)?)?",
             r"(?:(?P<klog>[EWIF])\d{4} \d{2}:\d{2}:\d{2}\.\d+ +\d+ [\w./-]+:\d+\] ",
             rf"|(?:\[(?P<bracketed>(?i:{_LEVEL_WORD}))\]",
-            rf"|(?P<level>{_LEVEL_WORD}|(?i:{_LEVEL_WORD})(?=:))",
+            rf"|(?P<level>{_LEVEL_WORD}|(?i:{_LEVEL_WORD})(?=:)|LOG(?=:  ))",
             r"|(?<=[ \t])(?:\[(?P<letter>[TDIWEFC])\]",
             r"|(?P<mongodb>[FEWID])(?:\d| ) ?(?:[A-Z][A-Z0-9_]*|-)? *(?= \[)))",
             r"(?::(?:[\w.$-]+:)?[ \t]*| +-[ \t]+|[ \t]+))",
@@ -197,7 +200,7 @@ def plain_prefix(head: str) -> tuple[int, Level | None]:
         found = match.group(name) if name else ""
         if name in ("klog", "letter", "mongodb"):
             return match.end(), _INITIALS[found]
-        return match.end(), _LEVEL_WORDS.get(found.lower()) if found else None
+        return match.end(), _PREFIX_WORDS.get(found.lower()) if found else None
     match = _LEAD.match(head)
     if match is None:
         return 0, _plain_level(head)
