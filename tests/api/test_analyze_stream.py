@@ -84,7 +84,12 @@ async def test_text_stream_has_summary_analysis_and_footer(
         '{namespace="billing", container="checkout"} '
         '|~ "(?i)(error|eror|warn|fail|exception|panic|fatal|crit|emerg|alert\\\\])'
         "|^[EWF]\\\\d{4} "
-        '|\\"level\\" ?: ?[4-9]\\\\d[,} ]|\\"s\\" ?: ?\\"[EFW]\\""'
+        '|\\"level\\" ?: ?[4-9]\\\\d[,} ]|\\"s\\" ?: ?\\"[EFW]\\"'
+        "|^\\\\d+:[XCSM] (?:\\\\d\\\\d \\\\w{3} (?:\\\\d{4} )?)?[\\\\d:.T+-]+ # "
+        "|^\\\\d{4}-\\\\d\\\\d-\\\\d\\\\dT[\\\\d:.]+(?:Z|[+-]\\\\d\\\\d:?\\\\d\\\\d) [EWF] "
+        "|^<(?:[0-489]|[159][0-26-9]|[26][04-8]|[37][2-6]|[48][0-489]"
+        "|1(?:[048][04-8]|[15][2-6]|[26][0-489]|[37][0-26-9]))>"
+        '|^\\\\[[EWC] \\\\d|[\\\\dCZ\\\\]] \\\\[[EWFC]\\\\] "'
     )
 
 
@@ -482,7 +487,12 @@ async def test_true_totals_and_buckets_come_from_metric_queries(
         "sum by (detected_level, pod, container) (count_over_time("
         '{namespace="billing", container="checkout"} '
         '|~ "(?i)(error|eror|warn|fail|exception|panic|fatal|crit|emerg|alert\\\\])'
-        '|^[EWF]\\\\d{4} |\\"level\\" ?: ?[4-9]\\\\d[,} ]|\\"s\\" ?: ?\\"[EFW]\\"" [30m]))'
+        '|^[EWF]\\\\d{4} |\\"level\\" ?: ?[4-9]\\\\d[,} ]|\\"s\\" ?: ?\\"[EFW]\\"'
+        "|^\\\\d+:[XCSM] (?:\\\\d\\\\d \\\\w{3} (?:\\\\d{4} )?)?[\\\\d:.T+-]+ # "
+        "|^\\\\d{4}-\\\\d\\\\d-\\\\d\\\\dT[\\\\d:.]+(?:Z|[+-]\\\\d\\\\d:?\\\\d\\\\d) [EWF] "
+        "|^<(?:[0-489]|[159][0-26-9]|[26][04-8]|[37][2-6]|[48][0-489]"
+        "|1(?:[048][04-8]|[15][2-6]|[26][0-489]|[37][0-26-9]))>"
+        '|^\\\\[[EWC] \\\\d|[\\\\dCZ\\\\]] \\\\[[EWFC]\\\\] " [30m]))'
     )
     matrix = loki_mock.routes["loki_matrix"].calls[0].request.url.params
     assert matrix["step"] == "60"

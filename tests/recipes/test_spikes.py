@@ -121,7 +121,12 @@ async def test_synthetic_spike_with_known_answers() -> None:
     severe = (
         '|~ "(?i)(error|eror|warn|fail|exception|panic|fatal|crit|emerg|alert\\\\])'
         "|^[EWF]\\\\d{4} "
-        '|\\"level\\" ?: ?[4-9]\\\\d[,} ]|\\"s\\" ?: ?\\"[EFW]\\""'
+        '|\\"level\\" ?: ?[4-9]\\\\d[,} ]|\\"s\\" ?: ?\\"[EFW]\\"'
+        "|^\\\\d+:[XCSM] (?:\\\\d\\\\d \\\\w{3} (?:\\\\d{4} )?)?[\\\\d:.T+-]+ # "
+        "|^\\\\d{4}-\\\\d\\\\d-\\\\d\\\\dT[\\\\d:.]+(?:Z|[+-]\\\\d\\\\d:?\\\\d\\\\d) [EWF] "
+        "|^<(?:[0-489]|[159][0-26-9]|[26][04-8]|[37][2-6]|[48][0-489]"
+        "|1(?:[048][04-8]|[15][2-6]|[26][0-489]|[37][0-26-9]))>"
+        '|^\\\\[[EWC] \\\\d|[\\\\dCZ\\\\]] \\\\[[EWFC]\\\\] "'
     )
     assert result.queries == (
         f'sum by (detected_level) (count_over_time({{namespace="shop"}} {severe} [1m]))',

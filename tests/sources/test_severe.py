@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from log_analyzer.logs.levels import Level, plain_prefix
 from log_analyzer.logs.regex import compile_re2
 from log_analyzer.sources.base import SEVERE_PATTERN
-from log_analyzer.sources.cloudwatch.filters import severe_regex
+from log_analyzer.sources.cloudwatch.filters import pattern_regex, severe_regex
 
 SEVERE = [
     "2025/06/02 14:18:01 [alert] 31#31: 16384 worker_connections are not enough",
@@ -31,6 +32,29 @@ SEVERE = [
     ' "ctx":"conn12","msg":"Slow query"}',
     # log15 (go-ethereum and its forks)
     't=2026-12-04T10:00:00+0000 lvl=eror msg="Synchronisation stalled" peer=ab12',
+    # plain prefixes whose level is a sign or a letter; none of these lines names a level word
+    "1:M 04 Dec 2026 14:02:03.123 # Connection with replica 10.0.0.7:6379 lost.",
+    "1:X 04 Dec 2026 14:02:03.123 # +sdown master mymaster 10.0.0.7 6379",
+    "1:S 04 Dec 14:02:03.123 # MASTER timeout: no data nor PING received...",
+    "1:M 2026-12-04T14:02:03.123+00:00 # Valkey: connection with primary lost.",
+    "1:M 1796392923123 # Valkey: the time in milliseconds",
+    "2026-12-04T14:02:03.123+0000 E  NETWORK  [conn12] recv(): message len 0 is invalid",
+    "2026-12-04T14:02:03.123+0000 W  STORAGE  [initandlisten] Detected unclean shutdown",
+    "2026-12-04T14:02:03.123Z F  -        [main] Got signal: 6 (Aborted).",
+    "2019-03-12T14:52:03.123-05:00 E QUERY    [conn4] assertion 13 not authorized",
+    "<3>disk quota exceeded",
+    "<4>low on memory",
+    "<0>kernel went away",
+    "<11>daemon: connection refused",
+    "<188>local7: queue is full",
+    "<2>[  12.345678] EXT4-fs (sda1): Remounting filesystem read-only",
+    "<34>Oct 11 22:14:15 mymachine su: 'su root' denied for lonvick on /dev/pts/8",
+    "[E 260314 09:41:12 web:2250] 500 GET /api/orders (10.0.0.1) 12.00ms",
+    "[W 2026-03-14 09:41:12.345 JupyterHub proxy:880] Adding missing route for /user/ann",
+    "[C 2026-03-14 09:41:12.345 ServerApp] Bad config encountered during initialization",
+    "2026-12-04 14:02:03.123 [E] disk quota reached",
+    "[2026-12-04 14:02:03.123] [W] slow consumer on topic orders",
+    "2026-12-04T14:02:03Z [C] out of file descriptors",
 ]
 QUIET = [
     "2025/06/02 14:18:01 [notice] 1#1: signal process started",
@@ -41,6 +65,28 @@ QUIET = [
     '{"level":20,"msg":"cache hit","count":45}',
     '{"t":{"$date":"2026-12-04T10:00:00.000+00:00"},"s":"I",  "c":"NETWORK",  "id":22943,'
     ' "ctx":"listener","msg":"Connection accepted"}',
+    # the same prefixes at info and debug, and text that looks a little like them
+    "1:M 04 Dec 2026 14:02:03.123 * Ready to accept connections tcp",
+    "1:S 04 Dec 2026 14:02:03.123 - Accepted 10.0.0.1:50412",
+    "1:M 04 Dec 2026 14:02:03.123 . Client closed connection id=7",
+    "2026-12-04T14:02:03.123+0000 I  NETWORK  [listener] connection accepted from 10.0.0.1",
+    "2026-12-04T14:02:03.123+0000 D1 REPL     [replexec-3] Sending heartbeat",
+    "<6>started nginx",
+    "<5>link up",
+    "<7>poll",
+    "<14>daemon: ready",
+    "<190>local7: rotated",
+    "<192>not a priority",
+    "[I 260314 09:41:12 web:2250] 200 GET / (10.0.0.1) 1.00ms",
+    "[D 2026-03-14 09:41:12.345 JupyterHub app:3500] Loading config",
+    "2026-12-04 14:02:03.123 [I] ready",
+    "# heading",
+    "## Release notes",
+    "price #1 today, #2 tomorrow",
+    "10:30 # standup",
+    "2026-12-04T14:02:03Z E2E suite passed",
+    "see [E] below",
+    "<b>bold</b> text",
 ]
 
 
@@ -59,3 +105,49 @@ def test_cloudwatch_narrowing_keeps_every_selected_line(line: str) -> None:
     regex = severe_regex()
     assert regex is not None
     assert compile_re2(regex).search(line)
+
+
+@pytest.mark.parametrize(
+    ("line", "level"),
+    [
+        ("1:M 04 Dec 2026 14:02:03.123 # Connection with replica 10.0.0.7:6379 lost.", Level.WARN),
+        ("1:M 04 Dec 2026 14:02:03.123 * Ready to accept connections tcp", Level.INFO),
+        ("1:S 04 Dec 2026 14:02:03.123 - Accepted 10.0.0.1:50412", Level.DEBUG),
+        ("2026-12-04T14:02:03.123+0000 E  NETWORK  [conn12] recv(): message len 0", Level.ERROR),
+        ("2026-12-04T14:02:03.123+0000 W  STORAGE  [initandlisten] unclean shutdown", Level.WARN),
+        ("2026-12-04T14:02:03.123Z F  -        [main] Got signal: 6 (Aborted).", Level.FATAL),
+        ("2026-12-04T14:02:03.123+0000 I  NETWORK  [listener] connection accepted", Level.INFO),
+        ("2026-12-04T14:02:03.123+0000 D1 REPL     [replexec-3] Sending heartbeat", Level.DEBUG),
+        ("[E 260314 09:41:12 web:2250] 500 GET /api/orders (10.0.0.1) 12.00ms", Level.ERROR),
+        ("[I 260314 09:41:12 web:2250] 200 GET / (10.0.0.1) 1.00ms", Level.INFO),
+        ("2026-12-04 14:02:03.123 [E] disk quota reached", Level.ERROR),
+        ("2026-12-04 14:02:03.123 [I] ready", Level.INFO),
+        ("2026-12-04 14:02:03.123 UTC [123] LOG:  autovacuum launcher started", Level.INFO),
+    ],
+)
+def test_the_selection_fetches_what_the_levels_read_as_warnings_or_worse(
+    line: str, level: Level
+) -> None:
+    assert plain_prefix(line)[1] is level
+    selected = compile_re2(SEVERE_PATTERN).search(line) is not None
+    assert selected is (level.rank <= Level.WARN.rank)
+
+
+@pytest.mark.parametrize("priority", [*range(200), 255, 256, 999])
+def test_a_syslog_priority_is_selected_for_severities_emerg_to_warning(priority: int) -> None:
+    line = f"<{priority}>daemon: message"
+    severity = priority % 8 if priority < 192 else None
+    level = plain_prefix(line)[1]
+    selected = compile_re2(SEVERE_PATTERN).search(line) is not None
+    assert selected is (severity is not None and severity <= 4)
+    assert (level is not None and level.rank <= Level.WARN.rank) is selected
+    assert (level is None) is (severity is None)
+    regex = severe_regex()
+    assert regex is not None
+    assert not selected or compile_re2(regex).search(line)
+
+
+def test_the_cloudwatch_narrowing_is_a_regex_cloudwatch_reads() -> None:
+    regex = severe_regex()
+    assert regex is not None
+    assert pattern_regex(regex) == regex

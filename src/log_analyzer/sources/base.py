@@ -31,15 +31,33 @@ if TYPE_CHECKING:  # for annotations only: worker processes import this module, 
 SEVERE_PATTERN = (
     r"(?i)(error|eror|warn|fail|exception|panic|fatal|crit|emerg|alert\])|^[EWF]\d{4} "
     r'|"level" ?: ?[4-9]\d[,} ]|"s" ?: ?"[EFW]"'
+    r"|^\d+:[XCSM] (?:\d\d \w{3} (?:\d{4} )?)?[\d:.T+-]+ # "
+    r"|^\d{4}-\d\d-\d\dT[\d:.]+(?:Z|[+-]\d\d:?\d\d) [EWF] "
+    r"|^<(?:[0-489]|[159][0-26-9]|[26][04-8]|[37][2-6]|[48][0-489]"
+    r"|1(?:[048][04-8]|[15][2-6]|[26][0-489]|[37][0-26-9]))>"
+    r"|^\[[EWC] \d|[\dCZ\]] \[[EWFC]\] "
 )
 """The default selection of errors and warnings, as an RE2 regex over the raw line.
 
 Level words anywhere in the line (log15 writes ``eror``), a klog severity prefix
-(``E1123 14:02:03.123456 ...``), and the two JSON levels that are no word: pino's and bunyan's
-numbers (``"level":50``; 40 and up are warnings and worse) and MongoDB's ``"s":"E"`` (its
-letters F, E and W). Without these, a Node.js service's error whose message names no level
-word (``connect ECONNREFUSED``) would never be fetched. For stores that keep no level of their
-own; a store with a level field filters on it instead.
+(``E1123 14:02:03.123456 ...``), and the levels that are no word: pino's and bunyan's numbers
+(``"level":50``; 40 and up are warnings and worse), MongoDB's ``"s":"E"`` (its letters F, E
+and W) and the plain prefixes that `log_analyzer.logs.levels` reads as a warning or worse:
+
+* Redis's and Valkey's ``#`` (``1:M 04 Dec 2026 14:02:03.123 # ...``; ``*``, ``-`` and ``.``
+  are notice, verbose and debug);
+* MongoDB's text log before 4.4 (``2026-12-04T14:02:03.123+0000 E  NETWORK  [conn12] ...``);
+* a syslog priority whose severity (the number modulo 8) is 0 to 4, emerg to warning (``<3>``,
+  ``<11>``; not ``<6>`` or ``<14>``), spelled out number by number up to 191;
+* a level's initial in brackets: opening the line with the time, as Tornado and Jupyter write
+  (``[E 260314 09:41:12 web:2250] 500 GET /``), or after a time, as spdlog's short names
+  (``2026-12-04 14:02:03.123 [E] ...``).
+
+Without these, a Node.js service's error whose message names no level word (``connect
+ECONNREFUSED``), or a Redis replica that lost its primary, would never be fetched. The
+prefixes are anchored at the start of the line, so a store's regex engine rejects most lines
+at their first characters. For stores that keep no level of their own; a store with a level
+field filters on it instead.
 """
 
 

@@ -352,7 +352,12 @@ BILLING = Selection.of({"namespace": "billing"})
             LineFilter.default(),
             '{namespace="billing", pod=~"checkout-.*"} '
             '|~ "(?i)(error|eror|warn|fail|exception|panic|fatal|crit|emerg|alert\\\\])'
-            '|^[EWF]\\\\d{4} |\\"level\\" ?: ?[4-9]\\\\d[,} ]|\\"s\\" ?: ?\\"[EFW]\\""',
+            '|^[EWF]\\\\d{4} |\\"level\\" ?: ?[4-9]\\\\d[,} ]|\\"s\\" ?: ?\\"[EFW]\\"'
+            "|^\\\\d+:[XCSM] (?:\\\\d\\\\d \\\\w{3} (?:\\\\d{4} )?)?[\\\\d:.T+-]+ # "
+            "|^\\\\d{4}-\\\\d\\\\d-\\\\d\\\\dT[\\\\d:.]+(?:Z|[+-]\\\\d\\\\d:?\\\\d\\\\d) [EWF] "
+            "|^<(?:[0-489]|[159][0-26-9]|[26][04-8]|[37][2-6]|[48][0-489]"
+            "|1(?:[048][04-8]|[15][2-6]|[26][0-489]|[37][0-26-9]))>"
+            '|^\\\\[[EWC] \\\\d|[\\\\dCZ\\\\]] \\\\[[EWFC]\\\\] "',
             id="default-filter",
         ),
         pytest.param(
@@ -360,7 +365,12 @@ BILLING = Selection.of({"namespace": "billing"})
             LineFilter(severe=True, pattern="db", exclude=('say "hi"', "a\\b")),
             '{namespace="billing"} '
             '|~ "(?i)(error|eror|warn|fail|exception|panic|fatal|crit|emerg|alert\\\\])'
-            '|^[EWF]\\\\d{4} |\\"level\\" ?: ?[4-9]\\\\d[,} ]|\\"s\\" ?: ?\\"[EFW]\\""'
+            '|^[EWF]\\\\d{4} |\\"level\\" ?: ?[4-9]\\\\d[,} ]|\\"s\\" ?: ?\\"[EFW]\\"'
+            "|^\\\\d+:[XCSM] (?:\\\\d\\\\d \\\\w{3} (?:\\\\d{4} )?)?[\\\\d:.T+-]+ # "
+            "|^\\\\d{4}-\\\\d\\\\d-\\\\d\\\\dT[\\\\d:.]+(?:Z|[+-]\\\\d\\\\d:?\\\\d\\\\d) [EWF] "
+            "|^<(?:[0-489]|[159][0-26-9]|[26][04-8]|[37][2-6]|[48][0-489]"
+            "|1(?:[048][04-8]|[15][2-6]|[26][0-489]|[37][0-26-9]))>"
+            '|^\\\\[[EWC] \\\\d|[\\\\dCZ\\\\]] \\\\[[EWFC]\\\\] "'
             ' |~ "db" != "say \\"hi\\"" != "a\\\\b"',
             id="severe-pattern-and-exclusions",
         ),

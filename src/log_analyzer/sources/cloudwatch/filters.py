@@ -34,6 +34,11 @@ from log_analyzer.sources.base import SEVERE_PATTERN, LineFilter
 _KNOWN_SEVERE = (
     r"(?i)(error|eror|warn|fail|exception|panic|fatal|crit|emerg|alert\])|^[EWF]\d{4} "
     r'|"level" ?: ?[4-9]\d[,} ]|"s" ?: ?"[EFW]"'
+    r"|^\d+:[XCSM] (?:\d\d \w{3} (?:\d{4} )?)?[\d:.T+-]+ # "
+    r"|^\d{4}-\d\d-\d\dT[\d:.]+(?:Z|[+-]\d\d:?\d\d) [EWF] "
+    r"|^<(?:[0-489]|[159][0-26-9]|[26][04-8]|[37][2-6]|[48][0-489]"
+    r"|1(?:[048][04-8]|[15][2-6]|[26][0-489]|[37][0-26-9]))>"
+    r"|^\[[EWC] \d|[\dCZ\]] \[[EWFC]\] "
 )
 """The default selection this module's narrowing was written for (see `severe_regex`)."""
 _SEVERE_WORDS = (
@@ -47,6 +52,25 @@ _SEVERE_JSON = (
 )
 """The JSON levels of `SEVERE_PATTERN` widened to what a filter-pattern regex can hold (no
 quotes, no spaces: CloudWatch's regex takes neither)."""
+_SYSLOG_SEVERE = (
+    "[0-489]", "[159][0-26-9]", "[26][04-8]", "[37][2-6]", "[48][0-489]",
+    "1[048][04-8]", "1[15][2-6]", "1[26][0-489]", "1[37][0-26-9]",
+)  # fmt: skip
+"""The syslog priorities of `SEVERE_PATTERN` (severity 0 to 4), one branch each: a
+filter-pattern regex has no groups to hold them under one ``^<...>``."""
+_SEVERE_PREFIXES = (
+    # ^\d+:[XCSM] ... # : Redis's warning; its spaces as any characters
+    "^[0-9]+:[XCSMxcsm].+#",
+    # ^\d{4}-\d\d-\d\dT[\d:.]+(?:Z|[+-]\d\d:?\d\d) [EWF] : MongoDB's text log
+    "^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9:.]+[Zz+-][0-9:]{0,5}.[EWFewf].",
+    # ^<...>: no < or > in a filter-pattern regex either, so any character stands in
+    *(f"^.{priority}." for priority in _SYSLOG_SEVERE),
+    # ^\[[EWC] \d and [\dCZ\]] \[[EWFC]\] : a level's initial in brackets
+    "^\\[[EWCewc].[0-9]",
+    "\\[[EWFCewfc]\\]",
+)
+"""The plain prefixes of `SEVERE_PATTERN` widened the same way. The syslog branches also pass
+a line that opens with an IPv4 address (``10.0.0.7 - - ...``): a narrowing, the service decides."""
 _REGEX_CHARS = frozenset(string.ascii_letters + string.digits + ":_#=@/;,-" + "^$?[]{}|*+.")
 """What a CloudWatch filter-pattern regex may hold (besides escapes), per its documentation."""
 _ESCAPABLE = frozenset(":_#=@/;,-^$?[]{}|*+.")
@@ -89,14 +113,15 @@ def severe_regex() -> str | None:
     """`SEVERE_PATTERN` as a CloudWatch regex that matches at least what it matches.
 
     CloudWatch has no case-insensitive flag, so each letter becomes a class of both cases; the
-    klog prefix loses its trailing space (no space is allowed) and the JSON levels their quotes
-    and spaces (any character stands in for them), which only widens them. None if
+    klog prefix loses its trailing space (no space is allowed), the JSON levels and the plain
+    prefixes their quotes, spaces, ``<`` and ``>`` (any character stands in for them) and
+    their groups (each alternative a branch of its own), which only widens them. None if
     `SEVERE_PATTERN` changed since this was written: then nothing is sent, never a wrong regex.
     """
     if SEVERE_PATTERN != _KNOWN_SEVERE:
         return None
     words = ["".join(f"[{c.upper()}{c}]" for c in word) for word in _SEVERE_WORDS]
-    return "|".join([*words, "^[EWFewf][0-9]{4}", *_SEVERE_JSON])
+    return "|".join([*words, "^[EWFewf][0-9]{4}", *_SEVERE_JSON, *_SEVERE_PREFIXES])
 
 
 def pattern_regex(pattern: str) -> str | None:
