@@ -21,7 +21,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from log_analyzer.logs.redact import _RULES, PII_KINDS, redact
+from log_analyzer.logs.redact import PII_KINDS, redact
+from log_analyzer.logs.redact.engine import _RULES
 
 FILLERS = (" a ", "=", ": ", "=a", " ", "-", '"', "a", "1", ":a@", '="', " -a ", "://", "A1b2")
 SHAPES = ("1 ", "1-", "1", "a1.", "::", "1:", "ff:", "name: a value: ", "key=a, ")

@@ -6,8 +6,23 @@ from collections.abc import Callable, Mapping
 
 import pytest
 
-from log_analyzer.logs import redact as module
-from log_analyzer.logs.redact import Redaction, may_contain_secret, redact, same_for_all_digits
+from log_analyzer.logs.redact import (
+    DEFAULT_PII,
+    PII_KINDS,
+    Redaction,
+    engine,
+    key_names,
+    key_values,
+    may_contain_secret,
+    percent_encoded,
+    personal,
+    prose,
+    redact,
+    rules,
+    same_for_all_digits,
+    urls,
+    vendors,
+)
 
 JWT = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NSJ9.abcDEF123_-xyz"
 GITHUB = "ghp_" + "A1b2C3d4E5" * 3 + "F6g7H8"
@@ -500,15 +515,15 @@ def test_texts_without_hints_come_back_as_they_are() -> None:
 def test_no_rule_looks_at_digit_values() -> None:
     # Callers cache redaction verdicts by skeleton (masking.skeleton): a literal digit in a
     # pattern, hint or shape, outside a class holding all ten, would make such caches wrong.
-    sources = [rule.pattern.pattern for rule in module._RULES]
-    sources += [shape for rule in module._RULES for shape in rule.shapes]
+    sources = [rule.pattern.pattern for rule in engine._RULES]
+    sources += [shape for rule in engine._RULES for shape in rule.shapes]
     for source in sources:
         rest = re.sub(r"\\.|\[(?:\\.|[^\]])*\]|\{\d+(?:,\d*)?\}", "", source)
         assert not any(char.isdigit() for char in rest), source
         for cls in re.findall(r"\[(?:\\.|[^\]])*\]", source):
             digits = {d for d in "0123456789" if d in cls}
             assert digits in (set(), set("0123456789")) or "0-9" in cls, cls
-    for rule in module._RULES:
+    for rule in engine._RULES:
         for hint in rule.hints:
             assert not any(char.isdigit() for char in hint)
 
@@ -580,7 +595,7 @@ VENDOR_TOKENS = [
     ("ghs_" + body(40), "github_token"),
     ("ghr_" + body(36), "github_token"),
     ("github_pat_" + body(22), "github_token"),
-    *[(f"gl{kind}-" + body(20), "gitlab_token") for kind in module._GITLAB],
+    *[(f"gl{kind}-" + body(20), "gitlab_token") for kind in vendors._GITLAB],
     ("glc_" + body(32) + "==", "grafana_token"),
     ("glsa_" + body(32) + "_" + body(8, "a1"), "grafana_token"),
     *[(f"xox{c}-" + body(10, "1"), "slack_token") for c in "abposre"],
@@ -2007,7 +2022,7 @@ def test_well_known_test_numbers(number: str) -> None:
      ("49927398716", True), ("1234567812345670", True), ("1234567812345678", False)],
 )  # fmt: skip
 def test_luhn(number: str, luhn_ok: bool) -> None:
-    assert module._luhn(number) is luhn_ok
+    assert personal._luhn(number) is luhn_ok
 
 
 VISA = card("4", 16)
@@ -2092,8 +2107,8 @@ def test_groups_of_three_to_six_are_allowed() -> None:
 
 
 def test_default_pii_is_email_only() -> None:
-    assert frozenset({"email"}) == module.DEFAULT_PII
-    assert frozenset({"email", "ip"}) == module.PII_KINDS
+    assert frozenset({"email"}) == DEFAULT_PII
+    assert frozenset({"email", "ip"}) == PII_KINDS
     text = "bob@example.com from 10.0.0.1"
     assert redact(text).text == "[REDACTED:email] from 10.0.0.1"
     assert redact(text, pii=ALL_PII).text == "[REDACTED:email] from [REDACTED:ip]"
@@ -2149,7 +2164,7 @@ def test_git_ssh_user_is_no_email_address(text: str) -> None:
     ],
 )
 def test_decimal_trace_ids_are_no_card_numbers(text: str) -> None:
-    assert module._is_card_number("4986947095633979044")  # it would pass alone
+    assert personal._is_card_number("4986947095633979044")  # it would pass alone
     assert redact(text, pii=NO_PII) == Redaction(text, {})
     assert redact(text.replace("4986947095633979044", "x 4986947095633979044")).total == 1
 
@@ -2271,8 +2286,8 @@ def test_every_rule_runs_when_the_set_of_hints_fails(monkeypatch: pytest.MonkeyP
         def Match(self, text: bytes) -> None:
             return None
 
-    plan = module._plan(NO_PII)
-    monkeypatch.setitem(module._PLANS, NO_PII, plan._replace(hints=Failing()))
+    plan = engine._plan(NO_PII)
+    monkeypatch.setitem(engine._PLANS, NO_PII, plan._replace(hints=Failing()))
     text = f"password=pw1 {GITHUB} card {VISA}"
     assert redact(text, pii=NO_PII).counts == {"password": 1, "github_token": 1, "card": 1}
 
@@ -2290,29 +2305,29 @@ class Recorder:
 
 def test_only_the_rules_whose_hints_are_found_run(monkeypatch: pytest.MonkeyPatch) -> None:
     runs: list[str] = []
-    plan = module._plan(NO_PII)
+    plan = engine._plan(NO_PII)
     recorded = [
         dataclasses.replace(rule, pattern=Recorder(rule.pattern, runs))  # type: ignore[arg-type]
         for rule in plan.rules
     ]
-    monkeypatch.setitem(module._PLANS, NO_PII, plan._replace(rules=tuple(recorded)))
+    monkeypatch.setitem(engine._PLANS, NO_PII, plan._replace(rules=tuple(recorded)))
     assert redact("password=pw1", pii=NO_PII).counts == {"password": 1}
     # "pass" is a hint of secrets named in prose too, which find nothing here.
-    key_value = module._key_value_pattern(module._SECRET_KEY_WORDS).pattern
-    assert runs == [key_value, module._SPACED_SECRET.pattern]
+    key_value = key_values._key_value_pattern(key_names._SECRET_KEY_WORDS).pattern
+    assert runs == [key_value, prose._SPACED_SECRET.pattern]
     runs.clear()
     assert redact(f"password=pw1 card {VISA}", pii=NO_PII).total == 2
-    assert runs == [key_value, module._SPACED_SECRET.pattern, module._CARD.pattern]
+    assert runs == [key_value, prose._SPACED_SECRET.pattern, personal._CARD.pattern]
 
 
 def test_plans_are_built_once() -> None:
-    assert module._plan(ALL_PII) is module._plan(frozenset({"ip", "email"}))
+    assert engine._plan(ALL_PII) is engine._plan(frozenset({"ip", "email"}))
 
 
 def kinds_of_the_module() -> set[str]:
-    kinds = {vendor.kind for vendor in (*module._VENDORS, *module._TAIL_TOKENS)}
-    kinds |= set(module._WEBHOOK.groupindex) | set(module._KEY_KINDS.values())
-    kinds |= set(module._VENDOR_KEY_KINDS.values())
+    kinds = {vendor.kind for vendor in (*vendors._VENDORS, *vendors._TAIL_TOKENS)}
+    kinds |= set(urls._WEBHOOK.groupindex) | set(key_names._KEY_KINDS.values())
+    kinds |= set(key_names._VENDOR_KEY_KINDS.values())
     return (
         kinds
         | {"private_key", "url_password", "bearer", "basic_auth", "azure_sas_token"}
@@ -2395,7 +2410,7 @@ def test_oauth_codes_need_an_oauth_url(text: str, redacted: bool) -> None:
     ],
 )
 def test_escapes_decode_once_or_twice(text: str, decoded: str) -> None:
-    assert module._unescaped(text) == decoded
+    assert percent_encoded._unescaped(text) == decoded
 
 
 @pytest.mark.parametrize(
@@ -2494,7 +2509,7 @@ HEX_WORD_CHARS = set("0123456789abcdef")
 
 
 def literal_hints() -> list[str]:
-    return sorted({hint for rule in module._RULES for hint in rule.hints})
+    return sorted({hint for rule in engine._RULES for hint in rule.hints})
 
 
 @pytest.mark.parametrize("hint", literal_hints())
@@ -2525,7 +2540,7 @@ CONTEXTS = [
 
 
 def shapes() -> list[str]:
-    return sorted({shape for rule in module._RULES for shape in rule.shapes})
+    return sorted({shape for rule in engine._RULES for shape in rule.shapes})
 
 
 @pytest.mark.parametrize("shape", shapes())
@@ -2647,9 +2662,9 @@ AFRESH = [
 
 
 def test_rules_and_plans_built_afresh_work_alike(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(module, "_RULES", module._rules())
+    monkeypatch.setattr(engine, "_RULES", rules._rules())
     for kinds in ((), ("email",), ("ip",), ("email", "ip")):
-        monkeypatch.delitem(module._PLANS, frozenset(kinds), raising=False)
+        monkeypatch.delitem(engine._PLANS, frozenset(kinds), raising=False)
     for text, pii, expected in AFRESH:
         result = redact(text, pii=pii)
         assert result.text == expected, (text, pii)
@@ -2657,8 +2672,8 @@ def test_rules_and_plans_built_afresh_work_alike(monkeypatch: pytest.MonkeyPatch
         assert may_contain_secret(text, pii=pii) or not result.total
     assert not may_contain_secret("GET /health 200 in 3 ms", pii=ALL_PII)
     assert not may_contain_secret("bob@example.com", pii=NO_PII)
-    assert module._plan(NO_PII) is module._plan(frozenset())
-    plan = module._plan(frozenset({"ip"}))
+    assert engine._plan(NO_PII) is engine._plan(frozenset())
+    plan = engine._plan(frozenset({"ip"}))
     assert [rule.pii for rule in plan.rules].count("ip") == 1
     assert "email" not in [rule.pii for rule in plan.rules]
     assert len(plan.owners) == sum(len(r.hints) + len(r.shapes) for r in plan.rules)
@@ -2807,7 +2822,7 @@ def test_a_secrets_data_is_hidden_only_near_its_kind() -> None:
 def test_kubernetes_secret_verdicts_do_not_depend_on_digit_values() -> None:
     line = '{"kind":"Secret","data":{"PIN":"1234","root":"0"}}'
     twin = line.replace("1234", "9876").replace('"0"', '"7"')
-    assert module.same_for_all_digits(line)
+    assert same_for_all_digits(line)
     assert redact(line).counts == redact(twin).counts == {"kubernetes_secret": 2}
 
 
@@ -2900,7 +2915,7 @@ def test_escaped_json_without_a_secret_stays(line: str) -> None:
 
 
 def test_a_value_in_unicode_quotes_is_read_within_its_reach() -> None:
-    reach = module._ESCAPED_VALUE_REACH
+    reach = key_values._ESCAPED_VALUE_REACH
     value = "a1B2" * (reach // 4)
     quote = r"\u0022"
     assert redact(f"{quote}password{quote}:{quote}{value}{quote}").total == 1
@@ -3048,7 +3063,7 @@ def test_ticket_words_that_are_no_cas_ticket_stay(line: str) -> None:
     assert redact(line).text == line
 
 
-@pytest.mark.parametrize("pii", [module.DEFAULT_PII, module.PII_KINDS], ids=["default", "all"])
+@pytest.mark.parametrize("pii", [DEFAULT_PII, PII_KINDS], ids=["default", "all"])
 def test_the_hints_stay_one_small_automaton(pii: frozenset[str]) -> None:
     """Every text the service logs, exports or sends meets the combined hint regex first, much of
     it on the event loop. Long bounded repeats in a shape multiply RE2's program: one shape of
@@ -3061,7 +3076,7 @@ def test_the_hints_stay_one_small_automaton(pii: frozenset[str]) -> None:
     for Kubernetes Secrets' kind and JWKs' "kty" (1,962 and 2,334): /health p50 7 ms, p95 43 ms,
     max 160 ms, no analysis failed, with 100 concurrent analyses; with webhook paths, session
     cookies and CAS tickets too (1,991 and 2,363): p50 6 ms, p95 42 ms, max 99 ms (2026-12-04)."""
-    assert module._plan(pii).hint.programsize < 2_400
+    assert engine._plan(pii).hint.programsize < 2_400
 
 
 @pytest.mark.parametrize(

@@ -22,9 +22,9 @@ from typing import Any
 
 import pytest
 
-from log_analyzer.logs import redact as module
 from log_analyzer.logs.redact import (
     DEFAULT_PII,
+    engine,
     may_contain_secret,
     redact,
     same_for_all_digits,
@@ -106,9 +106,9 @@ def every_line() -> list[tuple[str, frozenset[str]]]:
 def redact_with_every_rule(text: str, pii: frozenset[str]) -> str:
     """Every rule tried on the text, hints or not: what the hints must never change."""
     counts: dict[str, int] = {}
-    for rule in module._RULES:
+    for rule in engine._RULES:
         if rule.pii is None or rule.pii in pii:
-            text = rule.pattern.sub(partial(module._substitute, rule.replace, counts), text)
+            text = rule.pattern.sub(partial(engine._substitute, rule.replace, counts), text)
     return text
 
 

@@ -1,0 +1,113 @@
+"""Passwords given on command lines, by a secret flag or a tool's own password flag.
+
+``--password hunter2``, ``--db-password s3cr3t``, ``--api-key K`` (`_flag`); ``redis-cli -a``,
+``mysql -pPASS``, ``curl -u user:password``, ``sqlplus scott/pw@orcl`` and the like
+(`_short_flag_password`).
+"""
+
+from __future__ import annotations
+
+import re
+
+from log_analyzer.logs.redact.key_names import _kv_kind
+from log_analyzer.logs.redact.rule import _inside_word, _swap
+from log_analyzer.logs.redact.values import _is_not_secret
+
+# A command line's secret flag: ``--password hunter2``, ``--db-password s3cr3t``, ``--api-key K``.
+# (``--password=hunter2`` is a key-value pair.) The keyword is the flag's last word.
+_FLAG = re.compile(
+    r"--(?P<prefix>(?:[A-Za-z0-9]+-)*)"
+    r"(?P<kw>password|passwd|passphrase|pass|pwd|token|secret|api-?key|access-?key|secret-?key"
+    r"|private-?key)[ \t]+(?P<secret>[^\s\"'=-][^\s\"']*)"
+)
+# Words a CLI's own messages put after a flag's name: "--token is deprecated", "--password
+# requires a value". They are no secret, and redacting them would hide the message.
+# fmt: off
+_FLAG_PROSE = frozenset((
+    "is", "are", "was", "were", "must", "should", "can", "cannot", "will", "not", "and", "or",
+    "the", "a", "an", "to", "of", "for", "in", "on", "with", "without", "requires", "required",
+    "flag", "option", "argument", "value", "file", "deprecated", "missing", "given", "provided",
+    "set", "empty", "ignored", "unknown",
+))
+# fmt: on
+
+
+_FLAG_SHAPE = (
+    r"--(?:[a-z0-9]+-)*(?:pass|pwd|token|secret|api-?key|access-?key|private-?key)[a-z]*[ \t]+"
+    r"[^\s\"'=-]"
+)
+"""Where `_FLAG` may match (RE2, case-folded text): a flag followed by a value."""
+
+
+def _flag(match: re.Match[str]) -> tuple[str, str] | None:
+    value = match.group("secret")
+    if _inside_word(match) or _is_not_secret(value) or value.lower() in _FLAG_PROSE:
+        return None
+    kind = _kv_kind(match.group("kw"), match.group("prefix"))
+    return _swap(match, "secret", kind)
+
+
+# Command lines whose password flag is a short one: ``redis-cli -a PASS``, ``sshpass -p PASS``,
+# ``mysql -uroot -pPASS`` (MySQL's -p takes its value attached; -P is the port), and the
+# password of ``curl -u``'s ``user:password``, ``ldapsearch -w``'s and a ``.netrc`` line's.
+# At most 24 arguments stand between the command and its flag: with no bound, a line repeating
+# the command word alone would be scanned to its end from each of them (quadratic).
+_ARGUMENTS = r"(?:[ \t]+\S+){0,24}?"
+_SHORT_FLAG_PASSWORD = re.compile(
+    r"redis-cli" + _ARGUMENTS + r"[ \t]+-a[ \t]+(?P<redis>[^\s\"']+)"
+    r"|sshpass[ \t]+-p[ \t]*(?P<sshpass>[^\s\"']+)"
+    # MySQL's -p takes its value attached, maybe quoted: -pPASS, -p'PASS', -p"PASS".
+    r"|mysql(?:dump|admin)?" + _ARGUMENTS + r"[ \t]+-p(?:'(?P<mysql_sq>[^'\n]+)'"
+    r"|\"(?P<mysql_dq>[^\"\n]+)\"|(?P<mysql>[^\s\"']+))"
+    # Tools whose -p is a password, not a port: registry logins (docker, podman, buildah,
+    # skopeo, nerdctl, oras, helm registry), MongoDB's shell and tools, PsExec; -P for
+    # sqlcmd and bcp. (A value shaped like a port is none: `_short_flag_password`.)
+    r"|(?:docker|podman|buildah|skopeo|nerdctl|oras|helm[ \t]+registry)[ \t]+login"
+    + _ARGUMENTS
+    + r"[ \t]+-p(?:[ \t]+|=)(?P<login>[^\s\"'-][^\s\"']*)"
+    r"|(?:mongo(?:sh|dump|restore|export|import|stat|top|files)?|(?i:psexec)(?:[0-9]{2})?)"
+    r"(?:\.exe)?" + _ARGUMENTS + r"[ \t]+-p[ \t]+(?P<dash_p>[^\s\"'-][^\s\"']*)"
+    r"|(?:sqlcmd|bcp)(?:\.exe)?" + _ARGUMENTS + r"[ \t]+-P[ \t]*(?P<dash_big_p>[^\s\"'-][^\s\"']*)"
+    # HTTPie and xh: -a / --auth user:password, as curl's -u.
+    r"|(?<![\w/.-])(?:http|xh)" + _ARGUMENTS + r"[ \t]+(?:-a|--auth)[ \t]+[^\s:\"'\[]+:"
+    r"(?P<httpie>[^\s\"']+)"
+    # Windows' net use \\server\share [PASSWORD] /user:DOMAIN\user [PASSWORD].
+    r"|(?i:net)[ \t]+(?i:use)(?:[ \t]+[A-Za-z]:)?[ \t]+\\\\[^\s\\]+\\\S*"
+    r"(?:[ \t]+(?P<net_use>[^\s/\"'][^\s\"']*))?[ \t]+/(?i:u(?:ser)?):\S+"
+    r"(?:[ \t]+(?P<net_use_after>[^\s/\"'][^\s\"']*))?"
+    # curl -u user:password, ldapsearch -w password, a .netrc line.
+    r"|curl" + _ARGUMENTS + r"[ \t]+(?:-u|--user)[ \t]*[^\s:\"'\[]+:(?P<curl>[^\s\"']+)"
+    r"|ldap[a-z]{0,8}" + _ARGUMENTS + r"[ \t]+-w[ \t]+(?P<ldap>[^\s\"']+)"
+    r"|machine[ \t]+\S+[ \t]+login[ \t]+\S+[ \t]+password[ \t]+(?P<netrc>[^\s\"']+)"
+    # rabbitmqctl add_user USER PASS (and change_password), a broker's bootstrap script.
+    r"|rabbitmqctl" + _ARGUMENTS + r"[ \t]+(?:add_user|change_password|authenticate_user)"
+    r"[ \t]+[^\s\"']+[ \t]+(?P<rabbitmq>[^\s\"']+)"
+    # keytool's store and key passwords given as values (not -storepass:env NAME).
+    r"|-(?:src|dest)?(?:store|key)pass[ \t]+(?P<keytool>[^\s\"'-][^\s\"']*)"
+    # htpasswd's batch mode (-b, alone or among other flags): [FILE] USER PASSWORD, the file left
+    # out with -n.
+    r"|htpasswd(?:[ \t]+-C[ \t]+[0-9]+|[ \t]+-[A-Za-z]+)*?[ \t]+-[A-Za-z]*b[A-Za-z]*"
+    r"(?:[ \t]+-C[ \t]+[0-9]+|[ \t]+-[A-Za-z]+)*(?:[ \t]+[^\s\"'-]\S*)?[ \t]+[^\s\"'-]\S*"
+    r"[ \t]+(?P<htpasswd>[^\s\"']+)(?![^\s])"
+    # openssl enc -k PASS (the -pass pass:PASS form is a key-value pair).
+    r"|openssl" + _ARGUMENTS + r"[ \t]+-k[ \t]+(?P<openssl>[^\s\"'-][^\s\"']*)"
+    # Oracle's user/password@database: a JDBC thin or OCI URL, and the connect string of its
+    # command-line tools (sqlplus scott/pw@orcl, rman target sys/pw@db, expdp system/pw@pdb).
+    r"|(?:jdbc:oracle:(?:thin|oci[0-9]?):|(?<![\w.-])(?:sqlplus|rman|impdp|expdp|sqlldr)"
+    r"(?:\.exe)?" + _ARGUMENTS + r"[ \t]+(?:(?:target|auxiliary|catalog|userid)[ \t=]+)?)"
+    r"[\w$#]{1,30}/(?P<oracle>[^\s/@\"']{1,128})@"
+)
+
+
+# A port (ssh -p 22, docker run -p 8080:80, -p 5000-5010) is no password.
+_PORT_SHAPED = re.compile(r"[0-9]+(?:[:-][0-9]+)*")
+
+
+def _short_flag_password(match: re.Match[str]) -> tuple[str, str] | None:
+    if match.lastgroup is None:
+        return None  # net use without a password
+    group = match.lastgroup
+    value = match.group(group)
+    if _inside_word(match) or _is_not_secret(value) or _PORT_SHAPED.fullmatch(value):
+        return None
+    return _swap(match, group, "password")

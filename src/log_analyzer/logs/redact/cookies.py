@@ -1,0 +1,82 @@
+"""Bearers of a session: cookies whose values look random, and CAS tickets.
+
+In a Cookie or Set-Cookie header (`_cookies`), a ``*_session=`` cookie outside one
+(`_session_cookie`), a CAS ticket after "ticket".
+"""
+
+from __future__ import annotations
+
+import re
+
+from log_analyzer.logs.redact.rule import _PLACEHOLDER, _inside_word, _placeholder, _swap
+from log_analyzer.logs.redact.values import _ENTROPY_BITS, _entropy, _long_hex
+
+# A Cookie or Set-Cookie header (or a "cookie" field): each cookie whose value looks random is a
+# bearer of access (a session, an OAuth proxy's cookie); names, attributes and plain values stay.
+_COOKIE_HEADER = re.compile(r"(?i:set-cookie|cookie)\"?[ \t]*[:=][ \t]*\"?(?P<pairs>[^\r\n\"]+)")
+# A name starts after a separator only: tried from inside a name, the scan for its "=" would go
+# over the same characters again and again (quadratic in a long value without any "=").
+_COOKIE_PAIR = re.compile(r"(?<![^\s;,])(?P<name>[^\s=;,]+)=(?P<value>[^\s;,]+)")
+_COOKIE_MIN_CHARS = 16
+
+
+def _cookie_value_is_secret(value: str) -> bool:
+    """Whether a cookie's value is a credential: long, random, with letters and digits.
+
+    Not a flag, a language, a timestamp or an analytics counter (digits count as one symbol).
+    Hex session ids (sid=13b22d5f...), whose entropy counted so stays low, from 32 digits.
+    """
+    if (
+        len(value) < _COOKIE_MIN_CHARS
+        or _PLACEHOLDER in value
+        or not any(c.isalpha() for c in value)
+        or not any(c.isdigit() for c in value)
+    ):
+        return False
+    return _long_hex(value) or _entropy(value) >= _ENTROPY_BITS
+
+
+# A session cookie outside its header: "_gitlab_session=...", "laravel_session=..." in an
+# access log's query or a proxy's line. A name ending in "_session", a value of at most
+# `_SESSION_REACH` characters read possessively, random as a cookie's.
+_SESSION_REACH = 4_096
+_SESSION_COOKIE = re.compile(
+    r"(?<![A-Za-z0-9])[A-Za-z0-9]*_session=(?P<secret>[A-Za-z0-9%._-]"
+    rf"{{{_COOKIE_MIN_CHARS},{_SESSION_REACH}}}+)(?![A-Za-z0-9%._-])"
+)
+
+
+def _session_cookie(match: re.Match[str]) -> tuple[str, str] | None:
+    if not _cookie_value_is_secret(match.group("secret")):
+        return None
+    return _swap(match, "secret", "cookie")
+
+
+# A CAS ticket (service, proxy, proxy-granting, ticket-granting: ST-, PT-, PGT-, TGT-, a serial
+# number, a random part) after "ticket": a service ticket validates once for anyone holding it,
+# a ticket-granting one logs its holder in everywhere. As a query parameter (?ticket=ST-...) or
+# as CAS servers log them (Granted ticket [ST-...]).
+_CAS_TICKET_REACH = 256
+_CAS_TICKET = re.compile(
+    r"(?<![A-Za-z])(?i:ticket)(?:=|:[ \t]*|[ \t]+\[?)"
+    r"(?P<secret>(?:ST|PT|PGT|TGT)-[0-9]{1,20}-"
+    rf"[A-Za-z0-9._-]{{8,{_CAS_TICKET_REACH}}}+)(?![A-Za-z0-9._-])"
+)
+
+
+def _cookies(match: re.Match[str]) -> tuple[str, str] | None:
+    if _inside_word(match):
+        return None
+    pairs = match.group("pairs")
+    hidden = _COOKIE_PAIR.sub(
+        lambda pair: (
+            f"{pair.group('name')}={_placeholder('cookie')}"
+            if _cookie_value_is_secret(pair.group("value"))
+            else pair.group(0)
+        ),
+        pairs,
+    )
+    if hidden == pairs:
+        return None
+    start = match.start("pairs") - match.start()
+    return "cookie", f"{match.group(0)[:start]}{hidden}"

@@ -1,0 +1,137 @@
+"""What a key's name says: whether it names a secret, and which kind of secret.
+
+``DB_PASSWORD`` -> password, ``DD_API_KEY`` -> datadog_api_key (`_kv_kind`, from the keyword
+and the part of the key before it, `_key_prefix`); the words a secret's key ends with
+(`_SECRET_KEY_WORDS`) and the generic ones (`_GENERIC_KEY_WORDS`); a secret's name given as a
+value (`_secret_name`); keys that are public or find a thing. Shared by the key-value,
+command-line, prose, XML and percent-encoded rules.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+# Kind by the last word of a key, without "_" and "-": DB_PASSWORD -> password.
+_KEY_KINDS = {
+    "password": "password",
+    "passwd": "password",
+    "passphrase": "password",
+    "pass": "password",
+    "pwd": "password",
+    "pw": "password",
+    "passcode": "password",
+    "token": "token",
+    "apikey": "api_key",
+    "appkey": "api_key",
+    "applicationkey": "api_key",
+    "authkey": "api_key",
+    "clientkey": "api_key",
+    "servicekey": "api_key",
+    "licensekey": "api_key",
+    "subscriptionkey": "api_key",
+    "accesskey": "access_key",
+    "secretaccesskey": "aws_secret_key",
+    "accountkey": "azure_storage_key",
+    "privatekey": "private_key",
+    "privkey": "private_key",
+    "sessionid": "session_id",
+    "sessid": "session_id",
+    "sessionkey": "session_id",
+    "samlresponse": "saml_response",  # a SAML assertion, as good as a session
+}
+# A vendor named before the last word sharpens the kind: DD_API_KEY, TWILIO_AUTH_TOKEN.
+_VENDOR_WORDS = {
+    "dd": "datadog",
+    "datadog": "datadog",
+    "twilio": "twilio",
+    "discord": "discord",
+    "relic": "newrelic",
+    "newrelic": "newrelic",
+    "aws": "aws",
+}
+_VENDOR_KEY_KINDS = {
+    ("datadog", "apikey"): "datadog_api_key",
+    ("datadog", "appkey"): "datadog_app_key",
+    ("datadog", "applicationkey"): "datadog_app_key",
+    ("twilio", "token"): "twilio_auth_token",
+    ("discord", "token"): "discord_token",
+    ("newrelic", "licensekey"): "newrelic_key",
+    ("newrelic", "apikey"): "newrelic_key",
+    ("aws", "secret"): "aws_secret_key",
+    ("aws", "secretkey"): "aws_secret_key",
+    ("aws", "accesskey"): "aws_access_key",
+    ("aws", "token"): "aws_session_token",
+}
+_KEY_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-"
+_KEY_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z0-9]+")
+# Keywords that are often the tail of a longer word (bypass, monkey, oauth, sacred) count only as
+# a word; "creds" and "credential(s)" end key names alone (dbcreds, awscredentials).
+_SHORT_KEYWORDS = frozenset({"pass", "key", "auth", "cred"})
+
+
+def _key_prefix(match: re.Match[str]) -> str:
+    """The part of the key before its keyword (64 characters at most): ``DD_`` of ``DD_API_KEY``."""
+    start = match.start()
+    before = match.string[max(0, start - 64) : start]
+    return before[len(before.rstrip(_KEY_CHARS)) :]
+
+
+def _kv_kind(keyword: str, prefix: str) -> str:
+    """The kind named by a key: ``DB_PASSWORD`` -> password, ``DD_API_KEY`` -> datadog_api_key."""
+    word = keyword.lower().replace("_", "").replace("-", "")
+    for part in _KEY_WORD.findall(prefix):
+        vendor = _VENDOR_WORDS.get(part.lower())
+        if vendor is not None and (vendor, word) in _VENDOR_KEY_KINDS:
+            return _VENDOR_KEY_KINDS[vendor, word]
+    return _KEY_KINDS.get(word, "secret")
+
+
+_PUBLIC = frozenset({"public", "pub"})
+
+
+# Keys that find a thing rather than open it: a cache's, an idempotency key, a table's
+# partition, sort or primary key, a queue's routing key, an object store's key.
+_ID_KEY_NAMES = frozenset(
+    {"cache", "idempotency", "partition", "sort", "primary", "routing", "object", "dedup", "shard"}
+)
+
+
+def _keyword_alternation(words: Mapping[str, str]) -> str:
+    """Key words spelled as first letter + case-insensitive rest, for a fast literal start."""
+    return "|".join(
+        f"{c}(?i:{rest})" for first, rest in words.items() for c in (first, first.upper())
+    )
+
+
+# Key names end with one of these words: db_password, clientSecret, x-api-key.
+_SECRET_KEY_WORDS = {
+    "s": r"ecret[_-]?access[_-]?key|ecret[_-]?key(?:[_-]?base)?|ecret|ervice[_-]?key"
+    r"|ession[_-]?(?:id|key)|essid|ubscription[_-]?key|aml[_-]?response",
+    "p": r"assw(?:or)?d|ass[_-]?phrase|ass(?:code)?|rivate[_-]?key|riv[_-]?key|wd|w",
+    "a": r"pi[_-]?key|ccess[_-]?key|ccount[_-]?key|uth[_-]?key|pp(?:lication)?[_-]?key",
+    "t": r"oken",
+    "c": r"lient[_-]?key",
+    "l": r"icense[_-]?key",
+}
+# Generic key names, whose values are secrets only when they look random: signing_key, auth.
+_GENERIC_KEY_WORDS = {"k": r"ey", "a": r"uth(?:orization)?", "c": r"red(?:ential)?s?"}
+# Besides the words of _KEY_KINDS, a name ending in "secret" says so (CLIENT_SECRET); not one
+# ending in "credentials": GOOGLE_APPLICATION_CREDENTIALS names a file.
+_SECRET_NAME_WORDS = frozenset({"secret"})
+
+
+def _secret_name(name: str) -> tuple[str, str] | None:
+    """The keyword of a secret's name and what comes before it, or None for another name.
+
+    ``DB_PASSWORD`` -> (``password``, ``DB_``); ``/prod/datadog/api_key`` -> (``apikey``,
+    ``/prod/datadog/``): the last words say what it is, the rest may name a vendor.
+    """
+    words = list(_KEY_WORD.finditer(name))
+    for size in (3, 2, 1):
+        if len(words) < size:
+            continue
+        keyword = "".join(word.group().lower() for word in words[-size:])
+        if keyword in _KEY_KINDS or keyword in _SECRET_NAME_WORDS:
+            return keyword, name[: words[-size].start()]
+    return None

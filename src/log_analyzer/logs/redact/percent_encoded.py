@@ -1,0 +1,96 @@
+"""Secret-named pairs inside percent-encoded URLs and forms, their escapes read by decoding.
+
+``token%3Dabc``, ``password%253Dx`` (encoded twice), ``%22apiKey%22%3A%22x%22`` (JSON).
+"""
+
+from __future__ import annotations
+
+import re
+
+from log_analyzer.logs.redact.key_names import (
+    _SECRET_KEY_WORDS,
+    _key_prefix,
+    _keyword_alternation,
+    _kv_kind,
+)
+from log_analyzer.logs.redact.rule import _placeholder
+from log_analyzer.logs.redact.values import _is_not_secret
+
+# A secret-named pair inside a percent-encoded URL or form (a redirect's encoded query, a
+# logged form body): token%3Dabc, password%253Dx (encoded twice), %22apiKey%22%3A%22x%22 (JSON).
+# The separator is read by decoding it, so the verdict depends on the escapes' digits:
+# `same_for_all_digits` says no for a text this pattern finds.
+# An escape, or one encoded twice (%253D): the pattern takes any two digits for the "25" (so
+# that it does not look at digits' values); the replacer reads the escapes (`_escape_at`).
+_ESCAPE = r"%(?:[0-9]{2})?[0-9A-Fa-f]{2}"
+_ENCODED_PAIR = re.compile(
+    "(?P<kw>"
+    + _keyword_alternation(_SECRET_KEY_WORDS)
+    + rf")(?![A-Za-z0-9_.-])(?P<rest>(?:{_ESCAPE})+(?:[A-Za-z0-9._~!*()+-]|{_ESCAPE})*)"
+)
+_ENCODED_PAIR_SHAPE = (
+    r"(?:pass(?:w(?:or)?d|phrase)?|pwd|secret|token|key(?:[_-]?base)?|sessid|session[_-]?id"
+    r"|response)"
+    r"%[0-9a-f]{2}"
+)
+"""Where `_ENCODED_PAIR` may match (RE2, case-folded text): a key word, then an escape."""
+_HEX_PAIR = re.compile(r"[0-9A-Fa-f]{2}")
+_ENCODED_SEPARATOR = re.compile(r"[\"']?[ \t]*[=:][ \t]*[\"']?")
+_ENCODED_SEPARATOR_START = re.compile(r"[\"']?[ \t]*(?:[=:][ \t]*[\"']?)?")
+_ENCODED_VALUE_END = frozenset("&\"',; \t<>")
+
+
+def _escape_at(text: str, at: int) -> tuple[str, int] | None:
+    """The character an escape at ``at`` stands for, and where the escape ends.
+
+    ``%3D`` and ``%253D`` (encoded twice) both stand for ``=``; None if no escape starts there.
+    """
+    if text.startswith("%25", at) and _HEX_PAIR.fullmatch(text, at + 3, at + 5):
+        return chr(int(text[at + 3 : at + 5], 16)), at + 5
+    if text.startswith("%", at) and _HEX_PAIR.fullmatch(text, at + 1, at + 3):
+        return chr(int(text[at + 1 : at + 3], 16)), at + 3
+    return None
+
+
+def _unescaped(text: str) -> str:
+    """``text`` with its escapes (once or twice encoded) decoded."""
+    out, at = [], 0
+    while at < len(text):
+        escape = _escape_at(text, at)
+        if escape is None:
+            out.append(text[at])
+            at += 1
+        else:
+            out.append(escape[0])
+            at = escape[1]
+    return "".join(out)
+
+
+def _encoded_pair(match: re.Match[str]) -> tuple[str, str] | None:
+    rest, base = match.group("rest"), match.start("rest")
+    # The separator: the longest run of escapes that decodes to one ("=", ":", '":"').
+    separator, end = "", 0
+    while (escape := _escape_at(rest, end)) is not None:
+        longer = separator + escape[0]
+        if _ENCODED_SEPARATOR_START.fullmatch(longer) is None:
+            break
+        separator, end = longer, escape[1]
+    if _ENCODED_SEPARATOR.fullmatch(separator) is None:
+        return None  # password%20reset: an encoded space, prose
+    # The value runs to the first escaped character that ends one (an encoded "&" or quote).
+    value_end = end
+    while value_end < len(rest):
+        escape = _escape_at(rest, value_end)
+        if escape is None:
+            value_end += 1
+        elif escape[0] in _ENCODED_VALUE_END:
+            break
+        else:
+            value_end = escape[1]
+    value = rest[end:value_end]
+    if not value or _is_not_secret(_unescaped(value)):
+        return None
+    kind = _kv_kind(match.group("kw"), _key_prefix(match))
+    whole = match.group(0)
+    cut = base - match.start()
+    return kind, f"{whole[: cut + end]}{_placeholder(kind)}{whole[cut + value_end :]}"

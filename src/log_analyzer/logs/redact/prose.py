@@ -1,0 +1,89 @@
+"""Secrets named in prose, their value after a space: "auth_token 09f0...", "api key is Ab3...".
+
+Only a value no word or name looks like counts (`_spaced_secret`).
+"""
+
+from __future__ import annotations
+
+import re
+
+from log_analyzer.logs.redact.key_names import _ID_KEY_NAMES, _PUBLIC, _key_prefix, _kv_kind
+from log_analyzer.logs.redact.rule import _swap
+from log_analyzer.logs.redact.values import _high_entropy, _long_hex, _mixed_through, _opaque_id
+
+# A secret named in prose, its value after a space: "auth_token 09f0...", "api key is Ab3...",
+# "invalid token 00Kx..." (no separator, so the key-value rules do not see it). Prose puts words
+# there ("token expired", "password for user x", "secret default-token-x7k2p mounted"): only a
+# value no word or name looks like counts (`_spaced_secret`).
+_SPACED_SECRET = re.compile(
+    r"(?P<kw>[Pp](?i:assword|asswd|assphrase)|[Ss](?i:ecret)(?:[ _-]?[Kk](?i:ey))?|[Tt](?i:oken)"
+    r"|[Aa](?i:pi|ccess|uth)[ _-]?[Kk](?i:ey)|[Pp](?i:rivate)[ _-]?[Kk](?i:ey)"
+    r"|[Cc](?i:redential)s?|[Kk](?i:ey))"
+    r"[ \t]+(?:(?i:is|was|set to)[ \t]+)?"
+    # A dot or a tilde inside the value (Discord's, OpenShift's), not at its end (a full stop);
+    # a percent-escape (Twitter's %3D) or '=' (Adyen's =-) inside it too.
+    r"(?P<secret>(?:[A-Za-z0-9+/_.~-]|%[0-9A-Fa-f]{2}|=(?=[A-Za-z0-9+/_-])){15,}"
+    r"[A-Za-z0-9+/_-]={0,2})"
+)
+_ONE_CASE_MIN_CHARS = 24
+_ONE_CASE_MIN_LETTERS = 8
+
+
+def _random_in_one_case(value: str) -> bool:
+    """Whether `value` is a random key in one case (``itebw31ifoo30vj3db62g8kvop8nlxzv``).
+
+    Its entropy, digits counted as one symbol, stays low; what gives it away is length and
+    letters and digits mixed all through it. Hex (digests, ids: six letters at most) is left to
+    its own test, and so is anything with a separator (names: ``api-7d4b9c8f6d-x2x9k``).
+    """
+    return (
+        len(value) >= _ONE_CASE_MIN_CHARS
+        and _mixed_through(value)
+        # Many different letters, not a short piece repeated (xq7xq7...); digits are not
+        # looked at, so that no verdict depends on their values.
+        and len({c for c in value if c.isalpha()}) >= _ONE_CASE_MIN_LETTERS
+    )
+
+
+# A vendor's token is often a word or two and a random part: sk_<hex>, sm_pat_<random>,
+# pat-na1-<uuid>, 1000.<hex>.<hex>, API-<random>. Each part is judged on its own (parts end at
+# '.', '_', '-', '~', '=' and percent-escapes).
+_TOKEN_PARTS = re.compile(r"(?:[._~=-]|%[0-9A-Fa-f]{2})+")
+# Words, then a UUID: LaunchDarkly's sdk-<uuid>, HubSpot's pat-na1-<uuid>, Plaid's
+# access-production-<uuid>. A UUID alone is left to the key-value rules (prose names ids).
+_WORDS_THEN_UUID = re.compile(
+    r"(?:[a-z][a-z0-9]{0,15}-){1,3}[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
+    re.IGNORECASE,
+)
+# Only these keywords are words of their own in prose (the others need no check).
+_BARE_KEY_WORDS = frozenset({"key", "credential", "credentials"})
+
+
+def _spaced_secret(match: re.Match[str]) -> tuple[str, str] | None:
+    start = match.start()
+    if start and match.string[start - 1].isalnum():
+        return None  # the tail of a longer word: "accesstoken", "nopassword"
+    keyword = match.group("kw").replace(" ", "")
+    if keyword.lower() in _BARE_KEY_WORDS:
+        before = match.string[max(0, start - 32) : start].split()
+        named = before[-1].lower().strip("\"'([{,:;") if before else ""
+        if named in _ID_KEY_NAMES or named in _PUBLIC:
+            return None  # "cache key ...", "public key ...": no secret
+    value = match.group("secret")
+    plain = value.replace(".", "").replace("~", "")
+    # Hex only from 128 bits (an API key's, not a short id's).
+    random = (
+        _high_entropy(plain)
+        or (_long_hex(value) and _opaque_id(value))
+        or _random_in_one_case(value)
+        or _WORDS_THEN_UUID.fullmatch(value) is not None
+        or any(
+            _high_entropy(part)
+            or (_long_hex(part) and _opaque_id(part))
+            or _random_in_one_case(part)
+            for part in _TOKEN_PARTS.split(value)
+        )
+    )
+    if not random:
+        return None
+    return _swap(match, "secret", _kv_kind(keyword, _key_prefix(match)))

@@ -1,0 +1,234 @@
+"""Every rule, in the order they run: from the most specific to the most generic.
+
+The order is behaviour: no rule matches a placeholder, so the first rule to find a secret says
+what it is counted as (``Authorization: Bearer <jwt>`` is one ``jwt``, not a bearer token).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import partial
+
+from log_analyzer.logs.redact.command_lines import (
+    _FLAG,
+    _FLAG_SHAPE,
+    _SHORT_FLAG_PASSWORD,
+    _flag,
+    _short_flag_password,
+)
+from log_analyzer.logs.redact.cookies import (
+    _CAS_TICKET,
+    _COOKIE_HEADER,
+    _SESSION_COOKIE,
+    _cookies,
+    _session_cookie,
+)
+from log_analyzer.logs.redact.key_names import _GENERIC_KEY_WORDS, _SECRET_KEY_WORDS
+from log_analyzer.logs.redact.key_values import (
+    _NAMED_VALUE,
+    _generic_key_value,
+    _key_value,
+    _key_value_pattern,
+    _named_value,
+)
+from log_analyzer.logs.redact.kubernetes import (
+    _JWK_MEMBER,
+    _SECRET_DATA,
+    _SECRET_KIND_SHAPE,
+    _jwk_member,
+    _secret_data,
+)
+from log_analyzer.logs.redact.percent_encoded import (
+    _ENCODED_PAIR,
+    _ENCODED_PAIR_SHAPE,
+    _encoded_pair,
+)
+from log_analyzer.logs.redact.personal import (
+    _CARD,
+    _CARD_SHAPE,
+    _EMAIL,
+    _IP,
+    _IP_SHAPES,
+    _card,
+    _email,
+    _ip,
+)
+from log_analyzer.logs.redact.prose import _SPACED_SECRET, _spaced_secret
+from log_analyzer.logs.redact.rule import _Rule, _swap, _whole
+from log_analyzer.logs.redact.statements import (
+    _COMMAND_PASSWORD,
+    _PASSWORD_HASH,
+    _PASSWORD_HASH_SHAPES,
+    _SASL_HINTS,
+    _SQL_PASSWORD,
+    _SQL_SHAPES,
+    _XML_SECRET,
+    _XML_SHAPES,
+    _command_password,
+    _sql_password,
+    _xml_secret,
+)
+from log_analyzer.logs.redact.urls import (
+    _AUTHORIZATION,
+    _BARE_USER_PASSWORD,
+    _BARE_USER_PASSWORD_SHAPE,
+    _CREDENTIAL,
+    _DIGEST_RESPONSE,
+    _HOOK_PATH,
+    _OAUTH_CODE,
+    _SCHEME_KINDS,
+    _URL_PASSWORD,
+    _WEBHOOK,
+    _auth_scheme,
+    _authorization,
+    _bare_user_password,
+    _digest_response,
+    _hook_path,
+    _oauth_code,
+    _signature,
+    _url_password,
+    _webhook,
+)
+from log_analyzer.logs.redact.vendors import (
+    _AWS_KEY_PAIR,
+    _BASE64_PRIVATE_KEY,
+    _TAIL_TOKENS,
+    _VAULT_KEY,
+    _VENDORS,
+    _aws_key_pair,
+    _vault_key,
+    _vendor_rule,
+)
+
+
+def _rules() -> tuple[_Rule, ...]:
+    """Every rule, in the order they run; built once, at import, as ``_RULES``."""
+    return (
+        # A BEGIN without its END (a cut-off message) hides everything after it: losing some
+        # log text is cheaper than leaking part of a key.
+        _Rule(
+            re.compile(
+                r"-----BEGIN[ A-Z0-9]*PRIVATE KEY(?: BLOCK)?-----"
+                r"(?:.*?-----END[ A-Z0-9]*PRIVATE KEY(?: BLOCK)?-----|.*)",
+                re.DOTALL,
+            ),
+            ("private key",),
+            _whole("private_key"),
+        ),
+        _Rule(_BASE64_PRIVATE_KEY, (), _whole("private_key"), (r"ls[0-9]tls[0-9]crudjti",)),
+        # Before the vendor tokens, which hide the key id it is found by.
+        _Rule(_AWS_KEY_PAIR, ("akia", "asia"), _aws_key_pair),
+        _vendor_rule(_VENDORS),
+        _vendor_rule(_TAIL_TOKENS),
+        _Rule(_VAULT_KEY, ("unseal key ", "recovery key "), _vault_key),
+        _Rule(
+            _WEBHOOK,
+            ("hooks.slack.com", "discord", "webhook.office.com", "api.telegram.org/"),
+            _webhook,
+        ),
+        _Rule(_SECRET_DATA, (), _secret_data, (_SECRET_KIND_SHAPE,)),
+        _Rule(_JWK_MEMBER, ("kty",), _jwk_member),
+        _Rule(_HOOK_PATH, ("/hooks/", "/webhook"), _hook_path),
+        _Rule(_URL_PASSWORD, ("://",), _url_password),
+        _Rule(_BARE_USER_PASSWORD, (), _bare_user_password, (_BARE_USER_PASSWORD_SHAPE,)),
+        _Rule(
+            re.compile(
+                r"(?P<scheme>[Bb](?i:earer|asic)|[Tt](?i:oken)|SSWS|[Oo](?i:auth)|[Dd](?i:pop)"
+                r"|[Aa](?i:pi-?key)|[Ss](?i:plunk)|[Gg](?i:eniekey)|[Nn](?i:egotiate|tlm)"
+                r"|[Kk](?i:erberos))(?:[ \t]+|%[0-9]{2})(?P<secret>" + _CREDENTIAL + ")"
+            ),
+            ("bearer", "basic", "ssws", *_SCHEME_KINDS),
+            _auth_scheme,
+        ),
+        _Rule(
+            re.compile(
+                r"(?:[?&;]|,[ \t]*)(?P<name>(?i:sig|(?:x-amz-|x-goog-|oauth_)?signature))"
+                r"=\\?\"?(?P<secret>[^\s&;,\"'\\<>#\[]+)"
+            ),
+            ("sig=", "signature="),
+            _signature,
+        ),
+        _Rule(_DIGEST_RESPONSE, ("digest",), _digest_response),
+        # Before key-value pairs: a hash under a "password" key is counted as what it is.
+        _Rule(_PASSWORD_HASH, (), _whole("password_hash"), _PASSWORD_HASH_SHAPES),
+        _Rule(
+            _key_value_pattern(_SECRET_KEY_WORDS),
+            ("pass", "pw", "secret", "token", "key", "samlresponse"),
+            _key_value,
+            # "session" is in many a harmless line: only a session id or key before its separator.
+            (r"sess(?:ion)?[_-]?(?:id|key)\\?[\"']?[ \t]*[:=]",),
+        ),
+        _Rule(
+            _key_value_pattern(_GENERIC_KEY_WORDS, generic=True),
+            ("key",),
+            _generic_key_value,
+            # "auth" alone is in every "authentication failed": only a key, before its separator.
+            (r"(?:auth(?:orization)?|cred(?:ential)?s?)\\?[\"']?[ \t]*[:=]",),
+        ),
+        _Rule(_AUTHORIZATION, ("authorization",), _authorization),
+        _Rule(_SPACED_SECRET, ("pass", "secret", "token", "key", "cred"), _spaced_secret),
+        # Tried only where such a flag is followed by a value, not wherever "pass" occurs.
+        _Rule(
+            _FLAG,
+            (),
+            _flag,
+            (_FLAG_SHAPE,),
+        ),
+        _Rule(_COOKIE_HEADER, ("cookie",), _cookies),
+        _Rule(_SESSION_COOKIE, ("_session=",), _session_cookie),
+        _Rule(_CAS_TICKET, ("ticket",), partial(_swap, group="secret", kind="cas_ticket")),
+        _Rule(
+            _SHORT_FLAG_PASSWORD,
+            (
+                "redis-cli",
+                "sshpass",
+                "mysql",
+                " login ",
+                "mongo",
+                "psexec",
+                "sqlcmd",
+                "bcp",
+                "http ",
+                "xh ",
+                "net use",
+                "curl",
+                "ldap",
+                "machine",
+                "rabbitmqctl",
+                "openssl",
+                "htpasswd",
+                "oracle:",
+                "sqlplus",
+                "rman",
+                "pdp",  # impdp, expdp
+                "sqlldr",
+            ),
+            _short_flag_password,
+            (r"(?:store|key)pass[ \t]",),
+        ),
+        _Rule(_NAMED_VALUE, ("value",), _named_value),
+        _Rule(_SQL_PASSWORD, (), _sql_password, _SQL_SHAPES),
+        _Rule(
+            _COMMAND_PASSWORD,
+            (
+                '"auth"',
+                "auth([",
+                "requirepass",
+                "masterauth",
+                "authenticate ",
+                *(f"auth {mechanism}" for mechanism in _SASL_HINTS),
+                '"pass ',
+                "> pass ",
+                "> auth ",
+            ),
+            _command_password,
+            (r"[0-9] login ", r"ugfzc[0-9]dvcmq[0-9]"),
+        ),
+        _Rule(_XML_SECRET, (), _xml_secret, _XML_SHAPES),
+        _Rule(_ENCODED_PAIR, (), _encoded_pair, (_ENCODED_PAIR_SHAPE,)),
+        _Rule(_OAUTH_CODE, ("?code=", "&code=", "#code="), _oauth_code),
+        # A card number has no literal to look for: its shape is (a run of 13 to 19 digits).
+        _Rule(_CARD, (), _card, (_CARD_SHAPE,)),
+        _Rule(_EMAIL, ("@",), _email, pii="email"),
+        _Rule(_IP, (), _ip, _IP_SHAPES, pii="ip"),
+    )
