@@ -1,4 +1,4 @@
-"""Mutation-test the tables of ``logs/redact.py``, which mutmut never changes.
+"""Mutation-test the tables of the ``logs/redact/`` package, which mutmut never changes.
 
 mutmut 3 mutates function bodies only; most of what the redactor knows sits in module-level
 tables: vendor token patterns and their hints, key words, issuer ranges, the values that are no
@@ -6,21 +6,30 @@ secret. Each mutant here takes one thing out of one table (a vendor, a hint, a s
 alternative of a regex group, one entry of a set, map or list) or moves the entropy threshold,
 rebuilds the rules, and runs the redaction tests in a forked child; a mutant the tests pass is
 a survivor. Not part of CI: ``uv run python scripts/mutate_redact_tables.py [--workers N]``.
+
+A table lives in one module of the package, and the modules that use it import it by name
+(``from ...key_names import _SECRET_KEY_WORDS``), which binds the same object under the same
+name in each of them: a mutant replaces it in every module that binds it, so that it reaches
+every place the table is read from (the rules are built in ``rules``, run by ``engine``).
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
+import pkgutil
 import re
 import sys
 import time
 from collections.abc import Callable, Iterator
+from types import ModuleType
 from typing import Any
 
 import pytest
 
-from log_analyzer.logs import redact as module
+from log_analyzer.logs import redact as package
+from log_analyzer.logs.redact import engine, rules
 
 TESTS = [
     "tests/logs/test_redact.py",
@@ -106,6 +115,24 @@ COLLECTIONS = (
 CHARACTER_SETS = {"_TOKEN_CHARS": "_-0", "_KEY_CHARS": "_.-0"}
 
 Mutant = tuple[str, Callable[[], None]]
+MODULES = tuple(
+    importlib.import_module(f"{package.__name__}.{info.name}")
+    for info in pkgutil.iter_modules(package.__path__)
+)
+
+
+def _homes(name: str) -> list[ModuleType]:
+    """The package's modules that bind `name`: where it is defined, and where it is imported."""
+    homes = [module for module in MODULES if name in vars(module)]
+    if not homes:
+        raise LookupError(f"no module of {package.__name__} binds {name}")
+    if any(getattr(home, name) is not getattr(homes[0], name) for home in homes):
+        raise LookupError(f"{name} names different things in {[h.__name__ for h in homes]}")
+    return homes
+
+
+def _read(name: str) -> Any:
+    return getattr(_homes(name)[0], name)
 
 
 def _group_start(pattern: str, index: int) -> int:
@@ -162,7 +189,13 @@ def alternatives_dropped(pattern: str) -> Iterator[tuple[str, str]]:
 
 
 def _setter(name: str, value: Any) -> Callable[[], None]:
-    return lambda: setattr(module, name, value)
+    homes = _homes(name)
+
+    def mutate() -> None:
+        for home in homes:
+            setattr(home, name, value)
+
+    return mutate
 
 
 def _without(items: Any, drop: Any) -> Any:
@@ -176,21 +209,21 @@ def _without(items: Any, drop: Any) -> Any:
 def mutants() -> Iterator[Mutant]:
     """Every mutant of the tables, named for what it changes."""
     for name in PATTERNS:
-        compiled = getattr(module, name)
+        compiled = _read(name)
         for alternative, source in alternatives_dropped(compiled.pattern):
             yield (
                 f"{name} without /{alternative}/",
                 _setter(name, re.compile(source, compiled.flags)),
             )
     for name in REGEX_STRINGS:
-        for alternative, source in alternatives_dropped(getattr(module, name)):
+        for alternative, source in alternatives_dropped(_read(name)):
             yield f"{name} without /{alternative}/", _setter(name, source)
     for name in COLLECTIONS:
-        items = getattr(module, name)
+        items = _read(name)
         for item in items:
             yield f"{name} without {item!r}", _setter(name, _without(items, item))
     for name in ("_SECRET_KEY_WORDS", "_GENERIC_KEY_WORDS"):
-        words = getattr(module, name)
+        words = _read(name)
         for first, rest in words.items():
             for alternative, source in alternatives_dropped(rest):
                 yield (
@@ -198,12 +231,12 @@ def mutants() -> Iterator[Mutant]:
                     _setter(name, {**words, first: source}),
                 )
     for name in ("_VENDORS", "_TAIL_TOKENS"):
-        vendors = getattr(module, name)
+        vendors = _read(name)
         for index, vendor in enumerate(vendors):
             label = f"{name} {vendor.kind}"
 
             def replaced(new: Any, name: str = name, index: int = index) -> Callable[[], None]:
-                table = getattr(module, name)
+                table = _read(name)
                 return _setter(name, (*table[:index], new, *table[index + 1 :]))
 
             yield f"{label} taken out", _setter(name, vendors[:index] + vendors[index + 1 :])
@@ -221,13 +254,13 @@ def mutants() -> Iterator[Mutant]:
     for name, chars in CHARACTER_SETS.items():
         for char in chars:
             drop = "0123456789" if char == "0" else char
-            value = "".join(c for c in getattr(module, name) if c not in drop)
+            value = "".join(c for c in _read(name) if c not in drop)
             described = "digits" if char == "0" else repr(char)
-            original = getattr(module, name)
+            original = _read(name)
             changed = value if isinstance(original, str) else frozenset(value)
             yield f"{name} without {described}", _setter(name, changed)
     for change in (-0.25, 0.25):
-        bits = module._ENTROPY_BITS + change
+        bits = _read("_ENTROPY_BITS") + change
         yield f"_ENTROPY_BITS = {bits}", _setter("_ENTROPY_BITS", bits)
 
 
@@ -235,12 +268,17 @@ INVALID = 98
 """The exit status of a child whose mutant does not build (a regex that no longer compiles)."""
 
 
+def rebuild() -> None:
+    """Build the rules again from the tables, where the engine reads them, and forget its plans."""
+    engine._RULES = rules._rules()
+    engine._PLANS.clear()
+
+
 def run(mutate: Callable[[], None]) -> int:
     """In a forked child: apply `mutate`, rebuild the rules, run the tests; their exit status."""
     try:
         mutate()
-        module._RULES = module._rules()
-        module._PLANS.clear()
+        rebuild()
     except Exception:
         return INVALID
     sys.stdout = sys.stderr = open(os.devnull, "w")  # noqa: SIM115 (the child exits)
