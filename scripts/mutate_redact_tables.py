@@ -111,6 +111,7 @@ COLLECTIONS = (
     "_OPENS_A_STRING",
     "_ID_KEY_NAMES",
     "_HEX_KEY_WORDS",
+    "_PAIR_KEY_WORDS",
 )
 CHARACTER_SETS = {"_TOKEN_CHARS": "_-0", "_KEY_CHARS": "_.-0"}
 

@@ -87,14 +87,19 @@ def _kv_kind(keyword: str, prefix: str) -> str:
     return _KEY_KINDS.get(word, "secret")
 
 
-_PUBLIC = frozenset({"public", "pub"})
+_PUBLIC = frozenset({"public", "pub", "publishable"})
 
 
 # Keys that find a thing rather than open it: a cache's, an idempotency key, a table's
-# partition, sort or primary key, a queue's routing key, an object store's key.
+# partition, sort, primary, foreign, unique, hash or index key, a queue's routing or message
+# key, an object store's key, a lock's, a correlation or lookup key.
 _ID_KEY_NAMES = frozenset(
-    {"cache", "idempotency", "partition", "sort", "primary", "routing", "object", "dedup", "shard"}
-)
+    {
+        "cache", "idempotency", "partition", "sort", "primary", "routing", "object", "dedup",
+        "shard", "foreign", "unique", "composite", "hash", "index", "row", "record", "message",
+        "lock", "correlation", "lookup",
+    }
+)  # fmt: skip
 
 
 def _keyword_alternation(words: Mapping[str, str]) -> str:

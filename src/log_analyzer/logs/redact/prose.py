@@ -55,8 +55,6 @@ _WORDS_THEN_UUID = re.compile(
     r"(?:[a-z][a-z0-9]{0,15}-){1,3}[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
     re.IGNORECASE,
 )
-# Only these keywords are words of their own in prose (the others need no check).
-_BARE_KEY_WORDS = frozenset({"key", "credential", "credentials"})
 
 
 def _spaced_secret(match: re.Match[str]) -> tuple[str, str] | None:
@@ -64,11 +62,10 @@ def _spaced_secret(match: re.Match[str]) -> tuple[str, str] | None:
     if start and match.string[start - 1].isalnum():
         return None  # the tail of a longer word: "accesstoken", "nopassword"
     keyword = match.group("kw").replace(" ", "")
-    if keyword.lower() in _BARE_KEY_WORDS:
-        before = match.string[max(0, start - 32) : start].split()
-        named = before[-1].lower().strip("\"'([{,:;") if before else ""
-        if named in _ID_KEY_NAMES or named in _PUBLIC:
-            return None  # "cache key ...", "public key ...": no secret
+    before = match.string[max(0, start - 32) : start].split()
+    named = before[-1].lower().strip("\"'([{,:;") if before else ""
+    if named in _ID_KEY_NAMES or named in _PUBLIC:
+        return None  # "cache key ...", "public key ...", "public api key ...": no secret
     value = match.group("secret")
     plain = value.replace(".", "").replace("~", "")
     # Hex only from 128 bits (an API key's, not a short id's).
