@@ -7,7 +7,7 @@ import pytest
 from log_analyzer.logs.levels import Level
 from log_analyzer.logs.totals import Spike
 from log_analyzer.recipes.spikes import ErrorSpikes, PatternGrowth, compare_windows
-from tests.conftest import recorded
+from tests.conftest import SEVERE_LOGQL, recorded
 from tests.recipes.support import T0, Line, as_dicts, json_line, matrix, run, source, table
 
 S = 10**9
@@ -118,16 +118,7 @@ async def test_synthetic_spike_with_known_answers() -> None:
     assert patterns[1]["growth"] == 3.0
     assert table(result, "Patterns new or grown in the spike").counts_are == "total"
 
-    severe = (
-        '|~ "(?i)(error|eror|warn|fail|exception|panic|fatal|crit|emerg|alert\\\\])'
-        "|^[EWF]\\\\d{4} "
-        '|\\"level\\" ?: ?[4-9]\\\\d[,} ]|\\"s\\" ?: ?\\"[EFW]\\"'
-        "|^\\\\d+:[XCSM] (?:\\\\d\\\\d \\\\w{3} (?:\\\\d{4} )?)?[\\\\d:.T+-]+ # "
-        "|^\\\\d{4}-\\\\d\\\\d-\\\\d\\\\dT[\\\\d:.]+(?:Z|[+-]\\\\d\\\\d:?\\\\d\\\\d) [EWF] "
-        "|^<(?:[0-489]|[159][0-26-9]|[26][04-8]|[37][2-6]|[48][0-489]"
-        "|1(?:[048][04-8]|[15][2-6]|[26][0-489]|[37][0-26-9]))>"
-        '|^\\\\[[EWC] \\\\d|[\\\\dCZ\\\\]] \\\\[[EWFC]\\\\] "'
-    )
+    severe = SEVERE_LOGQL
     assert result.queries == (
         f'sum by (detected_level) (count_over_time({{namespace="shop"}} {severe} [1m]))',
         f'{{namespace="shop"}} {severe}',

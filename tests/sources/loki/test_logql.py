@@ -20,7 +20,7 @@ from log_analyzer.sources.loki.logql import (
     selector,
     totals_query,
 )
-from tests.conftest import recorded
+from tests.conftest import SEVERE_LOGQL, recorded
 
 DEFAULT_LINE_FILTER = "(?i)(error|warn|failed|exception|panic|fatal)"
 """The default line filter the recordings were made with."""
@@ -350,28 +350,13 @@ BILLING = Selection.of({"namespace": "billing"})
         pytest.param(
             Selection.of({"pod": "checkout-.*", "namespace": "billing"}),
             LineFilter.default(),
-            '{namespace="billing", pod=~"checkout-.*"} '
-            '|~ "(?i)(error|eror|warn|fail|exception|panic|fatal|crit|emerg|alert\\\\])'
-            '|^[EWF]\\\\d{4} |\\"level\\" ?: ?[4-9]\\\\d[,} ]|\\"s\\" ?: ?\\"[EFW]\\"'
-            "|^\\\\d+:[XCSM] (?:\\\\d\\\\d \\\\w{3} (?:\\\\d{4} )?)?[\\\\d:.T+-]+ # "
-            "|^\\\\d{4}-\\\\d\\\\d-\\\\d\\\\dT[\\\\d:.]+(?:Z|[+-]\\\\d\\\\d:?\\\\d\\\\d) [EWF] "
-            "|^<(?:[0-489]|[159][0-26-9]|[26][04-8]|[37][2-6]|[48][0-489]"
-            "|1(?:[048][04-8]|[15][2-6]|[26][0-489]|[37][0-26-9]))>"
-            '|^\\\\[[EWC] \\\\d|[\\\\dCZ\\\\]] \\\\[[EWFC]\\\\] "',
+            '{namespace="billing", pod=~"checkout-.*"} ' + SEVERE_LOGQL,
             id="default-filter",
         ),
         pytest.param(
             BILLING,
             LineFilter(severe=True, pattern="db", exclude=('say "hi"', "a\\b")),
-            '{namespace="billing"} '
-            '|~ "(?i)(error|eror|warn|fail|exception|panic|fatal|crit|emerg|alert\\\\])'
-            '|^[EWF]\\\\d{4} |\\"level\\" ?: ?[4-9]\\\\d[,} ]|\\"s\\" ?: ?\\"[EFW]\\"'
-            "|^\\\\d+:[XCSM] (?:\\\\d\\\\d \\\\w{3} (?:\\\\d{4} )?)?[\\\\d:.T+-]+ # "
-            "|^\\\\d{4}-\\\\d\\\\d-\\\\d\\\\dT[\\\\d:.]+(?:Z|[+-]\\\\d\\\\d:?\\\\d\\\\d) [EWF] "
-            "|^<(?:[0-489]|[159][0-26-9]|[26][04-8]|[37][2-6]|[48][0-489]"
-            "|1(?:[048][04-8]|[15][2-6]|[26][0-489]|[37][0-26-9]))>"
-            '|^\\\\[[EWC] \\\\d|[\\\\dCZ\\\\]] \\\\[[EWFC]\\\\] "'
-            ' |~ "db" != "say \\"hi\\"" != "a\\\\b"',
+            '{namespace="billing"} ' + SEVERE_LOGQL + ' |~ "db" != "say \\"hi\\"" != "a\\\\b"',
             id="severe-pattern-and-exclusions",
         ),
     ],
