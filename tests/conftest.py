@@ -32,12 +32,16 @@ LOKI_URL = "http://loki.test:3100"
 # with logql.quote, so that every test comparing a query's text checks the quoting too.
 SEVERE_LOGQL = (
     '|~ "(?i)(error|eror|warn|fail|exception|panic|fatal|crit|emerg|alert\\\\])'
-    '|^[EWF]\\\\d{4} |\\"level\\" ?: ?[4-9]\\\\d[,} ]|\\"s\\" ?: ?\\"[EFW]\\"'
+    "|^[EWF]\\\\d{4} "
+    '|\\"level\\" ?: ?[4-9]\\\\d[,} ]'
+    '|\\"s\\" ?: ?\\"[EFW]\\"'
     "|^\\\\d+:[XCSM] (?:\\\\d\\\\d \\\\w{3} (?:\\\\d{4} )?)?[\\\\d:.T+-]+ # "
     "|^\\\\d{4}-\\\\d\\\\d-\\\\d\\\\dT[\\\\d:.]+(?:Z|[+-]\\\\d\\\\d:?\\\\d\\\\d) [EWF] "
     "|^<(?:[0-489]|[159][0-26-9]|[26][04-8]|[37][2-6]|[48][0-489]"
     "|1(?:[048][04-8]|[15][2-6]|[26][0-489]|[37][0-26-9]))>"
-    '|^\\\\[[EWC] \\\\d|[\\\\dCZ\\\\]] \\\\[[EWFC]\\\\] "'
+    "|^\\\\[[EWC] \\\\d|[\\\\dCZ\\\\]] \\\\[[EWFC]\\\\] "
+    "|^(?:ERRO|FATA|PANI)\\\\[\\\\d+\\\\] "
+    '|^\\\\d[\\\\d/:.TZ+ -]{3,34}(?:[AP]M)? (?:ERRO|FATA|PANI|ERR|WRN|FTL|PNC) "'
 )
 LLAMA_URL = "http://llama.test:8080"
 METRIC_RANGE = r"/loki/api/v1/query_range\?(.*&)?step="

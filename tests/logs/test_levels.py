@@ -15,6 +15,37 @@ def message_and_level(line: str) -> tuple[str, Level | None]:
 @pytest.mark.parametrize(
     ("line", "message", "level"),
     [
+        # Go's console loggers: logrus on a terminal, charmbracelet/log, zerolog's console writer
+        pytest.param(
+            "ERRO[0005] failed to pull image registry.example.com/api:1.2",
+            "failed to pull image registry.example.com/api:1.2",
+            Level.ERROR,
+            id="logrus-terminal-error",
+        ),
+        pytest.param("WARN[0003] retrying in 2s", "retrying in 2s", Level.WARN, id="logrus-warn"),
+        pytest.param("FATA[0001] cannot bind :8080", "cannot bind :8080", Level.FATAL, id="logrus"),
+        pytest.param("INFO[0000] starting", "starting", Level.INFO, id="logrus-info"),
+        pytest.param("DEBU[0000] config loaded", "config loaded", Level.DEBUG, id="logrus-debug"),
+        pytest.param(
+            "2026/03/14 09:41:12 ERRO connection lost err=EOF",
+            "connection lost err=EOF",
+            Level.ERROR,
+            id="charm-log",
+        ),
+        pytest.param(
+            "9:41AM WRN slow upstream latency=3s",
+            "slow upstream latency=3s",
+            Level.WARN,
+            id="zerolog-kitchen-time",
+        ),
+        pytest.param(
+            "2026-03-14T09:41:12Z FTL cannot start", "cannot start", Level.FATAL, id="zerolog"
+        ),
+        pytest.param("2026-03-14T09:41:12Z PNC boom", "boom", Level.FATAL, id="zerolog-panic"),
+        pytest.param("9:41AM INF started", "started", Level.INFO, id="zerolog-info"),
+        pytest.param("9:41AM DBG tick", "tick", Level.DEBUG, id="zerolog-debug"),
+        # Without a time an abbreviation is a word of the message
+        pytest.param("INF loop detected", "INF loop detected", None, id="abbreviation-alone"),
         # Redis and Valkey: pid:role, the time, then . - * # for debug, verbose, notice, warning
         pytest.param(
             "1:M 04 Dec 2026 14:02:03.123 # Connection with replica 10.0.0.7:6379 lost.",

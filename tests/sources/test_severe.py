@@ -55,6 +55,13 @@ SEVERE = [
     "2026-12-04 14:02:03.123 [E] disk quota reached",
     "[2026-12-04 14:02:03.123] [W] slow consumer on topic orders",
     "2026-12-04T14:02:03Z [C] out of file descriptors",
+    # Go's console loggers' abbreviations
+    "ERRO[0005] failed to pull image registry.example.com/api:1.2",
+    "FATA[0001] cannot bind :8080",
+    "2026/03/14 09:41:12 ERRO connection lost err=EOF",
+    "9:41AM WRN slow upstream latency=3s",
+    "2026-03-14T09:41:12Z FTL cannot start",
+    "2026-03-14T09:41:12.123+01:00 PNC boom",
 ]
 QUIET = [
     "2025/06/02 14:18:01 [notice] 1#1: signal process started",
@@ -87,6 +94,10 @@ QUIET = [
     "2026-12-04T14:02:03Z E2E suite passed",
     "see [E] below",
     "<b>bold</b> text",
+    "INFO[0000] starting",
+    "9:41AM INF started",
+    "2026-03-14T09:41:12Z DBG tick",
+    "INF loop detected",
 ]
 
 

@@ -36,14 +36,19 @@ class Level(Enum):
     __hash__ = object.__hash__
 
 
+# Besides the words, the abbreviations of Go's console loggers: logrus' and charmbracelet/log's
+# four letters (ERRO, FATA, PANI, DEBU) and zerolog's three (ERR, WRN, FTL, PNC, INF, DBG, TRC).
 _LEVEL_WORDS: dict[str, Level] = {
     **dict.fromkeys(
         ("fatal", "panic", "crit", "critical", "emerg", "emergency", "alert"), Level.FATAL
     ),
-    **dict.fromkeys(("error", "err", "eror", "severe", "fail"), Level.ERROR),  # fail: .NET's
-    **dict.fromkeys(("warn", "warning"), Level.WARN),
-    **dict.fromkeys(("info", "information", "notice", "informational"), Level.INFO),
-    **dict.fromkeys(("debug", "dbug", "trace", "trce", "verbose"), Level.DEBUG),
+    **dict.fromkeys(("fata", "pani", "ftl", "pnc"), Level.FATAL),
+    **dict.fromkeys(("error", "err", "eror", "erro", "severe", "fail"), Level.ERROR),  # fail: .NET
+    **dict.fromkeys(("warn", "warning", "wrn"), Level.WARN),
+    **dict.fromkeys(("info", "information", "notice", "informational", "inf"), Level.INFO),
+    **dict.fromkeys(
+        ("debug", "dbug", "debu", "dbg", "trace", "trce", "trc", "verbose"), Level.DEBUG
+    ),
 }
 LEVEL_KEYS = (
     "level",
@@ -120,11 +125,16 @@ _STAMP = (
     rf"|(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun),? )?(?:{_MONTHS}) +\d{{1,2}},? \d{{2}}:\d{{2}}:\d{{2}}"
     r"(?:\.\d+)?(?: \d{4})?"
     r"|\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?"
+    r"|\d{1,2}:\d{2}[AP]M"  # Go's time.Kitchen, zerolog's console default
 )
 _LEVEL_WORD = (
     r"FATAL|PANIC|CRITICAL|CRIT|EMERG|ALERT|ERROR|ERR|SEVERE|FAIL|WARNING|WARN|INFO|NOTICE|DEBUG"
     r"|TRACE|DBUG|TRCE"  # .NET's console logger: trce, dbug, info, warn, fail, crit
 )
+# Go's console loggers' abbreviations (`_LEVEL_WORDS`), only as a prefix in capitals: logrus
+# writes ``ERRO[0005] ...`` on a terminal, charmbracelet/log ``2026/03/14 09:41:12 ERRO ...``,
+# zerolog's console writer ``9:41AM WRN ...`` or ``2026-03-14T09:41:12Z WRN ...``.
+_SHORT_LEVEL = r"ERRO|FATA|PANI|DEBU|WRN|FTL|PNC|INF|DBG|TRC"
 # What a logging library writes before the message of a plain line: a timestamp (and a
 # process id in brackets, as PostgreSQL's and gunicorn's defaults write it) and a level (at
 # least the level, or a klog header), then a process id, threads or a component in brackets,
@@ -140,7 +150,9 @@ _PREFIX = re.compile(
             rf"(?>\[?(?:{_STAMP})\]?[ \t]+(?:\[\d+\][ \t]+)?)?",
             r"(?:(?P<klog>[EWIF])\d{4} \d{2}:\d{2}:\d{2}\.\d+ +\d+ [\w./-]+:\d+\] ",
             rf"|(?:\[(?P<bracketed>(?i:{_LEVEL_WORD}))\]",
-            rf"|(?P<level>{_LEVEL_WORD}|(?i:{_LEVEL_WORD})(?=:)|LOG(?=:  ))",
+            # The abbreviations with logrus' seconds, or after a timestamp (not "INF loop").
+            rf"|(?P<level>(?:{_SHORT_LEVEL})(?=\[\d+\] )|(?<=[ \t])(?:{_SHORT_LEVEL})(?= )"
+            rf"|{_LEVEL_WORD}|(?i:{_LEVEL_WORD})(?=:)|LOG(?=:  ))(?:\[\d+\])?",
             r"|(?<=[ \t])(?:\[(?P<letter>[TDIWEFC])\]",
             r"|(?P<mongodb>[FEWID])(?:\d| ) ?(?:[A-Z][A-Z0-9_]*|-)? *(?= \[)))",
             r"(?::(?:[\w.$-]+:)?[ \t]*| +-[ \t]+|[ \t]+))",

@@ -36,6 +36,8 @@ SEVERE_PATTERN = (
     r"|^<(?:[0-489]|[159][0-26-9]|[26][04-8]|[37][2-6]|[48][0-489]"
     r"|1(?:[048][04-8]|[15][2-6]|[26][0-489]|[37][0-26-9]))>"
     r"|^\[[EWC] \d|[\dCZ\]] \[[EWFC]\] "
+    r"|^(?:ERRO|FATA|PANI)\[\d+\] "
+    r"|^\d[\d/:.TZ+ -]{3,34}(?:[AP]M)? (?:ERRO|FATA|PANI|ERR|WRN|FTL|PNC) "
 )
 """The default selection of errors and warnings, as an RE2 regex over the raw line.
 
@@ -51,7 +53,10 @@ and W) and the plain prefixes that `log_analyzer.logs.levels` reads as a warning
   ``<11>``; not ``<6>`` or ``<14>``), spelled out number by number up to 191;
 * a level's initial in brackets: opening the line with the time, as Tornado and Jupyter write
   (``[E 260314 09:41:12 web:2250] 500 GET /``), or after a time, as spdlog's short names
-  (``2026-12-04 14:02:03.123 [E] ...``).
+  (``2026-12-04 14:02:03.123 [E] ...``);
+* the abbreviations of Go's console loggers: logrus' on a terminal (``ERRO[0005] ...``), and
+  after a time charmbracelet/log's (``2026/12/04 14:02:03 ERRO ...``) and zerolog's (``9:41AM
+  WRN ...``, ``ERR``, ``FTL``, ``PNC``).
 
 Without these, a Node.js service's error whose message names no level word (``connect
 ECONNREFUSED``), or a Redis replica that lost its primary, would never be fetched. The

@@ -39,6 +39,8 @@ _KNOWN_SEVERE = (
     r"|^<(?:[0-489]|[159][0-26-9]|[26][04-8]|[37][2-6]|[48][0-489]"
     r"|1(?:[048][04-8]|[15][2-6]|[26][0-489]|[37][0-26-9]))>"
     r"|^\[[EWC] \d|[\dCZ\]] \[[EWFC]\] "
+    r"|^(?:ERRO|FATA|PANI)\[\d+\] "
+    r"|^\d[\d/:.TZ+ -]{3,34}(?:[AP]M)? (?:ERRO|FATA|PANI|ERR|WRN|FTL|PNC) "
 )
 """The default selection this module's narrowing was written for (see `severe_regex`)."""
 _SEVERE_WORDS = (
@@ -52,6 +54,13 @@ _SEVERE_JSON = (
 )
 """The JSON levels of `SEVERE_PATTERN` widened to what a filter-pattern regex can hold (no
 quotes, no spaces: CloudWatch's regex takes neither)."""
+
+
+def _cases(word: str) -> str:
+    """``word`` in either case, letter by letter (``[Ee][Rr][Rr]``): no flags in CloudWatch."""
+    return "".join(f"[{c.upper()}{c}]" for c in word)
+
+
 _SYSLOG_SEVERE = (
     "[0-489]", "[159][0-26-9]", "[26][04-8]", "[37][2-6]", "[48][0-489]",
     "1[048][04-8]", "1[15][2-6]", "1[26][0-489]", "1[37][0-26-9]",
@@ -68,6 +77,10 @@ _SEVERE_PREFIXES = (
     # ^\[[EWC] \d and [\dCZ\]] \[[EWFC]\] : a level's initial in brackets
     "^\\[[EWCewc].[0-9]",
     "\\[[EWFCewfc]\\]",
+    # ^(?:ERRO|FATA|PANI)\[\d+\]  and  ^\d[...] (?:ERRO|FATA|PANI|ERR|WRN|FTL|PNC) : Go's
+    # console loggers; whatever stands between the leading digit and the level as ".*"
+    *(f"^{_cases(word)}\\[" for word in ("erro", "fata", "pani")),
+    *(f"^[0-9].*{_cases(word)}" for word in ("err", "fata", "pani", "wrn", "ftl", "pnc")),
 )
 """The plain prefixes of `SEVERE_PATTERN` widened the same way. The syslog branches also pass
 a line that opens with an IPv4 address (``10.0.0.7 - - ...``): a narrowing, the service decides."""
@@ -120,7 +133,7 @@ def severe_regex() -> str | None:
     """
     if SEVERE_PATTERN != _KNOWN_SEVERE:
         return None
-    words = ["".join(f"[{c.upper()}{c}]" for c in word) for word in _SEVERE_WORDS]
+    words = [_cases(word) for word in _SEVERE_WORDS]
     return "|".join([*words, "^[EWFewf][0-9]{4}", *_SEVERE_JSON, *_SEVERE_PREFIXES])
 
 
