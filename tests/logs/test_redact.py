@@ -862,6 +862,7 @@ KEYLIKE = "Zr8Kp2Lm9Qx4Tn6Vw1Hy3Bd5Jc"  # as random as a key: mixed case, digits
         (f"admin password is {KEYLIKE}", "admin password is {}", "password"),
         (f"password was {KEYLIKE}.", "password was {}.", "password"),
         (f"secret key set to {KEYLIKE}", "secret key set to {}", "secret"),
+        (f"rotated secret {KEYLIKE} for app", "rotated secret {} for app", "secret"),
         (f"API key {body(32, '0a')} rejected", "API key {} rejected", "api_key"),
         (f"TWILIO_AUTH_TOKEN {body(32, '0a')}", "TWILIO_AUTH_TOKEN {}", "twilio_auth_token"),
         (f"bot token {KEYLIKE}.Cl2FMQ.{KEYLIKE}", "bot token {}", "token"),
@@ -3260,3 +3261,49 @@ def test_a_key_that_finds_a_thing_is_no_secret_in_prose_or_as_a_pair(name: str) 
 )
 def test_a_parameter_after_a_scheme_is_no_credential(text: str, expected: str | None) -> None:
     assert redact(text, pii=NO_PII).text == (expected or text)
+
+
+# One line per tool of `command_lines._SHORT_FLAG_PASSWORD`, so that a tool taken out of it
+# fails a test (the table mutants of scripts/mutate_redact_tables.py).
+@pytest.mark.parametrize(
+    ("line", "password"),
+    [
+        *(
+            pytest.param(
+                f"+ {tool} login -u ci-bot -p xNG0RaLggaacrh registry.example.com",
+                "xNG0RaLggaacrh",
+                id=f"{tool}-login",
+            )
+            for tool in ("buildah", "skopeo", "nerdctl", "oras")
+        ),
+        *(
+            pytest.param(
+                f"running: {tool} --host mongo -u admin -p q32ohADlp7UTgC --db app",
+                "q32ohADlp7UTgC",
+                id=tool,
+            )
+            for tool in (
+                "mongosh", "mongorestore", "mongoexport", "mongoimport", "mongostat", "mongotop",
+                "mongofiles",
+            )
+        ),
+        *(
+            pytest.param(
+                f"exec {tool} system/Tg7xPw2Lq9@pdb1 directory=dp dumpfile=app.dmp",
+                "Tg7xPw2Lq9",
+                id=tool,
+            )
+            for tool in ("impdp", "expdp")
+        ),
+        *(
+            pytest.param(
+                f"rman {word} sys/Tg7xPw2Lq9@prod", "Tg7xPw2Lq9", id=f"rman-{word}"
+            )
+            for word in ("target", "auxiliary", "catalog")
+        ),
+    ],
+)  # fmt: skip
+def test_every_command_line_tool_with_a_password_flag(line: str, password: str) -> None:
+    out = redact(line, pii=NO_PII).text
+    assert password not in out
+    assert out == line.replace(password, "[REDACTED:password]")
