@@ -2583,6 +2583,7 @@ AFRESH = [
     ("Authorization: Bearer abcdef123456", NO_PII, "Authorization: Bearer [REDACTED:bearer]"),
     ("Authorization: Basic dXNlcjpwYXNz", NO_PII, "Authorization: Basic [REDACTED:basic_auth]"),
     ("Authorization: Token abcdef123456", NO_PII, "Authorization: Token [REDACTED:bearer]"),
+    ("Authorization: OAuth abcdef123456", NO_PII, "Authorization: OAuth [REDACTED:bearer]"),
     ("x?sig=abc&y=1", NO_PII, "x?sig=[REDACTED:azure_sas_token]&y=1"),
     ("x?Signature=abc&y=1", NO_PII, "x?Signature=[REDACTED:url_signature]&y=1"),
     ("password=p", NO_PII, "password=[REDACTED:password]"),
