@@ -191,7 +191,8 @@ _BASIC_MIN_CHARS = 8
 """base64 of the shortest user:password taken (``a:bcdef``)."""
 # Where such a value may stand (its digits decide the verdict: `same_for_all_digits`).
 _PAIR_BASE64 = re.compile(
-    r"(?i)(?:auth|creds?|credentials?)[\"']?[ \t]*[:=][ \t]*[\"']?[A-Za-z0-9+/]{8}"
+    rf"(?i)(?:{'|'.join(sorted(_PAIR_KEY_WORDS, key=len, reverse=True))})"
+    rf"[\"']?[ \t]*[:=][ \t]*[\"']?[A-Za-z0-9+/]{{{_BASIC_MIN_CHARS}}}"
 )
 _ENV_NAME = re.compile(r"[A-Z][A-Z0-9_]*")
 _PORT_DIGITS = 5

@@ -68,19 +68,22 @@ def _spaced_secret(match: re.Match[str]) -> tuple[str, str] | None:
         return None  # "cache key ...", "public key ...", "public api key ...": no secret
     value = match.group("secret")
     plain = value.replace(".", "").replace("~", "")
-    # Hex only from 128 bits (an API key's, not a short id's).
+    # A value without a separator is its only part.
     random = (
         _high_entropy(plain)
-        or (_long_hex(value) and _opaque_id(value))
-        or _random_in_one_case(value)
         or _WORDS_THEN_UUID.fullmatch(value) is not None
-        or any(
-            _high_entropy(part)
-            or (_long_hex(part) and _opaque_id(part))
-            or _random_in_one_case(part)
-            for part in _TOKEN_PARTS.split(value)
-        )
+        or any(_random_part(part) for part in _TOKEN_PARTS.split(value))
     )
     if not random:
         return None
     return _swap(match, "secret", _kv_kind(keyword, _key_prefix(match)))
+
+
+def _random_part(part: str) -> bool:
+    """Whether `part` looks random: high entropy, hex, or letters and digits in one case.
+
+    Hex only from 128 bits (an API key's, not a short id's).
+    """
+    return (
+        _high_entropy(part) or (_long_hex(part) and _opaque_id(part)) or _random_in_one_case(part)
+    )
