@@ -10,6 +10,7 @@ from log_analyzer.cli.terminal import EXIT_INPUT
 from log_analyzer.core.config import Settings
 from log_analyzer.eval.evaluate import Thresholds, evaluate
 from log_analyzer.eval.golden import GOLDEN
+from log_analyzer.eval.store_levels import STORE_LEVELS
 from log_analyzer.eval.table import render
 
 EXIT_BELOW_THRESHOLD = 1
@@ -30,6 +31,13 @@ def add_eval_parser(sub: Any) -> None:
         "--no-llm", action="store_true", help="do not ask llama.cpp even if LLAMA_URL answers"
     )
     parser.add_argument("--limit", type=int, default=1000, help="entries to fetch per analysis")
+    parser.add_argument(
+        "--store-levels",
+        choices=sorted(STORE_LEVELS),
+        default="written",
+        help="the levels the store counts by: as each line was written (default), or as Loki 3 "
+        "reads them from the line (detected_level)",
+    )
 
 
 async def run_eval(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
@@ -38,7 +46,13 @@ async def run_eval(args: argparse.Namespace, settings: Settings, out: TextIO) ->
         print("invalid limit: must be between 1 and 5000", file=sys.stderr)
         return EXIT_INPUT
     chosen = [i for i in GOLDEN if args.incident is None or i.name in args.incident]
-    evaluation = await evaluate(settings, chosen, ask_model=not args.no_llm, limit=args.limit)
+    evaluation = await evaluate(
+        settings,
+        chosen,
+        ask_model=not args.no_llm,
+        limit=args.limit,
+        store_levels=STORE_LEVELS[args.store_levels],
+    )
     thresholds = Thresholds()
     out.write(render(evaluation, thresholds))
     return EXIT_BELOW_THRESHOLD if evaluation.failures(thresholds) else 0

@@ -8,7 +8,7 @@ each incident then gets its own in-memory store. llama.cpp is asked only when it
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -21,6 +21,7 @@ from log_analyzer.eval.golden import GOLDEN, WINDOW_START
 from log_analyzer.eval.incident import Incident, generate
 from log_analyzer.eval.measure import Measured, measure
 from log_analyzer.eval.stand_ins import DEFAULT_SLOT_TOKENS, EstimatingModel, RecordingModel
+from log_analyzer.eval.store_levels import relevelled
 from log_analyzer.service.runs import Services, open_services
 
 PROBE_SECONDS = 3.0
@@ -91,10 +92,13 @@ async def evaluate(
     limit: int = 1000,
     start: datetime = WINDOW_START,
     llm: LLMBackend | None = None,
+    store_levels: Callable[[str], str] | None = None,
 ) -> Evaluation:
     """Run ``incidents`` through the analysis, one after the other, and measure each.
 
     The model is llama.cpp at ``LLAMA_URL`` (or ``llm``, for tests), asked only if it answers.
+    The store reports each line at the level it was written at, or, with ``store_levels``, at
+    the level that function reads from the line (`eval.store_levels`).
     """
     eval_settings = settings.model_copy(
         update={"otel_enabled": False, "llm_max_concurrency": 1, "log_source": "demo"}
@@ -120,6 +124,8 @@ async def evaluate(
             rows = []
             for incident in incidents:
                 generated = generate(incident, start_ns)
+                if store_levels is not None:
+                    generated = relevelled(generated, store_levels)
                 rows.append(await measure(generated, services, model, live=live, limit=limit))
     finally:
         provider.shutdown()
