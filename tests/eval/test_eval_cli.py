@@ -43,6 +43,27 @@ def test_an_incident_below_the_thresholds_exits_non_zero_and_says_why(
     assert "FAIL: template coverage 67% < 90%" in out
 
 
+def test_store_levels_loki_counts_the_lines_as_loki_would(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["eval", "--incident", "leader-election-lost", "--no-llm"]) == 0
+    written = capsys.readouterr().out
+    assert (
+        main(["eval", "--incident", "leader-election-lost", "--no-llm", "--store-levels", "loki"])
+        == 0
+    )
+    loki = capsys.readouterr().out
+    # The same incident, found alike; both tables end in PASS.
+    assert written.splitlines()[2].split()[:4] == loki.splitlines()[2].split()[:4]
+    assert loki.splitlines()[-1] == "PASS"
+
+
+def test_an_unknown_store_levels_is_refused_naming_it(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["eval", "--store-levels", "elastic"])
+    assert "--store-levels" in capsys.readouterr().err
+
+
 def test_a_bad_limit_is_refused_naming_it(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["eval", "--limit", "0"]) == EXIT_INPUT
     assert "invalid limit" in capsys.readouterr().err
