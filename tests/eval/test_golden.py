@@ -19,14 +19,6 @@ from tests.conftest import settings_for_tests
 
 FAILS_RECALL: dict[str, str] = {}
 FAILS_RANK: dict[str, str] = {
-    "pgbouncer-under-a-storm": (
-        "no onset of its own: the orders errors raise the storm's error rate about 1.4 times, "
-        "under changes.STEP_UP_FACTOR (1.5), so the storm's start is the only onset and nothing "
-        "is read before PgBouncer's warnings, which score 6.0 (new in the window 1 + warn 1 + "
-        "rare 2 + named by orders-api 2) against the storm's 7.0 (onset 3 + new 3 + error 2 - "
-        "loudest 1): rank 2. A step up by significance (three buckets against the three before, "
-        "Poisson z >= 4) finds it, but also puts a false onset in a storm that ramps up smoothly"
-    ),
     "etcd-slow-disk-ramp": (
         "a gradual degradation: 'slow fdatasync' was there 13 minutes before the onset, so it "
         "is 'louder' (+2), not 'new' (+3), and scores 7.51 (seen before the onset 3 + louder 2 "

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import math
+import random
+
 import pytest
 
 from log_analyzer.logs.changes import (
     MAX_CHANGES,
+    STEP_UP_FACTOR,
+    _steps_between_levels,
     changes_before,
     coarse_onsets,
     first_rise,
@@ -157,3 +162,52 @@ def test_noise_is_no_step_up() -> None:
     assert step_up(points, 60) is None
     small = [(t, 4.0) for t in range(60, 600, 60)] + [(660, 12.0)]  # 3x, but 8 lines
     assert step_up(small, 60) is None
+
+
+def counted(means: list[float], seed: int) -> list[tuple[int, float]]:
+    """Error lines per 60 s bucket around ``means``, varying by the square root of each mean."""
+    rng = random.Random(seed)
+    return [
+        (60 * (i + 1), float(max(0, round(rng.gauss(mean, math.sqrt(mean))))))
+        for i, mean in enumerate(means)
+    ]
+
+
+def test_a_second_incident_adding_less_than_half_to_a_storm_is_a_step_between_levels() -> None:
+    # A storm of 185 errors a minute; from bucket 15 on a second failure adds 81 a minute: 1.44
+    # times, under STEP_UP_FACTOR, but a step from one level to another all the same.
+    assert STEP_UP_FACTOR > 266 / 185
+    found = 0
+    for seed in range(50):
+        points = counted([185.0] * 15 + [266.0] * 15, seed)
+        # Its start, or the bucket after it when noise makes that one's own rise the largest
+        # (the precise onset is then looked for from the bucket before, `onsets._precise`).
+        found += step_up(points, 60) in (900, 960)
+    assert found >= 45  # the rise is about 6 standard deviations: seldom lost in the noise
+
+
+def test_a_storm_that_ramps_up_smoothly_is_no_step_between_levels() -> None:
+    ramp = [100.0 + 300.0 * i / 29 for i in range(30)]
+    smooth = [(60 * (i + 1), mean) for i, mean in enumerate(ramp)]
+    assert not any(_steps_between_levels(smooth, i) for i in range(30))
+    # With noise, a dip before and a burst after can look like a step now and then.
+    stepped = sum(
+        any(_steps_between_levels(counted(ramp, seed), i) for i in range(30)) for seed in range(200)
+    )
+    assert stepped <= 20
+
+
+def test_a_steady_storm_has_no_step_between_levels() -> None:
+    for mean in (30.0, 185.0, 2000.0):
+        for seed in range(100):
+            points = counted([mean] * 30, seed)
+            assert not any(_steps_between_levels(points, i) for i in range(30))
+
+
+def test_a_step_between_levels_needs_five_buckets_after_it_and_enough_lines() -> None:
+    late = [(60 * (i + 1), 185.0 if i < 26 else 266.0) for i in range(30)]
+    assert not any(_steps_between_levels(late, i) for i in range(30))
+    assert _steps_between_levels(late[:24] + [(t, 266.0) for t in range(1500, 1860, 60)], 24)
+    # From 2 to 14 errors a minute is far above the noise, but 12 lines are no incident.
+    few = [(60 * (i + 1), 2.0 if i < 15 else 14.0) for i in range(30)]
+    assert not _steps_between_levels(few, 15)

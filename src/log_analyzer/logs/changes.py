@@ -171,11 +171,22 @@ STEP_UP_MIN_LINES = 20
 """... and at least this many lines above them (a few lines more is noise)."""
 
 
+STEP_UP_Z = 5.0
+"""... or, under a storm that a second incident adds less than half to, the lines of three
+buckets at least this many standard deviations above the three before them (a count of lines
+varies by its square root: the difference of two counts by the root of their sum) ..."""
+STEP_SHARPNESS = 3.0
+"""... when that rise is at least this many times the change over the three buckets before it
+and over the three after it: a step between two levels, not a stretch of a ramp (a storm that
+ramps up smoothly rises as much in every three buckets)."""
+
+
 def step_up(points: Sequence[tuple[int, float]], step_seconds: int) -> int | None:
     """The start of the bucket where the rate rose most above the three before it, if any did.
 
     A rise counts when the bucket holds `STEP_UP_FACTOR` times the median of the three buckets
-    before it and `STEP_UP_MIN_LINES` lines more; the largest rise (in lines) wins.
+    before it and `STEP_UP_MIN_LINES` lines more, or when it starts a step between two levels
+    (`_steps_between_levels`); the largest rise (in lines) wins.
     """
     best: tuple[float, int] | None = None
     for index in range(3, len(points)):
@@ -183,9 +194,33 @@ def step_up(points: Sequence[tuple[int, float]], step_seconds: int) -> int | Non
         before = sorted(value for _, value in points[index - 3 : index])[1]
         rise = count - before
         rose = count >= STEP_UP_FACTOR * before and rise >= STEP_UP_MIN_LINES
+        rose = rose or _steps_between_levels(points, index)
         if rose and (best is None or rise > best[0]):
             best = (rise, end - step_seconds)
     return None if best is None else best[1]
+
+
+def _steps_between_levels(points: Sequence[tuple[int, float]], index: int) -> bool:
+    """Whether the error rate steps up at ``index`` from one level to a higher one.
+
+    Four runs of three buckets are compared: two before ``index`` (earlier, before) and two
+    from it (after, later). After must exceed before by `STEP_UP_MIN_LINES` lines a bucket and
+    by `STEP_UP_Z` standard deviations, and by `STEP_SHARPNESS` times as much as before differs
+    from earlier and later from after. So the step needs five buckets after its start.
+    """
+    if index < 6 or index + 6 > len(points):
+        return False
+    earlier, before, after, later = (
+        sum(value for _, value in points[start : start + 3])
+        for start in (index - 6, index - 3, index, index + 3)
+    )
+    rise = after - before
+    drift = max(abs(before - earlier), abs(later - after))
+    return (
+        rise >= 3 * STEP_UP_MIN_LINES
+        and rise >= STEP_UP_Z * math.sqrt(after + before)
+        and rise >= STEP_SHARPNESS * drift
+    )
 
 
 def first_rise(points: Sequence[tuple[int, float]], step_seconds: int, usual: float) -> int | None:
