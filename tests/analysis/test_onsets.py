@@ -10,6 +10,8 @@ import json
 
 import pytest
 from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from log_analyzer.analysis.onsets import (
     OnsetEvidence,
@@ -170,3 +172,50 @@ def test_lines_read_twice_count_once() -> None:
                              window, Window(START - 600 * S, START), beyond)  # fmt: skip
     done = changes_near_onsets(OnsetsWork((evidence,), 2000))
     assert sum(c.recent for c in done.changes) == 6
+
+
+async def test_a_store_that_reports_no_levels_still_has_its_onset_and_says_so() -> None:
+    # Loki 2 (no detected_level), or Loki 3 with level discovery off: every line is `unknown`
+    # to the store, so its counts cannot tell errors; the lines the filter selected stand in.
+    onset = START + 600 * S
+    lines = [(onset - 40 * S, LABELS, "unknown", line("info", "feature flag checkout-v2 on"))]
+    lines += [
+        (onset + i * S // 4, LABELS, "unknown", line("error", f"checkout failed {i}"))
+        for i in range(2000)
+    ]
+    store = MemorySource(lines)
+    req = request()
+    counts = CountQuery(req.window, req.selection, req.line_filter)
+    exporter = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    histogram = store.histogram(counts, bucket_step(START, END))
+    found, note = await before_onsets(store, req, histogram, provider.get_tracer("t"))
+    assert note is None and [e.onset_ns for e in found] == [onset]
+    recent = "".join(row[2] for row in found[0].recent.decoded().rows)
+    assert "feature flag checkout-v2 on" in recent
+    [span] = [s for s in exporter.get_finished_spans() if s.name == "query_demo_before_onset"]
+    assert span.attributes is not None and span.attributes["log.onset_levels"] == "every"
+
+
+async def test_a_store_that_reports_levels_finds_onsets_in_errors_only() -> None:
+    # Warnings rise at 300 s, errors at 900 s: the onset is where the errors rose.
+    lines = [
+        (START + 300 * S + i * S, LABELS, "warn", line("warn", f"slow call {i}"))
+        for i in range(1200)
+    ]
+    lines += [
+        (START + 900 * S + i * S // 4, LABELS, "error", line("error", f"call failed {i}"))
+        for i in range(2000)
+    ]
+    store = MemorySource(lines)
+    req = request()
+    counts = CountQuery(req.window, req.selection, req.line_filter)
+    exporter = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    histogram = store.histogram(counts, bucket_step(START, END))
+    found, _ = await before_onsets(store, req, histogram, provider.get_tracer("t"))
+    assert [e.onset_ns for e in found] == [START + 900 * S]
+    [span] = [s for s in exporter.get_finished_spans() if s.name == "query_demo_before_onset"]
+    assert span.attributes is not None and span.attributes["log.onset_levels"] == "error,fatal"

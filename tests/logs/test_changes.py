@@ -14,10 +14,12 @@ from log_analyzer.logs.changes import (
     changes_before,
     coarse_onsets,
     first_rise,
+    onset_levels,
     step_up,
 )
 from log_analyzer.logs.levels import Level
 from log_analyzer.logs.normalize import NormalizedEntry
+from log_analyzer.logs.totals import Histogram
 
 S = 1_000_000_000
 ONSET = 10_000 * S
@@ -211,3 +213,11 @@ def test_a_step_between_levels_needs_five_buckets_after_it_and_enough_lines() ->
     # From 2 to 14 errors a minute is far above the noise, but 12 lines are no incident.
     few = [(60 * (i + 1), 2.0 if i < 15 else 14.0) for i in range(30)]
     assert not _steps_between_levels(few, 15)
+
+
+def test_onsets_are_found_in_errors_unless_the_store_gave_no_line_a_level() -> None:
+    known = Histogram(60, ((60, {Level.UNKNOWN: 40.0, Level.WARN: 2.0}), (120, {})))
+    assert onset_levels(known) == (Level.FATAL, Level.ERROR)  # warnings only: still errors
+    unlevelled = Histogram(60, ((60, {Level.UNKNOWN: 40.0}), (120, {Level.ERROR: 0.0})))
+    assert onset_levels(unlevelled) is None
+    assert onset_levels(Histogram(60, ())) is None

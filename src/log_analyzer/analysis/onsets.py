@@ -32,7 +32,8 @@ from opentelemetry import trace
 
 from log_analyzer.analysis.request import AnalysisRequest
 from log_analyzer.core.errors import ServiceError
-from log_analyzer.logs.changes import SEVERE_LEVELS, coarse_onsets, first_rise
+from log_analyzer.logs.changes import coarse_onsets, first_rise, onset_levels
+from log_analyzer.logs.levels import Level
 from log_analyzer.logs.totals import Histogram, find_spikes
 from log_analyzer.sources.base import (
     CountQuery,
@@ -81,7 +82,8 @@ async def before_onsets(
     counted = await histogram
     if counted is None:
         return (), "no counts per bucket, so no onset to look before"
-    series = counted.series(SEVERE_LEVELS)
+    levels = onset_levels(counted)
+    series = counted.series(levels)
     spikes = [(spike.start, spike.peak) for spike in find_spikes(series)]
     coarse = coarse_onsets(series.points, series.step_seconds, spikes)
     if not coarse:
@@ -89,10 +91,13 @@ async def before_onsets(
     step = series.step_seconds
     with tracer.start_as_current_span(f"query_{source.name}_before_onset") as span:
         span.set_attribute("db.system.name", source.name)
+        span.set_attribute("log.onset_levels", _named(levels))
         try:
             found = await asyncio.gather(
                 *(
-                    _evidence(source, request, start, step, usual_before(series.points, start))
+                    _evidence(
+                        source, request, levels, start, step, usual_before(series.points, start)
+                    )
                     for start in coarse
                 )
             )
@@ -144,9 +149,14 @@ async def read_beyond_the_known(
 
 
 async def _evidence(
-    source: LogSource, request: AnalysisRequest, start: int, step: int, usual: float
+    source: LogSource,
+    request: AnalysisRequest,
+    levels: tuple[Level, ...] | None,
+    start: int,
+    step: int,
+    usual: float,
 ) -> OnsetEvidence:
-    onset, until = await _precise(source, request, start, step, usual)
+    onset, until = await _precise(source, request, levels, start, step, usual)
     recent = Window(onset - LEAD_SECONDS * _NS, until + 1)  # a bucket holds its end
     baseline = Window(recent.start_ns - BASELINE_SECONDS * _NS, recent.start_ns)
     every = LineFilter.every()
@@ -164,7 +174,12 @@ async def _evidence(
 
 
 async def _precise(
-    source: LogSource, request: AnalysisRequest, start: int, step: int, usual: float
+    source: LogSource,
+    request: AnalysisRequest,
+    levels: tuple[Level, ...] | None,
+    start: int,
+    step: int,
+    usual: float,
 ) -> tuple[int, int]:
     """The onset to `FINE_STEP_SECONDS`, and where the window its cause is looked in ends.
 
@@ -176,13 +191,18 @@ async def _precise(
     counts = CountQuery(around, request.selection, request.line_filter)
     coarse = (start * _NS, (start + step) * _NS)
     try:
-        fine = (await source.histogram(counts, FINE_STEP_SECONDS)).series(SEVERE_LEVELS)
+        fine = (await source.histogram(counts, FINE_STEP_SECONDS)).series(levels)
     except ServiceError:
         return coarse  # the coarse bucket will do
     rise = first_rise(fine.points, FINE_STEP_SECONDS, usual * FINE_STEP_SECONDS / step)
     if rise is None:
         return coarse
     return rise * _NS, (rise + FINE_STEP_SECONDS) * _NS
+
+
+def _named(levels: tuple[Level, ...] | None) -> str:
+    """The levels onsets are found in, for the span: ``error,fatal``, or ``every``."""
+    return "every" if levels is None else ",".join(sorted(level.value for level in levels))
 
 
 def usual_before(points: Sequence[tuple[int, float]], start: int) -> float:

@@ -35,8 +35,8 @@ def add_eval_parser(sub: Any) -> None:
         "--store-levels",
         choices=sorted(STORE_LEVELS),
         default="written",
-        help="the levels the store counts by: as each line was written (default), or as Loki 3 "
-        "reads them from the line (detected_level)",
+        help="the levels the store counts by: as each line was written (default), as Loki 3 "
+        "reads them from the line (detected_level), or none (every line unknown)",
     )
 
 

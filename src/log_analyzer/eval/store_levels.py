@@ -6,7 +6,7 @@ label, it guesses one (`detected_level`), and the window's counts by level, from
 pipeline finds where the errors rose, follow that guess. `loki_level` reads a line as Loki 3's
 distributor does (behaviour read in its source, `pkg/distributor/field_detection.go`), so the
 evaluation can be run on the levels a real Loki would count (``log-analyzer eval
---store-levels loki``):
+--store-levels loki``), or on none at all (``--store-levels none``, `no_level`):
 
 * a line that starts with ``{`` and ends with ``}`` is JSON: the first field, at any depth, whose
   key is one of Loki's level keys and whose value is a *string* (pino's ``"level":50`` is not);
@@ -89,8 +89,21 @@ def loki_level(line: str) -> str:
     return named or _word_level(line)
 
 
-STORE_LEVELS: Mapping[str, Callable[[str], str] | None] = {"written": None, "loki": loki_level}
-"""How the store's levels are read, by name: as written (the incidents' own), or as Loki would."""
+def no_level(line: str) -> str:
+    """``unknown``: what a store that reports no level gives every line.
+
+    Loki 2, Loki 3 with level discovery off, an index without a level field.
+    """
+    return UNKNOWN
+
+
+STORE_LEVELS: Mapping[str, Callable[[str], str] | None] = {
+    "written": None,
+    "loki": loki_level,
+    "none": no_level,
+}
+"""How the store's levels are read, by name: as written (the incidents' own), as Loki 3 reads
+them, or not at all."""
 
 
 def relevelled(generated: Generated, level_of_line: Callable[[str], str]) -> Generated:

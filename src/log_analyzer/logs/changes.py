@@ -21,6 +21,7 @@ from log_analyzer.logs.condense import condense
 from log_analyzer.logs.levels import Level
 from log_analyzer.logs.normalize import NormalizedEntry
 from log_analyzer.logs.redact import DEFAULT_PII
+from log_analyzer.logs.totals import Histogram
 
 _WORD = re.compile(r"[^\W\d_]{2}")
 """Two letters in a row: a template without them (blank, ASCII art, a row of dashes) is no
@@ -132,6 +133,20 @@ def changes_before(
 
 
 SEVERE_LEVELS = (Level.FATAL, Level.ERROR)
+
+
+def onset_levels(histogram: Histogram) -> tuple[Level, ...] | None:
+    """The levels whose lines per bucket onsets are found in (None: every level).
+
+    Errors and worse; but a store that gives no line a level counts every line ``unknown``
+    (Loki 2, Loki 3 with level discovery off, an index without a level field), and its errors
+    cannot be told from the rest: then every counted line is, as the request's line filter
+    selected them (by default, the lines that look like errors or warnings).
+    """
+    for _, counts in histogram.points:
+        if any(count and level is not Level.UNKNOWN for level, count in counts.items()):
+            return SEVERE_LEVELS
+    return None
 
 
 def coarse_onsets(
