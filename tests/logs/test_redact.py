@@ -3308,3 +3308,41 @@ def test_every_command_line_tool_with_a_password_flag(line: str, password: str) 
     out = redact(line, pii=NO_PII).text
     assert password not in out
     assert out == line.replace(password, "[REDACTED:password]")
+
+
+# --- values holding brackets and commas -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param("password=Xk9(Lm2#q7Zr) user=bob", "password=[REDACTED:password] user=bob", id="paren"),
+        pytest.param("password=Ab3,cc7Qz9 next=1", "password=[REDACTED:password] next=1", id="comma"),
+        pytest.param("level=info password=a,b user=x", "level=info password=[REDACTED:password] user=x", id="logfmt-comma"),
+        pytest.param("password={Zq8xYw4} next=1", "password={[REDACTED:password]} next=1", id="braces"),
+        pytest.param('{"password": "{Zq8xYw4}"}', '{"password": "[REDACTED:password]"}', id="json-braces"),
+        pytest.param("  password: Xk9(Lm2#q,7Zr)", "  password: [REDACTED:password]", id="yaml"),
+        pytest.param("cfg=&{User:app Password:Xk9(Lm2,q7Zr) Host:db}", "cfg=&{User:app Password:[REDACTED:password] Host:db}", id="go-struct"),
+        pytest.param("cfg=&{User:app Password:Xk9Lm2q7Zr}", "cfg=&{User:app Password:[REDACTED:password]}", id="go-struct-last"),
+        pytest.param("cfg=map[password:Xk9(Lm2,q7Zr) user:app]", "cfg=map[password:[REDACTED:password] user:app]", id="go-map"),
+        pytest.param("cfg=map[user:app password:Xk9Lm2]", "cfg=map[user:app password:[REDACTED:password]]", id="go-map-last"),
+        pytest.param("{password=Xk9Lm2, user=bob}", "{password=[REDACTED:password], user=bob}", id="java-map"),
+        pytest.param("password=Xk9Lm2,user=bob", "password=[REDACTED:password],user=bob", id="comma-before-a-key"),
+        pytest.param("connect(password=Xk9Lm2)", "connect(password=[REDACTED:password])", id="closing-paren"),
+        pytest.param("password=(Xk9Lm2q7Zr)", "password=[REDACTED:password]", id="in-parens"),
+    ],
+)  # fmt: skip
+def test_a_value_holding_brackets_or_commas_is_hidden_whole(text: str, expected: str) -> None:
+    assert redact(text, pii=NO_PII).text == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "password=(null)", "password=(hidden) user=bob", "token={0}", "password={password}",
+        "password={{ .Values.db.password }}", "token = decode(header, key)",
+        "secret = secrets.token_hex(32)", "password=${DB_PASSWORD}",
+    ],
+)  # fmt: skip
+def test_brackets_that_hold_no_secret_are_left(text: str) -> None:
+    assert redact(text, pii=NO_PII).text == text

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from typing import NamedTuple
 
 from log_analyzer.logs.redact.key_names import (
     _ID_KEY_NAMES,
@@ -29,14 +30,50 @@ from log_analyzer.logs.redact.values import (
     _high_entropy,
     _is_basic_credential,
     _is_not_secret,
+    _mixed_case_with_digit,
     _opaque_id,
 )
 
 
-def _kv_value(match: re.Match[str]) -> tuple[str, str, bool] | None:
-    """The value's group, the value, and whether it is bare; None if it is no secret."""
+class _Found(NamedTuple):
+    group: str
+    value: str
+    """The value, without the closing brackets that end its group (`tail`)."""
+    bare: bool
+    tail: int
+    """How many characters at the group's end close what holds the value: ``}`` of ``{k=v}``."""
+
+
+_CLOSERS = {")": "(", "}": "{", "]": "["}
+
+
+def _unbalanced_tail(value: str) -> int:
+    """How many brackets end `value` without having opened in it: the ``)`` of ``(pw=x)``."""
+    size = len(value)
+    while size and value[size - 1] in _CLOSERS:
+        closer = value[size - 1]
+        if value.count(closer, 0, size) <= value.count(_CLOSERS[closer], 0, size):
+            break
+        size -= 1
+    return len(value) - size
+
+
+# A call in code, as a stack trace quotes it: token = decode(header), pw = getpass(); not a value
+# that only holds a parenthesis (Xk9(Lm2#q7), whose "name" looks random).
+_CALL = re.compile(r"(?P<name>[A-Za-z_][\w.]*)\([\w.=*/-]*\)?[\w.()]*")
+
+
+def _is_call(value: str) -> bool:
+    call = _CALL.fullmatch(value)
+    return call is not None and not _mixed_case_with_digit(call.group("name"))
+
+
+def _kv_value(match: re.Match[str]) -> _Found | None:
+    """The value's group, the value, whether it is bare; None if it is no secret."""
     group = str(match.lastgroup)
     value = match.group(group)
+    tail = _unbalanced_tail(value) if group == "bare" else 0
+    value = value[: len(value) - tail]
     keyword = match.group("kw")
     if _is_not_secret(value):
         return None
@@ -50,7 +87,7 @@ def _kv_value(match: re.Match[str]) -> tuple[str, str, bool] | None:
     )
     if inside and keyword.lower() in _SHORT_KEYWORDS:
         return None
-    return group, value, group == "bare"
+    return _Found(group, value, group == "bare", tail)
 
 
 def _counted(value: str) -> bool:
@@ -130,13 +167,17 @@ def _key_value(match: re.Match[str]) -> tuple[str, str] | None:
     found = _kv_value(match)
     if found is None:
         return None
-    group, value, bare = found
+    group, value, bare, tail = found
     keyword, key_quote = match.group("kw"), match.group("kq") or ""
     plural = match.group("suffix") == "s"
-    if group in ("list", "object"):
+    # Braces around one value, not pairs, hold the value itself: password={Zq8...}.
+    braced = group == "object" and ":" not in value and "=" not in value
+    if group in ("list", "object") and not braced:
         if group == "object" and not plural:
             return None  # a secret's reference: "secret":{"secretName":"api-tls"}
         return _container(match, group, _kv_kind(keyword, _key_prefix(match)))
+    if braced and _is_not_secret(f"{{{value}}}"):
+        return None  # a format string's field: password={password}, token={0}
     if plural and _counted(value):
         return None  # tokens=512, "prompt_tokens": 1106: a count
     lowered = keyword.lower()
@@ -154,13 +195,13 @@ def _key_value(match: re.Match[str]) -> tuple[str, str] | None:
     prose_after_colon = bare and not key_quote and _in_prose(match, sep)
     if prose_after_colon and _WORDLIKE.fullmatch(value.rstrip(".,!?:")):
         return None  # Go-style errors put prose after a colon: "invalid token: signature expired".
-    if bare and ("(" in value or match.string[match.end() : match.end() + 1] == "["):
+    if bare and (_is_call(value) or match.string[match.end() : match.end() + 1] == "["):
         return None  # code in a stack trace: token = decode(header), pwd = os.environ["PWD"]
     start = match.start()
     if sep == ":" and match.string[start - 1 : start] == ":":
         return None  # a segment of an ARN or URN: arn:aws:secretsmanager:...:secret:db-creds
     # A bare JSON value (a number) gets quotes, so the line stays valid JSON.
-    return _swap(match, group, kind, key_quote if bare else "")
+    return _swap(match, group, kind, key_quote if bare else "", tail)
 
 
 # A generic key named for what it does to secrets holds one even as hex, which ids are too
@@ -211,7 +252,7 @@ def _generic_key_value(match: re.Match[str]) -> tuple[str, str] | None:
     found = _kv_value(match)
     if found is None:
         return None
-    group, value, bare = found
+    group, value, bare, tail = found
     named = {word.lower() for word in _KEY_WORD.findall(_key_prefix(match))[-1:]}
     if named & _PUBLIC or named & _ID_KEY_NAMES:
         return None  # a public key, or a key that finds a thing, is no secret
@@ -230,12 +271,13 @@ def _generic_key_value(match: re.Match[str]) -> tuple[str, str] | None:
         and len(value) >= _BASIC_MIN_CHARS
         and _is_basic_credential(value)
     ):
-        return _swap(match, group, "basic_auth", (match.group("kq") or "") if bare else "")
+        quote = (match.group("kq") or "") if bare else ""
+        return _swap(match, group, "basic_auth", quote, tail)
     # A key, or an Authorization header's raw value (no scheme), may be hex or a UUID.
     hex_key = match.group("kw").lower() in _HEX_KEY_WORDS and _hex_key(value)
     if not (_high_entropy(value) or hex_key or (named & _SECRET_KEY_NAMES and _opaque_id(value))):
         return None
-    return _swap(match, group, "secret", (match.group("kq") or "") if bare else "")
+    return _swap(match, group, "secret", (match.group("kq") or "") if bare else "", tail)
 
 
 # "password= user=x" has an empty password, not the value "user=x".
@@ -256,8 +298,11 @@ _VALUE = (
     # Python's bytes, b'...', as a dict's repr shows them.
     r"|[NnEeBb]?'(?P<sq>(?:[^'\n]|'')*)'?"
     # A bare value ends at an "&" that starts a URL query's next parameter (&next=/), not at
-    # one inside it (password=p@ss&w0rd).
-    r"|(?P<bare>[^\s\"'\\\[\])}<>,;&]+(?:&(?![^\s&]*=)[^\s\"'\\\[\])}<>,;&]+)*))"
+    # one inside it (password=p@ss&w0rd), and at a "," before a space or the next key
+    # (password=a, user=b; password=a,user=b), not at one inside it (password=Ab3,cc7). It
+    # holds brackets (Xk9(Lm2), {Zq8}); those closing what holds it are given back (`_Found`).
+    r"|(?P<bare>[^\s\"'\\\[<>,;&]+"
+    r"(?:(?:&(?![^\s&]*=)|,(?![ \t]|[A-Za-z_][\w.-]*[=:]))[^\s\"'\\\[<>,;&]+)*))"
 )
 
 
@@ -312,8 +357,10 @@ def _named_value(match: re.Match[str]) -> tuple[str, str] | None:
     named = _secret_name(match.group("name"))
     group = str(match.lastgroup)
     value = match.group(group)
+    tail = _unbalanced_tail(value) if group == "bare" else 0
+    value = value[: len(value) - tail]
     if named is None or _is_not_secret(value):
         return None
     if group == "bare" and _FIELD.match(value):
         return None  # Go's {Name:X Value: ValueFrom:...}: the value is empty
-    return _swap(match, group, _kv_kind(*named))
+    return _swap(match, group, _kv_kind(*named), tail=tail)

@@ -38,10 +38,16 @@ class _Rule:
     """The kind of personal data this rule finds, run only when asked for; None: always run."""
 
 
-def _swap(match: re.Match[str], group: str, kind: str, quote: str = "") -> tuple[str, str]:
-    """Replace only `group` inside the match, wrapping the placeholder in `quote`."""
+def _swap(
+    match: re.Match[str], group: str, kind: str, quote: str = "", tail: int = 0
+) -> tuple[str, str]:
+    """Replace only `group` inside the match, wrapping the placeholder in `quote`.
+
+    The last `tail` characters of the group stay (a bracket that closes what holds the value).
+    """
     whole, base = match.group(0), match.start()
     start, end = match.span(group)
+    end -= tail
     return kind, f"{whole[: start - base]}{quote}{_placeholder(kind)}{quote}{whole[end - base :]}"
 
 

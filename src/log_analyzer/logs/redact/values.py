@@ -86,8 +86,41 @@ _NOT_SECRET = frozenset(
     {"null", "none", "nil", "true", "false", "undefined", "bearer", "basic", "redacted", "-"}
 )
 _WORDLIKE = re.compile(r"[A-Z]?[a-z]+|[A-Z]+")
-# A value that names a secret kept elsewhere: $VAR, ${VAR}, $(cmd), {{ template }}, <nil>, {object}.
-_REFERENCE = re.compile(r"\$(?:\{|\(|[A-Z_][A-Z0-9_]*$)|\{|<.*>$")
+# A value that names a secret kept elsewhere: $VAR, ${VAR}, $(cmd), {{ template }}, <nil>, {object}
+# (braces around a value that looks random are no reference: `_braced_reference`).
+_REFERENCE = re.compile(r"\$(?:\{|\(|[A-Z_][A-Z0-9_]*$)|<.*>$")
+# A name in braces is a format string's field ({password}, {0}, {db.pass}).
+_BRACED_NAME = re.compile(r"[\w.-]*")
+# What C's printf and loggers print in parentheses for a missing or hidden value: "(null)".
+_PARENTHESIZED = frozenset(
+    {
+        "null",
+        "nil",
+        "none",
+        "empty",
+        "hidden",
+        "masked",
+        "redacted",
+        "sensitive",
+        "unset",
+        "not set",
+    }
+)
+
+
+def _braced_reference(value: str) -> bool:
+    """Whether `value`, starting with a brace, is a template, a format field or a struct's start.
+
+    Braces around a random value (``{Zq8xYw4}``) hold a secret, not a reference to one.
+    """
+    if not value.endswith("}"):
+        return True  # {{ template or a Go struct's first field: cut before its end
+    inner = value[1:-1].strip()
+    return inner.startswith(("{", "$", ".")) or (
+        _BRACED_NAME.fullmatch(inner) is not None and not _mixed_case_with_digit(inner)
+    )
+
+
 # Placeholders, and the escaped newlines that may sit between them: what is left once they are
 # taken out is spaces (the value held nothing else) or the word that stood before them.
 _PLACEHOLDERS = re.compile(r"\[REDACTED:[a-z_]+\]|\\[nrt]")
@@ -102,6 +135,8 @@ def _is_not_secret(value: str) -> bool:
         not stripped.strip("*")  # empty, or masked already
         or stripped.lower() in _NOT_SECRET
         or _REFERENCE.match(stripped) is not None
+        or (stripped.startswith("{") and _braced_reference(stripped))
+        or (stripped[:1] == "(" and stripped[1:].rstrip(")").lower() in _PARENTHESIZED)
     )
 
 
