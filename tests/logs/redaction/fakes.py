@@ -454,6 +454,11 @@ MAKERS: dict[str, Maker] = {
     "unknown_vendor_uuid": lambda rng: f"pat-eu1-{uuid.UUID(int=rng.getrandbits(128), version=4)}",
     "unknown_vendor_mixed": join("sm_pat_", of(ALNUM, 20, mixed_case=True)),
     "unknown_vendor_dotted": join("1000.", of(HEX, 32), ".", of(HEX, 32)),
+    # Shapes the key-value rules used to cut short: brackets and commas inside, braces around.
+    "bracket_password": lambda rng: (
+        mixed(rng, ALNUM, 5) + rng.choice("(),{}") + mixed(rng, ALNUM, 6)
+    ),
+    "braced_password": lambda rng: "{" + mixed(rng, ALNUM, 12) + "}",
     "hunter2": fixed("hunter2"),
     "fixed_at": fixed("p@ss:w0rd"),
     "s3cr3t": fixed("s3cr3t!"),
