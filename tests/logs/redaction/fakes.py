@@ -459,6 +459,10 @@ MAKERS: dict[str, Maker] = {
         mixed(rng, ALNUM, 5) + rng.choice("(),{}") + mixed(rng, ALNUM, 6)
     ),
     "braced_password": lambda rng: "{" + mixed(rng, ALNUM, 12) + "}",
+    # A password a person chose, stated in prose: a word, a digit, a dash, letters and digits.
+    "prose_password": lambda rng: (
+        pick(rng, string.ascii_lowercase, 6) + rng.choice(string.digits) + "-" + lower_alnum(rng, 5)
+    ),
     "hunter2": fixed("hunter2"),
     "fixed_at": fixed("p@ss:w0rd"),
     "s3cr3t": fixed("s3cr3t!"),

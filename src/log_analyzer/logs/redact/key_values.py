@@ -68,6 +68,10 @@ def _is_call(value: str) -> bool:
     return call is not None and not _mixed_case_with_digit(call.group("name"))
 
 
+# YAML's block indicators: the value is on the next lines (`blocks`), not "|" itself.
+_BLOCK_INDICATOR = re.compile(r"[|>][-+0-9]{0,2}")
+
+
 def _kv_value(match: re.Match[str]) -> _Found | None:
     """The value's group, the value, whether it is bare; None if it is no secret."""
     group = str(match.lastgroup)
@@ -75,7 +79,7 @@ def _kv_value(match: re.Match[str]) -> _Found | None:
     tail = _unbalanced_tail(value) if group == "bare" else 0
     value = value[: len(value) - tail]
     keyword = match.group("kw")
-    if _is_not_secret(value):
+    if _is_not_secret(value) or (group == "bare" and _BLOCK_INDICATOR.fullmatch(value)):
         return None
     start = match.start()
     before = match.string[start - 1] if start else ""

@@ -9,7 +9,13 @@ import re
 
 from log_analyzer.logs.redact.key_names import _ID_KEY_NAMES, _PUBLIC, _key_prefix, _kv_kind
 from log_analyzer.logs.redact.rule import _swap
-from log_analyzer.logs.redact.values import _high_entropy, _long_hex, _mixed_through, _opaque_id
+from log_analyzer.logs.redact.values import (
+    _high_entropy,
+    _is_not_secret,
+    _long_hex,
+    _mixed_through,
+    _opaque_id,
+)
 
 # A secret named in prose, its value after a space: "auth_token 09f0...", "api key is Ab3...",
 # "invalid token 00Kx..." (no separator, so the key-value rules do not see it). Prose puts words
@@ -87,3 +93,51 @@ def _random_part(part: str) -> bool:
     return (
         _high_entropy(part) or (_long_hex(part) and _opaque_id(part)) or _random_in_one_case(part)
     )
+
+
+# A password stated in prose, its value after a linking word ("the password is hunter2-p3k64",
+# "password was Tr0ub4dor&3") or after "with"/"using" ("login with password s3cr3t-x9 ok").
+# Such lines are far more often about a password than holding one ("password is incorrect",
+# "password was changed", "the password is expired"): only a value no word looks like counts
+# (`_stated_password`), quoted or not.
+_STATED_PASSWORD = re.compile(
+    r"(?P<kw>[Pp](?i:assword|asswd|assphrase|asscode))[ \t]+"
+    r"(?:(?P<link>(?i:is:?|was|set to|changed to|reset to))[ \t]+)?"
+    r"(?P<q>[\"'`]?)(?P<secret>[^\s\"'`\\]{6,256})(?P=q)"
+)
+# What stands before "password" when no linking word follows it: "with password x".
+_USING = re.compile(r"(?i:with|using|via|by)[ \t]+(?:(?i:the|a|an|new|old|admin|user)[ \t]+)?\Z")
+_SENTENCE_END = ".,;:"
+# How a password is kept or sent, not what it is: "password is base64-encoded", "bcrypt".
+_ALGORITHM = re.compile(
+    r"(?i:sha|md|utf|base|aes|rsa|argon|pbkdf|crc|des|ed|x|hs|rs|es|ps|blake|scram-sha-|rc)"
+    r"-?[0-9]+[a-z]*(?:[-_][A-Za-z0-9]+)*"
+)
+# A digit or a symbol that words do not hold (a hyphen, an apostrophe, an underscore or a dot
+# join words: "user-defined", "pre_hashed").
+_NOT_A_WORD = re.compile(r"[0-9]|[^\w'.-]")
+
+
+def _stated_password(match: re.Match[str]) -> tuple[str, str] | None:
+    start = match.start()
+    if start and match.string[start - 1].isalnum():
+        return None  # the tail of a longer word: "nopassword is"
+    if match.group("link") is None and not _USING.search(match.string, max(0, start - 24), start):
+        return None  # "password reset requested", "password hashing failed"
+    value = match.group("secret")
+    judged = value.rstrip(_SENTENCE_END) if not match.group("q") else value
+    if (
+        len(judged) < _STATED_MIN_CHARS
+        or _is_not_secret(judged)
+        or judged.startswith(("/", "~", "./"))  # a file that holds it
+        or not any(c.isalpha() for c in judged)  # a number: "password is 8 characters"
+        or _NOT_A_WORD.search(judged) is None
+        or _ALGORITHM.fullmatch(judged) is not None
+    ):
+        return None
+    tail = len(value) - len(judged)
+    return _swap(match, "secret", "password", tail=tail)
+
+
+_STATED_MIN_CHARS = 6
+"""The shortest value stated in prose taken for a password (``hunter2`` is seven)."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from functools import partial
 
+from log_analyzer.logs.redact.blocks import _NEXT_LINE_SHAPE, _NEXT_LINE_VALUE, _next_line_value
 from log_analyzer.logs.redact.command_lines import (
     _FLAG,
     _FLAG_SHAPE,
@@ -53,7 +54,12 @@ from log_analyzer.logs.redact.personal import (
     _email,
     _ip,
 )
-from log_analyzer.logs.redact.prose import _SPACED_SECRET, _spaced_secret
+from log_analyzer.logs.redact.prose import (
+    _SPACED_SECRET,
+    _STATED_PASSWORD,
+    _spaced_secret,
+    _stated_password,
+)
 from log_analyzer.logs.redact.rule import _Rule, _swap, _whole
 from log_analyzer.logs.redact.statements import (
     _COMMAND_PASSWORD,
@@ -149,6 +155,8 @@ def _rules() -> tuple[_Rule, ...]:
             _signature,
         ),
         _Rule(_DIGEST_RESPONSE, ("digest",), _digest_response),
+        # Before key-value pairs, which would take a block's indicator ("|") for the value.
+        _Rule(_NEXT_LINE_VALUE, (), _next_line_value, (_NEXT_LINE_SHAPE,)),
         # Before key-value pairs: a hash under a "password" key is counted as what it is.
         _Rule(_PASSWORD_HASH, (), _whole("password_hash"), _PASSWORD_HASH_SHAPES),
         _Rule(
@@ -167,6 +175,7 @@ def _rules() -> tuple[_Rule, ...]:
         ),
         _Rule(_AUTHORIZATION, ("authorization",), _authorization),
         _Rule(_SPACED_SECRET, ("pass", "secret", "token", "key", "cred"), _spaced_secret),
+        _Rule(_STATED_PASSWORD, ("pass",), _stated_password),
         # Tried only where such a flag is followed by a value, not wherever "pass" occurs.
         _Rule(
             _FLAG,

@@ -1,0 +1,60 @@
+r"""Values on the lines after their key: YAML's block scalars, and a value on the next line.
+
+``password: |`` or ``password: >-`` and the value on the following lines, indented deeper than
+the key; ``password:`` alone and its value on the next line. A log entry holds several lines
+when the continuation logic joined them, or JSON-escaped ones (``\n``).
+"""
+
+from __future__ import annotations
+
+import re
+
+from log_analyzer.logs.redact.key_names import (
+    _SECRET_KEY_WORDS,
+    _SHORT_KEYWORDS,
+    _keyword_alternation,
+    _kv_kind,
+)
+from log_analyzer.logs.redact.key_values import _KEY_SUFFIX
+from log_analyzer.logs.redact.rule import _placeholder
+from log_analyzer.logs.redact.values import _is_not_secret
+
+# The key starts its line (after a real or an escaped newline or a JSON string's quote, maybe as
+# a list's item); its
+# value's lines repeat the key's indentation and go deeper (`(?P=indent)[ \t]+`), so the block
+# ends at the next key of the same level. An escaped line ends at an unescaped quote too (the
+# end of the JSON string that holds it).
+_ESCAPED_LINE = r"(?:[^\\\r\n\"]|\\[^rn])*"
+_NEXT_LINE_VALUE = re.compile(
+    r"(?:^|(?<=\n)|(?<=\\n)|(?<=\"))(?P<indent>[ \t]*)(?:-[ \t]+)?(?P<name>[\w.-]{0,64}?)"
+    rf"(?P<kw>{_keyword_alternation(_SECRET_KEY_WORDS)}){_KEY_SUFFIX}(?![A-Za-z0-9_.-])"
+    r"[ \t]*:[ \t]*(?P<style>[|>][-+0-9]{0,2})?[ \t]*"
+    r"(?:\r?\n(?P<body>(?P=indent)[ \t]+[^\r\n]*(?:\r?\n(?P=indent)[ \t]+[^\r\n]*)*)"
+    rf"|(?:\\r)?\\n(?P<escaped>(?P=indent)[ \t]+{_ESCAPED_LINE}"
+    rf"(?:(?:\\r)?\\n(?P=indent)[ \t]+{_ESCAPED_LINE})*))"
+)
+# Cheap to find before the pattern runs (RE2, case-folded): a colon, maybe a block indicator,
+# and the end of the line (kept short: every text meets the hints first).
+_NEXT_LINE_SHAPE = r":[ \t|>+0-9-]*[\r\n\\]"
+# A plain value's first line that is a key, a list item or a comment: the key holds a mapping
+# (password:\n  min_length: 12), not a value.
+_NOT_A_SCALAR = re.compile(r"[ \t]*(?:[\w.\"'-]+[ \t]*:(?:[ \t]|$)|-[ \t]|#|$)")
+_LINE_BREAK = re.compile(r"\r?\n|(?:\\r)?\\n")
+
+
+def _next_line_value(match: re.Match[str]) -> tuple[str, str] | None:
+    keyword, name = match.group("kw"), match.group("name")
+    inside = name and name[-1].isalpha() and name[-1].isupper() == keyword[0].isupper()
+    if inside and keyword.lower() in _SHORT_KEYWORDS:
+        return None  # the tail of a longer word: bypass, monkey
+    group = "body" if match.group("body") is not None else "escaped"
+    body = match.group(group)
+    if match.group("style") is None and _NOT_A_SCALAR.match(body):
+        return None
+    content = " ".join(line.strip() for line in _LINE_BREAK.split(body))
+    if _is_not_secret(content):
+        return None
+    kind = _kv_kind(keyword, name)
+    whole, base = match.group(0), match.start()
+    start = match.start(group) + len(body) - len(body.lstrip(" \t"))
+    return kind, f"{whole[: start - base]}{_placeholder(kind)}{whole[match.end(group) - base :]}"
