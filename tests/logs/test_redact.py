@@ -3427,3 +3427,67 @@ def test_a_value_on_the_next_lines_is_redacted(text: str, secret: str) -> None:
 )  # fmt: skip
 def test_next_lines_that_hold_no_value_are_left(text: str) -> None:
     assert redact(text, pii=NO_PII).text == text
+
+
+# --- private keys' bodies without their header ----------------------------------------------------
+
+DER_STARTS = {
+    "pkcs8-rsa": "308204bd020100300d06092a864886f70d0101010500048204a7308204a30201000282010100",
+    "pkcs1-rsa": "308204a40201000282010100",
+    "pkcs1-rsa-4096": "308209280201000282020100",
+    "sec1-ec": "30770201010420",
+    "pkcs8-ec": "308187020100301306072a8648ce3d020106082a8648ce3d030107046d306b0201010420",
+    "pkcs8-ed25519": "302e020100300506032b657004220420",
+    "openssh": b"openssh-key-v1\0\0\0\0".hex(),
+}
+
+
+def key_lines(start: str) -> list[str]:
+    blob = base64.b64encode(bytes.fromhex(start) + bytes(range(256)) * 2).decode()
+    return [blob[i : i + 64] for i in range(0, len(blob), 64)]
+
+
+@pytest.mark.parametrize("start", DER_STARTS.values(), ids=DER_STARTS.keys())
+def test_a_private_keys_first_body_line_is_redacted(start: str) -> None:
+    lines = key_lines(start)
+    assert redact(lines[0], pii=NO_PII).text == "[REDACTED:private_key]"
+    entry = "\n".join(lines[:4]) + "\nDone"
+    assert redact(entry, pii=NO_PII).text == "[REDACTED:private_key]\nDone"
+    escaped = '{"log":"' + "\\n".join(lines[:3]) + '"}'
+    assert redact(escaped, pii=NO_PII).text == '{"log":"[REDACTED:private_key]"}'
+
+
+@pytest.mark.parametrize(
+    "start",
+    [
+        "3082037730820260a003020102020900",  # a certificate
+        "30820122300d06092a864886f70d01010105000382010f003082010a0282010100",  # a public key
+        "308202a23082018a020100",  # a certificate request
+        "3082010a0282010100",  # an RSA public key (PKCS#1)
+    ],
+)
+def test_der_that_is_no_private_key_is_left(start: str) -> None:
+    line = key_lines(start)[0]
+    assert redact(line, pii=NO_PII).text == line
+
+
+def test_puttys_private_lines_are_redacted() -> None:
+    text = (
+        "PuTTY-User-Key-File-2: ssh-rsa\nEncryption: none\nComment: k\nPublic-Lines: 1\n"
+        "AAAAB3NzaC1yc2EAAAABJQ\nPrivate-Lines: 2\nAAABAQCq8Zr9xY7Lm2Q4wT6bN3pV5k\nZk3Lm9Qp\n"
+        "Private-MAC: 7a2c3b9f0e1d"
+    )
+    assert redact(text, pii=NO_PII).text == text.replace(
+        "AAABAQCq8Zr9xY7Lm2Q4wT6bN3pV5k\nZk3Lm9Qp", "[REDACTED:private_key]"
+    )
+
+
+# --- AWS session tokens alone ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("prefix", ["FwoGZXIvYXdzE", "FQoGZXIvYXdzE", "IQoJb3JpZ2luX2VjE"])
+def test_an_aws_session_token_needs_no_name(prefix: str) -> None:
+    token = prefix + body(120)
+    assert redact(f"assumed role, using {token} for ci", pii=NO_PII).text == (
+        "assumed role, using [REDACTED:aws_session_token] for ci"
+    )

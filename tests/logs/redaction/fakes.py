@@ -24,6 +24,8 @@ HEX = "0123456789abcdef"
 UPPER = string.ascii_uppercase + string.digits
 
 Maker = Callable[[random.Random], str]
+# The DER of a PKCS#8 RSA private key up to its modulus: what every such key starts with.
+PKCS8_RSA = "308204bd020100300d06092a864886f70d0101010500048204a7308204a30201000282010100"
 
 
 def pick(rng: random.Random, alphabet: str, size: int) -> str:
@@ -463,6 +465,13 @@ MAKERS: dict[str, Maker] = {
     "prose_password": lambda rng: (
         pick(rng, string.ascii_lowercase, 6) + rng.choice(string.digits) + "-" + lower_alnum(rng, 5)
     ),
+    "aws_session_fwo": join("FwoGZXIvYXdzE", lambda rng: b64(rng.randbytes(240))),
+    "aws_session_iqo": join("IQoJb3JpZ2luX2VjE", lambda rng: b64(rng.randbytes(300))),
+    # A private key's first body line, without its PEM header (DER's first bytes, then random).
+    "der_pkcs8_line": lambda rng: b64(bytes.fromhex(PKCS8_RSA) + rng.randbytes(60))[:64],
+    "der_sec1_line": lambda rng: b64(bytes.fromhex("30770201010420") + rng.randbytes(60))[:64],
+    "openssh_key_line": lambda rng: b64(b"openssh-key-v1\0\0\0\0" + rng.randbytes(60))[:70],
+    "putty_private": lambda rng: b64(rng.randbytes(48)) + "\n" + b64(rng.randbytes(21)),
     "hunter2": fixed("hunter2"),
     "fixed_at": fixed("p@ss:w0rd"),
     "s3cr3t": fixed("s3cr3t!"),

@@ -24,6 +24,13 @@ from log_analyzer.logs.redact.cookies import (
     _cookies,
     _session_cookie,
 )
+from log_analyzer.logs.redact.key_bodies import (
+    _KEY_BODY,
+    _KEY_BODY_SHAPES,
+    _PUTTY_PRIVATE,
+    _key_body,
+    _putty_private,
+)
 from log_analyzer.logs.redact.key_names import _GENERIC_KEY_WORDS, _SECRET_KEY_WORDS
 from log_analyzer.logs.redact.key_values import (
     _NAMED_VALUE,
@@ -122,6 +129,8 @@ def _rules() -> tuple[_Rule, ...]:
             _whole("private_key"),
         ),
         _Rule(_BASE64_PRIVATE_KEY, (), _whole("private_key"), (r"ls[0-9]tls[0-9]crudjti",)),
+        _Rule(_KEY_BODY, (), _key_body, _KEY_BODY_SHAPES),
+        _Rule(_PUTTY_PRIVATE, ("private-lines",), _putty_private),
         # Before the vendor tokens, which hide the key id it is found by.
         _Rule(_AWS_KEY_PAIR, ("akia", "asia"), _aws_key_pair),
         _vendor_rule(_VENDORS),

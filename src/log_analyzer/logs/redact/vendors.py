@@ -91,6 +91,13 @@ _VENDORS = (
         r"A(?:KI|SI|BI)A[A-Z0-9]{16}(?![A-Za-z0-9])",
         ("akia", "asia", "abia"),
     ),
+    # AWS STS session tokens alone (no key name before them): base64 whose first bytes are the
+    # same in every token ("...er/aws", "...origin_ec"), digits matched as any digit.
+    _Vendor(
+        "aws_session_token",
+        r"(?:F[QwA]oGZXIvYXdz|IQoJb[0-9]JpZ[0-9]luX[0-9]Vj)[A-Za-z0-9+/]{40,}={0,2}",
+        ("fqogzxivyxdz", "fwogzxivyxdz", "faogzxivyxdz", "iqojb"),
+    ),
     # Amazon Bedrock API keys: long-lived (ABSK...), and short-lived (a presigned URL, encoded).
     _Vendor(
         "aws_bedrock_key",
