@@ -3482,6 +3482,65 @@ def test_puttys_private_lines_are_redacted() -> None:
     )
 
 
+# --- base64 under connection and credential keys --------------------------------------------------
+
+DSN_B64 = base64.b64encode(b"postgres://app:Xk9Lm2q7@db:5432/app").decode()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"  connection-uri: {DSN_B64}", f'{{"DATABASE_URL":"{DSN_B64}"}}', f"dbUrl={DSN_B64}",
+        f"  REDIS_DSN: '{DSN_B64}'", f"  .dockerconfigjson: {DSN_B64}",
+    ],
+)  # fmt: skip
+def test_base64_text_under_a_connection_key_is_redacted(text: str) -> None:
+    assert redact(text, pii=NO_PII).text == text.replace(DSN_B64, "[REDACTED:kubernetes_secret]")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "  url: https://example.com/api", "  connection-uri: postgres-primary",
+        "dsn=postgres", "curl: aGVsbG8gd29ybGQ=", "auth: 0123456789abcdef",
+        "  url: /api/v1/user",
+    ],
+)  # fmt: skip
+def test_values_under_a_connection_key_that_are_no_base64_text_are_left(text: str) -> None:
+    assert redact(text, pii=NO_PII).text == text
+
+
+# --- lists of logins ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "passwords"),
+    [
+        ("basic auth users: admin:pw1x,viewer:pw2y", ("pw1x", "pw2y")),
+        ("users=alice:Pw9xq;bob:Qz8wr", ("Pw9xq", "Qz8wr")),
+        ('{"htpasswd":"admin:hunter,ops:letmein"}', ("hunter", "letmein")),
+        ("credentials=admin:pw1x, viewer:pw2y", ("pw1x", "pw2y")),
+        ("BASIC_AUTH_USERS=admin:secret", ("secret",)),
+    ],
+)
+def test_lists_of_logins_are_redacted(text: str, passwords: tuple[str, ...]) -> None:
+    expected = text
+    for password in passwords:
+        expected = expected.replace(f":{password}", ":[REDACTED:password]")
+    assert redact(text, pii=NO_PII).text == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "users: alice:admin,bob:read-only", "users=alice:1001;bob:1002", "superusers=a:b1",
+        "auth=es:9200,kibana:5601", "users: 3", "active users: 12:30",
+    ],
+)  # fmt: skip
+def test_users_with_roles_ids_or_ports_are_left(text: str) -> None:
+    assert redact(text, pii=NO_PII).text == text
+
+
 # --- AWS session tokens alone ---------------------------------------------------------------------
 
 

@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 import re2
 
 from log_analyzer.logs.redact.key_values import _PAIR_BASE64
+from log_analyzer.logs.redact.kubernetes import _ENCODED_SECRET
 from log_analyzer.logs.redact.percent_encoded import _ENCODED_PAIR
 from log_analyzer.logs.redact.personal import _CARD
 from log_analyzer.logs.redact.rule import _placeholder, _Replacer, _Rule
@@ -120,7 +121,8 @@ def same_for_all_digits(text: str, *, pii: frozenset[str] = DEFAULT_PII) -> bool
 
     Texts that differ only in the values of their ASCII digits get the same verdict from every
     rule, except Basic credentials (after "Basic", or as base64 under an auth or credentials
-    key) and percent-encoded pairs, which are decoded, and card numbers (issuer, Luhn check).
+    key), base64 under a connection or credentials key, and percent-encoded pairs, which are
+    decoded, and card numbers (issuer, Luhn check).
     E-mail and IP addresses are found by shape, so ``pii`` changes nothing here; it is checked
     like :func:`redact` checks it.
     """
@@ -128,6 +130,7 @@ def same_for_all_digits(text: str, *, pii: frozenset[str] = DEFAULT_PII) -> bool
     return (
         "basic" not in text.casefold()
         and _PAIR_BASE64.search(text) is None
+        and _ENCODED_SECRET.search(text) is None
         and _CARD.search(text) is None
         and ("%" not in text or _ENCODED_PAIR.search(text) is None)
     )

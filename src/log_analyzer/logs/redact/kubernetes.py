@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 from bisect import bisect_left
 from functools import lru_cache
@@ -95,3 +97,38 @@ def _jwk_member(match: re.Match[str]) -> tuple[str, str] | None:
     if key_type is None or (match.group("member") == "k") != (key_type.group("kty") == "oct"):
         return None
     return _swap(match, "secret", "jwk_private_key")
+
+
+# A Secret's data value with no kind near it (a manifest dumped in part): base64 that decodes to
+# text, under a key naming what holds a credential though it says no "password" (those the
+# key-value rules hide whatever the value): a URL, DSN or connection string, credentials, a
+# registry's or a tool's credential file. A plain value there ("url: https://...") is no base64
+# of text, and stays.
+_ENCODED_KEYS = (
+    r"url|uri|dsn|conn(?:ection)?(?:[_-]?str(?:ing)?)?|cred(?:ential)?s?|auth|htpasswd|netrc"
+    r"|pgpass|\.?dockerconfigjson|\.?dockercfg|kubeconfig"
+)
+_ENCODED_SECRET = re.compile(
+    rf"(?P<kw>(?i:{_ENCODED_KEYS}))(?![A-Za-z0-9_-])\\{{0,3}}[\"']?[ \t]*[:=][ \t]*\\{{0,3}}[\"']?"
+    r"(?P<secret>[A-Za-z0-9+/]{8,}={0,2})(?![A-Za-z0-9+/=])"
+)
+_ENCODED_HINTS = ("url", "uri", "dsn", "conn", "cred", "auth", "htpasswd", "netrc", "pgpass",
+                  "dockerc", "kubeconfig")  # fmt: skip
+_ENCODED_MIN_CHARS = 6
+"""The shortest decoded text taken for a secret's value."""
+
+
+def _encoded_secret(match: re.Match[str]) -> tuple[str, str] | None:
+    start = match.start()
+    if start and match.string[start - 1].isalnum() and match.group("kw")[0].islower():
+        return None  # the tail of a longer word: curl, security (dbUrl is a key's last word)
+    value = match.group("secret")
+    if len(value) % 4:
+        return None  # Kubernetes pads its base64
+    try:
+        text = base64.b64decode(value, validate=True).decode()
+    except (binascii.Error, ValueError):
+        return None
+    if len(text) < _ENCODED_MIN_CHARS or not text.replace("\n", "").replace("\t", "").isprintable():
+        return None
+    return _swap(match, "secret", "kubernetes_secret")

@@ -40,12 +40,16 @@ from log_analyzer.logs.redact.key_values import (
     _named_value,
 )
 from log_analyzer.logs.redact.kubernetes import (
+    _ENCODED_HINTS,
+    _ENCODED_SECRET,
     _JWK_MEMBER,
     _SECRET_DATA,
     _SECRET_KIND_SHAPE,
+    _encoded_secret,
     _jwk_member,
     _secret_data,
 )
+from log_analyzer.logs.redact.logins import _LOGIN_LIST, _login_list
 from log_analyzer.logs.redact.percent_encoded import (
     _ENCODED_PAIR,
     _ENCODED_PAIR_SHAPE,
@@ -168,6 +172,12 @@ def _rules() -> tuple[_Rule, ...]:
         _Rule(_NEXT_LINE_VALUE, (), _next_line_value, (_NEXT_LINE_SHAPE,)),
         # Before key-value pairs: a hash under a "password" key is counted as what it is.
         _Rule(_PASSWORD_HASH, (), _whole("password_hash"), _PASSWORD_HASH_SHAPES),
+        # After the hashes (admin:$apr1$...), before the pairs, which would end at a list's comma.
+        _Rule(
+            _LOGIN_LIST,
+            ("users", "accounts", "logins", "htpasswd", "cred", "auth"),
+            _login_list,
+        ),
         _Rule(
             _key_value_pattern(_SECRET_KEY_WORDS),
             ("pass", "pw", "secret", "token", "key", "samlresponse"),
@@ -183,6 +193,8 @@ def _rules() -> tuple[_Rule, ...]:
             (r"(?:auth(?:orization)?|cred(?:ential)?s?)\\?[\"']?[ \t]*[:=]",),
         ),
         _Rule(_AUTHORIZATION, ("authorization",), _authorization),
+        # After the pairs: base64 of user:password under "auth" is counted as Basic credentials.
+        _Rule(_ENCODED_SECRET, _ENCODED_HINTS, _encoded_secret),
         _Rule(_SPACED_SECRET, ("pass", "secret", "token", "key", "cred"), _spaced_secret),
         _Rule(_STATED_PASSWORD, ("pass",), _stated_password),
         # Tried only where such a flag is followed by a value, not wherever "pass" occurs.

@@ -123,6 +123,8 @@ def _braced_reference(value: str) -> bool:
 
 # Placeholders, and the escaped newlines that may sit between them: what is left once they are
 # taken out is spaces (the value held nothing else) or the word that stood before them.
+# A list of logins whose passwords are hidden: only users are left ("admin: ,ops: ").
+_USERS_LEFT = re.compile(r"(?:[\w.@+-]+:[ \t]*[,;]?[ \t]*)+")
 _PLACEHOLDERS = re.compile(r"\[REDACTED:[a-z_]+\]|\\[nrt]")
 
 
@@ -130,7 +132,7 @@ def _is_not_secret(value: str) -> bool:
     stripped = value.strip()
     if _PLACEHOLDER in stripped:  # a value redacted already, maybe after a scheme word
         rest = _PLACEHOLDERS.sub(" ", stripped).strip()
-        return not rest or rest.lower() in _NOT_SECRET
+        return not rest or rest.lower() in _NOT_SECRET or _USERS_LEFT.fullmatch(rest) is not None
     return (
         not stripped.strip("*")  # empty, or masked already
         or stripped.lower() in _NOT_SECRET
