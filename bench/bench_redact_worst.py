@@ -66,6 +66,23 @@ STARTS = (
     "LS0tLS1CRUdJTi",
     "-storepass ",
     "u:p@h",
+    "password: |\n",
+    "password:\n ",
+    "\\n  token: >-\\n    ",
+    "\n password:\n  ",
+    "MIIEvQIBADAN",
+    "MHcCAQEEI",
+    "b3BlbnNzaC1rZXktdjE",
+    "Private-Lines: 2\n",
+    "the password is ",
+    "with password ",
+    "password=Xk9(",
+    "password={",
+    "password=a,",
+    "users=a:b,",
+    "basic auth users: a:b;",
+    "connection-uri: ",
+    "FwoGZXIvYXdzE",
 )
 
 
