@@ -3370,6 +3370,11 @@ def test_brackets_that_hold_no_secret_are_left(text: str) -> None:
         ("password is 'hunter2'.", "password is '[REDACTED:password]'."),
         ("the password is hunter2.", "the password is [REDACTED:password]."),
         ('{"msg":"password set to k9-Lm2q"}', '{"msg":"password set to [REDACTED:password]"}'),
+        ("password for user bob is Xk9-lm2q", "password for user bob is [REDACTED:password]"),
+        (
+            "the password for admin is now hunter2x!",
+            "the password for admin is now [REDACTED:password]",
+        ),
     ],
 )
 def test_a_password_stated_in_prose_is_redacted(text: str, expected: str) -> None:
@@ -3384,7 +3389,8 @@ def test_a_password_stated_in_prose_is_redacted(text: str, expected: str) -> Non
         "password is base64-encoded", "password is sha256-hashed", "password is argon2id",
         "password is 8 characters long", "with password 123456", "login with password failed",
         "using password from /run/secrets/db", "password was set to [REDACTED:password]",
-        "nopassword is set", "password hashing failed: x9-y",
+        "nopassword is set", "password hashing failed: x9-y", "password for bob is incorrect",
+        "password for user app1 was changed", "password for user1 abc123x",
     ],
 )  # fmt: skip
 def test_prose_about_a_password_is_left(text: str) -> None:
@@ -3521,6 +3527,7 @@ def test_values_under_a_connection_key_that_are_no_base64_text_are_left(text: st
         ('{"htpasswd":"admin:hunter,ops:letmein"}', ("hunter", "letmein")),
         ("credentials=admin:pw1x, viewer:pw2y", ("pw1x", "pw2y")),
         ("BASIC_AUTH_USERS=admin:secret", ("secret",)),
+        ("args: --basic-auth-users admin:pw1x,viewer:pw2y --port 80", ("pw1x", "pw2y")),
     ],
 )
 def test_lists_of_logins_are_redacted(text: str, passwords: tuple[str, ...]) -> None:
@@ -3534,7 +3541,8 @@ def test_lists_of_logins_are_redacted(text: str, passwords: tuple[str, ...]) -> 
     "text",
     [
         "users: alice:admin,bob:read-only", "users=alice:1001;bob:1002", "superusers=a:b1",
-        "auth=es:9200,kibana:5601", "users: 3", "active users: 12:30",
+        "auth=es:9200,kibana:5601", "users: 3", "active users: 12:30", "users alice:Pw9q",
+        'msg="login ok" users: alice:admin,bob:viewer',
     ],
 )  # fmt: skip
 def test_users_with_roles_ids_or_ports_are_left(text: str) -> None:

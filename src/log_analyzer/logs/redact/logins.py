@@ -1,9 +1,10 @@
 """Lists of logins: ``basic auth users: admin:pw1,viewer:pw2``, ``users=alice:pw;bob:pw``.
 
-Under a key naming users, accounts or logins, or an auth or credentials key, each
-``user:password`` pair of a list separated by ``,`` or ``;`` has its password hidden; the users
-stay. Under a key that only names users, a password must be no word and no number
-(``users: alice:admin,bob:viewer`` maps roles, ``alice:1001`` ids).
+Under a key naming users, accounts or logins, or an auth or credentials key (or a flag:
+``--basic-auth-users admin:pw1``), each ``user:password`` pair of a list separated by ``,`` or
+``;`` has its password hidden; the users stay. Under a key that only names users, a password
+must be no word and no number (``users: alice:admin,bob:viewer`` maps roles, ``alice:1001``
+ids).
 """
 
 from __future__ import annotations
@@ -17,13 +18,15 @@ from log_analyzer.logs.redact.values import _WORDLIKE
 _PAIR = r"[\w.@+-]{1,64}:[^\s,;:\"'\\]{1,256}+"
 _LOGIN_LIST = re.compile(
     r"(?P<key>[Uu](?i:sers)|[Aa](?i:ccounts)|[Ll](?i:ogins)|[Hh](?i:tpasswd)"
-    r"|[Cc](?i:redentials|reds)|[Aa](?i:uth))(?![A-Za-z0-9_.-])\\?[\"']?[ \t]*[:=][ \t]*\\?[\"']?"
+    r"|[Cc](?i:redentials|reds)|[Aa](?i:uth))(?![A-Za-z0-9_.-])"
+    r"(?P<sep>\\?[\"']?[ \t]*[:=][ \t]*\\?[\"']?|[ \t]+)"
     rf"(?P<list>{_PAIR}(?:[,;][ \t]?{_PAIR})*+)(?![^\s\"',;\\])"
 )
 _ONE_PAIR = re.compile(r"(?P<user>[\w.@+-]{1,64}):(?P<password>[^\s,;:\"'\\]+)")
 # Words before the key that make it an auth key: "basic auth users", "htpasswd_users".
 _AUTH_WORDS = re.compile(r"(?i:auth|basic|htpasswd|passw|login|cred)")
 _AUTH_KEYS = frozenset({"htpasswd", "credentials", "creds", "auth"})
+_FIELD_END = re.compile(r"[\"'=,;{}()\[\]]")
 _WORD = re.compile(r"[A-Za-z]+(?:[-_][A-Za-z]+)*")
 
 
@@ -31,8 +34,11 @@ def _login_list(match: re.Match[str]) -> tuple[str, str] | None:
     start = match.start()
     if start and match.string[start - 1].isalpha():
         return None  # the tail of a longer word: oauth, superusers
+    if not match.group("sep").strip() and match.string[start - 1 : start] != "-":
+        return None  # a space after the key: only a flag's value (--basic-auth-users a:b)
     key = match.group("key").lower()
-    before = match.string[max(0, start - _AUTH_REACH) : start]
+    # The key's own words: what stands before it since the last field's end.
+    before = _FIELD_END.split(match.string[max(0, start - _AUTH_REACH) : start])[-1]
     auth = key in _AUTH_KEYS or _AUTH_WORDS.search(before) is not None
     found = 0
 

@@ -96,14 +96,16 @@ def _random_part(part: str) -> bool:
 
 
 # A password stated in prose, its value after a linking word ("the password is hunter2-p3k64",
-# "password was Tr0ub4dor&3") or after "with"/"using" ("login with password s3cr3t-x9 ok").
-# Such lines are far more often about a password than holding one ("password is incorrect",
-# "password was changed", "the password is expired"): only a value no word looks like counts
-# (`_stated_password`), quoted or not.
+# "password was Tr0ub4dor&3", "password for user bob is now x") or after "with"/"using" ("login
+# with password s3cr3t-x9 ok"). Such lines are far more often about a password than holding one
+# ("password is incorrect", "password was changed", "the password is expired"): only a value no
+# word looks like counts (`_stated_password`), quoted or not.
 _STATED_PASSWORD = re.compile(
-    r"(?P<kw>[Pp](?i:assword|asswd|assphrase|asscode))[ \t]+"
-    r"(?:(?P<link>(?i:is:?|was|set to|changed to|reset to))[ \t]+)?"
-    r"(?P<q>[\"'`]?)(?P<secret>[^\s\"'`\\]{6,256})(?P=q)"
+    r"(?P<kw>[Pp](?i:assword|asswd|assphrase|asscode))"
+    r"(?:[ \t]+(?P<whose>(?i:for|of)(?:[ \t]+[^\s\"'`\\]{1,64}){1,2}))?[ \t]+"
+    r"(?:(?P<link>(?i:(?:is|was)(?:[ \t]+(?:now|still|set to|changed to))?:?"
+    r"|(?:set|changed|reset) to))[ \t]+)?"
+    r"(?P<q>[\"'`]?)(?P<secret>[^\s\"'`\\]{6,})(?P=q)"
 )
 # What stands before "password" when no linking word follows it: "with password x".
 _USING = re.compile(r"(?i:with|using|via|by)[ \t]+(?:(?i:the|a|an|new|old|admin|user)[ \t]+)?\Z")
@@ -122,8 +124,11 @@ def _stated_password(match: re.Match[str]) -> tuple[str, str] | None:
     start = match.start()
     if start and match.string[start - 1].isalnum():
         return None  # the tail of a longer word: "nopassword is"
-    if match.group("link") is None and not _USING.search(match.string, max(0, start - 24), start):
-        return None  # "password reset requested", "password hashing failed"
+    if match.group("link") is None and (
+        match.group("whose") is not None
+        or not _USING.search(match.string, max(0, start - 24), start)
+    ):
+        return None  # "password reset requested", "password hashing failed", "password for x"
     value = match.group("secret")
     judged = value.rstrip(_SENTENCE_END) if not match.group("q") else value
     if (
