@@ -20,8 +20,12 @@ command lines' password flags; every value under a Kubernetes Secret's ``data`` 
 (``/hooks/...``), hex and ``*_session=`` session cookies, CAS tickets; passwords in SQL statements
 (``PASSWORD '...'``, ``IDENTIFIED BY``) and in Redis, SMTP and FTP commands; password hashes
 (crypt, bcrypt, Argon2, PBKDF2, SCRAM, LDAP's ``{SSHA}``); OAuth authorization codes in redirect
-URLs; cookies; payment card numbers (Luhn-checked, known issuer prefixes). E-mail and IP
-addresses are redacted when asked for (``pii``; :data:`DEFAULT_PII` holds e-mail only).
+URLs; cookies; payment card numbers (Luhn-checked, known issuer prefixes). And what key names
+miss: a password stated in prose, a value on the lines after its key (YAML's ``password: |``),
+a private key's first body line without its header and PuTTY's private lines, lists of logins
+(``users=alice:pw;bob:pw``), base64 of text under a connection key, AWS session tokens alone.
+E-mail and IP addresses are redacted when asked for (``pii``; :data:`DEFAULT_PII` holds e-mail
+only).
 
 Every pattern is linear (no nested quantifiers over overlapping classes), and a rule is skipped
 outright when the case-folded text lacks all of its hints (literals, or RE2 shapes for digit
@@ -46,13 +50,16 @@ Where each part lives:
 * ``rule``: what a rule is, its placeholder and what replacers share; ``values``: tests of a
   value alone (does it look random, or say "no secret"?).
 * One module per family of secrets: ``vendors`` (vendor tokens, an AWS secret key after its
-  id, base64-encoded PEM keys, Vault's key shares), ``kubernetes`` (Secrets' data, JSON Web
-  Keys), ``urls`` (URLs, webhooks, Authorization headers, signatures, Digest, OAuth codes),
-  ``key_names`` (what a key's name says) and ``key_values`` (pairs under secret-named and
-  generic keys, a secret's name and value), ``prose`` (a secret named in prose),
-  ``command_lines`` (password flags), ``cookies`` (cookies, session cookies, CAS tickets),
-  ``statements`` (SQL, protocol commands, XML elements, password hashes), ``percent_encoded``
-  (pairs in encoded URLs and forms), ``personal`` (card numbers, e-mail and IP addresses).
+  id, base64-encoded PEM keys, Vault's key shares), ``kubernetes`` (Secrets' data, base64
+  under connection keys, JSON Web Keys), ``urls`` (URLs, webhooks, Authorization headers,
+  signatures, Digest, OAuth codes), ``key_names`` (what a key's name says) and ``key_values``
+  (pairs under secret-named and generic keys, a secret's name and value), ``prose`` (a secret
+  named or a password stated in prose), ``blocks`` (values on the lines after their key),
+  ``key_bodies`` (private keys' bodies without their header), ``logins`` (lists of
+  ``user:password``), ``command_lines`` (password flags), ``cookies`` (cookies, session
+  cookies, CAS tickets), ``statements`` (SQL, protocol commands, XML elements, password
+  hashes), ``percent_encoded`` (pairs in encoded URLs and forms), ``personal`` (card numbers,
+  e-mail and IP addresses).
 """
 
 from __future__ import annotations
