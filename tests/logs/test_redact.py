@@ -3509,7 +3509,7 @@ def test_base64_text_under_a_connection_key_is_redacted(text: str) -> None:
     [
         "  url: https://example.com/api", "  connection-uri: postgres-primary",
         "dsn=postgres", "curl: aGVsbG8gd29ybGQ=", "auth: 0123456789abcdef",
-        "  url: /api/v1/user",
+        "  url: /api/v1/user", "dsn: AQIDBAUG", "dsn: YWJjZA==",
     ],
 )  # fmt: skip
 def test_values_under_a_connection_key_that_are_no_base64_text_are_left(text: str) -> None:
