@@ -174,6 +174,23 @@ def test_lines_read_twice_count_once() -> None:
     assert sum(c.recent for c in done.changes) == 6
 
 
+async def traced_onsets(
+    lines: list[tuple[int, dict[str, str], str, str]],
+) -> tuple[tuple[OnsetEvidence, ...], str | None, str]:
+    """The onsets of ``lines`` in the in-memory store, and the levels its span says they are in."""
+    store = MemorySource(lines)
+    req = request()
+    counts = CountQuery(req.window, req.selection, req.line_filter)
+    exporter = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    histogram = store.histogram(counts, bucket_step(START, END))
+    found, note = await before_onsets(store, req, histogram, provider.get_tracer("t"))
+    [span] = [s for s in exporter.get_finished_spans() if s.name == "query_demo_before_onset"]
+    assert span.attributes is not None
+    return found, note, str(span.attributes["log.onset_levels"])
+
+
 async def test_a_store_that_reports_no_levels_still_has_its_onset_and_says_so() -> None:
     # Loki 2 (no detected_level), or Loki 3 with level discovery off: every line is `unknown`
     # to the store, so its counts cannot tell errors; the lines the filter selected stand in.
@@ -183,19 +200,11 @@ async def test_a_store_that_reports_no_levels_still_has_its_onset_and_says_so() 
         (onset + i * S // 4, LABELS, "unknown", line("error", f"checkout failed {i}"))
         for i in range(2000)
     ]
-    store = MemorySource(lines)
-    req = request()
-    counts = CountQuery(req.window, req.selection, req.line_filter)
-    exporter = InMemorySpanExporter()
-    provider = TracerProvider()
-    provider.add_span_processor(SimpleSpanProcessor(exporter))
-    histogram = store.histogram(counts, bucket_step(START, END))
-    found, note = await before_onsets(store, req, histogram, provider.get_tracer("t"))
+    found, note, levels = await traced_onsets(lines)
     assert note is None and [e.onset_ns for e in found] == [onset]
     recent = "".join(row[2] for row in found[0].recent.decoded().rows)
     assert "feature flag checkout-v2 on" in recent
-    [span] = [s for s in exporter.get_finished_spans() if s.name == "query_demo_before_onset"]
-    assert span.attributes is not None and span.attributes["log.onset_levels"] == "every"
+    assert levels == "every"
 
 
 async def test_a_store_that_reports_levels_finds_onsets_in_errors_only() -> None:
@@ -208,14 +217,6 @@ async def test_a_store_that_reports_levels_finds_onsets_in_errors_only() -> None
         (START + 900 * S + i * S // 4, LABELS, "error", line("error", f"call failed {i}"))
         for i in range(2000)
     ]
-    store = MemorySource(lines)
-    req = request()
-    counts = CountQuery(req.window, req.selection, req.line_filter)
-    exporter = InMemorySpanExporter()
-    provider = TracerProvider()
-    provider.add_span_processor(SimpleSpanProcessor(exporter))
-    histogram = store.histogram(counts, bucket_step(START, END))
-    found, _ = await before_onsets(store, req, histogram, provider.get_tracer("t"))
+    found, _, levels = await traced_onsets(lines)
     assert [e.onset_ns for e in found] == [START + 900 * S]
-    [span] = [s for s in exporter.get_finished_spans() if s.name == "query_demo_before_onset"]
-    assert span.attributes is not None and span.attributes["log.onset_levels"] == "error,fatal"
+    assert levels == "error,fatal"
