@@ -3,17 +3,19 @@
 `normalize_rows` takes shortcuts (a level looked up once per skeleton of a line's head, one
 object per message seen once, streams looked up by identity), and `PatternMiner.add` reuses
 one masking per skeleton (copying the tokens masking keeps). The references below do the
-obvious thing for every line; on the demo incident and on Loghub's real logs both must agree
-exactly. Loghub is read from `../shared/datasets/loghub-2k` (never copied into the project);
-where it is absent those cases are skipped and say why.
+obvious thing for every line; on the demo incident and on Loghub's real logs, as written and
+wrapped by a runtime or a shipper, both must agree exactly. Loghub is read from
+`../shared/datasets/loghub-2k` (never copied into the project); where it is absent those cases
+are skipped and say why.
 """
 
 from __future__ import annotations
 
 import csv
+import json
 import random
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -155,6 +157,23 @@ def rows_of(name: str | None, redraw: bool) -> list[Row]:
 @pytest.mark.parametrize(("name", "redraw"), CASES)
 def test_normalize_agrees_with_the_reference(name: str | None, redraw: bool) -> None:
     rows = rows_of(name, redraw)
+    assert list(normalize_rows(rows)) == reference_normalize(rows)
+
+
+def _cri(line: str) -> str:
+    return f"2026-03-14T09:30:05.000001234Z stderr F {line}"
+
+
+def _docker(line: str) -> str:
+    return json.dumps({"log": f"{line}\n", "stream": "stderr", "time": "2026-03-14T09:30:05Z"})
+
+
+@pytest.mark.parametrize("wrap", [_cri, _docker], ids=["cri", "docker"])
+@pytest.mark.parametrize("name", [None, *DATASETS], ids=["demo", *DATASETS])
+def test_normalize_agrees_with_the_reference_on_wrapped_lines(
+    name: str | None, wrap: Callable[[str], str]
+) -> None:
+    rows = [(labels, ts, wrap(line)) for labels, ts, line in rows_of(name, redraw=False)]
     assert list(normalize_rows(rows)) == reference_normalize(rows)
 
 

@@ -1,6 +1,7 @@
 """Normalize raw log lines into distinct messages.
 
-Strip colour codes, parse JSON and logfmt, find the level, cap the length,
+Strip colour codes, read the line inside a runtime's or a shipper's wrapper
+(`log_analyzer.logs.wrappers`), parse JSON and logfmt, find the level, cap the length,
 and collapse exact duplicates into one entry with a count.
 """
 
@@ -22,9 +23,12 @@ from log_analyzer.logs.structured import (
     message_from_fields,
     parse_structured,
 )
+from log_analyzer.logs.wrappers import runtime_prefix, shipped_line
 
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07]*(?:\x07|\x1b\\)")
 _NO_IDS: Mapping[str, str] = MappingProxyType({})
+_MAX_WRAPPERS = 2
+"""Shippers' records read through, one inside the other (a tailer's around Docker's)."""
 
 
 class NormalizedEntry(NamedTuple):
@@ -93,15 +97,38 @@ def _parse(
     max_chars: int,
     redactions: Counter[str] | None = None,
     pii: frozenset[str] = DEFAULT_PII,
+    wrapped: int = 0,
 ) -> tuple[str, Level, bool, Mapping[str, str]]:
     """`parse_line` on the labels' levels, already looked up (they are shared by a stream)."""
     text = (_ANSI.sub("", line) if "\x1b" in line else line).strip()
+    cut_at = runtime_prefix(text)
+    if cut_at:
+        text = text[cut_at:].lstrip()
+    return _read(text, label_level, store_level, max_chars, redactions, pii, wrapped)
+
+
+def _read(
+    text: str,
+    label_level: Level | None,
+    store_level: Level | None,
+    max_chars: int,
+    redactions: Counter[str] | None,
+    pii: frozenset[str],
+    wrapped: int,
+) -> tuple[str, Level, bool, Mapping[str, str]]:
+    """`_parse` of a line without colour codes, surrounding blanks or a runtime's prefix."""
     ids: Mapping[str, str] = _NO_IDS
     fields = parse_structured(text) if maybe_structured(text) else None
     level: Level | None
     if fields is not None:
-        message = message_from_fields(fields, text)
         level = level_from_fields(fields)
+        if level is None and wrapped < _MAX_WRAPPERS:
+            inner = shipped_line(fields)
+            if inner is not None:
+                return _parse(
+                    inner, label_level, store_level, max_chars, redactions, pii, wrapped + 1
+                )
+        message = message_from_fields(fields, text)
         found = {key: str(fields[key]) for key in ID_KEYS if fields.get(key) not in (None, "")}
         if found:
             ids = MappingProxyType(found)
@@ -181,9 +208,11 @@ def normalize_rows(
                 known = streams[id(labels)] = _Stream.of(labels, pii)
             stream = known
         text = (_ANSI.sub("", line) if "\x1b" in line else line).strip()
+        if text[10:11] == "T" and (cut_at := runtime_prefix(text)):
+            text = text[cut_at:].lstrip()
         if (text[:1] == "{" or "=" in text) and maybe_structured(text):
-            message, level, truncated, ids = _parse(
-                text, stream.level, stream.detected, max_chars, redactions, pii
+            message, level, truncated, ids = _read(
+                text, stream.level, stream.detected, max_chars, redactions, pii, 0
             )
         else:
             ids = _NO_IDS
