@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable
 from types import MappingProxyType
 
 import pytest
@@ -12,44 +10,11 @@ from log_analyzer.logs.levels import Level
 from log_analyzer.logs.normalize import normalize_rows, parse_line
 from log_analyzer.logs.wrappers import runtime_prefix, shipped_line
 from tests.sources.test_severe import QUIET, SEVERE
+from tests.wrapped import TIME, WRAPPERS, docker, fluent_bit
 
 LABELS = MappingProxyType({"pod": "api-7c9", "container": "api"})
-TIME = "2026-03-14T09:30:05.000001234Z"
 
 
-def cri(line: str, stream: str = "stderr", tag: str = "F") -> str:
-    """What containerd and CRI-O write to the node's file."""
-    return f"{TIME} {stream} {tag} {line}"
-
-
-def docker(line: str, stream: str = "stderr") -> str:
-    """Docker's json-file record, as Go writes it: ``<``, ``>`` and ``&`` escaped."""
-    record = {"log": f"{line}\n", "stream": stream, "time": "2026-03-14T09:30:05.000001Z"}
-    text = json.dumps(record, separators=(",", ":"))
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-
-
-def fluent_bit(line: str) -> str:
-    """Fluent Bit's record of a Docker line, Kubernetes metadata beside it (Container Insights)."""
-    kubernetes = {"pod_name": "api-7c9", "namespace_name": "shop", "container_name": "api"}
-    return json.dumps(
-        {"log": f"{line}\n", "stream": "stderr", "time": TIME, "kubernetes": kubernetes}
-    )
-
-
-def tailed_cri(line: str) -> str:
-    """A tailer without the CRI parser: the runtime's whole line in ``log``."""
-    return json.dumps({"log": cri(line), "kubernetes": {"pod_name": "api-7c9"}})
-
-
-WRAPPERS: dict[str, Callable[[str], str]] = {
-    "cri": cri,
-    "cri-partial": lambda line: cri(line, "stdout", "P"),
-    "docker": docker,
-    "fluent-bit": fluent_bit,
-    "tailed-cri": tailed_cri,
-    "docker-in-fluent-bit": lambda line: fluent_bit(docker(line)),
-}
 LINES = [
     *SEVERE,
     *QUIET,

@@ -5,9 +5,11 @@ from __future__ import annotations
 import pytest
 
 from log_analyzer.logs.levels import Level, plain_prefix
+from log_analyzer.logs.normalize import parse_line
 from log_analyzer.logs.regex import compile_re2
 from log_analyzer.sources.base import SEVERE_PATTERN
 from log_analyzer.sources.cloudwatch.filters import pattern_regex, severe_regex
+from tests.wrapped import WRAPPERS
 
 SEVERE = [
     "2025/06/02 14:18:01 [alert] 31#31: 16384 worker_connections are not enough",
@@ -162,3 +164,39 @@ def test_the_cloudwatch_narrowing_is_a_regex_cloudwatch_reads() -> None:
     regex = severe_regex()
     assert regex is not None
     assert pattern_regex(regex) == regex
+
+
+@pytest.mark.parametrize("wrapper", WRAPPERS)
+def test_a_wrapped_line_is_selected_as_the_line_inside(wrapper: str) -> None:
+    severe = compile_re2(SEVERE_PATTERN)
+    narrowing = severe_regex()
+    assert narrowing is not None
+    for line in [*SEVERE, *QUIET]:
+        wrapped = WRAPPERS[wrapper](line)
+        selected = severe.search(wrapped) is not None
+        assert selected is (severe.search(line) is not None), wrapped
+        assert not selected or compile_re2(narrowing).search(wrapped), wrapped
+
+
+@pytest.mark.parametrize("wrapper", WRAPPERS)
+@pytest.mark.parametrize("priority", range(192))
+def test_a_wrapped_syslog_priority_is_selected_as_its_level_reads(
+    wrapper: str, priority: int
+) -> None:
+    wrapped = WRAPPERS[wrapper](f"<{priority}>daemon: message")
+    level = parse_line(wrapped, {}, 2000).level
+    selected = compile_re2(SEVERE_PATTERN).search(wrapped) is not None
+    assert selected is (level.rank <= Level.WARN.rank)
+
+
+@pytest.mark.parametrize("wrapper", WRAPPERS)
+def test_a_wrappers_stderr_is_not_selected(wrapper: str) -> None:
+    wrapped = WRAPPERS[wrapper]("GET /healthz 200 1ms")
+    assert compile_re2(SEVERE_PATTERN).search(wrapped) is None
+
+
+def test_the_cloudwatch_narrowing_fits_a_filter_pattern() -> None:
+    # FilterLogEvents takes a filterPattern of at most 1,024 characters (with its two %).
+    regex = severe_regex()
+    assert regex is not None
+    assert len(regex) + 2 <= 1024

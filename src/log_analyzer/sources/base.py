@@ -29,15 +29,19 @@ if TYPE_CHECKING:  # for annotations only: worker processes import this module, 
     from log_analyzer.logs.totals import Histogram, Totals
 
 SEVERE_PATTERN = (
-    r"(?i)(error|eror|warn|fail|exception|panic|fatal|crit|emerg|alert\])|^[EWF]\d{4} "
-    r'|"level" ?: ?[4-9]\d[,} ]|"s" ?: ?"[EFW]"'
-    r"|^\d+:[XCSM] (?:\d\d \w{3} (?:\d{4} )?)?[\d:.T+-]+ # "
-    r"|^\d{4}-\d\d-\d\dT[\d:.]+(?:Z|[+-]\d\d:?\d\d) [EWF] "
-    r"|^<(?:[0-489]|[159][0-26-9]|[26][04-8]|[37][2-6]|[48][0-489]"
-    r"|1(?:[048][04-8]|[15][2-6]|[26][0-489]|[37][0-26-9]))>"
-    r"|^\[[EWC] \d|[\dCZ\]] \[[EWFC]\] "
-    r"|^(?:ERRO|FATA|PANI)\[\d+\] "
-    r"|^\d[\d/:.TZ+ -]{3,34}(?:[AP]M)? (?:ERRO|FATA|PANI|ERR|WRN|FTL|PNC) "
+    r"(?i)(error|eror|warn|fail|exception|panic|fatal|crit|emerg|alert\])"
+    r'|"level\\{0,3}" ?: ?[4-9]\d[,} ]|"s\\{0,3}" ?: ?\\{0,3}"[EFW]\\{0,3}"'
+    r"|[\dCZ\]] \[[EWFC]\] "
+    r'|(?:^|"log\\{0,3}" ?: ?\\{0,3}")'
+    r"(?:\d{4}-\d\d-\d\dT[\d:.]+(?:Z|[+-]\d\d:\d\d) std(?:out|err) [FP] )?"
+    r"(?:[EWF]\d{4} "
+    r"|\d+:[XCSM] (?:\d\d \w{3} (?:\d{4} )?)?[\d:.T+-]+ # "
+    r"|\d{4}-\d\d-\d\dT[\d:.]+(?:Z|[+-]\d\d:?\d\d) [EWF] "
+    r"|(?:<|\\{1,3}u003c)(?:[0-489]|[159][0-26-9]|[26][04-8]|[37][2-6]|[48][0-489]"
+    r"|1(?:[048][04-8]|[15][2-6]|[26][0-489]|[37][0-26-9]))(?:>|\\{1,3}u003e)"
+    r"|\[[EWC] \d"
+    r"|(?:ERRO|FATA|PANI)\[\d+\] "
+    r"|\d[\d/:.TZ+ -]{3,34}(?:[AP]M)? (?:ERRO|FATA|PANI|ERR|WRN|FTL|PNC) )"
 )
 """The default selection of errors and warnings, as an RE2 regex over the raw line.
 
@@ -58,10 +62,16 @@ and W) and the plain prefixes that `log_analyzer.logs.levels` reads as a warning
   after a time charmbracelet/log's (``2026/12/04 14:02:03 ERRO ...``) and zerolog's (``9:41AM
   WRN ...``, ``ERR``, ``FTL``, ``PNC``).
 
+Each prefix counts at the start of the line and at the start of a wrapped line
+(`log_analyzer.logs.wrappers`): after a CRI runtime's ``<time> stderr F ``, and after a
+shipper's ``"log":"`` (its quotes escaped when records nest, one inside the other), where Go's
+encoder writes a syslog priority's ``<`` and ``>`` as ``\u003c`` and ``\u003e``; the JSON
+levels count with their quotes escaped as well. A wrapper's ``"stream":"stderr"`` is no level.
+
 Without these, a Node.js service's error whose message names no level word (``connect
 ECONNREFUSED``), or a Redis replica that lost its primary, would never be fetched. The
-prefixes are anchored at the start of the line, so a store's regex engine rejects most lines
-at their first characters. For stores that keep no level of their own; a store with a level
+prefixes are anchored at the start of the line or right after a wrapper, so a store's regex
+engine rejects most lines early. For stores that keep no level of their own; a store with a level
 field filters on it instead.
 """
 

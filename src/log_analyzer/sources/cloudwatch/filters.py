@@ -32,25 +32,30 @@ from log_analyzer.logs.regex import compile_re2
 from log_analyzer.sources.base import SEVERE_PATTERN, LineFilter
 
 _KNOWN_SEVERE = (
-    r"(?i)(error|eror|warn|fail|exception|panic|fatal|crit|emerg|alert\])|^[EWF]\d{4} "
-    r'|"level" ?: ?[4-9]\d[,} ]|"s" ?: ?"[EFW]"'
-    r"|^\d+:[XCSM] (?:\d\d \w{3} (?:\d{4} )?)?[\d:.T+-]+ # "
-    r"|^\d{4}-\d\d-\d\dT[\d:.]+(?:Z|[+-]\d\d:?\d\d) [EWF] "
-    r"|^<(?:[0-489]|[159][0-26-9]|[26][04-8]|[37][2-6]|[48][0-489]"
-    r"|1(?:[048][04-8]|[15][2-6]|[26][0-489]|[37][0-26-9]))>"
-    r"|^\[[EWC] \d|[\dCZ\]] \[[EWFC]\] "
-    r"|^(?:ERRO|FATA|PANI)\[\d+\] "
-    r"|^\d[\d/:.TZ+ -]{3,34}(?:[AP]M)? (?:ERRO|FATA|PANI|ERR|WRN|FTL|PNC) "
+    r"(?i)(error|eror|warn|fail|exception|panic|fatal|crit|emerg|alert\])"
+    r'|"level\\{0,3}" ?: ?[4-9]\d[,} ]|"s\\{0,3}" ?: ?\\{0,3}"[EFW]\\{0,3}"'
+    r"|[\dCZ\]] \[[EWFC]\] "
+    r'|(?:^|"log\\{0,3}" ?: ?\\{0,3}")'
+    r"(?:\d{4}-\d\d-\d\dT[\d:.]+(?:Z|[+-]\d\d:\d\d) std(?:out|err) [FP] )?"
+    r"(?:[EWF]\d{4} "
+    r"|\d+:[XCSM] (?:\d\d \w{3} (?:\d{4} )?)?[\d:.T+-]+ # "
+    r"|\d{4}-\d\d-\d\dT[\d:.]+(?:Z|[+-]\d\d:?\d\d) [EWF] "
+    r"|(?:<|\\{1,3}u003c)(?:[0-489]|[159][0-26-9]|[26][04-8]|[37][2-6]|[48][0-489]"
+    r"|1(?:[048][04-8]|[15][2-6]|[26][0-489]|[37][0-26-9]))(?:>|\\{1,3}u003e)"
+    r"|\[[EWC] \d"
+    r"|(?:ERRO|FATA|PANI)\[\d+\] "
+    r"|\d[\d/:.TZ+ -]{3,34}(?:[AP]M)? (?:ERRO|FATA|PANI|ERR|WRN|FTL|PNC) )"
 )
 """The default selection this module's narrowing was written for (see `severe_regex`)."""
 _SEVERE_WORDS = (
     "error", "eror", "warn", "fail", "exception", "panic", "fatal", "crit", "emerg", "alert"
 )  # fmt: skip
 _SEVERE_JSON = (
-    # "level" ?: ?[4-9]\d[,} ]: the quotes and spaces around the colon as any one or two characters
-    "[Ll][Ee][Vv][Ee][Ll].{1,2}:.{0,1}[4-9][0-9]",
-    # "s" ?: ?"[EFW]"
-    "[Ss].{1,2}:.{1,2}[EFWefw]",
+    # "level\\{0,3}" ?: ?[4-9]\d[,} ]: the quotes, backslashes and spaces around the colon as
+    # any one to five characters
+    "[Ll][Ee][Vv][Ee][Ll].{1,5}:.{0,1}[4-9][0-9]",
+    # "s\\{0,3}" ?: ?\\{0,3}"[EFW]
+    "[Ss].{1,5}:.{1,5}[EFWefw]",
 )
 """The JSON levels of `SEVERE_PATTERN` widened to what a filter-pattern regex can hold (no
 quotes, no spaces: CloudWatch's regex takes neither)."""
@@ -81,9 +86,18 @@ _SEVERE_PREFIXES = (
     # console loggers; whatever stands between the leading digit and the level as ".*"
     *(f"^{_cases(word)}\\[" for word in ("erro", "fata", "pani")),
     *(f"^[0-9].*{_cases(word)}" for word in ("err", "fata", "pani", "wrn", "ftl", "pnc")),
+    # The same prefixes inside a wrapper. Each holds a digit within its first six characters
+    # (``E0314``, ``<3>``, Docker's ``\u003c3``, ``[E 2603``, ``ERRO[0005]``, a time), and
+    # a filter-pattern regex has neither groups nor ``<``: so a digit that near the wrapper's
+    # end stands in for them all. In a shipper's record the line starts 3 to 11 characters
+    # after ``log`` (``":"``, or with spaces and up to three backslashes before each quote
+    # when records nest); after a runtime's prefix, 2 after the end of ``stderr F``.
+    f"{_cases('log')}.{{3,16}}[0-9]",
+    "[RrTt].[FPfp].{1,6}[0-9]",
 )
 """The plain prefixes of `SEVERE_PATTERN` widened the same way. The syslog branches also pass
-a line that opens with an IPv4 address (``10.0.0.7 - - ...``): a narrowing, the service decides."""
+a line that opens with an IPv4 address (``10.0.0.7 - - ...``), and the wrapped branches every
+wrapped line whose own line opens with a time or a number: a narrowing, the service decides."""
 _REGEX_CHARS = frozenset(string.ascii_letters + string.digits + ":_#=@/;,-" + "^$?[]{}|*+.")
 """What a CloudWatch filter-pattern regex may hold (besides escapes), per its documentation."""
 _ESCAPABLE = frozenset(":_#=@/;,-^$?[]{}|*+.")

@@ -1,0 +1,50 @@
+"""Lines as container runtimes and log shippers wrap them before a store keeps them."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+TIME = "2026-03-14T09:30:05.000001234Z"
+
+
+def cri(line: str, stream: str = "stderr", tag: str = "F") -> str:
+    """What containerd and CRI-O write to the node's file."""
+    return f"{TIME} {stream} {tag} {line}"
+
+
+def docker(line: str, stream: str = "stderr") -> str:
+    """Docker's json-file record, as Go writes it: ``<``, ``>`` and ``&`` escaped."""
+    record = {"log": f"{line}\n", "stream": stream, "time": "2026-03-14T09:30:05.000001Z"}
+    text = json.dumps(record, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def fluent_bit(line: str) -> str:
+    """Fluent Bit's record of a Docker line, Kubernetes metadata beside it (Container Insights)."""
+    kubernetes = {
+        "pod_name": "api-7c9",
+        "namespace_name": "shop",
+        "container_name": "api",
+        "pod_id": "5e0f1c2d-7a44-4b1e-9f3a-0c8d2e6b1a90",
+        "docker_id": "3f1e9a0b7c2d4e5f60718293a4b5c6d7e8f9012345678901234567890abcdef1",
+    }
+    return json.dumps(
+        {"log": f"{line}\n", "stream": "stderr", "time": TIME, "kubernetes": kubernetes}
+    )
+
+
+def tailed_cri(line: str) -> str:
+    """A tailer without the CRI parser: the runtime's whole line in ``log``."""
+    return json.dumps({"log": cri(line), "kubernetes": {"pod_name": "api-7c9"}})
+
+
+WRAPPERS: dict[str, Callable[[str], str]] = {
+    "cri": cri,
+    "cri-partial": lambda line: cri(line, "stdout", "P"),
+    "docker": docker,
+    "fluent-bit": fluent_bit,
+    "tailed-cri": tailed_cri,
+    "docker-in-fluent-bit": lambda line: fluent_bit(docker(line)),
+}
+"""Each wrapper by name: a function of the application's line."""
