@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from typing import NamedTuple
+
+from log_analyzer.logs.levels import Level
 
 TIME = "2026-03-14T09:30:05.000001234Z"
 
@@ -48,3 +51,55 @@ WRAPPERS: dict[str, Callable[[str], str]] = {
     "docker-in-fluent-bit": lambda line: fluent_bit(docker(line)),
 }
 """Each wrapper by name: a function of the application's line."""
+
+
+class AppLine(NamedTuple):
+    """An application's own line, with its level and message read by hand."""
+
+    line: str
+    level: Level
+    message: str
+
+    @property
+    def severe(self) -> bool:
+        """Whether the default selection should fetch it (a warning or worse)."""
+        return self.level.rank <= Level.WARN.rank
+
+
+APP_LINES = (
+    # No line names a level in words: each is found by its prefix or its JSON level alone.
+    AppLine(
+        'E1123 10:00:00.123456    2412 kubelet.go:2412] "Unable to attach or mount volumes"'
+        ' pod="shop/cart-0"',
+        Level.ERROR,
+        '"Unable to attach or mount volumes" pod="shop/cart-0"',
+    ),
+    AppLine(
+        'I1123 10:00:00.123456    2412 kubelet.go:2290] "SyncLoop UPDATE" source="api"',
+        Level.INFO,
+        '"SyncLoop UPDATE" source="api"',
+    ),
+    AppLine(
+        "1:M 23 Nov 2026 10:00:00.123 # Connection with replica 10.0.0.7:6379 lost.",
+        Level.WARN,
+        "Connection with replica 10.0.0.7:6379 lost.",
+    ),
+    AppLine(
+        "1:M 23 Nov 2026 10:00:00.123 * Background saving started by pid 42",
+        Level.INFO,
+        "Background saving started by pid 42",
+    ),
+    AppLine("<3>disk quota exceeded on /data", Level.ERROR, "disk quota exceeded on /data"),
+    AppLine("<6>volume mounted on /var/lib/data", Level.INFO, "volume mounted on /var/lib/data"),
+    AppLine(
+        '{"level":50,"time":1795000000000,"pid":1,"msg":"connect ECONNREFUSED 10.0.0.7:5432"}',
+        Level.ERROR,
+        "connect ECONNREFUSED 10.0.0.7:5432",
+    ),
+    AppLine(
+        '{"level":30,"time":1795000000000,"pid":1,"msg":"request completed"}',
+        Level.INFO,
+        "request completed",
+    ),
+)
+"""Lines of real formats as the applications write them, before any wrapper."""

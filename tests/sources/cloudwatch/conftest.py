@@ -29,6 +29,7 @@ from log_analyzer.sources.base import Window
 from log_analyzer.sources.cloudwatch.client import CloudWatchClient
 from log_analyzer.sources.cloudwatch.source import CloudWatchSource
 from tests.sources.cloudwatch.seed import (
+    DATAPLANE_GROUP,
     ECS_GROUP,
     EKS_GROUP,
     EMPTY_GROUP,
@@ -96,7 +97,7 @@ def _seed(url: str, events: list[Seeded]) -> None:
     by_stream: dict[tuple[str, str], list[Seeded]] = defaultdict(list)
     for event in events:
         by_stream[event.group, event.stream].append(event)
-    for group in (EKS_GROUP, LAMBDA_GROUP, ECS_GROUP, EMPTY_GROUP):
+    for group in (EKS_GROUP, LAMBDA_GROUP, ECS_GROUP, DATAPLANE_GROUP, EMPTY_GROUP):
         logs.create_log_group(logGroupName=group)
     for (group, stream), stream_events in by_stream.items():
         logs.create_log_stream(logGroupName=group, logStreamName=stream)

@@ -18,10 +18,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from log_analyzer.logs.levels import Level
+from tests.wrapped import APP_LINES
 
 EKS_GROUP = "/aws/containerinsights/shop/application"
 LAMBDA_GROUP = "/aws/lambda/thumbnailer"
 ECS_GROUP = "/ecs/orders"
+DATAPLANE_GROUP = "/aws/containerinsights/shop/dataplane"
 EMPTY_GROUP = "/aws/empty"
 REGION = "eu-west-1"
 WINDOW_MS = 30 * 60 * 1000
@@ -130,6 +132,7 @@ def incident(now_ms: int, seed: int = 11) -> list[Seeded]:
         put("payments", ts, "2026-11-23 10:00:00.000 INFO [http-1] c.s.p.Api - charge ok", "INFO")
     out.extend(_lambda(rng, start))
     out.extend(_ecs(rng, start))
+    out.extend(_dataplane(rng, start))
     out.sort(key=lambda event: (event.group, event.ts_ms))
     return out
 
@@ -157,6 +160,34 @@ def _ecs(rng: random.Random, start: int) -> Iterable[Seeded]:
             ts = start + n * 11_000 + rng.randint(0, 900)
             level = "warning" if n % 15 == 0 else "info"
             yield Seeded(ECS_GROUP, task, ts, _json(level, f"order batch {n} processed"), level)
+
+
+def dataplane_record(line: str, ts: int) -> str:
+    """Fluent Bit's record of a container's line, as Container Insights stores it."""
+    stamp = f"{ts // 1000}.{ts % 1000:03d}"
+    kubernetes = {
+        "pod_name": "cart-0",
+        "namespace_name": "shop",
+        "container_name": "cart",
+        "docker_id": "5e0f1c2d7a444b1e9f3a0c8d2e6b1a905e0f1c2d7a444b1e9f3a0c8d2e6b1a90",
+    }
+    record = {"time": stamp, "stream": "stderr", "_p": "F", "log": line, "kubernetes": kubernetes}
+    return json.dumps(record, separators=(",", ":"))
+
+
+def dataplane_cri(line: str) -> str:
+    """A CRI runtime's line, as a file tailer without the CRI parser keeps it."""
+    return f"2026-11-23T10:00:00.123456789Z stderr F {line}"
+
+
+def _dataplane(rng: random.Random, start: int) -> Iterable[Seeded]:
+    # Container Insights' Fluent Bit records and a file tailer's CRI lines around the
+    # applications' own lines; none names a level in words, so the level rule finds none ("").
+    for n in range(40):
+        line = APP_LINES[n % len(APP_LINES)].line
+        ts = start + n * 31_000 + rng.randint(0, 900)
+        yield Seeded(DATAPLANE_GROUP, "fluent-bit", ts, dataplane_record(line, ts), "")
+        yield Seeded(DATAPLANE_GROUP, "node-tailer", ts + 7, dataplane_cri(line), "")
 
 
 def _json(level: str, msg: str, **extra: Any) -> str:

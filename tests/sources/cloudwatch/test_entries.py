@@ -13,6 +13,7 @@ import re
 
 import pytest
 
+from log_analyzer.logs.normalize import normalize_rows
 from log_analyzer.sources.base import (
     SEVERE_PATTERN,
     EntryQuery,
@@ -20,9 +21,20 @@ from log_analyzer.sources.base import (
     Order,
     Selection,
 )
+from log_analyzer.sources.cloudwatch.filters import filter_pattern
 from log_analyzer.sources.cloudwatch.shapes import decode_events
 from tests.sources.cloudwatch.conftest import Emulator, emulated_source
-from tests.sources.cloudwatch.seed import CAUSE, EKS_GROUP, LAMBDA_GROUP, STREAMS, Seeded
+from tests.sources.cloudwatch.seed import (
+    CAUSE,
+    DATAPLANE_GROUP,
+    EKS_GROUP,
+    LAMBDA_GROUP,
+    STREAMS,
+    Seeded,
+    dataplane_cri,
+    dataplane_record,
+)
+from tests.wrapped import APP_LINES
 
 pytestmark = pytest.mark.anyio
 
@@ -182,3 +194,29 @@ async def test_a_burst_at_the_end_is_narrowed_not_read_whole(emulator: Emulator)
         events, None, 50, Order.NEWEST
     )
     assert decoded.more
+
+
+async def test_wrapped_lines_are_selected_and_read_as_the_lines_inside(emulator: Emulator) -> None:
+    events = emulator.of(DATAPLANE_GROUP)
+    severe = [app for app in APP_LINES if app.severe]
+    wrapped_severe = {
+        e.ts_ms
+        for e in events
+        for app in severe
+        if e.message in (dataplane_record(app.line, e.ts_ms), dataplane_cri(app.line))
+    }
+    async with emulated_source(emulator) as source:
+        raw = await source.entries(
+            query(emulator, DATAPLANE_GROUP, LineFilter.default(), 1000, Order.OLDEST)
+        )
+    decoded = raw.decoded()
+    assert [ts // 1_000_000 for _, ts, _ in decoded.rows] == sorted(wrapped_severe)
+    # moto ignores regex filter patterns; CloudWatch would apply this one, so it must pass them
+    pattern = filter_pattern(LineFilter.default())
+    assert pattern is not None
+    narrowing = re.compile(pattern[1:-1])
+    assert all(narrowing.search(e.message) for e in events if e.ts_ms in wrapped_severe)
+    found = normalize_rows(decoded.rows)
+    assert {(entry.message, entry.level) for entry in found} == {
+        (app.message, app.level) for app in severe
+    }
