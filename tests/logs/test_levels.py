@@ -102,6 +102,33 @@ def message_and_level(line: str) -> tuple[str, Level | None]:
             id="valkey-milliseconds",
         ),
         pytest.param("1:M # not Redis without a time", None, None, id="redis-needs-its-time"),
+        # Redis's lines from a signal handler (written at its warning level, with no sign)
+        pytest.param(
+            "7:signal-handler (1796392923) Received SIGTERM scheduling shutdown...",
+            "Received SIGTERM scheduling shutdown...",
+            Level.WARN,
+            id="redis-signal-handler",
+        ),
+        # Redis 2.8 and older: [pid] then the time without a year
+        pytest.param(
+            "[1234] 14 Mar 09:30:05.123 # Server started, Redis version 2.8.19",
+            "Server started, Redis version 2.8.19",
+            Level.WARN,
+            id="redis-2.8-warning",
+        ),
+        pytest.param(
+            "[1234] 14 Mar 09:30:05.123 * The server is now ready",
+            "The server is now ready",
+            Level.INFO,
+            id="redis-2.8-notice",
+        ),
+        pytest.param(
+            "[1234] 14 Mar 09:30:05.123 - Accepted 10.0.0.1:50412",
+            "Accepted 10.0.0.1:50412",
+            Level.DEBUG,
+            id="redis-2.8-verbose",
+        ),
+        pytest.param("[1234] # not Redis without a time", None, None, id="redis-2.8-needs-time"),
         pytest.param("10:30 # standup notes", None, None, id="clock-and-heading"),
         # MongoDB's text log (before 4.4): the time, a severity letter, a component, a context
         pytest.param(
@@ -273,6 +300,52 @@ def message_and_level(line: str) -> tuple[str, Level | None]:
             id="postgres-log-without-prefix",
         ),
         pytest.param("LOG: one space is not PostgreSQL", None, None, id="log-word"),
+        # PostgreSQL's prefix with %u@%d (Debian's '%m [%p] %q%u@%d '), and a zone not UTC
+        pytest.param(
+            "2026-12-04 14:02:03.123 UTC [123] app@shop ERROR:  duplicate key value",
+            "duplicate key value",
+            Level.ERROR,
+            id="postgres-user-at-db",
+        ),
+        pytest.param(
+            "2026-12-04 14:02:03.123 UTC [123] [unknown]@[unknown] LOG:  connection received",
+            "connection received",
+            Level.INFO,
+            id="postgres-user-unknown",
+        ),
+        pytest.param(
+            "2026-12-04 14:02:03.123 UTC [123] @shop FATAL:  database is starting up",
+            "database is starting up",
+            Level.FATAL,
+            id="postgres-no-user",
+        ),
+        pytest.param(
+            "2026-12-04 15:02:03.123 CET [123] LOG:  checkpoint starting: time",
+            "checkpoint starting: time",
+            Level.INFO,
+            id="postgres-zone-abbreviation",
+        ),
+        pytest.param(
+            "2026-12-04 17:02:03 +03 [123] WARNING:  there is no transaction in progress",
+            "there is no transaction in progress",
+            Level.WARN,
+            id="postgres-zone-offset-hours",
+        ),
+        pytest.param(
+            "2026-12-04 09:02:03.123 EST app@shop ERROR:  canceling statement",
+            "canceling statement",
+            Level.ERROR,
+            id="postgres-zone-without-pid",
+        ),
+        pytest.param(
+            "2026-12-04 14:02:03 INFO [123] started", "started", Level.INFO, id="level-not-zone"
+        ),
+        pytest.param(
+            "2026-12-04 14:02:03 [12] ann@example.com logged in",
+            "[12] ann@example.com logged in",
+            None,
+            id="an-address-is-no-postgres-user",
+        ),
         pytest.param(
             "[2026-12-04 14:02:03 +0000] [7] [ERROR] Worker (pid:8) was sent SIGKILL!",
             "Worker (pid:8) was sent SIGKILL!",

@@ -135,6 +135,16 @@ _LEVEL_WORD = (
 # writes ``ERRO[0005] ...`` on a terminal, charmbracelet/log ``2026/03/14 09:41:12 ERRO ...``,
 # zerolog's console writer ``9:41AM WRN ...`` or ``2026-03-14T09:41:12Z WRN ...``.
 _SHORT_LEVEL = r"ERRO|FATA|PANI|DEBU|WRN|FTL|PNC|INF|DBG|TRC"
+# PostgreSQL's ``%m``/``%t`` name the zone of ``log_timezone`` by its abbreviation (``CET``)
+# or, lacking one, by its offset in hours (``+03``); read as a zone only where PostgreSQL's
+# prefix goes on (a process id, a user, a severity), never as a level word after a time.
+_PG_ZONE = (
+    rf"(?: (?:(?!(?:{_LEVEL_WORD}|{_SHORT_LEVEL})\b)[A-Z]{{2,5}}|[+-]\d{{2}})"
+    r"(?=[ \t]+(?:\[\d+\]|\S*@|[A-Z]+:  )))?"
+)
+# PostgreSQL's ``%u@%d`` (``%q%u@%d`` in Debian's default), ``[unknown]`` when not known yet.
+_PG_NAME = r"(?:\[unknown\]|[^\s@\[\]]{1,63})?"
+_PG_USER = rf"(?:{_PG_NAME}@{_PG_NAME}[ \t]+)?"
 # What a logging library writes before the message of a plain line: a timestamp (and a
 # process id in brackets, as PostgreSQL's and gunicorn's defaults write it) and a level (at
 # least the level, or a klog header), then a process id, threads or a component in brackets,
@@ -147,7 +157,7 @@ _SHORT_LEVEL = r"ERRO|FATA|PANI|DEBU|WRN|FTL|PNC|INF|DBG|TRC"
 _PREFIX = re.compile(
     "".join(
         (
-            rf"(?>\[?(?:{_STAMP})\]?[ \t]+(?:\[\d+\][ \t]+)?)?",
+            rf"(?>\[?(?:{_STAMP}){_PG_ZONE}\]?[ \t]+(?:\[\d+\][ \t]+)?{_PG_USER})?",
             r"(?:(?P<klog>[EWIF])\d{4} \d{2}:\d{2}:\d{2}\.\d+ +\d+ [\w./-]+:\d+\] ",
             rf"|(?:\[(?P<bracketed>(?i:{_LEVEL_WORD}))\]",
             # The abbreviations with logrus' seconds, or after a timestamp (not "INF loop").
@@ -176,15 +186,19 @@ _BRACKETED = re.compile(
 # severity, 0 to 191, no leading zero) as systemd's ``SD_ERR`` ("<3>") or the kernel's log
 # writes it, followed by the kernel's time since boot or an RFC 5424 header's version; Redis's
 # and Valkey's ``pid:role`` (X sentinel, C child, S replica, M primary), the time in one of
-# Valkey's log-timestamp-format choices (legacy, iso8601, milliseconds) and the level's sign.
+# Valkey's log-timestamp-format choices (legacy, iso8601, milliseconds) and the level's sign,
+# or ``pid:signal-handler (<epoch seconds>)``, or Redis 2.8's and older ``[pid] <time> <sign>``.
 # One regex, so that a line which opens with none of them is rejected at its first character.
 _LEAD = re.compile(
     "".join(
         (
             rf"\[?(?:{_STAMP})\]?[ \t]+(?=\S)",
             r"|<(?P<syslog>0|[1-9]\d{0,2})>(?:\[ *\d+\.\d+\]|1(?= \d{4}-\d{2}-\d{2}T))?[ \t]*",
-            rf"|\d++:[XCSM] (?:\d{{2}} (?:{_MONTHS}) (?:\d{{4}} )?\d{{2}}:\d{{2}}:\d{{2}}\.\d{{3}}",
+            rf"|\d++:(?:[XCSM] (?:\d{{2}} (?:{_MONTHS}) (?:\d{{4}} )?"
+            r"\d{2}:\d{2}:\d{2}\.\d{3}",
             r"|\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}[+-]\d{2}:\d{2}|\d+) (?P<redis>[.*#-]) ",
+            r"|(?P<signal>signal-handler) \(\d+\) )",
+            rf"|\[\d+\] \d{{2}} (?:{_MONTHS}) \d{{2}}:\d{{2}}:\d{{2}}\.\d{{3}} (?P<redis2>[.*#-]) ",
         )
     )
 )
@@ -219,9 +233,10 @@ def plain_prefix(head: str) -> tuple[int, Level | None]:
     name = match.lastgroup
     if name is None:  # a timestamp alone
         return match.end(), _plain_level(head)
-    if name == "redis":
+    if name in ("redis", "redis2", "signal"):
         if match.end() < len(head.rstrip()):
-            return match.end(), _REDIS[match.group(name)]
+            # Redis writes from a signal handler at its warning level only, without the sign.
+            return match.end(), Level.WARN if name == "signal" else _REDIS[match.group(name)]
     elif (priority := int(match.group(name))) < 192:
         stamp = _STAMP_ONLY.match(head, match.end())
         cut = (stamp or match).end()
