@@ -35,7 +35,8 @@ SEVERE_PATTERN = (
     r'|(?:^|"log\\{0,3}" ?: ?\\{0,3}")'
     r"(?:\d{4}-\d\d-\d\dT[\d:.]+(?:Z|[+-]\d\d:\d\d) std(?:out|err) [FP] )?"
     r"(?:[EWF]\d{4} "
-    r"|\d+:[XCSM] (?:\d\d \w{3} (?:\d{4} )?)?[\d:.T+-]+ # "
+    r"|\d+:[XCSM] (?:\d\d \w{3} (?:\d{4} )?)?[\d:.T+-]+ # |\d+:signal-handler \(\d+\) "
+    r"|\[\d+\] \d\d \w{3} [\d:.]+ # "
     r"|\d{4}-\d\d-\d\dT[\d:.]+(?:Z|[+-]\d\d:?\d\d) [EWF] "
     r"|(?:<|\\{1,3}u003c)(?:[0-489]|[159][0-26-9]|[26][04-8]|[37][2-6]|[48][0-489]"
     r"|1(?:[048][04-8]|[15][2-6]|[26][0-489]|[37][0-26-9]))(?:>|\\{1,3}u003e)"
@@ -51,7 +52,9 @@ Level words anywhere in the line (log15 writes ``eror``), a klog severity prefix
 and W) and the plain prefixes that `log_analyzer.logs.levels` reads as a warning or worse:
 
 * Redis's and Valkey's ``#`` (``1:M 04 Dec 2026 14:02:03.123 # ...``; ``*``, ``-`` and ``.``
-  are notice, verbose and debug);
+  are notice, verbose and debug), also in Redis 2.8's ``[1] 04 Dec 14:02:03.123 # ...``, and
+  what Redis writes from a signal handler, at its warning level (``1:signal-handler
+  (1796392923) Received SIGTERM ...``);
 * MongoDB's text log before 4.4 (``2026-12-04T14:02:03.123+0000 E  NETWORK  [conn12] ...``);
 * a syslog priority whose severity (the number modulo 8) is 0 to 4, emerg to warning (``<3>``,
   ``<11>``; not ``<6>`` or ``<14>``), spelled out number by number up to 191;

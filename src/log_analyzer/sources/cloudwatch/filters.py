@@ -38,7 +38,8 @@ _KNOWN_SEVERE = (
     r'|(?:^|"log\\{0,3}" ?: ?\\{0,3}")'
     r"(?:\d{4}-\d\d-\d\dT[\d:.]+(?:Z|[+-]\d\d:\d\d) std(?:out|err) [FP] )?"
     r"(?:[EWF]\d{4} "
-    r"|\d+:[XCSM] (?:\d\d \w{3} (?:\d{4} )?)?[\d:.T+-]+ # "
+    r"|\d+:[XCSM] (?:\d\d \w{3} (?:\d{4} )?)?[\d:.T+-]+ # |\d+:signal-handler \(\d+\) "
+    r"|\[\d+\] \d\d \w{3} [\d:.]+ # "
     r"|\d{4}-\d\d-\d\dT[\d:.]+(?:Z|[+-]\d\d:?\d\d) [EWF] "
     r"|(?:<|\\{1,3}u003c)(?:[0-489]|[159][0-26-9]|[26][04-8]|[37][2-6]|[48][0-489]"
     r"|1(?:[048][04-8]|[15][2-6]|[26][0-489]|[37][0-26-9]))(?:>|\\{1,3}u003e)"
@@ -75,6 +76,9 @@ filter-pattern regex has no groups to hold them under one ``^<...>``."""
 _SEVERE_PREFIXES = (
     # ^\d+:[XCSM] ... # : Redis's warning; its spaces as any characters
     "^[0-9]+:[XCSMxcsm].+#",
+    # ^\d+:signal-handler \(\d+\)  and  ^\[\d+\] ... # : Redis's signal handler, Redis 2.8's
+    f"^[0-9]+:{_cases('signal')}",
+    "^\\[[0-9]+\\].+#",
     # ^\d{4}-\d\d-\d\dT[\d:.]+(?:Z|[+-]\d\d:?\d\d) [EWF] : MongoDB's text log
     "^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9:.]+[Zz+-][0-9:]{0,5}.[EWFewf].",
     # ^<...>: no < or > in a filter-pattern regex either, so any character stands in
