@@ -68,6 +68,12 @@ def test_the_inner_json_is_flattened_as_a_top_level_line() -> None:
             id="msg-beside-log",
         ),
         pytest.param(
+            'ts=2026-03-14T09:30:05Z log="E0314 not a record" caller=main.go:12',
+            "E0314 not a record",
+            Level.UNKNOWN,
+            id="logfmt-log-key",
+        ),
+        pytest.param(
             '{"log":{"level":"warn"},"message":"ECS log object"}',
             "ECS log object",
             Level.WARN,

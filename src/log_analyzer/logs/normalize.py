@@ -122,7 +122,7 @@ def _read(
     level: Level | None
     if fields is not None:
         level = level_from_fields(fields)
-        if level is None and wrapped < _MAX_WRAPPERS:
+        if level is None and wrapped < _MAX_WRAPPERS and text[:1] == "{":  # a JSON record
             inner = shipped_line(fields)
             if inner is not None:
                 return _parse(
