@@ -27,7 +27,9 @@ _MESSAGE_KEYS_BEFORE_LOG = ("msg", "message", "@m")
 
 def runtime_prefix(text: str) -> int:
     """How many leading characters of ``text`` are a CRI runtime's prefix (0 when none)."""
-    if text[10:11] != "T":  # most lines are rejected here, before the regex
+    # Most lines are rejected before the regex, which costs a microsecond to fail on a line that
+    # opens with an ISO time: the stream's name follows a time of 20 to 35 characters.
+    if text[10:11] != "T" or text.find(" std", 19, 40) < 0:
         return 0
     match = _RUNTIME.match(text)
     return 0 if match is None else match.end()
