@@ -56,8 +56,15 @@ _TOKEN_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz01
 
 # An escape right before a token ends with a letter or digit that is not the token's: JSON's
 # "\n", "\t" and "\u003d", a URL's "%20" and "%3D" (encoded twice: "%253D"; the "25" taken as
-# any two digits, so that no verdict depends on digits' values).
-_ESCAPE_BEFORE = re.compile(r"(?:\\(?:[bfnrt]|u[0-9A-Fa-f]{4})|%(?:[0-9]{2})?[0-9A-Fa-f]{2})\Z")
+# any two digits, so that no verdict depends on digits' values). One list, written three ways:
+# as the end of a text (`_ESCAPE_BEFORE`), as a look-behind (`_TOKEN_START`) and as RE2 over
+# case-folded text for the prefilter's shapes (`_EDGE`), so that they never disagree.
+_ESCAPES = (r"\\[bfnrt]", r"\\u[0-9A-Fa-f]{4}", r"%[0-9A-Fa-f]{2}", r"%[0-9]{2}[0-9A-Fa-f]{2}")
+_ESCAPE_BEFORE = re.compile(f"(?:{'|'.join(_ESCAPES)})\\Z")
+_TOKEN_START = "(?:(?<![A-Za-z0-9_-])" + "".join(f"|(?<={escape})" for escape in _ESCAPES) + ")"
+"""Where a token may start, as a look-behind: not inside a word, or right after an escape."""
+_EDGE = "(?:\\b|" + "|".join(escape.replace("A-Fa-f", "a-f") for escape in _ESCAPES) + ")"
+"""`_TOKEN_START` for RE2 over case-folded text (no look-behind: it matches the escape)."""
 _ESCAPE_REACH = 6
 """The longest escape `_ESCAPE_BEFORE` finds: ``\\u003d``."""
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from log_analyzer.logs.redact.rule import _inside_word, _placeholder, _Rule, _swap
+from log_analyzer.logs.redact.rule import _EDGE, _inside_word, _placeholder, _Rule, _swap
 from log_analyzer.logs.redact.values import _high_entropy, _mixed_case_with_digit
 
 
@@ -25,9 +25,7 @@ class _Vendor(NamedTuple):
 
 
 _T = "A-Za-z0-9_-"  # base64url, and most vendors' token alphabets
-# Where a token found by a shape may start (RE2, case-folded text): at a word's edge, or right
-# after an escape (`_ESCAPE_BEFORE`), whose last letter or digit is no edge.
-_EDGE = r"(?:\b|\\(?:[bfnrt]|u[0-9a-f]{4})|%[0-9a-f]{2})"
+# (Where a token found by a shape may start: `_EDGE`, the one boundary of `rule.py`.)
 _GITLAB = ("pat", "dt", "rt", "ft", "soat", "ptt", "imt", "agent", "ffct", "oas", "cbt")
 # Each pattern starts with a literal (no leading look-behind, no IGNORECASE) so the regex engine
 # can jump straight to candidate positions; word boundaries are checked by the replacer instead.
@@ -156,7 +154,7 @@ _VENDORS = (
         "bitbucket_token",
         r"BBDC-[A-Za-z0-9+/@_-]{40,50}(?![A-Za-z0-9+/@_-])",
         (),
-        (r"(?:^|[^0-9a-f])bbdc-",),
+        (_EDGE + "bbdc-",),
     ),
     # The digits of these prefixes (sq0atp-, EAACEdEose0cBA, AGE-SECRET-KEY-1) are matched as
     # any digit: whether a rule matches may depend on where digits are, never on which.
