@@ -83,6 +83,23 @@ STARTS = (
     "basic auth users: a:b;",
     "connection-uri: ",
     "FwoGZXIvYXdzE",
+    # Vendor tokens found by shape: Discord's parts, Entra refresh tokens, Facebook app tokens,
+    # DSN keys, Airtable, Yandex, 42, Adobe, Dropbox, Plaid, Authress, a base64-encoded JWT.
+    "MTk4NjIyNDgzNDcxOTI1MjQ4.",
+    "Cl2FMQ.",
+    "0.A",
+    ".Ag",
+    "1234567890123456|",
+    "://0123456789abcdef",
+    "patAb1Ab1Ab1Ab1Ab.",
+    "t1.",
+    "s-s4t2ud-",
+    "p8e-",
+    "sl.",
+    "access-production-",
+    "sc_abcde.abcd.acc_",
+    "ZXlKaGJHY2lPaU",
+    'pagerduty "routing_key":"',
 )
 
 

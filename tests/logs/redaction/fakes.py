@@ -476,6 +476,48 @@ MAKERS: dict[str, Maker] = {
     "fixed_at": fixed("p@ss:w0rd"),
     "s3cr3t": fixed("s3cr3t!"),
     "phrase": fixed("correct horse battery staple"),
+    # Vendor tokens found with no secret word before them (by prefix, structure or context).
+    "stripe_pi_client_secret": join(
+        "pi_", of(ALNUM, 24, mixed_case=True), "_secret_", of(ALNUM, 25, mixed_case=True)
+    ),
+    "stripe_seti_client_secret": join(
+        "seti_", of(ALNUM, 24, mixed_case=True), "_secret_", of(ALNUM, 25, mixed_case=True)
+    ),
+    "authress": join(
+        "sc_",
+        of(string.ascii_lowercase + string.digits, 12),
+        ".",
+        of(string.ascii_lowercase + string.digits, 5),
+        ".acc_",
+        of(string.ascii_lowercase + string.digits, 20),
+        ".",
+        of(URLSAFE, 60, mixed_case=True),
+    ),
+    "entra_refresh": join(
+        "0.A",
+        of(URLSAFE, 70, mixed_case=True),
+        ".AgABAAEAAAD",
+        of(URLSAFE, 280),
+        ".AQ",
+        of(URLSAFE, 220),
+    ),
+    "plaid_access": lambda rng: f"access-production-{uuid.UUID(int=rng.getrandbits(128))}",
+    "plaid_sandbox": lambda rng: f"access-sandbox-{uuid.UUID(int=rng.getrandbits(128))}",
+    "sentry_key": of(HEX, 32),
+    "facebook_app_secret_token": join(of(string.digits, 16), "|", of(HEX, 32)),
+    "jwt_base64": lambda rng: b64(jwt(rng).encode()),
+    "jwt_base64_percent": lambda rng: (
+        b64(jwt(rng).encode()).replace("+", "%2B").replace("/", "%2F").replace("=", "%3D")
+    ),
+    "pagerduty_routing": lambda rng: lower_alnum(rng, 32),
+    "airtable_pat": join("pat", of(ALNUM, 14, mixed_case=True), ".", of(HEX, 64)),
+    "yandex_api_key": join("AQVN", of(URLSAFE, 36, mixed_case=True)),
+    "yandex_iam": join("t1.", of(URLSAFE, 40, mixed_case=True), ".", of(URLSAFE, 86)),
+    "tavily": join("tvly-", of(ALNUM, 32, mixed_case=True)),
+    "octopus": join("API-", of(UPPER, 26)),
+    "sourcegraph_cody": join("slk_", of(HEX, 64)),
+    "dropbox_short": join("sl.", of(URLSAFE, 138, mixed_case=True)),
+    "supabase_secret": join("sb_secret_", of(URLSAFE, 31, mixed_case=True)),
 }
 
 

@@ -106,6 +106,18 @@ from log_analyzer.logs.redact.urls import (
     _url_password,
     _webhook,
 )
+from log_analyzer.logs.redact.vendor_structures import (
+    _BASE64_JWT,
+    _DSN_KEY,
+    _DSN_KEY_SHAPE,
+    _FACEBOOK_APP_TOKEN,
+    _FACEBOOK_APP_TOKEN_SHAPE,
+    _PAGERDUTY_KEY,
+    _base64_jwt,
+    _dsn_key,
+    _facebook_app_token,
+    _pagerduty_key,
+)
 from log_analyzer.logs.redact.vendors import (
     _AWS_KEY_PAIR,
     _BASE64_PRIVATE_KEY,
@@ -135,10 +147,13 @@ def _rules() -> tuple[_Rule, ...]:
         _Rule(_BASE64_PRIVATE_KEY, (), _whole("private_key"), (r"ls[0-9]tls[0-9]crudjti",)),
         _Rule(_KEY_BODY, (), _key_body, _KEY_BODY_SHAPES),
         _Rule(_PUTTY_PRIVATE, ("private-lines",), _putty_private),
+        _Rule(_BASE64_JWT, ("zxlk",), _base64_jwt),
         # Before the vendor tokens, which hide the key id it is found by.
         _Rule(_AWS_KEY_PAIR, ("akia", "asia"), _aws_key_pair),
         _vendor_rule(_VENDORS),
         _vendor_rule(_TAIL_TOKENS),
+        _Rule(_DSN_KEY, (), _dsn_key, (_DSN_KEY_SHAPE,)),
+        _Rule(_PAGERDUTY_KEY, ("pagerduty", "event_action", "dedup_key"), _pagerduty_key),
         _Rule(_VAULT_KEY, ("unseal key ", "recovery key "), _vault_key),
         _Rule(
             _WEBHOOK,
@@ -197,6 +212,8 @@ def _rules() -> tuple[_Rule, ...]:
         _Rule(_ENCODED_SECRET, _ENCODED_HINTS, _encoded_secret),
         _Rule(_SPACED_SECRET, ("pass", "secret", "token", "key", "cred"), _spaced_secret),
         _Rule(_STATED_PASSWORD, ("pass",), _stated_password),
+        # After the key and header rules: "Bearer <id>|<secret>" stays a bearer credential.
+        _Rule(_FACEBOOK_APP_TOKEN, (), _facebook_app_token, (_FACEBOOK_APP_TOKEN_SHAPE,)),
         # Tried only where such a flag is followed by a value, not wherever "pass" occurs.
         _Rule(
             _FLAG,

@@ -14,7 +14,7 @@ import re
 from typing import NamedTuple
 
 from log_analyzer.logs.redact.rule import _EDGE, _inside_word, _placeholder, _Rule, _swap
-from log_analyzer.logs.redact.values import _high_entropy, _mixed_case_with_digit
+from log_analyzer.logs.redact.values import _high_entropy, _mixed_case_with_digit, _opaque_id
 
 
 class _Vendor(NamedTuple):
@@ -298,12 +298,94 @@ _VENDORS = (
     # Access key ids, named like AWS's: Alibaba Cloud's LTAI..., Tencent Cloud's AKID...
     _Vendor("alibaba_access_key", r"LTAI[A-Za-z0-9]{12,20}(?![A-Za-z0-9])", ("ltai",)),
     _Vendor("tencent_access_key", r"AKID[A-Za-z0-9]{32}(?![A-Za-z0-9])", ("akid",)),
-    # Base64 of the bot's id, a timestamp, an HMAC: known by its context only.
+    # Base64 of the bot's id (a decimal number: its first letter M, N or O), a timestamp of 6
+    # characters, an HMAC: three parts no name or path has, found without a context word (the
+    # token must be random too: `_RANDOM_PART`).
     _Vendor(
         "discord_token",
         rf"[MNO][{_T}]{{23,27}}\.[{_T}]{{6}}\.[{_T}]{{27,38}}(?![{_T}])",
-        ("discord", "bot "),
+        (),
+        (r"\.[\w-]{6}\.[\w-]{4}",),
     ),
+    # Stripe's PaymentIntent and SetupIntent client secrets: the intent's id, "_secret_", a
+    # random part; with one, a browser confirms the payment.
+    _Vendor(
+        "stripe_client_secret",
+        r"(?:pi|seti)_[A-Za-z0-9]{14,40}_secret_[A-Za-z0-9]{16,40}(?![A-Za-z0-9])",
+        ("_secret_",),
+    ),
+    # Authress service client access keys: a client id, a key id, an account, then the key.
+    _Vendor(
+        "authress_key",
+        r"(?:sc|ext|scauth|authress)_[A-Za-z0-9]{5,30}\.[A-Za-z0-9]{4,6}\.acc[_-][a-z0-9-]{10,32}"
+        r"\.[A-Za-z0-9+/_=-]{30,}",
+        (),
+        (r"\.[a-z0-9]{4,6}\.acc[_-]",),  # ("acc" is hex: no hint of its own)
+    ),
+    # Plaid access tokens: the environment, then a UUID.
+    _Vendor(
+        "plaid_access_token",
+        r"access-(?:sandbox|development|production)-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}"
+        r"-[0-9a-f]{4}-[0-9a-f]{12}(?![A-Za-z0-9])",
+        (),
+        (r"access-[dps][a-z]{6,10}-",),
+    ),
+    # Airtable personal access tokens: "pat", 14 characters, a dot, 64 hex digits.
+    _Vendor(
+        "airtable_token",
+        r"pat[A-Za-z0-9]{14}\.[a-f0-9]{64}(?![A-Za-z0-9])",
+        (),
+        (r"pat[a-z0-9]{14}\.",),
+    ),
+    # Yandex Cloud API keys (AQVN...) and IAM tokens (t1. and two parts; the digit as any).
+    _Vendor("yandex_token", rf"AQVN[{_T}]{{35,38}}(?![{_T}])", ("aqvn",)),
+    _Vendor(
+        "yandex_token",
+        rf"t[0-9]\.[{_T}]{{8,}}={{0,2}}\.[{_T}]{{86}}={{0,2}}(?![{_T}])",
+        (),
+        (r"t[0-9]\.[\w-]{8}",),
+    ),
+    # 42's (Intra) client secrets: "s-s4t2ud-" or "s-s4t2af-" (digits as any), 64 hex digits.
+    _Vendor(
+        "intra_client_secret",
+        r"s-s[0-9]t[0-9](?:ud|af)-[a-f0-9]{64}(?![A-Za-z0-9])",
+        (),
+        (r"s-s[0-9]t[0-9](?:ud|af)-",),
+    ),
+    # Adobe client secrets: "p8e-" (its digit as any) and 32 letters and digits.
+    _Vendor(
+        "adobe_client_secret",
+        r"p[0-9]e-[A-Za-z0-9]{32}(?![A-Za-z0-9])",
+        (),
+        (r"p[0-9]e-",),
+    ),
+    _Vendor(
+        "settlemint_token",
+        r"sm_(?:pat|aat|sat)_[A-Za-z0-9]{16}(?![A-Za-z0-9])",
+        ("sm_pat_", "sm_aat_", "sm_sat_"),
+    ),
+    # Octopus Deploy API keys: "API-" and 26 upper-case letters and digits (both: `_RANDOM_PART`).
+    _Vendor("octopus_api_key", r"API-[A-Z0-9]{26}(?![A-Za-z0-9])", ("api-",)),
+    _Vendor("rootly_token", r"rootly_[a-f0-9]{64}(?![A-Za-z0-9])", ("rootly_",)),
+    _Vendor("ramp_token", r"ramp_sec_[A-Za-z0-9]{48}(?![A-Za-z0-9])", ("ramp_sec_",)),
+    _Vendor(
+        "saladcloud_api_key",
+        r"salad_cloud_[A-Za-z0-9]{1,7}_[A-Za-z0-9]{7,235}(?![A-Za-z0-9])",
+        ("salad_cloud_",),
+    ),
+    # Sourcegraph Cody gateway keys.
+    _Vendor("sourcegraph_token", r"slk_[a-f0-9]{64}(?![A-Za-z0-9])", ("slk_",)),
+    # Dropbox short-lived access tokens ("sl." and 130 or more characters; newer ones "sl.u.").
+    _Vendor(
+        "dropbox_token",
+        r"sl\.(?:u\.)?[A-Za-z0-9_=-]{130,}",
+        (),
+        (_EDGE + r"sl\.[\w.=-]{8}",),
+    ),
+    _Vendor("tavily_api_key", r"tvly-(?:dev-|prod-)?[A-Za-z0-9]{32}(?![A-Za-z0-9])", ("tvly-",)),
+    _Vendor("neon_api_key", r"napi_[a-z0-9]{64}(?![A-Za-z0-9])", ("napi_",)),
+    # Supabase's secret API keys (the publishable ones, sb_publishable_, are public).
+    _Vendor("supabase_token", rf"sb_secret_[{_T}]{{20,}}", ("sb_secret_",)),
 )
 # Tokens known by their middle or end: the regex engine tries these at every position, so they
 # are a rule of their own, tried only in texts that hold their hints.
@@ -331,6 +413,14 @@ _TAIL_TOKENS = (
         (),
         (_EDGE + r"[0-9]{8,10}:[a-z0-9_-]",),
     ),
+    # Microsoft Entra ID (Azure AD) refresh tokens: "0." or "1." (as any digit), then base64url
+    # parts starting "A", "Ag" and (optionally) "A", long enough that nothing else looks so.
+    _Vendor(
+        "azure_refresh_token",
+        rf"[0-9]\.A[{_T}]{{50,}}(?:\.[0-9])?\.Ag[{_T}]{{250,}}(?:\.A[{_T}]{{200,}})?",
+        (),
+        (r"\.ag[\w-]{8}",),
+    ),
     # "1//0" and a random tail (the digits of the prefix are matched as any digit).
     _Vendor(
         "google_refresh_token",
@@ -340,15 +430,18 @@ _TAIL_TOKENS = (
     ),
 )
 # Tokens whose own pattern is loose: only one whose random part (what follows the last of its
-# first n separators) mixes digits and letters of both cases counts. "sk-" and "sk-proj-" name
+# first n separators; n = 0: the whole token) passes the test counts. "sk-" and "sk-proj-" name
 # resources too (sk-prod-pool-1), and "r2_" Cloudflare R2 buckets; ids in one case (hex,
-# upper-case keys) are no Telegram or refresh tokens. Kind -> (separator, n).
+# upper-case keys) are no Telegram or refresh tokens; a dotted name in three parts is no Discord
+# token; "API-" starts names. Kind -> (separator, n, test).
 _RANDOM_PART = {
-    "openai_api_key": ("-", 2),
-    "replicate_token": ("_", 1),
-    "llm_api_key": ("-", 2),
-    "telegram_bot_token": (":", 1),
-    "google_refresh_token": ("//", 1),
+    "openai_api_key": ("-", 2, _mixed_case_with_digit),
+    "replicate_token": ("_", 1, _mixed_case_with_digit),
+    "llm_api_key": ("-", 2, _mixed_case_with_digit),
+    "telegram_bot_token": (":", 1, _mixed_case_with_digit),
+    "google_refresh_token": ("//", 1, _mixed_case_with_digit),
+    "discord_token": (".", 0, _mixed_case_with_digit),
+    "octopus_api_key": ("-", 1, _opaque_id),
 }
 
 
@@ -365,8 +458,10 @@ def _vendor_rule(vendors: tuple[_Vendor, ...]) -> _Rule:
         start, token = match.start(), match.group()
         kind = next(kind for kind, pattern in patterns if pattern.match(match.string, start))
         loose = _RANDOM_PART.get(kind)
-        if loose is not None and not _mixed_case_with_digit(token.split(*loose)[-1]):
-            return None
+        if loose is not None:
+            separator, parts, random = loose
+            if not random(token.split(separator, parts)[-1]):
+                return None
         return kind, _placeholder(kind)
 
     return _Rule(
