@@ -1074,6 +1074,30 @@ def test_a_token_found_by_shape_starts_right_after_an_escape(
     assert token not in out.text and out.counts == {kind: 1}, line
 
 
+@pytest.mark.parametrize("before", ESCAPES_BEFORE)
+@pytest.mark.parametrize(
+    ("secret", "kind"),
+    [
+        (card("4", 16), "card"),
+        ("4111 1111 1111 " + card("4111111111111", 16)[-4:], "card"),
+        ("$2b$12$" + body(53, "aB1"), "password_hash"),
+        ("{SSHA}" + body(32), "password_hash"),
+    ],
+    ids=["card", "card-grouped", "bcrypt", "ssha"],
+)
+def test_cards_and_password_hashes_start_right_after_an_escape(
+    before: str, secret: str, kind: str
+) -> None:
+    line = f'{{"msg":"stored x{before}{secret} ok"}}'
+    out = redact(line, pii=NO_PII)
+    assert secret not in out.text and out.counts == {kind: 1}, line
+
+
+@pytest.mark.parametrize("text", ["x" + card("4", 16), "%2" + card("4", 16), "v1." + card("4", 16)])
+def test_a_card_number_inside_a_word_or_an_escape_is_left(text: str) -> None:
+    assert redact(text, pii=NO_PII).counts == {}
+
+
 @pytest.mark.parametrize(
     "before",
     [*ESCAPES_BEFORE, "x", "_", "-", "9", "n", "%2", "%", "\\u003", "\\", "%25", "é", ""],

@@ -8,18 +8,26 @@ from __future__ import annotations
 
 import re
 
-from log_analyzer.logs.redact.rule import _placeholder
+from log_analyzer.logs.redact.rule import _ESCAPE_SHAPE, _ESCAPES, _placeholder
 
 # A run of 13 or more digits, single spaces or dashes between them, not inside a word, a
-# decimal or a negative number. The first digit is matched before the look-behind, so the
-# regex engine can skip to digits fast; the run is taken whole (possessive) and what follows it
-# is checked by the replacer, so no run is scanned twice.
-_CARD = re.compile(r"[0-9](?<![\w.+-][0-9])(?:[ -]?[0-9]){12,}+")
+# decimal or a negative number, or right after an escape (`\n4111...`, `%204111...`; never
+# from inside one: not right after "%"). The first digit is matched before the look-behinds, so
+# the regex engine can skip to digits fast; the run is taken whole (possessive) and what
+# follows it is checked by the replacer, so no run is scanned twice.
+_CARD = re.compile(
+    r"[0-9](?:(?<![\w.+-][0-9])"
+    + "".join(f"|(?<={escape}[0-9])" for escape in _ESCAPES)
+    + r")(?<!%[0-9])(?:[ -]?[0-9]){12,}+"
+)
 _AFTER_NUMBER = re.compile(r"\w|\.[0-9]")
 _LAST_GROUP = re.compile(r"[ -][0-9]+\Z")
 # What the prefilter looks for, in RE2's syntax (no look-arounds): from where such a run starts,
 # 13 to 19 digits that may be the run or one group of it; a superset, as it may be.
-_CARD_SHAPE = r"(?:^|[^\w.+-])(?:[0-9]+[ -])*[0-9](?:[ -]?[0-9]){12,18}(?:$|[^\w.]|\.[^0-9]|\.$)"
+_CARD_SHAPE = (
+    rf"(?:^|[^\w.+-]|{_ESCAPE_SHAPE})(?:[0-9]+[ -])*[0-9](?:[ -]?[0-9]){{12,18}}"
+    r"(?:$|[^\w.]|\.[^0-9]|\.$)"
+)
 _CARD_GROUP = re.compile(r"(?<![0-9])[0-9]{13,19}(?![0-9])")
 _ANY_LENGTH = range(13, 20)
 _LONG = range(16, 20)

@@ -61,9 +61,13 @@ _TOKEN_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz01
 # case-folded text for the prefilter's shapes (`_EDGE`), so that they never disagree.
 _ESCAPES = (r"\\[bfnrt]", r"\\u[0-9A-Fa-f]{4}", r"%[0-9A-Fa-f]{2}", r"%[0-9]{2}[0-9A-Fa-f]{2}")
 _ESCAPE_BEFORE = re.compile(f"(?:{'|'.join(_ESCAPES)})\\Z")
-_TOKEN_START = "(?:(?<![A-Za-z0-9_-])" + "".join(f"|(?<={escape})" for escape in _ESCAPES) + ")"
+_AFTER_ESCAPE = "|".join(f"(?<={escape})" for escape in _ESCAPES)
+"""Right after an escape, as look-behinds: a rule with an edge of its own adds these to it."""
+_TOKEN_START = f"(?:(?<![A-Za-z0-9_-])|{_AFTER_ESCAPE})"
 """Where a token may start, as a look-behind: not inside a word, or right after an escape."""
-_EDGE = "(?:\\b|" + "|".join(escape.replace("A-Fa-f", "a-f") for escape in _ESCAPES) + ")"
+_ESCAPE_SHAPE = "|".join(escape.replace("A-Fa-f", "a-f") for escape in _ESCAPES)
+"""The escapes in RE2's syntax over case-folded text, for the prefilter's shapes."""
+_EDGE = f"(?:\\b|{_ESCAPE_SHAPE})"
 """`_TOKEN_START` for RE2 over case-folded text (no look-behind: it matches the escape)."""
 _ESCAPE_REACH = 6
 """The longest escape `_ESCAPE_BEFORE` finds: ``\\u003d``."""

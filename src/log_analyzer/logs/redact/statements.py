@@ -18,7 +18,7 @@ from log_analyzer.logs.redact.key_names import (
     _kv_kind,
     _secret_name,
 )
-from log_analyzer.logs.redact.rule import _swap
+from log_analyzer.logs.redact.rule import _AFTER_ESCAPE, _swap
 from log_analyzer.logs.redact.values import _WORDLIKE, _is_not_secret
 
 
@@ -196,7 +196,7 @@ def _xml_secret(match: re.Match[str]) -> tuple[str, str] | None:
 _CRYPT = r"[./A-Za-z0-9]"
 _B64 = r"[A-Za-z0-9+/]"
 _PASSWORD_HASH = re.compile(
-    r"(?<![\w$])(?:"
+    rf"(?:(?<![\w$])|{_AFTER_ESCAPE})(?:"
     rf"\$[0-9][abxy]\$[0-9]{{2}}\${_CRYPT}{{53}}"
     rf"|\$(?:[0-9]|apr[0-9]|md[0-9])\$(?:rounds=[0-9]+\$)?{_CRYPT}{{1,16}}\${_CRYPT}{{22,86}}"
     rf"|\$g?y\${_CRYPT}{{1,32}}\${_CRYPT}{{1,64}}\${_CRYPT}{{43}}"
