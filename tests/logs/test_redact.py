@@ -734,6 +734,36 @@ VENDOR_TOKENS = [
         "plaid_access_token",
     ),
     ("access-sandbox-" + "-".join(body(n, "0a") for n in (8, 4, 4, 4, 12)), "plaid_access_token"),
+    (
+        "access-development-" + "-".join(body(n, "0a") for n in (8, 4, 4, 4, 12)),
+        "plaid_access_token",
+    ),
+    (
+        "scauth_"
+        + body(12, "a1")
+        + "."
+        + body(5, "a1")
+        + ".acc_"
+        + body(20, "a1")
+        + "."
+        + body(60),
+        "authress_key",
+    ),
+    (
+        "authress_"
+        + body(12, "a1")
+        + "."
+        + body(4, "a1")
+        + ".acc-"
+        + body(10, "a1")
+        + "."
+        + body(30),
+        "authress_key",
+    ),
+    ("s-s4t2af-" + body(64, "0a"), "intra_client_secret"),
+    ("sm_aat_" + body(16), "settlemint_token"),
+    ("sm_sat_" + body(16), "settlemint_token"),
+    ("tvly-prod-" + body(32), "tavily_api_key"),
     ("pat" + body(14) + "." + body(64, "0a"), "airtable_token"),
     ("AQVN" + body(36), "yandex_token"),
     ("t1." + body(40) + "." + body(86), "yandex_token"),

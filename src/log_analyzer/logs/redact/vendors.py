@@ -312,7 +312,7 @@ _VENDORS = (
     _Vendor(
         "stripe_client_secret",
         r"(?:pi|seti)_[A-Za-z0-9]{14,40}_secret_[A-Za-z0-9]{16,40}(?![A-Za-z0-9])",
-        ("_secret_",),
+        (),  # (no hint of its own: Notion's "secret_" is in every one)
     ),
     # Authress service client access keys: a client id, a key id, an account, then the key.
     _Vendor(
@@ -385,7 +385,7 @@ _VENDORS = (
     _Vendor("tavily_api_key", r"tvly-(?:dev-|prod-)?[A-Za-z0-9]{32}(?![A-Za-z0-9])", ("tvly-",)),
     _Vendor("neon_api_key", r"napi_[a-z0-9]{64}(?![A-Za-z0-9])", ("napi_",)),
     # Supabase's secret API keys (the publishable ones, sb_publishable_, are public).
-    _Vendor("supabase_token", rf"sb_secret_[{_T}]{{20,}}", ("sb_secret_",)),
+    _Vendor("supabase_token", rf"sb_secret_[{_T}]{{20,}}", ()),  # (hint: Notion's "secret_")
 )
 # Tokens known by their middle or end: the regex engine tries these at every position, so they
 # are a rule of their own, tried only in texts that hold their hints.
