@@ -3381,8 +3381,8 @@ def test_the_hints_stay_one_small_automaton(pii: frozenset[str]) -> None:
     passwords, base64 under connection keys and AWS session tokens (2,239 and 2,611); /health
     was not measured again at that size. Raised to 3,200 for those and the vendor tokens found
     by shape alone (Discord, Entra refresh tokens, Facebook app tokens, DSN keys...) together
-    (2,690 and 3,062); over Loghub-2k's 16,485 lines the vendor tokens' prefilter took 2.11 us a line
-    against 2.13 before them, and 2.71 against 2.68 with every kind of personal data
+    (2,690 and 3,062); over Loghub-2k's 16,485 lines the vendor tokens' prefilter took 2.11
+    us a line against 2.13 before them, and 2.71 against 2.68 with every kind of personal data
     (2026-12-04)."""
     assert engine._plan(pii).hint.programsize < 3_200
 
