@@ -36,7 +36,7 @@ def add_eval_parser(sub: Any) -> None:
         choices=sorted(STORE_LEVELS),
         default="written",
         help="the levels the store counts by: as each line was written (default), as Loki 3 "
-        "reads them from the line (detected_level), or none (every line unknown)",
+        "guesses them from the line, or none (every line unknown)",
     )
 
 
