@@ -40,7 +40,7 @@ from log_analyzer.logs.redact.key_values import (
     _named_value,
 )
 from log_analyzer.logs.redact.kubernetes import (
-    _ENCODED_HINTS,
+    _ENCODED_HINT,
     _ENCODED_SECRET,
     _JWK_MEMBER,
     _SECRET_DATA,
@@ -209,7 +209,7 @@ def _rules() -> tuple[_Rule, ...]:
         ),
         _Rule(_AUTHORIZATION, ("authorization",), _authorization),
         # After the pairs: base64 of user:password under "auth" is counted as Basic credentials.
-        _Rule(_ENCODED_SECRET, _ENCODED_HINTS, _encoded_secret),
+        _Rule(_ENCODED_SECRET, (), _encoded_secret, (_ENCODED_HINT,)),
         _Rule(_SPACED_SECRET, ("pass", "secret", "token", "key", "cred"), _spaced_secret),
         _Rule(_STATED_PASSWORD, ("pass",), _stated_password),
         # After the key and header rules: "Bearer <id>|<secret>" stays a bearer credential.
