@@ -231,7 +231,7 @@ def mutants() -> Iterator[Mutant]:
                     f"{name}[{first!r}] without /{alternative}/",
                     _setter(name, {**words, first: source}),
                 )
-    for name in ("_VENDORS", "_TAIL_TOKENS"):
+    for name in ("_VENDORS", "_TAIL_TOKENS", "_DISCORD_TOKENS"):
         vendors = _read(name)
         for index, vendor in enumerate(vendors):
             label = f"{name} {vendor.kind}"

@@ -121,6 +121,7 @@ from log_analyzer.logs.redact.vendor_structures import (
 from log_analyzer.logs.redact.vendors import (
     _AWS_KEY_PAIR,
     _BASE64_PRIVATE_KEY,
+    _DISCORD_TOKENS,
     _TAIL_TOKENS,
     _VAULT_KEY,
     _VENDORS,
@@ -152,6 +153,7 @@ def _rules() -> tuple[_Rule, ...]:
         _Rule(_AWS_KEY_PAIR, ("akia", "asia"), _aws_key_pair),
         _vendor_rule(_VENDORS),
         _vendor_rule(_TAIL_TOKENS),
+        _vendor_rule(_DISCORD_TOKENS),
         _Rule(_DSN_KEY, (), _dsn_key, (_DSN_KEY_SHAPE,)),
         _Rule(_PAGERDUTY_KEY, ("pagerduty", "event_action", "dedup_key"), _pagerduty_key),
         _Rule(_VAULT_KEY, ("unseal key ", "recovery key "), _vault_key),

@@ -298,15 +298,6 @@ _VENDORS = (
     # Access key ids, named like AWS's: Alibaba Cloud's LTAI..., Tencent Cloud's AKID...
     _Vendor("alibaba_access_key", r"LTAI[A-Za-z0-9]{12,20}(?![A-Za-z0-9])", ("ltai",)),
     _Vendor("tencent_access_key", r"AKID[A-Za-z0-9]{32}(?![A-Za-z0-9])", ("akid",)),
-    # Base64 of the bot's id (a decimal number: its first letter M, N or O), a timestamp of 6
-    # characters, an HMAC: three parts no name or path has, found without a context word (the
-    # token must be random too: `_RANDOM_PART`).
-    _Vendor(
-        "discord_token",
-        rf"[MNO][{_T}]{{23,27}}\.[{_T}]{{6}}\.[{_T}]{{27,38}}(?![{_T}])",
-        (),
-        (r"\.[\w-]{6}\.[\w-]{4}",),
-    ),
     # Stripe's PaymentIntent and SetupIntent client secrets: the intent's id, "_secret_", a
     # random part; with one, a browser confirms the payment.
     _Vendor(
@@ -427,6 +418,19 @@ _TAIL_TOKENS = (
         r"[0-9]//[0-9][A-Za-z0-9_-]{30,}",
         (),
         (_EDGE + r"[0-9]//[0-9][a-z0-9_-]",),
+    ),
+)
+# Base64 of the bot's id (a decimal number: its first letter M, N or O), a timestamp of 6
+# characters, an HMAC: three parts no name or path has, found without a context word (the
+# token must be random too: `_RANDOM_PART`). Its shape, a name in three dotted parts, is in
+# many a line (Java's packages, type URLs), so it is a rule of its own: where only the shape
+# is found, only this pattern is tried.
+_DISCORD_TOKENS = (
+    _Vendor(
+        "discord_token",
+        rf"[MNO][{_T}]{{23,27}}\.[{_T}]{{6}}\.[{_T}]{{27,38}}(?![{_T}])",
+        (),
+        (r"\.[\w-]{6}\.[\w-]{4}",),
     ),
 )
 # Tokens whose own pattern is loose: only one whose random part (what follows the last of its
