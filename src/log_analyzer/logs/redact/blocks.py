@@ -34,8 +34,9 @@ _NEXT_LINE_VALUE = re.compile(
     rf"(?:(?:\\r)?\\n(?P=indent)[ \t]+{_ESCAPED_LINE})*))"
 )
 # Cheap to find before the pattern runs (RE2, case-folded): a colon, maybe a block indicator,
-# and the end of the line (kept short: every text meets the hints first).
-_NEXT_LINE_SHAPE = r":[ \t|>+0-9-]*[\r\n\\]"
+# and the end of the line, real or escaped (kept short: every text meets the hints first; not
+# any backslash after a colon, which every escaped JSON string holds: \"key\":\"value\").
+_NEXT_LINE_SHAPE = r":[ \t|>+0-9-]*(?:[\r\n]|\\[rn])"
 # A plain value's first line that is a key, a list item or a comment: the key holds a mapping
 # (password:\n  min_length: 12), not a value.
 _NOT_A_SCALAR = re.compile(r"[ \t]*(?:[\w.\"'-]+[ \t]*:(?:[ \t]|$)|-[ \t]|#|$)")
