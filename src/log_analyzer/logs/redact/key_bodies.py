@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from log_analyzer.logs.redact.rule import _inside_word, _placeholder
+from log_analyzer.logs.redact.rule import _inside_word, _placeholder, _swap
 
 _B64 = "A-Za-z0-9+/"
 # Base64 of 30 82 LL LL 02 01 0v, 30 81 LL 02 01 0v and 30 LL 02 01 0v followed by the key's
@@ -29,12 +29,9 @@ _KEY_BODY = re.compile(
     rf"(?:{'|'.join(_DER_STARTS)})[{_B64}]{{32,}}={{0,2}}"
     rf"(?:(?:\r?\n|(?:\\r)?\\n)(?:[{_B64}]{{16,}}={{0,2}}|[{_B64}]*={{1,2}})(?=[\s\"'\\]|$))*"
 )
-_KEY_BODY_SHAPES = (
-    r"mi[i-l][a-z0-9+/]{2}[aqgw]iba[adqt]",
-    r"mi[gh][a-z0-9+/]age[ab]",
-    r"m[a-h][a-z0-9+/]caq[ae][cew]",
-    r"b[0-9]blbnnzac[0-9]rzxktdje",
-)
+# The same starts as the prefilter sees a text, case-folded (they hold no escape that lower
+# case would change, such as \S).
+_KEY_BODY_SHAPES = tuple(start.lower() for start in _DER_STARTS)
 
 
 def _key_body(match: re.Match[str]) -> tuple[str, str] | None:
@@ -50,9 +47,4 @@ _PUTTY_PRIVATE = re.compile(
 
 
 def _putty_private(match: re.Match[str]) -> tuple[str, str] | None:
-    whole, base = match.group(0), match.start()
-    start, end = match.span("secret")
-    return (
-        "private_key",
-        f"{whole[: start - base]}{_placeholder('private_key')}{whole[end - base :]}",
-    )
+    return _swap(match, "secret", "private_key")

@@ -114,11 +114,10 @@ _B64_VALUE = r"(?P<secret>[A-Za-z0-9+/]{8,}={0,2})"
 _ENCODED_SECRET = re.compile(
     _B64_KEY + r"(?![A-Za-z0-9_-])" + _B64_SEPARATOR + _B64_VALUE + r"(?![A-Za-z0-9+/=])"
 )
-ENCODED_SECRET_SHAPE = _B64_KEY + _B64_SEPARATOR + _B64_VALUE
-"""`_ENCODED_SECRET` without its look-aheads, in RE2's syntax: a superset of its matches."""
 _ENCODED_HINT = rf"(?:{_ENCODED_KEYS}){_B64_SEPARATOR}[a-z0-9+/]{{8}}"
-"""Where `_ENCODED_SECRET` may match, as the prefilter sees a text (case-folded): a key with a
-separator and base64 after it, not the bare words, which every "connection refused" holds."""
+"""Where `_ENCODED_SECRET` may match, in RE2's syntax over a case-folded text (a superset of its
+matches): a key with a separator and base64 after it, not the bare words, which every
+"connection refused" holds."""
 _ENCODED_MIN_CHARS = 6
 """The shortest decoded text taken for a secret's value."""
 
