@@ -9,7 +9,13 @@ import pytest
 from log_analyzer.core.errors import InputError
 from log_analyzer.sources.base import SEVERE_PATTERN, LineFilter, Selection
 from log_analyzer.sources.cloudwatch import SPEC
-from log_analyzer.sources.cloudwatch.filters import filter_pattern, insights_regex, pattern_regex
+from log_analyzer.sources.cloudwatch.filters import (
+    FILTER_PATTERN_MAX_CHARS,
+    filter_pattern,
+    insights_regex,
+    pattern_regex,
+    plan,
+)
 from log_analyzer.sources.cloudwatch.insights import bin_of
 from log_analyzer.sources.cloudwatch.levels import line_level
 from tests.conftest import settings_for_tests
@@ -85,6 +91,29 @@ def test_the_severe_narrowing_passes_every_line_the_severe_regex_keeps() -> None
     for line in lines:
         if exact.search(line):
             assert narrowing.search(line), line
+
+
+def test_exclusion_terms_are_sent_while_they_fit_and_the_service_leaves_out_every_text() -> None:
+    # A coverage pass can name a hundred texts; CloudWatch refuses a pattern over 1,024 chars.
+    texts = tuple(f"upstream-{n:03d}.example:connect=refused" for n in range(100))
+    line_filter = LineFilter(exclude=texts)
+    pattern = filter_pattern(line_filter)
+    assert pattern is not None and len(pattern) <= FILTER_PATTERN_MAX_CHARS
+    sent = re.findall(r'-"([^"]+)"', pattern)
+    assert sent == list(texts[: len(sent)]) and 10 < len(sent) < len(texts)
+    keep = plan(line_filter).keep
+    assert keep is not None
+    assert not keep(f"GET {texts[-1]} 502")  # not in the pattern: the service leaves it out
+    assert keep("GET upstream-999.example:connect=refused 502")
+
+
+def test_a_regex_too_long_for_a_filter_pattern_is_not_sent() -> None:
+    regex = "|".join(f"code{n:04d}" for n in range(200))
+    assert pattern_regex(regex) == regex and len(regex) > FILTER_PATTERN_MAX_CHARS
+    assert filter_pattern(LineFilter(pattern=regex)) is None
+    # The error selection still narrows when the request also asks for it.
+    both = filter_pattern(LineFilter(pattern=regex, severe=True))
+    assert both is not None and both == filter_pattern(LineFilter.default())
 
 
 def test_insights_regex_escapes_the_slash_and_line_breaks() -> None:

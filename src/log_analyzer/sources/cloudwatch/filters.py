@@ -16,6 +16,10 @@ What is sent, in order of preference (one regex at most; CloudWatch combines few
 * exclusions as ``-"text"`` terms, for texts of letters, digits and ``_.:/@=-`` only: CloudWatch
   drops an event for such a term only when the event contains the text.
 
+A filter pattern holds at most `FILTER_PATTERN_MAX_CHARS` characters (CloudWatch refuses a
+longer one): a regex that would not fit is not sent, and exclusion terms are sent in order while
+they fit (a coverage pass can name a hundred texts); the service leaves out the rest.
+
 Logs Insights has a full regex engine (``like /.../``), so the count queries filter there with the
 exact filter itself (`insights_filters`).
 """
@@ -107,6 +111,8 @@ _REGEX_CHARS = frozenset(string.ascii_letters + string.digits + ":_#=@/;,-" + "^
 _ESCAPABLE = frozenset(":_#=@/;,-^$?[]{}|*+.")
 _REPEAT = re.compile(r"\{\d+(,\d*)?\}")
 _SAFE_TERM = re.compile(r"[A-Za-z0-9_.:/@=-]+\Z")
+FILTER_PATTERN_MAX_CHARS = 1024
+"""FilterLogEvents' longest ``filterPattern`` (its API model's ``FilterPattern`` shape)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,11 +138,19 @@ def plan(line_filter: LineFilter, *, narrow: bool = True) -> LinePlan:
 
 def filter_pattern(line_filter: LineFilter) -> str | None:
     """A FilterLogEvents pattern that passes every line ``line_filter`` keeps, or None."""
-    if line_filter.pattern and (regex := pattern_regex(line_filter.pattern)) is not None:
-        return f"%{regex}%"
-    if line_filter.severe and (regex := severe_regex()) is not None:
-        return f"%{regex}%"
-    terms = [f'-"{text}"' for text in line_filter.exclude if _SAFE_TERM.match(text)]
+    for regex in (
+        pattern_regex(line_filter.pattern) if line_filter.pattern else None,
+        severe_regex() if line_filter.severe else None,
+    ):
+        if regex is not None and len(regex) + 2 <= FILTER_PATTERN_MAX_CHARS:
+            return f"%{regex}%"
+    terms: list[str] = []
+    length = -1  # no space before the first term
+    for text in line_filter.exclude:
+        term = f'-"{text}"'
+        if _SAFE_TERM.match(text) and length + 1 + len(term) <= FILTER_PATTERN_MAX_CHARS:
+            terms.append(term)
+            length += 1 + len(term)
     return " ".join(terms) or None
 
 
