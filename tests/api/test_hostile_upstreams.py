@@ -193,3 +193,32 @@ async def test_a_broken_stream_chunk_ends_the_stream_with_an_error_event(
     assert stream[-1]["type"] == "error"
     assert stream[-1]["error"]["code"].startswith("llm_")
     assert [e["type"] for e in stream].count("error") == 1
+
+
+@pytest.mark.parametrize("accept", ["application/x-ndjson", "text/event-stream"])
+async def test_line_separators_the_model_writes_reach_the_client_in_their_token(
+    spans: InMemorySpanExporter,
+    loki_mock: respx.MockRouter,
+    llama_mock: respx.MockRouter,
+    accept: str,
+) -> None:
+    loki_mock.get("/loki/api/v1/query_range").mock(
+        return_value=recorded_response("loki", "query_range-streams.json")
+    )
+    recording = sse_bytes("chat-completions-stream-line-separators.sse.txt")
+    mock_llama(
+        llama_mock,
+        stream=httpx.Response(
+            200, content=recording, headers={"content-type": "text/event-stream"}
+        ),
+    )
+    async with running_app(spans, settings=settings_for_tests()) as (_, client):
+        response = await client.post("/v1/analyze/stream", json=BODY, headers={"accept": accept})
+
+    # One event per line, whatever splits the reader makes: the separators are escaped.
+    lines = response.text.splitlines()
+    payloads = [line.removeprefix("data: ") for line in lines if line.startswith(("{", "data:"))]
+    stream = [json.loads(payload) for payload in payloads]
+    text = "".join(e["text"] for e in stream if set(e) == {"text"} or e.get("type") == "token")
+    assert text == "Line\u2028break\x85next\u2029end"
+    assert stream[-1]["finish_reason"] == "stop"  # done, not an error

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 
 import httpx
 import pytest
 import respx
 
-from log_analyzer.clients.llm import ChatChunk, Completion, LlamaClient, TokenDelta
+from log_analyzer.clients.llm import (
+    MAX_STREAM_LINE_CHARS,
+    ChatChunk,
+    Completion,
+    LlamaClient,
+    TokenDelta,
+)
 from log_analyzer.core.errors import (
     LLMContextExceeded,
     LLMError,
@@ -377,3 +383,76 @@ async def test_an_error_chunk_with_odd_counts_is_still_a_context_error(
         with pytest.raises(LLMContextExceeded) as caught:
             await collect(LlamaClient(http))
     assert (caught.value.n_prompt_tokens, caught.value.n_ctx) == (0, 0)
+
+
+class EndlessLine(httpx.AsyncByteStream):
+    """A token's line that never ends: 64 KiB after 64 KiB, no newline, until closed."""
+
+    def __init__(self) -> None:
+        self.sent = 0
+        self.closed = False
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        yield f"data: {CHUNK}\n\n".encode()
+        yield b'data: {"choices":[{"delta":{"content":"'
+        while True:
+            self.sent += 65536
+            yield b"A" * 65536
+            await asyncio.sleep(0)
+
+    async def aclose(self) -> None:
+        self.closed = True
+
+
+async def test_a_stream_line_past_the_cap_is_an_error_not_a_growing_buffer(
+    llama_mock: respx.MockRouter,
+) -> None:
+    stream = EndlessLine()
+    llama_mock.post("/v1/chat/completions").mock(
+        return_value=httpx.Response(
+            200, stream=stream, headers={"content-type": "text/event-stream"}
+        )
+    )
+    async with httpx.AsyncClient(base_url=LLAMA_URL) as http:
+        with pytest.raises(LLMError, match="longer than") as caught:
+            await asyncio.wait_for(collect(LlamaClient(http)), 10)
+    assert caught.value.to_dict()["upstream"] == "llama.cpp"
+    assert stream.sent <= MAX_STREAM_LINE_CHARS + 65536
+    assert stream.closed
+
+
+async def test_line_separators_in_a_recorded_token_stay_in_the_token(
+    llama_mock: respx.MockRouter,
+) -> None:
+    # llama.cpp writes U+2028, U+0085 and U+2029 into its JSON as they are (recorded); a reader
+    # that splits lines as str.splitlines does would cut the chunk and fail the answer.
+    llama_mock.post("/v1/chat/completions").mock(
+        return_value=sse("chat-completions-stream-line-separators.sse.txt")
+    )
+    async with httpx.AsyncClient(base_url=LLAMA_URL) as http:
+        chunks = await collect(LlamaClient(http))
+    text = "".join(chunk.text for chunk in chunks if isinstance(chunk, TokenDelta))
+    assert text == "Line\u2028break\x85next\u2029end"
+    last = chunks[-1]
+    assert isinstance(last, Completion)
+    assert (last.finish_reason, last.prompt_tokens, last.completion_tokens) == ("stop", 31, 19)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("data: {chunk}\r\n\r\ndata: {finish}\r\n\r\n", id="crlf"),
+        pytest.param("data: {chunk}\r\rdata: {finish}\r\r", id="cr"),
+        pytest.param("data: {chunk}\n\ndata: {finish}", id="no-final-newline"),
+    ],
+)
+async def test_every_sse_line_ending_is_read(llama_mock: respx.MockRouter, text: str) -> None:
+    # A token holding U+2028 or U+0085 is one line: only CR and LF end an SSE line.
+    chunk = CHUNK.replace("Hi", "H\u2028i\x85")
+    finish = '{"choices":[{"finish_reason":"stop","index":0,"delta":{}}]}'
+    llama_mock.post("/v1/chat/completions").mock(
+        side_effect=raw_stream(text.format(chunk=chunk, finish=finish))
+    )
+    async with httpx.AsyncClient(base_url=LLAMA_URL) as http:
+        chunks = await collect(LlamaClient(http))
+    assert chunks == [TokenDelta("H\u2028i\x85"), Completion("stop", None, None, None)]

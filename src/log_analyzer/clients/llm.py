@@ -25,6 +25,12 @@ from log_analyzer.core.errors import LLMContextExceeded, LLMError, LLMTimeout, L
 Message = Mapping[str, str]
 _PROBE_SYSTEM = "\x1esystem-probe\x1e"
 _PROBE_USER = "\x1euser-probe\x1e"
+MAX_STREAM_LINE_CHARS = 1 << 20
+"""Longest line of the answer's event stream read (llama.cpp's are under a few KiB): a server
+that never ends a line must not grow a buffer until the deadline."""
+# Only CR and LF end an SSE line. llama.cpp writes U+2028, U+0085 and U+2029 into its JSON as
+# they are, and httpx's `aiter_lines` splits as `str.splitlines` does, on those too.
+_LINE_END = re.compile(r"\r\n|\r|\n")
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,7 +282,7 @@ async def _parse_sse(response: httpx.Response) -> AsyncGenerator[ChatChunk, None
     finish: str | None = None
     usage: Mapping[str, Any] = {}
     model: str | None = None
-    async for line in response.aiter_lines():
+    async for line in _lines(response):
         if not line.startswith("data:"):
             continue  # blank separators, `:` keep-alive comments, unknown fields
         data = line[5:].strip()
@@ -301,6 +307,28 @@ async def _parse_sse(response: httpx.Response) -> AsyncGenerator[ChatChunk, None
             raise LLMError("llama.cpp closed the stream before finishing the answer")
     yield Completion(finish, _count(usage, "prompt_tokens"), _count(usage, "completion_tokens"),
                      model)  # fmt: skip
+
+
+async def _lines(response: httpx.Response) -> AsyncGenerator[str, None]:
+    """The lines of an event stream (a CR LF split across reads may add an empty one)."""
+    pending: list[str] = []
+    size = 0
+    async for text in response.aiter_text():
+        *ended, rest = _LINE_END.split(text)
+        if ended:
+            ended[0] = "".join((*pending, ended[0]))
+            pending, size = [], 0
+            for line in ended:
+                yield line
+        if rest:
+            pending.append(rest)
+            size += len(rest)
+            if size > MAX_STREAM_LINE_CHARS:
+                raise LLMError(
+                    f"llama.cpp sent a stream line longer than {MAX_STREAM_LINE_CHARS:,} characters"
+                )
+    if pending:
+        yield "".join(pending)
 
 
 def _chunk(data: str) -> Mapping[str, Any]:
