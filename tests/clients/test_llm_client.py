@@ -249,6 +249,42 @@ async def test_a_hanging_props_call_times_out_quickly(llama_mock: respx.MockRout
             await asyncio.wait_for(LlamaClient(http, call_timeout=0.05).props(), timeout=5)
 
 
+async def test_requests_waiting_on_a_hanging_props_call_fail_with_it(
+    llama_mock: respx.MockRouter,
+) -> None:
+    # Ten runs need /props at once and the server never answers: each must be told within the
+    # call's deadline, not after the nine reads queued before it ran out one by one.
+    async def hang(request: httpx.Request) -> httpx.Response:
+        await asyncio.sleep(30)
+        return httpx.Response(200, json={})
+
+    llama_mock.get("/props").mock(side_effect=hang)
+    async with httpx.AsyncClient(base_url=LLAMA_URL) as http:
+        client = LlamaClient(http, call_timeout=0.3)
+        waiting = [client.props() for _ in range(10)]
+        outcomes = await asyncio.wait_for(asyncio.gather(*waiting, return_exceptions=True), 1.5)
+    assert all(isinstance(outcome, LLMTimeout) for outcome in outcomes)
+
+
+async def test_a_props_read_outlives_a_caller_that_leaves(llama_mock: respx.MockRouter) -> None:
+    gate = asyncio.Event()
+
+    async def slow(request: httpx.Request) -> httpx.Response:
+        await gate.wait()
+        return httpx.Response(200, json=recorded("llama", "props.json"))
+
+    llama_mock.get("/props").mock(side_effect=slow)
+    async with httpx.AsyncClient(base_url=LLAMA_URL) as http:
+        client = LlamaClient(http, call_timeout=5)
+        leaving = asyncio.create_task(client.props())
+        staying = asyncio.create_task(client.props())
+        await asyncio.sleep(0.01)
+        leaving.cancel()  # a client that disconnected: the other run still gets its answer
+        gate.set()
+        assert (await asyncio.wait_for(staying, 5)).total_slots == 2
+        assert leaving.cancelled()
+
+
 async def test_stream_yields_tokens_then_usage(llama_mock: respx.MockRouter) -> None:
     route = llama_mock.post("/v1/chat/completions").mock(
         return_value=sse("chat-completions-stream.sse.txt")

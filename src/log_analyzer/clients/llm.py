@@ -102,7 +102,7 @@ class LlamaClient:
         self._timeout = httpx.Timeout(call_timeout)
         self._ttl = props_ttl
         self._props: tuple[ServerProps, float] | None = None
-        self._props_lock = asyncio.Lock()
+        self._props_read: asyncio.Future[ServerProps] | None = None
         self._shape: ChatShape | None = None
         self._shape_known = False
 
@@ -113,17 +113,29 @@ class LlamaClient:
             raise _status_error(response)
 
     async def props(self) -> ServerProps:
-        """The per-slot context size and slot count, from `/props` at most once per TTL."""
+        """The per-slot context size and slot count, from `/props` at most once per TTL.
+
+        Every request that finds them stale waits for the same read and gets its outcome: a
+        server that does not answer fails them all at the call's deadline, not one after the
+        other. A request that leaves does not cancel the read the others wait for.
+        """
         cached = self._props
         if cached is not None and time.monotonic() - cached[1] < self._ttl:
             return cached[0]
-        async with self._props_lock:  # one read for every request that found it stale
-            cached = self._props
-            if cached is not None and time.monotonic() - cached[1] < self._ttl:
-                return cached[0]
-            props = await self._read_props()
-            self._props = (props, time.monotonic())
-            return props
+        if self._props_read is None:
+            self._props_read = asyncio.ensure_future(self._refresh_props())
+            self._props_read.add_done_callback(self._props_read_done)
+        return await asyncio.shield(self._props_read)
+
+    async def _refresh_props(self) -> ServerProps:
+        props = await self._read_props()
+        self._props = (props, time.monotonic())
+        return props
+
+    def _props_read_done(self, read: asyncio.Future[ServerProps]) -> None:
+        self._props_read = None
+        if not read.cancelled():
+            read.exception()  # told to whoever waited; none may have, once all left
 
     def forget(self) -> None:
         """Drop what was learned of the server (it failed; it may have restarted differently)."""
