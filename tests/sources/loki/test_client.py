@@ -151,6 +151,23 @@ async def test_a_dripping_answer_is_cut_off_at_the_deadline(loki_mock: respx.Moc
     assert drip.sent > 1 and drip.closed
 
 
+async def test_a_query_waiting_for_its_turn_keeps_its_deadline(
+    loki_mock: respx.MockRouter,
+) -> None:
+    # A Loki that never answers, one query in flight at a time: the queries queued behind it
+    # end at their own deadline, not each after the deadlines of all before it.
+    async def hang(request: httpx.Request) -> httpx.Response:
+        await asyncio.sleep(30)
+        return OK
+
+    loki_mock.get("/loki/api/v1/query_range").mock(side_effect=hang)
+    async with httpx.AsyncClient(base_url=LOKI_URL) as http:
+        client = LokiClient(http, max_concurrency=1, deadline_seconds=0.3)
+        queries = [client.query_range(QUERY) for _ in range(5)]
+        outcomes = await asyncio.wait_for(asyncio.gather(*queries, return_exceptions=True), 1.2)
+    assert all(isinstance(outcome, LokiTimeout) for outcome in outcomes)
+
+
 async def test_an_answer_is_read_up_to_the_byte_cap_only(loki_mock: respx.MockRouter) -> None:
     whole = OK.content
     loki_mock.get("/loki/api/v1/query_range").mock(return_value=httpx.Response(200, content=whole))

@@ -83,7 +83,8 @@ class LokiClient:
                 await response.aclose()
 
     async def _call(self, path: str, params: Mapping[str, str]) -> Body:
-        async with self._in_flight, _deadline(self._deadline, path):
+        # The deadline covers the wait for a turn: a query queued behind slow ones is late too.
+        async with _deadline(self._deadline, path), self._in_flight:
             response = await self._send(path, params)
             try:
                 if response.status_code != 200:
