@@ -1,0 +1,162 @@
+"""A client that leaves at each stage of a run: the run ends at once and holds nothing.
+
+Raw ASGI (`tests.api.test_streaming_asgi.RawExchange`), since an in-process httpx client buffers
+the whole body and cannot leave half-way. Each stage is held open by an upstream that waits on
+an event no one sets, so only the disconnect can end the run; the assertions are on what
+was cancelled, closed and given back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import MutableMapping
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+from log_analyzer.clients.llm import ServerProps
+from log_analyzer.main import create_app
+from log_analyzer.sources.base import EntryQuery, RawEntries
+from tests.api.test_streaming_asgi import REQUEST, RawExchange, loki_body
+from tests.conftest import settings_for_tests, shared_workers
+from tests.fakes import FakeLLM, RecordedLogSource
+
+pytestmark = pytest.mark.anyio
+NDJSON = "application/x-ndjson"
+
+
+class HangingStore(RecordedLogSource):
+    """A store whose entries query never answers; it records that it was cancelled."""
+
+    def __init__(self) -> None:
+        super().__init__(loki_body())
+        self.asked = asyncio.Event()
+        self.cancelled = asyncio.Event()
+
+    async def entries(self, query: EntryQuery) -> RawEntries:
+        self.asked.set()
+        try:
+            await asyncio.Event().wait()
+        except asyncio.CancelledError:
+            self.cancelled.set()
+            raise
+        raise AssertionError("unreachable")
+
+
+class HangingProps(FakeLLM):
+    """A model whose /props never answers once the numbers are out."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.asked = asyncio.Event()
+
+    async def props(self) -> ServerProps:
+        self.asked.set()
+        await asyncio.Event().wait()
+        raise AssertionError("unreachable")
+
+
+async def leave_when(exchange: RawExchange, stage: asyncio.Event) -> asyncio.Task[None]:
+    task = asyncio.create_task(exchange.run())
+    await asyncio.wait_for(stage.wait(), 10)
+    exchange.disconnect.set()
+    await asyncio.wait_for(task, 2)
+    return task
+
+
+def span_attributes(spans: InMemorySpanExporter, name: str) -> dict[str, object]:
+    span = next(s for s in spans.get_finished_spans() if s.name == name)
+    return dict(span.attributes or {})
+
+
+async def test_leaving_while_the_store_answers_cancels_its_query(
+    spans: InMemorySpanExporter,
+) -> None:
+    store = HangingStore()
+    app = create_app(
+        settings_for_tests(),
+        span_exporter=spans,
+        log_source=store,
+        llm=FakeLLM(),
+        workers=shared_workers(),
+    )
+    async with app.router.lifespan_context(app):
+        exchange = RawExchange(app, REQUEST, NDJSON)
+        await leave_when(exchange, store.asked)
+        await asyncio.wait_for(store.cancelled.wait(), 1)
+
+    assert exchange.body_text == ""  # nothing was sent: there was nothing to send yet
+    assert span_attributes(spans, "analyze_logs_stream")["run.cancelled"] is True
+
+
+async def test_leaving_while_the_model_is_asked_its_context_ends_the_run(
+    spans: InMemorySpanExporter,
+) -> None:
+    llm = HangingProps()
+    app = create_app(
+        settings_for_tests(),
+        span_exporter=spans,
+        log_source=RecordedLogSource(loki_body()),
+        llm=llm,
+        workers=shared_workers(),
+    )
+    async with app.router.lifespan_context(app):
+        exchange = RawExchange(app, REQUEST, NDJSON)
+        await leave_when(exchange, llm.asked)
+
+    assert [json.loads(line)["type"] for line in exchange.body_text.splitlines()] == ["summary"]
+    assert not llm.prompts  # the model was never asked to generate
+    assert span_attributes(spans, "analyze_logs_stream")["run.cancelled"] is True
+
+
+class StageExchange(RawExchange):
+    """An exchange that notes when an event of type ``stage`` went out."""
+
+    def __init__(self, app: FastAPI, stage: str) -> None:
+        super().__init__(app, REQUEST, NDJSON)
+        self.marker = f'"type":"{stage}"'.encode()
+        self.reached = asyncio.Event()
+
+    async def send(self, message: MutableMapping[str, Any]) -> None:
+        await super().send(message)
+        if self.marker in message.get("body", b""):
+            self.reached.set()
+
+
+async def test_leaving_while_waiting_for_a_slot_takes_no_slot(
+    spans: InMemorySpanExporter,
+) -> None:
+    gate = asyncio.Event()
+    llm = FakeLLM(gate=gate)
+    settings = settings_for_tests(llm_max_concurrency=1, llm_queue_timeout_seconds=60)
+    app = create_app(
+        settings,
+        span_exporter=spans,
+        log_source=RecordedLogSource(loki_body()),
+        llm=llm,
+        workers=shared_workers(),
+    )
+    async with app.router.lifespan_context(app):
+        holder = StageExchange(app, "token")
+        holding = asyncio.create_task(holder.run())
+        await asyncio.wait_for(holder.reached.wait(), 10)  # it has the one slot
+
+        queued = StageExchange(app, "context")  # then it waits for a slot
+        await leave_when(queued, queued.reached)  # long before its 60 s queue timeout
+
+        gate.set()
+        await asyncio.wait_for(holding, 5)
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://service") as client:
+            after = await asyncio.wait_for(
+                client.post("/v1/analyze/stream", json=REQUEST, headers={"accept": NDJSON}), 10
+            )
+
+    types = [json.loads(line)["type"] for line in queued.body_text.splitlines()]
+    assert types == ["summary", "context"]
+    assert json.loads(after.text.splitlines()[-1])["type"] == "done"  # the slot came back
+    assert len(llm.prompts) == 2  # the holder and the one after; never the client that left
