@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -135,6 +137,18 @@ def test_ndjson_escapes_what_other_readers_split_lines_on() -> None:
     assert line.splitlines() == [line[:-1]]  # str.splitlines splits on all three
     assert "\\u2028" in line and "é" in line  # other text stays as it is
     assert json.loads(line)["text"] == text
+
+
+@pytest.mark.parametrize("encode", [encode_ndjson, encode_sse], ids=["ndjson", "sse"])
+def test_json_formats_escape_what_could_drive_a_terminal(encode: Callable[[Event], str]) -> None:
+    # JSON leaves DEL, the C1 controls and the bidi overrides as they are; `curl -N` shows
+    # them to a terminal, where U+009B is a CSI and U+009D an OSC.
+    text = "a\x7fb\x9b2J\x9d52;c;eA==\x9c \u202eevil\u202c \u2066x\u2069 é"
+    out = encode(TokenEvent(text))
+    assert not re.search("[\x7f-\x9f\u202a-\u202e\u2066-\u2069]", out)
+    assert "\\u009b" in out and "é" in out
+    assert json.loads(out.removeprefix("event: token\ndata: "))["text"] == text
+    assert encode(TokenEvent("plain\x7f")).count("\\u007f") == 1
 
 
 @pytest.mark.parametrize(("event", "name"), EVENTS)

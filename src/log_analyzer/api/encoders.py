@@ -1,4 +1,4 @@
-"""Pure encoders: one analysis event in, the bytes of one format out.
+r"""Pure encoders: one analysis event in, the bytes of one format out.
 
 - `text/plain`: a readable report for `curl -N` and terminals. Log text is anyone's to write, so
   nothing in it may drive the terminal: control characters (an escape that clears the screen,
@@ -6,6 +6,9 @@
   that reorder what is shown become U+FFFD; only newlines and tabs stay.
 - `text/event-stream`: SSE, one typed event per analysis event.
 - `application/x-ndjson`: one JSON object per line, with a `type` field.
+
+In both JSON formats what JSON leaves raw but a terminal or a line reader acts on (DEL, C1
+controls, U+2028 and its kin, bidi overrides) is written as a ``\u`` escape (`inert_json`).
 """
 
 from __future__ import annotations
@@ -71,18 +74,25 @@ def event_data(event: Event) -> dict[str, Any]:
 
 
 def _json(data: dict[str, Any]) -> str:
-    """Compact JSON, UTF-8 as it is, with lone surrogates (no UTF-8 encoder takes one) as U+FFFD.
+    """Compact JSON, UTF-8 as it is, with lone surrogates (no UTF-8 encoder takes one) as U+FFFD."""
+    return inert_json(json.dumps(data, ensure_ascii=False, separators=(",", ":")))
 
-    The characters some readers split lines on besides a newline (U+0085, U+2028, U+2029: Python's
-    ``str.splitlines``, JavaScript before ES2019) are escaped, so one event stays one line.
+
+def inert_json(text: str) -> str:
+    r"""JSON text with what a reader of it could trip on written as ``\u`` escapes.
+
+    JSON escapes C0 controls but not DEL, the C1 controls (U+009B is a one-byte CSI to a
+    terminal that shows ``curl -N`` output), the line breaks some readers split on besides a
+    newline (U+0085, U+2028, U+2029: Python's ``str.splitlines``, JavaScript before ES2019),
+    nor the bidirectional overrides; escaped, they read back the same, and one event stays one
+    line. Lone surrogates become U+FFFD.
     """
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     if text.isascii():
-        return text
-    return _LINE_BREAKS.sub(_escaped, valid_unicode(text))
+        return text.replace("\x7f", "\\u007f") if "\x7f" in text else text
+    return _INERT_IN_JSON.sub(_escaped, valid_unicode(text))
 
 
-_LINE_BREAKS = re.compile("[\x85\u2028\u2029]")
+_INERT_IN_JSON = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 def _escaped(match: re.Match[str]) -> str:
@@ -112,7 +122,11 @@ def _inert(match: re.Match[str]) -> str:
 
 def encode_text(event: Event) -> str:
     """Human-readable text, safe to print on a terminal (see the module docstring)."""
-    text = _event_text(event)
+    return inert_text(_event_text(event))
+
+
+def inert_text(text: str) -> str:
+    """``text`` safe to print on a terminal: no control character but newline and tab."""
     return text if text.isascii() and text.isprintable() else _TERMINAL_CONTROL.sub(_inert, text)
 
 
