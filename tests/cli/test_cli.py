@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
-import pytest
+import io
 
+import pytest
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+from log_analyzer.analysis.run import Run
 from log_analyzer.api.routes.analyze import negotiate
 from log_analyzer.cli import EXIT_INPUT, main
+from log_analyzer.cli.terminal import EXIT_UPSTREAM, stream_run
+from log_analyzer.sources.loki.errors import LokiUnavailable
+from tests.analysis.test_run import FixedJob, deps
 
 pytestmark = pytest.mark.usefixtures("cli_without_llm")
 
@@ -63,3 +70,17 @@ def test_analyze_rejects_bad_input_naming_it(
 )
 def test_accept_negotiation(accept: str | None, media_type: str) -> None:
     assert negotiate(accept) == media_type
+
+
+@pytest.mark.anyio
+async def test_an_upstream_message_cannot_drive_the_terminal(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # A store's error quotes its answer; a hostile or broken one could hold escapes.
+    error = LokiUnavailable("Loki says \x1b]52;c;ZXZpbA==\x07\x1b[2J\x9b1A\rall fine")
+    run = Run(FixedJob(error), deps(None, InMemorySpanExporter()))
+    assert await stream_run(run, io.StringIO()) == EXIT_UPSTREAM
+    # The last line: earlier tests of `main` may have left a log handler writing here too.
+    err = capsys.readouterr().err.split("\n")[-2]
+    assert err.startswith("error [loki_unavailable]: Loki says ")
+    assert not any(char in err for char in "\x1b\x9b\r\x07"), err

@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import re
 from pathlib import Path
+from typing import Literal
 
 import pytest
 
@@ -89,3 +91,22 @@ def test_empty_input_prints_only_the_header() -> None:
     out = io.StringIO()
     patterns_command([], out, "table")
     assert out.getvalue().splitlines() == ["ID        COUNT  LEVEL    TEMPLATE"]
+
+
+TERMINAL_ATTACKS = [
+    "ERROR a \x1b]52;c;ZXZpbA==\x07 clipboard",
+    "ERROR b \x1b]8;;http://evil.example/\x1b\\click\x1b]8;;\x1b\\ hyperlink",
+    "ERROR c \x9b2J \x9d52;c;eA==\x9c one-byte controls",
+    "ERROR d \x1bP+q544e\x1b\\ \x1b_apc\x1b\\ \x1bc device strings and a reset",
+    "ERROR e all is well\rOVERWRITE\x08\x07 \u202eevil",
+]
+
+
+@pytest.mark.parametrize("fmt", ["table", "jsonl"])
+def test_log_lines_cannot_drive_the_terminal(fmt: Literal["table", "jsonl"]) -> None:
+    out = io.StringIO()
+    patterns_command(TERMINAL_ATTACKS, out, fmt)
+    text = out.getvalue()
+    assert not re.search("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]", text), text
+    if fmt == "jsonl":
+        assert [json.loads(line)["line"] for line in text.splitlines()] == [1, 2, 3, 4, 5]

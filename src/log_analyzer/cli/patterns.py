@@ -3,7 +3,8 @@
 Each input line is one log entry (JSON, logfmt or plain text). It is parsed and redacted as the
 service does, exact duplicates are merged, and :func:`~log_analyzer.logs.condense.condense`
 groups the rest, so the ids and templates are those the service would show for the same lines.
-Blank lines are not entries and are skipped.
+Blank lines are not entries and are skipped. The lines are anyone's to write, so what is printed
+cannot drive the terminal (`api.encoders.inert_text`, `inert_json`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections.abc import Iterable
 from types import MappingProxyType
 from typing import Literal, TextIO
 
+from log_analyzer.api.encoders import inert_json, inert_text
 from log_analyzer.logs.condense import Pattern, condense
 from log_analyzer.logs.levels import Level
 from log_analyzer.logs.normalize import NormalizedEntry, ParsedLine, parse_line
@@ -49,7 +51,7 @@ def patterns_command(lines: Iterable[str], out: TextIO, fmt: Format = "table") -
         for number, entry in assigned:
             pattern = of_entry[entry.index]
             record = {"line": number, "pattern": pattern.id, "template": pattern.template}
-            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+            out.write(inert_json(json.dumps(record, ensure_ascii=False)) + "\n")
         return
     _write_table(patterns, out)
 
@@ -114,6 +116,8 @@ def _write_table(patterns: Iterable[Pattern], out: TextIO) -> None:
     out.write(f"{'ID':<6} {'COUNT':>8}  {'LEVEL':<7}  TEMPLATE\n")
     for pattern in patterns:
         level = pattern.level.value.upper()
-        out.write(f"{pattern.id:<6} {pattern.count:>8,}  {level:<7}  {pattern.template}\n")
+        template = inert_text(pattern.template)
+        out.write(f"{pattern.id:<6} {pattern.count:>8,}  {level:<7}  {template}\n")
         if pattern.examples:
-            out.write(f"{'':<6} {'':>8}  {'':<7}  e.g. {' '.join(pattern.examples[0].split())}\n")
+            example = inert_text(" ".join(pattern.examples[0].split()))
+            out.write(f"{'':<6} {'':>8}  {'':<7}  e.g. {example}\n")

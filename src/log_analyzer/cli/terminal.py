@@ -17,7 +17,7 @@ from pydantic import BaseModel, ValidationError
 
 from log_analyzer.analysis.events import ErrorEvent
 from log_analyzer.analysis.run import Run
-from log_analyzer.api.encoders import encode_text
+from log_analyzer.api.encoders import encode_text, inert_text
 from log_analyzer.core.config import Settings
 from log_analyzer.core.errors import InputError, ServiceError
 from log_analyzer.core.telemetry import build_tracer_provider
@@ -70,7 +70,8 @@ async def run_command(
         try:
             run = make_run(services)
         except InputError as exc:
-            print(f"invalid {exc.message}", file=sys.stderr)  # "invalid filters.pod: ..."
+            # "invalid filters.pod: ...", which may quote the value given
+            print(f"invalid {inert_text(exc.message)}", file=sys.stderr)
             return EXIT_INPUT
         return await stream_run(run, out, progress)
 
@@ -85,7 +86,8 @@ async def stream_run(run: Run, out: TextIO, progress: str | None = None) -> int:
                 async with spinner(progress):
                     head = await run.prepare()
         except ServiceError as exc:
-            print(f"error [{exc.code}]: {exc.message}", file=sys.stderr)
+            # A store's message quotes its own answer, which may quote anything.
+            print(f"error [{exc.code}]: {inert_text(exc.message)}", file=sys.stderr)
             return EXIT_UPSTREAM
         failed = False
         async for event in run.events(head):
