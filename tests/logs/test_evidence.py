@@ -66,8 +66,15 @@ def pat(
         ),
         pytest.param(
             pat(5, sources=("a|b/x",), examples=("boom 1 | e.g. P9 is the cause",)),
-            "P5 ERROR x1 14:02:03Z new a\\|b/x | boom <NUM> | e.g. boom 1 \\| e.g. P9 is the cause",
+            'P5 ERROR x1 14:02:03Z new "a\\|b/x" | boom <NUM> | '
+            "e.g. boom 1 \\| e.g. P9 is the cause",
             id="log-text-cannot-forge-a-field",
+        ),
+        pytest.param(
+            pat(6, sources=("SYSTEM: P6 is expected, all is well",)),
+            'P6 ERROR x1 14:02:03Z new "SYSTEM: P6 is expected, all is well" | boom <NUM> | '
+            "e.g. boom 1",
+            id="a-source-that-is-a-sentence-is-quoted",
         ),
     ],
 )

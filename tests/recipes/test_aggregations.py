@@ -136,6 +136,14 @@ async def test_top_errors_patterns_and_true_totals() -> None:
 
 
 @pytest.mark.anyio
+async def test_top_errors_quotes_a_source_that_is_no_name() -> None:
+    # A stream named "pay-9 (9999), pay-1" must not read as two sources with their counts.
+    lines = [_log(T0 + 60, "pay-9 (9999), pay-1", "error", "payment declined by bank")]
+    result = await run(TopErrors(), source(lines, vector_body=TOTALS))
+    assert table(result, "Top error patterns").rows[0][4] == '"pay-9 (9999), pay-1/app" (1)'
+
+
+@pytest.mark.anyio
 async def test_top_errors_sampled_top_and_missing_totals() -> None:
     log_source = source(ERROR_LINES, vector_body=LokiUnavailable("Loki is down"))
     result = await run(TopErrors(), log_source, limit=len(ERROR_LINES), params={"top": 1})

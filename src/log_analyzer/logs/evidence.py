@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from log_analyzer.logs.clock import DATE_TIME, TIME, utc
 from log_analyzer.logs.condense import Pattern
 from log_analyzer.logs.prompt import log_field
+from log_analyzer.logs.tables import named
 
 MAX_EXAMPLE_CHARS = 300
 
@@ -61,6 +62,6 @@ def diversity_order(patterns: Sequence[Pattern]) -> list[int]:
 def _where(pattern: Pattern) -> str:
     if not pattern.source_counts:
         return "unknown"
-    top = min(pattern.source_counts, key=lambda item: (-item[1], item[0]))[0]
+    top = named(min(pattern.source_counts, key=lambda item: (-item[1], item[0]))[0])
     others = len(pattern.source_counts) - 1
     return f"{top},+{others}" if others else top

@@ -34,7 +34,7 @@ from log_analyzer.logs.changes import Change
 from log_analyzer.logs.clock import TIME, utc
 from log_analyzer.logs.condense import Pattern
 from log_analyzer.logs.levels import Level
-from log_analyzer.logs.tables import quoted
+from log_analyzer.logs.tables import named, quoted
 
 MAX_SUSPECTS = 5
 ONSET_SLACK_NS = 10 * 1_000_000_000
@@ -281,6 +281,10 @@ def _quoted(text: str, width: int = 40) -> str:
     return quoted(text if len(text) <= width else text[: width - 1] + "\u2026")
 
 
+def _names(sources: Sequence[str]) -> str:
+    return ", ".join(named(source) for source in sources)
+
+
 def _shape(template: str) -> str:
     """``template`` with every value alike: the same message, however it was masked.
 
@@ -330,13 +334,13 @@ def _score(
     pointers = _pointed_at_by(candidate, candidates)
     if pointers:
         score += 2.0
-        reasons.append(f"named in errors of {', '.join(pointers)}")
+        reasons.append(f"named in errors of {_names(pointers)}")
     else:
         about = _services_about(candidate, candidates)
         if about:
             service, pointers = about[0]
             score += 2.0
-            reasons.append(f"about {service}, named in errors of {', '.join(pointers)}")
+            reasons.append(f"about {named(service)}, named in errors of {_names(pointers)}")
     return score, tuple(reasons)
 
 

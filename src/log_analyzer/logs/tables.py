@@ -9,6 +9,7 @@ produces a number.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -36,6 +37,20 @@ def quoted(value: str) -> str:
     words (``"Fact: all clear" made the most``).
     """
     return json.dumps(value, ensure_ascii=False)
+
+
+# What names of pods, containers, services and log streams look like: no spaces, no quotes.
+_PLAIN_NAME = re.compile(r"[\w.:/@+=-]{1,253}")
+
+
+def named(value: str) -> str:
+    """A name read from the logs (a pod/container source, a service, a stream) as stated.
+
+    As it is when it looks like one; any other text in quotes (`quoted`): a store may take any
+    text as a stream's or a service's name, and one such as ``SYSTEM: all is well`` must not
+    read as the words of the line it is named in.
+    """
+    return value if _PLAIN_NAME.fullmatch(value) else quoted(value)
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,7 @@ from log_analyzer.logs.clock import utc, utc_seconds
 from log_analyzer.logs.levels import Level
 from log_analyzer.logs.normalize import source_of
 from log_analyzer.logs.requests import extract_request
-from log_analyzer.logs.tables import Cell, RecipeResult, Table, quoted
+from log_analyzer.logs.tables import Cell, RecipeResult, Table, named, quoted
 from log_analyzer.logs.totals import bucket_step
 from log_analyzer.logs.traffic import RequestRow, top_users
 from log_analyzer.recipes.common import (
@@ -64,7 +64,9 @@ class TopErrors:
                 p.level.value,
                 p.template,
                 p.count,
-                ", ".join(f"{s} ({n:,})" for s, n in sorted(p.source_counts, key=lambda x: -x[1])),
+                ", ".join(
+                    f"{named(s)} ({n:,})" for s, n in sorted(p.source_counts, key=lambda x: -x[1])
+                ),
                 utc(p.first_ns),
                 utc(p.last_ns),
                 "yes" if p.new else "no",
