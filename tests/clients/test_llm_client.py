@@ -353,6 +353,45 @@ CHUNK = '{"choices":[{"finish_reason":null,"index":0,"delta":{"content":"Hi"}}]}
             raw_stream(f"data: {CHUNK}\n\n"), LLMError, "before finishing", id="cut-short"
         ),
         pytest.param(raw_stream("data: {not json\n\n"), LLMError, "not JSON", id="garbage"),
+        pytest.param(
+            httpx.Response(
+                503,
+                json={
+                    "error": {
+                        "code": 503,
+                        "message": "no slot available",
+                        "type": "unavailable_error",
+                    }
+                },
+            ),
+            LLMUnavailable,
+            "no slot available",
+            id="no-slot",
+        ),
+        pytest.param(
+            httpx.Response(429, text="<html>Too Many Requests</html>"),
+            LLMError,
+            "HTTP 429",
+            id="proxy-429-html",
+        ),
+        pytest.param(
+            raw_stream('event: error\ndata: {"error":{"code":500,"message":"slot crashed"}}\n\n'),
+            LLMError,
+            "slot crashed",
+            id="error-event-mid-stream",
+        ),
+        pytest.param(
+            raw_stream(f"data: {CHUNK}\n\ndata: {CHUNK[:20]}"),
+            LLMError,
+            "not JSON",
+            id="closed-mid-chunk",
+        ),
+        pytest.param(
+            lambda _: httpx.Response(200, json={"choices": []}),
+            LLMError,
+            "before finishing",
+            id="not-a-stream",
+        ),
     ],
 )
 async def test_failures_map_to_the_error_tree(
