@@ -1,5 +1,7 @@
 """llama.cpp `llama-server` client: props, exact token counts and streamed chat completions.
 
+The streamed answer is read by `clients.sse`.
+
 `/props` is read once and reused for `llama_props_ttl_seconds` (and read again after any failure),
 and the chat template's shape is learned once, so pricing a prompt costs one `/tokenize` call.
 Every call but the stream has a short deadline of its own: a hung `/props` must not hold a
@@ -9,7 +11,6 @@ request for the stream's long read timeout.
 from __future__ import annotations
 
 import asyncio
-import json
 import re
 import time
 from bisect import bisect_left
@@ -20,17 +21,31 @@ from typing import Any
 
 import httpx
 
-from log_analyzer.core.errors import LLMContextExceeded, LLMError, LLMTimeout, LLMUnavailable
+from log_analyzer.clients.sse import (
+    MAX_STREAM_LINE_CHARS,
+    ChatChunk,
+    Completion,
+    TokenDelta,
+    error_from_body,
+    parse_sse,
+)
+from log_analyzer.core.errors import LLMError, LLMTimeout, LLMUnavailable
+
+__all__ = [
+    "MAX_STREAM_LINE_CHARS",
+    "ChatChunk",
+    "ChatShape",
+    "Completion",
+    "LlamaClient",
+    "Message",
+    "PricedPrompt",
+    "ServerProps",
+    "TokenDelta",
+]
 
 Message = Mapping[str, str]
 _PROBE_SYSTEM = "\x1esystem-probe\x1e"
 _PROBE_USER = "\x1euser-probe\x1e"
-MAX_STREAM_LINE_CHARS = 1 << 20
-"""Longest line of the answer's event stream read (llama.cpp's are under a few KiB): a server
-that never ends a line must not grow a buffer until the deadline."""
-# Only CR and LF end an SSE line. llama.cpp writes U+2028, U+0085 and U+2029 into its JSON as
-# they are, and httpx's `aiter_lines` splits as `str.splitlines` does, on those too.
-_LINE_END = re.compile(r"\r\n|\r|\n")
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,26 +56,6 @@ class ServerProps:
     """Context size of one slot (llama.cpp reports it per slot)."""
     total_slots: int
     model: str
-
-
-@dataclass(frozen=True, slots=True)
-class TokenDelta:
-    """A piece of generated text."""
-
-    text: str
-
-
-@dataclass(frozen=True, slots=True)
-class Completion:
-    """End of a generation, with llama.cpp's own accounting when it sent one."""
-
-    finish_reason: str | None
-    prompt_tokens: int | None
-    completion_tokens: int | None
-    model: str | None
-
-
-ChatChunk = TokenDelta | Completion
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,7 +244,7 @@ class LlamaClient:
                     if response.status_code >= 500:
                         self.forget()
                     raise _status_error(response)
-                async for chunk in _parse_sse(response):
+                async for chunk in parse_sse(response):
                     yield chunk
         except httpx.TimeoutException as exc:
             self.forget()
@@ -290,111 +285,6 @@ class LlamaClient:
             raise LLMUnavailable(f"cannot reach llama.cpp: {type(exc).__name__}: {exc}") from exc
 
 
-async def _parse_sse(response: httpx.Response) -> AsyncGenerator[ChatChunk, None]:
-    finish: str | None = None
-    usage: Mapping[str, Any] = {}
-    model: str | None = None
-    async for line in _lines(response):
-        if not line.startswith("data:"):
-            continue  # blank separators, `:` keep-alive comments, unknown fields
-        data = line[5:].strip()
-        if data == "[DONE]":
-            break
-        chunk = _chunk(data)
-        if "error" in chunk:
-            raise _error_from_body(chunk, 500)
-        if isinstance(chunk.get("model"), str):
-            model = chunk["model"]
-        if isinstance(chunk.get("usage"), dict):
-            usage = chunk["usage"]
-        elif isinstance(chunk.get("timings"), dict) and not usage:
-            usage = _usage_from_timings(chunk["timings"])
-        for content, reason in _choices(chunk):
-            if content:
-                yield TokenDelta(content)
-            if reason:
-                finish = reason
-    else:
-        if finish is None:
-            raise LLMError("llama.cpp closed the stream before finishing the answer")
-    yield Completion(finish, _count(usage, "prompt_tokens"), _count(usage, "completion_tokens"),
-                     model)  # fmt: skip
-
-
-async def _lines(response: httpx.Response) -> AsyncGenerator[str, None]:
-    """The lines of an event stream (a CR LF split across reads may add an empty one)."""
-    pending: list[str] = []
-    size = 0
-    async for text in response.aiter_text():
-        *ended, rest = _LINE_END.split(text)
-        if ended:
-            ended[0] = "".join((*pending, ended[0]))
-            pending, size = [], 0
-            for line in ended:
-                yield line
-        if rest:
-            pending.append(rest)
-            size += len(rest)
-            if size > MAX_STREAM_LINE_CHARS:
-                raise LLMError(
-                    f"llama.cpp sent a stream line longer than {MAX_STREAM_LINE_CHARS:,} characters"
-                )
-    if pending:
-        yield "".join(pending)
-
-
-def _chunk(data: str) -> Mapping[str, Any]:
-    try:
-        chunk = json.loads(data)
-    except ValueError as exc:
-        raise LLMError("llama.cpp sent a stream chunk that is not JSON") from exc
-    if not isinstance(chunk, dict):
-        raise LLMError(
-            f"llama.cpp sent a stream chunk that is not a JSON object ({type(chunk).__name__})"
-        )
-    return chunk
-
-
-def _choices(chunk: Mapping[str, Any]) -> list[tuple[str | None, str | None]]:
-    """``(content, finish_reason)`` of each choice of a chunk; a malformed one is an error."""
-    choices = chunk.get("choices")
-    if choices is None:
-        return []
-    if not isinstance(choices, list):
-        raise LLMError("llama.cpp sent a stream chunk whose choices are not a list")
-    found = []
-    for choice in choices:
-        delta = choice.get("delta") if isinstance(choice, dict) else None
-        if not isinstance(choice, dict) or not isinstance(delta, dict | None):
-            raise LLMError("llama.cpp sent a stream chunk with a malformed choice")
-        content = (delta or {}).get("content")
-        reason = choice.get("finish_reason")
-        found.append(
-            (
-                content if isinstance(content, str) else None,
-                reason if isinstance(reason, str) else None,
-            )
-        )
-    return found
-
-
-def _count(usage: Mapping[str, Any], key: str) -> int | None:
-    value = usage.get(key)
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def _usage_from_timings(timings: Mapping[str, Any]) -> dict[str, int]:
-    # Without `include_usage` llama.cpp still reports timings; they carry the same counts.
-    usage: dict[str, int] = {}
-    prompt_n, cache_n = _count(timings, "prompt_n"), _count(timings, "cache_n")
-    if prompt_n is not None:
-        usage["prompt_tokens"] = (cache_n or 0) + prompt_n
-    predicted_n = _count(timings, "predicted_n")
-    if predicted_n is not None:
-        usage["completion_tokens"] = predicted_n
-    return usage
-
-
 # A token whose piece is a whole tag or bracketed word is, in practice, a special token: a
 # tokenizer learns "<", "repo" and "_name" from text, not "<repo_name>".
 _MARKER_PIECE = re.compile(r"<[^<>\s]{1,64}>|\[[^\[\]\s]{1,64}\]")
@@ -433,20 +323,4 @@ def _status_error(response: httpx.Response) -> LLMError:
         body = response.json()
     except ValueError:
         body = {}
-    return _error_from_body(body if isinstance(body, dict) else {}, response.status_code)
-
-
-def _error_from_body(body: Mapping[str, Any], status: int) -> LLMError:
-    found = body.get("error")
-    error: Mapping[str, Any] = found if isinstance(found, dict) else {}
-    kind = error.get("type")
-    message = str(error.get("message") or f"HTTP {status}")
-    if kind == "exceed_context_size_error":
-        return LLMContextExceeded(
-            f"llama.cpp: {message}",
-            n_prompt_tokens=_count(error, "n_prompt_tokens") or 0,
-            n_ctx=_count(error, "n_ctx") or 0,
-        )
-    if kind == "unavailable_error" or status == 503:
-        return LLMUnavailable(f"llama.cpp is not available: {message}", status=status)
-    return LLMError(f"llama.cpp failed: {message}", status=status, type=kind)
+    return error_from_body(body if isinstance(body, dict) else {}, response.status_code)
