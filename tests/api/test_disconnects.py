@@ -15,15 +15,17 @@ from typing import Any
 
 import httpx
 import pytest
+import respx
 from fastapi import FastAPI
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
-from log_analyzer.clients.llm import ServerProps
+from log_analyzer.clients.llm import LlamaClient, ServerProps
 from log_analyzer.main import create_app
 from log_analyzer.sources.base import EntryQuery, RawEntries
 from tests.api.test_streaming_asgi import REQUEST, RawExchange, loki_body
-from tests.conftest import settings_for_tests, shared_workers
+from tests.conftest import LLAMA_URL, settings_for_tests, shared_workers
 from tests.fakes import FakeLLM, RecordedLogSource
+from tests.llama_fakes import mock_llama
 
 pytestmark = pytest.mark.anyio
 NDJSON = "application/x-ndjson"
@@ -160,3 +162,41 @@ async def test_leaving_while_waiting_for_a_slot_takes_no_slot(
     assert types == ["summary", "context"]
     assert json.loads(after.text.splitlines()[-1])["type"] == "done"  # the slot came back
     assert len(llm.prompts) == 2  # the holder and the one after; never the client that left
+
+
+async def test_leaving_before_the_model_s_first_byte_closes_its_request(
+    spans: InMemorySpanExporter, llama_mock: respx.MockRouter
+) -> None:
+    # llama.cpp processes the prompt before it sends a byte: a client that leaves then must
+    # still have the request closed, or the slot works on for no one.
+    asked, abandoned = asyncio.Event(), asyncio.Event()
+
+    async def processing_the_prompt(request: httpx.Request) -> httpx.Response:
+        asked.set()
+        try:
+            await asyncio.Event().wait()
+        except asyncio.CancelledError:
+            abandoned.set()
+            raise
+        raise AssertionError("unreachable")
+
+    mock_llama(llama_mock)
+    llama_mock.post("/v1/chat/completions").mock(side_effect=processing_the_prompt)
+    async with httpx.AsyncClient(base_url=LLAMA_URL) as http:
+        app = create_app(
+            settings_for_tests(),
+            span_exporter=spans,
+            log_source=RecordedLogSource(loki_body()),
+            llm=LlamaClient(http),
+            workers=shared_workers(),
+        )
+        async with app.router.lifespan_context(app):
+            exchange = RawExchange(app, REQUEST, NDJSON)
+            await leave_when(exchange, asked)
+            await asyncio.wait_for(abandoned.wait(), 1)
+
+    assert [json.loads(line)["type"] for line in exchange.body_text.splitlines()] == [
+        "summary",
+        "context",
+    ]
+    assert span_attributes(spans, "call_llm")["llm.cancelled"] is True
