@@ -531,3 +531,33 @@ async def test_every_sse_line_ending_is_read(llama_mock: respx.MockRouter, text:
     async with httpx.AsyncClient(base_url=LLAMA_URL) as http:
         chunks = await collect(LlamaClient(http))
     assert chunks == [TokenDelta("H\u2028i\x85"), Completion("stop", None, None, None)]
+
+
+class EndlessErrorBody(httpx.AsyncByteStream):
+    """An error answer whose body never ends (a proxy's, or a broken server's)."""
+
+    def __init__(self) -> None:
+        self.sent = 0
+        self.closed = False
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        yield b'{"error":{"code":503,"message":"no slot available"'
+        while True:
+            self.sent += 65536
+            yield b" " * 65536
+            await asyncio.sleep(0)
+
+    async def aclose(self) -> None:
+        self.closed = True
+
+
+async def test_an_endless_error_answer_is_read_in_part_only(llama_mock: respx.MockRouter) -> None:
+    body = EndlessErrorBody()
+    llama_mock.post("/v1/chat/completions").mock(
+        return_value=httpx.Response(503, stream=body, headers={"content-type": "application/json"})
+    )
+    async with httpx.AsyncClient(base_url=LLAMA_URL) as http:
+        with pytest.raises(LLMUnavailable, match="HTTP 503") as caught:
+            await asyncio.wait_for(collect(LlamaClient(http)), 10)
+    assert caught.value.to_dict()["upstream"] == "llama.cpp"
+    assert body.sent <= 2 * 65536 and body.closed

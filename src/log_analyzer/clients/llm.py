@@ -11,6 +11,7 @@ request for the stream's long read timeout.
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 import time
 from bisect import bisect_left
@@ -46,6 +47,8 @@ __all__ = [
 Message = Mapping[str, str]
 _PROBE_SYSTEM = "\x1esystem-probe\x1e"
 _PROBE_USER = "\x1euser-probe\x1e"
+MAX_ERROR_BYTES = 65_536
+"""Of an error answer to the stream, the bytes read for its message."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +108,7 @@ class LlamaClient:
         """Return when `/health` says ok; raise `LLMUnavailable` otherwise (503 while loading)."""
         response = await self._request("GET", "/health")
         if response.status_code != 200:
-            raise _status_error(response)
+            raise _status_error(response.status_code, response.content)
 
     async def props(self) -> ServerProps:
         """The per-slot context size and slot count, from `/props` at most once per TTL.
@@ -240,10 +243,10 @@ class LlamaClient:
         try:
             async with self._http.stream("POST", "/v1/chat/completions", json=payload) as response:
                 if response.status_code != 200:
-                    await response.aread()
+                    start = await _start_of(response)
                     if response.status_code >= 500:
                         self.forget()
-                    raise _status_error(response)
+                    raise _status_error(response.status_code, start)
                 async for chunk in parse_sse(response):
                     yield chunk
         except httpx.TimeoutException as exc:
@@ -260,7 +263,7 @@ class LlamaClient:
         if response.status_code != 200:
             if response.status_code >= 500:  # loading, or failing: it may come back different
                 self.forget()
-            raise _status_error(response)
+            raise _status_error(response.status_code, response.content)
         try:
             body = response.json()
         except ValueError as exc:
@@ -318,9 +321,20 @@ def _piece_bytes(token: Any) -> int:
     return len(piece) if isinstance(piece, list) else len(str(piece).encode())
 
 
-def _status_error(response: httpx.Response) -> LLMError:
+async def _start_of(response: httpx.Response) -> bytes:
+    """The first bytes of an error answer: llama.cpp's envelope is small; the rest is not read."""
+    parts, size = [], 0
+    async for part in response.aiter_bytes():
+        parts.append(part)
+        size += len(part)
+        if size >= MAX_ERROR_BYTES:
+            break
+    return b"".join(parts)[:MAX_ERROR_BYTES]
+
+
+def _status_error(status: int, content: bytes) -> LLMError:
     try:
-        body = response.json()
+        body = json.loads(content)
     except ValueError:
         body = {}
-    return error_from_body(body if isinstance(body, dict) else {}, response.status_code)
+    return error_from_body(body if isinstance(body, dict) else {}, status)
