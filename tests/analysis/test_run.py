@@ -205,6 +205,18 @@ async def test_a_consumer_that_leaves_frees_the_slot_and_marks_the_run_cancelled
     assert (llm.attributes or {})["llm.cancelled"] is True
 
 
+async def test_a_consumer_that_closes_the_stream_early_closes_the_model_s_stream_at_once() -> None:
+    llm = FakeLLM(gate=asyncio.Event())  # the answer would wait for ever after its first token
+    run = Run(FixedJob(), deps(llm, InMemorySpanExporter()))
+    async with run:
+        events = run.events(await run.prepare())
+        async for event in events:
+            if isinstance(event, TokenEvent):
+                break
+        await events.aclose()  # as `aclosing` does for a client that stopped reading
+        assert llm.closed.is_set()
+
+
 def test_service_errors_pickle_as_themselves() -> None:
     import pickle
 

@@ -218,8 +218,11 @@ class Run:
             fitted, fitter, notes = await self._fit(llm, head.material)
             yield ContextEvent(fitted.fit, notes, head.heading)
             await self._take_slot()
-            async for event in self._generate(llm, fitter, fitted):
-                yield event
+            # aclosing: a consumer that closes this stream early (a stalled client, a broken
+            # pipe) closes the llama.cpp request with it, not when the collector gets to it.
+            async with aclosing(self._generate(llm, fitter, fitted)) as answer:
+                async for event in answer:
+                    yield event
         except Exception as exc:  # after the first byte nothing may cut the stream silently
             yield self._error(exc)
         finally:
