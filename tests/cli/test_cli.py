@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 
 import pytest
@@ -13,6 +14,7 @@ from log_analyzer.cli import EXIT_INPUT, main
 from log_analyzer.cli.terminal import EXIT_UPSTREAM, stream_run
 from log_analyzer.sources.loki.errors import LokiUnavailable
 from tests.analysis.test_run import FixedJob, deps
+from tests.fakes import FakeLLM
 
 pytestmark = pytest.mark.usefixtures("cli_without_llm")
 
@@ -84,3 +86,21 @@ async def test_an_upstream_message_cannot_drive_the_terminal(
     err = capsys.readouterr().err.split("\n")[-2]
     assert err.startswith("error [loki_unavailable]: Loki says ")
     assert not any(char in err for char in "\x1b\x9b\r\x07"), err
+
+
+class ClosedPipe(io.StringIO):
+    """Standard output piped to a reader that left (``log-analyzer analyze ... | head``)."""
+
+    def write(self, text: str) -> int:
+        if "The " in text:
+            raise BrokenPipeError
+        return super().write(text)
+
+
+@pytest.mark.anyio
+async def test_a_closed_pipe_mid_answer_closes_the_model_s_stream_at_once() -> None:
+    llm = FakeLLM(gate=asyncio.Event())  # the answer would wait for ever after its first token
+    run = Run(FixedJob(), deps(llm, InMemorySpanExporter()))
+    with pytest.raises(BrokenPipeError):
+        await stream_run(run, ClosedPipe())
+    assert llm.closed.is_set()

@@ -10,7 +10,7 @@ import asyncio
 import itertools
 import sys
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import aclosing, asynccontextmanager
 from typing import Any, TextIO, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -90,10 +90,12 @@ async def stream_run(run: Run, out: TextIO, progress: str | None = None) -> int:
             print(f"error [{exc.code}]: {inert_text(exc.message)}", file=sys.stderr)
             return EXIT_UPSTREAM
         failed = False
-        async for event in run.events(head):
-            out.write(encode_text(event))
-            out.flush()
-            failed = failed or isinstance(event, ErrorEvent)
+        # aclosing: a terminal or pipe that fails mid-answer closes the llama.cpp request now.
+        async with aclosing(run.events(head)) as events:
+            async for event in events:
+                out.write(encode_text(event))
+                out.flush()
+                failed = failed or isinstance(event, ErrorEvent)
     return EXIT_UPSTREAM if failed else 0
 
 
