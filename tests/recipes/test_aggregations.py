@@ -189,6 +189,20 @@ async def test_top_users() -> None:
 
 
 @pytest.mark.anyio
+async def test_a_fact_cites_a_long_user_in_part_and_the_table_holds_it_whole() -> None:
+    # Facts are always in the prompt: 1,800 astral characters were 5,600 tokens there.
+    user = "\U0001d504" * 1800
+    lines = [
+        (T0 + i, "web-1", json_line(msg="req", path="/a", status=200, user=user)) for i in range(2)
+    ]
+    result = await run(TopUsers(), source(lines))
+    assert result.tables[0].rows == ((user, 2, 0, 0),)
+    fact = result.facts[0]
+    assert fact.endswith(" made the most: 2")
+    assert len(fact.encode()) < 200 and "\u2026" in fact
+
+
+@pytest.mark.anyio
 async def test_top_users_note_without_a_user_field() -> None:
     result = await run(TopUsers(), source(USER_LINES[4:]))
     assert result.tables[0].rows == ()

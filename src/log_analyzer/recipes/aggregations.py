@@ -16,7 +16,7 @@ from log_analyzer.logs.clock import utc, utc_seconds
 from log_analyzer.logs.levels import Level
 from log_analyzer.logs.normalize import source_of
 from log_analyzer.logs.requests import extract_request
-from log_analyzer.logs.tables import Cell, RecipeResult, Table, named, quoted
+from log_analyzer.logs.tables import Cell, RecipeResult, Table, cited, named
 from log_analyzer.logs.totals import bucket_step
 from log_analyzer.logs.traffic import RequestRow, top_users
 from log_analyzer.recipes.common import (
@@ -270,7 +270,7 @@ def count_users(work: UsersWork) -> RecipeResult:
         first = users.users[0]
         facts.append(
             f"{users.distinct_users:,} distinct users over {users.requests:,} request lines "
-            f"({counts_are}); {quoted(first.user)} made the most: {first.requests:,}"
+            f"({counts_are}); {cited(first.user)} made the most: {first.requests:,}"
         )
         if users.without_user:
             facts.append(f"request lines without a user: {users.without_user:,}")

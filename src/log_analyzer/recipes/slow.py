@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from log_analyzer.logs.durations import extract_duration, is_timeout, percentiles
 from log_analyzer.logs.requests import extract_request, operation
-from log_analyzer.logs.tables import RecipeResult, Table, quoted
+from log_analyzer.logs.tables import RecipeResult, Table, cited
 from log_analyzer.recipes.common import (
     Templates,
     fetched_label,
@@ -202,7 +202,7 @@ def slow_tables(work: SlowWork) -> RecipeResult:
         )
         facts.append(f"{over:,} lines took longer than {slow_seconds:g} s")
         slowest = operation_stats(samples, slow_seconds)[0]
-        facts.append(f"slowest operation by p95: {quoted(slowest.name)} ({_s(slowest.p95)} s)")
+        facts.append(f"slowest operation by p95: {cited(slowest.name)} ({_s(slowest.p95)} s)")
     else:
         notes.append(f"no line carried a duration among {fetched:,} fetched lines")
     if timeouts:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from log_analyzer.logs.clock import utc_seconds
 from log_analyzer.logs.normalize import source_of
 from log_analyzer.logs.requests import STATUS_CLASSES, extract_request
-from log_analyzer.logs.tables import RecipeResult, Table, quoted
+from log_analyzer.logs.tables import RecipeResult, Table, cited
 from log_analyzer.logs.totals import Totals, bucket_step
 from log_analyzer.logs.traffic import (
     RequestRow,
@@ -172,7 +172,7 @@ def traffic_tables(work: TrafficWork) -> RecipeResult:
     notes: list[str] = []
     if by_source.rows:
         busiest = by_source.rows[0]
-        facts.append(f"busiest source: {quoted(busiest.name)} with {busiest.requests:,} requests")
+        facts.append(f"busiest source: {cited(busiest.name)} with {busiest.requests:,} requests")
         facts.append(
             f"5xx ratio {percent(ratio.server_error_ratio)}, 4xx ratio "
             f"{percent(ratio.client_error_ratio)} of {ratio.with_status:,} requests with a "
@@ -183,7 +183,7 @@ def traffic_tables(work: TrafficWork) -> RecipeResult:
     if growth.rows:
         g = growth.rows[0]
         facts.append(
-            f"fastest-growing source: {quoted(g.name)}, {g.first_half:,} -> {g.second_half:,} "
+            f"fastest-growing source: {cited(g.name)}, {g.first_half:,} -> {g.second_half:,} "
             f"requests ({g.factor:.1f}x) from the first half of the window to the second"
         )
     elif rows:
