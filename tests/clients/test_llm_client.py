@@ -51,6 +51,28 @@ async def test_props_reads_slot_context_and_slots(llama_mock: respx.MockRouter) 
     assert props.model.endswith("SmolLM2-135M-Instruct.Q4_1.gguf")
 
 
+@pytest.mark.parametrize(
+    "n_ctx",
+    [
+        pytest.param("1e400", id="infinite"),
+        pytest.param("NaN", id="nan"),
+        pytest.param("0", id="zero"),
+        pytest.param("-512", id="negative"),
+        pytest.param('"2048 tokens"', id="text"),
+        pytest.param("null", id="null"),
+    ],
+)
+async def test_props_without_a_usable_context_size_name_llama_cpp(
+    llama_mock: respx.MockRouter, n_ctx: str
+) -> None:
+    body = '{"default_generation_settings": {"n_ctx": ' + n_ctx + '}, "total_slots": 1}'
+    llama_mock.get("/props").mock(return_value=httpx.Response(200, text=body))
+    async with httpx.AsyncClient(base_url=LLAMA_URL) as http:
+        with pytest.raises(LLMError, match="n_ctx") as caught:
+            await LlamaClient(http).props()
+    assert caught.value.to_dict()["upstream"] == "llama.cpp"
+
+
 async def test_count_chat_tokens_applies_the_template_then_tokenizes(
     llama_mock: respx.MockRouter,
 ) -> None:

@@ -144,8 +144,10 @@ class LlamaClient:
         body = await self._json("GET", "/props")
         try:
             n_ctx = int(body["default_generation_settings"]["n_ctx"])
-        except (KeyError, TypeError, ValueError) as exc:
+        except (KeyError, TypeError, ValueError, OverflowError) as exc:  # 1e400 reads as inf
             raise LLMError("llama.cpp /props has no default_generation_settings.n_ctx") from exc
+        if n_ctx <= 0:
+            raise LLMError(f"llama.cpp /props reports a context of {n_ctx} tokens (n_ctx)")
         slots = body.get("total_slots")
         model = body.get("model_alias") or body.get("model_path") or "unknown"
         return ServerProps(n_ctx, slots if isinstance(slots, int) and slots > 0 else 1, str(model))
