@@ -52,17 +52,34 @@ class Totals:
     """The store's own text of the query that counted them."""
 
 
+MAX_COUNT = 2**53
+"""No store counts this many lines (float's exact integers end here): a larger count, or a
+negative or non-finite one, is malformed. Its digits would also reach the prompt's facts
+(a count of 1e300 has 301)."""
+
+
+def is_count(value: float) -> bool:
+    """Whether ``value`` can be a count of lines."""
+    return 0 <= value < MAX_COUNT
+
+
 def totals_of(
     counts: Iterable[tuple[Level | None, str | None, int]],
     *,
     malformed: int = 0,
     query: str = "",
 ) -> Totals:
-    """Totals from ``(level, source, lines)`` counts; a None level or source is not grouped."""
+    """Totals from ``(level, source, lines)`` counts; a None level or source is not grouped.
+
+    A count no store could hold (`is_count`) is malformed.
+    """
     levels: dict[Level, int] = {}
     sources: dict[str, int] = {}
     total = 0
     for level, source, lines in counts:
+        if not is_count(lines):
+            malformed += 1
+            continue
         total += lines
         if level is not None:
             levels[level] = levels.get(level, 0) + lines
@@ -124,6 +141,10 @@ def histogram_of(
     """
     if step_seconds <= 0:
         raise ValueError("step_seconds must be positive")
+    if not all(is_count(n) for levels in counts.values() for n in levels.values()):
+        kept = {ts: {lv: n for lv, n in c.items() if is_count(n)} for ts, c in counts.items()}
+        malformed += sum(len(c) for c in counts.values()) - sum(len(c) for c in kept.values())
+        counts = kept
     first = (start_ns // _NS // step_seconds + 1) * step_seconds
     last = -(-end_ns // _NS // step_seconds) * step_seconds
     if counts:

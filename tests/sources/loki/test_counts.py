@@ -152,6 +152,18 @@ def test_recorded_vector_by_pod(respx_mock: respx.MockRouter) -> None:
             3,
             id="malformed-counted",
         ),
+        pytest.param(
+            vector(
+                ({"detected_level": "error"}, "1e300"),
+                ({"detected_level": "error"}, str(2**60)),
+                ({"detected_level": "error"}, "4"),
+            ),
+            ((Level.ERROR, 4),),
+            (),
+            4,
+            2,
+            id="beyond-any-count",  # its digits alone filled the model's context
+        ),
         pytest.param(vector(), (), (), 0, 0, id="empty"),
     ],
 )
@@ -213,6 +225,7 @@ def test_recorded_matrix_fills_missing_steps_and_keeps_the_point_after_end(
         pytest.param(
             [[120, "3"], [180, "bad"], ["x", "1"], [240]], [0, 3, 0, 0], 3, id="malformed"
         ),
+        pytest.param([[120, "3"], [180, "1e300"]], [0, 3, 0, 0], 1, id="beyond-any-count"),
         pytest.param([], [0, 0, 0, 0], 0, id="no-points"),
         pytest.param([[0, "2"], [60, "1"]], [2, 1, 0, 0, 0], 0, id="point-before-start-kept"),
     ],
