@@ -25,7 +25,7 @@ from log_analyzer.logs.normalize import source_of
 from log_analyzer.logs.totals import level_of
 from log_analyzer.sources.base import Window
 from log_analyzer.sources.opensearch.errors import OpenSearchBadResponse
-from log_analyzer.sources.opensearch.hits import number_level
+from log_analyzer.sources.opensearch.hits import check_whole, number_level
 from log_analyzer.sources.opensearch.mapping import IndexFields
 from log_analyzer.sources.opensearch.query import Query
 
@@ -71,6 +71,7 @@ def read_groups(answer: Any, fields: IndexFields) -> tuple[list[Count], Mapping[
     """The counts of a page of groups, and where the next page starts (None after the last)."""
     if not isinstance(answer, dict):
         raise OpenSearchBadResponse("OpenSearch's answer to the count is not a JSON object")
+    check_whole(answer, "count")
     sources = {name for name, _ in _sources(fields)}
     if not sources:
         return [(None, None, _total(answer))], None
@@ -127,6 +128,8 @@ def buckets_body(query: Query, fields: IndexFields, window: Window, step_seconds
 
 def read_buckets(answer: Any, step_seconds: int) -> dict[int, dict[Level, float]]:
     """Counts by bucket end (unix seconds) and level; a bucket counts ``[start, start+step)``."""
+    if isinstance(answer, dict):
+        check_whole(answer, "count per bucket")
     histogram = answer.get("aggregations", {}).get("buckets") if isinstance(answer, dict) else None
     buckets = histogram.get("buckets") if isinstance(histogram, dict) else None
     if not isinstance(buckets, list):

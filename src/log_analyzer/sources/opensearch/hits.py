@@ -185,16 +185,55 @@ def search_hits(content: bytes, what: str = "search") -> tuple[list[Any], Mappin
         body = valid_unicode(body)
     if not isinstance(body, dict):
         raise OpenSearchBadResponse(f"OpenSearch's answer to the {what} is not a JSON object")
-    shards = body.get("_shards")
-    if isinstance(shards, dict) and isinstance(shards.get("failed"), int) and shards["failed"]:
-        raise OpenSearchBadResponse(
-            f"{shards['failed']} of {shards.get('total', '?')} shards failed the {what}, so "
-            f"its answer is incomplete: {_first_failure(shards)}"
-        )
+    check_whole(body, what)
     hits = body.get("hits")
     if not isinstance(hits, dict) or not isinstance(hits.get("hits"), list):
         raise OpenSearchBadResponse(f"OpenSearch's answer to the {what} has no hits.hits list")
     return hits["hits"], body
+
+
+def check_whole(body: Mapping[str, Any], what: str) -> None:
+    """Raise `OpenSearchBadResponse` when a search answer covers only part of the indices.
+
+    A search answers 200 with what the shards that answered found: shards that failed (a
+    rejected execution, a query one index's mapping cannot run) are listed in
+    ``_shards.failures``; shards with no copy to ask (a red index) are only missing from
+    ``_shards.successful``; ``timed_out`` says shards stopped at the cluster's search timeout;
+    ``_clusters.skipped`` counts remote clusters left out. Read as they are, such hits and
+    counts would pass for the whole window.
+    """
+    shards = body.get("_shards")
+    if isinstance(shards, Mapping):
+        total, ok = shards.get("total"), shards.get("successful")
+        failed, skipped = shards.get("failed"), shards.get("skipped")
+        if isinstance(failed, int) and failed > 0:
+            raise OpenSearchBadResponse(
+                f"{failed} of {total if isinstance(total, int) else '?'} shards failed the "
+                f"{what}, so its answer is incomplete (it is not used): {_first_failure(shards)}"
+            )
+        if isinstance(total, int) and isinstance(ok, int):
+            answered = ok + (skipped if isinstance(skipped, int) else 0)
+            if answered < total:
+                raise OpenSearchBadResponse(
+                    f"only {ok} of {total} shards answered the {what} (the others have no "
+                    "copy to search: is an index red?), so its answer is incomplete (it is "
+                    "not used); check GET _cluster/health?level=indices"
+                )
+    if body.get("timed_out") is True:
+        raise OpenSearchBadResponse(
+            f"the {what} timed out on the cluster (its search timeout, "
+            "search.default_search_timeout), so its answer holds only what the shards found "
+            "in time (it is not used); raise that timeout or narrow the window or filters"
+        )
+    clusters = body.get("_clusters")
+    clusters = clusters if isinstance(clusters, Mapping) else {}
+    left_out = clusters.get("skipped")
+    if isinstance(left_out, int) and left_out > 0:
+        raise OpenSearchBadResponse(
+            f"{left_out} of {clusters.get('total', '?')} remote clusters were skipped by the "
+            f"{what} (unavailable, skip_unavailable set), so its answer is incomplete (it is "
+            "not used)"
+        )
 
 
 def _first_failure(shards: Mapping[str, Any]) -> str:
