@@ -27,6 +27,7 @@ from log_analyzer.sources.loki.errors import (
     LokiBadResponse,
     LokiError,
     LokiQueryError,
+    LokiSeriesLimit,
     LokiTimeout,
     LokiUnavailable,
 )
@@ -167,6 +168,14 @@ def _status_error(response: httpx.Response, path: str, text: str) -> LokiError:
         )
     if status == 429:
         return LokiUnavailable(f"Loki is throttling queries: {text}", status=status)
+    if status == 400 and "series (" in text and "reached for a single query" in text:
+        # max_query_series: "maximum number of series (500) reached ..." (Loki 3), "maximum of
+        # series (500) reached ..." (Loki 2.9).
+        return LokiSeriesLimit(
+            f"Loki refused the query: its answer would hold more series than this Loki's "
+            f"max_query_series allows: {text}",
+            status=status,
+        )
     if 400 <= status < 500:
         field = next((field for said, field in _REFUSED_FIELDS if said in text), None)
         which = f" (the request's {field} is beyond what this Loki allows)" if field else ""

@@ -36,6 +36,13 @@ class LokiQueryError(LokiError, SourceQueryError):
     code = "loki_query_error"
 
 
+class LokiSeriesLimit(LokiQueryError):
+    """A metric query's answer would hold more series than Loki's ``max_query_series``.
+
+    Reported like any refused query; the source catches it where a coarser grouping will do.
+    """
+
+
 class LokiBadResponse(LokiError, SourceBadResponse):
     """Loki answered with a server error or a body we cannot read."""
 

@@ -151,10 +151,16 @@ def logql_range(seconds: int) -> str:
     return f"{seconds}s"
 
 
-def totals_query(selection: Selection, line_filter: LineFilter, start_ns: int, end_ns: int) -> str:
+def totals_query(
+    selection: Selection,
+    line_filter: LineFilter,
+    start_ns: int,
+    end_ns: int,
+    by: Sequence[str] = TOTALS_BY,
+) -> str:
     """Instant query (evaluate at ``end_ns``) counting the window's lines by level and source."""
     window = math.ceil(max(end_ns - start_ns, 0) / _NS)
-    return count_query(selection, line_filter, logql_range(window), by=TOTALS_BY)
+    return count_query(selection, line_filter, logql_range(window), by=by)
 
 
 def buckets_query(selection: Selection, line_filter: LineFilter, step_seconds: int) -> str:

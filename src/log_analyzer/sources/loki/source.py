@@ -7,8 +7,8 @@ from functools import partial
 from log_analyzer.logs.totals import Histogram, Totals
 from log_analyzer.sources.base import CountQuery, EntryQuery, Order, RawEntries
 from log_analyzer.sources.loki.client import Body, LokiClient
-from log_analyzer.sources.loki.errors import LokiBadResponse
-from log_analyzer.sources.loki.logql import buckets_query, log_query, totals_query
+from log_analyzer.sources.loki.errors import LokiBadResponse, LokiSeriesLimit
+from log_analyzer.sources.loki.logql import LEVEL_LABEL, buckets_query, log_query, totals_query
 from log_analyzer.sources.loki.shapes import decode_streams, parse_json, parse_matrix, parse_vector
 
 NAME = "loki"
@@ -39,10 +39,25 @@ class LokiSource:
         return RawEntries(logql, body.content, decode, query.limit)
 
     async def totals(self, query: CountQuery) -> Totals:
-        """An instant metric query at the window's end, summed by level, pod and container."""
+        """An instant metric query at the window's end, summed by level, pod and container.
+
+        A window with more level, pod and container groups than Loki's ``max_query_series``
+        (500 by default) is counted by level only: true totals without the split by source.
+        """
         window = query.window
         logql = totals_query(query.selection, query.line_filter, window.start_ns, window.end_ns)
-        body = await self._client.query({"query": logql, "time": str(window.end_ns)})
+        try:
+            body = await self._client.query({"query": logql, "time": str(window.end_ns)})
+        except LokiSeriesLimit as exc:
+            by_level = totals_query(
+                query.selection, query.line_filter, window.start_ns, window.end_ns, (LEVEL_LABEL,)
+            )
+            body = await self._client.query({"query": by_level, "time": str(window.end_ns)})
+            shown = (
+                f"{by_level}; by level only, not by pod and container: Loki refused {logql} "
+                f"({exc.message})"
+            )
+            return parse_vector(parse_json(_whole(body, "totals")), shown)
         return parse_vector(parse_json(_whole(body, "totals")), logql)
 
     async def histogram(self, query: CountQuery, step_seconds: int) -> Histogram:
