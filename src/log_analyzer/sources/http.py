@@ -7,12 +7,15 @@ lives here. Failures leave as httpx's exceptions, for the client to name after i
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from html.parser import HTMLParser
 
 import httpx
 import stamina
 
+_HTML_START = re.compile(rb"\s*(?:<!doctype\s+html|<html|<head|<body|<title)", re.IGNORECASE)
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 """Throttling and proxy or overload answers: worth another try (a store's 400s and 500s are not)."""
 MAX_ERROR_BYTES = 65_536
@@ -130,3 +133,69 @@ def excerpt(text: str, max_chars: int = 1000) -> str:
     if len(text) > max_chars:
         return f"{text[:max_chars]} …[{len(text) - max_chars} more chars]"
     return text
+
+
+def looks_like_html(content: bytes) -> bool:
+    """Whether an answer is a web page: a proxy's, a login form's or a web UI's, not a store's."""
+    return _HTML_START.match(content[:512]) is not None
+
+
+class _PageText(HTMLParser):
+    """The title and the visible text of a page (not its scripts and styles)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.title: list[str] = []
+        self.text: list[str] = []
+        self._in: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("script", "style", "title"):
+            self._in.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._in and self._in[-1] == tag:
+            self._in.pop()
+
+    def handle_data(self, data: str) -> None:
+        if not self._in:
+            self.text.append(data)
+        elif self._in[-1] == "title":
+            self.title.append(data)
+
+
+def page_text(content: bytes) -> str:
+    """An answer's text; a web page's as ``an HTML page "<title>": <its visible words>``.
+
+    A gateway (nginx's ``502 Bad Gateway``), an authenticating proxy or a web UI in front of a
+    store answers with a page whose markup would bury the one line worth reading.
+    """
+    text = content.decode("utf-8", "replace")
+    if not looks_like_html(content):
+        return excerpt(text)
+    parser = _PageText()
+    parser.feed(text)
+    parser.close()
+    title = " ".join(" ".join(parser.title).split())
+    words = " ".join(" ".join(parser.text).split())
+    if words.startswith(title):  # nginx repeats its title as the page's heading
+        words = words[len(title) :].strip()
+    named = f'an HTML page "{title}"' if title else "an HTML page"
+    return excerpt(f"{named} (from a proxy or web UI in front of the store?): {words}".rstrip(": "))
+
+
+def redirect_text(response: httpx.Response, setting: str) -> str | None:
+    """What a redirect answer means for the store's URL setting; None when it is no redirect.
+
+    The clients follow no redirect: a store's API does not send one, so it comes from what is
+    in front of it (a login page of an authenticating proxy, http sent on to https).
+    """
+    if not 300 <= response.status_code < 400:
+        return None
+    where = response.headers.get("location", "")
+    to = f" to {excerpt(where, 300)}" if where else ""
+    return (
+        f"HTTP {response.status_code} redirect{to}: {setting} leads to something in front of the "
+        "store (an authenticating proxy's login page, or http moved to https), not to its API; "
+        f"set {setting} to the API's own address"
+    )

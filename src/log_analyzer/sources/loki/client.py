@@ -19,8 +19,9 @@ from log_analyzer.sources.http import (
     Body,
     RetryPolicy,
     error_bytes,
-    excerpt,
+    page_text,
     read_capped,
+    redirect_text,
     send,
 )
 from log_analyzer.sources.loki.errors import (
@@ -74,6 +75,11 @@ class LokiClient:
         async with _deadline(self._deadline, READY):
             response = await self._send(READY, {}, retry=False)
             try:
+                if (redirect := redirect_text(response, "LOKI_URL")) is not None:
+                    raise LokiUnavailable(
+                        f"Loki is not ready: {READY} answered with an {redirect}",
+                        status=response.status_code,
+                    )
                 if response.status_code != 200:
                     text = await _error_text(response)
                     raise LokiUnavailable(
@@ -139,8 +145,8 @@ async def _deadline(seconds: float, path: str) -> AsyncIterator[None]:
 
 
 async def _error_text(response: httpx.Response) -> str:
-    """The start of an error answer's text (what could be read of it)."""
-    return excerpt((await error_bytes(response)).decode("utf-8", "replace"))
+    """The start of an error answer's text (what could be read of it; a web page's words)."""
+    return page_text(await error_bytes(response))
 
 
 # Loki's refusals of a limit its operator set, by the request field that went past it.
@@ -152,6 +158,8 @@ _REFUSED_FIELDS = (
 
 def _status_error(response: httpx.Response, path: str, text: str) -> LokiError:
     status = response.status_code
+    if (redirect := redirect_text(response, "LOKI_URL")) is not None:
+        return LokiUnavailable(f"Loki's URL answered {path} with an {redirect}", status=status)
     if status == 404:
         # Loki answers every query path it serves; a 404 means we are not talking to Loki's API.
         return LokiUnavailable(

@@ -25,6 +25,7 @@ from log_analyzer.logs.normalize import source_of
 from log_analyzer.logs.totals import Histogram, Totals, histogram_of, level_of, totals_of
 from log_analyzer.logs.unicode import valid_unicode
 from log_analyzer.sources.base import may_hold_surrogates
+from log_analyzer.sources.http import looks_like_html, page_text
 from log_analyzer.sources.loki.errors import LokiBadResponse
 from log_analyzer.sources.loki.logql import LEVEL_LABEL
 
@@ -39,11 +40,20 @@ def parse_json(content: bytes) -> Mapping[str, Any]:
         with gc_paused():  # up to hundreds of thousands of objects, none of them cyclic
             body = json.loads(content)
     except ValueError as exc:
-        raise LokiBadResponse(f"Loki returned a body that is not JSON: {exc}") from exc
+        raise _not_json(content, exc) from exc
     if not isinstance(body, dict) or body.get("status") != "success":
         raise LokiBadResponse("Loki returned JSON without status 'success'")
     checked: Mapping[str, Any] = valid_unicode(body) if may_hold_surrogates(content) else body
     return checked
+
+
+def _not_json(content: bytes, exc: Exception) -> LokiBadResponse:
+    if looks_like_html(content):
+        return LokiBadResponse(
+            f"Loki's URL answered with {page_text(content)}, which is not JSON: LOKI_URL points "
+            "at a web UI or a proxy's page (Grafana's own address, say), not at Loki's HTTP API"
+        )
+    return LokiBadResponse(f"Loki returned a body that is not JSON: {exc}")
 
 
 def decode_streams(
@@ -133,7 +143,7 @@ def _salvaged_rows(content: bytes, limit: int) -> DecodedEntries:
         # The parser stops where the bytes end, inside a string or a number as like as not; it
         # cannot tell that from bad JSON, but a body Loki began as a success was simply cut.
         if status is None:
-            raise LokiBadResponse(f"Loki returned a body that is not JSON: {exc}") from exc
+            raise _not_json(content, exc) from exc
     if status != "success":
         raise LokiBadResponse("Loki returned JSON without status 'success'")
     return DecodedEntries(rows, malformed, True, cut_at_bytes=len(content))

@@ -23,7 +23,10 @@ from log_analyzer.sources.http import (
     RetryPolicy,
     error_bytes,
     excerpt,
+    looks_like_html,
+    page_text,
     read_capped,
+    redirect_text,
     send,
 )
 from log_analyzer.sources.opensearch.errors import (
@@ -112,6 +115,11 @@ class OpenSearchClient:
         async with self._in_flight:
             response = await self._send(request, retry)
             try:
+                if (redirect := redirect_text(response, "OPENSEARCH_URL")) is not None:
+                    raise OpenSearchUnavailable(
+                        f"OpenSearch's URL answered {method} {path} with an {redirect}",
+                        status=response.status_code,
+                    )
                 if response.status_code >= 300:
                     raise status_error(response.status_code, await error_bytes(response))
                 return await self._read(response, self.max_response_bytes if room is None else room)
@@ -149,6 +157,12 @@ def parse_json(content: bytes, what: str) -> Any:
     try:
         return json.loads(content)
     except ValueError as exc:
+        if looks_like_html(content):
+            raise OpenSearchBadResponse(
+                f"OpenSearch's URL answered {what} with {page_text(content)}, which is not JSON: "
+                "OPENSEARCH_URL points at a web UI or a proxy's page (OpenSearch "
+                "Dashboards or Kibana, say), not at the cluster's REST API"
+            ) from exc
         raise OpenSearchBadResponse(f"OpenSearch's answer to {what} is not JSON: {exc}") from exc
 
 
@@ -171,7 +185,7 @@ def refusal(content: bytes) -> Refusal:
     try:
         body = json.loads(content)
     except ValueError:
-        return Refusal("", content.decode("utf-8", "replace"))
+        return Refusal("", page_text(content))
     error = body.get("error") if isinstance(body, dict) else None
     if isinstance(error, str):
         return Refusal("", error)
