@@ -9,9 +9,11 @@ Logs Insights query, every wait between tries) runs within one total deadline, `
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, TypeVar
 
 import stamina
@@ -74,6 +76,10 @@ UNSUPPORTED_CODES = frozenset(
     }
 )
 """What an endpoint answers for an operation it does not have (emulators, mostly)."""
+SIGNATURE_CODES = frozenset({"InvalidSignatureException", "SignatureDoesNotMatch"})
+"""What AWS answers a request whose signature's time is too far from its own, among others."""
+MAX_SKEW_SECONDS = 240.0
+"""A clock further off AWS's than this is the cause of a signature refusal (AWS allows 5 min)."""
 POLICY_FILE = "k8s/aws/log-analyzer-cloudwatch-policy.json"
 STOP_TIMEOUT_SECONDS = 5.0
 
@@ -205,6 +211,16 @@ def _code(exc: ClientError) -> str:
     return str(exc.response.get("Error", {}).get("Code", ""))
 
 
+def _clock_skew(exc: ClientError) -> float | None:
+    """Seconds AWS's clock is ahead of ours, by the refusal's ``Date``; None when it has none."""
+    headers = exc.response.get("ResponseMetadata", {}).get("HTTPHeaders", {})
+    try:
+        theirs = parsedate_to_datetime(str(headers["date"])).timestamp()
+    except (KeyError, TypeError, ValueError, IndexError):
+        return None
+    return theirs - time.time()
+
+
 def _client_error(
     operation: str, exc: ClientError, log_group: str | None, region: str
 ) -> CloudWatchError:
@@ -216,6 +232,17 @@ def _client_error(
         return CloudWatchUnavailable(
             f"CloudWatch Logs denied {operation}: the service's AWS identity needs the "
             f"permission logs:{operation} ({POLICY_FILE} lists what it needs): {said}",
+            status=status,
+        )
+    skew = _clock_skew(exc) if code in SIGNATURE_CODES else None
+    if skew is not None and abs(skew) > MAX_SKEW_SECONDS:
+        # botocore signs with the local clock and never corrects it; AWS refuses a signature
+        # more than five minutes off its own time, in words that look like bad credentials.
+        off = f"{abs(skew) / 60:.0f} min {'behind' if skew > 0 else 'ahead of'}"
+        return CloudWatchUnavailable(
+            f"CloudWatch Logs refused the signature of {operation} because this machine's clock "
+            f"is {off} AWS's (the Date of its answer); a request's signature holds for 5 "
+            f"minutes: fix the time synchronization of the node (NTP, chrony): {said}",
             status=status,
         )
     if code in CREDENTIAL_CODES:
