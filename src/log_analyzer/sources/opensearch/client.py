@@ -75,8 +75,25 @@ class OpenSearchClient:
             ) from None
 
     async def server(self, *, retry: bool = True) -> Server:
-        """The distribution and version of the cluster (``GET /``)."""
-        return parse_root(await self.call("GET", "/", retry=retry))
+        """The distribution and version of the cluster (``GET /``).
+
+        A user without the cluster privilege ``GET /`` needs (``cluster:monitor/main``) is
+        refused it with 403; the server is then of a version not known (`Server.unreadable`),
+        its distribution told by the refusal's ``X-Elastic-Product`` header.
+        """
+        request = self._http.build_request("GET", "/")
+        async with self._in_flight:
+            response = await self._send(request, retry)
+            try:
+                if response.status_code == 403:
+                    refused = status_error(403, await error_bytes(response))
+                    product = response.headers.get("x-elastic-product")
+                    return Server.unreadable(product, refused.message)
+                await _check(response, "GET", "/")
+                answer = await self._read(response, self.max_response_bytes)
+            finally:
+                await response.aclose()
+        return parse_root(_whole_json(answer, "GET", "/"))
 
     async def call(
         self,
@@ -89,12 +106,7 @@ class OpenSearchClient:
     ) -> Any:
         """A request whose answer is small JSON (a mapping, a PIT, the version), parsed."""
         answer = await self.send(method, path, body, params, retry=retry)
-        if not answer.complete:
-            raise OpenSearchBadResponse(
-                f"OpenSearch's answer to {method} {path} is larger than "
-                f"SOURCE_MAX_RESPONSE_BYTES ({len(answer.content):,} bytes); it was not read"
-            )
-        return parse_json(answer.content, f"{method} {path}")
+        return _whole_json(answer, method, path)
 
     async def send(
         self,
@@ -115,13 +127,7 @@ class OpenSearchClient:
         async with self._in_flight:
             response = await self._send(request, retry)
             try:
-                if (redirect := redirect_text(response, "OPENSEARCH_URL")) is not None:
-                    raise OpenSearchUnavailable(
-                        f"OpenSearch's URL answered {method} {path} with an {redirect}",
-                        status=response.status_code,
-                    )
-                if response.status_code >= 300:
-                    raise status_error(response.status_code, await error_bytes(response))
+                await _check(response, method, path)
                 return await self._read(response, self.max_response_bytes if room is None else room)
             finally:
                 await response.aclose()
@@ -150,6 +156,26 @@ class OpenSearchClient:
             raise OpenSearchUnavailable(
                 f"cannot reach OpenSearch (OPENSEARCH_URL): {type(exc).__name__}: {exc}"
             ) from exc
+
+
+async def _check(response: httpx.Response, method: str, path: str) -> None:
+    """Raise our error for an answer that is not a success (its body read for the reason)."""
+    if (redirect := redirect_text(response, "OPENSEARCH_URL")) is not None:
+        raise OpenSearchUnavailable(
+            f"OpenSearch's URL answered {method} {path} with an {redirect}",
+            status=response.status_code,
+        )
+    if response.status_code >= 300:
+        raise status_error(response.status_code, await error_bytes(response))
+
+
+def _whole_json(answer: Body, method: str, path: str) -> Any:
+    if not answer.complete:
+        raise OpenSearchBadResponse(
+            f"OpenSearch's answer to {method} {path} is larger than "
+            f"SOURCE_MAX_RESPONSE_BYTES ({len(answer.content):,} bytes); it was not read"
+        )
+    return parse_json(answer.content, f"{method} {path}")
 
 
 def parse_json(content: bytes, what: str) -> Any:

@@ -7,6 +7,12 @@ differ in where a point in time (PIT) is opened and in the sort tiebreaker a PIT
   ``_shard_doc`` (shard and Lucene document, unique and stable within the PIT).
 - OpenSearch 2.4+ opens one at ``POST <index>/_search/point_in_time``; ``_shard_doc`` came only
   in 3.3. Before that the unique tiebreaker is ``_id`` (which OpenSearch still sorts on).
+
+``GET /`` is the action ``cluster:monitor/main``, a cluster privilege that a user allowed only to
+read log indices lacks (Elasticsearch grants it with ``monitor``; OpenSearch's security plugin
+by name). Refused it, the server's version is unknown (`Server.unknown`): Elasticsearch is told
+apart by the ``X-Elastic-Product`` header it puts on every answer since 7.14, refusals included,
+and each choice is then one every supported version of that distribution accepts.
 """
 
 from __future__ import annotations
@@ -33,13 +39,21 @@ class Server:
     distribution: str
     """``opensearch`` or ``elasticsearch`` (which reports no distribution)."""
     number: str
-    """The version as the cluster wrote it (``2.19.1``, ``8.15.0-SNAPSHOT``)."""
+    """The version as the cluster wrote it (``2.19.1``, ``8.15.0-SNAPSHOT``); empty if unknown."""
+    unknown: str | None = None
+    """Why the version is not known (``GET /`` was refused); None when it was read."""
+
+    @classmethod
+    def unreadable(cls, product: str | None, why: str) -> Server:
+        """A server whose ``GET /`` was refused: Elasticsearch if ``product`` says so."""
+        elastic = (product or "").strip().lower() == "elasticsearch"
+        return cls(ELASTICSEARCH if elastic else OPENSEARCH, "", why)
 
     def __str__(self) -> str:
         name = "OpenSearch" if self.distribution == OPENSEARCH else "Elasticsearch"
         if self.distribution not in (OPENSEARCH, ELASTICSEARCH):
             name = self.distribution
-        return f"{name} {self.number}"
+        return f"{name} {self.number}" if self.unknown is None else f"{name} (version unknown)"
 
     @property
     def version(self) -> tuple[int, int, int]:
@@ -52,7 +66,9 @@ class Server:
 
     @property
     def supported(self) -> bool:
-        """OpenSearch 2 or 3, or Elasticsearch 8."""
+        """OpenSearch 2 or 3, or Elasticsearch 8 (a version not known is given the benefit)."""
+        if self.unknown is not None:
+            return True
         return self.version[0] in SUPPORTED_MAJORS.get(self.distribution, ())
 
     def refusal(self) -> str | None:
@@ -62,10 +78,14 @@ class Server:
         return f"{self} is not supported: this service reads {SUPPORTED_TEXT}"
 
     def pit_path(self, index_path: str) -> str | None:
-        """Where a PIT over ``index_path`` (already quoted) is opened; None without PIT."""
-        if self.distribution == OPENSEARCH and self.version[:2] >= (2, 4):
+        """Where a PIT over ``index_path`` (already quoted) is opened; None without PIT.
+
+        With the version unknown, the distribution's own path is tried: a server without it
+        refuses, and the search is paged without a PIT.
+        """
+        if self.distribution == OPENSEARCH and (self.unknown or self.version[:2] >= (2, 4)):
             return f"/{index_path}/_search/point_in_time"
-        if self.distribution == ELASTICSEARCH and self.version[:2] >= (7, 10):
+        if self.distribution == ELASTICSEARCH and (self.unknown or self.version[:2] >= (7, 10)):
             return f"/{index_path}/_pit"
         return None
 
@@ -77,7 +97,8 @@ class Server:
         unique within a shard only, so ties across shards may repeat or be skipped.
         """
         if pit and (
-            (self.distribution == ELASTICSEARCH and self.version[:2] >= (7, 12))
+            # An unknown Elasticsearch sent X-Elastic-Product, so it is 7.14 or later.
+            (self.distribution == ELASTICSEARCH and (self.unknown or self.version[:2] >= (7, 12)))
             or (self.distribution == OPENSEARCH and self.version[:2] >= (3, 3))
         ):
             return "_shard_doc"

@@ -214,6 +214,14 @@ class OpenSearchSource:
             logger.warning("OpenSearch is not answering at start: %s", exc.message)
             return
         self._server = server
+        if server.unknown is not None:
+            logger.warning(
+                "OPENSEARCH_URL: its version cannot be read, so it is served as %s of any "
+                "supported version (grant the cluster privilege cluster:monitor/main, "
+                "Elasticsearch's monitor, to read it): %s",
+                server.distribution,
+                server.unknown,
+            )
         if (refused := server.refusal()) is not None:
             logger.error("OPENSEARCH_URL: %s; its queries will be refused", refused)
 
