@@ -2,11 +2,13 @@
 
 Pure. A document's fields are read from ``_source`` by their dotted path, whether the document
 nests them (``{"kubernetes": {"pod_name": ...}}``) or spells them flat. Its time comes from
-``_source`` when that is an ISO 8601 text (nanoseconds kept) or epoch milliseconds, else from
-the ``fields`` value the server formatted. The Kubernetes fields become the labels
-``namespace``, ``pod``, ``container`` and ``node``, and the level field `STORE_LEVEL`, so
-normalization and `source_of` read them as they read any store's. A numeric level (pino's and
-bunyan's ``50``) becomes the word it names (``error``): a level label is read as a word.
+``_source`` when that is an ISO 8601 text (nanoseconds kept), else from the ``fields`` value the
+server formatted (a number in ``_source`` is epoch milliseconds or seconds, as the mapping's
+format says), else from a number in ``_source`` read as epoch milliseconds. The Kubernetes
+fields become the labels ``namespace``, ``pod``, ``container`` and ``node``, and the level
+field `STORE_LEVEL`, so normalization and `source_of` read them as they read any store's. A
+numeric level (pino's and bunyan's ``50``) becomes the word it names (``error``): a level label
+is read as a word.
 
 A document without a time or a message is malformed: counted, never silently dropped.
 """
@@ -153,10 +155,15 @@ class DocReader:
         if not isinstance(source, dict):
             return None
         names = self._names
-        ts = parse_time(lookup(source, names.time))
+        raw = lookup(source, names.time)
+        # An ISO text keeps its nanoseconds; a number means what the mapping's format says
+        # (epoch_millis by default, epoch_second too), which the server's formatted value tells.
+        ts = parse_time(raw) if isinstance(raw, str) and not raw.isdigit() else None
         if ts is None:
             formatted = hit.get("fields", {}).get(names.time)
             ts = parse_time(formatted[0]) if isinstance(formatted, list) and formatted else None
+        if ts is None:
+            ts = parse_time(raw)
         line = _line(lookup(source, names.message))
         if ts is None or line is None:
             return None
