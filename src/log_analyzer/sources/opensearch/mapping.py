@@ -21,6 +21,7 @@ from log_analyzer.sources.opensearch.errors import OpenSearchBadResponse, OpenSe
 
 MAPPING_TTL_SECONDS = 300.0
 """A new daily index may map a field differently; the mapping is read again after this long."""
+DATE_TYPES = frozenset({"date", "date_nanos"})
 KEYWORD_TYPES = frozenset({"keyword", "constant_keyword", "wildcard"})
 TEXT_TYPES = frozenset({"text", "match_only_text"})
 NUMBER_TYPES = frozenset(
@@ -107,6 +108,29 @@ class IndexFields:
     names: FieldNames
     resolved: Mapping[str, Field]
     """By document path."""
+    time_types: frozenset[str] = frozenset()
+    """The types the indices give the time field (``date``, ``date_nanos``); empty if none."""
+
+    def check_time(self, index: str) -> None:
+        """Raise `OpenSearchQueryError` unless some index maps the time field as a date.
+
+        A range on a field no index maps matches nothing, and one on a text or keyword field
+        compares strings: either way the window would look empty, or wrong, without an error.
+        """
+        time = self.names.time
+        if not self.time_types:
+            raise OpenSearchQueryError(
+                f"no index matching {index!r} has the time field {time!r} "
+                "(OPENSEARCH_TIME_FIELD): its documents keep their time under another name "
+                "(set OPENSEARCH_TIME_FIELD), or filters.index names indices that hold no logs"
+            )
+        if not self.time_types & DATE_TYPES:
+            kinds = ", ".join(sorted(self.time_types))
+            raise OpenSearchQueryError(
+                f"the time field {time!r} (OPENSEARCH_TIME_FIELD) is mapped as {kinds} in "
+                f"{index!r}, not as a date: a time range on it would compare text; set "
+                "OPENSEARCH_TIME_FIELD to a field of type date or date_nanos"
+            )
 
     def __getitem__(self, path: str) -> Field:
         return self.resolved.get(path) or Field(path, Kind.UNMAPPED, path)
@@ -132,6 +156,7 @@ def resolve(body: Any, names: FieldNames, index: str) -> IndexFields:
             field="filters.index",
         )
     forms: dict[str, list[tuple[Kind, str | None, bool]]] = {}
+    time_types: set[str] = set()
     for name in sorted(body):
         mappings = body[name].get("mappings") if isinstance(body[name], dict) else None
         if not isinstance(mappings, dict):
@@ -140,13 +165,15 @@ def resolve(body: Any, names: FieldNames, index: str) -> IndexFields:
             definition = _definition(mappings.get(path))
             if definition is not None:
                 forms.setdefault(path, []).append(_form(path, definition))
+                if path == names.time:
+                    time_types.add(str(definition.get("type", "object")))
     resolved = {}
     for path, found in forms.items():
         (kind, exact, _), _ = Counter(found).most_common(1)[0]
         # Values are whole only if every index keeps them whole.
         whole = all(form == (kind, exact, True) for form in found)
         resolved[path] = Field(path, kind, exact, whole)
-    return IndexFields(names, resolved)
+    return IndexFields(names, resolved, frozenset(time_types))
 
 
 def _definition(entry: Any) -> Mapping[str, Any] | None:

@@ -243,6 +243,7 @@ class OpenSearchSource:
             return cached[1]
         answer = await self._client.call("GET", mapping_path(_path(index), self._names))
         fields = resolve(answer, self._names, index)
+        fields.check_time(index)
         self._mappings[index] = (now + MAPPING_TTL_SECONDS, fields)
         return fields
 
