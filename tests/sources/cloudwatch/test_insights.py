@@ -20,7 +20,7 @@ from botocore.stub import ANY
 from log_analyzer.logs.levels import Level
 from log_analyzer.sources.base import CountQuery, LineFilter, Selection, Window
 from log_analyzer.sources.cloudwatch.client import CloudWatchClient
-from log_analyzer.sources.cloudwatch.errors import CloudWatchTimeout
+from log_analyzer.sources.cloudwatch.errors import CloudWatchTimeout, CloudWatchUnavailable
 from log_analyzer.sources.cloudwatch.source import CloudWatchSource, PollPolicy
 from tests.sources.cloudwatch.conftest import logs_client
 
@@ -190,3 +190,36 @@ async def test_event_rows_are_no_stats_answer() -> None:
         totals = await source.totals(query(LineFilter.every()))
     assert totals.total == 0
     assert "event rows and no counts" in totals.query
+
+
+@pytest.mark.parametrize("status", ["Failed", "Unknown"])
+async def test_an_insights_query_that_failed_is_counted_by_paging(status: str) -> None:
+    async with stubbed() as (source, stub):
+        stub.add_response("start_query", {"queryId": "q-failed"})
+        stub.add_response("get_query_results", {"status": "Running", "results": []})
+        stub.add_response("get_query_results", {"status": status, "results": []})
+        stub.add_response(
+            "filter_log_events",
+            {"events": [{"logStreamName": "a", "timestamp": START_MS, "message": "ERROR x"}]},
+        )
+        totals = await source.totals(query(LineFilter.every()))
+    assert dict(totals.by_level) == {Level.ERROR: 1}
+    assert f"the Logs Insights count query ended with status {status!r}" in totals.query
+    assert "every event read and counted in the service" in totals.query
+
+
+@pytest.mark.parametrize(
+    ("status", "error", "said"),
+    [
+        pytest.param("Timeout", CloudWatchTimeout, "timed out on CloudWatch's side", id="timeout"),
+        pytest.param("Cancelled", CloudWatchUnavailable, "was cancelled", id="cancelled"),
+    ],
+)
+async def test_an_insights_query_timed_out_or_cancelled_is_reported(
+    status: str, error: type[Exception], said: str
+) -> None:
+    async with stubbed() as (source, stub):
+        stub.add_response("start_query", {"queryId": "q-ended"})
+        stub.add_response("get_query_results", {"status": status, "results": []})
+        with pytest.raises(error, match=said):
+            await source.histogram(query(LineFilter.every()), 300)

@@ -206,6 +206,10 @@ class CloudWatchSource:
             if "field" in exc.details:  # the log group itself: paging would fail the same way
                 raise
             return f"Logs Insights refused the count query ({exc.message})"
+        except _InsightsEnded as ended:
+            # Failed (or Unknown): Logs Insights gave up on the query, which FilterLogEvents
+            # can still count; a timeout or a cancellation is reported as it is.
+            return f"the Logs Insights count query ended with status {ended.status!r}"
         rows = insights.stats_rows(answer, fields)
         if rows is not None:
             return rows, insights.records_matched(answer)
@@ -254,9 +258,17 @@ class CloudWatchSource:
         return events_text(query.selection, plan(query.line_filter, narrow=self._narrow))
 
 
+class _InsightsEnded(CloudWatchBadResponse):
+    """A Logs Insights query that ended ``Failed`` or ``Unknown``: counted another way."""
+
+    def __init__(self, status: str) -> None:
+        super().__init__(f"the Logs Insights query ended with status {status!r}")
+        self.status = status
+
+
 def _ended(status: str) -> Exception:
     if status == "Timeout":
         return CloudWatchTimeout("the Logs Insights query timed out on CloudWatch's side")
     if status == "Cancelled":
         return CloudWatchUnavailable("the Logs Insights query was cancelled before it completed")
-    return CloudWatchBadResponse(f"the Logs Insights query ended with status {status!r}")
+    return _InsightsEnded(status)
