@@ -165,3 +165,32 @@ async def test_a_refused_filter_pattern_is_dropped_and_the_read_made_again() -> 
             stub.assert_no_pending_responses()
     assert [line for _, _, line in raw.decoded().rows] == ["HikariPool down"]
     assert 'no filter pattern (CloudWatch refused "%HikariPool%")' in raw.query
+
+
+async def test_pages_without_events_but_with_a_token_are_read_on() -> None:
+    # CloudWatch may answer a page with no events and a nextToken while the window holds more
+    # (awslabs/cloudwatch-logs-customize-alarms#8 shows such a page: events and
+    # searchedLogStreams empty, nextToken set); the read goes on until a page has no token.
+    empty: dict[str, object] = {"events": [], "searchedLogStreams": []}
+    async with logs_client() as logs:
+        with AioStubber(logs) as stub:
+            stub.add_response("filter_log_events", {**empty, "nextToken": "t1"})
+            stub.add_response(
+                "filter_log_events", {**empty, "nextToken": "t2"}, {**_params(), "nextToken": "t1"}
+            )
+            stub.add_response("filter_log_events", PAGE, {**_params(), "nextToken": "t2"})
+            read = await CloudWatchSource(CloudWatchClient(logs)).entries(entries_query())
+            stub.assert_no_pending_responses()
+    rows = read.decoded().rows
+    assert [line for _, _, line in rows] == ["ok"]
+    assert not read.decoded().more
+
+
+def _params() -> dict[str, object]:
+    return {
+        "logGroupName": GROUP,
+        "startTime": WINDOW.start_ns // 1_000_000,
+        "endTime": WINDOW.end_ns // 1_000_000 - 1,
+        "limit": ANY,
+        "interleaved": True,
+    }
