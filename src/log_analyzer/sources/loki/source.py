@@ -9,7 +9,14 @@ from log_analyzer.sources.base import CountQuery, EntryQuery, Order, RawEntries
 from log_analyzer.sources.loki.client import Body, LokiClient
 from log_analyzer.sources.loki.errors import LokiBadResponse, LokiSeriesLimit
 from log_analyzer.sources.loki.logql import LEVEL_LABEL, buckets_query, log_query, totals_query
-from log_analyzer.sources.loki.shapes import decode_streams, parse_json, parse_matrix, parse_vector
+from log_analyzer.sources.loki.shapes import (
+    decode_streams,
+    parse_json,
+    parse_matrix,
+    parse_vector,
+    warned,
+    warnings_of,
+)
 
 NAME = "loki"
 
@@ -36,7 +43,8 @@ class LokiSource:
             }
         )
         decode = partial(decode_streams, newest_first=not oldest, complete=body.complete)
-        return RawEntries(logql, body.content, decode, query.limit)
+        shown = warned(logql, warnings_of(body.content))
+        return RawEntries(shown, body.content, decode, query.limit)
 
     async def totals(self, query: CountQuery) -> Totals:
         """An instant metric query at the window's end, summed by level, pod and container.
@@ -57,8 +65,10 @@ class LokiSource:
                 f"{by_level}; by level only, not by pod and container: Loki refused {logql} "
                 f"({exc.message})"
             )
-            return parse_vector(parse_json(_whole(body, "totals")), shown)
-        return parse_vector(parse_json(_whole(body, "totals")), logql)
+            answer = parse_json(_whole(body, "totals"))
+            return parse_vector(answer, warned(shown, answer.get("warnings")))
+        answer = parse_json(_whole(body, "totals"))
+        return parse_vector(answer, warned(logql, answer.get("warnings")))
 
     async def histogram(self, query: CountQuery, step_seconds: int) -> Histogram:
         """A metric range query with one point per step, summed by level."""
@@ -72,12 +82,13 @@ class LokiSource:
                 "step": str(step_seconds),
             }
         )
+        answer = parse_json(_whole(body, "counts per bucket"))
         return parse_matrix(
-            parse_json(_whole(body, "counts per bucket")),
+            answer,
             start_ns=window.start_ns,
             end_ns=window.end_ns,
             step_seconds=step_seconds,
-            query=logql,
+            query=warned(logql, answer.get("warnings")),
         )
 
     async def ready(self) -> None:
