@@ -21,7 +21,7 @@ import pytest
 
 from log_analyzer.sources.base import CountQuery, EntryQuery, LineFilter
 from log_analyzer.sources.opensearch.client import OpenSearchClient
-from log_analyzer.sources.opensearch.server import ELASTICSEARCH, OPENSEARCH, Server
+from log_analyzer.sources.opensearch.server import ELASTICSEARCH, OPENSEARCH, Server, parse_root
 from log_analyzer.sources.opensearch.source import OpenSearchSource
 from tests.sources.opensearch.conftest import Cluster, shop, source_of
 from tests.sources.opensearch.seed import INDEX
@@ -117,3 +117,60 @@ async def test_the_refusal_tells_the_distribution(
 def test_a_read_version_is_still_checked() -> None:
     assert not Server(ELASTICSEARCH, "7.17.0").supported
     assert Server.unreadable("Elasticsearch", "refused").supported
+
+
+# As Amazon OpenSearch Service answers GET / in compatibility mode (the answer quoted in
+# opensearch-project/opensearch-java#573; OpenSearch#898 drops the distribution in that mode):
+# 7.10.2, no distribution, OpenSearch's tagline (MainResponse.TAGLINE).
+COMPATIBILITY_ROOT = {
+    "name": "50101469e0d4fa",
+    "cluster_name": "123456789012:logs",
+    "version": {
+        "number": "7.10.2",
+        "build_type": "tar",
+        "build_hash": "unknown",
+        "build_snapshot": False,
+        "lucene_version": "9.5.0",
+        "minimum_wire_compatibility_version": "7.10.0",
+        "minimum_index_compatibility_version": "7.0.0",
+    },
+    "tagline": "The OpenSearch Project: https://opensearch.org/",
+}
+
+
+def test_opensearch_in_compatibility_mode_is_no_elasticsearch_7() -> None:
+    server = parse_root(COMPATIBILITY_ROOT)
+    assert server.distribution == OPENSEARCH and server.supported
+    assert server.unknown is not None and "override_main_response_version" in server.unknown
+    assert server.pit_path("logs") == "/logs/_search/point_in_time"
+    assert server.tiebreaker(True) == "_id"
+    # Elasticsearch 7.10.2 itself, with its own tagline, is still refused.
+    elastic = {**COMPATIBILITY_ROOT, "tagline": "You Know, for Search"}
+    assert parse_root(elastic) == Server(ELASTICSEARCH, "7.10.2")
+    assert not parse_root(elastic).supported
+
+
+async def test_opensearch_in_compatibility_mode_is_served(
+    cluster: Cluster, caplog: pytest.LogCaptureFixture
+) -> None:
+    class Compatible(httpx.AsyncBaseTransport):
+        def __init__(self) -> None:
+            self._inner = httpx.AsyncHTTPTransport()
+
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            if request.url.path == "/":
+                return httpx.Response(200, json=COMPATIBILITY_ROOT)
+            return await self._inner.handle_async_request(request)
+
+        async def aclose(self) -> None:
+            await self._inner.aclose()
+
+    counts = CountQuery(cluster.window(), shop(), LineFilter.every())
+    async with httpx.AsyncClient(base_url=cluster.url, transport=Compatible()) as http:
+        source = OpenSearchSource(OpenSearchClient(http), index=INDEX)
+        with caplog.at_level(logging.WARNING):
+            await source.probe(5)
+        await source.ready()
+        totals = await source.totals(counts)
+    assert totals.total == len(cluster.shop())
+    assert "compatibility mode" in caplog.text

@@ -88,7 +88,11 @@ class OpenSearchClient:
                 if response.status_code == 403:
                     refused = status_error(403, await error_bytes(response))
                     product = response.headers.get("x-elastic-product")
-                    return Server.unreadable(product, refused.message)
+                    return Server.unreadable(
+                        product,
+                        f"GET / was refused; grant the cluster privilege cluster:monitor/main "
+                        f"(Elasticsearch's monitor) to read it: {refused.message}",
+                    )
                 await _check(response, "GET", "/")
                 answer = await self._read(response, self.max_response_bytes)
             finally:

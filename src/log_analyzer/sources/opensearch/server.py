@@ -29,6 +29,8 @@ SUPPORTED_MAJORS = {OPENSEARCH: (2, 3), ELASTICSEARCH: (8,)}
 """The major versions this package is written and tested against (OpenSearch 2 and 3,
 Elasticsearch 8); others are refused rather than half-served."""
 SUPPORTED_TEXT = "OpenSearch 2 or 3, or Elasticsearch 8"
+OPENSEARCH_TAGLINE = "The OpenSearch Project: https://opensearch.org/"
+"""The ``tagline`` of OpenSearch's ``GET /`` (``MainResponse.TAGLINE``); Elasticsearch's differs."""
 _NUMBER = re.compile(r"(\d+)\.(\d+)(?:\.(\d+))?")
 
 
@@ -114,6 +116,15 @@ def parse_root(body: Any) -> Server:
             "OpenSearch or Elasticsearch REST API"
         )
     distribution = version.get("distribution")
-    return Server(
-        distribution if isinstance(distribution, str) else ELASTICSEARCH, version["number"]
-    )
+    if isinstance(distribution, str):
+        return Server(distribution, version["number"])
+    if body.get("tagline") == OPENSEARCH_TAGLINE:
+        # OpenSearch in its compatibility mode (override_main_response_version, an option of
+        # Amazon OpenSearch Service domains) reports 7.10.2 and drops its distribution.
+        return Server(
+            OPENSEARCH,
+            "",
+            f"it reports version {version['number']} without a distribution, as OpenSearch's "
+            "compatibility mode (override_main_response_version) does",
+        )
+    return Server(ELASTICSEARCH, version["number"])

@@ -217,8 +217,7 @@ class OpenSearchSource:
         if server.unknown is not None:
             logger.warning(
                 "OPENSEARCH_URL: its version cannot be read, so it is served as %s of any "
-                "supported version (grant the cluster privilege cluster:monitor/main, "
-                "Elasticsearch's monitor, to read it): %s",
+                "supported version: %s",
                 server.distribution,
                 server.unknown,
             )
