@@ -36,6 +36,8 @@ from log_analyzer.sources.loki.errors import (
 QUERY_RANGE = "/loki/api/v1/query_range"
 QUERY = "/loki/api/v1/query"
 READY = "/ready"
+BUILDINFO = "/loki/api/v1/status/buildinfo"
+"""Served by every Loki component next to /ready, and through a gateway that passes the API."""
 MAX_GET_QUERY_CHARS = 4096
 """Longest URL query string sent as GET; longer ones go as a form-encoded POST."""
 
@@ -71,9 +73,18 @@ class LokiClient:
         return await self._call(QUERY, params)
 
     async def ready(self) -> None:
-        """Return when Loki's `/ready` answers 200; raise a `LokiError` saying why otherwise."""
+        """Return when Loki's `/ready` answers 200; raise a `LokiError` saying why otherwise.
+
+        A gateway in front of Loki (the Helm chart's nginx) passes only the API's paths, so
+        `/ready` is a 404 there while queries are served: then the API's own build-info path
+        answering is what readiness can see.
+        """
         async with _deadline(self._deadline, READY):
             response = await self._send(READY, {}, retry=False)
+            if response.status_code == 404:
+                await response.aclose()
+                await self._api_answers()
+                return
             try:
                 if (redirect := redirect_text(response, "LOKI_URL")) is not None:
                     raise LokiUnavailable(
@@ -88,6 +99,20 @@ class LokiClient:
                     )
             finally:
                 await response.aclose()
+
+    async def _api_answers(self) -> None:
+        response = await self._send(BUILDINFO, {}, retry=False)
+        try:
+            if response.status_code != 200:
+                text = await _error_text(response)
+                raise LokiUnavailable(
+                    f"Loki is not ready: LOKI_URL serves no {READY} (a gateway in front of "
+                    f"Loki?), and its API's {BUILDINFO} answered HTTP {response.status_code} "
+                    f"{text}",
+                    status=response.status_code,
+                )
+        finally:
+            await response.aclose()
 
     async def _call(self, path: str, params: Mapping[str, str]) -> Body:
         # The deadline covers the wait for a turn: a query queued behind slow ones is late too.
