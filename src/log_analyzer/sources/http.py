@@ -199,3 +199,13 @@ def redirect_text(response: httpx.Response, setting: str) -> str | None:
         "store (an authenticating proxy's login page, or http moved to https), not to its API; "
         f"set {setting} to the API's own address"
     )
+
+
+def shown_url(url: object) -> str:
+    """A store's URL as it may be shown: without a ``user:password@`` it may carry.
+
+    httpx sends a URL's user and password as basic authentication (a gateway in front of the
+    store may want it); progress messages and errors name the URL, never the password.
+    """
+    parsed = httpx.URL(str(url))
+    return str(parsed.copy_with(userinfo=b"")) if parsed.userinfo else str(parsed)

@@ -11,6 +11,7 @@ from log_analyzer.core.config import Settings
 from log_analyzer.core.errors import InputError
 from log_analyzer.logs.regex import re2_error
 from log_analyzer.sources.base import FilterSpec, Instrument, LogSource, Selection
+from log_analyzer.sources.http import shown_url
 from log_analyzer.sources.loki.client import LokiClient, RetryPolicy
 from log_analyzer.sources.loki.logql import matchers, selector
 from log_analyzer.sources.loki.source import NAME, LokiSource
@@ -56,8 +57,8 @@ class LokiSpec:
         return None
 
     def where(self, settings: Settings) -> str:
-        """Loki's URL."""
-        return str(settings.loki_url)
+        """Loki's URL (without a password it may carry)."""
+        return shown_url(settings.loki_url)
 
     @asynccontextmanager
     async def open(self, settings: Settings, instrument: Instrument) -> AsyncIterator[LogSource]:

@@ -13,6 +13,7 @@ from log_analyzer.core.config import Settings
 from log_analyzer.core.errors import InputError
 from log_analyzer.logs.regex import re2_error
 from log_analyzer.sources.base import FilterSpec, Instrument, LogSource, Selection
+from log_analyzer.sources.http import shown_url
 from log_analyzer.sources.opensearch.client import OpenSearchClient
 from log_analyzer.sources.opensearch.mapping import FieldNames
 from log_analyzer.sources.opensearch.source import NAME, OpenSearchSource
@@ -66,7 +67,7 @@ class OpenSearchSpec:
 
     def where(self, settings: Settings) -> str:
         """The cluster's URL and the default index."""
-        return f"{settings.opensearch_url} (index {settings.opensearch_index})"
+        return f"{shown_url(settings.opensearch_url)} (index {settings.opensearch_index})"
 
     @asynccontextmanager
     async def open(self, settings: Settings, instrument: Instrument) -> AsyncIterator[LogSource]:
