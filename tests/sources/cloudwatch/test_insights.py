@@ -223,3 +223,22 @@ async def test_an_insights_query_timed_out_or_cancelled_is_reported(
         stub.add_response("get_query_results", {"status": status, "results": []})
         with pytest.raises(error, match=said):
             await source.histogram(query(LineFilter.every()), 300)
+
+
+async def test_insights_at_its_concurrency_limit_is_counted_by_paging() -> None:
+    # StartQuery refuses a query past the account's concurrent Insights queries with a 400
+    # (grafana/grafana#26307); the error code is the one its API model lists. The message is
+    # made up.
+    async with stubbed() as (source, stub):
+        for _ in range(3):  # the tests' retry setting: 3 tries, no waits
+            stub.add_client_error(
+                "start_query", "LimitExceededException", "too many queries", http_status_code=400
+            )
+        stub.add_response(
+            "filter_log_events",
+            {"events": [{"logStreamName": "a", "timestamp": START_MS, "message": "WARN y"}]},
+        )
+        totals = await source.totals(query(LineFilter.every()))
+    assert dict(totals.by_level) == {Level.WARN: 1}
+    assert "Logs Insights is at its limit of concurrent queries" in totals.query
+    assert "every event read and counted in the service" in totals.query

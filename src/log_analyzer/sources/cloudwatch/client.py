@@ -31,6 +31,7 @@ from botocore.exceptions import (
 from log_analyzer.sources.cloudwatch.errors import (
     CloudWatchBadResponse,
     CloudWatchError,
+    CloudWatchInsightsFull,
     CloudWatchQueryError,
     CloudWatchTimeout,
     CloudWatchUnavailable,
@@ -248,6 +249,12 @@ def _client_error(
     if code in CREDENTIAL_CODES:
         return CloudWatchUnavailable(
             f"CloudWatch Logs did not accept our AWS credentials: {said}", status=status
+        )
+    if code == "LimitExceededException" and operation == "StartQuery":
+        return CloudWatchInsightsFull(
+            f"Logs Insights is at its limit of concurrent queries ({operation}, out of "
+            f"tries): {said}",
+            status=status,
         )
     if code in RETRY_CODES:
         return CloudWatchUnavailable(

@@ -31,6 +31,14 @@ class CloudWatchUnsupported(CloudWatchUnavailable):
     """
 
 
+class CloudWatchInsightsFull(CloudWatchUnavailable):
+    """Logs Insights kept refusing a new query (``LimitExceededException``, out of tries).
+
+    Its concurrent queries are at the account's limit; FilterLogEvents is not part of it, so
+    the source counts by paging instead.
+    """
+
+
 class CloudWatchTimeout(CloudWatchError, SourceTimeout):
     """CloudWatch Logs did not answer in time (our deadline, or a Logs Insights timeout)."""
 

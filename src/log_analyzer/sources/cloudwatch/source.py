@@ -22,6 +22,7 @@ from log_analyzer.sources.cloudwatch.client import CloudWatchClient
 from log_analyzer.sources.cloudwatch.counting import histogram_by_paging, ms_range, totals_by_paging
 from log_analyzer.sources.cloudwatch.errors import (
     CloudWatchBadResponse,
+    CloudWatchInsightsFull,
     CloudWatchQueryError,
     CloudWatchTimeout,
     CloudWatchUnavailable,
@@ -206,6 +207,8 @@ class CloudWatchSource:
             if "field" in exc.details:  # the log group itself: paging would fail the same way
                 raise
             return f"Logs Insights refused the count query ({exc.message})"
+        except CloudWatchInsightsFull as full:
+            return full.message
         except _InsightsEnded as ended:
             # Failed (or Unknown): Logs Insights gave up on the query, which FilterLogEvents
             # can still count; a timeout or a cancellation is reported as it is.
