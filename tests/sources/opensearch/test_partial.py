@@ -133,3 +133,42 @@ async def test_a_whole_answer_passes(cluster: Cluster) -> None:
 def test_shards_skipped_by_the_pre_filter_are_not_missing(shards: dict[str, int]) -> None:
     # A shard whose time range cannot match is skipped without a search; that is whole.
     check_whole({"timed_out": False, "_shards": shards}, "search")
+
+
+class PartialPit(httpx.AsyncBaseTransport):
+    """Forwards to osmem-server; marks only the answer that opens a point in time partial.
+
+    As OpenSearch does with allow_partial_pit_creation: the PIT holds the shards that
+    answered, and the searches inside it report those alone, as if whole.
+    """
+
+    def __init__(self) -> None:
+        self._inner = httpx.AsyncHTTPTransport()
+        self.closed: list[str] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await self._inner.handle_async_request(request)
+        if request.method == "DELETE":
+            self.closed.append(request.url.path)
+        if not request.url.path.endswith("/_search/point_in_time") or request.method != "POST":
+            return response
+        body = json.loads(await response.aread())
+        await response.aclose()
+        failed_shard(body)
+        return httpx.Response(response.status_code, json=body)
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
+async def test_a_point_in_time_opened_over_part_of_the_shards_is_refused(
+    cluster: Cluster,
+) -> None:
+    transport = PartialPit()
+    async with httpx.AsyncClient(base_url=cluster.url, transport=transport) as http:
+        source = OpenSearchSource(OpenSearchClient(http), index=INDEX)
+        query = EntryQuery(cluster.window(), shop(), LineFilter.default(), 100)
+        with pytest.raises(OpenSearchBadResponse) as caught:
+            await source.entries(query)
+    assert "1 of 2 shards failed the opening of a point in time" in caught.value.message
+    assert transport.closed == ["/_search/point_in_time"]  # the partial PIT is not left open

@@ -17,7 +17,7 @@ from typing import Any
 
 from log_analyzer.sources.opensearch.client import OpenSearchClient
 from log_analyzer.sources.opensearch.errors import OpenSearchBadResponse, OpenSearchError
-from log_analyzer.sources.opensearch.hits import search_hits
+from log_analyzer.sources.opensearch.hits import check_whole, search_hits
 from log_analyzer.sources.opensearch.query import Query
 from log_analyzer.sources.opensearch.server import OPENSEARCH, Server
 
@@ -91,6 +91,15 @@ class PagedSearch:
         # OpenSearch names the id ``pit_id``, Elasticsearch ``id``.
         pit = (answer.get("pit_id") or answer.get("id")) if isinstance(answer, dict) else None
         self._pit = pit if isinstance(pit, str) else None
+        if isinstance(answer, dict):
+            # OpenSearch opens a PIT over the shards that answered (allow_partial_pit_creation);
+            # the searches inside it then count only those as their total, so a shard left
+            # out here would never show as failed.
+            try:
+                check_whole(answer, "opening of a point in time")
+            except OpenSearchError:
+                await self.__aexit__(None, None, None)  # not left open until it expires
+                raise
         return self
 
     async def __aexit__(
