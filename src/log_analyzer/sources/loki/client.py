@@ -9,6 +9,7 @@ on the same paths and which proxies with URL limits let through.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from urllib.parse import urlencode
@@ -148,12 +149,38 @@ class LokiClient:
             )
         else:
             request = self._http.build_request("GET", path, params=params, headers=self._headers)
+        started = _clock()
         try:
             return await send(self._http, request, self._retry, retry=retry)
         except httpx.TimeoutException as exc:
             raise LokiTimeout(f"Loki did not answer in time ({type(exc).__name__})") from exc
+        except (httpx.RemoteProtocolError, httpx.ReadError) as exc:
+            raise _cut_off(_clock() - started, exc) from exc
         except httpx.TransportError as exc:
             raise LokiUnavailable(f"cannot reach Loki: {type(exc).__name__}: {exc}") from exc
+
+
+_clock = time.monotonic
+WRITE_TIMEOUT_SECONDS = 30.0
+"""Loki's ``http_server_write_timeout`` by default (dskit's ``-server.http-write-timeout``)."""
+
+
+def _cut_off(seconds: float, exc: Exception) -> LokiError:
+    """Loki took the request, then closed the connection without an answer."""
+    said = f"{type(exc).__name__}: {exc}"
+    if seconds >= WRITE_TIMEOUT_SECONDS * 0.8:
+        # Past its write timeout Loki's HTTP server drops the connection of a query still
+        # running, with no status: the client sees the connection closed, not a 504.
+        return LokiTimeout(
+            f"Loki closed the connection without an answer after {seconds:.0f} s ({said}): a "
+            f"query running past Loki's http_server_write_timeout ({WRITE_TIMEOUT_SECONDS:g} s "
+            "by default) is cut off so; narrow the window or the selection, or raise that "
+            "timeout (with query_timeout) in Loki's server configuration"
+        )
+    return LokiUnavailable(
+        f"Loki (or a proxy in front of it) closed the connection without an answer after "
+        f"{seconds:.1f} s: {said}"
+    )
 
 
 @asynccontextmanager
