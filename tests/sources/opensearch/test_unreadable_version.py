@@ -21,6 +21,7 @@ import pytest
 
 from log_analyzer.sources.base import CountQuery, EntryQuery, LineFilter
 from log_analyzer.sources.opensearch.client import OpenSearchClient
+from log_analyzer.sources.opensearch.errors import OpenSearchUnavailable
 from log_analyzer.sources.opensearch.server import ELASTICSEARCH, OPENSEARCH, Server, parse_root
 from log_analyzer.sources.opensearch.source import OpenSearchSource
 from tests.sources.opensearch.conftest import Cluster, shop, source_of
@@ -174,3 +175,38 @@ async def test_opensearch_in_compatibility_mode_is_served(
         totals = await source.totals(counts)
     assert totals.total == len(cluster.shop())
     assert "compatibility mode" in caplog.text
+
+
+class Refusing(httpx.AsyncBaseTransport):
+    """osmem-server behind a user refused ``GET /``, cluster health, and maybe all else."""
+
+    def __init__(self, *, everything: bool) -> None:
+        self._inner = httpx.AsyncHTTPTransport()
+        self._everything = everything
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        path = request.url.path
+        if path in ("/", "/_cluster/health") or self._everything:
+            action = "indices:admin/mappings/fields/get" if "_mapping" in path else "cluster"
+            cause = {
+                "type": "security_exception",
+                "reason": f"no permissions for [{action}] and User [name=reader]",
+            }
+            body = {"error": {"root_cause": [cause], **cause}, "status": 403}
+            return httpx.Response(403, json=body)
+        return await self._inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
+async def test_readiness_without_get_or_health_reads_the_default_index(cluster: Cluster) -> None:
+    async with httpx.AsyncClient(
+        base_url=cluster.url, transport=Refusing(everything=False)
+    ) as http:
+        await OpenSearchSource(OpenSearchClient(http), index=INDEX).ready()
+    async with httpx.AsyncClient(base_url=cluster.url, transport=Refusing(everything=True)) as http:
+        with pytest.raises(OpenSearchUnavailable) as caught:
+            await OpenSearchSource(OpenSearchClient(http), index=INDEX).ready()
+    assert caught.value.message.startswith("OpenSearch (version unknown): OpenSearch denied")
+    assert "indices:admin/mappings/fields/get" in caught.value.message

@@ -31,6 +31,7 @@ from log_analyzer.sources.opensearch.counts import (
 )
 from log_analyzer.sources.opensearch.errors import (
     OpenSearchError,
+    OpenSearchQueryError,
     OpenSearchUnavailable,
 )
 from log_analyzer.sources.opensearch.filters import ServiceFilter
@@ -190,7 +191,11 @@ class OpenSearchSource:
                 health = await self._client.call("GET", "/_cluster/health", retry=False)
             except OpenSearchError as exc:
                 if exc.details.get("status") == 403:
-                    return  # a user may search without the privilege to read cluster health
+                    # A user may search without the privilege to read cluster health; refused
+                    # GET / as well, it must at least read the default index's mapping.
+                    if server.unknown is not None:
+                        await self._mapping_readable()
+                    return
                 details = {k: v for k, v in exc.details.items() if k != "upstream"}
                 raise type(exc)(f"{server}: {exc.message}", **details) from exc
             status = health.get("status") if isinstance(health, dict) else None
@@ -199,6 +204,15 @@ class OpenSearchSource:
                     f"{server}: cluster health is red (a primary shard is unassigned; "
                     "searches of its indices fail)"
                 )
+
+    async def _mapping_readable(self) -> None:
+        try:
+            await self._fields(self._index)
+        except OpenSearchQueryError:
+            return  # the default index is missing or mapped oddly: a request's matter
+        except OpenSearchError as exc:
+            details = {k: v for k, v in exc.details.items() if k != "upstream"}
+            raise type(exc)(f"{self._server}: {exc.message}", **details) from exc
 
     async def probe(self, seconds: float) -> None:
         """Check the server's version now if it answers within ``seconds``; later otherwise.
