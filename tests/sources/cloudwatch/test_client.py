@@ -194,3 +194,35 @@ def _params() -> dict[str, object]:
         "limit": ANY,
         "interleaved": True,
     }
+
+
+@pytest.mark.parametrize(
+    ("code", "status"),
+    [
+        pytest.param("InternalFailure", 500, id="500"),
+        pytest.param("", 502, id="502-no-code"),
+        pytest.param("", 504, id="504-no-code"),
+        pytest.param("RequestTimeout", 400, id="request-timeout"),
+    ],
+)
+async def test_server_errors_are_retried_as_botocore_would(code: str, status: int) -> None:
+    # botocore's own retries are off; its standard mode counts these as transient
+    # (botocore/retries/standard.py: statuses 500, 502, 503, 504 and the timeout codes).
+    async with logs_client() as logs:
+        with AioStubber(logs) as stub:
+            stub.add_client_error("filter_log_events", code, "", http_status_code=status)
+            stub.add_response("filter_log_events", PAGE)
+            raw = await CloudWatchSource(CloudWatchClient(logs)).entries(entries_query())
+            stub.assert_no_pending_responses()
+    assert [line for _, _, line in raw.decoded().rows] == ["ok"]
+
+
+async def test_a_refusal_is_not_retried() -> None:
+    async with logs_client() as logs:
+        with AioStubber(logs) as stub:
+            stub.add_client_error(
+                "filter_log_events", "InvalidParameterException", "bad", http_status_code=400
+            )
+            with pytest.raises(CloudWatchQueryError):
+                await CloudWatchSource(CloudWatchClient(logs)).entries(entries_query())
+            stub.assert_no_pending_responses()

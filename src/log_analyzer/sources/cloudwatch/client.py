@@ -51,10 +51,20 @@ if TYPE_CHECKING:  # the stubs are a development dependency
 T = TypeVar("T")
 
 RETRY_CODES = frozenset(
-    {"ThrottlingException", "LimitExceededException", "ServiceUnavailableException"}
+    {
+        "ThrottlingException",
+        "LimitExceededException",
+        "ServiceUnavailableException",
+        "RequestTimeout",
+        "RequestTimeoutException",
+    }
 )
-"""Answers worth another try: CloudWatch throttled us, its Insights queue is full, or it is
-briefly down. Nothing else is retried: a refused request is refused again."""
+"""Answers worth another try: CloudWatch throttled us, its Insights queue is full, it is
+briefly down, or the request timed out on its side. Nothing else is retried: a refused request
+is refused again."""
+RETRY_STATUSES = frozenset({500, 502, 503, 504})
+"""Server errors botocore's standard retry mode counts as transient (`retries/standard.py`),
+which this client does in its place since botocore's own retries are off."""
 DENIED_CODES = frozenset({"AccessDeniedException", "AccessDenied", "UnauthorizedOperation"})
 CREDENTIAL_CODES = frozenset(
     {
@@ -96,7 +106,7 @@ class RetryPolicy:
 
 def _retryable(exc: Exception) -> bool:
     if isinstance(exc, ClientError):
-        return _code(exc) in RETRY_CODES
+        return _code(exc) in RETRY_CODES or _status(exc) in RETRY_STATUSES
     # Only failures to connect: the request never reached AWS, so another try costs it nothing.
     return isinstance(exc, ConnectTimeoutError | EndpointConnectionError)
 
@@ -212,6 +222,10 @@ def _code(exc: ClientError) -> str:
     return str(exc.response.get("Error", {}).get("Code", ""))
 
 
+def _status(exc: ClientError) -> int:
+    return int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0))
+
+
 def _clock_skew(exc: ClientError) -> float | None:
     """Seconds AWS's clock is ahead of ours, by the refusal's ``Date``; None when it has none."""
     headers = exc.response.get("ResponseMetadata", {}).get("HTTPHeaders", {})
@@ -227,7 +241,7 @@ def _client_error(
 ) -> CloudWatchError:
     code = _code(exc)
     text = excerpt(str(exc.response.get("Error", {}).get("Message", "")))
-    status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0))
+    status = _status(exc)
     said = f"{code}: {text}" if text else code
     if code in DENIED_CODES:
         return CloudWatchUnavailable(
