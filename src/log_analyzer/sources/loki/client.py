@@ -26,6 +26,7 @@ from log_analyzer.sources.http import (
     send,
 )
 from log_analyzer.sources.loki.errors import (
+    LokiAnswerTooLarge,
     LokiBadResponse,
     LokiError,
     LokiQueryError,
@@ -234,6 +235,16 @@ def _status_error(response: httpx.Response, path: str, text: str) -> LokiError:
         return LokiSeriesLimit(
             f"Loki refused the query: its answer would hold more series than this Loki's "
             f"max_query_series allows: {text}",
+            status=status,
+        )
+    if status >= 500 and "message larger than max" in text:
+        # grpc-go's ResourceExhausted ("received message larger than max (5242880 vs.
+        # 4194304)", or "trying to send ..."): a querier's answer passed the gRPC message size
+        # Loki's components allow one another.
+        return LokiAnswerTooLarge(
+            f"Loki failed with HTTP {status}: its answer is larger than the gRPC messages its "
+            "components pass to one another may be (grpc_server_max_recv_msg_size and "
+            f"grpc_server_max_send_msg_size, 4 MiB by default): {text}",
             status=status,
         )
     if 400 <= status < 500:

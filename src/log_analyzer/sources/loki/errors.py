@@ -47,3 +47,10 @@ class LokiBadResponse(LokiError, SourceBadResponse):
     """Loki answered with a server error or a body we cannot read."""
 
     code = "loki_bad_response"
+
+
+class LokiAnswerTooLarge(LokiBadResponse):
+    """Loki's components could not pass the answer between them: it passed their gRPC limit.
+
+    The source asks again for fewer entries where a smaller answer will do.
+    """

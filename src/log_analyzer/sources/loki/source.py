@@ -7,7 +7,7 @@ from functools import partial
 from log_analyzer.logs.totals import Histogram, Totals
 from log_analyzer.sources.base import CountQuery, EntryQuery, Order, RawEntries
 from log_analyzer.sources.loki.client import Body, LokiClient
-from log_analyzer.sources.loki.errors import LokiBadResponse, LokiSeriesLimit
+from log_analyzer.sources.loki.errors import LokiAnswerTooLarge, LokiBadResponse, LokiSeriesLimit
 from log_analyzer.sources.loki.logql import LEVEL_LABEL, buckets_query, log_query, totals_query
 from log_analyzer.sources.loki.shapes import (
     decode_streams,
@@ -19,6 +19,8 @@ from log_analyzer.sources.loki.shapes import (
 )
 
 NAME = "loki"
+MIN_LIMIT = 100
+"""The fewest entries asked for when Loki's answer is too large for its gRPC messages."""
 
 
 class LokiSource:
@@ -30,21 +32,40 @@ class LokiSource:
         self._client = client
 
     async def entries(self, query: EntryQuery) -> RawEntries:
-        """A log query; Loki keeps the newest (``backward``) or oldest (``forward``) entries."""
+        """A log query; Loki keeps the newest (``backward``) or oldest (``forward``) entries.
+
+        An answer too large for Loki's own gRPC messages is asked for again with half the
+        limit, down to `MIN_LIMIT`: fewer entries, marked as leaving more in the window.
+        """
         logql = log_query(query.selection, query.line_filter)
         oldest = query.order is Order.OLDEST
-        body = await self._client.query_range(
-            {
-                "query": logql,
-                "start": str(query.window.start_ns),
-                "end": str(query.window.end_ns),
-                "limit": str(query.limit),
-                "direction": "forward" if oldest else "backward",
-            }
-        )
+        limit = query.limit
+        lowered: LokiAnswerTooLarge | None = None
+        while True:
+            try:
+                body = await self._client.query_range(
+                    {
+                        "query": logql,
+                        "start": str(query.window.start_ns),
+                        "end": str(query.window.end_ns),
+                        "limit": str(limit),
+                        "direction": "forward" if oldest else "backward",
+                    }
+                )
+                break
+            except LokiAnswerTooLarge as exc:
+                if limit // 2 < MIN_LIMIT:
+                    raise
+                limit //= 2
+                lowered = exc
         decode = partial(decode_streams, newest_first=not oldest, complete=body.complete)
         shown = warned(logql, warnings_of(body.content))
-        return RawEntries(shown, body.content, decode, query.limit)
+        if lowered is not None:
+            shown += (
+                f"; limit lowered from {query.limit:,} to {limit:,}: Loki could not pass a "
+                f"larger answer between its components ({lowered.message})"
+            )
+        return RawEntries(shown, body.content, decode, limit)
 
     async def totals(self, query: CountQuery) -> Totals:
         """An instant metric query at the window's end, summed by level, pod and container.
