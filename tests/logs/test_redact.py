@@ -3619,6 +3619,45 @@ def test_every_command_line_tool_with_a_password_flag(line: str, password: str) 
     assert out == line.replace(password, "[REDACTED:password]")
 
 
+# Each tool's password as `set -x` and scripts quote it: the quotes stay, the password goes.
+@pytest.mark.parametrize(
+    "line",
+    [
+        "+ redis-cli -h redis -a {q}Tg7x Pw2Lq9{q} ping",
+        "+ sshpass -p {q}Tg7x Pw2Lq9{q} ssh deploy@host uptime",
+        "+ sshpass -p{q}Tg7x Pw2Lq9{q} ssh deploy@host uptime",
+        "+ mysql -h db -u root -p{q}Tg7x Pw2Lq9{q} app",
+        "+ docker login -u ci -p {q}Tg7x Pw2Lq9{q} registry.example.com",
+        "+ mongosh --host mongo -u admin -p {q}Tg7x Pw2Lq9{q} --quiet",
+        "+ sqlcmd -S db -U sa -P {q}Tg7x Pw2Lq9{q} -Q 'SELECT 1'",
+        "+ http -a {q}admin:Tg7x Pw2Lq9{q} GET https://api.internal/health",
+        "+ curl -fsS -u {q}admin:Tg7x Pw2Lq9{q} https://nexus.example.com/",
+        "+ curl --user {q}admin:Tg7x Pw2Lq9{q} https://nexus.example.com/",
+        "+ ldapsearch -x -D cn=admin -w {q}Tg7x Pw2Lq9{q} -b dc=example",
+        "+ rabbitmqctl add_user app {q}Tg7x Pw2Lq9{q}",
+        "+ keytool -importkeystore -srcstorepass {q}Tg7x Pw2Lq9{q} -destkeystore a.jks",
+        "+ openssl enc -aes-256-cbc -k {q}Tg7x Pw2Lq9{q} -in a -out b",
+    ],
+)
+@pytest.mark.parametrize("quote", ["'", '"'], ids=["single", "double"])
+def test_a_quoted_password_flag_keeps_its_quotes(line: str, quote: str) -> None:
+    text = line.format(q=quote)
+    assert redact(text, pii=NO_PII).text == text.replace("Tg7x Pw2Lq9", "[REDACTED:password]")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        '+ curl -u "$NEXUS_USER:$NEXUS_PASS" https://nexus.example.com/',
+        '+ sshpass -p "$SSHPASS" ssh deploy@host',
+        "+ redis-cli -a '' ping",
+        "+ mongosh -u admin -p '${MONGO_PASSWORD}' --quiet",
+    ],
+)
+def test_a_quoted_reference_after_a_password_flag_stays(line: str) -> None:
+    assert redact(line, pii=NO_PII).text == line
+
+
 # --- values holding brackets and commas -----------------------------------------------------------
 
 

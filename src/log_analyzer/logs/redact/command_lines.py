@@ -53,47 +53,92 @@ def _flag(match: re.Match[str]) -> tuple[str, str] | None:
 # At most 24 arguments stand between the command and its flag: with no bound, a line repeating
 # the command word alone would be scanned to its end from each of them (quadratic).
 _ARGUMENTS = r"(?:[ \t]+\S+){0,24}?"
+_USER = r"[^\s:\"'\[]+:"
+"""The user before a ``user:password`` argument's password (curl's ``-u``, HTTPie's ``-a``)."""
+
+
+def _argument(name: str, bare: str = r"[^\s\"']+", before: str = "") -> str:
+    """A flag's value as a shell prints it: bare, or quoted as ``set -x`` quotes it ('p w').
+
+    Each form has a group of its own (``name``, ``name_sq``, ``name_dq``), so the quotes stay;
+    `before` is what stands ahead of the value inside the same quotes (curl's ``user:``).
+    """
+    return (
+        rf"(?:'{before}(?P<{name}_sq>[^'\n]+)'"
+        rf"|\"{before}(?P<{name}_dq>[^\"\n]+)\""
+        rf"|{before}(?P<{name}>{bare}))"
+    )
+
+
+_OPTION_VALUE = r"[^\s\"'-][^\s\"']*"
+"""A bare value that is not the next option."""
 _SHORT_FLAG_PASSWORD = re.compile(
-    r"redis-cli" + _ARGUMENTS + r"[ \t]+-a[ \t]+(?P<redis>[^\s\"']+)"
-    r"|sshpass[ \t]+-p[ \t]*(?P<sshpass>[^\s\"']+)"
+    r"redis-cli"
+    + _ARGUMENTS
+    + r"[ \t]+-a[ \t]+"
+    + _argument("redis")
+    + r"|sshpass[ \t]+-p[ \t]*"
+    + _argument("sshpass")
     # MySQL's -p takes its value attached, maybe quoted: -pPASS, -p'PASS', -p"PASS".
-    r"|mysql(?:dump|admin)?" + _ARGUMENTS + r"[ \t]+-p(?:'(?P<mysql_sq>[^'\n]+)'"
-    r"|\"(?P<mysql_dq>[^\"\n]+)\"|(?P<mysql>[^\s\"']+))"
+    + r"|mysql(?:dump|admin)?"
+    + _ARGUMENTS
+    + r"[ \t]+-p"
+    + _argument("mysql")
     # Tools whose -p is a password, not a port: registry logins (docker, podman, buildah,
     # skopeo, nerdctl, oras, helm registry), MongoDB's shell and tools, PsExec; -P for
     # sqlcmd and bcp. (A value shaped like a port is none: `_short_flag_password`.)
-    r"|(?:docker|podman|buildah|skopeo|nerdctl|oras|helm[ \t]+registry)[ \t]+login"
+    + r"|(?:docker|podman|buildah|skopeo|nerdctl|oras|helm[ \t]+registry)[ \t]+login"
     + _ARGUMENTS
-    + r"[ \t]+-p(?:[ \t]+|=)(?P<login>[^\s\"'-][^\s\"']*)"
-    r"|(?:mongo(?:sh|dump|restore|export|import|stat|top|files)?|(?i:psexec)(?:[0-9]{2})?)"
-    r"(?:\.exe)?" + _ARGUMENTS + r"[ \t]+-p[ \t]+(?P<dash_p>[^\s\"'-][^\s\"']*)"
-    r"|(?:sqlcmd|bcp)(?:\.exe)?" + _ARGUMENTS + r"[ \t]+-P[ \t]*(?P<dash_big_p>[^\s\"'-][^\s\"']*)"
+    + r"[ \t]+-p(?:[ \t]+|=)"
+    + _argument("login", _OPTION_VALUE)
+    + r"|(?:mongo(?:sh|dump|restore|export|import|stat|top|files)?|(?i:psexec)(?:[0-9]{2})?)"
+    + r"(?:\.exe)?"
+    + _ARGUMENTS
+    + r"[ \t]+-p[ \t]+"
+    + _argument("dash_p", _OPTION_VALUE)
+    + r"|(?:sqlcmd|bcp)(?:\.exe)?"
+    + _ARGUMENTS
+    + r"[ \t]+-P[ \t]*"
+    + _argument("dash_big_p", _OPTION_VALUE)
     # HTTPie and xh: -a / --auth user:password, as curl's -u.
-    r"|(?<![\w/.-])(?:http|xh)" + _ARGUMENTS + r"[ \t]+(?:-a|--auth)[ \t]+[^\s:\"'\[]+:"
-    r"(?P<httpie>[^\s\"']+)"
+    + r"|(?<![\w/.-])(?:http|xh)"
+    + _ARGUMENTS
+    + r"[ \t]+(?:-a|--auth)[ \t]+"
+    + _argument("httpie", before=_USER)
     # Windows' net use \\server\share [PASSWORD] /user:DOMAIN\user [PASSWORD].
-    r"|(?i:net)[ \t]+(?i:use)(?:[ \t]+[A-Za-z]:)?[ \t]+\\\\[^\s\\]+\\\S*"
+    + r"|(?i:net)[ \t]+(?i:use)(?:[ \t]+[A-Za-z]:)?[ \t]+\\\\[^\s\\]+\\\S*"
     r"(?:[ \t]+(?P<net_use>[^\s/\"'][^\s\"']*))?[ \t]+/(?i:u(?:ser)?):\S+"
     r"(?:[ \t]+(?P<net_use_after>[^\s/\"'][^\s\"']*))?"
     # curl -u user:password, ldapsearch -w password, a .netrc line.
-    r"|curl" + _ARGUMENTS + r"[ \t]+(?:-u|--user)[ \t]*[^\s:\"'\[]+:(?P<curl>[^\s\"']+)"
-    r"|ldap[a-z]{0,8}" + _ARGUMENTS + r"[ \t]+-w[ \t]+(?P<ldap>[^\s\"']+)"
-    r"|machine[ \t]+\S+[ \t]+login[ \t]+\S+[ \t]+password[ \t]+(?P<netrc>[^\s\"']+)"
+    + r"|curl"
+    + _ARGUMENTS
+    + r"[ \t]+(?:-u|--user)[ \t]*"
+    + _argument("curl", before=_USER)
+    + r"|ldap[a-z]{0,8}"
+    + _ARGUMENTS
+    + r"[ \t]+-w[ \t]+"
+    + _argument("ldap")
+    + r"|machine[ \t]+\S+[ \t]+login[ \t]+\S+[ \t]+password[ \t]+(?P<netrc>[^\s\"']+)"
     # rabbitmqctl add_user USER PASS (and change_password), a broker's bootstrap script.
     r"|rabbitmqctl" + _ARGUMENTS + r"[ \t]+(?:add_user|change_password|authenticate_user)"
-    r"[ \t]+[^\s\"']+[ \t]+(?P<rabbitmq>[^\s\"']+)"
+    r"[ \t]+[^\s\"']+[ \t]+"
+    + _argument("rabbitmq")
     # keytool's store and key passwords given as values (not -storepass:env NAME).
-    r"|-(?:src|dest)?(?:store|key)pass[ \t]+(?P<keytool>[^\s\"'-][^\s\"']*)"
+    + r"|-(?:src|dest)?(?:store|key)pass[ \t]+"
+    + _argument("keytool", _OPTION_VALUE)
     # htpasswd's batch mode (-b, alone or among other flags): [FILE] USER PASSWORD, the file left
     # out with -n.
-    r"|htpasswd(?:[ \t]+-C[ \t]+[0-9]+|[ \t]+-[A-Za-z]+)*?[ \t]+-[A-Za-z]*b[A-Za-z]*"
+    + r"|htpasswd(?:[ \t]+-C[ \t]+[0-9]+|[ \t]+-[A-Za-z]+)*?[ \t]+-[A-Za-z]*b[A-Za-z]*"
     r"(?:[ \t]+-C[ \t]+[0-9]+|[ \t]+-[A-Za-z]+)*(?:[ \t]+[^\s\"'-]\S*)?[ \t]+[^\s\"'-]\S*"
     r"[ \t]+(?P<htpasswd>[^\s\"']+)(?![^\s])"
     # openssl enc -k PASS (the -pass pass:PASS form is a key-value pair).
-    r"|openssl" + _ARGUMENTS + r"[ \t]+-k[ \t]+(?P<openssl>[^\s\"'-][^\s\"']*)"
+    r"|openssl"
+    + _ARGUMENTS
+    + r"[ \t]+-k[ \t]+"
+    + _argument("openssl", _OPTION_VALUE)
     # Oracle's user/password@database: a JDBC thin or OCI URL, and the connect string of its
     # command-line tools (sqlplus scott/pw@orcl, rman target sys/pw@db, expdp system/pw@pdb).
-    r"|(?:jdbc:oracle:(?:thin|oci[0-9]?):|(?<![\w.-])(?:sqlplus|rman|impdp|expdp|sqlldr)"
+    + r"|(?:jdbc:oracle:(?:thin|oci[0-9]?):|(?<![\w.-])(?:sqlplus|rman|impdp|expdp|sqlldr)"
     r"(?:\.exe)?" + _ARGUMENTS + r"[ \t]+(?:(?:target|auxiliary|catalog|userid)[ \t=]+)?)"
     r"[\w$#]{1,30}/(?P<oracle>[^\s/@\"']{1,128})@"
 )
