@@ -3696,6 +3696,23 @@ def test_brackets_that_hold_no_secret_are_left(text: str) -> None:
     assert redact(text, pii=NO_PII).text == text
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('password: Some("Xk9Lm2q7Zr")', 'password: Some("[REDACTED:password]")'),
+        ('token: Some(Secret("Xk9Lm2q7Zr"))', 'token: Some(Secret("[REDACTED:token]"))'),
+        ("db_password=Password('Xk9Lm2q7Zr')", "db_password=Password('[REDACTED:password]')"),
+        ('password: Some("")', None),
+        ('token: Some("<redacted>")', None),
+        ("password=SecretStr('**********')", None),
+        ('password = os.getenv("DB_PASSWORD")', None),
+    ],
+)
+def test_a_value_wrapped_in_a_type_is_hidden_inside_it(text: str, expected: str | None) -> None:
+    """Rust's Debug (``Some("...")``) and Python's reprs wrap a value in its type's name."""
+    assert redact(text, pii=NO_PII).text == (expected or text)
+
+
 # --- passwords stated in prose --------------------------------------------------------------------
 
 
