@@ -3915,3 +3915,26 @@ def test_an_aws_session_token_needs_no_name(prefix: str) -> None:
     assert redact(f"assumed role, using {token} for ci", pii=NO_PII).text == (
         "assumed role, using [REDACTED:aws_session_token] for ci"
     )
+
+
+# --- key names: access tokens, key shares and encodings ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("GH_PAT=Xk9Lm2q7Zr8w", "GH_PAT=[REDACTED:token]"),
+        ('{"pat":"Xk9Lm2q7Zr8w"}', '{"pat":"[REDACTED:token]"}'),
+        ("gitlabPat: Xk9Lm2q7Zr8w", "gitlabPat: [REDACTED:token]"),
+        ('"unseal_keys_b64":["Xk9Lm2q7Zr8w"]', '"unseal_keys_b64":["[REDACTED:vault_unseal_key]"]'),
+        ('"recovery_keys_hex": ["0f3c4143"]', '"recovery_keys_hex": ["[REDACTED:recovery_key]"]'),
+        ("SIGNING_TOKEN_BASE64=Xk9Lm2q7Zr8w", "SIGNING_TOKEN_BASE64=[REDACTED:token]"),
+        ("password_hex=0f3c41437441", "password_hex=[REDACTED:password]"),
+        ("compat=1.2 spat=Xk9Lm2q7Zr8w", None),
+        ("path=/srv/app pattern=Xk9Lm2q7Zr8w patch=Xk9Lm2q7Zr8w", None),
+        ('{"unseal_keys_b64":[],"unseal_shares":5}', None),
+        ("token_b64_length=44 password_hex_bytes=32", None),
+    ],
+)  # fmt: skip
+def test_key_names_of_tokens_key_shares_and_encodings(text: str, expected: str | None) -> None:
+    assert redact(text, pii=NO_PII).text == (expected or text)

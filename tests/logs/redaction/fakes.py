@@ -518,6 +518,10 @@ MAKERS: dict[str, Maker] = {
     "sourcegraph_cody": join("slk_", of(HEX, 64)),
     "dropbox_short": join("sl.", of(URLSAFE, 138, mixed_case=True)),
     "supabase_secret": join("sb_secret_", of(URLSAFE, 31, mixed_case=True)),
+    "azure_devops_pat": of(string.ascii_lowercase + "234567", 52),
+    "vault_share_hex": of(HEX, 66),
+    "paseto_local": join("v4.local.", of(URLSAFE, 140, mixed_case=True)),
+    "paseto_public": join("v2.public.", of(URLSAFE, 120, mixed_case=True), ".", of(URLSAFE, 30)),
 }
 
 

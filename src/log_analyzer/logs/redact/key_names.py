@@ -22,6 +22,7 @@ _KEY_KINDS = {
     "pw": "password",
     "passcode": "password",
     "token": "token",
+    "pat": "token",  # a personal access token: GH_PAT, AZURE_DEVOPS_EXT_PAT
     "apikey": "api_key",
     "appkey": "api_key",
     "applicationkey": "api_key",
@@ -39,6 +40,8 @@ _KEY_KINDS = {
     "sessid": "session_id",
     "sessionkey": "session_id",
     "samlresponse": "saml_response",  # a SAML assertion, as good as a session
+    "unsealkey": "vault_unseal_key",
+    "recoverykey": "recovery_key",
 }
 # A vendor named before the last word sharpens the kind: DD_API_KEY, TWILIO_AUTH_TOKEN.
 _VENDOR_WORDS = {
@@ -65,9 +68,9 @@ _VENDOR_KEY_KINDS = {
 }
 _KEY_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-"
 _KEY_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z0-9]+")
-# Keywords that are often the tail of a longer word (bypass, monkey, oauth, sacred) count only as
-# a word; "creds" and "credential(s)" end key names alone (dbcreds, awscredentials).
-_SHORT_KEYWORDS = frozenset({"pass", "key", "auth", "cred"})
+# Keywords that are often the tail of a longer word (bypass, monkey, oauth, sacred, compat) count
+# only as a word; "creds" and "credential(s)" end key names alone (dbcreds, awscredentials).
+_SHORT_KEYWORDS = frozenset({"pass", "key", "auth", "cred", "pat"})
 
 
 def _key_prefix(match: re.Match[str]) -> str:
@@ -113,11 +116,14 @@ def _keyword_alternation(words: Mapping[str, str]) -> str:
 _SECRET_KEY_WORDS = {
     "s": r"ecret[_-]?access[_-]?key|ecret[_-]?key(?:[_-]?base)?|ecret|ervice[_-]?key"
     r"|ession[_-]?(?:id|key)|essid|ubscription[_-]?key|aml[_-]?response",
-    "p": r"assw(?:or)?d|ass[_-]?phrase|ass(?:code)?|rivate[_-]?key|riv[_-]?key|wd|w",
+    "p": r"assw(?:or)?d|ass[_-]?phrase|ass(?:code)?|rivate[_-]?key|riv[_-]?key|wd|w|at",
     "a": r"pi[_-]?key|ccess[_-]?key|ccount[_-]?key|uth[_-]?key|pp(?:lication)?[_-]?key",
     "t": r"oken",
     "c": r"lient[_-]?key",
     "l": r"icense[_-]?key",
+    # The key shares that open a vault or an account (Vault's "unseal_keys_b64": [...]).
+    "u": r"nseal[_-]?key",
+    "r": r"ecovery[_-]?key",
 }
 # Generic key names, whose values are secrets only when they look random: signing_key, auth.
 _GENERIC_KEY_WORDS = {"k": r"ey", "a": r"uth(?:orization)?", "c": r"red(?:ential)?s?"}

@@ -315,9 +315,13 @@ _VALUE = (
 
 # What may follow a secret's key word in its name: a plural (api_keys, passwords), a number
 # (password2), or a word saying which one (secret_value, tokenValue, PASSWORD_NEW,
-# password_confirmation). Not any word: prompt_tokens=532 and token_count count tokens,
-# secret_name and password_length say something about a secret, not what it is.
-_KEY_SUFFIX = r"(?P<suffix>s|[0-9]|[_-]?(?i:value|new|old|confirm(?:ation)?))?"
+# password_confirmation); then maybe its encoding (token_b64, unseal_keys_hex; "64" as any two
+# digits, so that no verdict depends on digits' values). Not any word: prompt_tokens=532 and
+# token_count count tokens, secret_name and password_length say something about a secret.
+_KEY_SUFFIX = (
+    r"(?P<suffix>s|[0-9]|[_-]?(?i:value|new|old|confirm(?:ation)?))?"
+    r"(?:[_-](?i:b|base)[0-9]{2}|[_-](?i:hex))?"
+)
 # A list ([...], Go's too; not a placeholder), or an object whose pairs' values are the secrets
 # ({"db":"..."}).
 _CONTAINER = r"(?:\[(?!REDACTED:)(?P<list>[^\[\]{}\n]*)\]|\{(?P<object>[^{}\[\]\n]*)\})"
