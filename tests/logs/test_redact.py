@@ -599,6 +599,8 @@ VENDOR_TOKENS = [
     ("github_pat_" + body(22), "github_token"),
     *[(f"gl{kind}-" + body(20), "gitlab_token") for kind in vendors._GITLAB],
     ("glc_" + body(32) + "==", "grafana_token"),
+    ("v4.local." + body(40), "paseto"),
+    ("v2.public." + body(60) + "." + body(8), "paseto"),
     ("glsa_" + body(32) + "_" + body(8, "a1"), "grafana_token"),
     *[(f"xox{c}-" + body(10, "1"), "slack_token") for c in "abposre"],
     ("xapp-1-" + body(10), "slack_token"),

@@ -31,6 +31,13 @@ _GITLAB = ("pat", "dt", "rt", "ft", "soat", "ptt", "imt", "agent", "ffct", "oas"
 # can jump straight to candidate positions; word boundaries are checked by the replacer instead.
 _VENDORS = (
     _Vendor("jwt", rf"eyJ[{_T}]{{7,}}\.[{_T}]{{4,}}\.[{_T}]*", ("eyj",)),
+    # PASETO: a version, a purpose, a base64url payload (encrypted, or signed), maybe a footer.
+    _Vendor(
+        "paseto",
+        rf"v[0-9]\.(?:local|public)\.[{_T}]{{40,}}(?:\.[{_T}]+)?",
+        (),
+        (r"v[0-9]\.(?:local|public)\.",),
+    ),
     _Vendor(
         "github_token",
         r"gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,}",
