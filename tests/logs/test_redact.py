@@ -3940,3 +3940,23 @@ def test_an_aws_session_token_needs_no_name(prefix: str) -> None:
 )  # fmt: skip
 def test_key_names_of_tokens_key_shares_and_encodings(text: str, expected: str | None) -> None:
     assert redact(text, pii=NO_PII).text == (expected or text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("+ gpg --passphrase 'a b1C'", "+ gpg --passphrase '[REDACTED:password]'"),
+        ('+ argocd --auth-token "Xk9Lm2q7Zr8w"', '+ argocd --auth-token "[REDACTED:token]"'),
+        ("+ az login -u app -p Xk9Lm2q7Zr8w", "+ az login -u app -p [REDACTED:password]"),
+        ("vault login s.Xk9Lm2q7Zr8w", "vault login [REDACTED:vault_token]"),
+        ("npm set _authToken Xk9Lm2q7Zr8wQp4T", "npm set _authToken [REDACTED:token]"),
+        ("--token is deprecated", None),
+        ('--token "$TOKEN"', None),
+        ("vault login root", None),
+        ("vault login failed: denied", None),
+        ("vault login username=bob", None),
+        ("the accesstoken Xk9Lm2q7Zr8wQp4T", None),
+    ],
+)  # fmt: skip
+def test_secret_flags_quoted_and_logins_by_token(text: str, expected: str | None) -> None:
+    assert redact(text, pii=NO_PII).text == (expected or text)

@@ -520,6 +520,7 @@ MAKERS: dict[str, Maker] = {
     "supabase_secret": join("sb_secret_", of(URLSAFE, 31, mixed_case=True)),
     "azure_devops_pat": of(string.ascii_lowercase + "234567", 52),
     "vault_share_hex": of(HEX, 66),
+    "vault_legacy": join("s.", of(ALNUM, 24, mixed_case=True)),
     "paseto_local": join("v4.local.", of(URLSAFE, 140, mixed_case=True)),
     "paseto_public": join("v2.public.", of(URLSAFE, 120, mixed_case=True), ".", of(URLSAFE, 30)),
 }

@@ -11,14 +11,16 @@ import re
 
 from log_analyzer.logs.redact.key_names import _kv_kind
 from log_analyzer.logs.redact.rule import _inside_word, _swap
-from log_analyzer.logs.redact.values import _is_not_secret
+from log_analyzer.logs.redact.values import _is_not_secret, _mixed_case_with_digit
 
-# A command line's secret flag: ``--password hunter2``, ``--db-password s3cr3t``, ``--api-key K``.
-# (``--password=hunter2`` is a key-value pair.) The keyword is the flag's last word.
+# A command line's secret flag: ``--password hunter2``, ``--db-password s3cr3t``, ``--api-key K``,
+# its value maybe quoted (``--passphrase 'a b'``). (``--password=hunter2`` is a key-value pair.)
+# The keyword is the flag's last word.
 _FLAG = re.compile(
     r"--(?P<prefix>(?:[A-Za-z0-9]+-)*)"
     r"(?P<kw>password|passwd|passphrase|pass|pwd|token|secret|api-?key|access-?key|secret-?key"
-    r"|private-?key)[ \t]+(?P<secret>[^\s\"'=-][^\s\"']*)"
+    r"|private-?key)[ \t]+(?:'(?P<secret_sq>[^'\n]+)'|\"(?P<secret_dq>[^\"\n]+)\""
+    r"|(?P<secret>[^\s\"'=-][^\s\"']*))"
 )
 # Words a CLI's own messages put after a flag's name: "--token is deprecated", "--password
 # requires a value". They are no secret, and redacting them would hide the message.
@@ -34,17 +36,18 @@ _FLAG_PROSE = frozenset((
 
 _FLAG_SHAPE = (
     r"--(?:[a-z0-9]+-)*(?:pass|pwd|token|secret|api-?key|access-?key|private-?key)[a-z]*[ \t]+"
-    r"[^\s\"'=-]"
+    r"[^\s=-]"
 )
 """Where `_FLAG` may match (RE2, case-folded text): a flag followed by a value."""
 
 
 def _flag(match: re.Match[str]) -> tuple[str, str] | None:
-    value = match.group("secret")
+    group = str(match.lastgroup)
+    value = match.group(group)
     if _inside_word(match) or _is_not_secret(value) or value.lower() in _FLAG_PROSE:
         return None
     kind = _kv_kind(match.group("kw"), match.group("prefix"))
-    return _swap(match, "secret", kind)
+    return _swap(match, group, kind)
 
 
 # Command lines whose password flag is a short one: ``redis-cli -a PASS``, ``sshpass -p PASS``,
@@ -85,9 +88,9 @@ _SHORT_FLAG_PASSWORD = re.compile(
     + r"[ \t]+-p"
     + _argument("mysql")
     # Tools whose -p is a password, not a port: registry logins (docker, podman, buildah,
-    # skopeo, nerdctl, oras, helm registry), MongoDB's shell and tools, PsExec; -P for
-    # sqlcmd and bcp. (A value shaped like a port is none: `_short_flag_password`.)
-    + r"|(?:docker|podman|buildah|skopeo|nerdctl|oras|helm[ \t]+registry)[ \t]+login"
+    # skopeo, nerdctl, oras, helm registry), Azure's CLI, MongoDB's shell and tools, PsExec; -P
+    # for sqlcmd and bcp. (A value shaped like a port is none: `_short_flag_password`.)
+    + r"|(?:docker|podman|buildah|skopeo|nerdctl|oras|helm[ \t]+registry|az)[ \t]+login"
     + _ARGUMENTS
     + r"[ \t]+-p(?:[ \t]+|=)"
     + _argument("login", _OPTION_VALUE)
@@ -119,6 +122,8 @@ _SHORT_FLAG_PASSWORD = re.compile(
     + r"[ \t]+-w[ \t]+"
     + _argument("ldap")
     + r"|machine[ \t]+\S+[ \t]+login[ \t]+\S+[ \t]+password[ \t]+(?P<netrc>[^\s\"']+)"
+    # vault login TOKEN (after its options; a key=value argument is a pair), when it looks random.
+    r"|vault[ \t]+login(?:[ \t]+-\S+)*[ \t]+(?P<vault>[^\s\"'=-][^\s\"'=]*)(?!\S)"
     # rabbitmqctl add_user USER PASS (and change_password), a broker's bootstrap script.
     r"|rabbitmqctl" + _ARGUMENTS + r"[ \t]+(?:add_user|change_password|authenticate_user)"
     r"[ \t]+[^\s\"']+[ \t]+"
@@ -155,4 +160,7 @@ def _short_flag_password(match: re.Match[str]) -> tuple[str, str] | None:
     value = match.group(group)
     if _inside_word(match) or _is_not_secret(value) or _PORT_SHAPED.fullmatch(value):
         return None
+    if group == "vault":
+        # A word is no token: "vault login failed", the dev server's "root".
+        return _swap(match, group, "vault_token") if _mixed_case_with_digit(value) else None
     return _swap(match, group, "password")

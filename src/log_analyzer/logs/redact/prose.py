@@ -65,8 +65,10 @@ _WORDS_THEN_UUID = re.compile(
 
 def _spaced_secret(match: re.Match[str]) -> tuple[str, str] | None:
     start = match.start()
-    if start and match.string[start - 1].isalnum():
-        return None  # the tail of a longer word: "accesstoken", "nopassword"
+    before_char = match.string[start - 1] if start else ""
+    camel_case = before_char.islower() and match.group("kw")[0].isupper()
+    if before_char.isalnum() and not camel_case:
+        return None  # the tail of a longer word: "accesstoken", "nopassword"; not "npmAuthToken"
     keyword = match.group("kw").replace(" ", "")
     before = match.string[max(0, start - 32) : start].split()
     named = before[-1].lower().strip("\"'([{,:;") if before else ""
