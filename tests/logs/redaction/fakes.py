@@ -521,9 +521,40 @@ MAKERS: dict[str, Maker] = {
     "azure_devops_pat": of(string.ascii_lowercase + "234567", 52),
     "vault_share_hex": of(HEX, 66),
     "vault_legacy": join("s.", of(ALNUM, 24, mixed_case=True)),
+    "cvv": of(string.digits, 3),
+    "mnemonic": lambda rng: " ".join(rng.choice(BIP39_SAMPLE) for _ in range(12)),
     "paseto_local": join("v4.local.", of(URLSAFE, 140, mixed_case=True)),
     "paseto_public": join("v2.public.", of(URLSAFE, 120, mixed_case=True), ".", of(URLSAFE, 30)),
 }
+
+
+# Words of the BIP-39 list, from which a wallet's seed phrase is drawn.
+BIP39_SAMPLE = [
+    "abandon",
+    "ability",
+    "able",
+    "about",
+    "above",
+    "absent",
+    "absorb",
+    "abstract",
+    "absurd",
+    "abuse",
+    "access",
+    "accident",
+    "acoustic",
+    "acquire",
+    "across",
+    "action",
+    "actor",
+    "actress",
+    "actual",
+    "adapt",
+    "address",
+    "adjust",
+    "admit",
+    "adult",
+]
 
 
 def make(name: str, seed: int) -> str:

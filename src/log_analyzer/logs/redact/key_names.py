@@ -15,6 +15,8 @@ from collections.abc import Mapping
 # Kind by the last word of a key, without "_" and "-": DB_PASSWORD -> password.
 _KEY_KINDS = {
     "password": "password",
+    "passwort": "password",  # German
+    "passe": "password",  # French: mot_de_passe
     "passwd": "password",
     "passphrase": "password",
     "pass": "password",
@@ -41,6 +43,9 @@ _KEY_KINDS = {
     "sessionkey": "session_id",
     "samlresponse": "saml_response",  # a SAML assertion, as good as a session
     "unsealkey": "vault_unseal_key",
+    "mnemonic": "mnemonic",  # a wallet's seed words
+    "cvv": "card_security_code",
+    "cvc": "card_security_code",
     "recoverykey": "recovery_key",
 }
 # A vendor named before the last word sharpens the kind: DD_API_KEY, TWILIO_AUTH_TOKEN.
@@ -70,7 +75,7 @@ _KEY_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-"
 _KEY_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z0-9]+")
 # Keywords that are often the tail of a longer word (bypass, monkey, oauth, sacred, compat) count
 # only as a word; "creds" and "credential(s)" end key names alone (dbcreds, awscredentials).
-_SHORT_KEYWORDS = frozenset({"pass", "key", "auth", "cred", "pat"})
+_SHORT_KEYWORDS = frozenset({"pass", "passe", "key", "auth", "cred", "pat"})
 
 
 def _key_prefix(match: re.Match[str]) -> str:
@@ -116,10 +121,12 @@ def _keyword_alternation(words: Mapping[str, str]) -> str:
 _SECRET_KEY_WORDS = {
     "s": r"ecret[_-]?access[_-]?key|ecret[_-]?key(?:[_-]?base)?|ecret|ervice[_-]?key"
     r"|ession[_-]?(?:id|key)|essid|ubscription[_-]?key|aml[_-]?response",
-    "p": r"assw(?:or)?d|ass[_-]?phrase|ass(?:code)?|rivate[_-]?key|riv[_-]?key|wd|w|at",
+    "p": r"assw(?:or)?d|asswort|ass[_-]?phrase|ass(?:code)?|asse|rivate[_-]?key|riv[_-]?key|wd|w"
+    r"|at",
     "a": r"pi[_-]?key|ccess[_-]?key|ccount[_-]?key|uth[_-]?key|pp(?:lication)?[_-]?key",
     "t": r"oken",
-    "c": r"lient[_-]?key",
+    "c": r"lient[_-]?key|v[vc]",  # and a card's security code (cvv, cvc2)
+    "m": r"nemonic",
     "l": r"icense[_-]?key",
     # The key shares that open a vault or an account (Vault's "unseal_keys_b64": [...]).
     "u": r"nseal[_-]?key",

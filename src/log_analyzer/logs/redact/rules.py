@@ -197,7 +197,18 @@ def _rules() -> tuple[_Rule, ...]:
         ),
         _Rule(
             _key_value_pattern(_SECRET_KEY_WORDS),
-            ("pass", "pw", "pat", "secret", "token", "key", "samlresponse"),
+            (
+                "pass",
+                "pw",
+                "pat",
+                "secret",
+                "token",
+                "key",
+                "samlresponse",
+                "cvv",
+                "cvc",
+                "mnemonic",
+            ),
             _key_value,
             # "session" is in many a harmless line: only a session id or key before its separator.
             (r"sess(?:ion)?[_-]?(?:id|key)\\?[\"']?[ \t]*[:=]",),
