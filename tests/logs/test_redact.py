@@ -3936,6 +3936,15 @@ def test_an_aws_session_token_needs_no_name(prefix: str) -> None:
         ("path=/srv/app pattern=Xk9Lm2q7Zr8w patch=Xk9Lm2q7Zr8w", None),
         ('{"unseal_keys_b64":[],"unseal_shares":5}', None),
         ("token_b64_length=44 password_hex_bytes=32", None),
+        ('{"SecretBinary":"Xk9Lm2q7Zr8w"}', '{"SecretBinary":"[REDACTED:secret]"}'),
+        ('{"SecretString":"Xk9Lm2q7Zr8w"}', '{"SecretString":"[REDACTED:secret]"}'),
+        ('{"SecretId":"prod/db"}', None),
+        ('"token":{"t":1,"value":"Xk9Lm2q"}', '"token":{"t":1,"value":"[REDACTED:token]"}'),
+        ("password={value='Xk9Lm2q7'}", "password={value='[REDACTED:password]'}"),
+        ('"secret":{"secretName":"api-tls","valueFrom":"x"}', None),
+        ('{"OutputKey":"DbPassword","OutputValue":"Xk9Lm2q"}',
+         '{"OutputKey":"DbPassword","OutputValue":"[REDACTED:password]"}'),
+        ('{"OutputKey":"AdminUser","OutputValue":"admin"}', None),
     ],
 )  # fmt: skip
 def test_key_names_of_tokens_key_shares_and_encodings(text: str, expected: str | None) -> None:

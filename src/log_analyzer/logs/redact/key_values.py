@@ -115,10 +115,21 @@ _LIST_ITEM = re.compile(r"\\?\"(?P<dq>[^\"\\]*)\\?\"|'(?P<sq>[^']*)'|(?P<bare>[^
 _OBJECT_VALUE = re.compile(
     r"[:=][ \t]*(?:\\?\"(?P<dq>[^\"\\]*)\\?\"|'(?P<sq>[^']*)'|(?P<bare>[^\s\"',]+))"
 )
+# The "value" member of an object under a secret's (singular) key: Terraform's output -json,
+# {"db_password":{"sensitive":true,"type":"string","value":"..."}}.
+_VALUE_MEMBER = re.compile(
+    r"(?<![\w-])\\?[\"']?[Vv]alue\\?[\"']?[ \t]*[:=][ \t]*"
+    r"(?:\\?\"(?P<dq>[^\"\\]*)\\?\"|'(?P<sq>[^']*)'|(?P<bare>[^\s\"',]+))"
+)
 
 
-def _container(match: re.Match[str], group: str, kind: str) -> tuple[str, str] | None:
-    """Each secret in a list or an object held by a secret-named key, redacted in place."""
+def _container(
+    match: re.Match[str], group: str, kind: str, items: re.Pattern[str] | None = None
+) -> tuple[str, str] | None:
+    """Each secret in a list or an object held by a secret-named key, redacted in place.
+
+    `items` finds the values (by default: a list's items, or the values of an object's pairs).
+    """
     found = 0
 
     def item(part: re.Match[str]) -> str:
@@ -130,7 +141,8 @@ def _container(match: re.Match[str], group: str, kind: str) -> tuple[str, str] |
         found += 1
         return _swap(part, name, kind)[1]
 
-    items = _LIST_ITEM if group == "list" else _OBJECT_VALUE
+    if items is None:
+        items = _LIST_ITEM if group == "list" else _OBJECT_VALUE
     content = items.sub(item, match.group(group))
     if not found:
         return None
@@ -177,9 +189,12 @@ def _key_value(match: re.Match[str]) -> tuple[str, str] | None:
     # Braces around one value, not pairs, hold the value itself: password={Zq8...}.
     braced = group == "object" and ":" not in value and "=" not in value
     if group in ("list", "object") and not braced:
+        kind = _kv_kind(keyword, _key_prefix(match))
         if group == "object" and not plural:
-            return None  # a secret's reference: "secret":{"secretName":"api-tls"}
-        return _container(match, group, _kv_kind(keyword, _key_prefix(match)))
+            # A secret's reference names it ("secret":{"secretName":"api-tls"}); only a "value"
+            # member holds it.
+            return _container(match, group, kind, _VALUE_MEMBER)
+        return _container(match, group, kind)
     if braced and _is_not_secret(f"{{{value}}}"):
         return None  # a format string's field: password={password}, token={0}
     if plural and _counted(value):
@@ -315,11 +330,12 @@ _VALUE = (
 
 # What may follow a secret's key word in its name: a plural (api_keys, passwords), a number
 # (password2), or a word saying which one (secret_value, tokenValue, PASSWORD_NEW,
-# password_confirmation); then maybe its encoding (token_b64, unseal_keys_hex; "64" as any two
-# digits, so that no verdict depends on digits' values). Not any word: prompt_tokens=532 and
-# token_count count tokens, secret_name and password_length say something about a secret.
+# password_confirmation, Secrets Manager's SecretString and SecretBinary); then maybe its
+# encoding (token_b64, unseal_keys_hex; "64" as any two digits, so that no verdict depends on
+# digits' values). Not any word: prompt_tokens=532 and token_count count tokens, secret_name
+# and password_length say something about a secret.
 _KEY_SUFFIX = (
-    r"(?P<suffix>s|[0-9]|[_-]?(?i:value|new|old|confirm(?:ation)?))?"
+    r"(?P<suffix>s|[0-9]|[_-]?(?i:value|new|old|confirm(?:ation)?|string|binary))?"
     r"(?:[_-](?i:b|base)[0-9]{2}|[_-](?i:hex))?"
 )
 # A list ([...], Go's too; not a placeholder), or an object whose pairs' values are the secrets
@@ -347,7 +363,8 @@ def _key_value_pattern(words: Mapping[str, str], *, generic: bool = False) -> re
 # A secret given as a name and a value: Kubernetes env vars ({"name":"DB_PASSWORD","value":"x"},
 # {Name:DB_PASSWORD Value:x ValueFrom:nil} as Go prints them, or YAML's "- name: X" and
 # "value: x" on the next line of a multi-line entry), CloudFormation parameters
-# (ParameterKey, ParameterValue), SSM parameters (Name, Value), Consul's KV export (key, value),
+# (ParameterKey, ParameterValue) and stack outputs (OutputKey, OutputValue), SSM parameters
+# (Name, Value), Consul's KV export (key, value),
 # Elastic Beanstalk option settings (OptionName, Value). The name says it is a secret.
 # Up to two short fields may stand between the name and the value (SSM's "Type").
 _BETWEEN = (
@@ -355,10 +372,11 @@ _BETWEEN = (
     r"\\?[\"']?[\w.-]{0,64}\\?[\"']?[ \t]*,[ \t]*){0,2}"
 )
 _NAMED_VALUE = re.compile(
-    r"(?<![A-Za-z0-9_])(?:[Nn]ame|[Kk]ey|Parameter[Kk]ey|Option[Nn]ame)\\?[\"']?[ \t]*[:=][ \t]*"
+    r"(?<![A-Za-z0-9_])(?:[Nn]ame|[Kk]ey|Parameter[Kk]ey|Output[Kk]ey|Option[Nn]ame)"
+    r"\\?[\"']?[ \t]*[:=][ \t]*"
     r"(?P<vq>\\?[\"']?)(?P<name>[A-Za-z0-9_./-]{1,128})(?P=vq)[ \t]*,?[ \t]*(?:\r?\n[ \t]*)?"
     + _BETWEEN
-    + r"\\?[\"']?(?:[Vv]alue|Parameter[Vv]alue)\\?[\"']?[ \t]*[:=][ \t]*"
+    + r"\\?[\"']?(?:[Vv]alue|Parameter[Vv]alue|Output[Vv]alue)\\?[\"']?[ \t]*[:=][ \t]*"
     + _VALUE
 )
 _FIELD = re.compile(r"[A-Za-z]\w*:")
