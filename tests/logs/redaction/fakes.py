@@ -144,6 +144,35 @@ def basic(user: str) -> Maker:
     return lambda rng: b64(f"{user}:{mixed(rng, ALNUM, 14)}".encode())
 
 
+# Words of the BIP-39 list, from which a wallet's seed phrase is drawn.
+BIP39_SAMPLE: tuple[str, ...] = (
+    "abandon",
+    "ability",
+    "able",
+    "about",
+    "above",
+    "absent",
+    "absorb",
+    "abstract",
+    "absurd",
+    "abuse",
+    "access",
+    "accident",
+    "acoustic",
+    "acquire",
+    "across",
+    "action",
+    "actor",
+    "actress",
+    "actual",
+    "adapt",
+    "address",
+    "adjust",
+    "admit",
+    "adult",
+)
+
+
 def password(rng: random.Random) -> str:
     return mixed(rng, ALNUM, 6) + rng.choice("!#%^*_+=.@-") + mixed(rng, ALNUM, 5)
 
@@ -526,35 +555,6 @@ MAKERS: dict[str, Maker] = {
     "paseto_local": join("v4.local.", of(URLSAFE, 140, mixed_case=True)),
     "paseto_public": join("v2.public.", of(URLSAFE, 120, mixed_case=True), ".", of(URLSAFE, 30)),
 }
-
-
-# Words of the BIP-39 list, from which a wallet's seed phrase is drawn.
-BIP39_SAMPLE = [
-    "abandon",
-    "ability",
-    "able",
-    "about",
-    "above",
-    "absent",
-    "absorb",
-    "abstract",
-    "absurd",
-    "abuse",
-    "access",
-    "accident",
-    "acoustic",
-    "acquire",
-    "across",
-    "action",
-    "actor",
-    "actress",
-    "actual",
-    "adapt",
-    "address",
-    "adjust",
-    "admit",
-    "adult",
-]
 
 
 def make(name: str, seed: int) -> str:

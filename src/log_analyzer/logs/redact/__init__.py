@@ -54,13 +54,14 @@ Where each part lives:
   known by structure or context: base64-encoded JWTs, DSN keys, Facebook app tokens, PagerDuty
   routing keys), ``kubernetes`` (Secrets' data, base64 under connection keys, JSON Web Keys),
   ``urls`` (URLs, webhooks, Authorization headers, signatures, Digest, OAuth codes),
-  ``key_names`` (what a key's name says) and ``key_values`` (pairs under secret-named and
-  generic keys, a secret's name and value), ``prose`` (a secret named or a password stated in
-  prose), ``blocks`` (values on the lines after their key), ``key_bodies`` (private keys'
-  bodies without their header), ``logins`` (lists of ``user:password``), ``command_lines``
-  (password flags), ``cookies`` (cookies, session cookies, CAS tickets), ``statements`` (SQL,
-  protocol commands, XML elements, password hashes), ``percent_encoded`` (pairs in encoded
-  URLs and forms), ``personal`` (card numbers, e-mail and IP addresses).
+  ``key_names`` (what a key's name says), ``key_values`` (pairs under secret-named and
+  generic keys), ``named_values`` (a secret's name and value), ``prose`` (a secret named or a
+  password stated in prose), ``blocks`` (values on the lines after their key),
+  ``key_bodies`` (private keys' bodies without their header), ``logins`` (lists of
+  ``user:password``), ``command_lines`` (password flags), ``cookies`` (cookies, session
+  cookies, CAS tickets), ``statements`` (SQL, protocol commands, XML elements, password
+  hashes), ``percent_encoded`` (pairs in encoded URLs and forms), ``personal`` (card numbers,
+  e-mail and IP addresses).
 """
 
 from __future__ import annotations

@@ -4,8 +4,8 @@
 unicode escapes, in SQL's or Python's quoting, as a list or an object (`_key_value`);
 ``webhook_key=`` and other generic keys when the value looks random, any opaque value of a
 signing, master or encryption key, ``user:password`` under an auth key (`_generic_key_value`);
-both built by `_key_value_pattern`. And a secret given as a name and a value
-(``{"name": "DB_PASSWORD", "value": ...}``: `_named_value`).
+both built by `_key_value_pattern`. (A secret given as a name and a value is in
+``named_values``.)
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ from log_analyzer.logs.redact.key_names import (
     _key_prefix,
     _keyword_alternation,
     _kv_kind,
-    _secret_name,
 )
 from log_analyzer.logs.redact.rule import _after_escape, _swap
 from log_analyzer.logs.redact.values import (
@@ -358,38 +357,3 @@ def _key_value_pattern(words: Mapping[str, str], *, generic: bool = False) -> re
         + _SEPARATOR
         + value
     )
-
-
-# A secret given as a name and a value: Kubernetes env vars ({"name":"DB_PASSWORD","value":"x"},
-# {Name:DB_PASSWORD Value:x ValueFrom:nil} as Go prints them, or YAML's "- name: X" and
-# "value: x" on the next line of a multi-line entry), CloudFormation parameters
-# (ParameterKey, ParameterValue) and stack outputs (OutputKey, OutputValue), SSM parameters
-# (Name, Value), Consul's KV export (key, value),
-# Elastic Beanstalk option settings (OptionName, Value). The name says it is a secret.
-# Up to two short fields may stand between the name and the value (SSM's "Type").
-_BETWEEN = (
-    r"(?:\\?[\"']?\w{1,32}\\?[\"']?[ \t]*[:=][ \t]*"
-    r"\\?[\"']?[\w.-]{0,64}\\?[\"']?[ \t]*,[ \t]*){0,2}"
-)
-_NAMED_VALUE = re.compile(
-    r"(?<![A-Za-z0-9_])(?:[Nn]ame|[Kk]ey|Parameter[Kk]ey|Output[Kk]ey|Option[Nn]ame)"
-    r"\\?[\"']?[ \t]*[:=][ \t]*"
-    r"(?P<vq>\\?[\"']?)(?P<name>[A-Za-z0-9_./-]{1,128})(?P=vq)[ \t]*,?[ \t]*(?:\r?\n[ \t]*)?"
-    + _BETWEEN
-    + r"\\?[\"']?(?:[Vv]alue|Parameter[Vv]alue|Output[Vv]alue)\\?[\"']?[ \t]*[:=][ \t]*"
-    + _VALUE
-)
-_FIELD = re.compile(r"[A-Za-z]\w*:")
-
-
-def _named_value(match: re.Match[str]) -> tuple[str, str] | None:
-    named = _secret_name(match.group("name"))
-    group = str(match.lastgroup)
-    value = match.group(group)
-    tail = _unbalanced_tail(value) if group == "bare" else 0
-    value = value[: len(value) - tail]
-    if named is None or _is_not_secret(value):
-        return None
-    if group == "bare" and _FIELD.match(value):
-        return None  # Go's {Name:X Value: ValueFrom:...}: the value is empty
-    return _swap(match, group, _kv_kind(*named), tail=tail)

@@ -33,11 +33,9 @@ from log_analyzer.logs.redact.key_bodies import (
 )
 from log_analyzer.logs.redact.key_names import _GENERIC_KEY_WORDS, _SECRET_KEY_WORDS
 from log_analyzer.logs.redact.key_values import (
-    _NAMED_VALUE,
     _generic_key_value,
     _key_value,
     _key_value_pattern,
-    _named_value,
 )
 from log_analyzer.logs.redact.kubernetes import (
     _ENCODED_HINT,
@@ -50,6 +48,7 @@ from log_analyzer.logs.redact.kubernetes import (
     _secret_data,
 )
 from log_analyzer.logs.redact.logins import _LOGIN_LIST, _login_list
+from log_analyzer.logs.redact.named_values import _NAMED_VALUE, _named_value
 from log_analyzer.logs.redact.percent_encoded import (
     _ENCODED_PAIR,
     _ENCODED_PAIR_SHAPE,

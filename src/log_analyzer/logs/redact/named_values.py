@@ -1,0 +1,47 @@
+"""A secret given as a name and a value: ``{"name": "DB_PASSWORD", "value": ...}`` (`_named_value`).
+
+The name says it is a secret; the value is read as a key-value pair's (`key_values._VALUE`).
+"""
+
+from __future__ import annotations
+
+import re
+
+from log_analyzer.logs.redact.key_names import _kv_kind, _secret_name
+from log_analyzer.logs.redact.key_values import _VALUE, _unbalanced_tail
+from log_analyzer.logs.redact.rule import _swap
+from log_analyzer.logs.redact.values import _is_not_secret
+
+# A secret given as a name and a value: Kubernetes env vars ({"name":"DB_PASSWORD","value":"x"},
+# {Name:DB_PASSWORD Value:x ValueFrom:nil} as Go prints them, or YAML's "- name: X" and
+# "value: x" on the next line of a multi-line entry), CloudFormation parameters
+# (ParameterKey, ParameterValue) and stack outputs (OutputKey, OutputValue), SSM parameters
+# (Name, Value), Consul's KV export (key, value),
+# Elastic Beanstalk option settings (OptionName, Value). The name says it is a secret.
+# Up to two short fields may stand between the name and the value (SSM's "Type").
+_BETWEEN = (
+    r"(?:\\?[\"']?\w{1,32}\\?[\"']?[ \t]*[:=][ \t]*"
+    r"\\?[\"']?[\w.-]{0,64}\\?[\"']?[ \t]*,[ \t]*){0,2}"
+)
+_NAMED_VALUE = re.compile(
+    r"(?<![A-Za-z0-9_])(?:[Nn]ame|[Kk]ey|Parameter[Kk]ey|Output[Kk]ey|Option[Nn]ame)"
+    r"\\?[\"']?[ \t]*[:=][ \t]*"
+    r"(?P<vq>\\?[\"']?)(?P<name>[A-Za-z0-9_./-]{1,128})(?P=vq)[ \t]*,?[ \t]*(?:\r?\n[ \t]*)?"
+    + _BETWEEN
+    + r"\\?[\"']?(?:[Vv]alue|Parameter[Vv]alue|Output[Vv]alue)\\?[\"']?[ \t]*[:=][ \t]*"
+    + _VALUE
+)
+_FIELD = re.compile(r"[A-Za-z]\w*:")
+
+
+def _named_value(match: re.Match[str]) -> tuple[str, str] | None:
+    named = _secret_name(match.group("name"))
+    group = str(match.lastgroup)
+    value = match.group(group)
+    tail = _unbalanced_tail(value) if group == "bare" else 0
+    value = value[: len(value) - tail]
+    if named is None or _is_not_secret(value):
+        return None
+    if group == "bare" and _FIELD.match(value):
+        return None  # Go's {Name:X Value: ValueFrom:...}: the value is empty
+    return _swap(match, group, _kv_kind(*named), tail=tail)
