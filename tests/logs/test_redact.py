@@ -3969,3 +3969,20 @@ def test_key_names_of_tokens_key_shares_and_encodings(text: str, expected: str |
 )  # fmt: skip
 def test_secret_flags_quoted_and_logins_by_token(text: str, expected: str | None) -> None:
     assert redact(text, pii=NO_PII).text == (expected or text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("tokens:\n  - Xk9Lm2q7\n  - '{{ .Values.t }}'\nttl: 1h",
+         "tokens:\n  - [REDACTED:token]\n  - '{{ .Values.t }}'\nttl: 1h"),
+        ('api_keys:\\n- \\"Xk9Lm2q7\\"\\n- ${KEY}\\nnext: 1',
+         'api_keys:\\n- \\"[REDACTED:api_key]\\"\\n- ${KEY}\\nnext: 1'),
+        ("passwords:\n  - name: db\n    valueFrom: vault", None),
+        ("password:\n- Xk9Lm2q7", None),
+        ("- name: db\n  password:\n- name: cache", None),
+        ("password: |\n  Xk9Lm2q7\n- item", "password: |\n  [REDACTED:password]\n- item"),
+    ],
+)  # fmt: skip
+def test_a_plural_keys_list_items_on_the_next_lines(text: str, expected: str | None) -> None:
+    assert redact(text, pii=NO_PII).text == (expected or text)

@@ -550,6 +550,7 @@ MAKERS: dict[str, Maker] = {
     "azure_devops_pat": of(string.ascii_lowercase + "234567", 52),
     "vault_share_hex": of(HEX, 66),
     "vault_legacy": join("s.", of(ALNUM, 24, mixed_case=True)),
+    "gitlab_pat_plain": of(ALNUM, 26, mixed_case=True),
     "cvv": of(string.digits, 3),
     "mnemonic": lambda rng: " ".join(rng.choice(BIP39_SAMPLE) for _ in range(12)),
     "paseto_local": join("v4.local.", of(URLSAFE, 140, mixed_case=True)),
