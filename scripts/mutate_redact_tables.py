@@ -71,7 +71,9 @@ PATTERNS = (
     "_VAULT_KEY",
     "_ESCAPE_BEFORE",
     "_LIST_ITEM",
+    "_BLOCK_LIST_ITEM",
     "_OBJECT_VALUE",
+    "_VALUE_MEMBER",
     "_HEX_KEY",
     "_TRACE_ID_KEY",
 )

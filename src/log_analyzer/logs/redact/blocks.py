@@ -45,7 +45,7 @@ _NOT_A_SCALAR = re.compile(r"[ \t]*(?:[\w.\"'-]+[ \t]*:(?:[ \t]|$)|-[ \t]|#|$)")
 _LINE_BREAK = re.compile(r"\r?\n|(?:\\r)?\\n")
 # A list item's scalar on its own line (real or escaped), maybe quoted: "  - value"; not a
 # mapping ("- a: b").
-_LIST_ITEM = re.compile(
+_BLOCK_LIST_ITEM = re.compile(
     r"(?:^|(?<=\n)|(?<=\\n))[ \t]*-[ \t]+(?P<q>\\?[\"']?)"
     r"(?P<item>(?![\w.\"'-]+[ \t]*:(?:[ \t]|\\|$))[^\s\\\"'][^\r\n\\\"']*?)(?P=q)"
     r"(?=[ \t]*(?:\r?\n|\\[rn]|$))"
@@ -83,7 +83,7 @@ def _list_items(match: re.Match[str], group: str, kind: str) -> tuple[str, str] 
         found += 1
         return _swap(part, "item", kind)[1]
 
-    content = _LIST_ITEM.sub(item, match.group(group))
+    content = _BLOCK_LIST_ITEM.sub(item, match.group(group))
     if not found:
         return None
     whole, base = match.group(0), match.start()
