@@ -3925,9 +3925,11 @@ def test_an_aws_session_token_needs_no_name(prefix: str) -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("GH_PAT=Xk9Lm2q7Zr8w", "GH_PAT=[REDACTED:token]"),
-        ('{"pat":"Xk9Lm2q7Zr8w"}', '{"pat":"[REDACTED:token]"}'),
-        ("gitlabPat: Xk9Lm2q7Zr8w", "gitlabPat: [REDACTED:token]"),
+        ("GH_PAT=Xk9Lm2q7Zr8wQp4T", "GH_PAT=[REDACTED:token]"),
+        ('{"pat":"Xk9Lm2q7Zr8wQp4T"}', '{"pat":"[REDACTED:token]"}'),
+        ("gitlabPat: Xk9Lm2q7Zr8wQp4T", "gitlabPat: [REDACTED:token]"),
+        ('{"pat":"**/*.go"}', None),
+        ("pat=Xk9Lm2q7", None),
         ('"unseal_keys_b64":["Xk9Lm2q7Zr8w"]', '"unseal_keys_b64":["[REDACTED:vault_unseal_key]"]'),
         ('"recovery_keys_hex": ["0f3c4143"]', '"recovery_keys_hex": ["[REDACTED:recovery_key]"]'),
         ("SIGNING_TOKEN_BASE64=Xk9Lm2q7Zr8w", "SIGNING_TOKEN_BASE64=[REDACTED:token]"),
@@ -3960,6 +3962,7 @@ def test_key_names_of_tokens_key_shares_and_encodings(text: str, expected: str |
         ("vault login s.Xk9Lm2q7Zr8w", "vault login [REDACTED:vault_token]"),
         ("npm set _authToken Xk9Lm2q7Zr8wQp4T", "npm set _authToken [REDACTED:token]"),
         ("--token is deprecated", None),
+        ("usage: --token TOKEN  --api-key API_KEY", None),
         ('--token "$TOKEN"', None),
         ("vault login root", None),
         ("vault login failed: denied", None),

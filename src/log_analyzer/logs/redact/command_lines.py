@@ -41,10 +41,19 @@ _FLAG_SHAPE = (
 """Where `_FLAG` may match (RE2, case-folded text): a flag followed by a value."""
 
 
+# A usage line's placeholder for the value: --token TOKEN, --api-key API_KEY.
+_METAVAR = re.compile(r"[A-Z][A-Z_]*")
+
+
 def _flag(match: re.Match[str]) -> tuple[str, str] | None:
     group = str(match.lastgroup)
     value = match.group(group)
-    if _inside_word(match) or _is_not_secret(value) or value.lower() in _FLAG_PROSE:
+    if (
+        _inside_word(match)
+        or _is_not_secret(value)
+        or value.lower() in _FLAG_PROSE
+        or _METAVAR.fullmatch(value)
+    ):
         return None
     kind = _kv_kind(match.group("kw"), match.group("prefix"))
     return _swap(match, group, kind)

@@ -203,6 +203,8 @@ def _key_value(match: re.Match[str]) -> tuple[str, str] | None:
         return None  # PWD=/srv/app in an environment dump is a directory, not a password.
     if lowered == "pass" and value.isdigit():
         return None  # "pass=42 fail=0": a test tally.
+    if lowered == "pat" and not (_opaque_id(value) or _high_entropy(value)):
+        return None  # "pat" is a pattern too ("pat":"**/*.go"); an access token is random.
     kind = _kv_kind(keyword, _key_prefix(match))
     if kind == "session_id" and value.isdigit():
         return None  # a database's or a job's session number, not a bearer of access
