@@ -3639,9 +3639,10 @@ def test_every_command_line_tool_with_a_password_flag(line: str, password: str) 
         "+ rabbitmqctl add_user app {q}Tg7x Pw2Lq9{q}",
         "+ keytool -importkeystore -srcstorepass {q}Tg7x Pw2Lq9{q} -destkeystore a.jks",
         "+ openssl enc -aes-256-cbc -k {q}Tg7x Pw2Lq9{q} -in a -out b",
+        "+ gpg --batch --passphrase {q}Tg7x Pw2Lq9{q} --decrypt a.gpg",
     ],
 )
-@pytest.mark.parametrize("quote", ["'", '"'], ids=["single", "double"])
+@pytest.mark.parametrize("quote", ["'", '"', '\\"'], ids=["single", "double", "json-escaped"])
 def test_a_quoted_password_flag_keeps_its_quotes(line: str, quote: str) -> None:
     text = line.format(q=quote)
     assert redact(text, pii=NO_PII).text == text.replace("Tg7x Pw2Lq9", "[REDACTED:password]")
@@ -3704,6 +3705,18 @@ def test_brackets_that_hold_no_secret_are_left(text: str) -> None:
         ('password: Some("Xk9Lm2q7Zr")', 'password: Some("[REDACTED:password]")'),
         ('token: Some(Secret("Xk9Lm2q7Zr"))', 'token: Some(Secret("[REDACTED:token]"))'),
         ("db_password=Password('Xk9Lm2q7Zr')", "db_password=Password('[REDACTED:password]')"),
+        (
+            'EnvVar { name: "DB_PASSWORD", value: Some("Xk9Lm2q7Zr"), value_from: None }',
+            'EnvVar { name: "DB_PASSWORD", value: Some("[REDACTED:password]"), value_from: None }',
+        ),
+        (
+            "EnvVar(name='DB_PASSWORD', value=Secret('Xk9Lm2q7Zr'))",
+            "EnvVar(name='DB_PASSWORD', value=Secret('[REDACTED:password]'))",
+        ),
+        (
+            '{"cfg":"password: Some(\\"Xk9Lm2q7Zr\\")"}',
+            '{"cfg":"password: Some(\\"[REDACTED:password]\\")"}',
+        ),
         ('password: Some("")', None),
         ('token: Some("<redacted>")', None),
         ("password=SecretStr('**********')", None),
@@ -3934,7 +3947,8 @@ def test_an_aws_session_token_needs_no_name(prefix: str) -> None:
         ('"recovery_keys_hex": ["0f3c4143"]', '"recovery_keys_hex": ["[REDACTED:recovery_key]"]'),
         ("SIGNING_TOKEN_BASE64=Xk9Lm2q7Zr8w", "SIGNING_TOKEN_BASE64=[REDACTED:token]"),
         ("password_hex=0f3c41437441", "password_hex=[REDACTED:password]"),
-        ("compat=1.2 spat=Xk9Lm2q7Zr8w", None),
+        ("compat=Xk9Lm2q7Zr8wQp4T spat=Xk9Lm2q7Zr8wQp4T", None),
+        ("impasse=Xk9Lm2q mot_de_passe=Xk9Lm", "impasse=Xk9Lm2q mot_de_passe=[REDACTED:password]"),
         ("path=/srv/app pattern=Xk9Lm2q7Zr8w patch=Xk9Lm2q7Zr8w", None),
         ('{"unseal_keys_b64":[],"unseal_shares":5}', None),
         ("token_b64_length=44 password_hex_bytes=32", None),
@@ -3943,6 +3957,7 @@ def test_an_aws_session_token_needs_no_name(prefix: str) -> None:
         ('{"SecretId":"prod/db"}', None),
         ('"token":{"t":1,"value":"Xk9Lm2q"}', '"token":{"t":1,"value":"[REDACTED:token]"}'),
         ("password={value='Xk9Lm2q7'}", "password={value='[REDACTED:password]'}"),
+        ("password={value=Xk9Lm2q7}", "password={value=[REDACTED:password]}"),
         ('"secret":{"secretName":"api-tls","valueFrom":"x"}', None),
         ('{"OutputKey":"DbPassword","OutputValue":"Xk9Lm2q"}',
          '{"OutputKey":"DbPassword","OutputValue":"[REDACTED:password]"}'),
@@ -3982,6 +3997,10 @@ def test_secret_flags_quoted_and_logins_by_token(text: str, expected: str | None
         ('api_keys:\\n- \\"Xk9Lm2q7\\"\\n- ${KEY}\\nnext: 1',
          'api_keys:\\n- \\"[REDACTED:api_key]\\"\\n- ${KEY}\\nnext: 1'),
         ("passwords:\n  - name: db\n    valueFrom: vault", None),
+        ("tokens:\n  - Xk9Lm2q7\n  - Zr8wQp4T\n  - db:",
+         "tokens:\n  - [REDACTED:token]\n  - [REDACTED:token]\n  - db:"),
+        ("tokens:\\n  - Xk9Lm2q7\\n  - Zr8wQp4T\\n  - db:\\n",
+         "tokens:\\n  - [REDACTED:token]\\n  - [REDACTED:token]\\n  - db:\\n"),
         ("password:\n- Xk9Lm2q7", None),
         ("- name: db\n  password:\n- name: cache", None),
         ("password: |\n  Xk9Lm2q7\n- item", "password: |\n  [REDACTED:password]\n- item"),

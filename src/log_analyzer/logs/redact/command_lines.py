@@ -19,7 +19,7 @@ from log_analyzer.logs.redact.values import _is_not_secret, _mixed_case_with_dig
 _FLAG = re.compile(
     r"--(?P<prefix>(?:[A-Za-z0-9]+-)*)"
     r"(?P<kw>password|passwd|passphrase|pass|pwd|token|secret|api-?key|access-?key|secret-?key"
-    r"|private-?key)[ \t]+(?:'(?P<secret_sq>[^'\n]+)'|\"(?P<secret_dq>[^\"\n]+)\""
+    r"|private-?key)[ \t]+(?:'(?P<secret_sq>[^'\n]+)'|\\?\"(?P<secret_dq>[^\"\\\n]+)\\?\""
     r"|(?P<secret>[^\s\"'=-][^\s\"']*))"
 )
 # Words a CLI's own messages put after a flag's name: "--token is deprecated", "--password
@@ -70,14 +70,15 @@ _USER = r"[^\s:\"'\[]+:"
 
 
 def _argument(name: str, bare: str = r"[^\s\"']+", before: str = "") -> str:
-    """A flag's value as a shell prints it: bare, or quoted as ``set -x`` quotes it ('p w').
+    r"""A flag's value as a shell prints it: bare, or quoted as ``set -x`` quotes it ('p w').
 
     Each form has a group of its own (``name``, ``name_sq``, ``name_dq``), so the quotes stay;
-    `before` is what stands ahead of the value inside the same quotes (curl's ``user:``).
+    `before` is what stands ahead of the value inside the same quotes (curl's ``user:``). Double
+    quotes may be escaped, as in a JSON string (``-p \"pw\"``).
     """
     return (
         rf"(?:'{before}(?P<{name}_sq>[^'\n]+)'"
-        rf"|\"{before}(?P<{name}_dq>[^\"\n]+)\""
+        rf"|\\?\"{before}(?P<{name}_dq>[^\"\\\n]+)\\?\""
         rf"|{before}(?P<{name}>{bare}))"
     )
 

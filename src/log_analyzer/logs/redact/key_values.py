@@ -318,8 +318,8 @@ _VALUE = (
     # Python's bytes, b'...', as a dict's repr shows them.
     r"|[NnEeBb]?'(?P<sq>(?:[^'\n]|'')*)'?"
     # A quoted value wrapped in a type, as Rust's Debug and Python's reprs print it:
-    # password: Some("..."), Some(Secret("...")), SecretStr('...').
-    r"|(?:[A-Z][A-Za-z]{1,31}\(){1,2}(?:\"(?P<wdq>[^\"\\\n]*)\"|'(?P<wsq>[^'\n]*)')"
+    # password: Some("..."), Some(Secret("...")), SecretStr('...'); in a JSON string, Some(\"...\").
+    r"|(?:[A-Z][A-Za-z]{1,31}\(){1,2}(?:\\?\"(?P<wdq>[^\"\\\n]*)\\?\"|'(?P<wsq>[^'\n]*)')"
     # A bare value ends at an "&" that starts a URL query's next parameter (&next=/), not at
     # one inside it (password=p@ss&w0rd), and at a "," before a space or the next key
     # (password=a, user=b; password=a,user=b), not at one inside it (password=Ab3,cc7). It
