@@ -220,3 +220,24 @@ async def test_a_store_that_reports_levels_finds_onsets_in_errors_only() -> None
     found, _, levels = await traced_onsets(lines)
     assert [e.onset_ns for e in found] == [START + 900 * S]
     assert levels == "error,fatal"
+
+
+async def test_errors_the_store_could_not_level_still_have_their_onset() -> None:
+    # Loki 3 levels CoreDNS's ``[INFO] ... NOERROR`` lines (the default filter keeps them for
+    # ``NOERROR``) but not the controllers' klog ``E0602`` lines, which name no level word: a
+    # levelled store whose errors are all ``unknown``. Their storm is an onset all the same.
+    onset = START + 900 * S
+    lines = [
+        (START + i * 20 * S, LABELS, "info", f'[INFO] 10.244.0.{i % 9}:53 "A IN x." NOERROR')
+        for i in range(90)
+    ]
+    lines.append((onset - 30 * S, LABELS, "info", "policy updated: validationAction=Deny"))
+    lines += [
+        (onset + i * S // 2, LABELS, "unknown", f"E0602 14:15:00.000000 1 rs.go:5] sync {i} denied")
+        for i in range(1500)
+    ]
+    found, note, levels = await traced_onsets(lines)
+    assert note is None and [e.onset_ns for e in found] == [onset]
+    recent = "".join(row[2] for row in found[0].recent.decoded().rows)
+    assert "policy updated: validationAction=Deny" in recent
+    assert levels == "every"

@@ -15,6 +15,7 @@ from log_analyzer.logs.changes import (
     coarse_onsets,
     first_rise,
     onset_levels,
+    onsets_in,
     step_up,
 )
 from log_analyzer.logs.levels import Level
@@ -221,3 +222,47 @@ def test_onsets_are_found_in_errors_unless_the_store_gave_no_line_a_level() -> N
     unlevelled = Histogram(60, ((60, {Level.UNKNOWN: 40.0}), (120, {Level.ERROR: 0.0})))
     assert onset_levels(unlevelled) is None
     assert onset_levels(Histogram(60, ())) is None
+
+
+def histogram(errors: list[float], others: list[float], other: Level = Level.WARN) -> Histogram:
+    """Lines per 60 s bucket: ``errors`` at error level, ``others`` at ``other``."""
+    return Histogram(
+        60,
+        tuple(
+            (60 * (i + 1), {Level.ERROR: e, other: o})
+            for i, (e, o) in enumerate(zip(errors, others, strict=True))
+        ),
+    )
+
+
+def test_a_storm_of_warnings_over_a_few_old_errors_is_an_onset_too() -> None:
+    # An error now and then all along (the first in bucket 3), then 330 warnings a minute from
+    # bucket 15 on, and three errors a minute: the errors rise nowhere sharply.
+    errors = [0.0, 0.0] + [1.0] * 13 + [3.0] * 15
+    warnings = [4.0] * 15 + [330.0] * 15
+    found = onsets_in(histogram(errors, warnings))
+    assert found == ((120, (Level.FATAL, Level.ERROR)), (900, None))
+    # The same warnings with no error at all: the warnings' step up alone.
+    assert onsets_in(histogram([0.0] * 30, warnings)) == ((900, None),)
+
+
+def test_errors_the_store_could_not_level_make_an_onset_in_a_levelled_store() -> None:
+    # Loki 3 levels a CoreDNS ``[INFO]`` line, not a klog ``E0602`` one: the errors of the
+    # controllers are ``unknown``, beside a few levelled lines.
+    unlevelled = [2.0] * 10 + [120.0] * 5 + [3.0] * 15
+    counted = histogram([0.0] * 30, unlevelled, Level.UNKNOWN)
+    levelled = Histogram(60, tuple((end, {**n, Level.INFO: 2.0}) for end, n in counted.points))
+    assert onset_levels(levelled) == (Level.FATAL, Level.ERROR)
+    assert onsets_in(levelled) == ((600, None),)
+
+
+def test_no_onset_of_every_line_where_the_errors_rose_or_nothing_did() -> None:
+    # Errors and warnings rise together: the errors' onset stands for both.
+    errors = [0.0] * 12 + [60.0] * 18
+    warnings = [4.0] * 12 + [300.0] * 18
+    assert onsets_in(histogram(errors, warnings)) == ((720, (Level.FATAL, Level.ERROR)),)
+    # Errors spike: their spike is the onset, whatever the warnings do.
+    spiking = [0.0] * 20 + [90.0, 80.0] + [0.0] * 8
+    assert onsets_in(histogram(spiking, warnings)) == ((1200, (Level.FATAL, Level.ERROR)),)
+    # Steady warnings, no error: a quiet window.
+    assert onsets_in(histogram([0.0] * 30, [40.0 + i % 3 for i in range(30)])) == ()

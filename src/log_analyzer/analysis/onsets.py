@@ -32,9 +32,9 @@ from opentelemetry import trace
 
 from log_analyzer.analysis.request import AnalysisRequest
 from log_analyzer.core.errors import ServiceError
-from log_analyzer.logs.changes import coarse_onsets, first_rise, onset_levels
+from log_analyzer.logs.changes import first_rise, onsets_in
 from log_analyzer.logs.levels import Level
-from log_analyzer.logs.totals import Histogram, find_spikes
+from log_analyzer.logs.totals import Histogram
 from log_analyzer.sources.base import (
     CountQuery,
     EntryQuery,
@@ -82,23 +82,25 @@ async def before_onsets(
     counted = await histogram
     if counted is None:
         return (), "no counts per bucket, so no onset to look before"
-    levels = onset_levels(counted)
-    series = counted.series(levels)
-    spikes = [(spike.start, spike.peak) for spike in find_spikes(series)]
-    coarse = coarse_onsets(series.points, series.step_seconds, spikes)
+    coarse = onsets_in(counted)
     if not coarse:
         return (), "no onset: the window had no errors, or had them from its start"
-    step = series.step_seconds
+    step = counted.step_seconds
     with tracer.start_as_current_span(f"query_{source.name}_before_onset") as span:
         span.set_attribute("db.system.name", source.name)
-        span.set_attribute("log.onset_levels", _named(levels))
+        span.set_attribute("log.onset_levels", ";".join(_named(levels) for _, levels in coarse))
         try:
             found = await asyncio.gather(
                 *(
                     _evidence(
-                        source, request, levels, start, step, usual_before(series.points, start)
+                        source,
+                        request,
+                        levels,
+                        start,
+                        step,
+                        usual_before(counted.series(levels).points, start),
                     )
-                    for start in coarse
+                    for start, levels in coarse
                 )
             )
         except ServiceError as exc:

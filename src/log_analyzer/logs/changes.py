@@ -21,7 +21,7 @@ from log_analyzer.logs.condense import condense
 from log_analyzer.logs.levels import Level
 from log_analyzer.logs.normalize import NormalizedEntry
 from log_analyzer.logs.redact import DEFAULT_PII
-from log_analyzer.logs.totals import Histogram
+from log_analyzer.logs.totals import Histogram, find_spikes
 
 _WORD = re.compile(r"[^\W\d_]{2}")
 """Two letters in a row: a template without them (blank, ASCII art, a row of dashes) is no
@@ -147,6 +147,50 @@ def onset_levels(histogram: Histogram) -> tuple[Level, ...] | None:
         if any(count and level is not Level.UNKNOWN for level, count in counts.items()):
             return SEVERE_LEVELS
     return None
+
+
+Onset = tuple[int, tuple[Level, ...] | None]
+"""An onset's start (unix seconds) and the levels it was found in (None: every counted line)."""
+
+
+def onsets_in(histogram: Histogram) -> tuple[Onset, ...]:
+    """Where things broke (`coarse_onsets` of the `onset_levels`), and in which levels' lines.
+
+    When the errors rose nowhere sharply (no spike of theirs: none at all, a few scattered old
+    ones, or lines the store could not level, such as klog's ``E0602`` under Loki 3), a spike of
+    every counted line (by default those that look like errors or warnings) is an onset too:
+    a storm of warnings, or of errors the store does not know as errors, is where things broke
+    just the same; or, as for errors, the largest step up of them (a storm that fills half the
+    window raises the median too much to be a spike). Its levels are then None, so its precise
+    onset is looked for in every counted line.
+    """
+    levels = onset_levels(histogram)
+    series = histogram.series(levels)
+    spikes = [(spike.start, spike.peak) for spike in find_spikes(series)]
+    found: list[Onset] = [
+        (start, levels) for start in coarse_onsets(series.points, series.step_seconds, spikes)
+    ]
+    if levels is not None and not spikes and len(found) < 2:
+        every = histogram.series(None)
+        wider = find_spikes(every)
+        start = (
+            min(spike.start for spike in wider)
+            if wider
+            else step_up(every.points, every.step_seconds)
+        )
+        if start is not None and not _rose_at(series.points, start, every.step_seconds):
+            found.append((start, None))
+    return tuple(sorted(found, key=lambda onset: onset[0]))
+
+
+def _rose_at(points: Sequence[tuple[int, float]], start: int, step_seconds: int) -> bool:
+    """Whether ``points`` rose by `STEP_UP_MIN_LINES` over the three buckets from ``start``.
+
+    Against the three before it: where the errors rose too, their own onset stands for it.
+    """
+    after = sum(value for end, value in points if start < end <= start + 3 * step_seconds)
+    before = sum(value for end, value in points if start - 3 * step_seconds < end <= start)
+    return after - before >= STEP_UP_MIN_LINES
 
 
 def coarse_onsets(
