@@ -18,16 +18,7 @@ from log_analyzer.eval.measure import Measured
 from tests.conftest import settings_for_tests
 
 FAILS_RECALL: dict[str, str] = {}
-FAILS_RANK: dict[str, str] = {
-    "etcd-slow-disk-ramp": (
-        "a gradual degradation: 'slow fdatasync' was there 13 minutes before the onset, so it "
-        "is 'louder' (+2), not 'new' (+3), and scores 7.51 (seen before the onset 3 + louder 2 "
-        "+ warn 1 + rare 0.51 + FIRST_CHANGE_BONUS 1) against etcd's own symptom 'apply "
-        "request took too long', new 80 s before the onset, 7.77 (3 + new 3 + warn 1 + rare "
-        "0.77): rank 2. Ranking a source's later symptom after its earlier one fixes it, but "
-        "demotes a new 'certificate expired' after louder lag warnings of the same consumer alike"
-    ),
-}
+FAILS_RANK: dict[str, str] = {}
 THRESHOLDS = Thresholds()
 
 

@@ -114,7 +114,7 @@ def entry(ts: int, line: str, **labels: str) -> LogEntry:
         pytest.param(
             'level=warn ts=2026-01-01T00:00:00Z msg="disk almost full" pct=91',
             {},
-            "disk almost full",
+            "disk almost full pct=91",
             Level.WARN,
             id="logfmt-quoted-msg",
         ),
@@ -501,12 +501,54 @@ def test_json_detail_value_is_compact_json() -> None:
 
 
 @pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        pytest.param(
+            {"key": "es.max_idle_conns", "old": 100, "new": 2},
+            "config updated key=es.max_idle_conns old=100 new=2",
+            id="zap-fields-say-what-changed",
+        ),
+        pytest.param(
+            {"flagKey": "new-tax-engine", "enabled": True, "rollout": 0.5},
+            "config updated flagKey=new-tax-engine enabled=true rollout=0.5",
+            id="scalars-as-json-writes-them",
+        ),
+        pytest.param(
+            {"logger": "cfg", "caller": "w.go:12", "pid": 7, "hostname": "n1", "thread": "main"},
+            "config updated",
+            id="who-wrote-it-tells-nothing",
+        ),
+        pytest.param(
+            {"trace_id": "ab12", "time": "2026-01-01T00:00:00Z", "k8s": {"pod": "x"}, "xs": [1]},
+            "config updated",
+            id="ids-times-objects-and-lists-left-out",
+        ),
+        pytest.param(
+            {"body": "x" * 200, "size": 2},
+            "config updated size=2",
+            id="a-long-value-left-out",
+        ),
+        pytest.param(
+            {f"k{i}": i for i in range(9)},
+            "config updated k0=0 k1=1 k2=2 k3=3 k4=4 k5=5",
+            id="at-most-six",
+        ),
+    ],
+)
+def test_the_fields_beside_a_message_are_kept_after_it(
+    fields: dict[str, object], message: str
+) -> None:
+    line = json.dumps({"level": "info", "msg": "config updated", **fields})
+    assert parse_line(line, NO_LABELS, 2000).message == message
+
+
+@pytest.mark.parametrize(
     ("line", "message", "level"),
     [
         pytest.param(
             "user=bob id=7 logged in", "user=bob id=7 logged in", Level.UNKNOWN, id="eq-prose"
         ),
-        pytest.param("x=1 level=warn msg=slow", "slow", Level.WARN, id="logfmt-level-later"),
+        pytest.param("x=1 level=warn msg=slow", "slow x=1", Level.WARN, id="logfmt-level-later"),
         pytest.param("lvl=error event=crash", "crash", Level.ERROR, id="logfmt-short-keys"),
         pytest.param("{oops} level=error msg=boom", "boom", Level.ERROR, id="brace-then-logfmt"),
         pytest.param("ERROR disk 1 at 0x1f full", "disk 1 at 0x1f full", Level.ERROR, id="plain"),

@@ -142,21 +142,67 @@ def unquote(value: str) -> str:
 
 
 def message_from_fields(fields: Mapping[str, Any], raw: str) -> str:
-    """The message of a structured line, with the fields that say why something failed."""
+    """The message of a structured line, with the fields that say why something failed.
+
+    Then the other short values the logger wrote beside its message (`_context`): zap, slog,
+    logr and structlog put what a line is about in fields (``"msg": "config updated", "key":
+    "es.max_idle_conns", "old": 100, "new": 2``), and the message alone says nothing.
+    """
     message = next((str(fields[k]) for k in _MESSAGE_KEYS if isinstance(fields.get(k), str)), None)
     if message is None:
         return _fields_as_message(fields) or raw
     details = [
         f"{k}={_compact(fields[k])}" for k in _DETAIL_KEYS if fields.get(k) not in (None, "")
     ]
-    return " ".join([message, *details]) if details else message
+    return " ".join([message, *details, *_context(fields)])
+
+
+MAX_CONTEXT_FIELDS = 6
+"""Context fields kept after a message, the first ones written."""
+MAX_CONTEXT_CHARS = 80
+"""A longer value (a payload, a whole request) is left out: it is what the pattern would mask."""
+# Who wrote a line and where: the same on every line of a logger, so they tell nothing.
+_WRITER_KEYS = frozenset(
+    (
+        "logger", "logger_name", "loggerName", "name", "caller", "source", "file", "filename",
+        "line", "lineno", "func", "funcName", "function", "module", "thread", "thread_name",
+        "threadName", "process", "processName", "pid", "hostname", "host", "v", "@version",
+        "level_value", "Category", "SourceContext", "EventId", "stream", "_p", "time_nano",
+        "service", "app", "MessageTemplate", "s", "c", "id", "ctx",
+    )
+)  # fmt: skip
+"""MongoDB's severity, component, message id and connection (``s``, ``c``, ``id``, ``ctx``) too."""
+
+
+def _context(fields: Mapping[str, Any]) -> list[str]:
+    """``key=value`` of the short scalar fields no usual key names, in the order written."""
+    kept: list[str] = []
+    for key, value in fields.items():
+        if len(kept) >= MAX_CONTEXT_FIELDS:
+            break
+        if (
+            key in _SKIP_KEYS
+            or key in _KNOWN_KEYS
+            or key in _WRITER_KEYS
+            or "." in key  # a flattened copy of an object's field, or a writer's (``log.origin``)
+            or value is None
+            or isinstance(value, dict | list)
+        ):
+            continue
+        pair = f"{key}={_compact(value)}"
+        if len(pair) <= MAX_CONTEXT_CHARS:
+            kept.append(pair)
+    return kept
 
 
 # A logfmt line has one of the level or message keys followed by `=`; most `=` lines have none.
 _LOGFMT_HINTS = tuple(f"{key}=" for key in (*LEVEL_KEYS, *_MESSAGE_KEYS) if key != "log.level")
 
-_TIME_KEYS = frozenset(("ts", "time", "timestamp", "@t", "@timestamp", "date", "datetime"))
+_TIME_KEYS = frozenset(
+    ("ts", "time", "timestamp", "Timestamp", "@t", "@timestamp", "date", "datetime")
+)
 _SKIP_KEYS = frozenset((*ID_KEYS, *LEVEL_KEYS, *_TIME_KEYS))
+_KNOWN_KEYS = frozenset((*_MESSAGE_KEYS, *_DETAIL_KEYS))
 
 
 def _fields_as_message(fields: Mapping[str, Any]) -> str:
