@@ -286,7 +286,7 @@ def test_of_the_lines_a_start_up_writes_at_once_the_one_naming_versions_leads() 
     assert first.text.startswith("Starting Bridge v4.1.0")
     assert first.reasons[-1] == (
         "the first of the changes before it (of the lines its source wrote at once, the one "
-        "naming a version)"
+        "naming a version or a transition)"
     )
     assert not any("the first of the changes" in reason for s in rest for reason in s.reasons)
 
@@ -318,9 +318,14 @@ def test_of_lines_naming_as_many_versions_the_later_one_reports_what_the_change_
         pytest.param("warmed up in 4.5 seconds, heap 75.0%", "first", id="two-dotted-numbers"),
         pytest.param("listening on 10.0.3.17:8080", "first", id="an-address"),
         pytest.param("resourceVersion 88412 applied", "first", id="no-word-boundary"),
+        pytest.param("Running upgrade 3f2a1b9c -> 7d4e5f6a, drop coupon", "second", id="arrow"),
+        pytest.param("Shrinking ISR from 2,1,3 to 2", "second", id="from-to"),
+        pytest.param("pool resized: max 50 => 4", "second", id="fat-arrow"),
+        pytest.param("redirecting to /login", "first", id="to-without-from"),
+        pytest.param("moved from the queue", "first", id="from-without-to"),
     ],
 )
-def test_only_a_line_naming_a_version_takes_the_lead_from_the_first_of_its_burst(
+def test_only_a_line_naming_a_version_or_a_transition_takes_the_lead_from_the_first_of_its_burst(
     second: str, leads: str
 ) -> None:
     changes = [started("loading config", 0), started(second, 0.5),

@@ -9,7 +9,7 @@ seen just before an onset) are scored here on what distinguishes a cause from it
   first: of the changes at one onset, the one seen first started it (a configuration reload,
   an expired certificate) and the others, seen after it, are its effects; when one process
   wrote several lines at once (a start-up's options, banner and start line; a migration's
-  connection, plan and result), the one naming a version speaks for them;
+  connection, plan and result), the one naming a version or a transition speaks for them;
 * it is not a process's own shutdown after a change about its service (an eviction event,
   then the evicted database's ``FATAL: terminating connection``): that is being stopped;
 * it is new in the window rather than ongoing;
@@ -60,6 +60,9 @@ _VERSION = re.compile(
     r"\bversion\W{0,3}v?\d[\w.-]*|\bv\d+(?:\.\d+)*\b|(?<![\w.])\d+\.\d+\.\d+(?![\w.])",
     re.IGNORECASE,
 )
+# A transition: ``3f2a1b9c -> 7d4e5f6a``, ``a => b``, ``from 2,1,3 to 2``: what a change left
+# beside what it was, as an upgrade, a failover or a resize writes it.
+_TRANSITION = re.compile(r"\S\s*(?:->|=>|\u2192)\s*\S|\bfrom\s+\S+\s+to\s+\S", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,9 +188,9 @@ def _first_changes(candidates: Sequence[_Candidate]) -> dict[int, str]:
 
     That is the one seen first, if no other was seen as early; unless its source wrote more
     lines below warning level at once (a start, a migration): of those, the one naming the most
-    versions, the latest of them if several (``now at version v88`` after ``Migrating to
-    version 88``), since a banner or a connection line comes first and says nothing of what
-    changed. Keyed by ``id``.
+    versions or transitions, the latest of them if several (``now at version v88`` after
+    ``Migrating to version 88``), since a banner or a connection line comes first and says
+    nothing of what changed. Keyed by ``id``.
     """
     by_onset: dict[int, list[_Candidate]] = {}
     for candidate in candidates:
@@ -203,7 +206,7 @@ def _first_changes(candidates: Sequence[_Candidate]) -> dict[int, str]:
             telling, runner_up = at_once[:2]
             tied = _telling(telling) == _telling(runner_up)
             reason = "the first of the changes before it (of the lines its source wrote at once, "
-            reason += "the one naming a version)"
+            reason += "the one naming a version or a transition)"
         else:
             telling, runner_up = ordered[:2]
             tied = telling.first_ns == runner_up.first_ns
@@ -235,13 +238,14 @@ def _written_at_once(ordered: Sequence[_Candidate]) -> list[_Candidate]:
 
 
 def _telling(candidate: _Candidate) -> tuple[int, int]:
-    """How much a line says of what changed: the versions its example names, then lateness.
+    """How much a line says of what changed: the versions and transitions it names, then when.
 
-    Of lines naming as many versions, the later one reports what the event left; of lines
-    naming none, the first is the one that started it.
+    Of lines naming as many, the later one reports what the event left; of lines naming none,
+    the first is the one that started it (``Running upgrade 3f2a -> 7d4e`` after ``Context impl
+    PostgresqlImpl.``).
     """
     example = candidate.change.example if candidate.change is not None else candidate.text
-    versions = len(_VERSION.findall(example))
+    versions = len(_VERSION.findall(example)) + len(_TRANSITION.findall(example))
     return versions, candidate.first_ns if versions else -candidate.first_ns
 
 
