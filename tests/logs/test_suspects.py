@@ -242,12 +242,23 @@ def test_a_change_about_the_service_the_errors_name_comes_before_that_service_s_
     assert second.pattern == "P2" and "named in errors of gateway" in second.reasons
 
 
+@pytest.mark.parametrize("names", ["new-api-engine", "api-v2", "canary-api"])
+def test_a_change_naming_a_flag_or_key_after_a_service_is_about_that_service(names: str) -> None:
+    errors = pattern("P1", "upstream api returned <NUM>", count=900, at=1,
+                     source="gateway-6b8d9f7c5-h3j5n/gateway")  # fmt: skip
+    own = pattern("P2", "slow", level=Level.WARN, count=5, source="api-7d9c5b8f6-x2k4p/api")
+    ranked = rank_suspects([errors, own], [scaled(names=names)], [ONSET])
+    change_suspect = next(s for s in ranked if s.pattern is None)
+    assert "about api, named in errors of gateway" in change_suspect.reasons
+
+
 @pytest.mark.parametrize(
     ("level", "names"),
     [
         (Level.ERROR, "api"),  # an error naming a failing service is one more effect
         (Level.INFO, "billing"),  # a service no error names
         (Level.INFO, "apiserver"),  # not a service of the window
+        (Level.INFO, "rapid-engine"),  # no part of it is a service of the window
     ],
 )
 def test_only_a_change_below_error_level_about_a_named_service_gets_that_reason(

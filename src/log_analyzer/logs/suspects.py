@@ -392,10 +392,27 @@ def _services_about(
     own = {name for services in candidate.services for name in services}
     in_window = {name for other in candidates for services in other.services for name in services}
     found = []
-    for service in sorted((candidate.words & in_window) - own):
+    for service in sorted((_with_parts(candidate.words) & in_window) - own):
         pointers = _naming({service}, candidate, candidates)
         if pointers:
             found.append((service, pointers))
+    return found
+
+
+def _with_parts(words: frozenset[str]) -> set[str]:
+    """``words``, and each run of the parts of a hyphenated one.
+
+    A flag, a key or a resource is often named after the service it concerns: the flag
+    ``new-tax-engine`` is about ``tax``, ``orders-db-backup`` about ``orders`` and ``orders-db``.
+    """
+    found = set(words)
+    for word in words:
+        parts = word.split("-")
+        found.update(
+            "-".join(parts[start:end])
+            for start in range(len(parts))
+            for end in range(start + 1, len(parts) + 1)
+        )
     return found
 
 
