@@ -7,12 +7,12 @@ import pytest
 from log_analyzer.logs.changes import Change
 from log_analyzer.logs.condense import Pattern
 from log_analyzer.logs.levels import Level
+from log_analyzer.logs.services import service_names
 from log_analyzer.logs.suspects import (
     FIRST_CHANGE_BONUS,
     MAX_SUSPECTS,
     Suspect,
     rank_suspects,
-    service_names,
 )
 
 S = 1_000_000_000

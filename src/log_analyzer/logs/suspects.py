@@ -34,6 +34,7 @@ from log_analyzer.logs.changes import Change
 from log_analyzer.logs.clock import TIME, utc
 from log_analyzer.logs.condense import Pattern
 from log_analyzer.logs.levels import Level
+from log_analyzer.logs.services import names_in, service_names, with_parts
 from log_analyzer.logs.tables import named, quoted
 
 MAX_SUSPECTS = 5
@@ -45,8 +46,6 @@ changed a moment after it, not to outweigh a change against a pattern that never
 BURST_NS = 5 * 1_000_000_000
 """The lines one process writes at once (a start, a migration, a reload) come within this."""
 _SEVERITY = {Level.FATAL: 3.0, Level.ERROR: 2.0, Level.WARN: 1.0}
-_NAME = re.compile(r"[a-z][a-z0-9]*(?:-[a-z][a-z0-9]*)*")
-_HASHY = re.compile(r"^[a-z0-9]{5,10}$")
 # A placeholder with what masking may leave stuck to it: the letters before it (an id's hex
 # letters, ``c<NUM>``) and the punctuation after it (``<HEX>:``), but not a key (``uid=<NUM>``).
 _VALUE = re.compile(r"[A-Za-z0-9]*<(?:\*|[A-Z]+(?::[A-Z]+)?)>[^\s=]*")
@@ -97,7 +96,7 @@ class _Candidate:
     """`service_names` of each of its sources."""
 
     def __post_init__(self) -> None:
-        self.words = frozenset(_NAME.findall(self.text.lower()))
+        self.words = names_in(self.text)
         self.services = tuple(service_names(source) for source in self.sources)
 
 
@@ -392,43 +391,8 @@ def _services_about(
     own = {name for services in candidate.services for name in services}
     in_window = {name for other in candidates for services in other.services for name in services}
     found = []
-    for service in sorted((_with_parts(candidate.words) & in_window) - own):
+    for service in sorted((with_parts(candidate.words) & in_window) - own):
         pointers = _naming({service}, candidate, candidates)
         if pointers:
             found.append((service, pointers))
     return found
-
-
-def _with_parts(words: frozenset[str]) -> set[str]:
-    """``words``, and each run of the parts of a hyphenated one.
-
-    A flag, a key or a resource is often named after the service it concerns: the flag
-    ``new-tax-engine`` is about ``tax``, ``orders-db-backup`` about ``orders`` and ``orders-db``.
-    """
-    found = set(words)
-    for word in words:
-        parts = word.split("-")
-        found.update(
-            "-".join(parts[start:end])
-            for start in range(len(parts))
-            for end in range(start + 1, len(parts) + 1)
-        )
-    return found
-
-
-def service_names(source: str) -> tuple[str, ...]:
-    """The service a ``pod/container`` source belongs to, as the words other logs would use.
-
-    ``payments-5f6d7c9b8-q8r2m/payments`` gives ``payments``: the container, and the pod name
-    without its ReplicaSet and pod hashes.
-    """
-    pod, _, container = source.partition("/")
-    parts = pod.split("-")
-    if len(parts) > 1 and parts[-1].isdigit():
-        parts.pop()  # a StatefulSet's ordinal
-    while len(parts) > 1 and (_HASHY.match(parts[-1]) and any(c.isdigit() for c in parts[-1])):
-        parts.pop()
-    while len(parts) > 1 and _HASHY.match(parts[-1]) and len(parts[-1]) == 5:
-        parts.pop()
-    names = [name for name in (container, "-".join(parts)) if name]
-    return tuple(dict.fromkeys(names))
