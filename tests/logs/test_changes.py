@@ -52,11 +52,13 @@ def test_a_new_info_line_before_the_onset_is_a_change_with_its_offset() -> None:
     ("recent", "baseline", "louder"),
     [
         (6, 5, True),  # 6 in 120 s against 5 in 600 s: 6x the rate
-        (3, 5, True),  # 3 / 120 against 5 / 600: 3x, the least that counts
-        (3, 6, False),  # 2.5x
+        (12, 20, True),  # 12 / 120 against 20 / 600: 3x, the least that counts
+        (30, 60, False),  # 2.5x
         (2, 1, False),  # 10x, but two lines are noise
+        (3, 5, False),  # 3x, but 1 expected: 3 is within 3 standard deviations
+        (4, 6, False),  # a line once a minute, 4 times in two minutes: chance
     ],
-    ids=["6x", "3x", "2.5x", "too-few"],
+    ids=["6x", "3x", "2.5x", "too-few", "3x-within-noise", "once-a-minute"],
 )
 def test_a_template_much_louder_before_the_onset_is_a_change(
     recent: int, baseline: int, louder: bool

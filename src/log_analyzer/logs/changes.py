@@ -30,6 +30,10 @@ RATE_FACTOR = 3.0
 """A template at least this many times more frequent (per second) before the onset is louder."""
 MIN_LOUDER_LINES = 3
 """A louder template needs at least this many lines before the onset (one line is noise)."""
+LOUDER_Z = 3.0
+"""... and this many standard deviations above the lines its baseline rate predicts (a count
+of lines varies by its square root): a line logged once a minute shows 4 times in two minutes
+about one time in twenty, and that is no change."""
 MAX_CHANGES = 8
 EARLIEST_KEPT = 2
 """The new templates seen first before an onset always kept, and listed first, however many
@@ -107,7 +111,9 @@ def changes_before(
             order: tuple[float, ...] = (0, level.rank, onset_ns - first_ns)
         else:
             growth = (recent_lines / recent_seconds) / (baseline_lines / baseline_seconds)
-            if growth < RATE_FACTOR or recent_lines < MIN_LOUDER_LINES:
+            if growth < RATE_FACTOR or not _beyond_noise(
+                recent_lines, baseline_lines * recent_seconds / baseline_seconds
+            ):
                 continue
             kind = "louder"
             order = (1, -growth, level.rank)
@@ -130,6 +136,13 @@ def changes_before(
     earliest = sorted(new, key=lambda change: change.first_ns)[:EARLIEST_KEPT]
     rest = [change for change in ordered if all(change is not first for first in earliest)]
     return tuple([*earliest, *rest][:MAX_CHANGES])
+
+
+def _beyond_noise(lines: int, expected: float) -> bool:
+    """Whether ``lines`` are more than chance around ``expected`` (see `LOUDER_Z`)."""
+    return lines >= MIN_LOUDER_LINES and lines >= expected + LOUDER_Z * math.sqrt(
+        max(expected, 1.0)
+    )
 
 
 SEVERE_LEVELS = (Level.FATAL, Level.ERROR)
