@@ -7,6 +7,7 @@ would be asked for.
 from __future__ import annotations
 
 import json
+import random
 
 import pytest
 from opentelemetry.sdk.trace import TracerProvider
@@ -87,10 +88,44 @@ async def test_a_line_on_the_last_nanosecond_of_the_first_bucket_is_read() -> No
     assert "password authentication failed" in "".join(await recent_lines(MemorySource(lines)))
 
 
-def test_what_is_usual_before_an_onset_is_the_median_of_the_buckets_before_it() -> None:
+def test_what_is_usual_before_an_onset_is_the_median_of_the_buckets_just_before_it() -> None:
     points = [(60, 1.0), (120, 3.0), (180, 2.0), (240, 90.0), (300, 95.0), (360, 99.0)]
     assert usual_before(points, 180) == 2.0
     assert usual_before(points, 0) == 0.0
+    # A first incident's errors since 540 s, before a second one's onset at 1080 s: those are
+    # what is usual there, not the quiet minutes before them.
+    quiet_then_first = [(t, 0.0) for t in range(60, 600, 60)] + [
+        (t, 57.0) for t in range(600, 1140, 60)
+    ]
+    assert usual_before(quiet_then_first, 1080) == 57.0
+
+
+async def test_a_second_incident_s_onset_is_placed_against_the_first_one_s_errors() -> None:
+    # A first incident from 540 s (about 9 errors every 10 s, at random), a second from 1080 s
+    # (30 more every 10 s); the second's cause is logged at 1080 s, its first errors a second
+    # later. Against a median taken over the quiet minutes too, the first one's noise passed for
+    # the second's onset up to a minute early (in 3 of these 6 draws), and the cause was after
+    # the window read before it.
+    onset = START + 1080 * S
+    cause = (onset, LABELS, "info", line("info", "scaled imgproxy to 1 replica"))
+    second = [
+        (onset + S + i * S // 3, LABELS, "error", line("error", f"resize timed out {i}"))
+        for i in range(2100)
+    ]
+    for seed in range(6):
+        rng = random.Random(seed)
+        first = [
+            (START + int(rng.uniform(540, 1800) * S), LABELS, "error", line("error", f"tax {i}"))
+            for i in range(1100)
+        ]
+        store = MemorySource([*first, cause, *second])
+        req = request()
+        counts = CountQuery(req.window, req.selection, req.line_filter)
+        histogram = store.histogram(counts, bucket_step(START, END))
+        found, _ = await before_onsets(store, req, histogram, TracerProvider().get_tracer("t"))
+        assert [e.onset_ns for e in found] == [START + 540 * S, onset]
+        recent = "".join(row[2] for row in found[-1].recent.decoded().rows)
+        assert "scaled imgproxy to 1 replica" in recent
 
 
 def busy_minutes_before(onset: int) -> list[tuple[int, dict[str, str], str, str]]:

@@ -207,7 +207,16 @@ def _named(levels: tuple[Level, ...] | None) -> str:
     return "every" if levels is None else ",".join(sorted(level.value for level in levels))
 
 
+USUAL_BUCKETS = 5
+"""What is usual before an onset: the median of this many buckets just before it."""
+
+
 def usual_before(points: Sequence[tuple[int, float]], start: int) -> float:
-    """The median error lines per bucket before ``start`` (unix seconds); 0 when none were."""
-    before = [value for end, value in points if end <= start]
+    """The median error lines per bucket of the `USUAL_BUCKETS` before ``start``; 0 when none.
+
+    Just before, not since the window's start: before a second incident, the first one's errors
+    are what is usual, and a median over the quiet minutes before the first one would take
+    their noise for the second one's onset, a minute early, and look for its cause too early.
+    """
+    before = [value for end, value in points if end <= start][-USUAL_BUCKETS:]
     return median(before) if before else 0.0
