@@ -148,6 +148,21 @@ def entry(ts: int, line: str, **labels: str) -> LogEntry:
         ),
         pytest.param("ERROR:root:boom", {}, "boom", Level.ERROR, id="python-prefix"),
         pytest.param(
+            "2025-06-02T14:10:00.000Z ERROR:orders.db:psycopg2.errors.UndefinedColumn: column "
+            "orders.coupon_code does not exist",
+            {},
+            "psycopg2.errors.UndefinedColumn: column orders.coupon_code does not exist",
+            Level.ERROR,
+            id="python-prefix-then-an-exception-s-dotted-name",
+        ),
+        pytest.param(
+            "2025-06-02 14:10:00,123 ERROR [main] com.shop.Orders - boom",
+            {},
+            "boom",
+            Level.ERROR,
+            id="a-dotted-logger-after-a-thread",
+        ),
+        pytest.param(
             "2026/01/01 10:00:00 [error] 29#29: *1 upstream timed out",
             {},
             "upstream timed out",

@@ -165,13 +165,16 @@ _PREFIX = re.compile(
             rf"|{_LEVEL_WORD}|(?i:{_LEVEL_WORD})(?=:)|LOG(?=:  ))(?:\[\d+\])?",
             r"|(?<=[ \t])(?:\[(?P<letter>[TDIWEFC])\]",
             r"|(?P<mongodb>[FEWID])(?:\d| ) ?(?:[A-Z][A-Z0-9_]*|-)? *(?= \[)))",
-            r"(?::(?:[\w.$-]+:)?[ \t]*| +-[ \t]+|[ \t]+))",
+            r"(?::(?:(?P<pylogger>[\w.$-]+):)?[ \t]*| +-[ \t]+|[ \t]+))",
             r"(?:\d+ --- |\d+#\d+: (?:\*\d+ )?)?",
             r"(?:\[[^\]\n]{1,80}\][ \t]*){0,3}",
-            r"(?:[\w$-]+(?:\.[\w$-]+)+ *(?::| -) +)?",
+            # A dotted logger name, unless Python's ``LEVEL:logger:`` named it already: what
+            # follows that is the message (``psycopg2.errors.UndefinedColumn: column ...``).
+            r"(?(pylogger)|(?:[\w$-]+(?:\.[\w$-]+)+ *(?::| -) +)?)",
         )
     )
 )
+_LEVEL_GROUPS = ("klog", "bracketed", "level", "letter", "mongodb")
 _STAMP_ONLY = re.compile(rf"\[?(?:{_STAMP})\]?[ \t]+(?=\S)")
 # A prefix in one bracket: Celery's worker prefix, time and level with the process' name
 # (``[2026-03-14 09:41:12,345: ERROR/ForkPoolWorker-3] Task orders.sync[1f2e] raised ...``),
@@ -222,8 +225,10 @@ def plain_prefix(head: str) -> tuple[int, Level | None]:
             return match.end(), _INITIALS[match.group("initial")]
     match = _PREFIX.match(head)
     if match is not None and match.end() < len(head.rstrip()):
-        name = match.lastgroup  # the one level group that matched; the stamps hold none
-        found = match.group(name) if name else ""
+        groups = match.groupdict()
+        # The one level group that matched (the stamps hold none; ``pylogger`` is no level).
+        name = next((group for group in _LEVEL_GROUPS if groups[group] is not None), None)
+        found = groups[name] if name else ""
         if name in ("klog", "letter", "mongodb"):
             return match.end(), _INITIALS[found]
         return match.end(), _PREFIX_WORDS.get(found.lower()) if found else None
