@@ -17,6 +17,9 @@ from log_analyzer.eval.evaluate import Evaluation, Thresholds, evaluate
 from log_analyzer.eval.golden import GOLDEN, WINDOW_START
 from log_analyzer.eval.incident import generate
 from log_analyzer.eval.store_levels import loki_level, no_level, relevelled
+from log_analyzer.logs.levels import Level
+from log_analyzer.sources.base import CountQuery, LineFilter, Selection, Window
+from log_analyzer.sources.demo import MemorySource
 from tests.conftest import settings_for_tests
 from tests.eval.test_golden import FAILS_RANK, row
 
@@ -81,15 +84,23 @@ def test_relevelled_keeps_every_entry_and_changes_only_the_level() -> None:
 
 
 def test_the_store_counts_by_the_levels_given() -> None:
-    # With every line counted as debug, no bucket has errors: no onset is found, so none of
-    # the queries before an onset is made (a coverage pass may still be).
+    # With every line counted as debug, the store's counts hold no error; the onset is then
+    # found in every line the filter selected (`changes.onsets_in`), where the errors were, so
+    # the same queries are made and the cause still ranks first.
     settings = settings_for_tests(worker_processes=0)
-    incident = [next(i for i in GOLDEN if i.name == "storm-db-password")]
-    written = asyncio.run(evaluate(settings, incident, ask_model=False))
+    incident = next(i for i in GOLDEN if i.name == "storm-db-password")
+    generated = generate(incident, int(WINDOW_START.timestamp()) * 1_000_000_000)
+    store = MemorySource(relevelled(generated, lambda line: "debug").entries)
+    window = Window(generated.start_ns, generated.end_ns)
+    selection = Selection.of({"namespace": incident.namespace})
+    totals = asyncio.run(store.totals(CountQuery(window, selection, LineFilter.default())))
+    assert totals.total > 0 and {level for level, _ in totals.by_level} == {Level.DEBUG}
+    written = asyncio.run(evaluate(settings, [incident], ask_model=False))
     debug = asyncio.run(
-        evaluate(settings, incident, ask_model=False, store_levels=lambda line: "debug")
+        evaluate(settings, [incident], ask_model=False, store_levels=lambda line: "debug")
     )
-    assert debug.rows[0].extra_queries < written.rows[0].extra_queries
+    assert debug.rows[0].extra_queries == written.rows[0].extra_queries
+    assert debug.rows[0].ranks == written.rows[0].ranks == (1,)
 
 
 @pytest.fixture(scope="module")
