@@ -3,11 +3,11 @@
 A shape turns one message, written at one moment at one level, into the raw line (or lines) a
 container writes: JSON, logfmt, klog, a Spring Boot prefix, a `<TS> ERROR [component]` prefix,
 CoreDNS's, PostgreSQL's, PgBouncer's, nginx's error log, etcd's zap JSON, Kafka's log4j,
-Celery's. Stack traces and Go panics are written one entry per line, as a container runtime
-splits them; the lines after the first carry no level of their own, so a store that detects
-levels reports them as ``unknown``. A chained trace's telling line is often deep inside it (the
-root ``Caused by:``, the first exception of a Python chain): its shapes take the message as two
-lines, the head line and that one.
+Celery's, Alembic's. Stack traces and Go panics are written one entry per line, as a container
+runtime splits them; the lines after the first carry no level of their own, so a store that
+detects levels reports them as ``unknown``. A chained trace's telling line is often deep inside
+it (the root ``Caused by:``, the first exception of a Python chain): its shapes take the message
+as two lines, the head line and that one.
 """
 
 from __future__ import annotations
@@ -222,6 +222,15 @@ def banner_shape(banner: Written, inner: Shape) -> Shape:
 
     def write(ts_ns: int, level: str, message: str) -> Written:
         return (*banner, *inner(ts_ns, level, message))
+
+    return write
+
+
+def alembic_shape() -> Shape:
+    """Alembic's own logging format: ``INFO  [alembic.runtime.migration] message``."""
+
+    def write(ts_ns: int, level: str, message: str) -> Written:
+        return ((level, f"{level.upper():<5.5} [alembic.runtime.migration] {message}"),)
 
     return write
 
