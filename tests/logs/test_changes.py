@@ -268,3 +268,17 @@ def test_no_onset_of_every_line_where_the_errors_rose_or_nothing_did() -> None:
     assert onsets_in(histogram(spiking, warnings)) == ((1200, (Level.FATAL, Level.ERROR)),)
     # Steady warnings, no error: a quiet window.
     assert onsets_in(histogram([0.0] * 30, [40.0 + i % 3 for i in range(30)])) == ()
+
+
+def test_an_old_error_logged_now_and_then_is_no_onset_where_its_first_line_falls() -> None:
+    # An error every three minutes since before the window: its first two buckets are empty
+    # by chance, and its first line is no onset (a third of a line a bucket x 2 buckets is
+    # less than the 3 lines QUIET_START_LINES wants).
+    trickle = [(60, 0.0), (120, 0.0)] + [(60 * i, float(i % 3 == 0)) for i in range(3, 31)]
+    assert coarse_onsets(trickle, 60, []) == ()
+    # The same after ten quiet minutes is where it began (1 a bucket x 10 buckets: 10 expected).
+    late = [(60 * i, 0.0) for i in range(1, 11)] + [(60 * i, 1.0) for i in range(11, 31)]
+    assert coarse_onsets(late, 60, []) == (600,)
+    # And a storm two minutes in: 2 x 80 lines were to be expected before it.
+    storm = [(60, 0.0), (120, 0.0)] + [(60 * i, 80.0) for i in range(3, 31)]
+    assert coarse_onsets(storm, 60, []) == (120,)

@@ -215,8 +215,9 @@ def coarse_onsets(
     of the error rate after it, if any (`step_up`): a second incident on top of a first seldom
     makes a spike of its own, since the first already raised the window's median. When errors
     were there from the window's first bucket (a background of old errors, or a window opened
-    inside the incident), the largest step up anywhere is the onset, if there is one: an
-    incident that fills half the window raises the median too much to be a spike.
+    inside the incident), or the buckets before the first are too few to say they were not
+    (`_quiet_start`), the largest step up anywhere is the onset, if there is one: an incident
+    that fills half the window raises the median too much to be a spike.
 
     ``points`` are error lines per bucket (each point counts the step that ends at its time),
     ``spikes`` the ``(start, peak)`` of each spike found in them. At most two onsets: the first
@@ -228,13 +229,28 @@ def coarse_onsets(
         return (first,) if highest == first else (first, highest)
     for index, (end, count) in enumerate(points):
         if count > 0:
-            if index == 0:
+            if index == 0 or not _quiet_start(points, index):
                 rose = step_up(points, step_seconds)
                 return () if rose is None else (rose,)
             later = step_up(points[index + 2 :], step_seconds)
             onset = end - step_seconds
             return (onset,) if later is None else (onset, later)
     return ()
+
+
+QUIET_START_LINES = 3.0
+"""The buckets before the first error are a quiet start when, at the rate of errors after it,
+this many lines were to be expected in them (no line then happens about one time in twenty)."""
+
+
+def _quiet_start(points: Sequence[tuple[int, float]], index: int) -> bool:
+    """Whether no error before ``index`` means none were being logged, not chance.
+
+    An error logged once a minute since before the window leaves its first bucket or two empty
+    often enough; taking its first line for an onset finds nothing before it but noise.
+    """
+    after = [value for _, value in points[index:]]
+    return index * sum(after) / len(after) >= QUIET_START_LINES
 
 
 STEP_UP_FACTOR = 1.5
