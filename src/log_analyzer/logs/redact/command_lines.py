@@ -11,15 +11,18 @@ import re
 
 from log_analyzer.logs.redact.key_names import _kv_kind
 from log_analyzer.logs.redact.rule import _inside_word, _swap
-from log_analyzer.logs.redact.values import _is_not_secret, _mixed_case_with_digit
+from log_analyzer.logs.redact.values import _WORDLIKE, _is_not_secret, _mixed_case_with_digit
 
 # A command line's secret flag: ``--password hunter2``, ``--db-password s3cr3t``, ``--api-key K``,
-# its value maybe quoted (``--passphrase 'a b'``). (``--password=hunter2`` is a key-value pair.)
-# The keyword is the flag's last word.
+# with one dash too (Java's ``-password x``, PowerShell's ``-Password x``, ``-ApiKey K``; not
+# openssl's ``-pass``, whose value says where the password is), its value maybe quoted
+# (``--passphrase 'a b'``). (``--password=hunter2`` is a key-value pair.) The keyword is the
+# flag's last word.
 _FLAG = re.compile(
-    r"--(?P<prefix>(?:[A-Za-z0-9]+-)*)"
-    r"(?P<kw>password|passwd|passphrase|pass|pwd|token|secret|api-?key|access-?key|secret-?key"
-    r"|private-?key)[ \t]+(?:'(?P<secret_sq>[^'\n]+)'|\\?\"(?P<secret_dq>[^\"\\\n]+)\\?\""
+    r"(?:--|(?<![\w-])-(?!pass[ \t]))(?P<prefix>(?:[A-Za-z0-9]+-)*)"
+    r"(?P<kw>(?i:password|passwd|passphrase|pass|pwd|token|secret|api-?key|access-?key"
+    r"|secret-?key|private-?key))[ \t]+"
+    r"(?:'(?P<secret_sq>[^'\n]+)'|\\?\"(?P<secret_dq>[^\"\\\n]+)\\?\""
     r"|(?P<secret>[^\s\"'=-][^\s\"']*))"
 )
 # Words a CLI's own messages put after a flag's name: "--token is deprecated", "--password
@@ -35,7 +38,7 @@ _FLAG_PROSE = frozenset((
 
 
 _FLAG_SHAPE = (
-    r"--(?:[a-z0-9]+-)*(?:pass|pwd|token|secret|api-?key|access-?key|private-?key)[a-z]*[ \t]+"
+    r"-(?:[a-z0-9]+-)*(?:pass|pwd|token|secret|api-?key|access-?key|private-?key)[a-z]*[ \t]+"
     r"[^\s=-]"
 )
 """Where `_FLAG` may match (RE2, case-folded text): a flag followed by a value."""
@@ -53,6 +56,8 @@ def _flag(match: re.Match[str]) -> tuple[str, str] | None:
         or _is_not_secret(value)
         or value.lower() in _FLAG_PROSE
         or _METAVAR.fullmatch(value)
+        # One dash is in prose too ("a -token based scheme"): there, a word is no value.
+        or (not match.group().startswith("--") and _WORDLIKE.fullmatch(value) is not None)
     ):
         return None
     kind = _kv_kind(match.group("kw"), match.group("prefix"))
