@@ -3721,6 +3721,9 @@ def test_brackets_that_hold_no_secret_are_left(text: str) -> None:
         ('token: Some("<redacted>")', None),
         ("password=SecretStr('**********')", None),
         ('password = os.getenv("DB_PASSWORD")', None),
+        ('password_file=Path("/run/secrets/db")', None),
+        ('api_key: Some(Env("OPENAI_API_KEY"))', None),
+        ('password: Some("HUNTER2X")', 'password: Some("[REDACTED:password]")'),
     ],
 )
 def test_a_value_wrapped_in_a_type_is_hidden_inside_it(text: str, expected: str | None) -> None:

@@ -67,6 +67,8 @@ def _is_call(value: str) -> bool:
     return call is not None and not _mixed_case_with_digit(call.group("name"))
 
 
+# An environment variable's name in a wrapped value (Env("DB_PASSWORD")): words joined by "_".
+_WRAPPED_NAME = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
 # YAML's block indicators: the value is on the next lines (`blocks`), not "|" itself.
 _BLOCK_INDICATOR = re.compile(r"[|>][-+0-9]{0,2}")
 
@@ -203,6 +205,10 @@ def _key_value(match: re.Match[str]) -> tuple[str, str] | None:
         return None  # PWD=/srv/app in an environment dump is a directory, not a password.
     if lowered == "pass" and value.isdigit():
         return None  # "pass=42 fail=0": a test tally.
+    if group in ("wdq", "wsq") and (
+        value.startswith(("/", "~/", "./")) or _WRAPPED_NAME.fullmatch(value)
+    ):
+        return None  # a type naming where the secret is: Path("/run/secrets/db"), Env("DB_PASS")
     if lowered == "pat" and not (_opaque_id(value) or _high_entropy(value)):
         return None  # "pat" is a pattern too ("pat":"**/*.go"); an access token is random.
     kind = _kv_kind(keyword, _key_prefix(match))
