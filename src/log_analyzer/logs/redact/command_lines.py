@@ -46,6 +46,7 @@ _FLAG_SHAPE = (
 
 # A usage line's placeholder for the value: --token TOKEN, --api-key API_KEY.
 _METAVAR = re.compile(r"[A-Z][A-Z_]*")
+_ONE_DASH_NO_VALUE = re.compile(rf"(?:{_WORDLIKE.pattern})\Z|\$[A-Za-z_]\w*\Z|\(")
 
 
 def _flag(match: re.Match[str]) -> tuple[str, str] | None:
@@ -56,8 +57,10 @@ def _flag(match: re.Match[str]) -> tuple[str, str] | None:
         or _is_not_secret(value)
         or value.lower() in _FLAG_PROSE
         or _METAVAR.fullmatch(value)
-        # One dash is in prose too ("a -token based scheme"): there, a word is no value.
-        or (not match.group().startswith("--") and _WORDLIKE.fullmatch(value) is not None)
+        # One dash is in prose too ("a -token based scheme"): there, a word is no value; and
+        # PowerShell passes expressions and variables: -Password (ConvertTo-SecureString ...),
+        # -Password $securePassword.
+        or (not match.group().startswith("--") and _ONE_DASH_NO_VALUE.match(value) is not None)
     ):
         return None
     kind = _kv_kind(match.group("kw"), match.group("prefix"))

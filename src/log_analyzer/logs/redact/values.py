@@ -89,7 +89,7 @@ _WORDLIKE = re.compile(r"[A-Z]?[a-z]+|[A-Z]+")
 # A value that names a secret kept elsewhere: $VAR, ${VAR}, $(cmd), PowerShell's $env:VAR,
 # {{ template }}, <nil>, {object} (braces around a value that looks random are no reference:
 # `_braced_reference`).
-_REFERENCE = re.compile(r"\$(?:\{|\(|[A-Z_][A-Z0-9_]*$|env:[A-Za-z_]\w*$)|<.*>$")
+_REFERENCE = re.compile(r"\$(?:\{|\(|[A-Z_][A-Z0-9_]*$|[Ee]nv:[A-Za-z_]\w*$)|<.*>$")
 # A name in braces is a format string's field ({password}, {0}, {db.pass}).
 _BRACED_NAME = re.compile(r"[\w.-]*")
 # What C's printf and loggers print in parentheses for a missing or hidden value: "(null)".
