@@ -3642,6 +3642,7 @@ def test_every_command_line_tool_with_a_password_flag(line: str, password: str) 
         "+ keytool -importkeystore -srcstorepass {q}Tg7x Pw2Lq9{q} -destkeystore a.jks",
         "+ openssl enc -aes-256-cbc -k {q}Tg7x Pw2Lq9{q} -in a -out b",
         "+ gpg --batch --passphrase {q}Tg7x Pw2Lq9{q} --decrypt a.gpg",
+        "+ htpasswd -bc /etc/nginx/.htpasswd admin {q}Tg7x Pw2Lq9{q}",
     ],
 )
 @pytest.mark.parametrize("quote", ["'", '"', '\\"'], ids=["single", "double", "json-escaped"])

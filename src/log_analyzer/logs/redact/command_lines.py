@@ -153,7 +153,7 @@ _SHORT_FLAG_PASSWORD = re.compile(
     # out with -n.
     + r"|htpasswd(?:[ \t]+-C[ \t]+[0-9]+|[ \t]+-[A-Za-z]+)*?[ \t]+-[A-Za-z]*b[A-Za-z]*"
     r"(?:[ \t]+-C[ \t]+[0-9]+|[ \t]+-[A-Za-z]+)*(?:[ \t]+[^\s\"'-]\S*)?[ \t]+[^\s\"'-]\S*"
-    r"[ \t]+(?P<htpasswd>[^\s\"']+)(?![^\s])"
+    r"[ \t]+" + _argument("htpasswd") + r"(?![^\s])"
     # openssl enc -k PASS (the -pass pass:PASS form is a key-value pair).
     r"|openssl"
     + _ARGUMENTS
