@@ -539,6 +539,11 @@ def test_json_detail_value_is_compact_json() -> None:
             id="ids-times-objects-and-lists-left-out",
         ),
         pytest.param(
+            {"reqId": "6b57", "job_id": "e1fc", "userID": "u-1", "cartIds": "a,b", "grid": 4},
+            "config updated grid=4",
+            id="identifiers-left-out",
+        ),
+        pytest.param(
             {"body": "x" * 200, "size": 2},
             "config updated size=2",
             id="a-long-value-left-out",

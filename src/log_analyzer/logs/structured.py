@@ -178,20 +178,21 @@ def _context(fields: Mapping[str, Any]) -> list[str]:
     """``key=value`` of the short scalar fields no usual key names, in the order written."""
     kept: list[str] = []
     for key, value in fields.items():
-        if len(kept) >= MAX_CONTEXT_FIELDS:
-            break
+        # A dotted key is a flattened copy of an object's field, or a writer's (``log.origin``);
+        # an identifier's (``reqId``, ``job_id``) names one request or object, never the event.
         if (
-            key in _SKIP_KEYS
-            or key in _KNOWN_KEYS
-            or key in _WRITER_KEYS
-            or "." in key  # a flattened copy of an object's field, or a writer's (``log.origin``)
+            key in _NOT_CONTEXT
+            or "." in key
+            or key.endswith(_ID_ENDINGS)
             or value is None
             or isinstance(value, dict | list)
         ):
             continue
-        pair = f"{key}={_compact(value)}"
+        pair = f"{key}={value if isinstance(value, str) else _compact(value)}"
         if len(pair) <= MAX_CONTEXT_CHARS:
             kept.append(pair)
+            if len(kept) == MAX_CONTEXT_FIELDS:
+                break
     return kept
 
 
@@ -203,6 +204,8 @@ _TIME_KEYS = frozenset(
 )
 _SKIP_KEYS = frozenset((*ID_KEYS, *LEVEL_KEYS, *_TIME_KEYS))
 _KNOWN_KEYS = frozenset((*_MESSAGE_KEYS, *_DETAIL_KEYS))
+_NOT_CONTEXT = _SKIP_KEYS | _KNOWN_KEYS | _WRITER_KEYS
+_ID_ENDINGS = ("_id", "-id", "Id", "ID", "_ids", "Ids", "IDs")
 
 
 def _fields_as_message(fields: Mapping[str, Any]) -> str:
@@ -215,5 +218,9 @@ def _fields_as_message(fields: Mapping[str, Any]) -> str:
     )
 
 
+_ENCODE = json.JSONEncoder(separators=(",", ":")).encode
+"""`json.dumps` with these separators, without building an encoder on every call."""
+
+
 def _compact(value: Any) -> str:
-    return value if isinstance(value, str) else json.dumps(value, separators=(",", ":"))
+    return value if isinstance(value, str) else _ENCODE(value)
