@@ -10,6 +10,7 @@ answer that fits is the recording.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from urllib.parse import parse_qs
 
@@ -19,7 +20,7 @@ import respx
 
 from log_analyzer.sources.base import EntryQuery, LineFilter, Selection, Window
 from log_analyzer.sources.loki.client import LokiClient
-from log_analyzer.sources.loki.errors import LokiAnswerTooLarge, LokiBadResponse
+from log_analyzer.sources.loki.errors import LokiAnswerTooLarge, LokiBadResponse, LokiTimeout
 from log_analyzer.sources.loki.source import MIN_LIMIT, LokiSource
 from tests.conftest import LOKI_URL, recorded, recorded_response
 
@@ -83,3 +84,25 @@ async def test_another_server_error_is_not_asked_again() -> None:
                 await LokiSource(LokiClient(http)).entries(QUERY)
     assert route.call_count == 1
     assert not isinstance(caught.value, LokiAnswerTooLarge)
+
+
+async def test_the_lowered_limit_reaches_the_fewest_entries() -> None:
+    with respx.mock(base_url=LOKI_URL) as loki:
+        route = loki.get("/loki/api/v1/query_range").mock(side_effect=fits_at(MIN_LIMIT))
+        async with httpx.AsyncClient(base_url=LOKI_URL) as http:
+            raw = await LokiSource(LokiClient(http)).entries(QUERY)
+    limits = [int(parse_qs(c.request.url.query.decode())["limit"][0]) for c in route.calls]
+    assert limits == [5000, 2500, 1250, 625, 312, 156, MIN_LIMIT]
+    assert raw.limit == MIN_LIMIT
+
+
+async def test_one_deadline_bounds_every_try() -> None:
+    async def slow_too_large(request: httpx.Request) -> httpx.Response:
+        await asyncio.sleep(0.1)
+        return httpx.Response(500, text=TOO_LARGE)
+
+    transport = httpx.MockTransport(slow_too_large)
+    async with httpx.AsyncClient(base_url=LOKI_URL, transport=transport) as http:
+        client = LokiClient(http, deadline_seconds=0.35)
+        with pytest.raises(LokiTimeout, match="SOURCE_QUERY_DEADLINE_SECONDS"):
+            await LokiSource(client).entries(QUERY)  # seven tries of 0.1 s each

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator, Mapping
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from urllib.parse import urlencode
 
 import httpx
@@ -65,6 +65,10 @@ class LokiClient:
         self._in_flight = asyncio.Semaphore(max_concurrency)
         self._deadline = deadline_seconds
         self._max_bytes = max_response_bytes
+
+    def deadline(self, path: str) -> AbstractAsyncContextManager[None]:
+        """One total deadline around several calls that answer one question together."""
+        return _deadline(self._deadline, path)
 
     async def query_range(self, params: Mapping[str, str]) -> Body:
         """The body of a ``query_range`` call (a log or a metric range query)."""

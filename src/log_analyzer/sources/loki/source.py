@@ -6,7 +6,7 @@ from functools import partial
 
 from log_analyzer.logs.totals import Histogram, Totals
 from log_analyzer.sources.base import CountQuery, EntryQuery, Order, RawEntries
-from log_analyzer.sources.loki.client import Body, LokiClient
+from log_analyzer.sources.loki.client import QUERY_RANGE, Body, LokiClient
 from log_analyzer.sources.loki.errors import LokiAnswerTooLarge, LokiBadResponse, LokiSeriesLimit
 from log_analyzer.sources.loki.logql import LEVEL_LABEL, buckets_query, log_query, totals_query
 from log_analyzer.sources.loki.shapes import (
@@ -41,23 +41,25 @@ class LokiSource:
         oldest = query.order is Order.OLDEST
         limit = query.limit
         lowered: LokiAnswerTooLarge | None = None
-        while True:
-            try:
-                body = await self._client.query_range(
-                    {
-                        "query": logql,
-                        "start": str(query.window.start_ns),
-                        "end": str(query.window.end_ns),
-                        "limit": str(limit),
-                        "direction": "forward" if oldest else "backward",
-                    }
-                )
-                break
-            except LokiAnswerTooLarge as exc:
-                if limit // 2 < MIN_LIMIT:
-                    raise
-                limit //= 2
-                lowered = exc
+        # One deadline for every try: each call's own would let the halvings take several.
+        async with self._client.deadline(QUERY_RANGE):
+            while True:
+                try:
+                    body = await self._client.query_range(
+                        {
+                            "query": logql,
+                            "start": str(query.window.start_ns),
+                            "end": str(query.window.end_ns),
+                            "limit": str(limit),
+                            "direction": "forward" if oldest else "backward",
+                        }
+                    )
+                    break
+                except LokiAnswerTooLarge as exc:
+                    if limit <= MIN_LIMIT:
+                        raise
+                    limit = max(limit // 2, MIN_LIMIT)
+                    lowered = exc
         decode = partial(decode_streams, newest_first=not oldest, complete=body.complete)
         shown = warned(logql, warnings_of(body.content))
         if lowered is not None:
