@@ -7,7 +7,7 @@ import pytest
 from log_analyzer.logs.changes import Change
 from log_analyzer.logs.condense import Pattern
 from log_analyzer.logs.levels import Level
-from log_analyzer.logs.services import service_names
+from log_analyzer.logs.services import names_in, service_names, with_parts
 from log_analyzer.logs.suspects import (
     FIRST_CHANGE_BONUS,
     MAX_SUSPECTS,
@@ -124,6 +124,15 @@ def test_at_most_a_few_suspects_and_none_from_nothing() -> None:
 )
 def test_service_names_drop_the_pod_hashes(source: str, names: tuple[str, ...]) -> None:
     assert service_names(source) == names
+
+
+def test_the_parts_of_a_name_are_runs_as_long_as_the_names_looked_for() -> None:
+    assert with_parts(frozenset({"orders-db-backup"}), 2) == {
+        "orders-db-backup", "orders", "db", "backup", "orders-db", "db-backup"
+    }  # fmt: skip
+    # One line of hundreds of parts: not every run of them, a quadratic number of long strings.
+    line = "-".join(f"{a}{b}" for a in "abcdefghijklmnopqrstuvwxyz" for b in "abcdefghijklmnopqrst")
+    assert len(with_parts(names_in(line), 3)) <= 1 + 3 * line.count("-") + 3
 
 
 def test_a_change_masked_otherwise_than_its_pattern_is_still_that_pattern() -> None:

@@ -17,11 +17,13 @@ def names_in(text: str) -> frozenset[str]:
     return frozenset(_NAME.findall(text.lower()))
 
 
-def with_parts(words: frozenset[str]) -> set[str]:
-    """``words``, and each run of the parts of a hyphenated one.
+def with_parts(words: frozenset[str], most_parts: int) -> set[str]:
+    """``words``, and each run of at most ``most_parts`` of the parts of a hyphenated one.
 
     A flag, a key or a resource is often named after the service it concerns: the flag
     ``new-tax-engine`` is about ``tax``, ``orders-db-backup`` about ``orders`` and ``orders-db``.
+    Runs are as long as the longest name looked for: every run of a word of hundreds of parts
+    (one log line of ``a-b-c-...``) would be a quadratic number of strings, each long.
     """
     found = set(words)
     for word in words:
@@ -29,7 +31,7 @@ def with_parts(words: frozenset[str]) -> set[str]:
         found.update(
             "-".join(parts[start:end])
             for start in range(len(parts))
-            for end in range(start + 1, len(parts) + 1)
+            for end in range(start + 1, min(start + most_parts, len(parts)) + 1)
         )
     return found
 

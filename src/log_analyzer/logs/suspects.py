@@ -391,7 +391,8 @@ def _services_about(
     own = {name for services in candidate.services for name in services}
     in_window = {name for other in candidates for services in other.services for name in services}
     found = []
-    for service in sorted((with_parts(candidate.words) & in_window) - own):
+    most_parts = max((name.count("-") + 1 for name in in_window), default=1)
+    for service in sorted((with_parts(candidate.words, most_parts) & in_window) - own):
         pointers = _naming({service}, candidate, candidates)
         if pointers:
             found.append((service, pointers))
