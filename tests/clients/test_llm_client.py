@@ -73,6 +73,16 @@ async def test_props_without_a_usable_context_size_name_llama_cpp(
     assert caught.value.to_dict()["upstream"] == "llama.cpp"
 
 
+async def test_props_nested_past_the_recursion_limit_name_llama_cpp(
+    llama_mock: respx.MockRouter,
+) -> None:
+    llama_mock.get("/props").mock(return_value=httpx.Response(200, content=b"[" * 60_000))
+    async with httpx.AsyncClient(base_url=LLAMA_URL) as http:
+        with pytest.raises(LLMError, match="not JSON") as caught:
+            await LlamaClient(http).props()
+    assert caught.value.to_dict()["upstream"] == "llama.cpp"
+
+
 async def test_count_chat_tokens_applies_the_template_then_tokenizes(
     llama_mock: respx.MockRouter,
 ) -> None:
@@ -413,6 +423,15 @@ CHUNK = '{"choices":[{"finish_reason":null,"index":0,"delta":{"content":"Hi"}}]}
             LLMError,
             "before finishing",
             id="not-a-stream",
+        ),
+        pytest.param(
+            raw_stream(f"data: {'[' * 60_000}\n\n"),  # json raises RecursionError for it
+            LLMError,
+            "not JSON",
+            id="chunk-nested-too-deep",
+        ),
+        pytest.param(
+            httpx.Response(502, content=b"[" * 60_000), LLMError, "HTTP 502", id="error-too-deep"
         ),
     ],
 )

@@ -268,7 +268,7 @@ class LlamaClient:
             raise _status_error(response.status_code, response.content)
         try:
             body = response.json()
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:
             self.forget()
             raise LLMError(f"llama.cpp {path} returned a body that is not JSON") from exc
         if not isinstance(body, dict):
@@ -337,6 +337,6 @@ async def _start_of(response: httpx.Response) -> bytes:
 def _status_error(status: int, content: bytes) -> LLMError:
     try:
         body = json.loads(content)
-    except ValueError:
+    except (ValueError, RecursionError):  # nested past the recursion limit: the latter
         body = {}
     return error_from_body(body if isinstance(body, dict) else {}, status)

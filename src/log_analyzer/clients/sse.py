@@ -102,7 +102,7 @@ async def _lines(response: httpx.Response) -> AsyncGenerator[str, None]:
 def _chunk(data: str) -> Mapping[str, Any]:
     try:
         chunk = json.loads(data)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:  # nested past the recursion limit: the latter
         raise LLMError("llama.cpp sent a stream chunk that is not JSON") from exc
     if not isinstance(chunk, dict):
         raise LLMError(
