@@ -10,7 +10,7 @@ import pytest
 
 from log_analyzer.logs.entries import STORE_LEVEL, LogEntry
 from log_analyzer.sources.loki.errors import LokiBadResponse
-from log_analyzer.sources.loki.shapes import decode_streams, stream_rows
+from log_analyzer.sources.loki.shapes import decode_streams, parse_json, stream_rows
 from tests.conftest import recorded
 
 UnexpectedShape = LokiBadResponse
@@ -291,3 +291,8 @@ def test_an_answer_within_the_limit_is_kept_as_sent() -> None:
     decoded = decode_streams(json.dumps(body).encode(), 5)
     assert decoded.over_limit == 0
     assert [ts for _, ts, _ in decoded.rows] == [0, 1, 2, 3, 4]
+
+
+def test_a_metric_answer_nested_past_the_recursion_limit_is_a_bad_response() -> None:
+    with pytest.raises(LokiBadResponse, match="not JSON"):
+        parse_json(b"[" * 60_000)  # json raises RecursionError for it, not ValueError

@@ -8,7 +8,9 @@ import httpx
 import pytest
 
 from log_analyzer.sources.base import EntryQuery, LineFilter
-from log_analyzer.sources.opensearch.hits import parse_time
+from log_analyzer.sources.opensearch.client import parse_json, refusal
+from log_analyzer.sources.opensearch.errors import OpenSearchBadResponse
+from log_analyzer.sources.opensearch.hits import parse_time, search_hits
 from log_analyzer.sources.opensearch.lucene import Untranslatable, to_lucene
 from log_analyzer.sources.opensearch.server import Server, parse_root
 from tests.sources.opensearch.conftest import Cluster, shop, source_of
@@ -113,3 +115,12 @@ async def test_pod_regexes_select_on_the_server_as_re2_would(
     compiled = re.compile(pattern)
     want = sum(1 for d in cluster.shop() if compiled.fullmatch(d.pod))
     assert len(raw.decoded().rows) == want
+
+
+def test_answers_nested_past_the_recursion_limit_are_bad_responses() -> None:
+    deep = b"[" * 60_000  # json raises RecursionError for it, not ValueError
+    with pytest.raises(OpenSearchBadResponse, match="not JSON"):
+        parse_json(deep, "GET /")
+    with pytest.raises(OpenSearchBadResponse, match="not JSON"):
+        search_hits(deep)
+    assert refusal(deep).type == ""

@@ -39,7 +39,7 @@ def parse_json(content: bytes) -> Mapping[str, Any]:
     try:
         with gc_paused():  # up to hundreds of thousands of objects, none of them cyclic
             body = json.loads(content)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:  # nested past the recursion limit: the latter
         raise _not_json(content, exc) from exc
     if not isinstance(body, dict) or body.get("status") != "success":
         raise LokiBadResponse("Loki returned JSON without status 'success'")

@@ -186,7 +186,7 @@ def parse_json(content: bytes, what: str) -> Any:
     """An answer's JSON; one that is not JSON is a bad response."""
     try:
         return json.loads(content)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:  # nested past the recursion limit: the latter
         if looks_like_html(content):
             raise OpenSearchBadResponse(
                 f"OpenSearch's URL answered {what} with {page_text(content)}, which is not JSON: "
@@ -214,7 +214,7 @@ def refusal(content: bytes) -> Refusal:
     """The error in an answer: ``{"error": {"type", "reason", "root_cause"}}``, or its text."""
     try:
         body = json.loads(content)
-    except ValueError:
+    except (ValueError, RecursionError):
         return Refusal("", page_text(content))
     error = body.get("error") if isinstance(body, dict) else None
     if isinstance(error, str):

@@ -184,7 +184,7 @@ def search_hits(content: bytes, what: str = "search") -> tuple[list[Any], Mappin
     try:
         with gc_paused():  # thousands of small objects, none of them cyclic
             body = json.loads(content)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:  # nested past the recursion limit: the latter
         raise OpenSearchBadResponse(
             f"OpenSearch's answer to the {what} is not JSON: {exc}"
         ) from exc
