@@ -85,7 +85,7 @@ def test_relevelled_keeps_every_entry_and_changes_only_the_level() -> None:
 
 def test_the_store_counts_by_the_levels_given() -> None:
     # With every line counted as debug, the store's counts hold no error; the onset is then
-    # found in every line the filter selected (`changes.onsets_in`), where the errors were, so
+    # found in every line the filter selected (`onsets.onsets_in`), where the errors were, so
     # the same queries are made and the cause still ranks first.
     settings = settings_for_tests(worker_processes=0)
     incident = next(i for i in GOLDEN if i.name == "storm-db-password")

@@ -7,19 +7,18 @@ import random
 
 import pytest
 
-from log_analyzer.logs.changes import (
-    MAX_CHANGES,
+from log_analyzer.logs.changes import MAX_CHANGES, changes_before
+from log_analyzer.logs.levels import Level
+from log_analyzer.logs.normalize import NormalizedEntry
+from log_analyzer.logs.onsets import (
     STEP_UP_FACTOR,
     _steps_between_levels,
-    changes_before,
     coarse_onsets,
     first_rise,
     onset_levels,
     onsets_in,
     step_up,
 )
-from log_analyzer.logs.levels import Level
-from log_analyzer.logs.normalize import NormalizedEntry
 from log_analyzer.logs.totals import Histogram
 
 S = 1_000_000_000

@@ -1,7 +1,7 @@
 """The store queries of "what changed before it broke": every line just before each onset.
 
 An onset is where the error lines rose: the start of a spike, or of the first bucket with
-errors (`logs.changes.coarse_onsets`, from the true counts per bucket). A bucket is minutes
+errors (`logs.onsets.coarse_onsets`, from the true counts per bucket). A bucket is minutes
 long, so the onset is then placed to `FINE_STEP_SECONDS` with one small count query around
 it: the first fine bucket well above what was usual *before* the onset (a window's own median
 is the incident's rate once the incident fills most of it). Two entry queries follow, with no
@@ -32,8 +32,8 @@ from opentelemetry import trace
 
 from log_analyzer.analysis.request import AnalysisRequest
 from log_analyzer.core.errors import ServiceError
-from log_analyzer.logs.changes import first_rise, onsets_in
 from log_analyzer.logs.levels import Level
+from log_analyzer.logs.onsets import first_rise, onsets_in
 from log_analyzer.logs.totals import Histogram
 from log_analyzer.sources.base import (
     CountQuery,

@@ -21,7 +21,7 @@ from log_analyzer.eval.shapes import (
 
 # Clients back off on 429s (warnings) after a rate-limit reload (info); a few orders give up,
 # beside a geoip refresh failing once a minute since before the window. The errors rise
-# nowhere sharply, so the onset is the warnings' step up (`changes.onsets_in`).
+# nowhere sharply, so the onset is the warnings' step up (`onsets.onsets_in`).
 RATE_LIMIT = Incident(
     "rate-limit-reload-warning-storm",
     "The rate-limit service loads a snapshot that cuts the public domain to 10 requests a "
