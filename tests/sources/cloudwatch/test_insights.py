@@ -9,6 +9,7 @@ the API does not have fails the test.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -242,3 +243,23 @@ async def test_insights_at_its_concurrency_limit_is_counted_by_paging() -> None:
     assert dict(totals.by_level) == {Level.WARN: 1}
     assert "Logs Insights is at its limit of concurrent queries" in totals.query
     assert "every event read and counted in the service" in totals.query
+
+
+class SlowPages(CloudWatchClient):
+    async def filter_events(self, params: Any) -> Any:
+        await asyncio.sleep(0.2)
+        return await super().filter_events(params)
+
+
+async def test_one_deadline_bounds_insights_and_the_paging_after_it() -> None:
+    async with logs_client() as logs:
+        with AioStubber(logs) as stub:
+            poll = PollPolicy(initial_seconds=0.2, max_seconds=0.2)
+            source = CloudWatchSource(SlowPages(logs, deadline_seconds=0.3), poll=poll)
+            stub.add_response("start_query", {"queryId": "q-failed"})
+            stub.add_response("get_query_results", {"status": "Running", "results": []})
+            stub.add_response("get_query_results", {"status": "Failed", "results": []})
+            stub.add_response("filter_log_events", {"events": []})
+            # 0.2 s of Logs Insights, then 0.2 s of paging: past the 0.3 s of one deadline.
+            with pytest.raises(CloudWatchTimeout, match="SOURCE_QUERY_DEADLINE_SECONDS"):
+                await source.totals(query(LineFilter.every()))

@@ -49,6 +49,8 @@ MAX_SCAN_EVENTS = 200_000
 MAX_COUNT_EVENTS = 100_000
 """Most events counted in the service when Logs Insights is not available."""
 NO_INSIGHTS = "Logs Insights is not available at this CloudWatch Logs endpoint"
+COUNTING = "counting (a Logs Insights query, or paging with FilterLogEvents after it)"
+"""What the one deadline of a count covers: Logs Insights and the paging that may follow it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +119,11 @@ class CloudWatchSource:
         return await reader.newest(start, end, query.limit)
 
     async def totals(self, query: CountQuery) -> Totals:
-        """Events of the window by level and log stream."""
+        """Events of the window by level and log stream, within one deadline however counted."""
+        async with self._client.deadline(COUNTING):
+            return await self._totals(query)
+
+    async def _totals(self, query: CountQuery) -> Totals:
         start, end = ms_range(query.window)
         prefix = query.selection.get(LOG_STREAM_PREFIX)
         why = NO_INSIGHTS
@@ -130,17 +136,16 @@ class CloudWatchSource:
                 rows, matched = answer
                 return insights.parse_totals(rows, matched, query=insights_text(query, text))
             why = answer
-        async with self._client.deadline("counting with FilterLogEvents"):
-            return await totals_by_paging(
-                self._count_reader(query),
-                query.window,
-                self._count_text(query),
-                why,
-                self._max_count,
-            )
+        return await totals_by_paging(
+            self._count_reader(query), query.window, self._count_text(query), why, self._max_count
+        )
 
     async def histogram(self, query: CountQuery, step_seconds: int) -> Histogram:
         """Events per ``step_seconds`` bin and level; a bin counts ``[end - step, end)``."""
+        async with self._client.deadline(COUNTING):
+            return await self._histogram(query, step_seconds)
+
+    async def _histogram(self, query: CountQuery, step_seconds: int) -> Histogram:
         window = query.window
         start, end = ms_range(window)
         prefix = query.selection.get(LOG_STREAM_PREFIX)
@@ -166,15 +171,14 @@ class CloudWatchSource:
                     query=insights_text(query, text),
                 )
             why = answer
-        async with self._client.deadline("counting with FilterLogEvents"):
-            return await histogram_by_paging(
-                self._count_reader(query),
-                window,
-                step_seconds,
-                self._count_text(query),
-                why,
-                self._max_count,
-            )
+        return await histogram_by_paging(
+            self._count_reader(query),
+            window,
+            step_seconds,
+            self._count_text(query),
+            why,
+            self._max_count,
+        )
 
     async def ready(self) -> None:
         """A DescribeLogGroups call of one group: region, identity and endpoint all work."""
@@ -190,16 +194,15 @@ class CloudWatchSource:
         """
         first, last = insights.seconds_range(start, end)
         try:
-            async with self._client.deadline("a Logs Insights query"):
-                answer = await self._run_insights(
-                    {
-                        "logGroupName": group_of(selection),
-                        "startTime": first,
-                        "endTime": last,
-                        "queryString": text,
-                        "limit": insights.ROW_LIMIT,
-                    }
-                )
+            answer = await self._run_insights(
+                {
+                    "logGroupName": group_of(selection),
+                    "startTime": first,
+                    "endTime": last,
+                    "queryString": text,
+                    "limit": insights.ROW_LIMIT,
+                }
+            )
         except CloudWatchUnsupported:
             self._insights = False
             return NO_INSIGHTS
