@@ -9,6 +9,7 @@ what ``sum by (detected_level)`` over the same selection answers, in the same ve
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -19,7 +20,7 @@ import respx
 from log_analyzer.logs.levels import Level
 from log_analyzer.sources.base import CountQuery, LineFilter, Selection, Window
 from log_analyzer.sources.loki.client import LokiClient
-from log_analyzer.sources.loki.errors import LokiQueryError, LokiSeriesLimit
+from log_analyzer.sources.loki.errors import LokiQueryError, LokiSeriesLimit, LokiTimeout
 from log_analyzer.sources.loki.shapes import parse_vector
 from log_analyzer.sources.loki.source import LokiSource
 from tests.conftest import LOKI_URL, recorded, recorded_response
@@ -100,3 +101,14 @@ async def test_a_by_level_refusal_too_is_reported() -> None:
                 await LokiSource(LokiClient(http)).totals(
                     CountQuery(WINDOW, SHOP, LineFilter.default())
                 )
+
+
+async def test_one_deadline_bounds_the_grouped_query_and_the_one_by_level() -> None:
+    async def slow(request: httpx.Request) -> httpx.Response:
+        await asyncio.sleep(0.2)
+        return answer(request)
+
+    async with httpx.AsyncClient(base_url=LOKI_URL, transport=httpx.MockTransport(slow)) as http:
+        source = LokiSource(LokiClient(http, deadline_seconds=0.3))
+        with pytest.raises(LokiTimeout, match="SOURCE_QUERY_DEADLINE_SECONDS"):
+            await source.totals(CountQuery(WINDOW, SHOP, LineFilter.default()))  # 0.2 s twice

@@ -6,7 +6,7 @@ from functools import partial
 
 from log_analyzer.logs.totals import Histogram, Totals
 from log_analyzer.sources.base import CountQuery, EntryQuery, Order, RawEntries
-from log_analyzer.sources.loki.client import QUERY_RANGE, Body, LokiClient
+from log_analyzer.sources.loki.client import QUERY, QUERY_RANGE, Body, LokiClient
 from log_analyzer.sources.loki.errors import LokiAnswerTooLarge, LokiBadResponse, LokiSeriesLimit
 from log_analyzer.sources.loki.logql import LEVEL_LABEL, buckets_query, log_query, totals_query
 from log_analyzer.sources.loki.shapes import (
@@ -73,8 +73,13 @@ class LokiSource:
         """An instant metric query at the window's end, summed by level, pod and container.
 
         A window with more level, pod and container groups than Loki's ``max_query_series``
-        (500 by default) is counted by level only: true totals without the split by source.
+        (500 by default) is counted by level only: true totals without the split by source,
+        both queries within one deadline.
         """
+        async with self._client.deadline(QUERY):
+            return await self._totals(query)
+
+    async def _totals(self, query: CountQuery) -> Totals:
         window = query.window
         logql = totals_query(query.selection, query.line_filter, window.start_ns, window.end_ns)
         try:
