@@ -211,21 +211,19 @@ def check_whole(body: Mapping[str, Any], what: str) -> None:
     """
     shards = body.get("_shards")
     if isinstance(shards, Mapping):
-        total, ok = shards.get("total"), shards.get("successful")
-        failed, skipped = shards.get("failed"), shards.get("skipped")
+        total, ok, failed = shards.get("total"), shards.get("successful"), shards.get("failed")
         if isinstance(failed, int) and failed > 0:
             raise OpenSearchBadResponse(
                 f"{failed} of {total if isinstance(total, int) else '?'} shards failed the "
                 f"{what}, so its answer is incomplete (it is not used): {_first_failure(shards)}"
             )
-        if isinstance(total, int) and isinstance(ok, int):
-            answered = ok + (skipped if isinstance(skipped, int) else 0)
-            if answered < total:
-                raise OpenSearchBadResponse(
-                    f"only {ok} of {total} shards answered the {what} (the others have no "
-                    "copy to search: is an index red?), so its answer is incomplete (it is "
-                    "not used); check GET _cluster/health?level=indices"
-                )
+        # ``successful`` counts the shards the pre-filter skipped too (``skipShard``).
+        if isinstance(total, int) and isinstance(ok, int) and ok < total:
+            raise OpenSearchBadResponse(
+                f"only {ok} of {total} shards answered the {what} (the others have no "
+                "copy to search: is an index red?), so its answer is incomplete (it is "
+                "not used); check GET _cluster/health?level=indices"
+            )
     if body.get("timed_out") is True:
         raise OpenSearchBadResponse(
             f"the {what} timed out on the cluster (its search timeout, "
