@@ -267,6 +267,10 @@ def test_no_onset_of_every_line_where_the_errors_rose_or_nothing_did() -> None:
     assert onsets_in(histogram(spiking, warnings)) == ((1200, (Level.FATAL, Level.ERROR)),)
     # Steady warnings, no error: a quiet window.
     assert onsets_in(histogram([0.0] * 30, [40.0 + i % 3 for i in range(30)])) == ()
+    # A few errors start where the warnings storm: the errors' onset, once, not a second one.
+    few = [0.0] * 20 + [3.0] * 10
+    storm = [2.0] * 20 + [300.0] * 10
+    assert onsets_in(histogram(few, storm)) == ((1200, (Level.FATAL, Level.ERROR)),)
 
 
 def test_an_old_error_logged_now_and_then_is_no_onset_where_its_first_line_falls() -> None:

@@ -59,7 +59,13 @@ def onsets_in(histogram: Histogram) -> tuple[Onset, ...]:
             if wider
             else step_up(every.points, every.step_seconds)
         )
-        if start is not None and not _rose_at(series.points, start, every.step_seconds):
+        # Where the errors have an onset of their own, or rose too, theirs stands for it.
+        taken = {onset for onset, _ in found}
+        if (
+            start is not None
+            and start not in taken
+            and not _rose_at(series.points, start, every.step_seconds)
+        ):
             found.append((start, None))
     return tuple(sorted(found, key=lambda onset: onset[0]))
 
