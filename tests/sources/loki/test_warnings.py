@@ -17,8 +17,8 @@ import pytest
 import respx
 
 from log_analyzer.sources.base import CountQuery, EntryQuery, LineFilter, Selection, Window
+from log_analyzer.sources.loki.answer_warnings import warned, warnings_of
 from log_analyzer.sources.loki.client import LokiClient
-from log_analyzer.sources.loki.shapes import warned, warnings_of
 from log_analyzer.sources.loki.source import LokiSource
 from tests.conftest import LOKI_URL, recorded
 

@@ -47,37 +47,6 @@ def parse_json(content: bytes) -> Mapping[str, Any]:
     return checked
 
 
-_WARNINGS_WITHIN = 4096
-"""Loki writes ``warnings`` right after ``status``, before ``data`` (`EncodeResult`)."""
-
-
-def warnings_of(content: bytes) -> tuple[str, ...]:
-    """The ``warnings`` of a Loki answer, read from its start without parsing the rest.
-
-    Loki adds them to a success when the answer is not the whole story, as its series limit
-    does for a query it answers in part; they belong with the query text, not in a log.
-    """
-    if b'"warnings"' not in content[:_WARNINGS_WITHIN]:
-        return ()
-    found: list[str] = []
-    try:
-        for prefix, event, value in ijson.parse(content):
-            if prefix == "warnings.item" and event == "string":
-                found.append(value)
-            elif prefix == "" and event == "map_key" and value == "data":
-                break
-    except ijson.JSONError:
-        pass  # the body itself is judged where it is decoded
-    return tuple(found)
-
-
-def warned(query: str, warnings: Any) -> str:
-    """``query`` with what Loki warned about it (a body's ``warnings``), if anything."""
-    items = warnings if isinstance(warnings, list | tuple) else [warnings] if warnings else []
-    said = [" ".join(str(w).split()) for w in items if str(w).strip()]
-    return f"{query}; Loki warned: {' | '.join(said)}" if said else query
-
-
 def _not_json(content: bytes, exc: Exception) -> LokiBadResponse:
     if looks_like_html(content):
         return LokiBadResponse(

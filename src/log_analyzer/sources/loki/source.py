@@ -6,6 +6,7 @@ from functools import partial
 
 from log_analyzer.logs.totals import Histogram, Totals
 from log_analyzer.sources.base import CountQuery, EntryQuery, Order, RawEntries
+from log_analyzer.sources.loki.answer_warnings import warned, warnings_of
 from log_analyzer.sources.loki.client import QUERY, QUERY_RANGE, Body, LokiClient
 from log_analyzer.sources.loki.errors import LokiAnswerTooLarge, LokiBadResponse, LokiSeriesLimit
 from log_analyzer.sources.loki.logql import LEVEL_LABEL, buckets_query, log_query, totals_query
@@ -14,8 +15,6 @@ from log_analyzer.sources.loki.shapes import (
     parse_json,
     parse_matrix,
     parse_vector,
-    warned,
-    warnings_of,
 )
 
 NAME = "loki"
