@@ -55,6 +55,16 @@ def test_a_page_s_scripts_and_styles_are_not_words() -> None:
 
 
 @pytest.mark.parametrize(
+    "page",
+    [b"<html><title>Bad</title>up <![foo[ x ]]>", b"<html><title>Bad</title>up <!x-- <![ bar"],
+)
+def test_a_page_python_s_parser_refuses_reads_as_its_words_so_far(page: bytes) -> None:
+    # html.parser raises AssertionError at such a marked section or declaration.
+    assert page_text(page).startswith('an HTML page "Bad" (from a proxy or web UI')
+    assert "up" in page_text(page)
+
+
+@pytest.mark.parametrize(
     "content",
     [b'{"status":"success"}', b"too many outstanding requests", b"parse error : <_> at 1"],
 )

@@ -174,8 +174,11 @@ def page_text(content: bytes) -> str:
     if not looks_like_html(content):
         return excerpt(text)
     parser = _PageText()
-    parser.feed(text)
-    parser.close()
+    try:
+        parser.feed(text)
+        parser.close()
+    except AssertionError:  # html.parser's refusal of some declarations ("<![foo[")
+        pass  # the words read before it stand
     title = " ".join(" ".join(parser.title).split())
     words = " ".join(" ".join(parser.text).split())
     if words.startswith(title):  # nginx repeats its title as the page's heading
