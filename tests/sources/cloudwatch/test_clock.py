@@ -87,3 +87,25 @@ async def test_a_bad_signature_with_the_clock_right_is_about_credentials(
     error = await refusal(message, ahead)
     assert "did not accept our AWS credentials" in error.message
     assert "clock" not in error.message
+
+
+@pytest.mark.parametrize(
+    "date",
+    [
+        pytest.param("Fri, 04 Dec 99999999999999999999 23:00:00 GMT", id="year-overflows"),
+        pytest.param("Fri, 04 Dec 2026 99:00:00 GMT", id="no-such-hour"),
+    ],
+)
+async def test_a_date_that_cannot_be_read_is_no_clock_problem(date: str) -> None:
+    async with logs_client() as logs:
+        with AioStubber(logs) as stub:
+            stub.add_client_error(
+                "filter_log_events",
+                "InvalidSignatureException",
+                "The request signature we calculated does not match.",
+                http_status_code=400,
+                response_meta={"HTTPHeaders": {"date": date}},
+            )
+            with pytest.raises(CloudWatchUnavailable) as caught:
+                await CloudWatchSource(CloudWatchClient(logs)).entries(QUERY)
+    assert "did not accept our AWS credentials" in caught.value.message

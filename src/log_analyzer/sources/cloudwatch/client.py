@@ -231,7 +231,7 @@ def _clock_skew(exc: ClientError) -> float | None:
     headers = exc.response.get("ResponseMetadata", {}).get("HTTPHeaders", {})
     try:
         theirs = parsedate_to_datetime(str(headers["date"])).timestamp()
-    except (KeyError, TypeError, ValueError, IndexError):
+    except (KeyError, TypeError, ValueError, IndexError, OverflowError):  # a year past C's long
         return None
     return theirs - time.time()
 
