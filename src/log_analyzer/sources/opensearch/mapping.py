@@ -114,6 +114,9 @@ class IndexFields:
     def check_time(self, index: str) -> None:
         """Raise `OpenSearchQueryError` unless some index maps the time field as a date.
 
+        Or as an alias (ECS-style indices alias ``@timestamp`` to their own time field): a
+        range and a sort on it read its target, whose type the field-mapping answer omits.
+
         A range on a field no index maps matches nothing, and one on a text or keyword field
         compares strings: either way the window would look empty, or wrong, without an error.
         """
@@ -124,7 +127,8 @@ class IndexFields:
                 "(OPENSEARCH_TIME_FIELD): its documents keep their time under another name "
                 "(set OPENSEARCH_TIME_FIELD), or filters.index names indices that hold no logs"
             )
-        if not self.time_types & DATE_TYPES:
+        # An alias is read as the field it points to, which the answer does not show.
+        if not self.time_types & (DATE_TYPES | {"alias"}):
             kinds = ", ".join(sorted(self.time_types))
             raise OpenSearchQueryError(
                 f"the time field {time!r} (OPENSEARCH_TIME_FIELD) is mapped as {kinds} in "
