@@ -148,8 +148,8 @@ async def test_refused_credentials_are_named(
 # BUILT BY HAND: the ``GET /`` answers of servers this package refuses, with the fields of the
 # root endpoint that `server.parse_root` reads (osmem-server only ever reports OpenSearch 3.8).
 _ROOTS = {
-    "Elasticsearch 7.17.0": {"version": {"number": "7.17.0", "build_flavor": "default"}},
-    "Elasticsearch 9.0.0": {"version": {"number": "9.0.0", "build_flavor": "default"}},
+    "Elasticsearch 7.9.3": {"version": {"number": "7.9.3", "build_flavor": "default"}},
+    "Elasticsearch 10.0.0": {"version": {"number": "10.0.0", "build_flavor": "default"}},
     "OpenSearch 1.3.19": {"version": {"number": "1.3.19", "distribution": "opensearch"}},
 }
 
@@ -162,7 +162,10 @@ async def test_an_unsupported_version_is_found_at_start_and_refused(
         assert request.url.path == "/", "nothing but the version is asked of it"
         return httpx.Response(200, json=_ROOTS[server])
 
-    refusal = f"{server} is not supported: this service reads OpenSearch 2 or 3, or Elasticsearch 8"
+    refusal = (
+        f"{server} is not supported: this service reads OpenSearch 2 or 3, "
+        "or Elasticsearch 7.10 to 9"
+    )
     transport = httpx.MockTransport(root)
     async with httpx.AsyncClient(transport=transport, base_url="http://cluster") as http:
         source = OpenSearchSource(OpenSearchClient(http), index="logs")

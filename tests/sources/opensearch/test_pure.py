@@ -36,7 +36,13 @@ pytestmark = pytest.mark.anyio
             Server("elasticsearch", "8.15.0"), True, "/logs/_pit", "_shard_doc", id="es-8"
         ),
         pytest.param(
-            Server("elasticsearch", "7.17.0"), False, "/logs/_pit", "_shard_doc", id="es-7"
+            Server("elasticsearch", "7.17.0"), True, "/logs/_pit", "_shard_doc", id="es-7.17"
+        ),
+        pytest.param(Server("elasticsearch", "7.10.2"), True, "/logs/_pit", "_doc", id="es-7.10"),
+        pytest.param(Server("elasticsearch", "7.9.3"), False, None, "_doc", id="es-7.9-no-pit"),
+        pytest.param(Server("elasticsearch", "9.1.4"), True, "/logs/_pit", "_shard_doc", id="es-9"),
+        pytest.param(
+            Server("elasticsearch", "10.0.0"), False, "/logs/_pit", "_shard_doc", id="es-10"
         ),
         pytest.param(Server("opensearch", "1.3.19"), False, None, "_id", id="os-1"),
     ],

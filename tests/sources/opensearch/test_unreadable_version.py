@@ -116,7 +116,7 @@ async def test_the_refusal_tells_the_distribution(
 
 
 def test_a_read_version_is_still_checked() -> None:
-    assert not Server(ELASTICSEARCH, "7.17.0").supported
+    assert not Server(ELASTICSEARCH, "7.9.3").supported
     assert Server.unreadable("Elasticsearch", "refused").supported
 
 
@@ -145,10 +145,10 @@ def test_opensearch_in_compatibility_mode_is_no_elasticsearch_7() -> None:
     assert server.unknown is not None and "override_main_response_version" in server.unknown
     assert server.pit_path("logs") == "/logs/_search/point_in_time"
     assert server.tiebreaker(True) == "_id"
-    # Elasticsearch 7.10.2 itself, with its own tagline, is still refused.
+    # Elasticsearch 7.10.2 itself, with its own tagline, is Elasticsearch: its PIT path.
     elastic = {**COMPATIBILITY_ROOT, "tagline": "You Know, for Search"}
     assert parse_root(elastic) == Server(ELASTICSEARCH, "7.10.2")
-    assert not parse_root(elastic).supported
+    assert parse_root(elastic).pit_path("logs") == "/logs/_pit"
 
 
 async def test_opensearch_in_compatibility_mode_is_served(

@@ -25,10 +25,12 @@ from log_analyzer.sources.opensearch.errors import OpenSearchBadResponse
 
 OPENSEARCH = "opensearch"
 ELASTICSEARCH = "elasticsearch"
-SUPPORTED_MAJORS = {OPENSEARCH: (2, 3), ELASTICSEARCH: (8,)}
-"""The major versions this package is written and tested against (OpenSearch 2 and 3,
-Elasticsearch 8); others are refused rather than half-served."""
-SUPPORTED_TEXT = "OpenSearch 2 or 3, or Elasticsearch 8"
+SUPPORTED = {OPENSEARCH: ((2, 0), (3, 999)), ELASTICSEARCH: ((7, 10), (9, 999))}
+"""The first and last (major, minor) served: the versions whose search API this package is
+written against (a point in time, ``search_after``, ``fields`` for formatted dates: Elasticsearch
+from 7.10; OpenSearch 2 and 3). Others are refused rather than half-served: OpenSearch 1 and
+Elasticsearch before 7.10 have no point in time, and a later major may change what is used."""
+SUPPORTED_TEXT = "OpenSearch 2 or 3, or Elasticsearch 7.10 to 9"
 OPENSEARCH_TAGLINE = "The OpenSearch Project: https://opensearch.org/"
 """The ``tagline`` of OpenSearch's ``GET /`` (``MainResponse.TAGLINE``); Elasticsearch's differs."""
 _NUMBER = re.compile(r"(\d+)\.(\d+)(?:\.(\d+))?")
@@ -68,10 +70,11 @@ class Server:
 
     @property
     def supported(self) -> bool:
-        """OpenSearch 2 or 3, or Elasticsearch 8 (a version not known is given the benefit)."""
+        """One of `SUPPORTED` (a version not known is given the benefit)."""
         if self.unknown is not None:
             return True
-        return self.version[0] in SUPPORTED_MAJORS.get(self.distribution, ())
+        bounds = SUPPORTED.get(self.distribution)
+        return bounds is not None and bounds[0] <= self.version[:2] <= bounds[1]
 
     def refusal(self) -> str | None:
         """Why this server is not served, or None when it is."""
