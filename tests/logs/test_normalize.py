@@ -529,6 +529,11 @@ def test_json_detail_value_is_compact_json() -> None:
             id="scalars-as-json-writes-them",
         ),
         pytest.param(
+            {"big": 10**20, "tiny": 1e-07, "huge": 1e100, "zero": -0.0, "off": False},
+            "config updated big=100000000000000000000 tiny=1e-07 huge=1e+100 zero=-0.0 off=false",
+            id="numbers-as-json-writes-them",
+        ),
+        pytest.param(
             {"logger": "cfg", "caller": "w.go:12", "pid": 7, "hostname": "n1", "thread": "main"},
             "config updated",
             id="who-wrote-it-tells-nothing",

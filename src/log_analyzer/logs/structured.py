@@ -8,6 +8,7 @@ why something failed (``error=``, ``status=``) kept beside it; ids are set aside
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -223,4 +224,13 @@ _ENCODE = json.JSONEncoder(separators=(",", ":")).encode
 
 
 def _compact(value: Any) -> str:
-    return value if isinstance(value, str) else _ENCODE(value)
+    """``value`` as compact JSON writes it; a string as it is."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return int.__repr__(value)  # as JSON writes it, without an encoder's round trip
+    if isinstance(value, float) and math.isfinite(value):
+        return float.__repr__(value)
+    return _ENCODE(value)
