@@ -20,10 +20,9 @@ from fastapi import FastAPI
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from log_analyzer.clients.llm import LlamaClient, ServerProps
-from log_analyzer.main import create_app
 from log_analyzer.sources.base import EntryQuery, RawEntries
-from tests.api.test_streaming_asgi import REQUEST, RawExchange, loki_body
-from tests.conftest import LLAMA_URL, settings_for_tests, shared_workers
+from tests.api.test_streaming_asgi import REQUEST, RawExchange, app_with, loki_body
+from tests.conftest import LLAMA_URL, settings_for_tests
 from tests.fakes import FakeLLM, RecordedLogSource
 from tests.llama_fakes import mock_llama
 
@@ -79,13 +78,7 @@ async def test_leaving_while_the_store_answers_cancels_its_query(
     spans: InMemorySpanExporter,
 ) -> None:
     store = HangingStore()
-    app = create_app(
-        settings_for_tests(),
-        span_exporter=spans,
-        log_source=store,
-        llm=FakeLLM(),
-        workers=shared_workers(),
-    )
+    app = app_with(spans, FakeLLM(), store=store)
     async with app.router.lifespan_context(app):
         exchange = RawExchange(app, REQUEST, NDJSON)
         await leave_when(exchange, store.asked)
@@ -99,13 +92,7 @@ async def test_leaving_while_the_model_is_asked_its_context_ends_the_run(
     spans: InMemorySpanExporter,
 ) -> None:
     llm = HangingProps()
-    app = create_app(
-        settings_for_tests(),
-        span_exporter=spans,
-        log_source=RecordedLogSource(loki_body()),
-        llm=llm,
-        workers=shared_workers(),
-    )
+    app = app_with(spans, llm)
     async with app.router.lifespan_context(app):
         exchange = RawExchange(app, REQUEST, NDJSON)
         await leave_when(exchange, llm.asked)
@@ -135,13 +122,7 @@ async def test_leaving_while_waiting_for_a_slot_takes_no_slot(
     gate = asyncio.Event()
     llm = FakeLLM(gate=gate)
     settings = settings_for_tests(llm_max_concurrency=1, llm_queue_timeout_seconds=60)
-    app = create_app(
-        settings,
-        span_exporter=spans,
-        log_source=RecordedLogSource(loki_body()),
-        llm=llm,
-        workers=shared_workers(),
-    )
+    app = app_with(spans, llm, settings=settings)
     async with app.router.lifespan_context(app):
         holder = StageExchange(app, "token")
         holding = asyncio.create_task(holder.run())
@@ -183,13 +164,7 @@ async def test_leaving_before_the_model_s_first_byte_closes_its_request(
     mock_llama(llama_mock)
     llama_mock.post("/v1/chat/completions").mock(side_effect=processing_the_prompt)
     async with httpx.AsyncClient(base_url=LLAMA_URL) as http:
-        app = create_app(
-            settings_for_tests(),
-            span_exporter=spans,
-            log_source=RecordedLogSource(loki_body()),
-            llm=LlamaClient(http),
-            workers=shared_workers(),
-        )
+        app = app_with(spans, LlamaClient(http))
         async with app.router.lifespan_context(app):
             exchange = RawExchange(app, REQUEST, NDJSON)
             await leave_when(exchange, asked)

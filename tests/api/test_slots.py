@@ -18,9 +18,8 @@ import respx
 from fastapi import FastAPI
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
-from log_analyzer.main import create_app
-from tests.api.test_streaming_asgi import REQUEST, RawExchange, loki_body
-from tests.conftest import recorded_response, running_app, settings_for_tests, shared_workers
+from tests.api.test_streaming_asgi import REQUEST, RawExchange, app_with, loki_body
+from tests.conftest import recorded_response, running_app, settings_for_tests
 from tests.fakes import FakeLLM, RecordedLogSource
 from tests.llama_fakes import mock_llama
 
@@ -56,13 +55,7 @@ async def test_clients_that_stop_reading_give_their_slots_back(
     settings = settings_for_tests(
         llm_max_concurrency=2, llm_queue_timeout_seconds=5, client_send_timeout_seconds=0.2
     )
-    app = create_app(
-        settings,
-        span_exporter=spans,
-        log_source=RecordedLogSource(loki_body()),
-        llm=llm,
-        workers=shared_workers(),
-    )
+    app = app_with(spans, llm, settings=settings)
     async with app.router.lifespan_context(app):
         # Two clients read the numbers and one token each, then stop reading: both slots held.
         stalled = [StalledReader(app, reads=3) for _ in range(2)]

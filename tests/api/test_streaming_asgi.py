@@ -15,7 +15,9 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 
 from log_analyzer.clients.llm import LlamaClient
 from log_analyzer.clients.protocols import LLMBackend
+from log_analyzer.core.config import Settings
 from log_analyzer.main import create_app
+from log_analyzer.sources.base import LogSource
 from log_analyzer.sources.loki.errors import LokiUnavailable
 from tests.conftest import LLAMA_URL, recorded, settings_for_tests, shared_workers
 from tests.fakes import FakeLLM, RecordedLogSource
@@ -78,11 +80,18 @@ class RawExchange:
         ).decode()
 
 
-def app_with(spans: InMemorySpanExporter, llm: LLMBackend) -> FastAPI:
+def app_with(
+    spans: InMemorySpanExporter,
+    llm: LLMBackend,
+    *,
+    settings: Settings | None = None,
+    store: LogSource | None = None,
+) -> FastAPI:
+    """The app over the recorded Loki answer (or ``store``) and ``llm``, in-memory spans."""
     return create_app(
-        settings_for_tests(),
+        settings or settings_for_tests(),
         span_exporter=spans,
-        log_source=RecordedLogSource(loki_body()),
+        log_source=store or RecordedLogSource(loki_body()),
         llm=llm,
         workers=shared_workers(),
     )
@@ -188,13 +197,7 @@ async def test_more_analyses_than_slots_get_their_numbers_then_wait_for_a_slot(
     gate = asyncio.Event()
     llm = FakeLLM(gate=gate)
     settings = settings_for_tests(llm_max_concurrency=1, llm_queue_timeout_seconds=0.2)
-    app = create_app(
-        settings,
-        span_exporter=spans,
-        log_source=RecordedLogSource(loki_body()),
-        llm=llm,
-        workers=shared_workers(),
-    )
+    app = app_with(spans, llm, settings=settings)
     async with app.router.lifespan_context(app):
         holder = RawExchange(app, REQUEST, "application/x-ndjson")
         task = asyncio.create_task(holder.run())
