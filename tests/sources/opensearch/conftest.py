@@ -22,7 +22,7 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from importlib.resources import files
@@ -113,6 +113,19 @@ def seed(url: str, index: str, docs: list[Doc]) -> None:
             "application/x-ndjson",
         )
         assert answer["errors"] is False, answer
+
+
+def index_sources(http: httpx.Client, index: str, sources: Iterable[Mapping[str, Any]]) -> None:
+    """Index documents given as their ``_source`` with one ``_bulk``, refreshed at once."""
+    lines = []
+    for source in sources:
+        lines += [json.dumps({"index": {"_index": index}}), json.dumps(source)]
+    answer = http.post(
+        "/_bulk?refresh=true",
+        content="\n".join(lines) + "\n",
+        headers={"content-type": "application/x-ndjson"},
+    ).json()
+    assert answer["errors"] is False, answer
 
 
 def _keyword_index(url: str, docs: list[Doc]) -> None:

@@ -7,15 +7,13 @@ counts. The server's formatted ``fields`` value says it too, so that is what is 
 
 from __future__ import annotations
 
-import json
-
 import httpx
 import pytest
 
 from log_analyzer.sources.base import EntryQuery, LineFilter, Order, Selection, Window
 from log_analyzer.sources.opensearch.hits import DocReader
 from log_analyzer.sources.opensearch.mapping import FieldNames
-from tests.sources.opensearch.conftest import Cluster, source_of
+from tests.sources.opensearch.conftest import Cluster, index_sources, source_of
 
 pytestmark = pytest.mark.anyio
 INDEX = "epoch-seconds"
@@ -34,18 +32,12 @@ def seeded(cluster: Cluster) -> None:
         if http.head(f"/{INDEX}").status_code == 200:
             return
         http.put(f"/{INDEX}", json={"mappings": mappings}).raise_for_status()
-        lines = []
+        sources = []
         for n in range(5):
             stamp: int | str = FIRST + 60 * n if n % 2 == 0 else str(FIRST + 60 * n)
-            lines.append(json.dumps({"index": {"_index": INDEX}}))
             source = {"@timestamp": stamp, "message": f"line {n}"}
-            lines.append(json.dumps({**source, "kubernetes": {"namespace_name": "jobs"}}))
-        answer = http.post(
-            "/_bulk?refresh=true",
-            content="\n".join(lines) + "\n",
-            headers={"content-type": "application/x-ndjson"},
-        )
-        assert answer.json()["errors"] is False
+            sources.append({**source, "kubernetes": {"namespace_name": "jobs"}})
+        index_sources(http, INDEX, sources)
 
 
 async def test_epoch_seconds_are_read_as_seconds(cluster: Cluster) -> None:

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -17,7 +16,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from log_analyzer.logs.entries import STORE_LEVEL
 from log_analyzer.logs.totals import Histogram, Totals
 from log_analyzer.sources.base import CountQuery, EntryQuery, LineFilter, Selection
-from tests.sources.opensearch.conftest import Cluster, source_of
+from tests.sources.opensearch.conftest import Cluster, index_sources, source_of
 from tests.sources.opensearch.test_api import app_over, stream
 
 pytestmark = pytest.mark.anyio
@@ -75,20 +74,10 @@ def pino(cluster: Cluster) -> Iterator[Cluster]:
     over the last ten minutes; the cluster with those documents' times."""
     mappings = {"properties": {"@timestamp": {"type": "date"}, "level": {"type": "long"}}}
     start = cluster.now_ms - 10 * 60_000
-    lines = []
-    for n, doc in enumerate(PINO_DOCS):
-        lines += [
-            json.dumps({"index": {"_index": PINO_INDEX}}),
-            json.dumps(pino_source(doc, start + n * 60_000)),
-        ]
+    sources = [pino_source(doc, start + n * 60_000) for n, doc in enumerate(PINO_DOCS)]
     with httpx.Client(base_url=cluster.url, timeout=30) as http:
         http.put(f"/{PINO_INDEX}", json={"mappings": mappings}).raise_for_status()
-        answer = http.post(
-            "/_bulk?refresh=true",
-            content="\n".join(lines) + "\n",
-            headers={"content-type": "application/x-ndjson"},
-        ).json()
-        assert answer["errors"] is False, answer
+        index_sources(http, PINO_INDEX, sources)
         field = http.get(f"/{PINO_INDEX}/_mapping/field/level").json()
         assert field[PINO_INDEX]["mappings"]["level"]["mapping"]["level"]["type"] == "long"
     yield cluster

@@ -8,7 +8,6 @@ levels are read from the line inside.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -19,7 +18,7 @@ import pytest
 from log_analyzer.logs.normalize import normalize_rows
 from log_analyzer.sources.base import EntryQuery, LineFilter, Selection
 from log_analyzer.sources.opensearch.mapping import FieldNames
-from tests.sources.opensearch.conftest import Cluster, source_of
+from tests.sources.opensearch.conftest import Cluster, index_sources, source_of
 from tests.wrapped import APP_LINES, cri, docker
 
 pytestmark = pytest.mark.anyio
@@ -46,22 +45,12 @@ def wrapped(cluster: Cluster) -> Iterator[Cluster]:
     """`WRAPPED_INDEX` on the session's osmem-server, every line of `APP_LINES` in each
     wrapper, one document a minute over the last twenty minutes."""
     start = cluster.now_ms - 20 * 60_000
-    lines = []
-    n = 0
+    sources: list[dict[str, Any]] = []
     for name, wrap in WRAPPERS.items():
         for app in APP_LINES:
-            lines += [
-                json.dumps({"index": {"_index": WRAPPED_INDEX}}),
-                json.dumps(document(wrap(app.line), name, start + n * 60_000)),
-            ]
-            n += 1
+            sources.append(document(wrap(app.line), name, start + len(sources) * 60_000))
     with httpx.Client(base_url=cluster.url, timeout=30) as http:
-        answer = http.post(
-            "/_bulk?refresh=true",
-            content="\n".join(lines) + "\n",
-            headers={"content-type": "application/x-ndjson"},
-        ).json()
-        assert answer["errors"] is False, answer
+        index_sources(http, WRAPPED_INDEX, sources)
     yield cluster
 
 
