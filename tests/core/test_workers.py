@@ -20,6 +20,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 
 from log_analyzer.analysis import analyze
 from log_analyzer.analysis.processing import SummaryDone, SummaryWork, summarize_window
+from log_analyzer.core.errors import OverloadedError
 from log_analyzer.core.workers import (
     WORKER_NICENESS,
     WorkerCrashed,
@@ -148,3 +149,35 @@ def niceness(_: object) -> int:
 async def test_workers_run_at_a_lower_priority_than_the_service() -> None:
     value, _ = await shared_workers().run(niceness, None)
     assert value == min(19, os.nice(0) + WORKER_NICENESS)
+
+
+async def test_admission_past_its_deadline_is_overloaded_and_takes_no_place() -> None:
+    pool = WorkerPool(0, admission_timeout=0.05)  # one worker: two places
+    async with pool.admitted(), pool.admitted():
+        with pytest.raises(OverloadedError) as caught:
+            async with pool.admitted():
+                pytest.fail("a third request was admitted beside two")
+        assert caught.value.retry_after == 1
+        assert "stayed taken for 0.05 s" in caught.value.message
+    # The refused request took no place: both are free again once the two leave.
+    async with pool.admitted() as first, pool.admitted() as second:
+        assert first < 0.05 and second < 0.05
+    await pool.close()
+
+
+async def test_a_request_refused_admission_gets_429_with_retry_after_and_queried_nothing() -> None:
+    pool = WorkerPool(0, admission_timeout=0.05)
+    source = RecordedLogSource(recorded("loki", "query_range-streams.json")["body"])
+    async with (
+        running_app(InMemorySpanExporter(), log_source=source, llm=FakeLLM(), workers=pool) as (
+            _,
+            client,
+        ),
+        pool.admitted(),
+        pool.admitted(),
+    ):
+        response = await client.post("/v1/analyze/stream", json=REQUEST)
+    assert response.status_code == 429
+    assert response.headers["Retry-After"] == "1"
+    assert response.json()["error"]["code"] == "overloaded"
+    assert source.texts == []  # refused before it asked the store anything

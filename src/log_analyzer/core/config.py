@@ -224,6 +224,11 @@ class Settings(BaseSettings):
 
     0 runs that work in a thread of the service process instead (tests, tiny deployments)."""
 
+    worker_queue_timeout_seconds: PositiveFloat = 120.0
+    """Longest a request waits for its turn at the workers (two requests per worker compute at
+    once) before it is refused with `overloaded` (429, `Retry-After`); it has fetched nothing yet.
+    Generous: 100 analyses queued on 2 CPUs are all served within about 40 s."""
+
     worker_max_tasks: PositiveInt = 1000
     """A worker process is replaced after this many tasks, returning its memory to the system."""
 

@@ -10,9 +10,11 @@ Back-pressure, twice. A request is *admitted* (`admitted()`) before it fetches w
 will compute on, and at most two requests per worker are admitted at once: the others wait
 before they fetch anything, so what a burst of requests holds in memory stays bounded (a store's
 answer is megabytes). Then at most one task per worker is handed over at a time, and a task
-waits for a free worker. Both waits are reported, for the request's span. A task whose caller
-left is not interrupted (a process cannot be), but it holds its worker until it ends, so the
-bound stays true.
+waits for a free worker. Both waits are reported, for the request's span. The wait for
+admission has a deadline (`admission_timeout`): a request that would queue longer is told to come
+back later (`OverloadedError`, with `retry_after`) before it fetched anything, rather than being
+served minutes late to an engineer who gave up. A task whose caller left is not interrupted (a
+process cannot be), but it holds its worker until it ends, so the bound stays true.
 
 `processes=0` runs the work in threads of the service process instead: still off the event
 loop, without the start-up cost of processes (tests, tiny deployments).
@@ -25,6 +27,7 @@ import contextlib
 import ctypes
 import gc
 import importlib
+import math
 import multiprocessing
 import os
 import signal
@@ -35,7 +38,7 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
-from log_analyzer.core.errors import ServiceError
+from log_analyzer.core.errors import OverloadedError, ServiceError
 from log_analyzer.core.runtime import forget_task_caches
 
 P = ParamSpec("P")
@@ -141,6 +144,7 @@ class WorkerPool:
         max_tasks_per_worker: int = 1000,
         preload: Sequence[str] = (),
         executor: Executor | None = None,
+        admission_timeout: float | None = None,
     ) -> None:
         """Size the pool; nothing starts before `start()` or the first task.
 
@@ -150,6 +154,8 @@ class WorkerPool:
             preload: Modules every worker imports when it starts, so a first task is not slow.
             executor: An executor of ``processes`` workers to use instead of starting one; it
                 is not shut down by `close()` (tests share one across event loops).
+            admission_timeout: Longest wait to be admitted (`admitted()`); None waits as long
+                as it takes.
         """
         self._processes = processes
         self._max_tasks = max_tasks_per_worker
@@ -159,7 +165,9 @@ class WorkerPool:
         self._executor: Executor | None = executor
         self._owned = executor is None
         self._slots = asyncio.Semaphore(self.size)
-        self._admission = asyncio.Semaphore(2 * self.size)
+        self._places = 2 * self.size
+        self._admission = asyncio.Semaphore(self._places)
+        self._admission_timeout = admission_timeout
 
     @property
     def uses_processes(self) -> bool:
@@ -183,10 +191,27 @@ class WorkerPool:
 
     @contextlib.asynccontextmanager
     async def admitted(self) -> AsyncIterator[float]:
-        """Hold one of the places for requests with work for the pool; yield the wait."""
+        """Hold one of the places for requests with work for the pool; yield the wait.
+
+        Raises `OverloadedError` when no place frees within the admission timeout.
+        """
         queued = time.monotonic()
-        async with self._admission:
+        timeout = self._admission_timeout
+        try:
+            async with asyncio.timeout(timeout):
+                await self._admission.acquire()
+        except TimeoutError:
+            assert timeout is not None  # only a deadline raises it
+            raise OverloadedError(
+                f"all {self._places} places for requests with CPU work (2 per worker, "
+                f"{self.size} workers) stayed taken for {timeout:g} s: the service is "
+                "computing other analyses; retry later",
+                retry_after=max(1, math.ceil(timeout)),
+            ) from None
+        try:
             yield time.monotonic() - queued
+        finally:
+            self._admission.release()
 
     async def run(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> tuple[T, float]:
         """Run ``fn(*args)`` in a worker; return its result and how long the task waited.

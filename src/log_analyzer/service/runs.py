@@ -108,6 +108,7 @@ async def open_services(
                 available_cpus() if processes is None else processes,
                 max_tasks_per_worker=settings.worker_max_tasks,
                 preload=WORKER_MODULES,
+                admission_timeout=settings.worker_queue_timeout_seconds,
             )
             await workers.start()
             stack.push_async_callback(workers.close)
