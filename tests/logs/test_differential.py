@@ -25,8 +25,10 @@ from log_analyzer.logs.entries import STORE_LEVEL, Row
 from log_analyzer.logs.levels import Level
 from log_analyzer.logs.masking import event_text, mask_message
 from log_analyzer.logs.normalize import NormalizedEntry, normalize_rows, parse_line, source_of
-from log_analyzer.logs.patterns import WILDCARD, PatternMiner, _Cluster
+from log_analyzer.logs.patterns import PatternMiner
 from log_analyzer.logs.redact import may_contain_secret, redact
+from log_analyzer.logs.template_leaves import Cluster
+from log_analyzer.logs.template_tokens import WILDCARD
 from log_analyzer.sources.demo.incident import incident_lines, labels_of
 
 LOGHUB = Path(__file__).resolve().parents[3] / "shared" / "datasets" / "loghub-2k"
@@ -88,7 +90,7 @@ class ReferenceMiner(PatternMiner):
     texts share a template whatever was merged in between.
     """
 
-    def _joins_any(self, cluster: _Cluster, leaf: list[_Cluster]) -> bool:
+    def _joins_any(self, cluster: Cluster, leaf: list[Cluster]) -> bool:
         return True
 
     def add(self, message: str, key: bytes | None = None) -> int:
@@ -217,7 +219,7 @@ class CheckedMiner(PatternMiner):
         super().__init__()
         self.said: dict[tuple[bool, bool], int] = {}
 
-    def _joins_any(self, cluster: _Cluster, leaf: list[_Cluster]) -> bool:
+    def _joins_any(self, cluster: Cluster, leaf: list[Cluster]) -> bool:
         for member in leaf:  # a shape kept on a cluster is the shape of its tokens now
             fresh = [WILDCARD if t == WILDCARD or self._variable(t) else t for t in member.tokens]
             assert member.shape in (None, fresh), (member.tokens, member.shape)
@@ -240,9 +242,9 @@ def test_a_new_template_joins_a_settled_leaf_exactly_when_merging_it_merges(seed
 def test_a_template_of_the_same_shape_joins_where_either_has_a_wildcard() -> None:
     # Hand-built: the miner itself rarely leaves two templates of one shape in a leaf.
     miner = PatternMiner()
-    leaf: list[_Cluster] = []
+    leaf: list[Cluster] = []
     for index, word in enumerate([WILDCARD, "42"]):  # "42" is a variable: the same shape
-        leaf.append(_Cluster(index, ["connect", "to", word, "refused", "now"], leaf))
+        leaf.append(Cluster(index, ["connect", "to", word, "refused", "now"], leaf))
         miner._alias.append(index)
     assert miner._joins_any(leaf[1], leaf)
     for cluster, word in zip(leaf, ["db", "cache"], strict=True):

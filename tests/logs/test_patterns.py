@@ -7,8 +7,8 @@ import string
 import pytest
 
 from log_analyzer.logs import patterns as patterns_module
-from log_analyzer.logs.masking import PLACEHOLDERS, digit_shape, event_text, skeleton
-from log_analyzer.logs.patterns import MinedTemplate, PatternMiner, mask_message, mine
+from log_analyzer.logs.masking import PLACEHOLDERS, digit_shape, event_text, mask_message, skeleton
+from log_analyzer.logs.patterns import MinedTemplate, PatternMiner, mine
 
 
 @pytest.mark.parametrize(
@@ -387,7 +387,7 @@ def varied_crowd(count: int, seed: int) -> list[str]:
 def test_indexed_crowded_leaves_find_the_templates_a_scan_finds(
     seed: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Past 64 templates a leaf is indexed by the word after the tree's key (_FitIndex); a line
+    # Past 64 templates a leaf is indexed by the word after the tree's key (FitIndex); a line
     # must join the same template as when every template of the leaf is tried in turn.
     lines = [*varied_crowd(700, seed), *one_off_lines(300, seed=seed)]
     indexed = mine(lines)
