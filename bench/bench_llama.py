@@ -32,7 +32,8 @@ from tests.llama.noise import T0, NoisySource  # noqa: E402
 from log_analyzer.analysis.analyze import AnalysisJob  # noqa: E402
 from log_analyzer.analysis.events import ContextEvent, ContextFit, ErrorEvent, TokenEvent  # noqa: E402
 from log_analyzer.analysis.request import AnalysisRequest  # noqa: E402
-from log_analyzer.analysis.run import Run, RunDeps, RunOptions  # noqa: E402
+from log_analyzer.analysis.run import Run  # noqa: E402
+from log_analyzer.analysis.run_deps import RunDeps, RunOptions  # noqa: E402
 from log_analyzer.clients.llm import LlamaClient  # noqa: E402
 from log_analyzer.core.workers import WorkerPool  # noqa: E402
 from log_analyzer.sources.base import LineFilter, Selection, Window  # noqa: E402

@@ -14,6 +14,7 @@ import pytest
 from opentelemetry import trace
 
 from log_analyzer.analysis.coverage import cover_window
+from log_analyzer.analysis.job import JobContext
 from log_analyzer.analysis.processing import (
     Gathered,
     PassWork,
@@ -24,7 +25,6 @@ from log_analyzer.analysis.processing import (
     summarize_window,
 )
 from log_analyzer.analysis.request import AnalysisRequest
-from log_analyzer.analysis.run import JobContext
 from log_analyzer.logs.entries import Row
 from log_analyzer.sources.base import (
     EntryQuery,

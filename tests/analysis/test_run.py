@@ -20,8 +20,10 @@ from log_analyzer.analysis.events import (
     SummaryEvent,
     TokenEvent,
 )
+from log_analyzer.analysis.job import Head, JobContext
 from log_analyzer.analysis.limiter import GenerationLimiter
-from log_analyzer.analysis.run import Head, JobContext, Run, RunDeps, RunOptions
+from log_analyzer.analysis.run import Run
+from log_analyzer.analysis.run_deps import RunDeps, RunOptions
 from log_analyzer.clients.llm import ChatChunk, Message, PricedPrompt, ServerProps
 from log_analyzer.core.errors import (
     LLMContextExceeded,

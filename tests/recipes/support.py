@@ -13,8 +13,9 @@ from typing import Any
 
 from opentelemetry import trace
 
+from log_analyzer.analysis.job import JobContext
 from log_analyzer.analysis.request import AnalysisRequest
-from log_analyzer.analysis.run import JobContext, RunDeps, RunOptions
+from log_analyzer.analysis.run_deps import RunDeps, RunOptions
 from log_analyzer.core.errors import ServiceError
 from log_analyzer.logs.tables import RecipeResult, Table
 from log_analyzer.recipes.context import Recipe, RecipeContext

@@ -20,6 +20,7 @@ from opentelemetry.trace import Span
 from log_analyzer.analysis.coverage import cover_window
 from log_analyzer.analysis.events import SummaryEvent
 from log_analyzer.analysis.gather import gather_evidence, optional, window_counts
+from log_analyzer.analysis.job import Head, JobContext
 from log_analyzer.analysis.onsets import before_onsets, read_beyond_the_known
 from log_analyzer.analysis.processing import (
     Counted,
@@ -33,7 +34,6 @@ from log_analyzer.analysis.processing import (
     summarize_window,
 )
 from log_analyzer.analysis.request import AnalysisRequest
-from log_analyzer.analysis.run import Head, JobContext
 from log_analyzer.core.errors import ServiceError
 from log_analyzer.logs.prompt import analysis_material
 from log_analyzer.logs.totals import Histogram

@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from log_analyzer.analysis.gather import query_entries
+from log_analyzer.analysis.job import JobContext
 from log_analyzer.analysis.processing import (
     PassWork,
     SummaryDone,
@@ -25,7 +26,6 @@ from log_analyzer.analysis.processing import (
     summarize_window,
 )
 from log_analyzer.analysis.request import AnalysisRequest
-from log_analyzer.analysis.run import JobContext
 from log_analyzer.core.errors import ServiceError
 
 

@@ -20,134 +20,48 @@ already delivered. The whole generation has a deadline, whatever the pace of the
 A `Job` (an analysis, a recipe) only says what to compute and what to show the model. The LLM
 call is its own span (`call_llm`), started with an explicit parent and ended in `finally`, never
 current across a `yield`; llama.cpp's HTTP spans are its children.
+
+Around it: the options and dependencies a run is given (:mod:`~log_analyzer.analysis.run_deps`),
+the job protocol and what a job may use (:mod:`~log_analyzer.analysis.job`), and the
+generation's deadline (:mod:`~log_analyzer.analysis.deadline`).
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
-from collections.abc import AsyncGenerator, Callable
+from collections.abc import AsyncGenerator
 from contextlib import aclosing
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from types import TracebackType
-from typing import Protocol, TypeVar
 
 from opentelemetry import trace
 from opentelemetry.trace import Span, Status, StatusCode
 
+from log_analyzer.analysis.deadline import next_before
 from log_analyzer.analysis.events import (
     ContextEvent,
     DoneEvent,
     ErrorEvent,
     Event,
-    HeadEvent,
     TokenEvent,
 )
 from log_analyzer.analysis.fit import SAFETY_TOKENS, Fitted, Fitter
-from log_analyzer.analysis.limiter import GenerationLimiter, Permit
-from log_analyzer.analysis.steps import Step
+from log_analyzer.analysis.job import Head, Job, JobContext
+from log_analyzer.analysis.limiter import Permit
+from log_analyzer.analysis.run_deps import RunDeps
 from log_analyzer.clients.llm import Completion, TokenDelta
 from log_analyzer.clients.protocols import LLMBackend
 from log_analyzer.core.errors import (
     LLMContextExceeded,
-    LLMTimeout,
     ServiceError,
     internal_error,
 )
 from log_analyzer.core.logging import log_in_span
-from log_analyzer.core.workers import WorkerPool
 from log_analyzer.logs.budget import completion_budget
 from log_analyzer.logs.prompt import PromptMaterial
-from log_analyzer.logs.redact import DEFAULT_PII
-from log_analyzer.sources.base import LogSource
 
 logger = logging.getLogger(__name__)
-T = TypeVar("T")
-W = TypeVar("W")
-
-
-@dataclass(frozen=True, slots=True)
-class RunOptions:
-    """The settings a run needs, and nothing else."""
-
-    model_name: str
-    max_tokens: int
-    temperature: float
-    context_tokens: int | None
-    max_line_chars: int
-    llm_deadline_seconds: float = 300.0
-    """Longest one generation may take in all (prompt processing and every token)."""
-    pii: frozenset[str] = DEFAULT_PII
-    """Personal data redacted besides secrets (``REDACT_PII``)."""
-    coverage_passes: int = 2
-    """Queries of a busy window without its known patterns (``COVERAGE_PASSES``)."""
-
-
-@dataclass(frozen=True, slots=True)
-class RunDeps:
-    """What a run works with: one store, the model, and the shared pools and limits."""
-
-    source: LogSource
-    llm: LLMBackend | None
-    """None when the model is not to be asked."""
-    limiter: GenerationLimiter | None
-    workers: WorkerPool
-    tracer: trace.Tracer
-    options: RunOptions
-    no_llm_reason: str = "numbers only: the model was not asked (llm is false)"
-
-
-@dataclass(frozen=True, slots=True)
-class Head:
-    """What a job computed before the model is asked: its first event, the model's material."""
-
-    event: HeadEvent
-    material: PromptMaterial
-    heading: str = "Analysis"
-    """Title of the model's part in text mode."""
-
-
-class JobContext:
-    """What a job may use while it prepares: the store, the workers, spans under the run."""
-
-    def __init__(self, deps: RunDeps, span: Span) -> None:
-        self.source = deps.source
-        self.tracer = deps.tracer
-        self.options = deps.options
-        self.span = span
-        self._workers = deps.workers
-        self._waited = 0.0
-
-    async def compute(self, fn: Callable[[W], T], work: W) -> T:
-        """``fn(work)`` in a worker process; the wait for a free worker is a span attribute."""
-        result, waited = await self._workers.run(fn, work)
-        self._waited += waited
-        self.span.set_attribute("worker.wait_seconds", round(self._waited, 4))
-        return result
-
-    def record(self, steps: tuple[Step, ...]) -> None:
-        """A worker's timed steps, as spans under the run, with the steps' own start and end."""
-        context = trace.set_span_in_context(self.span)
-        for step in steps:
-            span = self.tracer.start_span(step.name, context=context, start_time=step.start_ns)
-            span.set_attributes(dict(step.attributes))
-            span.end(end_time=step.end_ns)
-
-
-class Job(Protocol):
-    """What one kind of run computes."""
-
-    span_name: str
-    """The root span's name (``analyze_logs_stream``, ``run_recipe``)."""
-
-    def describe(self, span: Span) -> None:
-        """Set the root span's attributes; log that the run starts."""
-        ...
-
-    async def prepare(self, context: JobContext) -> Head:
-        """Query and compute; raise `ServiceError` when nothing can be shown."""
-        ...
 
 
 class Run:
@@ -301,7 +215,7 @@ class Run:
                         while True:
                             # llama.cpp's HTTP span starts inside the first step: under call_llm.
                             with trace.use_span(span, end_on_exit=False):
-                                chunk = await _next_before(chunks, deadline, opts)
+                                chunk = await next_before(chunks, deadline, opts)
                             if chunk is None:
                                 break
                             if isinstance(chunk, TokenDelta):
@@ -366,25 +280,6 @@ class Run:
     def _release(self) -> None:
         if self._permit is not None:
             self._permit.release()
-
-
-async def _next_before(
-    chunks: AsyncGenerator[TokenDelta | Completion, None], deadline: float, options: RunOptions
-) -> TokenDelta | Completion | None:
-    """The stream's next chunk (None at its end), or `LLMTimeout` once the deadline passed."""
-    try:
-        async with asyncio.timeout_at(_loop_time(deadline)):
-            return await anext(chunks, None)
-    except TimeoutError:
-        raise LLMTimeout(
-            f"llama.cpp did not finish the answer within {options.llm_deadline_seconds:g} s "
-            "(LLM_DEADLINE_SECONDS)"
-        ) from None
-
-
-def _loop_time(monotonic_deadline: float) -> float:
-    """A `time.monotonic()` deadline on the event loop's clock."""
-    return asyncio.get_running_loop().time() + (monotonic_deadline - time.monotonic())
 
 
 def _record_usage(span: Span, completion: Completion, tokens: int) -> None:

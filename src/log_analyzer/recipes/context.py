@@ -18,9 +18,9 @@ from typing import Protocol, TypeVar
 from opentelemetry import trace
 
 from log_analyzer.analysis.gather import gather_evidence, query_entries
+from log_analyzer.analysis.job import JobContext
 from log_analyzer.analysis.processing import SummaryDone, SummaryWork, summarize_window
 from log_analyzer.analysis.request import AnalysisRequest
-from log_analyzer.analysis.run import JobContext
 from log_analyzer.logs.tables import RecipeResult
 from log_analyzer.logs.totals import Histogram, Totals
 from log_analyzer.recipes.params import Param

@@ -8,8 +8,8 @@ from collections.abc import Mapping
 from opentelemetry.trace import Span
 
 from log_analyzer.analysis.events import ResultEvent
+from log_analyzer.analysis.job import Head, JobContext
 from log_analyzer.analysis.request import AnalysisRequest
-from log_analyzer.analysis.run import Head, JobContext
 from log_analyzer.recipes.context import Recipe, RecipeContext
 from log_analyzer.recipes.prompt import recipe_material
 

@@ -21,7 +21,8 @@ from log_analyzer import __version__
 from log_analyzer.analysis.analyze import AnalysisJob
 from log_analyzer.analysis.limiter import GenerationLimiter
 from log_analyzer.analysis.request import AnalysisRequest
-from log_analyzer.analysis.run import Run, RunDeps, RunOptions
+from log_analyzer.analysis.run import Run
+from log_analyzer.analysis.run_deps import RunDeps, RunOptions
 from log_analyzer.clients.llm import LlamaClient
 from log_analyzer.clients.protocols import LLMBackend
 from log_analyzer.core.config import Settings
