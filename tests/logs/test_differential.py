@@ -22,8 +22,9 @@ from pathlib import Path
 import pytest
 
 from log_analyzer.logs.entries import STORE_LEVEL, Row
+from log_analyzer.logs.event_lines import event_text
 from log_analyzer.logs.levels import Level
-from log_analyzer.logs.masking import event_text, mask_message
+from log_analyzer.logs.masking import mask_message
 from log_analyzer.logs.normalize import NormalizedEntry, normalize_rows, parse_line, source_of
 from log_analyzer.logs.patterns import PatternMiner
 from log_analyzer.logs.redact import may_contain_secret, redact
@@ -314,7 +315,7 @@ def hex_id_messages() -> list[str]:
 
 @pytest.mark.parametrize("redacting", [False, True], ids=["plain", "redacting"])
 def test_the_miner_agrees_with_the_reference_on_hex_ids(redacting: bool) -> None:
-    """Lines that differ only in their ids share a cache entry (masking.id_skeleton)."""
+    """Lines that differ only in their ids share a cache entry (id_skeleton.id_skeleton)."""
     messages = hex_id_messages()
     fast = mined(PatternMiner(redact=redacting), messages)
     plain = mined(ReferenceMiner(redact=redacting), messages)

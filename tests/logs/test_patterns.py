@@ -7,7 +7,8 @@ import string
 import pytest
 
 from log_analyzer.logs import patterns as patterns_module
-from log_analyzer.logs.masking import PLACEHOLDERS, digit_shape, event_text, mask_message, skeleton
+from log_analyzer.logs.event_lines import event_text
+from log_analyzer.logs.masking import PLACEHOLDERS, digit_shape, mask_message, skeleton
 from log_analyzer.logs.patterns import MinedTemplate, PatternMiner, mine
 
 

@@ -13,7 +13,8 @@ import re
 from collections.abc import Callable, Hashable
 from typing import TypeVar
 
-from log_analyzer.logs.masking import coarsen, id_skeleton, mask_message, mask_token
+from log_analyzer.logs.id_skeleton import coarsen, id_skeleton
+from log_analyzer.logs.masking import mask_message, mask_token
 from log_analyzer.logs.redact import may_contain_secret, redact, same_for_all_digits
 
 CACHE_LIMIT = 50_000

@@ -23,9 +23,11 @@ Plain words, quoted plain words (``"info"``) and multi-word quoted text are kept
 usually the event itself, and the miner generalises them when they vary. JSON object members
 are spaced out (``{"a": 1, "b": 2}``) so that each member is its own token.
 
-Multi-line messages (stack traces) are one message: :func:`event_text` keeps the first line and
-the exception lines (``Caused by: ...``, ``ValueError: ...``) and drops frames, so the
-template does not depend on the depth of the stack.
+Multi-line messages (stack traces) are one message:
+:func:`~log_analyzer.logs.event_lines.event_text` keeps the first line and the exception lines
+(``Caused by: ...``, ``ValueError: ...``) and drops frames, so the template does not depend on
+the depth of the stack. Texts that mask alike share a cache key: :func:`skeleton` here, and the
+coarser :func:`~log_analyzer.logs.id_skeleton.id_skeleton`.
 """
 
 from __future__ import annotations
@@ -37,10 +39,7 @@ from log_analyzer.core.runtime import task_cache
 
 __all__ = [
     "PLACEHOLDERS",
-    "coarsen",
     "digit_shape",
-    "event_text",
-    "id_skeleton",
     "mask_message",
     "mask_token",
     "skeleton",
@@ -240,32 +239,12 @@ def _unit(match: re.Match[str]) -> str:
     return "<SIZE>" if match.group("size") is not None else "<DURATION>"
 
 
-_FRAME = re.compile(r"^\s*(?:at\s|\.\.\.\s*\d+\s+more\b|File\s\"|~|\^)")
-_EXCEPTION_LINE = re.compile(r"^\s*(?:Caused by:|[\w.$]+(?:Error|Exception|Warning|Exit)\b)")
-
-
-def event_text(message: str) -> str:
-    """Return the part of a (possibly multi-line) message that names its event.
-
-    One-line messages come back unchanged. For a stack trace, the first line is kept together
-    with the exception lines (``Caused by: ...``, a final ``KeyError: ...``); frames (``at ...``,
-    ``File "..."``) and ``... 12 more`` are dropped. The kept lines are joined with ``" | "``.
-    """
-    if "\n" not in message:
-        return message
-    first, *rest = message.splitlines()
-    kept = [first.strip()]
-    kept.extend(
-        line.strip() for line in rest if _EXCEPTION_LINE.match(line) and not _FRAME.match(line)
-    )
-    return " | ".join(line for line in kept if line)
-
-
 def mask_message(message: str) -> str:
     """Replace the variable parts of ``message`` with the placeholders listed in this module.
 
-    The whole text is masked, newlines included; use :func:`event_text` first to mine a
-    stack trace on its event lines only.
+    The whole text is masked, newlines included; use
+    :func:`~log_analyzer.logs.event_lines.event_text` first to mine a stack trace on its event
+    lines only.
     """
     text = message
     if text.startswith("{") and '":' in text:
@@ -322,89 +301,6 @@ def skeleton(text: str) -> bytes:
     if "0x" in text or "0X" in text:
         raw = raw.replace(b"0x", _HEX_ZERO + b"x").replace(b"0X", _HEX_ZERO + b"X")
     return raw.translate(_SKELETON)
-
-
-# The hexadecimal ids masking replaces whole (<UUID>, <HEX>) are found in a skeleton (where
-# digits are "1" and "0x" is "\xffx") by the classes of its bytes: H for a hex character, W for
-# any other word character (every non-ASCII byte counts as one: an id next to a non-ASCII
-# letter is left alone, which costs a finer key, never a wrong one).
-_CLASSES = bytes.maketrans(
-    b"1abcdefABCDEF" + b"ghijklmnopqrstuvwxyzGHIJKLMNOPQRSTUVWXYZ_" + bytes(range(0x80, 0x100)),
-    b"H" * 13 + b"W" * 41 + b"W" * 0x80,
-)
-_RUN = re.compile(rb"H+")
-_UUID_CLASSES = b"HHHHHHHH-HHHH-HHHH-HHHH-HHHHHHHHHHHH"
-_WORD_CLASSES = b"HW"
-_HEX_LETTERS = frozenset(b"abcdefABCDEF")
-
-
-def _hex_id_end(key: bytes, classes: bytes, start: int) -> int:
-    """Where the id masking replaces whole that starts at ``start`` ends, or -1 if none does.
-
-    A UUID, or a word-bounded run of 8+ hex characters of one case that has a letter and a digit
-    within its first 64 (the <HEX> rule's look-ahead) and is not letters then digits only
-    (``deadbeef42`` is a word with a numeric suffix to masking, which keeps its letters).
-    """
-    if start and classes[start - 1] in _WORD_CLASSES:
-        return -1
-    size = len(key)
-    end = start + 36
-    if classes.startswith(_UUID_CLASSES, start) and (end == size or classes[end] not in b"HW"):
-        value = key[start:end]
-        return end if value.lower() == value or value.upper() == value else -1
-    run = _RUN.match(classes, start)
-    end = run.end() if run is not None else start
-    if end - start < 8 or (end < size and classes[end] in _WORD_CLASSES):
-        return -1
-    value = key[start:end]
-    if value.lower() != value and value.upper() != value:
-        return -1  # mixed case: some rules read case (URL schemes), so it stays as it is
-    head = value[:64]
-    if b"1" not in head or _HEX_LETTERS.isdisjoint(head):
-        return -1
-    letters = value.rstrip(b"1")
-    if len(letters) < len(value) and _HEX_LETTERS.issuperset(letters):
-        return -1
-    return end
-
-
-def coarsen(key: bytes) -> bytes:
-    """The :func:`skeleton` ``key`` with its hexadecimal ids drawn alike: see :func:`id_skeleton`.
-
-    Each id becomes a mark no UTF-8 text holds (one for UUIDs, one for the rest) and its first
-    and last characters (JSON spacing, URL schemes and host names look at those), whatever its
-    length and inner part.
-    """
-    classes = key.translate(_CLASSES)
-    found = classes.find(b"HHHHHHHH")
-    if found < 0:
-        return key
-    pieces: list[bytes] = []
-    done = 0
-    while found >= 0:
-        end = _hex_id_end(key, classes, found)
-        if end < 0:
-            run = _RUN.match(classes, found)
-            found = classes.find(b"HHHHHHHH", run.end() if run is not None else found + 1)
-            continue
-        mark = b"\xfd" if end - found == 36 and key[found + 8] == 0x2D else b"\xfe"  # "-": a UUID
-        pieces += (key[done:found], mark, key[found : found + 1], key[end - 1 : end])
-        done = end
-        found = classes.find(b"HHHHHHHH", end)
-    pieces.append(key[done:])
-    return b"".join(pieces)
-
-
-def id_skeleton(text: str) -> bytes:
-    """:func:`skeleton` of ``text`` with its hexadecimal ids drawn alike: a coarser cache key.
-
-    Texts that differ only in their trace ids, UUIDs or hashes share one. Masking replaces such
-    an id whole whatever its length and its inner characters, so texts with one ``id_skeleton``
-    mask alike. Redaction is another matter (a key may be any hex string after ``token=``):
-    this key is only for texts :func:`~log_analyzer.logs.redact.may_contain_secret` clears
-    (none of its hints can lie inside a hex word), or that were redacted already.
-    """
-    return coarsen(skeleton(text))
 
 
 def _space_after(match: re.Match[str]) -> str:

@@ -1,7 +1,7 @@
 """Mine log templates: group messages that come from the same line of code.
 
 The miner is of the Drain family (He et al., ICWS 2017): a message is reduced to its event
-lines (:func:`~log_analyzer.logs.masking.event_text`, so a stack trace is one message),
+lines (:func:`~log_analyzer.logs.event_lines.event_text`, so a stack trace is one message),
 masked (:mod:`log_analyzer.logs.masking`), split on whitespace and routed through a
 fixed-depth prefix tree keyed by its token count and leading tokens. What differs from Drain:
 
@@ -38,8 +38,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from log_analyzer.logs.event_lines import event_text
 from log_analyzer.logs.mask_cache import CACHE_LIMIT, MaskingCache, Plan, remember
-from log_analyzer.logs.masking import event_text, skeleton
+from log_analyzer.logs.masking import skeleton
 from log_analyzer.logs.redact import DEFAULT_PII
 from log_analyzer.logs.template_leaves import Cluster, FitIndex, fits
 from log_analyzer.logs.template_merge import TemplateMerging
