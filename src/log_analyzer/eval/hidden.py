@@ -79,7 +79,7 @@ POOL_FIELDS = Incident(
 )  # fmt: skip
 
 # A window opened inside a first storm; the second incident's cause is the last of three lines
-# Alembic writes at once, the one naming a transition (`suspects._telling`).
+# Alembic writes at once, the one naming a transition (`first_changes._telling`).
 ALEMBIC = Incident(
     "alembic-drop-under-an-old-storm",
     "The notifier has failed every e-mail since before the window (SMTP 421); in its middle an "

@@ -21,6 +21,10 @@ seen just before an onset) are scored here on what distinguishes a cause from it
 
 Each suspect carries the reasons it got its score; the model is asked to confirm or refute the
 ranking, and ``llm: false`` still shows it. The weights are deliberately few and plain.
+
+The candidates are built in :mod:`~log_analyzer.logs.suspect_candidates`, the first change at
+an onset is found in :mod:`~log_analyzer.logs.first_changes`, and who names whom in
+:mod:`~log_analyzer.logs.named_in_errors`; the scoring and the ranking are here.
 """
 
 from __future__ import annotations
@@ -33,8 +37,10 @@ from dataclasses import dataclass
 from log_analyzer.logs.changes import Change
 from log_analyzer.logs.clock import TIME, utc
 from log_analyzer.logs.condense import Pattern
+from log_analyzer.logs.first_changes import first_changes
 from log_analyzer.logs.levels import Level
-from log_analyzer.logs.services import names_in, service_names, with_parts
+from log_analyzer.logs.named_in_errors import pointed_at_by, services_about
+from log_analyzer.logs.suspect_candidates import Candidate, candidates_of
 from log_analyzer.logs.tables import named, quoted
 
 MAX_SUSPECTS = 5
@@ -43,25 +49,11 @@ ONSET_SLACK_NS = 10 * 1_000_000_000
 FIRST_CHANGE_BONUS = 1.0
 """Added for being the first of the changes at an onset: enough to come before an error that
 changed a moment after it, not to outweigh a change against a pattern that never changed."""
-BURST_NS = 5 * 1_000_000_000
-"""The lines one process writes at once (a start, a migration, a reload) come within this."""
 _SEVERITY = {Level.FATAL: 3.0, Level.ERROR: 2.0, Level.WARN: 1.0}
-# A placeholder with what masking may leave stuck to it: the letters before it (an id's hex
-# letters, ``c<NUM>``) and the punctuation after it (``<HEX>:``), but not a key (``uid=<NUM>``).
-_VALUE = re.compile(r"[A-Za-z0-9]*<(?:\*|[A-Z]+(?::[A-Z]+)?)>[^\s=]*")
 # A process saying it is being stopped: ``terminating connection``, ``shutting down``, ``SIGTERM``.
 _STOPPING = re.compile(
     r"\b(?:terminat\w*|shut(?:ting)? ?down|stopp\w*|sig(?:term|kill)|exiting)\b", re.IGNORECASE
 )
-# A version: ``version 88`` or ``version: 3.7.0``, ``v88`` or ``v4.1.0``, or three dotted numbers
-# (``21.0.3``); two (``4.5``, ``75.0``) are as often a duration or a share.
-_VERSION = re.compile(
-    r"\bversion\W{0,3}v?\d[\w.-]*|\bv\d+(?:\.\d+)*\b|(?<![\w.])\d+\.\d+\.\d+(?![\w.])",
-    re.IGNORECASE,
-)
-# A transition: ``3f2a1b9c -> 7d4e5f6a``, ``a => b``, ``from 2,1,3 to 2``: what a change left
-# beside what it was, as an upgrade, a failover or a resize writes it.
-_TRANSITION = re.compile(r"\S\s*(?:->|=>|\u2192)\s*\S|\bfrom\s+\S+\s+to\s+\S", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,38 +72,18 @@ class Suspect:
     reasons: tuple[str, ...]
 
 
-@dataclass
-class _Candidate:
-    pattern: str | None
-    text: str
-    level: Level
-    sources: tuple[str, ...]
-    first_ns: int
-    count: int
-    new: bool
-    change: Change | None = None
-    words: frozenset[str] = frozenset()
-    """The names its text holds, lower case (what `_pointed_at_by` looks for)."""
-    services: tuple[tuple[str, ...], ...] = ()
-    """`service_names` of each of its sources."""
-
-    def __post_init__(self) -> None:
-        self.words = names_in(self.text)
-        self.services = tuple(service_names(source) for source in self.sources)
-
-
 def rank_suspects(
     patterns: Sequence[Pattern],
     changes: Sequence[Change],
     onsets_ns: Sequence[int],
 ) -> tuple[Suspect, ...]:
     """The `MAX_SUSPECTS` most likely causes, most likely first (see the module docstring)."""
-    candidates = _candidates(patterns, changes)
+    candidates = candidates_of(patterns, changes)
     if not candidates:
         return ()
     loudest = max(candidate.count for candidate in candidates)
     total = sum(candidate.count for candidate in candidates) or 1
-    leaders = _first_changes(candidates)
+    leaders = first_changes(candidates)
     scores: dict[int, tuple[float, tuple[str, ...]]] = {}
     for candidate in candidates:
         score, reasons = _score(candidate, candidates, onsets_ns, loudest, total)
@@ -148,109 +120,9 @@ def rank_suspects(
     )
 
 
-def _candidates(patterns: Sequence[Pattern], changes: Sequence[Change]) -> list[_Candidate]:
-    by_template = {pattern.template: pattern for pattern in patterns}
-    # The changes are mined from other lines than the patterns, so one message may be masked
-    # differently there (``<HEX>`` where the window's miner widened it to ``<*>``).
-    by_shape: dict[str, Pattern] = {}
-    for each in patterns:
-        by_shape.setdefault(_shape(each.template), each)
-    found = [
-        _Candidate(p.id, p.template, p.level, p.sources, p.first_ns, p.count, p.new)
-        for p in patterns
-    ]
-    index = {candidate.pattern: candidate for candidate in found}
-    for change in changes:
-        pattern = by_template.get(change.template) or by_shape.get(_shape(change.template))
-        if pattern is not None:
-            candidate = index[pattern.id]
-            candidate.change = change
-            candidate.first_ns = min(candidate.first_ns, change.first_ns)
-        else:
-            found.append(
-                _Candidate(
-                    None,
-                    change.template,
-                    change.level,
-                    change.sources,
-                    change.first_ns,
-                    change.recent,
-                    True,
-                    change,
-                )
-            )
-    return found
-
-
-def _first_changes(candidates: Sequence[_Candidate]) -> dict[int, str]:
-    """Per onset with two changes or more, the one that started it, and the reason why.
-
-    That is the one seen first, if no other was seen as early; unless its source wrote more
-    lines below warning level at once (a start, a migration): of those, the one naming the most
-    versions or transitions, the latest of them if several (``now at version v88`` after
-    ``Migrating to version 88``), since a banner or a connection line comes first and says
-    nothing of what changed. Keyed by ``id``.
-    """
-    by_onset: dict[int, list[_Candidate]] = {}
-    for candidate in candidates:
-        if candidate.change is not None:
-            by_onset.setdefault(candidate.change.onset_ns, []).append(candidate)
-    leaders: dict[int, str] = {}
-    for changed in by_onset.values():
-        if len(changed) < 2:
-            continue
-        ordered = sorted(changed, key=lambda candidate: candidate.first_ns)
-        at_once = sorted(_written_at_once(ordered), key=_telling, reverse=True)
-        if len(at_once) > 1 and _telling(at_once[0])[0]:
-            telling, runner_up = at_once[:2]
-            tied = _telling(telling) == _telling(runner_up)
-            reason = "the first of the changes before it (of the lines its source wrote at once, "
-            reason += "the one naming a version or a transition)"
-        else:
-            telling, runner_up = ordered[:2]
-            tied = telling.first_ns == runner_up.first_ns
-            reason = "the first of the changes before it"
-        if not tied:  # tied: neither can be said to have started it
-            leaders[id(telling)] = reason
-    return leaders
-
-
-def _written_at_once(ordered: Sequence[_Candidate]) -> list[_Candidate]:
-    """The first of ``ordered`` and the lines its source wrote with it, below warning level.
-
-    One process's start, migration or reload: lines sharing a source with the first, each
-    below warning level and within `BURST_NS` of it, up to the first line that is not.
-    """
-    first = ordered[0]
-    at_once = [first]
-    if first.level.rank <= Level.WARN.rank:
-        return at_once
-    for candidate in ordered[1:]:
-        if (
-            candidate.level.rank <= Level.WARN.rank
-            or candidate.first_ns - first.first_ns > BURST_NS
-            or not set(candidate.sources) & set(first.sources)
-        ):
-            break
-        at_once.append(candidate)
-    return at_once
-
-
-def _telling(candidate: _Candidate) -> tuple[int, int]:
-    """How much a line says of what changed: the versions and transitions it names, then when.
-
-    Of lines naming as many, the later one reports what the event left; of lines naming none,
-    the first is the one that started it (``Running upgrade 3f2a -> 7d4e`` after ``Context impl
-    PostgresqlImpl.``).
-    """
-    example = candidate.change.example if candidate.change is not None else candidate.text
-    versions = len(_VERSION.findall(example)) + len(_TRANSITION.findall(example))
-    return versions, candidate.first_ns if versions else -candidate.first_ns
-
-
 def _causes_of(
-    candidate: _Candidate, candidates: Sequence[_Candidate]
-) -> list[tuple[_Candidate, str]]:
+    candidate: Candidate, candidates: Sequence[Candidate]
+) -> list[tuple[Candidate, str]]:
     """The changes at ``candidate``'s onset it is the effect of: the ones that stopped it.
 
     ``candidate`` says its own service is stopping (`_STOPPING`: Postgres's ``terminating
@@ -273,7 +145,7 @@ def _causes_of(
             or other.first_ns >= candidate.first_ns
         ):
             continue
-        about = [service for service, _ in _services_about(other, candidates) if service in own]
+        about = [service for service, _ in services_about(other, candidates) if service in own]
         if about:
             found.append((other, f"about {about[0]}"))
     return found
@@ -288,18 +160,9 @@ def _names(sources: Sequence[str]) -> str:
     return ", ".join(named(source) for source in sources)
 
 
-def _shape(template: str) -> str:
-    """``template`` with every value alike: the same message, however it was masked.
-
-    The window's miner may have widened a value to ``<*>`` where the lines before an onset
-    kept ``<HEX>:`` or ``c<NUM>:`` (a hex id's letters and the colon after it).
-    """
-    return _VALUE.sub("<*>", template)
-
-
 def _score(
-    candidate: _Candidate,
-    candidates: Sequence[_Candidate],
+    candidate: Candidate,
+    candidates: Sequence[Candidate],
     onsets_ns: Sequence[int],
     loudest: int,
     total: int,
@@ -334,66 +197,14 @@ def _score(
     elif candidate.count >= 0.3 * total and len(candidates) > 1:
         score -= 1.0
         reasons.append(f"loudest ({candidate.count:,} of {total:,} lines): likely an effect")
-    pointers = _pointed_at_by(candidate, candidates)
+    pointers = pointed_at_by(candidate, candidates)
     if pointers:
         score += 2.0
         reasons.append(f"named in errors of {_names(pointers)}")
     else:
-        about = _services_about(candidate, candidates)
+        about = services_about(candidate, candidates)
         if about:
             service, pointers = about[0]
             score += 2.0
             reasons.append(f"about {named(service)}, named in errors of {_names(pointers)}")
     return score, tuple(reasons)
-
-
-def _pointed_at_by(candidate: _Candidate, candidates: Sequence[_Candidate]) -> list[str]:
-    """Other sources whose error templates name one of the candidate's services."""
-    names = {name for services in candidate.services for name in services}
-    return _naming(names, candidate, candidates, candidate.sources)
-
-
-def _naming(
-    names: set[str],
-    candidate: _Candidate,
-    candidates: Sequence[_Candidate],
-    own_sources: Sequence[str] = (),
-) -> list[str]:
-    """The services whose error or warning templates, not ``candidate``'s, name one of ``names``.
-
-    A source of ``own_sources``, or of a named service, does not count.
-    """
-    if not names:
-        return []
-    pointers: set[str] = set()
-    for other in candidates:
-        if other is candidate or other.level.rank > Level.WARN.rank or not names & other.words:
-            continue
-        for source, services in zip(other.sources, other.services, strict=True):
-            if source in own_sources or names & set(services):
-                continue  # the candidate's own source, or the same service writing about itself
-            pointers.add(services[0] if services else source)
-    return sorted(pointers)
-
-
-def _services_about(
-    candidate: _Candidate, candidates: Sequence[_Candidate]
-) -> list[tuple[str, list[str]]]:
-    """The services of the window that a change below error level names, and who else names them.
-
-    A controller or operator writes what it changed about another service (``Successful
-    rescale: new size 1 ... (api)``, ``deployment api rolled back``): when other sources' errors
-    name that service too, the change concerns what is failing. Errors themselves are left
-    out: the effects of one failure all name the service that failed.
-    """
-    if candidate.change is None or candidate.level.rank <= Level.ERROR.rank:
-        return []
-    own = {name for services in candidate.services for name in services}
-    in_window = {name for other in candidates for services in other.services for name in services}
-    found = []
-    most_parts = max((name.count("-") + 1 for name in in_window), default=1)
-    for service in sorted((with_parts(candidate.words, most_parts) & in_window) - own):
-        pointers = _naming({service}, candidate, candidates)
-        if pointers:
-            found.append((service, pointers))
-    return found
