@@ -12,12 +12,13 @@ from log_analyzer.analysis.events import ContextFit
 from log_analyzer.analysis.fit import MIN_EVIDENCE_TOKENS, Fitted, Fitter
 from log_analyzer.clients.llm import Message, PricedPrompt
 from log_analyzer.core.errors import LLMContextExceeded, LLMError
+from log_analyzer.logs.analysis_prompt import analysis_material
 from log_analyzer.logs.budget import MIN_COMPLETION_TOKENS
 from log_analyzer.logs.condense import condense
 from log_analyzer.logs.entries import LogEntry
 from log_analyzer.logs.evidence import diversity_order, evidence_line
 from log_analyzer.logs.normalize import normalize
-from log_analyzer.logs.prompt import PromptMaterial, Section, analysis_material, render
+from log_analyzer.logs.prompt import PromptMaterial, Section, render
 from log_analyzer.logs.summary import LogSummary, summarize
 from tests.fakes import FakeLLM, fake_token_count
 

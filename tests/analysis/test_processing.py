@@ -7,8 +7,9 @@ import pytest
 from log_analyzer.analysis.events import SummaryEvent
 from log_analyzer.analysis.processing import Gathered, SummaryWork, summarize_window
 from log_analyzer.api.encoders import ENCODERS
+from log_analyzer.logs.analysis_prompt import analysis_material
 from log_analyzer.logs.evidence import evidence_line
-from log_analyzer.logs.prompt import analysis_material, render
+from log_analyzer.logs.prompt import render
 from log_analyzer.logs.summary import LogSummary
 from log_analyzer.sources.base import RawEntries, Window, decode_rows
 

@@ -13,7 +13,8 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 
 from log_analyzer.analysis.fit import Fitter
 from log_analyzer.clients.llm import LlamaClient
-from log_analyzer.logs.prompt import ANALYSIS_INSTRUCTIONS, PromptMaterial, Section
+from log_analyzer.logs.analysis_prompt import ANALYSIS_INSTRUCTIONS
+from log_analyzer.logs.prompt import PromptMaterial, Section
 from log_analyzer.main import create_app
 from tests.api.test_streaming_asgi import RawExchange
 from tests.conftest import running_app, settings_for_tests, shared_workers

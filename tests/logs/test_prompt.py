@@ -8,23 +8,16 @@ from dataclasses import replace
 
 import pytest
 
+from log_analyzer.logs.analysis_prompt import ANALYSIS_INSTRUCTIONS, analysis_material
 from log_analyzer.logs.changes import Change
 from log_analyzer.logs.condense import condense
 from log_analyzer.logs.evidence import evidence_line
 from log_analyzer.logs.levels import Level
 from log_analyzer.logs.normalize import NormalizedEntry
-from log_analyzer.logs.prompt import (
-    ANALYSIS_INSTRUCTIONS,
-    PromptMaterial,
-    Section,
-    analysis_material,
-    defuse,
-    log_field,
-    one_line,
-    render,
-)
+from log_analyzer.logs.prompt import PromptMaterial, Section, render
 from log_analyzer.logs.summary import LogSummary, summarize
 from log_analyzer.logs.totals import Spike, Totals
+from log_analyzer.logs.untrusted_text import defuse, log_field, one_line
 
 TAG = "7f3a9c21"
 OTHER_TAG = "00000000"

@@ -35,7 +35,7 @@ from log_analyzer.analysis.processing import (
 )
 from log_analyzer.analysis.request import AnalysisRequest
 from log_analyzer.core.errors import ServiceError
-from log_analyzer.logs.prompt import analysis_material
+from log_analyzer.logs.analysis_prompt import analysis_material
 from log_analyzer.logs.totals import Histogram
 
 logger = logging.getLogger(__name__)

@@ -21,7 +21,8 @@ from log_analyzer.analysis.events import ContextFit
 from log_analyzer.clients.protocols import LLMBackend
 from log_analyzer.core.errors import LLMContextExceeded, LLMError
 from log_analyzer.logs.budget import MIN_COMPLETION_TOKENS, Packing, pack, shrink
-from log_analyzer.logs.prompt import ItemKey, Message, PromptMaterial, Rendered, one_line, render
+from log_analyzer.logs.prompt import ItemKey, Message, PromptMaterial, Rendered, render
+from log_analyzer.logs.untrusted_text import one_line
 
 SAFETY_TOKENS = 8
 """Tokens kept free of the slot context, against off-by-a-few counts at template boundaries."""

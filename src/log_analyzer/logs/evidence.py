@@ -2,8 +2,8 @@
 
 A line reads ``P3 ERROR x1,204 14:02:03Z..14:31:00Z new checkout-abc/checkout,+2 | <template> |
 e.g. <example>``, so the model can cite ``P3`` and the summary can list the same ids. The log
-text in it (source, template, example) is written as a field (`prompt.log_field`): no ``|`` of
-its own reads as a separator. The best
+text in it (source, template, example) is written as a field (`untrusted_text.log_field`): no
+``|`` of its own reads as a separator. The best
 pattern of every source gets room first, so one noisy pod cannot fill the whole context, then
 the rest by priority; the fitter states whatever does not fit, never dropping it silently.
 """
@@ -14,8 +14,8 @@ from collections.abc import Sequence
 
 from log_analyzer.logs.clock import DATE_TIME, TIME, utc
 from log_analyzer.logs.condense import Pattern
-from log_analyzer.logs.prompt import log_field
 from log_analyzer.logs.tables import named
+from log_analyzer.logs.untrusted_text import log_field
 
 MAX_EXAMPLE_CHARS = 300
 

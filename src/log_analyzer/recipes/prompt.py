@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from itertools import zip_longest
 
-from log_analyzer.logs.prompt import PromptMaterial, Section, log_field
+from log_analyzer.logs.prompt import PromptMaterial, Section
 from log_analyzer.logs.tables import RecipeResult, Table, format_cell
+from log_analyzer.logs.untrusted_text import log_field
 
 RECIPE_INSTRUCTIONS = """\
 You are an on-call site reliability engineer. Code has already computed the numbers below from \
