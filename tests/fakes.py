@@ -7,14 +7,8 @@ import json
 from collections.abc import AsyncGenerator, Mapping, Sequence
 from typing import Any
 
-from log_analyzer.clients.llm import (
-    ChatChunk,
-    Completion,
-    Message,
-    PricedPrompt,
-    ServerProps,
-    TokenDelta,
-)
+from log_analyzer.clients.protocols import Message, PricedPrompt, ServerProps
+from log_analyzer.clients.sse import ChatChunk, Completion, TokenDelta
 from log_analyzer.core.errors import ServiceError
 from log_analyzer.logs.entries import Row
 from log_analyzer.logs.totals import Histogram, Totals

@@ -10,7 +10,7 @@ import pytest
 
 from log_analyzer.analysis.events import ContextFit
 from log_analyzer.analysis.fit import MIN_EVIDENCE_TOKENS, Fitted, Fitter
-from log_analyzer.clients.llm import Message, PricedPrompt
+from log_analyzer.clients.protocols import Message, PricedPrompt
 from log_analyzer.core.errors import LLMContextExceeded, LLMError
 from log_analyzer.logs.analysis_prompt import analysis_material
 from log_analyzer.logs.budget import MIN_COMPLETION_TOKENS

@@ -24,7 +24,8 @@ from log_analyzer.analysis.job import Head, JobContext
 from log_analyzer.analysis.limiter import GenerationLimiter
 from log_analyzer.analysis.run import Run
 from log_analyzer.analysis.run_deps import RunDeps, RunOptions
-from log_analyzer.clients.llm import ChatChunk, Message, PricedPrompt, ServerProps
+from log_analyzer.clients.protocols import Message, PricedPrompt, ServerProps
+from log_analyzer.clients.sse import ChatChunk
 from log_analyzer.core.errors import (
     LLMContextExceeded,
     LLMError,

@@ -19,7 +19,8 @@ import respx
 from fastapi import FastAPI
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
-from log_analyzer.clients.llm import LlamaClient, ServerProps
+from log_analyzer.clients.llm import LlamaClient
+from log_analyzer.clients.protocols import ServerProps
 from log_analyzer.sources.base import EntryQuery, RawEntries
 from tests.api.test_streaming_asgi import REQUEST, RawExchange, app_with, loki_body
 from tests.conftest import LLAMA_URL, settings_for_tests

@@ -10,13 +10,8 @@ import httpx
 import pytest
 import respx
 
-from log_analyzer.clients.llm import (
-    MAX_STREAM_LINE_CHARS,
-    ChatChunk,
-    Completion,
-    LlamaClient,
-    TokenDelta,
-)
+from log_analyzer.clients.llm import LlamaClient
+from log_analyzer.clients.sse import MAX_STREAM_LINE_CHARS, ChatChunk, Completion, TokenDelta
 from log_analyzer.core.errors import (
     LLMContextExceeded,
     LLMError,

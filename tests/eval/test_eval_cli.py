@@ -9,7 +9,7 @@ import pytest
 
 from log_analyzer.cli import main
 from log_analyzer.cli.terminal import EXIT_INPUT
-from log_analyzer.clients.llm import Message
+from log_analyzer.clients.protocols import Message
 from log_analyzer.eval.evaluate import Thresholds, evaluate
 from log_analyzer.eval.golden import golden
 from log_analyzer.eval.table import render

@@ -12,7 +12,7 @@ import time
 from collections.abc import AsyncGenerator
 
 from log_analyzer.analysis.run_deps import RunOptions
-from log_analyzer.clients.llm import Completion, TokenDelta
+from log_analyzer.clients.sse import Completion, TokenDelta
 from log_analyzer.core.errors import LLMTimeout
 
 

@@ -50,8 +50,8 @@ from log_analyzer.analysis.fit import SAFETY_TOKENS, Fitted, Fitter
 from log_analyzer.analysis.job import Head, Job, JobContext
 from log_analyzer.analysis.limiter import Permit
 from log_analyzer.analysis.run_deps import RunDeps
-from log_analyzer.clients.llm import Completion, TokenDelta
 from log_analyzer.clients.protocols import LLMBackend
+from log_analyzer.clients.sse import Completion, TokenDelta
 from log_analyzer.core.errors import (
     LLMContextExceeded,
     ServiceError,

@@ -1,6 +1,8 @@
 """llama.cpp `llama-server` client: props, exact token counts and streamed chat completions.
 
-The streamed answer is read by `clients.sse`.
+The streamed answer is read by `clients.sse`, error answers by `clients.error_answers`, the
+tokenizer's pieces by `clients.tokenize`; the values it returns are the seam's
+(`clients.protocols`).
 
 `/props` is read once and reused for `llama_props_ttl_seconds` (and read again after any failure),
 and the chat template's shape is learned once, so pricing a prompt costs one `/tokenize` call.
@@ -11,8 +13,6 @@ request for the stream's long read timeout.
 from __future__ import annotations
 
 import asyncio
-import json
-import re
 import time
 from bisect import bisect_left
 from collections.abc import AsyncGenerator, Mapping, Sequence
@@ -22,55 +22,14 @@ from typing import Any
 
 import httpx
 
-from log_analyzer.clients.sse import (
-    MAX_STREAM_LINE_CHARS,
-    ChatChunk,
-    Completion,
-    TokenDelta,
-    error_from_body,
-    parse_sse,
-)
+from log_analyzer.clients.error_answers import start_of, status_error
+from log_analyzer.clients.protocols import Message, PricedPrompt, ServerProps
+from log_analyzer.clients.sse import ChatChunk, parse_sse
+from log_analyzer.clients.tokenize import markers_in, piece_sizes
 from log_analyzer.core.errors import LLMError, LLMTimeout, LLMUnavailable
 
-__all__ = [
-    "MAX_STREAM_LINE_CHARS",
-    "ChatChunk",
-    "ChatShape",
-    "Completion",
-    "LlamaClient",
-    "Message",
-    "PricedPrompt",
-    "ServerProps",
-    "TokenDelta",
-]
-
-Message = Mapping[str, str]
 _PROBE_SYSTEM = "\x1esystem-probe\x1e"
 _PROBE_USER = "\x1euser-probe\x1e"
-MAX_ERROR_BYTES = 65_536
-"""Of an error answer to the stream, the bytes read for its message."""
-
-
-@dataclass(frozen=True, slots=True)
-class ServerProps:
-    """What the service needs from `/props`."""
-
-    n_ctx: int
-    """Context size of one slot (llama.cpp reports it per slot)."""
-    total_slots: int
-    model: str
-
-
-@dataclass(frozen=True, slots=True)
-class PricedPrompt:
-    """A prompt's exact size, and what each of some of its lines costs."""
-
-    total: int
-    costs: list[int]
-    """Tokens of each priced span (its newline included), in the order given."""
-    markers: frozenset[str] = frozenset()
-    """Single tokens of the last message's content that look like a chat template's control
-    tokens (``<repo_name>``, ``[INST]``): the model would read them as such."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +67,7 @@ class LlamaClient:
         """Return when `/health` says ok; raise `LLMUnavailable` otherwise (503 while loading)."""
         response = await self._request("GET", "/health")
         if response.status_code != 200:
-            raise _status_error(response.status_code, response.content)
+            raise status_error(response.status_code, response.content)
 
     async def props(self) -> ServerProps:
         """The per-slot context size and slot count, from `/props` at most once per TTL.
@@ -170,10 +129,10 @@ class LlamaClient:
         prompt, user_at = await self._templated(messages)
         tokens = await self._tokens(prompt, pieces=True)
         # Byte offset where each token starts; a span owns the tokens starting in it.
-        starts = list(accumulate(_piece_sizes(tokens), initial=0))[:-1]
+        starts = list(accumulate(piece_sizes(tokens), initial=0))[:-1]
         content = messages[-1]["content"]
         content_at = len(prompt[:user_at].encode())
-        markers = _markers(tokens, starts, content_at, content_at + len(content.encode()))
+        markers = markers_in(tokens, starts, content_at, content_at + len(content.encode()))
         costs = []
         position, cursor = content_at, 0
         for start, end in spans:
@@ -245,10 +204,10 @@ class LlamaClient:
         try:
             async with self._http.stream("POST", "/v1/chat/completions", json=payload) as response:
                 if response.status_code != 200:
-                    start = await _start_of(response)
+                    start = await start_of(response)
                     if response.status_code >= 500:
                         self.forget()
-                    raise _status_error(response.status_code, start)
+                    raise status_error(response.status_code, start)
                 async for chunk in parse_sse(response):
                     yield chunk
         except httpx.TimeoutException as exc:
@@ -265,7 +224,7 @@ class LlamaClient:
         if response.status_code != 200:
             if response.status_code >= 500:  # loading, or failing: it may come back different
                 self.forget()
-            raise _status_error(response.status_code, response.content)
+            raise status_error(response.status_code, response.content)
         try:
             body = response.json()
         except (ValueError, RecursionError) as exc:
@@ -288,55 +247,3 @@ class LlamaClient:
         except httpx.TransportError as exc:
             self.forget()
             raise LLMUnavailable(f"cannot reach llama.cpp: {type(exc).__name__}: {exc}") from exc
-
-
-# A token whose piece is a whole tag or bracketed word is, in practice, a special token: a
-# tokenizer learns "<", "repo" and "_name" from text, not "<repo_name>".
-_MARKER_PIECE = re.compile(r"<[^<>\s]{1,64}>|\[[^\[\]\s]{1,64}\]")
-
-
-def _markers(tokens: list[Any], starts: list[int], begin: int, end: int) -> frozenset[str]:
-    """Pieces of the tokens starting in bytes ``[begin, end)`` that look like control tokens."""
-    found = set()
-    for index in range(bisect_left(starts, begin), bisect_left(starts, end)):
-        token = tokens[index]
-        piece = token.get("piece") if isinstance(token, dict) else None
-        if (
-            isinstance(piece, str)
-            and _MARKER_PIECE.fullmatch(piece)
-            and any(char.isalpha() for char in piece)
-        ):
-            found.add(piece)
-    return frozenset(found)
-
-
-def _piece_sizes(tokens: list[Any]) -> list[int]:
-    """The byte length of each token's piece (a string, or a list of bytes if not UTF-8)."""
-    try:
-        return [len(token["piece"].encode()) for token in tokens]  # the common case, fast
-    except (TypeError, KeyError, AttributeError):
-        return [_piece_bytes(token) for token in tokens]
-
-
-def _piece_bytes(token: Any) -> int:
-    piece = token.get("piece", "") if isinstance(token, dict) else ""
-    return len(piece) if isinstance(piece, list) else len(str(piece).encode())
-
-
-async def _start_of(response: httpx.Response) -> bytes:
-    """The first bytes of an error answer: llama.cpp's envelope is small; the rest is not read."""
-    parts, size = [], 0
-    async for part in response.aiter_bytes():
-        parts.append(part)
-        size += len(part)
-        if size >= MAX_ERROR_BYTES:
-            break
-    return b"".join(parts)[:MAX_ERROR_BYTES]
-
-
-def _status_error(status: int, content: bytes) -> LLMError:
-    try:
-        body = json.loads(content)
-    except (ValueError, RecursionError):  # nested past the recursion limit: the latter
-        body = {}
-    return error_from_body(body if isinstance(body, dict) else {}, status)

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import AsyncGenerator, Sequence
 
-from log_analyzer.clients.llm import ChatChunk, Completion, Message, PricedPrompt, ServerProps
-from log_analyzer.clients.protocols import LLMBackend
+from log_analyzer.clients.protocols import LLMBackend, Message, PricedPrompt, ServerProps
+from log_analyzer.clients.sse import ChatChunk, Completion
 from log_analyzer.logs.totals import Histogram, Totals
 from log_analyzer.sources.base import CountQuery, EntryQuery, LogSource, RawEntries
 
