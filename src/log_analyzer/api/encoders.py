@@ -27,7 +27,8 @@ from log_analyzer.analysis.events import (
     TokenEvent,
 )
 from log_analyzer.api.recipe_report import result_data, result_text
-from log_analyzer.api.report import context_data, context_text, summary_data, summary_text
+from log_analyzer.api.report_json import context_data, summary_data
+from log_analyzer.api.report_text import context_text, summary_text
 from log_analyzer.logs.unicode import valid_unicode
 
 TEXT = "text/plain"
