@@ -2816,7 +2816,7 @@ def literal_hints() -> list[str]:
 
 @pytest.mark.parametrize("hint", literal_hints())
 def test_no_literal_hint_can_touch_a_hex_word(hint: str) -> None:
-    # The miner keys texts by a skeleton where hex ids are drawn alike (masking.id_skeleton):
+    # The miner keys texts by a skeleton where hex ids are drawn alike (id_skeleton.id_skeleton):
     # a hint inside such an id, or running into one, would tell apart texts of one key. A word
     # the hint touches holds the hint's word characters, so one of them must not be hex.
     assert hint == hint.casefold()
