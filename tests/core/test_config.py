@@ -6,8 +6,9 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
+from pydantic import ValidationError
 
-from log_analyzer.core.config import ConfigError, get_settings
+from log_analyzer.core.config import ConfigError, Settings, get_settings
 
 
 @pytest.fixture(autouse=True)
@@ -62,3 +63,111 @@ def test_invalid_configuration_names_the_variable(
     with pytest.raises(ConfigError) as caught:
         get_settings()
     assert named in str(caught.value)
+
+
+# --- the Loki labels of the namespace, pod and container ----------------------------------------
+
+LOKI_LABELS = ("LOKI_LABELS", "LOKI_NAMESPACE_LABEL", "LOKI_POD_LABEL", "LOKI_CONTAINER_LABEL")
+
+
+def loki_labels(monkeypatch: pytest.MonkeyPatch, **env: str) -> tuple[str, str, str]:
+    for name in LOKI_LABELS:
+        monkeypatch.delenv(name, raising=False)
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    return get_settings().loki_label_names
+
+
+@pytest.mark.parametrize(
+    ("env", "names"),
+    [
+        pytest.param({}, ("namespace", "pod", "container"), id="default"),
+        pytest.param(
+            {"LOKI_LABELS": "otel"},
+            ("k8s_namespace_name", "k8s_pod_name", "k8s_container_name"),
+            id="otel",
+        ),
+        pytest.param(
+            {"LOKI_LABELS": "promtail"},
+            ("namespace", "pod", "container"),
+            id="promtail",
+        ),
+        pytest.param(
+            {"LOKI_LABELS": "otel", "LOKI_POD_LABEL": "pod", "LOKI_NAMESPACE_LABEL": "k8s_ns"},
+            ("k8s_ns", "pod", "k8s_container_name"),
+            id="explicit-names-win",
+        ),
+        pytest.param(
+            {"LOKI_NAMESPACE_LABEL": "kubernetes_namespace_name"},
+            ("kubernetes_namespace_name", "pod", "container"),
+            id="one-renamed",
+        ),
+    ],
+)
+def test_loki_labels(
+    monkeypatch: pytest.MonkeyPatch, env: dict[str, str], names: tuple[str, str, str]
+) -> None:
+    assert loki_labels(monkeypatch, **env) == names
+
+
+@pytest.mark.parametrize(
+    ("env", "named", "said"),
+    [
+        pytest.param(
+            {"LOKI_POD_LABEL": "k8s.pod.name"},
+            "LOKI_POD_LABEL",
+            "'k8s.pod.name' is not a Loki label name",
+            id="dots",
+        ),
+        pytest.param(
+            {"LOKI_NAMESPACE_LABEL": "1namespace"},
+            "LOKI_NAMESPACE_LABEL",
+            "is not a Loki label name",
+            id="leading-digit",
+        ),
+        pytest.param(
+            {"LOKI_CONTAINER_LABEL": ""}, "LOKI_CONTAINER_LABEL", "is not a Loki label", id="empty"
+        ),
+        pytest.param(
+            {"LOKI_CONTAINER_LABEL": 'x"}'},
+            "LOKI_CONTAINER_LABEL",
+            "is not a Loki label",
+            id="quote",
+        ),
+        pytest.param(
+            {"LOKI_LABELS": "fluentbit"}, "LOKI_LABELS", "'promtail' or 'otel'", id="preset"
+        ),
+        pytest.param(
+            {"LOKI_CONTAINER_LABEL": "pod"},
+            "LOKI_CONTAINER_LABEL",
+            "LOKI_CONTAINER_LABEL ('pod') is already the label of LOKI_POD_LABEL",
+            id="twice",
+        ),
+        pytest.param(
+            {"LOKI_LABELS": "otel", "LOKI_POD_LABEL": "k8s_namespace_name"},
+            "LOKI_POD_LABEL",
+            "LOKI_POD_LABEL ('k8s_namespace_name') is already the label of LOKI_NAMESPACE_LABEL",
+            id="twice-with-the-preset",
+        ),
+        pytest.param(
+            {"LOKI_NAMESPACE_LABEL": "node"},
+            "LOKI_NAMESPACE_LABEL",
+            "is already the label of the node filter",
+            id="node",
+        ),
+    ],
+)
+def test_invalid_loki_labels_name_the_setting(
+    monkeypatch: pytest.MonkeyPatch, env: dict[str, str], named: str, said: str
+) -> None:
+    with pytest.raises(ConfigError) as caught:
+        loki_labels(monkeypatch, **env)
+    assert named in str(caught.value)
+    assert said in str(caught.value)
+
+
+def test_a_bad_loki_label_names_its_field_when_settings_are_built_in_code() -> None:
+    with pytest.raises(ValidationError) as caught:
+        Settings(loki_pod_label="k8s.pod.name")
+    assert caught.value.errors()[0]["loc"] == ("loki_pod_label",)
+    assert "k8s_pod_name" in str(caught.value), "the message says what Loki calls it"

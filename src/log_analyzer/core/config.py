@@ -6,11 +6,15 @@ import time) so tests can construct their own `Settings(...)` and hand it to `cr
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from datetime import timedelta
 from functools import lru_cache
-from typing import Literal
+from types import MappingProxyType
+from typing import Annotated, Literal
 
 from pydantic import (
+    AfterValidator,
     Field,
     HttpUrl,
     PositiveFloat,
@@ -23,6 +27,22 @@ from pydantic import (
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from log_analyzer import __version__
+
+_LABEL_NAME = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*\Z")
+
+
+def _loki_label(value: str) -> str:
+    if not _LABEL_NAME.match(value):
+        raise ValueError(
+            f"{value!r} is not a Loki label name (letters, digits and underscores, not starting "
+            "with a digit); Loki turns an OTLP attribute's dots into underscores "
+            "(k8s.pod.name is the label k8s_pod_name)"
+        )
+    return value
+
+
+LokiLabel = Annotated[str, AfterValidator(_loki_label)]
+"""A Loki stream label's name, as a stream selector writes it."""
 
 
 class Settings(BaseSettings):
@@ -65,6 +85,41 @@ class Settings(BaseSettings):
 
     loki_retry_deadline_seconds: PositiveFloat = 20.0
     """All tries of one Loki query, waits included, end after this long."""
+
+    loki_labels: Literal["promtail", "otel"] = "promtail"
+    """Which stream labels hold the namespace, pod and container: `promtail` (`namespace`,
+    `pod`, `container`, as Promtail's and Alloy's Kubernetes discovery write them) or `otel`
+    (`k8s_namespace_name`, `k8s_pod_name`, `k8s_container_name`: Loki 3's labels for logs sent
+    over OTLP). `LOKI_NAMESPACE_LABEL`, `LOKI_POD_LABEL` and `LOKI_CONTAINER_LABEL` win over it."""
+
+    loki_namespace_label: LokiLabel | None = None
+    """Stream label the `namespace` filter matches; unset, the one `LOKI_LABELS` names."""
+
+    loki_pod_label: LokiLabel | None = None
+    """Stream label the `pod` filter matches and the totals are counted by."""
+
+    loki_container_label: LokiLabel | None = None
+    """Stream label the `container` filter matches and the totals are counted by."""
+
+    @property
+    def loki_label_names(self) -> tuple[str, str, str]:
+        """The namespace, pod and container labels: each one set, else the `LOKI_LABELS` one."""
+        namespace, pod, container = LOKI_LABEL_PRESETS[self.loki_labels]
+        return (
+            self.loki_namespace_label or namespace,
+            self.loki_pod_label or pod,
+            self.loki_container_label or container,
+        )
+
+    @model_validator(mode="after")
+    def _check_loki_labels(self) -> Settings:
+        named = dict(zip(_LOKI_LABEL_SETTINGS, self.loki_label_names, strict=True))
+        taken = {"node": "the node filter"}
+        for setting, label in named.items():
+            if label in taken:
+                raise ValueError(f"{setting} ({label!r}) is already the label of {taken[label]}")
+            taken[label] = setting
+        return self
 
     # --- CloudWatch Logs (the `cloudwatch` store) -------------------------------------------
 
@@ -300,6 +355,16 @@ class Settings(BaseSettings):
         """The service's own version, for `/health`, `/version` and the telemetry resource."""
         return __version__
 
+
+LOKI_LABEL_PRESETS: Mapping[str, tuple[str, str, str]] = MappingProxyType(
+    {
+        "promtail": ("namespace", "pod", "container"),
+        # Loki 3 indexes these OTLP resource attributes by default, dots made underscores.
+        "otel": ("k8s_namespace_name", "k8s_pod_name", "k8s_container_name"),
+    }
+)
+"""The namespace, pod and container labels each `LOKI_LABELS` value stands for."""
+_LOKI_LABEL_SETTINGS = ("LOKI_NAMESPACE_LABEL", "LOKI_POD_LABEL", "LOKI_CONTAINER_LABEL")
 
 PII_KINDS = frozenset({"email", "ip"})
 """What `REDACT_PII` may name (the redaction rules in `logs.redact` know the same kinds)."""

@@ -24,6 +24,7 @@ from log_analyzer.sources.loki.errors import LokiQueryError, LokiSeriesLimit, Lo
 from log_analyzer.sources.loki.shapes import parse_vector
 from log_analyzer.sources.loki.source import LokiSource
 from tests.conftest import LOKI_URL, recorded, recorded_response
+from tests.sources.loki.otlp import OTEL
 
 pytestmark = pytest.mark.anyio
 GROUPED = recorded("loki", "query-vector-by-level-pod-container.json")
@@ -70,6 +71,34 @@ async def test_too_many_series_are_counted_by_level_only() -> None:
     assert totals.query.startswith("sum by (detected_level) (count_over_time(")
     assert "by level only, not by pod and container" in totals.query
     assert "maximum number of series (500) reached" in totals.query
+
+
+async def test_under_otlp_labels_the_fallback_names_the_labels_it_could_not_group_by() -> None:
+    # The same 400 and the same by-level answer, for a store whose labels are OTLP's.
+    def otlp_answer(request: httpx.Request) -> httpx.Response:
+        query = parse_qs(request.url.query.decode())["query"][0]
+        assert '{k8s_namespace_name="shop-cap"}' in query
+        if "by (detected_level, k8s_pod_name, k8s_container_name)" in query:
+            return recorded_response("loki", "reconstructed-error-max-series.json")
+        assert "by (detected_level) (" in query
+        return httpx.Response(200, json=by_level())
+
+    with respx.mock(base_url=LOKI_URL) as loki:
+        route = loki.get("/loki/api/v1/query").mock(side_effect=otlp_answer)
+        async with httpx.AsyncClient(base_url=LOKI_URL) as http:
+            source = LokiSource(LokiClient(http), OTEL)
+            totals = await source.totals(CountQuery(WINDOW, SHOP, LineFilter.default()))
+    assert route.call_count == 2
+    assert totals.by_level == parse_vector(GROUPED["body"]).by_level
+    assert totals.by_source == ()
+    assert totals.query.startswith(
+        'sum by (detected_level) (count_over_time({k8s_namespace_name="shop-cap"} '
+    )
+    assert (
+        "; by level only, not by pod and container (k8s_pod_name, k8s_container_name): Loki "
+        "refused sum by (detected_level, k8s_pod_name, k8s_container_name) (count_over_time("
+        '{k8s_namespace_name="shop-cap"} '
+    ) in totals.query
 
 
 @pytest.mark.parametrize(

@@ -13,6 +13,7 @@ from log_analyzer.logs.regex import re2_error
 from log_analyzer.sources.base import FilterSpec, Instrument, LogSource, Selection
 from log_analyzer.sources.http import shown_url
 from log_analyzer.sources.loki.client import LokiClient, RetryPolicy
+from log_analyzer.sources.loki.labels import LabelNames
 from log_analyzer.sources.loki.logql import matchers, selector
 from log_analyzer.sources.loki.source import NAME, LokiSource
 
@@ -20,7 +21,10 @@ __all__ = ["SPEC", "LokiSource", "LokiSpec", "retry_policy"]
 
 
 class LokiSpec:
-    """Loki's filters (Kubernetes stream labels) and how to open a client for it."""
+    """Loki's filters (Kubernetes stream labels) and how to open a client for it.
+
+    The filters keep their names whatever labels the store has; `LabelNames` maps them.
+    """
 
     name = NAME
     filters: tuple[FilterSpec, ...] = (
@@ -80,7 +84,7 @@ class LokiSpec:
                 deadline_seconds=settings.source_query_deadline_seconds,
                 max_response_bytes=settings.source_max_response_bytes,
             )
-            yield LokiSource(client)
+            yield LokiSource(client, LabelNames.of(settings))
 
 
 def retry_policy(settings: Settings) -> RetryPolicy:

@@ -17,14 +17,15 @@ from enum import StrEnum
 
 from log_analyzer.logs.regex import matches_empty, re2_error
 from log_analyzer.sources.base import SEVERE_PATTERN, LineFilter, Selection
+from log_analyzer.sources.loki.labels import LABELS, LabelNames
 
 LEVEL_LABEL = "detected_level"
 """The label Loki 3 adds at ingest with the level it detected in each line."""
-TOTALS_BY = (LEVEL_LABEL, "pod", "container")
 REGEX_LABELS = frozenset(("pod",))
 """Selection filters that are RE2 regexes (fully anchored by Loki); the others are exact."""
 LABEL_ORDER = ("namespace", "pod", "container", "node")
-"""Selector terms come in this order, the most selective first, as an engineer writes them."""
+"""Selector terms come in this order (by filter), the most selective first, as an engineer
+writes them."""
 
 _LABEL_NAME = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*\Z")
 _ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
@@ -68,13 +69,21 @@ def regex_literal(value: str) -> str:
     return re.escape(value)
 
 
-def matchers(selection: Selection) -> tuple[LabelMatcher, ...]:
-    """The stream-selector terms of a selection: `pod` a regex, the other labels exact."""
+def matchers(selection: Selection, labels: LabelNames = LABELS) -> tuple[LabelMatcher, ...]:
+    """The stream-selector terms of a selection: `pod` a regex, the other filters exact.
+
+    Each term is on the stream label ``labels`` names for its filter.
+    """
     ordered = sorted(selection.filters, key=lambda kv: _label_rank(kv[0]))
     return tuple(
-        LabelMatcher(name, MatchOp.RE if name in REGEX_LABELS else MatchOp.EQ, value)
+        LabelMatcher(labels.label(name), MatchOp.RE if name in REGEX_LABELS else MatchOp.EQ, value)
         for name, value in ordered
     )
+
+
+def totals_by(labels: LabelNames = LABELS) -> tuple[str, str, str]:
+    """The labels the totals are summed by: level, pod and container."""
+    return (LEVEL_LABEL, labels.pod, labels.container)
 
 
 def _label_rank(name: str) -> tuple[int, str]:
@@ -119,10 +128,10 @@ def line_filters(line_filter: LineFilter) -> str:
     return " ".join(stages)
 
 
-def log_query(selection: Selection, line_filter: LineFilter) -> str:
+def log_query(selection: Selection, line_filter: LineFilter, labels: LabelNames = LABELS) -> str:
     """A log query: the selector, then the line filters."""
     stages = line_filters(line_filter)
-    query = selector(matchers(selection))
+    query = selector(matchers(selection, labels))
     return f"{query} {stages}" if stages else query
 
 
@@ -131,6 +140,7 @@ def count_query(
     line_filter: LineFilter,
     range_: str,
     by: Sequence[str] = (),
+    labels: LabelNames = LABELS,
 ) -> str:
     """A metric query counting matching lines over `range_`, summed by the `by` labels."""
     if not _DURATION.match(range_):
@@ -139,7 +149,8 @@ def count_query(
         if not _LABEL_NAME.match(label):
             raise ValueError(f"invalid label name {label!r}")
     grouping = f" by ({', '.join(by)})" if by else ""
-    return f"sum{grouping} (count_over_time({log_query(selection, line_filter)} [{range_}]))"
+    logql = log_query(selection, line_filter, labels)
+    return f"sum{grouping} (count_over_time({logql} [{range_}]))"
 
 
 def logql_range(seconds: int) -> str:
@@ -156,13 +167,20 @@ def totals_query(
     line_filter: LineFilter,
     start_ns: int,
     end_ns: int,
-    by: Sequence[str] = TOTALS_BY,
+    by: Sequence[str] | None = None,
+    labels: LabelNames = LABELS,
 ) -> str:
-    """Instant query (evaluate at ``end_ns``) counting the window's lines by level and source."""
+    """Instant query (evaluate at ``end_ns``) counting the window's lines by level and source.
+
+    Summed by ``by``, or else by level, pod and container (`totals_by`).
+    """
     window = math.ceil(max(end_ns - start_ns, 0) / _NS)
-    return count_query(selection, line_filter, logql_range(window), by=by)
+    grouping = totals_by(labels) if by is None else by
+    return count_query(selection, line_filter, logql_range(window), grouping, labels)
 
 
-def buckets_query(selection: Selection, line_filter: LineFilter, step_seconds: int) -> str:
+def buckets_query(
+    selection: Selection, line_filter: LineFilter, step_seconds: int, labels: LabelNames = LABELS
+) -> str:
     """Range query (with ``step=step_seconds``) counting lines per bucket, by level."""
-    return count_query(selection, line_filter, logql_range(step_seconds), by=(LEVEL_LABEL,))
+    return count_query(selection, line_filter, logql_range(step_seconds), (LEVEL_LABEL,), labels)

@@ -5,7 +5,9 @@ so a broken proxy or a wrong `LOKI_URL` is reported as such, never as a crash.
 
 Streams come in both encodings Loki 3 sends: plain ``[ts, line]`` pairs, and the
 ``categorize-labels`` triples ``[ts, line, {"structuredMetadata": {...}, "parsed": {...}}]``,
-whose extra labels are merged into the entry's labels so downstream code sees one shape.
+whose extra labels are merged into the entry's labels so downstream code sees one shape. The
+labels the settings name for the pod and container (`LabelNames`) are also given under the
+pipeline's ``pod`` and ``container``.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from log_analyzer.logs.unicode import valid_unicode
 from log_analyzer.sources.base import may_hold_surrogates
 from log_analyzer.sources.http import looks_like_html, page_text
 from log_analyzer.sources.loki.errors import LokiBadResponse
+from log_analyzer.sources.loki.labels import LABELS, LabelNames
 from log_analyzer.sources.loki.logql import LEVEL_LABEL
 
 _SOURCE_LABELS = ("pod", "container", "service_name", "app")
@@ -57,7 +60,12 @@ def _not_json(content: bytes, exc: Exception) -> LokiBadResponse:
 
 
 def decode_streams(
-    content: bytes, limit: int, *, newest_first: bool = True, complete: bool = True
+    content: bytes,
+    limit: int,
+    *,
+    newest_first: bool = True,
+    complete: bool = True,
+    labels: LabelNames = LABELS,
 ) -> DecodedEntries:
     """The entries of a log query's body (a ``streams`` result), in the order Loki sent them.
 
@@ -68,36 +76,38 @@ def decode_streams(
     arrived whole before the cut.
     """
     if complete:
-        decoded = stream_rows(parse_json(content), limit)
+        decoded = stream_rows(parse_json(content), limit, labels)
     else:
-        decoded = _salvaged_rows(content, limit)
+        decoded = _salvaged_rows(content, limit, labels)
     return _within_limit(decoded, limit, newest_first)
 
 
-def stream_rows(body: Mapping[str, Any], limit: int) -> DecodedEntries:
+def stream_rows(body: Mapping[str, Any], limit: int, labels: LabelNames = LABELS) -> DecodedEntries:
     """`decode_streams` over an already parsed body (entries past ``limit`` kept)."""
     rows: list[Row] = []
     malformed = 0
     for stream in _results(body, "streams"):
-        base = _stream_labels(stream.get("stream"))
+        base = _stream_labels(stream.get("stream"), labels)
         values = stream.get("values")
         if values is None:
             continue
         if not isinstance(values, list):
             raise LokiBadResponse(f"a stream's values are a {type(values).__name__}, not a list")
-        malformed += _append_rows(rows, base, values)
+        malformed += _append_rows(rows, base, values, labels)
     return DecodedEntries(rows, malformed, len(rows) + malformed >= limit)
 
 
-def _stream_labels(labels: object) -> Mapping[str, str]:
-    if labels is None:
-        labels = {}
-    if not isinstance(labels, Mapping):
-        raise LokiBadResponse(f"a stream's labels are a {type(labels).__name__}, not an object")
-    return MappingProxyType(_neutral({str(k): str(v) for k, v in labels.items()}))
+def _stream_labels(given: object, labels: LabelNames) -> Mapping[str, str]:
+    if given is None:
+        given = {}
+    if not isinstance(given, Mapping):
+        raise LokiBadResponse(f"a stream's labels are a {type(given).__name__}, not an object")
+    return MappingProxyType(_neutral({str(k): str(v) for k, v in given.items()}, labels))
 
 
-def _append_rows(rows: list[Row], base: Mapping[str, str], values: Iterable[Any]) -> int:
+def _append_rows(
+    rows: list[Row], base: Mapping[str, str], values: Iterable[Any], labels: LabelNames
+) -> int:
     """Append a stream's well-formed values to ``rows``; return how many were malformed."""
     append = rows.append
     malformed = 0
@@ -111,13 +121,13 @@ def _append_rows(rows: list[Row], base: Mapping[str, str], values: Iterable[Any]
             malformed += 1
             continue
         if len(value) > 2 and isinstance(value[2], Mapping) and value[2]:
-            append((_with_categorized(base, value[2]), ts, line))
+            append((_with_categorized(base, value[2], labels), ts, line))
         else:
             append((base, ts, line))
     return malformed
 
 
-def _salvaged_rows(content: bytes, limit: int) -> DecodedEntries:
+def _salvaged_rows(content: bytes, limit: int, labels: LabelNames) -> DecodedEntries:
     """The whole entries at the start of a body cut short, read as a stream of JSON events.
 
     Loki writes each stream's labels before its values, so the values that arrived belong to
@@ -134,9 +144,10 @@ def _salvaged_rows(content: bytes, limit: int) -> DecodedEntries:
             if prefix == "status" and event == "string":
                 status = value
             elif prefix == "data.result.item.stream" and event == "start_map":
-                base = _stream_labels(scrub(_built(event, value, events)))
+                base = _stream_labels(scrub(_built(event, value, events)), labels)
             elif prefix == "data.result.item.values.item" and event == "start_array":
-                malformed += _append_rows(rows, base, [scrub(_built(event, value, events))])
+                entry = scrub(_built(event, value, events))
+                malformed += _append_rows(rows, base, [entry], labels)
             elif prefix == "data.result.item" and event == "end_map":
                 base = MappingProxyType({})
     except ijson.JSONError as exc:
@@ -185,29 +196,31 @@ def _timestamp_of(row: Row) -> int:
     return row[1]
 
 
-def _with_categorized(base: Mapping[str, str], extra: Mapping[str, Any]) -> Mapping[str, str]:
+def _with_categorized(
+    base: Mapping[str, str], extra: Mapping[str, Any], labels: LabelNames
+) -> Mapping[str, str]:
     merged = dict(base)
     for group in ("structuredMetadata", "parsed"):
         values = extra.get(group)
         if isinstance(values, Mapping):
             merged.update({str(k): str(v) for k, v in values.items()})
-    return MappingProxyType(_neutral(merged))
+    return MappingProxyType(_neutral(merged, labels))
 
 
-def _neutral(labels: dict[str, str]) -> dict[str, str]:
-    """The labels, plus Loki's detected level under the pipeline's own name for it."""
-    detected = labels.get(LEVEL_LABEL)
+def _neutral(given: dict[str, str], labels: LabelNames) -> dict[str, str]:
+    """The labels, plus Loki's detected level, pod and container under the pipeline's names."""
+    detected = given.get(LEVEL_LABEL)
     if detected is not None:
-        labels[STORE_LEVEL] = detected
-    return labels
+        given[STORE_LEVEL] = detected
+    return labels.canonical(given)
 
 
-def parse_vector(body: Mapping[str, Any], query: str = "") -> Totals:
+def parse_vector(body: Mapping[str, Any], query: str = "", labels: LabelNames = LABELS) -> Totals:
     """Totals from an instant query's ``vector`` body, grouped by any of level, pod, container."""
     counts: list[tuple[Level | None, str | None, int]] = []
     malformed = 0
     for item in _results(body, "vector"):
-        metric = _metric(item)
+        metric = labels.canonical(_metric(item))
         value = _number(item.get("value"))
         if value is None:
             malformed += 1

@@ -5,10 +5,11 @@ from __future__ import annotations
 from functools import partial
 
 from log_analyzer.logs.totals import Histogram, Totals
-from log_analyzer.sources.base import CountQuery, EntryQuery, Order, RawEntries
+from log_analyzer.sources.base import CountQuery, EntryQuery, Order, RawEntries, Selection
 from log_analyzer.sources.loki.answer_warnings import warned, warnings_of
 from log_analyzer.sources.loki.client import QUERY, QUERY_RANGE, Body, LokiClient
 from log_analyzer.sources.loki.errors import LokiAnswerTooLarge, LokiBadResponse, LokiSeriesLimit
+from log_analyzer.sources.loki.labels import LABELS, LabelNames, maybe_empty
 from log_analyzer.sources.loki.logql import LEVEL_LABEL, buckets_query, log_query, totals_query
 from log_analyzer.sources.loki.shapes import (
     decode_streams,
@@ -23,12 +24,16 @@ MIN_LIMIT = 100
 
 
 class LokiSource:
-    """Answers the pipeline's queries with LogQL over a `LokiClient`."""
+    """Answers the pipeline's queries with LogQL over a `LokiClient`.
+
+    The filters are matched on the stream labels ``labels`` names (``LOKI_*_LABEL``).
+    """
 
     name = NAME
 
-    def __init__(self, client: LokiClient) -> None:
+    def __init__(self, client: LokiClient, labels: LabelNames = LABELS) -> None:
         self._client = client
+        self._labels = labels
 
     async def entries(self, query: EntryQuery) -> RawEntries:
         """A log query; Loki keeps the newest (``backward``) or oldest (``forward``) entries.
@@ -36,7 +41,8 @@ class LokiSource:
         An answer too large for Loki's own gRPC messages is asked for again with half the
         limit, down to `MIN_LIMIT`: fewer entries, marked as leaving more in the window.
         """
-        logql = log_query(query.selection, query.line_filter)
+        labels = self._labels
+        logql = log_query(query.selection, query.line_filter, labels)
         oldest = query.order is Order.OLDEST
         limit = query.limit
         lowered: LokiAnswerTooLarge | None = None
@@ -59,8 +65,12 @@ class LokiSource:
                         raise
                     limit = max(limit // 2, MIN_LIMIT)
                     lowered = exc
-        decode = partial(decode_streams, newest_first=not oldest, complete=body.complete)
+        decode = partial(
+            decode_streams, newest_first=not oldest, complete=body.complete, labels=labels
+        )
         shown = warned(logql, warnings_of(body.content))
+        if body.complete and maybe_empty(body.content):
+            shown += _silent(body.content, labels, query.selection)
         if lowered is not None:
             shown += (
                 f"; limit lowered from {query.limit:,} to {limit:,}: Loki could not pass a "
@@ -79,28 +89,30 @@ class LokiSource:
             return await self._totals(query)
 
     async def _totals(self, query: CountQuery) -> Totals:
-        window = query.window
-        logql = totals_query(query.selection, query.line_filter, window.start_ns, window.end_ns)
+        window, labels = query.window, self._labels
+        selection, line_filter = query.selection, query.line_filter
+        logql = totals_query(selection, line_filter, window.start_ns, window.end_ns, None, labels)
         try:
             body = await self._client.query({"query": logql, "time": str(window.end_ns)})
         except LokiSeriesLimit as exc:
             by_level = totals_query(
-                query.selection, query.line_filter, window.start_ns, window.end_ns, (LEVEL_LABEL,)
+                selection, line_filter, window.start_ns, window.end_ns, (LEVEL_LABEL,), labels
             )
             body = await self._client.query({"query": by_level, "time": str(window.end_ns)})
             shown = (
-                f"{by_level}; by level only, not by pod and container: Loki refused {logql} "
-                f"({exc.message})"
+                f"{by_level}; by level only, not by pod and container ({labels.pod}, "
+                f"{labels.container}): Loki refused {logql} ({exc.message})"
             )
-            answer = parse_json(_whole(body, "totals"))
-            return parse_vector(answer, warned(shown, answer.get("warnings")))
+        else:
+            shown = logql
         answer = parse_json(_whole(body, "totals"))
-        return parse_vector(answer, warned(logql, answer.get("warnings")))
+        shown = warned(shown, answer.get("warnings")) + labels.silent(answer, selection)
+        return parse_vector(answer, shown, labels)
 
     async def histogram(self, query: CountQuery, step_seconds: int) -> Histogram:
         """A metric range query with one point per step, summed by level."""
         window = query.window
-        logql = buckets_query(query.selection, query.line_filter, step_seconds)
+        logql = buckets_query(query.selection, query.line_filter, step_seconds, self._labels)
         body = await self._client.query_range(
             {
                 "query": logql,
@@ -121,6 +133,18 @@ class LokiSource:
     async def ready(self) -> None:
         """Loki's own `/ready`."""
         await self._client.ready()
+
+
+def _silent(content: bytes, labels: LabelNames, selection: Selection) -> str:
+    """Why an answer with no entries is empty, if its stats say (see `LabelNames.silent`).
+
+    Such an answer is small, so it is read here; one that is not Loki's success is left to the
+    decoder, which says so.
+    """
+    try:
+        return labels.silent(parse_json(content), selection)
+    except LokiBadResponse:
+        return ""
 
 
 def _whole(body: Body, what: str) -> bytes:

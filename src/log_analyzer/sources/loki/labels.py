@@ -1,0 +1,96 @@
+"""Which Loki stream labels hold the namespace, pod and container, both ways.
+
+The filters keep their names (``namespace``, ``pod``, ``container``) for users whatever the store
+calls them; a Loki fed over OTLP indexes ``k8s_namespace_name``, ``k8s_pod_name`` and
+``k8s_container_name`` instead. LogQL is written with the store's names, and the labels of
+Loki's answers get the pipeline's names back (beside their own), so nothing past this package
+knows the difference.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from log_analyzer.core.config import LOKI_LABEL_PRESETS, Settings
+from log_analyzer.sources.base import Selection
+
+_SETTINGS = {
+    "namespace": "LOKI_NAMESPACE_LABEL",
+    "pod": "LOKI_POD_LABEL",
+    "container": "LOKI_CONTAINER_LABEL",
+}
+_OTEL = dict(zip(_SETTINGS, LOKI_LABEL_PRESETS["otel"], strict=True))
+_EMPTY_RESULT = re.compile(rb'"result"\s*:\s*\[\s*\]')
+_RESULT_WITHIN = 4096
+"""Loki writes ``result`` right after ``resultType``, before ``stats``."""
+
+
+@dataclass(frozen=True, slots=True)
+class LabelNames:
+    """The stream labels of the namespace, pod and container (``LOKI_*_LABEL``)."""
+
+    namespace: str = "namespace"
+    pod: str = "pod"
+    container: str = "container"
+    renamed: tuple[tuple[str, str], ...] = field(init=False, repr=False, compare=False)
+    """``(filter, label)`` of each filter whose label has another name."""
+
+    def __post_init__(self) -> None:
+        pairs = (("namespace", self.namespace), ("pod", self.pod), ("container", self.container))
+        renamed = tuple((name, label) for name, label in pairs if name != label)
+        object.__setattr__(self, "renamed", renamed)  # frozen: set once, here
+
+    @classmethod
+    def of(cls, settings: Settings) -> LabelNames:
+        """The labels the settings name."""
+        namespace, pod, container = settings.loki_label_names
+        return cls(namespace, pod, container)
+
+    def label(self, name: str) -> str:
+        """The stream label a filter matches (a filter not renamed matches its own name)."""
+        return getattr(self, name) if name in _SETTINGS else name
+
+    def canonical(self, labels: dict[str, str]) -> dict[str, str]:
+        """``labels``, plus each renamed label's value under the filter's name (in place)."""
+        for name, label in self.renamed:
+            value = labels.get(label)
+            if value is not None:
+                labels[name] = value
+        return labels
+
+    def silent(self, answer: Mapping[str, Any], selection: Selection) -> str:
+        """What to say of an answer with no result because Loki read no line of the selection.
+
+        ``stats.summary.totalLinesProcessed`` counts the lines Loki read before the line
+        filters: none, with the window not empty, means no stream this selector matches had a
+        line in it, as when the filters name labels this Loki does not have (an OTLP-fed Loki's
+        are not Promtail's). Empty when there is a result, or no such count to go by.
+        """
+        data = answer.get("data")
+        if not isinstance(data, Mapping) or data.get("result") != []:
+            return ""
+        stats = data.get("stats")
+        summary = stats.get("summary") if isinstance(stats, Mapping) else None
+        read = summary.get("totalLinesProcessed") if isinstance(summary, Mapping) else None
+        if read != 0 or isinstance(read, bool):
+            return ""
+        matched = [self._named(name) for name in _SETTINGS if selection.get(name) is not None]
+        said = f": {'; '.join(matched)}" if matched else ""
+        return f"; Loki read no line of any stream this selector matches in the window{said}"
+
+    def _named(self, name: str) -> str:
+        label = self.label(name)
+        otel = "" if label == _OTEL[name] else f"; a Loki fed over OTLP calls it {_OTEL[name]}"
+        return f"{name} is the label {label} ({_SETTINGS[name]}{otel})"
+
+
+def maybe_empty(content: bytes) -> bool:
+    """Whether a body may have an empty ``result`` (looked for at its start only)."""
+    return _EMPTY_RESULT.search(content, 0, _RESULT_WITHIN) is not None
+
+
+LABELS = LabelNames()
+"""Promtail's and Alloy's labels: the default."""
