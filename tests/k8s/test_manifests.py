@@ -235,6 +235,22 @@ def test_configmap_values_are_valid_settings(config: dict[str, str]) -> None:
     assert settings.model_name == config["MODEL_NAME"]
 
 
+def test_configmap_reads_promtails_loki_labels_and_shows_the_others(config: dict[str, str]) -> None:
+    settings = Settings.model_validate({key.lower(): value for key, value in config.items()})
+    assert settings.loki_label_names == ("namespace", "pod", "container")
+    # The label settings are there commented out, with their defaults, ready to be set.
+    text = (K8S / "01-configmap.yaml").read_text(encoding="utf-8")
+    commented = dict(re.findall(r"^  # (LOKI_[A-Z]+_LABEL): (\S+)$", text, re.MULTILINE))
+    assert commented == {
+        "LOKI_NAMESPACE_LABEL": "namespace",
+        "LOKI_POD_LABEL": "pod",
+        "LOKI_CONTAINER_LABEL": "container",
+    }
+    uncommented = {key.lower(): value for key, value in commented.items()}
+    otel = Settings.model_validate({"loki_labels": "otel", **uncommented})
+    assert otel.loki_label_names == settings.loki_label_names, "set, they win over LOKI_LABELS"
+
+
 @pytest.mark.parametrize(("key", "url"), UPSTREAMS.items(), ids=list(UPSTREAMS))
 def test_configmap_points_at_in_cluster_services(
     config: dict[str, str], key: str, url: str
