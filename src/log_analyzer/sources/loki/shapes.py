@@ -212,7 +212,7 @@ def _neutral(given: dict[str, str], labels: LabelNames) -> dict[str, str]:
     detected = given.get(LEVEL_LABEL)
     if detected is not None:
         given[STORE_LEVEL] = detected
-    return labels.canonical(given)
+    return labels.canonical(given) if labels.renamed else given
 
 
 def parse_vector(body: Mapping[str, Any], query: str = "", labels: LabelNames = LABELS) -> Totals:
