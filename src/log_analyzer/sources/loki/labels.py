@@ -65,9 +65,10 @@ class LabelNames:
         """What to say of an answer with no result because Loki read no line of the selection.
 
         ``stats.summary.totalLinesProcessed`` counts the lines Loki read before the line
-        filters: none, with the window not empty, means no stream this selector matches had a
-        line in it, as when the filters name labels this Loki does not have (an OTLP-fed Loki's
-        are not Promtail's). Empty when there is a result, or no such count to go by.
+        filters: none means no stream this selector matches had a line in the window, as when
+        the filters name labels this Loki does not have (an OTLP-fed Loki's are not
+        Promtail's), so the text names the label each filter matched. Empty when there is a
+        result, when Loki read lines (the line filters left none), or when it gives no count.
         """
         data = answer.get("data")
         if not isinstance(data, Mapping) or data.get("result") != []:
