@@ -10,17 +10,15 @@ where it does not (`tallies`), and none when that count would stop at ``max_scan
 from __future__ import annotations
 
 import asyncio
-import logging
-import time
 from collections.abc import Iterable, Mapping
 from functools import partial
 from typing import Any
-from urllib.parse import quote
 
 from log_analyzer.logs.levels import Level
 from log_analyzer.logs.totals import Histogram, Totals, histogram_of, totals_of
 from log_analyzer.sources.base import CountQuery, EntryQuery, Order, RawEntries, Selection
 from log_analyzer.sources.opensearch.client import OpenSearchClient
+from log_analyzer.sources.opensearch.cluster import Cluster, index_path
 from log_analyzer.sources.opensearch.counts import (
     Count,
     Tally,
@@ -29,26 +27,14 @@ from log_analyzer.sources.opensearch.counts import (
     read_buckets,
     read_groups,
 )
-from log_analyzer.sources.opensearch.errors import (
-    OpenSearchError,
-    OpenSearchQueryError,
-    OpenSearchUnavailable,
-)
 from log_analyzer.sources.opensearch.filters import ServiceFilter
 from log_analyzer.sources.opensearch.hits import DocReader, Pages, decode_pages
-from log_analyzer.sources.opensearch.mapping import (
-    MAPPING_TTL_SECONDS,
-    FieldNames,
-    IndexFields,
-    mapping_path,
-    resolve,
-)
+from log_analyzer.sources.opensearch.mapping import FieldNames, IndexFields
 from log_analyzer.sources.opensearch.query import TIME_FORMAT, Plan, Query, describe, plan
 from log_analyzer.sources.opensearch.search import PagedSearch
 from log_analyzer.sources.opensearch.server import Server
 from log_analyzer.sources.opensearch.tallies import MAX_SCAN, Tallies
 
-logger = logging.getLogger(__name__)
 NAME = "opensearch"
 PAGE_SIZE = 2000
 """Hits per page of a search."""
@@ -73,8 +59,7 @@ class OpenSearchSource:
         self._names = names or FieldNames()
         self._max_scan = max_scan
         self._page = page_size
-        self._server: Server | None = None
-        self._mappings: dict[str, tuple[float, IndexFields]] = {}
+        self._cluster = Cluster(client, index=index, names=self._names)
         self._pit = True
         self._tallies = Tallies(client, self._names, page=page_size, max_scan=max_scan)
 
@@ -82,8 +67,8 @@ class OpenSearchSource:
         """The newest or oldest matching documents of the window, at most ``limit``."""
         index = self.index_of(query.selection)
         async with self._client.deadline("search for entries"):
-            server = await self._server_info()
-            fields = await self._fields(index)
+            server = await self._cluster.server()
+            fields = await self._cluster.fields(index)
             found = plan(fields, query.window, query.selection, query.line_filter)
             keep = found.service
             reader = DocReader(self._names)
@@ -131,8 +116,8 @@ class OpenSearchSource:
         """The window's documents by level and by pod/container."""
         index = self.index_of(query.selection)
         async with self._client.deadline("count of the window"):
-            await self._server_info()
-            fields = await self._fields(index)
+            await self._cluster.server()
+            fields = await self._cluster.fields(index)
             found = plan(fields, query.window, query.selection, query.line_filter)
             exact = found.leveled if found.service is not None else found.query
             counts: list[Count] = []
@@ -154,15 +139,15 @@ class OpenSearchSource:
         index = self.index_of(query.selection)
         window = query.window
         async with self._client.deadline("count per bucket"):
-            await self._server_info()
-            fields = await self._fields(index)
+            await self._cluster.server()
+            fields = await self._cluster.fields(index)
             found = plan(fields, window, query.selection, query.line_filter)
             exact = found.leveled if found.service is not None else found.query
             sums: dict[int, dict[Level, float]] = {}
             texts = []
             if exact is not None:
                 body = buckets_body(exact, fields, window, step_seconds)
-                answer = await self._client.call("POST", f"/{_path(index)}/_search", body)
+                answer = await self._client.call("POST", f"/{index_path(index)}/_search", body)
                 sums = read_buckets(answer, step_seconds)
                 texts.append(describe(index, body, None))
             malformed = 0
@@ -182,83 +167,15 @@ class OpenSearchSource:
 
     async def ready(self) -> None:
         """The cluster answers ``GET /`` with a supported version, and its health is not red."""
-        async with self._client.deadline("readiness check"):
-            server = await self._client.server(retry=False)
-            self._server = server
-            if (refused := server.refusal()) is not None:
-                raise OpenSearchUnavailable(refused)
-            try:
-                health = await self._client.call("GET", "/_cluster/health", retry=False)
-            except OpenSearchError as exc:
-                if exc.details.get("status") == 403:
-                    # A user may search without the privilege to read cluster health; refused
-                    # GET / as well, it must at least read the default index's mapping.
-                    if server.unknown is not None:
-                        await self._mapping_readable()
-                    return
-                details = {k: v for k, v in exc.details.items() if k != "upstream"}
-                raise type(exc)(f"{server}: {exc.message}", **details) from exc
-            status = health.get("status") if isinstance(health, dict) else None
-            if status == "red":
-                raise OpenSearchUnavailable(
-                    f"{server}: cluster health is red (a primary shard is unassigned; "
-                    "searches of its indices fail)"
-                )
-
-    async def _mapping_readable(self) -> None:
-        try:
-            await self._fields(self._index)
-        except OpenSearchQueryError:
-            return  # the default index is missing or mapped oddly: a request's matter
-        except OpenSearchError as exc:
-            details = {k: v for k, v in exc.details.items() if k != "upstream"}
-            raise type(exc)(f"{self._server}: {exc.message}", **details) from exc
+        await self._cluster.ready()
 
     async def probe(self, seconds: float) -> None:
-        """Check the server's version now if it answers within ``seconds``; later otherwise.
-
-        A server of an unsupported version is logged now and refused by every query and
-        readiness check (so `/ready` names it), without stopping the service's other stores;
-        an unreachable one is asked again by the first query or readiness check.
-        """
-        try:
-            async with self._client.deadline("version check", seconds):
-                server = await self._client.server(retry=False)
-        except OpenSearchError as exc:
-            logger.warning("OpenSearch is not answering at start: %s", exc.message)
-            return
-        self._server = server
-        if server.unknown is not None:
-            logger.warning(
-                "OPENSEARCH_URL: its version cannot be read, so it is served as %s of any "
-                "supported version: %s",
-                server.distribution,
-                server.unknown,
-            )
-        if (refused := server.refusal()) is not None:
-            logger.error("OPENSEARCH_URL: %s; its queries will be refused", refused)
+        """Check the server's version now if it answers within ``seconds``; later otherwise."""
+        await self._cluster.probe(seconds)
 
     def index_of(self, selection: Selection) -> str:
         """The index expression a query reads: ``filters.index``, else ``OPENSEARCH_INDEX``."""
         return selection.get("index") or self._index
-
-    async def _server_info(self) -> Server:
-        if self._server is None:
-            self._server = await self._client.server()
-        if (refused := self._server.refusal()) is not None:
-            raise OpenSearchUnavailable(refused)
-        return self._server
-
-    async def _fields(self, index: str) -> IndexFields:
-        cached = self._mappings.get(index)
-        now = time.monotonic()
-        if cached is not None and cached[0] > now:
-            return cached[1]
-        answer = await self._client.call("GET", mapping_path(_path(index), self._names))
-        fields = resolve(answer, self._names, index)
-        fields.check_time(index)
-        self._mappings[index] = (now + MAPPING_TTL_SECONDS, fields)
-        return fields
 
     def _body(self, query: Query) -> Query:
         names = self._names
@@ -272,7 +189,7 @@ class OpenSearchSource:
         return PagedSearch(
             self._client,
             server,
-            _path(index),
+            index_path(index),
             body,
             time_field=self._names.time,
             newest_first=newest_first,
@@ -287,7 +204,7 @@ class OpenSearchSource:
         first = groups_body(query, fields, None)
         while True:
             body = groups_body(query, fields, after)
-            answer = await self._client.call("POST", f"/{_path(index)}/_search", body)
+            answer = await self._client.call("POST", f"/{index_path(index)}/_search", body)
             page, after = read_groups(answer, fields)
             counts += page
             if after is None:
@@ -296,7 +213,7 @@ class OpenSearchSource:
     async def _tally(self, index: str, found: Plan, keep: ServiceFilter) -> tuple[Tally, str]:
         """Read the documents the service decides on, newest first, and count those kept."""
         query = found.unleveled if found.unleveled is not None else found.query
-        server = await self._server_info()
+        server = await self._cluster.server()
 
         made: list[PagedSearch] = []
 
@@ -305,14 +222,9 @@ class OpenSearchSource:
             return made[-1]
 
         try:
-            return await self._tallies.scan(index, _path(index), query, keep, search)
+            return await self._tallies.scan(index, index_path(index), query, keep, search)
         finally:
             self._pit = self._pit and not any(paged.pit_refused for paged in made)
-
-
-def _path(index: str) -> str:
-    """The index expression as a URL path segment (commas, wildcards and ``:`` kept)."""
-    return quote(index, safe=",*:")
 
 
 def _kept(hits: Iterable[Any], reader: DocReader, keep: ServiceFilter) -> int:
