@@ -166,6 +166,21 @@ class Settings(BaseSettings):
     """API key, sent as `Authorization: ApiKey <key>` (Elasticsearch's `encoded` form); instead
     of a user and password."""
 
+    opensearch_auth: Literal["default", "sigv4"] = "default"
+    """`sigv4` signs every request with AWS Signature Version 4, for an Amazon OpenSearch
+    Service domain with IAM access or an OpenSearch Serverless collection; its credentials come
+    from the standard AWS chain (environment, web identity as with IRSA, container or instance
+    role) and are renewed before they expire. `default` sends the user and password or the API
+    key above when set, else nothing."""
+
+    opensearch_aws_region: str | None = None
+    """Region of the domain or collection, for `sigv4`; unset, `AWS_REGION`, then the standard
+    AWS configuration's region (`AWS_DEFAULT_REGION`, the profile)."""
+
+    opensearch_aws_service: Literal["es", "aoss"] = "es"
+    """Service name `sigv4` signs for: `es` for an OpenSearch Service domain, `aoss` for an
+    OpenSearch Serverless collection."""
+
     opensearch_verify_tls: bool = True
     """Verify the cluster's TLS certificate; turn it off only for a throwaway test cluster."""
 
@@ -216,6 +231,11 @@ class Settings(BaseSettings):
         if basic[0] and self.opensearch_api_key is not None:
             raise ValueError(
                 "set OPENSEARCH_API_KEY or OPENSEARCH_USERNAME/OPENSEARCH_PASSWORD, not both"
+            )
+        if self.opensearch_auth == "sigv4" and (basic[0] or self.opensearch_api_key is not None):
+            raise ValueError(
+                "OPENSEARCH_AUTH=sigv4 signs requests with AWS credentials: unset "
+                "OPENSEARCH_USERNAME/OPENSEARCH_PASSWORD and OPENSEARCH_API_KEY"
             )
         return self
 

@@ -31,6 +31,16 @@ from tests.conftest import settings_for_tests
         pytest.param(
             {"opensearch_ca_bundle": "/no/such/ca.pem"}, "is not a file", id="missing-ca-file"
         ),
+        pytest.param(
+            {"opensearch_auth": "sigv4", "opensearch_api_key": "a2V5"},
+            "OPENSEARCH_AUTH=sigv4 signs requests with AWS credentials",
+            id="sigv4-and-api-key",
+        ),
+        pytest.param(
+            {"opensearch_auth": "sigv4", "opensearch_aws_service": "lambda"},
+            "opensearch_aws_service",
+            id="sigv4-unknown-service",
+        ),
     ],
 )
 def test_conflicting_settings_are_refused(values: dict[str, Any], says: str) -> None:

@@ -18,7 +18,7 @@ from log_analyzer.sources.opensearch.client import OpenSearchClient
 from log_analyzer.sources.opensearch.mapping import FieldNames
 from log_analyzer.sources.opensearch.source import NAME, OpenSearchSource
 
-__all__ = ["SPEC", "OpenSearchSource", "OpenSearchSpec", "field_names"]
+__all__ = ["SPEC", "OpenSearchSource", "OpenSearchSpec", "aws_region", "field_names"]
 
 MAX_CONCURRENCY = 16
 """Requests this process has in flight to the cluster at once; more wait their turn."""
@@ -62,8 +62,15 @@ class OpenSearchSpec:
                 )
 
     def unconfigured(self, settings: Settings) -> str | None:
-        """Without `OPENSEARCH_URL` there is no cluster to read."""
-        return None if settings.opensearch_url is not None else "OPENSEARCH_URL is not set"
+        """Without `OPENSEARCH_URL` there is no cluster to read; `sigv4` needs a region."""
+        if settings.opensearch_url is None:
+            return "OPENSEARCH_URL is not set"
+        if settings.opensearch_auth == "sigv4" and aws_region(settings) is None:
+            return (
+                "OPENSEARCH_AUTH=sigv4 needs the AWS region of the domain or collection: set "
+                "OPENSEARCH_AWS_REGION (or AWS_REGION, AWS_DEFAULT_REGION, a profile's region)"
+            )
+        return None
 
     def where(self, settings: Settings) -> str:
         """The cluster's URL and the default index."""
@@ -86,7 +93,7 @@ class OpenSearchSpec:
             timeout=timeout,
             limits=limits,
             verify=_tls(settings),
-            auth=_basic_auth(settings),
+            auth=_auth(settings),
             headers=_api_key_header(settings),
         ) as http:
             instrument(http)
@@ -95,6 +102,7 @@ class OpenSearchSpec:
                 max_concurrency=MAX_CONCURRENCY,
                 deadline_seconds=settings.source_query_deadline_seconds,
                 max_response_bytes=settings.source_max_response_bytes,
+                aws_service=_signed_for(settings),
             )
             source = OpenSearchSource(
                 client,
@@ -132,6 +140,37 @@ def _tls(settings: Settings) -> ssl.SSLContext | bool:
     if settings.opensearch_ca_bundle is not None:
         return ssl.create_default_context(cafile=settings.opensearch_ca_bundle)
     return True
+
+
+def aws_region(settings: Settings) -> str | None:
+    """``OPENSEARCH_AWS_REGION``, else ``AWS_REGION``, else the AWS configuration's region."""
+    if settings.opensearch_aws_region or settings.aws_region:
+        return settings.opensearch_aws_region or settings.aws_region
+    # Imported here: worker processes import this package and never sign.
+    from botocore.exceptions import BotoCoreError
+    from botocore.session import Session
+
+    try:
+        region = Session().get_config_variable("region")
+    except BotoCoreError:  # an unreadable AWS config file: no region from it
+        return None
+    return str(region) if region else None
+
+
+def _signed_for(settings: Settings) -> str | None:
+    return settings.opensearch_aws_service if settings.opensearch_auth == "sigv4" else None
+
+
+def _auth(settings: Settings) -> httpx.Auth | None:
+    service = _signed_for(settings)
+    if service is None:
+        return _basic_auth(settings)
+    from log_analyzer.sources.opensearch.sigv4 import AwsCredentials, SigV4
+
+    region = aws_region(settings)
+    if region is None:
+        raise ValueError("OPENSEARCH_AUTH=sigv4 needs OPENSEARCH_AWS_REGION (or AWS_REGION)")
+    return SigV4(AwsCredentials(), region=region, service=service)
 
 
 def _basic_auth(settings: Settings) -> httpx.BasicAuth | None:

@@ -35,10 +35,13 @@ from log_analyzer.sources.opensearch.errors import (
     OpenSearchQueryError,
     OpenSearchTimeout,
     OpenSearchUnavailable,
+    aws_refused,
 )
 from log_analyzer.sources.opensearch.server import Server, parse_root
 
 CREDENTIALS = "OPENSEARCH_USERNAME and OPENSEARCH_PASSWORD, or OPENSEARCH_API_KEY"
+SECURITY = "security_exception"
+"""The security plugin's refusal of a user it knows (as against AWS's refusal of a request)."""
 
 __all__ = ["CREDENTIALS", "Body", "OpenSearchClient", "RetryPolicy", "parse_json", "status_error"]
 
@@ -54,8 +57,11 @@ class OpenSearchClient:
         max_concurrency: int = 16,
         deadline_seconds: float = 60.0,
         max_response_bytes: int = 16 * 1_048_576,
+        aws_service: str | None = None,
     ) -> None:
         self._http = http
+        self.aws_service = aws_service
+        """The AWS service requests are signed for (``es``, ``aoss``); None when unsigned."""
         self._retry = retry or RetryPolicy()
         self._in_flight = asyncio.Semaphore(max_concurrency)
         self._deadline = deadline_seconds
@@ -85,15 +91,22 @@ class OpenSearchClient:
         async with self._in_flight:
             response = await self._send(request, retry)
             try:
+                if response.status_code == 404 and self.aws_service == "aoss":
+                    return Server.unreadable(
+                        None, "OpenSearch Serverless does not serve GET / (no version to read)"
+                    )
                 if response.status_code == 403:
-                    refused = status_error(403, await error_bytes(response))
+                    content = await error_bytes(response)
+                    refused = status_error(403, content, self.aws_service)
+                    if self.aws_service is not None and refusal(content).type != SECURITY:
+                        raise refused  # AWS refused the signature or the IAM identity
                     product = response.headers.get("x-elastic-product")
                     return Server.unreadable(
                         product,
                         f"GET / was refused; grant the cluster privilege cluster:monitor/main "
                         f"(Elasticsearch's monitor) to read it: {refused.message}",
                     )
-                await _check(response, "GET", "/")
+                await _check(response, "GET", "/", self.aws_service)
                 answer = await self._read(response, self.max_response_bytes)
             finally:
                 await response.aclose()
@@ -131,7 +144,7 @@ class OpenSearchClient:
         async with self._in_flight:
             response = await self._send(request, retry)
             try:
-                await _check(response, method, path)
+                await _check(response, method, path, self.aws_service)
                 return await self._read(response, self.max_response_bytes if room is None else room)
             finally:
                 await response.aclose()
@@ -162,7 +175,7 @@ class OpenSearchClient:
             ) from exc
 
 
-async def _check(response: httpx.Response, method: str, path: str) -> None:
+async def _check(response: httpx.Response, method: str, path: str, aws_service: str | None) -> None:
     """Raise our error for an answer that is not a success (its body read for the reason)."""
     if (redirect := redirect_text(response, "OPENSEARCH_URL")) is not None:
         raise OpenSearchUnavailable(
@@ -170,7 +183,7 @@ async def _check(response: httpx.Response, method: str, path: str) -> None:
             status=response.status_code,
         )
     if response.status_code >= 300:
-        raise status_error(response.status_code, await error_bytes(response))
+        raise status_error(response.status_code, await error_bytes(response), aws_service)
 
 
 def _whole_json(answer: Body, method: str, path: str) -> Any:
@@ -217,6 +230,9 @@ def refusal(content: bytes) -> Refusal:
     except (ValueError, RecursionError):
         return Refusal("", page_text(content))
     error = body.get("error") if isinstance(body, dict) else None
+    said = body.get("Message") or body.get("message") if isinstance(body, dict) else None
+    if error is None and isinstance(said, str):  # AWS's own refusals: {"Message": "..."}
+        return Refusal("", said)
     if isinstance(error, str):
         return Refusal("", error)
     if not isinstance(error, dict):
@@ -229,10 +245,12 @@ def refusal(content: bytes) -> Refusal:
     return Refusal(kind, reason, index if isinstance(index, str) else None)
 
 
-def status_error(status: int, content: bytes) -> OpenSearchError:
-    """Our error for an error answer of the cluster."""
+def status_error(status: int, content: bytes, aws_service: str | None = None) -> OpenSearchError:
+    """Our error for an error answer of the cluster (``aws_service``: requests are signed)."""
     said = refusal(content)
     text = said.text
+    if aws_service is not None and status in (401, 403):
+        return aws_refused(aws_service, status, text)
     if status == 404 and said.type == "index_not_found_exception":
         # Not the cluster's failure: the request (or OPENSEARCH_INDEX) names an index it lacks.
         name = f" {said.index!r}" if said.index else ""

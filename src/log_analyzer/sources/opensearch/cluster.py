@@ -74,9 +74,11 @@ class Cluster:
             try:
                 health = await self._client.call("GET", "/_cluster/health", retry=False)
             except OpenSearchError as exc:
-                if exc.details.get("status") == 403:
-                    # A user may search without the privilege to read cluster health; refused
-                    # GET / as well, it must at least read the default index's mapping.
+                status = exc.details.get("status")
+                if status == 403 or (status == 404 and self._client.aws_service == "aoss"):
+                    # A user may search without the privilege to read cluster health (and
+                    # OpenSearch Serverless has none to read); refused GET / as well, it must
+                    # at least read the default index's mapping.
                     if server.unknown is not None:
                         await self._mapping_readable()
                     return

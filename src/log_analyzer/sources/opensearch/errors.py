@@ -40,3 +40,24 @@ class OpenSearchBadResponse(OpenSearchError, SourceBadResponse):
     """The cluster answered with a server error, failed shards, or a body we cannot read."""
 
     code = "opensearch_bad_response"
+
+
+AWS_PERMISSIONS = {
+    "es": "es:ESHttpGet, es:ESHttpPost and es:ESHttpDelete on the domain's indices (and a "
+    "role mapping if fine-grained access control is on)",
+    "aoss": "aoss:APIAccessAll on the collection, and a data access policy granting "
+    "aoss:DescribeIndex and aoss:ReadDocument on its indices",
+}
+"""What the AWS identity needs, per signing service (the README has the policies)."""
+
+
+def aws_refused(service: str, status: int, said: str) -> OpenSearchUnavailable:
+    """AWS's refusal (401 or 403) of a request signed for ``service``; ``said``: its reason."""
+    needs = AWS_PERMISSIONS.get(service, f"the {service} data-plane permissions")
+    return OpenSearchUnavailable(
+        f"OpenSearch on AWS (OPENSEARCH_AUTH=sigv4, service {service!r}) refused the signed "
+        "request: either the signature was rejected (wrong OPENSEARCH_AWS_SERVICE or region, "
+        "expired credentials, this machine's clock off by minutes) or the AWS identity lacks "
+        f"a permission; it needs {needs}: {said}",
+        status=status,
+    )
