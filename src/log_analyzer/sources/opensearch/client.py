@@ -36,6 +36,7 @@ from log_analyzer.sources.opensearch.errors import (
     OpenSearchTimeout,
     OpenSearchUnavailable,
     aws_refused,
+    expensive_off,
 )
 from log_analyzer.sources.opensearch.server import Server, parse_root
 
@@ -249,6 +250,8 @@ def status_error(status: int, content: bytes, aws_service: str | None = None) ->
     """Our error for an error answer of the cluster (``aws_service``: requests are signed)."""
     said = refusal(content)
     text = said.text
+    if status >= 400 and (off := expensive_off(text, status=status)) is not None:
+        return off
     if aws_service is not None and status in (401, 403):
         return aws_refused(aws_service, status, text)
     if status == 404 and said.type == "index_not_found_exception":

@@ -36,6 +36,32 @@ class OpenSearchQueryError(OpenSearchError, SourceQueryError):
     code = "opensearch_query_error"
 
 
+class OpenSearchExpensiveOff(OpenSearchQueryError):
+    """The cluster refuses ``regexp`` and ``wildcard`` queries (`EXPENSIVE` is false).
+
+    OpenSearch and Elasticsearch say so only in words: the refusal's type is the generic
+    ``exception`` (inside a ``query_shard_exception``), its reason "[regexp] queries cannot be
+    executed when 'search.allow_expensive_queries' is set to false." The source then runs the
+    query again with those clauses left to the service (a refusal that still comes is an
+    ``opensearch_query_error`` like any other).
+    """
+
+
+EXPENSIVE = "search.allow_expensive_queries"
+"""The cluster setting that, false, refuses regexp, wildcard, prefix and fuzzy queries and
+range queries on text and keyword fields."""
+
+
+def expensive_off(reason: str, **details: object) -> OpenSearchExpensiveOff | None:
+    """The refusal of an expensive query when ``reason`` (the cluster's words) is one; else None."""
+    if f"'{EXPENSIVE}' is set to false" not in reason:
+        return None
+    return OpenSearchExpensiveOff(
+        f"OpenSearch refuses regexp and wildcard queries ({EXPENSIVE} is false): {reason}",
+        **details,
+    )
+
+
 class OpenSearchBadResponse(OpenSearchError, SourceBadResponse):
     """The cluster answered with a server error, failed shards, or a body we cannot read."""
 

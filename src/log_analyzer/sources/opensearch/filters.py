@@ -6,8 +6,10 @@ word is matched on its own, and a ``keyword`` sub-field drops values longer than
 see every message whole. The request's ``log_filter`` is therefore applied here unless the
 message's keyword form keeps every value whole (see `query`), as is the default selection
 (`SEVERE_PATTERN`) on documents that carry no level, and a pod regex that `lucene.to_lucene`
-cannot translate. The filter is plain data, so it pickles to the worker
-that decodes the entries; the regexes are compiled there, once per process.
+cannot translate. On a cluster that refuses regexp and wildcard queries
+(``search.allow_expensive_queries: false``) the pod regex, the ``log_filter`` and a keyword
+message's ``exclude`` texts are all applied here. The filter is plain data, so it pickles to
+the worker that decodes the entries; the regexes are compiled there, once per process.
 """
 
 from __future__ import annotations
@@ -60,6 +62,10 @@ class ServiceFilter:
     """The request's ``log_filter``: an RE2 regex found anywhere in the line."""
     pod: str | None = None
     """An RE2 regex the whole pod name must match."""
+    excluded: tuple[str, ...] = ()
+    """Texts the line must not hold (as they are: ``exclude`` on a keyword message)."""
+    expensive_off: bool = False
+    """The cluster refused the ``regexp``/``wildcard`` clauses of these conditions."""
 
     def keeps(self, labels: Mapping[str, str], line: str) -> bool:
         """Whether the entry passes every condition."""
@@ -69,6 +75,8 @@ class ServiceFilter:
             self.severe is Severe.UNLEVELED and STORE_LEVEL not in labels
         )
         if checks_severe and _re2(SEVERE_PATTERN).search(line) is None:
+            return False
+        if any(text in line for text in self.excluded):
             return False
         return self.pattern is None or _re2(self.pattern).search(line) is not None
 
@@ -83,7 +91,15 @@ class ServiceFilter:
             parts.append(f"lines match {SEVERE_PATTERN}")
         if self.pattern is not None:
             parts.append(f"lines match {self.pattern}")
-        return "then RE2 in the service: " + "; ".join(parts)
+        if self.excluded:
+            parts.append("lines hold none of " + ", ".join(map(repr, self.excluded)))
+        text = "then RE2 in the service: " + "; ".join(parts)
+        if self.expensive_off:
+            text += (
+                " (applied by the service: the cluster refuses regexp and wildcard queries, "
+                "search.allow_expensive_queries is false)"
+            )
+        return text
 
 
 @lru_cache(maxsize=64)

@@ -29,7 +29,7 @@ from log_analyzer.logs.entries import STORE_LEVEL, DecodedEntries, Row
 from log_analyzer.logs.levels import Level, level_word
 from log_analyzer.logs.unicode import valid_unicode
 from log_analyzer.sources.base import may_hold_surrogates
-from log_analyzer.sources.opensearch.errors import OpenSearchBadResponse
+from log_analyzer.sources.opensearch.errors import OpenSearchBadResponse, expensive_off
 from log_analyzer.sources.opensearch.filters import ServiceFilter
 from log_analyzer.sources.opensearch.mapping import FieldNames
 
@@ -213,6 +213,8 @@ def check_whole(body: Mapping[str, Any], what: str) -> None:
     if isinstance(shards, Mapping):
         total, ok, failed = shards.get("total"), shards.get("successful"), shards.get("failed")
         if isinstance(failed, int) and failed > 0:
+            if (off := expensive_off(_first_failure(shards))) is not None:
+                raise off  # shards of an index where the field is mapped refused the clause
             raise OpenSearchBadResponse(
                 f"{failed} of {total if isinstance(total, int) else '?'} shards failed the "
                 f"{what}, so its answer is incomplete (it is not used): {_first_failure(shards)}"

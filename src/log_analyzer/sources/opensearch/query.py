@@ -21,6 +21,9 @@ Nothing is spliced into query text, so no value can change the structure of the 
 - ``exclude`` texts are ``must_not`` ``match_phrase`` clauses on the message: OpenSearch
   matches the analyzed words of the phrase, so it also drops lines that hold the same words in
   another case or with other punctuation between them.
+- A cluster with ``search.allow_expensive_queries: false`` refuses ``regexp`` and ``wildcard``
+  queries; planned without them (``expensive=False``), the pod regex, the ``log_filter`` and
+  a keyword message's ``exclude`` texts go to the service instead.
 """
 
 from __future__ import annotations
@@ -73,8 +76,19 @@ def wildcard_literal(text: str) -> str:
     return "".join("\\" + char if char in _WILDCARD_SPECIAL else char for char in text)
 
 
-def plan(fields: IndexFields, window: Window, selection: Selection, line: LineFilter) -> Plan:
-    """The query of the selected documents of the window that pass ``line``."""
+def plan(
+    fields: IndexFields,
+    window: Window,
+    selection: Selection,
+    line: LineFilter,
+    *,
+    expensive: bool = True,
+) -> Plan:
+    """The query of the selected documents of the window that pass ``line``.
+
+    Without ``expensive`` (the cluster refuses them) no ``regexp`` or ``wildcard`` clause is
+    written: what they would select is left to the service.
+    """
     names = fields.names
     time_range = {
         "range": {
@@ -92,14 +106,18 @@ def plan(fields: IndexFields, window: Window, selection: Selection, line: LineFi
         if value is None:
             continue
         if label == "pod":
-            clause = _pod_clause(fields[path], value)
+            clause = _pod_clause(fields[path], value) if expensive else None
             if clause is None:
                 pod_regex = value
             else:
                 filters.append(clause)
         else:
             filters.append(_exact(fields[path], value))
-    excluded = [_excluded(fields[names.message], text) for text in line.exclude]
+    message = fields[names.message]
+    by_service: tuple[str, ...] = ()
+    if not expensive and message.kind is Kind.KEYWORD:
+        by_service = line.exclude  # a keyword message is excluded with a wildcard query
+    excluded = [_excluded(message, text) for text in line.exclude if text not in by_service]
     must_not = [clause for clause in excluded if clause is not None]
     level = fields[names.level]
     severe = None
@@ -125,15 +143,20 @@ def plan(fields: IndexFields, window: Window, selection: Selection, line: LineFi
         severe = Severe.EVERY
     pattern = line.pattern or None
     if pattern is not None:
-        clause = _line_clause(fields[names.message], pattern)
+        clause = _line_clause(message, pattern) if expensive else None
         if clause is not None:
             filters.append(clause)
             if split is not None:
                 split = (_and(split[0], clause), _and(split[1], clause))
             pattern = None
     service = None
-    if severe is not None or pattern is not None or pod_regex is not None:
-        service = ServiceFilter(severe, pattern, pod_regex)
+    if severe is not None or pattern is not None or pod_regex is not None or by_service:
+        moved = not expensive and (
+            by_service
+            or (pod_regex is not None and _pod_clause(fields[names.pod], pod_regex))
+            or (pattern is not None and _line_clause(message, pattern))
+        )
+        service = ServiceFilter(severe, pattern, pod_regex, by_service, bool(moved))
     query = _bool(filters, must_not)
     if split is not None and service == ServiceFilter(Severe.UNLEVELED):
         return Plan(query, service, leveled=split[0], unleveled=split[1])

@@ -10,9 +10,10 @@ where it does not (`tallies`), and none when that count would stop at ``max_scan
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Mapping
+import logging
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
 from log_analyzer.logs.levels import Level
 from log_analyzer.logs.totals import Histogram, Totals, histogram_of, totals_of
@@ -27,6 +28,7 @@ from log_analyzer.sources.opensearch.counts import (
     read_buckets,
     read_groups,
 )
+from log_analyzer.sources.opensearch.errors import OpenSearchExpensiveOff
 from log_analyzer.sources.opensearch.filters import ServiceFilter
 from log_analyzer.sources.opensearch.hits import DocReader, Pages, decode_pages
 from log_analyzer.sources.opensearch.mapping import FieldNames, IndexFields
@@ -35,6 +37,8 @@ from log_analyzer.sources.opensearch.search import PagedSearch
 from log_analyzer.sources.opensearch.server import Server
 from log_analyzer.sources.opensearch.tallies import MAX_SCAN, Tallies
 
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
 NAME = "opensearch"
 PAGE_SIZE = 2000
 """Hits per page of a search."""
@@ -61,48 +65,55 @@ class OpenSearchSource:
         self._page = page_size
         self._cluster = Cluster(client, index=index, names=self._names)
         self._pit = True
+        self._expensive = True
+        """Whether the cluster runs regexp and wildcard queries (until it refuses one)."""
         self._tallies = Tallies(client, self._names, page=page_size, max_scan=max_scan)
 
     async def entries(self, query: EntryQuery) -> RawEntries:
         """The newest or oldest matching documents of the window, at most ``limit``."""
-        index = self.index_of(query.selection)
         async with self._client.deadline("search for entries"):
-            server = await self._cluster.server()
-            fields = await self._cluster.fields(index)
-            found = plan(fields, query.window, query.selection, query.line_filter)
-            keep = found.service
-            reader = DocReader(self._names)
-            contents: list[bytes] = []
-            room = self._client.max_response_bytes
-            read = kept = 0
-            more = capped = False
-            cut = None
-            newest = query.order is Order.NEWEST
-            search = self._search(server, index, self._body(found.query), newest)
-            async with search:
-                shown = search.shown(self._page if keep else min(self._page, query.limit + 1))
-                while True:
-                    size = self._page if keep else min(self._page, query.limit + 1 - kept)
-                    page = await search.page(size, room)
-                    if not page.complete:
-                        cut, more = self._client.max_response_bytes - room + len(page.content), True
-                        break
-                    contents.append(page.content)
-                    room -= len(page.content)
-                    read += len(page.hits)
-                    if keep is None:
-                        kept += len(page.hits)
-                    else:
-                        kept += await asyncio.to_thread(_kept, page.hits, reader, keep)
-                    if len(page.hits) < size:
-                        break
-                    if kept > query.limit:
-                        more = True
-                        break
-                    if keep is not None and read >= self._max_scan:
-                        more = capped = True
-                        break
-            self._pit = self._pit and not search.pit_refused
+            return await self._cheap_if_refused(partial(self._entries, query))
+
+    async def _entries(self, query: EntryQuery) -> RawEntries:
+        index = self.index_of(query.selection)
+        server = await self._cluster.server()
+        fields = await self._cluster.fields(index)
+        found = plan(
+            fields, query.window, query.selection, query.line_filter, expensive=self._expensive
+        )
+        keep = found.service
+        reader = DocReader(self._names)
+        contents: list[bytes] = []
+        room = self._client.max_response_bytes
+        read = kept = 0
+        more = capped = False
+        cut = None
+        newest = query.order is Order.NEWEST
+        search = self._search(server, index, self._body(found.query), newest)
+        async with search:
+            shown = search.shown(self._page if keep else min(self._page, query.limit + 1))
+            while True:
+                size = self._page if keep else min(self._page, query.limit + 1 - kept)
+                page = await search.page(size, room)
+                if not page.complete:
+                    cut, more = self._client.max_response_bytes - room + len(page.content), True
+                    break
+                contents.append(page.content)
+                room -= len(page.content)
+                read += len(page.hits)
+                if keep is None:
+                    kept += len(page.hits)
+                else:
+                    kept += await asyncio.to_thread(_kept, page.hits, reader, keep)
+                if len(page.hits) < size:
+                    break
+                if kept > query.limit:
+                    more = True
+                    break
+                if keep is not None and read >= self._max_scan:
+                    more = capped = True
+                    break
+        self._pit = self._pit and not search.pit_refused
         text = describe(index, shown, keep)
         if capped:
             text += (
@@ -114,48 +125,56 @@ class OpenSearchSource:
 
     async def totals(self, query: CountQuery) -> Totals:
         """The window's documents by level and by pod/container."""
-        index = self.index_of(query.selection)
         async with self._client.deadline("count of the window"):
-            await self._cluster.server()
-            fields = await self._cluster.fields(index)
-            found = plan(fields, query.window, query.selection, query.line_filter)
-            exact = found.leveled if found.service is not None else found.query
-            counts: list[Count] = []
-            texts = []
-            if exact is not None:
-                grouped, shown = await self._groups(index, exact, fields)
-                counts += grouped
-                texts.append(describe(index, shown, None))
-            malformed = 0
-            if found.service is not None:
-                tally, text = await self._tally(index, found, found.service)
-                counts += tally.counts()
-                malformed = tally.malformed
-                texts.append(text)
+            return await self._cheap_if_refused(partial(self._totals, query))
+
+    async def _totals(self, query: CountQuery) -> Totals:
+        index = self.index_of(query.selection)
+        await self._cluster.server()
+        fields = await self._cluster.fields(index)
+        found = plan(
+            fields, query.window, query.selection, query.line_filter, expensive=self._expensive
+        )
+        exact = found.leveled if found.service is not None else found.query
+        counts: list[Count] = []
+        texts = []
+        if exact is not None:
+            grouped, shown = await self._groups(index, exact, fields)
+            counts += grouped
+            texts.append(describe(index, shown, None))
+        malformed = 0
+        if found.service is not None:
+            tally, text = await self._tally(index, found, found.service)
+            counts += tally.counts()
+            malformed = tally.malformed
+            texts.append(text)
         return totals_of(counts, malformed=malformed, query="; and ".join(texts))
 
     async def histogram(self, query: CountQuery, step_seconds: int) -> Histogram:
         """The window's documents per ``step_seconds`` bucket and level."""
+        async with self._client.deadline("count per bucket"):
+            return await self._cheap_if_refused(partial(self._histogram, query, step_seconds))
+
+    async def _histogram(self, query: CountQuery, step_seconds: int) -> Histogram:
         index = self.index_of(query.selection)
         window = query.window
-        async with self._client.deadline("count per bucket"):
-            await self._cluster.server()
-            fields = await self._cluster.fields(index)
-            found = plan(fields, window, query.selection, query.line_filter)
-            exact = found.leveled if found.service is not None else found.query
-            sums: dict[int, dict[Level, float]] = {}
-            texts = []
-            if exact is not None:
-                body = buckets_body(exact, fields, window, step_seconds)
-                answer = await self._client.call("POST", f"/{index_path(index)}/_search", body)
-                sums = read_buckets(answer, step_seconds)
-                texts.append(describe(index, body, None))
-            malformed = 0
-            if found.service is not None:
-                tally, text = await self._tally(index, found, found.service)
-                _merge(sums, tally.buckets(step_seconds))
-                malformed = tally.malformed
-                texts.append(text)
+        await self._cluster.server()
+        fields = await self._cluster.fields(index)
+        found = plan(fields, window, query.selection, query.line_filter, expensive=self._expensive)
+        exact = found.leveled if found.service is not None else found.query
+        sums: dict[int, dict[Level, float]] = {}
+        texts = []
+        if exact is not None:
+            body = buckets_body(exact, fields, window, step_seconds)
+            answer = await self._client.call("POST", f"/{index_path(index)}/_search", body)
+            sums = read_buckets(answer, step_seconds)
+            texts.append(describe(index, body, None))
+        malformed = 0
+        if found.service is not None:
+            tally, text = await self._tally(index, found, found.service)
+            _merge(sums, tally.buckets(step_seconds))
+            malformed = tally.malformed
+            texts.append(text)
         return histogram_of(
             sums,
             start_ns=window.start_ns,
@@ -164,6 +183,21 @@ class OpenSearchSource:
             malformed=malformed,
             query="; and ".join(texts),
         )
+
+    async def _cheap_if_refused(self, run: Callable[[], Awaitable[T]]) -> T:
+        """``run()``; again without regexp and wildcard clauses if the cluster refuses them.
+
+        The refusal is remembered (the setting is the cluster's), so later queries are planned
+        without those clauses from the start.
+        """
+        try:
+            return await run()
+        except OpenSearchExpensiveOff as exc:
+            if not self._expensive:
+                raise
+            logger.warning("%s; those filters are applied by the service from now on", exc)
+            self._expensive = False
+            return await run()
 
     async def ready(self) -> None:
         """The cluster answers ``GET /`` with a supported version, and its health is not red."""
