@@ -19,6 +19,7 @@ import yaml
 from pydantic import SecretStr
 
 from log_analyzer.core.config import Settings
+from log_analyzer.sources.opensearch.errors import AWS_PERMISSIONS
 from tests.k8s.test_manifests import K8S, kustomize, load_all, validate
 
 Manifest = dict[str, Any]
@@ -76,7 +77,7 @@ def test_opensearch_component_names_the_store_and_opens_egress_to_its_port(
     objects = built_with("opensearch", tmp_path)
     settings = settings_of(one(objects, "ConfigMap")["data"])
     assert settings.log_source == "opensearch" and settings.opensearch_url is not None
-    assert settings.opensearch_verify_tls
+    assert settings.opensearch_verify_tls and settings.opensearch_auth == "default"
     url = urlsplit(str(settings.opensearch_url))
     namespace = (url.hostname or "").split(".")[1]
     policy = one(objects, "NetworkPolicy", "log-analyzer-opensearch")
@@ -90,6 +91,18 @@ def test_the_iam_policy_grants_exactly_the_documented_read_actions() -> None:
     document = json.loads((K8S / "aws" / "log-analyzer-cloudwatch-policy.json").read_text())
     actions = {action for statement in document["Statement"] for action in statement["Action"]}
     assert actions == CLOUDWATCH_ACTIONS
+    assert all(statement["Effect"] == "Allow" for statement in document["Statement"])
+
+
+def test_the_opensearch_iam_policy_grants_the_actions_sigv4_refusals_name() -> None:
+    """The policy of an IRSA role reading Amazon OpenSearch Service or Serverless (sigv4)."""
+    path = K8S / "aws" / "log-analyzer-opensearch-policy.json"
+    document = json.loads(path.read_text())
+    actions = {action for statement in document["Statement"] for action in statement["Action"]}
+    assert actions == {"es:ESHttpGet", "es:ESHttpPost", "es:ESHttpDelete", "aoss:APIAccessAll"}
+    for action in actions:  # the error of a refused request names what to grant
+        service = action.split(":")[0]
+        assert action in AWS_PERMISSIONS[service]
     assert all(statement["Effect"] == "Allow" for statement in document["Statement"])
 
 
