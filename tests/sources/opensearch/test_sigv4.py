@@ -23,14 +23,15 @@ import httpx
 import pytest
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
-from botocore.credentials import Credentials, RefreshableCredentials
+from botocore.credentials import Credentials, ReadOnlyCredentials, RefreshableCredentials
 
 from log_analyzer.sources.base import EntryQuery, LineFilter, Order
 from log_analyzer.sources.opensearch import SPEC
 from log_analyzer.sources.opensearch.client import OpenSearchClient
 from log_analyzer.sources.opensearch.errors import OpenSearchUnavailable
-from log_analyzer.sources.opensearch.sigv4 import AwsCredentials, SigV4
+from log_analyzer.sources.opensearch.sigv4 import AwsCredentials, SigV4, sign
 from tests.conftest import settings_for_tests
+from tests.sources.cloudwatch.conftest import Emulator
 from tests.sources.opensearch.conftest import Cluster, shop
 from tests.sources.opensearch.seed import INDEX
 
@@ -38,6 +39,7 @@ pytestmark = pytest.mark.anyio
 
 NOW = datetime.datetime(2026, 3, 14, 9, 26, 53, tzinfo=datetime.UTC)
 KEY, SECRET, TOKEN = "ASIAEXAMPLEKEY", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLE", "FwoGZXIvEXAMPLE"
+WHERE = {"region": "eu-west-1", "service": "es"}
 _AUTH = re.compile(
     r"AWS4-HMAC-SHA256 Credential=(?P<key>[^/]+)/(?P<scope>[^,]+), "
     r"SignedHeaders=(?P<signed>[^,]+), Signature=(?P<signature>[0-9a-f]{64})\Z"
@@ -75,7 +77,13 @@ def client_of(
     return OpenSearchClient(http, aws_service=service), http
 
 
-def verify(sent: httpx.Request, service: str, *, by_params: bool = False) -> dict[str, str]:
+def verify(
+    sent: httpx.Request,
+    service: str,
+    *,
+    by_params: bool = False,
+    credentials: ReadOnlyCredentials | None = None,
+) -> dict[str, str]:
     """Recompute the signature with botocore over the request as sent; the header's parts."""
     match = _AUTH.match(sent.headers["authorization"])
     assert match is not None, sent.headers["authorization"]
@@ -97,7 +105,7 @@ def verify(sent: httpx.Request, service: str, *, by_params: bool = False) -> dic
         data=sent.content,
     )
     request.context["timestamp"] = sent.headers["x-amz-date"]
-    signer = SigV4Auth(Credentials(KEY, SECRET, TOKEN), service, "eu-west-1")
+    signer = SigV4Auth(credentials or Credentials(KEY, SECRET, TOKEN), service, "eu-west-1")
     canonical = signer.canonical_request(request)
     assert (
         signer.signature(signer.string_to_sign(request, canonical), request) == (parts["signature"])
@@ -157,6 +165,18 @@ async def test_a_get_without_body_or_token_is_signed_with_the_empty_hash() -> No
     assert request.headers["x-amz-content-sha256"] == hashlib.sha256(b"").hexdigest()
     assert "x-amz-security-token" not in request.headers
     assert verify(request, "es")["signed"] == "host;x-amz-content-sha256;x-amz-date"
+
+
+def test_signing_again_with_other_credentials_leaves_no_stale_header() -> None:
+    """A retried request is signed anew; a token of the first signing must not stay on it."""
+    request = httpx.Request("POST", "https://os.example/_search?q=a b", content=b'{"size":1}')
+    sign(request, Credentials(KEY, SECRET, TOKEN).get_frozen_credentials(), **WHERE)
+    plain = Credentials(KEY, SECRET).get_frozen_credentials()
+    sign(request, plain, **WHERE)
+    assert "x-amz-security-token" not in request.headers
+    assert verify(request, "es", credentials=plain)["signed"] == (
+        "host;x-amz-content-sha256;x-amz-date"
+    )
 
 
 async def test_temporary_credentials_are_renewed_in_a_thread_before_they_expire() -> None:
@@ -298,6 +318,33 @@ def aws_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-aws-config"))
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-aws-credentials"))
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+
+
+async def test_irsa_web_identity_credentials_come_from_sts_through_the_chain(
+    emulator: Emulator, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The chain as EKS's pod identity webhook sets it up, with moto's server as STS."""
+    token = tmp_path / "token"
+    token.write_text("eyJhbGciOiJSUzI1NiJ9.e30.c2lnbmF0dXJl")
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_ROLE_ARN", "arn:aws:iam::123456789012:role/log-analyzer")
+    monkeypatch.setenv("AWS_WEB_IDENTITY_TOKEN_FILE", str(token))
+    monkeypatch.setenv("AWS_ENDPOINT_URL_STS", emulator.url)
+    monkeypatch.setenv("AWS_REGION", "eu-west-1")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-aws-config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-aws-credentials"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    credentials = AwsCredentials()
+    sent: list[httpx.Request] = []
+    client, http = client_of(credentials, sent=sent)
+    async with http:
+        await client.call("GET", "/")
+    frozen = await credentials.frozen()
+    assert (frozen.access_key or "").startswith("ASIA") and frozen.token
+    (request,) = sent
+    assert request.headers["x-amz-security-token"] == frozen.token
+    assert verify(request, "es", credentials=frozen)["key"] == frozen.access_key
 
 
 @pytest.mark.usefixtures("aws_environment")

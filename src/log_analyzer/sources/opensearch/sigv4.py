@@ -151,3 +151,5 @@ def sign(
         value = signed.headers.get(name)
         if value is not None:
             request.headers[name] = value
+        else:  # a retry signed with other credentials: no stale token left behind
+            request.headers.pop(name, None)
