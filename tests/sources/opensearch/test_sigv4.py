@@ -30,6 +30,7 @@ from log_analyzer.sources.opensearch import SPEC
 from log_analyzer.sources.opensearch.client import OpenSearchClient
 from log_analyzer.sources.opensearch.errors import OpenSearchUnavailable
 from log_analyzer.sources.opensearch.sigv4 import AwsCredentials, SigV4, sign
+from log_analyzer.sources.opensearch.source import OpenSearchSource
 from tests.conftest import settings_for_tests
 from tests.sources.cloudwatch.conftest import Emulator
 from tests.sources.opensearch.conftest import Cluster, shop
@@ -305,6 +306,29 @@ async def test_serverless_serves_no_get_root_so_its_version_is_unknown() -> None
         server = await client.server()
     assert server.unknown is not None and "does not serve GET /" in server.unknown
     assert str(server) == "OpenSearch (version unknown)"
+
+
+@pytest.mark.parametrize("service", ["aoss", "es"])
+async def test_serverless_is_ready_without_get_root_or_cluster_health(service: str) -> None:
+    """Built: Serverless answering 404 to both; a domain answering so is misaddressed."""
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        if request.url.path in ("/", "/_cluster/health"):
+            return httpx.Response(404, json={"error": "no handler found"})
+        return httpx.Response(200, json={})  # the field mapping: nothing mapped
+
+    http = httpx.AsyncClient(
+        base_url="https://abc123.eu-west-1.aoss.amazonaws.com",
+        transport=httpx.MockTransport(handle),
+        auth=SigV4(static(), region="eu-west-1", service=service),
+    )
+    source = OpenSearchSource(OpenSearchClient(http, aws_service=service), index="logs")
+    async with http:
+        if service == "aoss":
+            await source.ready()
+        else:
+            with pytest.raises(OpenSearchUnavailable, match="does not point at its REST API"):
+                await source.ready()
 
 
 @pytest.fixture

@@ -77,7 +77,7 @@ class Cluster:
                 status = exc.details.get("status")
                 if status == 403 or (status == 404 and self._client.aws_service == "aoss"):
                     # A user may search without the privilege to read cluster health (and
-                    # OpenSearch Serverless has none to read); refused GET / as well, it must
+                    # OpenSearch Serverless may not serve it); refused GET / as well, it must
                     # at least read the default index's mapping.
                     if server.unknown is not None:
                         await self._mapping_readable()

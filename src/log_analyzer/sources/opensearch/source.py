@@ -4,7 +4,9 @@ Entries are pages of a search sorted by time (`search.PagedSearch`), read until 
 documents were kept; where the service filters lines itself it may read more, up to
 ``max_scan`` documents, and says so in the query text. Counts are aggregations where
 OpenSearch decides every condition, and the service's own count of the documents it reads
-where it does not (`tallies`), and none when that count would stop at ``max_scan``.
+where it does not (`tallies`), and none when that count would stop at ``max_scan``. A cluster
+that refuses regexp and wildcard queries (``search.allow_expensive_queries: false``) is asked
+again without them, the service applying them (`filters`), and not asked for them again.
 """
 
 from __future__ import annotations
