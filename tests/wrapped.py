@@ -11,22 +11,27 @@ from log_analyzer.logs.levels import Level
 TIME = "2026-03-14T09:30:05.000001234Z"
 
 
-def cri(line: str, stream: str = "stderr", tag: str = "F") -> str:
+def cri(line: str, stream: str = "stderr", tag: str = "F", time: str = TIME) -> str:
     """What containerd and CRI-O write to the node's file."""
-    return f"{TIME} {stream} {tag} {line}"
+    return f"{time} {stream} {tag} {line}"
 
 
-def docker(line: str, stream: str = "stderr") -> str:
-    """Docker's json-file record, as Go writes it: ``<``, ``>`` and ``&`` escaped."""
-    record = {"log": f"{line}\n", "stream": stream, "time": "2026-03-14T09:30:05.000001Z"}
+def docker(
+    line: str, stream: str = "stderr", time: str = "2026-03-14T09:30:05.000001Z", end: str = "\n"
+) -> str:
+    """Docker's json-file record, as Go writes it: ``<``, ``>`` and ``&`` escaped.
+
+    ``end`` is empty for a part of a line longer than Docker's buffer, save the last.
+    """
+    record = {"log": f"{line}{end}", "stream": stream, "time": time}
     text = json.dumps(record, separators=(",", ":"))
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def fluent_bit(line: str) -> str:
+def fluent_bit(line: str, pod: str = "api-7c9") -> str:
     """Fluent Bit's record of a Docker line, Kubernetes metadata beside it (Container Insights)."""
     kubernetes = {
-        "pod_name": "api-7c9",
+        "pod_name": pod,
         "namespace_name": "shop",
         "container_name": "api",
         "pod_id": "5e0f1c2d-7a44-4b1e-9f3a-0c8d2e6b1a90",

@@ -8,9 +8,9 @@ import pytest
 
 from log_analyzer.logs.levels import Level
 from log_analyzer.logs.normalize import normalize_rows, parse_line
-from log_analyzer.logs.wrappers import runtime_prefix, shipped_line
+from log_analyzer.logs.wrappers import Unwrapped, runtime_prefix, shipped_line, unwrap
 from tests.sources.test_severe import QUIET, SEVERE
-from tests.wrapped import TIME, WRAPPERS, docker, fluent_bit
+from tests.wrapped import TIME, WRAPPERS, cri, docker, fluent_bit, tailed_cri
 
 LABELS = MappingProxyType({"pod": "api-7c9", "container": "api"})
 
@@ -127,3 +127,70 @@ def test_runtime_prefix(text: str, length: int) -> None:
 )
 def test_shipped_line(fields: dict[str, object], line: str | None) -> None:
     assert shipped_line(fields) == line
+
+
+_DOCKER_TIME = "2026-03-14T09:30:05.000001Z"
+_FLUENT_BIT_POD = (
+    "namespace_name=shop",
+    "pod_name=api-7c9",
+    "container_name=api",
+    "pod_id=5e0f1c2d-7a44-4b1e-9f3a-0c8d2e6b1a90",
+    "docker_id=3f1e9a0b7c2d4e5f60718293a4b5c6d7e8f9012345678901234567890abcdef1",
+)
+
+
+@pytest.mark.parametrize(
+    ("wrapped", "expected"),
+    [
+        pytest.param(
+            cri("\tat a.B.c(B.java:1)"),
+            Unwrapped("\tat a.B.c(B.java:1)", ("stderr",), True, False, TIME),
+            id="cri-keeps-the-lines-own-indent",
+        ),
+        pytest.param(
+            cri("part", "stdout", "P"),
+            Unwrapped("part", ("stdout",), False, False, TIME),
+            id="cri-partial",
+        ),
+        pytest.param(
+            docker("x", "stdout"),
+            Unwrapped("x", ("stdout",), True, True, _DOCKER_TIME),
+            id="docker",
+        ),
+        pytest.param(
+            docker("x", end=""),
+            Unwrapped("x", ("stderr",), False, True, _DOCKER_TIME),
+            id="docker-without-its-newline",
+        ),
+        pytest.param(
+            fluent_bit(docker("x")),
+            Unwrapped("x", ("stderr", *_FLUENT_BIT_POD), True, True, _DOCKER_TIME),
+            id="docker-in-fluent-bit",
+        ),
+        pytest.param(
+            tailed_cri("x"),
+            Unwrapped("x", ("stderr", "pod_name=api-7c9"), True, False, TIME),
+            id="tailed-cri",
+        ),
+        pytest.param(
+            '{"log":"x\\n","stream":"stdout","container_id":"3f1e","source":"stdout"}',
+            Unwrapped("x", ("stdout", "container_id=3f1e"), True, True, ""),
+            id="docker-driver-record",
+        ),
+    ],
+)
+def test_unwrap(wrapped: str, expected: Unwrapped) -> None:
+    assert unwrap(wrapped) == expected
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "ERROR plain line",
+        '{"log":"payment failed","level":"error"}',
+        '{"msg":"x","stream":"stderr"}',
+        "2026-03-14T09:30:05Z ERROR x",
+    ],
+)
+def test_a_line_without_a_wrapper_is_not_unwrapped(line: str) -> None:
+    assert unwrap(line) is None

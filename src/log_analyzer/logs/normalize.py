@@ -23,12 +23,10 @@ from log_analyzer.logs.structured import (
     message_from_fields,
     parse_structured,
 )
-from log_analyzer.logs.wrappers import runtime_prefix, shipped_line
+from log_analyzer.logs.wrappers import MAX_WRAPPERS, runtime_prefix, shipped_line
 
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07]*(?:\x07|\x1b\\)")
 _NO_IDS: Mapping[str, str] = MappingProxyType({})
-_MAX_WRAPPERS = 2
-"""Shippers' records read through, one inside the other (a tailer's around Docker's)."""
 
 
 class NormalizedEntry(NamedTuple):
@@ -122,7 +120,7 @@ def _read(
     level: Level | None
     if fields is not None:
         level = level_from_fields(fields)
-        if level is None and wrapped < _MAX_WRAPPERS and text[:1] == "{":  # a JSON record
+        if level is None and wrapped < MAX_WRAPPERS and text[:1] == "{":  # a JSON record
             inner = shipped_line(fields)
             if inner is not None:
                 return _parse(

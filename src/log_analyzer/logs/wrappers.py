@@ -9,20 +9,38 @@ Fluentd keep that record, often with ``kubernetes`` metadata beside it (CloudWat
 Insights stores exactly this), and a Fluent Bit tail without a parser puts the CRI line itself
 in ``log``. The level and the message are the inner line's. The wrapper's stream says which pipe
 the line was written to, never its severity: most programs write everything to one of them.
+
+A runtime splits a line longer than its buffer: a CRI runtime into ``P`` parts ended by an ``F``
+part (containerd's ``max_container_log_line_size``, 16 KiB by default; CRI-O's conmon reads 8 KiB
+at a time), Docker into records whose ``log`` does not end with a newline, the last part's
+does (its 16 KiB copy buffer). `unwrap` says which pipe of which container a wrapped line came
+from and whether it ends there, for `log_analyzer.logs.reassembly` to put such lines together.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple
+
+from log_analyzer.logs.levels import level_from_fields
+from log_analyzer.logs.structured import parse_structured
 
 _RUNTIME = re.compile(
     r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2}) std(?:out|err) [FP]"
     r"(?: |\Z)"
 )
+MAYBE_WRAPPED = r'\{.*"log"|' r"\d{4}-\d\d-\d\dT.{8,24} std"
+"""A regex that matches at the start of every wrapped line, and of few others: for a pre-check
+that is one alternative more in a regex the caller runs over every line anyway."""
 _MESSAGE_KEYS_BEFORE_LOG = ("msg", "message", "@m")
 """The message keys a structured line's message is taken from before ``log``."""
+MAX_WRAPPERS = 2
+"""Shippers' records read through, one inside the other (a tailer's around Docker's)."""
+_SOURCE_KEYS = ("namespace_name", "pod_name", "container_name", "pod_id", "docker_id")
+"""The keys of a record's ``kubernetes`` object that name the container it came from."""
+_CONTAINER_KEYS = ("container_id", "container_name")
+"""The keys of a record that name its container without ``kubernetes`` (Docker's drivers)."""
 
 
 def runtime_prefix(text: str) -> int:
@@ -48,3 +66,66 @@ def shipped_line(fields: Mapping[str, Any]) -> str | None:
     if any(isinstance(fields.get(key), str) for key in _MESSAGE_KEYS_BEFORE_LOG):
         return None
     return line
+
+
+class Unwrapped(NamedTuple):
+    """A wrapped line: the application's line, where it came from and whether it ends there."""
+
+    line: str
+    """The application's line, without the record's final newline."""
+    source: tuple[str, ...]
+    """The pipe (``stdout``, ``stderr``, or empty when the wrapper names none) and the
+    container the records name, if any: lines of one store stream may come from several."""
+    complete: bool
+    """False when the runtime split a longer line here and the next part continues it."""
+    by_newline: bool
+    """Whether `complete` was read from a record's final newline (Docker's), not from a CRI
+    tag: a missing newline means a split line only where the pipe's other records have one."""
+    written: str
+    """The time the innermost wrapper names (the runtime's, as it wrote the line), or empty."""
+
+
+def unwrap(text: str) -> Unwrapped | None:
+    """The line inside ``text``'s wrappers, as `runtime_prefix` and `shipped_line` read them.
+
+    None when ``text`` is not wrapped. Records are read through `MAX_WRAPPERS` deep, as
+    normalizing reads them, then a CRI prefix inside the innermost.
+    """
+    source: list[str] = []
+    stream = written = ""
+    complete, by_newline, wrapped = True, False, False
+    for depth in range(MAX_WRAPPERS + 1):
+        cut = runtime_prefix(text)
+        if cut:
+            head = text[:cut].rstrip()
+            stream, tag = head[-8:-2], head[-1]
+            return Unwrapped(text[cut:], (stream, *source), tag == "F", False, head[:-9])
+        record = text.strip()
+        if depth == MAX_WRAPPERS or record[:1] != "{":
+            break
+        fields = parse_structured(record)
+        if fields is None or level_from_fields(fields) is not None:
+            break
+        line = shipped_line(fields)
+        if line is None:
+            break
+        wrapped = True
+        stream = _text(fields.get("stream")) or _text(fields.get("source")) or stream
+        written = _text(fields.get("time")) or written
+        source.extend(_source(fields))
+        complete, by_newline = line.endswith("\n"), True
+        text = line[:-1] if complete else line
+    return Unwrapped(text, (stream, *source), complete, by_newline, written) if wrapped else None
+
+
+def _source(fields: Mapping[str, Any]) -> list[str]:
+    """What a record says of the container it came from, as ``key=value`` texts."""
+    kubernetes = fields.get("kubernetes")
+    found = [f"{key}={fields[key]}" for key in _CONTAINER_KEYS if _text(fields.get(key))]
+    if isinstance(kubernetes, Mapping):
+        found += [f"{key}={kubernetes[key]}" for key in _SOURCE_KEYS if _text(kubernetes.get(key))]
+    return found
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
