@@ -9,9 +9,11 @@ from log_analyzer.analysis.processing import Gathered, SummaryWork, summarize_wi
 from log_analyzer.api.encoders import ENCODERS
 from log_analyzer.logs.analysis_prompt import analysis_material
 from log_analyzer.logs.evidence import evidence_line
+from log_analyzer.logs.levels import Level
 from log_analyzer.logs.prompt import render
 from log_analyzer.logs.summary import LogSummary
 from log_analyzer.sources.base import RawEntries, Window, decode_rows
+from tests.wrapped import cri
 
 T0 = 1_795_457_333_000_000_000
 LABELS = {"pod": "api-1", "container": "api"}
@@ -54,3 +56,31 @@ def test_one_hostile_line_does_not_end_the_step_for_the_others() -> None:
     assert summary.fetched == len(lines)
     assert sum(p.count for p in summary.patterns) == len(lines)
     assert any(p.count == 2 and "db timeout" in p.template for p in summary.patterns)
+
+
+def test_a_java_trace_shipped_as_cri_lines_is_one_pattern_with_its_cause() -> None:
+    # A Java service's error, its stack trace one CRI line per frame (Promtail without its cri
+    # stage), stdout's access log interleaved: the cause lands in the exception's pattern.
+    trace = [
+        "2026-03-14 09:30:05.001 ERROR [pay] charge failed for order 7",
+        "java.lang.IllegalStateException: charge failed",
+        "\tat com.shop.Pay.charge(Pay.java:42)",
+        "Caused by: java.io.IOException: connection reset by peer",
+        "\t... 12 more",
+    ]
+    lines = []
+    for n, line in enumerate(trace):
+        lines.append(cri(line, "stderr", time=f"2026-03-14T09:30:05.{2 * n:03d}Z"))
+        lines.append(
+            cri(f"GET /orders/{n} 200", "stdout", time=f"2026-03-14T09:30:05.{2 * n + 1:03d}Z")
+        )
+
+    summary = summary_of(lines)
+
+    [error] = [p for p in summary.patterns if p.level is Level.ERROR]
+    assert error.count == 1
+    assert "IllegalStateException" in error.template
+    assert "Caused by: java.io.IOException: connection reset by peer" in error.template
+    assert "Caused by: java.io.IOException" in evidence_line(error)
+    assert not any("Caused by" in p.template for p in summary.patterns if p is not error)
+    assert sum(p.count for p in summary.patterns) == 1 + len(trace)  # the error and 5 requests

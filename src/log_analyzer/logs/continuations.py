@@ -1,7 +1,8 @@
 """Multi-line events: lines a container runtime split apart, joined again.
 
 A runtime writes each line of a stack trace as an entry of its own; the trace is one event, so
-its frames, causes and a Python traceback's lines are joined to the line that logged it.
+its frames, causes and a Python traceback's lines are joined to the line that logged it, inside
+a runtime's or a shipper's wrapper too (`log_analyzer.logs.reassembly`).
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ from __future__ import annotations
 import re
 
 from log_analyzer.logs.entries import STORE_LEVEL, Row
+from log_analyzer.logs.reassembly import JOIN_WITHIN_NS, Lines, pipes
+from log_analyzer.logs.wrappers import MAYBE_WRAPPED
 
 # Lines that continue the entry before them in the same stream, when a container runtime split a
 # multi-line event (a stack trace) into one entry per line: frames, causes, elisions, a Python
@@ -29,8 +32,8 @@ _INDENTED = re.compile(r"\s{2,}\S")
 _NAMED = re.compile(r"[A-Za-z_][\w.]*(?::|$)")  # UploadFailed: ..., or KeyboardInterrupt
 _CHAINING = re.compile(r"During handling of the above|The above exception was the direct cause")
 _RAISED = re.compile(r"[\w.$]+(?:Error|Exception|Warning|Exit|Interrupt)\b")
-_JOIN_WITHIN_NS = 1_000_000_000
-"""The longest gap between two lines of one split event: a runtime writes them at once."""
+_CANDIDATE = re.compile(f"{_CONTINUATION.pattern}|{MAYBE_WRAPPED}")
+"""A line that continues another, or a wrapped line that may: else nothing is joined."""
 
 
 def regroup_continuations(rows: list[Row]) -> tuple[list[Row], int]:
@@ -38,55 +41,69 @@ def regroup_continuations(rows: list[Row]) -> tuple[list[Row], int]:
 
     Only lines of one stream, each within a second of the line before, are joined, and only
     lines that look like a continuation (`_CONTINUATION`), or that follow one inside a Python
-    traceback. The joined entry keeps its first line's time and place; the others are gone.
-    A list with no continuation line comes back as it is.
+    traceback. Inside a runtime's or a shipper's wrapper, a stream is one pipe of one container,
+    and the parts of a line the runtime split are put together first (`reassembly.pipes`). The
+    joined entry keeps its first line's time and place; the others are gone. A wrapped entry
+    joined or put together is the application's text alone, without its wrappers. A list with
+    no continuation or wrapped line comes back as it is.
     """
-    if not any(_CONTINUATION.match(line) for _, _, line in rows):
+    if not any(_CANDIDATE.match(line) for _, _, line in rows):
         return rows, 0
-    joined: dict[int, list[str]] = {}
+    texts: dict[int, str] = {}
     dropped: set[int] = set()
     for positions in _streams(rows):
-        head = previous = -1
-        in_traceback = in_goroutine = chained = after_frame = False
-        for position in positions:
-            _, ts, line = rows[position]
-            near = previous >= 0 and ts - rows[previous][1] <= _JOIN_WITHIN_NS
-            blank = not line.strip()
-            indented = in_traceback and _INDENTED.match(line) is not None
-            # The final line of a Python traceback: its exception, right after a frame's code.
-            raised = in_traceback and (
-                _RAISED.match(line) is not None or (after_frame and _NAMED.match(line) is not None)
-            )
-            continues = near and (
-                _CONTINUATION.match(line) is not None
-                or indented
-                or raised
-                or (in_goroutine and _GO_FRAME.match(line) is not None)
-                or (chained and blank)
-            )
-            after_frame = continues and indented
-            if continues:
-                joined.setdefault(head, [rows[head][2]]).append(line)
-                dropped.add(position)
-                in_traceback = in_traceback or line.startswith("Traceback (")
-                in_goroutine = in_goroutine or line.startswith("goroutine ")
-                if raised:
-                    in_traceback = False
-                    chained = True  # another traceback may be chained to it
-                elif not blank:
-                    chained = _CHAINING.match(line) is not None
-            else:
-                head = position
-                in_traceback = line.startswith("Traceback (")
-                in_goroutine = line.startswith("goroutine ")
-                chained = False
-            previous = position
+        for lines in pipes(rows, positions):
+            _join(lines, texts, dropped)
     out = [
-        (labels, ts, "\n".join(joined[position]) if position in joined else line)
+        (labels, ts, texts.get(position, line))
         for position, (labels, ts, line) in enumerate(rows)
         if position not in dropped
     ]
     return out, len(dropped)
+
+
+def _join(lines: Lines, texts: dict[int, str], dropped: set[int]) -> None:
+    """Join the continuation lines of one pipe: their rows into ``dropped``, texts by row."""
+    joined: dict[int, list[str]] = {}
+    head = previous = -1
+    in_traceback = in_goroutine = chained = after_frame = False
+    for index, line in enumerate(lines.texts):
+        near = previous >= 0 and lines.times[index] - lines.times[previous] <= JOIN_WITHIN_NS
+        blank = not line.strip()
+        indented = in_traceback and _INDENTED.match(line) is not None
+        # The final line of a Python traceback: its exception, right after a frame's code.
+        raised = in_traceback and (
+            _RAISED.match(line) is not None or (after_frame and _NAMED.match(line) is not None)
+        )
+        continues = near and (
+            _CONTINUATION.match(line) is not None
+            or indented
+            or raised
+            or (in_goroutine and _GO_FRAME.match(line) is not None)
+            or (chained and blank)
+        )
+        after_frame = continues and indented
+        if continues:
+            joined.setdefault(head, [lines.texts[head]]).append(line)
+            dropped.add(lines.positions[index])
+            in_traceback = in_traceback or line.startswith("Traceback (")
+            in_goroutine = in_goroutine or line.startswith("goroutine ")
+            if raised:
+                in_traceback = False
+                chained = True  # another traceback may be chained to it
+            elif not blank:
+                chained = _CHAINING.match(line) is not None
+        else:
+            head = index
+            in_traceback = line.startswith("Traceback (")
+            in_goroutine = line.startswith("goroutine ")
+            chained = False
+        previous = index
+    dropped.update(lines.parts)
+    for index in lines.rewritten:
+        texts[lines.positions[index]] = lines.texts[index]
+    for index, joined_lines in joined.items():
+        texts[lines.positions[index]] = "\n".join(joined_lines)
 
 
 def _streams(rows: list[Row]) -> list[list[int]]:

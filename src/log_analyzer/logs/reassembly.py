@@ -1,0 +1,125 @@
+"""The lines of one store stream as the application wrote them: per pipe, split lines whole.
+
+A store stream can hold wrapped lines (`log_analyzer.logs.wrappers`) of both pipes of a
+container, or, when a shipper sends every container's records to one stream, of several
+containers. Each pipe of each container is its own sequence of lines, and within it the parts a
+runtime split a long line into (CRI ``P`` parts ended by an ``F`` part; Docker records whose
+``log`` lacks its final newline) are put back together, in order. A line whose last part is not
+among the rows (the window or the limit ended first, or the next part came more than
+`JOIN_WITHIN_NS` later) is kept with `INCOMPLETE` at its end, never dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import datetime
+from typing import NamedTuple
+
+from log_analyzer.logs.entries import Row
+from log_analyzer.logs.wrappers import MAYBE_WRAPPED, Unwrapped, unwrap
+
+JOIN_WITHIN_NS = 1_000_000_000
+"""The longest gap between two lines of one split event: a runtime writes them at once."""
+INCOMPLETE = " …[incomplete: the rest of this line was not read]"
+"""Written after a split line whose last part was not read."""
+_MAYBE_WRAPPED = re.compile(MAYBE_WRAPPED).match
+_RFC3339 = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?(Z|[+-]\d\d:\d\d)")
+_NS = 1_000_000_000
+
+
+class Lines(NamedTuple):
+    """The lines of one pipe of one container, in time order, each one or more rows."""
+
+    positions: list[int]
+    """The position of each line's (first) row."""
+    texts: list[str]
+    """Each line's text: the row's line, or for a wrapped row the application's line."""
+    times: list[int]
+    """Each line's time in nanoseconds, to measure the gap between two lines."""
+    parts: list[int]
+    """The positions of the rows after the first of a line put together from parts."""
+    rewritten: list[int]
+    """The indexes of lines whose text is not their row's line: put together, or incomplete."""
+
+
+def pipes(rows: list[Row], positions: list[int]) -> Iterator[Lines]:
+    """The lines of one store stream (``positions`` of ``rows``, in time order), per pipe.
+
+    Rows that are not wrapped are one sequence, as they are. A wrapped row's application line
+    is read, and rows of different pipes or containers are told apart; their times are the
+    wrappers' own when every row of the pipe names one (the runtime's time as it wrote the line:
+    a shipper that stamps lines as it reads them can bunch lines written far apart, or spread
+    lines written at once), else the store's.
+    """
+    texts = [rows[position][2] for position in positions]
+    if not any(map(_MAYBE_WRAPPED, texts)):
+        yield Lines(positions, texts, [rows[position][1] for position in positions], [], [])
+        return
+    plain: list[int] = []
+    wrapped: dict[tuple[str, ...], list[tuple[int, Unwrapped]]] = {}
+    for position, text in zip(positions, texts, strict=True):
+        found = unwrap(text) if _MAYBE_WRAPPED(text) else None
+        if found is None:
+            plain.append(position)
+        else:
+            wrapped.setdefault(found.source, []).append((position, found))
+    if plain:
+        yield Lines(plain, [rows[p][2] for p in plain], [rows[p][1] for p in plain], [], [])
+    for pipe in wrapped.values():
+        yield _put_together(rows, pipe)
+
+
+def _put_together(rows: list[Row], found: list[tuple[int, Unwrapped]]) -> Lines:
+    """The lines of one pipe's wrapped rows, the parts of each split line joined."""
+    written = [_ns(item.written) for _, item in found]
+    times = (
+        [rows[position][1] for position, _ in found]
+        if None in written
+        else [ns for ns in written if ns is not None]
+    )
+    # A record without its final newline is a part only where records do end with one: a
+    # shipper that strips it from every record leaves no sign of a split line.
+    newlines = any(item.by_newline and item.complete for _, item in found)
+    lines = Lines([], [], [], [], [])
+    pieces: list[str] = []
+    open_since = -1  # the time of the last part of a line not yet ended, when there is one
+    for (position, item), ts in zip(found, times, strict=True):
+        if open_since >= 0 and abs(ts - open_since) <= JOIN_WITHIN_NS:
+            pieces.append(item.line)
+            lines.parts.append(position)
+        else:
+            if open_since >= 0:
+                pieces.append(INCOMPLETE)
+            _end(lines, pieces)
+            pieces = [item.line]
+            lines.positions.append(position)
+            lines.times.append(ts)
+        ends = item.complete or (item.by_newline and not newlines)
+        open_since = -1 if ends else ts
+    if open_since >= 0:
+        pieces.append(INCOMPLETE)
+    _end(lines, pieces)
+    return lines
+
+
+def _end(lines: Lines, pieces: list[str]) -> None:
+    """Add the line of ``pieces`` (none at the start) to ``lines``."""
+    if not pieces:
+        return
+    if len(pieces) > 1:
+        lines.rewritten.append(len(lines.texts))
+    lines.texts.append("".join(pieces))
+
+
+def _ns(text: str) -> int | None:
+    """An RFC 3339 time in nanoseconds since the epoch, or None when it is not one."""
+    match = _RFC3339.fullmatch(text)
+    if match is None:
+        return None
+    zone = "+00:00" if match[3] == "Z" else match[3]
+    try:
+        seconds = int(datetime.fromisoformat(match[1] + zone).timestamp())
+    except ValueError:  # a day or an hour out of range
+        return None
+    return seconds * _NS + int((match[2] or "0").ljust(9, "0"))

@@ -1,0 +1,240 @@
+"""Split events joined inside a runtime's or a shipper's wrapper, and split lines put together."""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+
+import pytest
+
+from log_analyzer.logs.continuations import regroup_continuations
+from log_analyzer.logs.entries import Row
+from log_analyzer.logs.levels import Level
+from log_analyzer.logs.normalize import normalize_rows
+from log_analyzer.logs.reassembly import INCOMPLETE
+from tests.wrapped import WRAPPERS, cri, docker, fluent_bit
+
+_S = 1_000_000_000
+_POD = MappingProxyType({"pod": "pay-5d8", "container": "pay"})
+_OTHER_POD = MappingProxyType({"pod": "pay-7f1", "container": "pay"})
+_SHIPPER = MappingProxyType({"job": "fluent-bit"})  # every container's records in one stream
+
+
+def _time(ms: int) -> str:
+    """An RFC 3339 time ``ms`` milliseconds after 09:30:05 (nanoseconds, as containerd writes)."""
+    return f"2026-03-14T09:30:{5 + ms // 1000:02d}.{ms % 1000:03d}000123Z"
+
+
+def _lines(rows: list[Row]) -> list[str]:
+    return [line for _, _, line in rows]
+
+
+_JAVA = [
+    "2026-03-14 09:30:05.001 ERROR [pay] charge failed for order 7",
+    "java.lang.IllegalStateException: charge failed",
+    "\tat com.shop.Pay.charge(Pay.java:42)",
+    "Caused by: java.io.IOException: connection reset by peer",
+    "\tat java.base/sun.nio.ch.SocketDispatcher.read0(Native Method)",
+    "\t... 12 more",
+]
+
+
+@pytest.mark.parametrize("wrapper", sorted(set(WRAPPERS) - {"cri-partial"}))
+def test_a_trace_reads_the_same_in_every_wrapper(wrapper: str) -> None:
+    plain: list[Row] = [(_POD, _S + n, line) for n, line in enumerate(_JAVA)]
+    wrapped: list[Row] = [(_POD, ts, WRAPPERS[wrapper](line)) for _, ts, line in plain]
+    out, joined = regroup_continuations(wrapped)
+    assert (out, joined) == regroup_continuations(plain)
+    assert normalize_rows(out) == normalize_rows(regroup_continuations(plain)[0])
+
+
+def test_a_java_trace_in_cri_lines_is_joined_within_its_pipe_only() -> None:
+    # Promtail without its cri stage: both pipes of the container in one stream, interleaved.
+    stdout = [
+        "GET /health 200 1ms",
+        "\tat a.B.c(B.java:1) printed to stdout",
+        "GET /orders 200 3ms",
+    ]
+    rows: list[Row] = []
+    for n, line in enumerate(_JAVA):
+        rows.append((_POD, _S + 2 * n, cri(line, "stderr", time=_time(2 * n))))
+        if n < len(stdout):
+            rows.append((_POD, _S + 2 * n + 1, cri(stdout[n], "stdout", time=_time(2 * n + 1))))
+    out, joined = regroup_continuations(rows)
+    assert joined == len(_JAVA) - 1 + 1  # the frame on stdout continues the line before it
+    assert _lines(out) == [
+        "\n".join(_JAVA),
+        "GET /health 200 1ms\n\tat a.B.c(B.java:1) printed to stdout",
+        rows[5][2],  # a wrapped line neither joined nor split stays as it was
+    ]
+    exception, _, served = normalize_rows(out)
+    assert exception.level is Level.ERROR
+    assert "Caused by: java.io.IOException" in exception.message
+    assert served.message == "GET /orders 200 3ms"
+
+
+def test_a_python_traceback_in_docker_records_is_one_entry() -> None:
+    lines = [
+        "Traceback (most recent call last):",
+        '  File "/app/worker.py", line 41, in handle',
+        "    total = order.amount / order.quantity",
+        "ZeroDivisionError: division by zero",
+    ]
+    rows: list[Row] = [(_POD, _S + n, docker(line, time=_time(n))) for n, line in enumerate(lines)]
+    rows.append((_POD, _S + 9, docker("INFO next order", time=_time(9))))
+    out, joined = regroup_continuations(rows)
+    assert joined == 3
+    assert _lines(out) == ["\n".join(lines), rows[-1][2]]
+
+
+def test_a_go_panic_in_fluent_bit_records_is_joined_per_pod() -> None:
+    panic = [
+        "panic: runtime error: invalid memory address or nil pointer dereference",
+        "goroutine 42 [running]:",
+        "main.(*Server).handle(0xc0000b2000, {0x7f3c, 0xc0001})",
+        "\t/app/server.go:118 +0x1d4",
+    ]
+    # Two pods of one deployment panic at once; their records share the shipper's stream.
+    rows: list[Row] = []
+    for n, line in enumerate(panic):
+        rows.append((_SHIPPER, _S + 2 * n, fluent_bit(docker(line, time=_time(2 * n)), "api-1")))
+        rows.append(
+            (_SHIPPER, _S + 2 * n + 1, fluent_bit(docker(line, time=_time(2 * n + 1)), "api-2"))
+        )
+    out, joined = regroup_continuations(rows)
+    assert joined == 2 * (len(panic) - 1)
+    assert _lines(out) == ["\n".join(panic)] * 2
+
+
+def test_cri_parts_are_put_together_in_order_per_pipe() -> None:
+    head, middle, tail = '{"level":"error","msg":"' + "a" * 30, "b" * 30, 'c"}'
+    rows: list[Row] = [
+        (_POD, _S, cri(head, "stdout", "P", _time(0))),
+        (_POD, _S + 1, cri("stderr line between the parts", "stderr", "F", _time(1))),
+        (_POD, _S + 2, cri(middle, "stdout", "P", _time(2))),
+        (_POD, _S + 3, cri(tail, "stdout", "F", _time(3))),
+    ]
+    out, joined = regroup_continuations(rows)
+    assert joined == 2
+    assert _lines(out) == [head + middle + tail, rows[1][2]]
+    whole, _ = normalize_rows(out)
+    assert (whole.level, whole.message) == (Level.ERROR, "a" * 30 + "b" * 30 + "c")
+
+
+def test_a_docker_line_without_its_newline_continues_in_the_next_record() -> None:
+    rows: list[Row] = [
+        (_POD, _S, docker("x" * 40, "stdout", _time(0), end="")),
+        (_POD, _S + 1, docker("y" * 40, "stdout", _time(0))),
+        (_POD, _S + 2, docker("a line of its own", "stdout", _time(1))),
+    ]
+    out, joined = regroup_continuations(rows)
+    assert joined == 1
+    assert _lines(out) == ["x" * 40 + "y" * 40, rows[2][2]]
+
+
+def test_records_that_never_end_with_a_newline_are_not_parts() -> None:
+    # A shipper that strips the newline from every record leaves no sign of a split line.
+    rows: list[Row] = [
+        (_POD, _S + n, docker(f"line {n}", "stdout", _time(n), end="")) for n in range(3)
+    ]
+    assert regroup_continuations(rows) == (rows, 0)
+
+
+@pytest.mark.parametrize(
+    "last",
+    [
+        pytest.param(None, id="at-the-windows-end"),
+        pytest.param(3 * _S, id="next-part-too-late"),
+    ],
+)
+def test_a_line_whose_last_part_was_not_read_is_kept_and_marked(last: int | None) -> None:
+    rows: list[Row] = [
+        (_POD, _S, cri("ERROR upload failed: " + "p" * 30, "stderr", "P", _time(0))),
+        (_POD, _S + 1, cri("q" * 30, "stderr", "P", _time(1))),
+    ]
+    if last is not None:
+        rows.append((_POD, _S + last, cri("a later line", "stderr", "F", _time(3000))))
+    out, joined = regroup_continuations(rows)
+    assert joined == 1
+    assert _lines(out)[0] == "ERROR upload failed: " + "p" * 30 + "q" * 30 + INCOMPLETE
+    assert _lines(out)[1:] == ([] if last is None else [rows[2][2]])
+    [entry, *_] = normalize_rows(out)
+    assert entry.level is Level.ERROR and entry.message.endswith(INCOMPLETE)
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        pytest.param(
+            [
+                (_POD, _S, cri("ERROR payment failed", time=_time(0))),
+                (_POD, 2 * _S + 1, cri("java.io.IOException: reset", time=_time(1001))),
+            ],
+            id="two-errors-a-second-apart",
+        ),
+        pytest.param(
+            [
+                (_POD, _S, cri("ERROR payment failed", time=_time(0))),
+                (_OTHER_POD, _S + 1, cri("\tat a.B.c(B.java:1)", time=_time(1))),
+            ],
+            id="different-pods",
+        ),
+        pytest.param(
+            [
+                (_SHIPPER, _S, fluent_bit(docker("ERROR payment failed"), "api-1")),
+                (_SHIPPER, _S + 1, fluent_bit(docker("\tat a.B.c(B.java:1)"), "api-2")),
+            ],
+            id="different-pods-in-one-shippers-stream",
+        ),
+        pytest.param(
+            [
+                (_POD, _S, cri("ERROR payment failed", "stderr", time=_time(0))),
+                (_POD, _S + 1, cri("Caused by: x.Y: z", "stdout", time=_time(1))),
+            ],
+            id="different-pipes",
+        ),
+        pytest.param(
+            [
+                (_POD, _S, cri("ERROR payment failed", time=_time(0))),
+                (_POD, _S + 1, cri("WARN retrying payment", time=_time(1))),
+            ],
+            id="not-a-continuation",
+        ),
+    ],
+)
+def test_lines_that_are_not_one_event_are_not_joined(rows: list[Row]) -> None:
+    assert regroup_continuations(rows) == (rows, 0)
+
+
+def test_the_wrappers_times_are_the_gap_when_every_line_names_one() -> None:
+    # A shipper that read a backlog stamped two lines written two seconds apart at once.
+    rows: list[Row] = [
+        (_POD, _S, cri("ERROR payment failed", time=_time(0))),
+        (_POD, _S + 1, cri("java.io.IOException: reset", time=_time(2000))),
+    ]
+    assert regroup_continuations(rows) == (rows, 0)
+    # Lines written at once, read by a shipper that stamped them two seconds apart.
+    rows = [
+        (_POD, _S, cri("ERROR payment failed", time=_time(0))),
+        (_POD, 3 * _S, cri("java.io.IOException: reset", time=_time(1))),
+    ]
+    assert regroup_continuations(rows)[1] == 1
+
+
+@pytest.mark.parametrize("written", ["yesterday", "2026-02-30T09:30:05.000Z"])
+def test_the_stores_times_are_the_gap_when_a_line_names_no_time_of_its_own(written: str) -> None:
+    rows: list[Row] = [
+        (_POD, _S, docker("ERROR payment failed", time=written)),
+        (_POD, 3 * _S, docker("java.io.IOException: reset", time=_time(1))),
+    ]
+    assert regroup_continuations(rows) == (rows, 0)
+
+
+def test_plain_lines_beside_wrapped_ones_are_joined_among_themselves() -> None:
+    rows: list[Row] = [
+        (_POD, _S, "ERROR payment failed"),
+        (_POD, _S + 1, cri("GET /orders 200", "stdout", time=_time(1))),
+        (_POD, _S + 2, "\tat a.B.c(B.java:1)"),
+    ]
+    out, joined = regroup_continuations(rows)
+    assert joined == 1
+    assert _lines(out) == ["ERROR payment failed\n\tat a.B.c(B.java:1)", rows[1][2]]
