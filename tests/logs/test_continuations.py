@@ -229,12 +229,24 @@ def test_the_stores_times_are_the_gap_when_a_line_names_no_time_of_its_own(writt
     assert regroup_continuations(rows) == (rows, 0)
 
 
-def test_plain_lines_beside_wrapped_ones_are_joined_among_themselves() -> None:
+def test_plain_lines_in_a_wrapped_stream_are_joined_among_themselves() -> None:
     rows: list[Row] = [
-        (_POD, _S, "ERROR payment failed"),
-        (_POD, _S + 1, cri("GET /orders 200", "stdout", time=_time(1))),
-        (_POD, _S + 2, "\tat a.B.c(B.java:1)"),
+        (_POD, _S, cri("GET /orders 200", "stdout", time=_time(0))),
+        (_POD, _S + 1, "ERROR payment failed"),
+        (_POD, _S + 2, cri("GET /orders 200", "stdout", time=_time(2))),
+        (_POD, _S + 3, "\tat a.B.c(B.java:1)"),
     ]
     out, joined = regroup_continuations(rows)
     assert joined == 1
-    assert _lines(out) == ["ERROR payment failed\n\tat a.B.c(B.java:1)", rows[1][2]]
+    assert _lines(out) == [rows[0][2], "ERROR payment failed\n\tat a.B.c(B.java:1)", rows[2][2]]
+
+
+def test_a_stream_is_wrapped_or_not_as_its_first_line_is() -> None:
+    # A wrapper is the runtime's or the shipper's: every line of a store stream has one or none,
+    # so only the first line of a stream is read for one (a scan of every line costs too much).
+    rows: list[Row] = [
+        (_POD, _S, "GET /orders 200"),
+        (_POD, _S + 1, cri("ERROR payment failed", time=_time(1))),
+        (_POD, _S + 2, cri("\tat a.B.c(B.java:1)", time=_time(2))),
+    ]
+    assert regroup_continuations(rows) == (rows, 0)

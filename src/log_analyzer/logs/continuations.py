@@ -10,8 +10,7 @@ from __future__ import annotations
 import re
 
 from log_analyzer.logs.entries import STORE_LEVEL, Row
-from log_analyzer.logs.reassembly import JOIN_WITHIN_NS, Lines, pipes
-from log_analyzer.logs.wrappers import MAYBE_WRAPPED
+from log_analyzer.logs.reassembly import JOIN_WITHIN_NS, Lines, is_wrapped, pipes
 
 # Lines that continue the entry before them in the same stream, when a container runtime split a
 # multi-line event (a stack trace) into one entry per line: frames, causes, elisions, a Python
@@ -32,8 +31,6 @@ _INDENTED = re.compile(r"\s{2,}\S")
 _NAMED = re.compile(r"[A-Za-z_][\w.]*(?::|$)")  # UploadFailed: ..., or KeyboardInterrupt
 _CHAINING = re.compile(r"During handling of the above|The above exception was the direct cause")
 _RAISED = re.compile(r"[\w.$]+(?:Error|Exception|Warning|Exit|Interrupt)\b")
-_CANDIDATE = re.compile(f"{_CONTINUATION.pattern}|{MAYBE_WRAPPED}")
-"""A line that continues another, or a wrapped line that may: else nothing is joined."""
 
 
 def regroup_continuations(rows: list[Row]) -> tuple[list[Row], int]:
@@ -45,30 +42,56 @@ def regroup_continuations(rows: list[Row]) -> tuple[list[Row], int]:
     and the parts of a line the runtime split are put together first (`reassembly.pipes`). The
     joined entry keeps its first line's time and place; the others are gone. A wrapped entry
     joined or put together is the application's text alone, without its wrappers. A list with
-    no continuation or wrapped line comes back as it is.
+    no continuation line and no wrapped stream comes back as it is.
     """
-    if not any(_CANDIDATE.match(line) for _, _, line in rows):
+    wrapped, continued = _survey(rows)
+    if not wrapped and not continued:
         return rows, 0
-    texts: dict[int, str] = {}
+    replaced: dict[int, str] = {}
     dropped: set[int] = set()
-    for positions in _streams(rows):
-        for lines in pipes(rows, positions):
-            _join(lines, texts, dropped)
+    for positions, holds_wrapped in _streams(rows, wrapped):
+        for lines in pipes(rows, positions, wrapped=holds_wrapped):
+            _join(lines, replaced, dropped)
     out = [
-        (labels, ts, texts.get(position, line))
+        (labels, ts, replaced.get(position, line))
         for position, (labels, ts, line) in enumerate(rows)
         if position not in dropped
     ]
     return out, len(dropped)
 
 
-def _join(lines: Lines, texts: dict[int, str], dropped: set[int]) -> None:
-    """Join the continuation lines of one pipe: their rows into ``dropped``, texts by row."""
+def _survey(rows: list[Row]) -> tuple[set[int], bool]:
+    """The `id`s of the labels of the store streams that are wrapped, and whether a line continues.
+
+    A wrapper is the runtime's or the shipper's, so every line of a store stream has one or
+    none: its first line tells. That costs an identity test per row (in the loop that looks for
+    a continuation anyway), where a test of every line for a shipper's ``"log"`` key would scan
+    each JSON line.
+    """
+    wrapped: set[int] = set()
+    seen: set[int] = set()
+    continued = False
+    last = None
+    for labels, _, line in rows:
+        if labels is not last:
+            last = labels
+            if id(labels) not in seen:
+                seen.add(id(labels))
+                if is_wrapped(line):
+                    wrapped.add(id(labels))
+        if not continued and _CONTINUATION.match(line):
+            continued = True
+    return wrapped, continued
+
+
+def _join(lines: Lines, replaced: dict[int, str], dropped: set[int]) -> None:
+    """Join the continuation lines of one pipe: rows joined into ``dropped``, new texts by row."""
+    texts, times = lines.texts, lines.times
     joined: dict[int, list[str]] = {}
     head = previous = -1
     in_traceback = in_goroutine = chained = after_frame = False
-    for index, line in enumerate(lines.texts):
-        near = previous >= 0 and lines.times[index] - lines.times[previous] <= JOIN_WITHIN_NS
+    for index, line in enumerate(texts):
+        near = previous >= 0 and times[index] - times[previous] <= JOIN_WITHIN_NS
         blank = not line.strip()
         indented = in_traceback and _INDENTED.match(line) is not None
         # The final line of a Python traceback: its exception, right after a frame's code.
@@ -84,7 +107,7 @@ def _join(lines: Lines, texts: dict[int, str], dropped: set[int]) -> None:
         )
         after_frame = continues and indented
         if continues:
-            joined.setdefault(head, [lines.texts[head]]).append(line)
+            joined.setdefault(head, [texts[head]]).append(line)
             dropped.add(lines.positions[index])
             in_traceback = in_traceback or line.startswith("Traceback (")
             in_goroutine = in_goroutine or line.startswith("goroutine ")
@@ -101,18 +124,19 @@ def _join(lines: Lines, texts: dict[int, str], dropped: set[int]) -> None:
         previous = index
     dropped.update(lines.parts)
     for index in lines.rewritten:
-        texts[lines.positions[index]] = lines.texts[index]
+        replaced[lines.positions[index]] = texts[index]
     for index, joined_lines in joined.items():
-        texts[lines.positions[index]] = "\n".join(joined_lines)
+        replaced[lines.positions[index]] = "\n".join(joined_lines)
 
 
-def _streams(rows: list[Row]) -> list[list[int]]:
-    """The positions of ``rows`` per stream, each in time order.
+def _streams(rows: list[Row], wrapped: set[int]) -> list[tuple[list[int], bool]]:
+    """The positions of ``rows`` per stream, each in time order, and whether it is ``wrapped``.
 
     A stream is its labels less the level a store detected (`STORE_LEVEL`): a store that
     detects levels sends a trace's first line (``error``) and its frames (no level) as two
     streams, yet they are one container's output. Each store stream is put in time order on its
     own first (one sent newest first is reversed, so lines of equal time keep their order).
+    A stream is wrapped when one of its store streams' labels is in ``wrapped`` (by `id`).
     """
     keys: dict[int, tuple[tuple[str, str], ...]] = {}
     per_labels: dict[int, list[int]] = {}
@@ -121,11 +145,13 @@ def _streams(rows: list[Row]) -> list[list[int]]:
         if id(labels) not in keys:
             keys[id(labels)] = tuple(sorted((k, v) for k, v in labels.items() if k != STORE_LEVEL))
     merged: dict[tuple[tuple[str, str], ...], list[int]] = {}
+    merged_wrapped: set[tuple[tuple[str, str], ...]] = set()
     for label_id, positions in per_labels.items():
         if rows[positions[0]][1] > rows[positions[-1]][1]:
             positions.reverse()
         merged.setdefault(keys[label_id], []).extend(positions)
-    streams = list(merged.values())
-    for positions in streams:
+        if label_id in wrapped:
+            merged_wrapped.add(keys[label_id])
+    for positions in merged.values():
         positions.sort(key=lambda position: rows[position][1])
-    return streams
+    return [(positions, key in merged_wrapped) for key, positions in merged.items()]

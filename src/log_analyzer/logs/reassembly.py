@@ -43,30 +43,35 @@ class Lines(NamedTuple):
     """The indexes of lines whose text is not their row's line: put together, or incomplete."""
 
 
-def pipes(rows: list[Row], positions: list[int]) -> Iterator[Lines]:
-    """The lines of one store stream (``positions`` of ``rows``, in time order), per pipe.
+def is_wrapped(line: str) -> bool:
+    """Whether ``line`` is wrapped by a runtime or a shipper (`unwrap` reads it)."""
+    return _MAYBE_WRAPPED(line) is not None and unwrap(line) is not None
 
-    Rows that are not wrapped are one sequence, as they are. A wrapped row's application line
-    is read, and rows of different pipes or containers are told apart; their times are the
-    wrappers' own when every row of the pipe names one (the runtime's time as it wrote the line:
-    a shipper that stamps lines as it reads them can bunch lines written far apart, or spread
-    lines written at once), else the store's.
+
+def pipes(rows: list[Row], positions: list[int], *, wrapped: bool) -> Iterator[Lines]:
+    """The lines of one stream (``positions`` of ``rows``, in time order), per pipe.
+
+    Rows that are not wrapped are one sequence, as they are. In a ``wrapped`` stream, a wrapped
+    row's application line is read, and rows of different pipes or containers are told apart;
+    their times are the wrappers' own when every row of the pipe names one (the runtime's time
+    as it wrote the line: a shipper that stamps lines as it reads them can bunch lines written
+    far apart, or spread lines written at once), else the store's.
     """
     texts = [rows[position][2] for position in positions]
-    if not any(map(_MAYBE_WRAPPED, texts)):
+    if not wrapped:
         yield Lines(positions, texts, [rows[position][1] for position in positions], [], [])
         return
     plain: list[int] = []
-    wrapped: dict[tuple[str, ...], list[tuple[int, Unwrapped]]] = {}
+    per_pipe: dict[tuple[str, ...], list[tuple[int, Unwrapped]]] = {}
     for position, text in zip(positions, texts, strict=True):
         found = unwrap(text) if _MAYBE_WRAPPED(text) else None
         if found is None:
             plain.append(position)
         else:
-            wrapped.setdefault(found.source, []).append((position, found))
+            per_pipe.setdefault(found.source, []).append((position, found))
     if plain:
         yield Lines(plain, [rows[p][2] for p in plain], [rows[p][1] for p in plain], [], [])
-    for pipe in wrapped.values():
+    for pipe in per_pipe.values():
         yield _put_together(rows, pipe)
 
 
