@@ -189,3 +189,14 @@ def test_every_truth_template_is_at_warning_level_or_above() -> None:
     for incident in GOLDEN:
         levels = {k.level for k in incident.kinds if k.marker in incident.templates}
         assert levels <= SEVERE_LEVELS, incident.name
+
+
+def test_the_cri_trace_is_wrapped_with_both_pipes_of_its_pod_in_one_stream() -> None:
+    g = generated(golden("java-trace-in-cri-lines"))
+    ledger = [e for e in g.entries if e[1]["app"] == "ledger-api"]
+    cri = re.compile(r"^\S+Z (stdout|stderr) F ")
+    pipes = Counter(match[1] for e in ledger if (match := cri.match(e[3])))
+    assert pipes["stdout"] and pipes["stderr"] and sum(pipes.values()) == len(ledger)
+    assert len({id(e[1]) for e in ledger}) == 1  # one pod: its pipes share the store's stream
+    split = [e for e, head in zip(g.entries, g.heads, strict=True) if not head]
+    assert any(re.match(r"^\S+Z stderr F Caused by: org\.postgresql\.", e[3]) for e in split)

@@ -247,3 +247,19 @@ def raw_shape() -> Shape:
 def access_time(ts_ns: int) -> str:
     """The time as nginx's access log writes it: ``03/Dec/2026:14:05:00 +0000``."""
     return f"{_moment(ts_ns):%d/%b/%Y:%H:%M:%S} +0000"
+
+
+def cri_shape(inner: Shape, stream: str = "stderr") -> Shape:
+    """``inner``'s lines as a CRI runtime writes them to the node's file, one ``F`` line each.
+
+    What a store keeps when the shipper sends the runtime's lines as they are (Promtail or
+    Alloy without their ``cri`` stage): ``2025-06-02T14:05:00.123456789Z stderr F <line>``.
+    """
+
+    def write(ts_ns: int, level: str, message: str) -> Written:
+        stamp = f"{_moment(ts_ns):%Y-%m-%dT%H:%M:%S}.{ts_ns % 1_000_000_000:09d}Z"
+        return tuple(
+            (lvl, f"{stamp} {stream} F {line}") for lvl, line in inner(ts_ns, level, message)
+        )
+
+    return write
