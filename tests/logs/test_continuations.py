@@ -10,7 +10,7 @@ from log_analyzer.logs.continuations import regroup_continuations
 from log_analyzer.logs.entries import Row
 from log_analyzer.logs.levels import Level
 from log_analyzer.logs.normalize import normalize_rows
-from log_analyzer.logs.reassembly import INCOMPLETE
+from log_analyzer.logs.wrappers import INCOMPLETE
 from tests.wrapped import WRAPPERS, cri, docker, fluent_bit
 
 _S = 1_000_000_000
@@ -250,3 +250,14 @@ def test_a_stream_is_wrapped_or_not_as_its_first_line_is() -> None:
         (_POD, _S + 2, cri("\tat a.B.c(B.java:1)", time=_time(2))),
     ]
     assert regroup_continuations(rows) == (rows, 0)
+
+
+def test_an_incomplete_line_cut_for_length_still_says_it_is_incomplete() -> None:
+    # A runtime splits lines longer than 16 KiB, far longer than a message is kept.
+    rows: list[Row] = [
+        (_POD, _S, cri("ERROR " + "p" * 16_384, "stderr", "P", _time(0))),
+        (_POD, _S + 1, cri("q" * 16_384, "stderr", "P", _time(1))),
+    ]
+    [entry] = normalize_rows(regroup_continuations(rows)[0], max_chars=2000)
+    assert entry.truncated and entry.level is Level.ERROR
+    assert entry.message.endswith(f"…[truncated {2 * 16_384 - 2000} chars]{INCOMPLETE}")

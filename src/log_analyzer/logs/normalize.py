@@ -23,7 +23,7 @@ from log_analyzer.logs.structured import (
     message_from_fields,
     parse_structured,
 )
-from log_analyzer.logs.wrappers import MAX_WRAPPERS, runtime_prefix, shipped_line
+from log_analyzer.logs.wrappers import INCOMPLETE, MAX_WRAPPERS, runtime_prefix, shipped_line
 
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07]*(?:\x07|\x1b\\)")
 _NO_IDS: Mapping[str, str] = MappingProxyType({})
@@ -150,10 +150,13 @@ def cut(
 
     An over-long message is redacted first, so that no secret that straddles the cut leaves
     half of itself behind where no rule can recognise it; what that finds is counted into
-    ``redactions``, when given.
+    ``redactions``, when given. A split line's `INCOMPLETE` mark stays at the end of its cut.
     """
     if len(message) <= max_chars:
         return message, False
+    if message.endswith(INCOMPLETE):
+        kept, truncated = cut(message[: -len(INCOMPLETE)], max_chars, redactions, pii=pii)
+        return kept + INCOMPLETE, truncated
     redacted = redact(message, pii=pii)
     if redactions is not None:
         redactions.update(redacted.counts)

@@ -17,12 +17,10 @@ from datetime import datetime
 from typing import NamedTuple
 
 from log_analyzer.logs.entries import Row
-from log_analyzer.logs.wrappers import MAYBE_WRAPPED, Unwrapped, unwrap
+from log_analyzer.logs.wrappers import INCOMPLETE, MAYBE_WRAPPED, Unwrapped, unwrap
 
 JOIN_WITHIN_NS = 1_000_000_000
 """The longest gap between two lines of one split event: a runtime writes them at once."""
-INCOMPLETE = " …[incomplete: the rest of this line was not read]"
-"""Written after a split line whose last part was not read."""
 _MAYBE_WRAPPED = re.compile(MAYBE_WRAPPED).match
 _RFC3339 = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?(Z|[+-]\d\d:\d\d)")
 _NS = 1_000_000_000

@@ -33,6 +33,8 @@ _RUNTIME = re.compile(
 MAYBE_WRAPPED = r'\{.*"log"|' r"\d{4}-\d\d-\d\dT.{8,24} std"
 """A regex that matches at the start of every wrapped line, and of few others: for a pre-check
 that is one alternative more in a regex the caller runs over every line anyway."""
+INCOMPLETE = " …[incomplete: the rest of this line was not read]"
+"""Written after a line a runtime split whose last part was not read; kept through a cut."""
 _MESSAGE_KEYS_BEFORE_LOG = ("msg", "message", "@m")
 """The message keys a structured line's message is taken from before ``log``."""
 MAX_WRAPPERS = 2
