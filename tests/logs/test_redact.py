@@ -13,7 +13,7 @@ from log_analyzer.logs.redact import (
     Redaction,
     engine,
     key_names,
-    key_values,
+    key_value_syntax,
     may_contain_secret,
     percent_encoded,
     personal,
@@ -22,6 +22,7 @@ from log_analyzer.logs.redact import (
     rules,
     same_for_all_digits,
     urls,
+    vendor_code,
     vendors,
 )
 from log_analyzer.logs.redact import rule as redact_rule
@@ -597,7 +598,7 @@ VENDOR_TOKENS = [
     ("ghs_" + body(40), "github_token"),
     ("ghr_" + body(36), "github_token"),
     ("github_pat_" + body(22), "github_token"),
-    *[(f"gl{kind}-" + body(20), "gitlab_token") for kind in vendors._GITLAB],
+    *[(f"gl{kind}-" + body(20), "gitlab_token") for kind in vendor_code._GITLAB],
     ("glc_" + body(32) + "==", "grafana_token"),
     ("v4.local." + body(40), "paseto"),
     ("v2.public." + body(60) + "." + body(8), "paseto"),
@@ -2610,7 +2611,7 @@ def test_only_the_rules_whose_hints_are_found_run(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setitem(engine._PLANS, NO_PII, plan._replace(rules=tuple(recorded)))
     assert redact("password=pw1", pii=NO_PII).counts == {"password": 1}
     # "pass" is a hint of secrets named in prose too, which find nothing here.
-    key_value = key_values._key_value_pattern(key_names._SECRET_KEY_WORDS).pattern
+    key_value = key_value_syntax._key_value_pattern(key_names._SECRET_KEY_WORDS).pattern
     assert runs == [key_value, prose._SPACED_SECRET.pattern, prose._STATED_PASSWORD.pattern]
     runs.clear()
     assert redact(f"password=pw1 card {VISA}", pii=NO_PII).total == 2
@@ -3218,7 +3219,7 @@ def test_escaped_json_without_a_secret_stays(line: str) -> None:
 
 
 def test_a_value_in_unicode_quotes_is_read_within_its_reach() -> None:
-    reach = key_values._ESCAPED_VALUE_REACH
+    reach = key_value_syntax._ESCAPED_VALUE_REACH
     value = "a1B2" * (reach // 4)
     quote = r"\u0022"
     assert redact(f"{quote}password{quote}:{quote}{value}{quote}").total == 1

@@ -49,13 +49,17 @@ Where each part lives:
   plans of hints they run (`_plan`); ``rules``: every rule, in the order they run.
 * ``rule``: what a rule is, its placeholder and what replacers share; ``values``: tests of a
   value alone (does it look random, or say "no secret"?).
-* One module per family of secrets: ``vendors`` (vendor tokens, an AWS secret key after its
-  id, base64-encoded PEM keys, Vault's key shares), ``vendor_structures`` (vendor credentials
-  known by structure or context: base64-encoded JWTs, DSN keys, Facebook app tokens, PagerDuty
-  routing keys), ``kubernetes`` (Secrets' data, base64 under connection keys, JSON Web Keys),
-  ``urls`` (URLs, webhooks, Authorization headers, signatures, Digest, OAuth codes),
-  ``key_names`` (what a key's name says), ``key_values`` (pairs under secret-named and
-  generic keys), ``named_values`` (a secret's name and value), ``prose`` (a secret named or a
+* One module per family of secrets: ``vendors`` (vendor tokens known by their middle or end,
+  an AWS secret key after its id, base64-encoded PEM keys, Vault's key shares) and the tables
+  of tokens known by how they start, by kind of vendor (``vendor_code``, ``vendor_cloud``,
+  ``vendor_ai``, ``vendor_commerce``; ``vendor_rule``: the rule made of a table),
+  ``vendor_structures`` (vendor credentials known by structure or context: base64-encoded
+  JWTs, DSN keys, Facebook app tokens, PagerDuty routing keys), ``kubernetes`` (Secrets'
+  data, base64 under connection keys, JSON Web Keys), ``urls`` (URLs, webhooks, OAuth codes),
+  ``auth_headers`` (Authorization headers, signatures, Digest), ``key_names`` (what a key's
+  name says), ``key_value_syntax`` (how a pair is written and read), ``key_values`` (pairs
+  under secret-named keys), ``generic_key_values`` (pairs under generic keys),
+  ``named_values`` (a secret's name and value), ``prose`` (a secret named or a
   password stated in prose), ``blocks`` (values on the lines after their key),
   ``key_bodies`` (private keys' bodies without their header), ``logins`` (lists of
   ``user:password``), ``command_lines`` (password flags), ``cookies`` (cookies, session

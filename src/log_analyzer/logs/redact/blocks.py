@@ -16,7 +16,7 @@ from log_analyzer.logs.redact.key_names import (
     _keyword_alternation,
     _kv_kind,
 )
-from log_analyzer.logs.redact.key_values import _KEY_SUFFIX
+from log_analyzer.logs.redact.key_value_syntax import _KEY_SUFFIX
 from log_analyzer.logs.redact.rule import _placeholder, _swap
 from log_analyzer.logs.redact.values import _is_not_secret
 

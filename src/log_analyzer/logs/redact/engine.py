@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 
 import re2
 
-from log_analyzer.logs.redact.key_values import _PAIR_BASE64
+from log_analyzer.logs.redact.generic_key_values import _PAIR_BASE64
 from log_analyzer.logs.redact.kubernetes import _ENCODED_HINT, _ENCODED_SECRET
 from log_analyzer.logs.redact.percent_encoded import _ENCODED_PAIR
 from log_analyzer.logs.redact.personal import _CARD

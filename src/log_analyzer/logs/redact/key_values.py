@@ -1,61 +1,26 @@
-"""Key-value pairs: the values of secret-named keys, and the random values of generic keys.
+"""The values of secret-named keys: ``password=``, ``"api_key":``, ``client_secret:``.
 
-``password=``, ``"api_key":``, ``client_secret:``, in JSON escaped once or twice or quoted with
-unicode escapes, in SQL's or Python's quoting, as a list or an object (`_key_value`);
-``webhook_key=`` and other generic keys when the value looks random, any opaque value of a
-signing, master or encryption key, ``user:password`` under an auth key (`_generic_key_value`);
-both built by `_key_value_pattern`. (A secret given as a name and a value is in
-``named_values``.)
+In JSON escaped once or twice or quoted with unicode escapes, in SQL's or Python's quoting, as a
+list or an object (`_key_value`), told apart from what such a key also holds: a count, a word a
+model streamed, a call in a stack trace, prose after a colon, a reference to where the secret
+is. The pairs' syntax is in ``key_value_syntax``, generic keys in ``generic_key_values``, a
+secret given as a name and a value in ``named_values``.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from typing import NamedTuple
 
-from log_analyzer.logs.redact.key_names import (
-    _ID_KEY_NAMES,
-    _KEY_WORD,
-    _PUBLIC,
-    _SHORT_KEYWORDS,
-    _key_prefix,
-    _keyword_alternation,
-    _kv_kind,
-)
+from log_analyzer.logs.redact.key_names import _key_prefix, _kv_kind
+from log_analyzer.logs.redact.key_value_syntax import _kv_value
 from log_analyzer.logs.redact.rule import _after_escape, _swap
 from log_analyzer.logs.redact.values import (
     _WORDLIKE,
     _high_entropy,
-    _is_basic_credential,
     _is_not_secret,
     _mixed_case_with_digit,
     _opaque_id,
 )
-
-
-class _Found(NamedTuple):
-    group: str
-    value: str
-    """The value, without the closing brackets that end its group (`tail`)."""
-    bare: bool
-    tail: int
-    """How many characters at the group's end close what holds the value: ``}`` of ``{k=v}``."""
-
-
-_CLOSERS = {")": "(", "}": "{", "]": "["}
-
-
-def _unbalanced_tail(value: str) -> int:
-    """How many brackets end `value` without having opened in it: the ``)`` of ``(pw=x)``."""
-    size = len(value)
-    while size and value[size - 1] in _CLOSERS:
-        closer = value[size - 1]
-        if value.count(closer, 0, size) <= value.count(_CLOSERS[closer], 0, size):
-            break
-        size -= 1
-    return len(value) - size
-
 
 # A call in code, as a stack trace quotes it: token = decode(header), pw = getpass(); not a value
 # that only holds a parenthesis (Xk9(Lm2#q7), whose "name" looks random).
@@ -69,30 +34,6 @@ def _is_call(value: str) -> bool:
 
 # An environment variable's name in a wrapped value (Env("DB_PASSWORD")): words joined by "_".
 _WRAPPED_NAME = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
-# YAML's block indicators: the value is on the next lines (`blocks`), not "|" itself.
-_BLOCK_INDICATOR = re.compile(r"[|>][-+0-9]{0,2}")
-
-
-def _kv_value(match: re.Match[str]) -> _Found | None:
-    """The value's group, the value, whether it is bare; None if it is no secret."""
-    group = str(match.lastgroup)
-    value = match.group(group)
-    tail = _unbalanced_tail(value) if group == "bare" else 0
-    value = value[: len(value) - tail]
-    keyword = match.group("kw")
-    if _is_not_secret(value) or (group == "bare" and _BLOCK_INDICATOR.fullmatch(value)):
-        return None
-    start = match.start()
-    before = match.string[start - 1] if start else ""
-    # Inside a word unless a camelCase boundary: bypass, monkey, COMPASS, but dbPass (and \npass).
-    inside = (
-        before.isalpha()
-        and before.isupper() == keyword[0].isupper()
-        and not _after_escape(match.string, start)
-    )
-    if inside and keyword.lower() in _SHORT_KEYWORDS:
-        return None
-    return _Found(group, value, group == "bare", tail)
 
 
 def _counted(value: str) -> bool:
@@ -228,140 +169,3 @@ def _key_value(match: re.Match[str]) -> tuple[str, str] | None:
         return None  # a segment of an ARN or URN: arn:aws:secretsmanager:...:secret:db-creds
     # A bare JSON value (a number) gets quotes, so the line stays valid JSON.
     return _swap(match, group, kind, key_quote if bare else "", tail)
-
-
-# A generic key named for what it does to secrets holds one even as hex, which ids are too
-# (RAILS_MASTER_KEY, a 32-character hex string): any opaque value counts there.
-_SECRET_KEY_NAMES = frozenset({"signing", "master", "hmac", "encryption", "decryption", "shared"})
-# Hex, a UUID, or hex groups (Mailgun's key-...-...), maybe after a short vendor word (sdk-).
-_HEX_KEY = re.compile(r"(?:[a-z]{2,8}-)?[0-9a-fA-F]{8,}(?:-[0-9a-fA-F]{4,})*")
-
-
-def _hex_key(value: str) -> bool:
-    """Whether `value` is a key in hex, 16 characters or more without its dashes.
-
-    Algolia's and Mailgun's keys, Heroku's UUIDs, LaunchDarkly's ``sdk-<uuid>``: under a name
-    that says "key", no less a secret than a mixed-case one.
-    """
-    return _HEX_KEY.fullmatch(value) is not None and _opaque_id(value.replace("-", ""))
-
-
-_HEX_KEY_WORDS = frozenset({"key", "authorization"})
-
-
-# user:password under an auth or credentials key (http.auth=elastic:pw, credentials=admin:pw):
-# the password, whatever it looks like, unless it is a port (host:9200), a URL's "//", a
-# reference or an environment variable's name (creds=env:AWS_KEY).
-_USER_AND_PASSWORD = re.compile(r"(?P<user>[A-Za-z0-9._@+-]{1,64}):(?P<password>[^\s:]{1,256})")
-_PAIR_KEY_WORDS = frozenset({"auth", "cred", "creds", "credential", "credentials"})
-_BASIC_MIN_CHARS = 8
-"""base64 of the shortest user:password taken (``a:bcdef``)."""
-# Where such a value may stand (its digits decide the verdict: `same_for_all_digits`).
-_PAIR_BASE64 = re.compile(
-    rf"(?i)(?:{'|'.join(sorted(_PAIR_KEY_WORDS, key=len, reverse=True))})"
-    rf"[\"']?[ \t]*[:=][ \t]*[\"']?[A-Za-z0-9+/]{{{_BASIC_MIN_CHARS}}}"
-)
-_ENV_NAME = re.compile(r"[A-Z][A-Z0-9_]*")
-_PORT_DIGITS = 5
-
-
-def _is_login_password(value: str) -> bool:
-    return not (
-        (value.isdigit() and len(value) <= _PORT_DIGITS)
-        or value.startswith("//")
-        or _ENV_NAME.fullmatch(value)
-        or _is_not_secret(value)
-    )
-
-
-def _generic_key_value(match: re.Match[str]) -> tuple[str, str] | None:
-    found = _kv_value(match)
-    if found is None:
-        return None
-    group, value, bare, tail = found
-    named = {word.lower() for word in _KEY_WORD.findall(_key_prefix(match))[-1:]}
-    if named & _PUBLIC or named & _ID_KEY_NAMES:
-        return None  # a public key, or a key that finds a thing, is no secret
-    pair = _USER_AND_PASSWORD.fullmatch(value)
-    if pair is not None and match.group("kw").lower() in _PAIR_KEY_WORDS:
-        if not _is_login_password(pair.group("password")):
-            return None
-        kind, replaced = _swap(pair, "password", "password")
-        whole, base = match.group(0), match.start()
-        start, end = match.span(group)
-        return kind, f"{whole[: start - base]}{replaced}{whole[end - base :]}"
-    # Under auth or credentials, base64 of user:password however short (a registry's "auth" in
-    # a Docker config.json: "Y2k6NWFGRWtVaDI=" is ci:5aFEkUh2).
-    if (
-        match.group("kw").lower() in _PAIR_KEY_WORDS
-        and len(value) >= _BASIC_MIN_CHARS
-        and _is_basic_credential(value)
-    ):
-        quote = (match.group("kq") or "") if bare else ""
-        return _swap(match, group, "basic_auth", quote, tail)
-    # A key, or an Authorization header's raw value (no scheme), may be hex or a UUID.
-    hex_key = match.group("kw").lower() in _HEX_KEY_WORDS and _hex_key(value)
-    if not (_high_entropy(value) or hex_key or (named & _SECRET_KEY_NAMES and _opaque_id(value))):
-        return None
-    return _swap(match, group, "secret", (match.group("kq") or "") if bare else "", tail)
-
-
-# "password= user=x" has an empty password, not the value "user=x".
-_SEPARATOR = r"(?P<sep>[ \t]*(?:=>|:|=(?![ \t]+[A-Za-z0-9_.-]+=))[ \t]*)"
-_ESCAPED_VALUE_REACH = 1_024
-"""The longest value between ``\\u0022`` quotes read."""
-# JSON's quote escaped as "\u0022" (or "\u0027"): any four decimal digits, so that no verdict
-# depends on digits' values.
-_UNICODE_QUOTE = r"\\u[0-9]{4}"
-_VALUE = (
-    # Escaped JSON inside a string, once or twice (JSON of JSON in a message): \"password\":\"x\"
-    r"(?:\\{1,3}\"(?P<eq>[^\"\\\n]*)\\{1,3}\""
-    # ... or with its quotes as unicode escapes: \u0022password\u0022:\u0022x\u0022
-    rf"|{_UNICODE_QUOTE}(?P<uq>(?:[^\\\n\"]|\\(?!u[0-9]{{4}})){{1,{_ESCAPED_VALUE_REACH}}}+)"
-    + _UNICODE_QUOTE
-    + r"|\"(?P<dq>(?:[^\"\\\n]|\\.)*)\"?"  # closing quote optional: lines may be cut short
-    # SQL's quoting: N'...' (T-SQL), E'...' (PostgreSQL), a quote written twice inside; and
-    # Python's bytes, b'...', as a dict's repr shows them.
-    r"|[NnEeBb]?'(?P<sq>(?:[^'\n]|'')*)'?"
-    # A quoted value wrapped in a type, as Rust's Debug and Python's reprs print it:
-    # password: Some("..."), Some(Secret("...")), SecretStr('...'); in a JSON string, Some(\"...\").
-    r"|(?:[A-Z][A-Za-z]{1,31}\(){1,2}(?:\\?\"(?P<wdq>[^\"\\\n]*)\\?\"|'(?P<wsq>[^'\n]*)')"
-    # A bare value ends at an "&" that starts a URL query's next parameter (&next=/), not at
-    # one inside it (password=p@ss&w0rd), and at a "," before a space or the next key
-    # (password=a, user=b; password=a,user=b), not at one inside it (password=Ab3,cc7). It
-    # holds brackets (Xk9(Lm2), {Zq8}); those closing what holds it are given back (`_Found`).
-    r"|(?P<bare>[^\s\"'\\\[<>,;&]+"
-    r"(?:(?:&(?![^\s&]*=)|,(?![ \t]|[A-Za-z_][\w.-]*[=:]))[^\s\"'\\\[<>,;&]+)*))"
-)
-
-
-# What may follow a secret's key word in its name: a plural (api_keys, passwords), a number
-# (password2), or a word saying which one (secret_value, tokenValue, PASSWORD_NEW,
-# password_confirmation, Secrets Manager's SecretString and SecretBinary); then maybe its
-# encoding (token_b64, unseal_keys_hex; "64" as any two digits, so that no verdict depends on
-# digits' values). Not any word: prompt_tokens=532 and token_count count tokens, secret_name
-# and password_length say something about a secret.
-_KEY_SUFFIX = (
-    r"(?P<suffix>s|[0-9]|[_-]?(?i:value|new|old|confirm(?:ation)?|string|binary))?"
-    r"(?:[_-](?i:b|base)[0-9]{2}|[_-](?i:hex))?"
-)
-# A list ([...], Go's too; not a placeholder), or an object whose pairs' values are the secrets
-# ({"db":"..."}).
-_CONTAINER = r"(?:\[(?!REDACTED:)(?P<list>[^\[\]{}\n]*)\]|\{(?P<object>[^{}\[\]\n]*)\})"
-
-
-def _key_value_pattern(words: Mapping[str, str], *, generic: bool = False) -> re.Pattern[str]:
-    """Pairs keyed by one of `words`, which a secret's name may follow (`_KEY_SUFFIX`).
-
-    A secret's key may hold a list or an object; a `generic` key ends with its word and holds
-    one value.
-    """
-    keyword = f"(?P<kw>{_keyword_alternation(words)})"
-    suffix, value = ("", _VALUE) if generic else (_KEY_SUFFIX, f"(?:{_CONTAINER}|{_VALUE})")
-    return re.compile(
-        keyword
-        + suffix
-        + rf"(?![A-Za-z0-9_.-])(?P<kq>\\{{0,3}}[\"']|{_UNICODE_QUOTE})?"
-        + _SEPARATOR
-        + value
-    )

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from log_analyzer.logs.redact.key_values import _is_login_password
+from log_analyzer.logs.redact.generic_key_values import _is_login_password
 from log_analyzer.logs.redact.rule import _placeholder
 from log_analyzer.logs.redact.values import _WORDLIKE
 

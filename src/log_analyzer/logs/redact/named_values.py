@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from log_analyzer.logs.redact.key_names import _kv_kind, _secret_name
-from log_analyzer.logs.redact.key_values import _VALUE, _unbalanced_tail
+from log_analyzer.logs.redact.key_value_syntax import _VALUE, _unbalanced_tail
 from log_analyzer.logs.redact.rule import _swap
 from log_analyzer.logs.redact.values import _is_not_secret
 

@@ -9,6 +9,16 @@ from __future__ import annotations
 import re
 from functools import partial
 
+from log_analyzer.logs.redact.auth_headers import (
+    _AUTHORIZATION,
+    _CREDENTIAL,
+    _DIGEST_RESPONSE,
+    _SCHEME_KINDS,
+    _auth_scheme,
+    _authorization,
+    _digest_response,
+    _signature,
+)
 from log_analyzer.logs.redact.blocks import _NEXT_LINE_SHAPE, _NEXT_LINE_VALUE, _next_line_value
 from log_analyzer.logs.redact.command_lines import (
     _FLAG,
@@ -24,6 +34,7 @@ from log_analyzer.logs.redact.cookies import (
     _cookies,
     _session_cookie,
 )
+from log_analyzer.logs.redact.generic_key_values import _generic_key_value
 from log_analyzer.logs.redact.key_bodies import (
     _KEY_BODY,
     _KEY_BODY_SHAPES,
@@ -32,11 +43,8 @@ from log_analyzer.logs.redact.key_bodies import (
     _putty_private,
 )
 from log_analyzer.logs.redact.key_names import _GENERIC_KEY_WORDS, _SECRET_KEY_WORDS
-from log_analyzer.logs.redact.key_values import (
-    _generic_key_value,
-    _key_value,
-    _key_value_pattern,
-)
+from log_analyzer.logs.redact.key_value_syntax import _key_value_pattern
+from log_analyzer.logs.redact.key_values import _key_value
 from log_analyzer.logs.redact.kubernetes import (
     _ENCODED_HINT,
     _ENCODED_SECRET,
@@ -85,26 +93,19 @@ from log_analyzer.logs.redact.statements import (
     _xml_secret,
 )
 from log_analyzer.logs.redact.urls import (
-    _AUTHORIZATION,
     _BARE_USER_PASSWORD,
     _BARE_USER_PASSWORD_SHAPE,
-    _CREDENTIAL,
-    _DIGEST_RESPONSE,
     _HOOK_PATH,
     _OAUTH_CODE,
-    _SCHEME_KINDS,
     _URL_PASSWORD,
     _WEBHOOK,
-    _auth_scheme,
-    _authorization,
     _bare_user_password,
-    _digest_response,
     _hook_path,
     _oauth_code,
-    _signature,
     _url_password,
     _webhook,
 )
+from log_analyzer.logs.redact.vendor_rule import _vendor_rule
 from log_analyzer.logs.redact.vendor_structures import (
     _BASE64_JWT,
     _DSN_KEY,
@@ -126,7 +127,6 @@ from log_analyzer.logs.redact.vendors import (
     _VENDORS,
     _aws_key_pair,
     _vault_key,
-    _vendor_rule,
 )
 
 

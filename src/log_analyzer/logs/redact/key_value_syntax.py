@@ -1,0 +1,127 @@
+r"""How a key-value pair is written, and how its value is read.
+
+The separators (``=``, ``:``, ``=>``), the values' quotings (JSON escaped once or twice or with
+``\u0022``, SQL's and Python's, a type around a quoted value, a bare value and where it ends),
+what may follow a secret's key word in its name, lists and objects as values:
+`_key_value_pattern` builds a rule's pattern from them; `_kv_value` reads the value it found.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import NamedTuple
+
+from log_analyzer.logs.redact.key_names import _SHORT_KEYWORDS, _keyword_alternation
+from log_analyzer.logs.redact.rule import _after_escape
+from log_analyzer.logs.redact.values import _is_not_secret
+
+
+class _Found(NamedTuple):
+    group: str
+    value: str
+    """The value, without the closing brackets that end its group (`tail`)."""
+    bare: bool
+    tail: int
+    """How many characters at the group's end close what holds the value: ``}`` of ``{k=v}``."""
+
+
+_CLOSERS = {")": "(", "}": "{", "]": "["}
+
+
+def _unbalanced_tail(value: str) -> int:
+    """How many brackets end `value` without having opened in it: the ``)`` of ``(pw=x)``."""
+    size = len(value)
+    while size and value[size - 1] in _CLOSERS:
+        closer = value[size - 1]
+        if value.count(closer, 0, size) <= value.count(_CLOSERS[closer], 0, size):
+            break
+        size -= 1
+    return len(value) - size
+
+
+# YAML's block indicators: the value is on the next lines (`blocks`), not "|" itself.
+_BLOCK_INDICATOR = re.compile(r"[|>][-+0-9]{0,2}")
+
+
+def _kv_value(match: re.Match[str]) -> _Found | None:
+    """The value's group, the value, whether it is bare; None if it is no secret."""
+    group = str(match.lastgroup)
+    value = match.group(group)
+    tail = _unbalanced_tail(value) if group == "bare" else 0
+    value = value[: len(value) - tail]
+    keyword = match.group("kw")
+    if _is_not_secret(value) or (group == "bare" and _BLOCK_INDICATOR.fullmatch(value)):
+        return None
+    start = match.start()
+    before = match.string[start - 1] if start else ""
+    # Inside a word unless a camelCase boundary: bypass, monkey, COMPASS, but dbPass (and \npass).
+    inside = (
+        before.isalpha()
+        and before.isupper() == keyword[0].isupper()
+        and not _after_escape(match.string, start)
+    )
+    if inside and keyword.lower() in _SHORT_KEYWORDS:
+        return None
+    return _Found(group, value, group == "bare", tail)
+
+
+# "password= user=x" has an empty password, not the value "user=x".
+_SEPARATOR = r"(?P<sep>[ \t]*(?:=>|:|=(?![ \t]+[A-Za-z0-9_.-]+=))[ \t]*)"
+_ESCAPED_VALUE_REACH = 1_024
+"""The longest value between ``\\u0022`` quotes read."""
+# JSON's quote escaped as "\u0022" (or "\u0027"): any four decimal digits, so that no verdict
+# depends on digits' values.
+_UNICODE_QUOTE = r"\\u[0-9]{4}"
+_VALUE = (
+    # Escaped JSON inside a string, once or twice (JSON of JSON in a message): \"password\":\"x\"
+    r"(?:\\{1,3}\"(?P<eq>[^\"\\\n]*)\\{1,3}\""
+    # ... or with its quotes as unicode escapes: \u0022password\u0022:\u0022x\u0022
+    rf"|{_UNICODE_QUOTE}(?P<uq>(?:[^\\\n\"]|\\(?!u[0-9]{{4}})){{1,{_ESCAPED_VALUE_REACH}}}+)"
+    + _UNICODE_QUOTE
+    + r"|\"(?P<dq>(?:[^\"\\\n]|\\.)*)\"?"  # closing quote optional: lines may be cut short
+    # SQL's quoting: N'...' (T-SQL), E'...' (PostgreSQL), a quote written twice inside; and
+    # Python's bytes, b'...', as a dict's repr shows them.
+    r"|[NnEeBb]?'(?P<sq>(?:[^'\n]|'')*)'?"
+    # A quoted value wrapped in a type, as Rust's Debug and Python's reprs print it:
+    # password: Some("..."), Some(Secret("...")), SecretStr('...'); in a JSON string, Some(\"...\").
+    r"|(?:[A-Z][A-Za-z]{1,31}\(){1,2}(?:\\?\"(?P<wdq>[^\"\\\n]*)\\?\"|'(?P<wsq>[^'\n]*)')"
+    # A bare value ends at an "&" that starts a URL query's next parameter (&next=/), not at
+    # one inside it (password=p@ss&w0rd), and at a "," before a space or the next key
+    # (password=a, user=b; password=a,user=b), not at one inside it (password=Ab3,cc7). It
+    # holds brackets (Xk9(Lm2), {Zq8}); those closing what holds it are given back (`_Found`).
+    r"|(?P<bare>[^\s\"'\\\[<>,;&]+"
+    r"(?:(?:&(?![^\s&]*=)|,(?![ \t]|[A-Za-z_][\w.-]*[=:]))[^\s\"'\\\[<>,;&]+)*))"
+)
+
+
+# What may follow a secret's key word in its name: a plural (api_keys, passwords), a number
+# (password2), or a word saying which one (secret_value, tokenValue, PASSWORD_NEW,
+# password_confirmation, Secrets Manager's SecretString and SecretBinary); then maybe its
+# encoding (token_b64, unseal_keys_hex; "64" as any two digits, so that no verdict depends on
+# digits' values). Not any word: prompt_tokens=532 and token_count count tokens, secret_name
+# and password_length say something about a secret.
+_KEY_SUFFIX = (
+    r"(?P<suffix>s|[0-9]|[_-]?(?i:value|new|old|confirm(?:ation)?|string|binary))?"
+    r"(?:[_-](?i:b|base)[0-9]{2}|[_-](?i:hex))?"
+)
+# A list ([...], Go's too; not a placeholder), or an object whose pairs' values are the secrets
+# ({"db":"..."}).
+_CONTAINER = r"(?:\[(?!REDACTED:)(?P<list>[^\[\]{}\n]*)\]|\{(?P<object>[^{}\[\]\n]*)\})"
+
+
+def _key_value_pattern(words: Mapping[str, str], *, generic: bool = False) -> re.Pattern[str]:
+    """Pairs keyed by one of `words`, which a secret's name may follow (`_KEY_SUFFIX`).
+
+    A secret's key may hold a list or an object; a `generic` key ends with its word and holds
+    one value.
+    """
+    keyword = f"(?P<kw>{_keyword_alternation(words)})"
+    suffix, value = ("", _VALUE) if generic else (_KEY_SUFFIX, f"(?:{_CONTAINER}|{_VALUE})")
+    return re.compile(
+        keyword
+        + suffix
+        + rf"(?![A-Za-z0-9_.-])(?P<kq>\\{{0,3}}[\"']|{_UNICODE_QUOTE})?"
+        + _SEPARATOR
+        + value
+    )
