@@ -20,7 +20,7 @@ from log_analyzer.logs.redact.generic_key_values import _PAIR_BASE64
 from log_analyzer.logs.redact.kubernetes import _ENCODED_HINT, _ENCODED_SECRET
 from log_analyzer.logs.redact.percent_encoded import _ENCODED_PAIR
 from log_analyzer.logs.redact.personal import _CARD
-from log_analyzer.logs.redact.rule import _placeholder, _Replacer, _Rule
+from log_analyzer.logs.redact.rule import _EDGE, _placeholder, _Replacer, _Rule
 from log_analyzer.logs.redact.rules import _rules
 
 PII_KINDS = frozenset({"email", "ip"})
@@ -83,15 +83,33 @@ def _build_plan(pii: frozenset[str]) -> _Plan:
     sources = [
         (index, source)
         for index, rule in enumerate(rules)
-        for source in (*map(re.escape, rule.hints), *rule.shapes)
+        for source in (*map(re.escape, rule.hints), *rule.shapes, *rule.narrowing)
     ]
     hints = re2.Set.SearchSet()
     for _, source in sources:
         hints.Add(source)
     hints.Compile()
-    hint = re2.compile("|".join(source for _, source in sources))
-    plan = _PLANS[pii] = _Plan(rules, hint, hints, tuple(index for index, _ in sources))
+    plan = _PLANS[pii] = _Plan(rules, _alternation(rules), hints, tuple(i for i, _ in sources))
     return plan
+
+
+def _alternation(rules: tuple[_Rule, ...]) -> Any:
+    """One RE2 regex matching wherever any of the `rules`' hints or shapes does.
+
+    It matches the same texts as all the hints apart, in a smaller program: a literal holding
+    another one (``"pass "`` holds ``pass``) and the narrowing shapes (which hold a literal of
+    a rule that always runs) add nothing; the literals and shapes go sorted, so that RE2
+    factors their common prefixes, and the shapes that start at a token's edge (`_EDGE`, which
+    RE2 does not factor) share one.
+    """
+    literals = {hint for rule in rules for hint in rule.hints}
+    kept = sorted(hint for hint in literals if not any(o in hint for o in literals - {hint}))
+    shapes = sorted({shape for rule in rules for shape in rule.shapes})
+    edged = [shape.removeprefix(_EDGE) for shape in shapes if shape.startswith(_EDGE)]
+    sources = [*map(re.escape, kept), *(shape for shape in shapes if not shape.startswith(_EDGE))]
+    if edged:
+        sources.append(f"{_EDGE}(?:{'|'.join(edged)})")
+    return re2.compile("|".join(sources))
 
 
 _PLANS: dict[frozenset[str], _Plan] = {}

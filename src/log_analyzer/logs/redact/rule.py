@@ -34,6 +34,13 @@ class _Rule:
     replace: _Replacer
     shapes: tuple[str, ...] = ()
     """RE2 regexes over the case-folded text, for what has no literal (digit runs)."""
+    narrowing: tuple[str, ...] = ()
+    """RE2 regexes like `shapes`, each holding a literal hint of a rule that always runs.
+
+    They keep this rule from running wherever that literal alone is ("pass" in every "password
+    expired"); the prefilter's alternation finds their texts by the literal, so only the set of
+    hints that picks the rules holds them.
+    """
     pii: str | None = None
     """The kind of personal data this rule finds, run only when asked for; None: always run."""
 

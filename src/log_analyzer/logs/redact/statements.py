@@ -48,8 +48,9 @@ _SQL_PASSWORD = re.compile(
     r"|(?<![\w$.])(?i:set)[ \t]+(?i:password)(?:[ \t]+(?i:for)[ \t]+[^\s=]{1,128})?[ \t]*=[ \t]*"
     r"(?:(?i:password)[ \t]*\([ \t]*)?" + _sql_literal("set")
 )
-_SQL_SHAPES = (r"password[ \t]+[en]?['\"]", r"identified[ \t]", r"set[ \t]+password")
-"""Where `_SQL_PASSWORD` may match (RE2, case-folded text)."""
+_SQL_SHAPES = (r"identified[ \t]",)
+_SQL_NARROWING = (r"password[ \t]+[en]?['\"]", r"set[ \t]+password")
+"""Where `_SQL_PASSWORD` may match (RE2, case-folded text): these and `_SQL_SHAPES`."""
 # An unquoted IDENTIFIED BY value is a password only in a statement about an account.
 _SQL_ACCOUNT = re.compile(r"(?i:\b(?:create|alter)[ \t]+(?:user|role|login)\b|\bgrant\b)")
 _SQL_REACH = 256

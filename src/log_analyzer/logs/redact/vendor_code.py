@@ -81,7 +81,8 @@ _CODE_TOKENS = (
         "airtable_token",
         r"pat[A-Za-z0-9]{14}\.[a-f0-9]{64}(?![A-Za-z0-9])",
         (),
-        (r"pat[a-z0-9]{14}\.",),
+        (),
+        (r"pat[a-z0-9]{14}\.",),  # ("pat" is a hint of secret-named keys)
     ),
     _Vendor(
         "settlemint_token",

@@ -19,6 +19,8 @@ class _Vendor(NamedTuple):
     pattern: str
     hints: tuple[str, ...]
     shapes: tuple[str, ...] = ()
+    narrowing: tuple[str, ...] = ()
+    """Shapes holding another rule's literal hint (`_Rule.narrowing`)."""
 
 
 _T = "A-Za-z0-9_-"  # base64url, and most vendors' token alphabets
@@ -65,4 +67,5 @@ def _vendor_rule(vendors: tuple[_Vendor, ...]) -> _Rule:
         tuple(hint for vendor in vendors for hint in vendor.hints),
         replace,
         tuple(shape for vendor in vendors for shape in vendor.shapes),
+        tuple(shape for vendor in vendors for shape in vendor.narrowing),
     )
