@@ -553,6 +553,9 @@ MAKERS: dict[str, Maker] = {
     "gitlab_pat_plain": of(ALNUM, 26, mixed_case=True),
     "cvv": of(string.digits, 3),
     "mnemonic": lambda rng: " ".join(rng.choice(BIP39_SAMPLE) for _ in range(12)),
+    "mnemonic24": lambda rng: " ".join(rng.choice(BIP39_SAMPLE) for _ in range(24)),
+    # Express' signed session cookie, as connect.sid holds it: "s:" (encoded), the id, a signature.
+    "express_sid": join("s%3A", of(URLSAFE, 32, mixed_case=True), ".", of(ALNUM, 43)),
     "paseto_local": join("v4.local.", of(URLSAFE, 140, mixed_case=True)),
     "paseto_public": join("v2.public.", of(URLSAFE, 120, mixed_case=True), ".", of(URLSAFE, 30)),
 }

@@ -14,18 +14,19 @@ signatures (Azure SAS ``sig=``, SigV4 ``Signature=``); values of secret-named ke
 ``"api_key":``, ``client_secret:``) and high-entropy values of generic ones (``webhook_key=``), any
 opaque value of a signing, master or encryption key; values whose name says they are secrets
 (``{"name": "DB_PASSWORD", "value": ...}``), in XML elements too (``<password>``), and in
-percent-encoded queries (``token%3D...``), in JSON escaped twice or quoted with ``\u0022``;
-command lines' password flags; every value under a Kubernetes Secret's ``data`` and
-``stringData``; a JSON Web Key's private members; random webhook path segments
+percent-encoded queries (``token%3D...``), in JSON escaped twice or quoted with ``\u0022``; command
+lines' password flags, tools' positional passwords (``zip -P``, ``7z -p``, ``mc alias set``,
+``smbclient -U user%pw``, SNMP's passphrases...) and passwords echoed into a command; ``.pgpass``
+lines; seed phrases; random ``session=`` and ``sid=`` values; every value under a Kubernetes
+Secret's ``data`` and ``stringData``; a JSON Web Key's private members; random webhook path segments
 (``/hooks/...``), hex and ``*_session=`` session cookies, CAS tickets; passwords in SQL statements
-(``PASSWORD '...'``, ``IDENTIFIED BY``) and in Redis, SMTP and FTP commands; password hashes
-(crypt, bcrypt, Argon2, PBKDF2, SCRAM, LDAP's ``{SSHA}``); OAuth authorization codes in redirect
-URLs; cookies; payment card numbers (Luhn-checked, known issuer prefixes). And what key names
-miss: a password stated in prose, a value on the lines after its key (YAML's ``password: |``),
-a private key's first body line without its header and PuTTY's private lines, lists of logins
-(``users=alice:pw;bob:pw``), base64 of text under a connection key, AWS session tokens alone.
-E-mail and IP addresses are redacted when asked for (``pii``; :data:`DEFAULT_PII` holds e-mail
-only).
+(``PASSWORD '...'``, ``IDENTIFIED BY``) and in Redis, SMTP and FTP commands; password hashes (crypt,
+bcrypt, Argon2, PBKDF2, SCRAM, LDAP's ``{SSHA}``); OAuth authorization codes in redirect URLs;
+cookies; payment card numbers (Luhn-checked, known issuer prefixes). And what key names miss: a
+password stated in prose, a value on the lines after its key (YAML's ``password: |``), a private
+key's first body line without its header and PuTTY's private lines, lists of logins
+(``users=alice:pw;bob:pw``), base64 of text under a connection key, AWS session tokens alone. E-mail
+and IP addresses are redacted when asked for (``pii``; :data:`DEFAULT_PII` holds e-mail only).
 
 Every pattern is linear (no nested quantifiers over overlapping classes), and a rule is skipped
 outright when the case-folded text lacks all of its hints (literals, or RE2 shapes for digit
@@ -62,8 +63,10 @@ Where each part lives:
   ``named_values`` (a secret's name and value), ``prose`` (a secret named or a
   password stated in prose), ``blocks`` (values on the lines after their key),
   ``key_bodies`` (private keys' bodies without their header), ``logins`` (lists of
-  ``user:password``), ``command_lines`` (password flags), ``cookies`` (cookies, session
-  cookies, CAS tickets), ``statements`` (SQL, protocol commands, XML elements, password
+  ``user:password``), ``command_lines`` (password flags), ``tool_passwords`` (passwords
+  tools take in a place of their own, echoed into a command, ``.pgpass`` lines),
+  ``seed_phrases`` (a wallet's seed words), ``cookies`` (cookies, session cookies and ids, CAS
+  tickets), ``statements`` (SQL, protocol commands, XML elements, password
   hashes), ``percent_encoded`` (pairs in encoded URLs and forms), ``personal`` (card numbers,
   e-mail and IP addresses).
 """

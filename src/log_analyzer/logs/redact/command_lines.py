@@ -166,6 +166,30 @@ _SHORT_FLAG_PASSWORD = re.compile(
     r"[\w$#]{1,30}/(?P<oracle>[^\s/@\"']{1,128})@"
 )
 
+_SHORT_FLAG_HINTS = (
+    "redis-cli",
+    "sshpass",
+    "mysql",
+    " login ",
+    "mongo",
+    "psexec",
+    "sqlcmd",
+    "bcp",
+    "http ",
+    "xh ",
+    "net use",
+    "curl",
+    "ldap",
+    "machine",
+    "rabbitmqctl",
+    "openssl",
+    "htpasswd",
+    "oracle:",
+    "sqlplus",
+    "rman",
+    "pdp",  # impdp, expdp
+    "sqlldr",
+)
 
 # A port (ssh -p 22, docker run -p 8080:80, -p 5000-5010) is no password.
 _PORT_SHAPED = re.compile(r"[0-9]+(?:[:-][0-9]+)*")

@@ -1,7 +1,8 @@
 """Bearers of a session: cookies whose values look random, and CAS tickets.
 
 In a Cookie or Set-Cookie header (`_cookies`), a ``*_session=`` cookie outside one
-(`_session_cookie`), a CAS ticket after "ticket".
+(`_session_cookie`), a random ``session=``, ``sid=`` or ``connect.sid=`` value (`_session_id`),
+a CAS ticket after "ticket".
 """
 
 from __future__ import annotations
@@ -50,6 +51,27 @@ def _session_cookie(match: re.Match[str]) -> tuple[str, str] | None:
     if not _cookie_value_is_secret(match.group("secret")):
         return None
     return _swap(match, "secret", "cookie")
+
+
+# A session's id under a bare "session" or "sid" key, or Express' "connect.sid", as a query
+# parameter, a cookie outside its header, a logfmt or JSON field: only a value random as a
+# cookie's, or Express' signed one ("s:" or "s%3A", the id, ".", its signature). Not a count
+# (session=3), a name (session=default), Oracle's SID (sid=ORCL) or a Windows SID (S-1-5-21-...,
+# whose digits count as one symbol).
+_SESSION_ID = re.compile(
+    r"(?<![\w.$-])(?P<name>(?i:session|sid|connect[._]sid))\\?[\"']?[ \t]*[:=][ \t]*\\?[\"']?"
+    r"(?P<secret>(?:s(?::|%[0-9][Aa]))?[A-Za-z0-9%._+=-][A-Za-z0-9%._/+=-]"
+    rf"{{{_COOKIE_MIN_CHARS - 1},{_SESSION_REACH}}}+)(?![A-Za-z0-9%._/+=-])"
+)
+_SESSION_ID_SHAPE = r"(?:session|sid)\\?[\"']?[ \t]*[:=]"
+_SIGNED_SESSION = re.compile(r"s(?::|%[0-9][Aa])[A-Za-z0-9_-]{16,}\.[A-Za-z0-9%/+=_-]{16,}")
+
+
+def _session_id(match: re.Match[str]) -> tuple[str, str] | None:
+    value = match.group("secret")
+    if not (_SIGNED_SESSION.fullmatch(value) or _cookie_value_is_secret(value)):
+        return None
+    return _swap(match, "secret", "session_id")
 
 
 # A CAS ticket (service, proxy, proxy-granting, ticket-granting: ST-, PT-, PGT-, TGT-, a serial

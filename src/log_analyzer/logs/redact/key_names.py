@@ -22,6 +22,7 @@ _KEY_KINDS = {
     "pass": "password",
     "pwd": "password",
     "pw": "password",
+    "psk": "password",  # a Wi-Fi or IPsec pre-shared key (wpa_supplicant's psk="...")
     "passcode": "password",
     "token": "token",
     "pat": "token",  # a personal access token: GH_PAT, AZURE_DEVOPS_EXT_PAT
@@ -122,7 +123,7 @@ _SECRET_KEY_WORDS = {
     "s": r"ecret[_-]?access[_-]?key|ecret[_-]?key(?:[_-]?base)?|ecret|ervice[_-]?key"
     r"|ession[_-]?(?:id|key)|essid|ubscription[_-]?key|aml[_-]?response",
     "p": r"assw(?:or)?d|asswort|ass[_-]?phrase|ass(?:code)?|asse|rivate[_-]?key|riv[_-]?key|wd|w"
-    r"|at",
+    r"|at|sk",
     "a": r"pi[_-]?key|ccess[_-]?key|ccount[_-]?key|uth[_-]?key|pp(?:lication)?[_-]?key",
     "t": r"oken",
     "c": r"lient[_-]?key|v[vc]",  # and a card's security code (cvv, cvc2)

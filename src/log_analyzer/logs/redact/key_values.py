@@ -32,6 +32,8 @@ def _is_call(value: str) -> bool:
     return call is not None and not _mixed_case_with_digit(call.group("name"))
 
 
+# A PowerShell cmdlet's name (Verb-Noun): what a $variable is assigned from, not its value.
+_CMDLET = re.compile(r"[A-Z][a-z]+(?:[A-Z][a-z]+)?-[A-Z][A-Za-z]+")
 # An environment variable's name in a wrapped value (Env("DB_PASSWORD")): words joined by "_".
 _WRAPPED_NAME = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
 
@@ -155,6 +157,8 @@ def _key_value(match: re.Match[str]) -> tuple[str, str] | None:
     kind = _kv_kind(keyword, _key_prefix(match))
     if kind == "session_id" and value.isdigit():
         return None  # a database's or a job's session number, not a bearer of access
+    if kind == "mnemonic" and bare and _WORDLIKE.fullmatch(value):
+        return None  # an instruction's mnemonic (MOV); a seed phrase's words are `seed_phrases`
     streamed = key_quote and group == "dq" and lowered == "token" and not _key_prefix(match)
     if streamed and _short_word(value):
         return None  # {"type":"token","token":"Hello"}: a model's output, not a credential
@@ -164,6 +168,9 @@ def _key_value(match: re.Match[str]) -> tuple[str, str] | None:
         return None  # Go-style errors put prose after a colon: "invalid token: signature expired".
     if bare and (_is_call(value) or match.string[match.end() : match.end() + 1] == "["):
         return None  # code in a stack trace: token = decode(header), pwd = os.environ["PWD"]
+    key = match.start() - len(_key_prefix(match))
+    if bare and _CMDLET.fullmatch(value) and match.string[key - 1 : key] == "$":
+        return None  # PowerShell: $pw = ConvertTo-SecureString ..., $password = Read-Host ...
     start = match.start()
     if sep == ":" and match.string[start - 1 : start] == ":":
         return None  # a segment of an ARN or URN: arn:aws:secretsmanager:...:secret:db-creds

@@ -23,6 +23,7 @@ from log_analyzer.logs.redact.blocks import _NEXT_LINE_SHAPE, _NEXT_LINE_VALUE, 
 from log_analyzer.logs.redact.command_lines import (
     _FLAG,
     _FLAG_SHAPE,
+    _SHORT_FLAG_HINTS,
     _SHORT_FLAG_PASSWORD,
     _flag,
     _short_flag_password,
@@ -31,8 +32,11 @@ from log_analyzer.logs.redact.cookies import (
     _CAS_TICKET,
     _COOKIE_HEADER,
     _SESSION_COOKIE,
+    _SESSION_ID,
+    _SESSION_ID_SHAPE,
     _cookies,
     _session_cookie,
+    _session_id,
 )
 from log_analyzer.logs.redact.generic_key_values import _generic_key_value
 from log_analyzer.logs.redact.key_bodies import (
@@ -79,11 +83,12 @@ from log_analyzer.logs.redact.prose import (
     _stated_password,
 )
 from log_analyzer.logs.redact.rule import _Rule, _swap, _whole
+from log_analyzer.logs.redact.seed_phrases import _SEED_PHRASE, _SEED_PHRASE_HINTS, _seed_phrase
 from log_analyzer.logs.redact.statements import (
+    _COMMAND_HINTS,
     _COMMAND_PASSWORD,
     _PASSWORD_HASH,
     _PASSWORD_HASH_SHAPES,
-    _SASL_HINTS,
     _SQL_NARROWING,
     _SQL_PASSWORD,
     _SQL_SHAPES,
@@ -92,6 +97,17 @@ from log_analyzer.logs.redact.statements import (
     _command_password,
     _sql_password,
     _xml_secret,
+)
+from log_analyzer.logs.redact.tool_passwords import (
+    _ECHOED_PASSWORD,
+    _PGPASS,
+    _PGPASS_SHAPE,
+    _TOOL_PASSWORD,
+    _TOOL_PASSWORD_HINTS,
+    _TOOL_PASSWORD_SHAPES,
+    _echoed_password,
+    _pgpass,
+    _tool_password,
 )
 from log_analyzer.logs.redact.urls import (
     _BARE_USER_PASSWORD,
@@ -185,6 +201,12 @@ def _rules() -> tuple[_Rule, ...]:
             _signature,
         ),
         _Rule(_DIGEST_RESPONSE, ("digest",), _digest_response),
+        # Before key-value pairs, which would take PowerShell's $pw = ConvertTo-SecureString for
+        # a pair, or a seed phrase's first word for its value.
+        _Rule(_TOOL_PASSWORD, _TOOL_PASSWORD_HINTS, _tool_password, _TOOL_PASSWORD_SHAPES),
+        _Rule(_ECHOED_PASSWORD, ("stdin", "chpasswd", "passwd"), _echoed_password),
+        _Rule(_PGPASS, (), _pgpass, (_PGPASS_SHAPE,)),
+        _Rule(_SEED_PHRASE, _SEED_PHRASE_HINTS, _seed_phrase),
         # Before key-value pairs, which would take a block's indicator ("|") for the value.
         _Rule(_NEXT_LINE_VALUE, (), _next_line_value, (_NEXT_LINE_SHAPE,)),
         # Before key-value pairs: a hash under a "password" key is counted as what it is.
@@ -208,6 +230,7 @@ def _rules() -> tuple[_Rule, ...]:
                 "cvv",
                 "cvc",
                 "mnemonic",
+                "psk",
             ),
             _key_value,
             # "session" is in many a harmless line: only a session id or key before its separator.
@@ -236,33 +259,11 @@ def _rules() -> tuple[_Rule, ...]:
         ),
         _Rule(_COOKIE_HEADER, ("cookie",), _cookies),
         _Rule(_SESSION_COOKIE, ("_session=",), _session_cookie),
+        _Rule(_SESSION_ID, (), _session_id, (_SESSION_ID_SHAPE,)),
         _Rule(_CAS_TICKET, ("ticket",), partial(_swap, group="secret", kind="cas_ticket")),
         _Rule(
             _SHORT_FLAG_PASSWORD,
-            (
-                "redis-cli",
-                "sshpass",
-                "mysql",
-                " login ",
-                "mongo",
-                "psexec",
-                "sqlcmd",
-                "bcp",
-                "http ",
-                "xh ",
-                "net use",
-                "curl",
-                "ldap",
-                "machine",
-                "rabbitmqctl",
-                "openssl",
-                "htpasswd",
-                "oracle:",
-                "sqlplus",
-                "rman",
-                "pdp",  # impdp, expdp
-                "sqlldr",
-            ),
+            _SHORT_FLAG_HINTS,
             _short_flag_password,
             narrowing=(r"(?:store|key)pass[ \t]",),
         ),
@@ -270,17 +271,7 @@ def _rules() -> tuple[_Rule, ...]:
         _Rule(_SQL_PASSWORD, (), _sql_password, _SQL_SHAPES, _SQL_NARROWING),
         _Rule(
             _COMMAND_PASSWORD,
-            (
-                '"auth"',
-                "auth([",
-                "requirepass",
-                "masterauth",
-                "authenticate ",
-                *(f"auth {mechanism}" for mechanism in _SASL_HINTS),
-                '"pass ',
-                "> pass ",
-                "> auth ",
-            ),
+            _COMMAND_HINTS,
             _command_password,
             (r"ugfzc[0-9]dvcmq[0-9]",),
             (r"[0-9] login ",),

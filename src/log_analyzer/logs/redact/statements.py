@@ -116,6 +116,18 @@ _COMMAND_PASSWORD = re.compile(
     r"|[0-9]{3}[ \t]+UGFzc[0-9]dvcmQ[0-9][^\n]*\n[^\n]{0,16}?"
     r"(?P<smtp_login>[A-Za-z0-9+/]{2,}={0,2})[ \t]*\r?(?=\n|$)"
 )
+# Where `_COMMAND_PASSWORD` may match: a Redis AUTH or a protocol's login command.
+_COMMAND_HINTS = (
+    '"auth"',
+    "auth([",
+    "requirepass",
+    "masterauth",
+    "authenticate ",
+    *(f"auth {mechanism}" for mechanism in _SASL_HINTS),
+    '"pass ',
+    "> pass ",
+    "> auth ",
+)
 
 
 # Words after "LOGIN" in prose, where a command would have its user name.
