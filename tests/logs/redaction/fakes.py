@@ -553,6 +553,8 @@ MAKERS: dict[str, Maker] = {
     "gitlab_pat_plain": of(ALNUM, 26, mixed_case=True),
     "cvv": of(string.digits, 3),
     "mnemonic": lambda rng: " ".join(rng.choice(BIP39_SAMPLE) for _ in range(12)),
+    # 32 random bytes in base64 with padding (Consul's gossip encryption key).
+    "b64_32": lambda rng: base64.b64encode(rng.randbytes(32)).decode(),
     "mnemonic24": lambda rng: " ".join(rng.choice(BIP39_SAMPLE) for _ in range(24)),
     # Express' signed session cookie, as connect.sid holds it: "s:" (encoded), the id, a signature.
     "express_sid": join("s%3A", of(URLSAFE, 32, mixed_case=True), ".", of(ALNUM, 43)),

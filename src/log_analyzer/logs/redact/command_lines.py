@@ -121,8 +121,8 @@ _SHORT_FLAG_PASSWORD = re.compile(
     + _ARGUMENTS
     + r"[ \t]+-P[ \t]*"
     + _argument("dash_big_p", _OPTION_VALUE)
-    # HTTPie and xh: -a / --auth user:password, as curl's -u.
-    + r"|(?<![\w/.-])(?:http|xh)"
+    # HTTPie and xh (and their https and xhs aliases): -a / --auth user:password, as curl's -u.
+    + r"|(?<![\w/.-])(?:https?|xhs?)"
     + _ARGUMENTS
     + r"[ \t]+(?:-a|--auth)[ \t]+"
     + _argument("httpie", before=_USER)
@@ -176,7 +176,9 @@ _SHORT_FLAG_HINTS = (
     "sqlcmd",
     "bcp",
     "http ",
+    "https ",
     "xh ",
+    "xhs ",
     "net use",
     "curl",
     "ldap",

@@ -134,7 +134,13 @@ _SECRET_KEY_WORDS = {
     "r": r"ecovery[_-]?key",
 }
 # Generic key names, whose values are secrets only when they look random: signing_key, auth.
-_GENERIC_KEY_WORDS = {"k": r"ey", "a": r"uth(?:orization)?", "c": r"red(?:ential)?s?"}
+# (And Consul's gossip key: "encrypt": "<base64>", consul agent -encrypt=<base64>.)
+_GENERIC_KEY_WORDS = {
+    "k": r"ey",
+    "a": r"uth(?:orization)?",
+    "c": r"red(?:ential)?s?",
+    "e": r"ncrypt",
+}
 # Besides the words of _KEY_KINDS, a name ending in "secret" says so (CLIENT_SECRET); not one
 # ending in "credentials": GOOGLE_APPLICATION_CREDENTIALS names a file.
 _SECRET_NAME_WORDS = frozenset({"secret"})

@@ -1,6 +1,9 @@
 """A secret given as a name and a value: ``{"name": "DB_PASSWORD", "value": ...}`` (`_named_value`).
 
 The name says it is a secret; the value is read as a key-value pair's (`key_values._VALUE`).
+Also an environment variable set by a call or a command (`_named_setting`):
+``SetEnvironmentVariable("API_TOKEN", "...")``, ``setx API_TOKEN ...``,
+``os.environ["DB_PASSWORD"] = "..."``.
 """
 
 from __future__ import annotations
@@ -45,3 +48,27 @@ def _named_value(match: re.Match[str]) -> tuple[str, str] | None:
     if group == "bare" and _FIELD.match(value):
         return None  # Go's {Name:X Value: ValueFrom:...}: the value is empty
     return _swap(match, group, _kv_kind(*named), tail=tail)
+
+
+# An environment variable set from code or a shell: .NET's and PowerShell's
+# [Environment]::SetEnvironmentVariable("NAME", "value"[, target]), Windows' setx NAME value,
+# Python's os.environ["NAME"] = "value". The name says it is a secret.
+_QUOTED = r"(?:\"(?P<{0}_dq>[^\"\\\n]+)\"|'(?P<{0}_sq>[^'\n]+)')"
+_NAMED_SETTING = re.compile(
+    r"(?i:setenvironmentvariable)\([ \t]*[\"'](?P<call>[\w.-]{1,128})[\"'][ \t]*,[ \t]*"
+    + _QUOTED.format("call")
+    + r"|(?<![\w-])(?i:setx)(?:\.exe)?[ \t]+(?P<setx>[\w.-]{1,128})[ \t]+"
+    + r"(?:"
+    + _QUOTED.format("setx")
+    + r"|(?P<setx_bare>[^\s\"'/][^\s\"']*))"
+    + r"|environ\[[ \t]*[\"'](?P<environ>[\w.-]{1,128})[\"'][ \t]*\][ \t]*=[ \t]*"
+    + _QUOTED.format("environ")
+)
+
+
+def _named_setting(match: re.Match[str]) -> tuple[str, str] | None:
+    group = str(match.lastgroup)
+    named = _secret_name(match.group(group.rsplit("_", 1)[0]))
+    if named is None or _is_not_secret(match.group(group)):
+        return None
+    return _swap(match, group, _kv_kind(*named))

@@ -60,7 +60,12 @@ from log_analyzer.logs.redact.kubernetes import (
     _secret_data,
 )
 from log_analyzer.logs.redact.logins import _LOGIN_LIST, _login_list
-from log_analyzer.logs.redact.named_values import _NAMED_VALUE, _named_value
+from log_analyzer.logs.redact.named_values import (
+    _NAMED_SETTING,
+    _NAMED_VALUE,
+    _named_setting,
+    _named_value,
+)
 from log_analyzer.logs.redact.percent_encoded import (
     _ENCODED_PAIR,
     _ENCODED_PAIR_SHAPE,
@@ -238,7 +243,7 @@ def _rules() -> tuple[_Rule, ...]:
         ),
         _Rule(
             _key_value_pattern(_GENERIC_KEY_WORDS, generic=True),
-            ("key",),
+            ("key", "encrypt"),
             _generic_key_value,
             # "auth" alone is in every "authentication failed": only a key, before its separator.
             narrowing=(r"(?:auth(?:orization)?|cred(?:ential)?s?)\\?[\"']?[ \t]*[:=]",),
@@ -268,6 +273,7 @@ def _rules() -> tuple[_Rule, ...]:
             narrowing=(r"(?:store|key)pass[ \t]",),
         ),
         _Rule(_NAMED_VALUE, ("value",), _named_value),
+        _Rule(_NAMED_SETTING, ("setenvironmentvariable", "setx", "environ["), _named_setting),
         _Rule(_SQL_PASSWORD, (), _sql_password, _SQL_SHAPES, _SQL_NARROWING),
         _Rule(
             _COMMAND_PASSWORD,

@@ -19,11 +19,18 @@ from log_analyzer.logs.redact.rule import _EDGE, _placeholder, _swap
 from log_analyzer.logs.redact.values import _is_not_secret
 
 _IN_A_NAME = frozenset("_.-")
-_SNMP_ARGUMENTS = 48
-"""How many arguments of a Net-SNMP command are read."""
-# SNMPv3's authentication and privacy passphrases (-A, -X), and SNMPv1 and v2c's community
-# (-c), a shared password; attached to their flag or not.
-_SNMP_SECRET = re.compile(r"(?<=[ \t])-(?P<flag>[AXc])[ \t]*" + _argument("value", _OPTION_VALUE))
+_FLAGGED_ARGUMENTS = 48
+"""How many arguments of a Net-SNMP or ssh-keygen command are read."""
+
+
+def _secret_flags(flags: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<=[ \t])-(?P<flag>[{flags}])[ \t]*" + _argument("value", _OPTION_VALUE))
+
+
+# By group: SNMPv3's authentication and privacy passphrases (-A, -X), and SNMPv1 and v2c's
+# community (-c), a shared password; ssh-keygen's new and old passphrases (-N, -P). Attached to
+# their flag or not.
+_FLAGGED = {"snmp": _secret_flags("AXc"), "keygen": _secret_flags("NP")}
 # A community every device answers to by default is no secret.
 _DEFAULT_COMMUNITIES = frozenset({"public"})
 # Each branch starts with its tool's name, which must start a word (not "gzip" for zip; "/" is
@@ -53,9 +60,18 @@ _TOOL_PASSWORD = re.compile(
     + _ARGUMENTS
     + r"[ \t]+-p[ \t]+"
     + _argument("cqlsh", _OPTION_VALUE)
-    # Net-SNMP's tools, whose secrets `_SNMP_SECRET` finds among the arguments: one command may
-    # hold two passphrases.
-    + rf"|snmp[a-z]{{2,12}}(?P<snmp>(?:[ \t]+\S+){{1,{_SNMP_ARGUMENTS}}})"
+    # Net-SNMP's tools and ssh-keygen, whose secrets `_FLAGGED` finds among the arguments: one
+    # command may hold two passphrases.
+    + rf"|snmp[a-z]{{2,12}}(?P<snmp>(?:[ \t]+\S+){{1,{_FLAGGED_ARGUMENTS}}})"
+    + rf"|ssh-keygen(?:\.exe)?(?P<keygen>(?:[ \t]+\S+){{1,{_FLAGGED_ARGUMENTS}}})"
+    # Poetry's repository credentials: poetry config http-basic.NAME USER PASSWORD.
+    + r"|poetry(?:[ \t]+-\S+)*[ \t]+config(?:[ \t]+-\S+)*[ \t]+http-basic\.\S+[ \t]+[^\s\"'-]\S*"
+    r"[ \t]+"
+    + _argument("poetry", _OPTION_VALUE)
+    # Redis Sentinel's password of a master: sentinel auth-pass NAME PASSWORD (sentinel.conf),
+    # SENTINEL SET NAME auth-pass PASSWORD (a command).
+    + r"|(?i:sentinel[ \t]+(?:auth-pass[ \t]+\S+|set[ \t]+\S+[ \t]+auth-pass))[ \t]+"
+    + _argument("sentinel")
     # Samba's tools: -U USER%PASSWORD (--user=USER%PASSWORD); lftp: -u USER,PASSWORD.
     + r"|(?:smb[a-z]{0,8}|rpcclient)"
     + _ARGUMENTS
@@ -89,11 +105,14 @@ _TOOL_PASSWORD_HINTS = (
     "wpa_passphrase",
     "nmcli",
     "convertto-securestring",
+    "ssh-keygen",
+    "http-basic",
+    "auth-pass",
 )
 _TOOL_PASSWORD_SHAPES = (_EDGE + r"[0-9]z[ar]?(?:\.exe)?[ \t]",)
 
 
-def _snmp_secret(found: list[str], part: re.Match[str]) -> str:
+def _flagged_secret(found: list[str], part: re.Match[str]) -> str:
     group = str(part.lastgroup)
     value = part.group(group)
     community = part.group("flag") == "c"
@@ -110,9 +129,9 @@ def _tool_password(match: re.Match[str]) -> tuple[str, str] | None:
     before = match.string[match.start() - 1 : match.start()]
     if before.isalnum() or before in _IN_A_NAME or _is_not_secret(value):
         return None
-    if group == "snmp":
+    if group in _FLAGGED:
         found: list[str] = []
-        hidden = _SNMP_SECRET.sub(partial(_snmp_secret, found), value)
+        hidden = _FLAGGED[group].sub(partial(_flagged_secret, found), value)
         if not found:
             return None
         # One kind for the match: a command holds passphrases or a community, not both.
