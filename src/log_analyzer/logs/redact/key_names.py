@@ -48,6 +48,7 @@ _KEY_KINDS = {
     "cvv": "card_security_code",
     "cvc": "card_security_code",
     "recoverykey": "recovery_key",
+    "honeycombteam": "honeycomb_key",  # Honeycomb's x-honeycomb-team header holds its API key
 }
 # A vendor named before the last word sharpens the kind: DD_API_KEY, TWILIO_AUTH_TOKEN.
 _VENDOR_WORDS = {
@@ -132,6 +133,7 @@ _SECRET_KEY_WORDS = {
     # The key shares that open a vault or an account (Vault's "unseal_keys_b64": [...]).
     "u": r"nseal[_-]?key",
     "r": r"ecovery[_-]?key",
+    "h": r"oneycomb[_-]?team",
 }
 # Generic key names, whose values are secrets only when they look random: signing_key, auth.
 # (And Consul's gossip key: "encrypt": "<base64>", consul agent -encrypt=<base64>.)

@@ -236,6 +236,7 @@ def _rules() -> tuple[_Rule, ...]:
                 "cvc",
                 "mnemonic",
                 "psk",
+                "honeycomb",
             ),
             _key_value,
             # "session" is in many a harmless line: only a session id or key before its separator.
