@@ -41,7 +41,7 @@ Callers cache verdicts by text shapes, which this package keeps true:
   card numbers (issuer prefix, Luhn): :func:`same_for_all_digits` says when one outcome holds
   for every text that differs only in its digits.
 * No hint can match inside, or across the edge of, a hexadecimal id (a word of 8 or more hex
-  characters, as ``masking.coarsen`` draws ids alike): literal hints hold a non-hex letter in
+  characters, as ``id_skeleton.coarsen`` draws ids alike): literal hints hold a non-hex letter in
   every word they touch, and the digit shapes (cards, IPv4) and IPv6 groups stop at word edges.
 
 Where each part lives:
