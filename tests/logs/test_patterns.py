@@ -55,6 +55,15 @@ from log_analyzer.logs.patterns import MinedTemplate, PatternMiner, mine
             id="word-ids-and-code-words",
         ),
         pytest.param("fetch https://x.io/a?b=1 now", "fetch <URL> now", id="url"),
+        pytest.param(
+            "auth failed (dsn=postgres://app:[REDACTED:url_password]@db:5432/app).",
+            "auth failed (dsn=<URL>).",
+            id="url-in-parentheses-keeps-the-closer-and-stop",
+        ),
+        pytest.param("see [https://h/x], then", "see [<URL>], then", id="url-in-brackets"),
+        pytest.param(
+            "doc https://en.wikipedia.org/wiki/Foo_(bar) ok", "doc <URL> ok", id="url-own-parens"
+        ),
         pytest.param("mail bob@example.com sent", "mail <EMAIL> sent", id="email"),
         pytest.param(
             "level=info msg=done user=bob request_id=ab12cd duration=12ms",

@@ -4,7 +4,7 @@ Masking runs before template mining, so that two lines that differ only in ids, 
 numbers or times look alike. The placeholders, in the order the rules are tried:
 
 =============  ==============================================================================
-``<URL>``      ``http://`` / ``https://`` URLs, whole
+``<URL>``      ``http://`` / ``https://`` URLs, whole (not a closer or stop after one)
 ``<EMAIL>``    e-mail addresses
 ``<TS>``       ISO-8601 date-times, dates, ctime/syslog stamps, clock times (``12:04:55``)
 ``<UUID>``     RFC 4122 UUIDs
@@ -97,6 +97,9 @@ _HOST_PORT = re.compile(
     r"(?<![\w.-])(?:localhost|(?:[A-Za-z0-9-]+\.)+[A-Za-z][A-Za-z0-9-]*):\d{1,5}" + _END
 )
 _URL = re.compile(r"\b[a-z][a-z0-9+.-]*://[^\s\"'<>]+")
+# What a URL in prose is followed by, not made of: ``(dsn=postgres://h/db)``, ``see http://h/x.``
+_URL_TRAILER = ".,;:!?"
+_CLOSERS = {")": "(", "]": "[", "}": "{"}
 _EMAIL = re.compile(r"\b[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+\b")
 _HEX = re.compile(
     r"\b0[xX][0-9a-fA-F]+\b|\b(?=[0-9a-fA-F]{0,63}[a-fA-F])(?=[0-9a-fA-F]{0,63}\d)[0-9a-fA-F]{8,}\b"
@@ -239,6 +242,20 @@ def _unit(match: re.Match[str]) -> str:
     return "<SIZE>" if match.group("size") is not None else "<DURATION>"
 
 
+def _url_placeholder(match: re.Match[str]) -> str:
+    """``<URL>`` for the URL, and the punctuation the sentence put after it kept as it was."""
+    url = match.group()
+    end = len(url)
+    while end > 1:
+        last = url[end - 1]
+        opener = _CLOSERS.get(last)
+        if last in _URL_TRAILER or (opener is not None and opener not in url[:end]):
+            end -= 1
+        else:
+            break
+    return "<URL>" + url[end:]
+
+
 def mask_message(message: str) -> str:
     """Replace the variable parts of ``message`` with the placeholders listed in this module.
 
@@ -250,7 +267,7 @@ def mask_message(message: str) -> str:
     if text.startswith("{") and '":' in text:
         text = _JSON_MEMBER.sub(_space_after, text)
     if "://" in text:
-        text = _URL.sub("<URL>", text)
+        text = _URL.sub(_url_placeholder, text)
     if "@" in text:
         text = _EMAIL.sub("<EMAIL>", text)
     if '"' in text or "'" in text:
