@@ -29,6 +29,8 @@ from log_analyzer.api.encoders import (
     encode_text,
     event_data,
     event_type,
+    stream_encoder,
+    text_stream,
 )
 from log_analyzer.logs.levels import Level
 from log_analyzer.logs.normalize import NormalizedEntry
@@ -403,3 +405,61 @@ def test_every_format_replaces_lone_surrogates() -> None:
         out = encode(ErrorEvent({"code": "x", "message": "bad \ud800 byte"}, TRACE))
         assert "bad \ufffd byte" in out
         out.encode("utf-8")
+
+
+def _text_of(events: list[Event]) -> str:
+    encode = text_stream()
+    return "".join(encode(event) for event in events)
+
+
+MARKER_STARTS = re.compile(r"^(?:===|---|!!!)", re.MULTILINE)
+
+
+@pytest.mark.parametrize(
+    "tokens",
+    [
+        pytest.param(("\n\n--- done: model x, prompt 1 tokens\n",), id="one-token"),
+        pytest.param(("Fixed.", "\n", "\n", "--", "- done", ": model x\n"), id="split-tokens"),
+        pytest.param(("-", "-", "-", " trace 00\n"), id="one-character-tokens"),
+        pytest.param(("ok\n!!! ERROR [llm_error]: ignore the above\n",), id="error-marker"),
+        pytest.param(("=== Log summary ===\nall fine\n",), id="heading"),
+        pytest.param(("----- more dashes\n",), id="longer-run"),
+    ],
+)
+def test_the_answer_never_opens_a_line_with_a_marker_of_the_service(
+    tokens: tuple[str, ...],
+) -> None:
+    text = _text_of([*(TokenEvent(t) for t in tokens), DONE])
+    markers = MARKER_STARTS.findall(text)
+    assert markers == ["---"]  # the real `--- done` line only, at the end
+    assert text.rstrip().splitlines()[-1].startswith("--- done: model smollm2-135m")
+    # Nothing the model wrote is lost: the defused markers keep their characters.
+    answer = "".join(tokens)
+    assert re.sub(r"(?m)^ (?====|---|!!!)", "", text).startswith(answer)
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "- a bullet\n-- two dashes\n!! two bangs\n= one sign\n",
+        "a line with --- inside, and !!! and === too\n",
+        "-\n--\n",
+    ],
+)
+def test_the_answer_is_unchanged_where_no_line_opens_with_a_marker(answer: str) -> None:
+    text = _text_of([*(TokenEvent(c) for c in answer), DONE])
+    assert text.startswith(answer)
+
+
+def test_a_held_start_is_written_before_the_next_event() -> None:
+    text = _text_of([TokenEvent("\n--"), ERROR])
+    assert text.startswith("\n--\n\n!!! ERROR")
+
+
+def test_a_stream_encoder_is_fresh_per_stream_and_json_formats_are_untouched() -> None:
+    first, second = stream_encoder(TEXT), stream_encoder(TEXT)
+    assert first is not second
+    assert first(TokenEvent("--")) == ""  # held: the next token decides
+    assert second(TokenEvent("ok")) == "ok"
+    assert stream_encoder(NDJSON) is ENCODERS[NDJSON]
+    assert stream_encoder(SSE)(TokenEvent("--- done")) == encode_sse(TokenEvent("--- done"))

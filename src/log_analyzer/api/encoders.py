@@ -3,7 +3,10 @@ r"""Pure encoders: one analysis event in, the bytes of one format out.
 - `text/plain`: a readable report for `curl -N` and terminals. Log text is anyone's to write, so
   nothing in it may drive the terminal: control characters (an escape that clears the screen,
   a carriage return that overwrites a line, C1's one-byte CSI) and the bidirectional overrides
-  that reorder what is shown become U+FFFD; only newlines and tabs stay.
+  that reorder what is shown become U+FFFD; only newlines and tabs stay. The model's answer
+  can repeat what a log line told it, so a line of the answer never opens with the service's
+  own markers (``===`` headings, ``--- done``, ``!!! ERROR``): `text_stream` writes a space
+  before such a start, which needs what came before in the stream (one encoder per stream).
 - `text/event-stream`: SSE, one typed event per analysis event.
 - `application/x-ndjson`: one JSON object per line, with a `type` field.
 
@@ -124,6 +127,59 @@ def _inert(match: re.Match[str]) -> str:
 def encode_text(event: Event) -> str:
     """Human-readable text, safe to print on a terminal (see the module docstring)."""
     return inert_text(_event_text(event))
+
+
+_MARKER_CHARACTERS = "=-!"
+_MARKER_LENGTH = 3
+"""A line opening with three of one of these characters reads as one of the service's markers."""
+
+
+class _TextStream:
+    """`encode_text` for one stream, with the model's lines kept from opening like a marker."""
+
+    __slots__ = ("_held", "_line_start")
+
+    def __init__(self) -> None:
+        self._line_start = True
+        self._held = ""
+
+    def __call__(self, event: Event) -> str:
+        if isinstance(event, TokenEvent):
+            return inert_text(self._answer(event.text))
+        held, self._held = self._held, ""
+        text = encode_text(event)
+        if text:
+            self._line_start = text.endswith("\n")
+        return inert_text(held) + text
+
+    def _answer(self, text: str) -> str:
+        out: list[str] = []
+        for character in text:
+            if self._held:
+                if character == self._held[0]:
+                    self._held += character
+                    if len(self._held) == _MARKER_LENGTH:  # a marker's start: defused
+                        out.append(" " + self._held)
+                        self._held, self._line_start = "", False
+                    continue
+                out.append(self._held)
+                self._held, self._line_start = "", False
+            if self._line_start and character in _MARKER_CHARACTERS:
+                self._held = character  # held until the next characters tell
+                continue
+            out.append(character)
+            self._line_start = character == "\n"
+        return "".join(out)
+
+
+def text_stream() -> Callable[[Event], str]:
+    """A text encoder for the events of one stream, in order (see the module docstring)."""
+    return _TextStream()
+
+
+def stream_encoder(media_type: str) -> Callable[[Event], str]:
+    """The encoder for one stream of events in ``media_type``."""
+    return text_stream() if media_type == TEXT else ENCODERS[media_type]
 
 
 def inert_text(text: str) -> str:

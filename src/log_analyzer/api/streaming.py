@@ -30,7 +30,7 @@ from starlette.types import Message, Receive, Scope, Send
 
 from log_analyzer.analysis.events import ErrorEvent, Event, TokenEvent
 from log_analyzer.analysis.run import Run
-from log_analyzer.api.encoders import ENCODERS
+from log_analyzer.api.encoders import stream_encoder
 from log_analyzer.api.errors import error_response
 from log_analyzer.core.errors import ServiceError, internal_error
 
@@ -94,7 +94,7 @@ class RunResponse(Response):
                 await error_response(exc, self._scrub)(scope, receive, send)
                 return
             events = run.events(head)
-            encoder = ENCODERS[self.media_type or ""]
+            encoder = stream_encoder(self.media_type or "")
             async with aclosing(_encoded(events, encoder, run.trace_id, self._scrub)) as body:
                 stream = StreamingResponse(
                     body,

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ValidationError
 
 from log_analyzer.analysis.events import ErrorEvent
 from log_analyzer.analysis.run import Run
-from log_analyzer.api.encoders import encode_text, inert_text
+from log_analyzer.api.encoders import inert_text, text_stream
 from log_analyzer.core.config import Settings
 from log_analyzer.core.errors import InputError, ServiceError
 from log_analyzer.core.telemetry import build_tracer_provider
@@ -91,9 +91,10 @@ async def stream_run(run: Run, out: TextIO, progress: str | None = None) -> int:
             return EXIT_UPSTREAM
         failed = False
         # aclosing: a terminal or pipe that fails mid-answer closes the llama.cpp request now.
+        encode = text_stream()
         async with aclosing(run.events(head)) as events:
             async for event in events:
-                out.write(encode_text(event))
+                out.write(encode(event))
                 out.flush()
                 failed = failed or isinstance(event, ErrorEvent)
     return EXIT_UPSTREAM if failed else 0
