@@ -463,3 +463,14 @@ def test_a_stream_encoder_is_fresh_per_stream_and_json_formats_are_untouched() -
     assert second(TokenEvent("ok")) == "ok"
     assert stream_encoder(NDJSON) is ENCODERS[NDJSON]
     assert stream_encoder(SSE)(TokenEvent("--- done")) == encode_sse(TokenEvent("--- done"))
+
+
+def test_a_held_start_survives_an_event_that_fails_to_encode() -> None:
+    # The route writes an error event with the same encoder when one fails to encode
+    # (`streaming._encoded`): the answer's held characters still come first.
+    encode = text_stream()
+    assert encode(TokenEvent("ok\n--")) == "ok\n"
+    broken = DoneEvent("m", 1, 1, "stop", None, TRACE)  # type: ignore[arg-type]  # a renderer's bug
+    with pytest.raises(TypeError):
+        encode(broken)
+    assert encode(ERROR).startswith("--\n\n!!! ERROR")

@@ -146,8 +146,8 @@ class _TextStream:
     def __call__(self, event: Event) -> str:
         if isinstance(event, TokenEvent):
             return inert_text(self._answer(event.text))
+        text = encode_text(event)  # first: an event that fails to encode keeps what is held
         held, self._held = self._held, ""
-        text = encode_text(event)
         if text:
             self._line_start = text.endswith("\n")
         return inert_text(held) + text
