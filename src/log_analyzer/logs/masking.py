@@ -246,10 +246,11 @@ def _url_placeholder(match: re.Match[str]) -> str:
     """``<URL>`` for the URL, and the punctuation the sentence put after it kept as it was."""
     url = match.group()
     end = len(url)
+    first = {opener: url.find(opener) for opener in _CLOSERS.values()}  # -1: none in the URL
     while end > 1:
         last = url[end - 1]
         opener = _CLOSERS.get(last)
-        if last in _URL_TRAILER or (opener is not None and opener not in url[:end]):
+        if last in _URL_TRAILER or (opener is not None and not 0 <= first[opener] < end):
             end -= 1
         else:
             break
