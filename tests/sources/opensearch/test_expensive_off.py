@@ -12,6 +12,7 @@ throws an ``OpenSearchException`` ("[regexp] queries cannot be executed when
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import httpx
@@ -164,3 +165,32 @@ def test_shards_refusing_the_clause_in_a_partial_answer_are_the_same_refusal() -
     }
     with pytest.raises(OpenSearchExpensiveOff, match=r"\[wildcard\] queries cannot be executed"):
         check_whole(answer, "search")
+
+
+async def test_queries_refused_at_once_are_all_run_again_without_the_clauses(
+    cluster: Cluster,
+) -> None:
+    """An analysis asks for entries and totals at once: both are refused before either retried."""
+
+    class RefusingTogether(RefusingExpensive):
+        def __init__(self) -> None:
+            super().__init__()
+            self.both = asyncio.Event()
+
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            response = await super().handle_async_request(request)
+            if response.status_code == 400 and len(self.refused) <= 2:
+                if len(self.refused) == 2:
+                    self.both.set()
+                await asyncio.wait_for(self.both.wait(), 10)  # both refused, then answered
+            return response
+
+    transport = RefusingTogether()
+    source, http = refusing_source(cluster.url, transport)
+    entries = EntryQuery(cluster.window(), SELECTION, LINES, 10_000, Order.NEWEST)
+    counts = CountQuery(cluster.window(), SELECTION, LINES)
+    async with http:
+        got, totals = await asyncio.gather(source.entries(entries), source.totals(counts))
+    assert len(transport.refused) == 2
+    assert rows_of(got) and totals.total > 0
+    assert "applied by the service" in got.query and "applied by the service" in totals.query

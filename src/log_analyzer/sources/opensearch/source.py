@@ -192,12 +192,14 @@ class OpenSearchSource:
         The refusal is remembered (the setting is the cluster's), so later queries are planned
         without those clauses from the start.
         """
+        planned_expensive = self._expensive  # another query refused at once may flip it
         try:
             return await run()
         except OpenSearchExpensiveOff as exc:
-            if not self._expensive:
+            if not planned_expensive:
                 raise
-            logger.warning("%s; those filters are applied by the service from now on", exc)
+            if self._expensive:
+                logger.warning("%s; those filters are applied by the service from now on", exc)
             self._expensive = False
             return await run()
 
