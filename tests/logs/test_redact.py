@@ -372,6 +372,10 @@ NEGATIVE = [
         'Digest username="bob"\nresponse="6629fae49393a05397450978507c4ef1"',
         id="digest-on-another-line",
     ),
+    # Net-SNMP's daemons take their configuration file after -c, not a community.
+    pytest.param(
+        "Started snmptrapd: /usr/sbin/snmptrapd -Lsd -c snmptrapd.conf -f", id="snmptrapd-config"
+    ),
 ]
 
 

@@ -61,8 +61,9 @@ _TOOL_PASSWORD = re.compile(
     + r"[ \t]+-p[ \t]+"
     + _argument("cqlsh", _OPTION_VALUE)
     # Net-SNMP's tools and ssh-keygen, whose secrets `_FLAGGED` finds among the arguments: one
-    # command may hold two passphrases.
-    + rf"|snmp[a-z]{{2,12}}(?P<snmp>(?:[ \t]+\S+){{1,{_FLAGGED_ARGUMENTS}}})"
+    # command may hold two passphrases. Not the trap daemon (snmptrapd), whose -c is its
+    # configuration file (snmpd's too, too short a name to match).
+    + rf"|snmp(?!trapd[ \t])[a-z]{{2,12}}(?P<snmp>(?:[ \t]+\S+){{1,{_FLAGGED_ARGUMENTS}}})"
     + rf"|ssh-keygen(?:\.exe)?(?P<keygen>(?:[ \t]+\S+){{1,{_FLAGGED_ARGUMENTS}}})"
     # Poetry's repository credentials: poetry config http-basic.NAME USER PASSWORD.
     + r"|poetry(?:[ \t]+-\S+)*[ \t]+config(?:[ \t]+-\S+)*[ \t]+http-basic\.\S+[ \t]+[^\s\"'-]\S*"
