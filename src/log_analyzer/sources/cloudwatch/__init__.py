@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager
 
 from log_analyzer.core.config import Settings
 from log_analyzer.core.errors import InputError
+from log_analyzer.sources.aws import configured_region
 from log_analyzer.sources.base import FilterSpec, Instrument, LogSource, Selection
 from log_analyzer.sources.cloudwatch.shapes import NAME
 
@@ -115,16 +116,7 @@ class CloudWatchSpec:
 
 def region_of(settings: Settings) -> str | None:
     """``AWS_REGION``, else the region of the standard AWS configuration, else None."""
-    if settings.aws_region:
-        return settings.aws_region
-    from botocore.exceptions import BotoCoreError
-    from botocore.session import Session
-
-    try:
-        region = Session().get_config_variable("region")
-    except BotoCoreError:  # an unreadable AWS config file: no region from it
-        return None
-    return str(region) if region else None
+    return configured_region(settings.aws_region)
 
 
 SPEC = CloudWatchSpec()

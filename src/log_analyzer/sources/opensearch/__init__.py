@@ -12,6 +12,7 @@ import httpx
 from log_analyzer.core.config import Settings
 from log_analyzer.core.errors import InputError
 from log_analyzer.logs.regex import re2_error
+from log_analyzer.sources.aws import configured_region
 from log_analyzer.sources.base import FilterSpec, Instrument, LogSource, Selection
 from log_analyzer.sources.http import shown_url
 from log_analyzer.sources.opensearch.client import OpenSearchClient
@@ -144,17 +145,7 @@ def _tls(settings: Settings) -> ssl.SSLContext | bool:
 
 def aws_region(settings: Settings) -> str | None:
     """``OPENSEARCH_AWS_REGION``, else ``AWS_REGION``, else the AWS configuration's region."""
-    if settings.opensearch_aws_region or settings.aws_region:
-        return settings.opensearch_aws_region or settings.aws_region
-    # Imported here: worker processes import this package and never sign.
-    from botocore.exceptions import BotoCoreError
-    from botocore.session import Session
-
-    try:
-        region = Session().get_config_variable("region")
-    except BotoCoreError:  # an unreadable AWS config file: no region from it
-        return None
-    return str(region) if region else None
+    return configured_region(settings.opensearch_aws_region, settings.aws_region)
 
 
 def _signed_for(settings: Settings) -> str | None:
