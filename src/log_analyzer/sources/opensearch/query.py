@@ -101,22 +101,25 @@ def plan(
     }
     filters: list[Query] = [time_range]
     pod_regex = None
+    moved = False  # a condition the cluster could run but refuses to (not ``expensive``)
     for label, path in names.labels:
         value = selection.get(label)
         if value is None:
             continue
         if label == "pod":
-            clause = _pod_clause(fields[path], value) if expensive else None
-            if clause is None:
-                pod_regex = value
-            else:
+            clause = _pod_clause(fields[path], value)
+            if clause is not None and expensive:
                 filters.append(clause)
+            else:
+                pod_regex = value
+                moved = moved or clause is not None
         else:
             filters.append(_exact(fields[path], value))
     message = fields[names.message]
     by_service: tuple[str, ...] = ()
     if not expensive and message.kind is Kind.KEYWORD:
         by_service = line.exclude  # a keyword message is excluded with a wildcard query
+        moved = moved or bool(by_service)
     excluded = [_excluded(message, text) for text in line.exclude if text not in by_service]
     must_not = [clause for clause in excluded if clause is not None]
     level = fields[names.level]
@@ -143,20 +146,17 @@ def plan(
         severe = Severe.EVERY
     pattern = line.pattern or None
     if pattern is not None:
-        clause = _line_clause(message, pattern) if expensive else None
-        if clause is not None:
+        clause = _line_clause(message, pattern)
+        if clause is not None and expensive:
             filters.append(clause)
             if split is not None:
                 split = (_and(split[0], clause), _and(split[1], clause))
             pattern = None
+        else:
+            moved = moved or clause is not None
     service = None
     if severe is not None or pattern is not None or pod_regex is not None or by_service:
-        moved = not expensive and (
-            by_service
-            or (pod_regex is not None and _pod_clause(fields[names.pod], pod_regex))
-            or (pattern is not None and _line_clause(message, pattern))
-        )
-        service = ServiceFilter(severe, pattern, pod_regex, by_service, bool(moved))
+        service = ServiceFilter(severe, pattern, pod_regex, by_service, moved)
     query = _bool(filters, must_not)
     if split is not None and service == ServiceFilter(Severe.UNLEVELED):
         return Plan(query, service, leveled=split[0], unleveled=split[1])
