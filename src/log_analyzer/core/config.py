@@ -28,11 +28,12 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from log_analyzer import __version__
 
-_LABEL_NAME = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*\Z")
+LABEL_NAME = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*\Z")
+"""A Prometheus-style label name, as Loki's stream selectors and `by` clauses take one."""
 
 
 def _loki_label(value: str) -> str:
-    if not _LABEL_NAME.match(value):
+    if not LABEL_NAME.match(value):
         raise ValueError(
             f"{value!r} is not a Loki label name (letters, digits and underscores, not starting "
             "with a digit); Loki turns an OTLP attribute's dots into underscores "

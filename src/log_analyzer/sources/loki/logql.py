@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+from log_analyzer.core.config import LABEL_NAME
 from log_analyzer.logs.regex import matches_empty, re2_error
 from log_analyzer.sources.base import SEVERE_PATTERN, LineFilter, Selection
 from log_analyzer.sources.loki.labels import LABELS, LabelNames
@@ -27,7 +28,6 @@ LABEL_ORDER = ("namespace", "pod", "container", "node")
 """Selector terms come in this order (by filter), the most selective first, as an engineer
 writes them."""
 
-_LABEL_NAME = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*\Z")
 _ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 _NEEDS_ESCAPE = re.compile(r'[\\"\n\r\t\x00-\x08\x0b\x0c\x0e-\x1f\x7f]')
 _DURATION = re.compile(r"[1-9][0-9]*(ms|s|m|h|d|w|y)\Z")
@@ -100,7 +100,7 @@ def selector(terms: Sequence[LabelMatcher]) -> str:
         raise ValueError("a selector needs at least one matcher that cannot match an empty value")
     rendered = []
     for m in terms:
-        if not _LABEL_NAME.match(m.name):
+        if not LABEL_NAME.match(m.name):
             raise ValueError(f"invalid label name {m.name!r}")
         rendered.append(f"{m.name}{m.op.value}{quote(m.value)}")
     return "{" + ", ".join(rendered) + "}"
@@ -146,7 +146,7 @@ def count_query(
     if not _DURATION.match(range_):
         raise ValueError(f"invalid LogQL range {range_!r}")
     for label in by:
-        if not _LABEL_NAME.match(label):
+        if not LABEL_NAME.match(label):
             raise ValueError(f"invalid label name {label!r}")
     grouping = f" by ({', '.join(by)})" if by else ""
     logql = log_query(selection, line_filter, labels)
