@@ -114,7 +114,7 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _check_loki_labels(self) -> Settings:
-        named = dict(zip(_LOKI_LABEL_SETTINGS, self.loki_label_names, strict=True))
+        named = dict(zip(LOKI_LABEL_SETTINGS, self.loki_label_names, strict=True))
         taken = {"node": "the node filter"}
         for setting, label in named.items():
             if label in taken:
@@ -385,7 +385,8 @@ LOKI_LABEL_PRESETS: Mapping[str, tuple[str, str, str]] = MappingProxyType(
     }
 )
 """The namespace, pod and container labels each `LOKI_LABELS` value stands for."""
-_LOKI_LABEL_SETTINGS = ("LOKI_NAMESPACE_LABEL", "LOKI_POD_LABEL", "LOKI_CONTAINER_LABEL")
+LOKI_LABEL_SETTINGS = ("LOKI_NAMESPACE_LABEL", "LOKI_POD_LABEL", "LOKI_CONTAINER_LABEL")
+"""The settings of the namespace, pod and container labels, in `loki_label_names` order."""
 
 PII_KINDS = frozenset({"email", "ip"})
 """What `REDACT_PII` may name (the redaction rules in `logs.redact` know the same kinds)."""

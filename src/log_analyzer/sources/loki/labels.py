@@ -14,14 +14,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from log_analyzer.core.config import LOKI_LABEL_PRESETS, Settings
+from log_analyzer.core.config import LOKI_LABEL_PRESETS, LOKI_LABEL_SETTINGS, Settings
 from log_analyzer.sources.base import Selection
 
-_SETTINGS = {
-    "namespace": "LOKI_NAMESPACE_LABEL",
-    "pod": "LOKI_POD_LABEL",
-    "container": "LOKI_CONTAINER_LABEL",
-}
+_SETTINGS = dict(zip(("namespace", "pod", "container"), LOKI_LABEL_SETTINGS, strict=True))
 _OTEL = dict(zip(_SETTINGS, LOKI_LABEL_PRESETS["otel"], strict=True))
 _EMPTY_RESULT = re.compile(rb'"result"\s*:\s*\[\s*\]')
 _RESULT_WITHIN = 4096
