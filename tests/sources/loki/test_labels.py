@@ -127,6 +127,32 @@ def test_streams_give_the_pipeline_pod_and_container_back() -> None:
         )
 
 
+def test_a_streams_own_pod_label_is_kept_beside_the_configured_one() -> None:
+    # BUILT: the OTLP-labelled recording (one stream) also carrying a ``pod`` label of its own
+    # with another value (an attribute a shipper promoted), and a ``pod_original`` already.
+    body = otlp_body("query_range-streams.json")
+    (stream,) = body["data"]["result"]
+    stream["stream"] |= {"pod": "sidecar-7", "pod_original": "taken"}
+    rows = decode_streams(encoded(body), 100, labels=OTEL).rows
+    assert len(rows) == 5
+    for labels, _, _ in rows:
+        assert (
+            labels["pod"]
+            == labels["k8s_pod_name"]
+            == STREAMS["body"]["data"]["result"][0]["stream"]["pod"]
+        )
+        assert (labels["pod_original"], labels["pod_original_original"]) == ("taken", "sidecar-7")
+
+
+def test_the_configured_label_wins_over_a_metrics_own_label() -> None:
+    labels = LabelNames(pod="k8s_pod_name")
+    given = {"k8s_pod_name": "api-1", "pod": "node-agent", "container": "api"}
+    assert labels.canonical(dict(given)) == {**given, "pod": "api-1", "pod_original": "node-agent"}
+    agreeing = {"k8s_pod_name": "api-1", "pod": "api-1"}
+    assert labels.canonical(dict(agreeing)) == agreeing
+    assert labels.canonical({"pod": "own"}) == {"pod": "own"}, "no configured label: kept as is"
+
+
 def test_streams_cut_at_the_byte_cap_give_pod_and_container_back_too() -> None:
     content = encoded(otlp_body("query_range-streams.json"))
     cut = content[: content.index(b'"values"') + 400]  # the first stream's first entries

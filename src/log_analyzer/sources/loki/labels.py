@@ -22,6 +22,9 @@ _OTEL = dict(zip(_SETTINGS, LOKI_LABEL_PRESETS["otel"], strict=True))
 _EMPTY_RESULT = re.compile(rb'"result"\s*:\s*\[\s*\]')
 _RESULT_WITHIN = 4096
 """Loki writes ``result`` right after ``resultType``, before ``stats``."""
+ORIGINAL_SUFFIX = "_original"
+"""Appended to a stream's own ``pod``/``namespace``/``container`` label the configured one
+replaces in the answers (`LabelNames.canonical`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,11 +53,20 @@ class LabelNames:
         return getattr(self, name) if name in _SETTINGS else name
 
     def canonical(self, labels: dict[str, str]) -> dict[str, str]:
-        """``labels``, plus each renamed label's value under the filter's name (in place)."""
+        """``labels``, plus each renamed label's value under the filter's name (in place).
+
+        The configured label is the pod (namespace, container) the filters matched, so it wins
+        the filter's name; a stream's own label of that name with another value is kept under
+        ``<name>_original`` (``pod_original``), not overwritten.
+        """
         for name, label in self.renamed:
             value = labels.get(label)
-            if value is not None:
-                labels[name] = value
+            if value is None:
+                continue
+            own = labels.get(name)
+            if own is not None and own != value:
+                labels[_free(labels, f"{name}{ORIGINAL_SUFFIX}", own)] = own
+            labels[name] = value
         return labels
 
     def silent(self, answer: Mapping[str, Any], selection: Selection) -> str:
@@ -82,6 +94,13 @@ class LabelNames:
         label = self.label(name)
         otel = "" if label == _OTEL[name] else f"; a Loki fed over OTLP calls it {_OTEL[name]}"
         return f"{name} is the label {label} ({_SETTINGS[name]}{otel})"
+
+
+def _free(labels: Mapping[str, str], key: str, value: str) -> str:
+    """``key``, or ``key`` suffixed again until it is unused or already holds ``value``."""
+    while labels.get(key, value) != value:
+        key += ORIGINAL_SUFFIX
+    return key
 
 
 def maybe_empty(content: bytes) -> bool:
