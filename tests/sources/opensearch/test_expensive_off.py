@@ -13,6 +13,8 @@ throws an ``OpenSearchException`` ("[regexp] queries cannot be executed when
 from __future__ import annotations
 
 import asyncio
+import time
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -22,7 +24,7 @@ from log_analyzer.sources.base import CountQuery, EntryQuery, LineFilter, Order,
 from log_analyzer.sources.opensearch.client import OpenSearchClient
 from log_analyzer.sources.opensearch.errors import OpenSearchExpensiveOff
 from log_analyzer.sources.opensearch.hits import check_whole
-from log_analyzer.sources.opensearch.source import OpenSearchSource
+from log_analyzer.sources.opensearch.source import EXPENSIVE_RETRY_SECONDS, OpenSearchSource
 from tests.sources.opensearch.conftest import KEYWORD_INDEX, Cluster, source_of
 
 pytestmark = pytest.mark.anyio
@@ -89,12 +91,13 @@ class RefusingExpensive(httpx.AsyncBaseTransport):
 
 
 def refusing_source(
-    url: str, transport: RefusingExpensive
+    url: str, transport: RefusingExpensive, clock: Callable[[], float] = time.monotonic
 ) -> tuple[OpenSearchSource, httpx.AsyncClient]:
     http = httpx.AsyncClient(
         base_url=url, transport=transport, timeout=httpx.Timeout(30, connect=3)
     )
-    return OpenSearchSource(OpenSearchClient(http, deadline_seconds=60), index=KEYWORD_INDEX), http
+    client = OpenSearchClient(http, deadline_seconds=60)
+    return OpenSearchSource(client, index=KEYWORD_INDEX, clock=clock), http
 
 
 def rows_of(raw: Any) -> list[tuple[int, str, str]]:
@@ -194,3 +197,57 @@ async def test_queries_refused_at_once_are_all_run_again_without_the_clauses(
     assert len(transport.refused) == 2
     assert rows_of(got) and totals.total > 0
     assert "applied by the service" in got.query and "applied by the service" in totals.query
+
+
+class SettingTurnedBackOn(RefusingExpensive):
+    """Refuses expensive clauses until an administrator turns the setting back on."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.allowed = False
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if self.allowed:
+            return await self._server.handle_async_request(request)
+        return await super().handle_async_request(request)
+
+
+async def test_the_full_plan_is_tried_again_after_the_retry_interval(cluster: Cluster) -> None:
+    now = [1000.0]
+    transport = SettingTurnedBackOn()
+    source, http = refusing_source(cluster.url, transport, lambda: now[0])
+    query = EntryQuery(cluster.window(), SELECTION, LINES, 10_000, Order.NEWEST)
+    async with http:
+        first = await source.entries(query)
+        transport.allowed = True  # the administrator allows expensive queries again
+        now[0] += EXPENSIVE_RETRY_SECONDS - 1
+        still = await source.entries(query)
+        now[0] += 1
+        retried = await source.entries(query)
+        after = await source.entries(query)
+    assert transport.refused == ["regexp"]
+    for raw in (first, still):
+        assert '"regexp"' not in raw.query
+        assert "applied by the service: the cluster refuses regexp and wildcard" in raw.query
+    for raw in (retried, after):
+        assert '"regexp"' in raw.query and "applied by the service" not in raw.query
+    assert rows_of(first) == rows_of(still) == rows_of(retried) == rows_of(after)
+    assert rows_of(first)
+
+
+async def test_a_cluster_still_refusing_after_the_interval_is_refused_once_more(
+    cluster: Cluster,
+) -> None:
+    now = [0.0]
+    transport = RefusingExpensive()
+    source, http = refusing_source(cluster.url, transport, lambda: now[0])
+    query = CountQuery(cluster.window(), SELECTION, LINES)
+    async with http:
+        await source.totals(query)
+        now[0] += EXPENSIVE_RETRY_SECONDS / 2
+        await source.totals(query)
+        now[0] += EXPENSIVE_RETRY_SECONDS
+        totals = await source.totals(query)
+        await source.totals(query)
+    assert transport.refused == ["regexp", "regexp"]
+    assert totals.total > 0 and "applied by the service" in totals.query

@@ -6,13 +6,16 @@ documents were kept; where the service filters lines itself it may read more, up
 OpenSearch decides every condition, and the service's own count of the documents it reads
 where it does not (`tallies`), and none when that count would stop at ``max_scan``. A cluster
 that refuses regexp and wildcard queries (``search.allow_expensive_queries: false``) is asked
-again without them, the service applying them (`filters`), and not asked for them again.
+again without them, the service applying them (`filters`), and not asked for them again for
+`EXPENSIVE_RETRY_SECONDS` (an administrator may turn the setting back on).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import math
+import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from functools import partial
 from typing import Any, TypeVar
@@ -44,6 +47,9 @@ T = TypeVar("T")
 NAME = "opensearch"
 PAGE_SIZE = 2000
 """Hits per page of a search."""
+EXPENSIVE_RETRY_SECONDS = 600.0
+"""How long queries are planned without regexp and wildcard clauses after the cluster refused
+one; then the full plan is tried again, at the cost of one refused search if it still refuses."""
 
 
 class OpenSearchSource:
@@ -59,6 +65,7 @@ class OpenSearchSource:
         names: FieldNames | None = None,
         max_scan: int = 50_000,
         page_size: int = PAGE_SIZE,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._client = client
         self._index = index
@@ -67,8 +74,9 @@ class OpenSearchSource:
         self._page = page_size
         self._cluster = Cluster(client, index=index, names=self._names)
         self._pit = True
-        self._expensive = True
-        """Whether the cluster runs regexp and wildcard queries (until it refuses one)."""
+        self._clock = clock
+        self._cheap_until = -math.inf
+        """Until when (``clock``) queries are planned without regexp and wildcard clauses."""
         self._tallies = Tallies(client, self._names, page=page_size, max_scan=max_scan)
 
     async def entries(self, query: EntryQuery) -> RawEntries:
@@ -76,13 +84,11 @@ class OpenSearchSource:
         async with self._client.deadline("search for entries"):
             return await self._cheap_if_refused(partial(self._entries, query))
 
-    async def _entries(self, query: EntryQuery) -> RawEntries:
+    async def _entries(self, query: EntryQuery, expensive: bool) -> RawEntries:
         index = self.index_of(query.selection)
         server = await self._cluster.server()
         fields = await self._cluster.fields(index)
-        found = plan(
-            fields, query.window, query.selection, query.line_filter, expensive=self._expensive
-        )
+        found = plan(fields, query.window, query.selection, query.line_filter, expensive=expensive)
         keep = found.service
         reader = DocReader(self._names)
         contents: list[bytes] = []
@@ -130,13 +136,11 @@ class OpenSearchSource:
         async with self._client.deadline("count of the window"):
             return await self._cheap_if_refused(partial(self._totals, query))
 
-    async def _totals(self, query: CountQuery) -> Totals:
+    async def _totals(self, query: CountQuery, expensive: bool) -> Totals:
         index = self.index_of(query.selection)
         await self._cluster.server()
         fields = await self._cluster.fields(index)
-        found = plan(
-            fields, query.window, query.selection, query.line_filter, expensive=self._expensive
-        )
+        found = plan(fields, query.window, query.selection, query.line_filter, expensive=expensive)
         exact = found.leveled if found.service is not None else found.query
         counts: list[Count] = []
         texts = []
@@ -157,12 +161,12 @@ class OpenSearchSource:
         async with self._client.deadline("count per bucket"):
             return await self._cheap_if_refused(partial(self._histogram, query, step_seconds))
 
-    async def _histogram(self, query: CountQuery, step_seconds: int) -> Histogram:
+    async def _histogram(self, query: CountQuery, step_seconds: int, expensive: bool) -> Histogram:
         index = self.index_of(query.selection)
         window = query.window
         await self._cluster.server()
         fields = await self._cluster.fields(index)
-        found = plan(fields, window, query.selection, query.line_filter, expensive=self._expensive)
+        found = plan(fields, window, query.selection, query.line_filter, expensive=expensive)
         exact = found.leveled if found.service is not None else found.query
         sums: dict[int, dict[Level, float]] = {}
         texts = []
@@ -186,22 +190,31 @@ class OpenSearchSource:
             query="; and ".join(texts),
         )
 
-    async def _cheap_if_refused(self, run: Callable[[], Awaitable[T]]) -> T:
-        """``run()``; again without regexp and wildcard clauses if the cluster refuses them.
+    async def _cheap_if_refused(self, run: Callable[[bool], Awaitable[T]]) -> T:
+        """``run(expensive)``; again without regexp and wildcard clauses if the cluster refuses.
 
-        The refusal is remembered (the setting is the cluster's), so later queries are planned
-        without those clauses from the start.
+        The refusal is remembered for `EXPENSIVE_RETRY_SECONDS` (the setting is the cluster's),
+        so queries are planned without those clauses from the start until then.
         """
-        planned_expensive = self._expensive  # another query refused at once may flip it
+        refused_before = self._cheap_until > -math.inf
+        expensive = self._clock() >= self._cheap_until
         try:
-            return await run()
+            answer = await run(expensive)
         except OpenSearchExpensiveOff as exc:
-            if not planned_expensive:
+            if not expensive:
                 raise
-            if self._expensive:
-                logger.warning("%s; those filters are applied by the service from now on", exc)
-            self._expensive = False
-            return await run()
+            if self._clock() >= self._cheap_until:  # the first query refused says it
+                logger.warning(
+                    "%s; those filters are applied by the service for the next %.0f minutes",
+                    exc,
+                    EXPENSIVE_RETRY_SECONDS / 60,
+                )
+            self._cheap_until = self._clock() + EXPENSIVE_RETRY_SECONDS
+            return await run(False)
+        if expensive and refused_before and self._cheap_until <= self._clock():
+            logger.info("OpenSearch runs regexp and wildcard queries again")
+            self._cheap_until = -math.inf
+        return answer
 
     async def ready(self) -> None:
         """The cluster answers ``GET /`` with a supported version, and its health is not red."""
