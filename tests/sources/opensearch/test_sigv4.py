@@ -5,6 +5,7 @@ Each signature is checked by `signing.verify`: botocore recomputes it over the r
 
 from __future__ import annotations
 
+import asyncio
 import datetime
 import hashlib
 import json
@@ -14,7 +15,7 @@ import httpx
 import pytest
 from botocore.credentials import Credentials, RefreshableCredentials
 
-from log_analyzer.sources.opensearch.errors import OpenSearchUnavailable
+from log_analyzer.sources.opensearch.errors import AwsCredentialsUnavailable, OpenSearchUnavailable
 from log_analyzer.sources.opensearch.sigv4 import AwsCredentials, sign
 from tests.sources.opensearch.signing import (
     KEY,
@@ -164,3 +165,42 @@ async def test_a_slow_credential_chain_is_given_up_on_without_blocking(
                 await client.call("GET", "/")
     finally:
         release.set()
+
+
+async def test_a_slow_credential_chain_is_asked_once_whatever_the_requests_waiting(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import log_analyzer.sources.opensearch.sigv4 as sigv4
+
+    monkeypatch.setattr(sigv4, "CREDENTIALS_SECONDS", 0.05)
+    release = threading.Event()
+    asked: list[int] = []
+
+    def slow() -> Credentials:
+        asked.append(threading.get_ident())
+        release.wait(5)  # as an unreachable instance metadata service would
+        return Credentials(KEY, SECRET)
+
+    sent: list[httpx.Request] = []
+    client, http = client_of(AwsCredentials(slow), sent=sent)
+    try:
+        async with http:
+            for _ in range(3):  # requests that gave up, one after the other and at once
+                failed = await asyncio.gather(
+                    *(client.call("GET", "/") for _ in range(4)), return_exceptions=True
+                )
+                assert all(isinstance(exc, AwsCredentialsUnavailable) for exc in failed)
+            error = failed[0]
+            assert isinstance(error, AwsCredentialsUnavailable)
+            assert error.code == "opensearch_unavailable"
+            assert error.details["upstream"] == "aws_credentials"
+            assert error.message.startswith("AWS credentials (STS or the instance metadata")
+            assert len(asked) == 1, "one thread asks the chain; the others wait for it"
+            release.set()
+            await asyncio.to_thread(lambda: None)  # the thread's answer lands on the loop
+            await asyncio.sleep(0.05)
+            assert await client.call("GET", "/") == {"ok": True}
+    finally:
+        release.set()
+    assert len(asked) == 1, "the answer that came after the others gave up is the one used"
+    assert verify(sent[-1], "es")["key"] == KEY

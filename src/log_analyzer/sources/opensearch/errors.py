@@ -24,6 +24,16 @@ class OpenSearchUnavailable(OpenSearchError, SourceUnavailable):
     code = "opensearch_unavailable"
 
 
+class AwsCredentialsUnavailable(OpenSearchUnavailable):
+    """SigV4 could not get AWS credentials: none in the chain, or STS or IMDS failed or was slow.
+
+    Still ``opensearch_unavailable`` (OpenSearch cannot be asked), but its ``upstream`` is the
+    AWS credential chain, the one that failed.
+    """
+
+    upstream = "aws_credentials"
+
+
 class OpenSearchTimeout(OpenSearchError, SourceTimeout):
     """The cluster did not answer in time (our deadline, or a gateway's)."""
 

@@ -14,8 +14,10 @@ signer (`SigV4Auth`), so the signature covers the exact bytes on the wire:
 Credentials come from botocore's standard chain (`botocore.session.Session.get_credentials`:
 environment, profile, web identity as with IRSA, container and instance roles), resolved on
 first use. Temporary credentials are renewed by botocore before they expire; resolving and
-renewing can mean HTTP calls (STS, instance metadata), so both run in a thread, within
-`CREDENTIALS_SECONDS`, never on the event loop. A request after a failure tries again.
+renewing can mean HTTP calls (STS, instance metadata), so both run in a thread, never on the
+event loop. One such thread at most: requests that need credentials while it runs wait for it
+(each for `CREDENTIALS_SECONDS` at most) rather than start another, so a slow credential
+provider cannot pile threads up. A request after a failure tries again.
 """
 
 from __future__ import annotations
@@ -33,10 +35,10 @@ from botocore.credentials import Credentials, ReadOnlyCredentials, RefreshableCr
 from botocore.exceptions import BotoCoreError, ClientError
 from botocore.session import Session
 
-from log_analyzer.sources.opensearch.errors import OpenSearchUnavailable
+from log_analyzer.sources.opensearch.errors import AwsCredentialsUnavailable
 
 CREDENTIALS_SECONDS = 10.0
-"""Longest wait for the AWS credential chain to resolve or renew credentials."""
+"""Longest a request waits for the AWS credential chain to resolve or renew credentials."""
 CHAIN = (
     "the standard AWS chain: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_ROLE_ARN with "
     "AWS_WEB_IDENTITY_TOKEN_FILE (IRSA), AWS_PROFILE, or the container or instance role"
@@ -59,40 +61,48 @@ class AwsCredentials:
     def __init__(self, resolve: Resolve = default_chain) -> None:
         self._resolve = resolve
         self._credentials: Credentials | None = None
-        self._lock = asyncio.Lock()
+        self._loading: asyncio.Future[ReadOnlyCredentials] | None = None
+        """The one resolution or renewal running in a thread, which every request awaits."""
 
     async def frozen(self) -> ReadOnlyCredentials:
         """A consistent key, secret and token, fresh for at least botocore's refresh margin."""
         credentials = self._credentials
         if credentials is not None and not _needs_io(credentials):
             return credentials.get_frozen_credentials()
-        async with self._lock:  # one resolution or renewal at a time; the others wait for it
-            return await self._off_loop()
-
-    async def _off_loop(self) -> ReadOnlyCredentials:
-        def load() -> ReadOnlyCredentials:
-            credentials = self._credentials or self._resolve()
-            if credentials is None:
-                raise OpenSearchUnavailable(
-                    f"OPENSEARCH_AUTH=sigv4 found no AWS credentials; it reads {CHAIN}"
-                )
-            self._credentials = credentials
-            return credentials.get_frozen_credentials()
-
+        loading = self._loading
+        if loading is None:
+            loading = self._loading = asyncio.ensure_future(asyncio.to_thread(self._load))
+            loading.add_done_callback(self._landed)
         try:
             async with asyncio.timeout(CREDENTIALS_SECONDS):
-                return await asyncio.to_thread(load)
+                # Shielded: a request giving up leaves the thread's result to the next one.
+                return await asyncio.shield(loading)
         except TimeoutError:
-            raise OpenSearchUnavailable(
-                f"the AWS credentials for OpenSearch (OPENSEARCH_AUTH=sigv4) were not resolved "
-                f"within {CREDENTIALS_SECONDS:g} s (STS or the instance metadata service is "
-                f"slow or unreachable); they are read from {CHAIN}"
+            raise AwsCredentialsUnavailable(
+                f"AWS credentials (STS or the instance metadata service) did not answer: "
+                f"not resolved within {CREDENTIALS_SECONDS:g} s for OpenSearch "
+                f"(OPENSEARCH_AUTH=sigv4); they are read from {CHAIN}"
             ) from None
         except (BotoCoreError, ClientError) as exc:
-            raise OpenSearchUnavailable(
+            raise AwsCredentialsUnavailable(
                 f"cannot get the AWS credentials for OpenSearch (OPENSEARCH_AUTH=sigv4) from "
                 f"{CHAIN}: {type(exc).__name__}: {exc}"
             ) from exc
+
+    def _load(self) -> ReadOnlyCredentials:
+        credentials = self._credentials or self._resolve()
+        if credentials is None:
+            raise AwsCredentialsUnavailable(
+                f"OPENSEARCH_AUTH=sigv4 found no AWS credentials; it reads {CHAIN}"
+            )
+        self._credentials = credentials
+        return credentials.get_frozen_credentials()
+
+    def _landed(self, loading: asyncio.Future[ReadOnlyCredentials]) -> None:
+        if self._loading is loading:
+            self._loading = None  # the next request that needs credentials starts a new one
+        if not loading.cancelled():
+            loading.exception()  # read, so a failure no request awaited is not logged as lost
 
 
 def _needs_io(credentials: Credentials) -> bool:
