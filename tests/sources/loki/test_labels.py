@@ -14,6 +14,8 @@ import httpx
 import pytest
 import respx
 
+from log_analyzer.core.config import Settings
+from log_analyzer.core.errors import InputError
 from log_analyzer.logs.normalize import source_of
 from log_analyzer.sources.base import CountQuery, EntryQuery, LineFilter, Order, Selection, Window
 from log_analyzer.sources.loki.client import LokiClient
@@ -22,7 +24,7 @@ from log_analyzer.sources.loki.logql import buckets_query, log_query, totals_que
 from log_analyzer.sources.loki.shapes import decode_streams, parse_vector
 from log_analyzer.sources.loki.source import LokiSource
 from tests.conftest import LOKI_URL, recorded, recorded_response
-from tests.sources.loki.otlp import OTEL, empty_vector, otlp_body
+from tests.sources.loki.otlp import OTEL, RENAMED, empty_vector, otlp_body
 
 pytestmark = pytest.mark.anyio
 RECORDED_DEFAULT = LineFilter(pattern="(?i)(error|warn|failed|exception|panic|fatal)")
@@ -63,6 +65,50 @@ def test_the_selector_uses_the_configured_labels_in_the_filters_order() -> None:
     assert log_query(selection, LineFilter.every()) == (
         '{namespace="billing", pod=~"checkout-.*", container="checkout", node="node-2"}'
     )
+
+
+OTEL_PRESET = LabelNames.of(Settings(loki_labels="otel"))
+
+
+def test_under_the_otlp_preset_the_node_is_a_structured_metadata_filter() -> None:
+    # Loki does not index k8s.node.name by default (otlp_config.go): a stream matcher on it, or on
+    # Promtail's ``node``, would match no stream of an OTLP-fed Loki.
+    selection = Selection.of({"node": "node-2", "namespace": "billing"})
+    assert log_query(selection, RECORDED_DEFAULT, OTEL_PRESET) == (
+        '{k8s_namespace_name="billing"} |~ "(?i)(error|warn|failed|exception|panic|fatal)" '
+        '| k8s_node_name="node-2"'
+    )
+    assert totals_query(selection, LineFilter.every(), 0, 60 * 10**9, labels=OTEL_PRESET) == (
+        "sum by (detected_level, k8s_pod_name, k8s_container_name) "
+        '(count_over_time({k8s_namespace_name="billing"} | k8s_node_name="node-2" [1m]))'
+    )
+    overridden = LabelNames.of(Settings(loki_pod_label="k8s_pod_name"))
+    assert log_query(selection, LineFilter.every(), overridden) == (
+        '{namespace="billing", node="node-2"}'
+    ), "Promtail's labels: the node stays a stream label"
+
+
+def test_under_the_otlp_preset_the_node_alone_selects_no_stream() -> None:
+    with pytest.raises(InputError) as caught:
+        log_query(Selection.of({"node": "node-2"}), LineFilter.every(), OTEL_PRESET)
+    assert caught.value.details["field"] == "filters.node"
+    assert "k8s_node_name" in caught.value.message
+
+
+def test_the_otlp_node_in_structured_metadata_comes_back_as_the_node() -> None:
+    # BUILT from the (reconstructed) categorize-labels answer: its streams labelled as an
+    # OTLP-fed Loki labels them, and k8s_node_name in each entry's structured metadata, where
+    # Loki keeps it.
+    body = recorded("loki", "reconstructed-query_range-streams-categorized.json")["body"]
+    for item in body["data"]["result"]:
+        item["stream"] = {RENAMED.get(k, k): v for k, v in item["stream"].items()}
+        for value in item["values"]:
+            value[2]["structuredMetadata"]["k8s_node_name"] = "node-2"
+    rows = decode_streams(encoded(body), 100, labels=OTEL_PRESET).rows
+    assert rows
+    for labels, _, _ in rows:
+        assert labels["node"] == labels["k8s_node_name"] == "node-2"
+        assert labels["pod"] == labels["k8s_pod_name"]
 
 
 def test_one_label_renamed_leaves_the_others_alone() -> None:

@@ -5,6 +5,12 @@ calls them; a Loki fed over OTLP indexes ``k8s_namespace_name``, ``k8s_pod_name`
 ``k8s_container_name`` instead. LogQL is written with the store's names, and the labels of
 Loki's answers get the pipeline's names back (beside their own), so nothing past this package
 knows the difference.
+
+The node is not among the OTLP resource attributes Loki indexes by default
+(``default_resource_attributes_as_index_labels`` in ``pkg/loghttp/push/otlp_config.go``):
+``k8s.node.name`` arrives as the structured metadata ``k8s_node_name``. Under that preset the
+``node`` filter is therefore a label filter after the selector, which reads structured metadata
+and stream labels alike, not a stream matcher.
 """
 
 from __future__ import annotations
@@ -22,6 +28,8 @@ _OTEL = dict(zip(_SETTINGS, LOKI_LABEL_PRESETS["otel"], strict=True))
 _EMPTY_RESULT = re.compile(rb'"result"\s*:\s*\[\s*\]')
 _RESULT_WITHIN = 4096
 """Loki writes ``result`` right after ``resultType``, before ``stats``."""
+OTEL_NODE = "k8s_node_name"
+"""The structured metadata a Loki fed over OTLP keeps ``k8s.node.name`` in."""
 ORIGINAL_SUFFIX = "_original"
 """Appended to a stream's own ``pod``/``namespace``/``container`` label the configured one
 replaces in the answers (`LabelNames.canonical`)."""
@@ -29,16 +37,24 @@ replaces in the answers (`LabelNames.canonical`)."""
 
 @dataclass(frozen=True, slots=True)
 class LabelNames:
-    """The stream labels of the namespace, pod and container (``LOKI_*_LABEL``)."""
+    """The stream labels of the namespace, pod and container (``LOKI_*_LABEL``), and the node."""
 
     namespace: str = "namespace"
     pod: str = "pod"
     container: str = "container"
+    node: str = "node"
+    node_metadata: bool = False
+    """Whether ``node`` is structured metadata (a label filter), not a stream label."""
     renamed: tuple[tuple[str, str], ...] = field(init=False, repr=False, compare=False)
     """``(filter, label)`` of each filter whose label has another name."""
 
     def __post_init__(self) -> None:
-        pairs = (("namespace", self.namespace), ("pod", self.pod), ("container", self.container))
+        pairs = (
+            ("namespace", self.namespace),
+            ("pod", self.pod),
+            ("container", self.container),
+            ("node", self.node),
+        )
         renamed = tuple((name, label) for name, label in pairs if name != label)
         object.__setattr__(self, "renamed", renamed)  # frozen: set once, here
 
@@ -46,11 +62,13 @@ class LabelNames:
     def of(cls, settings: Settings) -> LabelNames:
         """The labels the settings name."""
         namespace, pod, container = settings.loki_label_names
+        if settings.loki_labels == "otel":
+            return cls(namespace, pod, container, OTEL_NODE, node_metadata=True)
         return cls(namespace, pod, container)
 
     def label(self, name: str) -> str:
         """The stream label a filter matches (a filter not renamed matches its own name)."""
-        return getattr(self, name) if name in _SETTINGS else name
+        return getattr(self, name) if name in _SETTINGS or name == "node" else name
 
     def canonical(self, labels: dict[str, str]) -> dict[str, str]:
         """``labels``, plus each renamed label's value under the filter's name (in place).

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from log_analyzer.core.config import LABEL_NAME
+from log_analyzer.core.errors import InputError
 from log_analyzer.logs.regex import matches_empty, re2_error
 from log_analyzer.sources.base import SEVERE_PATTERN, LineFilter, Selection
 from log_analyzer.sources.loki.labels import LABELS, LabelNames
@@ -72,13 +73,30 @@ def regex_literal(value: str) -> str:
 def matchers(selection: Selection, labels: LabelNames = LABELS) -> tuple[LabelMatcher, ...]:
     """The stream-selector terms of a selection: `pod` a regex, the other filters exact.
 
-    Each term is on the stream label ``labels`` names for its filter.
+    Each term is on the stream label ``labels`` names for its filter; a node held in structured
+    metadata is no term of the selector (`metadata_filters`).
     """
-    ordered = sorted(selection.filters, key=lambda kv: _label_rank(kv[0]))
+    ordered = sorted(
+        ((name, value) for name, value in selection.filters if not _in_metadata(name, labels)),
+        key=lambda kv: _label_rank(kv[0]),
+    )
     return tuple(
         LabelMatcher(labels.label(name), MatchOp.RE if name in REGEX_LABELS else MatchOp.EQ, value)
         for name, value in ordered
     )
+
+
+def metadata_filters(selection: Selection, labels: LabelNames = LABELS) -> str:
+    """The label-filter stages of the filters held in structured metadata (the OTLP node)."""
+    return " ".join(
+        f"| {labels.label(name)}={quote(value)}"
+        for name, value in selection.filters
+        if _in_metadata(name, labels)
+    )
+
+
+def _in_metadata(name: str, labels: LabelNames) -> bool:
+    return name == "node" and labels.node_metadata
 
 
 def totals_by(labels: LabelNames = LABELS) -> tuple[str, str, str]:
@@ -129,9 +147,18 @@ def line_filters(line_filter: LineFilter) -> str:
 
 
 def log_query(selection: Selection, line_filter: LineFilter, labels: LabelNames = LABELS) -> str:
-    """A log query: the selector, then the line filters."""
-    stages = line_filters(line_filter)
-    query = selector(matchers(selection, labels))
+    """A log query: the selector, then the line filters, then the structured-metadata filters."""
+    terms = matchers(selection, labels)
+    metadata = metadata_filters(selection, labels)
+    if metadata and not any(_requires_non_empty(m) for m in terms):
+        raise InputError(
+            "filters.node",
+            f"a Loki fed over OTLP (LOKI_LABELS=otel) keeps the node in structured metadata "
+            f"({labels.node}), which cannot select streams alone: set namespace, pod or "
+            "container too",
+        )
+    stages = " ".join(part for part in (line_filters(line_filter), metadata) if part)
+    query = selector(terms)
     return f"{query} {stages}" if stages else query
 
 
