@@ -12,7 +12,12 @@ import respx
 
 from log_analyzer.core.errors import ServiceError
 from log_analyzer.sources.loki.client import MAX_GET_QUERY_CHARS, LokiClient
-from log_analyzer.sources.loki.errors import LokiQueryError, LokiTimeout, LokiUnavailable
+from log_analyzer.sources.loki.errors import (
+    LokiBadResponse,
+    LokiQueryError,
+    LokiTimeout,
+    LokiUnavailable,
+)
 from log_analyzer.sources.loki.shapes import parse_json
 from tests.conftest import LOKI_URL, recorded, recorded_response
 
@@ -176,3 +181,26 @@ async def test_an_answer_is_read_up_to_the_byte_cap_only(loki_mock: respx.MockRo
         exact = await LokiClient(http, max_response_bytes=len(whole)).query_range(QUERY)
     assert (cut.complete, cut.content) == (False, whole[:1000])
     assert (exact.complete, exact.content) == (True, whole)
+
+
+class CorruptGzip(httpx.AsyncBaseTransport):
+    """BUILT: what a broken proxy sends, a body that says gzip and is not (no Loki shape).
+
+    The body is a stream, read only when the client reads it, as from a socket
+    (`httpx.MockTransport` would read, and so decode, it before the client sees it).
+    """
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        return httpx.Response(
+            200, headers={"Content-Encoding": "gzip"}, stream=httpx.ByteStream(b"not gzip")
+        )
+
+
+async def test_an_answer_that_cannot_be_decoded_is_named_after_loki() -> None:
+    async with httpx.AsyncClient(base_url=LOKI_URL, transport=CorruptGzip()) as http:
+        with pytest.raises(LokiBadResponse) as caught:
+            await LokiClient(http).query(QUERY)
+    assert caught.value.message.startswith(
+        "Loki's answer cannot be decoded (Content-Encoding: gzip): "
+    )
+    assert caught.value.details["upstream"] == "loki"

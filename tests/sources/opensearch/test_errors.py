@@ -18,6 +18,7 @@ from log_analyzer.sources.base import CountQuery, EntryQuery, LineFilter, Select
 from log_analyzer.sources.opensearch import SPEC, _tls
 from log_analyzer.sources.opensearch.client import OpenSearchClient, RetryPolicy
 from log_analyzer.sources.opensearch.errors import (
+    OpenSearchBadResponse,
     OpenSearchQueryError,
     OpenSearchTimeout,
     OpenSearchUnavailable,
@@ -258,3 +259,24 @@ async def test_throttling_past_the_retries_is_named() -> None:
     assert caught.value.message == (
         "OpenSearch is throttling searches: rejected_execution_exception: search queue full"
     )
+
+
+async def test_an_answer_that_cannot_be_decoded_is_named_after_opensearch() -> None:
+    """BUILT: what a broken proxy sends, a body that says gzip and is not (no OpenSearch shape).
+
+    The body is a stream, read only when the client reads it, as from a socket
+    (`httpx.MockTransport` would read, and so decode, it before the client sees it).
+    """
+
+    class CorruptGzip(httpx.AsyncBaseTransport):
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            stream = httpx.ByteStream(b"not gzip")
+            return httpx.Response(200, headers={"Content-Encoding": "gzip"}, stream=stream)
+
+    async with httpx.AsyncClient(transport=CorruptGzip(), base_url="http://cluster") as http:
+        with pytest.raises(OpenSearchBadResponse) as caught:
+            await OpenSearchClient(http).call("GET", "/_cluster/health")
+    assert caught.value.message.startswith(
+        "OpenSearch's answer cannot be decoded (Content-Encoding: gzip): "
+    )
+    assert caught.value.details["upstream"] == "opensearch"

@@ -139,6 +139,8 @@ class LokiClient:
             raise LokiTimeout(f"Loki stopped sending its answer ({type(exc).__name__})") from exc
         except httpx.TransportError as exc:
             raise LokiBadResponse(f"Loki's answer broke off: {type(exc).__name__}: {exc}") from exc
+        except httpx.DecodingError as exc:  # a proxy's broken gzip, say: not a TransportError
+            raise LokiBadResponse(f"Loki's answer {_undecodable(response, exc)}") from exc
 
     async def _send(
         self, path: str, params: Mapping[str, str], *, retry: bool = True
@@ -199,6 +201,11 @@ async def _deadline(seconds: float, path: str) -> AsyncIterator[None]:
             f"Loki did not finish answering {path} within {seconds:g} s "
             "(SOURCE_QUERY_DEADLINE_SECONDS)"
         ) from None
+
+
+def _undecodable(response: httpx.Response, exc: httpx.DecodingError) -> str:
+    encoding = response.headers.get("content-encoding", "none")
+    return f"cannot be decoded (Content-Encoding: {encoding}): {exc}"
 
 
 async def _error_text(response: httpx.Response) -> str:

@@ -161,6 +161,11 @@ class OpenSearchClient:
             raise OpenSearchBadResponse(
                 f"OpenSearch's answer broke off: {type(exc).__name__}: {exc}"
             ) from exc
+        except httpx.DecodingError as exc:  # a proxy's broken gzip, say: not a TransportError
+            encoding = response.headers.get("content-encoding", "none")
+            raise OpenSearchBadResponse(
+                f"OpenSearch's answer cannot be decoded (Content-Encoding: {encoding}): {exc}"
+            ) from exc
 
     async def _send(self, request: httpx.Request, retry: bool) -> httpx.Response:
         """The response, its body not read yet (the caller closes it)."""
