@@ -127,3 +127,18 @@ async def test_with_the_default_labels_the_empty_window_says_which_labels_were_m
         "fed over OTLP calls it k8s_container_name) (loki)"
     )
     assert all("k8s_" not in query for query in sent)
+
+
+async def test_with_the_otlp_labels_the_node_alone_is_refused_naming_the_filter(
+    spans: InMemorySpanExporter, loki_mock: respx.MockRouter, llama_mock: respx.MockRouter
+) -> None:
+    sent = otlp_loki(loki_mock)
+    mock_llama(llama_mock)
+    body = {**BODY, "filters": {"node": "node-2"}}
+    async with running_app(spans, settings=settings_for_tests(loki_labels="otel")) as (_, client):
+        response = await client.post("/v1/analyze/stream", json=body)
+    assert response.status_code == 422, response.text
+    error = response.json()["error"]
+    assert (error["code"], error["field"]) == ("invalid_input", "filters.node")
+    assert "k8s_node_name" in error["message"]
+    assert sent == [], "Loki is not asked"
