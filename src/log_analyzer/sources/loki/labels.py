@@ -31,7 +31,7 @@ _RESULT_WITHIN = 4096
 OTEL_NODE = "k8s_node_name"
 """The structured metadata a Loki fed over OTLP keeps ``k8s.node.name`` in."""
 ORIGINAL_SUFFIX = "_original"
-"""Appended to a stream's own ``pod``/``namespace``/``container`` label the configured one
+"""Appended to a stream's own label of a filter's name (``pod``, ...) that the configured label
 replaces in the answers (`LabelNames.canonical`)."""
 
 
