@@ -403,6 +403,14 @@ def test_strip_ansi_leaves_plain_text_alone() -> None:
     assert strip_ansi("\x1b[38;5;196mred\x1b[0m") == "red"
 
 
+def test_strip_ansi_keeps_the_text_between_two_sequences() -> None:
+    # A hyperlink (OSC 8) is two sequences around its text; one match from the first to the
+    # last terminator would take the text with it.
+    link = "see \x1b]8;;https://docs.example/\x1b\\the runbook\x1b]8;;\x1b\\ now"
+    assert strip_ansi(link) == "see the runbook now"
+    assert strip_ansi("\x1b]0;title\x07kept\x1b]2;other\x07") == "kept"
+
+
 @pytest.mark.parametrize(
     ("labels", "source"),
     [

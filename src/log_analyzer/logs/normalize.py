@@ -25,7 +25,7 @@ from log_analyzer.logs.structured import (
 )
 from log_analyzer.logs.wrappers import INCOMPLETE, MAX_WRAPPERS, runtime_prefix, shipped_line
 
-_ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07]*(?:\x07|\x1b\\)")
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)")
 _NO_IDS: Mapping[str, str] = MappingProxyType({})
 
 
