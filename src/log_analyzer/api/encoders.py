@@ -1,23 +1,25 @@
 r"""Pure encoders: one analysis event in, the bytes of one format out.
 
 - `text/plain`: a readable report for `curl -N` and terminals. Log text is anyone's to write, so
-  nothing in it may drive the terminal: control characters (an escape that clears the screen,
-  a carriage return that overwrites a line, C1's one-byte CSI) and the bidirectional overrides
-  that reorder what is shown become U+FFFD; only newlines and tabs stay. The model's answer
-  can repeat what a log line told it, so a line of the answer never opens with the service's
-  own markers (``===`` headings, ``--- done``, ``!!! ERROR``): `text_stream` writes a space
-  before such a start, which needs what came before in the stream (one encoder per stream).
+  nothing in it may drive the terminal or hide from the reader: control characters (an escape
+  that clears the screen, a carriage return that overwrites a line, C1's one-byte CSI), the
+  bidirectional overrides that reorder what is shown and the invisible characters are written
+  as escapes that name them (``\x1b``, ``\u202e``: `inert_text`); only newlines and tabs stay.
+  The model's answer can repeat what a log line told it, so a line of the answer never opens
+  with the service's own markers (``===`` headings, ``--- done``, ``!!! ERROR``): `text_stream`
+  writes a space before such a start, which needs what came before in the stream (one encoder
+  per stream).
 - `text/event-stream`: SSE, one typed event per analysis event.
 - `application/x-ndjson`: one JSON object per line, with a `type` field.
 
 In both JSON formats what JSON leaves raw but a terminal or a line reader acts on (DEL, C1
-controls, U+2028 and its kin, bidi overrides) is written as a ``\u`` escape (`inert_json`).
+controls, U+2028 and its kin, bidi overrides, invisible characters) is written as a ``\u``
+escape (`inert_json`): a JSON reader gets the text as it was.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -32,7 +34,7 @@ from log_analyzer.analysis.events import (
 from log_analyzer.api.recipe_report import result_data, result_text
 from log_analyzer.api.report_json import context_data, summary_data
 from log_analyzer.api.report_text import context_text, summary_text
-from log_analyzer.logs.unicode import valid_unicode
+from log_analyzer.logs.terminal_text import inert_json, inert_text
 
 TEXT = "text/plain"
 SSE = "text/event-stream"
@@ -82,27 +84,6 @@ def _json(data: dict[str, Any]) -> str:
     return inert_json(json.dumps(data, ensure_ascii=False, separators=(",", ":")))
 
 
-def inert_json(text: str) -> str:
-    r"""JSON text with what a reader of it could trip on written as ``\u`` escapes.
-
-    JSON escapes C0 controls but not DEL, the C1 controls (U+009B is a one-byte CSI to a
-    terminal that shows ``curl -N`` output), the line breaks some readers split on besides a
-    newline (U+0085, U+2028, U+2029: Python's ``str.splitlines``, JavaScript before ES2019),
-    nor the bidirectional overrides; escaped, they read back the same, and one event stays one
-    line. Lone surrogates become U+FFFD.
-    """
-    if text.isascii():
-        return text.replace("\x7f", "\\u007f") if "\x7f" in text else text
-    return _INERT_IN_JSON.sub(_escaped, valid_unicode(text))
-
-
-_INERT_IN_JSON = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-
-
-def _escaped(match: re.Match[str]) -> str:
-    return f"\\u{ord(match.group()):04x}"
-
-
 def encode_sse(event: Event) -> str:
     """`event: <type>` and one `data:` line of compact JSON."""
     return f"event: {event_type(event)}\ndata: {_json(event_data(event))}\n\n"
@@ -111,17 +92,6 @@ def encode_sse(event: Event) -> str:
 def encode_ndjson(event: Event) -> str:
     """One JSON object with a `type` field, then a newline."""
     return _json({"type": event_type(event), **event_data(event)}) + "\n"
-
-
-# C0 controls but newline and tab, DEL, C1 controls, the bidirectional embeddings, overrides
-# and isolates (U+202A-U+202E, U+2066-U+2069), and lone surrogates (no UTF-8 encoder takes one).
-_TERMINAL_CONTROL = re.compile(
-    "\r\n|[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
-)
-
-
-def _inert(match: re.Match[str]) -> str:
-    return "\n" if match.group() == "\r\n" else "\ufffd"
 
 
 def encode_text(event: Event) -> str:
@@ -180,11 +150,6 @@ def text_stream() -> Callable[[Event], str]:
 def stream_encoder(media_type: str) -> Callable[[Event], str]:
     """The encoder for one stream of events in ``media_type``."""
     return text_stream() if media_type == TEXT else ENCODERS[media_type]
-
-
-def inert_text(text: str) -> str:
-    """``text`` safe to print on a terminal: no control character but newline and tab."""
-    return text if text.isascii() and text.isprintable() else _TERMINAL_CONTROL.sub(_inert, text)
 
 
 def _event_text(event: Event) -> str:

@@ -4,7 +4,7 @@ Each input line is one log entry (JSON, logfmt or plain text). It is parsed and 
 service does, exact duplicates are merged, and :func:`~log_analyzer.logs.condense.condense`
 groups the rest, so the ids and templates are those the service would show for the same lines.
 Blank lines are not entries and are skipped. The lines are anyone's to write, so what is printed
-cannot drive the terminal (`api.encoders.inert_text`, `inert_json`).
+cannot drive the terminal (`logs.terminal_text.inert_text`, `inert_json`).
 """
 
 from __future__ import annotations
@@ -16,11 +16,11 @@ from collections.abc import Iterable
 from types import MappingProxyType
 from typing import Literal, TextIO
 
-from log_analyzer.api.encoders import inert_json, inert_text
 from log_analyzer.logs.condense import Pattern, condense
 from log_analyzer.logs.levels import Level
 from log_analyzer.logs.normalize import NormalizedEntry, ParsedLine, parse_line
 from log_analyzer.logs.redact import redact
+from log_analyzer.logs.terminal_text import inert_json, inert_text
 
 Format = Literal["table", "jsonl"]
 EXIT_INPUT = 2

@@ -17,11 +17,12 @@ from pydantic import BaseModel, ValidationError
 
 from log_analyzer.analysis.events import ErrorEvent
 from log_analyzer.analysis.run import Run
-from log_analyzer.api.encoders import inert_text, text_stream
+from log_analyzer.api.encoders import text_stream
 from log_analyzer.core.config import Settings
 from log_analyzer.core.errors import InputError, ServiceError
 from log_analyzer.core.telemetry import build_tracer_provider
 from log_analyzer.core.workers import WorkerPool
+from log_analyzer.logs.terminal_text import inert_text
 from log_analyzer.service.runs import Services, open_services
 
 EXIT_INPUT = 2

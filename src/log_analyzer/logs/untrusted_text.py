@@ -20,7 +20,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x1f\x7f-\x84\x86-\x9f\t]")
 # U+E0000.. that spell ASCII no one sees), the variation selectors, the grapheme joiner and the
 # Hangul fillers. They would show a reader of the prompt other text than the model reads, and
 # tags and selectors can carry a whole hidden sentence. Selectors and fillers count as printable.
-_INVISIBLE = re.compile(
+INVISIBLE = re.compile(
     "[\xad\u034f\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u115f\u1160"
     "\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\u3164\ufe00-\ufe0f"
     "\ufeff\uffa0\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3"
@@ -41,7 +41,7 @@ def one_line(text: str) -> str:
     if not text.isprintable():
         text = _CONTROL.sub(" ", _NEWLINES.sub(" ⏎ ", valid_unicode(text)))
     if not text.isascii():
-        text = _INVISIBLE.sub("", text)
+        text = INVISIBLE.sub("", text)
     if "<" in text:
         text = _CONTROL_TOKEN_START.sub("< ", text)
     return text
