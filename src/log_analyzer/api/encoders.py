@@ -33,7 +33,7 @@ from log_analyzer.analysis.events import (
 )
 from log_analyzer.api.recipe_report import result_data, result_text
 from log_analyzer.api.report_json import context_data, summary_data
-from log_analyzer.api.report_text import context_text, summary_text
+from log_analyzer.api.report_text import context_text, report_lines, summary_text
 from log_analyzer.logs.terminal_text import inert_json, inert_text
 
 TEXT = "text/plain"
@@ -174,10 +174,9 @@ def _event_text(event: Event) -> str:
         )
     error = event.error
     upstream = f" ({error['upstream']})" if "upstream" in error else ""
-    return (
-        f"\n\n!!! ERROR [{error.get('code')}]{upstream}: {error.get('message')}\n"
-        f"--- trace {event.trace_id}\n"
-    )
+    # A store's message may quote anything; on one line, it cannot pass for the service's.
+    headline = report_lines([f"!!! ERROR [{error.get('code')}]{upstream}: {error.get('message')}"])
+    return f"\n\n{headline}\n--- trace {event.trace_id}\n"
 
 
 ENCODERS: dict[str, Callable[[Event], str]] = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from log_analyzer.analysis.events import ResultEvent
+from log_analyzer.api.report_text import report_lines
 from log_analyzer.logs.tables import Cell, Table, format_cell
 
 _MAX_CELL = 80
@@ -42,7 +43,7 @@ def result_text(event: ResultEvent) -> str:
         out += ["", *(f"- {fact}" for fact in r.facts)]
     out += ["", f"Queries ({r.source}):", *(f"  {q}" for q in r.queries)]
     out += [f"Note: {note}" for note in (*r.notes, *event.notes)]
-    return "\n".join(out) + "\n"
+    return report_lines(out) + "\n"
 
 
 def _aligned(table: Table) -> list[str]:

@@ -66,22 +66,22 @@ def summary_text(event: SummaryEvent) -> str:
     if extras:
         out.append("Handling: " + "; ".join(extras))
     out.extend(f"Note: {note}" for note in event.notes)
-    return _lines(out) + "\n"
+    return report_lines(out) + "\n"
 
 
 def context_text(event: ContextEvent) -> str:
     """The `context` event as a paragraph, then the heading of what the model writes."""
     out = [_context_text(event.fit), *(f"Note: {note}" for note in event.notes)]
-    return _lines(out) + f"\n=== {event.heading} ===\n\n"
+    return report_lines(out) + f"\n=== {event.heading} ===\n\n"
 
 
-def _lines(out: list[str]) -> str:
+def report_lines(out: list[str]) -> str:
     """The report's lines joined, each kept to one line whatever its values hold.
 
     A pod's name or a store's error with a newline in it would otherwise print as lines of the
-    report's own.
+    report's own, one of which could open like the service's markers (``--- done``).
     """
-    return "\n".join(line.replace("\n", " ⏎ ") for line in out)
+    return "\n".join(line.replace("\r\n", "\n").replace("\n", " ⏎ ") for line in out)
 
 
 def _scope(s: LogSummary) -> str:
