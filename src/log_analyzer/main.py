@@ -24,7 +24,7 @@ from log_analyzer.core.logging import configure_logging
 from log_analyzer.core.runtime import freeze_startup_objects
 from log_analyzer.core.telemetry import build_tracer_provider, instrument_app
 from log_analyzer.core.workers import WorkerPool
-from log_analyzer.service.runs import open_services, scrubber
+from log_analyzer.service.runs import log_line_scrubber, open_services, scrubber
 from log_analyzer.sources.base import LogSource
 
 
@@ -64,7 +64,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        configure_logging(settings.log_level, scrub=scrub)
+        configure_logging(settings.log_level, scrub=log_line_scrubber(settings))
         try:
             async with open_services(
                 settings, provider, sources=sources, llm=llm, workers=workers

@@ -4,6 +4,7 @@ terminal, nor hide from the reader: each control or invisible character is shown
 from __future__ import annotations
 
 import io
+import json
 import re
 from datetime import UTC, datetime
 
@@ -13,11 +14,15 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from log_analyzer.analysis.events import SummaryEvent
 from log_analyzer.analysis.job import Head, JobContext
 from log_analyzer.analysis.run import Run
-from log_analyzer.cli.terminal import stream_run
+from log_analyzer.cli.terminal import EXIT_UPSTREAM, stream_run
+from log_analyzer.core.logging import configure_logging
 from log_analyzer.logs.levels import Level
 from log_analyzer.logs.normalize import NormalizedEntry
 from log_analyzer.logs.summary import summarize
+from log_analyzer.service.runs import log_line_scrubber
+from log_analyzer.sources.loki.errors import LokiUnavailable
 from tests.analysis.test_run import MATERIAL, FixedJob, deps
+from tests.conftest import settings_for_tests
 from tests.fakes import FakeLLM
 
 pytestmark = pytest.mark.anyio
@@ -51,3 +56,19 @@ async def test_the_cli_shows_hostile_text_by_name_and_nothing_of_it_raw() -> Non
         printed
     )
     assert "Because \\x1b[2J\\x1b]8;;https://evil.example/\\x1b\\click\\u200b\\x08." in printed
+
+
+async def test_the_cli_s_log_records_escape_what_a_terminal_acts_on() -> None:
+    # The CLI logs warnings as JSON on the user's terminal (stderr), as the service does on
+    # stdout for `kubectl logs`; a record of a failed run quotes the store's message.
+    message = "Loki says \x9b2J\x9d52;c;ZXZpbA==\x9c \u202eevil\u202c pass\u200bword \x1b[2J"
+    stream = io.StringIO()
+    configure_logging("WARNING", stream=stream, scrub=log_line_scrubber(settings_for_tests()))
+    try:
+        run = Run(FixedJob(LokiUnavailable(message)), deps(None, InMemorySpanExporter()))
+        assert await stream_run(run, io.StringIO()) == EXIT_UPSTREAM
+    finally:
+        configure_logging("INFO")
+    line = stream.getvalue().splitlines()[-1]
+    assert line.isprintable(), line
+    assert json.loads(line)["error"]["message"] == message  # read back as it was

@@ -17,7 +17,7 @@ from log_analyzer.cli.recipe import add_recipe_parser, run_recipe_command
 from log_analyzer.cli.terminal import EXIT_INPUT, EXIT_UPSTREAM
 from log_analyzer.core.config import ConfigError, get_settings
 from log_analyzer.core.logging import configure_logging
-from log_analyzer.service.runs import scrubber
+from log_analyzer.service.runs import log_line_scrubber
 
 __all__ = ["EXIT_INPUT", "EXIT_UPSTREAM", "main"]
 
@@ -41,7 +41,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return EXIT_INPUT
-    configure_logging("WARNING", stream=sys.stderr, scrub=scrubber(settings))
+    configure_logging("WARNING", stream=sys.stderr, scrub=log_line_scrubber(settings))
     if args.command == "recipe":
         return asyncio.run(run_recipe_command(args, settings, sys.stdout))
     if args.command == "demo":

@@ -30,6 +30,7 @@ from log_analyzer.core.errors import InputError
 from log_analyzer.core.telemetry import TRACER_NAME, instrument_client
 from log_analyzer.core.workers import WorkerPool, available_cpus
 from log_analyzer.logs.redact import redact
+from log_analyzer.logs.terminal_text import inert_json
 from log_analyzer.logs.unicode import valid_unicode
 from log_analyzer.recipes.catalog import get_recipe
 from log_analyzer.recipes.job import RecipeJob
@@ -154,6 +155,17 @@ def scrubber(settings: Settings) -> Callable[[str], str]:
         return str(valid_unicode(redact(text, pii=pii).text))
 
     return scrub
+
+
+def log_line_scrubber(settings: Settings) -> Callable[[str], str]:
+    """`scrubber` for the service's JSON log lines, which also escapes what a terminal acts on.
+
+    A record may quote a store's message, which may quote anything; the lines are read with
+    ``kubectl logs`` and, from the CLI, on the user's terminal. JSON escapes C0 controls itself;
+    `inert_json` escapes the C1 ones, the bidi overrides and the invisible characters.
+    """
+    scrub = scrubber(settings)
+    return lambda line: inert_json(scrub(line))
 
 
 def run_options(settings: Settings) -> RunOptions:
