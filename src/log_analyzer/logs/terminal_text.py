@@ -19,18 +19,15 @@ from __future__ import annotations
 import re
 
 from log_analyzer.logs.unicode import valid_unicode
-from log_analyzer.logs.untrusted_text import INVISIBLE
-
-# The set of invisible characters, as the body of a character class.
-_INVISIBLE_CLASS = INVISIBLE.pattern[1:-1]
+from log_analyzer.logs.untrusted_text import INVISIBLE_CHARACTERS
 
 _ACTS_ON_A_TERMINAL = re.compile(
-    f"\r\n|[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029{_INVISIBLE_CLASS}]"
+    f"\r\n|[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029{INVISIBLE_CHARACTERS}]"
 )
 """C0 controls but newline and tab, DEL, C1 controls, the line and paragraph separators (no
 terminal breaks a line on them, a reader of the text may) and the invisible characters."""
 
-_LEFT_RAW_BY_JSON = re.compile(f"[\x7f-\x9f\u2028\u2029{_INVISIBLE_CLASS}]")
+_LEFT_RAW_BY_JSON = re.compile(f"[\x7f-\x9f\u2028\u2029{INVISIBLE_CHARACTERS}]")
 """What `json.dumps` with ``ensure_ascii=False`` writes as it is, of the characters above."""
 
 

@@ -15,17 +15,20 @@ from log_analyzer.logs.unicode import valid_unicode
 
 _NEWLINES = re.compile(r"\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]")
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x1f\x7f-\x84\x86-\x9f\t]")
-# Invisible characters: every format character (Unicode's Cf: bidi overrides and isolates,
-# zero-width spaces and joiners, the byte order mark, the soft hyphen, the tag characters
-# U+E0000.. that spell ASCII no one sees), the variation selectors, the grapheme joiner and the
-# Hangul fillers. They would show a reader of the prompt other text than the model reads, and
-# tags and selectors can carry a whole hidden sentence. Selectors and fillers count as printable.
-INVISIBLE = re.compile(
-    "[\xad\u034f\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u115f\u1160"
+INVISIBLE_CHARACTERS = (
+    "\xad\u034f\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u115f\u1160"
     "\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\u3164\ufe00-\ufe0f"
     "\ufeff\uffa0\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3"
-    "\U0001d173-\U0001d17a\U000e0000-\U000e0fff]"
+    "\U0001d173-\U0001d17a\U000e0000-\U000e0fff"
 )
+"""The invisible characters, as the body of a regex character class: every format character
+(Unicode's Cf: bidi overrides and isolates, zero-width spaces and joiners, the byte order mark,
+the soft hyphen, the tag characters U+E0000.. that spell ASCII no one sees), the variation
+selectors, the grapheme joiner and the Hangul fillers. They would show a reader other text than
+the model reads, and tags and selectors can carry a whole hidden sentence. Selectors and
+fillers count as printable. Left out of the prompt here; shown as escapes to a person
+(:mod:`~log_analyzer.logs.terminal_text`)."""
+INVISIBLE = re.compile(f"[{INVISIBLE_CHARACTERS}]")
 # The start of a control token as chat templates write them: <|im_start|>, <|eot_id|>,
 # <|start_header_id|>, <|endoftext|>, and DeepSeek's, whose bars are fullwidth (U+FF5C).
 _CONTROL_TOKEN_START = re.compile("<(?=[|\uff5c])")
