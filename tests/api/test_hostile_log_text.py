@@ -71,7 +71,7 @@ async def test_the_text_format_shows_each_hostile_character_by_name_and_none_raw
     # The reader sees that something was there, and what: in the pod's name, in a pattern,
     # and in the model's answer that repeats them.
     assert "api-\\u202eevil\\u200b-\\x9b2J" in text
-    assert "\\x9b2J \\x9d<*>;title\\x9c" in text  # the 0 is a number, masked as numbers are
+    assert re.search(r"\\x9b2J \\x9d.*;title\\x9c", text)  # the 0, a number, may be masked
     assert "pass\\u200bword\\u200d t\\u2060ag \\ufeff hidden \\U000e0049\\U000e0047" in text
     assert "abc\\x08\\x08\\x08xyz nul\\x00 bel\\x07 del\\x7f" in text
     answer = text.split("=== Analysis ===\n", 1)[1]
