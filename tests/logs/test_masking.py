@@ -9,8 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from log_analyzer.core.runtime import forget_task_caches
 from log_analyzer.logs.masking import (
     _DIGIT_TOKEN,
+    _mask_token,
     digit_shape,
     mask_message,
     mask_token,
@@ -77,6 +79,45 @@ def test_skeleton_is_never_coarser_than_masking_on_digit_values() -> None:
 def test_mask_token_masks_as_mask_message_does(token: str, expected: str) -> None:
     assert mask_token(token) == expected
     assert mask_message(f"a {token} b") == f"a {expected} b"
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        pytest.param(
+            "id=61859b96-f08e-047d-6b84-fb24c79952d8",
+            "id=7027bb22-ef41-c2c4-00fc-bbfa76dd4b83",
+            id="uuid",
+        ),
+        pytest.param("(704d29d19babbb505b7da8bec5093595)", "(a1b2c3d4e5f60718)", id="hex-id"),
+        pytest.param("abcdef12.svc:8080", "12abcdef.svc:8080", id="host-label-first-character"),
+        pytest.param("svc.abcdef12:8080", "svc.12abcdef:8080", id="last-label-first-character"),
+        pytest.param("req-deadbeef42", "req-d1adbeef42", id="letters-then-digits"),
+        pytest.param("kid=1c23d4d5", "kid=1C23D4D5", id="case"),
+        pytest.param("kid=1c23d4d", "kid=1c2ed4d", id="seven-characters"),
+        pytest.param("/x/0a1b2c3d4e/y5", "/x/9f8e7d6c5b/y5", id="path"),
+    ],
+)
+def test_tokens_that_differ_in_hex_ids_mask_as_the_rules_do(first: str, second: str) -> None:
+    # The second token may be answered from what the first taught the cache (mask_token).
+    forget_task_caches()
+    assert mask_token(first) == _mask_token.__wrapped__(first)
+    assert mask_token(second) == _mask_token.__wrapped__(second)
+
+
+_HEX_CHARACTERS = st.sampled_from("0123456789abcdefABCDEF")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.text(_HEX_CHARACTERS, min_size=6, max_size=40), min_size=2, max_size=4),
+    st.sampled_from(["id={}", "({})", "/a/{}/b1", "x-{}", "{}_z", "a.{}.io:443", "[{}],"]),
+)
+def test_any_hex_ids_mask_as_the_rules_do(ids: list[str], form: str) -> None:
+    forget_task_caches()
+    for value in ids:
+        token = form.format(value)
+        assert mask_token(token) == _mask_token.__wrapped__(token)
 
 
 @settings(max_examples=500, deadline=None)

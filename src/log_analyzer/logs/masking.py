@@ -26,8 +26,9 @@ are spaced out (``{"a": 1, "b": 2}``) so that each member is its own token.
 Multi-line messages (stack traces) are one message:
 :func:`~log_analyzer.logs.event_lines.event_text` keeps the first line and the exception lines
 (``Caused by: ...``, ``ValueError: ...``) and drops frames, so the template does not depend on
-the depth of the stack. Texts that mask alike share a cache key: :func:`skeleton` here, and the
-coarser :func:`~log_analyzer.logs.id_skeleton.id_skeleton`.
+the depth of the stack. Texts that mask alike share a cache key:
+:func:`~log_analyzer.logs.id_skeleton.skeleton` (re-exported here), and the coarser
+:func:`~log_analyzer.logs.id_skeleton.id_skeleton`.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ import re
 from functools import lru_cache
 
 from log_analyzer.core.runtime import task_cache
+from log_analyzer.logs.id_skeleton import coarsen, skeleton
 
 __all__ = [
     "PLACEHOLDERS",
@@ -186,7 +188,7 @@ def _mask_token(token: str) -> str:
     if "/" in token and "://" not in token:
         # Path segments are masked one by one, and each is likely cached already.
         return "/".join(
-            _mask_token(part) if _DIGIT.search(part) else part for part in token.split("/")
+            mask_token(part) if _DIGIT.search(part) else part for part in token.split("/")
         )
     for pattern, placeholder in _TOKEN_RULES:
         token = pattern.sub(placeholder, token)
@@ -197,10 +199,14 @@ task_cache(_mask_token.cache_clear)
 
 
 _TOKEN_ONES = str.maketrans("0123456789", "1111111111")
+_SKELETON = bytes.maketrans(b"0123456789", b"1111111111")
 _KEPT = "\x00kept"  # a token skeleton whose tokens masking keeps whole
 _PARTLY_KEPT = "\x00partly kept"  # one whose tokens keep some digits: masked token by token
 _by_shape: dict[str, str] = {}
 task_cache(_by_shape.clear)
+# Tokens holding a hex id, by id_skeleton: ``id=`` and a fresh UUID has a new shape every time.
+_by_ids: dict[bytes, str] = {}
+task_cache(_by_ids.clear)
 
 
 def mask_token(token: str) -> str:
@@ -212,7 +218,9 @@ def mask_token(token: str) -> str:
     Token rules read where digits are and how many, never their values (``0x`` aside), and
     only replace parts of a token. So when one token comes out whole, or with no digit left,
     every token of its skeleton does the same: the result is cached per skeleton, which is
-    what makes addresses and latencies that never repeat cheap.
+    what makes addresses and latencies that never repeat cheap. A token holding a UUID or a
+    hex id, replaced whole whatever its characters, is also cached per
+    :func:`~log_analyzer.logs.id_skeleton.id_skeleton`, as the miner caches lines.
     """
     if "0x" in token or "0X" in token:
         return _mask_token(token)
@@ -221,13 +229,25 @@ def mask_token(token: str) -> str:
     if known is _KEPT:
         return token
     if known is None:
+        raw = token.encode("utf-8", "surrogatepass").translate(_SKELETON)
+        ids = coarsen(raw)
+        if ids is not raw:
+            masked = _by_ids.get(ids)
+            if masked is not None:
+                return masked
         masked = _mask_token(token)
         if len(_by_shape) >= 65_536:
             _by_shape.clear()
         if masked == token:
             _by_shape[shape] = _KEPT
+        elif _DIGIT.search(masked):
+            _by_shape[shape] = _PARTLY_KEPT
         else:
-            _by_shape[shape] = _PARTLY_KEPT if _DIGIT.search(masked) else masked
+            _by_shape[shape] = masked
+            if ids is not raw:
+                if len(_by_ids) >= 65_536:
+                    _by_ids.clear()
+                _by_ids[ids] = masked
         return masked
     if known is _PARTLY_KEPT:
         return _mask_token(token)
@@ -299,26 +319,6 @@ def digit_shape(text: str) -> bytes:
     result, every text with the same shape masks to that same result.
     """
     return text.encode("utf-8", "surrogatepass").translate(_SHAPE)
-
-
-_SKELETON = bytes.maketrans(b"0123456789", b"1111111111")
-_HEX_ZERO = b"\xff"  # never part of UTF-8, so it cannot collide with a character of the text
-
-
-def skeleton(text: str) -> bytes:
-    """``text`` with every ASCII digit turned into ``1``, except the ``0`` of ``0x``: a cache key.
-
-    Coarser than :func:`digit_shape` (``port 2031`` and ``port 2931`` share a skeleton), and as
-    safe: the only digit value a rule looks at is the ``0`` before an ``x``, which is kept (as a
-    byte no UTF-8 text holds). Two texts with one skeleton differ only in the values of their
-    digits, so :func:`mask_message` gives both the same result up to the digits it keeps.
-    It is computed at C speed (one encode, one translate).
-    """
-    raw = text.encode("utf-8", "surrogatepass")
-    # Searched in the text, not its bytes (the same answer): str search is about twice as fast.
-    if "0x" in text or "0X" in text:
-        raw = raw.replace(b"0x", _HEX_ZERO + b"x").replace(b"0X", _HEX_ZERO + b"X")
-    return raw.translate(_SKELETON)
 
 
 def _space_after(match: re.Match[str]) -> str:
