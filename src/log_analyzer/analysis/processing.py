@@ -28,7 +28,7 @@ from log_analyzer.logs.continuations import regroup_continuations
 from log_analyzer.logs.entries import Row
 from log_analyzer.logs.evidence import diversity_order, evidence_line
 from log_analyzer.logs.exclusions import choose_exclusions
-from log_analyzer.logs.masking import skeleton
+from log_analyzer.logs.id_skeleton import coarsen, id_skeleton, skeleton
 from log_analyzer.logs.normalize import NormalizedEntry, normalize_rows
 from log_analyzer.logs.redact import DEFAULT_PII, may_contain_secret, redact, same_for_all_digits
 from log_analyzer.logs.summary import LogSummary, summarize
@@ -384,36 +384,44 @@ def _with_oldest(rows: list[Row], oldest: list[Row]) -> tuple[list[Row], int]:
 def redact_entries(
     entries: Sequence[NormalizedEntry], pii: frozenset[str] = DEFAULT_PII
 ) -> tuple[tuple[NormalizedEntry, ...], int, list[bytes]]:
-    """Redact every entry; also return the skeleton of each resulting message, for the miner.
+    """Redact every entry; also return the id_skeleton of each resulting message, for the miner.
 
     Whether a message may hold a secret, and mostly whether one is found, depends on its
     skeleton only (see `redact.same_for_all_digits`), so messages that differ only in their
-    digits are checked once: the common case costs one skeleton and two lookups. Messages of
-    one skeleton share one key object, so the keys kept for the miner take little memory.
+    digits are checked once: the common case costs one skeleton and two lookups. Whether one
+    may hold a secret depends on its id_skeleton only (no hint reaches into a hex id), so
+    messages that differ only in their trace ids or UUIDs are checked once for that too.
+    Messages of one id_skeleton share one key object, so the keys kept for the miner take
+    little memory, and the miner, which masks them alike, finds them at its first lookup.
     """
     out: list[NormalizedEntry] = []
     keys: list[bytes] = []
-    shared: dict[bytes, bytes] = {}
+    # By skeleton and by id_skeleton: the id_skeleton (one object for all its messages) and
+    # whether its messages may hold a secret.
+    known: dict[bytes, tuple[bytes, bool]] = {}
     suspect: set[bytes] = set()
     total = 0
     for entry in entries:
         message = entry.message
         key = skeleton(message)
-        first = shared.get(key)
-        if first is None:
-            shared[key] = key
-            if may_contain_secret(message, pii=pii):
+        found = known.get(key)
+        if found is None:
+            ids = coarsen(key)
+            found = known.get(ids)
+            if found is None:
+                found = known[ids] = (ids, may_contain_secret(message, pii=pii))
+            known[key] = found
+            if found[1]:
                 suspect.add(key)
-        else:
-            key = first
+        ids = found[0]
         if key in suspect:
             result = redact(message, pii=pii)
             if result.total:
                 total += result.total * entry.count
                 entry = entry._replace(message=result.text)
-                key = skeleton(result.text)
+                ids = id_skeleton(result.text)
             elif same_for_all_digits(message, pii=pii):
                 suspect.discard(key)  # every message of this skeleton is as clean as this one
         out.append(entry)
-        keys.append(key)
+        keys.append(ids)
     return tuple(out), total, keys

@@ -95,7 +95,9 @@ def condense(
     ``pii`` is the personal data redacted, as :func:`redact` takes it.
 
     ``skeletons``, when given, holds :func:`~log_analyzer.logs.masking.skeleton` of each
-    entry's message, computed once upstream and reused by the miner.
+    entry's message, computed once upstream and reused by the miner; with ``redacted``, it may
+    hold the coarser :func:`~log_analyzer.logs.id_skeleton.id_skeleton` instead (see
+    :meth:`PatternMiner.add`).
     """
     if not entries:
         return ()

@@ -142,7 +142,9 @@ class PatternMiner(MaskingCache, TemplateMerging):
         """Add one message and return the index of the template it joined.
 
         ``key``, from a caller that computed it already, is ``masking.skeleton(message)``; it
-        is not used for a multi-line message, which is mined on its event lines.
+        is not used for a multi-line message, which is mined on its event lines. A miner that
+        does not redact may be given the coarser ``id_skeleton.id_skeleton(message)`` instead
+        (texts of one mask alike); one that redacts may not, as redaction may tell ids apart.
         """
         # Masking depends only on the skeleton (see masking.skeleton): lines that differ only
         # in their digits share one lookup; the tokens masking keeps are copied from the line.
