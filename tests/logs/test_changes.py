@@ -285,3 +285,21 @@ def test_an_old_error_logged_now_and_then_is_no_onset_where_its_first_line_falls
     # And a storm two minutes in: 2 x 80 lines were to be expected before it.
     storm = [(60, 0.0), (120, 0.0)] + [(60 * i, 80.0) for i in range(3, 31)]
     assert coarse_onsets(storm, 60, []) == (120,)
+
+
+def test_a_periodic_burst_as_loud_as_one_in_its_baseline_is_no_change() -> None:
+    # A backup job writes 200 warnings in its first minute every ten minutes; one run starts
+    # just before the onset. Its rate there is 5 times the baseline's average, not its busiest.
+    def burst(start: float) -> list[NormalizedEntry]:
+        return [entry(f"pg_dump: warning: circular constraints on order_items_{i}", start + i * 0.3,
+                      Level.WARN) for i in range(200)]  # fmt: skip
+
+    usual = [entry("GET /health 200", -t, count=1) for t in range(700, 0, -5)]
+    recent = [*burst(-60), *(e for e in usual if e.first_ns >= ONSET - 120 * S)]
+    baseline = [*burst(-660), *(e for e in usual if e.first_ns < ONSET - 120 * S)]
+    assert changes_before(ONSET, recent, baseline, recent_seconds=120, baseline_seconds=600) == ()
+    # The same lines, rising just before the baseline's end (a leak's GC pauses growing), are.
+    baseline = [*burst(-170), *(e for e in usual if e.first_ns < ONSET - 120 * S)]
+    recent = [*burst(-60), *burst(-100), *(e for e in usual if e.first_ns >= ONSET - 120 * S)]
+    [change] = changes_before(ONSET, recent, baseline, recent_seconds=120, baseline_seconds=600)
+    assert change.kind == "louder"
