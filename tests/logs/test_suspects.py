@@ -430,3 +430,52 @@ def test_a_severe_line_that_is_no_shutdown_after_the_change_keeps_its_rank(
     first, *_ = rank_suspects([refused, fatal], changes, [ONSET])
     assert first.pattern == "P2"
     assert not any(reason.startswith("follows ") for reason in first.reasons)
+
+
+def test_of_a_reload_s_lines_naming_no_version_the_one_quoting_a_setting_leads() -> None:
+    # PostgreSQL in German: the reload line comes first and says nothing of what changed.
+    db = "orders-db-0/orders-db"
+    changes = [
+        started("SIGHUP empfangen, Konfigurationsdateien werden neu geladen", 0, source=db),
+        started("Parameter »statement_timeout« auf »<DURATION>« gesetzt", 0.000_01, source=db,
+                example="Parameter »statement_timeout« auf »50ms« gesetzt"),
+        started("list orders failed after <DURATION> (SQLSTATE <NUM>)", 1, level=Level.ERROR,
+                source="orders-api-7d9c5b8f6-x2k4p/orders-api"),
+    ]  # fmt: skip
+    storm = pattern("P1", changes[-1].template, count=1200, at=1)
+    first, *_ = rank_suspects([storm], changes, [ONSET])
+    assert first.text.startswith("Parameter »statement_timeout«")
+    assert first.reasons[-1] == (
+        "the first of the changes before it (of the lines its source wrote at once, the one "
+        "quoting the most names or values)"
+    )
+
+
+def test_a_storm_of_errors_the_line_filter_missed_is_not_rare_for_its_few_lines_before() -> None:
+    # ``FEHLER:`` matches no English error pattern: the timeouts are a change no pattern holds,
+    # 28 lines just before the onset, while the API's own storm counts its whole window.
+    db = "orders-db-0/orders-db"
+    api = "orders-api-7d9c5b8f6-x2k4p/orders-api"
+    reload = started("statement_timeout set to <DURATION>", -1, source=db,
+                     example="statement_timeout set to 50ms")  # fmt: skip
+    timeouts = Change("FEHLER: storniere Anfrage wegen Zeitüberschreitung", Level.ERROR, "new",
+                      ONSET, ONSET + S, 28, 0, "FEHLER: storniere Anfrage", (db,))  # fmt: skip
+    api_errors = Change("list orders failed (SQLSTATE <NUM>)", Level.ERROR, "new", ONSET,
+                        ONSET + S, 31, 0, "list orders failed (57014)", (api,))  # fmt: skip
+    storm = pattern("P1", api_errors.template, count=1200, at=1, source=api)
+    ranked = rank_suspects([storm], [reload, timeouts, api_errors], [ONSET])
+    fehler = next(s for s in ranked if s.text.startswith("FEHLER"))
+    assert not any(reason.startswith("rare") for reason in fehler.reasons)
+    assert ranked[0].text == reload.template
+    # One or two lines are an event, not a rate: still rare against the window's storm.
+    assert "rare (1 vs 1,200 lines)" in ranked[0].reasons
+
+
+def test_a_number_that_changed_scores_as_a_new_template_with_its_own_reason() -> None:
+    changed = Change("applied config revision <NUM>: requests_per_unit=<*>", Level.INFO,
+                     "changed", ONSET, ONSET - 2 * S, 2, 19,
+                     "applied config revision 201: requests_per_unit=5", ("rl/rl",))  # fmt: skip
+    [suspect] = rank_suspects([], [changed], [ONSET])
+    held = "a number changed just before it (its 19 lines before held it alike)"
+    assert suspect.reasons[1] == held
+    assert suspect.score == 3.0 + 3.0

@@ -9,7 +9,8 @@ seen just before an onset) are scored here on what distinguishes a cause from it
   first: of the changes at one onset, the one seen first started it (a configuration reload,
   an expired certificate) and the others, seen after it, are its effects; when one process
   wrote several lines at once (a start-up's options, banner and start line; a migration's
-  connection, plan and result), the one naming a version or a transition speaks for them;
+  connection, plan and result; a reload and the setting it changed), the one naming a version or
+  a transition, else quoting a setting or a value, speaks for them;
 * it is not a process's own shutdown after a change about its service (an eviction event,
   then the evicted database's ``FATAL: terminating connection``): that is being stopped;
 * it is new in the window rather than ongoing;
@@ -46,6 +47,9 @@ from log_analyzer.logs.tables import named, quoted
 MAX_SUSPECTS = 5
 ONSET_SLACK_NS = 10 * 1_000_000_000
 """A candidate first seen up to this long after an onset still counts as there at the onset."""
+MIN_RATE_LINES = 3
+"""A severe change no pattern holds, with this many lines just before its onset, is a rate: its
+rarity is judged at the window's scale (see `rank_suspects`)."""
 FIRST_CHANGE_BONUS = 1.0
 """Added for being the first of the changes at an onset: enough to come before an error that
 changed a moment after it, not to outweigh a change against a pattern that never changed."""
@@ -83,10 +87,23 @@ def rank_suspects(
         return ()
     loudest = max(candidate.count for candidate in candidates)
     total = sum(candidate.count for candidate in candidates) or 1
+    # A change no pattern holds counts only its lines just before the onset. One at warning level
+    # or above is a severe line the window's line filter missed (German ``FEHLER:``), and when
+    # its lines are many (a rate, not an event) they are weighed as the loudest change with a
+    # pattern weighs its own there against its window's count: a storm must not pass for rare.
+    storm = max((c for c in candidates if c.pattern and c.change), key=_count, default=None)
+    scale = storm.count / storm.change.recent if storm and storm.change else 1.0
     leaders = first_changes(candidates)
     scores: dict[int, tuple[float, tuple[str, ...]]] = {}
     for candidate in candidates:
-        score, reasons = _score(candidate, candidates, onsets_ns, loudest, total)
+        against = loudest
+        if (
+            candidate.pattern is None
+            and candidate.level.rank <= Level.WARN.rank
+            and candidate.count >= MIN_RATE_LINES
+        ):
+            against = max(1, round(loudest / scale))
+        score, reasons = _score(candidate, candidates, onsets_ns, against, total)
         lead = leaders.get(id(candidate))
         if lead is not None:
             score += FIRST_CHANGE_BONUS
@@ -118,6 +135,10 @@ def rank_suspects(
         )
         for rank, (score, reasons, _, candidate) in enumerate(scored[:MAX_SUSPECTS], start=1)
     )
+
+
+def _count(candidate: Candidate) -> int:
+    return candidate.count
 
 
 def _causes_of(
@@ -178,10 +199,14 @@ def _score(
         reasons.append(f"seen {when} the onset ({utc(onset, TIME)})")
     change = candidate.change
     if change is not None:
-        score += 3.0 if change.kind == "new" else 2.0
-        reasons.append(
-            f"{change.kind} just before it ({change.recent:,} vs {change.baseline:,} lines)"
-        )
+        score += 2.0 if change.kind == "louder" else 3.0
+        if change.kind == "changed":
+            held = f"its {change.baseline:,} lines before held it alike"
+            reasons.append(f"a number changed just before it ({held})")
+        else:
+            reasons.append(
+                f"{change.kind} just before it ({change.recent:,} vs {change.baseline:,} lines)"
+            )
     if candidate.new and change is None:
         score += 1.0
         reasons.append("new in the window")
