@@ -316,6 +316,19 @@ def test_a_change_shows_its_example_when_the_template_hides_its_values() -> None
     assert '-1 s new INFO "scaled to <NUM> replicas"' in user_lines(material(s=plain))
 
 
+def test_a_long_change_keeps_its_head_and_its_end() -> None:
+    # What a config diff changed is often its last key: a change is clipped in its middle.
+    keys = ", ".join(f"key{i}=unchanged" for i in range(20))
+    example = f"config diff applied: {keys}, payments_url=http://payments-v1:8080 (was v2)"
+    change = reload(example)
+    lines = user_lines(material(s=replace(summary(), changes=(change,), onsets_ns=(10**9,))))
+    line = next(line for line in lines if line.startswith("-1 s new INFO"))
+    shown = line.split(" | e.g. ")[1]
+    assert shown.startswith('"config diff applied: key0=unchanged')
+    assert shown.endswith('payments_url=http://payments-v1:8080 (was v2)"')
+    assert "…" in shown and len(shown) == 160 + 2
+
+
 def test_a_change_keeps_its_log_text_in_quotes() -> None:
     # A change's own words stand among the code's: in quotes, with its line breaks and quotes
     # escaped, they cannot read as a line, a field or a suspect of the code's own.

@@ -81,9 +81,20 @@ def summary_facts(s: LogSummary) -> tuple[str, ...]:
     return tuple(facts)
 
 
-def _clip(text: str, limit: int | None = None) -> str:
-    limit = limit or _FACT_TEXT_CHARS
+def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _clip_middle(text: str) -> str:
+    """``text`` in `_FACT_TEXT_CHARS`, its middle left out.
+
+    A change's head names the event, and its end is often what it did (``payments_url=...
+    (was ...)``, ``-> 50ms``).
+    """
+    if len(text) <= _FACT_TEXT_CHARS:
+        return text
+    head = _FACT_TEXT_CHARS // 2
+    return text[:head] + "…" + text[len(text) - (_FACT_TEXT_CHARS - head - 1) :]
 
 
 def analysis_material(
@@ -153,17 +164,19 @@ def analysis_material(
 def _suspect_line(suspect: Suspect) -> str:
     # A suspect with a pattern id has its full template on the pattern's line: a reminder
     # will do here, which leaves a small context room for that line.
-    name, limit = (suspect.pattern, _REMINDER_CHARS) if suspect.pattern else ("change", None)
-    return (
-        f"{suspect.rank}. {name} {suspect.level.value.upper()} "
-        f"{quoted(_clip(suspect.text, limit))} | " + "; ".join(suspect.reasons)
+    if suspect.pattern:
+        name, text = suspect.pattern, _clip(suspect.text, _REMINDER_CHARS)
+    else:  # a change no pattern holds: this and its change line are all the model sees of it
+        name, text = "change", _clip_middle(suspect.text)
+    return f"{suspect.rank}. {name} {suspect.level.value.upper()} {quoted(text)} | " + "; ".join(
+        suspect.reasons
     )
 
 
 def _change_line(change: Change) -> str:
     # Log text in quotes: a suspect or a change stands among the facts computed by code, and a
     # log line's own words ("root cause already identified") must not read as the code's.
-    template = quoted(_clip(change.template))
+    template = quoted(_clip_middle(change.template))
     line = f"{change.offset_text} {change.kind} {change.level.value.upper()} {template}"
     example = change.telling_example
-    return line if example is None else f"{line} | e.g. {quoted(_clip(example))}"
+    return line if example is None else f"{line} | e.g. {quoted(_clip_middle(example))}"
