@@ -180,6 +180,8 @@ def test_the_set_writes_the_formats_pods_write() -> None:
         "zap": r'^\{"level": "\w+", "ts": "[^"]+", "caller": ',
         "kafka log4j": r"^\[\d{4}-\d\d-\d\d [\d:]+,\d{3}\] [A-Z]+ .* \([\w.]+\)$",
         "celery": r"^\[\d{4}-\d\d-\d\d [\d:]+,\d{3}: [A-Z]+/\w+(-\d+)?\] ",
+        "istio-proxy": r"^\S+Z\t(info|warning)\t[\w ]+\t",
+        "redis": r"^1:M \d\d \w{3} \d{4} [\d:.]+ [#*] ",
     }
     for name, shape in formats.items():
         assert any(re.search(shape, line) for line in lines), name
@@ -200,3 +202,19 @@ def test_the_cri_trace_is_wrapped_with_both_pipes_of_its_pod_in_one_stream() -> 
     assert len({id(e[1]) for e in ledger}) == 1  # one pod: its pipes share the store's stream
     split = [e for e, head in zip(g.entries, g.heads, strict=True) if not head]
     assert any(re.match(r"^\S+Z stderr F Caused by: org\.postgresql\.", e[3]) for e in split)
+
+
+def test_a_sidecar_writes_in_its_app_s_pod_as_a_container_of_its_own() -> None:
+    g = generated(golden("istio-sidecar-rejects-listener"))
+    checkout = [labels for _, labels, _, _ in g.entries if labels["app"] == "checkout"]
+    assert {labels["container"] for labels in checkout} == {"checkout", "istio-proxy"}
+    assert len({labels["pod"] for labels in checkout}) == 1
+
+
+def test_a_masked_cause_shares_its_template_with_the_harmless_lines_before_it() -> None:
+    incident = golden("rate-cut-in-a-masked-number")
+    g = generated(incident)
+    applied = [line for _, _, _, line in g.entries if "applied config revision" in line]
+    shapes = {re.sub(r"\d+", "#", line.split("msg=")[1]) for line in applied}
+    assert len(shapes) == 1  # one wording: only the numbers tell the cut from the usual
+    assert g.cause_lines[0] in applied and "requests_per_unit=5 " in g.cause_lines[0]

@@ -6,13 +6,24 @@ from datetime import UTC, datetime
 
 from log_analyzer.eval.buried import BURIED
 from log_analyzer.eval.changes import CHANGES
+from log_analyzer.eval.disguised import DISGUISED
+from log_analyzer.eval.elsewhere import ELSEWHERE
 from log_analyzer.eval.failures import FAILURES
 from log_analyzer.eval.hidden import HIDDEN
 from log_analyzer.eval.incident import Incident
 from log_analyzer.eval.outshone import OUTSHONE
 from log_analyzer.eval.wrapped import WRAPPED
 
-GOLDEN: tuple[Incident, ...] = (*FAILURES, *CHANGES, *BURIED, *OUTSHONE, *HIDDEN, *WRAPPED)
+GOLDEN: tuple[Incident, ...] = (
+    *FAILURES,
+    *CHANGES,
+    *BURIED,
+    *OUTSHONE,
+    *HIDDEN,
+    *WRAPPED,
+    *ELSEWHERE,
+    *DISGUISED,
+)
 WINDOW_START = datetime(2025, 6, 2, 14, 0, tzinfo=UTC)
 """Where every golden window starts: a fixed past moment, so that runs are repeatable."""
 

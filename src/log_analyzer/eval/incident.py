@@ -26,6 +26,9 @@ _NS = 1_000_000_000
 _WRITE_GAP_NS = 1_000
 """Between the entries of one split event: a runtime writes them at once."""
 _FIELD = re.compile(r"\{(\w+)\}")
+_SYLLABLES = ("ac", "bel", "cor", "dun", "el", "fer", "gal", "hol", "ir", "jun", "kel", "lor")
+_SUFFIXES = ("corp", "labs", "retail", "media", "bank", "travel")
+_BASE62 = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +53,9 @@ class Kind:
     """Which of the app's pods writes it (two pods of one app may write in two formats)."""
     stateful: bool = False
     """A StatefulSet's pod (``orders-db-0``) rather than a Deployment's."""
+    container: str | None = None
+    """The container that writes it, when not the app's own: a sidecar (``istio-proxy``) or an
+    init container in the same pod as the app's other kinds."""
 
     def __post_init__(self) -> None:
         if self.marker is None and (self.cause or self.level in SEVERE_LEVELS):
@@ -111,12 +117,16 @@ def generate(incident: Incident, start_ns: int) -> Generated:
     rng = random.Random(incident.seed)
     span_ns = incident.minutes * 60 * _NS
     pods: dict[tuple[str, int], Mapping[str, str]] = {}
+    containers: dict[tuple[str, int, str], Mapping[str, str]] = {}
     rows: list[_Row] = []
     event = 0
     for index, kind in enumerate(incident.kinds):
         labels = pods.get((kind.app, kind.replica))
         if labels is None:
             labels = pods[kind.app, kind.replica] = _labels(incident.namespace, kind, rng)
+        if kind.container is not None:  # the same pod, another container: another stream
+            key = (kind.app, kind.replica, kind.container)
+            labels = containers.setdefault(key, {**labels, "container": kind.container})
         begin, end = kind.span
         for _ in range(kind.count):
             ts = start_ns + int(span_ns * rng.uniform(begin, end))
@@ -186,6 +196,10 @@ def _value(name: str, rng: random.Random, ts_ns: int) -> str:
         return access_time(ts_ns)
     if name == "bytes":
         return str(rng.randint(120, 48_000))
+    if name == "tenant":  # a customer's slug: letters only, nothing a masker takes for an id
+        return f"{rng.choice(_SYLLABLES)}{rng.choice(_SYLLABLES)}-{rng.choice(_SUFFIXES)}"
+    if name == "b62":  # a mixed-case token (a session key, a Stripe-like request id)
+        return "".join(rng.choice(_BASE62) for _ in range(12))
     raise ValueError(f"unknown field {{{name}}}")
 
 

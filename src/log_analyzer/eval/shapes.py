@@ -13,7 +13,7 @@ as two lines, the head line and that one.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 
 Written = tuple[tuple[str, str], ...]
@@ -94,6 +94,20 @@ def python_shape(logger: str, trace: Sequence[str] = ()) -> Shape:
     return write
 
 
+def python_last_shape(logger: str, before: Sequence[str]) -> Shape:
+    """Python's logging line and a traceback whose telling line is its last, the exception.
+
+    The message is two lines: the head line's message (Django's generic ``Internal Server
+    Error: /path``), then the exception line written after the frames of ``before``.
+    """
+
+    def write(ts_ns: int, level: str, message: str) -> Written:
+        head, trace = _chained(message, before, ())
+        return python_shape(logger, trace)(ts_ns, level, head)
+
+    return write
+
+
 def go_panic_shape(stack: Sequence[str]) -> Shape:
     """A Go runtime crash: its first line, then the goroutine dump, one entry a line."""
 
@@ -113,9 +127,16 @@ def coredns_shape() -> Shape:
     return write
 
 
-def postgres_shape(pid: int) -> Shape:
-    """PostgreSQL's stderr log: ``2026-12-03 14:05:00.123 UTC [88] LOG:  message``."""
-    words = {"info": "LOG", "warn": "WARNING", "error": "ERROR", "fatal": "FATAL"}
+_POSTGRES_WORDS = {"info": "LOG", "warn": "WARNING", "error": "ERROR", "fatal": "FATAL"}
+POSTGRES_GERMAN = {"info": "LOG", "warn": "WARNUNG", "error": "FEHLER", "fatal": "FATAL"}
+"""PostgreSQL's level words with ``lc_messages = 'de_DE.UTF-8'``."""
+
+
+def postgres_shape(pid: int, words: Mapping[str, str] = _POSTGRES_WORDS) -> Shape:
+    """PostgreSQL's stderr log: ``2026-12-03 14:05:00.123 UTC [88] LOG:  message``.
+
+    ``words`` are its level words, translated with its messages (`POSTGRES_GERMAN`).
+    """
 
     def write(ts_ns: int, level: str, message: str) -> Written:
         moment = _moment(ts_ns)
