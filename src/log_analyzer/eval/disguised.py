@@ -68,7 +68,8 @@ _SEARCH_TRACE = (
 )  # fmt: skip
 
 # Django writes the same head line for every unhandled exception; the refunds' traces differ
-# from the old search timeouts only in their last line, which names the expired key.
+# from the old search timeouts only in their last line, which names the expired key. The
+# support desk's warnings follow the first failed refund.
 ONE_HEAD = Incident(
     "same-head-line-new-last-exception",
     "The payments app's restricted Stripe key expires; every refund fails with Django's "
@@ -77,11 +78,14 @@ ONE_HEAD = Incident(
     "payments",
     608,
     (
-        Kind("payments-app", "error",
-             "Internal Server Error: /api/refunds/{n}\nstripe._error.AuthenticationError: "
-             "Expired API Key provided: rk_live_****5Xz",
-             python_last_shape("django.request", _REFUND_TRACE), 400, (0.5, 1.0),
-             marker="Expired API Key provided", cause=True),
+        *(
+            Kind("payments-app", "error",
+                 "Internal Server Error: /api/refunds/{n}\nstripe._error.AuthenticationError: "
+                 "Expired API Key provided: rk_live_****5Xz",
+                 python_last_shape("django.request", _REFUND_TRACE), count, span,
+                 marker="Expired API Key provided", cause=True)
+            for count, span in ((1, (0.5, 0.5)), (399, (0.5001, 1.0)))
+        ),
         Kind("payments-app", "error",
              "Internal Server Error: /api/search/{n}\nelastic_transport.ConnectionTimeout: "
              "Connection timed out", python_last_shape("django.request", _SEARCH_TRACE),
