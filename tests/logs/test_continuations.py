@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import MappingProxyType
 
 import pytest
@@ -17,6 +18,8 @@ _S = 1_000_000_000
 _POD = MappingProxyType({"pod": "pay-5d8", "container": "pay"})
 _OTHER_POD = MappingProxyType({"pod": "pay-7f1", "container": "pay"})
 _SHIPPER = MappingProxyType({"job": "fluent-bit"})  # every container's records in one stream
+Wrap = Callable[[str, str, str, int], str]
+"""A wrapper of a line: its text, pipe, CRI tag and milliseconds after 09:30:05."""
 
 
 def _time(ms: int) -> str:
@@ -139,26 +142,42 @@ def test_records_that_never_end_with_a_newline_are_not_parts() -> None:
     assert regroup_continuations(rows) == (rows, 0)
 
 
-@pytest.mark.parametrize(
-    "last",
-    [
-        pytest.param(None, id="at-the-windows-end"),
-        pytest.param(3 * _S, id="next-part-too-late"),
-    ],
-)
-def test_a_line_whose_last_part_was_not_read_is_kept_and_marked(last: int | None) -> None:
+def test_a_line_whose_last_part_was_not_read_is_kept_and_marked() -> None:
     rows: list[Row] = [
         (_POD, _S, cri("ERROR upload failed: " + "p" * 30, "stderr", "P", _time(0))),
         (_POD, _S + 1, cri("q" * 30, "stderr", "P", _time(1))),
     ]
-    if last is not None:
-        rows.append((_POD, _S + last, cri("a later line", "stderr", "F", _time(3000))))
     out, joined = regroup_continuations(rows)
     assert joined == 1
-    assert _lines(out)[0] == "ERROR upload failed: " + "p" * 30 + "q" * 30 + INCOMPLETE
-    assert _lines(out)[1:] == ([] if last is None else [rows[2][2]])
-    [entry, *_] = normalize_rows(out)
+    assert _lines(out) == ["ERROR upload failed: " + "p" * 30 + "q" * 30 + INCOMPLETE]
+    [entry] = normalize_rows(out)
     assert entry.level is Level.ERROR and entry.message.endswith(INCOMPLETE)
+
+
+@pytest.mark.parametrize(
+    "wrap",
+    [
+        pytest.param(lambda line, pipe, tag, ms: cri(line, pipe, tag, _time(ms)), id="cri"),
+        # A time no wrapper names: the gap is the store's, seconds too.
+        pytest.param(
+            lambda line, pipe, tag, ms: docker(line, pipe, "", "" if tag == "P" else "\n"),
+            id="docker-stores-times",
+        ),
+    ],
+)
+def test_parts_written_seconds_apart_are_one_line(wrap: Wrap) -> None:
+    # CRI-O's conmon writes a part whenever a read of the pipe ends without a newline: a line
+    # written in pieces (``uploading... done``) leaves parts as far apart as its pieces were.
+    head, tail = "INFO uploading report.csv ...", " done in 4.2s"
+    rows: list[Row] = [
+        (_POD, _S, wrap(head, "stdout", "P", 0)),
+        (_POD, _S + 1, wrap("ERROR disk almost full", "stderr", "F", 1)),
+        (_POD, 5 * _S, wrap(tail, "stdout", "F", 4200)),
+        (_POD, 6 * _S, wrap("INFO next upload", "stdout", "F", 5200)),
+    ]
+    out, joined = regroup_continuations(rows)
+    assert joined == 1
+    assert _lines(out) == [head + tail, rows[1][2], rows[3][2]]
 
 
 @pytest.mark.parametrize(

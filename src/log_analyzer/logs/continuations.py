@@ -10,7 +10,10 @@ from __future__ import annotations
 import re
 
 from log_analyzer.logs.entries import STORE_LEVEL, Row
-from log_analyzer.logs.reassembly import JOIN_WITHIN_NS, Lines, is_wrapped, pipes
+from log_analyzer.logs.reassembly import Lines, is_wrapped, pipes
+
+JOIN_WITHIN_NS = 1_000_000_000
+"""The longest gap between two lines of one event: a program writes a trace's lines at once."""
 
 # Lines that continue the entry before them in the same stream, when a container runtime split a
 # multi-line event (a stack trace) into one entry per line: frames, causes, elisions, a Python

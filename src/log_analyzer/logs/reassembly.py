@@ -4,9 +4,12 @@ A store stream can hold wrapped lines (`log_analyzer.logs.wrappers`) of both pip
 container, or, when a shipper sends every container's records to one stream, of several
 containers. Each pipe of each container is its own sequence of lines, and within it the parts a
 runtime split a long line into (CRI ``P`` parts ended by an ``F`` part; Docker records whose
-``log`` lacks its final newline) are put back together, in order. A line whose last part is not
-among the rows (the window or the limit ended first, or the next part came more than
-`JOIN_WITHIN_NS` later) is kept with `INCOMPLETE` at its end, never dropped.
+``log`` lacks its final newline) are put back together, in order. The next row of a pipe after a
+part continues its line however late it came: a runtime writes a part when its read of the pipe
+ends without a newline (CRI-O's conmon after each read, so an application that writes a line in
+pieces, a progress line say, leaves parts seconds apart), and only the rest of that line can
+follow it in that pipe. A line whose last part is not among the rows (the window or the limit
+ended first) is kept with `INCOMPLETE` at its end, never dropped.
 """
 
 from __future__ import annotations
@@ -19,8 +22,6 @@ from typing import NamedTuple
 from log_analyzer.logs.entries import Row
 from log_analyzer.logs.wrappers import INCOMPLETE, MAYBE_WRAPPED, Unwrapped, unwrap
 
-JOIN_WITHIN_NS = 1_000_000_000
-"""The longest gap between two lines of one split event: a runtime writes them at once."""
 _MAYBE_WRAPPED = re.compile(MAYBE_WRAPPED).match
 _RFC3339 = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?(Z|[+-]\d\d:\d\d)")
 _NS = 1_000_000_000
@@ -86,21 +87,18 @@ def _put_together(rows: list[Row], found: list[tuple[int, Unwrapped]]) -> Lines:
     newlines = any(item.by_newline and item.complete for _, item in found)
     lines = Lines([], [], [], [], [])
     pieces: list[str] = []
-    open_since = -1  # the time of the last part of a line not yet ended, when there is one
+    open_line = False  # the last row was a part of a line not yet ended
     for (position, item), ts in zip(found, times, strict=True):
-        if open_since >= 0 and abs(ts - open_since) <= JOIN_WITHIN_NS:
+        if open_line:
             pieces.append(item.line)
             lines.parts.append(position)
         else:
-            if open_since >= 0:
-                pieces.append(INCOMPLETE)
             _end(lines, pieces)
             pieces = [item.line]
             lines.positions.append(position)
             lines.times.append(ts)
-        ends = item.complete or (item.by_newline and not newlines)
-        open_since = -1 if ends else ts
-    if open_since >= 0:
+        open_line = not (item.complete or (item.by_newline and not newlines))
+    if open_line:
         pieces.append(INCOMPLETE)
     _end(lines, pieces)
     return lines
