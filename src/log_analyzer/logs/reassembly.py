@@ -16,15 +16,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import datetime
 from typing import NamedTuple
 
+from log_analyzer.logs.clock import iso_ns
 from log_analyzer.logs.entries import Row
 from log_analyzer.logs.wrappers import INCOMPLETE, MAYBE_WRAPPED, Unwrapped, unwrap
 
 _MAYBE_WRAPPED = re.compile(MAYBE_WRAPPED).match
-_RFC3339 = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?(Z|[+-]\d\d:\d\d)")
-_NS = 1_000_000_000
 
 
 class Lines(NamedTuple):
@@ -76,7 +74,7 @@ def pipes(rows: list[Row], positions: list[int], *, wrapped: bool) -> Iterator[L
 
 def _put_together(rows: list[Row], found: list[tuple[int, Unwrapped]]) -> Lines:
     """The lines of one pipe's wrapped rows, the parts of each split line joined."""
-    written = [_ns(item.written) for _, item in found]
+    written = [iso_ns(item.written) for _, item in found]
     times = (
         [rows[position][1] for position, _ in found]
         if None in written
@@ -111,16 +109,3 @@ def _end(lines: Lines, pieces: list[str]) -> None:
     if len(pieces) > 1:
         lines.rewritten.append(len(lines.texts))
     lines.texts.append("".join(pieces))
-
-
-def _ns(text: str) -> int | None:
-    """An RFC 3339 time in nanoseconds since the epoch, or None when it is not one."""
-    match = _RFC3339.fullmatch(text)
-    if match is None:
-        return None
-    zone = "+00:00" if match[3] == "Z" else match[3]
-    try:
-        seconds = int(datetime.fromisoformat(match[1] + zone).timestamp())
-    except ValueError:  # a day or an hour out of range
-        return None
-    return seconds * _NS + int((match[2] or "0").ljust(9, "0"))

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import UTC, datetime
 from typing import Any
 
+from log_analyzer.logs.clock import iso_ns
 from log_analyzer.logs.levels import Level
 from log_analyzer.logs.totals import Histogram, Totals, histogram_of, level_of, totals_of
 from log_analyzer.sources.base import LineFilter
@@ -27,7 +27,6 @@ LEVEL_FIELD = "store_level"
 STREAM_FIELD = "@logStream"
 ROW_LIMIT = 10_000
 """Most rows one Logs Insights query returns (the API's maximum)."""
-_STAMP_FORMATS = ("%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%d %H:%M:%S")
 
 
 def seconds_range(start_ms: int, end_ms: int) -> tuple[int, int]:
@@ -192,12 +191,5 @@ def _count(value: str) -> int | None:
 
 def _bin_start(value: str | None) -> int | None:
     """Unix seconds of a bin's start, as Insights writes it (``2026-11-23 10:05:00.000``, UTC)."""
-    if value is None:
-        return None
-    for form in _STAMP_FORMATS:
-        try:
-            moment = datetime.strptime(value, form).replace(tzinfo=UTC)
-        except ValueError:
-            continue
-        return int(moment.timestamp())
-    return None
+    ns = iso_ns(value) if value is not None else None
+    return None if ns is None else ns // 1_000_000_000

@@ -15,16 +15,15 @@ A document without a time or a message is malformed: counted, never silently dro
 
 from __future__ import annotations
 
-import calendar
 import json
 import math
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
 from log_analyzer.core.runtime import gc_paused
+from log_analyzer.logs.clock import iso_ns
 from log_analyzer.logs.entries import STORE_LEVEL, DecodedEntries, Row
 from log_analyzer.logs.levels import Level, level_word
 from log_analyzer.logs.unicode import valid_unicode
@@ -33,11 +32,6 @@ from log_analyzer.sources.opensearch.errors import OpenSearchBadResponse, expens
 from log_analyzer.sources.opensearch.filters import ServiceFilter
 from log_analyzer.sources.opensearch.mapping import FieldNames
 
-_ISO = re.compile(
-    r"(\d{4})-(\d{2})-(\d{2})"
-    r"(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?"
-    r"(Z|[+-]\d{2}(?::?\d{2})?)?\Z"
-)
 _NS = 1_000_000_000
 _MAX_NS = 253_402_300_799 * _NS
 """The last second of year 9999."""
@@ -56,29 +50,16 @@ class Pages:
 
 def parse_time(value: Any) -> int | None:
     """Nanoseconds since the epoch of an ISO 8601 text or of epoch milliseconds; else None."""
+    ns: int | None = None
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float):
         ns = round(value * 1_000_000)
     elif isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 18:
         ns = int(value) * 1_000_000  # ASCII digits only ("²" is a digit to isdigit), bounded
-    elif isinstance(value, str) and (match := _ISO.match(value.strip())):
-        year, month, day, hour, minute, second, fraction, zone = match.groups()
-        try:
-            seconds = calendar.timegm(
-                (int(year), int(month), int(day), int(hour or 0), int(minute or 0),
-                 int(second or 0), 0, 0, 0)
-            )  # fmt: skip
-        except (ValueError, OverflowError):
-            return None
-        ns = seconds * _NS + int((fraction or "")[:9].ljust(9, "0"))
-        if zone and zone != "Z":
-            sign = -1 if zone[0] == "+" else 1
-            digits = zone[1:].replace(":", "")
-            ns += sign * (int(digits[:2]) * 3600 + int(digits[2:4] or 0) * 60) * _NS
-    else:
-        return None
-    return ns if 0 <= ns < _MAX_NS else None
+    elif isinstance(value, str):
+        ns = iso_ns(value)
+    return ns if ns is not None and 0 <= ns < _MAX_NS else None
 
 
 def lookup(source: Mapping[str, Any], path: str) -> Any:
