@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from log_analyzer.analysis.events import SummaryEvent
@@ -84,3 +86,45 @@ def test_a_java_trace_shipped_as_cri_lines_is_one_pattern_with_its_cause() -> No
     assert "Caused by: java.io.IOException" in evidence_line(error)
     assert not any("Caused by" in p.template for p in summary.patterns if p is not error)
     assert sum(p.count for p in summary.patterns) == 1 + len(trace)  # the error and 5 requests
+
+
+def test_a_coverage_pass_never_reads_a_trace_without_the_line_that_logged_it() -> None:
+    # A store leaves lines out one by one. Had the first fetch named the trace's pattern by the
+    # text of its first line, the pass would read the frames without it: as a pattern of their
+    # own, or joined to an unrelated line just before (the retries, seen in older events only).
+    trace = [
+        "ERROR [pay] the payment provider rejected charge {n}",
+        "java.lang.IllegalStateException: declined",
+        "\tat com.shop.Pay.charge(Pay.java:42)",
+        "Caused by: java.io.IOException: connection reset by peer",
+        "\t... 12 more",
+    ]
+    window: list[tuple[int, str]] = []  # the store's lines, oldest first
+    for n in range(40):
+        start = T0 + n * 10**10
+        window.append((start, f"INFO request {n} served from the warm cache in 12ms"))
+        if n < 20:
+            window.append((start + 100_000_000, f"WARN charge {n}: retrying once"))
+        window += [(start + 200_000_000 + k, line.format(n=n)) for k, line in enumerate(trace)]
+    limit = 100
+
+    def fetch(excluded: tuple[str, ...] = ()) -> RawEntries:
+        """The store's answer, built here as Loki's ``!=`` filters and limit make it: the
+        newest lines that hold none of ``excluded``, newest first, at most ``limit``."""
+        kept = [(ts, line) for ts, line in window if not any(text in line for text in excluded)]
+        rows = [(LABELS, ts, line) for ts, line in reversed(kept[-limit:])]
+        return RawEntries("q", (rows, len(kept) > limit), decode_rows, limit)
+
+    first = Gathered(fetch(), None, None, None, None, None)
+    work = SummaryWork("rows", first, Window(T0, T0 + 10**13), limit, 2000, more_passes=True)
+    done = summarize_window(work)
+    assert done.exclusions  # the access log's pattern is named; the trace's is not
+    passed = replace(first, passes=(fetch(done.exclusions),), excluded=done.exclusions)
+
+    summary = summarize_window(replace(work, gathered=passed, more_passes=False)).summary
+
+    traces = [p for p in summary.patterns if "IllegalStateException" in p.template]
+    assert [t.template.split(" | ")[0] for t in traces] == [
+        "the payment provider rejected charge <NUM>"
+    ]
+    assert traces[0].count == 20  # events 20 to 39: the pass read 20 to 23 and their frames

@@ -24,7 +24,7 @@ from log_analyzer.analysis.steps import Step, Steps
 from log_analyzer.core.runtime import gc_paused
 from log_analyzer.logs.changes import Change, changes_before
 from log_analyzer.logs.condense import condense
-from log_analyzer.logs.continuations import regroup_continuations
+from log_analyzer.logs.continuations import regroup_events
 from log_analyzer.logs.entries import Row
 from log_analyzer.logs.evidence import diversity_order, evidence_line
 from log_analyzer.logs.exclusions import choose_exclusions
@@ -108,7 +108,7 @@ def summarize_window(work: SummaryWork) -> SummaryDone:
                 covered = not decoded.more
                 attributes["logs.coverage_added"] = pass_added
             read_rows = rows
-            rows, joined = regroup_continuations(rows)
+            rows, joined, several = regroup_events(rows)
             attributes["logs.joined_lines"] = joined
             attributes["logs.returned"] = len(newest.rows) + newest.malformed
             attributes["logs.flattened_count"] = len(rows)
@@ -168,7 +168,10 @@ def summarize_window(work: SummaryWork) -> SummaryDone:
             exclusions: tuple[str, ...] = ()
             if work.more_passes and newest.more and not covered:
                 exclusions = choose_exclusions(
-                    patterns, [line for _, _, line in rows], _excluded_texts(gathered)
+                    patterns,
+                    [line for _, _, line in rows],
+                    _excluded_texts(gathered),
+                    several=several,
                 )
                 if exclusions == _excluded_texts(gathered):
                     exclusions = ()  # nothing new to leave out: another pass would read the same
@@ -216,9 +219,10 @@ def onset_exclusions(work: OnsetsWork) -> tuple[tuple[str, ...], ...]:
             if not decoded.more:
                 found.append(())
                 continue
-            rows, entries = _read(decoded.rows, work)
+            rows, several, entries = _read(decoded.rows, work)
             patterns = condense(entries, examples=1, redacted=True, pii=work.pii)
-            found.append(choose_exclusions(patterns, [line for _, _, line in rows]))
+            lines = [line for _, _, line in rows]
+            found.append(choose_exclusions(patterns, lines, several=several))
     return tuple(found)
 
 
@@ -361,17 +365,20 @@ def _entries_of(
     if more and read:
         oldest = min(ts for _, ts, _ in read)
         seconds = max((window.end_ns - oldest) / 1e9, 1.0)
-    return _read(read, work)[1], seconds
+    return _read(read, work)[2], seconds
 
 
-def _read(rows: list[Row], work: OnsetsWork) -> tuple[list[Row], tuple[NormalizedEntry, ...]]:
+def _read(
+    rows: list[Row], work: OnsetsWork
+) -> tuple[list[Row], frozenset[int], tuple[NormalizedEntry, ...]]:
     """Rows read before an onset, joined, and their entries normalized and redacted.
 
-    They are read as the analysis reads its own window's.
+    They are read as the analysis reads its own window's; the indexes of the joined rows that
+    hold several of the store's lines come with them (`Regrouped.several`).
     """
-    joined, _ = regroup_continuations(rows)
+    joined, _, several = regroup_events(rows)
     normalized = normalize_rows(joined, work.max_line_chars, pii=work.pii)
-    return joined, redact_entries(normalized, work.pii)[0]
+    return joined, several, redact_entries(normalized, work.pii)[0]
 
 
 def _with_oldest(rows: list[Row], oldest: list[Row]) -> tuple[list[Row], int]:

@@ -8,6 +8,7 @@ a runtime's or a shipper's wrapper too (`log_analyzer.logs.reassembly`).
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 from log_analyzer.logs.entries import STORE_LEVEL, Row
 from log_analyzer.logs.reassembly import Lines, is_wrapped, pipes
@@ -36,8 +37,28 @@ _CHAINING = re.compile(r"During handling of the above|The above exception was th
 _RAISED = re.compile(r"[\w.$]+(?:Error|Exception|Warning|Exit|Interrupt)\b")
 
 
+class Regrouped(NamedTuple):
+    """Rows with their split events joined (`regroup_events`)."""
+
+    rows: list[Row]
+    joined: int
+    """How many rows were joined to the row before them (and are gone)."""
+    several: frozenset[int]
+    """The indexes in `rows` of the events the store holds as several lines: joined, put
+    together from a runtime's parts, or a part whose rest was not read."""
+
+
 def regroup_continuations(rows: list[Row]) -> tuple[list[Row], int]:
     """Join continuation lines to the entry they continue; return the rows and how many joined.
+
+    `regroup_events`, without saying which rows were joined.
+    """
+    regrouped = regroup_events(rows)
+    return regrouped.rows, regrouped.joined
+
+
+def regroup_events(rows: list[Row]) -> Regrouped:
+    """Join continuation lines to the entry they continue, and say which rows were joined.
 
     Only lines of one stream, each within a second of the line before, are joined, and only
     lines that look like a continuation (`_CONTINUATION`), or that follow one inside a Python
@@ -49,18 +70,22 @@ def regroup_continuations(rows: list[Row]) -> tuple[list[Row], int]:
     """
     wrapped, continued = _survey(rows)
     if not wrapped and not continued:
-        return rows, 0
+        return Regrouped(rows, 0, frozenset())
     replaced: dict[int, str] = {}
     dropped: set[int] = set()
     for positions, holds_wrapped in _streams(rows, wrapped):
         for lines in pipes(rows, positions, wrapped=holds_wrapped):
             _join(lines, replaced, dropped)
-    out = [
-        (labels, ts, replaced.get(position, line))
-        for position, (labels, ts, line) in enumerate(rows)
-        if position not in dropped
-    ]
-    return out, len(dropped)
+    out: list[Row] = []
+    several: list[int] = []
+    for position, (labels, ts, line) in enumerate(rows):
+        if position in dropped:
+            continue
+        if position in replaced:
+            several.append(len(out))
+            line = replaced[position]
+        out.append((labels, ts, line))
+    return Regrouped(out, len(dropped), frozenset(several))
 
 
 def _survey(rows: list[Row]) -> tuple[set[int], bool]:

@@ -10,7 +10,8 @@ pattern is named by the longest literal run of its template.
 A text is used only when it names its pattern exactly among the lines already read: it occurs
 in every raw line of that pattern and in no other. It may still occur in lines not read yet;
 the longest run of a template makes that unlikely, and the coverage statement says which lines
-were counted by text rather than read.
+were counted by text rather than read. An event the store holds as several lines (a stack trace,
+a line a runtime split) is never named: leaving out one of its lines would split it.
 
 Pure and CPU-bound: it runs in the worker, next to the miner.
 """
@@ -18,7 +19,7 @@ Pure and CPU-bound: it runs in the worker, next to the miner.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from log_analyzer.logs.condense import Pattern
 
@@ -47,25 +48,37 @@ def literal_runs(template: str) -> list[str]:
 
 
 def choose_exclusions(
-    patterns: Sequence[Pattern], lines: Sequence[str], already: Sequence[str] = ()
+    patterns: Sequence[Pattern],
+    lines: Sequence[str],
+    already: Sequence[str] = (),
+    *,
+    several: Collection[int],
 ) -> tuple[str, ...]:
     """One text per known pattern that names it exactly among ``lines``, loudest first.
 
-    ``lines`` are the raw lines read so far (one per line counted in the patterns); texts in
-    ``already`` are kept, first, and count against `MAX_EXCLUSIONS`.
+    ``lines`` are the events read so far (one per event counted in the patterns); texts in
+    ``already`` are kept, first, and count against `MAX_EXCLUSIONS`. ``several`` are the
+    indexes in ``lines`` of events the store holds as several lines (a stack trace, a split
+    line): the store leaves lines out one by one, so a text in one of them would leave out that
+    line alone, and the pass would read the rest of the event without it (a trace's frames
+    without the line that logged it, read as a pattern of their own or joined to a line before).
+    No text is chosen that occurs in such an event; its pattern is read again instead, whole.
     """
     chosen = list(dict.fromkeys(already))
     taken = set(chosen)
     # One string, so each text is counted at C speed; a text never spans lines (it holds no
     # control character), and a line holding it twice makes it name its pattern inexactly.
-    blob = "\n".join(lines)
+    blob = "\n".join(
+        (line for index, line in enumerate(lines) if index not in several) if several else lines
+    )
+    split = "\n".join(lines[index] for index in sorted(several))
     for pattern in sorted(patterns, key=lambda p: -p.count):
         if len(chosen) >= MAX_EXCLUSIONS:
             break
         if any(text in pattern.template for text in taken):
             continue  # already left out by an earlier text
         for run in literal_runs(pattern.template):
-            if blob.count(run) == pattern.count:
+            if blob.count(run) == pattern.count and run not in split:
                 chosen.append(run)
                 taken.add(run)
                 break
