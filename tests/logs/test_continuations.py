@@ -11,7 +11,7 @@ from log_analyzer.logs.continuations import regroup_continuations
 from log_analyzer.logs.entries import Row
 from log_analyzer.logs.levels import Level
 from log_analyzer.logs.normalize import normalize_rows
-from log_analyzer.logs.wrappers import INCOMPLETE
+from log_analyzer.logs.wrappers import INCOMPLETE, unwrap
 from tests.wrapped import WRAPPERS, cri, docker, fluent_bit
 
 _S = 1_000_000_000
@@ -29,6 +29,17 @@ def _time(ms: int) -> str:
 
 def _lines(rows: list[Row]) -> list[str]:
     return [line for _, _, line in rows]
+
+
+def _inner(line: str) -> str:
+    """The application's line of a wrapped row: what joining hands normalizing for it."""
+    found = unwrap(line)
+    return line if found is None else found.line
+
+
+def _as_read(rows: list[Row]) -> list[Row]:
+    """``rows`` as joining hands them on when none of them is joined."""
+    return [(labels, ts, _inner(line)) for labels, ts, line in rows]
 
 
 _JAVA = [
@@ -67,7 +78,7 @@ def test_a_java_trace_in_cri_lines_is_joined_within_its_pipe_only() -> None:
     assert _lines(out) == [
         "\n".join(_JAVA),
         "GET /health 200 1ms\n\tat a.B.c(B.java:1) printed to stdout",
-        rows[5][2],  # a wrapped line neither joined nor split stays as it was
+        _inner(rows[5][2]),  # a wrapped line neither joined nor split: the line inside
     ]
     exception, _, served = normalize_rows(out)
     assert exception.level is Level.ERROR
@@ -86,7 +97,7 @@ def test_a_python_traceback_in_docker_records_is_one_entry() -> None:
     rows.append((_POD, _S + 9, docker("INFO next order", time=_time(9))))
     out, joined = regroup_continuations(rows)
     assert joined == 3
-    assert _lines(out) == ["\n".join(lines), rows[-1][2]]
+    assert _lines(out) == ["\n".join(lines), _inner(rows[-1][2])]
 
 
 def test_a_go_panic_in_fluent_bit_records_is_joined_per_pod() -> None:
@@ -118,7 +129,7 @@ def test_cri_parts_are_put_together_in_order_per_pipe() -> None:
     ]
     out, joined = regroup_continuations(rows)
     assert joined == 2
-    assert _lines(out) == [head + middle + tail, rows[1][2]]
+    assert _lines(out) == [head + middle + tail, _inner(rows[1][2])]
     whole, _ = normalize_rows(out)
     assert (whole.level, whole.message) == (Level.ERROR, "a" * 30 + "b" * 30 + "c")
 
@@ -131,7 +142,7 @@ def test_a_docker_line_without_its_newline_continues_in_the_next_record() -> Non
     ]
     out, joined = regroup_continuations(rows)
     assert joined == 1
-    assert _lines(out) == ["x" * 40 + "y" * 40, rows[2][2]]
+    assert _lines(out) == ["x" * 40 + "y" * 40, _inner(rows[2][2])]
 
 
 def test_records_that_never_end_with_a_newline_are_not_parts() -> None:
@@ -139,7 +150,7 @@ def test_records_that_never_end_with_a_newline_are_not_parts() -> None:
     rows: list[Row] = [
         (_POD, _S + n, docker(f"line {n}", "stdout", _time(n), end="")) for n in range(3)
     ]
-    assert regroup_continuations(rows) == (rows, 0)
+    assert regroup_continuations(rows) == (_as_read(rows), 0)
 
 
 def test_a_line_whose_last_part_was_not_read_is_kept_and_marked() -> None:
@@ -177,7 +188,7 @@ def test_parts_written_seconds_apart_are_one_line(wrap: Wrap) -> None:
     ]
     out, joined = regroup_continuations(rows)
     assert joined == 1
-    assert _lines(out) == [head + tail, rows[1][2], rows[3][2]]
+    assert _lines(out) == [head + tail, _inner(rows[1][2]), _inner(rows[3][2])]
 
 
 @pytest.mark.parametrize(
@@ -221,7 +232,7 @@ def test_parts_written_seconds_apart_are_one_line(wrap: Wrap) -> None:
     ],
 )
 def test_lines_that_are_not_one_event_are_not_joined(rows: list[Row]) -> None:
-    assert regroup_continuations(rows) == (rows, 0)
+    assert regroup_continuations(rows) == (_as_read(rows), 0)
 
 
 def test_the_wrappers_times_are_the_gap_when_every_line_names_one() -> None:
@@ -230,7 +241,7 @@ def test_the_wrappers_times_are_the_gap_when_every_line_names_one() -> None:
         (_POD, _S, cri("ERROR payment failed", time=_time(0))),
         (_POD, _S + 1, cri("java.io.IOException: reset", time=_time(2000))),
     ]
-    assert regroup_continuations(rows) == (rows, 0)
+    assert regroup_continuations(rows) == (_as_read(rows), 0)
     # Lines written at once, read by a shipper that stamped them two seconds apart.
     rows = [
         (_POD, _S, cri("ERROR payment failed", time=_time(0))),
@@ -245,7 +256,7 @@ def test_the_stores_times_are_the_gap_when_a_line_names_no_time_of_its_own(writt
         (_POD, _S, docker("ERROR payment failed", time=written)),
         (_POD, 3 * _S, docker("java.io.IOException: reset", time=_time(1))),
     ]
-    assert regroup_continuations(rows) == (rows, 0)
+    assert regroup_continuations(rows) == (_as_read(rows), 0)
 
 
 def test_plain_lines_in_a_wrapped_stream_are_joined_among_themselves() -> None:
@@ -257,7 +268,8 @@ def test_plain_lines_in_a_wrapped_stream_are_joined_among_themselves() -> None:
     ]
     out, joined = regroup_continuations(rows)
     assert joined == 1
-    assert _lines(out) == [rows[0][2], "ERROR payment failed\n\tat a.B.c(B.java:1)", rows[2][2]]
+    joined_line = "ERROR payment failed\n\tat a.B.c(B.java:1)"
+    assert _lines(out) == [_inner(rows[0][2]), joined_line, _inner(rows[2][2])]
 
 
 def test_a_stream_is_wrapped_or_not_as_its_first_line_is() -> None:
@@ -280,3 +292,13 @@ def test_an_incomplete_line_cut_for_length_still_says_it_is_incomplete() -> None
     [entry] = normalize_rows(regroup_continuations(rows)[0], max_chars=2000)
     assert entry.truncated and entry.level is Level.ERROR
     assert entry.message.endswith(f"…[truncated {2 * 16_384 - 2000} chars]{INCOMPLETE}")
+
+
+def test_a_line_that_holds_a_record_normalizing_reads_through_is_handed_on_as_it_is() -> None:
+    # Normalizing reads two records deep from the row; from the line inside it would read two
+    # more, so such a row reaches it whole (and reads as before).
+    three_deep = fluent_bit(docker(docker("ERROR payment failed")))
+    rows: list[Row] = [(_POD, _S, three_deep), (_POD, _S + 1, docker("INFO next order"))]
+    out, joined = regroup_continuations(rows)
+    assert (_lines(out), joined) == ([three_deep, "INFO next order"], 0)
+    assert normalize_rows(out) == normalize_rows(rows)

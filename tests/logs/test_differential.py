@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from log_analyzer.logs.continuations import regroup_events
 from log_analyzer.logs.entries import STORE_LEVEL, Row
 from log_analyzer.logs.event_lines import event_text
 from log_analyzer.logs.levels import Level
@@ -31,6 +32,7 @@ from log_analyzer.logs.redact import may_contain_secret, redact
 from log_analyzer.logs.template_leaves import Cluster
 from log_analyzer.logs.template_tokens import WILDCARD
 from log_analyzer.sources.demo.incident import incident_lines, labels_of
+from tests.wrapped import WRAPPERS
 
 LOGHUB = Path(__file__).resolve().parents[3] / "shared" / "datasets" / "loghub-2k"
 DATASETS = ("Apache", "BGL", "HDFS", "HPC", "Linux", "OpenSSH", "Proxifier", "Zookeeper")
@@ -178,6 +180,24 @@ def test_normalize_agrees_with_the_reference_on_wrapped_lines(
 ) -> None:
     rows = [(labels, ts, wrap(line)) for labels, ts, line in rows_of(name, redraw=False)]
     assert list(normalize_rows(rows)) == reference_normalize(rows)
+
+
+@pytest.mark.parametrize("wrapper", sorted(set(WRAPPERS) - {"cri-partial"}))
+@pytest.mark.parametrize("name", [None, *DATASETS], ids=["demo", *DATASETS])
+def test_a_wrapped_row_normalizes_as_the_line_joining_hands_on(
+    name: str | None, wrapper: str
+) -> None:
+    # Joining reads the wrappers and hands normalizing the line inside, so that normalizing
+    # does not read them a second time: it must read that line as it reads the wrapped row.
+    # One stream per row, so that no row is joined to another.
+    rows: list[Row] = [
+        ({**labels, "pod": f"{labels.get('pod')}-{n}"}, ts, WRAPPERS[wrapper](line))
+        for n, (labels, ts, line) in enumerate(rows_of(name, redraw=False))
+    ]
+    handed = regroup_events(rows)
+    assert handed.joined == 0 and not handed.several
+    assert sum(a[2] != b[2] for a, b in zip(handed.rows, rows, strict=True)) == len(rows)
+    assert normalize_rows(handed.rows) == normalize_rows(rows)
 
 
 @pytest.mark.parametrize("max_chars", [40, 2000])

@@ -39,7 +39,7 @@ def test_a_text_is_chosen_only_when_it_names_its_pattern_exactly() -> None:
     quiet = ["disk quota exceeded on volume pvc-42"]
     lines = loud + other + quiet
     patterns = condense(entries(lines))
-    chosen = choose_exclusions(patterns, lines, several=())
+    chosen = choose_exclusions(patterns, lines, split=())
     # Every chosen text occurs in exactly the lines of one pattern.
     for text in chosen:
         owners = [p for p in patterns if text in p.template]
@@ -55,7 +55,7 @@ def test_a_text_missing_from_the_raw_lines_is_not_chosen() -> None:
     messages = [f'cannot parse "config.yaml" line {i}: unexpected key' for i in range(5)]
     raw = [f'{{"msg":"cannot parse \\"config.yaml\\" line {i}: unexpected key"}}' for i in range(5)]
     patterns = condense(entries(messages))
-    chosen = choose_exclusions(patterns, raw, several=())
+    chosen = choose_exclusions(patterns, raw, split=())
     assert all(all(text in line for line in raw) for text in chosen)
 
 
@@ -65,7 +65,7 @@ def test_texts_already_left_out_stay_first_and_the_count_is_bounded() -> None:
     ]
     lines += [f"distinct failure message number {n:04d} with its own words" for n in range(300)]
     patterns = condense(entries(lines))
-    chosen = choose_exclusions(patterns, lines, ("earlier text we left out",), several=())
+    chosen = choose_exclusions(patterns, lines, ("earlier text we left out",), split=())
     assert chosen[0] == "earlier text we left out"
     assert len(chosen) <= MAX_EXCLUSIONS
 
@@ -81,12 +81,13 @@ def test_no_text_names_an_event_the_store_holds_as_several_lines() -> None:
     quiet = ["disk quota exceeded on volume pvc-42"]
     lines = traces + resets + quiet
     patterns = condense(entries(lines))
+    store_lines = [line for trace in traces for line in trace.split("\n")] + resets + quiet
 
-    chosen = choose_exclusions(patterns, lines, several=range(len(traces)))
+    chosen = choose_exclusions(patterns, store_lines, split=traces)
 
     assert chosen == ("disk quota exceeded on volume pvc-",)
     # Read as lines of their own, the traces would be named by the text of one of their lines.
-    assert choose_exclusions(patterns, lines, several=()) == (
+    assert choose_exclusions(patterns, lines, split=()) == (
         "java.io.IOException: connection reset by the ledger service",
         "disk quota exceeded on volume pvc-",
     )

@@ -169,9 +169,9 @@ def summarize_window(work: SummaryWork) -> SummaryDone:
             if work.more_passes and newest.more and not covered:
                 exclusions = choose_exclusions(
                     patterns,
-                    [line for _, _, line in rows],
+                    [line for _, _, line in read_rows],
                     _excluded_texts(gathered),
-                    several=several,
+                    split=[rows[index][2] for index in several],
                 )
                 if exclusions == _excluded_texts(gathered):
                     exclusions = ()  # nothing new to leave out: another pass would read the same
@@ -221,8 +221,9 @@ def onset_exclusions(work: OnsetsWork) -> tuple[tuple[str, ...], ...]:
                 continue
             rows, several, entries = _read(decoded.rows, work)
             patterns = condense(entries, examples=1, redacted=True, pii=work.pii)
-            lines = [line for _, _, line in rows]
-            found.append(choose_exclusions(patterns, lines, several=several))
+            lines = [line for _, _, line in decoded.rows]
+            split = [rows[index][2] for index in several]
+            found.append(choose_exclusions(patterns, lines, split=split))
     return tuple(found)
 
 

@@ -64,8 +64,9 @@ def regroup_events(rows: list[Row]) -> Regrouped:
     lines that look like a continuation (`_CONTINUATION`), or that follow one inside a Python
     traceback. Inside a runtime's or a shipper's wrapper, a stream is one pipe of one container,
     and the parts of a line the runtime split are put together first (`reassembly.pipes`). The
-    joined entry keeps its first line's time and place; the others are gone. A wrapped entry
-    joined or put together is the application's text alone, without its wrappers. A list with
+    joined entry keeps its first line's time and place; the others are gone. A wrapped entry is
+    the application's text alone, without its wrappers: normalizing reads it as it reads the
+    wrapped row, without reading the wrappers a second time (`reassembly.handed_over`). A list with
     no continuation line and no wrapped stream comes back as it is.
     """
     wrapped, continued = _survey(rows)
@@ -73,18 +74,18 @@ def regroup_events(rows: list[Row]) -> Regrouped:
         return Regrouped(rows, 0, frozenset())
     replaced: dict[int, str] = {}
     dropped: set[int] = set()
+    whole: set[int] = set()  # rows that hold several of the store's lines
     for positions, holds_wrapped in _streams(rows, wrapped):
         for lines in pipes(rows, positions, wrapped=holds_wrapped):
-            _join(lines, replaced, dropped)
+            _join(lines, replaced, dropped, whole)
     out: list[Row] = []
     several: list[int] = []
     for position, (labels, ts, line) in enumerate(rows):
         if position in dropped:
             continue
-        if position in replaced:
+        if position in whole:
             several.append(len(out))
-            line = replaced[position]
-        out.append((labels, ts, line))
+        out.append((labels, ts, replaced.get(position, line)))
     return Regrouped(out, len(dropped), frozenset(several))
 
 
@@ -112,8 +113,12 @@ def _survey(rows: list[Row]) -> tuple[set[int], bool]:
     return wrapped, continued
 
 
-def _join(lines: Lines, replaced: dict[int, str], dropped: set[int]) -> None:
-    """Join the continuation lines of one pipe: rows joined into ``dropped``, new texts by row."""
+def _join(lines: Lines, replaced: dict[int, str], dropped: set[int], whole: set[int]) -> None:
+    """Join the continuation lines of one pipe.
+
+    Rows joined go into ``dropped``, new texts by row into ``replaced``, and rows that hold
+    several of the store's lines into ``whole``.
+    """
     texts, times = lines.texts, lines.times
     joined: dict[int, list[str]] = {}
     head = previous = -1
@@ -151,10 +156,14 @@ def _join(lines: Lines, replaced: dict[int, str], dropped: set[int]) -> None:
             chained = False
         previous = index
     dropped.update(lines.parts)
+    for index in lines.unwrapped:
+        replaced[lines.positions[index]] = texts[index]
     for index in lines.rewritten:
         replaced[lines.positions[index]] = texts[index]
+        whole.add(lines.positions[index])
     for index, joined_lines in joined.items():
         replaced[lines.positions[index]] = "\n".join(joined_lines)
+        whole.add(lines.positions[index])
 
 
 def _streams(rows: list[Row], wrapped: set[int]) -> list[tuple[list[int], bool]]:

@@ -19,7 +19,7 @@ Pure and CPU-bound: it runs in the worker, next to the miner.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 
 from log_analyzer.logs.condense import Pattern
 
@@ -52,33 +52,31 @@ def choose_exclusions(
     lines: Sequence[str],
     already: Sequence[str] = (),
     *,
-    several: Collection[int],
+    split: Sequence[str],
 ) -> tuple[str, ...]:
     """One text per known pattern that names it exactly among ``lines``, loudest first.
 
-    ``lines`` are the events read so far (one per event counted in the patterns); texts in
-    ``already`` are kept, first, and count against `MAX_EXCLUSIONS`. ``several`` are the
-    indexes in ``lines`` of events the store holds as several lines (a stack trace, a split
-    line): the store leaves lines out one by one, so a text in one of them would leave out that
-    line alone, and the pass would read the rest of the event without it (a trace's frames
-    without the line that logged it, read as a pattern of their own or joined to a line before).
-    No text is chosen that occurs in such an event; its pattern is read again instead, whole.
+    ``lines`` are the store's lines read so far, as the store holds them; ``split`` are the
+    events among them the store holds as several lines (a stack trace, a split line), as
+    joined. The store leaves lines out one by one, so a text in one line of such an event would
+    leave out that line alone, and the pass would read the rest of the event without it (a
+    trace's frames without the line that logged it, read as a pattern of their own or joined to
+    a line before): no text is chosen that occurs in one; its pattern is read again instead,
+    whole. Texts in ``already`` are kept, first, and count against `MAX_EXCLUSIONS`.
     """
     chosen = list(dict.fromkeys(already))
     taken = set(chosen)
     # One string, so each text is counted at C speed; a text never spans lines (it holds no
     # control character), and a line holding it twice makes it name its pattern inexactly.
-    blob = "\n".join(
-        (line for index, line in enumerate(lines) if index not in several) if several else lines
-    )
-    split = "\n".join(lines[index] for index in sorted(several))
+    blob = "\n".join(lines)
+    events_of_several_lines = "\n".join(split)
     for pattern in sorted(patterns, key=lambda p: -p.count):
         if len(chosen) >= MAX_EXCLUSIONS:
             break
         if any(text in pattern.template for text in taken):
             continue  # already left out by an earlier text
         for run in literal_runs(pattern.template):
-            if blob.count(run) == pattern.count and run not in split:
+            if blob.count(run) == pattern.count and run not in events_of_several_lines:
                 chosen.append(run)
                 taken.add(run)
                 break

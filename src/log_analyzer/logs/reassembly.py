@@ -38,6 +38,9 @@ class Lines(NamedTuple):
     """The positions of the rows after the first of a line put together from parts."""
     rewritten: list[int]
     """The indexes of lines whose text is not their row's line: put together, or incomplete."""
+    unwrapped: list[int]
+    """The indexes of the other lines of wrapped rows, whose text normalizing reads as it reads
+    their row (`handed_over`): the wrappers are read once, here."""
 
 
 def is_wrapped(line: str) -> bool:
@@ -56,7 +59,7 @@ def pipes(rows: list[Row], positions: list[int], *, wrapped: bool) -> Iterator[L
     """
     texts = [rows[position][2] for position in positions]
     if not wrapped:
-        yield Lines(positions, texts, [rows[position][1] for position in positions], [], [])
+        yield Lines(positions, texts, [rows[position][1] for position in positions], [], [], [])
         return
     plain: list[int] = []
     per_pipe: dict[tuple[str, ...], list[tuple[int, Unwrapped]]] = {}
@@ -67,7 +70,7 @@ def pipes(rows: list[Row], positions: list[int], *, wrapped: bool) -> Iterator[L
         else:
             per_pipe.setdefault(found.source, []).append((position, found))
     if plain:
-        yield Lines(plain, [rows[p][2] for p in plain], [rows[p][1] for p in plain], [], [])
+        yield Lines(plain, [rows[p][2] for p in plain], [rows[p][1] for p in plain], [], [], [])
     for pipe in per_pipe.values():
         yield _put_together(rows, pipe)
 
@@ -83,7 +86,7 @@ def _put_together(rows: list[Row], found: list[tuple[int, Unwrapped]]) -> Lines:
     # A record without its final newline is a part only where records do end with one: a
     # shipper that strips it from every record leaves no sign of a split line.
     newlines = any(item.by_newline and item.complete for _, item in found)
-    lines = Lines([], [], [], [], [])
+    lines = Lines([], [], [], [], [], [])
     pieces: list[str] = []
     open_line = False  # the last row was a part of a line not yet ended
     for (position, item), ts in zip(found, times, strict=True):
@@ -108,4 +111,16 @@ def _end(lines: Lines, pieces: list[str]) -> None:
         return
     if len(pieces) > 1:
         lines.rewritten.append(len(lines.texts))
+    elif handed_over(pieces[0]):
+        lines.unwrapped.append(len(lines.texts))
     lines.texts.append("".join(pieces))
+
+
+def handed_over(line: str) -> bool:
+    """Whether normalizing reads a wrapped row's application ``line`` as it reads the row.
+
+    It does unless ``line`` holds a record normalizing would read through too: it reads
+    `MAX_WRAPPERS` records deep from the row, and from ``line`` it would read that deep again.
+    A record wrapper has a ``log`` key.
+    """
+    return '"log"' not in line
