@@ -14,13 +14,13 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
+from log_analyzer.analysis.onset_work import OnsetsWork, changes_near_onsets, onset_exclusions
 from log_analyzer.analysis.onsets import (
     OnsetEvidence,
     before_onsets,
     read_beyond_the_known,
     usual_before,
 )
-from log_analyzer.analysis.processing import OnsetsWork, changes_near_onsets, onset_exclusions
 from log_analyzer.analysis.request import AnalysisRequest
 from log_analyzer.core.errors import UpstreamError
 from log_analyzer.logs.totals import bucket_step

@@ -21,16 +21,14 @@ from log_analyzer.analysis.coverage import cover_window
 from log_analyzer.analysis.events import SummaryEvent
 from log_analyzer.analysis.gather import gather_evidence, optional, window_counts
 from log_analyzer.analysis.job import Head, JobContext
+from log_analyzer.analysis.onset_work import OnsetsWork, changes_near_onsets, onset_exclusions
 from log_analyzer.analysis.onsets import before_onsets, read_beyond_the_known
 from log_analyzer.analysis.processing import (
     Counted,
     FinishWork,
     OnsetsDone,
-    OnsetsWork,
     SummaryWork,
-    changes_near_onsets,
     finish_window,
-    onset_exclusions,
     summarize_window,
 )
 from log_analyzer.analysis.request import AnalysisRequest

@@ -40,6 +40,7 @@ from log_analyzer.sources.base import LineFilter, LogSource, Selection, Window
 from log_analyzer.sources.registry import SPECS
 
 WORKER_MODULES = (
+    "log_analyzer.analysis.onset_work",
     "log_analyzer.analysis.processing",
     "log_analyzer.recipes.aggregations",
     "log_analyzer.recipes.slow",
