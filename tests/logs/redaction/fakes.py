@@ -560,6 +560,11 @@ MAKERS: dict[str, Maker] = {
     "express_sid": join("s%3A", of(URLSAFE, 32, mixed_case=True), ".", of(ALNUM, 43)),
     "paseto_local": join("v4.local.", of(URLSAFE, 140, mixed_case=True)),
     "paseto_public": join("v2.public.", of(URLSAFE, 120, mixed_case=True), ".", of(URLSAFE, 30)),
+    # An Erlang node's cookie as RabbitMQ generates it: 20 capital letters.
+    "erlang_cookie": of(string.ascii_uppercase, 20),
+    # An address with its "@" percent-encoded (a query's ?email=) or escaped as JSON's \u0040.
+    "email_percent": lambda rng: email(rng).replace("@", "%40"),
+    "email_unicode": lambda rng: email(rng).replace("@", "\\u0040"),
 }
 
 

@@ -17,7 +17,8 @@ opaque value of a signing, master or encryption key; values whose name says they
 percent-encoded queries (``token%3D...``), in JSON escaped twice or quoted with ``\u0022``; command
 lines' password flags, tools' positional passwords (``zip -P``, ``7z -p``, ``mc alias set``,
 ``smbclient -U user%pw``, SNMP's passphrases...) and passwords echoed into a command; ``.pgpass``
-lines; seed phrases; random ``session=`` and ``sid=`` values; every value under a Kubernetes
+lines; passwords passed to login calls as literals (``server.login(user, "pw")``); seed phrases;
+Erlang cookies; random ``session=`` and ``sid=`` values; every value under a Kubernetes
 Secret's ``data`` and ``stringData``; a JSON Web Key's private members; random webhook path segments
 (``/hooks/...``), hex and ``*_session=`` session cookies, CAS tickets; passwords in SQL statements
 (``PASSWORD '...'``, ``IDENTIFIED BY``) and in Redis, SMTP and FTP commands; password hashes (crypt,
@@ -63,7 +64,8 @@ Where each part lives:
   ``named_values`` (a secret's name and value), ``prose`` (a secret named or a
   password stated in prose), ``blocks`` (values on the lines after their key),
   ``key_bodies`` (private keys' bodies without their header), ``logins`` (lists of
-  ``user:password``), ``command_lines`` (password flags), ``tool_passwords`` (passwords
+  ``user:password``), ``calls`` (passwords passed to calls as literals), ``command_lines``
+  (password flags), ``tool_passwords`` (passwords
   tools take in a place of their own, echoed into a command, ``.pgpass`` lines),
   ``seed_phrases`` (a wallet's seed words), ``cookies`` (cookies, session cookies and ids, CAS
   tickets), ``statements`` (SQL, protocol commands, XML elements, password

@@ -16,12 +16,13 @@ from log_analyzer.logs.redact.values import _WORDLIKE, _is_not_secret, _mixed_ca
 # A command line's secret flag: ``--password hunter2``, ``--db-password s3cr3t``, ``--api-key K``,
 # with one dash too (Java's ``-password x``, PowerShell's ``-Password x``, ``-ApiKey K``; not
 # openssl's ``-pass``, whose value says where the password is), its value maybe quoted
-# (``--passphrase 'a b'``). (``--password=hunter2`` is a key-value pair.) The keyword is the
-# flag's last word.
+# (``--passphrase 'a b'``), and the flags of a server's own secret (``redis-server --requirepass``,
+# ``--masterauth``; an Erlang node's ``erl -setcookie``, ``rabbitmqctl --erlang-cookie``).
+# (``--password=hunter2`` is a key-value pair.) The keyword is the flag's last word.
 _FLAG = re.compile(
     r"(?:--|(?<![\w-])-(?!pass[ \t]))(?P<prefix>(?:[A-Za-z0-9]+-)*)"
     r"(?P<kw>(?i:password|passwd|passphrase|pass|pwd|token|secret|api-?key|access-?key"
-    r"|secret-?key|private-?key))[ \t]+"
+    r"|secret-?key|private-?key|requirepass|masterauth|setcookie|erlang-cookie))[ \t]+"
     r"(?:'(?P<secret_sq>[^'\n]+)'|\\?\"(?P<secret_dq>[^\"\\\n]+)\\?\""
     r"|(?P<secret>[^\s\"'=-][^\s\"']*))"
 )
@@ -38,14 +39,16 @@ _FLAG_PROSE = frozenset((
 
 
 _FLAG_SHAPE = (
-    r"-(?:[a-z0-9]+-)*(?:pass|pwd|token|secret|api-?key|access-?key|private-?key)[a-z]*[ \t]+"
+    r"-(?:[a-z0-9]+-)*(?:pass|pwd|token|secret|api-?key|access-?key|private-?key|requirepass"
+    r"|masterauth|setcookie|erlang-cookie)[a-z]*[ \t]+"
     r"[^\s=-]"
 )
 """Where `_FLAG` may match (RE2, case-folded text): a flag followed by a value."""
 
 
-# A usage line's placeholder for the value: --token TOKEN, --api-key API_KEY.
-_METAVAR = re.compile(r"[A-Z][A-Z_]*")
+# A usage line's placeholder for the value: --token TOKEN, --api-key API_KEY; not 20 capitals
+# or more in one run, as an Erlang cookie is (erl -setcookie XKQJZPLMWNRTYBVCDFGH).
+_METAVAR = re.compile(r"[A-Z]{1,19}(?:_[A-Z_]*)?|[A-Z][A-Z]*_[A-Z_]*")
 _ONE_DASH_NO_VALUE = re.compile(rf"(?:{_WORDLIKE.pattern})\Z|\$[A-Za-z_]\w*\Z|\(")
 
 
@@ -56,11 +59,16 @@ def _flag(match: re.Match[str]) -> tuple[str, str] | None:
         _inside_word(match)
         or _is_not_secret(value)
         or value.lower() in _FLAG_PROSE
-        or _METAVAR.fullmatch(value)
+        or _METAVAR.fullmatch(value.rstrip("])")) is not None  # [--token TOKEN]
         # One dash is in prose too ("a -token based scheme"): there, a word is no value; and
         # PowerShell passes expressions and variables: -Password (ConvertTo-SecureString ...),
         # -Password $securePassword.
-        or (not match.group().startswith("--") and _ONE_DASH_NO_VALUE.match(value) is not None)
+        # (erl's -setcookie has one dash, and its cookie is capitals only.)
+        or (
+            not match.group().startswith("--")
+            and match.group("kw").lower() != "setcookie"
+            and _ONE_DASH_NO_VALUE.match(value) is not None
+        )
     ):
         return None
     kind = _kv_kind(match.group("kw"), match.group("prefix"))

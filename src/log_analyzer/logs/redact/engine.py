@@ -19,7 +19,7 @@ import re2
 from log_analyzer.logs.redact.generic_key_values import _PAIR_BASE64
 from log_analyzer.logs.redact.kubernetes import _ENCODED_HINT, _ENCODED_SECRET
 from log_analyzer.logs.redact.percent_encoded import _ENCODED_PAIR
-from log_analyzer.logs.redact.personal import _CARD
+from log_analyzer.logs.redact.personal import _CARD, _ENCODED_AT
 from log_analyzer.logs.redact.rule import _EDGE, _placeholder, _Replacer, _Rule
 from log_analyzer.logs.redact.rules import _rules
 
@@ -147,14 +147,15 @@ _PAIR_OR_CARD_RE2 = re2.compile(rf"(?:{_PAIR_BASE64.pattern})|[0-9](?:[ -]?[0-9]
 
 
 def same_for_all_digits(text: str, *, pii: frozenset[str] = DEFAULT_PII) -> bool:
-    """Whether :func:`redact` finds alike secrets in every text like ``text`` but for its digits.
+    r"""Whether :func:`redact` finds alike secrets in every text like ``text`` but for its digits.
 
     Texts that differ only in the values of their ASCII digits get the same verdict from every
     rule, except Basic credentials (after "Basic", or as base64 under an auth or credentials
     key), base64 under a connection or credentials key, and percent-encoded pairs, which are
-    decoded, and card numbers (issuer, Luhn check).
-    E-mail and IP addresses are found by shape, so ``pii`` changes nothing here; it is checked
-    like :func:`redact` checks it.
+    decoded, card numbers (issuer, Luhn check) and, when e-mail is asked for, an ``@``
+    escaped as ``%40`` or ``\u0040`` (or any two or four digits there). Otherwise e-mail and IP
+    addresses are found by shape, and ``pii`` changes nothing; it is checked like :func:`redact`
+    checks it.
     """
     _plan(pii)
     folded = text.casefold()
@@ -166,6 +167,7 @@ def same_for_all_digits(text: str, *, pii: frozenset[str] = DEFAULT_PII) -> bool
         )
         and (_ENCODED_HINT_RE2.search(folded) is None or _ENCODED_SECRET.search(text) is None)
         and ("%" not in text or _ENCODED_PAIR.search(text) is None)
+        and ("email" not in pii or _ENCODED_AT.search(text) is None)
     )
 
 

@@ -36,6 +36,7 @@ def _hex_key(value: str) -> bool:
 
 
 _HEX_KEY_WORDS = frozenset({"key", "authorization"})
+_PUBLIC_BEFORE = re.compile(rf"(?i)(?<![A-Za-z])(?:{'|'.join(sorted(_PUBLIC))})[ \t]+\Z")
 
 
 # user:password under an auth or credentials key (http.auth=elastic:pw, credentials=admin:pw):
@@ -69,6 +70,8 @@ def _generic_key_value(match: re.Match[str]) -> tuple[str, str] | None:
         return None
     group, value, bare, tail = found
     named = {word.lower() for word in _KEY_WORD.findall(_key_prefix(match))[-1:]}
+    if not named and _PUBLIC_BEFORE.search(match.string, max(0, match.start() - 16), match.start()):
+        return None  # "public key: <base64>", as `wg show` prints a WireGuard peer's key
     if named & _PUBLIC or named & _ID_KEY_NAMES:
         return None  # a public key, or a key that finds a thing, is no secret
     pair = _USER_AND_PASSWORD.fullmatch(value)

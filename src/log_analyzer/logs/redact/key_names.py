@@ -48,6 +48,9 @@ _KEY_KINDS = {
     "cvv": "card_security_code",
     "cvc": "card_security_code",
     "recoverykey": "recovery_key",
+    "presharedkey": "password",  # WireGuard's and IPsec's PresharedKey
+    "requirepass": "password",  # Redis' own password (redis-server --requirepass)
+    "masterauth": "password",  # the password a Redis replica gives its master
     "honeycombteam": "honeycomb_key",  # Honeycomb's x-honeycomb-team header holds its API key
 }
 # A vendor named before the last word sharpens the kind: DD_API_KEY, TWILIO_AUTH_TOKEN.
@@ -124,7 +127,7 @@ _SECRET_KEY_WORDS = {
     "s": r"ecret[_-]?access[_-]?key|ecret[_-]?key(?:[_-]?base)?|ecret|ervice[_-]?key"
     r"|ession[_-]?(?:id|key)|essid|ubscription[_-]?key|aml[_-]?response",
     "p": r"assw(?:or)?d|asswort|ass[_-]?phrase|ass(?:code)?|asse|rivate[_-]?key|riv[_-]?key|wd|w"
-    r"|at|sk",
+    r"|at|sk|re[_-]?shared[_-]?key",
     "a": r"pi[_-]?key|ccess[_-]?key|ccount[_-]?key|uth[_-]?key|pp(?:lication)?[_-]?key",
     "t": r"oken",
     "c": r"lient[_-]?key|v[vc]",  # and a card's security code (cvv, cvc2)
@@ -132,7 +135,9 @@ _SECRET_KEY_WORDS = {
     "l": r"icense[_-]?key",
     # The key shares that open a vault or an account (Vault's "unseal_keys_b64": [...]).
     "u": r"nseal[_-]?key",
-    "r": r"ecovery[_-]?key",
+    # An Erlang node's distribution cookie opens the node (RabbitMQ, CouchDB, Elixir releases).
+    "r": r"ecovery[_-]?key|elease[_-]?cookie",
+    "e": r"rlang[_-]?cookie",
     "h": r"oneycomb[_-]?team",
 }
 # Generic key names, whose values are secrets only when they look random: signing_key, auth.

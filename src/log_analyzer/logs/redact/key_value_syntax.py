@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import NamedTuple
 
 from log_analyzer.logs.redact.key_names import _SHORT_KEYWORDS, _keyword_alternation
-from log_analyzer.logs.redact.rule import _after_escape
+from log_analyzer.logs.redact.rule import _PLACEHOLDER, _after_escape
 from log_analyzer.logs.redact.values import _is_not_secret
 
 
@@ -40,6 +40,13 @@ def _unbalanced_tail(value: str) -> int:
     return len(value) - size
 
 
+def _in_placeholder(match: re.Match[str]) -> bool:
+    """Whether the key word stands in a placeholder (``[REDACTED:api_key]``), not a key."""
+    text, start = match.string, match.start("kw")
+    opening = text.rfind("[", 0, start)
+    return text.startswith(_PLACEHOLDER, opening) and "]" not in text[opening:start]
+
+
 # YAML's block indicators: the value is on the next lines (`blocks`), not "|" itself.
 _BLOCK_INDICATOR = re.compile(r"[|>][-+0-9]{0,2}")
 
@@ -51,6 +58,10 @@ def _kv_value(match: re.Match[str]) -> _Found | None:
     tail = _unbalanced_tail(value) if group == "bare" else 0
     value = value[: len(value) - tail]
     keyword = match.group("kw")
+    if match.group("kb") == "]" and (_in_placeholder(match) or value == "Array"):
+        # A placeholder's kind before a colon ("[REDACTED:api_key]: 403"), or PHP's print_r
+        # of an array under the key ("[tokens] => Array").
+        return None
     if _is_not_secret(value) or (group == "bare" and _BLOCK_INDICATOR.fullmatch(value)):
         return None
     start = match.start()
@@ -66,8 +77,9 @@ def _kv_value(match: re.Match[str]) -> _Found | None:
     return _Found(group, value, group == "bare", tail)
 
 
-# "password= user=x" has an empty password, not the value "user=x".
-_SEPARATOR = r"(?P<sep>[ \t]*(?:=>|:|=(?![ \t]+[A-Za-z0-9_.-]+=))[ \t]*)"
+# "password= user=x" has an empty password, not the value "user=x"; but base64 padded with "="
+# is a value ("PrivateKey = yAnz...Bmk=", a WireGuard key: no value follows its "=").
+_SEPARATOR = r"(?P<sep>[ \t]*(?:=>|:|=(?![ \t]+[A-Za-z0-9_.-]+=[^\s=\\]))[ \t]*)"
 _ESCAPED_VALUE_REACH = 1_024
 """The longest value between ``\\u0022`` quotes read."""
 # JSON's quote escaped as "\u0022" (or "\u0027"): any four decimal digits, so that no verdict
@@ -122,6 +134,9 @@ def _key_value_pattern(words: Mapping[str, str], *, generic: bool = False) -> re
         keyword
         + suffix
         + rf"(?![A-Za-z0-9_.-])(?P<kq>\\{{0,3}}[\"']|{_UNICODE_QUOTE})?"
+        # A key in brackets: a form's user[password]=, PHP's print_r "[password] => ",
+        # percent-encoded (user%5Bpassword%5D=; "5" as any digit, so no verdict depends on it).
+        + r"(?P<kb>\]|%[0-9][Dd])?"
         + _SEPARATOR
         + value
     )

@@ -141,13 +141,22 @@ _FILE_EXTENSION = re.compile(
     r"|py|go|java|rb|rs|sh|md|pdf|csv",
     re.IGNORECASE,
 )
+# The "@" may be escaped: percent-encoded in a query (?email=jane%40example.com) or as JSON's
+# \u0040. Which escape it is depends on its digits' values (`_email` reads them; the pattern
+# takes any): `_ENCODED_AT` finds every text where one could stand, for `same_for_all_digits`,
+# and `_ENCODED_AT_SHAPE` for the prefilter.
 _EMAIL = re.compile(
-    r"(?<![\w.%+-])[A-Za-z0-9._%+-]{1,64}@(?:[A-Za-z0-9-]{1,63}\.)+(?P<tld>[A-Za-z]{2,24})"
-    r"(?![\w-]|\.[A-Za-z0-9])"
+    r"(?<![\w.%+-])[A-Za-z0-9._%+-]{1,64}(?P<at>@|%[0-9]{2}|\\u[0-9]{4})(?:[A-Za-z0-9-]{1,63}\.)+"
+    r"(?P<tld>[A-Za-z]{2,24})(?![\w-]|\.[A-Za-z0-9])"
 )
+_AT_SIGNS = frozenset({"@", "%40", "\\u0040"})
+_ENCODED_AT = re.compile(r"[A-Za-z0-9._+-](?:%[0-9]{2}|\\u[0-9]{4})[A-Za-z0-9-]+\.[A-Za-z]")
+_ENCODED_AT_SHAPE = r"[a-z0-9._+-](?:%[0-9]{2}|\\u[0-9]{4})[a-z0-9-]+\.[a-z]"
 
 
 def _email(match: re.Match[str]) -> tuple[str, str] | None:
+    if match.group("at").lower() not in _AT_SIGNS:
+        return None  # another escape: report%20final.pdf
     if _FILE_EXTENSION.fullmatch(match.group("tld")):
         return None
     if match.group().startswith("git@"):

@@ -20,6 +20,7 @@ from log_analyzer.logs.redact.auth_headers import (
     _signature,
 )
 from log_analyzer.logs.redact.blocks import _NEXT_LINE_SHAPE, _NEXT_LINE_VALUE, _next_line_value
+from log_analyzer.logs.redact.calls import _CALL_HINTS, _CALL_PASSWORD, _call_password
 from log_analyzer.logs.redact.command_lines import (
     _FLAG,
     _FLAG_SHAPE,
@@ -75,6 +76,7 @@ from log_analyzer.logs.redact.personal import (
     _CARD,
     _CARD_SHAPE,
     _EMAIL,
+    _ENCODED_AT_SHAPE,
     _IP,
     _IP_SHAPES,
     _card,
@@ -222,6 +224,8 @@ def _rules() -> tuple[_Rule, ...]:
             ("users", "accounts", "logins", "htpasswd", "cred", "auth"),
             _login_list,
         ),
+        # Before the pairs, which would read requests' auth=("u", "pw") as a generic value.
+        _Rule(_CALL_PASSWORD, _CALL_HINTS, _call_password),
         _Rule(
             _key_value_pattern(_SECRET_KEY_WORDS),
             (
@@ -237,6 +241,11 @@ def _rules() -> tuple[_Rule, ...]:
                 "mnemonic",
                 "psk",
                 "honeycomb",
+                "erlang",
+                "release_cookie",
+                "preshared",
+                "pre_shared",
+                "pre-shared",
             ),
             _key_value,
             # "session" is in many a harmless line: only a session id or key before its separator.
@@ -288,6 +297,6 @@ def _rules() -> tuple[_Rule, ...]:
         _Rule(_OAUTH_CODE, ("?code=", "&code=", "#code="), _oauth_code),
         # A card number has no literal to look for: its shape is (a run of 13 to 19 digits).
         _Rule(_CARD, (), _card, (_CARD_SHAPE,)),
-        _Rule(_EMAIL, ("@",), _email, pii="email"),
+        _Rule(_EMAIL, ("@",), _email, (_ENCODED_AT_SHAPE,), pii="email"),
         _Rule(_IP, (), _ip, _IP_SHAPES, pii="ip"),
     )

@@ -1,0 +1,52 @@
+"""Passwords passed to a call as a string literal, as tracebacks and shells print source lines.
+
+A login's second argument (``smtp.login("alerts", "pw")``, ``db.auth("admin", "pw")``,
+``HTTPBasicAuth("u", "pw")``, ``setBasicAuth``, ``conn.simple_bind_s(dn, "pw")``, Neo4j's
+``createUser('app', 'pw', false)``, requests' ``auth=("u", "pw")``) and the password given to a
+call that sets it (``changePassword('pw')``, ``db.changeUserPassword("app", "pw")``,
+``set_password("pw")``). Only a quoted literal: a variable (``login(user, password)``) names
+the secret, it does not hold it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from log_analyzer.logs.redact.rule import _swap
+from log_analyzer.logs.redact.values import _is_not_secret
+
+_QUOTED = r"\\?\"[^\"\n\\]{0,256}\\?\"|'[^'\n]{0,256}'"
+_CALL_PASSWORD = re.compile(
+    r"(?:(?<![\w$])(?P<name>[A-Za-z_]\w{0,40})|(?<![\w$])(?P<kwarg>auth)[ \t]*=[ \t]*)\([ \t]*"
+    rf"(?:(?P<user>{_QUOTED}|[A-Za-z_][\w.]{{0,64}})[ \t]*,[ \t]*)?"
+    r"(?P<q>\\?[\"'])(?P<secret>[^\"'\n\\]{1,256})(?P=q)[ \t]*[,)]"
+)
+_CALL_HINTS = (
+    "login(",
+    "auth(",
+    "authenticate(",
+    "bind(",
+    "bind_s(",
+    "basic(",
+    "password(",
+    "createuser(",
+    "auth=(",
+    "auth = (",
+)
+# Calls that set a password (resetPassword(email) and checkPassword(input) take no new one).
+_SETTERS = ("set", "change", "update")
+# Calls that take a user, then a password: the name ends with one of these words.
+_LOGIN_CALLS = ("login", "auth", "authenticate", "bind", "bind_s", "basic", "createuser")
+
+
+def _call_password(match: re.Match[str]) -> tuple[str, str] | None:
+    name = (match.group("name") or "").lower()
+    secret = match.group("secret")
+    if _is_not_secret(secret):
+        return None
+    takes_login = match.group("kwarg") is not None or name.endswith(_LOGIN_CALLS)
+    if takes_login and match.group("user") is not None:
+        return _swap(match, "secret", "password")
+    if name.endswith("password") and name.startswith(_SETTERS):
+        return _swap(match, "secret", "password")
+    return None
