@@ -124,7 +124,7 @@ def _keyword_alternation(words: Mapping[str, str]) -> str:
 
 # Key names end with one of these words: db_password, clientSecret, x-api-key.
 _SECRET_KEY_WORDS = {
-    "s": r"ecret[_-]?access[_-]?key|ecret[_-]?key(?:[_-]?base)?|ecret|ervice[_-]?key"
+    "s": r"ecret[_-]?access[_-]?key|ecret[_-]?key(?:[_-]?base)?|ecret[_-]?id|ecret|ervice[_-]?key"
     r"|ession[_-]?(?:id|key)|essid|ubscription[_-]?key|aml[_-]?response",
     "p": r"assw(?:or)?d|asswort|ass[_-]?phrase|ass(?:code)?|asse|rivate[_-]?key|riv[_-]?key|wd|w"
     r"|at|sk|re[_-]?shared[_-]?key",

@@ -117,6 +117,7 @@ def _in_prose(match: re.Match[str], sep: str) -> bool:
     return last not in _STARTS_A_FIELD
 
 
+_UUID = re.compile(r"[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}")
 _PROSE_REACH = 64
 """How many spaces before a key are looked over for what stands before it."""
 _STARTS_A_FIELD = frozenset("\n{,-")
@@ -154,6 +155,8 @@ def _key_value(match: re.Match[str]) -> tuple[str, str] | None:
         return None  # a type naming where the secret is: Path("/run/secrets/db"), Env("DB_PASS")
     if lowered == "pat" and not (_opaque_id(value) or _high_entropy(value)):
         return None  # "pat" is a pattern too ("pat":"**/*.go"); an access token is random.
+    if lowered.replace("_", "").replace("-", "") == "secretid" and not _UUID.fullmatch(value):
+        return None  # AWS' SecretId names a secret; a UUID is Vault's AppRole or Consul's token
     kind = _kv_kind(keyword, _key_prefix(match))
     if kind == "session_id" and value.isdigit():
         return None  # a database's or a job's session number, not a bearer of access

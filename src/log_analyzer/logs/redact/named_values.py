@@ -17,10 +17,10 @@ from log_analyzer.logs.redact.values import _is_not_secret
 
 # A secret given as a name and a value: Kubernetes env vars ({"name":"DB_PASSWORD","value":"x"},
 # {Name:DB_PASSWORD Value:x ValueFrom:nil} as Go prints them, or YAML's "- name: X" and
-# "value: x" on the next line of a multi-line entry), CloudFormation parameters
-# (ParameterKey, ParameterValue) and stack outputs (OutputKey, OutputValue), SSM parameters
-# (Name, Value), Consul's KV export (key, value),
-# Elastic Beanstalk option settings (OptionName, Value). The name says it is a secret.
+# "value: x" on the next line of a multi-line entry, or after a JSON-escaped newline),
+# CloudFormation parameters (ParameterKey, ParameterValue) and stack outputs (OutputKey,
+# OutputValue), SSM parameters (Name, Value), Consul's KV export (key, value), Elastic
+# Beanstalk option settings (OptionName, Value). The name says it is a secret.
 # Up to two short fields may stand between the name and the value (SSM's "Type").
 _BETWEEN = (
     r"(?:\\?[\"']?\w{1,32}\\?[\"']?[ \t]*[:=][ \t]*"
@@ -29,7 +29,8 @@ _BETWEEN = (
 _NAMED_VALUE = re.compile(
     r"(?<![A-Za-z0-9_])(?:[Nn]ame|[Kk]ey|Parameter[Kk]ey|Output[Kk]ey|Option[Nn]ame)"
     r"\\?[\"']?[ \t]*[:=][ \t]*"
-    r"(?P<vq>\\?[\"']?)(?P<name>[A-Za-z0-9_./-]{1,128})(?P=vq)[ \t]*,?[ \t]*(?:\r?\n[ \t]*)?"
+    r"(?P<vq>\\?[\"']?)(?P<name>[A-Za-z0-9_./-]{1,128})(?P=vq)[ \t]*,?[ \t]*"
+    r"(?:(?:\r?\n|(?:\\r)?\\n)[ \t]*)?"
     + _BETWEEN
     + r"\\?[\"']?(?:[Vv]alue|Parameter[Vv]alue|Output[Vv]alue)\\?[\"']?[ \t]*[:=][ \t]*"
     + _VALUE

@@ -51,6 +51,10 @@ _TOOL_PASSWORD = re.compile(
     + r"|mc(?:\.exe)?[ \t]+(?:alias[ \t]+set|config[ \t]+host[ \t]+add)"
     r"(?:[ \t]+--?[A-Za-z-]+)*[ \t]+[^\s\"'-]\S*[ \t]+[a-z][a-z0-9+.-]*://\S+[ \t]+\S+[ \t]+"
     + _argument("minio", _OPTION_VALUE)
+    # ... and a user's secret key: mc admin user add ALIAS ACCESS_KEY SECRET_KEY.
+    + r"|mc(?:\.exe)?[ \t]+admin[ \t]+user[ \t]+add(?:[ \t]+--?[A-Za-z-]+)*[ \t]+[^\s\"'-]\S*"
+    r"[ \t]+[^\s\"'-]\S*[ \t]+"
+    + _argument("minio_user", _OPTION_VALUE)
     # ipmitool -P PASSWORD; cqlsh -p PASSWORD (or --password, a secret flag already).
     + r"|ipmitool"
     + _ARGUMENTS
@@ -96,6 +100,7 @@ _TOOL_PASSWORD = re.compile(
 _TOOL_PASSWORD_HINTS = (
     "zip",
     "mc alias",
+    "mc admin user",
     "config host",
     "ipmitool",
     "cqlsh",
