@@ -50,8 +50,21 @@ def assert_envelope(
             "time_range.start",
         ),
         ({"start": "0001-01-01T00:00:00Z", "end": "0001-01-01T01:00:00Z"}, "time_range.start"),
+        # Valid dates whose offset carries them past the calendar's ends once in UTC.
+        ({"start": "0001-01-01T00:30:00+01:00"}, "time_range.start"),
+        ({"start": "9999-12-31T23:00:00-05:00"}, "time_range.start"),
+        ({"start": "2026-03-14T09:00:00Z", "end": "9999-12-31T23:00:00-05:00"}, "time_range.end"),
     ],
-    ids=["since-overflow", "since-huge", "start-future", "year-9999", "year-1"],
+    ids=[
+        "since-overflow",
+        "since-huge",
+        "start-future",
+        "year-9999",
+        "year-1",
+        "start-before-year-1-in-utc",
+        "start-after-year-9999-in-utc",
+        "end-after-year-9999-in-utc",
+    ],
 )
 async def test_windows_out_of_range_name_the_field(
     spans: InMemorySpanExporter,

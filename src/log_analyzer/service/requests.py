@@ -83,6 +83,18 @@ class TimeRange(BaseModel):
                 raise ValueError(f"must be at most {_MAX_SINCE.days}d")
         return value
 
+    @field_validator("start", "end")
+    @classmethod
+    def _check_in_utc(cls, value: datetime | None) -> datetime | None:
+        # Windows are computed in UTC, and an offset can carry a date at the calendar's ends
+        # past them (0001-01-01T00:30:00+01:00 is in year 0 in UTC).
+        if value is not None:
+            try:
+                value.astimezone(UTC)
+            except OverflowError:
+                raise ValueError("lies outside the years 1 to 9999 once converted to UTC") from None
+        return value
+
     @model_validator(mode="after")
     def _check_shape(self) -> TimeRange:
         if self.since is not None and (self.start is not None or self.end is not None):
