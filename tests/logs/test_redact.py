@@ -3334,9 +3334,64 @@ def test_hex_session_cookies_and_session_cookies_outside_headers_are_hidden(
         "ci_session=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
         "session_store=cookie_store key=_gitlab_session expire_after=604800",
         "my_session=short1",
+        # Names made of words: long and varied enough to pass for random, but no token.
+        'level=info msg="cache warmed" session=user_preferences_cache_v2 entries=1200',
+        "Cookie: ab=checkout_flow_variant_b2; lang=en",
+        "sid=PRIMARY_REPLICA_SET_V2",
+        "session=k8s-worker-pool.us-east-1b",
     ],
 )
 def test_cookies_that_are_no_session_ids_stay(line: str) -> None:
+    assert redact(line).text == line
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        pytest.param(
+            "db.prod.svc:5432:orders:orders_rw:Xk9#mP2qL7",
+            "db.prod.svc:5432:orders:orders_rw:[REDACTED:password]",
+            id="fqdn",
+        ),
+        pytest.param(
+            "*:*:*:replicator:s3cr3t",
+            "*:*:*:replicator:[REDACTED:password]",
+            id="wildcards",
+        ),
+        pytest.param(
+            "localhost:5432:my\\:db:ops\\:admin:pa\\:ss\\:w0rd",
+            "localhost:5432:my\\:db:ops\\:admin:[REDACTED:password]",
+            id="escaped-colons",
+        ),
+        pytest.param(
+            "localhost:5432:*:postgres:postgres",
+            "localhost:5432:*:postgres:[REDACTED:password]",
+            id="a-word-on-a-line-that-is-surely-pgpass",
+        ),
+        pytest.param(
+            "pg-primary:6432:orders:orders_rw:hunter2",
+            "pg-primary:6432:orders:orders_rw:[REDACTED:password]",
+            id="short-host",
+        ),
+    ],
+)
+def test_pgpass_lines_hide_their_password(line: str, expected: str) -> None:
+    assert redact(line).text == expected
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        pytest.param("2026-03-14T09:30:02:INFO:worker:done", id="time-stamp"),
+        pytest.param("fe80:0:0:0:200:f8ff:fe21:67cf", id="ipv6"),
+        pytest.param("b8:27:eb:12:34:56", id="mac-address"),
+        pytest.param("user:1000:profile:settings:theme", id="cache-key-word"),
+        pytest.param("app.views:42:checkout:ERROR:timeout", id="line-number"),
+        pytest.param("node-1:9090:metrics:scrape:failed", id="status"),
+        pytest.param("pg-primary:5432:orders:orders_rw:hunter", id="a-word-where-unsure"),
+    ],
+)
+def test_lines_of_colons_that_are_no_pgpass_lines_stay(line: str) -> None:
     assert redact(line).text == line
 
 

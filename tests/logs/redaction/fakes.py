@@ -479,6 +479,11 @@ MAKERS: dict[str, Maker] = {
     "mattermost_hook": lambda rng: lower_alnum(rng, 26),
     "zapier_hook": lambda rng: lower_alnum(rng, 7),
     "gitlab_session": lambda rng: lower_alnum(rng, 32),
+    # Session ids: PHP's (26 lower-case letters and digits), url-safe base64 holding "-" and "_".
+    "phpsessid": lambda rng: lower_alnum(rng, 26),
+    "session_urlsafe": join(
+        of(ALNUM, 11, mixed_case=True), "-", of(ALNUM, 10, mixed_case=True), "_", of(ALNUM, 11)
+    ),
     "cas_ticket": join("ST-", of(string.digits, 6), "-", of(ALNUM, 20, mixed_case=True), "-cas01"),
     # Keys of vendors no rule knows: words, then a random part (hex, a UUID, mixed case).
     "unknown_vendor_hex": join("sk_", of(HEX, 48)),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from log_analyzer.logs.redact.rule import _PLACEHOLDER, _inside_word, _placeholder, _swap
-from log_analyzer.logs.redact.values import _ENTROPY_BITS, _entropy, _long_hex
+from log_analyzer.logs.redact.values import _ENTROPY_BITS, _entropy, _long_hex, _word_name
 
 # A Cookie or Set-Cookie header (or a "cookie" field): each cookie whose value looks random is a
 # bearer of access (a session, an OAuth proxy's cookie); names, attributes and plain values stay.
@@ -24,7 +24,8 @@ _COOKIE_MIN_CHARS = 16
 def _cookie_value_is_secret(value: str) -> bool:
     """Whether a cookie's value is a credential: long, random, with letters and digits.
 
-    Not a flag, a language, a timestamp or an analytics counter (digits count as one symbol).
+    Not a flag, a language, a timestamp, an analytics counter (digits count as one symbol) or a
+    name made of words (``session=user_preferences_cache_v2``, many letters but no random token).
     Hex session ids (sid=13b22d5f...), whose entropy counted so stays low, from 32 digits.
     """
     if (
@@ -32,6 +33,7 @@ def _cookie_value_is_secret(value: str) -> bool:
         or _PLACEHOLDER in value
         or not any(c.isalpha() for c in value)
         or not any(c.isdigit() for c in value)
+        or _word_name(value)
     ):
         return False
     return _long_hex(value) or _entropy(value) >= _ENTROPY_BITS

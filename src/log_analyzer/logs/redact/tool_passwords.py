@@ -179,17 +179,38 @@ def _echoed_password(match: re.Match[str]) -> tuple[str, str] | None:
 
 
 # A line of a .pgpass file, alone on its line: HOST:PORT:DATABASE:USER:PASSWORD, where a field
-# may be "*" and the password may hold "\:". The host holds a letter, a dot or "*" (not a
-# time), the port is digits or "*", the database and the user are names.
+# may be "*" and ":" or "\" in a field is escaped ("\:"). libpq ends the password at its first
+# unescaped ":", so a line of six fields or more (an IPv6 or MAC address, a time stamp and more)
+# is none. The host holds a letter, a dot or "*"; the port is "*" or four or five digits
+# (PostgreSQL refuses to run as root, so it listens on no privileged port: ":42:" is a line
+# number, ":30:" a time's minutes); the database and the user are names that start with a
+# letter, "_" or "*" (not "45", the rest of a time).
+_PGPASS_NAME = r"(?:[A-Za-z_*]|\\.)(?:[A-Za-z0-9_.*$@-]|\\.)*"
+# The same over case-folded text, for the prefilter.
+_PGPASS_SHAPE_NAME = r"(?:[a-z_*]|\\.)(?:[a-z0-9_.*$@-]|\\.)*"
+_PGPASS_SHAPE = rf":(?:[0-9]{{4,5}}|\*):{_PGPASS_SHAPE_NAME}:{_PGPASS_SHAPE_NAME}:"
 _PGPASS = re.compile(
-    r"(?m:^)[ \t]*(?:[A-Za-z0-9-]*[A-Za-z.*][A-Za-z0-9.*-]*|\[[0-9A-Fa-f:.]+\])"
-    r":(?:[0-9]{1,5}|\*):[\w.*$@-]+:[\w.*$@\\-]+:(?P<secret>(?:[^\s\\]|\\.)+)[ \t]*(?m:$)"
+    r"(?m:^)[ \t]*(?P<host>[A-Za-z0-9-]*[A-Za-z.*][A-Za-z0-9.*-]*|\[[0-9A-Fa-f:.]+\])"
+    rf":(?P<port>[0-9]{{4,5}}|\*):(?P<database>{_PGPASS_NAME}):(?P<user>{_PGPASS_NAME})"
+    r":(?P<secret>(?:[^\s\\:]|\\.)+)[ \t]*(?m:$)"
 )
-_PGPASS_SHAPE = r":(?:[0-9]{1,5}|\*):[\w.*$@-]+:[\w.*$@\\-]+:"
+# A password that is a word or a number is taken only from a line that can be nothing but a
+# .pgpass line: one with a wildcard, or whose host is localhost or holds a dot (a domain name,
+# an IP address). Elsewhere the line is a cache key or a status (user:1000:profile:prefs:theme,
+# node-1:9090:metrics:scrape:failed).
+_PGPASS_WORD = re.compile(r"[A-Za-z]+(?:[-_][A-Za-z]+)*|[0-9]+")
 
 
 def _pgpass(match: re.Match[str]) -> tuple[str, str] | None:
     value = match.group("secret")
-    if value.isdigit() or _is_not_secret(value):
-        return None  # a status or a count ending a line of colons, not a password
+    if _is_not_secret(value):
+        return None
+    if _PGPASS_WORD.fullmatch(value) and not _surely_pgpass(match):
+        return None
     return _swap(match, "secret", "password")
+
+
+def _surely_pgpass(match: re.Match[str]) -> bool:
+    host = match.group("host")
+    fields = (host, match.group("port"), match.group("database"), match.group("user"))
+    return "*" in fields or host == "localhost" or "." in host

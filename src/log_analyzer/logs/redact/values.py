@@ -4,7 +4,8 @@ Random: base64-ish, mixed case and digits, high entropy (`_high_entropy`; every 
 one symbol, so that no verdict depends on digits' values), hex of 128 bits (`_long_hex`), or
 letters and digits mixed all through it (`_mixed_through`). No secret: empty, null-ish, masked
 or redacted already, or a reference to a secret kept elsewhere (`_is_not_secret`). Also: base64
-of ``user:password`` as HTTP Basic sends it (`_is_basic_credential`), and a word (`_WORDLIKE`).
+of ``user:password`` as HTTP Basic sends it (`_is_basic_credential`), a word (`_WORDLIKE`), and a
+name made of words (`_word_name`).
 """
 
 from __future__ import annotations
@@ -70,6 +71,24 @@ def _long_hex(value: str) -> bool:
 def _mixed_through(value: str) -> bool:
     """Whether `value` is letters and digits turning from one to the other all through it."""
     return value.isalnum() and len(_LETTERS_THEN_DIGITS.findall(value)) >= _MIXED_MIN_TURNS
+
+
+# A name made of words, not a random token: "user_preferences_cache_v2", "FEATURE_FLAGS_V2".
+# In one case, two parts or more between "_", "-" or "."; each a word, digits allowed after it
+# ("v2", "cache2024"), a number (a unit's letters allowed after it: "1b", "30s"), or a tag of
+# three characters at most ("k8s"). The parts of a random token mix case and digits all
+# through, and a token without a separator is never read as a name (an ASP.NET session id is
+# lower-case letters and digits: some have all their digits at the end).
+_NAME_SEPARATORS = re.compile(r"[_.-]+")
+_NAME_PART = re.compile(r"[a-z]+[0-9]*|[0-9]+[a-z]{0,2}|[a-z0-9]{1,3}")
+
+
+def _word_name(value: str) -> bool:
+    """Whether `value` is a name made of words and numbers joined by "_", "-" or "."."""
+    if value.lower() != value and value.upper() != value:
+        return False
+    parts = [part for part in _NAME_SEPARATORS.split(value.lower()) if part]
+    return len(parts) >= 2 and all(_NAME_PART.fullmatch(part) for part in parts)
 
 
 def _opaque_id(value: str) -> bool:
