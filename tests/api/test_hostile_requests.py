@@ -6,6 +6,7 @@ Nothing here may reach a store or the model: the mocks assert they were not call
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 import httpx
@@ -120,6 +121,40 @@ async def test_oversized_or_unencodable_fields_are_refused(
     response = await send(
         spans, path, content=json.dumps(body), headers={"content-type": "application/json"}
     )
+    assert_envelope(response, 422, field)
+    assert not loki_mock.calls
+
+
+# Ten minutes ago, as a Unix time: a window the service would serve, if it took a number.
+RECENT = int(time.time()) - 600
+
+
+@pytest.mark.parametrize("path", ENDPOINTS)
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"filters": OK_FILTERS, "llm": 0.0}, "llm"),
+        ({"filters": OK_FILTERS, "llm": 1}, "llm"),
+        ({"filters": OK_FILTERS, "llm": "yes"}, "llm"),
+        ({"filters": OK_FILTERS, "time_range": {"start": RECENT}}, "time_range.start"),
+        ({"filters": OK_FILTERS, "time_range": {"start": str(RECENT)}}, "time_range.start"),
+        (
+            {"filters": OK_FILTERS, "time_range": {"start": "2026-03-14T09:00:00Z", "end": 1.5}},
+            "time_range.end",
+        ),
+    ],
+    ids=["llm-float", "llm-int", "llm-word", "start-number", "start-digits", "end-number"],
+)
+async def test_values_of_another_type_than_the_schema_says_are_refused(
+    spans: InMemorySpanExporter,
+    loki_mock: respx.MockRouter,
+    path: str,
+    body: dict[str, Any],
+    field: str,
+) -> None:
+    # The schema says boolean and RFC3339 string: what it refuses, the service refuses too
+    # (Schemathesis sends such bodies and expects a 4xx).
+    response = await send(spans, path, json=body)
     assert_envelope(response, 422, field)
     assert not loki_mock.calls
 

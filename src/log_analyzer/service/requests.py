@@ -34,6 +34,7 @@ MAX_LOG_FILTER_CHARS = 2048
 MAX_QUESTION_CHARS = 300
 
 _SINCE = re.compile(r"^(\d{1,9})([smhd])$")
+_RFC3339_START = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ]")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _MAX_SINCE = timedelta(days=36_500)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -81,6 +82,17 @@ class TimeRange(BaseModel):
                 raise ValueError("must be longer than zero")
             if _since(match) > _MAX_SINCE:
                 raise ValueError(f"must be at most {_MAX_SINCE.days}d")
+        return value
+
+    @field_validator("start", "end", mode="before")
+    @classmethod
+    def _check_rfc3339(cls, value: object) -> object:
+        # Pydantic would also read a number, or a string of digits, as a Unix time: the schema
+        # promises RFC3339 strings only, and a client sending a number made a mistake.
+        if isinstance(value, str) and _RFC3339_START.match(value) is None:
+            raise ValueError("must be an RFC3339 date-time, e.g. 2026-03-14T09:30:00Z")
+        if isinstance(value, int | float):
+            raise ValueError("must be an RFC3339 date-time string, not a number")
         return value
 
     @field_validator("start", "end")
@@ -189,7 +201,10 @@ class AnalyzeRequest(BaseModel):
         examples=["(?i)(timeout|refused)"],
     )
     question: QuestionText | None = None
-    llm: bool = Field(True, description="Ask the model; false streams the numbers only.")
+    # Strict: 0, 1.0 or "yes" is no boolean (Pydantic would read them as one).
+    llm: bool = Field(
+        True, strict=True, description="Ask the model; false streams the numbers only."
+    )
 
     @field_validator("source")
     @classmethod
@@ -234,7 +249,9 @@ class RecipeRequest(AnalyzeRequest):
     params: dict[str, Any] = Field(
         default_factory=dict, description="Recipe parameters; see GET /v1/recipes."
     )
-    llm: bool = Field(True, description="Ask the LLM to explain the numbers; false: numbers only.")
+    llm: bool = Field(
+        True, strict=True, description="Ask the LLM to explain the numbers; false: numbers only."
+    )
 
 
 def utcnow() -> datetime:
