@@ -10,7 +10,13 @@ from __future__ import annotations
 import re
 
 from log_analyzer.logs.redact.rule import _PLACEHOLDER, _inside_word, _placeholder, _swap
-from log_analyzer.logs.redact.values import _ENTROPY_BITS, _entropy, _long_hex, _word_name
+from log_analyzer.logs.redact.values import (
+    _ENTROPY_BITS,
+    _UUID,
+    _entropy,
+    _long_hex,
+    _word_name,
+)
 
 # A Cookie or Set-Cookie header (or a "cookie" field): each cookie whose value looks random is a
 # bearer of access (a session, an OAuth proxy's cookie); names, attributes and plain values stay.
@@ -22,12 +28,16 @@ _COOKIE_MIN_CHARS = 16
 
 
 def _cookie_value_is_secret(value: str) -> bool:
-    """Whether a cookie's value is a credential: long, random, with letters and digits.
+    """Whether a cookie's value is a credential: long, random, with letters and digits, or a UUID.
 
-    Not a flag, a language, a timestamp, an analytics counter (digits count as one symbol) or a
-    name made of words (``session=user_preferences_cache_v2``, many letters but no random token).
-    Hex session ids (sid=13b22d5f...), whose entropy counted so stays low, from 32 digits.
+    A UUID as a session's id (Spring Session's, many frameworks') is random enough to be one,
+    although its hyphens make it read as short words. Not a flag, a language, a timestamp, an
+    analytics counter (digits count as one symbol) or a name made of words
+    (``session=user_preferences_cache_v2``, many letters but no random token). Hex session ids
+    (sid=13b22d5f...), whose entropy counted so stays low, from 32 digits.
     """
+    if _UUID.fullmatch(value):
+        return True
     if (
         len(value) < _COOKIE_MIN_CHARS
         or _PLACEHOLDER in value

@@ -15,6 +15,7 @@ from log_analyzer.logs.redact.key_names import _key_prefix, _kv_kind
 from log_analyzer.logs.redact.key_value_syntax import _kv_value
 from log_analyzer.logs.redact.rule import _after_escape, _swap
 from log_analyzer.logs.redact.values import (
+    _UUID,
     _WORDLIKE,
     _high_entropy,
     _is_not_secret,
@@ -117,7 +118,6 @@ def _in_prose(match: re.Match[str], sep: str) -> bool:
     return last not in _STARTS_A_FIELD
 
 
-_UUID = re.compile(r"[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}")
 _PROSE_REACH = 64
 """How many spaces before a key are looked over for what stands before it."""
 _STARTS_A_FIELD = frozenset("\n{,-")

@@ -63,6 +63,10 @@ _MIXED_MIN_TURNS = 4
 """How many times a random value in one case at least turns from a letter to a digit."""
 
 
+_UUID = re.compile(r"[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}")
+"""A UUID as written (8-4-4-4-12 hex digits): 122 random bits when it is a version 4 one."""
+
+
 def _long_hex(value: str) -> bool:
     """Whether `value` is hex of `_HEX_KEY_MIN_CHARS` digits or more."""
     return len(value) >= _HEX_KEY_MIN_CHARS and _HEX_DIGITS.issuperset(value)
