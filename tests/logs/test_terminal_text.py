@@ -77,6 +77,35 @@ def test_ordinary_text_is_left_as_it_is(text: str) -> None:
     assert inert_text(text) == text
 
 
+@pytest.mark.parametrize(
+    "emoji",
+    [
+        "\u26a0\ufe0f",  # warning sign, drawn as an emoji
+        "\u2714\ufe0e",  # heavy check mark, drawn as text
+        "\U0001f469\u200d\U0001f4bb",  # woman technologist: two symbols joined
+        "\U0001f3f3\ufe0f\u200d\U0001f308",  # rainbow flag: a selected symbol, then joined
+        "1\ufe0f\u20e3",  # keycap one
+    ],
+)
+def test_an_emoji_keeps_the_selector_or_joiner_it_is_written_with(emoji: str) -> None:
+    assert inert_text(f"{emoji} deploy done") == f"{emoji} deploy done"
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("\u26a0\ufe0f\ufe0f", "\u26a0\\ufe0f\\ufe0f"),  # a run of selectors can spell text
+        ("\U0001f525\ufe00\ufe01", "\U0001f525\\ufe00\\ufe01"),  # selectors no emoji uses
+        ("1\ufe0f", "1\\ufe0f"),  # a digit's selector without its keycap
+        ("\ufe0fok", "\\ufe0fok"),  # a selector after nothing
+        ("a\u200db", "a\\u200db"),  # a joiner between letters
+        ("\u2705\u200d", "\u2705\\u200d"),  # a joiner after a symbol, before nothing
+    ],
+)
+def test_a_selector_or_joiner_no_emoji_is_written_with_is_escaped(text: str, shown: str) -> None:
+    assert inert_text(text) == shown
+
+
 def test_a_crlf_is_a_newline_and_a_lone_surrogate_a_replacement() -> None:
     assert inert_text("one\r\ntwo \ud800 three") == "one\ntwo \ufffd three"
 

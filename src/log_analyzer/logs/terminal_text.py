@@ -10,13 +10,17 @@ bidirectional overrides reorder what is shown (Trojan Source), and the invisible
 
 `inert_text` writes each of them as an escape that names it (``\x1b[2J``, ``\u202e``,
 ``\U000e0041``): nothing drives the terminal, and the reader sees that something was there and
-what. Only newlines and tabs stay as they are. `inert_json` keeps JSON faithful: the same
+what. Only newlines and tabs stay as they are, and the two invisible characters an emoji is
+written with (`_part_of_an_emoji`): one presentation selector after a symbol (``⚠️``), a
+zero-width joiner between two symbols (``👩‍💻``); a run of selectors (which can spell a hidden
+text) is escaped. `inert_json` keeps JSON faithful: the same
 characters as ``\u`` escapes, which a JSON reader reads back as they were.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from log_analyzer.logs.unicode import valid_unicode
 from log_analyzer.logs.untrusted_text import INVISIBLE_CHARACTERS
@@ -47,10 +51,41 @@ def _named(match: re.Match[str]) -> str:
     character = match.group()
     if character == "\r\n":
         return "\n"
+    if character in _EMOJI_JOINERS and _part_of_an_emoji(match.string, match.start()):
+        return character
     code = ord(character)
     if code <= 0xFF:
         return f"\\x{code:02x}"
     return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
+
+
+_PRESENTATION_SELECTORS = "\ufe0e\ufe0f"
+"""Text and emoji presentation: ``⚠︎`` and ``⚠️`` are one symbol drawn two ways."""
+_ZERO_WIDTH_JOINER = "\u200d"
+_EMOJI_JOINERS = _PRESENTATION_SELECTORS + _ZERO_WIDTH_JOINER
+_KEYCAP = "\u20e3"
+
+
+def _part_of_an_emoji(text: str, at: int) -> bool:
+    """Whether the selector or joiner at ``text[at]`` is part of how an emoji is written.
+
+    A selector: alone, after a symbol, or after a keycap's digit, ``#`` or ``*`` when the
+    keycap follows (``1️⃣``). A joiner: between two symbols, the first one maybe selected
+    (``🏳️‍🌈``). Anything else (a selector after a letter, two in a row) is escaped.
+    """
+    before = text[at - 1] if at > 0 else ""
+    after = text[at + 1] if at + 1 < len(text) else ""
+    if text[at] in _PRESENTATION_SELECTORS:
+        if after in _PRESENTATION_SELECTORS:
+            return False
+        return _symbol(before) or (before in "0123456789#*" and before != "" and after == _KEYCAP)
+    if before in _PRESENTATION_SELECTORS and at > 1:
+        before = text[at - 2]
+    return _symbol(before) and _symbol(after)
+
+
+def _symbol(character: str) -> bool:
+    return character != "" and unicodedata.category(character) == "So"
 
 
 def inert_json(text: str) -> str:
