@@ -521,6 +521,31 @@ def test_texts_without_hints_come_back_as_they_are() -> None:
     assert redact(text).text is text
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param('10.0.0.1 "GET /a?b=c HTTP/1.1" 200 "https://example.com/x"', id="referer"),
+        pytest.param("fetched http://cdn.example.com/app.js?v=3#top", id="query"),
+    ],
+)
+def test_a_url_without_a_colon_in_its_authority_is_clean(text: str) -> None:
+    assert not may_contain_secret(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("to https://app:pw9@db:5432/x", id="password"),
+        pytest.param("to postgres://app:ab/cd@db:5432", id="raw-slash"),
+        pytest.param("to https://u\ud800ser:pw9@db/x", id="lone-surrogate-in-user"),
+    ],
+)
+def test_a_url_with_a_colon_in_its_authority_is_suspect(text: str) -> None:
+    # The hint reads the text with a lone surrogate as "?": it lets "?" into the user name.
+    assert may_contain_secret(text)
+    assert redact(text).counts == {"url_password": 1}
+
+
 def test_no_rule_looks_at_digit_values() -> None:
     # Callers cache redaction verdicts by skeleton (masking.skeleton): a literal digit in a
     # pattern, hint or shape, outside a class holding all ten, would make such caches wrong.

@@ -43,7 +43,8 @@ Callers cache verdicts by text shapes, which this package keeps true:
   for every text that differs only in its digits.
 * No hint can match inside, or across the edge of, a hexadecimal id (a word of 8 or more hex
   characters, as ``id_skeleton.coarsen`` draws ids alike): literal hints hold a non-hex letter in
-  every word they touch, and the digit shapes (cards, IPv4) and IPv6 groups stop at word edges.
+  every word they touch, the digit shapes (cards, IPv4) and IPv6 groups stop at word edges, and
+  the shapes that run over a user name (``://user:``, ``user:pw@host``) take every hex character.
 
 Where each part lives:
 

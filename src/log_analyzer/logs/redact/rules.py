@@ -122,6 +122,7 @@ from log_analyzer.logs.redact.urls import (
     _HOOK_PATH,
     _OAUTH_CODE,
     _URL_PASSWORD,
+    _URL_PASSWORD_SHAPE,
     _WEBHOOK,
     _bare_user_password,
     _hook_path,
@@ -188,7 +189,7 @@ def _rules() -> tuple[_Rule, ...]:
         _Rule(_SECRET_DATA, (), _secret_data, narrowing=(_SECRET_KIND_SHAPE,)),
         _Rule(_JWK_MEMBER, ("kty",), _jwk_member),
         _Rule(_HOOK_PATH, ("/hooks/", "/webhook"), _hook_path),
-        _Rule(_URL_PASSWORD, ("://",), _url_password),
+        _Rule(_URL_PASSWORD, (), _url_password, (_URL_PASSWORD_SHAPE,)),
         _Rule(_BARE_USER_PASSWORD, (), _bare_user_password, (_BARE_USER_PASSWORD_SHAPE,)),
         _Rule(
             re.compile(

@@ -89,6 +89,9 @@ _URL_PASSWORD = re.compile(
     r"|(?P<raw>(?P<port>[^\s/?#@\"'<>]*)[/?#][^\s\"'<>]"
     rf"{{0,{_URL_PASSWORD_REACH}}})@(?=[A-Za-z0-9]))"
 )
+_URL_PASSWORD_SHAPE = r"://[^\s:/#@\[\]\"'<>]*:"
+"""Where `_URL_PASSWORD` may match (RE2, case-folded text): a colon in the authority, not every
+URL. It lets "?" into the user name, which the prefilter's text holds for a lone surrogate."""
 # A password without a scheme before it: user:password@host, the host followed by a port, a path
 # or Go's protocol parentheses (app:pw@db.prod.svc:5432, squid:pw@proxy.corp:3128,
 # app:pw@tcp(mysql:3306)/app); a host alone is an address (email:bob@example.com). As in a URL,
