@@ -198,11 +198,10 @@ def _mask_token(token: str) -> str:
 task_cache(_mask_token.cache_clear)
 
 
-_TOKEN_ONES = str.maketrans("0123456789", "1111111111")
 _SKELETON = bytes.maketrans(b"0123456789", b"1111111111")
 _KEPT = "\x00kept"  # a token skeleton whose tokens masking keeps whole
 _PARTLY_KEPT = "\x00partly kept"  # one whose tokens keep some digits: masked token by token
-_by_shape: dict[str, str] = {}
+_by_shape: dict[bytes, str] = {}  # by skeleton: bytes translate at C speed, str at Python's
 task_cache(_by_shape.clear)
 # Tokens holding a hex id, by id_skeleton: ``id=`` and a fresh UUID has a new shape every time.
 _by_ids: dict[bytes, str] = {}
@@ -224,14 +223,13 @@ def mask_token(token: str) -> str:
     """
     if "0x" in token or "0X" in token:
         return _mask_token(token)
-    shape = token.translate(_TOKEN_ONES)
+    shape = token.encode("utf-8", "surrogatepass").translate(_SKELETON)
     known = _by_shape.get(shape)
     if known is _KEPT:
         return token
     if known is None:
-        raw = token.encode("utf-8", "surrogatepass").translate(_SKELETON)
-        ids = coarsen(raw)
-        if ids is not raw:
+        ids = coarsen(shape)
+        if ids is not shape:
             masked = _by_ids.get(ids)
             if masked is not None:
                 return masked
@@ -244,7 +242,7 @@ def mask_token(token: str) -> str:
             _by_shape[shape] = _PARTLY_KEPT
         else:
             _by_shape[shape] = masked
-            if ids is not raw:
+            if ids is not shape:
                 if len(_by_ids) >= 65_536:
                     _by_ids.clear()
                 _by_ids[ids] = masked
