@@ -53,7 +53,9 @@ def _settled(baseline: Sequence[NormalizedEntry]) -> dict[str, tuple[tuple[int, 
             continue
         wording = _DIGITS.sub("#", entry.message)
         lines[wording] = lines.get(wording, 0) + entry.count
-        seen = values.setdefault(wording, [set() for _ in numbers])
+        seen = values.get(wording)
+        if seen is None:  # (setdefault would build the sets for every line)
+            seen = values[wording] = [set() for _ in numbers]
         for place, number in enumerate(numbers):
             seen[place].add(number)
     settled = {}
