@@ -164,6 +164,16 @@ class _PageText(HTMLParser):
             self.title.append(data)
 
 
+def undecodable(response: httpx.Response, exc: httpx.DecodingError) -> str:
+    """Why an answer's body could not be read: its ``Content-Encoding`` and httpx's words.
+
+    A proxy's broken gzip, say; httpx raises it while the body streams in, and it is no
+    `httpx.TransportError`, so each client catches it on its own.
+    """
+    encoding = response.headers.get("content-encoding", "none")
+    return f"cannot be decoded (Content-Encoding: {encoding}): {exc}"
+
+
 def page_text(content: bytes) -> str:
     """An answer's text; a web page's as ``an HTML page "<title>": <its visible words>``.
 

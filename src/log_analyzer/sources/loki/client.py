@@ -24,6 +24,7 @@ from log_analyzer.sources.http import (
     read_capped,
     redirect_text,
     send,
+    undecodable,
 )
 from log_analyzer.sources.loki.errors import (
     LokiAnswerTooLarge,
@@ -140,7 +141,7 @@ class LokiClient:
         except httpx.TransportError as exc:
             raise LokiBadResponse(f"Loki's answer broke off: {type(exc).__name__}: {exc}") from exc
         except httpx.DecodingError as exc:  # a proxy's broken gzip, say: not a TransportError
-            raise LokiBadResponse(f"Loki's answer {_undecodable(response, exc)}") from exc
+            raise LokiBadResponse(f"Loki's answer {undecodable(response, exc)}") from exc
 
     async def _send(
         self, path: str, params: Mapping[str, str], *, retry: bool = True
@@ -201,11 +202,6 @@ async def _deadline(seconds: float, path: str) -> AsyncIterator[None]:
             f"Loki did not finish answering {path} within {seconds:g} s "
             "(SOURCE_QUERY_DEADLINE_SECONDS)"
         ) from None
-
-
-def _undecodable(response: httpx.Response, exc: httpx.DecodingError) -> str:
-    encoding = response.headers.get("content-encoding", "none")
-    return f"cannot be decoded (Content-Encoding: {encoding}): {exc}"
 
 
 async def _error_text(response: httpx.Response) -> str:

@@ -28,6 +28,7 @@ from log_analyzer.sources.http import (
     read_capped,
     redirect_text,
     send,
+    undecodable,
 )
 from log_analyzer.sources.opensearch.errors import (
     OpenSearchBadResponse,
@@ -162,9 +163,8 @@ class OpenSearchClient:
                 f"OpenSearch's answer broke off: {type(exc).__name__}: {exc}"
             ) from exc
         except httpx.DecodingError as exc:  # a proxy's broken gzip, say: not a TransportError
-            encoding = response.headers.get("content-encoding", "none")
             raise OpenSearchBadResponse(
-                f"OpenSearch's answer cannot be decoded (Content-Encoding: {encoding}): {exc}"
+                f"OpenSearch's answer {undecodable(response, exc)}"
             ) from exc
 
     async def _send(self, request: httpx.Request, retry: bool) -> httpx.Response:
