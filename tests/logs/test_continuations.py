@@ -7,7 +7,7 @@ from types import MappingProxyType
 
 import pytest
 
-from log_analyzer.logs.continuations import regroup_continuations
+from log_analyzer.logs.continuations import regroup_events
 from log_analyzer.logs.entries import Row
 from log_analyzer.logs.levels import Level
 from log_analyzer.logs.normalize import normalize_rows
@@ -56,9 +56,9 @@ _JAVA = [
 def test_a_trace_reads_the_same_in_every_wrapper(wrapper: str) -> None:
     plain: list[Row] = [(_POD, _S + n, line) for n, line in enumerate(_JAVA)]
     wrapped: list[Row] = [(_POD, ts, WRAPPERS[wrapper](line)) for _, ts, line in plain]
-    out, joined = regroup_continuations(wrapped)
-    assert (out, joined) == regroup_continuations(plain)
-    assert normalize_rows(out) == normalize_rows(regroup_continuations(plain)[0])
+    out, joined = regroup_events(wrapped)[:2]
+    assert (out, joined) == regroup_events(plain)[:2]
+    assert normalize_rows(out) == normalize_rows(regroup_events(plain).rows)
 
 
 def test_a_java_trace_in_cri_lines_is_joined_within_its_pipe_only() -> None:
@@ -73,7 +73,7 @@ def test_a_java_trace_in_cri_lines_is_joined_within_its_pipe_only() -> None:
         rows.append((_POD, _S + 2 * n, cri(line, "stderr", time=_time(2 * n))))
         if n < len(stdout):
             rows.append((_POD, _S + 2 * n + 1, cri(stdout[n], "stdout", time=_time(2 * n + 1))))
-    out, joined = regroup_continuations(rows)
+    out, joined = regroup_events(rows)[:2]
     assert joined == len(_JAVA) - 1 + 1  # the frame on stdout continues the line before it
     assert _lines(out) == [
         "\n".join(_JAVA),
@@ -95,7 +95,7 @@ def test_a_python_traceback_in_docker_records_is_one_entry() -> None:
     ]
     rows: list[Row] = [(_POD, _S + n, docker(line, time=_time(n))) for n, line in enumerate(lines)]
     rows.append((_POD, _S + 9, docker("INFO next order", time=_time(9))))
-    out, joined = regroup_continuations(rows)
+    out, joined = regroup_events(rows)[:2]
     assert joined == 3
     assert _lines(out) == ["\n".join(lines), _inner(rows[-1][2])]
 
@@ -114,7 +114,7 @@ def test_a_go_panic_in_fluent_bit_records_is_joined_per_pod() -> None:
         rows.append(
             (_SHIPPER, _S + 2 * n + 1, fluent_bit(docker(line, time=_time(2 * n + 1)), "api-2"))
         )
-    out, joined = regroup_continuations(rows)
+    out, joined = regroup_events(rows)[:2]
     assert joined == 2 * (len(panic) - 1)
     assert _lines(out) == ["\n".join(panic)] * 2
 
@@ -127,7 +127,7 @@ def test_cri_parts_are_put_together_in_order_per_pipe() -> None:
         (_POD, _S + 2, cri(middle, "stdout", "P", _time(2))),
         (_POD, _S + 3, cri(tail, "stdout", "F", _time(3))),
     ]
-    out, joined = regroup_continuations(rows)
+    out, joined = regroup_events(rows)[:2]
     assert joined == 2
     assert _lines(out) == [head + middle + tail, _inner(rows[1][2])]
     whole, _ = normalize_rows(out)
@@ -140,7 +140,7 @@ def test_a_docker_line_without_its_newline_continues_in_the_next_record() -> Non
         (_POD, _S + 1, docker("y" * 40, "stdout", _time(0))),
         (_POD, _S + 2, docker("a line of its own", "stdout", _time(1))),
     ]
-    out, joined = regroup_continuations(rows)
+    out, joined = regroup_events(rows)[:2]
     assert joined == 1
     assert _lines(out) == ["x" * 40 + "y" * 40, _inner(rows[2][2])]
 
@@ -150,7 +150,7 @@ def test_records_that_never_end_with_a_newline_are_not_parts() -> None:
     rows: list[Row] = [
         (_POD, _S + n, docker(f"line {n}", "stdout", _time(n), end="")) for n in range(3)
     ]
-    assert regroup_continuations(rows) == (_as_read(rows), 0)
+    assert regroup_events(rows)[:2] == (_as_read(rows), 0)
 
 
 def test_a_line_whose_last_part_was_not_read_is_kept_and_marked() -> None:
@@ -158,7 +158,7 @@ def test_a_line_whose_last_part_was_not_read_is_kept_and_marked() -> None:
         (_POD, _S, cri("ERROR upload failed: " + "p" * 30, "stderr", "P", _time(0))),
         (_POD, _S + 1, cri("q" * 30, "stderr", "P", _time(1))),
     ]
-    out, joined = regroup_continuations(rows)
+    out, joined = regroup_events(rows)[:2]
     assert joined == 1
     assert _lines(out) == ["ERROR upload failed: " + "p" * 30 + "q" * 30 + INCOMPLETE]
     [entry] = normalize_rows(out)
@@ -186,7 +186,7 @@ def test_parts_written_seconds_apart_are_one_line(wrap: Wrap) -> None:
         (_POD, 5 * _S, wrap(tail, "stdout", "F", 4200)),
         (_POD, 6 * _S, wrap("INFO next upload", "stdout", "F", 5200)),
     ]
-    out, joined = regroup_continuations(rows)
+    out, joined = regroup_events(rows)[:2]
     assert joined == 1
     assert _lines(out) == [head + tail, _inner(rows[1][2]), _inner(rows[3][2])]
 
@@ -232,7 +232,7 @@ def test_parts_written_seconds_apart_are_one_line(wrap: Wrap) -> None:
     ],
 )
 def test_lines_that_are_not_one_event_are_not_joined(rows: list[Row]) -> None:
-    assert regroup_continuations(rows) == (_as_read(rows), 0)
+    assert regroup_events(rows)[:2] == (_as_read(rows), 0)
 
 
 def test_the_wrappers_times_are_the_gap_when_every_line_names_one() -> None:
@@ -241,13 +241,13 @@ def test_the_wrappers_times_are_the_gap_when_every_line_names_one() -> None:
         (_POD, _S, cri("ERROR payment failed", time=_time(0))),
         (_POD, _S + 1, cri("java.io.IOException: reset", time=_time(2000))),
     ]
-    assert regroup_continuations(rows) == (_as_read(rows), 0)
+    assert regroup_events(rows)[:2] == (_as_read(rows), 0)
     # Lines written at once, read by a shipper that stamped them two seconds apart.
     rows = [
         (_POD, _S, cri("ERROR payment failed", time=_time(0))),
         (_POD, 3 * _S, cri("java.io.IOException: reset", time=_time(1))),
     ]
-    assert regroup_continuations(rows)[1] == 1
+    assert regroup_events(rows).joined == 1
 
 
 @pytest.mark.parametrize("written", ["yesterday", "2026-02-30T09:30:05.000Z"])
@@ -256,7 +256,7 @@ def test_the_stores_times_are_the_gap_when_a_line_names_no_time_of_its_own(writt
         (_POD, _S, docker("ERROR payment failed", time=written)),
         (_POD, 3 * _S, docker("java.io.IOException: reset", time=_time(1))),
     ]
-    assert regroup_continuations(rows) == (_as_read(rows), 0)
+    assert regroup_events(rows)[:2] == (_as_read(rows), 0)
 
 
 def test_plain_lines_in_a_wrapped_stream_are_joined_among_themselves() -> None:
@@ -266,7 +266,7 @@ def test_plain_lines_in_a_wrapped_stream_are_joined_among_themselves() -> None:
         (_POD, _S + 2, cri("GET /orders 200", "stdout", time=_time(2))),
         (_POD, _S + 3, "\tat a.B.c(B.java:1)"),
     ]
-    out, joined = regroup_continuations(rows)
+    out, joined = regroup_events(rows)[:2]
     assert joined == 1
     joined_line = "ERROR payment failed\n\tat a.B.c(B.java:1)"
     assert _lines(out) == [_inner(rows[0][2]), joined_line, _inner(rows[2][2])]
@@ -280,7 +280,7 @@ def test_a_stream_is_wrapped_or_not_as_its_first_line_is() -> None:
         (_POD, _S + 1, cri("ERROR payment failed", time=_time(1))),
         (_POD, _S + 2, cri("\tat a.B.c(B.java:1)", time=_time(2))),
     ]
-    assert regroup_continuations(rows) == (rows, 0)
+    assert regroup_events(rows)[:2] == (rows, 0)
 
 
 def test_an_incomplete_line_cut_for_length_still_says_it_is_incomplete() -> None:
@@ -289,7 +289,7 @@ def test_an_incomplete_line_cut_for_length_still_says_it_is_incomplete() -> None
         (_POD, _S, cri("ERROR " + "p" * 16_384, "stderr", "P", _time(0))),
         (_POD, _S + 1, cri("q" * 16_384, "stderr", "P", _time(1))),
     ]
-    [entry] = normalize_rows(regroup_continuations(rows)[0], max_chars=2000)
+    [entry] = normalize_rows(regroup_events(rows).rows, max_chars=2000)
     assert entry.truncated and entry.level is Level.ERROR
     assert entry.message.endswith(f"…[truncated {2 * 16_384 - 2000} chars]{INCOMPLETE}")
 
@@ -299,6 +299,6 @@ def test_a_line_that_holds_a_record_normalizing_reads_through_is_handed_on_as_it
     # more, so such a row reaches it whole (and reads as before).
     three_deep = fluent_bit(docker(docker("ERROR payment failed")))
     rows: list[Row] = [(_POD, _S, three_deep), (_POD, _S + 1, docker("INFO next order"))]
-    out, joined = regroup_continuations(rows)
+    out, joined = regroup_events(rows)[:2]
     assert (_lines(out), joined) == ([three_deep, "INFO next order"], 0)
     assert normalize_rows(out) == normalize_rows(rows)

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from log_analyzer.logs.continuations import regroup_continuations
+from log_analyzer.logs.continuations import regroup_events
 from log_analyzer.logs.entries import STORE_LEVEL, LogEntry, Row
 from log_analyzer.logs.levels import Level
 from log_analyzer.logs.normalize import (
@@ -689,7 +689,7 @@ def test_a_split_java_trace_is_joined_to_the_line_that_logged_it() -> None:
         (_A, 5 * _S + 1, "java.lang.IllegalStateException: charge failed"),
         (_A, 5 * _S, "2026-01-01T10:00:00Z ERROR [pay] charge failed for order 7"),
     ]
-    out, joined = regroup_continuations(rows)
+    out, joined = regroup_events(rows)[:2]
     assert joined == 4
     assert out == [
         (
@@ -715,7 +715,7 @@ def test_a_split_python_traceback_is_one_entry_up_to_its_exception() -> None:
         (_B, 1 * _S + 3, "ZeroDivisionError: division by zero"),
         (_B, 1 * _S + 4, "  indented but after the traceback"),
     ]
-    out, joined = regroup_continuations(rows)
+    out, joined = regroup_events(rows)[:2]
     assert joined == 3
     assert [line for _, _, line in out] == [
         'Traceback (most recent call last):\n  File "app.py", line 3, in <module>\n'
@@ -746,7 +746,7 @@ def test_chained_python_tracebacks_are_one_entry_blank_lines_included(sentence: 
         "INFO next task",
     ]
     rows: list[Row] = [(_B, 1 * _S + n, line) for n, line in enumerate(lines)]
-    out, joined = regroup_continuations(rows)
+    out, joined = regroup_events(rows)[:2]
     assert joined == 9
     assert [line for _, _, line in out] == ["\n".join(lines[:10]), "INFO next task"]
     first, _ = normalize_rows(out)
@@ -763,7 +763,7 @@ def test_chained_python_tracebacks_are_one_entry_blank_lines_included(sentence: 
     ids=["other-stream", "a-second-later", "not-a-continuation"],
 )
 def test_lines_are_joined_only_within_a_stream_and_a_second(rows: list[Any]) -> None:
-    out, joined = regroup_continuations(rows)
+    out, joined = regroup_events(rows)[:2]
     assert (out, joined) == (rows, 0)
 
 
@@ -777,7 +777,7 @@ def test_a_trace_split_across_the_levels_a_store_detected_is_one_entry() -> None
         (unknown, 5 * _S + 1, "java.lang.IllegalStateException: charge failed"),
         (error, 5 * _S, "ERROR charge failed for order 7"),
     ]
-    out, joined = regroup_continuations(rows)
+    out, joined = regroup_events(rows)[:2]
     assert joined == 2
     assert out == [
         (
@@ -803,7 +803,7 @@ def test_a_split_go_panic_is_one_entry() -> None:
     rows: list[Row] = [(_A, 7 * _S + i, line) for i, line in enumerate(lines)]
     rows.append((_A, 7 * _S + 9, "main.go started listening on :8080"))  # after the dump: a line
     rows.append((_B, 7 * _S + 10, "shutdown(0) called"))  # looks like a frame, not in a dump
-    out, joined = regroup_continuations(rows)
+    out, joined = regroup_events(rows)[:2]
     assert joined == len(lines) - 1
     assert [line for _, _, line in out] == [
         "\n".join(lines),

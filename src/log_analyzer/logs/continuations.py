@@ -48,15 +48,6 @@ class Regrouped(NamedTuple):
     together from a runtime's parts, or a part whose rest was not read."""
 
 
-def regroup_continuations(rows: list[Row]) -> tuple[list[Row], int]:
-    """Join continuation lines to the entry they continue; return the rows and how many joined.
-
-    `regroup_events`, without saying which rows were joined.
-    """
-    regrouped = regroup_events(rows)
-    return regrouped.rows, regrouped.joined
-
-
 def regroup_events(rows: list[Row]) -> Regrouped:
     """Join continuation lines to the entry they continue, and say which rows were joined.
 
