@@ -48,6 +48,31 @@ def test_demo_without_llm_prints_the_summary_and_says_why(
             ["analyze", "--namespace", "a", "--since", "99d"], "MAX_TIME_RANGE", id="window"
         ),
         pytest.param(["analyze", "--pod", "(x"], "invalid filters.pod", id="regex"),
+        # A window option the command would otherwise drop: the window must be the one asked for.
+        pytest.param(
+            ["analyze", "--namespace", "a", "--end", "2026-12-05T05:30:00Z"],
+            "invalid time_range: end needs a start",
+            id="end-without-start",
+        ),
+        pytest.param(
+            ["analyze", "--namespace", "a", "--since", "2h", "--start", "2026-12-05T05:00:00Z"],
+            "invalid time_range: give either since, or start",
+            id="since-and-start",
+        ),
+        pytest.param(
+            [
+                "recipe",
+                "logs_per_level",
+                "--namespace",
+                "a",
+                "--since",
+                "2h",
+                "--end",
+                "2026-12-05T05:30:00Z",
+            ],
+            "invalid time_range: give either since, or start",
+            id="recipe-since-and-end",
+        ),
     ],
 )
 def test_analyze_rejects_bad_input_naming_it(
@@ -55,6 +80,27 @@ def test_analyze_rejects_bad_input_naming_it(
 ) -> None:
     assert main(argv) == EXIT_INPUT
     assert message in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("flag", "code", "says"),
+    [
+        pytest.param("--no-llm", 0, "the model was not asked (llm is false)", id="no-llm"),
+        pytest.param("--llm", EXIT_UPSTREAM, "llm_unavailable", id="llm"),
+    ],
+)
+def test_analyze_asks_the_model_unless_told_not_to(
+    flag: str,
+    code: int,
+    says: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("LOG_SOURCE", "demo")
+    assert main(["analyze", "--namespace", "shop", "--since", "30m", flag]) == code
+    captured = capsys.readouterr()
+    assert "=== Log summary ===" in captured.out
+    assert says in captured.out + captured.err
 
 
 @pytest.mark.parametrize(

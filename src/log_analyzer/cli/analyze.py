@@ -27,25 +27,37 @@ def add_request_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--source", choices=names, help="log store (default: LOG_SOURCE)")
     for spec_filter in dict.fromkeys(f.name for spec in SPECS.values() for f in spec.filters):
         parser.add_argument(f"--{spec_filter.replace('_', '-')}", dest=spec_filter)
-    parser.add_argument("--since", default="1h", help="window ending now, e.g. 30m, 2h, 1d")
+    parser.add_argument(
+        "--since", help="window ending now, e.g. 30m, 2h, 1d (default: 1h, without --start)"
+    )
     parser.add_argument("--start", help="RFC3339 start (instead of --since)")
     parser.add_argument("--end", help="RFC3339 end (with --start)")
     parser.add_argument("--limit", type=int, default=1000, help="entries to fetch (max 5000)")
     parser.add_argument("--filter", help="RE2 line filter replacing the error/warning default")
     parser.add_argument("--question", help="plain-English focus for the analysis")
+    parser.add_argument(
+        "--llm",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help='ask the LLM (--no-llm: the numbers only, as the API\'s "llm": false)',
+    )
 
 
 def request_body(args: argparse.Namespace) -> dict[str, Any]:
     """The JSON body the API would get for these arguments."""
     names = dict.fromkeys(f.name for spec in SPECS.values() for f in spec.filters)
     filters = {name: getattr(args, name) for name in names if getattr(args, name) is not None}
-    window = {"since": args.since} if args.start is None else {"start": args.start, "end": args.end}
+    # Every window option given is passed on, so a combination the API refuses (--end without
+    # --start, --since with either) is refused here too, never silently dropped.
+    given = {"since": args.since, "start": args.start, "end": args.end}
+    window = {key: value for key, value in given.items() if value is not None} or {"since": "1h"}
     body = {
         "filters": filters,
         "time_range": window,
         "limit": args.limit,
         "log_filter": args.filter,
         "question": args.question,
+        "llm": args.llm,
     }
     if args.source is not None:
         body["source"] = args.source

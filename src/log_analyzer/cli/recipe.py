@@ -33,12 +33,6 @@ def add_recipe_parser(sub: Any) -> None:
         metavar="KEY=VALUE",
         help="a recipe parameter (repeatable); numbers are parsed as numbers",
     )
-    recipe.add_argument(
-        "--llm",
-        action=argparse.BooleanOptionalAction,
-        default=True,
-        help="ask the LLM to explain the numbers (--no-llm: numbers only)",
-    )
 
 
 async def run_recipe_command(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
@@ -50,7 +44,7 @@ async def run_recipe_command(args: argparse.Namespace, settings: Settings, out: 
     except ServiceError as exc:
         print(f"invalid input: {exc.message}", file=sys.stderr)
         return EXIT_INPUT
-    body = validated(RecipeRequest, {**request_body(args), "params": params, "llm": args.llm})
+    body = validated(RecipeRequest, {**request_body(args), "params": params})
     if body is None:
         return EXIT_INPUT
     return await run_command(
