@@ -339,6 +339,40 @@ async def test_llm_unreachable_still_delivers_the_summary(
     assert events[1]["error"]["upstream"] == "llama.cpp"
 
 
+def _emptied(name: str) -> httpx.Response:
+    """A recorded Loki answer with its result emptied: the store found nothing."""
+    body = copy.deepcopy(recorded("loki", name)["body"])
+    body["data"]["result"] = []
+    return httpx.Response(200, json=body)
+
+
+async def test_an_empty_window_is_not_sent_to_the_model(
+    spans: InMemorySpanExporter, loki_mock: respx.MockRouter, llama_mock: respx.MockRouter
+) -> None:
+    # A mistyped namespace: no line and no count. A model shown nothing invents an analysis
+    # (SmolLM2 wrote 512 tokens about "a single line of code") and holds a slot meanwhile.
+    loki_mock.get("/loki/api/v1/query_range").mock(
+        return_value=recorded_response("loki", "query_range-empty.json")
+    )
+    loki_mock.routes["loki_matrix"].mock(return_value=_emptied("query_range-matrix-by-level.json"))
+    loki_mock.routes["loki_vector"].mock(
+        return_value=_emptied("query-vector-by-level-pod-container.json")
+    )
+    mock_llama(llama_mock)
+
+    response = await post(spans, BODY, accept="application/x-ndjson")
+
+    assert response.status_code == 200
+    events = [json.loads(line) for line in response.text.splitlines()]
+    assert [e["type"] for e in events] == ["summary", "done"]
+    assert events[0]["summary"]["fetched_lines"] == 0
+    assert events[0]["summary"]["totals"]["lines"] == 0
+    assert any("nothing for the model to analyse" in note for note in events[0]["notes"])
+    assert events[1]["model"] is None
+    assert not llama_mock.calls
+    assert not [s for s in spans.get_finished_spans() if s.name in ("fit_context", "call_llm")]
+
+
 async def test_llm_loading_is_reported_as_unavailable(
     spans: InMemorySpanExporter, loki_mock: respx.MockRouter, llama_mock: respx.MockRouter
 ) -> None:

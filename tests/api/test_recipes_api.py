@@ -169,3 +169,34 @@ def test_cli_recipe_input_errors(
 ) -> None:
     assert main(argv) == EXIT_INPUT
     assert message in capsys.readouterr().err
+
+
+def _emptied(name: str) -> dict[str, Any]:
+    """A recorded Loki body with its result emptied: the store found nothing."""
+    body: dict[str, Any] = json.loads(json.dumps(recorded("loki", name)["body"]))
+    body["data"]["result"] = []
+    return body
+
+
+@pytest.mark.parametrize("name", NAMES)
+async def test_a_recipe_over_an_empty_window_is_not_sent_to_the_model(
+    spans: InMemorySpanExporter, name: str
+) -> None:
+    # Every table is empty or zero: a model shown only zeros invents an interpretation (SmolLM2
+    # explained "the top_errors numbers" of a mistyped namespace) and holds a slot meanwhile.
+    empty = RecordedLogSource(
+        _emptied("query_range-streams.json"),
+        vector=_emptied("query-vector-by-level-pod-container.json"),
+        matrix=_emptied("query_range-matrix-by-level.json"),
+    )
+    llm = FakeLLM()
+    async with running_app(spans, log_source=empty, llm=llm) as (_, client):
+        response = await client.post(
+            f"/v1/recipes/{name}/stream", json=BODY, headers={"accept": "application/x-ndjson"}
+        )
+
+    events = [json.loads(line) for line in response.text.splitlines()]
+    assert [e["type"] for e in events] == ["result", "done"]
+    assert any("nothing for the model to explain" in note for note in events[0]["notes"])
+    assert events[1]["model"] is None
+    assert not llm.prompts

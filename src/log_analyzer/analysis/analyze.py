@@ -38,6 +38,11 @@ from log_analyzer.logs.totals import Histogram
 
 logger = logging.getLogger(__name__)
 
+NOTHING = (
+    "the model was not asked: the store found no matching line in the window, so there is "
+    "nothing for the model to analyse (check the filters, the window and the line filter)"
+)
+
 
 class AnalysisJob:
     """One analysis of one request."""
@@ -98,8 +103,10 @@ class AnalysisJob:
             raise failed.exceptions[0] from None
         done = await context.compute(finish_window, FinishWork(done, counted, found))
         context.record(done.steps)
-        material = analysis_material(done.summary, request.question, done.evidence, done.order)
-        return Head(SummaryEvent(done.summary), material, "Analysis")
+        summary = done.summary
+        material = analysis_material(summary, request.question, done.evidence, done.order)
+        lines = summary.fetched or (summary.totals.total if summary.totals else 0)
+        return Head(SummaryEvent(summary), material, "Analysis", None if lines else NOTHING)
 
     async def _onsets(self, context: JobContext, counts: Awaitable[Counted]) -> OnsetsDone:
         """What changed just before each onset of the errors, or why nothing is said of it."""

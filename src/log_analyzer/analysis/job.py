@@ -31,6 +31,9 @@ class Head:
     material: PromptMaterial
     heading: str = "Analysis"
     """Title of the model's part in text mode."""
+    idle: str | None = None
+    """Why the model is not asked although it could be (the store found nothing to explain);
+    the run then ends after the numbers, with this as their note."""
 
 
 class JobContext:

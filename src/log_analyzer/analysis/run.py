@@ -123,10 +123,11 @@ class Run:
         """The run as events: the job's numbers, the context fit, tokens, then done (or error)."""
         llm = self._deps.llm
         try:
-            if llm is None:
+            reason = self._deps.no_llm_reason if llm is None else head.idle
+            if llm is None or reason is not None:
                 first = head.event
-                yield replace(first, notes=(*first.notes, self._deps.no_llm_reason))
-                yield self._done(Completion(None, None, None, None))
+                yield replace(first, notes=(*first.notes, reason or self._deps.no_llm_reason))
+                yield self._done(Completion(None, None, None, None), asked=False)
                 return
             yield head.event
             fitted, fitter, notes = await self._fit(llm, head.material)
@@ -254,8 +255,9 @@ class Run:
             span.set_attribute("llm.context_refusals", refusals)
             span.end()
 
-    def _done(self, completion: Completion) -> DoneEvent:
-        model = completion.model or (self._deps.options.model_name if self._deps.llm else None)
+    def _done(self, completion: Completion, *, asked: bool = True) -> DoneEvent:
+        named = self._deps.options.model_name if asked and self._deps.llm else None
+        model = completion.model or named
         return DoneEvent(
             model=model,
             prompt_tokens=completion.prompt_tokens,

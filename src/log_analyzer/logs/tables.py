@@ -100,3 +100,13 @@ class RecipeResult:
     def __post_init__(self) -> None:
         # A query that produced two of the numbers is listed once, where it first ran.
         object.__setattr__(self, "queries", tuple(dict.fromkeys(self.queries)))
+
+    @property
+    def counted_anything(self) -> bool:
+        """Whether a table holds a number other than zero (else the store found nothing)."""
+        return any(
+            isinstance(cell, int | float) and not isinstance(cell, bool) and cell != 0
+            for table in self.tables
+            for row in table.rows
+            for cell in row
+        )

@@ -15,6 +15,11 @@ from log_analyzer.recipes.prompt import recipe_material
 
 logger = logging.getLogger(__name__)
 
+NOTHING = (
+    "the model was not asked: every number of the tables is zero or none (the store found no "
+    "matching line in the window), so there is nothing for the model to explain"
+)
+
 
 class RecipeJob:
     """One recipe over one request's window and filters."""
@@ -45,4 +50,5 @@ class RecipeJob:
         result = await self.recipe.run(RecipeContext(context, self.request, self.params))
         context.span.set_attribute("recipe.tables", len(result.tables))
         material = recipe_material(result, self.request.question)
-        return Head(ResultEvent(result), material, "Interpretation")
+        idle = None if result.counted_anything else NOTHING
+        return Head(ResultEvent(result), material, "Interpretation", idle)
