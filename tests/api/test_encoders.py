@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -35,6 +36,7 @@ from log_analyzer.api.encoders import (
 from log_analyzer.logs.levels import Level
 from log_analyzer.logs.normalize import NormalizedEntry
 from log_analyzer.logs.summary import LogSummary, summarize
+from log_analyzer.logs.totals import Spike
 
 START_NS = int(datetime(2026, 11, 23, 14, 0, 0, tzinfo=UTC).timestamp()) * 10**9
 END_NS = START_NS + 30 * 60 * 10**9
@@ -250,6 +252,27 @@ def test_text_summary_total() -> None:
     assert "Most frequent messages (total counts):" in text
     assert text.endswith("Note: a note on the numbers\n")
     assert "===" not in text.split("\n", 1)[1]  # the model's heading comes with the context
+
+
+@pytest.mark.parametrize(
+    ("baseline", "factor", "said"),
+    [
+        pytest.param(30.0, 4.0, "4.0x the baseline of 30\n", id="counted"),
+        # A quiet window's median is 0: the factor is taken against one line, and says so.
+        pytest.param(
+            0.0,
+            172.0,
+            "172.0x the baseline of 0 (the factor counts a baseline under 1 line as 1)\n",
+            id="floored",
+        ),
+    ],
+)
+def test_text_spike_says_when_its_factor_s_baseline_was_floored(
+    baseline: float, factor: float, said: str
+) -> None:
+    spike = Spike(start=600, end=720, peak_ts=720, peak=172.0, baseline=baseline, factor=factor)
+    text = encode_text(SummaryEvent(replace(TOTAL, spikes=(spike,))))
+    assert said in text
 
 
 def test_text_summary_sample() -> None:

@@ -285,6 +285,16 @@ def test_true_totals_and_spikes_are_stated_as_such() -> None:
     assert "Spike: 00:10:00Z to 00:12:00Z, peak 900 lines per bucket (30.0x the baseline)." in lines
 
 
+def test_a_spike_over_a_baseline_under_one_line_says_how_its_factor_was_taken() -> None:
+    spike = Spike(start=600, end=720, peak_ts=720, peak=172.0, baseline=0.0, factor=172.0)
+    s = replace(summary(fetched=1000, limit=1000), spikes=(spike,))
+    lines = user_lines(material(s=s))
+    assert (
+        "Spike: 00:10:00Z to 00:12:00Z, peak 172 lines per bucket (172.0x the baseline; "
+        "the factor counts a baseline under 1 line as 1)."
+    ) in lines
+
+
 @pytest.mark.parametrize(
     ("question", "first_line"),
     [

@@ -189,3 +189,18 @@ async def test_recorded_matrix_over_two_hours() -> None:
     assert error["peak at"] == "2026-11-23T18:30:00Z"  # 1795458600: 550 lines
     assert spikes[0]["start"] == "2026-11-23T18:10:00Z"  # warn: 13 lines at 1795457700
     assert result.notes == ("no line was fetched, so no pattern comparison could run",)
+
+
+@pytest.mark.anyio
+async def test_a_spike_over_a_quiet_baseline_says_how_its_factor_was_taken() -> None:
+    # Errors only in the spike: the median bucket holds 0 lines, the factor is against 1 line.
+    errors = [(T0 + 60 * i, 0.0) for i in range(1, 31)]
+    errors[20] = (T0 + 1260, 30.0)
+    log_source = source(LINES, matrix_body=matrix([({"detected_level": "error"}, errors)]))
+    result = await run(ErrorSpikes(), log_source)
+
+    spikes = as_dicts(table(result, "Spikes"))
+    assert (spikes[0]["baseline"], spikes[0]["factor"]) == (0.0, 30.0)
+    assert result.facts[0].endswith(
+        "30.0x the median of 0.0 (total; the factor counts a baseline under 1 line as 1)"
+    )

@@ -10,6 +10,7 @@ from __future__ import annotations
 from log_analyzer.analysis.events import ContextEvent, ContextFit, SummaryEvent
 from log_analyzer.logs.clock import TIME, utc, utc_seconds
 from log_analyzer.logs.summary import LogSummary, coverage_of, cut_notes
+from log_analyzer.logs.totals import FLOORED_BASELINE, floored
 
 PATTERNS_IN_TEXT = 15
 SPIKES_IN_TEXT = 5
@@ -40,7 +41,7 @@ def summary_text(event: SummaryEvent) -> str:
             f"Spike (total): {utc_seconds(spike.start, TIME)}..{utc_seconds(spike.end, TIME)}, "
             f"peak {spike.peak:,.0f} lines per {step} s bucket at "
             f"{utc_seconds(spike.peak_ts, TIME)}, {spike.factor:.1f}x the baseline of "
-            f"{spike.baseline:,.0f}"
+            f"{spike.baseline:,.0f}" + (f" ({FLOORED_BASELINE})" if floored(spike) else "")
         )
     if len(s.spikes) > SPIKES_IN_TEXT:
         out.append(f"  (+{len(s.spikes) - SPIKES_IN_TEXT} more spikes, listed in the JSON formats)")

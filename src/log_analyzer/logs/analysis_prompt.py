@@ -14,6 +14,7 @@ from log_analyzer.logs.prompt import ItemKey, PromptMaterial, Section
 from log_analyzer.logs.summary import LogSummary, cut_notes
 from log_analyzer.logs.suspects import Suspect
 from log_analyzer.logs.tables import quoted
+from log_analyzer.logs.totals import FLOORED_BASELINE, floored
 
 ANALYSIS_INSTRUCTIONS = """\
 You are an on-call site reliability engineer triaging a Kubernetes incident from log evidence. \
@@ -74,7 +75,8 @@ def summary_facts(s: LogSummary) -> tuple[str, ...]:
     for spike in spikes[:MAX_SPIKES]:
         facts.append(
             f"Spike: {utc_seconds(spike.start, TIME)} to {utc_seconds(spike.end, TIME)}, "
-            f"peak {spike.peak:,.0f} lines per bucket ({spike.factor:.1f}x the baseline)."
+            f"peak {spike.peak:,.0f} lines per bucket ({spike.factor:.1f}x the baseline"
+            + (f"; {FLOORED_BASELINE})." if floored(spike) else ").")
         )
     if len(spikes) > MAX_SPIKES:
         facts.append(f"({len(spikes) - MAX_SPIKES} smaller spikes not listed.)")

@@ -174,6 +174,15 @@ class Spike:
     """``peak / baseline`` (the baseline floored at one line)."""
 
 
+FLOORED_BASELINE = "the factor counts a baseline under 1 line as 1"
+"""Said wherever a spike's factor is shown and its baseline was under one line."""
+
+
+def floored(spike: Spike) -> bool:
+    """Whether the spike's factor was taken against one line, its baseline being under one."""
+    return spike.baseline < 1.0
+
+
 def bucket_step(start_ns: int, end_ns: int, target: int = 30) -> int:
     """The smallest nice step (10s ... 1d) giving at most ``target`` buckets over the window."""
     seconds = max(end_ns - start_ns, 0) / _NS

@@ -19,7 +19,14 @@ from typing import TYPE_CHECKING
 from log_analyzer.logs.clock import utc, utc_seconds
 from log_analyzer.logs.levels import Level
 from log_analyzer.logs.tables import Cell, RecipeResult, Table
-from log_analyzer.logs.totals import Series, Spike, bucket_step, find_spikes
+from log_analyzer.logs.totals import (
+    FLOORED_BASELINE,
+    Series,
+    Spike,
+    bucket_step,
+    find_spikes,
+    floored,
+)
 from log_analyzer.recipes.common import (
     Templates,
     count_label,
@@ -246,5 +253,6 @@ def _fact(kind: str, spike: Spike, step: int) -> str:
     return (
         f"{kind} spike from {utc_seconds(spike.start)} to {utc_seconds(spike.end)}: "
         f"peak {spike.peak:,.0f} lines per {step} s bucket at {utc_seconds(spike.peak_ts)}, "
-        f"{spike.factor:.1f}x the median of {spike.baseline:,.1f} (total)"
+        f"{spike.factor:.1f}x the median of {spike.baseline:,.1f} (total"
+        + (f"; {FLOORED_BASELINE})" if floored(spike) else ")")
     )
