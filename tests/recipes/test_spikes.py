@@ -204,3 +204,19 @@ async def test_a_spike_over_a_quiet_baseline_says_how_its_factor_was_taken() -> 
     assert result.facts[0].endswith(
         "30.0x the median of 0.0 (total; the factor counts a baseline under 1 line as 1)"
     )
+
+
+@pytest.mark.anyio
+async def test_spikes_of_two_levels_at_once_are_noted_once() -> None:
+    # Errors and warnings spike over the same buckets while the sample begins inside the window
+    # before them: one note says so, not one per level with the same words.
+    errors = [(T0 + 60 * i, 1.0) for i in range(1, 31)]
+    warns = [(T0 + 60 * i, 1.0) for i in range(1, 31)]
+    errors[20] = warns[20] = (T0 + 1260, 40.0)
+    body = matrix([({"detected_level": "error"}, errors), ({"detected_level": "warn"}, warns)])
+    late = [line for line in LINES if line[0] >= T0 + 1150]
+    result = await run(ErrorSpikes(), source(late, matrix_body=body), limit=len(late))
+
+    assert [s["level"] for s in as_dicts(table(result, "Spikes"))] == ["error", "warn"]
+    sample_notes = [n for n in result.notes if n.startswith("the fetched sample begins")]
+    assert len(sample_notes) == 1

@@ -98,8 +98,10 @@ class RecipeResult:
     """The store's name."""
 
     def __post_init__(self) -> None:
-        # A query that produced two of the numbers is listed once, where it first ran.
+        # A query that produced two of the numbers is listed once, where it first ran; a note
+        # two steps reached in the same words (spikes of two levels at once) is said once.
         object.__setattr__(self, "queries", tuple(dict.fromkeys(self.queries)))
+        object.__setattr__(self, "notes", tuple(dict.fromkeys(self.notes)))
 
     @property
     def counted_anything(self) -> bool:
