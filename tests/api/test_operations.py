@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 
 import httpx
@@ -10,6 +11,7 @@ import respx
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from log_analyzer import __version__
+from log_analyzer.api.routes import health
 from tests.conftest import recorded_response, running_app, settings_for_tests
 
 pytestmark = pytest.mark.anyio
@@ -125,6 +127,32 @@ async def test_a_store_other_than_the_default_does_not_make_the_service_unready(
     assert body["status"] == "ready"
     assert body["checks"]["demo"] == "ok"
     assert body["checks"]["loki"] != "ok"  # reported, not gating
+
+
+async def test_a_store_that_hangs_cannot_hold_the_readiness_check_past_its_limit(
+    spans: InMemorySpanExporter,
+    loki_mock: respx.MockRouter,
+    llama_mock: respx.MockRouter,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A store that accepts the connection and never answers (a hung cluster behind a proxy)
+    # held /ready until its own timeouts, 30 s and more: past the probe's timeoutSeconds, so
+    # the kubelet took the pod out of rotation although the default store and model answer.
+    async def hang(request: httpx.Request) -> httpx.Response:
+        await asyncio.sleep(3600)
+        raise AssertionError("unreachable")
+
+    monkeypatch.setattr(health, "READY_CHECK_SECONDS", 0.2)
+    loki_mock.get("/ready").mock(side_effect=hang)
+    llama_mock.get("/health").mock(return_value=httpx.Response(200, json={"status": "ok"}))
+    settings = settings_for_tests(log_source="demo")
+    async with running_app(spans, settings=settings) as (_, client):
+        async with asyncio.timeout(5):
+            response = await client.get("/ready")
+    assert response.status_code == 200
+    checks = response.json()["checks"]
+    assert checks["demo"] == "ok"
+    assert checks["loki"] == "no answer within 0.2 s, the readiness check's limit"
 
 
 def test_no_route_or_dependency_runs_in_the_thread_pool() -> None:

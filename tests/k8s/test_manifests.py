@@ -24,6 +24,7 @@ import pytest
 import yaml
 from opentelemetry.sdk.trace import TracerProvider
 
+from log_analyzer.api.routes.health import READY_CHECK_SECONDS
 from log_analyzer.core.config import Settings
 from log_analyzer.core.logging import TraceContextFilter, json_formatter
 
@@ -273,6 +274,11 @@ def test_probes(container: Manifest, probe: str, path: str) -> None:
     http_get = container[probe]["httpGet"]
     assert http_get["path"] == path
     assert port_number(container, http_get["port"]) == 8000
+
+
+def test_readiness_answers_within_the_probe_s_timeout(container: Manifest) -> None:
+    # /ready bounds each store's check, so a hung store is reported, not waited for.
+    assert container["readinessProbe"]["timeoutSeconds"] >= READY_CHECK_SECONDS + 1
 
 
 def test_startup_probe_gives_the_process_time_to_start(container: Manifest) -> None:

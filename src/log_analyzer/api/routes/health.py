@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
@@ -12,6 +13,11 @@ from log_analyzer.api.models import Health, VersionInfo
 from log_analyzer.core.errors import ServiceError
 
 router = APIRouter(tags=["operations"])
+
+READY_CHECK_SECONDS = 5.0
+"""Longest `/ready` waits for one upstream's check, under the readiness probe's timeoutSeconds
+(8 in ``k8s/02-deployment.yaml``): a hung store is reported as such, not waited for until its
+own timeouts (30 s and more), which the kubelet would count as the whole pod failing."""
 
 
 @router.get("/health")
@@ -32,16 +38,9 @@ async def ready(services: ServicesDep) -> JSONResponse:
     """
     default = services.settings.log_source
     names = [*services.sources, "llama.cpp"]
-    checks_run = [source.ready() for source in services.sources.values()]
-    results = await asyncio.gather(*checks_run, services.llm.health(), return_exceptions=True)
-    checks: dict[str, str] = {}
-    for name, result in zip(names, results, strict=True):
-        if isinstance(result, ServiceError):
-            checks[name] = result.message
-        elif isinstance(result, BaseException):
-            raise result
-        else:
-            checks[name] = "ok"
+    checks_run = [_state(source.ready()) for source in services.sources.values()]
+    states = await asyncio.gather(*checks_run, _state(services.llm.health()))
+    checks = dict(zip(names, states, strict=True))
     gating = {default, "llama.cpp"}
     not_ready = [name for name, state in checks.items() if state != "ok" and name in gating]
     if not_ready:
@@ -49,6 +48,21 @@ async def ready(services: ServicesDep) -> JSONResponse:
             {"status": "not_ready", "not_ready": not_ready, "checks": checks}, status_code=503
         )
     return JSONResponse({"status": "ready", "checks": checks})
+
+
+async def _state(check: Awaitable[None]) -> str:
+    """``ok``, or why the upstream is not ready (its error, or no answer in time)."""
+    seconds = READY_CHECK_SECONDS
+    try:
+        async with asyncio.timeout(seconds) as limit:
+            await check
+    except ServiceError as exc:
+        return exc.message
+    except TimeoutError:
+        if not limit.expired():
+            raise
+        return f"no answer within {seconds:g} s, the readiness check's limit"
+    return "ok"
 
 
 @router.get("/version")
