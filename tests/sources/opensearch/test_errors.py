@@ -280,3 +280,20 @@ async def test_an_answer_that_cannot_be_decoded_is_named_after_opensearch() -> N
         "OpenSearch's answer cannot be decoded (Content-Encoding: gzip): "
     )
     assert caught.value.details["upstream"] == "opensearch"
+
+
+async def test_the_start_check_names_its_own_limit_not_the_query_deadline(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # The check at start waits a fixed few seconds, whatever SOURCE_QUERY_DEADLINE_SECONDS says:
+    # naming that setting sent an operator to change something that does not bound it.
+    async def slow(request: httpx.Request) -> httpx.Response:
+        await asyncio.sleep(5)
+        raise AssertionError("the check's limit should have cancelled this request")
+
+    transport = httpx.MockTransport(slow)
+    async with httpx.AsyncClient(transport=transport, base_url="http://cluster") as http:
+        source = OpenSearchSource(OpenSearchClient(http, deadline_seconds=60), index="logs")
+        await source.probe(0.2)
+    assert "did not finish the version check within 0.2 s (the check at start)" in caplog.text
+    assert "SOURCE_QUERY_DEADLINE_SECONDS" not in caplog.text

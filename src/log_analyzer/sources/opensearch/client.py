@@ -70,16 +70,20 @@ class OpenSearchClient:
         self.max_response_bytes = max_response_bytes
 
     @asynccontextmanager
-    async def deadline(self, what: str, seconds: float | None = None) -> AsyncIterator[None]:
-        """All requests of one store call (``what``, for the message) within the deadline."""
+    async def deadline(
+        self, what: str, seconds: float | None = None, bound: str = "SOURCE_QUERY_DEADLINE_SECONDS"
+    ) -> AsyncIterator[None]:
+        """All requests of one store call (``what``, for the message) within the deadline.
+
+        ``seconds`` replaces the query deadline; ``bound`` then names what sets it.
+        """
         limit = self._deadline if seconds is None else seconds
         try:
             async with asyncio.timeout(limit):
                 yield
         except TimeoutError:
             raise OpenSearchTimeout(
-                f"OpenSearch did not finish the {what} within {limit:g} s "
-                "(SOURCE_QUERY_DEADLINE_SECONDS)"
+                f"OpenSearch did not finish the {what} within {limit:g} s ({bound})"
             ) from None
 
     async def server(self, *, retry: bool = True) -> Server:

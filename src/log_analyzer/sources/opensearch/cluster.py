@@ -108,7 +108,7 @@ class Cluster:
         an unreachable one is asked again by the first query or readiness check.
         """
         try:
-            async with self._client.deadline("version check", seconds):
+            async with self._client.deadline("version check", seconds, "the check at start"):
                 server = await self._client.server(retry=False)
         except OpenSearchError as exc:
             logger.warning("OpenSearch is not answering at start: %s", exc.message)
