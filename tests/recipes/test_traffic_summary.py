@@ -104,3 +104,17 @@ async def test_sampled_and_no_requests() -> None:
     assert {t.counts_are for t in fetched} == {"sample"}
     assert table(result, "Line volume by source").counts_are == "total"
     assert result.notes == ("no line named a request (route or status) among 2 fetched",)
+
+
+@pytest.mark.anyio
+async def test_a_source_new_in_the_second_half_has_no_growth_factor() -> None:
+    # web-2 sends nothing in the first half: "0 -> 10 requests (10.0x)" divided by a floored
+    # first half; there is no factor to give, and the fact says the source is new instead.
+    late = [line for line in LINES if line[1] == "web-1" or line[0] >= T0 + 300]
+    result = await run(TrafficSummary(), source(late), end=T0 + 600, params={"bucket": "5m"})
+
+    assert table(result, "Fastest-growing sources").rows == (("web-2/app", 0, 10, None),)
+    assert (
+        'fastest-growing source: "web-2/app", 0 -> 10 requests (none in the first half) from '
+        "the first half of the window to the second"
+    ) in result.facts

@@ -151,7 +151,11 @@ def traffic_tables(work: TrafficWork) -> RecipeResult:
         Table(
             "Fastest-growing sources",
             ("source", "first half", "second half", "factor"),
-            tuple((g.name, g.first_half, g.second_half, round(g.factor, 2)) for g in growth.rows),
+            # No factor for a source new in the second half: it would divide by a floored 0.
+            tuple(
+                (g.name, g.first_half, g.second_half, round(g.factor, 2) if g.first_half else None)
+                for g in growth.rows
+            ),
             counts_are,
             f"{source}; halves split at {utc_seconds(growth.midpoint_ns // 1_000_000_000)}"
             if growth.entries
@@ -184,7 +188,8 @@ def traffic_tables(work: TrafficWork) -> RecipeResult:
         g = growth.rows[0]
         facts.append(
             f"fastest-growing source: {cited(g.name)}, {g.first_half:,} -> {g.second_half:,} "
-            f"requests ({g.factor:.1f}x) from the first half of the window to the second"
+            f"requests ({f'{g.factor:.1f}x' if g.first_half else 'none in the first half'}) "
+            "from the first half of the window to the second"
         )
     elif rows:
         notes.append("no source grew from the first half of the window to the second")
