@@ -116,6 +116,8 @@ async def test_synthetic_spike_with_known_answers() -> None:
         ("database connection reset by peer", 3, 1, "no"),
     ]
     assert patterns[1]["growth"] == 3.0
+    # A pattern new in the spike has no growth factor: it would divide by a floored 0.
+    assert (patterns[0]["new"], patterns[0]["growth"]) == ("yes", None)
     assert table(result, "Patterns new or grown in the spike").counts_are == "total"
 
     severe = SEVERE_LOGQL

@@ -188,7 +188,7 @@ def spike_patterns(work: SpikeWork) -> tuple[Table, tuple[str, ...]]:
                     g.template,
                     g.during,
                     g.before,
-                    round(g.factor, 2),
+                    None if g.new else round(g.factor, 2),
                     new,
                 )
             )
