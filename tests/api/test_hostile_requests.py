@@ -231,3 +231,32 @@ async def test_unknown_routes_and_methods_get_the_envelope(
     async with running_app(spans) as (_, client):
         response = await client.request(method, path)
     assert_envelope(response, status)
+
+
+@pytest.mark.parametrize("path", ENDPOINTS)
+@pytest.mark.parametrize(
+    ("content_type", "named"),
+    [
+        # curl -d without -H sends this: the body was refused as "not a valid dictionary".
+        pytest.param(
+            "application/x-www-form-urlencoded", "application/x-www-form-urlencoded", id="form"
+        ),
+        pytest.param("text/plain; charset=utf-8", "text/plain", id="text"),
+    ],
+)
+async def test_a_json_body_sent_as_another_media_type_is_refused_as_such(
+    spans: InMemorySpanExporter,
+    loki_mock: respx.MockRouter,
+    path: str,
+    content_type: str,
+    named: str,
+) -> None:
+    body = json.dumps({"filters": {"namespace": "shop"}, "llm": False}).encode()
+    response = await send(spans, path, content=body, headers={"content-type": content_type})
+    error = assert_envelope(response, 415, "body")
+    assert error["code"] == "unsupported_media_type"
+    assert error["message"] == (
+        f"the request body must be JSON, sent with Content-Type: application/json (this one "
+        f"came with {named})"
+    )
+    assert not loki_mock.calls

@@ -125,8 +125,18 @@ async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
     return error_response(internal_error(exc))
 
 
-async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
     errors = exc.errors()
+    media_type = request.headers.get("content-type", "").partition(";")[0].strip().lower()
+    if media_type and not _is_json(media_type) and any(_whole_body(err) for err in errors):
+        # FastAPI reads such a body as no JSON at all and reports "not a valid dictionary".
+        error = {
+            "code": "unsupported_media_type",
+            "field": "body",
+            "message": "the request body must be JSON, sent with Content-Type: "
+            f"application/json (this one came with {media_type})",
+        }
+        return ErrorJSONResponse({"error": error}, status_code=415)
     unreadable = next((err for err in errors if err.get("type") == "json_invalid"), None)
     if unreadable is not None:  # FastAPI reports JSON syntax errors with the byte offset as loc
         where = [str(part) for part in unreadable.get("loc", ()) if part != "body"]
@@ -150,6 +160,15 @@ async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResp
         }
     }
     return ErrorJSONResponse(body, status_code=422)
+
+
+def _is_json(media_type: str) -> bool:
+    return media_type == "application/json" or media_type.endswith("+json")
+
+
+def _whole_body(err: Any) -> bool:
+    """Whether the error is about the body as a whole (not one of its fields)."""
+    return tuple(err.get("loc", ())) == ("body",)
 
 
 def _problem(err: Any) -> dict[str, str]:
