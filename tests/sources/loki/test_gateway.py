@@ -73,3 +73,38 @@ async def test_loki_s_own_not_ready_is_still_not_ready() -> None:
             with pytest.raises(LokiUnavailable, match="Loki is not ready: HTTP 503"):
                 await LokiClient(http).ready()
     assert not info.called
+
+
+WEB_UI_PAGE = (  # BUILT BY HAND: what a web UI (or a catch-all proxy) answers for any path
+    '<!DOCTYPE html><html lang="en"><head><title>Grafana</title></head>'
+    "<body><div id=reactRoot>Loading Grafana</div><script>boot()</script></body></html>"
+)
+
+
+@pytest.mark.parametrize(
+    ("ready", "path"),
+    [
+        pytest.param(
+            httpx.Response(200, text=WEB_UI_PAGE, headers={"content-type": "text/html"}),
+            "/ready",
+            id="page-at-ready",
+        ),
+        pytest.param(gateway_404(), "/loki/api/v1/status/buildinfo", id="page-at-buildinfo"),
+    ],
+)
+async def test_a_web_page_answering_200_is_not_loki_being_ready(
+    ready: httpx.Response, path: str
+) -> None:
+    # LOKI_URL at a web UI: every query was refused as "an HTML page ... not Loki's HTTP API"
+    # while /ready reported Loki "ok", because the page came with a 200.
+    page = httpx.Response(200, text=WEB_UI_PAGE, headers={"content-type": "text/html"})
+    with respx.mock(base_url=LOKI_URL, assert_all_called=False) as loki:
+        loki.get("/ready").mock(return_value=ready)
+        loki.get("/loki/api/v1/status/buildinfo").mock(return_value=page)
+        async with httpx.AsyncClient(base_url=LOKI_URL) as http:
+            with pytest.raises(LokiUnavailable) as caught:
+                await LokiClient(http).ready()
+    message = caught.value.message
+    assert message.startswith(f'Loki is not ready: {path} answered with an HTML page "Grafana"')
+    assert "LOKI_URL points at a web UI or a proxy's page" in message
+    assert "<" not in message

@@ -20,6 +20,7 @@ from log_analyzer.sources.http import (
     Body,
     RetryPolicy,
     error_bytes,
+    looks_like_html,
     page_text,
     read_capped,
     redirect_text,
@@ -104,6 +105,7 @@ class LokiClient:
                         f"Loki is not ready: HTTP {response.status_code} {text}",
                         status=response.status_code,
                     )
+                await _not_a_page(response, READY)
             finally:
                 await response.aclose()
 
@@ -118,6 +120,7 @@ class LokiClient:
                     f"{text}",
                     status=response.status_code,
                 )
+            await _not_a_page(response, BUILDINFO)
         finally:
             await response.aclose()
 
@@ -202,6 +205,16 @@ async def _deadline(seconds: float, path: str) -> AsyncIterator[None]:
             f"Loki did not finish answering {path} within {seconds:g} s "
             "(SOURCE_QUERY_DEADLINE_SECONDS)"
         ) from None
+
+
+async def _not_a_page(response: httpx.Response, path: str) -> None:
+    """Raise when a 200 answer is a web page: a web UI or a catch-all proxy, not Loki."""
+    content = await error_bytes(response)
+    if looks_like_html(content):
+        raise LokiUnavailable(
+            f"Loki is not ready: {path} answered with {page_text(content)}: LOKI_URL points at "
+            "a web UI or a proxy's page, not at Loki's HTTP API"
+        )
 
 
 async def _error_text(response: httpx.Response) -> str:
