@@ -597,3 +597,35 @@ async def test_an_endless_error_answer_is_read_in_part_only(llama_mock: respx.Mo
             await asyncio.wait_for(collect(LlamaClient(http)), 10)
     assert caught.value.to_dict()["upstream"] == "llama.cpp"
     assert body.sent <= 2 * 65536 and body.closed
+
+
+@pytest.mark.parametrize(
+    ("answer", "ready"),
+    [
+        pytest.param(httpx.Response(200, json=recorded("llama", "health-ok.json")), True, id="ok"),
+        # LLAMA_URL at a web UI or a catch-all proxy: a page with a 200 is no model server.
+        pytest.param(
+            httpx.Response(
+                200,
+                text="<!doctype html><html><head><title>Open WebUI</title></head></html>",
+                headers={"content-type": "text/html"},
+            ),
+            False,
+            id="web-page",
+        ),
+        pytest.param(httpx.Response(200, json={"status": "error"}), False, id="other-status"),
+    ],
+)
+async def test_health_is_ok_only_when_llama_cpp_says_so(
+    llama_mock: respx.MockRouter, answer: httpx.Response, ready: bool
+) -> None:
+    llama_mock.get("/health").mock(return_value=answer)
+    async with httpx.AsyncClient(base_url=LLAMA_URL) as http:
+        client = LlamaClient(http)
+        if ready:
+            await client.health()
+            return
+        with pytest.raises(LLMUnavailable) as caught:
+            await client.health()
+    assert caught.value.message.startswith('llama.cpp /health did not answer {"status": "ok"}')
+    assert "LLAMA_URL" in caught.value.message

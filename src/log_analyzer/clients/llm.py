@@ -68,6 +68,16 @@ class LlamaClient:
         response = await self._request("GET", "/health")
         if response.status_code != 200:
             raise status_error(response.status_code, response.content)
+        try:
+            ok = response.json().get("status") == "ok"
+        except (ValueError, AttributeError):  # not JSON, or JSON but not an object
+            ok = False
+        if not ok:  # a 200 from something else: a web UI or a catch-all proxy at LLAMA_URL
+            start = " ".join(response.text[:120].split())
+            raise LLMUnavailable(
+                f'llama.cpp /health did not answer {{"status": "ok"}} but {start!r}: LLAMA_URL '
+                "should be llama-server's own address"
+            )
 
     async def props(self) -> ServerProps:
         """The per-slot context size and slot count, from `/props` at most once per TTL.
