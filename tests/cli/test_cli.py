@@ -82,6 +82,18 @@ def test_analyze_rejects_bad_input_naming_it(
     assert message in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("command", [["serve", "--port", "9"], ["analyze", "--namespace", "a"]])
+def test_an_invalid_configuration_is_one_line_naming_the_variable(
+    command: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # serve started uvicorn first and died in create_app with a traceback and exit code 1.
+    monkeypatch.setenv("MAX_TIME_RANGE", "abc")
+    assert main(command) == EXIT_INPUT
+    err = capsys.readouterr().err
+    assert err.startswith("invalid configuration: MAX_TIME_RANGE: ")
+    assert "Traceback" not in err
+
+
 @pytest.mark.parametrize(
     ("flag", "code", "says"),
     [

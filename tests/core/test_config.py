@@ -65,6 +65,31 @@ def test_invalid_configuration_names_the_variable(
     assert named in str(caught.value)
 
 
+SECONDS = [
+    name.upper()
+    for name, field in Settings.model_fields.items()
+    if name.endswith(("_seconds", "_timeout"))  # every timeout, deadline and time to live
+]
+
+
+@pytest.mark.parametrize("name", SECONDS)
+@pytest.mark.parametrize("value", ["inf", "-inf", "nan", "0"])
+def test_a_time_limit_must_be_finite_and_positive(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str
+) -> None:
+    # An infinite deadline is no deadline: an upstream that never answers would hold a request
+    # (and a generation slot) forever.
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError) as caught:
+        get_settings()
+    assert name in str(caught.value)
+
+
+def test_every_time_limit_is_checked() -> None:
+    assert len(SECONDS) >= 16
+    assert "SOURCE_QUERY_DEADLINE_SECONDS" in SECONDS and "LLM_DEADLINE_SECONDS" in SECONDS
+
+
 # --- the Loki labels of the namespace, pod and container ----------------------------------------
 
 LOKI_LABELS = ("LOKI_LABELS", "LOKI_NAMESPACE_LABEL", "LOKI_POD_LABEL", "LOKI_CONTAINER_LABEL")

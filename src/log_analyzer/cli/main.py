@@ -31,16 +31,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INPUT
     if args.command == "patterns":
         return run_patterns(args)
-    if args.command == "serve":
-        import uvicorn
-
-        uvicorn.run("log_analyzer.main:app", host=args.host, port=args.port, reload=args.reload)
-        return 0
     try:
         settings = get_settings()
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return EXIT_INPUT
+    if args.command == "serve":
+        import uvicorn
+
+        uvicorn.run("log_analyzer.main:app", host=args.host, port=args.port, reload=args.reload)
+        return 0
     configure_logging("WARNING", stream=sys.stderr, scrub=log_line_scrubber(settings))
     if args.command == "recipe":
         return asyncio.run(run_recipe_command(args, settings, sys.stdout))

@@ -17,7 +17,6 @@ from pydantic import (
     AfterValidator,
     Field,
     HttpUrl,
-    PositiveFloat,
     PositiveInt,
     SecretStr,
     ValidationError,
@@ -45,6 +44,9 @@ def _loki_label(value: str) -> str:
 LokiLabel = Annotated[str, AfterValidator(_loki_label)]
 """A Loki stream label's name, as a stream selector writes it."""
 
+Seconds = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+"""A timeout, deadline or time to live: positive and finite (``inf`` would be no limit at all)."""
+
 
 class Settings(BaseSettings):
     """Environment-backed settings; each field is read from the upper-cased variable of its name."""
@@ -60,13 +62,13 @@ class Settings(BaseSettings):
     loki_tenant: str | None = None
     """Loki tenant (its org id header); leave unset when Loki runs with `auth_enabled: false`."""
 
-    loki_timeout_seconds: PositiveFloat = 30.0
+    loki_timeout_seconds: Seconds = 30.0
     """Read timeout of one Loki query; Loki's own `query_timeout` defaults to 60 s."""
 
-    loki_connect_timeout_seconds: PositiveFloat = 3.0
+    loki_connect_timeout_seconds: Seconds = 3.0
     """How long to wait for a TCP connection to Loki."""
 
-    source_query_deadline_seconds: PositiveFloat = 60.0
+    source_query_deadline_seconds: Seconds = 60.0
     """Longest one store query may take in all (retries and reading the answer included).
 
     A store that sends its answer a byte at a time never trips a read timeout; this stops it."""
@@ -84,7 +86,7 @@ class Settings(BaseSettings):
     loki_retry_attempts: PositiveInt = 4
     """Tries per Loki query on connect errors and 429/502/503/504 (1 disables retrying)."""
 
-    loki_retry_deadline_seconds: PositiveFloat = 20.0
+    loki_retry_deadline_seconds: Seconds = 20.0
     """All tries of one Loki query, waits included, end after this long."""
 
     loki_labels: Literal["promtail", "otel"] = "promtail"
@@ -134,10 +136,10 @@ class Settings(BaseSettings):
     cloudwatch_endpoint_url: HttpUrl | None = None
     """CloudWatch Logs endpoint to use instead of the region's: a VPC endpoint, or an emulator."""
 
-    cloudwatch_connect_timeout_seconds: PositiveFloat = 3.0
+    cloudwatch_connect_timeout_seconds: Seconds = 3.0
     """How long to wait for a connection to CloudWatch Logs."""
 
-    cloudwatch_read_timeout_seconds: PositiveFloat = 30.0
+    cloudwatch_read_timeout_seconds: Seconds = 30.0
     """Longest wait for one CloudWatch Logs API answer; a whole query (all its pages, every
     poll of a Logs Insights query) is bounded by `SOURCE_QUERY_DEADLINE_SECONDS`."""
 
@@ -189,11 +191,11 @@ class Settings(BaseSettings):
     """PEM file of the certificate authorities that sign the cluster's certificate (a private
     CA); unset, the system's authorities are trusted."""
 
-    opensearch_timeout_seconds: PositiveFloat = 30.0
+    opensearch_timeout_seconds: Seconds = 30.0
     """Read timeout of one OpenSearch request; a whole query, all its pages included, is
     bounded by `SOURCE_QUERY_DEADLINE_SECONDS`."""
 
-    opensearch_connect_timeout_seconds: PositiveFloat = 3.0
+    opensearch_connect_timeout_seconds: Seconds = 3.0
     """How long to wait for a TCP connection to OpenSearch."""
 
     opensearch_time_field: str = Field(default="@timestamp", min_length=1)
@@ -257,10 +259,10 @@ class Settings(BaseSettings):
     llama_api_key: SecretStr | None = None
     """Bearer key when llama-server runs with `--api-key`."""
 
-    llama_connect_timeout_seconds: PositiveFloat = 3.0
+    llama_connect_timeout_seconds: Seconds = 3.0
     """How long to wait for a TCP connection to llama-server."""
 
-    llama_read_timeout_seconds: PositiveFloat = 120.0
+    llama_read_timeout_seconds: Seconds = 120.0
     """Longest silence tolerated between two streamed chunks (prompt processing included)."""
 
     model_name: str = "llama-3.2-3b-instruct"
@@ -278,21 +280,21 @@ class Settings(BaseSettings):
     llm_max_concurrency: PositiveInt | None = None
     """Generations allowed at once; default: the server's slot count (`total_slots` in /props)."""
 
-    llm_queue_timeout_seconds: PositiveFloat = 30.0
+    llm_queue_timeout_seconds: Seconds = 30.0
     """Longest wait for a free generation slot, once the prompt is ready; past it the stream
     ends with an `overloaded` error event (its numbers already sent) carrying `retry_after`."""
 
-    llm_deadline_seconds: PositiveFloat = 300.0
+    llm_deadline_seconds: Seconds = 300.0
     """Longest one generation may take in all, prompt processing and every token included."""
 
-    client_send_timeout_seconds: PositiveFloat = 30.0
+    client_send_timeout_seconds: Seconds = 30.0
     """A client that takes no part of the stream for this long is treated as gone: its run is
     cancelled and its generation slot freed."""
 
-    llama_props_timeout_seconds: PositiveFloat = 5.0
+    llama_props_timeout_seconds: Seconds = 5.0
     """Deadline of llama-server's `/props`, `/health`, `/tokenize` and `/apply-template` calls."""
 
-    llama_props_ttl_seconds: PositiveFloat = 60.0
+    llama_props_ttl_seconds: Seconds = 60.0
     """How long `/props` (context size, slots) is reused before it is read again."""
 
     worker_processes: int | None = Field(default=None, ge=0)
@@ -300,7 +302,7 @@ class Settings(BaseSettings):
 
     0 runs that work in a thread of the service process instead (tests, tiny deployments)."""
 
-    worker_queue_timeout_seconds: PositiveFloat = 120.0
+    worker_queue_timeout_seconds: Seconds = 120.0
     """Longest a request waits for its turn at the workers (two requests per worker compute at
     once) before it is refused with `overloaded` (429, `Retry-After`); it has fetched nothing yet.
     Generous: 100 analyses queued on 2 CPUs are all served within about 40 s."""
