@@ -155,6 +155,22 @@ async def test_a_store_that_hangs_cannot_hold_the_readiness_check_past_its_limit
     assert checks["loki"] == "no answer within 0.2 s, the readiness check's limit"
 
 
+async def test_a_default_store_that_is_not_configured_makes_the_service_unready(
+    spans: InMemorySpanExporter, loki_mock: respx.MockRouter, llama_mock: respx.MockRouter
+) -> None:
+    # LOG_SOURCE=opensearch without OPENSEARCH_URL: /ready said "ready" while every request
+    # that names no store was refused.
+    loki_mock.get("/ready").mock(return_value=recorded_response("loki", "reconstructed-ready.json"))
+    llama_mock.get("/health").mock(return_value=httpx.Response(200, json={"status": "ok"}))
+    settings = settings_for_tests(log_source="opensearch", opensearch_url=None)
+    async with running_app(spans, settings=settings) as (_, client):
+        response = await client.get("/ready")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["not_ready"] == ["opensearch"]
+    assert body["checks"]["opensearch"] == "not configured: OPENSEARCH_URL is not set"
+
+
 def test_no_route_or_dependency_runs_in_the_thread_pool() -> None:
     """FastAPI sends a plain ``def`` endpoint or dependency to its thread pool: under load each
     such hop waits for the GIL behind the event loop (two of them made `/health` p95 three

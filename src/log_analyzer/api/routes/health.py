@@ -41,6 +41,9 @@ async def ready(services: ServicesDep) -> JSONResponse:
     checks_run = [_state(source.ready()) for source in services.sources.values()]
     states = await asyncio.gather(*checks_run, _state(services.llm.health()))
     checks = dict(zip(names, states, strict=True))
+    if default not in checks:  # LOG_SOURCE names a store the service could not open
+        reason = services.unavailable.get(default, "the service knows no such store")
+        checks[default] = f"not configured: {reason}"
     gating = {default, "llama.cpp"}
     not_ready = [name for name, state in checks.items() if state != "ok" and name in gating]
     if not_ready:
