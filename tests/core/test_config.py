@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import timedelta
+from typing import get_args
 
 import pytest
 from pydantic import ValidationError
 
 from log_analyzer.core.config import ConfigError, Settings, get_settings
+from log_analyzer.sources.registry import SPECS
 
 
 @pytest.fixture(autouse=True)
@@ -50,6 +52,7 @@ def test_environment_overrides(monkeypatch: pytest.MonkeyPatch) -> None:
         pytest.param({"MAX_TOKENS": "0"}, "MAX_TOKENS", id="positive"),
         pytest.param({"LLM_TEMPERATURE": "9"}, "LLM_TEMPERATURE", id="range"),
         pytest.param({"LOG_LEVEL": "LOUD"}, "LOG_LEVEL", id="literal"),
+        pytest.param({"LOG_SOURCE": "elastic"}, "LOG_SOURCE", id="unknown-store"),
         pytest.param(
             {"LLM_CONTEXT_TOKENS": "256", "MAX_TOKENS": "512"}, "LLM_CONTEXT_TOKENS", id="invariant"
         ),
@@ -196,3 +199,7 @@ def test_a_bad_loki_label_names_its_field_when_settings_are_built_in_code() -> N
         Settings(loki_pod_label="k8s.pod.name")
     assert caught.value.errors()[0]["loc"] == ("loki_pod_label",)
     assert "k8s_pod_name" in str(caught.value), "the message says what Loki calls it"
+
+
+def test_log_source_takes_the_names_of_the_stores_the_service_has() -> None:
+    assert set(get_args(Settings.model_fields["log_source"].annotation)) == set(SPECS)

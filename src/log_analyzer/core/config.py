@@ -53,8 +53,9 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(case_sensitive=False, extra="ignore", frozen=True)
 
-    log_source: str = "loki"
-    """The store a request reads when it names none (its ``source`` field): `loki` or `demo`."""
+    log_source: Literal["loki", "cloudwatch", "opensearch", "demo"] = "loki"
+    """The store a request reads when it names none (its ``source`` field); one of the stores of
+    ``sources/registry.py`` (a test keeps the two lists equal)."""
 
     loki_url: HttpUrl = HttpUrl("http://localhost:3100")
     """Base URL of the Loki HTTP API (query frontend or single binary)."""
