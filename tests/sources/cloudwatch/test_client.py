@@ -7,6 +7,7 @@ endpoint and the unknown log group are real (a closed port, moto's server).
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import time
 
@@ -18,6 +19,7 @@ from botocore.stub import ANY
 from log_analyzer.sources.base import EntryQuery, LineFilter, Order, Selection, Window
 from log_analyzer.sources.cloudwatch.client import CloudWatchClient, RetryPolicy
 from log_analyzer.sources.cloudwatch.errors import (
+    CloudWatchBadResponse,
     CloudWatchQueryError,
     CloudWatchTimeout,
     CloudWatchUnavailable,
@@ -226,3 +228,29 @@ async def test_a_refusal_is_not_retried() -> None:
             with pytest.raises(CloudWatchQueryError):
                 await CloudWatchSource(CloudWatchClient(logs)).entries(entries_query())
             stub.assert_no_pending_responses()
+
+
+async def test_a_web_page_where_cloudwatch_should_be_is_a_bad_response() -> None:
+    # CLOUDWATCH_ENDPOINT_URL at a proxy's or portal's page that answers every request with a
+    # 200: botocore parses the page as an answer without fields, so the window read as empty,
+    # "0 lines (all matching lines in the window)", and /ready said ok.
+    page = b"<html><head><title>Portal</title></head><body>sign in</body></html>"
+
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        head = f"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {len(page)}\r\n"
+        writer.write(head.encode() + b"Connection: close\r\n\r\n" + page)
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(answer, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    async with server, logs_client(f"http://127.0.0.1:{port}") as logs:
+        source = CloudWatchSource(CloudWatchClient(logs, deadline_seconds=10))
+        with pytest.raises(CloudWatchBadResponse) as read:
+            await source.entries(entries_query())
+        with pytest.raises(CloudWatchBadResponse) as ready:
+            await source.ready()
+    assert "FilterLogEvents answered without its events" in read.value.message
+    assert "DescribeLogGroups answered without its logGroups" in ready.value.message
+    assert "CLOUDWATCH_ENDPOINT_URL" in read.value.message

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
@@ -49,6 +49,7 @@ if TYPE_CHECKING:  # the stubs are a development dependency
     )
 
 T = TypeVar("T")
+A = TypeVar("A", bound=Mapping[str, object])
 
 RETRY_CODES = frozenset(
     {
@@ -146,11 +147,12 @@ class CloudWatchClient:
         self, params: FilterLogEventsRequestTypeDef
     ) -> FilterLogEventsResponseTypeDef:
         """One page of FilterLogEvents."""
-        return await self._call(
+        page = await self._call(
             "FilterLogEvents",
             lambda: self._logs.filter_log_events(**params),
             params.get("logGroupName"),
         )
+        return _holding(page, "FilterLogEvents", "events")
 
     async def start_query(self, params: StartQueryRequestTypeDef) -> str:
         """Start a Logs Insights query; its id."""
@@ -164,9 +166,10 @@ class CloudWatchClient:
 
     async def query_results(self, query_id: str) -> GetQueryResultsResponseTypeDef:
         """The status and (once complete) the results of a Logs Insights query."""
-        return await self._call(
+        results = await self._call(
             "GetQueryResults", lambda: self._logs.get_query_results(queryId=query_id)
         )
+        return _holding(results, "GetQueryResults", "status")
 
     async def stop_query(self, query_id: str) -> None:
         """Ask CloudWatch to stop a Logs Insights query we no longer wait for.
@@ -181,7 +184,10 @@ class CloudWatchClient:
     async def ready(self) -> None:
         """Return when CloudWatch Logs answers a cheap call with our identity and region."""
         async with self.deadline("DescribeLogGroups"):
-            await self._call("DescribeLogGroups", lambda: self._logs.describe_log_groups(limit=1))
+            groups = await self._call(
+                "DescribeLogGroups", lambda: self._logs.describe_log_groups(limit=1)
+            )
+            _holding(groups, "DescribeLogGroups", "logGroups")
 
     async def _call(
         self, operation: str, call: Callable[[], Awaitable[T]], log_group: str | None = None
@@ -216,6 +222,20 @@ class CloudWatchClient:
                 f"CloudWatch Logs {operation} failed: {type(exc).__name__}: {exc}"
             ) from exc
         return answer
+
+
+def _holding(answer: A, operation: str, key: str) -> A:
+    """``answer`` if it has the field CloudWatch Logs always sends (an empty list included).
+
+    botocore reads a body that is no JSON (a proxy's or portal's page sent with a 200) as an
+    answer without fields, which would pass for an empty window.
+    """
+    if key not in answer:
+        raise CloudWatchBadResponse(
+            f"CloudWatch Logs {operation} answered without its {key}: the endpoint sent something "
+            "other than CloudWatch Logs' JSON (a proxy's page?); check CLOUDWATCH_ENDPOINT_URL"
+        )
+    return answer
 
 
 def _code(exc: ClientError) -> str:
