@@ -70,13 +70,20 @@ async def leave_when(exchange: RawExchange, stage: asyncio.Event) -> asyncio.Tas
     return task
 
 
+def assert_cancel_logged(caplog: pytest.LogCaptureFixture) -> None:
+    cancelled = [r for r in caplog.records if r.getMessage() == "Run cancelled: the client left"]
+    assert len(cancelled) == 1
+    assert cancelled[0].levelname == "INFO"
+    assert isinstance(getattr(cancelled[0], "run_duration_seconds", None), float)
+
+
 def span_attributes(spans: InMemorySpanExporter, name: str) -> dict[str, object]:
     span = next(s for s in spans.get_finished_spans() if s.name == name)
     return dict(span.attributes or {})
 
 
 async def test_leaving_while_the_store_answers_cancels_its_query(
-    spans: InMemorySpanExporter,
+    spans: InMemorySpanExporter, caplog: pytest.LogCaptureFixture
 ) -> None:
     store = HangingStore()
     app = app_with(spans, FakeLLM(), store=store)
@@ -87,10 +94,12 @@ async def test_leaving_while_the_store_answers_cancels_its_query(
 
     assert exchange.body_text == ""  # nothing was sent: there was nothing to send yet
     assert span_attributes(spans, "analyze_logs_stream")["run.cancelled"] is True
+    # The service log says so too: a request that left before the first byte has no access line.
+    assert_cancel_logged(caplog)
 
 
 async def test_leaving_while_the_model_is_asked_its_context_ends_the_run(
-    spans: InMemorySpanExporter,
+    spans: InMemorySpanExporter, caplog: pytest.LogCaptureFixture
 ) -> None:
     llm = HangingProps()
     app = app_with(spans, llm)
@@ -101,6 +110,7 @@ async def test_leaving_while_the_model_is_asked_its_context_ends_the_run(
     assert [json.loads(line)["type"] for line in exchange.body_text.splitlines()] == ["summary"]
     assert not llm.prompts  # the model was never asked to generate
     assert span_attributes(spans, "analyze_logs_stream")["run.cancelled"] is True
+    assert_cancel_logged(caplog)
 
 
 class StageExchange(RawExchange):

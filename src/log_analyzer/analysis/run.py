@@ -105,7 +105,12 @@ class Run:
             if not cancelled:
                 self.span.record_exception(exc)
                 self.span.set_status(Status(StatusCode.ERROR, type(exc).__name__))
-        self.span.set_attribute("run.duration_seconds", round(time.monotonic() - self._started, 4))
+        duration = round(time.monotonic() - self._started, 4)
+        self.span.set_attribute("run.duration_seconds", duration)
+        if exc is not None and not isinstance(exc, Exception):
+            # Often the only line a run leaves when its client goes before the first byte.
+            log_in_span(self.span, logger, logging.INFO, "Run cancelled: the client left",
+                        run_duration_seconds=duration)  # fmt: skip
         self.span.end()
 
     async def prepare(self) -> Head:
