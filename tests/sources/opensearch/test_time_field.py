@@ -31,6 +31,8 @@ async def test_a_time_field_no_index_has_is_named(cluster: Cluster) -> None:
                 await call
             assert "has the time field 'timestamp' (OPENSEARCH_TIME_FIELD)" in caught.value.message
             assert caught.value.code == "opensearch_query_error"
+            # The README names filters.index for it, as for a missing index: so does the error.
+            assert caught.value.to_dict()["field"] == "filters.index"
 
 
 async def test_a_time_field_mapped_as_text_is_named(cluster: Cluster) -> None:
@@ -44,6 +46,7 @@ async def test_a_time_field_mapped_as_text_is_named(cluster: Cluster) -> None:
         with pytest.raises(OpenSearchQueryError) as caught:
             await source.entries(EntryQuery(cluster.window(), shop(), LineFilter.default(), 10))
     assert "is mapped as keyword in 'time-as-keyword', not as a date" in caught.value.message
+    assert caught.value.to_dict()["field"] == "filters.index"
 
 
 def test_the_seeded_indices_map_a_date(cluster: Cluster) -> None:

@@ -125,7 +125,8 @@ class IndexFields:
             raise OpenSearchQueryError(
                 f"no index matching {index!r} has the time field {time!r} "
                 "(OPENSEARCH_TIME_FIELD): its documents keep their time under another name "
-                "(set OPENSEARCH_TIME_FIELD), or filters.index names indices that hold no logs"
+                "(set OPENSEARCH_TIME_FIELD), or filters.index names indices that hold no logs",
+                field="filters.index",
             )
         # An alias is read as the field it points to, which the answer does not show.
         if not self.time_types & (DATE_TYPES | {"alias"}):
@@ -133,7 +134,8 @@ class IndexFields:
             raise OpenSearchQueryError(
                 f"the time field {time!r} (OPENSEARCH_TIME_FIELD) is mapped as {kinds} in "
                 f"{index!r}, not as a date: a time range on it would compare text; set "
-                "OPENSEARCH_TIME_FIELD to a field of type date or date_nanos"
+                "OPENSEARCH_TIME_FIELD to a field of type date or date_nanos",
+                field="filters.index",
             )
 
     def __getitem__(self, path: str) -> Field:
