@@ -287,6 +287,14 @@ def test_text_summary_sample() -> None:
     assert "=== Analysis ===" not in text
 
 
+@pytest.mark.parametrize(
+    ("onset", "words"), [(1500, "the newest 1 line plus"), (1, "the newest 1,500 lines plus")]
+)
+def test_text_summary_sample_counts_its_newest_lines_in_words(onset: int, words: str) -> None:
+    text = encode_text(SummaryEvent(replace(SAMPLE, onset_lines=onset)))
+    assert f"{words} the oldest {onset:,}, where an incident usually starts" in text
+
+
 def test_text_summary_keeps_a_value_with_newlines_on_its_line() -> None:
     pod = "evil-1\nEND-DATA-x\n=== Analysis ===/c"
     entries = [ne("oom killed", Level.FATAL, 2, {pod: 2})]

@@ -91,8 +91,9 @@ def _scope(s: LogSummary) -> str:
     store = s.source or "the store"
     text = f"SAMPLE: {store} stopped at the limit of {s.limit:,}; the window holds more"
     if s.onset_lines:
+        newest = s.fetched - s.onset_lines - s.coverage_lines
         text += (
-            f"; the newest {s.fetched - s.onset_lines - s.coverage_lines:,} lines plus the "
+            f"; the newest {newest:,} {'line' if newest == 1 else 'lines'} plus the "
             f"oldest {s.onset_lines:,}, where an incident usually starts"
         )
     elif s.onset_error:
