@@ -23,8 +23,11 @@ _FLAG = re.compile(
     r"(?:--|(?<![\w-])-(?!pass[ \t]))(?P<prefix>(?:[A-Za-z0-9]+-)*)"
     r"(?P<kw>(?i:password|passwd|passphrase|pass|pwd|token|secret|api-?key|access-?key"
     r"|secret-?key|private-?key|requirepass|masterauth|setcookie|erlang-cookie))[ \t]+"
+    # A shell's here-string feeds the value (gh auth login --with-token <<< TOKEN); a
+    # redirection ("--password < file") names where it is, so a value starts with no "<" or ">".
+    r"(?:<<<[ \t]*)?"
     r"(?:'(?P<secret_sq>[^'\n]+)'|\\?\"(?P<secret_dq>[^\"\\\n]+)\\?\""
-    r"|(?P<secret>[^\s\"'=-][^\s\"']*))"
+    r"|(?P<secret>[^\s\"'=<>-][^\s\"']*))"
 )
 # Words a CLI's own messages put after a flag's name: "--token is deprecated", "--password
 # requires a value". They are no secret, and redacting them would hide the message.
@@ -154,8 +157,9 @@ _SHORT_FLAG_PASSWORD = re.compile(
     r"|rabbitmqctl" + _ARGUMENTS + r"[ \t]+(?:add_user|change_password|authenticate_user)"
     r"[ \t]+[^\s\"']+[ \t]+"
     + _argument("rabbitmq")
-    # keytool's store and key passwords given as values (not -storepass:env NAME).
-    + r"|-(?:src|dest)?(?:store|key)pass[ \t]+"
+    # keytool's store and key passwords given as values (not -storepass:env NAME), with one
+    # dash as keytool spells them or two as wrappers and scripts do (--storepass).
+    + r"|--?(?:src|dest)?(?:store|key)pass[ \t]+"
     + _argument("keytool", _OPTION_VALUE)
     # htpasswd's batch mode (-b, alone or among other flags): [FILE] USER PASSWORD, the file left
     # out with -n.
