@@ -79,7 +79,12 @@ def _kv_value(match: re.Match[str]) -> _Found | None:
 
 # "password= user=x" has an empty password, not the value "user=x"; but base64 padded with "="
 # is a value ("PrivateKey = yAnz...Bmk=", a WireGuard key: no value follows its "=").
-_SEPARATOR = r"(?P<sep>[ \t]*(?:=>|:|=(?![ \t]+[A-Za-z0-9_.-]+=[^\s=\\]))[ \t]*)"
+# A quoted value may stand on the next line, as pretty-printed JSON or a Ruby hash wraps a long
+# pair ({"password":\n  "x"}; after an escaped newline too).
+_SEPARATOR = (
+    r"(?P<sep>[ \t]*(?:=>|:|=(?![ \t]+[A-Za-z0-9_.-]+=[^\s=\\]))[ \t]*"
+    r"(?:(?:\r?\n|(?:\\r)?\\n)[ \t]*(?=\\{0,3}\"))?)"
+)
 _ESCAPED_VALUE_REACH = 1_024
 """The longest value between ``\\u0022`` quotes read."""
 # JSON's quote escaped as "\u0022" (or "\u0027"): any four decimal digits, so that no verdict
@@ -98,6 +103,12 @@ _VALUE = (
     # A quoted value wrapped in a type, as Rust's Debug and Python's reprs print it:
     # password: Some("..."), Some(Secret("...")), SecretStr('...'); in a JSON string, Some(\"...\").
     r"|(?:[A-Z][A-Za-z]{1,31}\(){1,2}(?:\\?\"(?P<wdq>[^\"\\\n]*)\\?\"|'(?P<wsq>[^'\n]*)')"
+    # PHP's var_dump: a type and a length, then the quoted string (["password"]=> string(8) "x",
+    # or on the next line, as var_dump prints it); it ends at a quote that ends the line or
+    # comes before the next element, so a quote inside it does not cut it short (or, in a line
+    # cut short, at the line's end).
+    r"|(?:(?:\r?\n|(?:\\r)?\\n)[ \t]*)?string\([0-9]{1,9}\)[ \t]*\\?\""
+    r"(?P<php>[^\r\n]{0,512}?)(?:\\?\"(?=[ \t]*(?:$|[\r\n\[}]|\\[nr\"]))|(?=[\r\n]|$))"
     # A bare value ends at an "&" that starts a URL query's next parameter (&next=/), not at
     # one inside it (password=p@ss&w0rd), and at a "," before a space or the next key
     # (password=a, user=b; password=a,user=b), not at one inside it (password=Ab3,cc7). It
