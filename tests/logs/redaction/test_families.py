@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from log_analyzer.logs.redact import redact
+from log_analyzer.logs.redact import redact, same_for_all_digits
 
 
 @pytest.mark.parametrize(
@@ -33,3 +33,23 @@ from log_analyzer.logs.redact import redact
 )
 def test_php_var_dump_values(text: str, expected: str) -> None:
     assert redact(text).text == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param("user=bob&pass%77ord=Xk9qL2mPz7", "user=bob&pass%77ord=[REDACTED:password]"),
+        pytest.param("toke%6E=Xk9qL2mPz7&x=1", "toke%6E=[REDACTED:token]&x=1"),
+        # An escape that decodes to no key's character: a path, a space, a "?".
+        pytest.param("to=%2Fpassword%3Fnext=Xk9qL2mPz7", "to=%2Fpassword%3Fnext=Xk9qL2mPz7"),
+        pytest.param("q=pass%77ord%20policy&page=2", "q=pass%77ord%20policy&page=2"),
+    ],
+)
+def test_escaped_letters_in_a_key(text: str, expected: str) -> None:
+    assert redact(text).text == expected
+
+
+def test_an_escaped_key_is_judged_by_its_digits() -> None:
+    """``%77`` is "w" and ``%78`` "x": the verdict reads the escape's digits."""
+    assert redact("pass%78ord=Xk9qL2mPz7").total == 0
+    assert not same_for_all_digits("pass%77ord=Xk9qL2mPz7")

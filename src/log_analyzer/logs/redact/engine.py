@@ -18,7 +18,7 @@ import re2
 
 from log_analyzer.logs.redact.generic_key_values import _PAIR_BASE64
 from log_analyzer.logs.redact.kubernetes import _ENCODED_HINT, _ENCODED_SECRET
-from log_analyzer.logs.redact.percent_encoded import _ENCODED_PAIR
+from log_analyzer.logs.redact.percent_encoded import _ENCODED_KEY, _ENCODED_PAIR
 from log_analyzer.logs.redact.personal import _CARD, _ENCODED_AT
 from log_analyzer.logs.redact.rule import _EDGE, _placeholder, _Replacer, _Rule
 from log_analyzer.logs.redact.rules import _rules
@@ -151,8 +151,8 @@ def same_for_all_digits(text: str, *, pii: frozenset[str] = DEFAULT_PII) -> bool
 
     Texts that differ only in the values of their ASCII digits get the same verdict from every
     rule, except Basic credentials (after "Basic", or as base64 under an auth or credentials
-    key), base64 under a connection or credentials key, and percent-encoded pairs, which are
-    decoded, card numbers (issuer, Luhn check) and, when e-mail is asked for, an ``@``
+    key), base64 under a connection or credentials key, and percent-encoded pairs and keys, which
+    are decoded, card numbers (issuer, Luhn check) and, when e-mail is asked for, an ``@``
     escaped as ``%40`` or ``\u0040`` (or any two or four digits there). Otherwise e-mail and IP
     addresses are found by shape, and ``pii`` changes nothing; it is checked like :func:`redact`
     checks it.
@@ -166,7 +166,10 @@ def same_for_all_digits(text: str, *, pii: frozenset[str] = DEFAULT_PII) -> bool
             or (_PAIR_BASE64_RE2.search(text) is None and _CARD.search(text) is None)
         )
         and (_ENCODED_HINT_RE2.search(folded) is None or _ENCODED_SECRET.search(text) is None)
-        and ("%" not in text or _ENCODED_PAIR.search(text) is None)
+        and (
+            "%" not in text
+            or (_ENCODED_PAIR.search(text) is None and _ENCODED_KEY.search(text) is None)
+        )
         and ("email" not in pii or _ENCODED_AT.search(text) is None)
     )
 

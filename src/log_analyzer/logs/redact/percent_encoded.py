@@ -1,6 +1,8 @@
 """Secret-named pairs inside percent-encoded URLs and forms, their escapes read by decoding.
 
-``token%3Dabc``, ``password%253Dx`` (encoded twice), ``%22apiKey%22%3A%22x%22`` (JSON).
+``token%3Dabc``, ``password%253Dx`` (encoded twice), ``%22apiKey%22%3A%22x%22`` (JSON)
+(`_encoded_pair`); a key whose letters are escaped, ``pass%77ord=x``, ``access%5Ftoken=x``
+(`_encoded_key`).
 """
 
 from __future__ import annotations
@@ -12,8 +14,9 @@ from log_analyzer.logs.redact.key_names import (
     _key_prefix,
     _keyword_alternation,
     _kv_kind,
+    _secret_name,
 )
-from log_analyzer.logs.redact.rule import _placeholder
+from log_analyzer.logs.redact.rule import _placeholder, _swap
 from log_analyzer.logs.redact.values import _is_not_secret
 
 # A secret-named pair inside a percent-encoded URL or form (a redirect's encoded query, a
@@ -94,3 +97,28 @@ def _encoded_pair(match: re.Match[str]) -> tuple[str, str] | None:
     whole = match.group(0)
     cut = base - match.start()
     return kind, f"{whole[: cut + end]}{_placeholder(kind)}{whole[cut + value_end :]}"
+
+
+# A key with escaped characters of its own, then "=" and its value (a form body or a query that a
+# client or a scanner encoded unevenly): pass%77ord=x, p%61ssword=x, access%5Ftoken=x. The key
+# is judged decoded, so the verdict depends on the escapes' digits, as `_ENCODED_PAIR`'s does.
+_KEY_PART = r"[A-Za-z0-9_.-]{0,64}"
+_ENCODED_KEY = re.compile(
+    rf"(?<![A-Za-z0-9_.%-])(?P<key>{_KEY_PART}(?:%[0-9][0-9A-Fa-f]{_KEY_PART}){{1,8}})="
+    r"(?P<value>[^\s&;\"'<>#]{1,512})"
+)
+_ENCODED_KEY_SHAPE = r"%[0-9][0-9a-f][a-z0-9_.%-]*="
+"""Where `_ENCODED_KEY` may match (RE2, case-folded text): an escape in a key, before its "=".
+
+Unbounded, it takes every hex character of an id it runs over."""
+_DECODED_KEY = re.compile(r"[A-Za-z0-9_.-]+")
+
+
+def _encoded_key(match: re.Match[str]) -> tuple[str, str] | None:
+    key = _unescaped(match.group("key"))
+    if _DECODED_KEY.fullmatch(key) is None:
+        return None  # an escape that is no key's character: a path's %2F, a space
+    named = _secret_name(key)
+    if named is None or _is_not_secret(_unescaped(match.group("value"))):
+        return None
+    return _swap(match, "value", _kv_kind(*named))

@@ -68,8 +68,11 @@ from log_analyzer.logs.redact.named_values import (
     _named_value,
 )
 from log_analyzer.logs.redact.percent_encoded import (
+    _ENCODED_KEY,
+    _ENCODED_KEY_SHAPE,
     _ENCODED_PAIR,
     _ENCODED_PAIR_SHAPE,
+    _encoded_key,
     _encoded_pair,
 )
 from log_analyzer.logs.redact.personal import (
@@ -295,6 +298,7 @@ def _rules() -> tuple[_Rule, ...]:
         ),
         _Rule(_XML_SECRET, (), _xml_secret, _XML_SHAPES),
         _Rule(_ENCODED_PAIR, (), _encoded_pair, (_ENCODED_PAIR_SHAPE,)),
+        _Rule(_ENCODED_KEY, (), _encoded_key, (_ENCODED_KEY_SHAPE,)),
         _Rule(_OAUTH_CODE, ("?code=", "&code=", "#code="), _oauth_code),
         # A card number has no literal to look for: its shape is (a run of 13 to 19 digits).
         _Rule(_CARD, (), _card, (_CARD_SHAPE,)),
