@@ -53,3 +53,28 @@ def test_an_escaped_key_is_judged_by_its_digits() -> None:
     """``%77`` is "w" and ``%78`` "x": the verdict reads the escape's digits."""
     assert redact("pass%78ord=Xk9qL2mPz7").total == 0
     assert not same_for_all_digits("pass%77ord=Xk9qL2mPz7")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A Chinese line goes on after a full-width comma: the value ends there.
+        pytest.param(
+            "密码\uff1aZh0ngW3n!x\uff0c用户\uff1ali",
+            "密码\uff1a[REDACTED:password]\uff0c用户\uff1ali",
+            id="full-width-comma",
+        ),
+        pytest.param(
+            "Passwort:\u00a0«\u00a0Gehe1m!x\u00a0»",
+            "Passwort:\u00a0«\u00a0[REDACTED:password]\u00a0»",
+            id="no-break-spaces",
+        ),
+        pytest.param("Kennwort »Gehe1m!x« abgelehnt", "Kennwort »[REDACTED:password]« abgelehnt"),
+        # Quoted after the name: one word of four characters or more, not a sentence.
+        pytest.param("password « x » ok", "password « x » ok"),
+        pytest.param("пароль «слишком короткий»", "пароль «слишком короткий»"),
+        pytest.param("Unexpected token '<' in JSON", "Unexpected token '<' in JSON"),
+    ],
+)
+def test_other_languages_and_quotes(text: str, expected: str) -> None:
+    assert redact(text).text == expected

@@ -53,6 +53,20 @@ _KEY_KINDS = {
     "masterauth": "password",  # the password a Redis replica gives its master
     "honeycombteam": "honeycomb_key",  # Honeycomb's x-honeycomb-team header holds its API key
 }
+# "Password" in the languages of localized messages and admin UIs' logs: German, Spanish and
+# Catalan, Portuguese, Russian and Ukrainian, Chinese, Japanese, Korean, Dutch, Swedish,
+# Norwegian, Polish, Czech and Slovak, Turkish, Finnish. Case-folded, as the prefilter's hints.
+_FOREIGN_PASSWORD_WORDS = (
+    "kennwort", "contraseña", "contrasena", "contrasenya", "senha", "пароль", "密码", "密碼",
+    "パスワード", "비밀번호", "wachtwoord", "lösenord", "passord", "hasło", "haslo", "heslo",
+    "şifre", "sifre", "salasana",
+)  # fmt: skip
+_KEY_KINDS.update(dict.fromkeys(_FOREIGN_PASSWORD_WORDS, "password"))
+# The prefilter's hints for them: each word holds one ("passord" holds "pass", a hint already).
+_FOREIGN_PASSWORD_HINTS = (
+    "kennwort", "contrase", "senha", "пароль", "密码", "密碼", "パスワード", "비밀번호",
+    "wachtwoord", "lösenord", "hasło", "haslo", "heslo", "şifre", "sifre", "salasana",
+)  # fmt: skip
 # A vendor named before the last word sharpens the kind: DD_API_KEY, TWILIO_AUTH_TOKEN.
 _VENDOR_WORDS = {
     "dd": "datadog",
@@ -125,20 +139,28 @@ def _keyword_alternation(words: Mapping[str, str]) -> str:
 # Key names end with one of these words: db_password, clientSecret, x-api-key.
 _SECRET_KEY_WORDS = {
     "s": r"ecret[_-]?access[_-]?key|ecret[_-]?key(?:[_-]?base)?|ecret[_-]?id|ecret|ervice[_-]?key"
-    r"|ession[_-]?(?:id|key)|essid|ubscription[_-]?key|aml[_-]?response",
-    "p": r"assw(?:or)?d|asswort|ass[_-]?phrase|ass(?:code)?|asse|rivate[_-]?key|riv[_-]?key|wd|w"
-    r"|at|sk|re[_-]?shared[_-]?key",
+    r"|ession[_-]?(?:id|key)|essid|ubscription[_-]?key|aml[_-]?response|enha|ifre|alasana",
+    "p": r"assw(?:or)?d|asswort|ass[_-]?phrase|ass(?:code|ord)?|asse|rivate[_-]?key|riv[_-]?key"
+    r"|wd|w|at|sk|re[_-]?shared[_-]?key",
     "a": r"pi[_-]?key|ccess[_-]?key|ccount[_-]?key|uth[_-]?key|pp(?:lication)?[_-]?key",
     "t": r"oken",
-    "c": r"lient[_-]?key|v[vc]",  # and a card's security code (cvv, cvc2)
+    "c": r"lient[_-]?key|v[vc]|ontrase(?:ny|ñ|n)a",  # and a card's security code (cvv, cvc2)
     "m": r"nemonic",
-    "l": r"icense[_-]?key",
+    "l": r"icense[_-]?key|ösenord",
     # The key shares that open a vault or an account (Vault's "unseal_keys_b64": [...]).
     "u": r"nseal[_-]?key",
     # An Erlang node's distribution cookie opens the node (RabbitMQ, CouchDB, Elixir releases).
     "r": r"ecovery[_-]?key|elease[_-]?cookie",
     "e": r"rlang[_-]?cookie",
-    "h": r"oneycomb[_-]?team",
+    "h": r"oneycomb[_-]?team|as[łl]o|eslo",
+    # The other languages' words for a password (`_FOREIGN_PASSWORD_WORDS`).
+    "k": r"ennwort",
+    "w": r"achtwoord",
+    "ş": r"ifre",
+    "п": r"ароль",
+    "密": r"[码碼]",
+    "パ": r"スワード",
+    "비": r"밀번호",
 }
 # Generic key names, whose values are secrets only when they look random: signing_key, auth.
 # (And Consul's gossip key: "encrypt": "<base64>", consul agent -encrypt=<base64>.)

@@ -81,8 +81,11 @@ def _kv_value(match: re.Match[str]) -> _Found | None:
 # is a value ("PrivateKey = yAnz...Bmk=", a WireGuard key: no value follows its "=").
 # A quoted value may stand on the next line, as pretty-printed JSON or a Ruby hash wraps a long
 # pair ({"password":\n  "x"}; after an escaped newline too).
+# (Chinese and Japanese text puts a full-width colon, U+FF1A; French a no-break space before
+# a colon and after it.)
+_SPACE = r"[ \t\N{NO-BREAK SPACE}\N{NARROW NO-BREAK SPACE}]*"
 _SEPARATOR = (
-    r"(?P<sep>[ \t]*(?:=>|:|=(?![ \t]+[A-Za-z0-9_.-]+=[^\s=\\]))[ \t]*"
+    rf"(?P<sep>{_SPACE}(?:=>|:|\N{{FULLWIDTH COLON}}|=(?![ \t]+[A-Za-z0-9_.-]+=[^\s=\\])){_SPACE}"
     r"(?:(?:\r?\n|(?:\\r)?\\n)[ \t]*(?=\\{0,3}\"))?)"
 )
 _ESCAPED_VALUE_REACH = 1_024
@@ -90,6 +93,13 @@ _ESCAPED_VALUE_REACH = 1_024
 # JSON's quote escaped as "\u0022" (or "\u0027"): any four decimal digits, so that no verdict
 # depends on digits' values.
 _UNICODE_QUOTE = r"\\u[0-9]{4}"
+_OPENING_QUOTES = "\u00ab\u00bb\u201e\u201c\u2018\u300c\u300e"
+_CLOSING_QUOTES = "\u00bb\u00ab\u201c\u201d\u2019\u300d\u300f"
+_TYPOGRAPHIC_QUOTES = _OPENING_QUOTES + "\u201d\u2019\u300d\u300f"
+_QUOTE_SPACES = " \u00a0\u202f"
+"""What French typography puts inside guillemets: a space, a no-break space or a narrow one."""
+_BARE = r"[^\s\"'\\\[<>,;&\N{FULLWIDTH COMMA}\N{FULLWIDTH SEMICOLON}\N{IDEOGRAPHIC COMMA}]"
+"""A bare value's character."""
 _VALUE = (
     # Escaped JSON inside a string, once or twice (JSON of JSON in a message): \"password\":\"x\"
     r"(?:\\{1,3}\"(?P<eq>[^\"\\\n]*)\\{1,3}\""
@@ -103,6 +113,10 @@ _VALUE = (
     # A quoted value wrapped in a type, as Rust's Debug and Python's reprs print it:
     # password: Some("..."), Some(Secret("...")), SecretStr('...'); in a JSON string, Some(\"...\").
     r"|(?:[A-Z][A-Za-z]{1,31}\(){1,2}(?:\\?\"(?P<wdq>[^\"\\\n]*)\\?\"|'(?P<wsq>[^'\n]*)')"
+    # Typographic quotes, as localized messages put them: «...» (maybe with a no-break space
+    # inside), »...«, „...“, curly double and single quotes, 「...」, 『...』.
+    + rf"|[{_OPENING_QUOTES}][{_QUOTE_SPACES}]?(?P<tq>[^{_TYPOGRAPHIC_QUOTES}\n]{{1,256}}?)"
+    + rf"[{_QUOTE_SPACES}]?[{_CLOSING_QUOTES}]"
     # PHP's var_dump: a type and a length, then the quoted string (["password"]=> string(8) "x",
     # or on the next line, as var_dump prints it); it ends at a quote that ends the line or
     # comes before the next element, so a quote inside it does not cut it short (or, in a line
@@ -113,8 +127,9 @@ _VALUE = (
     # one inside it (password=p@ss&w0rd), and at a "," before a space or the next key
     # (password=a, user=b; password=a,user=b), not at one inside it (password=Ab3,cc7). It
     # holds brackets (Xk9(Lm2), {Zq8}); those closing what holds it are given back (`_Found`).
-    r"|(?P<bare>[^\s\"'\\\[<>,;&]+"
-    r"(?:(?:&(?![^\s&]*=)|,(?![ \t]|[A-Za-z_][\w.-]*[=:]))[^\s\"'\\\[<>,;&]+)*))"
+    # (Chinese and Japanese text ends it at a full-width comma or semicolon, or an ideographic
+    # comma.)
+    rf"|(?P<bare>{_BARE}+(?:(?:&(?![^\s&]*=)|,(?![ \t]|[A-Za-z_][\w.-]*[=:])){_BARE}+)*))"
 )
 
 

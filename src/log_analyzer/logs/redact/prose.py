@@ -1,5 +1,8 @@
 """Secrets named in prose, their value after a space: "auth_token 09f0...", "api key is Ab3...".
 
+And a password stated in prose (`_stated_password`), or quoted right after its name in any
+language (`_quoted_password`: ``mot de passe « x » refusé``).
+
 Only a value no word or name looks like counts (`_spaced_secret`).
 """
 
@@ -7,7 +10,13 @@ from __future__ import annotations
 
 import re
 
-from log_analyzer.logs.redact.key_names import _ID_KEY_NAMES, _PUBLIC, _key_prefix, _kv_kind
+from log_analyzer.logs.redact.key_names import (
+    _FOREIGN_PASSWORD_WORDS,
+    _ID_KEY_NAMES,
+    _PUBLIC,
+    _key_prefix,
+    _kv_kind,
+)
 from log_analyzer.logs.redact.rule import _swap
 from log_analyzer.logs.redact.values import (
     _high_entropy,
@@ -148,3 +157,27 @@ def _stated_password(match: re.Match[str]) -> tuple[str, str] | None:
 
 _STATED_MIN_CHARS = 6
 """The shortest value stated in prose taken for a password (``hunter2`` is seven)."""
+
+
+# A password quoted right after its name, as a localized message quotes it: "mot de passe
+# « x » refusé", "Passwort „x“ abgelehnt", "пароль 'x' неверен", パスワード「x」. Quotes of any
+# kind; one word inside them. (The SQL rule, before this one, has taken ASCII quotes after
+# "password" itself: PASSWORD 'x'.)
+_OPEN = "'\"`\u00ab\u00bb\u201e\u201c\u2018\u300c\u300e"
+_CLOSE = "'\"`\u00bb\u00ab\u201c\u201d\u2019\u300d\u300f"
+_SPACES = " \u00a0\u202f"
+_QUOTED_PASSWORD = re.compile(
+    r"(?<![A-Za-z0-9_$.])(?:[Pp](?i:assword|asswd|asswort|assphrase|asscode)"
+    r"|[Mm](?i:ot)[ \t]+(?i:de)[ \t]+[Pp](?i:asse)|"
+    + "|".join(f"(?i:{word})" for word in _FOREIGN_PASSWORD_WORDS)
+    + rf")[\t{_SPACES}]*[{_OPEN}][{_SPACES}]?(?P<secret>[^\s{_OPEN}{_CLOSE}]{{4,256}})"
+    + rf"[{_SPACES}]?[{_CLOSE}]"
+)
+_QUOTED_PASSWORD_NARROWING = rf"pass(?:w(?:or)?d|wort|phrase|code|e)?[\t{_SPACES}]*[{_OPEN}]"
+"""Where `_QUOTED_PASSWORD` may match after "pass" (RE2, case-folded): a quote, not any "pass"."""
+
+
+def _quoted_password(match: re.Match[str]) -> tuple[str, str] | None:
+    if _is_not_secret(match.group("secret")):
+        return None
+    return _swap(match, "secret", "password")

@@ -47,7 +47,11 @@ from log_analyzer.logs.redact.key_bodies import (
     _key_body,
     _putty_private,
 )
-from log_analyzer.logs.redact.key_names import _GENERIC_KEY_WORDS, _SECRET_KEY_WORDS
+from log_analyzer.logs.redact.key_names import (
+    _FOREIGN_PASSWORD_HINTS,
+    _GENERIC_KEY_WORDS,
+    _SECRET_KEY_WORDS,
+)
 from log_analyzer.logs.redact.key_value_syntax import _key_value_pattern
 from log_analyzer.logs.redact.key_values import _key_value
 from log_analyzer.logs.redact.kubernetes import (
@@ -87,8 +91,11 @@ from log_analyzer.logs.redact.personal import (
     _ip,
 )
 from log_analyzer.logs.redact.prose import (
+    _QUOTED_PASSWORD,
+    _QUOTED_PASSWORD_NARROWING,
     _SPACED_SECRET,
     _STATED_PASSWORD,
+    _quoted_password,
     _spaced_secret,
     _stated_password,
 )
@@ -250,6 +257,7 @@ def _rules() -> tuple[_Rule, ...]:
                 "preshared",
                 "pre_shared",
                 "pre-shared",
+                *_FOREIGN_PASSWORD_HINTS,
             ),
             _key_value,
             # "session" is in many a harmless line: only a session id or key before its separator.
@@ -289,6 +297,13 @@ def _rules() -> tuple[_Rule, ...]:
         _Rule(_NAMED_VALUE, ("value",), _named_value),
         _Rule(_NAMED_SETTING, ("setenvironmentvariable", "setx", "environ["), _named_setting),
         _Rule(_SQL_PASSWORD, (), _sql_password, _SQL_SHAPES, _SQL_NARROWING),
+        # After the SQL rule, which reads PASSWORD '...' with its doubled quotes.
+        _Rule(
+            _QUOTED_PASSWORD,
+            _FOREIGN_PASSWORD_HINTS,
+            _quoted_password,
+            narrowing=(_QUOTED_PASSWORD_NARROWING,),
+        ),
         _Rule(
             _COMMAND_PASSWORD,
             _COMMAND_HINTS,
