@@ -4,8 +4,10 @@ A login's second argument (``smtp.login("alerts", "pw")``, ``db.auth("admin", "p
 ``HTTPBasicAuth("u", "pw")``, ``setBasicAuth``, ``conn.simple_bind_s(dn, "pw")``, Neo4j's
 ``createUser('app', 'pw', false)``, requests' ``auth=("u", "pw")``) and the password given to a
 call that sets it (``changePassword('pw')``, ``db.changeUserPassword("app", "pw")``,
-``set_password("pw")``). Only a quoted literal: a variable (``login(user, password)``) names
-the secret, it does not hold it.
+``set_password("pw")``); and a connection's password given by position, after its address
+and its user (``DriverManager.getConnection(url, "app", "pw")``, ``new PDO($dsn, 'app',
+'pw')``, ``pymysql.connect('db', 'root', 'pw', 'shop')``, `_connect_password`). Only a quoted
+literal: a variable (``login(user, password)``) names the secret, it does not hold it.
 """
 
 from __future__ import annotations
@@ -50,3 +52,34 @@ def _call_password(match: re.Match[str]) -> tuple[str, str] | None:
     if name.endswith("password") and name.startswith(_SETTERS):
         return _swap(match, "secret", "password")
     return None
+
+
+# A connection opened with positional arguments: the address (a DSN, a URL, a host; maybe a
+# port after it), the user, then the password. JDBC's DriverManager.getConnection, PDO's
+# constructor (and its frame in a PHP stack trace, PDO->__construct('mysql:...', 'app', 'pw')),
+# Perl's DBI->connect, mysqli and pymysql, MongoDB drivers' connect(host, port, user, pw).
+_ARGUMENT = rf"(?:{_QUOTED}|\$?[A-Za-z_][\w.]{{0,64}})"
+_CONNECT_PASSWORD = re.compile(
+    r"(?<![\w$])(?P<name>[A-Za-z_]\w{0,40})\([ \t]*"
+    + _ARGUMENT
+    + r"[ \t]*,[ \t]*(?:[0-9]{1,5}[ \t]*,[ \t]*)?(?:"
+    + _QUOTED
+    + r"|(?P<user>\$?[A-Za-z_][\w.]{0,64}))"
+    + r"[ \t]*,[ \t]*(?P<q>\\?[\"'])(?P<secret>[^\"'\n\\]{1,256})(?P=q)[ \t]*[,)]"
+)
+# A variable that holds the user: user, $username, self.db_user, DB_LOGIN.
+_USER_WORD = re.compile(r"(?i:user|usr|login|uid|account)")
+_CONNECT_HINTS = ("connect(", "getconnection(", "pdo(", "__construct(", "mysqli(")
+# The calls that open a connection: the name ends with one of these words.
+_CONNECT_CALLS = ("connect", "getconnection", "pdo", "__construct", "mysqli")
+
+
+def _connect_password(match: re.Match[str]) -> tuple[str, str] | None:
+    if not match.group("name").lower().endswith(_CONNECT_CALLS):
+        return None
+    user = match.group("user")
+    if user is not None and _USER_WORD.search(user) is None:
+        return None  # no user: GObject's connect("clicked", self.on_click, "data")
+    if _is_not_secret(match.group("secret")):
+        return None
+    return _swap(match, "secret", "password")

@@ -1,8 +1,9 @@
 """A secret given as a name and a value: ``{"name": "DB_PASSWORD", "value": ...}`` (`_named_value`).
 
 The name says it is a secret; the value is read as a key-value pair's (`key_values._VALUE`).
-Also an environment variable set by a call or a command (`_named_setting`):
-``SetEnvironmentVariable("API_TOKEN", "...")``, ``setx API_TOKEN ...``,
+Also an environment variable, a setting or a constant set by a call or a command
+(`_named_setting`): ``SetEnvironmentVariable("API_TOKEN", "...")``, ``define('DB_PASSWORD',
+'...')``, ``setProperty("...Password", "...")``, ``setx API_TOKEN ...``,
 ``os.environ["DB_PASSWORD"] = "..."``.
 """
 
@@ -55,8 +56,16 @@ def _named_value(match: re.Match[str]) -> tuple[str, str] | None:
 # [Environment]::SetEnvironmentVariable("NAME", "value"[, target]), Windows' setx NAME value,
 # Python's os.environ["NAME"] = "value". The name says it is a secret.
 _QUOTED = r"(?:\"(?P<{0}_dq>[^\"\\\n]+)\"|'(?P<{0}_sq>[^'\n]+)')"
+# And a setting or a constant set by a call, its name then its value (after a section's name,
+# as ConfigParser takes them): PHP's define('DB_PASSWORD', '...'), Java's
+# System.setProperty("javax.net.ssl.keyStorePassword", "..."), a map's put("password", ...),
+# os.environ.setdefault("API_KEY", ...), config.set("db", "password", ...).
 _NAMED_SETTING = re.compile(
-    r"(?i:setenvironmentvariable)\([ \t]*[\"'](?P<call>[\w.-]{1,128})[\"'][ \t]*,[ \t]*"
+    r"(?<![A-Za-z0-9_])(?i:set)\([ \t]*[\"'][\w.-]{1,64}[\"'][ \t]*,[ \t]*"
+    r"[\"'](?P<option>[\w.-]{1,128})[\"'][ \t]*,[ \t]*"
+    + _QUOTED.format("option")
+    + r"|(?<![A-Za-z0-9_])(?i:setenvironmentvariable|define|setenv|setproperty|setdefault|set"
+    r"|put|setitem|setvalue)\([ \t]*[\"'](?P<call>[\w.-]{1,128})[\"'][ \t]*,[ \t]*"
     + _QUOTED.format("call")
     + r"|(?<![\w-])(?i:setx)(?:\.exe)?[ \t]+(?P<setx>[\w.-]{1,128})[ \t]+"
     + r"(?:"
@@ -65,6 +74,11 @@ _NAMED_SETTING = re.compile(
     + r"|environ\[[ \t]*[\"'](?P<environ>[\w.-]{1,128})[\"'][ \t]*\][ \t]*=[ \t]*"
     + _QUOTED.format("environ")
 )
+
+_NAMED_SETTING_HINTS = (
+    "setenvironmentvariable", "setx", "environ[", "define(", "setenv(", "set(", "put(",
+    "setproperty(", "setdefault(", "setitem(", "setvalue(",
+)  # fmt: skip
 
 
 def _named_setting(match: re.Match[str]) -> tuple[str, str] | None:

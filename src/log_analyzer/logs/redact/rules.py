@@ -20,7 +20,14 @@ from log_analyzer.logs.redact.auth_headers import (
     _signature,
 )
 from log_analyzer.logs.redact.blocks import _NEXT_LINE_SHAPE, _NEXT_LINE_VALUE, _next_line_value
-from log_analyzer.logs.redact.calls import _CALL_HINTS, _CALL_PASSWORD, _call_password
+from log_analyzer.logs.redact.calls import (
+    _CALL_HINTS,
+    _CALL_PASSWORD,
+    _CONNECT_HINTS,
+    _CONNECT_PASSWORD,
+    _call_password,
+    _connect_password,
+)
 from log_analyzer.logs.redact.command_lines import (
     _FLAG,
     _FLAG_SHAPE,
@@ -67,6 +74,7 @@ from log_analyzer.logs.redact.kubernetes import (
 from log_analyzer.logs.redact.logins import _LOGIN_LIST, _login_list
 from log_analyzer.logs.redact.named_values import (
     _NAMED_SETTING,
+    _NAMED_SETTING_HINTS,
     _NAMED_VALUE,
     _named_setting,
     _named_value,
@@ -237,6 +245,7 @@ def _rules() -> tuple[_Rule, ...]:
         ),
         # Before the pairs, which would read requests' auth=("u", "pw") as a generic value.
         _Rule(_CALL_PASSWORD, _CALL_HINTS, _call_password),
+        _Rule(_CONNECT_PASSWORD, _CONNECT_HINTS, _connect_password),
         _Rule(
             _key_value_pattern(_SECRET_KEY_WORDS),
             (
@@ -295,7 +304,11 @@ def _rules() -> tuple[_Rule, ...]:
             narrowing=(r"(?:store|key)pass[ \t]",),
         ),
         _Rule(_NAMED_VALUE, ("value",), _named_value),
-        _Rule(_NAMED_SETTING, ("setenvironmentvariable", "setx", "environ["), _named_setting),
+        _Rule(
+            _NAMED_SETTING,
+            _NAMED_SETTING_HINTS,
+            _named_setting,
+        ),
         _Rule(_SQL_PASSWORD, (), _sql_password, _SQL_SHAPES, _SQL_NARROWING),
         # After the SQL rule, which reads PASSWORD '...' with its doubled quotes.
         _Rule(
