@@ -2670,6 +2670,7 @@ def kinds_of_the_module() -> set[str]:
         kinds
         | {"private_key", "url_password", "bearer", "basic_auth", "azure_sas_token"}
         | {"url_signature", "secret", "card", "email", "ip", "password_hash", "oauth_code"}
+        | {"url_token"}
     )
 
 

@@ -141,11 +141,14 @@ from log_analyzer.logs.redact.urls import (
     _OAUTH_CODE,
     _URL_PASSWORD,
     _URL_PASSWORD_SHAPE,
+    _URL_TOKEN,
+    _URL_TOKEN_SHAPE,
     _WEBHOOK,
     _bare_user_password,
     _hook_path,
     _oauth_code,
     _url_password,
+    _url_token,
     _webhook,
 )
 from log_analyzer.logs.redact.vendor_rule import _vendor_rule
@@ -208,6 +211,7 @@ def _rules() -> tuple[_Rule, ...]:
         _Rule(_JWK_MEMBER, ("kty",), _jwk_member),
         _Rule(_HOOK_PATH, ("/hooks/", "/webhook"), _hook_path),
         _Rule(_URL_PASSWORD, (), _url_password, (_URL_PASSWORD_SHAPE,)),
+        _Rule(_URL_TOKEN, (), _url_token, (_URL_TOKEN_SHAPE,)),
         _Rule(_BARE_USER_PASSWORD, (), _bare_user_password, (_BARE_USER_PASSWORD_SHAPE,)),
         _Rule(
             re.compile(

@@ -1,8 +1,9 @@
 """Secrets in URLs.
 
 Webhook URLs and random webhook path segments; passwords in URLs and in ``user:password@host``
-without a scheme; OAuth authorization codes in redirect URLs, and Azure Functions' keys given
-as ``?code=``. (Authorization headers and signatures are in ``auth_headers``.)
+without a scheme; a random token as a URL's whole user (``nats://<token>@host``); OAuth
+authorization codes in redirect URLs, and Azure Functions' keys given as ``?code=``.
+(Authorization headers and signatures are in ``auth_headers``.)
 """
 
 import re
@@ -12,8 +13,10 @@ from log_analyzer.logs.redact.values import (
     _ENTROPY_BITS,
     _WORDLIKE,
     _entropy,
+    _high_entropy,
     _is_not_secret,
     _long_hex,
+    _mixed_case_with_digit,
     _mixed_through,
 )
 
@@ -119,6 +122,32 @@ def _url_password(match: re.Match[str]) -> tuple[str, str] | None:
     if _PLACEHOLDER in match.group("secret"):
         return None
     return _swap(match, "secret", "url_password")
+
+
+# A token given as a URL's whole user, with no password (NATS' nats://<token>@host, a Git
+# host's https://<token>@github.com, a broker's tcp://<token>@host): a user name is a word or a
+# name, a token is random (`_url_token`).
+_URL_TOKEN = re.compile(r"://(?P<secret>[^\s:/?#@\[\]\"'<>]{1,256})@(?=[A-Za-z0-9\[])")
+_URL_TOKEN_SHAPE = r"://[^\s:/?#@\[\]\"'<>]+@"
+"""Where `_URL_TOKEN` may match (RE2, case-folded text): a user and no password."""
+_URL_TOKEN_PARTS = re.compile(r"[._~-]+|%[0-9A-Fa-f]{2}")
+_URL_TOKEN_MIN_CHARS = 12
+"""The shortest user taken for a token by its mixed case, digits and entropy alone."""
+
+
+def _url_token(match: re.Match[str]) -> tuple[str, str] | None:
+    value = match.group("secret")
+    if _is_not_secret(value):
+        return None
+    random = (
+        len(value) >= _URL_TOKEN_MIN_CHARS
+        and _mixed_case_with_digit(value)
+        and _entropy(value) >= _ENTROPY_BITS
+    ) or any(
+        _high_entropy(part) or _long_hex(part) or _mixed_through(part)
+        for part in _URL_TOKEN_PARTS.split(value)
+    )
+    return _swap(match, "secret", "url_token") if random else None
 
 
 def _bare_user_password(match: re.Match[str]) -> tuple[str, str] | None:
