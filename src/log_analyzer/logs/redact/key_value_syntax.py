@@ -49,6 +49,18 @@ def _in_placeholder(match: re.Match[str]) -> bool:
 
 # YAML's block indicators: the value is on the next lines (`blocks`), not "|" itself.
 _BLOCK_INDICATOR = re.compile(r"[|>][-+0-9]{0,2}")
+# A YAML tag before the value (password: !!binary <base64>, !unsafe 'x'); the value is what
+# follows it. Some tags say the value is a reference, not the secret: CloudFormation's
+# functions (!Ref DbPassword, !Sub '{{resolve:...}}'), Home Assistant's !secret and !env_var,
+# GitLab CI's !reference; and Ansible's !vault, whose ciphertext follows on the next lines.
+_YAML_TAG = r"(?:(?P<tag>!!?[A-Za-z][\w.:/-]{0,64})[ \t]+)?"
+_TAG_ALONE = re.compile(r"!!?[A-Za-z][\w.:/-]{0,64}")
+_REFERENCE_TAGS = frozenset(
+    {
+        "ref", "getatt", "sub", "importvalue", "findinmap", "join", "select", "if", "getazs",
+        "split", "cidr", "transform", "secret", "env_var", "include", "reference", "vault",
+    }
+)  # fmt: skip
 
 
 def _kv_value(match: re.Match[str]) -> _Found | None:
@@ -64,6 +76,11 @@ def _kv_value(match: re.Match[str]) -> _Found | None:
         return None
     if _is_not_secret(value) or (group == "bare" and _BLOCK_INDICATOR.fullmatch(value)):
         return None
+    tag = match.group("tag")
+    if tag is not None and tag.lstrip("!").lower() in _REFERENCE_TAGS:
+        return None  # password: !Ref DbPassword, !secret wifi_password
+    if group == "bare" and _TAG_ALONE.fullmatch(value) and ":" in match.group("sep"):
+        return None  # password: !vault (its value on the next lines), a tag and no value
     start = match.start()
     before = match.string[start - 1] if start else ""
     # Inside a word unless a camelCase boundary: bypass, monkey, COMPASS, but dbPass (and \npass).
@@ -164,5 +181,6 @@ def _key_value_pattern(words: Mapping[str, str], *, generic: bool = False) -> re
         # percent-encoded (user%5Bpassword%5D=; "5" as any digit, so no verdict depends on it).
         + r"(?P<kb>\]|%[0-9][Dd])?"
         + _SEPARATOR
+        + _YAML_TAG
         + value
     )
