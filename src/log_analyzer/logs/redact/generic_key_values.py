@@ -36,6 +36,8 @@ def _hex_key(value: str) -> bool:
 
 
 _HEX_KEY_WORDS = frozenset({"key", "authorization"})
+# ("64" as any two digits, so that no verdict depends on digits' values.)
+_ENCODING_PREFIX = re.compile(r"^(?i:base|b)[0-9]{2}:|^(?i:hex):")
 _PUBLIC_BEFORE = re.compile(rf"(?i)(?<![A-Za-z])(?:{'|'.join(sorted(_PUBLIC))})[ \t]+\Z")
 
 
@@ -91,8 +93,10 @@ def _generic_key_value(match: re.Match[str]) -> tuple[str, str] | None:
     ):
         quote = (match.group("kq") or "") if bare else ""
         return _swap(match, group, "basic_auth", quote, tail)
-    # A key, or an Authorization header's raw value (no scheme), may be hex or a UUID.
-    hex_key = match.group("kw").lower() in _HEX_KEY_WORDS and _hex_key(value)
-    if not (_high_entropy(value) or hex_key or (named & _SECRET_KEY_NAMES and _opaque_id(value))):
+    # A key, or an Authorization header's raw value (no scheme), may be hex or a UUID; a key
+    # may say how it is encoded first (Laravel's and others' "base64:<key>").
+    judged = _ENCODING_PREFIX.sub("", value, count=1)
+    hex_key = match.group("kw").lower() in _HEX_KEY_WORDS and _hex_key(judged)
+    if not (_high_entropy(judged) or hex_key or (named & _SECRET_KEY_NAMES and _opaque_id(judged))):
         return None
     return _swap(match, group, "secret", (match.group("kq") or "") if bare else "", tail)

@@ -35,6 +35,7 @@ _KEY_KINDS = {
     "licensekey": "api_key",
     "subscriptionkey": "api_key",
     "accesskey": "access_key",
+    "secretkey": "secret",  # a name ending in SECRET_KEY names a secret too ({name: SECRET_KEY})
     "secretaccesskey": "aws_secret_key",
     "accountkey": "azure_storage_key",
     "privatekey": "private_key",
