@@ -113,7 +113,9 @@ def _random_part(part: str) -> bool:
 # word looks like counts (`_stated_password`), quoted or not.
 _STATED_PASSWORD = re.compile(
     r"(?P<kw>[Pp](?i:assword|asswd|assphrase|asscode))"
-    r"(?:[ \t]+(?P<whose>(?i:for|of)(?:[ \t]+[^\s\"'`\\]{1,64}){1,2}))?[ \t]+"
+    # (Whose: one or two words, not the linking word: "password for deploy is x".)
+    r"(?:[ \t]+(?P<whose>(?i:for|of)"
+    r"(?:[ \t]+(?!(?i:is|was|set|changed|reset)[ \t])[^\s\"'`\\]{1,64}){1,2}))?[ \t]+"
     r"(?:(?P<link>(?i:(?:is|was)(?:[ \t]+(?:now|still|set to|changed to))?:?"
     r"|(?:set|changed|reset) to))[ \t]+)?"
     r"(?P<q>[\"'`]?)(?P<secret>[^\s\"'`\\]{6,})(?P=q)"
