@@ -78,3 +78,40 @@ def test_an_escaped_key_is_judged_by_its_digits() -> None:
 )
 def test_other_languages_and_quotes(text: str, expected: str) -> None:
     assert redact(text).text == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param(
+            "connect('scott', 'Tg7!xPw2', 'db:1521/XE')",
+            "connect('scott', '[REDACTED:password]', 'db:1521/XE')",
+            id="oracle-order",
+        ),
+        pytest.param(
+            "connect('db', 'app', 'Tg7!xPw2', 'shop')",
+            "connect('db', 'app', '[REDACTED:password]', 'shop')",
+            id="address-user-password",
+        ),
+        pytest.param(
+            'getConnection(url, user, "Tg7!xPw2")',
+            'getConnection(url, user, "[REDACTED:password]")',
+            id="variables-then-literal",
+        ),
+        # No user: a signal's name, a handler, its data.
+        pytest.param(
+            "button.connect('clicked', self.on_click, 'refresh')",
+            "button.connect('clicked', self.on_click, 'refresh')",
+            id="gobject-signal",
+        ),
+        # A variable passed under its own name is no literal.
+        pytest.param(
+            "connect(host=host, password=password)",
+            "connect(host=host, password=password)",
+            id="keyword-variable",
+        ),
+        pytest.param("PASSWORD: password", "PASSWORD: [REDACTED:password]", id="weak-literal"),
+    ],
+)
+def test_connection_passwords(text: str, expected: str) -> None:
+    assert redact(text).text == expected

@@ -57,21 +57,24 @@ def _call_password(match: re.Match[str]) -> tuple[str, str] | None:
 # A connection opened with positional arguments: the address (a DSN, a URL, a host; maybe a
 # port after it), the user, then the password. JDBC's DriverManager.getConnection, PDO's
 # constructor (and its frame in a PHP stack trace, PDO->__construct('mysql:...', 'app', 'pw')),
-# Perl's DBI->connect, mysqli and pymysql, MongoDB drivers' connect(host, port, user, pw).
-_ARGUMENT = rf"(?:{_QUOTED}|\$?[A-Za-z_][\w.]{{0,64}})"
+# Perl's DBI->connect, mysqli and pymysql, MongoDB drivers' connect(host, port, user, pw). Oracle's
+# drivers take the user and the password first: cx_Oracle.connect('scott', 'pw', 'db:1521/XE').
+_VARIABLE = r"\$?[A-Za-z_][\w.]{0,64}"
 _CONNECT_PASSWORD = re.compile(
     r"(?<![\w$])(?P<name>[A-Za-z_]\w{0,40})\([ \t]*"
-    + _ARGUMENT
-    + r"[ \t]*,[ \t]*(?:[0-9]{1,5}[ \t]*,[ \t]*)?(?:"
-    + _QUOTED
-    + r"|(?P<user>\$?[A-Za-z_][\w.]{0,64}))"
-    + r"[ \t]*,[ \t]*(?P<q>\\?[\"'])(?P<secret>[^\"'\n\\]{1,256})(?P=q)[ \t]*[,)]"
+    rf"(?:(?P<qa>\\?[\"'])(?P<first>[^\"'\n\\]{{0,256}})(?P=qa)|{_VARIABLE})"
+    r"[ \t]*,[ \t]*(?:[0-9]{1,5}[ \t]*,[ \t]*)?"
+    rf"(?:(?P<qb>\\?[\"'])(?P<second>[^\"'\n\\]{{1,256}})(?P=qb)|(?P<user>{_VARIABLE}))"
+    r"[ \t]*,[ \t]*(?P<q>\\?[\"'])(?P<secret>[^\"'\n\\]{1,256})(?P=q)[ \t]*[,)]"
 )
 # A variable that holds the user: user, $username, self.db_user, DB_LOGIN.
 _USER_WORD = re.compile(r"(?i:user|usr|login|uid|account)")
 _CONNECT_HINTS = ("connect(", "getconnection(", "pdo(", "__construct(", "mysqli(")
 # The calls that open a connection: the name ends with one of these words.
 _CONNECT_CALLS = ("connect", "getconnection", "pdo", "__construct", "mysqli")
+# Oracle's address after the user and password: host:port/service, host/service, a descriptor.
+_ORACLE_ADDRESS = re.compile(r"[\w.-]+(?::[0-9]{1,5})?/[\w.-]+|\((?i:description)=.*")
+_PLAIN_NAME = re.compile(r"\w{1,64}")
 
 
 def _connect_password(match: re.Match[str]) -> tuple[str, str] | None:
@@ -80,6 +83,15 @@ def _connect_password(match: re.Match[str]) -> tuple[str, str] | None:
     user = match.group("user")
     if user is not None and _USER_WORD.search(user) is None:
         return None  # no user: GObject's connect("clicked", self.on_click, "data")
+    first, second = match.group("first"), match.group("second")
+    if (
+        second is not None
+        and first is not None
+        and _PLAIN_NAME.fullmatch(first)
+        and _ORACLE_ADDRESS.fullmatch(match.group("secret"))
+    ):
+        # connect(user, password, address): the second argument is the password.
+        return None if _is_not_secret(second) else _swap(match, "second", "password")
     if _is_not_secret(match.group("secret")):
         return None
     return _swap(match, "secret", "password")

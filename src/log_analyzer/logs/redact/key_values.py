@@ -124,6 +124,24 @@ _STARTS_A_FIELD = frozenset("\n{,-")
 _OPENS_A_STRING = frozenset("=:([{, \t")
 
 
+_IDENTIFIER_PATH = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*")
+
+
+def _names_its_key(match: re.Match[str], value: str, end: int) -> bool:
+    """Whether `value` is a variable named as its key: ``f(password=password)``, ``self.token``.
+
+    An argument (a "," or ")" after it) or an attribute: ``PASSWORD: password`` in a config is
+    a weak password, not a variable.
+    """
+    if _IDENTIFIER_PATH.fullmatch(value) is None:
+        return False
+    if "." not in value and match.string[end : end + 1] not in (",", ")"):
+        return False
+    name = value.rsplit(".", 1)[-1].lower()
+    key = match.group("kw") + (match.group("suffix") or "")
+    return name in (key.lower(), (_key_prefix(match) + key).lower())
+
+
 def _key_value(match: re.Match[str]) -> tuple[str, str] | None:
     found = _kv_value(match)
     if found is None:
@@ -173,6 +191,8 @@ def _key_value(match: re.Match[str]) -> tuple[str, str] | None:
         return None  # Go-style errors put prose after a colon: "invalid token: signature expired".
     if bare and (_is_call(value) or match.string[match.end() : match.end() + 1] == "["):
         return None  # code in a stack trace: token = decode(header), pwd = os.environ["PWD"]
+    if bare and _names_its_key(match, value, match.end(group) - tail):
+        return None  # code passing a variable: connect(password=password), token=self.token
     key = match.start() - len(_key_prefix(match))
     if bare and _CMDLET.fullmatch(value) and match.string[key - 1 : key] == "$":
         return None  # PowerShell: $pw = ConvertTo-SecureString ..., $password = Read-Host ...

@@ -168,11 +168,13 @@ _STATED_MIN_CHARS = 6
 _OPEN = "'\"`\u00ab\u00bb\u201e\u201c\u2018\u300c\u300e"
 _CLOSE = "'\"`\u00bb\u00ab\u201c\u201d\u2019\u300d\u300f"
 _SPACES = " \u00a0\u202f"
+# English words stand alone ("nopassword" is another word); German and the other languages
+# join them to the words before (Benutzerkennwort, Datenbankpasswort, 数据库密码).
 _QUOTED_PASSWORD = re.compile(
-    r"(?<![A-Za-z0-9_$.])(?:[Pp](?i:assword|asswd|asswort|assphrase|asscode)"
-    r"|[Mm](?i:ot)[ \t]+(?i:de)[ \t]+[Pp](?i:asse)|"
+    r"(?:(?<![A-Za-z0-9_$.])(?:[Pp](?i:assword|asswd|assphrase|asscode)"
+    r"|[Mm](?i:ot)[ \t]+(?i:de)[ \t]+[Pp](?i:asse))|(?<![0-9_$.])(?:[Pp](?i:asswort)|"
     + "|".join(f"(?i:{word})" for word in _FOREIGN_PASSWORD_WORDS)
-    + rf")[\t{_SPACES}]*[{_OPEN}][{_SPACES}]?(?P<secret>[^\s{_OPEN}{_CLOSE}]{{4,256}})"
+    + rf"))[\t{_SPACES}]*[{_OPEN}][{_SPACES}]?(?P<secret>[^\s{_OPEN}{_CLOSE}]{{4,256}})"
     + rf"[{_SPACES}]?[{_CLOSE}]"
 )
 _QUOTED_PASSWORD_NARROWING = rf"pass(?:w(?:or)?d|wort|phrase|code|e)?[\t{_SPACES}]*[{_OPEN}]"
