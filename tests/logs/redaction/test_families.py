@@ -89,6 +89,11 @@ def test_other_languages_and_quotes(text: str, expected: str) -> None:
             id="oracle-order",
         ),
         pytest.param(
+            "cx_Oracle.connect('scott', 'Tg7!xPw2', 'ORCL')",
+            "cx_Oracle.connect('scott', '[REDACTED:password]', 'ORCL')",
+            id="oracle-module-tns-alias",
+        ),
+        pytest.param(
             "connect('db', 'app', 'Tg7!xPw2', 'shop')",
             "connect('db', 'app', '[REDACTED:password]', 'shop')",
             id="address-user-password",

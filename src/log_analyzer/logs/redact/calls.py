@@ -75,6 +75,8 @@ _CONNECT_CALLS = ("connect", "getconnection", "pdo", "__construct", "mysqli")
 # Oracle's address after the user and password: host:port/service, host/service, a descriptor.
 _ORACLE_ADDRESS = re.compile(r"[\w.-]+(?::[0-9]{1,5})?/[\w.-]+|\((?i:description)=.*")
 _PLAIN_NAME = re.compile(r"\w{1,64}")
+_MODULE_REACH = 16
+"""How far before the call its module is looked for (cx_Oracle., oracledb.): Oracle's order."""
 
 
 def _connect_password(match: re.Match[str]) -> tuple[str, str] | None:
@@ -84,11 +86,13 @@ def _connect_password(match: re.Match[str]) -> tuple[str, str] | None:
     if user is not None and _USER_WORD.search(user) is None:
         return None  # no user: GObject's connect("clicked", self.on_click, "data")
     first, second = match.group("first"), match.group("second")
+    start = match.start()
+    oracle = "oracle" in match.string[max(0, start - _MODULE_REACH) : start].lower()
     if (
         second is not None
         and first is not None
         and _PLAIN_NAME.fullmatch(first)
-        and _ORACLE_ADDRESS.fullmatch(match.group("secret"))
+        and (oracle or _ORACLE_ADDRESS.fullmatch(match.group("secret")))
     ):
         # connect(user, password, address): the second argument is the password.
         return None if _is_not_secret(second) else _swap(match, "second", "password")
