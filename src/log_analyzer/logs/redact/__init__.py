@@ -14,10 +14,14 @@ signatures (Azure SAS ``sig=``, SigV4 ``Signature=``); values of secret-named ke
 ``"api_key":``, ``client_secret:``) and high-entropy values of generic ones (``webhook_key=``), any
 opaque value of a signing, master or encryption key; values whose name says they are secrets
 (``{"name": "DB_PASSWORD", "value": ...}``), in XML elements too (``<password>``), and in
-percent-encoded queries (``token%3D...``), in JSON escaped twice or quoted with ``\u0022``; command
+percent-encoded queries (``token%3D...``, ``pass%77ord=``), in JSON escaped twice or quoted with
+``\u0022``, PHP's ``var_dump`` (``string(8) "..."``), typographic quotes, under "password" in
+other languages (``пароль``, ``密码``, ``Kennwort``...); a random token as a URL's user; command
 lines' password flags, tools' positional passwords (``zip -P``, ``7z -p``, ``mc alias set``,
 ``smbclient -U user%pw``, SNMP's passphrases...) and passwords echoed into a command; ``.pgpass``
-lines; passwords passed to login calls as literals (``server.login(user, "pw")``); seed phrases;
+lines; passwords passed to login calls as literals (``server.login(user, "pw")``) and to
+connect calls by position (``getConnection(url, user, "pw")``), secret-named settings set by
+a call (``define('DB_PASSWORD', ...)``); seed phrases;
 Erlang cookies; random ``session=`` and ``sid=`` values; every value under a Kubernetes
 Secret's ``data`` and ``stringData``; a JSON Web Key's private members; random webhook path segments
 (``/hooks/...``), hex and ``*_session=`` session cookies, CAS tickets; passwords in SQL statements

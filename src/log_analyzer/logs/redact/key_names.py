@@ -163,6 +163,12 @@ _SECRET_KEY_WORDS = {
     "パ": r"スワード",
     "비": r"밀번호",
 }
+# The prefilter's hints for them (case-folded literals: each key word holds one).
+_SECRET_KEY_HINTS = (
+    "pass", "pw", "pat", "secret", "token", "key", "samlresponse", "cvv", "cvc", "mnemonic",
+    "psk", "honeycomb", "erlang", "release_cookie", "preshared", "pre_shared", "pre-shared",
+    *_FOREIGN_PASSWORD_HINTS,
+)  # fmt: skip
 # Generic key names, whose values are secrets only when they look random: signing_key, auth.
 # (And Consul's gossip key: "encrypt": "<base64>", consul agent -encrypt=<base64>.)
 _GENERIC_KEY_WORDS = {

@@ -57,6 +57,7 @@ from log_analyzer.logs.redact.key_bodies import (
 from log_analyzer.logs.redact.key_names import (
     _FOREIGN_PASSWORD_HINTS,
     _GENERIC_KEY_WORDS,
+    _SECRET_KEY_HINTS,
     _SECRET_KEY_WORDS,
 )
 from log_analyzer.logs.redact.key_value_syntax import _key_value_pattern
@@ -252,26 +253,7 @@ def _rules() -> tuple[_Rule, ...]:
         _Rule(_CONNECT_PASSWORD, _CONNECT_HINTS, _connect_password),
         _Rule(
             _key_value_pattern(_SECRET_KEY_WORDS),
-            (
-                "pass",
-                "pw",
-                "pat",
-                "secret",
-                "token",
-                "key",
-                "samlresponse",
-                "cvv",
-                "cvc",
-                "mnemonic",
-                "psk",
-                "honeycomb",
-                "erlang",
-                "release_cookie",
-                "preshared",
-                "pre_shared",
-                "pre-shared",
-                *_FOREIGN_PASSWORD_HINTS,
-            ),
+            _SECRET_KEY_HINTS,
             _key_value,
             # "session" is in many a harmless line: only a session id or key before its separator.
             (r"sess(?:ion)?[_-]?(?:id|key)\\?[\"']?[ \t]*[:=]",),
