@@ -120,3 +120,29 @@ def test_other_languages_and_quotes(text: str, expected: str) -> None:
 )
 def test_connection_passwords(text: str, expected: str) -> None:
     assert redact(text).text == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param("password := x9Lk2Qw7", "password := [REDACTED:password]", id="go"),
+        pytest.param(
+            "const apiKey: string = 'x9Lk2Qw7';",
+            "const apiKey: string = '[REDACTED:api_key]';",
+            id="typescript",
+        ),
+        pytest.param(
+            "password: Option<String> = x9Lk2Qw7",
+            "password: Option<String> = [REDACTED:password]",
+            id="generic-type",
+        ),
+        # An operator is no value, and a type's "::" in code no LDIF separator.
+        pytest.param("password == expected", "password == expected", id="comparison"),
+        pytest.param("Password::Hasher.new", "Password::Hasher.new", id="path"),
+        pytest.param("token = config.auth.token", "token = config.auth.token", id="code-path"),
+        # A value that only looks like a path stays a value.
+        pytest.param("token: expired.x", "token: [REDACTED:token]", id="dotted-value"),
+    ],
+)
+def test_separators_of_code(text: str, expected: str) -> None:
+    assert redact(text).text == expected

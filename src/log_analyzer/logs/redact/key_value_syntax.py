@@ -76,6 +76,10 @@ def _kv_value(match: re.Match[str]) -> _Found | None:
         return None
     if _is_not_secret(value) or (group == "bare" and _BLOCK_INDICATOR.fullmatch(value)):
         return None
+    if group == "bare" and not value.strip("=:"):
+        return None  # an operator read as the value: "password == expected"
+    if group == "bare" and match.group("sep") == ":" and value.startswith(":"):
+        return None  # a scope's path in code: Password::Hasher, Secret::Store
     tag = match.group("tag")
     if tag is not None and tag.lstrip("!").lower() in _REFERENCE_TAGS:
         return None  # password: !Ref DbPassword, !secret wifi_password
@@ -101,8 +105,13 @@ def _kv_value(match: re.Match[str]) -> _Found | None:
 # (Chinese and Japanese text puts a full-width colon, U+FF1A; French a no-break space before
 # a colon and after it.)
 _SPACE = r"[ \t\N{NO-BREAK SPACE}\N{NARROW NO-BREAK SPACE}]*"
+# Go's ":=", LDIF's "::" before base64 (userPassword:: e1NTSEF9...), and a typed declaration's
+# type before its "=" (let token: &str = "...", val password: String = "...", apiKey: string =
+# "...", password: str = "..."); the type is at most 40 characters, so the scan stays short.
+_TYPE = r"&?(?:'[a-z]+[ \t]+)?[A-Za-z_][\w.:]{0,40}(?:<[\w, ]{0,40}>)?\??"
 _SEPARATOR = (
-    rf"(?P<sep>{_SPACE}(?:=>|:|\N{{FULLWIDTH COLON}}|=(?![ \t]+[A-Za-z0-9_.-]+=[^\s=\\])){_SPACE}"
+    rf"(?P<sep>{_SPACE}(?::=|::(?=[ \t])|:[ \t]*{_TYPE}[ \t]*=(?![=>])|=>|:"
+    rf"|\N{{FULLWIDTH COLON}}|=(?![ \t]+[A-Za-z0-9_.-]+=[^\s=\\])){_SPACE}"
     r"(?:(?:\r?\n|(?:\\r)?\\n)[ \t]*(?=\\{0,3}\"))?)"
 )
 _ESCAPED_VALUE_REACH = 1_024

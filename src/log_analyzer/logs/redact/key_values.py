@@ -125,6 +125,13 @@ _OPENS_A_STRING = frozenset("=:([{, \t")
 
 
 _IDENTIFIER_PATH = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*")
+# A value read from code's objects: an attribute path from a configuration or an environment
+# object, without a digit (process.env.API_KEY, settings.DB_PASSWORD, this.config.token).
+_CODE_PATH = re.compile(
+    r"(?:(?:self|this)\.)?(?i:process|os|config|cfg|conf|settings|env|options|opts|props"
+    r"|properties|system|environment|app|params|args|secrets|context|ctx)"
+    r"(?:\.[A-Za-z_][A-Za-z_]*)+"
+)
 
 
 def _names_its_key(match: re.Match[str], value: str, end: int) -> bool:
@@ -193,6 +200,8 @@ def _key_value(match: re.Match[str]) -> tuple[str, str] | None:
         return None  # code in a stack trace: token = decode(header), pwd = os.environ["PWD"]
     if bare and _names_its_key(match, value, match.end(group) - tail):
         return None  # code passing a variable: connect(password=password), token=self.token
+    if bare and _CODE_PATH.fullmatch(value.rstrip(";")):
+        return None  # code reading it from elsewhere: process.env.API_KEY, settings.db.password
     key = match.start() - len(_key_prefix(match))
     if bare and _CMDLET.fullmatch(value) and match.string[key - 1 : key] == "$":
         return None  # PowerShell: $pw = ConvertTo-SecureString ..., $password = Read-Host ...

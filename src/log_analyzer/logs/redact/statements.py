@@ -175,7 +175,8 @@ def _command_password(match: re.Match[str]) -> tuple[str, str] | None:
 _XML_SECRET = re.compile(
     r"<(?P<tag>(?:[A-Za-z_][\w.-]{0,32}:)?(?P<prefix>(?:[A-Za-z_][\w.-]{0,64}?)??)(?P<kw>"
     + _keyword_alternation(_SECRET_KEY_WORDS)
-    + r"))(?:[ \t][^<>\n]*)?>(?P<element>[^<\n]+)</(?P=tag)>"
+    + r"))(?:[ \t][^<>\n]*)?>(?:<!\[CDATA\[(?P<cdata>[^\]\n]{1,1024})\]\]>|(?P<element>[^<\n]+))"
+    r"</(?P=tag)>"
     r"|<(?P<named_tag>[A-Za-z_][\w:.-]{0,64})[ \t]+(?:[\w:.-]{1,32}=\"[^\"<>\n]*\"[ \t]+)?"
     r"(?:name|key)=\"(?P<name>[^\"<>\n]{1,128})\"[ \t]*>(?P<named>[^<\n]+)</(?P=named_tag)>"
 )

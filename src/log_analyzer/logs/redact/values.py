@@ -107,6 +107,7 @@ def _opaque_id(value: str) -> bool:
 # Values that say "no secret here": empty, null-ish, masked already, or a reference to one.
 _NOT_SECRET = frozenset(
     {"null", "none", "nil", "true", "false", "undefined", "bearer", "basic", "redacted", "-"}
+    | {"[filtered]", "filtered"}  # Rails' filter_parameters
 )
 _WORDLIKE = re.compile(r"[A-Z]?[a-z]+|[A-Z]+")
 # A value that names a secret kept elsewhere: $VAR, ${VAR}, $(cmd), PowerShell's $env:VAR,
