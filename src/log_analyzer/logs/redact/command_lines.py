@@ -2,7 +2,7 @@
 
 ``--password hunter2``, ``--db-password s3cr3t``, ``--api-key K`` (`_flag`); ``redis-cli -a``,
 ``mysql -pPASS``, ``curl -u user:password``, ``sqlplus scott/pw@orcl`` and the like
-(`_short_flag_password`).
+(`_short_flag_password`); and the values CI runners are told are secrets (`_declared_secret`).
 """
 
 from __future__ import annotations
@@ -220,3 +220,23 @@ def _short_flag_password(match: re.Match[str]) -> tuple[str, str] | None:
         # A word is no token: "vault login failed", the dev server's "root".
         return _swap(match, group, "vault_token") if _mixed_case_with_digit(value) else None
     return _swap(match, group, "password")
+
+
+# A value a CI job declares secret, as its log command echoes it expanded: GitHub Actions'
+# ::add-mask::VALUE and Azure Pipelines' ##vso[task.setvariable ...;issecret=true]VALUE. The
+# value runs to the end of the line (or of the JSON string holding it).
+_DECLARED_SECRET_END = r"(?=[ \t]*(?:$|[\r\n\"\\]))"
+_DECLARED_SECRET = re.compile(
+    r"::add-mask::(?P<mask>[^\s\"'\\][^\r\n\"\\]{0,1024}?)"
+    + _DECLARED_SECRET_END
+    + r"|##vso\[task\.setvariable[^\]\n]{0,256}?(?i:issecret)=true[^\]\n]{0,256}\]"
+    r"(?P<vso>[^\s\"'\\][^\r\n\"\\]{0,1024}?)" + _DECLARED_SECRET_END
+)
+_DECLARED_SECRET_HINTS = ("-mask::", "##vso[task.setvariable")  # "add" is a hex word
+
+
+def _declared_secret(match: re.Match[str]) -> tuple[str, str] | None:
+    group = str(match.lastgroup)
+    if _is_not_secret(match.group(group)):
+        return None  # ::add-mask::$TOKEN, unexpanded; ***, masked already
+    return _swap(match, group, "secret")

@@ -29,10 +29,13 @@ from log_analyzer.logs.redact.calls import (
     _connect_password,
 )
 from log_analyzer.logs.redact.command_lines import (
+    _DECLARED_SECRET,
+    _DECLARED_SECRET_HINTS,
     _FLAG,
     _FLAG_SHAPE,
     _SHORT_FLAG_HINTS,
     _SHORT_FLAG_PASSWORD,
+    _declared_secret,
     _flag,
     _short_flag_password,
 )
@@ -251,6 +254,8 @@ def _rules() -> tuple[_Rule, ...]:
         # Before the pairs, which would read requests' auth=("u", "pw") as a generic value.
         _Rule(_CALL_PASSWORD, _CALL_HINTS, _call_password),
         _Rule(_CONNECT_PASSWORD, _CONNECT_HINTS, _connect_password),
+        # Before the pairs, which would read Azure's "issecret=true]..." as one.
+        _Rule(_DECLARED_SECRET, _DECLARED_SECRET_HINTS, _declared_secret),
         _Rule(
             _key_value_pattern(_SECRET_KEY_WORDS),
             _SECRET_KEY_HINTS,
