@@ -11,7 +11,12 @@ from __future__ import annotations
 
 import re
 
-from log_analyzer.logs.redact.key_names import _key_prefix, _kv_kind
+from log_analyzer.logs.redact.key_names import (
+    _SECRET_KEY_WORDS,
+    _key_prefix,
+    _keyword_alternation,
+    _kv_kind,
+)
 from log_analyzer.logs.redact.key_value_syntax import _kv_value
 from log_analyzer.logs.redact.rule import _after_escape, _swap
 from log_analyzer.logs.redact.values import (
@@ -210,3 +215,21 @@ def _key_value(match: re.Match[str]) -> tuple[str, str] | None:
         return None  # a segment of an ARN or URN: arn:aws:secretsmanager:...:secret:db-creds
     # A bare JSON value (a number) gets quotes, so the line stays valid JSON.
     return _swap(match, group, kind, key_quote if bare else "", tail)
+
+
+# A pair written as a tuple, as Erlang's and Elixir's configs and proplists hold them:
+# {password, "..."}, {default_pass, <<"...">>} (RabbitMQ), {:password, "..."}.
+_TUPLE_PAIR = re.compile(
+    r"\{[ \t]*:?(?P<prefix>[a-z_]{0,32}?)(?P<kw>"
+    + _keyword_alternation(_SECRET_KEY_WORDS)
+    + r")[ \t]*,[ \t]*(?:<<)?(?:\"(?P<dq>[^\"\n]{1,256})\"|'(?P<sq>[^'\n]{1,256})')(?:>>)?[ \t]*\}"
+)
+_TUPLE_PAIR_NARROWING = r"\{[ \t]*:?[a-z_]*(?:pass|pw|secret|token|key)[a-z_]*[ \t]*,"
+"""Where `_TUPLE_PAIR` may match (RE2, case-folded): a secret's name opening a tuple."""
+
+
+def _tuple_pair(match: re.Match[str]) -> tuple[str, str] | None:
+    group = str(match.lastgroup)
+    if _is_not_secret(match.group(group)):
+        return None
+    return _swap(match, group, _kv_kind(match.group("kw"), match.group("prefix")))

@@ -64,7 +64,12 @@ from log_analyzer.logs.redact.key_names import (
     _SECRET_KEY_WORDS,
 )
 from log_analyzer.logs.redact.key_value_syntax import _key_value_pattern
-from log_analyzer.logs.redact.key_values import _key_value
+from log_analyzer.logs.redact.key_values import (
+    _TUPLE_PAIR,
+    _TUPLE_PAIR_NARROWING,
+    _key_value,
+    _tuple_pair,
+)
 from log_analyzer.logs.redact.kubernetes import (
     _ENCODED_HINT,
     _ENCODED_SECRET,
@@ -270,6 +275,7 @@ def _rules() -> tuple[_Rule, ...]:
             # "auth" alone is in every "authentication failed": only a key, before its separator.
             narrowing=(r"(?:auth(?:orization)?|cred(?:ential)?s?)\\?[\"']?[ \t]*[:=]",),
         ),
+        _Rule(_TUPLE_PAIR, (), _tuple_pair, narrowing=(_TUPLE_PAIR_NARROWING,)),
         _Rule(_AUTHORIZATION, ("authorization",), _authorization),
         # After the pairs: base64 of user:password under "auth" is counted as Basic credentials.
         _Rule(_ENCODED_SECRET, (), _encoded_secret, (_ENCODED_HINT,)),
