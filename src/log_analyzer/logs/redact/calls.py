@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from log_analyzer.logs.redact.rule import _swap
+from log_analyzer.logs.redact.rule import _Rule, _swap
 from log_analyzer.logs.redact.values import _is_not_secret
 
 _QUOTED = r"\\?\"[^\"\n\\]{0,256}\\?\"|'[^'\n]{0,256}'"
@@ -99,3 +99,6 @@ def _connect_password(match: re.Match[str]) -> tuple[str, str] | None:
     if _is_not_secret(match.group("secret")):
         return None
     return _swap(match, "secret", "password")
+
+
+_CONNECT_RULE = _Rule(_CONNECT_PASSWORD, _CONNECT_HINTS, _connect_password)

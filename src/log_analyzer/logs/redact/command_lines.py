@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from log_analyzer.logs.redact.key_names import _kv_kind
-from log_analyzer.logs.redact.rule import _inside_word, _swap
+from log_analyzer.logs.redact.rule import _inside_word, _Rule, _swap
 from log_analyzer.logs.redact.values import _WORDLIKE, _is_not_secret, _mixed_case_with_digit
 
 # A command line's secret flag: ``--password hunter2``, ``--db-password s3cr3t``, ``--api-key K``,
@@ -240,3 +240,6 @@ def _declared_secret(match: re.Match[str]) -> tuple[str, str] | None:
     if _is_not_secret(match.group(group)):
         return None  # ::add-mask::$TOKEN, unexpanded; ***, masked already
     return _swap(match, group, "secret")
+
+
+_DECLARED_SECRET_RULE = _Rule(_DECLARED_SECRET, _DECLARED_SECRET_HINTS, _declared_secret)

@@ -18,7 +18,7 @@ from log_analyzer.logs.redact.key_names import (
     _kv_kind,
 )
 from log_analyzer.logs.redact.key_value_syntax import _kv_value
-from log_analyzer.logs.redact.rule import _after_escape, _swap
+from log_analyzer.logs.redact.rule import _after_escape, _Rule, _swap
 from log_analyzer.logs.redact.values import (
     _UUID,
     _WORDLIKE,
@@ -233,3 +233,6 @@ def _tuple_pair(match: re.Match[str]) -> tuple[str, str] | None:
     if _is_not_secret(match.group(group)):
         return None
     return _swap(match, group, _kv_kind(match.group("kw"), match.group("prefix")))
+
+
+_TUPLE_PAIR_RULE = _Rule(_TUPLE_PAIR, (), _tuple_pair, narrowing=(_TUPLE_PAIR_NARROWING,))

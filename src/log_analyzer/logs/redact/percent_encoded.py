@@ -16,7 +16,7 @@ from log_analyzer.logs.redact.key_names import (
     _kv_kind,
     _secret_name,
 )
-from log_analyzer.logs.redact.rule import _placeholder, _swap
+from log_analyzer.logs.redact.rule import _placeholder, _Rule, _swap
 from log_analyzer.logs.redact.values import _is_not_secret
 
 # A secret-named pair inside a percent-encoded URL or form (a redirect's encoded query, a
@@ -122,3 +122,6 @@ def _encoded_key(match: re.Match[str]) -> tuple[str, str] | None:
     if named is None or _is_not_secret(_unescaped(match.group("value"))):
         return None
     return _swap(match, "value", _kv_kind(*named))
+
+
+_ENCODED_KEY_RULE = _Rule(_ENCODED_KEY, (), _encoded_key, (_ENCODED_KEY_SHAPE,))

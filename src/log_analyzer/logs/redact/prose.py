@@ -11,13 +11,14 @@ from __future__ import annotations
 import re
 
 from log_analyzer.logs.redact.key_names import (
+    _FOREIGN_PASSWORD_HINTS,
     _FOREIGN_PASSWORD_WORDS,
     _ID_KEY_NAMES,
     _PUBLIC,
     _key_prefix,
     _kv_kind,
 )
-from log_analyzer.logs.redact.rule import _swap
+from log_analyzer.logs.redact.rule import _Rule, _swap
 from log_analyzer.logs.redact.values import (
     _high_entropy,
     _is_not_secret,
@@ -185,3 +186,12 @@ def _quoted_password(match: re.Match[str]) -> tuple[str, str] | None:
     if _is_not_secret(match.group("secret")):
         return None
     return _swap(match, "secret", "password")
+
+
+# After the SQL rule, which reads PASSWORD '...' with its doubled quotes.
+_QUOTED_PASSWORD_RULE = _Rule(
+    _QUOTED_PASSWORD,
+    _FOREIGN_PASSWORD_HINTS,
+    _quoted_password,
+    narrowing=(_QUOTED_PASSWORD_NARROWING,),
+)

@@ -23,19 +23,15 @@ from log_analyzer.logs.redact.blocks import _NEXT_LINE_SHAPE, _NEXT_LINE_VALUE, 
 from log_analyzer.logs.redact.calls import (
     _CALL_HINTS,
     _CALL_PASSWORD,
-    _CONNECT_HINTS,
-    _CONNECT_PASSWORD,
+    _CONNECT_RULE,
     _call_password,
-    _connect_password,
 )
 from log_analyzer.logs.redact.command_lines import (
-    _DECLARED_SECRET,
-    _DECLARED_SECRET_HINTS,
+    _DECLARED_SECRET_RULE,
     _FLAG,
     _FLAG_SHAPE,
     _SHORT_FLAG_HINTS,
     _SHORT_FLAG_PASSWORD,
-    _declared_secret,
     _flag,
     _short_flag_password,
 )
@@ -58,18 +54,12 @@ from log_analyzer.logs.redact.key_bodies import (
     _putty_private,
 )
 from log_analyzer.logs.redact.key_names import (
-    _FOREIGN_PASSWORD_HINTS,
     _GENERIC_KEY_WORDS,
     _SECRET_KEY_HINTS,
     _SECRET_KEY_WORDS,
 )
 from log_analyzer.logs.redact.key_value_syntax import _key_value_pattern
-from log_analyzer.logs.redact.key_values import (
-    _TUPLE_PAIR,
-    _TUPLE_PAIR_NARROWING,
-    _key_value,
-    _tuple_pair,
-)
+from log_analyzer.logs.redact.key_values import _TUPLE_PAIR_RULE, _key_value
 from log_analyzer.logs.redact.kubernetes import (
     _ENCODED_HINT,
     _ENCODED_SECRET,
@@ -89,11 +79,9 @@ from log_analyzer.logs.redact.named_values import (
     _named_value,
 )
 from log_analyzer.logs.redact.percent_encoded import (
-    _ENCODED_KEY,
-    _ENCODED_KEY_SHAPE,
+    _ENCODED_KEY_RULE,
     _ENCODED_PAIR,
     _ENCODED_PAIR_SHAPE,
-    _encoded_key,
     _encoded_pair,
 )
 from log_analyzer.logs.redact.personal import (
@@ -108,11 +96,9 @@ from log_analyzer.logs.redact.personal import (
     _ip,
 )
 from log_analyzer.logs.redact.prose import (
-    _QUOTED_PASSWORD,
-    _QUOTED_PASSWORD_NARROWING,
+    _QUOTED_PASSWORD_RULE,
     _SPACED_SECRET,
     _STATED_PASSWORD,
-    _quoted_password,
     _spaced_secret,
     _stated_password,
 )
@@ -150,14 +136,12 @@ from log_analyzer.logs.redact.urls import (
     _OAUTH_CODE,
     _URL_PASSWORD,
     _URL_PASSWORD_SHAPE,
-    _URL_TOKEN,
-    _URL_TOKEN_SHAPE,
+    _URL_TOKEN_RULE,
     _WEBHOOK,
     _bare_user_password,
     _hook_path,
     _oauth_code,
     _url_password,
-    _url_token,
     _webhook,
 )
 from log_analyzer.logs.redact.vendor_rule import _vendor_rule
@@ -220,7 +204,7 @@ def _rules() -> tuple[_Rule, ...]:
         _Rule(_JWK_MEMBER, ("kty",), _jwk_member),
         _Rule(_HOOK_PATH, ("/hooks/", "/webhook"), _hook_path),
         _Rule(_URL_PASSWORD, (), _url_password, (_URL_PASSWORD_SHAPE,)),
-        _Rule(_URL_TOKEN, (), _url_token, (_URL_TOKEN_SHAPE,)),
+        _URL_TOKEN_RULE,
         _Rule(_BARE_USER_PASSWORD, (), _bare_user_password, (_BARE_USER_PASSWORD_SHAPE,)),
         _Rule(
             re.compile(
@@ -258,9 +242,9 @@ def _rules() -> tuple[_Rule, ...]:
         ),
         # Before the pairs, which would read requests' auth=("u", "pw") as a generic value.
         _Rule(_CALL_PASSWORD, _CALL_HINTS, _call_password),
-        _Rule(_CONNECT_PASSWORD, _CONNECT_HINTS, _connect_password),
+        _CONNECT_RULE,
         # Before the pairs, which would read Azure's "issecret=true]..." as one.
-        _Rule(_DECLARED_SECRET, _DECLARED_SECRET_HINTS, _declared_secret),
+        _DECLARED_SECRET_RULE,
         _Rule(
             _key_value_pattern(_SECRET_KEY_WORDS),
             _SECRET_KEY_HINTS,
@@ -275,7 +259,7 @@ def _rules() -> tuple[_Rule, ...]:
             # "auth" alone is in every "authentication failed": only a key, before its separator.
             narrowing=(r"(?:auth(?:orization)?|cred(?:ential)?s?)\\?[\"']?[ \t]*[:=]",),
         ),
-        _Rule(_TUPLE_PAIR, (), _tuple_pair, narrowing=(_TUPLE_PAIR_NARROWING,)),
+        _TUPLE_PAIR_RULE,
         _Rule(_AUTHORIZATION, ("authorization",), _authorization),
         # After the pairs: base64 of user:password under "auth" is counted as Basic credentials.
         _Rule(_ENCODED_SECRET, (), _encoded_secret, (_ENCODED_HINT,)),
@@ -307,13 +291,7 @@ def _rules() -> tuple[_Rule, ...]:
             _named_setting,
         ),
         _Rule(_SQL_PASSWORD, (), _sql_password, _SQL_SHAPES, _SQL_NARROWING),
-        # After the SQL rule, which reads PASSWORD '...' with its doubled quotes.
-        _Rule(
-            _QUOTED_PASSWORD,
-            _FOREIGN_PASSWORD_HINTS,
-            _quoted_password,
-            narrowing=(_QUOTED_PASSWORD_NARROWING,),
-        ),
+        _QUOTED_PASSWORD_RULE,
         _Rule(
             _COMMAND_PASSWORD,
             _COMMAND_HINTS,
@@ -323,7 +301,7 @@ def _rules() -> tuple[_Rule, ...]:
         ),
         _Rule(_XML_SECRET, (), _xml_secret, _XML_SHAPES),
         _Rule(_ENCODED_PAIR, (), _encoded_pair, (_ENCODED_PAIR_SHAPE,)),
-        _Rule(_ENCODED_KEY, (), _encoded_key, (_ENCODED_KEY_SHAPE,)),
+        _ENCODED_KEY_RULE,
         _Rule(_OAUTH_CODE, ("?code=", "&code=", "#code="), _oauth_code),
         # A card number has no literal to look for: its shape is (a run of 13 to 19 digits).
         _Rule(_CARD, (), _card, (_CARD_SHAPE,)),

@@ -8,7 +8,7 @@ authorization codes in redirect URLs, and Azure Functions' keys given as ``?code
 
 import re
 
-from log_analyzer.logs.redact.rule import _PLACEHOLDER, _placeholder, _swap
+from log_analyzer.logs.redact.rule import _PLACEHOLDER, _placeholder, _Rule, _swap
 from log_analyzer.logs.redact.values import (
     _ENTROPY_BITS,
     _WORDLIKE,
@@ -197,3 +197,6 @@ def _oauth_code(match: re.Match[str]) -> tuple[str, str] | None:
     if _OAUTH_CONTEXT.search(url) is None:
         return None
     return _swap(match, "secret", "oauth_code")
+
+
+_URL_TOKEN_RULE = _Rule(_URL_TOKEN, (), _url_token, (_URL_TOKEN_SHAPE,))
