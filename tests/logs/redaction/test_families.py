@@ -146,3 +146,8 @@ def test_connection_passwords(text: str, expected: str) -> None:
 )
 def test_separators_of_code(text: str, expected: str) -> None:
     assert redact(text).text == expected
+
+
+def test_a_pair_after_a_colon_is_no_typed_declaration() -> None:
+    """``token: ttl=30``: the colon's value is the pair, read whole as before."""
+    assert redact("token: expires_in=3600").text == "token: [REDACTED:token]"

@@ -107,10 +107,11 @@ def _kv_value(match: re.Match[str]) -> _Found | None:
 _SPACE = r"[ \t\N{NO-BREAK SPACE}\N{NARROW NO-BREAK SPACE}]*"
 # Go's ":=", LDIF's "::" before base64 (userPassword:: e1NTSEF9...), and a typed declaration's
 # type before its "=" (let token: &str = "...", val password: String = "...", apiKey: string =
-# "...", password: str = "..."); the type is at most 40 characters, so the scan stays short.
+# "...", password: str = "...": spaces around its "=", which logfmt's "token: ttl=30" has not);
+# the type is at most 40 characters, so the scan stays short.
 _TYPE = r"&?(?:'[a-z]+[ \t]+)?[A-Za-z_][\w.:]{0,40}(?:<[\w, ]{0,40}>)?\??"
 _SEPARATOR = (
-    rf"(?P<sep>{_SPACE}(?::=|::(?=[ \t])|:[ \t]*{_TYPE}[ \t]*=(?![=>])|=>|:"
+    rf"(?P<sep>{_SPACE}(?::=|::(?=[ \t])|:[ \t]*{_TYPE}[ \t]+=(?=[ \t])|=>|:"
     rf"|\N{{FULLWIDTH COLON}}|=(?![ \t]+[A-Za-z0-9_.-]+=[^\s=\\])){_SPACE}"
     r"(?:(?:\r?\n|(?:\\r)?\\n)[ \t]*(?=\\{0,3}\"))?)"
 )
