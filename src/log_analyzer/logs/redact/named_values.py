@@ -67,16 +67,18 @@ _NAMED_SETTING = re.compile(
     + r"|(?<![A-Za-z0-9_])(?i:setenvironmentvariable|define|setenv|setproperty|setdefault|set"
     r"|put|setitem|setvalue)\([ \t]*[\"'](?P<call>[\w.-]{1,128})[\"'][ \t]*,[ \t]*"
     + _QUOTED.format("call")
-    + r"|(?<![\w-])(?i:setx)(?:\.exe)?[ \t]+(?P<setx>[\w.-]{1,128})[ \t]+"
+    # (and the fish shell's set -x NAME value, set -gx, set -Ux: an exported variable)
+    + r"|(?<![\w-])(?:(?i:setx)(?:\.exe)?|set(?:[ \t]+-[A-Za-z]{1,4}){1,3})"
+    r"[ \t]+(?P<setx>[\w.-]{1,128})[ \t]+"
     + r"(?:"
     + _QUOTED.format("setx")
-    + r"|(?P<setx_bare>[^\s\"'/][^\s\"']*))"
+    + r"|(?P<setx_bare>[^\s\"'/;][^\s\"';]*))"
     + r"|environ\[[ \t]*[\"'](?P<environ>[\w.-]{1,128})[\"'][ \t]*\][ \t]*=[ \t]*"
     + _QUOTED.format("environ")
 )
 
 _NAMED_SETTING_HINTS = (
-    "setenvironmentvariable", "setx", "environ[", "define(", "setenv(", "set(", "put(",
+    "setenvironmentvariable", "setx", "environ[", "define(", "setenv(", "set(", "put(", "set -",
     "setproperty(", "setdefault(", "setitem(", "setvalue(",
 )  # fmt: skip
 
