@@ -32,6 +32,14 @@ LOKI_URL = "http://loki.test:3100"
 # with logql.quote, so that every test comparing a query's text checks the quoting too.
 SEVERE_LOGQL = (
     '|~ "(?i)(error|eror|warn|fail|exception|panic|fatal|crit|emerg|alert\\\\])'
+    "|(?-i:[Uu]ncaught|[Uu]nhandled|[Ss]egmentation fault|core dumped"
+    "|\\\\bSIG(?:SEGV|ABRT|BUS|ILL|KILL)\\\\b|\\\\b[Kk]illed\\\\b|(?:OOM|oom).?[Kk]ill"
+    "|[Oo]ut of memory|terminate called"
+    "|[Ee]xit(?:ed)?(?: with)?[ _]?(?:[Ss]tatus|[Cc]ode)\\\\W{0,3}[1-9]"
+    "|BackOff|ErrImagePull|Evicted"
+    "|[Tt]imed out|deadline exceeded|i/o timeout|[Cc]onnection (?:refused|reset)"
+    "|[Nn]o space left|[Tt]oo many open files|[Pp]ermission denied|[Rr]ead-only file system"
+    "|[Cc]annot allocate memory|[Nn]o route to host|[Nn]etwork is unreachable)"
     '|\\"level\\\\\\\\{0,3}\\" ?: ?[4-9]\\\\d[,} ]'
     '|\\"s\\\\\\\\{0,3}\\" ?: ?\\\\\\\\{0,3}\\"[EFW]\\\\\\\\{0,3}\\"'
     "|[\\\\dCZ\\\\]] \\\\[[EWFC]\\\\] "
@@ -47,7 +55,10 @@ SEVERE_LOGQL = (
     "|1(?:[048][04-8]|[15][2-6]|[26][0-489]|[37][0-26-9]))(?:>|\\\\\\\\{1,3}u003e)"
     "|\\\\[[EWC] \\\\d"
     "|(?:ERRO|FATA|PANI)\\\\[\\\\d+\\\\] "
-    '|\\\\d[\\\\d/:.TZ+ -]{3,34}(?:[AP]M)? (?:ERRO|FATA|PANI|ERR|WRN|FTL|PNC) )"'
+    "|\\\\d[\\\\d/:.TZ+ -]{3,34}(?:[AP]M)? (?:ERRO|FATA|PANI|ERR|WRN|FTL|PNC) "
+    '|(?-i:(?:[a-z_][a-z0-9_]*\\\\.)+[A-Z]\\\\w*(?:: |:?(?:$|\\\\\\\\+n|\\\\\\\\*\\"))'
+    '|[A-Z][a-z]+(?:[A-Z][a-z]+)*(?:[A-Z][a-z]+(?:$|\\\\\\\\+n|\\\\\\\\*\\")'
+    '|(?:Exit|Interrupt|Iteration): )))"'
 )
 LLAMA_URL = "http://llama.test:8080"
 METRIC_RANGE = r"/loki/api/v1/query_range\?(.*&)?step="

@@ -30,6 +30,13 @@ if TYPE_CHECKING:  # for annotations only: worker processes import this module, 
 
 SEVERE_PATTERN = (
     r"(?i)(error|eror|warn|fail|exception|panic|fatal|crit|emerg|alert\])"
+    r"|(?-i:[Uu]ncaught|[Uu]nhandled|[Ss]egmentation fault|core dumped"
+    r"|\bSIG(?:SEGV|ABRT|BUS|ILL|KILL)\b|\b[Kk]illed\b|(?:OOM|oom).?[Kk]ill|[Oo]ut of memory"
+    r"|terminate called|[Ee]xit(?:ed)?(?: with)?[ _]?(?:[Ss]tatus|[Cc]ode)\W{0,3}[1-9]"
+    r"|BackOff|ErrImagePull|Evicted|[Tt]imed out|deadline exceeded|i/o timeout"
+    r"|[Cc]onnection (?:refused|reset)|[Nn]o space left|[Tt]oo many open files"
+    r"|[Pp]ermission denied|[Rr]ead-only file system|[Cc]annot allocate memory"
+    r"|[Nn]o route to host|[Nn]etwork is unreachable)"
     r'|"level\\{0,3}" ?: ?[4-9]\d[,} ]|"s\\{0,3}" ?: ?\\{0,3}"[EFW]\\{0,3}"'
     r"|[\dCZ\]] \[[EWFC]\] "
     r'|(?:^|"log\\{0,3}" ?: ?\\{0,3}")'
@@ -42,11 +49,22 @@ SEVERE_PATTERN = (
     r"|1(?:[048][04-8]|[15][2-6]|[26][0-489]|[37][0-26-9]))(?:>|\\{1,3}u003e)"
     r"|\[[EWC] \d"
     r"|(?:ERRO|FATA|PANI)\[\d+\] "
-    r"|\d[\d/:.TZ+ -]{3,34}(?:[AP]M)? (?:ERRO|FATA|PANI|ERR|WRN|FTL|PNC) )"
+    r"|\d[\d/:.TZ+ -]{3,34}(?:[AP]M)? (?:ERRO|FATA|PANI|ERR|WRN|FTL|PNC) "
+    r'|(?-i:(?:[a-z_][a-z0-9_]*\.)+[A-Z]\w*(?:: |:?(?:$|\\+n|\\*"))'
+    r'|[A-Z][a-z]+(?:[A-Z][a-z]+)*(?:[A-Z][a-z]+(?:$|\\+n|\\*")|(?:Exit|Interrupt|Iteration): )))'
 )
 """The default selection of errors and warnings, as an RE2 regex over the raw line.
 
-Level words anywhere in the line (log15 writes ``eror``), a klog severity prefix
+Level words anywhere in the line (log15 writes ``eror``); the words of a crash or a failed call
+that a program writes with no level at all, as runtimes, shells, the kernel, the C library and
+Go write them (the first letter in either case, the rest as they write it): a kill
+(``Killed``, ``signal: killed``, ``OOMKilled``, ``Out of memory: Killed process``), a native
+crash (``Segmentation fault``, ``core dumped``, ``SIGSEGV``, ``terminate called after
+throwing``), an exit with a status other than 0 (``exit status 137``, ``exited with code 1``,
+``"exitCode":2``), a container's restart reasons (``CrashLoopBackOff``, ``ErrImagePull``,
+``Evicted``), an uncaught or unhandled exception, and the errno texts of a failed call
+(``connection refused``, ``no space left on device``, ``i/o timeout``, ``context deadline
+exceeded``, ...); a klog severity prefix
 (``E1123 14:02:03.123456 ...``), and the levels that are no word: pino's and bunyan's numbers
 (``"level":50``; 40 and up are warnings and worse), MongoDB's ``"s":"E"`` (its letters F, E
 and W) and the plain prefixes that `log_analyzer.logs.levels` reads as a warning or worse:
@@ -63,7 +81,13 @@ and W) and the plain prefixes that `log_analyzer.logs.levels` reads as a warning
   (``2026-12-04 14:02:03.123 [E] ...``);
 * the abbreviations of Go's console loggers: logrus' on a terminal (``ERRO[0005] ...``), and
   after a time charmbracelet/log's (``2026/12/04 14:02:03 ERRO ...``) and zerolog's (``9:41AM
-  WRN ...``, ``ERR``, ``FTL``, ``PNC``).
+  WRN ...``, ``ERR``, ``FTL``, ``PNC``);
+* a Python exception's line, the last of a traceback, whose class names no error word: a
+  dotted module and a class (``elastic_transport.ConnectionTimeout: Connection timed out``,
+  ``django.http.response.Http404``), or a class of two or more capitalised words alone on the
+  line (``KeyboardInterrupt``, ``StopIteration``) or, for Python's exits and interrupts, with
+  its message (``SystemExit: 3``). A capitalised key and its value (``LogLevel: info``) is
+  none.
 
 Each prefix counts at the start of the line and at the start of a wrapped line
 (`log_analyzer.logs.wrappers`): after a CRI runtime's ``<time> stderr F ``, and after a

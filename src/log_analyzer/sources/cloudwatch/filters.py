@@ -37,6 +37,13 @@ from log_analyzer.sources.base import SEVERE_PATTERN, LineFilter
 
 _KNOWN_SEVERE = (
     r"(?i)(error|eror|warn|fail|exception|panic|fatal|crit|emerg|alert\])"
+    r"|(?-i:[Uu]ncaught|[Uu]nhandled|[Ss]egmentation fault|core dumped"
+    r"|\bSIG(?:SEGV|ABRT|BUS|ILL|KILL)\b|\b[Kk]illed\b|(?:OOM|oom).?[Kk]ill|[Oo]ut of memory"
+    r"|terminate called|[Ee]xit(?:ed)?(?: with)?[ _]?(?:[Ss]tatus|[Cc]ode)\W{0,3}[1-9]"
+    r"|BackOff|ErrImagePull|Evicted|[Tt]imed out|deadline exceeded|i/o timeout"
+    r"|[Cc]onnection (?:refused|reset)|[Nn]o space left|[Tt]oo many open files"
+    r"|[Pp]ermission denied|[Rr]ead-only file system|[Cc]annot allocate memory"
+    r"|[Nn]o route to host|[Nn]etwork is unreachable)"
     r'|"level\\{0,3}" ?: ?[4-9]\d[,} ]|"s\\{0,3}" ?: ?\\{0,3}"[EFW]\\{0,3}"'
     r"|[\dCZ\]] \[[EWFC]\] "
     r'|(?:^|"log\\{0,3}" ?: ?\\{0,3}")'
@@ -49,12 +56,11 @@ _KNOWN_SEVERE = (
     r"|1(?:[048][04-8]|[15][2-6]|[26][0-489]|[37][0-26-9]))(?:>|\\{1,3}u003e)"
     r"|\[[EWC] \d"
     r"|(?:ERRO|FATA|PANI)\[\d+\] "
-    r"|\d[\d/:.TZ+ -]{3,34}(?:[AP]M)? (?:ERRO|FATA|PANI|ERR|WRN|FTL|PNC) )"
+    r"|\d[\d/:.TZ+ -]{3,34}(?:[AP]M)? (?:ERRO|FATA|PANI|ERR|WRN|FTL|PNC) "
+    r'|(?-i:(?:[a-z_][a-z0-9_]*\.)+[A-Z]\w*(?:: |:?(?:$|\\+n|\\*"))'
+    r'|[A-Z][a-z]+(?:[A-Z][a-z]+)*(?:[A-Z][a-z]+(?:$|\\+n|\\*")|(?:Exit|Interrupt|Iteration): )))'
 )
 """The default selection this module's narrowing was written for (see `severe_regex`)."""
-_SEVERE_WORDS = (
-    "error", "eror", "warn", "fail", "exception", "panic", "fatal", "crit", "emerg", "alert"
-)  # fmt: skip
 _SEVERE_JSON = (
     # "level\\{0,3}" ?: ?[4-9]\d[,} ]: the quotes, backslashes and spaces around the colon as
     # any one to five characters
@@ -67,8 +73,36 @@ quotes, no spaces: CloudWatch's regex takes neither)."""
 
 
 def _cases(word: str) -> str:
-    """``word`` in either case, letter by letter (``[Ee][Rr][Rr]``): no flags in CloudWatch."""
-    return "".join(f"[{c.upper()}{c}]" for c in word)
+    """``word`` in either case, letter by letter (``[Ee][Rr][Rr]``): no flags in CloudWatch.
+
+    A space stands for any character, other punctuation for itself.
+    """
+    return "".join(f"[{c.upper()}{c}]" if c.isalpha() else "." if c == " " else c for c in word)
+
+
+_SEVERE_WORDS = (
+    # The level words, each by a part in either case: error and eror hold "ror", exception
+    # "cept", emerg "merg", and alert\] "rt]"; "fata" and "pani" hold Go's abbreviations too
+    *(_cases(part) for part in ("ror", "warn", "fail", "cept", "pani", "fata", "crit", "merg")),
+    f"{_cases('rt')}\\]",
+    # The words of a crash or a failed call (first letters in either case), each by a part
+    # written as the pattern writes it; a space stands for any character (no spaces in
+    # CloudWatch's regex)
+    "[Uu]n[ch]a", "[Ss]egmentation", "core.dump", "SIG[SABIK][EBUIL]", "[Kk]ill", "of.memory",
+    "ate.called", "[Ee]xit", "BackOff", "ErrImage", "Evicted", "imed.out", "ne.exceeded",
+    "o.timeout", "onnection.re[fs]", "space.left", "many.open", "on.denied", "ad-only",
+    "te.memory", "to.host", "unreachable",
+    # An exception's name opening the line, at its start, after a runtime's ``stderr F`` or
+    # after a shipper's ``"log":"`` (3 to 11 characters after ``log``): a dotted module or a
+    # word, and a capital after lowercase letters (``elastic_transport.ConnectionTimeout``,
+    # ``KeyboardInterrupt``)
+    *(
+        f"{before}[A-Za-z_][a-z0-9_.]+[A-Z]"
+        for before in ("^", "[RrTt].[FPfp].", f"{_cases('log')}.{{3,11}}")
+    ),
+)  # fmt: skip
+"""What `SEVERE_PATTERN` matches anywhere in the line (besides the prefixes below), widened to
+what a filter-pattern regex can hold."""
 
 
 _SYSLOG_SEVERE = (
@@ -81,19 +115,20 @@ _SEVERE_PREFIXES = (
     # ^\d+:[XCSM] ... # : Redis's warning; its spaces as any characters
     "^[0-9]+:[XCSMxcsm].+#",
     # ^\d+:signal-handler \(\d+\)  and  ^\[\d+\] ... # : Redis's signal handler, Redis 2.8's
-    f"^[0-9]+:{_cases('signal')}",
+    f"^[0-9]+:{_cases('sig')}",
     "^\\[[0-9]+\\].+#",
     # ^\d{4}-\d\d-\d\dT[\d:.]+(?:Z|[+-]\d\d:?\d\d) [EWF] : MongoDB's text log
-    "^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9:.]+[Zz+-][0-9:]{0,5}.[EWFewf].",
+    "^[0-9-]{10}[Tt][0-9:.+Zz-]+.[EWFewf].",
     # ^<...>: no < or > in a filter-pattern regex either, so any character stands in
     *(f"^.{priority}." for priority in _SYSLOG_SEVERE),
     # ^\[[EWC] \d and [\dCZ\]] \[[EWFC]\] : a level's initial in brackets
     "^\\[[EWCewc].[0-9]",
     "\\[[EWFCewfc]\\]",
     # ^(?:ERRO|FATA|PANI)\[\d+\]  and  ^\d[...] (?:ERRO|FATA|PANI|ERR|WRN|FTL|PNC) : Go's
-    # console loggers; whatever stands between the leading digit and the level as ".*"
-    *(f"^{_cases(word)}\\[" for word in ("erro", "fata", "pani")),
-    *(f"^[0-9].*{_cases(word)}" for word in ("err", "fata", "pani", "wrn", "ftl", "pnc")),
+    # console loggers (FATA and PANI are among the words above); whatever stands between the
+    # leading digit and the level as ".*"
+    f"^{_cases('erro')}\\[",
+    *(f"^[0-9].*{_cases(word)}" for word in ("err", "wrn", "ftl", "pnc")),
     # The same prefixes inside a wrapper. Each holds a digit within its first six characters
     # (``E0314``, ``<3>``, Docker's ``\u003c3``, ``[E 2603``, ``ERRO[0005]``, a time), and
     # a filter-pattern regex has neither groups nor ``<``: so a digit that near the wrapper's
@@ -165,8 +200,7 @@ def severe_regex() -> str | None:
     """
     if SEVERE_PATTERN != _KNOWN_SEVERE:
         return None
-    words = [_cases(word) for word in _SEVERE_WORDS]
-    return "|".join([*words, "^[EWFewf][0-9]{4}", *_SEVERE_JSON, *_SEVERE_PREFIXES])
+    return "|".join([*_SEVERE_WORDS, "^[EWFewf][0-9]{4}", *_SEVERE_JSON, *_SEVERE_PREFIXES])
 
 
 def pattern_regex(pattern: str) -> str | None:
