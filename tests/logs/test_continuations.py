@@ -229,6 +229,13 @@ def test_parts_written_seconds_apart_are_one_line(wrap: Wrap) -> None:
             ],
             id="not-a-continuation",
         ),
+        pytest.param(
+            [
+                (_POD, _S, '{"level":"debug","msg":"heartbeat sent"}'),
+                (_POD, _S + 1, "Traceback (most recent call last):"),
+            ],
+            id="a-trace-after-a-json-line",  # a structured logger's trace is inside its object
+        ),
     ],
 )
 def test_lines_that_are_not_one_event_are_not_joined(rows: list[Row]) -> None:
@@ -302,3 +309,17 @@ def test_a_line_that_holds_a_record_normalizing_reads_through_is_handed_on_as_it
     out, joined = regroup_events(rows)[:2]
     assert (_lines(out), joined) == ([three_deep, "INFO next order"], 0)
     assert normalize_rows(out) == normalize_rows(rows)
+
+
+def test_an_uncaught_traceback_after_a_json_line_is_an_event_of_its_own() -> None:
+    lines = [
+        '{"level":"debug","msg":"heartbeat sent"}',
+        "Traceback (most recent call last):",
+        '  File "/app/refresh.py", line 61, in <module>',
+        "    asyncio.run(refresh(user))",
+        "httpx.PoolTimeout",
+    ]
+    rows: list[Row] = [(_POD, _S + n, line) for n, line in enumerate(lines)]
+    out, joined = regroup_events(rows)[:2]
+    assert joined == 3
+    assert [line for _, _, line in out] == [lines[0], "\n".join(lines[1:])]

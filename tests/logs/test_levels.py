@@ -365,6 +365,11 @@ def message_and_level(line: str) -> tuple[str, Level | None]:
         ),
         pytest.param("# heading", None, None, id="markdown-heading"),
         pytest.param("price #1 today", None, None, id="number-sign"),
+        # the interpreter's report of an uncaught exception: an error with no level word
+        pytest.param(
+            "Traceback (most recent call last):", None, Level.ERROR, id="python-traceback"
+        ),
+        pytest.param("see the Traceback (most recent call last): below", None, None, id="quoted"),
     ],
 )
 def test_plain_prefix(line: str, message: str | None, level: Level | None) -> None:

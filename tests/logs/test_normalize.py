@@ -750,7 +750,9 @@ def test_chained_python_tracebacks_are_one_entry_blank_lines_included(sentence: 
     assert joined == 9
     assert [line for _, _, line in out] == ["\n".join(lines[:10]), "INFO next task"]
     first, _ = normalize_rows(out)
-    assert first.level is Level.UNKNOWN  # not DEBUG for the "trace" in the frame's path
+    # An error, as an uncaught exception's traceback is (not DEBUG for the "trace" in the
+    # frame's path)
+    assert first.level is Level.ERROR
 
 
 @pytest.mark.parametrize(

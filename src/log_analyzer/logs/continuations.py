@@ -34,6 +34,10 @@ _GO_FRAME = re.compile(r"(?:created by \S|(?:[\w.-]+/)*[\w-]+\.[\w.*()$\[\]-]*\(
 _INDENTED = re.compile(r"\s{2,}\S")
 _NAMED = re.compile(r"[A-Za-z_][\w.]*(?::|$)")  # UploadFailed: ..., or KeyboardInterrupt
 _CHAINING = re.compile(r"During handling of the above|The above exception was the direct cause")
+# A structured logger writes an event's trace inside its object (structlog's ``exception``, a
+# Logback encoder's ``stack_trace``, zap's ``stacktrace``): a trace after a JSON line is another
+# event, such as an uncaught exception the interpreter printed beside a JSON log line.
+_JSON_OBJECT = re.compile(r"\s*\{.*\}\s*\Z", re.DOTALL)
 _RAISED = re.compile(r"[\w.$]+(?:Error|Exception|Warning|Exit|Interrupt)\b")
 
 
@@ -113,7 +117,7 @@ def _join(lines: Lines, replaced: dict[int, str], dropped: set[int], whole: set[
     texts, times = lines.texts, lines.times
     joined: dict[int, list[str]] = {}
     head = previous = -1
-    in_traceback = in_goroutine = chained = after_frame = False
+    in_traceback = in_goroutine = chained = after_frame = structured = False
     for index, line in enumerate(texts):
         near = previous >= 0 and times[index] - times[previous] <= JOIN_WITHIN_NS
         blank = not line.strip()
@@ -122,12 +126,16 @@ def _join(lines: Lines, replaced: dict[int, str], dropped: set[int], whole: set[
         raised = in_traceback and (
             _RAISED.match(line) is not None or (after_frame and _NAMED.match(line) is not None)
         )
-        continues = near and (
-            _CONTINUATION.match(line) is not None
-            or indented
-            or raised
-            or (in_goroutine and _GO_FRAME.match(line) is not None)
-            or (chained and blank)
+        continues = (
+            near
+            and not structured
+            and (
+                _CONTINUATION.match(line) is not None
+                or indented
+                or raised
+                or (in_goroutine and _GO_FRAME.match(line) is not None)
+                or (chained and blank)
+            )
         )
         after_frame = continues and indented
         if continues:
@@ -142,6 +150,7 @@ def _join(lines: Lines, replaced: dict[int, str], dropped: set[int], whole: set[
                 chained = _CHAINING.match(line) is not None
         else:
             head = index
+            structured = _JSON_OBJECT.match(line) is not None
             in_traceback = line.startswith("Traceback (")
             in_goroutine = line.startswith("goroutine ")
             chained = False

@@ -4,7 +4,8 @@ A structured line names it in a field (``level``, ``severity``, bunyan's numbers
 ``s``); a plain line in the prefix its library writes before the message (a timestamp and a
 level word, a klog header, Celery's bracket, a letter or a sign such as MongoDB's ``E``, Redis's
 ``#`` or a syslog priority ``<3>``), or else as a level word standing alone in its first 200
-characters.
+characters. A line that opens a Python traceback (``Traceback (most recent call last):``) is an
+error: the interpreter writes one for an exception nothing caught, with no level of its own.
 """
 
 from __future__ import annotations
@@ -81,6 +82,7 @@ _PREFIX_WORDS = {**_LEVEL_WORDS, "log": Level.INFO}
 _REDIS = {".": Level.DEBUG, "-": Level.DEBUG, "*": Level.INFO, "#": Level.WARN}
 # Syslog severities 0 to 7: emerg, alert, crit, err, warning, notice, info, debug.
 _SYSLOG = (Level.FATAL,) * 3 + (Level.ERROR, Level.WARN, Level.INFO, Level.INFO, Level.DEBUG)
+_TRACEBACK = "Traceback (most recent call last):"
 _LEVEL_HINTS = (
     "FATAL", "PANIC", "CRIT", "EMERG", "ERR", "SEVERE", "WARN", "INFO", "NOTICE", "DEBUG", "TRACE"
 )  # fmt: skip
@@ -250,6 +252,8 @@ def plain_prefix(head: str) -> tuple[int, Level | None]:
 
 
 def _plain_level(text: str) -> Level | None:
+    if text.startswith(_TRACEBACK):  # Python's report of an exception nothing caught
+        return Level.ERROR
     # Searching the level regex over every line is slow; most lines hold none of the words, and
     # no match can start before the first of these prefixes, found with cheap substring scans.
     head = text[:200].upper()
