@@ -45,8 +45,10 @@ from log_analyzer.sources.base import (
     Window,
 )
 
-LEAD_SECONDS = 120
-"""The window just before an onset where its cause is looked for."""
+LEAD_SECONDS = 300
+"""The window just before an onset where its cause is looked for: five minutes, as a cause is
+often logged minutes before the errors it brings (pods restarted onto upgraded nodes start with
+a smaller limit and run out of it under load; in the baseline the change was what is usual)."""
 BASELINE_SECONDS = 600
 """The window before that, for what is usual."""
 FINE_STEP_SECONDS = 10
