@@ -11,6 +11,7 @@ import pytest
 from log_analyzer.eval.golden import GOLDEN, WINDOW_START, golden
 from log_analyzer.eval.incident import SEVERE_LEVELS, Generated, Incident, Kind, generate
 from log_analyzer.eval.shapes import json_shape, spring_chain_shape
+from log_analyzer.eval.unleveled import UNLEVELED
 from log_analyzer.logs.regex import compile_re2
 from log_analyzer.sources.base import SEVERE_PATTERN
 
@@ -218,3 +219,21 @@ def test_a_masked_cause_shares_its_template_with_the_harmless_lines_before_it() 
     shapes = {re.sub(r"\d+", "#", line.split("msg=")[1]) for line in applied}
     assert len(shapes) == 1  # one wording: only the numbers tell the cut from the usual
     assert g.cause_lines[0] in applied and "requests_per_unit=5 " in g.cause_lines[0]
+
+
+@pytest.mark.parametrize("incident", UNLEVELED, ids=lambda i: i.name)
+def test_unleveled_failures_are_fetched_by_the_default_filter_and_their_causes_are_not(
+    incident: Incident,
+) -> None:
+    g = generated(incident)
+    test = compile_re2(SEVERE_PATTERN).search
+    unleveled = {
+        i for i, kind in enumerate(incident.kinds) if kind.level == "unknown" and kind.marker
+    }
+    assert unleveled
+    markers = {incident.kinds[i].marker or "" for i in unleveled}
+    lines = [g.entries[i][3] for i in in_window(g) if g.kinds[i] in unleveled]
+    # the line of each failure that holds its marker has no level word, yet it is fetched
+    telling = [line for line in lines if any(marker in line for marker in markers)]
+    assert telling and all(test(line) for line in telling)
+    assert not any(test(line) for line in g.cause_lines)

@@ -12,6 +12,7 @@ from log_analyzer.eval.failures import FAILURES
 from log_analyzer.eval.hidden import HIDDEN
 from log_analyzer.eval.incident import Incident
 from log_analyzer.eval.outshone import OUTSHONE
+from log_analyzer.eval.unleveled import UNLEVELED
 from log_analyzer.eval.wrapped import WRAPPED
 
 GOLDEN: tuple[Incident, ...] = (
@@ -23,6 +24,7 @@ GOLDEN: tuple[Incident, ...] = (
     *WRAPPED,
     *ELSEWHERE,
     *DISGUISED,
+    *UNLEVELED,
 )
 WINDOW_START = datetime(2025, 6, 2, 14, 0, tzinfo=UTC)
 """Where every golden window starts: a fixed past moment, so that runs are repeatable."""

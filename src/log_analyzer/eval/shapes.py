@@ -108,6 +108,29 @@ def python_last_shape(logger: str, before: Sequence[str]) -> Shape:
     return write
 
 
+def uncaught_python_shape(before: Sequence[str]) -> Shape:
+    """An exception nothing caught: the interpreter's traceback, with no logging line before it.
+
+    The message is the traceback's last line (``httpx.PoolTimeout``), written after ``before``
+    (``Traceback (most recent call last):`` and the frames); every line carries no level.
+    """
+
+    def write(ts_ns: int, level: str, message: str) -> Written:
+        first, *rest = (*before, message)
+        return ((level, first), *((CONTINUATION_LEVEL, line) for line in rest))
+
+    return write
+
+
+def golog_shape() -> Shape:
+    """Go's standard ``log`` package: ``2025/06/02 14:05:00 message``, no level at all."""
+
+    def write(ts_ns: int, level: str, message: str) -> Written:
+        return ((level, f"{_moment(ts_ns):%Y/%m/%d %H:%M:%S} {message}"),)
+
+    return write
+
+
 def go_panic_shape(stack: Sequence[str]) -> Shape:
     """A Go runtime crash: its first line, then the goroutine dump, one entry a line."""
 
