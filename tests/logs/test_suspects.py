@@ -479,3 +479,27 @@ def test_a_number_that_changed_scores_as_a_new_template_with_its_own_reason() ->
     held = "a number changed just before it (its 19 lines before held it alike)"
     assert suspect.reasons[1] == held
     assert suspect.score == 3.0 + 3.0
+
+
+def test_a_trace_the_window_fetched_a_line_of_counts_that_lines_pattern() -> None:
+    # Read whole before the onset, an uncaught traceback is one event named by its header; the
+    # window's filter fetched only its last line, 450 times: the trace is not rare.
+    source = "recs-refresher-6ltff8wxk-wktww/recs-refresher"
+    trace = "Traceback (most recent call last):"
+    example = f'{trace}\n  File "/app/recs/refresh.py", line 61, in <module>\nhttpx.PoolTimeout'
+    crashes = Change(trace, Level.ERROR, "new", ONSET, ONSET + 2 * S, 2, 0, example, (source,))
+    reload = Change("settings reloaded: http_pool_max_connections=<NUM>", Level.INFO, "new",
+                    ONSET, ONSET, 1, 0, "settings reloaded: http_pool_max_connections=4",
+                    (source,))  # fmt: skip
+    last = pattern("P1", "httpx.PoolTimeout", level=Level.UNKNOWN, count=450, at=2, source=source)
+    stale = pattern("P2", "recommendations for user <NUM> are stale", count=600, at=2,
+                    source="recs-api-tn6sn42t2-nnwc8/recs-api")  # fmt: skip
+    ranked = rank_suspects([last, stale], [reload, crashes], [ONSET])
+    crashed = next(s for s in ranked if s.text == trace)
+    assert not any(reason.startswith("rare") for reason in crashed.reasons)
+    assert ranked[0].text == reload.template
+    # From another source, the same last line is another program's: the trace stays rare.
+    elsewhere = pattern("P1", "httpx.PoolTimeout", level=Level.UNKNOWN, count=450, at=2)
+    ranked = rank_suspects([elsewhere, stale], [reload, crashes], [ONSET])
+    crashed = next(s for s in ranked if s.text == trace)
+    assert any(reason.startswith("rare") for reason in crashed.reasons)

@@ -1,7 +1,9 @@
 """The candidates for a suspect: every pattern, and every change no pattern holds.
 
 A change found before an onset is matched to the window's pattern of the same message, however
-each was masked (:func:`shape`); :mod:`log_analyzer.logs.suspects` scores the candidates.
+each was masked (:func:`shape`); one no pattern holds counts its lines before the onset, or, if
+the window fetched a line of it (a trace's last line), that line's pattern's.
+:mod:`log_analyzer.logs.suspects` scores the candidates.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from dataclasses import dataclass
 from log_analyzer.logs.changes import Change
 from log_analyzer.logs.condense import Pattern
 from log_analyzer.logs.levels import Level
+from log_analyzer.logs.masking import mask_message
 from log_analyzer.logs.services import names_in, service_names
 
 # A placeholder with what masking may leave stuck to it: the letters before it (an id's hex
@@ -62,6 +65,9 @@ def candidates_of(patterns: Sequence[Pattern], changes: Sequence[Change]) -> lis
             candidate.change = change
             candidate.first_ns = min(candidate.first_ns, change.first_ns)
         else:
+            # An event the window's filter fetched a line of: as many as that line's pattern.
+            seen = _trace_line_pattern(change, by_shape)
+            count = max(change.recent, seen.count) if seen is not None else change.recent
             found.append(
                 Candidate(
                     None,
@@ -69,12 +75,29 @@ def candidates_of(patterns: Sequence[Pattern], changes: Sequence[Change]) -> lis
                     change.level,
                     change.sources,
                     change.first_ns,
-                    change.recent,
+                    count,
                     True,
                     change,
                 )
             )
     return found
+
+
+def _trace_line_pattern(change: Change, by_shape: dict[str, Pattern]) -> Pattern | None:
+    """The window's pattern of a line of the event ``change`` is, from the same source.
+
+    The lines before an onset are read whole, so a trace is one event there, its template its
+    head (and exception); the window's line filter may have fetched only some of its lines (an
+    uncaught ``httpx.PoolTimeout`` without its ``Traceback (most recent call last):``), each a
+    pattern of its own, whose count is then how often the window holds the event. The head
+    line is tried first, then the others from the last.
+    """
+    head, *rest = change.example.splitlines() or [""]
+    for line in (head, *reversed(rest)):
+        pattern = by_shape.get(shape(mask_message(line.strip())))
+        if pattern is not None and set(pattern.sources) & set(change.sources):
+            return pattern
+    return None
 
 
 def shape(template: str) -> str:
