@@ -72,6 +72,11 @@ def test_skeleton_is_never_coarser_than_masking_on_digit_values() -> None:
     [
         pytest.param("node-17", "node-<NUM>", id="word-id"),
         pytest.param("ssh2", "ssh2", id="code-word"),
+        # a hex id that opens with letters is an id, not a word and a number
+        pytest.param("fdbd9461", "<HEX>", id="hex-id-opening-with-letters"),
+        pytest.param("(abcdefa1)", "(<HEX>)", id="hex-id-one-digit-in-brackets"),
+        pytest.param("cafe12", "cafe<NUM>", id="short-hex-letters-and-a-number"),
+        pytest.param("node1234", "node<NUM>", id="a-word-not-hex"),
         pytest.param("/data/rand4/part-00541.", "/data/rand4/part-<NUM>.", id="path-in-part"),
         pytest.param("(10.0.0.1)", "(<IP>)", id="ip-in-brackets"),
     ],

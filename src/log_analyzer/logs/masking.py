@@ -151,6 +151,7 @@ _SIMPLE = re.compile(
     r"|(?P<ip>\d{1,3}(?:\.\d{1,3}){3})|(?P<word>[A-Za-z][A-Za-z_]*?)(?P<sep>[-_.]?)(?P<id>-?\d+))"
     r"(?P<post>[)\]}.,;:'\"!?]*)"
 )
+_HEX_LETTERS = re.compile(r"[a-fA-F]+")
 _SIMPLE_PLACEHOLDER = {"num": "<NUM>", "ipport": "<IP:PORT>", "ip": "<IP>"}
 # A whole whitespace-free token that holds a digit. It only starts where a token does: written
 # as plain \S*\d\S*, every position inside a token without a digit would be tried and each
@@ -173,7 +174,11 @@ def _mask_token(token: str) -> str:
             if simple.group(kind) is not None:
                 break
         if kind == "word":
-            if not simple.group("sep") and len(simple.group("id")) == 1:
+            word, number = simple.group("word"), simple.group("id")
+            separated = simple.group("sep")
+            if not separated and len(word) + len(number) >= 8 and _HEX_LETTERS.fullmatch(word):
+                return _by_rules(token)  # an id in hex that opens with letters: fdbd9461
+            if not separated and len(number) == 1:
                 return token  # a code word: ssh2, eth0, SOCKS5
             return "".join(
                 (
@@ -185,6 +190,10 @@ def _mask_token(token: str) -> str:
                 )
             )
         return simple.group("pre") + _SIMPLE_PLACEHOLDER[kind] + simple.group("post")
+    return _by_rules(token)
+
+
+def _by_rules(token: str) -> str:
     if "/" in token and "://" not in token:
         # Path segments are masked one by one, and each is likely cached already.
         return "/".join(
