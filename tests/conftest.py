@@ -39,7 +39,7 @@ SEVERE_LOGQL = (
     "|BackOff|ErrImagePull|Evicted"
     "|[Tt]imed out|deadline exceeded|i/o timeout|[Cc]onnection (?:refused|reset)"
     "|[Nn]o space left|[Tt]oo many open files|[Pp]ermission denied|[Rr]ead-only file system"
-    "|[Cc]annot allocate memory|[Nn]o route to host|[Nn]etwork is unreachable)"
+    "|[Cc]annot allocate memory|[Nn]o route to host|[Nn]etwork is unreachable|x509: )"
     '|\\"level\\\\\\\\{0,3}\\" ?: ?[4-9]\\\\d[,} ]'
     '|\\"s\\\\\\\\{0,3}\\" ?: ?\\\\\\\\{0,3}\\"[EFW]\\\\\\\\{0,3}\\"'
     "|[\\\\dCZ\\\\]] \\\\[[EWFC]\\\\] "

@@ -99,6 +99,7 @@ SEVERE = [
     "mkdir /var/lib/app/cache: read-only file system",
     "fork: Cannot allocate memory",
     "dial tcp 10.0.0.9:443: connect: no route to host",
+    'Post "https://hooks.example.com/v1/events": x509: certificate signed by unknown authority',
 ]
 QUIET = [
     "2025/06/02 14:18:01 [notice] 1#1: signal process started",

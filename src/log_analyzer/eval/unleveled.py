@@ -1,11 +1,12 @@
 """Golden incidents whose failures are written with no level, and whose cause is an info line.
 
 An uncaught Python exception whose class names no error word, Go's standard ``log`` writing a
-refused or failed call, a shell reporting that its child segfaulted: the failing program wrote
-no level and no error word, so only the default filter's crash and errno words fetch them. The
-cause is a line nobody logged as an error: a settings reload with a smaller limit, a release
-listening on another port, the open-file limit of pods started on upgraded nodes, a native
-library's version in a start-up line.
+refused or failed call or a certificate it could not verify, a shell reporting that its child
+segfaulted: the failing program wrote no level and no error word, so only the default filter's
+crash and errno words fetch them. The cause is a line nobody logged as an error: a settings
+reload with a smaller limit, a release listening on another port, the open-file limit of pods
+started on upgraded nodes, a native library's version in a start-up line, a certificate
+reloaded without its intermediate.
 """
 
 from __future__ import annotations
@@ -182,4 +183,41 @@ SEGFAULT = Incident(
     ),
 )  # fmt: skip
 
-UNLEVELED = (POOL_RELOAD, PORT_MOVED, FD_LIMIT, SEGFAULT)
+_LOADED = (
+    'reloaded TLS certificate subject="CN=hooks.example.com" issuer="CN=R11,O=Let\'s Encrypt" '
+    "chain_length={chain} not_after={until}"
+)
+
+# cert-manager renews the receiver's certificate into a Secret whose tls.crt holds the leaf
+# alone; the receiver reloads it at info. The senders (Go, standard log) fail verification
+# with x509 errors that name no level and no failure word, so only their dead-letter errors
+# are fetched.
+CHAIN = Incident(
+    "certificate-rotation-drops-the-intermediate",
+    "The webhook receiver's renewed certificate is stored without its intermediate; it reloads "
+    "it, and every sender fails to verify the chain and dead-letters its events.",
+    "hooks",
+    705,
+    (
+        Kind("hooks-receiver", "info", _LOADED.format(chain="2", until="2025-07-14T09:12:00Z"),
+             logfmt_shape("tlsreload/watch.go:73"), 1, (-0.48, -0.48),
+             marker="reloaded TLS certificate"),
+        Kind("hooks-receiver", "info", _LOADED.format(chain="1", until="2025-08-31T13:55:00Z"),
+             logfmt_shape("tlsreload/watch.go:73"), 1, (0.5, 0.5),
+             marker="reloaded TLS certificate", cause=True),
+        Kind("hooks-sender", "unknown",
+             'deliver event {hex}: Post "https://hooks.example.com/v1/events": x509: '
+             "certificate signed by unknown authority", golog_shape(), 2_400, (0.5006, 1.0),
+             marker="certificate signed by unknown authority"),
+        Kind("hooks-sender", "error", "event {hex} moved to the dead-letter queue after 5 attempts",
+             json_shape("hooks.sender"), 480, (0.505, 1.0), marker="moved to the dead-letter"),
+        Kind("billing", "warn", "invoice {n} webhook not acknowledged, will resend",
+             logfmt_shape("hooks/ack.go:40"), 300, (0.506, 1.0), marker="not acknowledged"),
+        Kind("hooks-receiver", "info", "accepted event {hex} from {tenant} in {ms}ms",
+             logfmt_shape("api/events.go:112"), along(600), (-0.5, 0.5)),
+        access_log("hooks-receiver", 1_500, "/v1/events"),
+        health_checks("hooks-sender", 360),
+    ),
+)  # fmt: skip
+
+UNLEVELED = (POOL_RELOAD, PORT_MOVED, FD_LIMIT, SEGFAULT, CHAIN)

@@ -36,7 +36,7 @@ SEVERE_PATTERN = (
     r"|BackOff|ErrImagePull|Evicted|[Tt]imed out|deadline exceeded|i/o timeout"
     r"|[Cc]onnection (?:refused|reset)|[Nn]o space left|[Tt]oo many open files"
     r"|[Pp]ermission denied|[Rr]ead-only file system|[Cc]annot allocate memory"
-    r"|[Nn]o route to host|[Nn]etwork is unreachable)"
+    r"|[Nn]o route to host|[Nn]etwork is unreachable|x509: )"
     r'|"level\\{0,3}" ?: ?[4-9]\d[,} ]|"s\\{0,3}" ?: ?\\{0,3}"[EFW]\\{0,3}"'
     r"|[\dCZ\]] \[[EWFC]\] "
     r'|(?:^|"log\\{0,3}" ?: ?\\{0,3}")'
@@ -64,7 +64,8 @@ throwing``), an exit with a status other than 0 (``exit status 137``, ``exited w
 ``"exitCode":2``), a container's restart reasons (``CrashLoopBackOff``, ``ErrImagePull``,
 ``Evicted``), an uncaught or unhandled exception, and the errno texts of a failed call
 (``connection refused``, ``no space left on device``, ``i/o timeout``, ``context deadline
-exceeded``, ...); a klog severity prefix
+exceeded``, ...) and Go's certificate verification (``x509: certificate signed by unknown
+authority``); a klog severity prefix
 (``E1123 14:02:03.123456 ...``), and the levels that are no word: pino's and bunyan's numbers
 (``"level":50``; 40 and up are warnings and worse), MongoDB's ``"s":"E"`` (its letters F, E
 and W) and the plain prefixes that `log_analyzer.logs.levels` reads as a warning or worse:

@@ -43,7 +43,7 @@ _KNOWN_SEVERE = (
     r"|BackOff|ErrImagePull|Evicted|[Tt]imed out|deadline exceeded|i/o timeout"
     r"|[Cc]onnection (?:refused|reset)|[Nn]o space left|[Tt]oo many open files"
     r"|[Pp]ermission denied|[Rr]ead-only file system|[Cc]annot allocate memory"
-    r"|[Nn]o route to host|[Nn]etwork is unreachable)"
+    r"|[Nn]o route to host|[Nn]etwork is unreachable|x509: )"
     r'|"level\\{0,3}" ?: ?[4-9]\d[,} ]|"s\\{0,3}" ?: ?\\{0,3}"[EFW]\\{0,3}"'
     r"|[\dCZ\]] \[[EWFC]\] "
     r'|(?:^|"log\\{0,3}" ?: ?\\{0,3}")'
@@ -91,7 +91,7 @@ _SEVERE_WORDS = (
     "[Uu]n[ch]a", "[Ss]egmentation", "core.dump", "SIG[SABIK][EBUIL]", "[Kk]ill", "of.memory",
     "ate.called", "[Ee]xit", "BackOff", "ErrImage", "Evicted", "imed.out", "ne.exceeded",
     "o.timeout", "onnection.re[fs]", "space.left", "many.open", "on.denied", "ad-only",
-    "te.memory", "to.host", "unreachable",
+    "te.memory", "to.host", "unreachable", "x509:",
     # An exception's name opening the line, at its start, after a runtime's ``stderr F`` or
     # after a shipper's ``"log":"`` (3 to 11 characters after ``log``): a dotted module or a
     # word, and a capital after lowercase letters (``elastic_transport.ConnectionTimeout``,
