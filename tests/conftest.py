@@ -36,7 +36,7 @@ SEVERE_LOGQL = (
     "|\\\\bSIG(?:SEGV|ABRT|BUS|ILL|KILL)\\\\b|\\\\b[Kk]illed\\\\b|(?:OOM|oom).?[Kk]ill"
     "|[Oo]ut of memory|terminate called"
     "|[Ee]xit(?:ed)?(?: with)?[ _]?(?:[Ss]tatus|[Cc]ode)\\\\W{0,3}[1-9]"
-    "|BackOff|ErrImagePull|Evicted"
+    "|BackOff|ErrImagePull"
     "|[Tt]imed out|deadline exceeded|i/o timeout|[Cc]onnection (?:refused|reset)"
     "|[Nn]o space left|[Tt]oo many open files|[Pp]ermission denied|[Rr]ead-only file system"
     "|[Cc]annot allocate memory|[Nn]o route to host|[Nn]etwork is unreachable|x509: )"

@@ -149,6 +149,7 @@ QUIET = [
     "HikariPool-1 - Start completed.",
     "retrying in 2s with backoff",
     "skill matrix reloaded",
+    "Evicted 120 entries from the LRU cache",
 ]
 
 

@@ -33,7 +33,7 @@ SEVERE_PATTERN = (
     r"|(?-i:[Uu]ncaught|[Uu]nhandled|[Ss]egmentation fault|core dumped"
     r"|\bSIG(?:SEGV|ABRT|BUS|ILL|KILL)\b|\b[Kk]illed\b|(?:OOM|oom).?[Kk]ill|[Oo]ut of memory"
     r"|terminate called|[Ee]xit(?:ed)?(?: with)?[ _]?(?:[Ss]tatus|[Cc]ode)\W{0,3}[1-9]"
-    r"|BackOff|ErrImagePull|Evicted|[Tt]imed out|deadline exceeded|i/o timeout"
+    r"|BackOff|ErrImagePull|[Tt]imed out|deadline exceeded|i/o timeout"
     r"|[Cc]onnection (?:refused|reset)|[Nn]o space left|[Tt]oo many open files"
     r"|[Pp]ermission denied|[Rr]ead-only file system|[Cc]annot allocate memory"
     r"|[Nn]o route to host|[Nn]etwork is unreachable|x509: )"
@@ -61,11 +61,11 @@ Go write them (the first letter in either case, the rest as they write it): a ki
 (``Killed``, ``signal: killed``, ``OOMKilled``, ``Out of memory: Killed process``), a native
 crash (``Segmentation fault``, ``core dumped``, ``SIGSEGV``, ``terminate called after
 throwing``), an exit with a status other than 0 (``exit status 137``, ``exited with code 1``,
-``"exitCode":2``), a container's restart reasons (``CrashLoopBackOff``, ``ErrImagePull``,
-``Evicted``), an uncaught or unhandled exception, and the errno texts of a failed call
-(``connection refused``, ``no space left on device``, ``i/o timeout``, ``context deadline
-exceeded``, ...) and Go's certificate verification (``x509: certificate signed by unknown
-authority``); a klog severity prefix
+``"exitCode":2``), a container's restart reasons (``CrashLoopBackOff``, ``ErrImagePull``;
+not ``Evicted``, which a cache logs at info), an uncaught or unhandled exception, and the
+errno texts of a failed call (``connection refused``, ``no space left on device``, ``i/o
+timeout``, ``context deadline exceeded``, ...) and Go's certificate verification (``x509:
+certificate signed by unknown authority``); a klog severity prefix
 (``E1123 14:02:03.123456 ...``), and the levels that are no word: pino's and bunyan's numbers
 (``"level":50``; 40 and up are warnings and worse), MongoDB's ``"s":"E"`` (its letters F, E
 and W) and the plain prefixes that `log_analyzer.logs.levels` reads as a warning or worse:

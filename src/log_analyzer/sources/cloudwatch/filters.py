@@ -40,7 +40,7 @@ _KNOWN_SEVERE = (
     r"|(?-i:[Uu]ncaught|[Uu]nhandled|[Ss]egmentation fault|core dumped"
     r"|\bSIG(?:SEGV|ABRT|BUS|ILL|KILL)\b|\b[Kk]illed\b|(?:OOM|oom).?[Kk]ill|[Oo]ut of memory"
     r"|terminate called|[Ee]xit(?:ed)?(?: with)?[ _]?(?:[Ss]tatus|[Cc]ode)\W{0,3}[1-9]"
-    r"|BackOff|ErrImagePull|Evicted|[Tt]imed out|deadline exceeded|i/o timeout"
+    r"|BackOff|ErrImagePull|[Tt]imed out|deadline exceeded|i/o timeout"
     r"|[Cc]onnection (?:refused|reset)|[Nn]o space left|[Tt]oo many open files"
     r"|[Pp]ermission denied|[Rr]ead-only file system|[Cc]annot allocate memory"
     r"|[Nn]o route to host|[Nn]etwork is unreachable|x509: )"
@@ -89,7 +89,7 @@ _SEVERE_WORDS = (
     # written as the pattern writes it; a space stands for any character (no spaces in
     # CloudWatch's regex)
     "[Uu]n[ch]a", "[Ss]egmentation", "core.dump", "SIG[SABIK][EBUIL]", "[Kk]ill", "of.memory",
-    "ate.called", "[Ee]xit", "BackOff", "ErrImage", "Evicted", "imed.out", "ne.exceeded",
+    "ate.called", "[Ee]xit", "BackOff", "ErrImage", "imed.out", "ne.exceeded",
     "o.timeout", "onnection.re[fs]", "space.left", "many.open", "on.denied", "ad-only",
     "te.memory", "to.host", "unreachable", "x509:",
     # An exception's name opening the line, at its start, after a runtime's ``stderr F`` or
