@@ -151,3 +151,42 @@ def test_separators_of_code(text: str, expected: str) -> None:
 def test_a_pair_after_a_colon_is_no_typed_declaration() -> None:
     """``token: ttl=30``: the colon's value is the pair, read whole as before."""
     assert redact("token: expires_in=3600").text == "token: [REDACTED:token]"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A password that opens with "!" is the value, not a YAML tag before it.
+        pytest.param(
+            "password=!Abc123xyz user=bob", "password=[REDACTED:password] user=bob", id="logfmt"
+        ),
+        pytest.param("password: !Qw3rtyXy9", "password: [REDACTED:password]", id="alone"),
+        pytest.param("password: !Summer", "password: [REDACTED:password]", id="a-word-alone"),
+        pytest.param(
+            "secret: !Zx9Lm2Qp7 # rotated", "secret: [REDACTED:secret] # rotated", id="comment"
+        ),
+        pytest.param(
+            "db: {password: !Kx8vQ2mL9p, user: app}",
+            "db: {password: [REDACTED:password], user: app}",
+            id="flow-mapping",
+        ),
+        # Tags of letters stay tags: the value after them is judged, a reference is left.
+        pytest.param(
+            "password: !!binary c2VjcmV0cGFzc3dvcmQ=",
+            "password: !!binary [REDACTED:password]",
+            id="binary",
+        ),
+        pytest.param("db_password: !vault", "db_password: !vault", id="vault-alone"),
+        pytest.param("password: !Ref DbPassword", "password: !Ref DbPassword", id="ref"),
+    ],
+)
+def test_yaml_tags_and_values_opening_with_a_bang(text: str, expected: str) -> None:
+    assert redact(text).text == expected
+
+
+def test_a_value_after_a_tag_is_redacted_once() -> None:
+    """Redacted again, a tag before a placeholder stays: the tag is no value of its own."""
+    for text in ("password: !!binary c2VjcmV0cGFzc3dvcmQ=", "password: !Encrypted Xk9qL2mPz7"):
+        once = redact(text).text
+        assert once.endswith(" [REDACTED:password]")
+        assert redact(once).text == once

@@ -53,14 +53,31 @@ _BLOCK_INDICATOR = re.compile(r"[|>][-+0-9]{0,2}")
 # follows it. Some tags say the value is a reference, not the secret: CloudFormation's
 # functions (!Ref DbPassword, !Sub '{{resolve:...}}'), Home Assistant's !secret and !env_var,
 # GitLab CI's !reference; and Ansible's !vault, whose ciphertext follows on the next lines.
-_YAML_TAG = r"(?:(?P<tag>!!?[A-Za-z][\w.:/-]{0,64})[ \t]+)?"
-_TAG_ALONE = re.compile(r"!!?[A-Za-z][\w.:/-]{0,64}")
+# A local tag is a name of letters (!Ref, !unsafe, !env_var): "!Qw3rty9" is a password that
+# opens with "!", not a tag before the value.
+_TAG = r"!![A-Za-z][\w.:/-]{0,64}|![A-Za-z][A-Za-z_]{0,64}"
+_YAML_TAG = rf"(?:(?P<tag>{_TAG})[ \t]+)?"
+_TAG_ALONE = re.compile(_TAG)
 _REFERENCE_TAGS = frozenset(
     {
         "ref", "getatt", "sub", "importvalue", "findinmap", "join", "select", "if", "getazs",
         "split", "cidr", "transform", "secret", "env_var", "include", "reference", "vault",
     }
 )  # fmt: skip
+
+
+def _tag_alone(match: re.Match[str], value: str) -> bool:
+    """Whether the bare `value` is a tag with no value after it on the line.
+
+    A standard tag (``!!binary``), a reference's (``!vault |`` lines follow), or any tag before
+    a value redacted already; not a word after one "!" alone (``password: !Summer``).
+    """
+    if _TAG_ALONE.fullmatch(value) is None:
+        return False
+    if value.startswith("!!") or value[1:].lower() in _REFERENCE_TAGS:
+        return True
+    rest = match.string[match.end("bare") :].lstrip(" \t")
+    return rest.startswith(_PLACEHOLDER)
 
 
 def _kv_value(match: re.Match[str]) -> _Found | None:
@@ -83,7 +100,7 @@ def _kv_value(match: re.Match[str]) -> _Found | None:
     tag = match.group("tag")
     if tag is not None and tag.lstrip("!").lower() in _REFERENCE_TAGS:
         return None  # password: !Ref DbPassword, !secret wifi_password
-    if group == "bare" and _TAG_ALONE.fullmatch(value) and ":" in match.group("sep"):
+    if group == "bare" and ":" in match.group("sep") and _tag_alone(match, value):
         return None  # password: !vault (its value on the next lines), a tag and no value
     start = match.start()
     before = match.string[start - 1] if start else ""
