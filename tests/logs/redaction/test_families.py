@@ -6,6 +6,8 @@ near miss stays.
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from log_analyzer.logs.redact import redact, same_for_all_digits
@@ -190,3 +192,24 @@ def test_a_value_after_a_tag_is_redacted_once() -> None:
         once = redact(text).text
         assert once.endswith(" [REDACTED:password]")
         assert redact(once).text == once
+
+
+def test_a_declared_secret_with_long_runs_of_spaces_is_read_in_linear_time() -> None:
+    """Each space of a run inside the value once, not once per character before it."""
+    line = "::add-mask::x" + " " * 1_000 + "y"
+    vso = "##vso[task.setvariable variable=a;issecret=true]x" + " " * 1_000 + "y"
+    text = "\n".join([line, vso] * 32)
+    started = time.perf_counter()
+    result = redact(text)
+    assert time.perf_counter() - started < 0.5
+    assert result.counts["secret"] == 64
+
+
+def test_a_declared_secret_is_read_whole_and_each_line_once() -> None:
+    """A value past 1 KB is still one secret; a line of bare commands is read in linear time."""
+    long_value = "A1b2" * 400
+    assert redact(f"::add-mask::{long_value}").text == "::add-mask::[REDACTED:secret]"
+    text = "::add-mask::" * 5_462
+    started = time.perf_counter()
+    redact(text)
+    assert time.perf_counter() - started < 0.2

@@ -225,12 +225,17 @@ def _short_flag_password(match: re.Match[str]) -> tuple[str, str] | None:
 # A value a CI job declares secret, as its log command echoes it expanded: GitHub Actions'
 # ::add-mask::VALUE and Azure Pipelines' ##vso[task.setvariable ...;issecret=true]VALUE. The
 # value runs to the end of the line (or of the JSON string holding it).
+# The value is taken whole, greedily, to its last character that is no space: a lazy value
+# tried its end after every character, each try scanning the run of spaces ahead (quadratic
+# in it), and a bound on its length made every "::add-mask::" of a line scan that far again.
+# Unbounded, the first match runs to the line's end, so the line is read once.
+_DECLARED_SECRET_VALUE = r"[^\s\"'\\](?:[^\r\n\"\\]*[^\s\"\\])?"
 _DECLARED_SECRET_END = r"(?=[ \t]*(?:$|[\r\n\"\\]))"
 _DECLARED_SECRET = re.compile(
-    r"::add-mask::(?P<mask>[^\s\"'\\][^\r\n\"\\]{0,1024}?)"
+    rf"::add-mask::(?P<mask>{_DECLARED_SECRET_VALUE})"
     + _DECLARED_SECRET_END
     + r"|##vso\[task\.setvariable[^\]\n]{0,256}?(?i:issecret)=true[^\]\n]{0,256}\]"
-    r"(?P<vso>[^\s\"'\\][^\r\n\"\\]{0,1024}?)" + _DECLARED_SECRET_END
+    rf"(?P<vso>{_DECLARED_SECRET_VALUE})" + _DECLARED_SECRET_END
 )
 _DECLARED_SECRET_HINTS = ("-mask::", "##vso[task.setvariable")  # "add" is a hex word
 
