@@ -96,6 +96,17 @@ def test_other_languages_and_quotes(text: str, expected: str) -> None:
             id="oracle-module-tns-alias",
         ),
         pytest.param(
+            "cx_Oracle.connect(user, 'Tg7!xPw2', 'db:1521/XE')",
+            "cx_Oracle.connect(user, '[REDACTED:password]', 'db:1521/XE')",
+            id="oracle-module-user-variable",
+        ),
+        # Not Oracle's module: a JDBC call's third argument, whatever its shape.
+        pytest.param(
+            'getConnection(url, "app", "Tg7/xPw2")',
+            'getConnection(url, "app", "[REDACTED:password]")',
+            id="url-variable-then-literals",
+        ),
+        pytest.param(
             "connect('db', 'app', 'Tg7!xPw2', 'shop')",
             "connect('db', 'app', '[REDACTED:password]', 'shop')",
             id="address-user-password",

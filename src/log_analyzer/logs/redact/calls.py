@@ -88,11 +88,14 @@ def _connect_password(match: re.Match[str]) -> tuple[str, str] | None:
     first, second = match.group("first"), match.group("second")
     start = match.start()
     oracle = "oracle" in match.string[max(0, start - _MODULE_REACH) : start].lower()
-    if (
-        second is not None
-        and first is not None
-        and _PLAIN_NAME.fullmatch(first)
-        and (oracle or _ORACLE_ADDRESS.fullmatch(match.group("secret")))
+    if second is not None and (
+        # An Oracle driver's user as a variable: cx_Oracle.connect(user, 'pw', 'db/XE').
+        (first is None and oracle)
+        or (
+            first is not None
+            and _PLAIN_NAME.fullmatch(first)
+            and (oracle or _ORACLE_ADDRESS.fullmatch(match.group("secret")))
+        )
     ):
         # connect(user, password, address): the second argument is the password.
         return None if _is_not_secret(second) else _swap(match, "second", "password")
