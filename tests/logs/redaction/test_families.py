@@ -224,3 +224,27 @@ def test_a_declared_secret_is_read_whole_and_each_line_once() -> None:
     started = time.perf_counter()
     redact(text)
     assert time.perf_counter() - started < 0.2
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param(
+            "MasterUserPassword: !Sub 'Xk9qL2mPz7'",
+            "MasterUserPassword: !Sub '[REDACTED:password]'",
+            id="literal",
+        ),
+        pytest.param(
+            "MasterUserPassword: !Sub '{{resolve:secretsmanager:${DbSecret}:SecretString}}'",
+            "MasterUserPassword: !Sub '{{resolve:secretsmanager:${DbSecret}:SecretString}}'",
+            id="resolved",
+        ),
+        pytest.param(
+            "MasterUserPassword: !Sub '${DbPasswordParameter}'",
+            "MasterUserPassword: !Sub '${DbPasswordParameter}'",
+            id="substituted",
+        ),
+    ],
+)
+def test_a_sub_tag_with_nothing_to_substitute_holds_the_value(text: str, expected: str) -> None:
+    assert redact(text).text == expected

@@ -66,6 +66,17 @@ _REFERENCE_TAGS = frozenset(
 )  # fmt: skip
 
 
+def _references(tag: str, value: str) -> bool:
+    """Whether a value under `tag` names a secret kept elsewhere rather than holding it.
+
+    CloudFormation's ``!Sub`` substitutes into a string: one with nothing to substitute
+    (``!Sub 'Hunter2'``) is the literal itself.
+    """
+    if tag == "sub":
+        return "${" in value or "{{resolve:" in value
+    return tag in _REFERENCE_TAGS
+
+
 def _tag_alone(match: re.Match[str], value: str) -> bool:
     """Whether the bare `value` is a tag with no value after it on the line.
 
@@ -98,7 +109,7 @@ def _kv_value(match: re.Match[str]) -> _Found | None:
     if group == "bare" and match.group("sep") == ":" and value.startswith(":"):
         return None  # a scope's path in code: Password::Hasher, Secret::Store
     tag = match.group("tag")
-    if tag is not None and tag.lstrip("!").lower() in _REFERENCE_TAGS:
+    if tag is not None and _references(tag.lstrip("!").lower(), value):
         return None  # password: !Ref DbPassword, !secret wifi_password
     if group == "bare" and ":" in match.group("sep") and _tag_alone(match, value):
         return None  # password: !vault (its value on the next lines), a tag and no value
