@@ -248,3 +248,15 @@ def test_a_declared_secret_is_read_whole_and_each_line_once() -> None:
 )
 def test_a_sub_tag_with_nothing_to_substitute_holds_the_value(text: str, expected: str) -> None:
     assert redact(text).text == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ŞİFRE=Xk9qL2mPz7",  # Turkish upper case: a dotted capital I, case-folded to i + U+0307
+        "SİFRE: Xk9qL2mPz7",
+        "Kullan\u0131c\u0131 \u015e\u0130FRE «Xk9qL2mPz7» hatal\u0131",
+    ],
+)
+def test_turkish_upper_case_password_words_are_found(text: str) -> None:
+    assert "Xk9qL2mPz7" not in redact(text).text

@@ -67,6 +67,8 @@ _KEY_KINDS.update(dict.fromkeys(_FOREIGN_PASSWORD_WORDS, "password"))
 _FOREIGN_PASSWORD_HINTS = (
     "kennwort", "contrase", "senha", "пароль", "密码", "密碼", "パスワード", "비밀번호",
     "wachtwoord", "lösenord", "hasło", "haslo", "heslo", "şifre", "sifre", "salasana",
+    # Turkish upper case writes a dotted capital I (ŞİFRE), which case-folds to "i" and U+0307
+    "şi\u0307fre", "si\u0307fre",
 )  # fmt: skip
 # A vendor named before the last word sharpens the kind: DD_API_KEY, TWILIO_AUTH_TOKEN.
 _VENDOR_WORDS = {
