@@ -174,8 +174,15 @@ def _key_value(match: re.Match[str]) -> tuple[str, str] | None:
         return None  # a format string's field: password={password}, token={0}
     if plural and _counted(value):
         return None  # tokens=512, "prompt_tokens": 1106: a count
-    if plural and bare and _WORDLIKE.fullmatch(value):
-        return None  # a plural key's word names what holds them: "tokens: gitlab", "secrets: vault"
+    if (
+        plural
+        and bare
+        and _WORDLIKE.fullmatch(value)
+        and _kv_kind(keyword, _key_prefix(match)) != "password"
+    ):
+        # A plural key's word names what holds them: "tokens: gitlab", "secrets: vault"; a
+        # password is often a word (passwords=letmein), and no store is named for one.
+        return None
     lowered = keyword.lower()
     if lowered == "pwd" and value.startswith(("/", "~")):
         return None  # PWD=/srv/app in an environment dump is a directory, not a password.
