@@ -100,6 +100,12 @@ def test_other_languages_and_quotes(text: str, expected: str) -> None:
             "cx_Oracle.connect(user, '[REDACTED:password]', 'db:1521/XE')",
             id="oracle-module-user-variable",
         ),
+        # host/service or a password with a slash, no module to tell which: both are hidden.
+        pytest.param(
+            "pymysql.connect('db', 'root', 'Ab/cd99x')",
+            "pymysql.connect('db', '[REDACTED:password]', '[REDACTED:password]')",
+            id="slash-password-or-oracle-address",
+        ),
         # Not Oracle's module: a JDBC call's third argument, whatever its shape.
         pytest.param(
             'getConnection(url, "app", "Tg7/xPw2")',

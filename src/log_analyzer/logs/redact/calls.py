@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from log_analyzer.logs.redact.rule import _Rule, _swap
+from log_analyzer.logs.redact.rule import _placeholder, _Rule, _swap
 from log_analyzer.logs.redact.values import _is_not_secret
 
 _QUOTED = r"\\?\"[^\"\n\\]{0,256}\\?\"|'[^'\n]{0,256}'"
@@ -88,20 +88,31 @@ def _connect_password(match: re.Match[str]) -> tuple[str, str] | None:
     first, second = match.group("first"), match.group("second")
     start = match.start()
     oracle = "oracle" in match.string[max(0, start - _MODULE_REACH) : start].lower()
+    last = match.group("secret")
+    address = _ORACLE_ADDRESS.fullmatch(last)
     if second is not None and (
         # An Oracle driver's user as a variable: cx_Oracle.connect(user, 'pw', 'db/XE').
         (first is None and oracle)
-        or (
-            first is not None
-            and _PLAIN_NAME.fullmatch(first)
-            and (oracle or _ORACLE_ADDRESS.fullmatch(match.group("secret")))
-        )
+        or (first is not None and _PLAIN_NAME.fullmatch(first) and (oracle or address))
     ):
+        if not oracle and ":" not in last and "(" not in last and not _is_not_secret(last):
+            # host/service or a password holding a slash (pymysql.connect('db', 'root',
+            # 'Ab/cd9')), with no module to tell: both may be the password, both are hidden.
+            return _swap_two(match, "second", "secret")
         # connect(user, password, address): the second argument is the password.
         return None if _is_not_secret(second) else _swap(match, "second", "password")
     if _is_not_secret(match.group("secret")):
         return None
     return _swap(match, "secret", "password")
+
+
+def _swap_two(match: re.Match[str], one: str, other: str) -> tuple[str, str]:
+    """Hide the groups `one` and `other` (in this order in the text) as one password."""
+    whole, base = match.group(0), match.start()
+    (a, b), (c, d) = match.span(one), match.span(other)
+    hidden = _placeholder("password")
+    text = whole[: a - base] + hidden + whole[b - base : c - base] + hidden + whole[d - base :]
+    return "password", text
 
 
 _CONNECT_RULE = _Rule(_CONNECT_PASSWORD, _CONNECT_HINTS, _connect_password)
