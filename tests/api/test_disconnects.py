@@ -19,6 +19,7 @@ import respx
 from fastapi import FastAPI
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
+from log_analyzer.analysis.run import CANCELLED
 from log_analyzer.clients.llm import LlamaClient
 from log_analyzer.clients.protocols import ServerProps
 from log_analyzer.sources.base import EntryQuery, RawEntries
@@ -71,7 +72,7 @@ async def leave_when(exchange: RawExchange, stage: asyncio.Event) -> asyncio.Tas
 
 
 def assert_cancel_logged(caplog: pytest.LogCaptureFixture) -> None:
-    cancelled = [r for r in caplog.records if r.getMessage() == "Run cancelled: the client left"]
+    cancelled = [r for r in caplog.records if r.getMessage() == CANCELLED]
     assert len(cancelled) == 1
     assert cancelled[0].levelname == "INFO"
     assert isinstance(getattr(cancelled[0], "run_duration_seconds", None), float)

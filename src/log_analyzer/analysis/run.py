@@ -63,6 +63,8 @@ from log_analyzer.logs.prompt import PromptMaterial
 
 logger = logging.getLogger(__name__)
 
+CANCELLED = "Run cancelled (the client left, or the service is stopping)"
+
 
 class Run:
     """One streamed run of a job (see the module docstring)."""
@@ -109,8 +111,7 @@ class Run:
         self.span.set_attribute("run.duration_seconds", duration)
         if exc is not None and not isinstance(exc, Exception):
             # Often the only line a run leaves when its client goes before the first byte.
-            log_in_span(self.span, logger, logging.INFO, "Run cancelled: the client left",
-                        run_duration_seconds=duration)  # fmt: skip
+            log_in_span(self.span, logger, logging.INFO, CANCELLED, run_duration_seconds=duration)
         self.span.end()
 
     async def prepare(self) -> Head:
