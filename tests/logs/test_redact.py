@@ -4208,3 +4208,33 @@ def test_an_escaped_at_sign_makes_an_address(text: str, expected: str | None) ->
     # Which escape it is depends on its digits: no verdict is shared across them.
     assert not same_for_all_digits(text)
     assert may_contain_secret(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("ACL SETUSER a resetpass <Xk9Lm2q7 >Zr8wQp4T ~* +@all",
+         "ACL SETUSER a resetpass <[REDACTED:password] >[REDACTED:password] ~* +@all"),
+        ('"acl" "setuser" "a" "on" ">Xk9Lm2q7"', '"acl" "setuser" "a" "on" ">[REDACTED:password]"'),
+        ("ACL SETUSER a on nopass #9f86d081884c7d65 ~* +get", None),
+        ("ACL SETUSER a on >*** ~*", None),
+        ("ACL SETUSER a on >Xk9Lm2q7\nnext > line",
+         "ACL SETUSER a on >[REDACTED:password]\nnext > line"),
+        ("*cmd* 'PASS Xk9Lm2q7'", "*cmd* 'PASS [REDACTED:password]'"),
+        ("existingSecret: pg-creds", None),
+        ("existing_secret: Xk9Lm2q7Zr8wQp4T", "existing_secret: [REDACTED:secret]"),
+        ("GPG_KEY=A035C8C19219BA821ECEA86B64E628F8D684696D", None),
+        ("GPG_KEY=Xk9Lm2q7Zr8wQp4TbN6vC3xZ", "GPG_KEY=[REDACTED:secret]"),
+        ("amqps://svc:****@mq:5671/", None),
+        ("amqps://svc:${MQ_PASS}@mq:5671/", None),
+        ("ssl.key.password = [hidden]", None),
+        ('{"login_password": "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"}', None),
+    ],
+)  # fmt: skip
+def test_redis_acl_passwords_and_masked_values_of_operational_dumps(
+    text: str, expected: str | None
+) -> None:
+    result = redact(text, pii=NO_PII)
+    assert result.text == (expected or text)
+    assert sum(result.counts.values()) == (expected or "").count("[REDACTED:")
+    assert redact(result.text, pii=NO_PII).text == result.text

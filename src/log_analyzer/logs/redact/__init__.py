@@ -25,8 +25,8 @@ a call (``define('DB_PASSWORD', ...)``); seed phrases;
 Erlang cookies; random ``session=`` and ``sid=`` values; every value under a Kubernetes
 Secret's ``data`` and ``stringData``; a JSON Web Key's private members; random webhook path segments
 (``/hooks/...``), hex and ``*_session=`` session cookies, CAS tickets; passwords in SQL statements
-(``PASSWORD '...'``, ``IDENTIFIED BY``) and in Redis, SMTP and FTP commands; password hashes (crypt,
-bcrypt, Argon2, PBKDF2, SCRAM, LDAP's ``{SSHA}``); OAuth authorization codes in redirect URLs;
+(``PASSWORD '...'``, ``IDENTIFIED BY``) and in Redis (``ACL SETUSER ... >pw``), SMTP and FTP
+commands; password hashes (crypt, bcrypt, Argon2, PBKDF2, SCRAM, LDAP's ``{SSHA}``); OAuth authorization codes in redirect URLs;
 cookies; payment card numbers (Luhn-checked, known issuer prefixes). And what key names miss: a
 password stated in prose, a value on the lines after its key (YAML's ``password: |``), a private
 key's first body line without its header and PuTTY's private lines, lists of logins

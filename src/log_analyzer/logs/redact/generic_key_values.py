@@ -13,6 +13,7 @@ from log_analyzer.logs.redact.key_names import _ID_KEY_NAMES, _KEY_WORD, _PUBLIC
 from log_analyzer.logs.redact.key_value_syntax import _kv_value
 from log_analyzer.logs.redact.rule import _swap
 from log_analyzer.logs.redact.values import (
+    _HEX_DIGITS,
     _high_entropy,
     _is_basic_credential,
     _is_not_secret,
@@ -55,6 +56,7 @@ _PAIR_BASE64 = re.compile(
 )
 _ENV_NAME = re.compile(r"[A-Z][A-Z0-9_]*")
 _PORT_DIGITS = 5
+_OPENPGP = frozenset({"gpg", "pgp"})
 
 
 def _is_login_password(value: str) -> bool:
@@ -76,6 +78,8 @@ def _generic_key_value(match: re.Match[str]) -> tuple[str, str] | None:
         return None  # "public key: <base64>", as `wg show` prints a WireGuard peer's key
     if named & _PUBLIC or named & _ID_KEY_NAMES:
         return None  # a public key, or a key that finds a thing, is no secret
+    if named & _OPENPGP and _HEX_DIGITS.issuperset(value):
+        return None  # an OpenPGP key's id or fingerprint (GPG_KEY in Docker's official images)
     pair = _USER_AND_PASSWORD.fullmatch(value)
     if pair is not None and match.group("kw").lower() in _PAIR_KEY_WORDS:
         if not _is_login_password(pair.group("password")):

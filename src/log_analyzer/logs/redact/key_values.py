@@ -154,6 +154,12 @@ def _names_its_key(match: re.Match[str], value: str, end: int) -> bool:
     return name in (key.lower(), (_key_prefix(match) + key).lower())
 
 
+# A chart's key naming a Secret that exists already (existingSecret, existing_secret), and a
+# Kubernetes object's name (lower-case words and digits joined by "-" or ".").
+_EXISTING = re.compile(r"(?i)existing[_-]?\Z")
+_OBJECT_NAME = re.compile(r"[a-z0-9]+(?:[.-][a-z0-9]+)*")
+
+
 def _key_value(match: re.Match[str]) -> tuple[str, str] | None:
     found = _kv_value(match)
     if found is None:
@@ -196,6 +202,9 @@ def _key_value(match: re.Match[str]) -> tuple[str, str] | None:
         return None  # "pat" is a pattern too ("pat":"**/*.go"); an access token is random.
     if lowered.replace("_", "").replace("-", "") == "secretid" and not _UUID.fullmatch(value):
         return None  # AWS' SecretId names a secret; a UUID is Vault's AppRole or Consul's token
+    existing = _EXISTING.search(_key_prefix(match)) is not None
+    if lowered == "secret" and existing and _OBJECT_NAME.fullmatch(value):
+        return None  # Helm's existingSecret: the name of a Kubernetes Secret holding it
     kind = _kv_kind(keyword, _key_prefix(match))
     if kind == "session_id" and value.isdigit():
         return None  # a database's or a job's session number, not a bearer of access

@@ -1,7 +1,8 @@
 """Passwords in statements: SQL, protocol commands, XML elements, and password hashes.
 
 SQL that sets a password (``PASSWORD '...'``, ``IDENTIFIED BY``, ``SET PASSWORD``); passwords
-given to a server as a command's arguments (Redis ``AUTH`` and ``requirepass``, SMTP and IMAP
+given to a server as a command's arguments (Redis ``AUTH``, ``requirepass`` and ``ACL SETUSER``'s
+``>pw``, SMTP and IMAP
 authentication, FTP's ``PASS``); XML elements named for a secret (``<password>``, ``<entry
 key="db.password">``); password hashes (crypt, bcrypt, Argon2, PBKDF2, SCRAM, LDAP's
 ``{SSHA}``), which can be cracked offline.
@@ -18,7 +19,7 @@ from log_analyzer.logs.redact.key_names import (
     _kv_kind,
     _secret_name,
 )
-from log_analyzer.logs.redact.rule import _AFTER_ESCAPE, _swap
+from log_analyzer.logs.redact.rule import _AFTER_ESCAPE, _placeholder, _swap
 from log_analyzer.logs.redact.values import _WORDLIKE, _is_not_secret
 
 
@@ -100,8 +101,12 @@ _COMMAND_PASSWORD = re.compile(
     r"|(?<![\w-])(?i:requirepass|masterauth)\"?[ \t]+\"?(?P<conf>[^\s\"'\\]+)"
     # SASL's initial response (SMTP AUTH, IMAP AUTHENTICATE): PLAIN's holds the password.
     r"|(?<![\w-])AUTH(?:ENTICATE)?[ \t]+" + _SASL + r"[ \t]+(?P<sasl>[A-Za-z0-9+/]+=*)(?![\w+/=])"
-    # FTP's PASS command, as vsftpd's protocol log quotes it and curl -v shows it.
-    r"|(?:\"|> )PASS[ \t]+(?P<ftp>[^\s\"]+)"
+    # FTP's PASS command, as vsftpd's protocol log quotes it and curl -v shows it; in single
+    # quotes as Python's ftplib and others echo it.
+    r"|(?:\"|> )PASS[ \t]+(?P<ftp>[^\s\"]+)|'PASS[ \t]+(?P<ftp_sq>[^\s']+)"
+    # Redis' ACL SETUSER (and a MONITOR line's quoted arguments): ">pw" adds a password to the
+    # user, "<pw" removes one; the rules before it are words ("on", "~keys:*", "+@all").
+    r"|(?<![\w-])(?i:setuser)(?P<acl>[ \t\"][^\n]*)"
     # AUTH [user] password typed at redis-cli's prompt (redis> , 127.0.0.1:6379> ), the last
     # word of its line.
     r"|>[ \t]*(?i:auth)[ \t]+(?:[^\s\"']+[ \t]+)?(?P<redis_prompt>[^\s\"']+)[ \t]*\r?(?=\n|\Z)"
@@ -125,7 +130,9 @@ _COMMAND_HINTS = (
     "authenticate ",
     *(f"auth {mechanism}" for mechanism in _SASL_HINTS),
     '"pass ',
+    "'pass ",
     "> pass ",
+    "setuser",
     "> auth ",
 )
 
@@ -155,6 +162,21 @@ _LOGIN_PROSE = frozenset(
 )
 
 
+_ACL_PASSWORD = re.compile(r"(?<=[ \t\"])([<>])([^\s\"]+)")
+
+
+def _acl_passwords(match: re.Match[str]) -> tuple[str, str] | None:
+    """Every password an ACL SETUSER adds (``>pw``) or removes (``<pw``), or None for none."""
+    found = [m for m in _ACL_PASSWORD.finditer(match.group(0)) if not _is_not_secret(m.group(2))]
+    if not found:
+        return None
+    whole, parts, last = match.group(0), [], 0
+    for password in found:
+        parts += [whole[last : password.start(2)], _placeholder("password")]
+        last = password.end(2)
+    return "password", "".join(parts) + whole[last:]
+
+
 def _command_password(match: re.Match[str]) -> tuple[str, str] | None:
     group = str(match.lastgroup)
     value = match.group(group)
@@ -164,6 +186,8 @@ def _command_password(match: re.Match[str]) -> tuple[str, str] | None:
         return None  # "AUTH PLAIN failed": prose, not base64
     if group == "redis_prompt" and value.lower().startswith(_SASL_HINTS):
         return None  # an SMTP client's "> AUTH LOGIN": the mechanism, its response to come
+    if group == "acl":
+        return _acl_passwords(match)
     if group.startswith("imap") and match.group("imap_user").lower() in _LOGIN_PROSE:
         return None  # "3 LOGIN attempts failed": prose, not a command
     return _swap(match, group, "password")

@@ -119,8 +119,8 @@ def _url_password(match: re.Match[str]) -> tuple[str, str] | None:
         if not port or port.isdigit():
             return None  # host:port/path@x, or no password before the "/"
         return _swap(match, "raw", "url_password")
-    if _PLACEHOLDER in match.group("secret"):
-        return None
+    if _is_not_secret(match.group("secret")):
+        return None  # redacted or masked already: amqps://svc:****@mq, a ${PASSWORD} reference
     return _swap(match, "secret", "url_password")
 
 

@@ -108,6 +108,8 @@ def _opaque_id(value: str) -> bool:
 _NOT_SECRET = frozenset(
     {"null", "none", "nil", "true", "false", "undefined", "bearer", "basic", "redacted", "-"}
     | {"[filtered]", "filtered"}  # Rails' filter_parameters
+    | {"hidden", "masked"}  # Kafka's config dump: ssl.key.password = [hidden]
+    | {"value_specified_in_no_log_parameter"}  # Ansible's module_args under no_log
 )
 _WORDLIKE = re.compile(r"[A-Z]?[a-z]+|[A-Z]+")
 # A value that names a secret kept elsewhere: $VAR, ${VAR}, $(cmd), PowerShell's $env:VAR,
