@@ -4238,3 +4238,30 @@ def test_redis_acl_passwords_and_masked_values_of_operational_dumps(
     assert result.text == (expected or text)
     assert sum(result.counts.values()) == (expected or "").count("[REDACTED:")
     assert redact(result.text, pii=NO_PII).text == result.text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('~ password = "Xk9Lm2q7" -> "Zr8wQp4T"',
+         '~ password = "[REDACTED:password]" -> "[REDACTED:password]"'),
+        ("~ api_key = 'Xk9Lm2q7Zr8wQp4T' -> 'Zr8wQp4TXk9Lm2q7'",
+         "~ api_key = '[REDACTED:api_key]' -> '[REDACTED:api_key]'"),
+        ('~ password = "Xk9Lm2q7" -> "(sensitive value)"',
+         '~ password = "[REDACTED:password]" -> "(sensitive value)"'),
+        ('~ name = "Xk9Lm2q7" -> "Zr8wQp4T"', None),
+        ('~ owner = "[REDACTED:email]" -> "Zr8wQp4T"', None),
+        ("ldap_default_authtok = Xk9Lm2q7", "ldap_default_authtok = [REDACTED:password]"),
+        ("password sufficient pam_unix.so use_authtok", None),
+        ("java.naming.security.credentials=Xk9Lm2q7",
+         "java.naming.security.credentials=[REDACTED:password]"),
+        ("spring.security.credentials.expired=true", None),
+    ],
+)  # fmt: skip
+def test_a_changed_secrets_new_value_and_ldap_bind_credentials(
+    text: str, expected: str | None
+) -> None:
+    result = redact(text, pii=NO_PII)
+    assert result.text == (expected or text)
+    assert sum(result.counts.values()) == (expected or "").count("[REDACTED:")
+    assert redact(result.text, pii=NO_PII).text == result.text

@@ -26,12 +26,14 @@ Erlang cookies; random ``session=`` and ``sid=`` values; every value under a Kub
 Secret's ``data`` and ``stringData``; a JSON Web Key's private members; random webhook path segments
 (``/hooks/...``), hex and ``*_session=`` session cookies, CAS tickets; passwords in SQL statements
 (``PASSWORD '...'``, ``IDENTIFIED BY``) and in Redis (``ACL SETUSER ... >pw``), SMTP and FTP
-commands; password hashes (crypt, bcrypt, Argon2, PBKDF2, SCRAM, LDAP's ``{SSHA}``); OAuth authorization codes in redirect URLs;
-cookies; payment card numbers (Luhn-checked, known issuer prefixes). And what key names miss: a
-password stated in prose, a value on the lines after its key (YAML's ``password: |``), a private
-key's first body line without its header and PuTTY's private lines, lists of logins
-(``users=alice:pw;bob:pw``), base64 of text under a connection key, AWS session tokens alone. E-mail
-and IP addresses are redacted when asked for (``pii``; :data:`DEFAULT_PII` holds e-mail only).
+commands; password hashes (crypt, bcrypt, Argon2, PBKDF2, SCRAM, LDAP's ``{SSHA}``); OAuth
+authorization codes in redirect URLs; cookies; payment card numbers (Luhn-checked, known issuer
+prefixes). And what key names miss: a secret's new value in a plan's change (Terraform's ``"old" ->
+"new"``), a password stated in prose, a value on the lines after its key (YAML's ``password: |``),
+a private key's first body line without its header and PuTTY's private lines, lists of logins
+(``users=alice:pw;bob:pw``), base64 of text under a connection key, AWS session tokens alone.
+E-mail and IP addresses are redacted when asked for (``pii``; :data:`DEFAULT_PII` holds e-mail
+only).
 
 Every pattern is linear (no nested quantifiers over overlapping classes), and a rule is skipped
 outright when the case-folded text lacks all of its hints (literals, or RE2 shapes for digit

@@ -24,6 +24,8 @@ _KEY_KINDS = {
     "pw": "password",
     "psk": "password",  # a Wi-Fi or IPsec pre-shared key (wpa_supplicant's psk="...")
     "passcode": "password",
+    "authtok": "password",  # PAM's and SSSD's word for it: ldap_default_authtok
+    "securitycredentials": "password",  # JNDI's java.naming.security.credentials
     "token": "token",
     "pat": "token",  # a personal access token: GH_PAT, AZURE_DEVOPS_EXT_PAT
     "apikey": "api_key",
@@ -109,7 +111,7 @@ def _key_prefix(match: re.Match[str]) -> str:
 
 def _kv_kind(keyword: str, prefix: str) -> str:
     """The kind named by a key: ``DB_PASSWORD`` -> password, ``DD_API_KEY`` -> datadog_api_key."""
-    word = keyword.lower().replace("_", "").replace("-", "")
+    word = keyword.lower().replace("_", "").replace("-", "").replace(".", "")
     for part in _KEY_WORD.findall(prefix):
         vendor = _VENDOR_WORDS.get(part.lower())
         if vendor is not None and (vendor, word) in _VENDOR_KEY_KINDS:
@@ -142,10 +144,11 @@ def _keyword_alternation(words: Mapping[str, str]) -> str:
 # Key names end with one of these words: db_password, clientSecret, x-api-key.
 _SECRET_KEY_WORDS = {
     "s": r"ecret[_-]?access[_-]?key|ecret[_-]?key(?:[_-]?base)?|ecret[_-]?id|ecret|ervice[_-]?key"
+    r"|ecurity[._]credentials"
     r"|ession[_-]?(?:id|key)|essid|ubscription[_-]?key|aml[_-]?response|enha|ifre|alasana",
     "p": r"assw(?:or)?d|asswort|ass[_-]?phrase|ass(?:code|ord)?|asse|rivate[_-]?key|riv[_-]?key"
     r"|wd|w|at|sk|re[_-]?shared[_-]?key",
-    "a": r"pi[_-]?key|ccess[_-]?key|ccount[_-]?key|uth[_-]?key|pp(?:lication)?[_-]?key",
+    "a": r"pi[_-]?key|ccess[_-]?key|ccount[_-]?key|uth[_-]?key|pp(?:lication)?[_-]?key|uthtok",
     "t": r"oken",
     "c": r"lient[_-]?key|v[vc]|ontrase(?:ny|ñ|n)a",  # and a card's security code (cvv, cvc2)
     "m": r"nemonic",
@@ -169,6 +172,7 @@ _SECRET_KEY_WORDS = {
 _SECRET_KEY_HINTS = (
     "pass", "pw", "pat", "secret", "token", "key", "samlresponse", "cvv", "cvc", "mnemonic",
     "psk", "honeycomb", "erlang", "release_cookie", "preshared", "pre_shared", "pre-shared",
+    "authtok", "security.credentials", "security_credentials",
     *_FOREIGN_PASSWORD_HINTS,
 )  # fmt: skip
 # Generic key names, whose values are secrets only when they look random: signing_key, auth.

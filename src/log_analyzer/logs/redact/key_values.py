@@ -252,3 +252,28 @@ def _tuple_pair(match: re.Match[str]) -> tuple[str, str] | None:
 
 
 _TUPLE_PAIR_RULE = _Rule(_TUPLE_PAIR, (), _tuple_pair, narrowing=(_TUPLE_PAIR_NARROWING,))
+
+
+# A secret's change as a plan or a diff shows it (Terraform's `~ password = "old" -> "new"`):
+# once the old value is redacted, the new one after the arrow is the same kind of secret. The
+# match starts after the old value's placeholder, so that it is not counted twice.
+_CHANGED_VALUE = re.compile(
+    r"(?<=\]\")[ \t]+->[ \t]+\"(?P<new>(?:[^\"\\\n]|\\.)+)\""
+    r"|(?<=\]')[ \t]+->[ \t]+'(?P<sq_new>(?:[^'\\\n]|\\.)+)'"
+)
+_OLD_VALUE = re.compile(r"[\"']\[REDACTED:(?P<kind>[a-z_]+)\][\"']\Z")
+_PERSONAL = frozenset({"email", "ip"})
+_KIND_REACH = 40
+"""How far before the arrow `_changed_value` looks for the old value's placeholder."""
+
+
+def _changed_value(match: re.Match[str]) -> tuple[str, str] | None:
+    start = match.start()
+    old = _OLD_VALUE.search(match.string, max(0, start - _KIND_REACH), start)
+    new = "new" if match.group("new") is not None else "sq_new"
+    if old is None or old.group("kind") in _PERSONAL or _is_not_secret(match.group(new)):
+        return None  # personal data is found by its shape, and only when asked for
+    return _swap(match, new, old.group("kind"))
+
+
+_CHANGED_VALUE_RULE = _Rule(_CHANGED_VALUE, ('" -> "', "' -> '"), _changed_value)

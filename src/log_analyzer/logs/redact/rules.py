@@ -59,7 +59,7 @@ from log_analyzer.logs.redact.key_names import (
     _SECRET_KEY_WORDS,
 )
 from log_analyzer.logs.redact.key_value_syntax import _key_value_pattern
-from log_analyzer.logs.redact.key_values import _TUPLE_PAIR_RULE, _key_value
+from log_analyzer.logs.redact.key_values import _CHANGED_VALUE_RULE, _TUPLE_PAIR_RULE, _key_value
 from log_analyzer.logs.redact.kubernetes import (
     _ENCODED_HINT,
     _ENCODED_SECRET,
@@ -260,6 +260,7 @@ def _rules() -> tuple[_Rule, ...]:
             narrowing=(r"(?:auth(?:orization)?|cred(?:ential)?s?)\\?[\"']?[ \t]*[:=]",),
         ),
         _TUPLE_PAIR_RULE,
+        _CHANGED_VALUE_RULE,
         _Rule(_AUTHORIZATION, ("authorization",), _authorization),
         # After the pairs: base64 of user:password under "auth" is counted as Basic credentials.
         _Rule(_ENCODED_SECRET, (), _encoded_secret, (_ENCODED_HINT,)),

@@ -129,6 +129,7 @@ _PARENTHESIZED = frozenset(
         "masked",
         "redacted",
         "sensitive",
+        "sensitive value",  # Terraform's
         "unset",
         "not set",
     }
