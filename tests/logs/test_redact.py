@@ -4265,3 +4265,31 @@ def test_a_changed_secrets_new_value_and_ldap_bind_credentials(
     assert result.text == (expected or text)
     assert sum(result.counts.values()) == (expected or "").count("[REDACTED:")
     assert redact(result.text, pii=NO_PII).text == result.text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('["--password", "Xk9Lm2q7"]', '["--password", "[REDACTED:password]"]'),
+        ("['--api-key', 'Xk9Lm2q7']", "['--api-key', '[REDACTED:api_key]']"),
+        ('["--token", "--verbose"]', None),
+        ('["--password", "$(DB_PASSWORD)"]', None),
+        ("  - --password\n  - Xk9Lm2q7\n", "  - --password\n  - [REDACTED:password]\n"),
+        ("    --token\r\n    Xk9Lm2q7", "    --token\r\n    [REDACTED:token]"),
+        ("see --token\nXk9Lm2q7 is next", None),
+        ("  --token\n      The token to use", None),
+        ("pika.PlainCredentials('app', 'Xk9Lm2q7')",
+         "pika.PlainCredentials('app', '[REDACTED:password]')"),
+        ('new NetworkCredential("svc", "Xk9Lm2q7")',
+         'new NetworkCredential("svc", "[REDACTED:password]")'),
+        ("PlainTextAuthProvider('cassandra', 'Xk9Lm2q7')",
+         "PlainTextAuthProvider('cassandra', '[REDACTED:password]')"),
+        ('getCredentials("default", "us-east-1")', None),
+        ("Elasticsearch(h, http_auth=('elastic', 'Xk9Lm2q7'))",
+         "Elasticsearch(h, http_auth=('elastic', '[REDACTED:password]'))"),
+    ],
+)  # fmt: skip
+def test_flags_in_exec_lists_and_credential_constructors(text: str, expected: str | None) -> None:
+    result = redact(text, pii=NO_PII)
+    assert result.text == (expected or text)
+    assert sum(result.counts.values()) == (expected or "").count("[REDACTED:")

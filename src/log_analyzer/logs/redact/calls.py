@@ -2,12 +2,13 @@
 
 A login's second argument (``smtp.login("alerts", "pw")``, ``db.auth("admin", "pw")``,
 ``HTTPBasicAuth("u", "pw")``, ``setBasicAuth``, ``conn.simple_bind_s(dn, "pw")``, Neo4j's
-``createUser('app', 'pw', false)``, requests' ``auth=("u", "pw")``) and the password given to a
-call that sets it (``changePassword('pw')``, ``db.changeUserPassword("app", "pw")``,
-``set_password("pw")``); and a connection's password given by position, after its address
-and its user (``DriverManager.getConnection(url, "app", "pw")``, ``new PDO($dsn, 'app',
-'pw')``, ``pymysql.connect('db', 'root', 'pw', 'shop')``, `_connect_password`). Only a quoted
-literal: a variable (``login(user, password)``) names the secret, it does not hold it.
+``createUser('app', 'pw', false)``, requests' ``auth=("u", "pw")``, Elasticsearch's
+``basic_auth=(...)``, a credential type's constructor: ``PlainCredentials('u', 'pw')``) and the
+password given to a call that sets it (``changePassword('pw')``, ``db.changeUserPassword("app",
+"pw")``, ``set_password("pw")``); and a connection's password given by position, after its address
+and its user (``DriverManager.getConnection(url, "app", "pw")``, ``new PDO($dsn, 'app', 'pw')``,
+``pymysql.connect('db', 'root', 'pw', 'shop')``, `_connect_password`). Only a quoted literal: a
+variable (``login(user, password)``) names the secret, it does not hold it.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from log_analyzer.logs.redact.values import _is_not_secret
 
 _QUOTED = r"\\?\"[^\"\n\\]{0,256}\\?\"|'[^'\n]{0,256}'"
 _CALL_PASSWORD = re.compile(
-    r"(?:(?<![\w$])(?P<name>[A-Za-z_]\w{0,40})|(?<![\w$])(?P<kwarg>auth)[ \t]*=[ \t]*)\([ \t]*"
+    r"(?:(?<![\w$])(?P<name>[A-Za-z_]\w{0,40})"
+    r"|(?<![\w$])(?P<kwarg>(?:[a-z]{1,8}_)?auth)[ \t]*=[ \t]*)\([ \t]*"
     rf"(?:(?P<user>{_QUOTED}|[A-Za-z_][\w.]{{0,64}})[ \t]*,[ \t]*)?"
     r"(?P<q>\\?[\"'])(?P<secret>[^\"'\n\\]{1,256})(?P=q)[ \t]*[,)]"
 )
@@ -34,11 +36,18 @@ _CALL_HINTS = (
     "createuser(",
     "auth=(",
     "auth = (",
+    "credentials(",
+    "credential(",
+    "authprovider(",
 )
 # Calls that set a password (resetPassword(email) and checkPassword(input) take no new one).
 _SETTERS = ("set", "change", "update")
 # Calls that take a user, then a password: the name ends with one of these words.
 _LOGIN_CALLS = ("login", "auth", "authenticate", "bind", "bind_s", "basic", "createuser")
+# Types made of a user and a password (pika's PlainCredentials, .NET's NetworkCredential,
+# Apache HttpClient's UsernamePasswordCredentials, Cassandra's PlainTextAuthProvider): a
+# constructor's name is capitalized; getCredentials("default", "us-east-1") is a lookup.
+_CREDENTIAL_TYPES = ("credentials", "credential", "authprovider")
 
 
 def _call_password(match: re.Match[str]) -> tuple[str, str] | None:
@@ -46,7 +55,12 @@ def _call_password(match: re.Match[str]) -> tuple[str, str] | None:
     secret = match.group("secret")
     if _is_not_secret(secret):
         return None
-    takes_login = match.group("kwarg") is not None or name.endswith(_LOGIN_CALLS)
+    constructs = match.group("name") is not None and match.group("name")[0].isupper()
+    takes_login = (
+        match.group("kwarg") is not None
+        or name.endswith(_LOGIN_CALLS)
+        or (constructs and name.endswith(_CREDENTIAL_TYPES))
+    )
     if takes_login and match.group("user") is not None:
         return _swap(match, "secret", "password")
     if name.endswith("password") and name.startswith(_SETTERS):

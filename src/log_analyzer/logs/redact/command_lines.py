@@ -22,7 +22,10 @@ from log_analyzer.logs.redact.values import _WORDLIKE, _is_not_secret, _mixed_ca
 _FLAG = re.compile(
     r"(?:--|(?<![\w-])-(?!pass[ \t]))(?P<prefix>(?:[A-Za-z0-9]+-)*)"
     r"(?P<kw>(?i:password|passwd|passphrase|pass|pwd|token|secret|api-?key|access-?key"
-    r"|secret-?key|private-?key|requirepass|masterauth|setcookie|erlang-cookie))[ \t]+"
+    r"|secret-?key|private-?key|requirepass|masterauth|setcookie|erlang-cookie))"
+    # Its value after spaces; as the next item of a JSON or Python list (docker inspect's "Cmd",
+    # a pod's "args"); or alone on the next line (kubectl describe's Args, YAML's "- " items).
+    r"(?P<sep>[ \t]+|\\?[\"'][ \t]*,[ \t]*(?=\\?[\"'])|[ \t]*\r?\n[ \t]*(?:-[ \t]+)?)"
     # A shell's here-string feeds the value (gh auth login --with-token <<< TOKEN); a
     # redirection ("--password < file") names where it is, so a value starts with no "<" or ">".
     r"(?:<<<[ \t]*)?"
@@ -43,8 +46,8 @@ _FLAG_PROSE = frozenset((
 
 _FLAG_SHAPE = (
     r"-(?:[a-z0-9]+-)*(?:pass|pwd|token|secret|api-?key|access-?key|private-?key|requirepass"
-    r"|masterauth|setcookie|erlang-cookie)[a-z]*[ \t]+"
-    r"[^\s=-]"
+    r"|masterauth|setcookie|erlang-cookie)[a-z]*"
+    r"(?:[ \t]+|\\?[\"'][ \t]*,[ \t]*|[ \t]*\r?\n[ \t]*(?:-[ \t]+)?)[^\s=-]"
 )
 """Where `_FLAG` may match (RE2, case-folded text): a flag followed by a value."""
 
@@ -74,8 +77,27 @@ def _flag(match: re.Match[str]) -> tuple[str, str] | None:
         )
     ):
         return None
+    sep = match.group("sep")
+    if "," in sep and value.startswith("-"):
+        return None  # the list's next item is another flag: ["--token", "--verbose"]
+    if "\n" in sep and not _alone_on_lines(match, group):
+        return None  # a flag in prose or help text, then a line that is no value
     kind = _kv_kind(match.group("kw"), match.group("prefix"))
     return _swap(match, group, kind)
+
+
+_LIST_ITEM_START = re.compile(r"[ \t]*(?:-[ \t]+)?\Z")
+_LINE_END = re.compile(r"[ \t]*\r?(?:\n|\Z)")
+
+
+def _alone_on_lines(match: re.Match[str], group: str) -> bool:
+    """Whether the flag and its value each stand alone on their lines (one argument a line)."""
+    text, start = match.string, match.start()
+    line_start = text.rfind("\n", 0, start) + 1
+    return (
+        _LIST_ITEM_START.match(text[line_start:start]) is not None
+        and _LINE_END.match(text, match.end(group)) is not None
+    )
 
 
 # Command lines whose password flag is a short one: ``redis-cli -a PASS``, ``sshpass -p PASS``,
