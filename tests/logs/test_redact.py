@@ -4229,6 +4229,10 @@ def test_an_escaped_at_sign_makes_an_address(text: str, expected: str | None) ->
         ("amqps://svc:${MQ_PASS}@mq:5671/", None),
         ("ssl.key.password = [hidden]", None),
         ('{"login_password": "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"}', None),
+        ("LoadCredential=dbpass:/etc/creds/db", None),
+        ("password=/run/secrets/db_password", None),
+        ("secret=/K7MDENG/bPxRfiCYzEXAMPLEKEY", "secret=[REDACTED:secret]"),
+        ("auth=admin:/Xk9Lm2q7/Zr8", "auth=admin:[REDACTED:password]"),
     ],
 )  # fmt: skip
 def test_redis_acl_passwords_and_masked_values_of_operational_dumps(

@@ -13,6 +13,7 @@ from log_analyzer.logs.redact.key_names import _ID_KEY_NAMES, _KEY_WORD, _PUBLIC
 from log_analyzer.logs.redact.key_value_syntax import _kv_value
 from log_analyzer.logs.redact.rule import _swap
 from log_analyzer.logs.redact.values import (
+    _FILE_PATH,
     _HEX_DIGITS,
     _high_entropy,
     _is_basic_credential,
@@ -63,6 +64,7 @@ def _is_login_password(value: str) -> bool:
     return not (
         (value.isdigit() and len(value) <= _PORT_DIGITS)
         or value.startswith("//")
+        or _FILE_PATH.fullmatch(value) is not None  # LoadCredential=dbpass:/etc/creds/db
         or _ENV_NAME.fullmatch(value)
         or _is_not_secret(value)
     )

@@ -20,6 +20,7 @@ from log_analyzer.logs.redact.key_names import (
 from log_analyzer.logs.redact.key_value_syntax import _kv_value
 from log_analyzer.logs.redact.rule import _after_escape, _Rule, _swap
 from log_analyzer.logs.redact.values import (
+    _FILE_PATH,
     _UUID,
     _WORDLIKE,
     _high_entropy,
@@ -192,6 +193,8 @@ def _key_value(match: re.Match[str]) -> tuple[str, str] | None:
     lowered = keyword.lower()
     if lowered == "pwd" and value.startswith(("/", "~")):
         return None  # PWD=/srv/app in an environment dump is a directory, not a password.
+    if _FILE_PATH.fullmatch(value):
+        return None  # the file that holds it: systemd's LoadCredential=dbpass:/etc/creds/db
     if lowered == "pass" and value.isdigit():
         return None  # "pass=42 fail=0": a test tally.
     if group in ("wdq", "wsq") and (

@@ -63,6 +63,8 @@ _MIXED_MIN_TURNS = 4
 """How many times a random value in one case at least turns from a letter to a digit."""
 
 
+_FILE_PATH = re.compile(r"(?:/[a-z][a-z0-9_.-]*){2,}/?")
+"""An absolute path of lower-case names: where a secret is kept (random values mix case)."""
 _UUID = re.compile(r"[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}")
 """A UUID as written (8-4-4-4-12 hex digits): 122 random bits when it is a version 4 one."""
 
