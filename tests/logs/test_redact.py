@@ -4260,6 +4260,9 @@ def test_redis_acl_passwords_and_masked_values_of_operational_dumps(
         ("java.naming.security.credentials=Xk9Lm2q7",
          "java.naming.security.credentials=[REDACTED:password]"),
         ("spring.security.credentials.expired=true", None),
+        ('{"secretText": "Xk98Q~aBcDeFgHiJkLmNoPq"}', '{"secretText": "[REDACTED:secret]"}'),
+        ('{"token_text": "Hello"}', None),
+        ("TOKEN-TEXT=hello", None),
     ],
 )  # fmt: skip
 def test_a_changed_secrets_new_value_and_ldap_bind_credentials(

@@ -190,12 +190,13 @@ _VALUE = (
 
 # What may follow a secret's key word in its name: a plural (api_keys, passwords), a number
 # (password2), or a word saying which one (secret_value, tokenValue, PASSWORD_NEW,
-# password_confirmation, Secrets Manager's SecretString and SecretBinary); then maybe its
+# password_confirmation, Secrets Manager's SecretString and SecretBinary, Microsoft Graph's
+# secretText); then maybe its
 # encoding (token_b64, unseal_keys_hex; "64" as any two digits, so that no verdict depends on
 # digits' values). Not any word: prompt_tokens=532 and token_count count tokens, secret_name
 # and password_length say something about a secret.
 _KEY_SUFFIX = (
-    r"(?P<suffix>s|[0-9]|[_-]?(?i:value|new|old|confirm(?:ation)?|string|binary))?"
+    r"(?P<suffix>s|[0-9]|[_-]?(?i:value|new|old|confirm(?:ation)?|string|binary|text))?"
     r"(?:[_-](?i:b|base)[0-9]{2}|[_-](?i:hex))?"
 )
 # A list ([...], Go's too; not a placeholder), or an object whose pairs' values are the secrets

@@ -216,6 +216,9 @@ def _key_value(match: re.Match[str]) -> tuple[str, str] | None:
     streamed = key_quote and group == "dq" and lowered == "token" and not _key_prefix(match)
     if streamed and _short_word(value):
         return None  # {"type":"token","token":"Hello"}: a model's output, not a credential
+    said = (match.group("suffix") or "").lower().lstrip("_-")
+    if lowered == "token" and said == "text" and _short_word(value):
+        return None  # "token_text": "Hello", a model's output too
     sep = match.group("sep")
     prose_after_colon = bare and not key_quote and _in_prose(match, sep)
     if prose_after_colon and _WORDLIKE.fullmatch(value.rstrip(".,!?:")):
