@@ -58,7 +58,12 @@ SEVERE_LOGQL = (
     "|\\\\d[\\\\d/:.TZ+ -]{3,34}(?:[AP]M)? (?:ERRO|FATA|PANI|ERR|WRN|FTL|PNC) "
     '|(?-i:(?:[a-z_][a-z0-9_]*\\\\.)+[A-Z]\\\\w*(?:: |:?(?:$|\\\\\\\\+n|\\\\\\\\*\\"))'
     '|[A-Z][a-z]+(?:[A-Z][a-z]+)*(?:[A-Z][a-z]+(?:$|\\\\\\\\+n|\\\\\\\\*\\")'
-    '|(?:Exit|Interrupt|Iteration): )))"'
+    "|(?:Exit|Interrupt|Iteration): )))"
+    "|(?-i:(?:^|\\\\W)(?:FEHLER|WARNUNG|SCHWER(?:WIEGEND)?|PANIKA?|ERREUR|ATTEN(?:TION|ZIONE)"
+    "|AVERTISSEMENT|GRAVE|FATAL[ET]|ERRO|AVISO|ADVERT[EÊ]NCIA|P[AÂ]NICO|AVVERTENZA|FEL|VARNING"
+    "|ALLVARLIG|BŁĄD|OSTRZEŻENIE|KATASTROFALNY|HATA|UYARI|CHYBA|VAROVÁNÍ|FATÁLNÍ|ОШИБКА"
+    "|ПРЕДУПРЕЖДЕНИЕ|ВАЖНО|ПАНИКА|ПОМИЛКА|ПОПЕРЕДЖЕННЯ|ФАТАЛЬНО|ПАНІКА|错误|致命错误|警告|严重"
+    '|エラー|致命的エラー|重大|오류|경고|심각|치명적오류)[:\uff1a])"'
 )
 LLAMA_URL = "http://llama.test:8080"
 METRIC_RANGE = r"/loki/api/v1/query_range\?(.*&)?step="

@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 
 from log_analyzer.logs.levels import Level, plain_prefix
+from log_analyzer.logs.localized_levels import LOCALIZED_LEVELS
 from log_analyzer.logs.normalize import parse_line
 from log_analyzer.logs.regex import compile_re2
 from log_analyzer.sources.base import SEVERE_PATTERN
-from log_analyzer.sources.cloudwatch.filters import pattern_regex, severe_regex
+from log_analyzer.sources.cloudwatch.filters import pattern_regex, severe_regex, severe_unsent
 from tests.wrapped import WRAPPERS
 
 SEVERE = [
@@ -253,3 +254,71 @@ def test_the_cloudwatch_narrowing_fits_a_filter_pattern() -> None:
     regex = severe_regex()
     assert regex is not None
     assert len(regex) + 2 <= 1024
+
+
+# Localized severities as PostgreSQL (lc_messages) and Java's logging write them.
+LOCALIZED = [
+    ("2026-12-04 14:02:03.123 CET [412] FEHLER:  storniere Anfrage", Level.ERROR),
+    ("2026-12-04 14:02:03.123 CET [412] WARNUNG:  Checkpoints passieren zu oft", Level.WARN),
+    ("2026-12-04 14:02:03.123 CET [412] PANIK:  konnte nicht schreiben", Level.FATAL),
+    ("2026-12-04 14:02:03.123 CET [412] HINWEIS:  Relation existiert bereits", Level.INFO),
+    ("2026-12-04 14:02:03.123 CET [412] ERREUR:  la relation « t » n'existe pas", Level.ERROR),
+    ("2026-12-04 14:02:03.123 CET [412] ATTENTION:  trop de points de contrôle", Level.WARN),
+    ("2026-12-04 14:02:03.123 CET [412] ERRORE:  la relazione non esiste", Level.ERROR),
+    ("2026-12-04 14:02:03.123 MSK [412] ОШИБКА:  отношение «t» не существует", Level.ERROR),
+    ("2026-12-04 14:02:03.123 MSK [412] ПРЕДУПРЕЖДЕНИЕ:  контрольные точки", Level.WARN),
+    ("2026-12-04 14:02:03.123 MSK [412] ВАЖНО:  база данных не существует", Level.FATAL),
+    ("2026-12-04 14:02:03.123 MSK [412] СООБЩЕНИЕ:  система БД готова", Level.INFO),
+    ('2026-12-04 14:02:03.123 CST [412] 错误:  关系 "t" 不存在', Level.ERROR),
+    ("2026-12-04 14:02:03.123 CST [412] 警告:  检查点发生得太频繁", Level.WARN),
+    ('2026-12-04 14:02:03.123 JST [412] エラー:  リレーション"t"は存在しません', Level.ERROR),
+    ("2026-12-04 14:02:03.123 CET [412] BŁĄD:  relacja nie istnieje", Level.ERROR),
+    ("SCHWERWIEGEND: Servlet.service() for servlet [dispatcher] threw", Level.ERROR),
+    ("GRAVE: Exception lors du démarrage du contexte", Level.ERROR),
+]
+
+
+@pytest.mark.parametrize(("line", "level"), LOCALIZED)
+def test_localized_severities_are_read_and_fetched_down_to_warnings(
+    line: str, level: Level
+) -> None:
+    assert plain_prefix(line)[1] is level
+    selected = compile_re2(SEVERE_PATTERN).search(line) is not None
+    assert selected is (level.rank <= Level.WARN.rank)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Bitte Fehler melden an support@example.org",  # a word in a sentence, no prefix
+        "pay attention to the cache size",
+        "HTTP: GET /grave/site 200",
+        "2026-12-04 14:02:03.123 CET [412] LOG:  Datenbanksystem ist bereit",
+    ],
+)
+def test_localized_words_in_a_sentence_are_not_fetched(line: str) -> None:
+    assert compile_re2(SEVERE_PATTERN).search(line) is None
+
+
+@pytest.mark.parametrize(("line", "level"), LOCALIZED)
+def test_cloudwatch_narrowing_keeps_ascii_localized_lines_and_names_the_rest(
+    line: str, level: Level
+) -> None:
+    regex = severe_regex()
+    assert regex is not None
+    if level.rank > Level.WARN.rank:
+        return
+    if compile_re2(regex).search(line) is None:
+        word = line.split("] ")[-1].split(":")[0]
+        assert not word.isascii() and word in severe_unsent()
+
+
+@pytest.mark.parametrize(("word", "level"), sorted(LOCALIZED_LEVELS.items()))
+def test_every_localized_word_is_levelled_and_fetched_down_to_warnings(
+    word: str, level: str
+) -> None:
+    line = f"2026-12-04 14:02:03.123 UTC [412] {word}:  something happened"
+    assert plain_prefix(line) == (len(line) - len("something happened"), Level(level))
+    assert plain_prefix(f"{word}: something happened")[1] is Level(level)
+    fetched = compile_re2(SEVERE_PATTERN).search(line) is not None
+    assert fetched is (Level(level).rank <= Level.WARN.rank)

@@ -15,6 +15,8 @@ from collections.abc import Mapping
 from enum import Enum
 from typing import Any
 
+from log_analyzer.logs.localized_levels import LOCALIZED_LEVELS
+
 
 class Level(Enum):
     """Severity, most severe first; `rank` orders evidence."""
@@ -50,6 +52,7 @@ _LEVEL_WORDS: dict[str, Level] = {
     **dict.fromkeys(
         ("debug", "dbug", "debu", "dbg", "trace", "trce", "trc", "verbose"), Level.DEBUG
     ),
+    **{word.lower(): Level(level) for word, level in LOCALIZED_LEVELS.items()},
 }
 LEVEL_KEYS = (
     "level",
@@ -129,6 +132,8 @@ _STAMP = (
     r"|\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?"
     r"|\d{1,2}:\d{2}[AP]M"  # Go's time.Kitchen, zerolog's console default
 )
+# The localized words, as their programs write them: a prefix followed by a colon.
+_LOCAL_WORD = "|".join(map(re.escape, sorted(LOCALIZED_LEVELS, key=len, reverse=True)))
 _LEVEL_WORD = (
     r"FATAL|PANIC|CRITICAL|CRIT|EMERG|ALERT|ERROR|ERR|SEVERE|FAIL|WARNING|WARN|INFO|NOTICE|DEBUG"
     r"|TRACE|DBUG|TRCE"  # .NET's console logger: trce, dbug, info, warn, fail, crit
@@ -142,7 +147,7 @@ _SHORT_LEVEL = r"ERRO|FATA|PANI|DEBU|WRN|FTL|PNC|INF|DBG|TRC"
 # prefix goes on (a process id, a user, a severity), never as a level word after a time.
 _PG_ZONE = (
     rf"(?: (?:(?!(?:{_LEVEL_WORD}|{_SHORT_LEVEL})\b)[A-Z]{{2,5}}|[+-]\d{{2}})"
-    r"(?=[ \t]+(?:\[\d+\]|\S*@|[A-Z]+:  )))?"
+    rf"(?=[ \t]+(?:\[\d+\]|\S*@|(?:[A-Z]+|{_LOCAL_WORD}):  )))?"
 )
 # PostgreSQL's ``%u@%d`` (``%q%u@%d`` in Debian's default), ``[unknown]`` when not known yet.
 _PG_NAME = r"(?:\[unknown\]|[^\s@\[\]]{1,63})?"
@@ -164,10 +169,11 @@ _PREFIX = re.compile(
             rf"|(?:\[(?P<bracketed>(?i:{_LEVEL_WORD}))\]",
             # The abbreviations with logrus' seconds, or after a timestamp (not "INF loop").
             rf"|(?P<level>(?:{_SHORT_LEVEL})(?=\[\d+\] )|(?<=[ \t])(?:{_SHORT_LEVEL})(?= )"
-            rf"|{_LEVEL_WORD}|(?i:{_LEVEL_WORD})(?=:)|LOG(?=:  ))(?:\[\d+\])?",
+            rf"|{_LEVEL_WORD}|(?i:{_LEVEL_WORD})(?=:)|LOG(?=:  )|(?:{_LOCAL_WORD})(?=[:\uff1a]))"
+            r"(?:\[\d+\])?",
             r"|(?<=[ \t])(?:\[(?P<letter>[TDIWEFC])\]",
             r"|(?P<mongodb>[FEWID])(?:\d| ) ?(?:[A-Z][A-Z0-9_]*|-)? *(?= \[)))",
-            r"(?::(?:(?P<pylogger>[\w.$-]+):)?[ \t]*| +-[ \t]+|[ \t]+))",
+            "(?:[:\uff1a]" r"(?:(?P<pylogger>[\w.$-]+):)?[ \t]*| +-[ \t]+|[ \t]+))",
             r"(?:\d+ --- |\d+#\d+: (?:\*\d+ )?)?",
             r"(?:\[[^\]\n]{1,80}\][ \t]*){0,3}",
             # A dotted logger name, unless Python's ``LEVEL:logger:`` named it already: what
@@ -265,7 +271,32 @@ def _plain_level(text: str) -> Level | None:
         if found:
             match = _PLAIN_LEVEL.search(head, min(found))
     if match is None:
-        return None
+        return _localized_level(text[:200])
     if match.group(2):
         return _KLOG[match.group(2).upper()]
     return _LEVEL_WORDS.get(match.group(1).lower())
+
+
+# What ends every localized word before its colon: a capital or a letter beyond ASCII.
+_LOCAL_HINT = re.compile("[^\x00-\x40\x5b-\x7f][:\uff1a]")
+
+
+def _localized_level(head: str) -> Level | None:
+    """The level of the first localized word that stands before a colon (`LOCALIZED_LEVELS`).
+
+    The word is the run of letters before a colon (or a full-width colon), so a word inside a
+    longer one is none. A scan of the colons: most lines hold only a time's.
+    """
+    if _LOCAL_HINT.search(head) is None:
+        return None
+    for colon in (":", "\uff1a"):
+        at = head.find(colon)
+        while at > 0:
+            start = at
+            while start > 0 and head[start - 1].isalnum():
+                start -= 1
+            level = LOCALIZED_LEVELS.get(head[start:at])
+            if level is not None:
+                return Level(level)
+            at = head.find(colon, at + 1)
+    return None

@@ -52,6 +52,12 @@ SEVERE_PATTERN = (
     r"|\d[\d/:.TZ+ -]{3,34}(?:[AP]M)? (?:ERRO|FATA|PANI|ERR|WRN|FTL|PNC) "
     r'|(?-i:(?:[a-z_][a-z0-9_]*\.)+[A-Z]\w*(?:: |:?(?:$|\\+n|\\*"))'
     r'|[A-Z][a-z]+(?:[A-Z][a-z]+)*(?:[A-Z][a-z]+(?:$|\\+n|\\*")|(?:Exit|Interrupt|Iteration): )))'
+    r"|(?-i:(?:^|\W)(?:FEHLER|WARNUNG|SCHWER(?:WIEGEND)?|PANIKA?|ERREUR|ATTEN(?:TION|ZIONE)"
+    r"|AVERTISSEMENT|GRAVE|FATAL[ET]|ERRO|AVISO|ADVERT[EÊ]NCIA|P[AÂ]NICO|AVVERTENZA|FEL|VARNING"
+    r"|ALLVARLIG|BŁĄD|OSTRZEŻENIE|KATASTROFALNY|HATA|UYARI|CHYBA|VAROVÁNÍ|FATÁLNÍ|ОШИБКА"
+    r"|ПРЕДУПРЕЖДЕНИЕ|ВАЖНО|ПАНИКА|ПОМИЛКА|ПОПЕРЕДЖЕННЯ|ФАТАЛЬНО|ПАНІКА|错误|致命错误|警告|严重"
+    r"|エラー|致命的エラー|重大|오류|경고|심각|치명적오류)"
+    "[:\uff1a])"  # the colon, or its full-width form
 )
 """The default selection of errors and warnings, as an RE2 regex over the raw line.
 
@@ -89,6 +95,12 @@ and W) and the plain prefixes that `log_analyzer.logs.levels` reads as a warning
   line (``KeyboardInterrupt``, ``StopIteration``) or, for Python's exits and interrupts, with
   its message (``SystemExit: 3``). A capitalised key and its value (``LogLevel: info``) is
   none.
+
+A localized level of a warning or worse counts as a word followed by a colon (or its
+full-width form), as PostgreSQL with ``lc_messages`` set and Java's logging write it:
+``FEHLER:``, ``ERREUR:``, ``ОШИБКА:``, ``错误:``, ``エラー:`` (the words of
+`log_analyzer.logs.localized_levels`); in a sentence, or an informational one (``HINWEIS:``),
+it does not.
 
 Each prefix counts at the start of the line and at the start of a wrapped line
 (`log_analyzer.logs.wrappers`): after a CRI runtime's ``<time> stderr F ``, and after a

@@ -18,6 +18,7 @@ from log_analyzer.sources.cloudwatch.filters import (
 )
 from log_analyzer.sources.cloudwatch.insights import bin_of
 from log_analyzer.sources.cloudwatch.levels import line_level
+from log_analyzer.sources.cloudwatch.texts import events_text
 from tests.conftest import settings_for_tests
 
 
@@ -150,3 +151,17 @@ def test_the_level_rule_of_the_paging_counts(line: str, level: str) -> None:
 def test_the_level_of_json_nested_too_deep_is_read_from_its_words() -> None:
     line = '{"level":"error","a":' * 5_000 + "1" + "}" * 5_000
     assert line_level(line) == "error"
+
+
+def test_the_query_text_names_the_localized_words_the_narrowing_cannot_pass() -> None:
+    # CloudWatch's regex takes ASCII only: ``ОШИБКА:`` cannot be in the pattern, and the
+    # query text says that CloudWatch sends no such line rather than leaving it out silently.
+    narrowed = plan(LineFilter.default())
+    assert narrowed.pattern is not None
+    assert {"ОШИБКА", "错误", "エラー"} <= set(narrowed.unsent)
+    assert not {"FEHLER", "ERREUR", "WARNUNG"} & set(narrowed.unsent)
+    text = events_text(Selection.of({"log_group": "/app"}), narrowed)
+    assert "sends no line whose only level is one of" in text and "ОШИБКА" in text
+    # Without the narrowing every event is fetched and the service decides: nothing is missed.
+    assert plan(LineFilter.default(), narrow=False).unsent == ()
+    assert plan(LineFilter(pattern="timeout", severe=True)).unsent == ()

@@ -32,6 +32,7 @@ import string
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from log_analyzer.logs.localized_levels import LOCALIZED_LEVELS
 from log_analyzer.logs.regex import compile_re2
 from log_analyzer.sources.base import SEVERE_PATTERN, LineFilter
 
@@ -59,6 +60,12 @@ _KNOWN_SEVERE = (
     r"|\d[\d/:.TZ+ -]{3,34}(?:[AP]M)? (?:ERRO|FATA|PANI|ERR|WRN|FTL|PNC) "
     r'|(?-i:(?:[a-z_][a-z0-9_]*\.)+[A-Z]\w*(?:: |:?(?:$|\\+n|\\*"))'
     r'|[A-Z][a-z]+(?:[A-Z][a-z]+)*(?:[A-Z][a-z]+(?:$|\\+n|\\*")|(?:Exit|Interrupt|Iteration): )))'
+    r"|(?-i:(?:^|\W)(?:FEHLER|WARNUNG|SCHWER(?:WIEGEND)?|PANIKA?|ERREUR|ATTEN(?:TION|ZIONE)"
+    r"|AVERTISSEMENT|GRAVE|FATAL[ET]|ERRO|AVISO|ADVERT[EÊ]NCIA|P[AÂ]NICO|AVVERTENZA|FEL|VARNING"
+    r"|ALLVARLIG|BŁĄD|OSTRZEŻENIE|KATASTROFALNY|HATA|UYARI|CHYBA|VAROVÁNÍ|FATÁLNÍ|ОШИБКА"
+    r"|ПРЕДУПРЕЖДЕНИЕ|ВАЖНО|ПАНИКА|ПОМИЛКА|ПОПЕРЕДЖЕННЯ|ФАТАЛЬНО|ПАНІКА|错误|致命错误|警告|严重"
+    r"|エラー|致命的エラー|重大|오류|경고|심각|치명적오류)"
+    "[:\uff1a])"  # the colon, or its full-width form
 )
 """The default selection this module's narrowing was written for (see `severe_regex`)."""
 _SEVERE_JSON = (
@@ -141,6 +148,11 @@ _SEVERE_PREFIXES = (
 """The plain prefixes of `SEVERE_PATTERN` widened the same way. The syslog branches also pass
 a line that opens with an IPv4 address (``10.0.0.7 - - ...``), and the wrapped branches every
 wrapped line whose own line opens with a time or a number: a narrowing, the service decides."""
+_SEVERE_LOCALIZED = "[A-Z]{3}:"
+"""The localized level words of `SEVERE_PATTERN` (``FEHLER:``, ``ERREUR:``), by their last three
+capitals and the colon: it passes other capitalised words before a colon too (``LOG:``,
+``INFO:``), a narrowing. A word in another script, or ending in a letter beyond ASCII
+(``ОШИБКА:``, ``错误:``, ``BŁĄD:``), it cannot hold: CloudWatch's regex takes ASCII only."""
 _REGEX_CHARS = frozenset(string.ascii_letters + string.digits + ":_#=@/;,-" + "^$?[]{}|*+.")
 """What a CloudWatch filter-pattern regex may hold (besides escapes), per its documentation."""
 _ESCAPABLE = frozenset(":_#=@/;,-^$?[]{}|*+.")
@@ -160,14 +172,20 @@ class LinePlan:
     """The exact line filter, run in the service; None when every line counts."""
     service: str
     """What `keep` checks, in words for the query text ("" when nothing)."""
+    unsent: tuple[str, ...] = ()
+    """Words `keep` would keep that `pattern` cannot pass (CloudWatch never sends their lines)."""
 
 
 def plan(line_filter: LineFilter, *, narrow: bool = True) -> LinePlan:
     """The plan for ``line_filter``; with ``narrow`` false nothing is sent to CloudWatch."""
+    pattern = filter_pattern(line_filter) if narrow else None
+    severe = severe_regex()
+    narrowed = line_filter.severe and severe is not None and pattern == f"%{severe}%"
     return LinePlan(
-        filter_pattern(line_filter) if narrow else None,
+        pattern,
         line_test(line_filter),
         service_text(line_filter),
+        severe_unsent() if narrowed else (),
     )
 
 
@@ -200,7 +218,25 @@ def severe_regex() -> str | None:
     """
     if SEVERE_PATTERN != _KNOWN_SEVERE:
         return None
-    return "|".join([*_SEVERE_WORDS, "^[EWFewf][0-9]{4}", *_SEVERE_JSON, *_SEVERE_PREFIXES])
+    return "|".join(
+        [*_SEVERE_WORDS, "^[EWFewf][0-9]{4}", *_SEVERE_JSON, *_SEVERE_PREFIXES, _SEVERE_LOCALIZED]
+    )
+
+
+def severe_unsent() -> tuple[str, ...]:
+    """The localized level words `SEVERE_PATTERN` fetches that `severe_regex` cannot pass.
+
+    CloudWatch's regex takes no character beyond ASCII, so a line whose only sign of trouble
+    is such a word (``ОШИБКА:  ...``) is never sent by CloudWatch when the pattern narrows; the
+    query text names them (`LinePlan.unsent`) rather than leaving them out silently.
+    """
+    regex = severe_regex()
+    if regex is None:
+        return ()
+    narrowing, exact = compile_re2(regex).search, compile_re2(SEVERE_PATTERN).search
+    return tuple(
+        word for word in LOCALIZED_LEVELS if exact(f"{word}:  x") and not narrowing(f"{word}:  x")
+    )
 
 
 def pattern_regex(pattern: str) -> str | None:

@@ -40,6 +40,11 @@ def events_text(
             "; the pattern only narrows what CloudWatch sends, the line filter is decided "
             f"then in the service: {line_plan.service}"
         )
+        if line_plan.unsent:
+            text += (
+                "; the pattern holds no letter beyond ASCII, so CloudWatch sends no line whose "
+                f"only level is one of {', '.join(line_plan.unsent)}"
+            )
     elif line_plan.service:
         why = (
             f"CloudWatch refused {json.dumps(refused)}"
