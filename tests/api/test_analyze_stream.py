@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 from typing import Any
+from urllib.parse import parse_qsl
 
 import httpx
 import pytest
@@ -555,10 +556,13 @@ async def test_a_sampled_window_also_gets_its_oldest_lines(
         ["1795458233000000001", root_cause],  # older than everything in `newest`
         newest["data"]["result"][0]["values"][-1],  # already among the newest: not counted twice
     ]
-    loki_mock.get(url__regex=r"/loki/api/v1/query_range\?(.*&)?direction=forward").mock(
-        return_value=httpx.Response(200, json=oldest)
-    )
-    loki_mock.get("/loki/api/v1/query_range").mock(return_value=httpx.Response(200, json=newest))
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        # A long query goes as a form-encoded POST (the client's choice): read either.
+        params = dict(request.url.params) | dict(parse_qsl(request.content.decode()))
+        return httpx.Response(200, json=oldest if params["direction"] == "forward" else newest)
+
+    loki_mock.route(path="/loki/api/v1/query_range").mock(side_effect=answer)
     mock_llama(llama_mock)
 
     response = await post(spans, {**BODY, "limit": 5}, accept="application/x-ndjson")
