@@ -9,6 +9,7 @@ from log_analyzer.logs.localized_levels import LOCALIZED_LEVELS
 from log_analyzer.logs.normalize import parse_line
 from log_analyzer.logs.regex import compile_re2
 from log_analyzer.sources.base import SEVERE_PATTERN
+from log_analyzer.sources.cloudwatch import filters
 from log_analyzer.sources.cloudwatch.filters import pattern_regex, severe_regex, severe_unsent
 from tests.wrapped import WRAPPERS
 
@@ -162,6 +163,15 @@ def test_errors_and_warnings_of_every_format_are_selected(line: str) -> None:
 @pytest.mark.parametrize("line", QUIET)
 def test_quiet_lines_are_not(line: str) -> None:
     assert compile_re2(SEVERE_PATTERN).search(line) is None
+
+
+def test_cloudwatch_narrows_only_the_pattern_it_was_written_for(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert severe_regex() is not None
+    monkeypatch.setattr(filters, "SEVERE_PATTERN", SEVERE_PATTERN + "|(?i:oops)")
+    assert severe_regex() is None  # a changed pattern sends no narrowing, never a wrong one
+    assert severe_unsent() == ()
 
 
 @pytest.mark.parametrize("line", SEVERE)
