@@ -26,6 +26,7 @@ exact filter itself (`insights_filters`).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -203,9 +204,13 @@ def severe_unsent() -> tuple[str, ...]:
     query text names them (`LinePlan.unsent`) rather than leaving them out silently.
     """
     regex = severe_regex()
-    if regex is None:
-        return ()
-    narrowing, exact = compile_re2(regex).search, compile_re2(SEVERE_PATTERN).search
+    return () if regex is None else _unsent(SEVERE_PATTERN, regex)
+
+
+@functools.cache
+def _unsent(exact_pattern: str, narrowing_pattern: str) -> tuple[str, ...]:
+    """`severe_unsent` for these two patterns: both are constants, so each is compiled once."""
+    narrowing, exact = compile_re2(narrowing_pattern).search, compile_re2(exact_pattern).search
     return tuple(
         word for word in LOCALIZED_LEVELS if exact(f"{word}:  x") and not narrowing(f"{word}:  x")
     )
